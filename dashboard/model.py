@@ -117,6 +117,7 @@ class Form:
     total_weight: float | None = None  # 总分 row, 分值 column
     total_score: float | None = None  # 总分 row, 得分 column
     checks: list[Check] = field(default_factory=list)
+    recomputed_score: float | None = None  # the 总分 the scoring rules give (audit)
     source_file: str = ""
     source_pages: list[int] = field(default_factory=list)
     id: str = ""  # stable id in the database, set by the store
@@ -141,6 +142,7 @@ class Form:
             "total_weight": self.total_weight,
             "total_score": self.total_score,
             "checks": [check.to_record() for check in self.checks],
+            "recomputed_score": self.recomputed_score,
         }
 
 

@@ -21,5 +21,63 @@ REASON_NOT_FOUND = "文件不存在"
 
 # Outcomes of one imported file.
 OUTCOME_IMPORTED = "导入 {count} 张表"
-OUTCOME_DUPLICATE = "已导入过（内容相同），未重复导入"
 OUTCOME_ERROR = "错误：{reason}"
+
+# The database.
+DB_MISSING = "数据库文件 {path} 不存在：请先导入自评表（命令行 python -m dashboard import，或看板的“导入”页）。"
+DB_LOCKED = (
+    "数据库文件 {path} 正被另一个程序以写入方式占用（例如正在运行的导入命令或看板的导入）。"
+    "请等待导入完成，或关闭占用它的程序后重试。"
+)
+DB_UNREADABLE = "无法打开数据库文件 {path}：{detail}"
+OUTCOME_DUPLICATE_OF = "重复：内容与已导入的 {name} 相同，未重复导入"
+REASON_STORE_FAILED = "写入数据库失败：{detail}"
+
+# Column headings of the per-indicator export (key → 中文), in export order.
+EXPORT_COLUMNS = {
+    "form_id": "表编号",
+    "source_file": "来源文件",
+    "year": "年度",
+    "department": "主管部门",
+    "unit": "实施单位",
+    "project_name": "项目名称",
+    "project_type": "项目类型",
+    "status": "状态",
+    "project_amount": "项目金额（元）",
+    "unit_printed": "原表金额单位",
+    "annual_budget": "全年预算数（元）",
+    "executed": "全年执行数（元）",
+    "rate_pct": "执行率（%）",
+    "fund_score": "执行率得分",
+    "total_weight": "总分分值",
+    "total_score": "总分",
+    "position": "序号",
+    "level1": "一级指标",
+    "level2": "二级指标",
+    "name": "三级指标",
+    "target": "年度指标值",
+    "actual": "实际完成值",
+    "weight": "分值",
+    "score": "得分",
+    "points_lost": "扣分",
+    "reason": "偏差原因分析及改进措施",
+}
+
+# Command line.
+CLI_DESCRIPTION = "绩效自评看板：导入、导出与复核项目支出绩效自评表"
+CLI_IMPORT_HELP = "导入 PDF 或文本（.txt）自评表，可给文件或文件夹"
+CLI_EXPORT_HELP = "导出全部自评表（json 按 form-json.md；csv 每个指标一行）"
+CLI_AUDIT_HELP = "按评分规则重新复核数据库中的全部自评表"
+CLI_DB_HELP = "数据库文件（默认取环境变量 DASHBOARD_DB，否则 data/forms.duckdb）"
+CLI_YEAR_HELP = "年度（仅用于表上未印年度的文件）"
+CLI_DEPARTMENT_HELP = "主管部门（仅用于表上未填的文件）"
+CLI_UNIT_HELP = "实施单位（仅用于表上未填的文件）"
+CLI_PATHS_HELP = "文件或文件夹（.pdf、.txt）"
+CLI_FORMAT_HELP = "导出格式"
+CLI_OUTPUT_HELP = "输出文件（默认写到标准输出）"
+CLI_FILE_LINE = "{name}：{message}"
+CLI_SUMMARY = "共 {files} 个文件：导入 {imported} 个（{forms} 张表），重复 {duplicates} 个，失败 {errors} 个。"
+CLI_NO_FILES = "没有找到要导入的 .pdf 或 .txt 文件。"
+CLI_EXPORTED = "已导出 {count} 张表到 {path}"
+CLI_AUDITED = "已复核 {count} 张表。"
+CLI_INTERRUPTED = "已中断。已完成的文件已保存；中断时正在导入的文件未写入。"

@@ -1,0 +1,44 @@
+# Two commands for a fresh machine with Python 3.11 and make:
+#   make run    create .venv, install, build the sample database if missing, start the dashboard
+#   make test   install what the tests need, lint, run every test
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+DB ?= $(or $(DASHBOARD_DB),data/forms.duckdb)
+SAMPLES := data/samples
+# The sample forms do not print their year; they report on 2021 (their texts say so).
+SAMPLE_YEAR := 2021
+PORT ?= 8501
+
+.PHONY: run test lint bench sample-db clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed-run: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@ $(VENV)/.installed-run
+
+sample-db: $(VENV)/.installed-run
+	@[ -f "$(DB)" ] || $(BIN)/python -m dashboard import --db "$(DB)" --year $(SAMPLE_YEAR) $(SAMPLES)
+
+run: sample-db
+	DASHBOARD_DB="$(DB)" $(BIN)/python -m streamlit run dashboard/app.py --server.port $(PORT)
+
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+test: lint
+	$(BIN)/python -m pytest
+
+bench: $(VENV)/.installed-test
+	$(BIN)/python benchmarks/import_speed.py
+
+clean:
+	rm -rf $(VENV) data/forms.duckdb

@@ -1,0 +1,166 @@
+"""Which reader for which file, and reading untrusted files safely.
+
+Every file is checked (exists, extension, empty, size) before any parser sees it, then
+parsed in a worker process with a time limit and a memory cap: a hostile or broken
+PDF can hang or balloon pdfminer, and that must cost one file, not the whole import.
+Whatever goes wrong comes back as a `ReadResult` with a Chinese reason, never as an
+exception.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import resource
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from multiprocessing.pool import Pool
+from pathlib import Path
+
+from dashboard import texts
+from dashboard.model import Form, FormReadError
+
+MAX_FILE_BYTES = 50 * 1024 * 1024
+SUPPORTED_SUFFIXES = (".pdf", ".txt")
+PARSE_TIMEOUT_SECONDS = 120
+WORKER_MEMORY_BYTES = 4 * 1024**3
+TEXT_ENCODINGS = ("utf-8-sig", "gb18030")
+
+
+@dataclass
+class ReadResult:
+    """What reading one file gave: its forms, or the reason it could not be read."""
+
+    path: Path
+    source_file: str
+    forms: list[Form] = field(default_factory=list)
+    error: str | None = None  # Chinese reason, None on success
+
+
+def precheck(path: Path) -> str | None:
+    """A reason to refuse the file before parsing, or None."""
+    if not path.is_file():
+        return texts.REASON_NOT_FOUND
+    if path.suffix.lower() not in SUPPORTED_SUFFIXES:
+        return texts.REASON_UNSUPPORTED
+    size = path.stat().st_size
+    if size == 0:
+        return texts.REASON_EMPTY
+    if size > MAX_FILE_BYTES:
+        return texts.REASON_TOO_LARGE.format(limit_mb=MAX_FILE_BYTES // (1024 * 1024))
+    return None
+
+
+def parse_file(path: Path, source_file: str) -> list[Form]:
+    """Parse one checked file in this process; raises FormReadError."""
+    if path.suffix.lower() == ".pdf":
+        from dashboard.ingest.pdf import read_pdf
+
+        return read_pdf(path, source_file)
+    from dashboard.ingest.text import read_text
+
+    return read_text(decode_text(path.read_bytes()), source_file)
+
+
+def decode_text(data: bytes) -> str:
+    for encoding in TEXT_ENCODINGS:
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise FormReadError(texts.REASON_UNREADABLE_TEXT)
+
+
+def _limit_worker_memory() -> None:
+    _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    cap = WORKER_MEMORY_BYTES if hard == resource.RLIM_INFINITY else min(WORKER_MEMORY_BYTES, hard)
+    resource.setrlimit(resource.RLIMIT_AS, (cap, hard))
+
+
+def _parse_in_worker(path_text: str, source_file: str) -> tuple[str, object]:
+    """Runs in the worker: ("ok", forms) or ("error", reason). Never raises."""
+    try:
+        return "ok", parse_file(Path(path_text), source_file)
+    except FormReadError as error:
+        return "error", str(error)
+    except MemoryError:
+        return "error", texts.REASON_TOO_MUCH_MEMORY
+    except Exception as error:  # a parser bug must cost one file, with a reason, not the import
+        return "error", f"{texts.REASON_INTERNAL}（{type(error).__name__}: {error}）"
+
+
+class SafeReader:
+    """A pool of worker processes that parse files with a time limit and a memory cap."""
+
+    def __init__(self, workers: int | None = None, timeout: float = PARSE_TIMEOUT_SECONDS):
+        self.workers = workers or max(1, min(2, os.cpu_count() or 1))
+        self.timeout = timeout
+        self._pool: Pool | None = None
+
+    def __enter__(self) -> SafeReader:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.terminate()
+            self._pool.join()
+            self._pool = None
+
+    def _ensure_pool(self) -> Pool:
+        if self._pool is None:
+            context = multiprocessing.get_context("spawn")
+            self._pool = context.Pool(self.workers, initializer=_limit_worker_memory)
+        return self._pool
+
+    def read_all(self, files: list[tuple[Path, str]]) -> Iterator[ReadResult]:
+        """Read (path, source_file) pairs, yielding results in the given order.
+
+        Files are parsed two at a time on two cores. A file that overruns the time limit is
+        reported and the pool restarted; the files queued behind it are parsed again.
+        """
+        pending = list(files)
+        while pending:
+            submitted = self._submit(pending)
+            pending = []
+            for index, (path, source_file, job) in enumerate(submitted):
+                if isinstance(job, ReadResult):
+                    yield job
+                    continue
+                try:
+                    status, payload = job.get(self.timeout)
+                except multiprocessing.TimeoutError:
+                    self.close()
+                    yield ReadResult(path, source_file, error=texts.REASON_TIMEOUT.format(seconds=self.timeout))
+                    pending = [(p, s) for p, s, _ in submitted[index + 1 :]]
+                    break
+                if status == "ok":
+                    yield ReadResult(path, source_file, forms=payload)
+                else:
+                    yield ReadResult(path, source_file, error=payload)
+
+    def _submit(self, files: list[tuple[Path, str]]) -> list[tuple[Path, str, object]]:
+        submitted = []
+        for path, source_file in files:
+            reason = precheck(path)
+            if reason is not None:
+                submitted.append((path, source_file, ReadResult(path, source_file, error=reason)))
+                continue
+            job = self._ensure_pool().apply_async(_parse_in_worker, (str(path), source_file))
+            submitted.append((path, source_file, job))
+        return submitted
+
+
+def expand_paths(paths: list[Path]) -> list[Path]:
+    """Files as given, folders expanded to their .pdf/.txt files (sorted, recursive)."""
+    expanded: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            expanded.extend(
+                sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES)
+            )
+        else:
+            expanded.append(path)
+    return expanded
