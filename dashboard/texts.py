@@ -81,3 +81,12 @@ CLI_NO_FILES = "没有找到要导入的 .pdf 或 .txt 文件。"
 CLI_EXPORTED = "已导出 {count} 张表到 {path}"
 CLI_AUDITED = "已复核 {count} 张表。"
 CLI_INTERRUPTED = "已中断。已完成的文件已保存；中断时正在导入的文件未写入。"
+
+# Parts of a form the reader could not read with confidence (check parse_uncertain).
+UNCERTAIN_NO_PROJECT_NAME = "未找到项目名称"
+UNCERTAIN_NO_FUNDS = "未找到项目资金表（年初预算数、全年预算数、全年执行数）"
+UNCERTAIN_NO_INDICATORS = "未找到年度绩效指标表头（一级指标、二级指标、三级指标、分值、得分）"
+UNCERTAIN_NO_TOTAL = "未找到总分行"
+UNCERTAIN_NO_NUMBERS = "指标“{name}”没有印出分值和得分"
+UNCERTAIN_BAD_NUMBER = "指标“{name}”的{column}“{text}”不是可识别的数字"
+UNCERTAIN_CID = "部分文字缺少字符映射（出现 (cid:…)），相关内容可能不准确"

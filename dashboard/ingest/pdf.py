@@ -1,0 +1,256 @@
+"""PDF → forms: pdfplumber ruled tables → one grid of cells → `grid.forms_from_grid`.
+
+Each page's ruled tables are read with the "lines" strategies (fake-bold characters
+de-duplicated first). Tables that follow each other with the same left and right edges
+(one form, or a form continuing on the next page) are put on one common column grid,
+so a continuation page without header rows keeps the columns of the page before.
+A title printed as text above a table (not in a ruled cell) becomes a one-cell row.
+
+Every failure of pdfminer/pdfplumber becomes a `FormReadError` with a reason from
+`texts`; nothing from pdfminer escapes.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pdfplumber
+
+from dashboard import texts
+from dashboard.ingest.cells import label_key
+from dashboard.ingest.grid import PARSE_UNCERTAIN, TITLE_KEY, forms_from_grid
+from dashboard.model import Check, Form, FormReadError
+
+TABLE_SETTINGS = {
+    "vertical_strategy": "lines",
+    "horizontal_strategy": "lines",
+    "snap_tolerance": 3,
+    "join_tolerance": 3,
+    "intersection_tolerance": 3,
+}
+# Text inside a cell: a gap wider than x_tolerance is printed as a space. Letter-spaced
+# labels ("项 目 名 称") therefore keep spaces, which label_key ignores.
+TEXT_SETTINGS = {"x_tolerance": 3, "y_tolerance": 3}
+EDGE_TOLERANCE = 3.0  # points: table edges / column boundaries closer than this are the same
+CID_MARK = "(cid:"
+
+Bbox = tuple[float, float, float, float]
+
+
+@dataclass
+class Block:
+    """A table (or a title line) on a page: its rows as texts and cell boxes."""
+
+    page: int
+    top: float
+    texts: list[list[str | None]]
+    boxes: list[list[Bbox | None]] = field(default_factory=list)
+
+    @property
+    def is_table(self) -> bool:
+        return bool(self.boxes)
+
+    def edges(self) -> tuple[float, float]:
+        cells = [box for row in self.boxes for box in row if box]
+        return min(box[0] for box in cells), max(box[2] for box in cells)
+
+
+@dataclass
+class PageStats:
+    chars: int = 0
+    cid_chars: int = 0
+    images: int = 0
+
+
+# ---------------------------------------------------------------- public
+
+
+def read_pdf(path: Path, source_file: str) -> list[Form]:
+    """Every 自评表 in the PDF at `path`; FormReadError where none can be read."""
+    blocks, stats = load_blocks(path)
+    if stats.chars == 0:
+        reason = texts.REASON_SCANNED if stats.images else texts.REASON_NOT_A_FORM
+        raise FormReadError(reason)
+    try:
+        forms = blocks_to_forms(blocks, source_file)
+    except Exception as exc:  # a bug in the grid reading must not look like a crash of the app
+        raise FormReadError(texts.REASON_INTERNAL, f"{type(exc).__name__}: {exc}") from exc
+    if not forms:
+        raise FormReadError(texts.REASON_NO_CMAP if stats.cid_chars else texts.REASON_NOT_A_FORM)
+    for form in forms:
+        flag_missing_cmap(form)
+    return forms
+
+
+# ---------------------------------------------------------------- loading
+
+
+def load_blocks(path: Path) -> tuple[list[Block], PageStats]:
+    """All tables and title lines of the file, in reading order, plus character counts."""
+    try:
+        pdf = pdfplumber.open(path)
+    except Exception as exc:
+        raise FormReadError(open_error_reason(exc), error_detail(exc)) from exc
+    try:
+        with pdf:
+            return read_pages(pdf.pages)
+    except FormReadError:
+        raise
+    except Exception as exc:
+        raise FormReadError(texts.REASON_DAMAGED, error_detail(exc)) from exc
+
+
+def open_error_reason(exc: BaseException) -> str:
+    """Encrypted where pdfminer asks for a password, otherwise damaged."""
+    for error in error_chain(exc):
+        name = type(error).__name__
+        if "Password" in name or "Encryption" in name:
+            return texts.REASON_ENCRYPTED
+    return texts.REASON_DAMAGED
+
+
+def error_chain(exc: BaseException) -> Iterable[BaseException]:
+    """The exception, what pdfplumber wrapped in it, and its causes."""
+    seen: list[BaseException] = []
+    queue: list[BaseException | None] = [exc]
+    while queue:
+        error = queue.pop()
+        if error is None or any(error is known for known in seen):
+            continue
+        seen.append(error)
+        queue.extend([error.__cause__, error.__context__])
+        queue.extend(arg for arg in error.args if isinstance(arg, BaseException))
+    return seen
+
+
+def error_detail(exc: BaseException) -> str:
+    inner = [error for error in error_chain(exc) if error is not exc]
+    shown = inner[0] if inner else exc
+    return f"{type(shown).__name__}: {shown}"[:200]
+
+
+def read_pages(pages: Sequence) -> tuple[list[Block], PageStats]:
+    blocks: list[Block] = []
+    stats = PageStats()
+    for number, page in enumerate(pages, start=1):
+        try:
+            blocks.extend(read_page(page, number, stats))
+        finally:
+            page.close()
+    return blocks, stats
+
+
+def read_page(page, number: int, stats: PageStats) -> list[Block]:
+    """The tables and title lines of one page, top to bottom."""
+    stats.images += len(page.images)
+    page = page.dedupe_chars()
+    chars = page.chars
+    stats.chars += len(chars)
+    stats.cid_chars += sum(1 for char in chars if char["text"].startswith(CID_MARK))
+    if not chars:
+        return []
+    tables = page.find_tables(TABLE_SETTINGS)
+    blocks = [table_block(table, number) for table in tables]
+    blocks.extend(title_blocks(page, [table.bbox for table in tables], number))
+    return sorted(blocks, key=lambda block: block.top)
+
+
+def table_block(table, number: int) -> Block:
+    rows = table.rows
+    return Block(
+        page=number,
+        top=table.bbox[1],
+        texts=table.extract(**TEXT_SETTINGS),
+        boxes=[list(row.cells) for row in rows],
+    )
+
+
+def title_blocks(page, table_boxes: list[Bbox], number: int) -> list[Block]:
+    """Title lines printed outside every table ("2021年度项目支出绩效自评表" above the grid)."""
+    outside = page
+    for box in table_boxes:
+        outside = outside.outside_bbox(box, strict=False)
+    lines = outside.extract_text_lines(**TEXT_SETTINGS)
+    return [
+        Block(page=number, top=line["top"], texts=[[line["text"]]])
+        for line in lines
+        if TITLE_KEY in label_key(line["text"])
+    ]
+
+
+# ---------------------------------------------------------------- grid
+
+
+def blocks_to_forms(blocks: list[Block], source_file: str) -> list[Form]:
+    rows: list[list[str | None]] = []
+    pages: list[int] = []
+    for run in table_runs(blocks):
+        for row, page in regrid(run):
+            rows.append(row)
+            pages.append(page)
+    return forms_from_grid(rows, pages, source_file)
+
+
+def table_runs(blocks: list[Block]) -> list[list[Block]]:
+    """Consecutive tables with the same left and right edges share a run; title lines stand alone."""
+    runs: list[list[Block]] = []
+    for block in blocks:
+        previous = runs[-1][-1] if runs else None
+        if previous is not None and block.is_table and previous.is_table and same_edges(previous, block):
+            runs[-1].append(block)
+        else:
+            runs.append([block])
+    return runs
+
+
+def same_edges(first: Block, second: Block) -> bool:
+    (left_a, right_a), (left_b, right_b) = first.edges(), second.edges()
+    return abs(left_a - left_b) <= EDGE_TOLERANCE and abs(right_a - right_b) <= EDGE_TOLERANCE
+
+
+def regrid(run: list[Block]) -> list[tuple[list[str | None], int]]:
+    """The rows of a run of tables on their common column boundaries.
+
+    A cell's text goes to the column where it starts; the other columns it spans, and
+    columns no cell of the row starts in (covered from a row above), are None.
+    """
+    if not run[0].is_table:
+        return [(run[0].texts[0], run[0].page)]
+    bounds = column_bounds(run)
+    out = []
+    for block in run:
+        for texts_row, boxes_row in zip(block.texts, block.boxes, strict=True):
+            row: list[str | None] = [None] * (len(bounds) - 1)
+            for text, box in zip(texts_row, boxes_row, strict=True):
+                if box is not None:
+                    row[bound_index(bounds, box[0])] = text
+            out.append((row, block.page))
+    return out
+
+
+def column_bounds(run: list[Block]) -> list[float]:
+    """Every distinct vertical cell edge of the run, near-equal edges merged."""
+    xs = sorted(x for block in run for row in block.boxes for box in row if box for x in (box[0], box[2]))
+    bounds: list[float] = []
+    for x in xs:
+        if not bounds or x - bounds[-1] > EDGE_TOLERANCE:
+            bounds.append(x)
+    return bounds
+
+
+def bound_index(bounds: list[float], x: float) -> int:
+    """Index of the boundary nearest to `x` (a cell's left edge → its first column)."""
+    nearest = min(range(len(bounds)), key=lambda index: abs(bounds[index] - x))
+    return min(nearest, len(bounds) - 2)
+
+
+# ---------------------------------------------------------------- findings
+
+
+def flag_missing_cmap(form: Form) -> None:
+    """A warning on a form some of whose text came out as (cid:…)."""
+    if CID_MARK in json.dumps(form.to_record(), ensure_ascii=False):
+        form.checks.append(Check(rule=PARSE_UNCERTAIN, severity="warning", message=texts.UNCERTAIN_CID))
