@@ -30,7 +30,7 @@ DB_LOCKED = (
     "请等待导入完成，或关闭占用它的程序后重试。"
 )
 DB_UNREADABLE = "无法打开数据库文件 {path}：{detail}"
-OUTCOME_DUPLICATE_OF = "重复：内容与已导入的 {name} 相同，未重复导入"
+OUTCOME_DUPLICATE_OF = "重复：内容与已导入的 {name} 相同，未再次导入"
 REASON_STORE_FAILED = "写入数据库失败：{detail}"
 
 # Column headings of the per-indicator export (key → 中文), in export order.
@@ -90,3 +90,62 @@ UNCERTAIN_NO_TOTAL = "未找到总分行"
 UNCERTAIN_NO_NUMBERS = "指标“{name}”没有印出分值和得分"
 UNCERTAIN_BAD_NUMBER = "指标“{name}”的{column}“{text}”不是可识别的数字"
 UNCERTAIN_CID = "部分文字缺少字符映射（出现 (cid:…)），相关内容可能不准确"
+
+# --- Downloads (dashboard/downloads.py) --------------------------------------------------------------------
+DOWNLOAD_CSV = "下载 CSV"
+DOWNLOAD_XLSX = "下载 Excel"
+DOWNLOAD_CSV_HELP = "UTF-8 编码（带 BOM），Excel 可直接打开中文"
+DOWNLOAD_XLSX_HELP = "Excel 工作簿（.xlsx）"
+DOWNLOAD_FORM_XLSX = "下载本表（Excel）"
+XLSX_DEFAULT_SHEET = "数据"
+# Sheets and row labels of the one-form workbook.
+FORM_SHEET_HEADER = "基本信息"
+FORM_SHEET_FUNDS = "项目资金"
+FORM_SHEET_GOALS = "绩效目标"
+FORM_SHEET_INDICATORS = "绩效指标"
+FORM_SHEET_CHECKS = "复核发现"
+FORM_FIELD = "项目"
+FORM_VALUE = "内容"
+FORM_HEADER_FIELDS = {
+    "id": "表编号",
+    "source_file": "来源文件",
+    "source_pages": "所在页",
+    "year": "年度",
+    "department": "主管部门",
+    "unit": "实施单位",
+    "project_name": "项目名称",
+    "project_type": "项目类型",
+    "status": "状态",
+    "project_amount": "项目金额（元）",
+    "unit_printed": "原表金额单位",
+    "total_weight": "总分分值",
+    "total_score": "总分（自评）",
+    "recomputed_score": "总分（按规则复算）",
+    "score_gap": "差额（自评 − 复算）",
+}
+FUND_ROW_LABELS = {
+    "total": "年度资金总额",
+    "current_year": "其中：当年财政拨款",
+    "carryover": "上年结转资金",
+    "other": "其他资金",
+}
+FUND_COLUMNS = {
+    "row": "资金",
+    "initial_budget": "年初预算数（元）",
+    "annual_budget": "全年预算数（元）",
+    "executed": "全年执行数（元）",
+    "weight": "分值",
+    "rate_pct": "执行率（%）",
+    "score": "得分",
+}
+GOAL_EXPECTED = "预期目标"
+GOAL_ACTUAL = "实际完成情况"
+CHECK_COLUMNS = {
+    "rule": "规则",
+    "severity": "严重程度",
+    "indicator": "指标",
+    "message": "说明",
+    "claimed": "表上数值",
+    "recomputed": "复算数值",
+}
+SEVERITY_LABELS = {"error": "错误", "warning": "警告", "info": "提示"}

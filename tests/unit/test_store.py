@@ -1,0 +1,126 @@
+"""The DuckDB store: round trip, one transaction per file, read-only and lock errors."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from dashboard import store
+from dashboard.model import Check, Form, FundRow, Funds, Indicator
+
+
+def make_form(name: str = "购置费", score: float = 5.2) -> Form:
+    return Form(
+        project_name=name,
+        project_type=name,
+        department="0402009",
+        unit=None,
+        year=2021,
+        project_amount=13782500.0,
+        funds=Funds(
+            unit_printed="万元",
+            total=FundRow(4607500.0, 4567500.0, 4028825.0, 88.21, 10.0, 8.82),
+            current_year=FundRow(4607500.0, 4567500.0, 4028825.0, 88.21),
+            carryover=FundRow(0.0, 0.0, 0.0, 0.0),
+            other=FundRow(0.0, 0.0, 0.0, 0.0),
+        ),
+        goal_expected="完成政府采购工作",
+        goal_actual="完成了政府采购工作",
+        indicators=[
+            Indicator("产出指标", "数量指标", "采购服装数量", "1350套", "1172", 6.0, score, None),
+            Indicator("效益指标", "经济效益指标", "不适用", "不适用", "不适用", 0.0, 0.0, None),
+            Indicator("效益指标", "满意度指标", "满意度", "≥90%", "不适用", None, None, "未调查"),
+        ],
+        total_weight=100.0,
+        total_score=98.02,
+        checks=[Check("parse_uncertain", "warning", "目标文字无法分开", indicator=None, claimed=1.5)],
+        recomputed_score=97.5,
+        source_file="a.pdf",
+        source_pages=[1, 2],
+    )
+
+
+def test_round_trip_keeps_every_field(tmp_path):
+    con = store.open_db(tmp_path / "t.duckdb")
+    form = make_form()
+    store.save_file(con, "a.pdf", "ab" * 32, [form])
+    (loaded,) = store.load_forms(con)
+    assert loaded.id == "abababababab-001"
+    assert loaded.to_record() == form.to_record()
+
+
+def test_amounts_keep_cents_exactly(tmp_path):
+    con = store.open_db(tmp_path / "t.duckdb")
+    form = make_form()
+    form.funds.total.executed = 10012516.44
+    form.project_amount = 32457398.51
+    store.save_file(con, "a.pdf", "cd" * 32, [form])
+    (loaded,) = store.load_forms(con)
+    assert loaded.funds.total.executed == 10012516.44
+    assert loaded.project_amount == 32457398.51
+    total = con.execute("SELECT sum(executed) FROM fund_rows WHERE row_key = 'total'").fetchone()[0]
+    assert str(total) == "10012516.44"
+
+
+def test_failed_save_leaves_nothing(tmp_path):
+    con = store.open_db(tmp_path / "t.duckdb")
+    good, bad = make_form("甲"), make_form("乙")
+    bad.project_name = None  # violates NOT NULL: the whole file must roll back
+    with pytest.raises(Exception):  # noqa: B017 - any DuckDB constraint error
+        store.save_file(con, "x.pdf", "ef" * 32, [good, bad])
+    for table in ("import_batches", "forms", "fund_rows", "indicators", "checks"):
+        assert con.execute(f"SELECT count(*) FROM {table}").fetchone()[0] == 0, table
+
+
+def test_find_imported_and_failure_log(tmp_path):
+    con = store.open_db(tmp_path / "t.duckdb")
+    store.save_file(con, "a.pdf", "11" * 32, [make_form()])
+    store.record_failure(con, "b.pdf", "22" * 32, "扫描件，无文字层")
+    assert store.find_imported(con, "11" * 32) == "a.pdf"
+    assert store.find_imported(con, "22" * 32) is None  # a failed file is not "already imported"
+    history = store.import_history(con)
+    assert list(history["outcome"]) == ["imported", "error"]
+    assert list(history["form_count"]) == [1, 0]
+
+
+def test_read_only_open_of_missing_file_says_so(tmp_path):
+    with pytest.raises(store.StoreError) as raised:
+        store.open_db(tmp_path / "missing.duckdb", read_only=True)
+    assert "missing.duckdb" in str(raised.value)
+    assert "不存在" in str(raised.value)
+
+
+def test_open_while_another_process_writes_says_locked(tmp_path):
+    path = tmp_path / "t.duckdb"
+    store.open_db(path).close()
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            f"import duckdb,sys,time; c=duckdb.connect({str(path)!r}); print('x', flush=True); time.sleep(30)",
+        ],
+        stdout=subprocess.PIPE,
+    )
+    try:
+        assert holder.stdout.readline().strip() == b"x"
+        with pytest.raises(store.StoreError) as raised:
+            store.open_db(path, read_only=True)
+        assert "占用" in str(raised.value)
+    finally:
+        holder.kill()
+        holder.wait()
+
+
+def test_replace_checks_and_recomputed_scores(tmp_path):
+    con = store.open_db(tmp_path / "t.duckdb")
+    form = make_form()
+    store.save_file(con, "a.pdf", "33" * 32, [form])
+    store.replace_checks(con, {form.id: [Check("score_above_weight", "error", "得分高于分值", "采购服装数量", 7, 6)]})
+    store.set_recomputed_scores(con, {form.id: 90.5})
+    (loaded,) = store.load_forms(con)
+    assert [(c.rule, c.indicator, c.claimed, c.recomputed) for c in loaded.checks] == [
+        ("score_above_weight", "采购服装数量", 7.0, 6.0)
+    ]
+    assert loaded.recomputed_score == 90.5
