@@ -152,10 +152,22 @@ def read_page(page, number: int, stats: PageStats) -> list[Block]:
     stats.cid_chars += sum(1 for char in chars if char["text"].startswith(CID_MARK))
     if not chars:
         return []
-    tables = page.find_tables(TABLE_SETTINGS)
+    tables = page.find_tables({**TABLE_SETTINGS, "explicit_horizontal_lines": closing_lines(page)})
     blocks = [table_block(table, number) for table in tables]
     blocks.extend(title_blocks(page, [table.bbox for table in tables], number))
     return sorted(blocks, key=lambda block: block.top)
+
+
+def closing_lines(page) -> list[float]:
+    """Horizontal lines at the top and bottom ends of the page's vertical rules.
+
+    A merged cell cut by a page break is printed without its top (or bottom) border;
+    closing the ruled area there turns each fragment back into a cell.
+    """
+    verticals = [edge for edge in page.edges if edge["orientation"] == "v" and edge["height"] > 1]
+    if not verticals:
+        return []
+    return [min(edge["top"] for edge in verticals), max(edge["bottom"] for edge in verticals)]
 
 
 def table_block(table, number: int) -> Block:
@@ -207,8 +219,12 @@ def table_runs(blocks: list[Block]) -> list[list[Block]]:
 
 
 def same_edges(first: Block, second: Block) -> bool:
+    """Same left and right edges, or every column edge of `second` is one of `first`'s."""
     (left_a, right_a), (left_b, right_b) = first.edges(), second.edges()
-    return abs(left_a - left_b) <= EDGE_TOLERANCE and abs(right_a - right_b) <= EDGE_TOLERANCE
+    if abs(left_a - left_b) <= EDGE_TOLERANCE and abs(right_a - right_b) <= EDGE_TOLERANCE:
+        return True
+    known = column_bounds([first])
+    return all(any(abs(x - bound) <= EDGE_TOLERANCE for bound in known) for x in column_bounds([second]))
 
 
 def regrid(run: list[Block]) -> list[tuple[list[str | None], int]]:
