@@ -1,0 +1,47 @@
+"""Reading untrusted files in worker processes: time limit, order, reasons instead of exceptions."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from dashboard.ingest.files import SafeReader, decode_text, expand_paths, precheck
+
+SAMPLES = Path(__file__).resolve().parents[2] / "data" / "samples"
+SEED = SAMPLES / "000_4b30dd1c6dd4a20d.txt"
+
+
+def test_overrunning_file_is_reported_and_the_rest_still_read(tmp_path):
+    slow = tmp_path / "slow.txt"
+    seed = SEED.read_text(encoding="utf-8")
+    slow.write_text(seed * 400, encoding="utf-8")  # ~20 MB, 8800 forms: far beyond a 1 s limit
+    files = [(slow, "slow.txt"), (SAMPLES / "sample_form_a.pdf", "a.pdf"), (SEED, "seed.txt")]
+    with SafeReader(workers=1, timeout=1.0) as reader:
+        results = list(reader.read_all(files))
+    assert [r.source_file for r in results] == ["slow.txt", "a.pdf", "seed.txt"]
+    assert "超时" in results[0].error and results[0].forms == []
+    assert results[1].error is None and [f.project_name for f in results[1].forms] == ["购置费"]
+    assert results[2].error is None and len(results[2].forms) == 22
+
+
+def test_gbk_text_is_decoded():
+    assert decode_text("项目支出绩效自评表".encode("gb18030")) == "项目支出绩效自评表"
+    assert decode_text("\ufeff项目".encode()) == "项目"
+
+
+def test_precheck_reasons(tmp_path):
+    (tmp_path / "a.doc").write_bytes(b"x")
+    (tmp_path / "b.pdf").write_bytes(b"")
+    assert "不支持" in precheck(tmp_path / "a.doc")
+    assert precheck(tmp_path / "b.pdf") == "空文件"
+    assert "不存在" in precheck(tmp_path / "missing.pdf")
+    assert precheck(SEED) is None
+
+
+def test_folders_expand_to_supported_files(tmp_path):
+    nested = tmp_path / "x" / "y"
+    nested.mkdir(parents=True)
+    shutil.copy(SEED, nested / "s.TXT")
+    (nested / "note.md").write_text("x")
+    shutil.copy(SAMPLES / "sample_form_a.pdf", tmp_path / "a.pdf")
+    assert [p.name for p in expand_paths([tmp_path])] == ["a.pdf", "s.TXT"]
