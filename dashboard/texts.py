@@ -149,3 +149,80 @@ CHECK_COLUMNS = {
     "recomputed": "复算数值",
 }
 SEVERITY_LABELS = {"error": "错误", "warning": "警告", "info": "提示"}
+
+# --- Self-score audit (dashboard/audit.py, dashboard/quantities.py) ----------------------------------------
+# Rule titles, for counts by rule (audit.RULES).
+AUDIT_TITLES = {
+    "weights_not_sum": "分值合计与总分分值不符",
+    "total_not_sum": "总分与各项得分之和不符",
+    "total_rounding": "总分与各项得分之和差额在四舍五入范围内",
+    "rate_mismatch": "执行率与执行数÷预算数不符",
+    "fund_score_mismatch": "执行率得分与分值×执行率不符",
+    "fund_total_not_sum": "年度资金总额与分项之和不符",
+    "fund_weight_unusual": "预算执行率分值非常用值",
+    "score_above_weight": "得分超过分值",
+    "score_above_rule": "自评得分高于评分规则",
+    "missing_reason": "扣分或未达标但未写偏差原因",
+    "full_score_not_measured": "未计量（不适用/空白）却得满分",
+    "actual_is_target_wording": "实际完成值写成指标值表述",
+    "actual_unit_mismatch": "实际完成值与指标值口径不同",
+    "cost_target_direction": "成本指标用“≥”设定",
+    "target_cannot_fail": "指标值设定无法不达成",
+    "over_target": "实际完成值远超指标值",
+    "low_execution_high_score": "执行率低而总分高",
+    "duplicate_indicator": "同一表内三级指标重复",
+    "level1_split": "一级指标分值分配与常用分配不同",
+    "stopped_with_points": "停用项目仍有指标得分",
+    "unit_all_full_marks": "单位全部指标满分（自评流于形式）",
+}
+AUDIT_WEIGHTS_NOT_SUM = "分值合计 {recomputed}（执行率 {fund} + 指标 {indicators}）≠ 总分行分值 {claimed}"
+AUDIT_TOTAL_NOT_SUM = "总分 {claimed} ≠ 执行率得分 {fund} + 指标得分 {indicators}（= {recomputed}）"
+AUDIT_TOTAL_ROUNDING = (
+    "总分 {claimed} 与执行率得分 {fund} + 指标得分 {indicators}（= {recomputed}）相差 {gap}，属四舍五入"
+)
+AUDIT_RATE_MISMATCH = "{row}执行率 {claimed}% ≠ 全年执行数 {executed} ÷ 全年预算数 {budget}（= {recomputed}%）"
+AUDIT_RATE_NO_BUDGET = "{row}全年预算数为 0，执行率却印为 {claimed}%"
+AUDIT_FUND_SCORE_MISMATCH = "执行率得分 {claimed} ≠ 分值 {weight} × 执行率 {rate}%（= {recomputed}，以分值为上限）"
+AUDIT_FUND_TOTAL_NOT_SUM = "年度资金总额的{column} {claimed} ≠ 各分项之和 {recomputed}"
+AUDIT_AMOUNT_COLUMNS = {"initial_budget": "年初预算数", "annual_budget": "全年预算数", "executed": "全年执行数"}
+AUDIT_BLANK = "空白"
+AUDIT_FUND_WEIGHT_UNUSUAL = "预算执行率分值为 {claimed}，常用分值为 {allowed}"
+AUDIT_SCORE_ABOVE_WEIGHT = "{row}得分 {claimed} 超过分值 {weight}"
+AUDIT_ROW_FUND = "预算执行率"
+AUDIT_ROW_TOTAL = "总分行"
+AUDIT_ROW_INDICATOR = "指标"
+AUDIT_FULL_SCORE_MISSED = "实际完成值“{actual}”未达到指标值“{target}”，按规则应得 {recomputed} 分，却自评满分 {claimed}"
+AUDIT_SCORE_ABOVE_PRORATED = "实际完成值“{actual}”对指标值“{target}”，按规则最多得 {recomputed} 分，自评 {claimed} 分"
+AUDIT_SCORE_ABOVE_BAND = "实际完成值“{actual}”属{band}，按等级最多得 {recomputed} 分，自评 {claimed} 分"
+AUDIT_BAND_PARTIAL = "部分达成"
+AUDIT_BAND_MISSED = "未达成"
+AUDIT_MISSING_REASON_DEDUCTED = "扣 {lost} 分（自评 {claimed} / 分值 {weight}），未填写偏差原因分析及改进措施"
+AUDIT_MISSING_REASON_MISSED = "实际完成值“{actual}”未达到指标值“{target}”，未填写偏差原因分析及改进措施"
+AUDIT_FULL_SCORE_NOT_MEASURED = "实际完成值为“{actual}”（未实际计量），却得满分 {claimed}"
+AUDIT_ACTUAL_IS_TARGET_WORDING = "实际完成值“{actual}”是指标值式的表述（指标值“{target}”），不是实测值"
+AUDIT_ACTUAL_UNIT_MISMATCH = (
+    "实际完成值“{actual}”（{actual_kind}）与指标值“{target}”（{target_kind}）口径不同，无法比对"
+)
+AUDIT_COST_TARGET_DIRECTION = "成本指标的指标值“{target}”用“≥”表述：成本应设上限（≤）"
+AUDIT_CANNOT_FAIL_SATISFACTION = "满意度指标值“{target}”是上限（≤），满意度越高越好，这样的指标值不会不达成"
+AUDIT_CANNOT_FAIL_UPPER = "越低越好的指标值“{target}”上限为 100% 及以上，不会不达成"
+AUDIT_CANNOT_FAIL_LOWER = "指标值“{target}”的下限为 0，不会不达成"
+AUDIT_OVER_TARGET = "实际完成值“{actual}”为指标值“{target}”的 {pct}%（≥ {threshold}%），指标值可能设置偏低"
+AUDIT_LOW_EXECUTION_HIGH_SCORE = "预算执行率 {rate}% 低于 {threshold}%，总分却为 {claimed}（≥ {high}）"
+AUDIT_DUPLICATE_INDICATOR = "三级指标“{name}”在同一张表中出现 {count} 次"
+AUDIT_LEVEL1_SPLIT = "一级指标分值为 {split}，与常用分配（{accepted}）不同"
+AUDIT_STOPPED_WITH_POINTS = "项目已停用，指标仍自评得分合计 {claimed}"
+AUDIT_UNIT_ALL_FULL_MARKS = "{unit}的 {count} 张自评表（{year}）全部 {indicators} 个指标均为满分，自评可能流于形式"
+AUDIT_YEAR_UNKNOWN = "年度未知"
+AUDIT_YEAR = "{year}年度"
+AUDIT_SPLIT_SEPARATOR = "、"
+AUDIT_SPLIT_ITEM = "{level1} {weight}"
+AUDIT_ACCEPTED_SEPARATOR = "；或 "
+# What kind of number a target or actual is (quantities.Quantity.dimension).
+AUDIT_DIMENSIONS = {
+    "money": "金额",
+    "percent": "百分比",
+    "count": "数量",
+    "duration": "时长",
+    "number": "数值",
+}
