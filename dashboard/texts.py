@@ -226,3 +226,53 @@ AUDIT_DIMENSIONS = {
     "duration": "时长",
     "number": "数值",
 }
+
+# --- 导入 page (dashboard/app_pages/import_page.py) --------------------------------------------------------
+IMPORT_TITLE = "导入自评表"
+IMPORT_INTRO = (
+    "上传项目支出绩效自评表（PDF 或文本 .txt，可一次选多个文件）。同一内容的文件只导入一次；"
+    "每个文件单独保存，一个文件出错不影响其他文件。"
+)
+IMPORT_UPLOADER = "选择文件"
+IMPORT_UPLOADER_HELP = "支持 .pdf 与 .txt；扫描件（无文字层）无法识别。"
+IMPORT_DEFAULTS = "表上未印出时使用的值"
+IMPORT_DEFAULTS_HELP = "仅用于表上没有印出年度、主管部门或实施单位的文件；表上已有的以表上为准。"
+IMPORT_YEAR = "年度"
+IMPORT_YEAR_PLACEHOLDER = "例如 2021"
+IMPORT_DEPARTMENT = "主管部门"
+IMPORT_UNIT = "实施单位"
+IMPORT_START = "开始导入"
+IMPORT_NO_FILES = "请先选择要导入的文件。"
+IMPORT_FILE_COUNT = "已选择 {count} 个文件"
+IMPORT_RUNNING = "正在导入 {count} 个文件…"
+IMPORT_READING = "正在读取文件（PDF 较慢，请稍候）…"
+IMPORT_PROGRESS = "已处理 {done} / {total} 个文件"
+IMPORT_FILE_DONE = "{name}：{result}"
+IMPORT_DONE = "导入完成"
+IMPORT_DONE_WITH_ERRORS = "导入完成，部分文件有错误"
+IMPORT_SUMMARY = "共 {files} 个文件：导入 {imported} 个（{forms} 张表），重复 {duplicates} 个，失败 {errors} 个。"
+IMPORT_BUSY = "另一个导入正在进行，请等它完成后再试。"
+IMPORT_STORE_FAILED = "无法写入数据库，本次没有导入任何文件。"
+IMPORT_STORE_WHAT_TO_DO = (
+    "如果命令行导入（python -m dashboard import）正在运行，请等它结束；"
+    "如果还有别的看板程序打开着同一个数据库，请先关闭它，然后重新点击“开始导入”。"
+)
+IMPORT_RESULTS = "本次导入结果"
+IMPORT_RESULT_FILE = "文件"
+IMPORT_RESULT_OUTCOME = "结果"
+IMPORT_RESULT_NOTE = "说明"
+IMPORT_RESULT_DUPLICATE = "重复"
+IMPORT_RESULT_ERROR = "错误"
+IMPORT_RESULTS_FILE_STEM = "导入结果"
+IMPORT_HISTORY = "导入记录"
+IMPORT_HISTORY_EMPTY = "还没有导入记录。"
+IMPORT_HISTORY_FILE_STEM = "导入记录"
+IMPORT_HISTORY_COLUMNS = {
+    "batch_id": "批次",
+    "imported_at": "导入时间",
+    "file_name": "文件",
+    "outcome": "结果",
+    "form_count": "表数",
+    "message": "说明",
+}
+IMPORT_HISTORY_OUTCOMES = {"imported": "已导入", "error": "错误"}
