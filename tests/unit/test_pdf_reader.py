@@ -6,6 +6,7 @@ the two sample PDFs and the LibreOffice-printed fixtures are read as they are.
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 
@@ -354,3 +355,62 @@ def test_text_but_no_form(tmp_path):
 
 def test_font_without_character_map(tmp_path):
     assert reason_of(factory.write_no_cmap_pdf(tmp_path / "cid.pdf")) == texts.REASON_NO_CMAP
+
+
+# ---------------------------------------------------------------- forms printed by LibreOffice Calc
+
+FIXTURES = ROOT / "tests" / "fixtures"
+PRINTED = FIXTURES / "libreoffice"
+SEVEN_FORMS = (2, 5, 12, 14, 17, 19, 21)  # positions in seed_forms.json of seven_forms.pdf
+COMPARED_FIELDS = (
+    "year",
+    "department",
+    "unit",
+    "project_name",
+    "project_type",
+    "status",
+    "project_amount",
+    "funds",
+    "goal_expected",
+    "goal_actual",
+    "indicators",
+    "total_weight",
+    "total_score",
+)
+
+
+def seed_records() -> list[dict]:
+    path = FIXTURES / "seed_forms.json"
+    if not path.exists():
+        pytest.skip("tests/fixtures/seed_forms.json (ground truth) is not there")
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def record_differences(got: dict, want: dict) -> list[str]:
+    """Every compared field where the read form differs from the ground truth."""
+    return [
+        f"{field}: {got.get(field)!r} != {want.get(field)!r}"
+        for field in COMPARED_FIELDS
+        if got.get(field) != want.get(field)
+    ]
+
+
+@pytest.mark.parametrize("position", range(1, 23))
+def test_libreoffice_printed_seed_form(position):
+    want = seed_records()[position - 1]
+    path = PRINTED / f"seed_forms_{position:02d}.pdf"
+    form = read_one(path)
+    assert record_differences(form.to_record(), want) == []
+    assert form.checks == []
+
+
+def test_libreoffice_seven_forms_crossing_pages():
+    records = seed_records()
+    forms = read_pdf(PRINTED / "seven_forms.pdf", "seven_forms.pdf")
+    assert [form.project_name for form in forms] == [records[n - 1]["project_name"] for n in SEVEN_FORMS]
+    for form, position in zip(forms, SEVEN_FORMS, strict=True):
+        assert record_differences(form.to_record(), records[position - 1]) == [], position
+    crossing = {form.project_name: form.source_pages for form in forms if len(form.source_pages) > 1}
+    assert {"数据规划管理", "一般管理事务", "专项业务"} <= set(crossing)
+    pages = [page for form in forms for page in form.source_pages]
+    assert pages == sorted(set(pages)) and pages[0] == 1
