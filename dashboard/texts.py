@@ -90,6 +90,14 @@ UNCERTAIN_NO_TOTAL = "未找到总分行"
 UNCERTAIN_NO_NUMBERS = "指标“{name}”没有印出分值和得分"
 UNCERTAIN_BAD_NUMBER = "指标“{name}”的{column}“{text}”不是可识别的数字"
 UNCERTAIN_CID = "部分文字缺少字符映射（出现 (cid:…)），相关内容可能不准确"
+# Text dumps (dashboard/ingest/text.py): places where the extracted text lost the table's layout.
+UNCERTAIN_GOALS_INTERLEAVED = "年度总体目标的“预期目标”与“实际完成情况”两栏文字在文本中交错，已尽量按栏分开，不能确保准确，请对照原表核对"
+UNCERTAIN_GOALS_ONE_LINE = "年度总体目标只有一行文字，无法确定“预期目标”与“实际完成情况”的分界，请对照原表核对"
+UNCERTAIN_VALUE_REJOINED = "指标“{name}”的指标值在文本中被拆成两段（“{head}”与“{tail}”），已拼接为“{value}”，请核对"
+UNCERTAIN_NAME_TAIL = "指标名称末尾的“{tail}”在文本中与下一行交错，已归入指标“{name}”，请核对"
+UNCERTAIN_LEFTOVER = "有一段文字未能归入任何指标行：“{text}”"
+UNCERTAIN_WEIGHT_SUM = "解析出的分值合计 {parsed}（资金 {fund} + 指标 {rows}）与总分行的分值 {printed} 不一致，可能有指标行未识别或读错"
+UNCERTAIN_FUND_ROW = "资金行“{label}”的数字个数不符，无法可靠读取：{text}"
 
 # --- Downloads (dashboard/downloads.py) --------------------------------------------------------------------
 DOWNLOAD_CSV = "下载 CSV"
