@@ -336,11 +336,10 @@ class LevelCarry:
     """
 
     value: str = ""
-    page: int = 0
     blank_rows: list[Indicator] = field(default_factory=list)
     attribute: str = "level1"
 
-    def take(self, cell: Cell, page: int, new_page: bool) -> str:
+    def take(self, cell: Cell, new_page: bool) -> str:
         if cell is None or (new_page and not cell.strip()):
             return self.value
         text = self.clean(cell)
@@ -369,12 +368,12 @@ def read_indicators(
     checks: list[Check] = []
     previous_page = pages[header_at]
     for row, page in zip(rows[header_at + 1 : end], pages[header_at + 1 : end], strict=True):
+        if indicator_columns(row) or is_title_row(row):
+            continue  # headings repeated on a continuation page
         new_page = page != previous_page
         previous_page = page
-        if indicator_columns(row) or is_title_row(row):
-            continue
-        first = level1.take(cell_at(row, columns.get("level1")), page, new_page)
-        second = level2.take(cell_at(row, columns.get("level2")), page, new_page)
+        first = level1.take(cell_at(row, columns.get("level1")), new_page)
+        second = level2.take(cell_at(row, columns.get("level2")), new_page)
         if not has_indicator_content(row, columns):
             continue
         indicator = make_indicator(row, columns, first, second)

@@ -101,6 +101,28 @@ def test_grid_heals_merged_cell_cut_by_page_break():
     assert form.source_pages == [1, 2]
 
 
+def test_grid_continuation_page_repeating_title_and_headings():
+    heading = ["一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分"]
+    rows = [
+        ["项目支出绩效自评表"],
+        ["项目名称", "测试项目"],
+        heading,
+        ["产出指标", "数量指标", "甲", "1", "1", "5", "5"],
+        ["", "", "乙", "1", "1", "5", "5"],
+        ["项目支出绩效自评表"],  # page 2 repeats the title and the headings
+        heading,
+        ["效益指标", "社会效益指标", "丙", "1", "1", "5", "5"],
+        ["总分", None, None, None, None, "15", "15"],
+    ]
+    (form,) = forms_from_grid(rows, [1, 1, 1, 1, 1, 2, 2, 2, 2], "grid")
+    assert [(i.level1, i.level2, i.name) for i in form.indicators] == [
+        ("产出指标", "数量指标", "甲"),
+        ("效益指标", "社会效益指标", "乙"),
+        ("效益指标", "社会效益指标", "丙"),
+    ]
+    assert (form.total_score, form.source_pages) == (15.0, [1, 2])
+
+
 # ---------------------------------------------------------------- the two sample PDFs
 
 
@@ -414,3 +436,22 @@ def test_libreoffice_seven_forms_crossing_pages():
     assert {"数据规划管理", "一般管理事务", "专项业务"} <= set(crossing)
     pages = [page for form in forms for page in form.source_pages]
     assert pages == sorted(set(pages)) and pages[0] == 1
+
+
+def regional_variant(record: dict) -> dict:
+    """A seed record as a region printing 万元, the year in the title and code-name departments."""
+    variant = json.loads(json.dumps(record))
+    variant.update(year=2022, department="219-某某镇人民政府", unit="219001-某某镇社会事务办")
+    variant["funds"]["unit_printed"] = "万元"
+    return variant
+
+
+def test_libreoffice_regional_variant_in_wanyuan():
+    """variant_wanyuan.pdf: seed forms 3 and 17 printed by the script with amounts in 万元."""
+    records = seed_records()
+    forms = read_pdf(PRINTED / "variant_wanyuan.pdf", "variant_wanyuan.pdf")
+    assert len(forms) == 2
+    for form, position in zip(forms, (3, 17), strict=True):
+        assert record_differences(form.to_record(), regional_variant(records[position - 1])) == []
+    assert forms[1].funds.total.annual_budget == 10525876.51
+    assert forms[1].source_pages == [2, 3]
