@@ -99,8 +99,8 @@ def load_blocks(path: Path) -> tuple[list[Block], PageStats]:
             return read_pages(pdf.pages)
     except FormReadError:
         raise
-    except Exception as exc:
-        raise FormReadError(texts.REASON_DAMAGED, error_detail(exc)) from exc
+    except Exception as exc:  # pdfminer fails lazily, page by page: same mapping as on open
+        raise FormReadError(open_error_reason(exc), error_detail(exc)) from exc
 
 
 def open_error_reason(exc: BaseException) -> str:
