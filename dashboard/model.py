@@ -96,7 +96,15 @@ class Check:
     recomputed: float | None = None  # the figure the rule computes
 
     def to_record(self) -> dict:
-        return asdict(self)
+        """Contract order first (rule, severity, indicator, message), then the figures."""
+        return {
+            "rule": self.rule,
+            "severity": self.severity,
+            "indicator": self.indicator,
+            "message": self.message,
+            "claimed": self.claimed,
+            "recomputed": self.recomputed,
+        }
 
 
 @dataclass

@@ -34,7 +34,7 @@ CHECK_KEYS = ["rule", "severity", "indicator", "message"]
 def run_cli(*args: str, db: Path | None = None, env: dict | None = None) -> subprocess.CompletedProcess:
     command = [sys.executable, "-m", "dashboard", *args]
     if db is not None:
-        command[3:3] = ["--db", str(db)]
+        command[4:4] = ["--db", str(db)]
     return subprocess.run(
         command, cwd=ROOT, capture_output=True, text=True, env={**os.environ, **(env or {})}, timeout=600
     )
