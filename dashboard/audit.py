@@ -452,15 +452,7 @@ def check_over_target(form: Form, config: AuditConfig) -> list[Check]:
                 pct=fmt(comparison.achievement * 100, 1),
                 threshold=fmt(config.over_target_ratio * 100, 1),
             )
-            found.append(
-                _check(
-                    "over_target",
-                    message,
-                    row.name,
-                    claimed=comparison.actual.value,
-                    recomputed=comparison.target.value,
-                )
-            )
+            found.append(_check("over_target", message, row.name, claimed=comparison.actual.value))
     return found
 
 
@@ -482,7 +474,7 @@ def check_low_execution_high_score(form: Form, config: AuditConfig) -> list[Chec
         claimed=fmt(form.total_score),
         high=fmt(config.high_total_score),
     )
-    return [_check("low_execution_high_score", message, claimed=form.total_score, recomputed=rate)]
+    return [_check("low_execution_high_score", message, claimed=form.total_score)]
 
 
 def check_duplicate_indicators(form: Form, config: AuditConfig) -> list[Check]:
