@@ -284,3 +284,69 @@ IMPORT_HISTORY_COLUMNS = {
     "message": "说明",
 }
 IMPORT_HISTORY_OUTCOMES = {"imported": "已导入", "error": "错误"}
+
+# --- 复核 page (dashboard/app_pages/review_page.py) --------------------------------------------------------
+REVIEW_TITLE = "自评复核"
+REVIEW_INTRO = (
+    "按评分规则（docs/scoring-rules.md）逐表复核自评：每条复核发现标明严重程度。"
+    "差额 = 自评总分 − 按规则复算的总分，为正表示自评偏高。"
+)
+REVIEW_RULE_PARSE_UNCERTAIN = "部分内容未能可靠读取"
+REVIEW_KPI_SEVERITY = "{severity}"
+REVIEW_KPI_SEVERITY_VALUE = "{findings} 条"
+REVIEW_KPI_SEVERITY_HELP = "{severity}级复核发现条数；涉及 {forms} 张表"
+REVIEW_KPI_FORMS_DELTA = "涉及 {forms} 张表"
+REVIEW_KPI_OVERSTATED = "自评偏高的表"
+REVIEW_KPI_OVERSTATED_HELP = "自评总分比按规则复算的总分高出 0.05 分以上的表数（共比较 {compared} 张）"
+REVIEW_KPI_GAP = "差额合计"
+REVIEW_KPI_GAP_HELP = "Σ（自评总分 − 复算总分），单位：分"
+REVIEW_NONE = "当前筛选范围内没有复核发现。"
+REVIEW_BY_RULE = "按规则统计"
+REVIEW_BY_RULE_HINT = "点选一条规则，下方只列出有这条发现的自评表。"
+REVIEW_RULE_SELECTED = "只看规则：{title}"
+REVIEW_FORMS = "问题最多的自评表"
+REVIEW_FORMS_HINT = "错误多的排在前面，其次是警告。点选一行，在下方查看该表的复核发现和全文。"
+REVIEW_FORMS_COUNT = "共 {n} 张表有复核发现"
+REVIEW_FORM_PICK = "在上表中点选一张自评表，查看它的复核发现和全文。"
+REVIEW_FORM_SECTION = "所选自评表：{name}"
+REVIEW_FORM_FINDINGS = "复核发现"
+REVIEW_BY_UNIT = "按单位：自评与复算总分差额"
+REVIEW_BY_UNIT_HINT = "单位为实施单位；未填实施单位的按主管部门计（标“（主管部门）”）。按差额合计从大到小排列。"
+REVIEW_UNIT_IS_DEPARTMENT = "{org}（主管部门）"
+REVIEW_CHART_GAP = "差额合计（分）"
+REVIEW_FILE_RULES = "复核_按规则统计"
+REVIEW_FILE_FORMS = "复核_问题自评表"
+REVIEW_FILE_FINDINGS = "复核发现_{name}"
+REVIEW_FILE_ALL_FINDINGS = "复核发现_全部"
+REVIEW_FILE_UNITS = "复核_按单位差额"
+REVIEW_ALL_FINDINGS = "全部复核发现（当前筛选范围）"
+REVIEW_COLUMNS = {
+    "rule": "规则",
+    "rule_id": "规则编号",
+    "severity": "严重程度",
+    "findings": "发现数",
+    "forms": "涉及表数",
+    "form_id": "表编号",
+    "project_name": "项目名称",
+    "project_type": "项目类型",
+    "org": "单位",
+    "year": "年度",
+    "status": "状态",
+    "error_count": "错误",
+    "warning_count": "警告",
+    "info_count": "提示",
+    "total_score": "自评总分",
+    "recomputed_score": "复算总分",
+    "gap": "差额（自评−复算）",
+    "indicator": "指标",
+    "message": "说明",
+    "claimed": "表上数值",
+    "recomputed": "复算数值",
+    "compared": "可比较表数",
+    "overstated": "自评偏高表数",
+    "claimed_sum": "自评总分合计",
+    "recomputed_sum": "复算总分合计",
+    "max_gap": "单表最大差额",
+    "errors": "错误",
+    "warnings": "警告",
+}

@@ -1,0 +1,279 @@
+"""复核: what the scoring rules found in the self-scores, and where.
+
+From top to bottom: how many findings of each severity; the findings counted by rule (pick
+a rule to narrow the list of forms); the forms with the most serious findings first (pick
+one to read its findings and the whole form, with the claimed 总分 beside the recomputed
+one); and the units ranked by how far their self-scores exceed the rules (Σ claimed −
+recomputed). The sidebar filters apply throughout; every table can be downloaded.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from dashboard import db, downloads, filters, form_view, queries, texts
+from dashboard import formatting as fmt
+from dashboard import review_queries as rq
+from dashboard.model import SEVERITIES
+
+COLUMNS = texts.REVIEW_COLUMNS
+GAP_COLUMN = COLUMNS["gap"]
+SEVERITY_COLORS = {"error": "#c0392b", "warning": "#e67e22", "info": "#2e86c1"}
+RULE_TABLE_KEY = "review_rules"
+FORM_TABLE_KEY = "review_forms"
+
+
+# --- frames as shown (pure: tested without Streamlit) ------------------------------------------------------
+
+
+def severity_label(severity: str) -> str:
+    return texts.SEVERITY_LABELS.get(severity, severity)
+
+
+def org_label(org, is_department) -> str:
+    if fmt.is_missing(org) or not str(org).strip():
+        return texts.ORG_BLANK
+    return texts.REVIEW_UNIT_IS_DEPARTMENT.format(org=org) if bool(is_department) else str(org)
+
+
+def rules_table(counts: pd.DataFrame) -> pd.DataFrame:
+    """规则, 严重程度, 发现数, 涉及表数, 规则编号 — one row per rule and severity."""
+    frame = pd.DataFrame(
+        {
+            COLUMNS["rule"]: counts["rule"].map(rq.rule_title),
+            COLUMNS["severity"]: counts["severity"].map(severity_label),
+            COLUMNS["findings"]: counts["findings"].astype(int),
+            COLUMNS["forms"]: counts["forms"].astype(int),
+            COLUMNS["rule_id"]: counts["rule"],
+        }
+    )
+    return frame.reset_index(drop=True)
+
+
+def forms_table(forms: pd.DataFrame) -> pd.DataFrame:
+    frame = pd.DataFrame(
+        {
+            COLUMNS["project_name"]: forms["project_name"],
+            COLUMNS["org"]: [org_label(o, d) for o, d in zip(forms["org"], forms["org_is_department"], strict=True)],
+            COLUMNS["project_type"]: forms["project_type"],
+            COLUMNS["error_count"]: forms["error_count"].astype(int),
+            COLUMNS["warning_count"]: forms["warning_count"].astype(int),
+            COLUMNS["info_count"]: forms["info_count"].astype(int),
+            COLUMNS["total_score"]: forms["total_score"],
+            COLUMNS["recomputed_score"]: forms["recomputed_score"],
+            GAP_COLUMN: forms["gap"].round(2),
+            COLUMNS["year"]: forms["year"],
+            COLUMNS["form_id"]: forms["form_id"],
+        }
+    )
+    return frame.reset_index(drop=True)
+
+
+def findings_table(found: pd.DataFrame, with_form: bool = True) -> pd.DataFrame:
+    columns = {}
+    if with_form:
+        columns[COLUMNS["project_name"]] = found["project_name"]
+        columns[COLUMNS["org"]] = found["org"].map(fmt.text_or_dash)
+    columns.update(
+        {
+            COLUMNS["severity"]: found["severity"].map(severity_label),
+            COLUMNS["rule"]: found["rule"].map(rq.rule_title),
+            COLUMNS["indicator"]: found["indicator"].map(fmt.text_or_dash),
+            COLUMNS["message"]: found["message"],
+            COLUMNS["claimed"]: found["claimed"],
+            COLUMNS["recomputed"]: found["recomputed"],
+        }
+    )
+    if with_form:
+        columns[COLUMNS["form_id"]] = found["form_id"]
+    return pd.DataFrame(columns).reset_index(drop=True)
+
+
+def units_table(units: pd.DataFrame) -> pd.DataFrame:
+    frame = pd.DataFrame(
+        {
+            COLUMNS["org"]: [org_label(o, d) for o, d in zip(units["org"], units["org_is_department"], strict=True)],
+            COLUMNS["forms"]: units["forms"].astype(int),
+            COLUMNS["compared"]: units["compared"].astype(int),
+            COLUMNS["overstated"]: units["overstated"].astype(int),
+            COLUMNS["claimed_sum"]: units["claimed"].round(2),
+            COLUMNS["recomputed_sum"]: units["recomputed"].round(2),
+            GAP_COLUMN: units["gap"].round(2),
+            COLUMNS["max_gap"]: units["max_gap"].round(2),
+            COLUMNS["errors"]: units["errors"].fillna(0).astype(int),
+            COLUMNS["warnings"]: units["warnings"].fillna(0).astype(int),
+        }
+    )
+    return frame.reset_index(drop=True)
+
+
+def selected_row(key: str) -> int | None:
+    """The row picked in a single-row st.dataframe (by its key), or None."""
+    state = st.session_state.get(key)
+    rows = getattr(getattr(state, "selection", None), "rows", None)
+    if rows is None and isinstance(state, dict):
+        rows = state.get("selection", {}).get("rows")
+    return rows[0] if rows else None
+
+
+# --- the page ----------------------------------------------------------------------------------------------
+
+
+def render() -> None:
+    st.title(texts.REVIEW_TITLE)
+    st.caption(texts.REVIEW_INTRO)
+    db.require_data()
+    current = filters.current()
+    st.caption(filters.describe(current))
+    key = db.cache_key()
+
+    _kpis(key, current)
+    counts = rq.cached_rule_counts(key, current)
+    if counts.empty:
+        st.success(texts.REVIEW_NONE, icon=":material/check_circle:")
+        _units(key, current)
+        return
+    rule = _rules(counts)
+    _all_findings(key, current)
+    form_id = _forms(key, current, rule)
+    if form_id is not None:
+        _selected_form(key, current, form_id)
+    _units(key, current)
+
+
+def _kpis(key: str, current: filters.Filters) -> None:
+    severities = rq.cached_severity_counts(key, current).set_index("severity")
+    gaps = rq.cached_gap_summary(key, current)
+    with st.container(horizontal=True, gap="small"):
+        for severity in SEVERITIES:
+            findings = int(severities.at[severity, "findings"]) if severity in severities.index else 0
+            forms = int(severities.at[severity, "forms"]) if severity in severities.index else 0
+            label = severity_label(severity)
+            st.metric(
+                texts.REVIEW_KPI_SEVERITY.format(severity=label),
+                texts.REVIEW_KPI_SEVERITY_VALUE.format(findings=findings),
+                delta=texts.REVIEW_KPI_FORMS_DELTA.format(forms=forms),
+                delta_color="off",
+                delta_arrow="off",
+                help=texts.REVIEW_KPI_SEVERITY_HELP.format(severity=label, forms=forms),
+                border=True,
+            )
+        st.metric(
+            texts.REVIEW_KPI_OVERSTATED,
+            fmt.count_text(gaps["overstated"]),
+            help=texts.REVIEW_KPI_OVERSTATED_HELP.format(compared=gaps["compared"]),
+            border=True,
+        )
+        st.metric(texts.REVIEW_KPI_GAP, fmt.score_text(gaps["gap"]), help=texts.REVIEW_KPI_GAP_HELP, border=True)
+
+
+def _rules(counts: pd.DataFrame) -> str | None:
+    st.subheader(texts.REVIEW_BY_RULE, anchor=False)
+    st.caption(texts.REVIEW_BY_RULE_HINT)
+    table = rules_table(counts)
+    st.dataframe(
+        table,
+        hide_index=True,
+        key=RULE_TABLE_KEY,
+        on_select="rerun",
+        selection_mode="single-row",
+        column_config={COLUMNS["rule"]: st.column_config.TextColumn(width="large")},
+    )
+    downloads.download_buttons(table, texts.REVIEW_FILE_RULES, key="review_rules_download")
+    row = selected_row(RULE_TABLE_KEY)
+    if row is None or row >= len(table):
+        return None
+    return str(table.at[row, COLUMNS["rule_id"]])
+
+
+def _all_findings(key: str, current: filters.Filters) -> None:
+    st.caption(texts.REVIEW_ALL_FINDINGS)
+    table = findings_table(rq.cached_findings(key, current, None, None))
+    downloads.download_buttons(table, texts.REVIEW_FILE_ALL_FINDINGS, key="review_all_findings_download")
+
+
+def _forms(key: str, current: filters.Filters, rule: str | None) -> str | None:
+    st.subheader(texts.REVIEW_FORMS, anchor=False)
+    st.caption(texts.REVIEW_FORMS_HINT)
+    if rule is not None:
+        st.info(texts.REVIEW_RULE_SELECTED.format(title=rq.rule_title(rule)), icon=":material/filter_alt:")
+    table = forms_table(rq.cached_forms_by_seriousness(key, current, rule))
+    st.caption(texts.REVIEW_FORMS_COUNT.format(n=len(table)))
+    st.dataframe(
+        table,
+        hide_index=True,
+        key=FORM_TABLE_KEY,
+        on_select="rerun",
+        selection_mode="single-row",
+        column_config={
+            COLUMNS["total_score"]: fmt.score_column(COLUMNS["total_score"]),
+            COLUMNS["recomputed_score"]: fmt.score_column(COLUMNS["recomputed_score"]),
+            GAP_COLUMN: fmt.score_column(GAP_COLUMN, help=texts.REVIEW_KPI_GAP_HELP),
+        },
+    )
+    downloads.download_buttons(table, texts.REVIEW_FILE_FORMS, key="review_forms_download")
+    row = selected_row(FORM_TABLE_KEY)
+    if row is None or row >= len(table):
+        st.caption(texts.REVIEW_FORM_PICK)
+        return None
+    return str(table.at[row, COLUMNS["form_id"]])
+
+
+def _selected_form(key: str, current: filters.Filters, form_id: str) -> None:
+    form = queries.cached_form(key, form_id)
+    if form is None:
+        return
+    st.divider()
+    st.subheader(texts.REVIEW_FORM_SECTION.format(name=form.project_name), anchor=False)
+    found = findings_table(rq.cached_findings(key, current, form_id, None), with_form=False)
+    st.markdown(f"**{texts.REVIEW_FORM_FINDINGS}**")
+    st.dataframe(found, hide_index=True, key="review_form_findings")
+    downloads.download_buttons(
+        found, texts.REVIEW_FILE_FINDINGS.format(name=form.project_name), key="review_form_findings_download"
+    )
+    with st.container(border=True):
+        form_view.render_form(form, money_unit=filters.money_unit(), show_recomputed=True, key="review_form")
+    st.divider()
+
+
+def _units(key: str, current: filters.Filters) -> None:
+    st.subheader(texts.REVIEW_BY_UNIT, anchor=False)
+    st.caption(texts.REVIEW_BY_UNIT_HINT)
+    table = units_table(rq.cached_unit_gaps(key, current))
+    if table.empty:
+        return
+    chart = table.sort_values(GAP_COLUMN)
+    figure = go.Figure(
+        go.Bar(
+            x=chart[GAP_COLUMN],
+            y=chart[COLUMNS["org"]],
+            orientation="h",
+            marker_color=["#c0392b" if gap > 0 else "#7f8c8d" for gap in chart[GAP_COLUMN]],
+            hovertemplate="%{y}<br>" + GAP_COLUMN + "：%{x:.2f}<extra></extra>",
+        )
+    )
+    figure.update_layout(
+        height=max(180, 40 * len(chart) + 80),
+        margin={"l": 10, "r": 10, "t": 10, "b": 30},
+        xaxis_title=texts.REVIEW_CHART_GAP,
+        yaxis_title=None,
+    )
+    st.plotly_chart(figure, key="review_units_chart", config={"displayModeBar": False})
+    st.dataframe(
+        table,
+        hide_index=True,
+        key="review_units_table",
+        column_config={
+            COLUMNS["claimed_sum"]: fmt.score_column(COLUMNS["claimed_sum"]),
+            COLUMNS["recomputed_sum"]: fmt.score_column(COLUMNS["recomputed_sum"]),
+            GAP_COLUMN: fmt.score_column(GAP_COLUMN),
+            COLUMNS["max_gap"]: fmt.score_column(COLUMNS["max_gap"]),
+        },
+    )
+    downloads.download_buttons(table, texts.REVIEW_FILE_UNITS, key="review_units_download")
+
+
+if __name__ == "__main__":  # Streamlit runs a page file as __main__; importing it (tests) draws nothing
+    render()

@@ -1,0 +1,198 @@
+"""Named SQL behind the 复核 page: findings by rule, forms by seriousness, the 总分 gap by unit.
+
+Plain functions taking a DuckDB connection (or cursor) and the shared `Filters`; they return
+DataFrames with English column names, which the page renames. Every query starts from
+`queries.FORM_OVERVIEW_SQL`, so the sidebar filters mean the same here as on every other page.
+The gap of a form is claimed − recomputed 总分 (positive: the form scored itself higher than the
+scoring rules give). The `cached_*` wrappers at the bottom are what the page calls.
+"""
+
+from __future__ import annotations
+
+import duckdb
+import pandas as pd
+import streamlit as st
+
+from dashboard import audit, db, texts
+from dashboard.audit_config import DEFAULT_CONFIG
+from dashboard.filters import Filters, where_sql
+from dashboard.model import SEVERITIES
+from dashboard.queries import CACHE_MAX_ENTRIES, CACHE_TTL_SECONDS, FORM_OVERVIEW_SQL
+
+# ORDER BY expression putting errors first, then warnings, then info.
+_SEVERITY_WHENS = " ".join(f"WHEN '{severity}' THEN {rank}" for rank, severity in enumerate(SEVERITIES))
+SEVERITY_RANK_SQL = "CASE {column} " + _SEVERITY_WHENS + " ELSE 9 END"
+# A gap smaller than this (points) is rounding, not an overstatement (as the audit's tolerance).
+GAP_TOLERANCE = DEFAULT_CONFIG.score_tolerance
+
+
+def _query(con: duckdb.DuckDBPyConnection, body: str, filters: Filters, extra: list | None = None) -> pd.DataFrame:
+    """Run `WITH form_overview … <body>`; `{where}` in body is the filters' condition on `o`."""
+    where, params = where_sql(filters, alias="o")
+    return con.execute(f"WITH {FORM_OVERVIEW_SQL}\n{body.replace('{where}', where)}", params + (extra or [])).df()
+
+
+def _severity_rank(column: str) -> str:
+    return SEVERITY_RANK_SQL.replace("{column}", column)
+
+
+# --- counts ------------------------------------------------------------------------------------------------
+
+
+def rule_counts(con, filters: Filters) -> pd.DataFrame:
+    """Findings per rule: rule, severity, findings, forms; errors first, then by count."""
+    body = f"""
+        SELECT c.rule, c.severity, count(*) AS findings, count(DISTINCT c.form_id) AS forms
+        FROM checks c JOIN form_overview o ON o.form_id = c.form_id
+        WHERE {{where}}
+        GROUP BY c.rule, c.severity
+        ORDER BY {_severity_rank("c.severity")}, findings DESC, c.rule
+    """
+    return _query(con, body, filters)
+
+
+def severity_counts(con, filters: Filters) -> pd.DataFrame:
+    """One row per severity (all three, zero where none): findings and the forms that have them."""
+    body = f"""
+        SELECT s.severity, count(c.form_id) AS findings, count(DISTINCT c.form_id) AS forms
+        FROM (SELECT unnest({list(SEVERITIES)!r}) AS severity) s
+        LEFT JOIN (
+            SELECT c.form_id, c.severity FROM checks c JOIN form_overview o ON o.form_id = c.form_id
+            WHERE {{where}}
+        ) c ON c.severity = s.severity
+        GROUP BY s.severity ORDER BY {_severity_rank("s.severity")}
+    """
+    return _query(con, body, filters)
+
+
+def gap_summary(con, filters: Filters) -> dict:
+    """Forms compared, forms scored above the rules, Σ claimed − recomputed over the filtered forms."""
+    body = f"""
+        SELECT count(*) AS forms,
+               count(*) FILTER (WHERE o.total_score IS NOT NULL AND o.recomputed_score IS NOT NULL) AS compared,
+               count(*) FILTER (WHERE o.total_score - o.recomputed_score > {GAP_TOLERANCE}) AS overstated,
+               coalesce(sum(o.total_score - o.recomputed_score), 0) AS gap
+        FROM form_overview o WHERE {{where}}
+    """
+    row = _query(con, body, filters).iloc[0]
+    return {
+        "forms": int(row["forms"]),
+        "compared": int(row["compared"]),
+        "overstated": int(row["overstated"]),
+        "gap": float(row["gap"]),
+    }
+
+
+# --- forms and findings ------------------------------------------------------------------------------------
+
+
+def forms_by_seriousness(con, filters: Filters, rule: str | None = None) -> pd.DataFrame:
+    """Forms with at least one finding (of `rule`, if given): most errors first, then warnings, then gap."""
+    rule_condition = "AND o.form_id IN (SELECT form_id FROM checks WHERE rule = ?)" if rule else ""
+    body = f"""
+        SELECT o.form_id, o.project_name, o.project_type, o.org, o.org_is_department, o.year, o.status,
+               o.error_count, o.warning_count, o.info_count,
+               o.total_score, o.recomputed_score, o.total_score - o.recomputed_score AS gap
+        FROM form_overview o
+        WHERE o.error_count + o.warning_count + o.info_count > 0 AND {{where}} {rule_condition}
+        ORDER BY o.error_count DESC, o.warning_count DESC, o.info_count DESC,
+                 abs(o.total_score - o.recomputed_score) DESC NULLS LAST, o.batch_id, o.position
+    """
+    return _query(con, body, filters, [rule] if rule else None)
+
+
+def findings(con, filters: Filters, form_id: str | None = None, rule: str | None = None) -> pd.DataFrame:
+    """Every finding under the filters (of one form and/or one rule), most serious first."""
+    conditions, extra = [], []
+    if form_id is not None:
+        conditions.append("AND c.form_id = ?")
+        extra.append(form_id)
+    if rule is not None:
+        conditions.append("AND c.rule = ?")
+        extra.append(rule)
+    body = f"""
+        SELECT c.form_id, o.project_name, o.org, c.rule, c.severity, c.indicator, c.message,
+               c.claimed, c.recomputed
+        FROM checks c JOIN form_overview o ON o.form_id = c.form_id
+        WHERE {{where}} {" ".join(conditions)}
+        ORDER BY {_severity_rank("c.severity")}, o.batch_id, o.position, c.position
+    """
+    return _query(con, body, filters, extra)
+
+
+# --- units -------------------------------------------------------------------------------------------------
+
+
+def unit_gaps(con, filters: Filters) -> pd.DataFrame:
+    """Units (实施单位, else 主管部门) ranked by Σ (claimed − recomputed 总分) over their forms."""
+    body = f"""
+        SELECT o.org, bool_and(o.org_is_department) AS org_is_department,
+               count(*) AS forms,
+               count(*) FILTER (WHERE o.total_score IS NOT NULL AND o.recomputed_score IS NOT NULL) AS compared,
+               count(*) FILTER (WHERE o.total_score - o.recomputed_score > {GAP_TOLERANCE}) AS overstated,
+               sum(o.total_score) FILTER (WHERE o.recomputed_score IS NOT NULL) AS claimed,
+               sum(o.recomputed_score) FILTER (WHERE o.total_score IS NOT NULL) AS recomputed,
+               coalesce(sum(o.total_score - o.recomputed_score), 0) AS gap,
+               max(o.total_score - o.recomputed_score) AS max_gap,
+               sum(o.error_count) AS errors, sum(o.warning_count) AS warnings
+        FROM form_overview o WHERE {{where}}
+        GROUP BY o.org
+        ORDER BY gap DESC, errors DESC, o.org NULLS LAST
+    """
+    return _query(con, body, filters)
+
+
+# --- labels ------------------------------------------------------------------------------------------------
+
+
+def rule_titles() -> dict[str, str]:
+    """Chinese title of every rule id: the audit's rules, plus the readers' own finding."""
+    titles = {rule_id: title for rule_id, _severity, title in audit.RULES}
+    titles.setdefault("parse_uncertain", texts.REVIEW_RULE_PARSE_UNCERTAIN)
+    return titles
+
+
+def rule_title(rule_id: str) -> str:
+    return rule_titles().get(rule_id, rule_id)
+
+
+# --- cached wrappers for the page --------------------------------------------------------------------------
+# Keyed by the database path and the filters; cleared by db.clear_caches() after an import.
+
+_CACHE = {"ttl": CACHE_TTL_SECONDS, "max_entries": CACHE_MAX_ENTRIES, "show_spinner": False}
+
+
+@st.cache_data(**_CACHE)
+def cached_rule_counts(db_key: str, filters: Filters) -> pd.DataFrame:
+    with db.cursor() as cur:
+        return rule_counts(cur, filters)
+
+
+@st.cache_data(**_CACHE)
+def cached_severity_counts(db_key: str, filters: Filters) -> pd.DataFrame:
+    with db.cursor() as cur:
+        return severity_counts(cur, filters)
+
+
+@st.cache_data(**_CACHE)
+def cached_gap_summary(db_key: str, filters: Filters) -> dict:
+    with db.cursor() as cur:
+        return gap_summary(cur, filters)
+
+
+@st.cache_data(**_CACHE)
+def cached_forms_by_seriousness(db_key: str, filters: Filters, rule: str | None) -> pd.DataFrame:
+    with db.cursor() as cur:
+        return forms_by_seriousness(cur, filters, rule)
+
+
+@st.cache_data(**_CACHE)
+def cached_findings(db_key: str, filters: Filters, form_id: str | None, rule: str | None) -> pd.DataFrame:
+    with db.cursor() as cur:
+        return findings(cur, filters, form_id, rule)
+
+
+@st.cache_data(**_CACHE)
+def cached_unit_gaps(db_key: str, filters: Filters) -> pd.DataFrame:
+    with db.cursor() as cur:
+        return unit_gaps(cur, filters)
