@@ -285,6 +285,195 @@ IMPORT_HISTORY_COLUMNS = {
 }
 IMPORT_HISTORY_OUTCOMES = {"imported": "已导入", "error": "错误"}
 
+# --- App shell and navigation (dashboard/app.py) -----------------------------------------------------------
+APP_TITLE = "绩效自评看板"
+APP_ICON = ":material/insights:"
+NAV_SECTION_VIEW = "查看"
+NAV_SECTION_WORK = "数据与复核"
+PAGE_OVERVIEW = "总览"
+PAGE_PROJECTS = "项目"
+PAGE_DEDUCTIONS = "扣分指标"
+PAGE_IMPORT = "导入"
+PAGE_REVIEW = "复核"
+PLACEHOLDER_PAGE = "此页面正在建设中。"
+
+# --- The read-only database handle of the pages (dashboard/db.py) -----------------------------------------
+DB_EMPTY_TITLE = "还没有可显示的自评表"
+DB_EMPTY_BODY = "数据库里还没有导入任何项目支出绩效自评表。请到“导入”页上传 PDF 或文本（.txt）自评表，或在命令行运行 python -m dashboard import。"
+DB_MISSING_SHORT = "还没有数据库文件（{path}）。"
+DB_BUSY_IMPORTING = "正在导入自评表，数据库暂时不可读。请等导入完成后刷新页面。"
+DB_WHAT_TO_DO = "处理办法：等待导入结束，或关闭占用数据库的程序，然后刷新本页。"
+GO_IMPORT = "去导入自评表"
+GO_PROJECTS = "去项目页查看"
+
+# --- Sidebar filters (dashboard/filters.py) ----------------------------------------------------------------
+FILTERS_HEADER = "筛选"
+FILTERS_HELP = "筛选条件对每一页都有效，并写在网址里：复制网址即可分享当前视图。"
+FILTER_YEAR = "年度"
+FILTER_DEPARTMENT = "主管部门"
+FILTER_UNIT = "实施单位"
+FILTER_TYPE = "项目类型"
+FILTER_GRADE = "等级"
+FILTER_GRADE_HELP = "按总分：优 ≥ 90，良 80–90，中 60–80，差 < 60"
+FILTER_SCORE = "总分范围"
+FILTER_SCORE_HELP = "缩小范围后，没有总分的表不再显示。"
+FILTER_RATE = "执行率范围（%）"
+FILTER_RATE_HELP = "执行率 = 全年执行数 ÷ 全年预算数。拖到最右端表示不设上限（含超过 100% 的表）；缩小范围后，全年预算数为 0 或缺失的表不再显示。"
+FILTER_STATUS = "状态"
+FILTER_STATUS_OPTIONS = {"all": "全部", "active": "在用", "stopped": "停用"}
+FILTER_SEARCH = "搜索项目或指标名称"
+FILTER_SEARCH_PLACEHOLDER = "例如：疫情、满意度"
+FILTER_MONEY_UNIT = "金额单位"
+FILTER_RESET = "清除全部筛选"
+FILTER_ALL = "全部"
+FILTER_ANY = "不限"
+FILTER_NONE_ACTIVE = "未筛选：显示全部自评表"
+FILTER_ACTIVE = "当前筛选：{summary}"
+FILTER_SEPARATOR = "；"
+FILTER_TEXT_SEARCH = "包含“{text}”"
+UNIT_BLANK = "（未填实施单位）"
+FILTERS_UNAVAILABLE = "数据库暂不可用，筛选暂时不能使用。"
+
+# --- Shared labels (dashboard/queries.py, pages, form_view.py) --------------------------------------------
+DASH = "—"
+MONEY_UNITS = {"万元": "万元", "元": "元"}
+NO_REASON = "未说明原因"
+STATUS_STOPPED = "停用"
+STATUS_ACTIVE = "在用"
+GRADE_NONE = "无总分"
+ORG_BLANK = "（未填单位）"
+COL = {
+    "project_name": "项目名称",
+    "project_type": "项目类型",
+    "org": "单位",
+    "unit": "实施单位",
+    "department": "主管部门",
+    "year": "年度",
+    "status": "状态",
+    "budget": "全年预算数（{unit}）",
+    "executed": "全年执行数（{unit}）",
+    "exec_rate_pct": "执行率",
+    "fund_score": "执行率得分",
+    "total_score": "总分",
+    "grade": "等级",
+    "deducted_count": "扣分指标数",
+    "unexplained_count": "未说明原因",
+    "points_lost": "扣分",
+    "flags": "复核发现",
+    "forms": "自评表数",
+    "avg_score": "平均总分",
+    "level1": "一级指标",
+    "level2": "二级指标",
+    "name": "三级指标",
+    "target": "年度指标值",
+    "actual": "实际完成值",
+    "weight": "分值",
+    "score": "得分",
+    "reason": "偏差原因分析及改进措施",
+    "source_file": "来源文件",
+    "form_id": "表编号",
+}
+FLAG_COUNTS = {"error": "错误 {n}", "warning": "警告 {n}", "info": "提示 {n}"}
+FLAG_NONE = "无"
+
+# --- 总览 page (dashboard/app_pages/overview.py) ------------------------------------------------------------
+OVERVIEW_TITLE = "总览"
+OVERVIEW_INTRO = "当前筛选范围内自评表的总体情况：资金执行、自评得分、等级分布和扣分。点击图中的柱子可以把视图缩小到对应的单位、项目类型或分数段。"
+KPI_FORMS = "自评表"
+KPI_FORMS_HELP = "导入的项目支出绩效自评表张数"
+KPI_PROJECTS = "项目"
+KPI_PROJECTS_HELP = "按主管部门、实施单位、项目名称去重后的项目个数"
+KPI_BUDGET = "全年预算数"
+KPI_EXECUTED = "全年执行数"
+KPI_MONEY_HELP = "各表“年度资金总额”行之和"
+KPI_RATE = "总体执行率"
+KPI_RATE_HELP = "Σ全年执行数 ÷ Σ全年预算数（按金额加权，不是各表执行率的平均）"
+KPI_AVG_SCORE = "平均总分"
+KPI_AVG_SCORE_HELP = "各表自评总分的算术平均（不含没有总分的表）"
+KPI_GRADE = "{grade}"
+KPI_GRADE_HELP = "总分在此等级区间的表数：{band}"
+GRADE_BANDS_TEXT = {"优": "≥ 90", "良": "80 – 90", "中": "60 – 80", "差": "< 60"}
+KPI_DEDUCTED = "扣分指标"
+KPI_DEDUCTED_HELP = "得分低于分值的三级指标个数"
+KPI_UNEXPLAINED = "扣分未说明原因"
+KPI_UNEXPLAINED_HELP = "扣了分却没有填写偏差原因分析的指标个数"
+SECTION_MONEY_SCORE = "资金与得分"
+SECTION_GRADES = "等级与扣分"
+CHART_BY_ORG = "按单位：执行率与平均总分"
+CHART_BY_ORG_DEPT = "按主管部门（实施单位未填）：执行率与平均总分"
+CHART_BY_TYPE = "按项目类型：执行率与平均总分"
+CHART_SCORE_DIST = "总分分布"
+CHART_BUDGET_EXEC = "预算与执行（按项目类型）"
+CHART_CLICK_HINT = "点击柱子筛选"
+SERIES_RATE = "执行率（%）"
+SERIES_AVG_SCORE = "平均总分"
+SERIES_BUDGET = "全年预算数"
+SERIES_EXECUTED = "全年执行数"
+AXIS_PERCENT_OR_SCORE = "执行率（%）/ 平均总分"
+AXIS_FORMS = "自评表数"
+AXIS_SCORE_BIN = "总分区间"
+AXIS_MONEY = "金额（{unit}）"
+SCORE_BIN_LABEL = "{lo}–{hi}"
+SCORE_BIN_NONE = "无总分"
+SUMMARY_TABLE = "按项目类型汇总"
+SUMMARY_FILE = "按项目类型汇总"
+
+# --- 项目 page (dashboard/app_pages/projects.py) -----------------------------------------------------------
+PROJECTS_TITLE = "项目"
+PROJECTS_INTRO = "当前筛选范围内的每一张自评表。点击表头排序；点选一行，在下方查看该表全文。"
+PROJECTS_COUNT = "共 {n} 张表"
+PROJECTS_FILE = "项目自评表清单"
+PROJECTS_PICK = "在上表中点选一行，在这里查看该自评表的全文。"
+PROJECTS_SELECTED_GONE = "网址中指定的自评表不在当前筛选范围内。"
+
+# --- One whole form (dashboard/form_view.py) ---------------------------------------------------------------
+FORM_META = "主管部门：{department}　实施单位：{unit}　年度：{year}　项目金额：{amount}"
+FORM_SOURCE = "来源：{file}{pages}　原表金额单位：{unit}　表编号：{form_id}"
+FORM_PAGES = "（第 {pages} 页）"
+FORM_FUNDS = "项目资金"
+FORM_GOALS = "年度总体目标"
+FORM_INDICATORS = "年度绩效指标"
+FORM_INDICATORS_HINT = "红底为扣分指标（得分低于分值）。"
+FORM_LEVEL1_HEADER = "{level1}：分值 {weight}，得分 {score}"
+FORM_CHECKS = "复核发现"
+FORM_NO_CHECKS = "没有复核发现。"
+FORM_NO_INDICATORS = "表中没有读到绩效指标。"
+FORM_EMPTY_TEXT = "（表中未填）"
+FORM_CLAIMED = "自评总分"
+FORM_RECOMPUTED = "按规则复算总分"
+FORM_RECOMPUTED_HELP = "按评分规则（docs/scoring-rules.md）重新计算的总分；差额 = 复算 − 自评"
+FORM_TOTAL = "总分"
+FORM_TOTAL_OF = "满分 {weight}"
+FORM_FUND_SCORE = "执行率得分"
+FORM_GRADE = "等级"
+FORM_RATE_PRINTED = "表上印的执行率 {printed}"
+FORM_INDICATORS_FILE = "{name}_绩效指标"
+FORM_CHECK_COLUMNS = {"severity": "严重程度", "indicator": "指标", "message": "说明"}
+
+# --- 扣分指标 page (dashboard/app_pages/deductions.py) ------------------------------------------------------
+DEDUCTIONS_TITLE = "扣分指标"
+DEDUCTIONS_INTRO = "当前筛选范围内，得分低于分值的每一个三级指标，以及填写的偏差原因。没有填写原因的标为“未说明原因”。"
+DEDUCTIONS_NONE = "当前筛选范围内没有扣分指标：所有指标都拿到了满分。"
+DEDUCTIONS_KPI_COUNT = "扣分指标"
+DEDUCTIONS_KPI_POINTS = "合计扣分"
+DEDUCTIONS_KPI_FORMS = "涉及自评表"
+DEDUCTIONS_KPI_UNEXPLAINED = "未说明原因"
+DEDUCTIONS_CHART = "按二级指标：合计扣分"
+DEDUCTIONS_ORDER = "排列方式"
+DEDUCTIONS_ORDER_OPTIONS = {"points": "按扣分从多到少", "level2": "按二级指标分组"}
+DEDUCTIONS_LEVEL2_FILTER = "只看二级指标"
+DEDUCTIONS_LEVEL2_HELP = "也可以点击上图的柱子来选择"
+DEDUCTIONS_GROUP_TABLE = "按二级指标汇总"
+DEDUCTIONS_TABLE = "扣分明细"
+DEDUCTIONS_FILE = "扣分指标"
+DEDUCTIONS_GROUP_FILE = "扣分指标_按二级指标汇总"
+DEDUCTIONS_COUNT = "共 {n} 个扣分指标"
+COL_INDICATOR_COUNT = "指标个数"
+
+# --- Empty states (all pages) ------------------------------------------------------------------------------
+NO_MATCH = "没有符合当前筛选条件的自评表。"
+NO_MATCH_HINT = "请放宽左侧的筛选条件，或点“清除全部筛选”。"
+
 # --- 复核 page (dashboard/app_pages/review_page.py) --------------------------------------------------------
 REVIEW_TITLE = "自评复核"
 REVIEW_INTRO = (

@@ -1,0 +1,39 @@
+"""Streamlit entry: page setup, the shared sidebar filters, and the pages.
+
+Run with `streamlit run dashboard/app.py`. This file only routes: each page is one file
+under app_pages/. The filters are drawn here, before the page runs, so that every page
+sees the same filters and they survive page switches; they are also bound to the URL.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+# `streamlit run dashboard/app.py` puts dashboard/ on sys.path, not the project root.
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+import streamlit as st  # noqa: E402
+
+from dashboard import db, filters, queries, texts  # noqa: E402
+
+st.set_page_config(page_title=texts.APP_TITLE, page_icon=texts.APP_ICON, layout="wide")
+
+PAGES = {
+    texts.NAV_SECTION_VIEW: [
+        st.Page("app_pages/overview.py", title=texts.PAGE_OVERVIEW, icon=":material/dashboard:", default=True),
+        st.Page("app_pages/projects.py", title=texts.PAGE_PROJECTS, icon=":material/table_view:"),
+        st.Page("app_pages/deductions.py", title=texts.PAGE_DEDUCTIONS, icon=":material/trending_down:"),
+    ],
+    texts.NAV_SECTION_WORK: [
+        st.Page("app_pages/import_page.py", title=texts.PAGE_IMPORT, icon=":material/upload_file:"),
+        st.Page("app_pages/review_page.py", title=texts.PAGE_REVIEW, icon=":material/fact_check:"),
+    ],
+}
+
+page = st.navigation(PAGES)
+options = queries.cached_filter_options(db.cache_key()) if db.readable() else None
+filters.render_sidebar(options)
+page.run()

@@ -1,0 +1,276 @@
+"""总览: the forms under the filters at a glance.
+
+Cards: forms, projects, Σ全年预算数, Σ全年执行数, the overall 执行率 (Σ executed ÷ Σ budget),
+the average 总分, forms per grade band, deducted indicators and deductions without a reason.
+Charts: 执行率 and average 总分 per 单位 and per project type, the 总分 distribution, budget
+against executed. Clicking a bar narrows the filters to it. Under the charts, the per-type
+summary as a table to download.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from dashboard import db, downloads, filters, queries, texts
+from dashboard import formatting as fmt
+from dashboard.audit_config import grade_of
+
+COLOR_RATE = "#2e86c1"
+COLOR_SCORE = "#c0392b"
+COLOR_BUDGET = "#b3b6b7"
+COLOR_EXECUTED = "#2e86c1"
+GRADE_COLORS = {"优": "#27ae60", "良": "#2e86c1", "中": "#f39c12", "差": "#c0392b", None: "#95a5a6"}
+CHART_FONT = {"size": 14}
+
+
+def main() -> None:
+    current = filters.start_page(texts.OVERVIEW_TITLE, texts.OVERVIEW_INTRO)
+    unit = filters.money_unit()
+    key = db.cache_key()
+
+    figures = queries.cached_kpis(key, current)
+    if figures["forms"] == 0:
+        filters.show_no_match()
+        return
+    show_cards(figures, unit)
+
+    by_org = queries.cached_group_summary(key, current, "org")
+    by_type = queries.cached_group_summary(key, current, "project_type")
+    left, right = st.columns(2, gap="large")
+    with left:
+        org_title = texts.CHART_BY_ORG_DEPT if by_org["grp_is_department"].all() else texts.CHART_BY_ORG
+        rate_and_score_chart(by_org, org_title, "overview_by_org", on_org_click)
+    with right:
+        rate_and_score_chart(by_type, texts.CHART_BY_TYPE, "overview_by_type", on_type_click)
+    left, right = st.columns(2, gap="large")
+    with left:
+        score_distribution_chart(queries.cached_score_bins(key, current))
+    with right:
+        budget_chart(by_type, unit)
+
+    st.subheader(texts.SUMMARY_TABLE, anchor=False)
+    summary = summary_table(by_type, unit)
+    st.dataframe(summary, hide_index=True, width="stretch", column_config=summary_config(unit))
+    downloads.download_buttons(summary, texts.SUMMARY_FILE, key="overview_summary_download")
+
+
+# --- cards -------------------------------------------------------------------------------------------------
+
+
+def show_cards(figures: dict, unit: str) -> None:
+    st.markdown(f"##### {texts.SECTION_MONEY_SCORE}")
+    with st.container(horizontal=True, gap="small"):
+        st.metric(texts.KPI_FORMS, fmt.count_text(figures["forms"]), help=texts.KPI_FORMS_HELP, border=True)
+        st.metric(texts.KPI_PROJECTS, fmt.count_text(figures["projects"]), help=texts.KPI_PROJECTS_HELP, border=True)
+        st.metric(texts.KPI_BUDGET, fmt.money_text(figures["budget"], unit), help=texts.KPI_MONEY_HELP, border=True)
+        st.metric(texts.KPI_EXECUTED, fmt.money_text(figures["executed"], unit), help=texts.KPI_MONEY_HELP, border=True)
+        st.metric(texts.KPI_RATE, fmt.percent_text(figures["overall_rate"]), help=texts.KPI_RATE_HELP, border=True)
+        st.metric(
+            texts.KPI_AVG_SCORE, fmt.score_text(_round(figures["avg_score"])), help=texts.KPI_AVG_SCORE_HELP,
+            border=True,
+        )  # fmt: skip
+    st.markdown(f"##### {texts.SECTION_GRADES}")
+    with st.container(horizontal=True, gap="small"):
+        for grade, count in figures["grades"].items():
+            band = texts.GRADE_BANDS_TEXT.get(grade, "")
+            st.metric(
+                texts.KPI_GRADE.format(grade=grade), fmt.count_text(count),
+                help=texts.KPI_GRADE_HELP.format(band=band), border=True,
+            )  # fmt: skip
+        if figures["grade_none"]:
+            st.metric(texts.GRADE_NONE, fmt.count_text(figures["grade_none"]), border=True)
+        st.metric(texts.KPI_DEDUCTED, fmt.count_text(figures["deducted"]), help=texts.KPI_DEDUCTED_HELP, border=True)
+        st.metric(
+            texts.KPI_UNEXPLAINED, fmt.count_text(figures["unexplained"]), help=texts.KPI_UNEXPLAINED_HELP,
+            border=True,
+        )  # fmt: skip
+
+
+def _round(value, digits: int = 2):
+    return None if fmt.is_missing(value) else round(float(value), digits)
+
+
+# --- charts ------------------------------------------------------------------------------------------------
+
+
+def _layout(fig: go.Figure, title: str, height: int, **kwargs) -> go.Figure:
+    fig.update_layout(
+        title={"text": title, "font": {"size": 17}},
+        height=height,
+        margin={"l": 10, "r": 10, "t": 60, "b": 10},
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "xanchor": "right", "x": 1},
+        font=CHART_FONT,
+        clickmode="event+select",
+        **kwargs,
+    )
+    return fig
+
+
+def _bar_height(count: int) -> int:
+    return max(320, 110 + 56 * count)
+
+
+def rate_and_score_chart(groups: pd.DataFrame, title: str, key: str, on_click) -> None:
+    """Horizontal bars per group: 执行率 (%) and average 总分 share one 0–100 axis."""
+    frame = groups.iloc[::-1]  # plotly draws the first row at the bottom
+    labels = frame["grp"].fillna(texts.ORG_BLANK).astype(str)
+    custom = list(zip(frame["grp"].fillna(""), frame["grp_is_department"], strict=True))
+    rate = (frame["exec_rate"] * 100).round(2)
+    score = frame["avg_score"].round(2)
+    fig = go.Figure()
+    fig.add_bar(
+        y=labels, x=rate, name=texts.SERIES_RATE, orientation="h", marker_color=COLOR_RATE, customdata=custom,
+        text=[fmt.percent_value_text(v) for v in rate], textposition="auto",
+        hovertemplate="%{y}<br>" + texts.SERIES_RATE + "：%{x:.2f}%<extra></extra>",
+    )  # fmt: skip
+    fig.add_bar(
+        y=labels, x=score, name=texts.SERIES_AVG_SCORE, orientation="h", marker_color=COLOR_SCORE, customdata=custom,
+        text=[fmt.score_text(v) for v in score], textposition="auto",
+        hovertemplate="%{y}<br>" + texts.SERIES_AVG_SCORE + "：%{x:.2f}<extra></extra>",
+    )  # fmt: skip
+    top = max(100.0, float(pd.concat([rate, score]).max(skipna=True) or 0) * 1.05)
+    _layout(
+        fig,
+        title,
+        _bar_height(len(frame)),
+        barmode="group",
+        xaxis={"range": [0, top], "title": texts.AXIS_PERCENT_OR_SCORE},
+    )
+    fig.update_yaxes(automargin=True)
+    st.plotly_chart(fig, key=key, on_select=on_click, selection_mode="points", width="stretch")
+    st.caption(texts.CHART_CLICK_HINT)
+
+
+def score_distribution_chart(bins: pd.DataFrame) -> None:
+    """Forms per 总分 band of 10 points, coloured by grade; a click narrows the 总分 range."""
+    labels, colors, custom = [], [], []
+    for row in bins.itertuples():
+        if fmt.is_missing(row.lo):
+            labels.append(texts.SCORE_BIN_NONE)
+            colors.append(GRADE_COLORS[None])
+            custom.append([None, None])
+            continue
+        lo, hi = int(row.lo), int(row.hi)
+        labels.append(texts.SCORE_BIN_LABEL.format(lo=lo, hi=hi))
+        colors.append(GRADE_COLORS.get(grade_of(lo), GRADE_COLORS[None]))
+        custom.append([lo, hi])
+    fig = go.Figure()
+    fig.add_bar(
+        x=labels, y=bins["forms"], marker_color=colors, customdata=custom, text=bins["forms"], textposition="outside",
+        hovertemplate="%{x}：%{y} " + texts.KPI_FORMS + "<extra></extra>", showlegend=False,
+    )  # fmt: skip
+    _layout(
+        fig, texts.CHART_SCORE_DIST, 380,
+        xaxis={"title": texts.AXIS_SCORE_BIN, "type": "category"},
+        yaxis={"title": texts.AXIS_FORMS, "rangemode": "tozero", "range": [0, float(bins["forms"].max()) * 1.2 + 0.5]},
+    )  # fmt: skip
+    st.plotly_chart(fig, key="overview_scores", on_select=on_score_click, selection_mode="points", width="stretch")
+    st.caption(texts.CHART_CLICK_HINT)
+
+
+def budget_chart(by_type: pd.DataFrame, unit: str) -> None:
+    """全年预算数 against 全年执行数 per project type, in the chosen money unit."""
+    frame = by_type.iloc[::-1]
+    labels = frame["grp"].astype(str)
+    custom = list(zip(frame["grp"], frame["grp_is_department"], strict=True))
+    fig = go.Figure()
+    for column, name, color in (
+        ("budget", texts.SERIES_BUDGET, COLOR_BUDGET),
+        ("executed", texts.SERIES_EXECUTED, COLOR_EXECUTED),
+    ):
+        fig.add_bar(
+            y=labels, x=frame[column].map(lambda v: fmt.in_unit(v, unit)), name=name, orientation="h",
+            marker_color=color, customdata=custom, textposition="auto",
+            text=[fmt.money_text(v, unit, with_unit=False) for v in frame[column]],
+            hovertemplate="%{y}<br>" + name + "：%{x:,.2f} " + unit + "<extra></extra>",
+        )  # fmt: skip
+    _layout(fig, texts.CHART_BUDGET_EXEC, _bar_height(len(frame)), barmode="group",
+            xaxis={"title": texts.AXIS_MONEY.format(unit=unit), "tickformat": ",.0f"})  # fmt: skip
+    fig.update_yaxes(automargin=True)
+    st.plotly_chart(
+        fig, key="overview_budget", on_select=on_type_click_budget, selection_mode="points", width="stretch"
+    )
+    st.caption(texts.CHART_CLICK_HINT)
+
+
+# --- clicks narrow the filters -----------------------------------------------------------------------------
+
+
+def _clicked(chart_key: str) -> list | None:
+    event = st.session_state.get(chart_key)
+    points = (event or {}).get("selection", {}).get("points", [])
+    for point in points:
+        if point.get("customdata") is not None:
+            return point["customdata"]
+    return None
+
+
+def _narrow_to_group(chart_key: str, by: str) -> None:
+    custom = _clicked(chart_key)
+    if not custom:
+        return
+    value, is_department = custom[0], custom[1]
+    if by == "project_type":
+        filters.narrow(**{filters.KEY_TYPE: [value]})
+    elif is_department:
+        filters.narrow(**{filters.KEY_DEPARTMENT: [value]})
+    else:
+        filters.narrow(**{filters.KEY_UNIT: [value]})
+
+
+def on_org_click() -> None:
+    _narrow_to_group("overview_by_org", "org")
+
+
+def on_type_click() -> None:
+    _narrow_to_group("overview_by_type", "project_type")
+
+
+def on_type_click_budget() -> None:
+    _narrow_to_group("overview_budget", "project_type")
+
+
+def on_score_click() -> None:
+    custom = _clicked("overview_scores")
+    if not custom:
+        return
+    if custom[0] is None:
+        filters.narrow(**{filters.KEY_GRADE: [texts.GRADE_NONE]})
+    else:
+        filters.narrow(**{filters.KEY_SCORE: (int(custom[0]), int(custom[1]))})
+
+
+# --- the summary table -------------------------------------------------------------------------------------
+
+
+def summary_table(by_type: pd.DataFrame, unit: str) -> pd.DataFrame:
+    """Per project type, Chinese headings, money in the chosen unit, 执行率 in percent."""
+    col = texts.COL
+    return pd.DataFrame(
+        {
+            col["project_type"]: by_type["grp"],
+            col["forms"]: by_type["forms"],
+            col["budget"].format(unit=unit): by_type["budget"].map(lambda v: fmt.in_unit(v, unit)),
+            col["executed"].format(unit=unit): by_type["executed"].map(lambda v: fmt.in_unit(v, unit)),
+            col["exec_rate_pct"]: (by_type["exec_rate"] * 100).round(4),
+            col["avg_score"]: by_type["avg_score"].round(4),
+            col["deducted_count"]: by_type["deducted"],
+            col["points_lost"]: by_type["points_lost"].round(4),
+        }
+    )
+
+
+def summary_config(unit: str) -> dict:
+    col = texts.COL
+    return {
+        col["budget"].format(unit=unit): fmt.money_column(col["budget"].format(unit=unit)),
+        col["executed"].format(unit=unit): fmt.money_column(col["executed"].format(unit=unit)),
+        col["exec_rate_pct"]: fmt.percent_column(col["exec_rate_pct"]),
+        col["avg_score"]: fmt.score_column(col["avg_score"]),
+        col["points_lost"]: fmt.score_column(col["points_lost"]),
+    }
+
+
+main()

@@ -1,0 +1,132 @@
+"""项目: every form under the filters in one sortable table; a selected row opens the whole form.
+
+Columns: name, type, 实施单位, 主管部门, year, budget, executed, 执行率, fund score, 总分, grade,
+deducted indicators (and those without a reason), findings of the checks. The selected form's id
+is written into the URL (?form=…) so that a link opens the same form.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import db, downloads, filters, form_view, queries, texts
+from dashboard import formatting as fmt
+
+TABLE_KEY = "projects_table"
+FORM_PARAM = "form"
+_LAST_SELECTION = "projects_last_selection"
+
+
+def main() -> None:
+    current = filters.start_page(texts.PROJECTS_TITLE, texts.PROJECTS_INTRO)
+    unit = filters.money_unit()
+    key = db.cache_key()
+
+    overview = queries.cached_form_overview(key, current)
+    if overview.empty:
+        filters.show_no_match()
+        return
+    table = projects_table(overview, unit)
+    st.markdown(texts.PROJECTS_COUNT.format(n=len(table)))
+    event = st.dataframe(
+        table,
+        hide_index=True,
+        width="stretch",
+        height=min(38 + 35 * len(table), 560),
+        column_config=table_config(unit),
+        on_select="rerun",
+        selection_mode="single-row",
+        key=TABLE_KEY,
+    )
+    downloads.download_buttons(table, texts.PROJECTS_FILE, key="projects_download")
+
+    st.divider()
+    form_id = selected_form_id(event, overview["form_id"].tolist())
+    if form_id is None:
+        st.info(texts.PROJECTS_PICK, icon=":material/touch_app:")
+        return
+    form = queries.cached_form(key, form_id)
+    if form is None:
+        st.info(texts.PROJECTS_PICK, icon=":material/touch_app:")
+        return
+    form_view.render_form(form, money_unit=unit, key="projects_form")
+
+
+def selected_form_id(event, form_ids: list[str]) -> str | None:
+    """The form picked in the table; else the one in the URL (?form=…) if it is under the filters."""
+    rows = list(event.selection.rows) if event is not None else []
+    previous = st.session_state.get(_LAST_SELECTION)
+    if rows and rows[0] < len(form_ids):
+        form_id = form_ids[rows[0]]
+        st.session_state[_LAST_SELECTION] = form_id
+        st.query_params[FORM_PARAM] = form_id
+        return form_id
+    if previous is not None:  # the user cleared the selection
+        st.session_state[_LAST_SELECTION] = None
+        st.query_params.pop(FORM_PARAM, None)
+        return None
+    from_url = st.query_params.get(FORM_PARAM)
+    if from_url and from_url in form_ids:
+        return from_url
+    if from_url:
+        st.caption(texts.PROJECTS_SELECTED_GONE)
+    return None
+
+
+def flags_text(row) -> str:
+    """Findings of the checks in words: "错误 1 · 警告 2", or "无"."""
+    parts = [
+        texts.FLAG_COUNTS[severity].format(n=int(row[f"{severity}_count"]))
+        for severity in ("error", "warning", "info")
+        if row[f"{severity}_count"]
+    ]
+    return " · ".join(parts) or texts.FLAG_NONE
+
+
+def projects_table(overview: pd.DataFrame, unit: str) -> pd.DataFrame:
+    """The table as shown and downloaded: Chinese headings, money in `unit`, 执行率 in percent."""
+    col = texts.COL
+    status = overview["status"].map(
+        lambda v: texts.STATUS_STOPPED if v == texts.STATUS_STOPPED else texts.STATUS_ACTIVE
+    )
+    table = pd.DataFrame(
+        {
+            col["project_name"]: overview["project_name"],
+            col["project_type"]: overview["project_type"],
+            col["unit"]: overview["unit"].map(fmt.text_or_dash),
+            col["department"]: overview["department"].map(fmt.text_or_dash),
+            col["year"]: overview["year"].astype("Int64"),
+            col["status"]: status,
+            col["budget"].format(unit=unit): overview["budget"].map(lambda v: fmt.in_unit(v, unit)),
+            col["executed"].format(unit=unit): overview["executed"].map(lambda v: fmt.in_unit(v, unit)),
+            col["exec_rate_pct"]: (overview["exec_rate"] * 100).round(4),
+            col["fund_score"]: overview["fund_score"],
+            col["total_score"]: overview["total_score"],
+            col["grade"]: overview["grade"].map(lambda v: texts.GRADE_NONE if fmt.is_missing(v) else v),
+            col["deducted_count"]: overview["deducted_count"].astype(int),
+            col["unexplained_count"]: overview["unexplained_count"].astype(int),
+            col["flags"]: overview.apply(flags_text, axis=1),
+        }
+    )
+    return table
+
+
+def table_config(unit: str) -> dict:
+    col = texts.COL
+    return {
+        col["project_name"]: st.column_config.TextColumn(col["project_name"], pinned=True, width="medium"),
+        col["year"]: st.column_config.NumberColumn(col["year"], format="%d", width="small"),
+        col["status"]: st.column_config.TextColumn(col["status"], width="small"),
+        col["budget"].format(unit=unit): fmt.money_column(col["budget"].format(unit=unit)),
+        col["executed"].format(unit=unit): fmt.money_column(col["executed"].format(unit=unit)),
+        col["exec_rate_pct"]: fmt.percent_column(col["exec_rate_pct"], width="small"),
+        col["fund_score"]: fmt.score_column(col["fund_score"], width="small"),
+        col["total_score"]: fmt.score_column(col["total_score"], width="small"),
+        col["grade"]: st.column_config.TextColumn(col["grade"], width="small"),
+        col["deducted_count"]: st.column_config.NumberColumn(col["deducted_count"], width="small"),
+        col["unexplained_count"]: st.column_config.NumberColumn(col["unexplained_count"], width="small"),
+    }
+
+
+main()

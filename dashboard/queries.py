@@ -1,0 +1,304 @@
+"""Named SQL behind the pages: one row per form (`form_overview`), KPIs, groups, deductions.
+
+Every function here takes a DuckDB connection (or cursor) and a `Filters`, and returns a
+DataFrame or dict with English column names; the pages rename and format. Tests call these
+directly, without Streamlit. The `cached_*` wrappers at the bottom are what pages call.
+
+`form_overview` is a CTE, not a view: the pages' connection is read-only, and a temporary
+view would live on one cursor only. Every figure the pages show is one of these queries
+over the tables `forms`, `fund_rows`, `indicators` and `checks`.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import duckdb
+import pandas as pd
+import streamlit as st
+
+from dashboard import db, store
+from dashboard.audit_config import DEFAULT_CONFIG
+from dashboard.filters import GRADES, Filters, where_sql
+from dashboard.model import Form
+
+# A reason that says nothing: blank or a placeholder mark.
+NO_REASON_MARKS = ("", "/", "／", "-", "—", "无")
+# Width of a bin of the 总分 distribution.
+SCORE_BIN_WIDTH = 10
+# How long cached results live, and how many filter combinations each cache keeps.
+CACHE_TTL_SECONDS = 600
+CACHE_MAX_ENTRIES = 64
+
+
+def grade_sql(column: str) -> str:
+    """SQL CASE giving the grade of a 总分, from the bands in audit_config (NULL for no score)."""
+    whens = " ".join(f"WHEN {column} >= {lowest!r} THEN '{grade}'" for lowest, grade in DEFAULT_CONFIG.grade_bands)
+    return f"CASE WHEN {column} IS NULL THEN NULL {whens} ELSE '{DEFAULT_CONFIG.lowest_grade}' END"
+
+
+def no_reason_sql(column: str) -> str:
+    marks = ", ".join(f"'{mark}'" for mark in NO_REASON_MARKS)
+    return f"({column} IS NULL OR trim({column}) IN ({marks}))"
+
+
+DEDUCTED = "(i.weight IS NOT NULL AND i.score IS NOT NULL AND i.score < i.weight)"
+
+FORM_OVERVIEW_SQL = f"""
+form_overview AS (
+    SELECT
+        f.form_id, f.batch_id, f.position, f.source_file, f.year, f.department, f.unit,
+        coalesce(nullif(trim(f.unit), ''), f.department) AS org,
+        (nullif(trim(f.unit), '') IS NULL) AS org_is_department,
+        f.project_name, f.project_type, f.status, f.unit_printed,
+        CAST(f.project_amount AS DOUBLE) AS project_amount,
+        CAST(t.initial_budget AS DOUBLE) AS initial_budget,
+        CAST(t.annual_budget AS DOUBLE) AS budget,
+        CAST(t.executed AS DOUBLE) AS executed,
+        t.weight AS fund_weight,
+        t.score AS fund_score,
+        t.rate_pct AS rate_printed_pct,
+        CASE WHEN t.annual_budget > 0 THEN CAST(t.executed AS DOUBLE) / CAST(t.annual_budget AS DOUBLE) END
+            AS exec_rate,
+        f.total_weight, f.total_score, f.recomputed_score,
+        {grade_sql("f.total_score")} AS grade,
+        coalesce(i.indicator_count, 0) AS indicator_count,
+        coalesce(i.deducted_count, 0) AS deducted_count,
+        coalesce(i.points_lost, 0) AS points_lost,
+        coalesce(i.unexplained_count, 0) AS unexplained_count,
+        coalesce(c.error_count, 0) AS error_count,
+        coalesce(c.warning_count, 0) AS warning_count,
+        coalesce(c.info_count, 0) AS info_count
+    FROM forms f
+    LEFT JOIN fund_rows t ON t.form_id = f.form_id AND t.row_key = 'total'
+    LEFT JOIN (
+        SELECT i.form_id,
+               count(*) AS indicator_count,
+               count(*) FILTER (WHERE {DEDUCTED}) AS deducted_count,
+               coalesce(sum(i.weight - i.score) FILTER (WHERE {DEDUCTED}), 0) AS points_lost,
+               count(*) FILTER (WHERE {DEDUCTED} AND {no_reason_sql("i.reason")}) AS unexplained_count
+        FROM indicators i GROUP BY i.form_id
+    ) i ON i.form_id = f.form_id
+    LEFT JOIN (
+        SELECT form_id,
+               count(*) FILTER (WHERE severity = 'error') AS error_count,
+               count(*) FILTER (WHERE severity = 'warning') AS warning_count,
+               count(*) FILTER (WHERE severity = 'info') AS info_count
+        FROM checks GROUP BY form_id
+    ) c ON c.form_id = f.form_id
+)"""
+
+
+def _sql(body: str, filters: Filters, alias: str = "o", **kwargs) -> tuple[str, list]:
+    """`WITH form_overview … <body>`, where `{where}` in body is the filters' condition on `alias`."""
+    where, params = where_sql(filters, alias=alias, **kwargs)
+    return f"WITH {FORM_OVERVIEW_SQL}\n{body.format(where=where)}", params
+
+
+def _query(con: duckdb.DuckDBPyConnection, body: str, filters: Filters, alias: str = "o", **kwargs) -> pd.DataFrame:
+    sql, params = _sql(body, filters, alias, **kwargs)
+    return con.execute(sql, params).df()
+
+
+# --- one row per form ------------------------------------------------------------------------------------
+
+
+def form_overview(con, filters: Filters) -> pd.DataFrame:
+    """The forms under the filters, one row each, lowest 总分 first (problems on top)."""
+    return _query(
+        con,
+        "SELECT o.* FROM form_overview o WHERE {where} ORDER BY o.total_score ASC NULLS FIRST, o.batch_id, o.position",
+        filters,
+    )
+
+
+def form_ids(con, filters: Filters) -> list[str]:
+    frame = _query(con, "SELECT o.form_id FROM form_overview o WHERE {where}", filters)
+    return frame["form_id"].tolist()
+
+
+# --- KPIs --------------------------------------------------------------------------------------------------
+
+KPI_SQL = """
+SELECT
+    count(*) AS forms,
+    count(DISTINCT concat_ws('|', coalesce(o.department, ''), coalesce(o.unit, ''), o.project_name)) AS projects,
+    sum(o.budget) AS budget,
+    sum(o.executed) AS executed,
+    sum(o.executed) FILTER (WHERE o.budget IS NOT NULL)
+        / nullif(sum(o.budget) FILTER (WHERE o.executed IS NOT NULL), 0) AS overall_rate,
+    avg(o.total_score) AS avg_score,
+    count(o.total_score) AS scored_forms,
+    {grade_counts},
+    count(*) FILTER (WHERE o.grade IS NULL) AS grade_none,
+    coalesce(sum(o.deducted_count), 0) AS deducted,
+    coalesce(sum(o.points_lost), 0) AS points_lost,
+    coalesce(sum(o.unexplained_count), 0) AS unexplained
+FROM form_overview o WHERE {where}
+"""
+
+
+def kpis(con, filters: Filters) -> dict:
+    """The 总览 cards: counts, sums, Σexecuted ÷ Σbudget, average 总分, forms per grade, deductions."""
+    grade_counts = ",\n    ".join(
+        f"count(*) FILTER (WHERE o.grade = '{grade}') AS grade_{index}" for index, grade in enumerate(GRADES)
+    )
+    cursor = con.execute(*_sql(KPI_SQL.replace("{grade_counts}", grade_counts), filters))
+    row = dict(zip([column[0] for column in cursor.description], cursor.fetchone(), strict=True))
+    row = {key: float(value) if isinstance(value, Decimal) else value for key, value in row.items()}
+    for key in ("forms", "projects", "scored_forms", "grade_none", "deducted", "unexplained"):
+        row[key] = int(row[key] or 0)
+    row["grades"] = {grade: int(row.pop(f"grade_{index}") or 0) for index, grade in enumerate(GRADES)}
+    return row
+
+
+# --- grouped aggregates ------------------------------------------------------------------------------------
+
+GROUPS = {"org": "o.org", "project_type": "o.project_type"}
+
+GROUP_SQL = """
+SELECT
+    {column} AS grp,
+    bool_and(o.org_is_department) AS grp_is_department,
+    count(*) AS forms,
+    sum(o.budget) AS budget,
+    sum(o.executed) AS executed,
+    sum(o.executed) FILTER (WHERE o.budget IS NOT NULL)
+        / nullif(sum(o.budget) FILTER (WHERE o.executed IS NOT NULL), 0) AS exec_rate,
+    avg(o.total_score) AS avg_score,
+    coalesce(sum(o.deducted_count), 0) AS deducted,
+    coalesce(sum(o.points_lost), 0) AS points_lost
+FROM form_overview o WHERE {where}
+GROUP BY grp
+ORDER BY budget DESC NULLS LAST, grp
+"""
+
+
+def group_summary(con, filters: Filters, by: str) -> pd.DataFrame:
+    """Per 单位 (实施单位, else 主管部门) or per project type: forms, money, Σ-rate, average 总分."""
+    return _query(con, GROUP_SQL.replace("{column}", GROUPS[by]), filters)
+
+
+def score_bins(con, filters: Filters) -> pd.DataFrame:
+    """Forms per 总分 bin of SCORE_BIN_WIDTH points ([90, 100] closed on top); lo NULL for no score."""
+    width = SCORE_BIN_WIDTH
+    body = f"""
+        SELECT CASE WHEN o.total_score IS NULL THEN NULL
+                    WHEN o.total_score >= 100 - {width} THEN 100 - {width}
+                    ELSE floor(greatest(o.total_score, 0) / {width}) * {width} END AS lo,
+               count(*) AS forms
+        FROM form_overview o WHERE {{where}}
+        GROUP BY lo ORDER BY lo NULLS LAST
+    """
+    frame = _query(con, body, filters)
+    frame["hi"] = frame["lo"] + width
+    return frame
+
+
+# --- deducted indicators -----------------------------------------------------------------------------------
+
+DEDUCTIONS_SQL = f"""
+SELECT
+    o.form_id, i.position, o.project_name, o.project_type, o.org, o.unit, o.department, o.year,
+    i.level1, i.level2, i.name, i.target, i.actual, i.weight, i.score,
+    i.weight - i.score AS points_lost,
+    i.reason,
+    {no_reason_sql("i.reason")} AS no_reason
+FROM indicators i JOIN form_overview o ON o.form_id = i.form_id
+WHERE {DEDUCTED} AND {{where}}
+ORDER BY points_lost DESC, o.batch_id, o.position, i.position
+"""
+
+
+def deductions(con, filters: Filters) -> pd.DataFrame:
+    """Every indicator whose 得分 is below its 分值, under the filters (search also matches its name)."""
+    return _query(con, DEDUCTIONS_SQL, filters, indicator_alias="i")
+
+
+def deductions_by_level2(con, filters: Filters) -> pd.DataFrame:
+    body = f"""
+        SELECT coalesce(nullif(trim(i.level2), ''), '—') AS level2,
+               count(*) AS indicators,
+               sum(i.weight - i.score) AS points_lost,
+               count(*) FILTER (WHERE {no_reason_sql("i.reason")}) AS unexplained
+        FROM indicators i JOIN form_overview o ON o.form_id = i.form_id
+        WHERE {DEDUCTED} AND {{where}}
+        GROUP BY 1 ORDER BY points_lost DESC, level2
+    """
+    return _query(con, body, filters, indicator_alias="i")
+
+
+# --- filter choices ----------------------------------------------------------------------------------------
+
+
+def filter_options(con) -> dict[str, list]:
+    """The values the sidebar offers, over the whole database (not narrowed by other filters)."""
+
+    def distinct(sql: str) -> list:
+        return [row[0] for row in con.execute(sql).fetchall()]
+
+    return {
+        "years": distinct("SELECT DISTINCT year FROM forms WHERE year IS NOT NULL ORDER BY year DESC"),
+        "departments": distinct("SELECT DISTINCT department FROM forms WHERE department IS NOT NULL ORDER BY 1"),
+        "units": distinct("SELECT DISTINCT trim(unit) FROM forms WHERE nullif(trim(unit), '') IS NOT NULL ORDER BY 1"),
+        "has_blank_unit": bool(
+            con.execute("SELECT count(*) FROM forms WHERE nullif(trim(unit), '') IS NULL").fetchone()[0]
+        ),
+        "types": distinct("SELECT project_type FROM forms GROUP BY 1 ORDER BY count(*) DESC, 1"),
+    }
+
+
+# --- cached wrappers for the pages -------------------------------------------------------------------------
+# Keyed by the database path and the filters; cleared by db.clear_caches() after an import. One
+# explicit function each: st.cache_data tells caches apart by the function's name and source.
+
+_CACHE = {"ttl": CACHE_TTL_SECONDS, "max_entries": CACHE_MAX_ENTRIES, "show_spinner": False}
+
+
+@st.cache_data(**_CACHE)
+def cached_form_overview(db_key: str, filters: Filters) -> pd.DataFrame:
+    with db.cursor() as cur:
+        return form_overview(cur, filters)
+
+
+@st.cache_data(**_CACHE)
+def cached_kpis(db_key: str, filters: Filters) -> dict:
+    with db.cursor() as cur:
+        return kpis(cur, filters)
+
+
+@st.cache_data(**_CACHE)
+def cached_group_summary(db_key: str, filters: Filters, by: str) -> pd.DataFrame:
+    with db.cursor() as cur:
+        return group_summary(cur, filters, by)
+
+
+@st.cache_data(**_CACHE)
+def cached_score_bins(db_key: str, filters: Filters) -> pd.DataFrame:
+    with db.cursor() as cur:
+        return score_bins(cur, filters)
+
+
+@st.cache_data(**_CACHE)
+def cached_deductions(db_key: str, filters: Filters) -> pd.DataFrame:
+    with db.cursor() as cur:
+        return deductions(cur, filters)
+
+
+@st.cache_data(**_CACHE)
+def cached_deductions_by_level2(db_key: str, filters: Filters) -> pd.DataFrame:
+    with db.cursor() as cur:
+        return deductions_by_level2(cur, filters)
+
+
+@st.cache_data(**_CACHE)
+def cached_filter_options(db_key: str) -> dict[str, list]:
+    with db.cursor() as cur:
+        return filter_options(cur)
+
+
+@st.cache_data(**_CACHE)
+def cached_form(db_key: str, form_id: str) -> Form | None:
+    with db.cursor() as cur:
+        forms = store.load_forms(cur, [form_id])
+    return forms[0] if forms else None

@@ -1,0 +1,238 @@
+"""AppTest for the 总览, 项目 and 扣分指标 pages on the sample database.
+
+Expected figures are computed here from the stored forms with plain Python (the grade bands
+written out again), not with the SQL the pages use, so a wrong query cannot agree with itself.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from dashboard import store, texts
+
+APP = str(Path(__file__).resolve().parents[2] / "dashboard" / "app.py")
+NO_REASON_MARKS = {"", "/", "／", "-", "—", "无"}
+
+
+@pytest.fixture
+def sample_env(sample_db, monkeypatch) -> Path:
+    monkeypatch.setenv(store.DB_ENV_VAR, str(sample_db))
+    return sample_db
+
+
+def run_app(page: str | None = None, **query) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    for key, value in query.items():
+        at.query_params[key] = value
+    at.run()
+    if page:
+        at.switch_page(page).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def metrics(at: AppTest) -> dict[str, str]:
+    return {metric.label: metric.value for metric in at.metric}
+
+
+def deducted(indicator) -> bool:
+    return indicator.weight is not None and indicator.score is not None and indicator.score < indicator.weight
+
+
+def grade(score: float) -> str:
+    if score >= 90:
+        return "优"
+    if score >= 80:
+        return "良"
+    if score >= 60:
+        return "中"
+    return "差"
+
+
+# --- 总览 ---------------------------------------------------------------------------------------------------
+
+
+def test_overview_figures_match_independent_computation(sample_env, sample_forms):
+    at = run_app()
+    shown = metrics(at)
+    totals = [form.funds.total for form in sample_forms]
+    both = [t for t in totals if t.annual_budget is not None and t.executed is not None]
+    rate = sum(t.executed for t in both) / sum(t.annual_budget for t in both)
+    budget = sum(t.annual_budget for t in totals if t.annual_budget is not None)
+    scores = [form.total_score for form in sample_forms if form.total_score is not None]
+    grades = {name: sum(1 for s in scores if grade(s) == name) for name in ("优", "良", "中", "差")}
+    indicators = [row for form in sample_forms for row in form.indicators if deducted(row)]
+    unexplained = [row for row in indicators if (row.reason or "").strip() in NO_REASON_MARKS]
+
+    assert shown[texts.KPI_FORMS] == str(len(sample_forms))
+    assert shown[texts.KPI_RATE] == f"{rate * 100:.2f}%"
+    assert shown[texts.KPI_BUDGET] == f"{budget / 10000:,.2f} 万元"
+    assert shown[texts.KPI_AVG_SCORE] == f"{sum(scores) / len(scores):.2f}".rstrip("0").rstrip(".")
+    for name, count in grades.items():
+        assert shown[name] == str(count), name
+    assert shown[texts.KPI_DEDUCTED] == str(len(indicators))
+    assert shown[texts.KPI_UNEXPLAINED] == str(len(unexplained))
+    # The sample data: 24 forms, 优 20 / 良 1 / 差 3, 98.41% overall (not the mean of the rates).
+    assert len(sample_forms) == 24 and grades == {"优": 20, "良": 1, "中": 0, "差": 3}
+    assert shown[texts.KPI_RATE] == "98.41%"
+    assert len(at.get("plotly_chart")) == 4
+
+
+def test_overview_in_yuan(sample_env, sample_forms):
+    at = run_app(money="元")
+    budget = sum(form.funds.total.annual_budget or 0 for form in sample_forms)
+    assert metrics(at)[texts.KPI_BUDGET] == f"{budget:,.2f} 元"
+
+
+def test_filter_from_url_narrows_every_page(sample_env, sample_forms):
+    epidemic = [form for form in sample_forms if form.project_type == "疫情防控"]
+    at = run_app(type="疫情防控")
+    assert metrics(at)[texts.KPI_FORMS] == str(len(epidemic))
+    assert at.sidebar.multiselect(key="type").value == ["疫情防控"]
+    # Kept when switching pages.
+    at.switch_page("app_pages/projects.py").run()
+    table = at.dataframe[0].value
+    assert set(table[texts.COL["project_type"]]) == {"疫情防控"}
+    assert len(table) == len(epidemic)
+
+
+def test_sidebar_widget_sets_filter_and_reset_clears_it(sample_env, sample_forms):
+    at = run_app()
+    at.sidebar.multiselect(key="grade").set_value(["差"]).run()
+    poor = [form for form in sample_forms if form.total_score is not None and form.total_score < 60]
+    assert metrics(at)[texts.KPI_FORMS] == str(len(poor))
+    at.sidebar.button[0].click().run()
+    assert metrics(at)[texts.KPI_FORMS] == str(len(sample_forms))
+
+
+def test_filters_matching_nothing_explain_and_offer_import(sample_env):
+    for page in (None, "app_pages/projects.py", "app_pages/deductions.py"):
+        at = run_app(page, q="不存在的项目名称")
+        assert any(texts.NO_MATCH in md.value for md in at.markdown), page
+        assert not at.metric
+
+
+# --- 项目 ---------------------------------------------------------------------------------------------------
+
+
+def test_projects_table_lists_the_forms(sample_env, sample_forms):
+    at = run_app("app_pages/projects.py")
+    table = at.dataframe[0].value
+    assert len(table) == len(sample_forms)
+    assert texts.COL["flags"] in table.columns
+    text_columns = [c for c in table.columns if table[c].dtype == object or str(table[c].dtype).startswith("str")]
+    assert table[text_columns].notna().all().all()
+    by_name = table.set_index(texts.COL["project_name"])
+    assert by_name.loc["数据规划管理", texts.COL["total_score"]] == pytest.approx(97.14)
+    assert by_name.loc["数据规划管理", texts.COL["exec_rate_pct"]] == pytest.approx(10012516.44 / 10390000 * 100)
+    assert by_name.loc["数据规划管理", texts.COL["deducted_count"]] == 2
+    assert any(texts.PROJECTS_PICK in info.value for info in at.info)
+
+
+def test_projects_form_from_url_opens_whole_form(sample_env, sample_forms):
+    form = next(f for f in sample_forms if f.project_name == "数据规划管理")
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    at.switch_page("app_pages/projects.py")
+    at.query_params["form"] = form.id
+    at.run()
+    assert not at.exception
+    assert any(sub.value == form.project_name for sub in at.subheader)
+    shown = metrics(at)
+    assert shown[texts.FORM_TOTAL] == "97.14"
+    assert shown[texts.COL["exec_rate_pct"]] == "96.37%"
+    markdown = " ".join(md.value for md in at.markdown)
+    for heading in (texts.FORM_FUNDS, texts.FORM_GOALS, texts.FORM_INDICATORS, texts.FORM_CHECKS):
+        assert heading in markdown
+    indicator_tables = [df.value for df in at.dataframe[2:]]
+    reasons = [r for frame in indicator_tables for r in frame[texts.COL["reason"]]]
+    assert any("数字化转型规划" in str(reason) for reason in reasons)
+
+
+# --- 扣分指标 -----------------------------------------------------------------------------------------------
+
+
+def test_deductions_lists_every_deducted_row_with_its_reason(sample_env, sample_forms):
+    at = run_app("app_pages/deductions.py")
+    expected = [
+        (form.project_name, row.name, row.weight - row.score, (row.reason or "").strip())
+        for form in sample_forms
+        for row in form.indicators
+        if deducted(row)
+    ]
+    table = at.dataframe[0].value
+    col = texts.COL
+    shown = list(zip(table[col["project_name"]], table[col["name"]], table[col["points_lost"]], table[col["reason"]]))
+    assert len(shown) == len(expected)
+    for name, indicator, lost, reason in expected:
+        wanted = reason if reason not in NO_REASON_MARKS else texts.NO_REASON
+        assert any(
+            s[0] == name and s[1] == indicator and s[2] == pytest.approx(lost) and s[3] == wanted for s in shown
+        ), (name, indicator, wanted)
+    # Sorted by points lost, largest first.
+    assert list(table[col["points_lost"]]) == sorted(table[col["points_lost"]], reverse=True)
+    # Known rows of the sample data.
+    assert ("购置费", "采购服装数量", pytest.approx(0.8), texts.NO_REASON) in shown
+    assert any(s[1] == "职工教育培训人数" and s[3] == "因为疫情原因不组织培训" for s in shown)
+    shown_cards = metrics(at)
+    assert shown_cards[texts.DEDUCTIONS_KPI_COUNT] == str(len(expected))
+    assert shown_cards[texts.DEDUCTIONS_KPI_UNEXPLAINED] == str(sum(r[3] in NO_REASON_MARKS for r in expected))
+
+
+def test_deductions_grouped_by_level2(sample_env):
+    at = run_app("app_pages/deductions.py")
+    at.button_group(key="order").set_value("level2").run()
+    table = at.dataframe[0].value
+    summary = at.dataframe[1].value
+    level2 = list(table[texts.COL["level2"]])
+    groups = list(dict.fromkeys(level2))
+    assert groups == list(summary[texts.COL["level2"]])  # most points lost first, each group together
+    assert sorted(level2, key=groups.index) == level2
+    assert summary[texts.COL["points_lost"]].sum() == pytest.approx(table[texts.COL["points_lost"]].sum())
+
+
+# --- the database missing or held by a writer ---------------------------------------------------------------
+
+
+def test_missing_database_explains_and_links_to_import(tmp_path, monkeypatch):
+    monkeypatch.setenv(store.DB_ENV_VAR, str(tmp_path / "none.duckdb"))
+    for page in (None, "app_pages/projects.py", "app_pages/deductions.py"):
+        at = run_app(page)
+        assert any(sub.value == texts.DB_EMPTY_TITLE for sub in at.subheader), page
+
+
+def test_empty_database_explains(tmp_path, monkeypatch):
+    path = tmp_path / "empty.duckdb"
+    store.open_db(path).close()
+    monkeypatch.setenv(store.DB_ENV_VAR, str(path))
+    at = run_app()
+    assert any(sub.value == texts.DB_EMPTY_TITLE for sub in at.subheader)
+
+
+def test_database_locked_by_another_process_is_explained(tmp_path, monkeypatch):
+    path = tmp_path / "locked.duckdb"
+    store.open_db(path).close()
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            f"import duckdb, time; c = duckdb.connect({str(path)!r}); print('ok', flush=True); time.sleep(60)",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "ok"
+        monkeypatch.setenv(store.DB_ENV_VAR, str(path))
+        at = run_app()
+        assert any(texts.DB_LOCKED.format(path=path)[:20] in error.value for error in at.error)
+    finally:
+        holder.kill()
+        holder.wait()
+        time.sleep(0.1)
