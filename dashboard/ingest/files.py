@@ -9,9 +9,12 @@ exception.
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import resource
+import sys
+import types
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from multiprocessing.pool import Pool
@@ -89,6 +92,23 @@ def _parse_in_worker(path_text: str, source_file: str) -> tuple[str, object]:
         return "error", f"{texts.REASON_INTERNAL}（{type(error).__name__}: {error}）"
 
 
+@contextlib.contextmanager
+def _main_module_hidden() -> Iterator[None]:
+    """Start workers without re-running the main script.
+
+    A "spawn" worker re-runs `sys.modules["__main__"]` to set itself up; under `streamlit run`
+    (or AppTest) that is the app script, which would draw pages and open the database in every
+    worker. The workers need only this module, so the main module is hidden while they start.
+    """
+    saved = sys.modules.get("__main__")
+    sys.modules["__main__"] = types.ModuleType("__main__")
+    try:
+        yield
+    finally:
+        if saved is not None:
+            sys.modules["__main__"] = saved
+
+
 class SafeReader:
     """A pool of worker processes that parse files with a time limit and a memory cap."""
 
@@ -112,7 +132,8 @@ class SafeReader:
     def _ensure_pool(self) -> Pool:
         if self._pool is None:
             context = multiprocessing.get_context("spawn")
-            self._pool = context.Pool(self.workers, initializer=_limit_worker_memory)
+            with _main_module_hidden():
+                self._pool = context.Pool(self.workers, initializer=_limit_worker_memory)
         return self._pool
 
     def read_all(self, files: list[tuple[Path, str]]) -> Iterator[ReadResult]:
