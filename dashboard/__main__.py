@@ -39,9 +39,8 @@ def run_import(args: argparse.Namespace) -> int:
     options = importer.ImportOptions(year=args.year, department=args.department, unit=args.unit)
 
     def report(done: int, total: int, outcome: importer.FileOutcome) -> None:
-        stream = sys.stdout if outcome.ok else sys.stderr
-        print(f"[{done}/{total}] " + texts.CLI_FILE_LINE.format(name=outcome.source_file, message=outcome.message),
-              file=stream, flush=True)  # fmt: skip
+        line = texts.CLI_FILE_LINE.format(name=outcome.source_file, message=outcome.message)
+        print(f"[{done}/{total}] {line}", flush=True)  # one line per file, in order, on stdout
 
     con = store.open_db(args.db)
     try:

@@ -93,23 +93,23 @@ def load_blocks(path: Path) -> tuple[list[Block], PageStats]:
     try:
         pdf = pdfplumber.open(path)
     except Exception as exc:
-        raise FormReadError(open_error_reason(exc), error_detail(exc)) from exc
+        raise open_error(exc) from exc
     try:
         with pdf:
             return read_pages(pdf.pages)
     except FormReadError:
         raise
     except Exception as exc:  # pdfminer fails lazily, page by page: same mapping as on open
-        raise FormReadError(open_error_reason(exc), error_detail(exc)) from exc
+        raise open_error(exc) from exc
 
 
-def open_error_reason(exc: BaseException) -> str:
-    """Encrypted where pdfminer asks for a password, otherwise damaged."""
+def open_error(exc: BaseException) -> FormReadError:
+    """Encrypted where pdfminer asks for a password; otherwise damaged, with pdfminer's words."""
     for error in error_chain(exc):
         name = type(error).__name__
         if "Password" in name or "Encryption" in name:
-            return texts.REASON_ENCRYPTED
-    return texts.REASON_DAMAGED
+            return FormReadError(texts.REASON_ENCRYPTED)
+    return FormReadError(texts.REASON_DAMAGED, error_detail(exc))
 
 
 def error_chain(exc: BaseException) -> Iterable[BaseException]:
