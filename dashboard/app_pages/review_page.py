@@ -122,11 +122,7 @@ def selected_row(key: str) -> int | None:
 
 
 def render() -> None:
-    st.title(texts.REVIEW_TITLE)
-    st.caption(texts.REVIEW_INTRO)
-    db.require_data()
-    current = filters.current()
-    st.caption(filters.describe(current))
+    current = filters.start_page(texts.REVIEW_TITLE, texts.REVIEW_INTRO)
     key = db.cache_key()
 
     _kpis(key, current)
