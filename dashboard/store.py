@@ -165,9 +165,9 @@ def replace_checks(con: duckdb.DuckDBPyConnection, checks_by_form: dict[str, lis
     """Replace the stored checks of the given forms (used when the audit is re-run)."""
     con.execute("BEGIN TRANSACTION")
     try:
-        for form_id, checks in checks_by_form.items():
-            con.execute("DELETE FROM checks WHERE form_id = ?", [form_id])
-            _append_frame(con, "checks", _checks_frame(form_id, checks))
+        con.execute("DELETE FROM checks WHERE form_id IN (SELECT unnest(?))", [list(checks_by_form)])
+        frames = [_checks_frame(form_id, checks) for form_id, checks in checks_by_form.items()]
+        _append_frame(con, "checks", pd.concat(frames, ignore_index=True) if frames else None)
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
