@@ -131,6 +131,7 @@ def history_frame(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     columns = texts.IMPORT_HISTORY_COLUMNS
     history = store.import_history(con)
     history = history.sort_values("batch_id", ascending=False)[list(columns)]
+    history["message"] = history["message"].fillna("")  # an empty cell, not "None"
     history["outcome"] = history["outcome"].map(lambda value: texts.IMPORT_HISTORY_OUTCOMES.get(value, value))
     return history.rename(columns=columns).reset_index(drop=True)
 
