@@ -9,10 +9,8 @@ file, the page says so and what to do; nothing is written.
 
 from __future__ import annotations
 
-import sys
 import tempfile
 import threading
-import types
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -22,7 +20,6 @@ import streamlit as st
 
 from dashboard import db, downloads, importer, store, texts
 from dashboard.importer import FileOutcome, ImportOptions
-from dashboard.ingest.files import SafeReader
 
 UPLOAD_TYPES = ["pdf", "txt"]
 # One import at a time in this server process (sessions share the database file).
@@ -58,32 +55,12 @@ def run_import(
             db.reset_connection()  # the read-only handle must go before this process opens read-write
             con = store.open_db(db_path)
             try:
-                with _ServerSafeReader() as reader:
-                    return importer.import_files(con, files, options, on_progress=on_progress, reader=reader)
+                return importer.import_files(con, files, options, on_progress=on_progress)
             finally:
                 con.close()
                 db.clear_caches()  # st.cache_data and the read-only handle: every page reads the new data
     finally:
         _IMPORT_LOCK.release()
-
-
-class _ServerSafeReader(SafeReader):
-    """SafeReader whose worker processes do not run the Streamlit app script.
-
-    A "spawn" worker re-runs `sys.modules["__main__"].__file__` to set itself up, and inside
-    `streamlit run` that is the app script (dashboard/app.py): each worker would run the whole
-    app (opening the database the import holds). The workers only need `dashboard.ingest.files`,
-    so hide the main module while the pool starts its processes.
-    """
-
-    def _ensure_pool(self):
-        saved = sys.modules.get("__main__")
-        sys.modules["__main__"] = types.ModuleType("__main__")
-        try:
-            return super()._ensure_pool()
-        finally:
-            if saved is not None:
-                sys.modules["__main__"] = saved
 
 
 def _write_uploads(folder: Path, uploads: Iterable[tuple[str, bytes]]) -> list[tuple[Path, str]]:

@@ -109,6 +109,18 @@ def _main_module_hidden() -> Iterator[None]:
             sys.modules["__main__"] = saved
 
 
+class _WorkerProcess(multiprocessing.context.SpawnProcess):
+    """A spawned worker that starts with the main module hidden, also when the pool replaces one."""
+
+    def start(self) -> None:
+        with _main_module_hidden():
+            super().start()
+
+
+class _WorkerContext(multiprocessing.context.SpawnContext):
+    Process = _WorkerProcess
+
+
 class SafeReader:
     """A pool of worker processes that parse files with a time limit and a memory cap."""
 
@@ -131,9 +143,7 @@ class SafeReader:
 
     def _ensure_pool(self) -> Pool:
         if self._pool is None:
-            context = multiprocessing.get_context("spawn")
-            with _main_module_hidden():
-                self._pool = context.Pool(self.workers, initializer=_limit_worker_memory)
+            self._pool = _WorkerContext().Pool(self.workers, initializer=_limit_worker_memory)
         return self._pool
 
     def read_all(self, files: list[tuple[Path, str]]) -> Iterator[ReadResult]:
