@@ -138,7 +138,7 @@ def _funds(form: Form, money_unit: str) -> None:
     config[texts.FUND_COLUMNS["rate_pct"]] = fmt.percent_column(texts.FUND_COLUMNS["rate_pct"])
     config[texts.FUND_COLUMNS["weight"]] = fmt.score_column(texts.FUND_COLUMNS["weight"])
     config[texts.FUND_COLUMNS["score"]] = fmt.score_column(texts.FUND_COLUMNS["score"])
-    st.dataframe(frame, hide_index=True, column_config=config, width="stretch")
+    st.dataframe(frame, hide_index=True, column_config=config, width="stretch", placeholder=texts.DASH)
 
 
 def _goals(form: Form) -> None:
@@ -202,6 +202,7 @@ def _indicators(form: Form, key: str) -> None:
         shown[level2] = shown[level2].where(~repeated, "")
         st.dataframe(
             _highlight(shown),
+            placeholder=texts.DASH,
             hide_index=True,
             width="stretch",
             column_order=[column for column in shown.columns if column != "_deducted"],

@@ -180,7 +180,7 @@ def group_summary(con, filters: Filters, by: str) -> pd.DataFrame:
 
 
 def score_bins(con, filters: Filters) -> pd.DataFrame:
-    """Forms per 总分 bin of SCORE_BIN_WIDTH points ([90, 100] closed on top); lo NULL for no score."""
+    """Forms per 总分 bin of SCORE_BIN_WIDTH points, [lo, hi) and [90, 100] on top; lo NULL for no score."""
     width = SCORE_BIN_WIDTH
     body = f"""
         SELECT CASE WHEN o.total_score IS NULL THEN NULL
@@ -190,7 +190,12 @@ def score_bins(con, filters: Filters) -> pd.DataFrame:
         FROM form_overview o WHERE {{where}}
         GROUP BY lo ORDER BY lo NULLS LAST
     """
-    frame = _query(con, body, filters)
+    counted = _query(con, body, filters)
+    # Every bin from 0 to 100 is listed, empty ones with 0, so that gaps show; then "no score" if any.
+    frame = pd.DataFrame({"lo": [float(lo) for lo in range(0, 100, width)]})
+    frame = frame.merge(counted.dropna(subset=["lo"]), on="lo", how="left").fillna({"forms": 0})
+    frame = pd.concat([frame, counted[counted["lo"].isna()]], ignore_index=True)
+    frame["forms"] = frame["forms"].astype(int)
     frame["hi"] = frame["lo"] + width
     return frame
 

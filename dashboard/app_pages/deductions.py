@@ -51,6 +51,7 @@ def main() -> None:
     st.markdown(texts.DEDUCTIONS_COUNT.format(n=len(table)))
     st.dataframe(
         table.style.map(lambda v: NO_REASON_STYLE if v == texts.NO_REASON else "", subset=[texts.COL["reason"]]),
+        placeholder=texts.DASH,
         hide_index=True,
         width="stretch",
         height=min(38 + 35 * len(table), 600),
@@ -60,7 +61,7 @@ def main() -> None:
 
     st.subheader(texts.DEDUCTIONS_GROUP_TABLE, anchor=False)
     summary = level2_table(by_level2)
-    st.dataframe(summary, hide_index=True, width="stretch", column_config=table_config())
+    st.dataframe(summary, hide_index=True, width="stretch", column_config=table_config(), placeholder=texts.DASH)
     downloads.download_buttons(summary, texts.DEDUCTIONS_GROUP_FILE, key="deductions_group_download")
 
 
@@ -89,7 +90,10 @@ def points_lost_chart(by_level2: pd.DataFrame) -> None:
         clickmode="event+select",
     )
     fig.update_yaxes(automargin=True)
-    st.plotly_chart(fig, key=CHART_KEY, on_select=on_level2_click, selection_mode="points", width="stretch")
+    st.plotly_chart(
+        fig, key=CHART_KEY, on_select=on_level2_click, selection_mode="points", width="stretch",
+        config={"displayModeBar": False},
+    )  # fmt: skip
     st.caption(texts.CHART_CLICK_HINT)
 
 
@@ -114,20 +118,21 @@ def deductions_table(rows: pd.DataFrame, order: str, level2: list[str]) -> pd.Da
         rows = rows.sort_values("points_lost", ascending=False, kind="stable")
     col = texts.COL
     reason = rows["reason"].where(~rows["no_reason"], texts.NO_REASON)
+    # What lost points and why first; the indicator's context after.
     return pd.DataFrame(
         {
             col["project_name"]: rows["project_name"],
-            col["org"]: rows["org"].map(fmt.text_or_dash),
-            col["year"]: rows["year"].astype("Int64"),
-            col["level1"]: rows["level1"].map(fmt.text_or_dash),
-            col["level2"]: rows["level2"].map(fmt.text_or_dash),
             col["name"]: rows["name"].map(fmt.text_or_dash),
+            col["points_lost"]: rows["points_lost"].round(4),
+            col["reason"]: reason,
+            col["level2"]: rows["level2"].map(fmt.text_or_dash),
+            col["level1"]: rows["level1"].map(fmt.text_or_dash),
             col["target"]: rows["target"].map(fmt.text_or_dash),
             col["actual"]: rows["actual"].map(fmt.text_or_dash),
             col["weight"]: rows["weight"],
             col["score"]: rows["score"],
-            col["points_lost"]: rows["points_lost"].round(4),
-            col["reason"]: reason,
+            col["org"]: rows["org"].map(fmt.text_or_dash),
+            col["year"]: rows["year"].astype("Int64"),
         }
     ).reset_index(drop=True)
 
@@ -147,7 +152,7 @@ def level2_table(by_level2: pd.DataFrame) -> pd.DataFrame:
 def table_config() -> dict:
     col = texts.COL
     return {
-        col["project_name"]: st.column_config.TextColumn(col["project_name"], pinned=True),
+        col["project_name"]: st.column_config.TextColumn(col["project_name"]),
         col["year"]: st.column_config.NumberColumn(col["year"], format="%d", width="small"),
         col["weight"]: fmt.score_column(col["weight"], width="small"),
         col["score"]: fmt.score_column(col["score"], width="small"),

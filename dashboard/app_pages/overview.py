@@ -23,6 +23,8 @@ COLOR_BUDGET = "#b3b6b7"
 COLOR_EXECUTED = "#2e86c1"
 GRADE_COLORS = {"优": "#27ae60", "良": "#2e86c1", "中": "#f39c12", "差": "#c0392b", None: "#95a5a6"}
 CHART_FONT = {"size": 14}
+# No plotly toolbar: leadership clicks bars, it does not zoom or pan.
+PLOT_CONFIG = {"displayModeBar": False}
 
 
 def main() -> None:
@@ -40,19 +42,22 @@ def main() -> None:
     by_type = queries.cached_group_summary(key, current, "project_type")
     left, right = st.columns(2, gap="large")
     with left:
+        rate_and_score_chart(by_type, texts.CHART_BY_TYPE, "overview_by_type", on_type_click)
+    with right:
+        budget_chart(by_type, unit)
+    left, right = st.columns(2, gap="large")
+    with left:
         org_title = texts.CHART_BY_ORG_DEPT if by_org["grp_is_department"].all() else texts.CHART_BY_ORG
         rate_and_score_chart(by_org, org_title, "overview_by_org", on_org_click)
     with right:
-        rate_and_score_chart(by_type, texts.CHART_BY_TYPE, "overview_by_type", on_type_click)
-    left, right = st.columns(2, gap="large")
-    with left:
         score_distribution_chart(queries.cached_score_bins(key, current))
-    with right:
-        budget_chart(by_type, unit)
 
     st.subheader(texts.SUMMARY_TABLE, anchor=False)
     summary = summary_table(by_type, unit)
-    st.dataframe(summary, hide_index=True, width="stretch", column_config=summary_config(unit))
+    st.dataframe(
+        summary, hide_index=True, width="stretch", column_config=summary_config(unit), placeholder=texts.DASH,
+        height=min(38 + 35 * len(summary), 720),
+    )  # fmt: skip
     downloads.download_buttons(summary, texts.SUMMARY_FILE, key="overview_summary_download")
 
 
@@ -60,32 +65,47 @@ def main() -> None:
 
 
 def show_cards(figures: dict, unit: str) -> None:
+    """Three rows of four cards: money and score, forms and deductions, grades."""
     st.markdown(f"##### {texts.SECTION_MONEY_SCORE}")
-    with st.container(horizontal=True, gap="small"):
-        st.metric(texts.KPI_FORMS, fmt.count_text(figures["forms"]), help=texts.KPI_FORMS_HELP, border=True)
-        st.metric(texts.KPI_PROJECTS, fmt.count_text(figures["projects"]), help=texts.KPI_PROJECTS_HELP, border=True)
-        st.metric(texts.KPI_BUDGET, fmt.money_text(figures["budget"], unit), help=texts.KPI_MONEY_HELP, border=True)
-        st.metric(texts.KPI_EXECUTED, fmt.money_text(figures["executed"], unit), help=texts.KPI_MONEY_HELP, border=True)
-        st.metric(texts.KPI_RATE, fmt.percent_text(figures["overall_rate"]), help=texts.KPI_RATE_HELP, border=True)
-        st.metric(
-            texts.KPI_AVG_SCORE, fmt.score_text(_round(figures["avg_score"])), help=texts.KPI_AVG_SCORE_HELP,
-            border=True,
-        )  # fmt: skip
+    card_row(
+        [
+            (money_label(texts.KPI_BUDGET, unit), fmt.money_text(figures["budget"], unit, False), texts.KPI_MONEY_HELP),
+            (
+                money_label(texts.KPI_EXECUTED, unit),
+                fmt.money_text(figures["executed"], unit, False),
+                texts.KPI_MONEY_HELP,
+            ),
+            (texts.KPI_RATE, fmt.percent_text(figures["overall_rate"]), texts.KPI_RATE_HELP),
+            (texts.KPI_AVG_SCORE, fmt.score_text(_round(figures["avg_score"])), texts.KPI_AVG_SCORE_HELP),
+        ]
+    )
+    st.markdown(f"##### {texts.SECTION_FORMS_DEDUCTIONS}")
+    card_row(
+        [
+            (texts.KPI_FORMS, fmt.count_text(figures["forms"]), texts.KPI_FORMS_HELP),
+            (texts.KPI_PROJECTS, fmt.count_text(figures["projects"]), texts.KPI_PROJECTS_HELP),
+            (texts.KPI_DEDUCTED, fmt.count_text(figures["deducted"]), texts.KPI_DEDUCTED_HELP),
+            (texts.KPI_UNEXPLAINED, fmt.count_text(figures["unexplained"]), texts.KPI_UNEXPLAINED_HELP),
+        ]
+    )
     st.markdown(f"##### {texts.SECTION_GRADES}")
-    with st.container(horizontal=True, gap="small"):
-        for grade, count in figures["grades"].items():
-            band = texts.GRADE_BANDS_TEXT.get(grade, "")
-            st.metric(
-                texts.KPI_GRADE.format(grade=grade), fmt.count_text(count),
-                help=texts.KPI_GRADE_HELP.format(band=band), border=True,
-            )  # fmt: skip
-        if figures["grade_none"]:
-            st.metric(texts.GRADE_NONE, fmt.count_text(figures["grade_none"]), border=True)
-        st.metric(texts.KPI_DEDUCTED, fmt.count_text(figures["deducted"]), help=texts.KPI_DEDUCTED_HELP, border=True)
-        st.metric(
-            texts.KPI_UNEXPLAINED, fmt.count_text(figures["unexplained"]), help=texts.KPI_UNEXPLAINED_HELP,
-            border=True,
-        )  # fmt: skip
+    grade_cards = [
+        (grade, fmt.count_text(count), texts.KPI_GRADE_HELP.format(band=texts.GRADE_BANDS_TEXT.get(grade, "")))
+        for grade, count in figures["grades"].items()
+    ]
+    if figures["grade_none"]:
+        grade_cards.append((texts.GRADE_NONE, fmt.count_text(figures["grade_none"]), None))
+    card_row(grade_cards)
+
+
+def money_label(label: str, unit: str) -> str:
+    return texts.KPI_MONEY_LABEL.format(label=label, unit=unit)
+
+
+def card_row(cards: list[tuple[str, str, str | None]], widths: list[float] | None = None) -> None:
+    """One row of bordered metric cards of equal height."""
+    for column, (label, value, help_text) in zip(st.columns(widths or max(4, len(cards))), cards, strict=False):
+        column.metric(label, value, help=help_text, border=True)
 
 
 def _round(value, digits: int = 2):
@@ -103,8 +123,10 @@ def _layout(fig: go.Figure, title: str, height: int, **kwargs) -> go.Figure:
         legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "xanchor": "right", "x": 1},
         font=CHART_FONT,
         clickmode="event+select",
+        uniformtext={"minsize": 11, "mode": "hide"},
         **kwargs,
     )
+    fig.update_traces(textangle=0, cliponaxis=False)
     return fig
 
 
@@ -138,8 +160,8 @@ def rate_and_score_chart(groups: pd.DataFrame, title: str, key: str, on_click) -
         barmode="group",
         xaxis={"range": [0, top], "title": texts.AXIS_PERCENT_OR_SCORE},
     )
-    fig.update_yaxes(automargin=True)
-    st.plotly_chart(fig, key=key, on_select=on_click, selection_mode="points", width="stretch")
+    fig.update_yaxes(automargin=True, type="category")
+    st.plotly_chart(fig, key=key, on_select=on_click, selection_mode="points", width="stretch", config=PLOT_CONFIG)
     st.caption(texts.CHART_CLICK_HINT)
 
 
@@ -166,7 +188,10 @@ def score_distribution_chart(bins: pd.DataFrame) -> None:
         xaxis={"title": texts.AXIS_SCORE_BIN, "type": "category"},
         yaxis={"title": texts.AXIS_FORMS, "rangemode": "tozero", "range": [0, float(bins["forms"].max()) * 1.2 + 0.5]},
     )  # fmt: skip
-    st.plotly_chart(fig, key="overview_scores", on_select=on_score_click, selection_mode="points", width="stretch")
+    st.plotly_chart(
+        fig, key="overview_scores", on_select=on_score_click, selection_mode="points", width="stretch",
+        config=PLOT_CONFIG,
+    )  # fmt: skip
     st.caption(texts.CHART_CLICK_HINT)
 
 

@@ -31,6 +31,7 @@ def main() -> None:
     st.markdown(texts.PROJECTS_COUNT.format(n=len(table)))
     event = st.dataframe(
         table,
+        placeholder=texts.DASH,
         hide_index=True,
         width="stretch",
         height=min(38 + 35 * len(table), 560),
@@ -90,23 +91,24 @@ def projects_table(overview: pd.DataFrame, unit: str) -> pd.DataFrame:
     status = overview["status"].map(
         lambda v: texts.STATUS_STOPPED if v == texts.STATUS_STOPPED else texts.STATUS_ACTIVE
     )
+    # Most telling first (name, 总分, grade, 执行率, money), where it fits without scrolling.
     table = pd.DataFrame(
         {
             col["project_name"]: overview["project_name"],
+            col["total_score"]: overview["total_score"],
+            col["grade"]: overview["grade"].map(lambda v: texts.GRADE_NONE if fmt.is_missing(v) else v),
+            col["exec_rate_pct"]: (overview["exec_rate"] * 100).round(4),
+            col["budget"].format(unit=unit): overview["budget"].map(lambda v: fmt.in_unit(v, unit)),
+            col["executed"].format(unit=unit): overview["executed"].map(lambda v: fmt.in_unit(v, unit)),
+            col["fund_score"]: overview["fund_score"],
+            col["deducted_count"]: overview["deducted_count"].astype(int),
+            col["unexplained_count"]: overview["unexplained_count"].astype(int),
+            col["flags"]: overview.apply(flags_text, axis=1),
             col["project_type"]: overview["project_type"],
             col["unit"]: overview["unit"].map(fmt.text_or_dash),
             col["department"]: overview["department"].map(fmt.text_or_dash),
             col["year"]: overview["year"].astype("Int64"),
             col["status"]: status,
-            col["budget"].format(unit=unit): overview["budget"].map(lambda v: fmt.in_unit(v, unit)),
-            col["executed"].format(unit=unit): overview["executed"].map(lambda v: fmt.in_unit(v, unit)),
-            col["exec_rate_pct"]: (overview["exec_rate"] * 100).round(4),
-            col["fund_score"]: overview["fund_score"],
-            col["total_score"]: overview["total_score"],
-            col["grade"]: overview["grade"].map(lambda v: texts.GRADE_NONE if fmt.is_missing(v) else v),
-            col["deducted_count"]: overview["deducted_count"].astype(int),
-            col["unexplained_count"]: overview["unexplained_count"].astype(int),
-            col["flags"]: overview.apply(flags_text, axis=1),
         }
     )
     return table
@@ -115,7 +117,7 @@ def projects_table(overview: pd.DataFrame, unit: str) -> pd.DataFrame:
 def table_config(unit: str) -> dict:
     col = texts.COL
     return {
-        col["project_name"]: st.column_config.TextColumn(col["project_name"], pinned=True, width="medium"),
+        col["project_name"]: st.column_config.TextColumn(col["project_name"], width="medium"),
         col["year"]: st.column_config.NumberColumn(col["year"], format="%d", width="small"),
         col["status"]: st.column_config.TextColumn(col["status"], width="small"),
         col["budget"].format(unit=unit): fmt.money_column(col["budget"].format(unit=unit)),

@@ -72,7 +72,7 @@ def test_overview_figures_match_independent_computation(sample_env, sample_forms
 
     assert shown[texts.KPI_FORMS] == str(len(sample_forms))
     assert shown[texts.KPI_RATE] == f"{rate * 100:.2f}%"
-    assert shown[texts.KPI_BUDGET] == f"{budget / 10000:,.2f} 万元"
+    assert shown[f"{texts.KPI_BUDGET}（万元）"] == f"{budget / 10000:,.2f}"
     assert shown[texts.KPI_AVG_SCORE] == f"{sum(scores) / len(scores):.2f}".rstrip("0").rstrip(".")
     for name, count in grades.items():
         assert shown[name] == str(count), name
@@ -87,7 +87,7 @@ def test_overview_figures_match_independent_computation(sample_env, sample_forms
 def test_overview_in_yuan(sample_env, sample_forms):
     at = run_app(money="元")
     budget = sum(form.funds.total.annual_budget or 0 for form in sample_forms)
-    assert metrics(at)[texts.KPI_BUDGET] == f"{budget:,.2f} 元"
+    assert metrics(at)[f"{texts.KPI_BUDGET}（元）"] == f"{budget:,.2f}"
 
 
 def test_filter_from_url_narrows_every_page(sample_env, sample_forms):
@@ -168,7 +168,11 @@ def test_deductions_lists_every_deducted_row_with_its_reason(sample_env, sample_
     ]
     table = at.dataframe[0].value
     col = texts.COL
-    shown = list(zip(table[col["project_name"]], table[col["name"]], table[col["points_lost"]], table[col["reason"]]))
+    shown = list(
+        zip(
+            table[col["project_name"]], table[col["name"]], table[col["points_lost"]], table[col["reason"]], strict=True
+        )
+    )
     assert len(shown) == len(expected)
     for name, indicator, lost, reason in expected:
         wanted = reason if reason not in NO_REASON_MARKS else texts.NO_REASON
