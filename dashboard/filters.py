@@ -221,7 +221,8 @@ def render_sidebar(options: dict | None) -> None:
     sidebar = st.sidebar
     sidebar.header(texts.FILTERS_HEADER, help=texts.FILTERS_HELP)
     if options is None:
-        sidebar.caption(texts.FILTERS_UNAVAILABLE)
+        found = db.problem()
+        sidebar.caption(texts.FILTERS_UNAVAILABLE if found and found[0] != "missing" else texts.FILTERS_NO_DATA)
         return
     bound = {"bind": "query-params"}
     sidebar.text_input(texts.FILTER_SEARCH, key=KEY_SEARCH, placeholder=texts.FILTER_SEARCH_PLACEHOLDER, **bound)

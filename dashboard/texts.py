@@ -333,6 +333,7 @@ FILTER_SEPARATOR = "；"
 FILTER_TEXT_SEARCH = "包含“{text}”"
 UNIT_BLANK = "（未填实施单位）"
 FILTERS_UNAVAILABLE = "数据库暂不可用，筛选暂时不能使用。"
+FILTERS_NO_DATA = "导入自评表后，可以在这里按年度、单位、项目类型、等级等筛选。"
 
 # --- Shared labels (dashboard/queries.py, pages, form_view.py) --------------------------------------------
 DASH = "—"

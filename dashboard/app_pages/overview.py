@@ -9,6 +9,8 @@ summary as a table to download.
 
 from __future__ import annotations
 
+import math
+
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
@@ -186,7 +188,11 @@ def score_distribution_chart(bins: pd.DataFrame) -> None:
     _layout(
         fig, texts.CHART_SCORE_DIST, 380,
         xaxis={"title": texts.AXIS_SCORE_BIN, "type": "category"},
-        yaxis={"title": texts.AXIS_FORMS, "rangemode": "tozero", "range": [0, float(bins["forms"].max()) * 1.2 + 0.5]},
+        yaxis={
+            "title": texts.AXIS_FORMS,
+            "range": [0, float(bins["forms"].max()) * 1.2 + 0.5],
+            "dtick": max(1, math.ceil(float(bins["forms"].max()) / 5)),  # whole forms only
+        },
     )  # fmt: skip
     st.plotly_chart(
         fig, key="overview_scores", on_select=on_score_click, selection_mode="points", width="stretch",
