@@ -91,12 +91,16 @@ UNCERTAIN_NO_NUMBERS = "指标“{name}”没有印出分值和得分"
 UNCERTAIN_BAD_NUMBER = "指标“{name}”的{column}“{text}”不是可识别的数字"
 UNCERTAIN_CID = "部分文字缺少字符映射（出现 (cid:…)），相关内容可能不准确"
 # Text dumps (dashboard/ingest/text.py): places where the extracted text lost the table's layout.
-UNCERTAIN_GOALS_INTERLEAVED = "年度总体目标的“预期目标”与“实际完成情况”两栏文字在文本中交错，已尽量按栏分开，不能确保准确，请对照原表核对"
+UNCERTAIN_GOALS_INTERLEAVED = (
+    "年度总体目标的“预期目标”与“实际完成情况”两栏文字在文本中交错，已尽量按栏分开，不能确保准确，请对照原表核对"
+)
 UNCERTAIN_GOALS_ONE_LINE = "年度总体目标只有一行文字，无法确定“预期目标”与“实际完成情况”的分界，请对照原表核对"
 UNCERTAIN_VALUE_REJOINED = "指标“{name}”的指标值在文本中被拆成两段（“{head}”与“{tail}”），已拼接为“{value}”，请核对"
 UNCERTAIN_NAME_TAIL = "指标名称末尾的“{tail}”在文本中与下一行交错，已归入指标“{name}”，请核对"
 UNCERTAIN_LEFTOVER = "有一段文字未能归入任何指标行：“{text}”"
-UNCERTAIN_WEIGHT_SUM = "解析出的分值合计 {parsed}（资金 {fund} + 指标 {rows}）与总分行的分值 {printed} 不一致，可能有指标行未识别或读错"
+UNCERTAIN_WEIGHT_SUM = (
+    "解析出的分值合计 {parsed}（资金 {fund} + 指标 {rows}）与总分行的分值 {printed} 不一致，可能有指标行未识别或读错"
+)
 UNCERTAIN_FUND_ROW = "资金行“{label}”的数字个数不符，无法可靠读取：{text}"
 
 # --- Downloads (dashboard/downloads.py) --------------------------------------------------------------------
@@ -157,6 +161,56 @@ CHECK_COLUMNS = {
     "recomputed": "复算数值",
 }
 SEVERITY_LABELS = {"error": "错误", "warning": "警告", "info": "提示"}
+
+# --- 导入 page (dashboard/app_pages/import_page.py) --------------------------------------------------------
+IMPORT_TITLE = "导入自评表"
+IMPORT_INTRO = (
+    "上传项目支出绩效自评表（PDF 或文本 .txt，可一次选多个文件）。同一内容的文件只导入一次；"
+    "每个文件单独保存，一个文件出错不影响其他文件。"
+)
+IMPORT_UPLOADER = "选择文件"
+IMPORT_UPLOADER_HELP = "支持 .pdf 与 .txt；扫描件（无文字层）无法识别。"
+IMPORT_DEFAULTS = "表上未印出时使用的值"
+IMPORT_DEFAULTS_HELP = "仅用于表上没有印出年度、主管部门或实施单位的文件；表上已有的以表上为准。"
+IMPORT_YEAR = "年度"
+IMPORT_YEAR_PLACEHOLDER = "例如 2021"
+IMPORT_DEPARTMENT = "主管部门"
+IMPORT_UNIT = "实施单位"
+IMPORT_START = "开始导入"
+IMPORT_NO_FILES = "请先选择要导入的文件。"
+IMPORT_FILE_COUNT = "已选择 {count} 个文件"
+IMPORT_RUNNING = "正在导入 {count} 个文件…"
+IMPORT_READING = "正在读取文件（PDF 较慢，请稍候）…"
+IMPORT_PROGRESS = "已处理 {done} / {total} 个文件"
+IMPORT_FILE_DONE = "{name}：{result}"
+IMPORT_DONE = "导入完成"
+IMPORT_DONE_WITH_ERRORS = "导入完成，部分文件有错误"
+IMPORT_SUMMARY = "共 {files} 个文件：导入 {imported} 个（{forms} 张表），重复 {duplicates} 个，失败 {errors} 个。"
+IMPORT_BUSY = "另一个导入正在进行，请等它完成后再试。"
+IMPORT_STORE_FAILED = "无法写入数据库，本次没有导入任何文件。"
+IMPORT_STORE_WHAT_TO_DO = (
+    "如果命令行导入（python -m dashboard import）正在运行，请等它结束；"
+    "如果还有别的看板程序打开着同一个数据库，请先关闭它，然后重新点击“开始导入”。"
+)
+IMPORT_RESULTS = "本次导入结果"
+IMPORT_RESULT_FILE = "文件"
+IMPORT_RESULT_OUTCOME = "结果"
+IMPORT_RESULT_NOTE = "说明"
+IMPORT_RESULT_DUPLICATE = "重复"
+IMPORT_RESULT_ERROR = "错误"
+IMPORT_RESULTS_FILE_STEM = "导入结果"
+IMPORT_HISTORY = "导入记录"
+IMPORT_HISTORY_EMPTY = "还没有导入记录。"
+IMPORT_HISTORY_FILE_STEM = "导入记录"
+IMPORT_HISTORY_COLUMNS = {
+    "batch_id": "批次",
+    "imported_at": "导入时间",
+    "file_name": "文件",
+    "outcome": "结果",
+    "form_count": "表数",
+    "message": "说明",
+}
+IMPORT_HISTORY_OUTCOMES = {"imported": "已导入", "error": "错误"}
 
 # --- Self-score audit (dashboard/audit.py, dashboard/quantities.py) ----------------------------------------
 # Rule titles, for counts by rule (audit.RULES).
@@ -234,56 +288,6 @@ AUDIT_DIMENSIONS = {
     "duration": "时长",
     "number": "数值",
 }
-
-# --- 导入 page (dashboard/app_pages/import_page.py) --------------------------------------------------------
-IMPORT_TITLE = "导入自评表"
-IMPORT_INTRO = (
-    "上传项目支出绩效自评表（PDF 或文本 .txt，可一次选多个文件）。同一内容的文件只导入一次；"
-    "每个文件单独保存，一个文件出错不影响其他文件。"
-)
-IMPORT_UPLOADER = "选择文件"
-IMPORT_UPLOADER_HELP = "支持 .pdf 与 .txt；扫描件（无文字层）无法识别。"
-IMPORT_DEFAULTS = "表上未印出时使用的值"
-IMPORT_DEFAULTS_HELP = "仅用于表上没有印出年度、主管部门或实施单位的文件；表上已有的以表上为准。"
-IMPORT_YEAR = "年度"
-IMPORT_YEAR_PLACEHOLDER = "例如 2021"
-IMPORT_DEPARTMENT = "主管部门"
-IMPORT_UNIT = "实施单位"
-IMPORT_START = "开始导入"
-IMPORT_NO_FILES = "请先选择要导入的文件。"
-IMPORT_FILE_COUNT = "已选择 {count} 个文件"
-IMPORT_RUNNING = "正在导入 {count} 个文件…"
-IMPORT_READING = "正在读取文件（PDF 较慢，请稍候）…"
-IMPORT_PROGRESS = "已处理 {done} / {total} 个文件"
-IMPORT_FILE_DONE = "{name}：{result}"
-IMPORT_DONE = "导入完成"
-IMPORT_DONE_WITH_ERRORS = "导入完成，部分文件有错误"
-IMPORT_SUMMARY = "共 {files} 个文件：导入 {imported} 个（{forms} 张表），重复 {duplicates} 个，失败 {errors} 个。"
-IMPORT_BUSY = "另一个导入正在进行，请等它完成后再试。"
-IMPORT_STORE_FAILED = "无法写入数据库，本次没有导入任何文件。"
-IMPORT_STORE_WHAT_TO_DO = (
-    "如果命令行导入（python -m dashboard import）正在运行，请等它结束；"
-    "如果还有别的看板程序打开着同一个数据库，请先关闭它，然后重新点击“开始导入”。"
-)
-IMPORT_RESULTS = "本次导入结果"
-IMPORT_RESULT_FILE = "文件"
-IMPORT_RESULT_OUTCOME = "结果"
-IMPORT_RESULT_NOTE = "说明"
-IMPORT_RESULT_DUPLICATE = "重复"
-IMPORT_RESULT_ERROR = "错误"
-IMPORT_RESULTS_FILE_STEM = "导入结果"
-IMPORT_HISTORY = "导入记录"
-IMPORT_HISTORY_EMPTY = "还没有导入记录。"
-IMPORT_HISTORY_FILE_STEM = "导入记录"
-IMPORT_HISTORY_COLUMNS = {
-    "batch_id": "批次",
-    "imported_at": "导入时间",
-    "file_name": "文件",
-    "outcome": "结果",
-    "form_count": "表数",
-    "message": "说明",
-}
-IMPORT_HISTORY_OUTCOMES = {"imported": "已导入", "error": "错误"}
 
 # --- App shell and navigation (dashboard/app.py) -----------------------------------------------------------
 APP_TITLE = "绩效自评看板"

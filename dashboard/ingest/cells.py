@@ -120,7 +120,7 @@ def split_project_name(name: str) -> tuple[str, str | None]:
 
 
 def strip_level1_suffix(text: str) -> str:
-    """"产出指标（50分）" → "产出指标"."""
+    """ "产出指标（50分）" → "产出指标"."""
     return _LEVEL1_SUFFIX_RE.sub("", join_wrapped(text)).strip()
 
 
