@@ -94,16 +94,16 @@ def _figures(form: Form, money_unit: str, show_recomputed: bool) -> None:
         )
         if show_recomputed:
             st.metric(texts.FORM_CLAIMED, fmt.score_text(form.total_score), border=True)
-            gap = None
-            if form.total_score is not None and form.recomputed_score is not None:
-                gap = round(form.recomputed_score - form.total_score, 2)
             st.metric(
                 texts.FORM_RECOMPUTED,
                 fmt.score_text(form.recomputed_score),
-                delta=None if not gap else fmt.score_text(gap),
                 border=True,
                 help=texts.FORM_RECOMPUTED_HELP,
             )
+            gap = None
+            if form.total_score is not None and form.recomputed_score is not None:
+                gap = round(form.total_score - form.recomputed_score, 2)
+            st.metric(texts.FORM_GAP, fmt.score_text(gap), border=True, help=texts.FORM_GAP_HELP)
         else:
             st.metric(
                 texts.FORM_TOTAL,

@@ -79,6 +79,12 @@ def settle(page) -> None:
     """Wait until Streamlit has finished the run (no running indicator) and charts are drawn."""
     page.wait_for_load_state("networkidle")
     page.wait_for_selector('[data-testid="stStatusWidget"]', state="detached", timeout=30_000)
+    # The first run after a page load may start late: wait until nothing is drawn as stale.
+    page.wait_for_timeout(1000)
+    page.wait_for_selector('[data-testid="stStatusWidget"]', state="detached", timeout=30_000)
+    page.wait_for_function(
+        '() => !document.querySelector(\'[data-testid="stSkeleton"], [data-stale="true"]\')', timeout=30_000
+    )
     page.wait_for_timeout(1500)
 
 

@@ -127,6 +127,7 @@ def test_selected_form_shows_claimed_and_recomputed(sample_env, con):
     cards = {metric.label: metric.value for metric in app.metric}
     assert cards[texts.FORM_CLAIMED] == fmt.score_text(claimed)
     assert cards[texts.FORM_RECOMPUTED] == fmt.score_text(recomputed)
+    assert cards[texts.FORM_GAP] == fmt.score_text(round(claimed - recomputed, 2))
     (expected_findings,) = con.execute("SELECT count(*) FROM checks WHERE form_id = ?", [form_id]).fetchone()
     assert len(app.dataframe[0].value) == expected_findings
 
