@@ -195,3 +195,25 @@ def test_audit_command_reruns_rules(seed_db):
     assert "22" in result.stdout
     after = export_json(seed_db)
     assert [r["checks"] for r in after] == [r["checks"] for r in before]
+
+
+def test_libreoffice_printed_forms_import_and_export_exactly(tmp_path):
+    """PDFs printed by LibreOffice Calc (not by the tests' reportlab) → import → export match the seed truth."""
+    printed = ROOT / "tests" / "fixtures" / "libreoffice"
+    db = tmp_path / "f.duckdb"
+    result = run_cli("import", str(printed / "seven_forms.pdf"), str(printed / "seed_forms_01.pdf"), db=db)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "seven_forms.pdf：导入 7 张表" in result.stdout
+    truth = json.loads(SEED_TRUTH.read_text(encoding="utf-8"))
+    records = export_json(db)
+    assert len(records) == 8
+    crossing = [r for r in records if len(r["source_pages"]) > 1]
+    assert len(crossing) >= 3  # the long forms continue on the next page
+    for got in records:
+        want = next(
+            t for t in truth if (t["project_name"], t["project_amount"]) == (got["project_name"], got["project_amount"])
+        )
+        for key in ("department", "unit", "project_type", "status", "funds", "total_weight", "total_score",
+                    "goal_expected", "goal_actual"):  # fmt: skip
+            assert got[key] == want[key], (want["project_name"], key)
+        assert got["indicators"] == want["indicators"], want["project_name"]
