@@ -21,7 +21,7 @@ YUAN_PER_WAN = 10_000
 # printf formats for st.column_config (sprintf-js; "," adds thousands separators).
 MONEY_FORMAT = "%,.2f"
 PERCENT_FORMAT = "%.2f%%"
-SCORE_FORMAT = "%.2f"
+SCORE_FORMAT = "%,.2f"
 
 
 def is_missing(value) -> bool:
