@@ -169,7 +169,7 @@ IMPORT_INTRO = (
     "每个文件单独保存，一个文件出错不影响其他文件。"
 )
 IMPORT_UPLOADER = "选择文件"
-IMPORT_UPLOADER_HELP = "支持 .pdf 与 .txt；扫描件（无文字层）无法识别。"
+IMPORT_UPLOADER_HELP = "支持 .pdf 与 .txt，单个文件不超过 50 MB；扫描件（无文字层）无法识别。"
 IMPORT_DEFAULTS = "表上未印出时使用的值"
 IMPORT_DEFAULTS_HELP = "仅用于表上没有印出年度、主管部门或实施单位的文件；表上已有的以表上为准。"
 IMPORT_YEAR = "年度"
