@@ -11,11 +11,31 @@ NO_NUMBER = {"", "—", "-", "--", "—-", "－", "/", "／", "无", "不适用"
 
 _CJK = r"\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef\u2e80-\u2fdf“”‘’、，。；：（）《》"
 
-# Kangxi radicals and CJK radicals supplement that some PDF producers emit instead of
-# the ordinary ideographs (⼀ for 一). NFKC maps them; this table covers the common ones
-# without touching full-width punctuation in stored text.
+# Look-alike code points that PDF producers emit instead of the ordinary ones. A CJK font
+# draws some pairs with one glyph (the Kangxi radical ⼀ and 一, ⻰ and 龙, ∕ and ／), and a
+# producer that maps each glyph back to one code point (Chromium/Skia takes the lowest)
+# writes the radical or the symbol. NFKC maps most Kangxi radicals; the rest of the table
+# lists what simplified-Chinese fonts (Noto CJK SC) draw alike, without touching full-width
+# punctuation in stored text.
 _RADICAL_FIX = {chr(c): unicodedata.normalize("NFKC", chr(c)) for c in range(0x2F00, 0x2FD6)}
-_RADICAL_FIX.update({"⺠": "民", "⻓": "长", "⻔": "门", "⻛": "风", "⻢": "马", "⻋": "车", "⻅": "见"})
+_RADICAL_FIX["⼾"] = "户"  # NFKC gives the traditional 戶; simplified-Chinese fonts draw ⼾ as 户
+_SUPPLEMENT_TWINS = (  # CJK radicals supplement: (radical, ideograph) pairs, one glyph each
+    "⺂乛⺃乚⺅亻⺉刂⺋㔾⺎兀⺏尣⺐尢⺒巳⺓幺⺔彑⺕彐⺖忄⺘扌⺙攵⺛旡⺞歺⺟母⺠民⺡氵⺣灬⺤爫⺦丬⺨犭⺫罒⺭礻"
+    "⺯糹⺰纟⺱罓⺲罒⺳㓁⺹耂⺺肀⺾艹⻁虎⻂衤⻃覀⻅见⻆角⻈讠⻉贝⻋车⻌辶⻐钅⻑長⻒镸⻓长⻔门⻖阝⻘青⻙韦"
+    "⻚页⻛风⻜飞⻝食⻟飠⻠饣⻢马⻣骨⻤鬼⻥鱼⻦鸟⻧卤⻨麦⻩黄⻪黾⻫斉⻬齐⻮齿⻯竜⻰龙⻱龜⻲亀⻳龟"
+)
+_RADICAL_FIX.update(zip(_SUPPLEMENT_TWINS[::2], _SUPPLEMENT_TWINS[1::2], strict=True))
+_RADICAL_FIX.update(
+    {
+        "㬵": "胶",  # an extension-A ideograph drawn like 胶
+        "\u2003": "\u3000",  # em space for the ideographic space
+        "∕": "／",  # division slash for the full-width solidus
+        "\u2329": "\u3008",  # angle brackets 〈 〉
+        "\u232a": "\u3009",
+        "〜": "～",  # wave dash for the full-width tilde ("1～3")
+        "‵": "｀",
+    }
+)
 _RADICAL_TABLE = str.maketrans(_RADICAL_FIX)
 
 _STATUS_RE = re.compile(r"[（(]\s*(停用)\s*[)）]")
@@ -24,7 +44,7 @@ _LEVEL1_SUFFIX_RE = re.compile(r"\s*[（(]\s*\d+(\.\d+)?\s*分\s*[)）]\s*$")
 
 
 def fix_lookalikes(text: str) -> str:
-    """Map Kangxi-radical look-alikes back to ordinary ideographs."""
+    """Map look-alike code points (Kangxi radicals ⼀, ⻰ …) back to the ordinary characters."""
     return text.translate(_RADICAL_TABLE)
 
 

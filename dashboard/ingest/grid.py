@@ -43,6 +43,7 @@ FUND_HEADING = "项目资金"
 TOTAL_ROW = "总分"
 GOAL_EXPECTED = "预期目标"
 GOAL_ACTUAL = "实际完成情况"
+LEVEL_LABEL_END = "指标"
 
 # Fund header texts → FundRow fields.
 FUND_COLUMNS = {
@@ -161,10 +162,16 @@ def split_forms(rows: Sequence[Sequence[Cell]], pages: Sequence[int]) -> list[Gr
 
 
 def merge_continuations(chunks: list[GridForm]) -> list[GridForm]:
-    """A chunk without 项目名称 or fund header (a title repeated on a continuation page) joins the one before."""
+    """A chunk that follows a repeated title (a continuation page) joins the one before.
+
+    That is a chunk without 项目名称 or fund header, or one without 项目名称 while the form
+    before has not reached its 总分 row (the title repeated between its 项目名称 row and the rest).
+    """
     merged: list[GridForm] = []
     for chunk in chunks:
-        if merged and not starts_form(chunk.rows):
+        unfinished = bool(merged) and first_row(merged[-1].rows, is_total_row) is None
+        named = any(is_project_name_row(row) for row in chunk.rows)
+        if merged and (not starts_form(chunk.rows) or (unfinished and not named)):
             merged[-1].rows.extend(chunk.rows)
             merged[-1].pages.extend(chunk.pages)
         else:
@@ -330,32 +337,45 @@ def column_text(rows: Sequence[Sequence[Cell]], column: int | None) -> str:
 class LevelCarry:
     """The 一级/二级指标 carried down merged cells, healed across a page break.
 
-    A merged cell cut by a page break prints as two cells; only one holds the text.
-    A blank first cell on a new page continues the span above; a text there names the
-    rows of the blank fragment just above it, on the previous page.
+    A merged cell cut by a page break prints as two cells, one per page. Some producers
+    print its text in one fragment only: a blank first cell on a new page continues the
+    span above; a text there names the rows of the blank fragment just above it, on the
+    previous page. Others let the text flow on from one fragment into the next ("产出指标
+    （50" | "分）"): a text on the new page that completes an unfinished label continues
+    the span, and the rows above take the whole label.
     """
 
     value: str = ""
-    blank_rows: list[Indicator] = field(default_factory=list)
+    printed: str = ""  # the current span's text as printed, fragments joined
+    span_rows: list[Indicator] = field(default_factory=list)
     attribute: str = "level1"
 
     def take(self, cell: Cell, new_page: bool) -> str:
-        if cell is None or (new_page and not cell.strip()):
+        if cell is None or (new_page and not self.clean(cell)):
+            return self.value  # covered, or a blank (or suffix-only: "（50分）") fragment continuing the span
+        if new_page and self.span_rows and (not self.value or self.continues(cell)):
+            self.printed = f"{self.printed}\n{cell}" if self.value else cell
+            self.value = self.clean(self.printed)
+            for indicator in self.span_rows:
+                setattr(indicator, self.attribute, self.value)
             return self.value
-        text = self.clean(cell)
-        if new_page and text and not self.value and self.blank_rows:
-            for indicator in self.blank_rows:
-                setattr(indicator, self.attribute, text)
-        self.blank_rows = []
-        self.value = text
-        return text
+        self.printed, self.value, self.span_rows = cell, self.clean(cell), []
+        return self.value
+
+    def continues(self, cell: str) -> bool:
+        """Whether `cell`, first on a new page, is the rest of the label printed above it."""
+        return not is_full_label(self.value) and is_full_label(self.clean(f"{self.printed}\n{cell}"))
 
     def clean(self, cell: str) -> str:
         return strip_level1_suffix(cell) if self.attribute == "level1" else join_wrapped(cell).strip()
 
     def note(self, indicator: Indicator) -> None:
-        if not self.value:
-            self.blank_rows.append(indicator)
+        self.span_rows.append(indicator)
+
+
+def is_full_label(text: str) -> bool:
+    """一级/二级指标 labels end in 指标 (产出指标, 社会效益指标, 满意度指标 …)."""
+    return text.endswith(LEVEL_LABEL_END)
 
 
 def read_indicators(

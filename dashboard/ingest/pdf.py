@@ -6,6 +6,12 @@ de-duplicated first). Tables that follow each other with the same left and right
 so a continuation page without header rows keeps the columns of the page before.
 A title printed as text above a table (not in a ruled cell) becomes a one-cell row.
 
+A character belongs to the cell holding its centre, except that a line hanging over the
+bottom rule of a table (browsers print the last line of a row cut by a page break that
+way) belongs to the bottom cell it hangs from. Every text is passed through
+`fix_lookalikes`: fonts that draw two code points with one glyph make producers write the
+rarer one (⼾ for 户, ⻰ for 龙, ∕ for ／).
+
 Every failure of pdfminer/pdfplumber becomes a `FormReadError` with a reason from
 `texts`; nothing from pdfminer escapes.
 """
@@ -18,9 +24,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pdfplumber
+from pdfplumber import utils as plumber_utils
 
 from dashboard import texts
-from dashboard.ingest.cells import label_key
+from dashboard.ingest.cells import fix_lookalikes, label_key
 from dashboard.ingest.grid import PARSE_UNCERTAIN, TITLE_KEY, forms_from_grid
 from dashboard.model import Check, Form, FormReadError
 
@@ -153,21 +160,31 @@ def read_page(page, number: int, stats: PageStats) -> list[Block]:
     if not chars:
         return []
     tables = page.find_tables({**TABLE_SETTINGS, "explicit_horizontal_lines": closing_lines(page)})
+    tables = [table for table in tables if any(text for row in table_texts(table) for text in row)]
     blocks = [table_block(table, number) for table in tables]
     blocks.extend(title_blocks(page, [table.bbox for table in tables], number))
     return sorted(blocks, key=lambda block: block.top)
 
 
 def closing_lines(page) -> list[float]:
-    """Horizontal lines at the top and bottom ends of the page's vertical rules.
+    """Horizontal lines at the top and bottom ends of each run of vertical rules.
 
     A merged cell cut by a page break is printed without its top (or bottom) border;
-    closing the ruled area there turns each fragment back into a cell.
+    closing the ruled area there turns each fragment back into a cell. Vertical rules
+    that overlap or touch form one run (one ruled area): rules drawn apart from the
+    table (a browser paints cut cells on into the page margin, where its clip hides
+    them) close their own area, not the table's.
     """
-    verticals = [edge for edge in page.edges if edge["orientation"] == "v" and edge["height"] > 1]
-    if not verticals:
-        return []
-    return [min(edge["top"] for edge in verticals), max(edge["bottom"] for edge in verticals)]
+    verticals = sorted(
+        (edge["top"], edge["bottom"]) for edge in page.edges if edge["orientation"] == "v" and edge["height"] > 1
+    )
+    runs: list[list[float]] = []
+    for top, bottom in verticals:
+        if runs and top <= runs[-1][1] + EDGE_TOLERANCE:
+            runs[-1][1] = max(runs[-1][1], bottom)
+        else:
+            runs.append([top, bottom])
+    return [end for run in runs for end in run]
 
 
 def table_block(table, number: int) -> Block:
@@ -175,9 +192,46 @@ def table_block(table, number: int) -> Block:
     return Block(
         page=number,
         top=table.bbox[1],
-        texts=table.extract(**TEXT_SETTINGS),
+        texts=table_texts(table),
         boxes=[list(row.cells) for row in rows],
     )
+
+
+def table_texts(table) -> list[list[str | None]]:
+    """The text of every cell (None where a merged cell covers the position)."""
+    cells = [cell for row in table.rows for cell in row.cells if cell is not None]
+    found: dict[Bbox, list[dict]] = {cell: [] for cell in cells}
+    for char in table.page.chars:
+        home = char_cell(char, cells, table.bbox)
+        if home is not None:
+            found[home].append(char)
+    return [[None if cell is None else cell_text(found[cell]) for cell in row.cells] for row in table.rows]
+
+
+def char_cell(char: dict, cells: list[Bbox], table_box: Bbox) -> Bbox | None:
+    """The cell a character belongs to: the one holding its centre, else the bottom cell it hangs from.
+
+    A character hangs from the table when its centre is below the bottom rule and its top
+    above it; it belongs to the bottom cell whose columns hold its centre.
+    """
+    x_mid = (char["x0"] + char["x1"]) / 2
+    y_mid = (char["top"] + char["bottom"]) / 2
+    left, top, right, bottom = table_box
+    if not (left <= x_mid < right) or char["top"] >= bottom or char["bottom"] <= top:
+        return None
+    if y_mid < bottom:
+        return next((cell for cell in cells if holds(cell, x_mid, y_mid)), None)
+    hanging_from = [cell for cell in cells if abs(cell[3] - bottom) <= EDGE_TOLERANCE and cell[0] <= x_mid < cell[2]]
+    return hanging_from[0] if hanging_from else None
+
+
+def holds(cell: Bbox, x: float, y: float) -> bool:
+    return cell[0] <= x < cell[2] and cell[1] <= y < cell[3]
+
+
+def cell_text(chars: list[dict]) -> str:
+    """The characters' text, lines joined by "\\n", look-alike code points mapped back."""
+    return fix_lookalikes(plumber_utils.extract_text(chars, **TEXT_SETTINGS)) if chars else ""
 
 
 def title_blocks(page, table_boxes: list[Bbox], number: int) -> list[Block]:
@@ -187,7 +241,7 @@ def title_blocks(page, table_boxes: list[Bbox], number: int) -> list[Block]:
         outside = outside.outside_bbox(box, strict=False)
     lines = outside.extract_text_lines(**TEXT_SETTINGS)
     return [
-        Block(page=number, top=line["top"], texts=[[line["text"]]])
+        Block(page=number, top=line["top"], texts=[[fix_lookalikes(line["text"])]])
         for line in lines
         if TITLE_KEY in label_key(line["text"])
     ]
