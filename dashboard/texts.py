@@ -89,6 +89,7 @@ UNCERTAIN_NO_INDICATORS = "未找到年度绩效指标表头（一级指标、�
 UNCERTAIN_NO_TOTAL = "未找到总分行"
 UNCERTAIN_NO_NUMBERS = "指标“{name}”没有印出分值和得分"
 UNCERTAIN_BAD_NUMBER = "指标“{name}”的{column}“{text}”不是可识别的数字"
+UNCERTAIN_SCANNED_PAGES = "文件第 {pages} 页是扫描图像（无文字层），未能读取；如果其中有自评表，需要另行录入"
 UNCERTAIN_CID = "部分文字缺少字符映射（出现 (cid:…)），相关内容可能不准确"
 # Text dumps (dashboard/ingest/text.py): places where the extracted text lost the table's layout.
 UNCERTAIN_GOALS_INTERLEAVED = (

@@ -343,8 +343,8 @@ def write_plain_text_pdf(path: Path) -> Path:
     return path
 
 
-def write_image_only_pdf(path: Path) -> Path:
-    """A 'scan': one page holding only a picture of a ruled table."""
+def scanned_page_image() -> ImageReader:
+    """A picture of a ruled table, as a scanner would give it."""
     image = Image.new("RGB", (600, 800), "white")
     draw = ImageDraw.Draw(image)
     for y in range(100, 700, 40):
@@ -354,9 +354,24 @@ def write_image_only_pdf(path: Path) -> Path:
     buffer = io.BytesIO()
     image.save(buffer, format="PNG")
     buffer.seek(0)
+    return ImageReader(buffer)
+
+
+def write_image_only_pdf(path: Path) -> Path:
+    """A 'scan': one page holding only a picture of a ruled table."""
     c = canvas.Canvas(str(path), pagesize=A4)
-    c.drawImage(ImageReader(buffer), 40, 80, width=515, height=690)
+    c.drawImage(scanned_page_image(), 40, 80, width=515, height=690)
     c.save()
+    return path
+
+
+def write_form_then_scan_pdf(path: Path, spec: FormSpec) -> Path:
+    """A form with text, followed by a scanned page (no text layer)."""
+    writer = PdfWriter(path)
+    writer.sheet(sheet_for(spec))
+    writer.new_page()
+    writer.defer(writer.page, lambda: writer.canvas.drawImage(scanned_page_image(), 40, 80, width=515, height=690))
+    writer.close()
     return path
 
 

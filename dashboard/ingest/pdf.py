@@ -70,6 +70,7 @@ class PageStats:
     chars: int = 0
     cid_chars: int = 0
     images: int = 0
+    scanned_pages: list[int] = field(default_factory=list)  # pages with a picture and no text
 
 
 # ---------------------------------------------------------------- public
@@ -89,6 +90,7 @@ def read_pdf(path: Path, source_file: str) -> list[Form]:
         raise FormReadError(texts.REASON_NO_CMAP if stats.cid_chars else texts.REASON_NOT_A_FORM)
     for form in forms:
         flag_missing_cmap(form)
+        flag_scanned_pages(form, stats.scanned_pages)
     return forms
 
 
@@ -158,6 +160,8 @@ def read_page(page, number: int, stats: PageStats) -> list[Block]:
     stats.chars += len(chars)
     stats.cid_chars += sum(1 for char in chars if char["text"].startswith(CID_MARK))
     if not chars:
+        if page.images:
+            stats.scanned_pages.append(number)
         return []
     tables = page.find_tables({**TABLE_SETTINGS, "explicit_horizontal_lines": closing_lines(page)})
     tables = [table for table in tables if any(text for row in table_texts(table) for text in row)]
@@ -324,3 +328,10 @@ def flag_missing_cmap(form: Form) -> None:
     """A warning on a form some of whose text came out as (cid:…)."""
     if CID_MARK in json.dumps(form.to_record(), ensure_ascii=False):
         form.checks.append(Check(rule=PARSE_UNCERTAIN, severity="warning", message=texts.UNCERTAIN_CID))
+
+
+def flag_scanned_pages(form: Form, scanned_pages: list[int]) -> None:
+    """A file that mixes text pages with scanned ones: say which pages could not be read."""
+    if scanned_pages:
+        pages = "、".join(str(page) for page in scanned_pages)
+        form.checks.append(Check(PARSE_UNCERTAIN, "warning", texts.UNCERTAIN_SCANNED_PAGES.format(pages=pages)))

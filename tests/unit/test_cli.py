@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from dashboard.ingest.files import MAX_FILE_BYTES
-from tests import bad_files
+from tests import pdf_factory
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLES = ROOT / "data" / "samples"
@@ -135,13 +135,17 @@ def test_export_csv_one_row_per_indicator(seed_db, tmp_path):
 def test_bad_files_are_explained_and_good_files_still_stored(tmp_path):
     folder = tmp_path / "in"
     folder.mkdir()
+    (folder / "empty.txt").write_bytes(b"")
+    with (folder / "big.pdf").open("wb") as big:  # sparse: refused by its size before any reading
+        big.write(b"%PDF-1.7\n")
+        big.truncate(MAX_FILE_BYTES + 1)
     bad = {
-        "scan.pdf": (bad_files.scanned_pdf(folder / "scan.pdf"), "扫描件"),
-        "broken.pdf": (bad_files.truncated_pdf(folder / "broken.pdf", SAMPLES / "sample_form_a.pdf"), "损坏"),
-        "locked.pdf": (bad_files.encrypted_pdf(folder / "locked.pdf"), "加密"),
-        "notice.pdf": (bad_files.not_a_form_pdf(folder / "notice.pdf"), "没有找到项目支出绩效自评表"),
-        "empty.txt": (bad_files.empty_file(folder / "empty.txt"), "空文件"),
-        "big.pdf": (bad_files.oversized_pdf(folder / "big.pdf", MAX_FILE_BYTES + 1), "50 MB"),
+        "scan.pdf": (pdf_factory.write_image_only_pdf(folder / "scan.pdf"), "扫描件"),
+        "broken.pdf": (pdf_factory.write_truncated_pdf(folder / "broken.pdf", SAMPLES / "sample_form_a.pdf"), "损坏"),
+        "locked.pdf": (pdf_factory.write_encrypted_pdf(folder / "locked.pdf", pdf_factory.FormSpec()), "加密"),
+        "notice.pdf": (pdf_factory.write_plain_text_pdf(folder / "notice.pdf"), "没有找到项目支出绩效自评表"),
+        "empty.txt": (folder / "empty.txt", "空文件"),
+        "big.pdf": (folder / "big.pdf", "50 MB"),
         "form.docx": (folder / "form.docx", "不支持的文件类型"),
     }
     (folder / "form.docx").write_bytes(b"PK\x03\x04 not really")

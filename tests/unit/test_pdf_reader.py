@@ -371,6 +371,14 @@ def test_image_only_scan(tmp_path):
     assert reason_of(factory.write_image_only_pdf(tmp_path / "scan.pdf")) == texts.REASON_SCANNED
 
 
+def test_scanned_page_beside_a_form_is_named_in_its_checks(tmp_path):
+    (form,) = read_pdf(factory.write_form_then_scan_pdf(tmp_path / "mixed.pdf", factory.FormSpec()), "mixed.pdf")
+    assert form.project_name == "购置费" and form.source_pages == [1]
+    scanned = [check for check in form.checks if "扫描图像" in check.message]
+    assert [(check.rule, check.severity) for check in scanned] == [("parse_uncertain", "warning")]
+    assert "第 2 页" in scanned[0].message
+
+
 def test_text_but_no_form(tmp_path):
     assert reason_of(factory.write_plain_text_pdf(tmp_path / "notice.pdf")) == texts.REASON_NOT_A_FORM
 
