@@ -164,9 +164,10 @@ def read_page(page, number: int, stats: PageStats) -> list[Block]:
             stats.scanned_pages.append(number)
         return []
     tables = page.find_tables({**TABLE_SETTINGS, "explicit_horizontal_lines": closing_lines(page)})
-    tables = [table for table in tables if any(text for row in table_texts(table) for text in row)]
-    blocks = [table_block(table, number) for table in tables]
-    blocks.extend(title_blocks(page, [table.bbox for table in tables], number))
+    found = [(table, table_block(table, number)) for table in tables]
+    found = [(table, block) for table, block in found if any(text for row in block.texts for text in row)]
+    blocks = [block for _, block in found]  # tables with no text at all are dropped
+    blocks.extend(title_blocks(page, [table.bbox for table, _ in found], number))
     return sorted(blocks, key=lambda block: block.top)
 
 
