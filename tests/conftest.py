@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 
 import pytest
@@ -40,3 +44,23 @@ def sample_forms(sample_db) -> list[Form]:
         return store.load_forms(con)
     finally:
         con.close()
+
+
+@contextmanager
+def _held_for_writing(path: Path) -> Iterator[None]:
+    """Another process opens the database read-write (as a running import would) until the block ends."""
+    store.open_db(path).close()
+    code = f"import duckdb, time; c = duckdb.connect({str(path)!r}); print('held', flush=True); time.sleep(60)"
+    holder = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        yield
+    finally:
+        holder.kill()
+        holder.wait()
+
+
+@pytest.fixture
+def database_held_by_writer() -> Callable[[Path], AbstractContextManager[None]]:
+    """`with database_held_by_writer(path): ...` — the file is locked by another process inside the block."""
+    return _held_for_writing

@@ -6,8 +6,6 @@ AppTest cannot drive st.file_uploader, so the upload → import path is tested t
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import duckdb
@@ -81,24 +79,10 @@ def test_uploads_with_equal_names_or_paths_do_not_collide(tmp_path):
     assert all(tmp_path in path.parents for path, _ in files)
 
 
-def test_run_import_while_another_process_writes_raises_store_error(db_file):
-    store.open_db(db_file).close()
-    holder = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            f"import duckdb,time; c=duckdb.connect({str(db_file)!r}); print('x', flush=True); time.sleep(30)",
-        ],
-        stdout=subprocess.PIPE,
-    )
-    try:
-        assert holder.stdout.readline().strip() == b"x"
-        with pytest.raises(store.StoreError) as raised:
-            import_page.run_import(sample_uploads()[:1], ImportOptions())
-        assert "占用" in str(raised.value)
-    finally:
-        holder.kill()
-        holder.wait()
+def test_run_import_while_another_process_writes_raises_store_error(db_file, database_held_by_writer):
+    with database_held_by_writer(db_file), pytest.raises(store.StoreError) as raised:
+        import_page.run_import(sample_uploads()[:1], ImportOptions())
+    assert "占用" in str(raised.value)
 
 
 def test_page_empty_state_without_database(db_file):

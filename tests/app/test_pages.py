@@ -6,9 +6,6 @@ written out again), not with the SQL the pages use, so a wrong query cannot agre
 
 from __future__ import annotations
 
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -219,24 +216,9 @@ def test_empty_database_explains(tmp_path, monkeypatch):
     assert any(sub.value == texts.DB_EMPTY_TITLE for sub in at.subheader)
 
 
-def test_database_locked_by_another_process_is_explained(tmp_path, monkeypatch):
+def test_database_locked_by_another_process_is_explained(tmp_path, monkeypatch, database_held_by_writer):
     path = tmp_path / "locked.duckdb"
-    store.open_db(path).close()
-    holder = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            f"import duckdb, time; c = duckdb.connect({str(path)!r}); print('ok', flush=True); time.sleep(60)",
-        ],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert holder.stdout.readline().strip() == "ok"
+    with database_held_by_writer(path):
         monkeypatch.setenv(store.DB_ENV_VAR, str(path))
         at = run_app()
         assert any(texts.DB_LOCKED.format(path=path)[:20] in error.value for error in at.error)
-    finally:
-        holder.kill()
-        holder.wait()
-        time.sleep(0.1)

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
 import pytest
 
 from dashboard import store
@@ -92,25 +89,11 @@ def test_read_only_open_of_missing_file_says_so(tmp_path):
     assert "不存在" in str(raised.value)
 
 
-def test_open_while_another_process_writes_says_locked(tmp_path):
+def test_open_while_another_process_writes_says_locked(tmp_path, database_held_by_writer):
     path = tmp_path / "t.duckdb"
-    store.open_db(path).close()
-    holder = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            f"import duckdb,sys,time; c=duckdb.connect({str(path)!r}); print('x', flush=True); time.sleep(30)",
-        ],
-        stdout=subprocess.PIPE,
-    )
-    try:
-        assert holder.stdout.readline().strip() == b"x"
-        with pytest.raises(store.StoreError) as raised:
-            store.open_db(path, read_only=True)
-        assert "占用" in str(raised.value)
-    finally:
-        holder.kill()
-        holder.wait()
+    with database_held_by_writer(path), pytest.raises(store.StoreError) as raised:
+        store.open_db(path, read_only=True)
+    assert "占用" in str(raised.value)
 
 
 def test_replace_checks_and_recomputed_scores(tmp_path):
