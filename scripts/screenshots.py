@@ -11,29 +11,16 @@ the 项目 and 复核 pages are also captured with their first row selected.
 from __future__ import annotations
 
 import argparse
-import os
-import socket
-import subprocess
 import sys
 import tempfile
-import time
-import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from dashboard import importer, store  # noqa: E402
+from tests.conftest import build_sample_db  # noqa: E402
+from tests.live_app import CHROMIUM, CHROMIUM_ARGS, running_app  # noqa: E402
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 # (file name, URL path, click the first row of the n-th grid: None for no click)
 PAGES = [
     ("1_overview", "", None),
@@ -44,35 +31,6 @@ PAGES = [
     ("6_review", "review_page", None),
     ("7_review_selected", "review_page", 1),
 ]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def sample_db(folder: Path) -> Path:
-    path = folder / "forms.duckdb"
-    files = sorted(p for p in (ROOT / "data" / "samples").iterdir() if p.suffix.lower() in (".pdf", ".txt"))
-    con = store.open_db(path)
-    try:
-        importer.import_files(con, [(p, p.name) for p in files], importer.ImportOptions(year=2021))
-    finally:
-        con.close()
-    return path
-
-
-def wait_healthy(url: str, seconds: float = 60) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.3)
-    raise SystemExit(f"streamlit did not start within {seconds:.0f}s")
 
 
 def settle(page) -> None:
@@ -110,37 +68,25 @@ def main() -> None:
 
     args.out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as folder:
-        db_file = args.db or sample_db(Path(folder))
-        port = free_port()
-        url = f"http://127.0.0.1:{port}"
-        server = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "dashboard/app.py", "--server.port", str(port),
-             "--server.address", "127.0.0.1", "--server.headless", "true", "--server.fileWatcherType", "none"],
-            cwd=ROOT,
-            env={**os.environ, store.DB_ENV_VAR: str(db_file)},
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )  # fmt: skip
-        try:
-            wait_healthy(url)
-            with sync_playwright() as playwright:
-                browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-                try:
-                    for name, path, grid in PAGES:
-                        page = browser.new_page(viewport={"width": args.width, "height": args.height}, locale="zh-CN")
-                        page.goto(f"{url}/{path}")
-                        settle(page)
-                        if grid is not None:
-                            click_first_row(page, grid)
-                        target = args.out / f"{name}.png"
-                        page.screenshot(path=str(target))
-                        print(target)
-                        page.close()
-                finally:
-                    browser.close()
-        finally:
-            server.terminate()
-            server.wait(timeout=10)
+        db_file = args.db
+        if db_file is None:
+            db_file = Path(folder) / "forms.duckdb"
+            build_sample_db(db_file)
+        with running_app(db_file, Path(folder) / "streamlit.log") as url, sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+            try:
+                for name, path, grid in PAGES:
+                    page = browser.new_page(viewport={"width": args.width, "height": args.height}, locale="zh-CN")
+                    page.goto(f"{url}/{path}")
+                    settle(page)
+                    if grid is not None:
+                        click_first_row(page, grid)
+                    target = args.out / f"{name}.png"
+                    page.screenshot(path=str(target))
+                    print(target)
+                    page.close()
+            finally:
+                browser.close()
 
 
 if __name__ == "__main__":

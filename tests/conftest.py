@@ -24,9 +24,10 @@ def build_sample_db(path: Path) -> None:
     files = sorted(p for p in SAMPLES.iterdir() if p.suffix.lower() in (".pdf", ".txt"))
     con = store.open_db(path)
     try:
-        importer.import_files(con, [(p, p.name) for p in files], importer.ImportOptions(year=SAMPLE_YEAR))
+        outcomes = importer.import_files(con, [(p, p.name) for p in files], importer.ImportOptions(year=SAMPLE_YEAR))
     finally:
         con.close()
+    assert all(outcome.outcome == importer.OUTCOME_IMPORTED for outcome in outcomes), outcomes
 
 
 @pytest.fixture(scope="session")

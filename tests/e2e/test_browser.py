@@ -7,30 +7,11 @@ playwright (no browser download). It skips only where that Chromium is absent; .
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
-from pathlib import Path
-
 import pytest
 
-from dashboard import importer, store
+from tests.conftest import SAMPLES, build_sample_db
+from tests.live_app import CHROMIUM, CHROMIUM_ARGS, AppDidNotStart, running_app
 
-ROOT = Path(__file__).resolve().parents[2]
-SAMPLES = ROOT / "data" / "samples"
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-STARTUP_SECONDS = 60
 STEP_MS = 30_000
 
 pytestmark = pytest.mark.skipif(
@@ -38,63 +19,16 @@ pytestmark = pytest.mark.skipif(
 )
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def build_sample_db(path: Path) -> None:
-    con = store.open_db(path)
-    try:
-        files = sorted(p for p in SAMPLES.iterdir() if p.suffix.lower() in (".pdf", ".txt"))
-        outcomes = importer.import_files(con, [(p, p.name) for p in files], importer.ImportOptions(year=2021))
-    finally:
-        con.close()
-    assert all(outcome.outcome == importer.OUTCOME_IMPORTED for outcome in outcomes), outcomes
-
-
-def wait_healthy(base_url: str, server: subprocess.Popen, log: Path) -> None:
-    deadline = time.monotonic() + STARTUP_SECONDS
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            pytest.fail(f"streamlit exited with {server.returncode}:\n{log.read_text(errors='replace')}")
-        try:
-            with urllib.request.urlopen(f"{base_url}/_stcore/health", timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            pass
-        time.sleep(0.3)
-    pytest.fail(f"streamlit did not become healthy in {STARTUP_SECONDS}s:\n{log.read_text(errors='replace')}")
-
-
 @pytest.fixture(scope="module")
 def app_url(tmp_path_factory):
     folder = tmp_path_factory.mktemp("e2e")
     db_file = folder / "forms.duckdb"
     build_sample_db(db_file)
-    port = free_port()
-    log = folder / "streamlit.log"
-    env = {**os.environ, store.DB_ENV_VAR: str(db_file)}
-    command = [
-        sys.executable, "-m", "streamlit", "run", "dashboard/app.py",
-        "--server.port", str(port), "--server.address", "127.0.0.1", "--server.headless", "true",
-        "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none",
-    ]  # fmt: skip
-    with log.open("wb") as log_handle:
-        server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log_handle, stderr=subprocess.STDOUT)
     try:
-        base_url = f"http://127.0.0.1:{port}"
-        wait_healthy(base_url, server, log)
-        yield base_url
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+        with running_app(db_file, folder / "streamlit.log") as base_url:
+            yield base_url
+    except AppDidNotStart as error:
+        pytest.fail(str(error))
 
 
 @pytest.fixture(scope="module")
