@@ -33,6 +33,7 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 # a sibling script, not a package: found through the sys.path entry above
 from print_forms_libreoffice import (
@@ -45,6 +46,8 @@ from print_forms_libreoffice import (
     plain,
     span_starts,
 )
+
+from tests.live_app import CHROMIUM_ARGS
 
 STYLES = ("collapse", "thead", "separate")
 FUND_HEADINGS = ("年初预算数", "全年预算数", "全年执行数", "分值", "执行率", "得分")
@@ -213,12 +216,7 @@ def print_html(html_path: Path, pdf_path: Path) -> Path:
             [
                 chromium_binary(),
                 "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
+                *CHROMIUM_ARGS,
                 f"--user-data-dir={profile}",
                 f"--print-to-pdf={pdf_path}",
                 "--no-pdf-header-footer",
