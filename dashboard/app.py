@@ -15,9 +15,10 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+import duckdb  # noqa: E402
 import streamlit as st  # noqa: E402
 
-from dashboard import db, filters, queries, texts  # noqa: E402
+from dashboard import db, filters, queries, store, texts  # noqa: E402
 
 st.set_page_config(page_title=texts.APP_TITLE, page_icon=texts.APP_ICON, layout="wide")
 
@@ -34,6 +35,12 @@ PAGES = {
 }
 
 page = st.navigation(PAGES)
-options = queries.cached_filter_options(db.cache_key()) if db.readable() else None
-filters.render_sidebar(options)
-page.run()
+try:
+    options = queries.cached_filter_options(db.cache_key()) if db.readable() else None
+    filters.render_sidebar(options)
+    page.run()
+except (duckdb.Error, store.StoreError):
+    # An import in this app closed the shared read-only handle while this run was reading:
+    # say so instead of showing a stack trace; the next run opens a fresh handle.
+    db.reset_connection()
+    st.error(texts.DB_BUSY_IMPORTING, icon=":material/hourglass_top:")

@@ -222,3 +222,17 @@ def test_database_locked_by_another_process_is_explained(tmp_path, monkeypatch, 
         monkeypatch.setenv(store.DB_ENV_VAR, str(path))
         at = run_app()
         assert any(texts.DB_LOCKED.format(path=path)[:20] in error.value for error in at.error)
+
+
+def test_read_interrupted_by_an_import_is_explained_not_a_stack_trace(sample_env, monkeypatch):
+    """An import in the same server closes the read-only handle; a page reading at that moment says so."""
+    import duckdb
+
+    from dashboard import queries
+
+    def closed_under_us(*args, **kwargs):
+        raise duckdb.ConnectionException("Connection already closed!")
+
+    monkeypatch.setattr(queries, "cached_filter_options", closed_under_us)
+    at = run_app()
+    assert [error.value for error in at.error] == [texts.DB_BUSY_IMPORTING]
