@@ -103,6 +103,12 @@ UNCERTAIN_WEIGHT_SUM = (
     "解析出的分值合计 {parsed}（资金 {fund} + 指标 {rows}）与总分行的分值 {printed} 不一致，可能有指标行未识别或读错"
 )
 UNCERTAIN_FUND_ROW = "资金行“{label}”的数字个数不符，无法可靠读取：{text}"
+UNCERTAIN_NO_NAME = "有一行指标（年度指标值“{line}”）在文本中找不到三级指标名称"
+UNCERTAIN_LABEL_TIE = (
+    "指标“{name}”的{column}在文本中印在几行指标的中间，无法确定它属于上一组还是下一组，暂归入“{label}”，请对照原表核对"
+)
+UNCERTAIN_LABEL_MISSING = "指标“{name}”的{column}在文本中找不到"
+UNCERTAIN_LABEL_UNUSED = "指标标签“{label}”在文本中找不到属于它的指标行"
 
 # --- Downloads (dashboard/downloads.py) --------------------------------------------------------------------
 DOWNLOAD_CSV = "下载 CSV"

@@ -72,6 +72,7 @@ _PERCENT_RE = re.compile(r"[+-]?\d+(\.\d+)?%")
 _SUFFIX_RE = re.compile(r"[（(]\s*\d+(\.\d+)?\s*分\s*[)）]")
 _VALUE_FRAGMENT_RE = re.compile(r"[≥≤><=]?\s*\d+(\.\d+)?")
 _UNIT_FRAGMENT_RE = re.compile(r"[%％].{0,2}")
+_UNIT_PIECE_RE = re.compile(r"[（(]万?元[)）]")
 
 
 @dataclass
@@ -152,8 +153,14 @@ class _Sections:
 def _locate(lines: list[_Line]) -> _Sections:
     table = _find(lines, lambda key: key.startswith("一级指标"))
     total = _find(lines, lambda key: key.startswith("总分"), table or 0)
+    heading = _find(lines, lambda key: key.startswith("项目资金"))
+    # Some extractors print the merged 项目资金 heading in the middle of its rows, after the
+    # column header line and the 年度资金总额 row: the block then starts at the column header.
+    column_header = _find(lines, lambda key: key.startswith("年初预算数"))
+    if column_header is not None and (heading is None or column_header < heading):
+        heading = column_header
     return _Sections(
-        funds=_find(lines, lambda key: key.startswith("项目资金")),
+        funds=heading,
         goals=_find(lines, lambda key: "预期目标" in key),
         table=table,
         total=total,
@@ -224,7 +231,10 @@ def _read_header(lines: list[_Line]) -> dict[str, str]:
 
 
 def _project_amount(header: dict[str, str], fund_unit: str) -> float | None:
-    unit = header.get("project_amount_unit", fund_unit)
+    """项目金额 in 元: in the unit its label prints, else 元 as the PDF reader has it (a form whose
+    fund block is in 万元 still prints an unlabelled 项目金额 in 元: 118800 beside 3.96万元)."""
+    del fund_unit
+    unit = header.get("project_amount_unit", "元")
     return cells.amount_in_yuan(header.get("project_amount"), unit)
 
 
@@ -269,8 +279,7 @@ def _read_funds(lines: list[_Line], sections: _Sections, checks: list[Check]) ->
     stop = min(i for i in (sections.goals, sections.table, len(lines)) if i is not None and i >= start)
     funds = Funds()
     if sections.funds is not None:
-        heading = " ".join(line.text for line in lines[sections.funds : sections.funds + 2])
-        funds.unit_printed = cells.fund_unit(heading)
+        funds.unit_printed = _fund_block_unit(lines[start:stop])
     order = DEFAULT_FUND_ORDER
     found = False
     for line in lines[start:stop]:
@@ -289,6 +298,18 @@ def _read_funds(lines: list[_Line], sections: _Sections, checks: list[Check]) ->
     if not found:
         checks.append(uncertain(texts.UNCERTAIN_NO_FUNDS))
     return funds
+
+
+def _fund_block_unit(lines: list[_Line]) -> str:
+    """The unit of the 项目资金 heading: on its own line, on the next line ("（万元）"), or as a
+    piece printed before a fund row's label ("（万元） 其中：当年财政拨款 …")."""
+    for line in lines:
+        key = _key(line.text)
+        if key.startswith("项目资金") and "元" in key:
+            return cells.fund_unit(key)
+        if _UNIT_PIECE_RE.match(key):
+            return cells.fund_unit(key)
+    return "元"
 
 
 def _fund_row(values: list[str], order: tuple[str, ...], unit: str) -> FundRow | None:
@@ -737,7 +758,13 @@ def _read_table(
         checks.append(uncertain(texts.UNCERTAIN_NO_INDICATORS))
         return [], (None, None)
     end = sections.total if sections.total is not None else len(lines)
-    indicators = _TableReader(checks).read([line.text for line in lines[sections.table + 1 : end]])
+    body = lines[sections.table + 1 : end]
+    peeled = _peel_lines(body)
+    labels = _labels_of(peeled)
+    if _is_centred(peeled, labels):
+        indicators = _CentredTable(peeled, labels, checks).read()
+    else:
+        indicators = _TableReader(checks).read([line.text for line in body])
     if sections.total is None:
         checks.append(uncertain(texts.UNCERTAIN_NO_TOTAL))
         return indicators, (None, None)
@@ -762,3 +789,482 @@ def _weight_sum_checks(form: Form) -> list[Check]:
 
 def _fmt(number: float) -> str:
     return f"{number:g}"
+
+
+# ---------------------------------------------------------------- indicator table, centred labels
+#
+# Extractors that print a page line by line in reading order (pdfplumber's extract_text) put a
+# merged 一级/二级 cell's text at the vertical middle of its rows, not before them, and every
+# multi-line cell (a wrapped name or reason) is centred on its row's value line as well. The
+# left-most label (年度绩效指标) comes in pieces between the rows. Such a table is read in three
+# steps: take the labels and the pieces off every line; build the rows from their value lines
+# and the loose lines above and below them; then give each label the rows whose middle is
+# nearest to it (a least-cost split of the rows into contiguous groups, one per label).
+
+SIDE_LABEL = "年度绩效指标"
+# Pieces of the side label as one extractor splits it ("年度绩效" | "指标"): prefixes and suffixes.
+SIDE_PIECES = {SIDE_LABEL[:n] for n in range(2, len(SIDE_LABEL) + 1)} | {
+    SIDE_LABEL[n:] for n in range(0, len(SIDE_LABEL) - 1)
+}
+KNOWN_LABELS = sorted(set(LEVEL1_LABELS) | set(LEVEL2_LABELS), key=len, reverse=True)
+# The 一级 label each 二级 label stands under in the standard form; a 二级 group is put under
+# another 一级 label only where the positions say so clearly (the cost below).
+LEVEL1_OF = {
+    **dict.fromkeys(("数量指标", "质量指标", "时效指标"), ("产出指标",)),
+    **dict.fromkeys(("成本指标", "经济成本指标", "社会成本指标", "生态环境成本指标"), ("产出指标", "成本指标")),
+    **dict.fromkeys(("经济效益指标", "社会效益指标", "生态效益指标", "可持续影响指标"), ("效益指标",)),
+    **dict.fromkeys(("满意度指标", "服务对象满意度指标"), ("效益指标", "满意度指标")),
+}
+UNUSUAL_PARENT_COST = 1.0
+# A row next to a group boundary is flagged when moving it to the neighbouring group costs less than this.
+CLEAR_MARGIN = 1.0
+LINE_HEIGHT = 0.7  # a text line's height in one-line-row heights
+SHARED_LINE_WEIGHT = 2.0  # a label on a row's own line pins its group's middle to that row
+TIE = 1e-9
+
+
+@dataclass
+class _Label:
+    text: str
+    level: int
+    line: int  # index of the line it is printed on
+    suffix_line: int | None = None  # line of its "（50分）" suffix, when printed on a line below
+
+
+@dataclass
+class _Peeled:
+    """One table line without its labels and side-label pieces."""
+
+    index: int
+    page: int
+    labels: list[list]  # [label, has suffix on the same line]
+    suffix_only: bool  # the line starts with a "（N分）" suffix of the label above
+    rest: list[str]
+    values: _Values | None = None
+
+
+@dataclass
+class _CentredRow:
+    values: _Values
+    line: int
+    page: int
+    heads: list[tuple[int, str]] = field(default_factory=list)
+    tails: list[tuple[int, str]] = field(default_factory=list)
+    indicator: Indicator | None = None
+
+    def lines(self) -> list[int]:
+        return [index for index, _ in self.heads] + [self.line] + [index for index, _ in self.tails]
+
+
+def _peel(tokens: list[str]) -> tuple[list[list], bool, list[str]]:
+    """(labels, starts with a suffix, the rest) of a table line: labels and side pieces come first."""
+    labels: list[list] = []
+    suffix_first = False
+    while tokens:
+        key = _key(tokens[0])
+        if key in SIDE_PIECES:
+            tokens = tokens[1:]
+            continue
+        suffix = _SUFFIX_RE.match(key)
+        if suffix:
+            if labels:
+                labels[-1][1] = True
+            else:
+                suffix_first = True
+            tokens = ([key[suffix.end() :]] if key[suffix.end() :] else []) + tokens[1:]
+            continue
+        found = _level_label(tokens)
+        if found is not None:
+            label, count, has_suffix = found
+            labels.append([label, has_suffix])
+            tokens = tokens[count:]
+            continue
+        glued = next((label for label in KNOWN_LABELS if key.startswith(label) and key != label), None)
+        if glued is None:
+            break
+        labels.append([glued, False])
+        tokens = [key[len(glued) :], *tokens[1:]]
+    return labels, suffix_first, tokens
+
+
+def _peel_lines(lines: list[_Line]) -> list[_Peeled]:
+    peeled = []
+    for index, line in enumerate(lines):
+        text = "" if _key(line.text).startswith("一级指标") else line.text.strip()
+        labels, suffix_first, rest = _peel(_tokens(text))
+        item = _Peeled(index, line.page, labels, suffix_first, rest)
+        if rest:
+            item.values = _split_values(rest)
+        peeled.append(item)
+    return peeled
+
+
+def _labels_of(peeled: list[_Peeled]) -> list[_Label]:
+    """The 一级/二级 labels in print order. 满意度指标 and 成本指标 are 一级 only with a "（N分）" suffix
+    (on their line or the next one) or with a 二级 label after them on the same line."""
+    labels: list[_Label] = []
+    for position, item in enumerate(peeled):
+        following = next((p for p in peeled[position + 1 :] if p.labels or p.rest or p.suffix_only), None)
+        for order, (text, has_suffix) in enumerate(item.labels):
+            last = order == len(item.labels) - 1
+            first_on_line = order == 0
+            suffix_below = first_on_line and following is not None and following.suffix_only
+            level = 2
+            if text in LEVEL1_LABELS:
+                sure = text not in AMBIGUOUS_LABELS or has_suffix or suffix_below or not last
+                level = 1 if sure else 2
+            label = _Label(text, level, item.index)
+            if level == 1 and suffix_below and not has_suffix:
+                label.suffix_line = following.index
+            labels.append(label)
+    return labels
+
+
+def _is_centred(peeled: list[_Peeled], labels: list[_Label]) -> bool:
+    """Labels sit in the middle of their rows when a row is printed before the first 一级 or 二级 label."""
+    first_row = next((p.index for p in peeled if p.values is not None), None)
+    if first_row is None:
+        return False
+    for level in (1, 2):
+        first_label = next((label.line for label in labels if label.level == level), None)
+        if first_label is not None and first_row < first_label:
+            return True
+    return False
+
+
+class _CentredTable:
+    def __init__(self, peeled: list[_Peeled], labels: list[_Label], checks: list[Check]):
+        self.peeled = peeled
+        self.labels = labels
+        self.checks = checks
+        self.rows: list[_CentredRow] = []
+
+    def read(self) -> list[Indicator]:
+        self._build_rows()
+        if not self.rows:
+            return []
+        self._name_rows()
+        self._place_labels()
+        return [row.indicator for row in self.rows]
+
+    # -- rows from value lines and the loose lines around them
+
+    def _build_rows(self) -> None:
+        gap: list[tuple[int, str]] = []
+        gaps: list[list[tuple[int, str]]] = []
+        for item in self.peeled:
+            if item.values is not None:
+                self.rows.append(_CentredRow(item.values, item.index, item.page))
+                gaps.append(gap)
+                gap = []
+            elif item.rest:
+                gap.append((item.index, " ".join(item.rest)))
+        if not self.rows:
+            leftover = _joined([text for _, text in gap])
+            if leftover:
+                self.checks.append(uncertain(texts.UNCERTAIN_LEFTOVER.format(text=leftover)))
+            return
+        self.width = self._name_width()
+        self.rows[0].heads = gaps[0]
+        for row, following, between in zip(self.rows, self.rows[1:], gaps[1:], strict=False):
+            cut = self._gap_cut(row, following, between)
+            row.tails, following.heads = between[:cut], between[cut:]
+        self.rows[-1].tails = gap
+
+    def _name_width(self) -> int:
+        """The name column's width in print cells: the widest name printed on a value line, or the
+        widest loose line without punctuation (a wrapped name's lines fill the column)."""
+        widths = [_print_width(row.values.name) for row in self.rows if row.values.name]
+        loose = [text for item in self.peeled if item.values is None and item.rest for text in [" ".join(item.rest)]]
+        widths += [_print_width(text) for text in loose if not any(char in SENTENCE_PUNCT + "、" for char in text)]
+        return max([24, *widths])
+
+    def _full(self, text: str) -> bool:
+        """Whether a name line fills the column (so the name goes on in the next line)."""
+        return self.width - 1 <= _print_width(text) <= self.width
+
+    def _name_like(self, text: str) -> bool:
+        return _print_width(text) <= self.width and not any(char in "。；：！？" for char in text)
+
+    def _gap_cut(self, above: _CentredRow, below: _CentredRow, gap: list[tuple[int, str]]) -> int:
+        """How many loose lines between two value lines belong to the row above (its tails).
+
+        A centred cell puts as many of its lines below its value line as above it; a name printed
+        full-width on the value line goes on below it; a row printed without a name on its
+        value line, or with a one- or two-character tail there, has the start of its name above.
+        """
+        expected = len(above.heads)
+        name = above.values.name
+        if name and self._full(name):
+            expected += 1
+        elif name and above.heads and self._name_like(above.heads[-1][1]) and self._full(above.heads[-1][1]):
+            expected -= 1
+        wants_head = not below.values.name or (_width(below.values.name) <= 4 and cells.has_cjk(below.values.name))
+        best, best_cost = 0, None
+        for cut in range(len(gap) + 1):
+            cost = abs(cut - expected) + (1.5 if wants_head and cut == len(gap) else 0.0)
+            # A sentence goes to a row that has a reason to give (points lost, or nothing done).
+            for number, (_, text) in enumerate(gap):
+                if not self._name_like(text) and not _gives_reason(above if number < cut else below):
+                    cost += 1.0
+            if best_cost is None or cost < best_cost - TIE:
+                best, best_cost = cut, cost
+        return best
+
+    def _name_rows(self) -> None:
+        for row in self.rows:
+            heads = [text for _, text in row.heads]
+            tails = [text for _, text in row.tails]
+            inline = row.values.name
+            ups: list[str] = []
+            while len(ups) < len(heads) and self._name_like(heads[-1 - len(ups)]):
+                candidate = heads[-1 - len(ups)]
+                if not self._full(candidate) and (ups or inline or (tails and self._name_like(tails[0]))):
+                    break
+                ups.insert(0, candidate)
+            continues = self._full(inline) if inline else (not ups or self._full(ups[-1]))
+            downs: list[str] = []
+            while continues and len(downs) < len(tails) and self._name_like(tails[len(downs)]):
+                downs.append(tails[len(downs)])
+                continues = self._full(downs[-1])
+            name = _joined([*ups, inline, *downs]) if inline else _joined([*ups, *downs])
+            reason = _joined([*heads[: len(heads) - len(ups)], row.values.reason, *tails[len(downs) :]])
+            row.indicator = Indicator(
+                level1="",
+                level2="",
+                name=name,
+                target=row.values.target,
+                actual=row.values.actual,
+                weight=row.values.weight,
+                score=row.values.score,
+                reason=reason or None,
+            )
+            if not name:
+                self.checks.append(uncertain(texts.UNCERTAIN_NO_NAME.format(line=row.values.target)))
+
+    # -- labels to rows
+
+    def _place_labels(self) -> None:
+        """Label the rows: 二级 labels over the rows, then 一级 labels over the 二级 groups."""
+        self._layout()
+        second = [label for label in self.labels if label.level == 2]
+        first = [label for label in self.labels if label.level == 1]
+        units = [[index] for index in range(len(self.rows))]
+        if second:
+            units = self._assign(units, second, "level2")
+        self._assign(units, first, "level1", parent_cost=second != [])
+
+    def _layout(self) -> None:
+        """Vertical positions in row heights: a one-line row is 1 high; each further line of a row
+        adds LINE_HEIGHT (text lines are closer together than rows). A line between two rows that
+        holds only labels sits on their boundary."""
+        self.spans: list[tuple[float, float]] = []
+        self.line_at: dict[int, float] = {}
+        self.boundary: list[tuple[int, float]] = []  # (first line of a row, its top)
+        top = 0.0
+        for row in self.rows:
+            lines = row.lines()
+            height = 1.0 + LINE_HEIGHT * (len(lines) - 1)
+            for number, line in enumerate(lines):
+                self.line_at[line] = top + 0.5 + LINE_HEIGHT * number
+            self.boundary.append((lines[0], top))
+            self.spans.append((top, top + height))
+            top += height
+        self.bottom = top
+
+    def _position(self, line: int) -> float:
+        if line in self.line_at:
+            return self.line_at[line]
+        for first_line, top in self.boundary:
+            if first_line > line:
+                return top
+        return self.bottom
+
+    def _label_position(self, label: _Label) -> float:
+        """Where a label's cell has its middle: its line, or between it and its suffix's line."""
+        at = self._position(label.line)
+        if label.suffix_line is None:
+            return at
+        below = self._position(label.suffix_line)
+        on_row, suffix_on_row = label.line in self.line_at, label.suffix_line in self.line_at
+        if on_row and not suffix_on_row:
+            return min(at + LINE_HEIGHT / 2, below)
+        if suffix_on_row and not on_row:
+            return max(below - LINE_HEIGHT / 2, at)
+        return (at + below) / 2
+
+    def _assign(self, units, labels, attribute, parent_cost: bool = False) -> list[list[int]]:
+        """Give each label a contiguous run of units (rows or 二级 groups), page by page; returns the groups."""
+        groups: list = []
+        carried: str | None = None
+        pages = [row.page for row in self.rows]
+        for page in sorted(set(pages)):
+            page_units = [unit for unit in units if pages[unit[0]] == page]
+            page_labels = [label for label in labels if self._label_page(label) == page]
+            if not page_labels:
+                page_labels_text = [carried] if carried else []
+                choice = [0] * len(page_units)
+                ambiguous: set[int] = set()
+            else:
+                page_labels_text = [label.text for label in page_labels]
+                extra = self._parent_cost(page_units, page_labels) if parent_cost else None
+                choice, ambiguous = self._split(page_units, page_labels, extra)
+            if not page_labels_text or len(page_units) == 0:
+                if page_units:
+                    self._flag_unplaced(page_units, attribute)
+                continue
+            for number, unit in enumerate(page_units):
+                text = page_labels_text[choice[number]]
+                for row_index in unit:
+                    setattr(self.rows[row_index].indicator, attribute, text)
+                if number in ambiguous:
+                    self._flag_ambiguous(unit, attribute, text)
+                key = (page, choice[number])
+                if groups and groups[-1][0] == key:
+                    groups[-1][1].extend(unit)
+                else:
+                    groups.append((key, list(unit)))
+            carried = page_labels_text[-1]
+        return [rows for _, rows in groups]
+
+    def _open_side(self, label: _Label) -> int:
+        """+1 when the label's cell goes on to the next page (its text repeated there first), -1 when
+        it comes from the previous page: the rows printed on this page are then only part of the
+        cell, so the label may sit below (+1) or above (-1) their middle at no cost."""
+        same = [other for other in self.labels if other.level == label.level]
+        index = same.index(label)
+        page = self._label_page(label)
+        after = same[index + 1] if index + 1 < len(same) else None
+        before = same[index - 1] if index > 0 else None
+        if after is not None and self._label_page(after) == page + 1 and after.text == label.text:
+            return 1
+        if before is not None and self._label_page(before) == page - 1 and before.text == label.text:
+            return -1
+        return 0
+
+    def _label_page(self, label: _Label) -> int:
+        return self.peeled[label.line].page
+
+    def _parent_cost(self, units, labels) -> list[list[float]]:
+        """Cost of putting each 二级 group (unit) under each 一级 label: 0 where the 二级 label is
+        unknown or usually stands under it."""
+        table = []
+        for unit in units:
+            second = self.rows[unit[0]].indicator.level2
+            parents = LEVEL1_OF.get(second)
+            table.append([0.0 if not parents or label.text in parents else UNUSUAL_PARENT_COST for label in labels])
+        return table
+
+    def _split(self, units, labels, extra=None) -> tuple[list[int], set[int]]:
+        """Least-cost split of the units into one contiguous run per label (runs may not be empty).
+
+        A run's cost is the distance between its middle and the label (doubled for a label printed
+        on a row's line; one-sided for a cell cut by a page break), plus `extra[unit][label]`.
+        Returns each unit's label number and the units next to a group boundary that could move
+        to the neighbouring group for less than CLEAR_MARGIN (the text cannot tell which group
+        they are in).
+        """
+        centres = []
+        for label in labels:
+            shared = label.line in self.line_at
+            centres.append((self._label_position(label), SHARED_LINE_WEIGHT if shared else 1.0, self._open_side(label)))
+        count = len(units)
+        if len(labels) > count:  # more labels than rows on this page: the last ones get none
+            for label in labels[count:]:
+                self.checks.append(uncertain(texts.UNCERTAIN_LABEL_UNUSED.format(label=label.text)))
+            centres = centres[:count]
+        choice = _least_cost_split(units, self.spans, centres, extra)
+        best = _split_cost(choice, units, self.spans, centres, extra)
+        ambiguous = set()
+        for index in range(len(units)):
+            for neighbour in (index - 1, index + 1):
+                if not 0 <= neighbour < len(units) or choice[neighbour] == choice[index]:
+                    continue
+                moved = list(choice)
+                moved[index] = choice[neighbour]
+                if not moved.count(choice[index]):
+                    continue  # the group would be left empty
+                if _split_cost(moved, units, self.spans, centres, extra) < best + CLEAR_MARGIN:
+                    ambiguous.add(index)
+        return choice, ambiguous
+
+    def _flag_ambiguous(self, unit: list[int], attribute: str, text: str) -> None:
+        column = "一级指标" if attribute == "level1" else "二级指标"
+        for row_index in unit:
+            name = self.rows[row_index].indicator.name
+            message = texts.UNCERTAIN_LABEL_TIE.format(name=name, column=column, label=text)
+            self.checks.append(uncertain(message, name or None))
+
+    def _flag_unplaced(self, units: list[list[int]], attribute: str) -> None:
+        column = "一级指标" if attribute == "level1" else "二级指标"
+        for unit in units:
+            for row_index in unit:
+                name = self.rows[row_index].indicator.name
+                self.checks.append(uncertain(texts.UNCERTAIN_LABEL_MISSING.format(name=name, column=column), name))
+
+
+def _print_width(text: str) -> int:
+    """Width in print cells, counting the quotes “” (East Asian ambiguous) as wide, as CJK fonts draw them."""
+    return sum(2 if unicodedata.east_asian_width(char) in "WFA" else 1 for char in text)
+
+
+def _gives_reason(row: _CentredRow) -> bool:
+    values = row.values
+    if values.reason:
+        return True
+    if values.weight is not None and values.score is not None and values.score < values.weight:
+        return True
+    return _key(values.actual) in cells.NO_NUMBER
+
+
+def _distance(centre: float, at: float, open_side: int) -> float:
+    if open_side > 0:
+        return max(0.0, centre - at)
+    if open_side < 0:
+        return max(0.0, at - centre)
+    return abs(centre - at)
+
+
+def _split_cost(choice, units, spans, centres, extra=None) -> float:
+    total = 0.0
+    for label, (at, weight, open_side) in enumerate(centres):
+        members = [index for index, chosen in enumerate(choice) if chosen == label]
+        if not members:
+            continue
+        top, bottom = spans[units[members[0]][0]][0], spans[units[members[-1]][-1]][1]
+        total += weight * _distance((top + bottom) / 2, at, open_side)
+        if extra is not None:
+            total += sum(extra[index][label] for index in members)
+    return total
+
+
+def _least_cost_split(units, spans, centres, extra=None) -> list[int]:
+    """Label number of each unit in the least-cost split (see `_CentredTable._split`)."""
+    count, labels = len(units), len(centres)
+    if labels == 0:
+        return [0] * count
+    infinity = float("inf")
+    cost = [[infinity] * (count + 1) for _ in range(labels + 1)]
+    back = [[0] * (count + 1) for _ in range(labels + 1)]
+    cost[0][0] = 0.0
+    for label in range(1, labels + 1):
+        at, weight, open_side = centres[label - 1]
+        for end in range(label, count - (labels - label) + 1):
+            for start in range(label - 1, end):
+                if cost[label - 1][start] == infinity:
+                    continue
+                top = spans[units[start][0]][0]
+                bottom = spans[units[end - 1][-1]][1]
+                total = cost[label - 1][start] + weight * _distance((top + bottom) / 2, at, open_side)
+                if extra is not None:
+                    total += sum(extra[index][label - 1] for index in range(start, end))
+                if total < cost[label][end] - TIE:
+                    cost[label][end], back[label][end] = total, start
+    choice = [0] * count
+    end = count
+    for label in range(labels, 0, -1):
+        start = back[label][end]
+        for index in range(start, end):
+            choice[index] = label - 1
+        end = start
+    return choice
