@@ -92,12 +92,15 @@ form_overview AS (
 def _sql(body: str, filters: Filters, alias: str = "o", **kwargs) -> tuple[str, list]:
     """`WITH form_overview … <body>`, where `{where}` in body is the filters' condition on `alias`."""
     where, params = where_sql(filters, alias=alias, **kwargs)
-    return f"WITH {FORM_OVERVIEW_SQL}\n{body.format(where=where)}", params
+    return f"WITH {FORM_OVERVIEW_SQL}\n{body.replace('{where}', where)}", params
 
 
-def _query(con: duckdb.DuckDBPyConnection, body: str, filters: Filters, alias: str = "o", **kwargs) -> pd.DataFrame:
-    sql, params = _sql(body, filters, alias, **kwargs)
-    return con.execute(sql, params).df()
+def overview_query(
+    con: duckdb.DuckDBPyConnection, body: str, filters: Filters, extra_params: list | None = None, **kwargs
+) -> pd.DataFrame:
+    """Run `WITH form_overview … <body>` under the filters; `extra_params` follow the filters' own."""
+    sql, params = _sql(body, filters, **kwargs)
+    return con.execute(sql, params + (extra_params or [])).df()
 
 
 # --- one row per form ------------------------------------------------------------------------------------
@@ -105,7 +108,7 @@ def _query(con: duckdb.DuckDBPyConnection, body: str, filters: Filters, alias: s
 
 def form_overview(con, filters: Filters) -> pd.DataFrame:
     """The forms under the filters, one row each, lowest 总分 first (problems on top)."""
-    return _query(
+    return overview_query(
         con,
         "SELECT o.* FROM form_overview o WHERE {where} ORDER BY o.total_score ASC NULLS FIRST, o.batch_id, o.position",
         filters,
@@ -113,7 +116,7 @@ def form_overview(con, filters: Filters) -> pd.DataFrame:
 
 
 def form_ids(con, filters: Filters) -> list[str]:
-    frame = _query(con, "SELECT o.form_id FROM form_overview o WHERE {where}", filters)
+    frame = overview_query(con, "SELECT o.form_id FROM form_overview o WHERE {where}", filters)
     return frame["form_id"].tolist()
 
 
@@ -176,7 +179,7 @@ ORDER BY budget DESC NULLS LAST, grp
 
 def group_summary(con, filters: Filters, by: str) -> pd.DataFrame:
     """Per 单位 (实施单位, else 主管部门) or per project type: forms, money, Σ-rate, average 总分."""
-    return _query(con, GROUP_SQL.replace("{column}", GROUPS[by]), filters)
+    return overview_query(con, GROUP_SQL.replace("{column}", GROUPS[by]), filters)
 
 
 def score_bins(con, filters: Filters) -> pd.DataFrame:
@@ -190,7 +193,7 @@ def score_bins(con, filters: Filters) -> pd.DataFrame:
         FROM form_overview o WHERE {{where}}
         GROUP BY lo ORDER BY lo NULLS LAST
     """
-    counted = _query(con, body, filters)
+    counted = overview_query(con, body, filters)
     # Every bin from 0 to 100 is listed, empty ones with 0, so that gaps show; then "no score" if any.
     frame = pd.DataFrame({"lo": [float(lo) for lo in range(0, 100, width)]})
     frame = frame.merge(counted.dropna(subset=["lo"]), on="lo", how="left").fillna({"forms": 0})
@@ -217,7 +220,7 @@ ORDER BY points_lost DESC, o.batch_id, o.position, i.position
 
 def deductions(con, filters: Filters) -> pd.DataFrame:
     """Every indicator whose 得分 is below its 分值, under the filters (search also matches its name)."""
-    return _query(con, DEDUCTIONS_SQL, filters, indicator_alias="i")
+    return overview_query(con, DEDUCTIONS_SQL, filters, indicator_alias="i")
 
 
 def deductions_by_level2(con, filters: Filters) -> pd.DataFrame:
@@ -230,7 +233,7 @@ def deductions_by_level2(con, filters: Filters) -> pd.DataFrame:
         WHERE {DEDUCTED} AND {{where}}
         GROUP BY 1 ORDER BY points_lost DESC, level2
     """
-    return _query(con, body, filters, indicator_alias="i")
+    return overview_query(con, body, filters, indicator_alias="i")
 
 
 # --- filter choices ----------------------------------------------------------------------------------------
@@ -257,52 +260,52 @@ def filter_options(con) -> dict[str, list]:
 # Keyed by the database path and the filters; cleared by db.clear_caches() after an import. One
 # explicit function each: st.cache_data tells caches apart by the function's name and source.
 
-_CACHE = {"ttl": CACHE_TTL_SECONDS, "max_entries": CACHE_MAX_ENTRIES, "show_spinner": False}
+CACHE_OPTIONS = {"ttl": CACHE_TTL_SECONDS, "max_entries": CACHE_MAX_ENTRIES, "show_spinner": False}
 
 
-@st.cache_data(**_CACHE)
+@st.cache_data(**CACHE_OPTIONS)
 def cached_form_overview(db_key: str, filters: Filters) -> pd.DataFrame:
     with db.cursor() as cur:
         return form_overview(cur, filters)
 
 
-@st.cache_data(**_CACHE)
+@st.cache_data(**CACHE_OPTIONS)
 def cached_kpis(db_key: str, filters: Filters) -> dict:
     with db.cursor() as cur:
         return kpis(cur, filters)
 
 
-@st.cache_data(**_CACHE)
+@st.cache_data(**CACHE_OPTIONS)
 def cached_group_summary(db_key: str, filters: Filters, by: str) -> pd.DataFrame:
     with db.cursor() as cur:
         return group_summary(cur, filters, by)
 
 
-@st.cache_data(**_CACHE)
+@st.cache_data(**CACHE_OPTIONS)
 def cached_score_bins(db_key: str, filters: Filters) -> pd.DataFrame:
     with db.cursor() as cur:
         return score_bins(cur, filters)
 
 
-@st.cache_data(**_CACHE)
+@st.cache_data(**CACHE_OPTIONS)
 def cached_deductions(db_key: str, filters: Filters) -> pd.DataFrame:
     with db.cursor() as cur:
         return deductions(cur, filters)
 
 
-@st.cache_data(**_CACHE)
+@st.cache_data(**CACHE_OPTIONS)
 def cached_deductions_by_level2(db_key: str, filters: Filters) -> pd.DataFrame:
     with db.cursor() as cur:
         return deductions_by_level2(cur, filters)
 
 
-@st.cache_data(**_CACHE)
+@st.cache_data(**CACHE_OPTIONS)
 def cached_filter_options(db_key: str) -> dict[str, list]:
     with db.cursor() as cur:
         return filter_options(cur)
 
 
-@st.cache_data(**_CACHE)
+@st.cache_data(**CACHE_OPTIONS)
 def cached_form(db_key: str, form_id: str) -> Form | None:
     with db.cursor() as cur:
         forms = store.load_forms(cur, [form_id])

@@ -9,27 +9,20 @@ scoring rules give). The `cached_*` wrappers at the bottom are what the page cal
 
 from __future__ import annotations
 
-import duckdb
 import pandas as pd
 import streamlit as st
 
 from dashboard import audit, db, texts
 from dashboard.audit_config import DEFAULT_CONFIG
-from dashboard.filters import Filters, where_sql
+from dashboard.filters import Filters
 from dashboard.model import SEVERITIES
-from dashboard.queries import CACHE_MAX_ENTRIES, CACHE_TTL_SECONDS, FORM_OVERVIEW_SQL
+from dashboard.queries import CACHE_OPTIONS, overview_query
 
 # ORDER BY expression putting errors first, then warnings, then info.
 _SEVERITY_WHENS = " ".join(f"WHEN '{severity}' THEN {rank}" for rank, severity in enumerate(SEVERITIES))
 SEVERITY_RANK_SQL = "CASE {column} " + _SEVERITY_WHENS + " ELSE 9 END"
 # A gap smaller than this (points) is rounding, not an overstatement (as the audit's tolerance).
 GAP_TOLERANCE = DEFAULT_CONFIG.score_tolerance
-
-
-def _query(con: duckdb.DuckDBPyConnection, body: str, filters: Filters, extra: list | None = None) -> pd.DataFrame:
-    """Run `WITH form_overview … <body>`; `{where}` in body is the filters' condition on `o`."""
-    where, params = where_sql(filters, alias="o")
-    return con.execute(f"WITH {FORM_OVERVIEW_SQL}\n{body.replace('{where}', where)}", params + (extra or [])).df()
 
 
 def _severity_rank(column: str) -> str:
@@ -48,7 +41,7 @@ def rule_counts(con, filters: Filters) -> pd.DataFrame:
         GROUP BY c.rule, c.severity
         ORDER BY {_severity_rank("c.severity")}, findings DESC, c.rule
     """
-    return _query(con, body, filters)
+    return overview_query(con, body, filters)
 
 
 def severity_counts(con, filters: Filters) -> pd.DataFrame:
@@ -62,7 +55,7 @@ def severity_counts(con, filters: Filters) -> pd.DataFrame:
         ) c ON c.severity = s.severity
         GROUP BY s.severity ORDER BY {_severity_rank("s.severity")}
     """
-    return _query(con, body, filters)
+    return overview_query(con, body, filters)
 
 
 def gap_summary(con, filters: Filters) -> dict:
@@ -74,7 +67,7 @@ def gap_summary(con, filters: Filters) -> dict:
                coalesce(sum(o.total_score - o.recomputed_score), 0) AS gap
         FROM form_overview o WHERE {{where}}
     """
-    row = _query(con, body, filters).iloc[0]
+    row = overview_query(con, body, filters).iloc[0]
     return {
         "forms": int(row["forms"]),
         "compared": int(row["compared"]),
@@ -98,7 +91,7 @@ def forms_by_seriousness(con, filters: Filters, rule: str | None = None) -> pd.D
         ORDER BY o.error_count DESC, o.warning_count DESC, o.info_count DESC,
                  abs(o.total_score - o.recomputed_score) DESC NULLS LAST, o.batch_id, o.position
     """
-    return _query(con, body, filters, [rule] if rule else None)
+    return overview_query(con, body, filters, [rule] if rule else None)
 
 
 def findings(con, filters: Filters, form_id: str | None = None, rule: str | None = None) -> pd.DataFrame:
@@ -117,7 +110,7 @@ def findings(con, filters: Filters, form_id: str | None = None, rule: str | None
         WHERE {{where}} {" ".join(conditions)}
         ORDER BY {_severity_rank("c.severity")}, o.batch_id, o.position, c.position
     """
-    return _query(con, body, filters, extra)
+    return overview_query(con, body, filters, extra)
 
 
 # --- units -------------------------------------------------------------------------------------------------
@@ -139,7 +132,7 @@ def unit_gaps(con, filters: Filters) -> pd.DataFrame:
         GROUP BY o.org
         ORDER BY gap DESC, errors DESC, o.org NULLS LAST
     """
-    return _query(con, body, filters)
+    return overview_query(con, body, filters)
 
 
 # --- labels ------------------------------------------------------------------------------------------------
@@ -159,40 +152,38 @@ def rule_title(rule_id: str) -> str:
 # --- cached wrappers for the page --------------------------------------------------------------------------
 # Keyed by the database path and the filters; cleared by db.clear_caches() after an import.
 
-_CACHE = {"ttl": CACHE_TTL_SECONDS, "max_entries": CACHE_MAX_ENTRIES, "show_spinner": False}
 
-
-@st.cache_data(**_CACHE)
+@st.cache_data(**CACHE_OPTIONS)
 def cached_rule_counts(db_key: str, filters: Filters) -> pd.DataFrame:
     with db.cursor() as cur:
         return rule_counts(cur, filters)
 
 
-@st.cache_data(**_CACHE)
+@st.cache_data(**CACHE_OPTIONS)
 def cached_severity_counts(db_key: str, filters: Filters) -> pd.DataFrame:
     with db.cursor() as cur:
         return severity_counts(cur, filters)
 
 
-@st.cache_data(**_CACHE)
+@st.cache_data(**CACHE_OPTIONS)
 def cached_gap_summary(db_key: str, filters: Filters) -> dict:
     with db.cursor() as cur:
         return gap_summary(cur, filters)
 
 
-@st.cache_data(**_CACHE)
+@st.cache_data(**CACHE_OPTIONS)
 def cached_forms_by_seriousness(db_key: str, filters: Filters, rule: str | None) -> pd.DataFrame:
     with db.cursor() as cur:
         return forms_by_seriousness(cur, filters, rule)
 
 
-@st.cache_data(**_CACHE)
+@st.cache_data(**CACHE_OPTIONS)
 def cached_findings(db_key: str, filters: Filters, form_id: str | None, rule: str | None) -> pd.DataFrame:
     with db.cursor() as cur:
         return findings(cur, filters, form_id, rule)
 
 
-@st.cache_data(**_CACHE)
+@st.cache_data(**CACHE_OPTIONS)
 def cached_unit_gaps(db_key: str, filters: Filters) -> pd.DataFrame:
     with db.cursor() as cur:
         return unit_gaps(cur, filters)
