@@ -100,9 +100,7 @@ def _figures(form: Form, money_unit: str, show_recomputed: bool) -> None:
                 border=True,
                 help=texts.FORM_RECOMPUTED_HELP,
             )
-            gap = None
-            if form.total_score is not None and form.recomputed_score is not None:
-                gap = round(form.total_score - form.recomputed_score, 2)
+            gap = downloads.score_gap(form.total_score, form.recomputed_score)
             st.metric(texts.FORM_GAP, fmt.score_text(gap), border=True, help=texts.FORM_GAP_HELP)
         else:
             st.metric(

@@ -24,18 +24,13 @@ def check_form(form: Form, config: AuditConfig = DEFAULT_CONFIG) -> None:
     form.recomputed_score = audit.recompute_total(form, config)
 
 
-def _unit_rule_ids() -> frozenset[str]:
-    return frozenset(audit.UNIT_RULE_IDS)
-
-
 def refresh_unit_findings(con: duckdb.DuckDBPyConnection, config: AuditConfig = DEFAULT_CONFIG) -> None:
     """Recompute the findings that compare a unit's forms (e.g. all indicators at full marks)."""
     forms = store.load_forms(con)
     findings = audit.run_unit_rules(forms, config)
-    unit_rules = _unit_rule_ids()
     changed: dict[str, list[Check]] = {}
     for form in forms:
-        kept = [check for check in form.checks if check.rule not in unit_rules]
+        kept = [check for check in form.checks if check.rule not in audit.UNIT_RULE_IDS]
         new = kept + findings.get(form.id, [])
         if new != form.checks:
             changed[form.id] = new
