@@ -47,17 +47,8 @@ def run_import(args: argparse.Namespace) -> int:
         outcomes = importer.import_files(con, files, options, on_progress=report)
     finally:
         con.close()
-    count = {kind: sum(o.outcome == kind for o in outcomes) for kind in ("imported", "duplicate", "error")}
-    print(
-        texts.CLI_SUMMARY.format(
-            files=len(outcomes),
-            imported=count["imported"],
-            forms=sum(o.form_count for o in outcomes),
-            duplicates=count["duplicate"],
-            errors=count["error"],
-        )
-    )
-    return 0 if count["error"] == 0 else 1
+    print(importer.outcomes_summary(outcomes))
+    return 0 if all(outcome.ok for outcome in outcomes) else 1
 
 
 def run_export(args: argparse.Namespace) -> int:

@@ -97,6 +97,21 @@ def import_files(
     return outcomes
 
 
+def outcomes_summary(outcomes: list[FileOutcome]) -> str:
+    """One line for a whole run: files, forms imported, duplicates, errors."""
+
+    def count(kind: str) -> int:
+        return sum(outcome.outcome == kind for outcome in outcomes)
+
+    return texts.IMPORT_SUMMARY.format(
+        files=len(outcomes),
+        imported=count(OUTCOME_IMPORTED),
+        forms=sum(outcome.form_count for outcome in outcomes),
+        duplicates=count(OUTCOME_DUPLICATE),
+        errors=count(OUTCOME_ERROR),
+    )
+
+
 def _plan(con, files: list[tuple[Path, str]]) -> list[tuple[Path, str, FileOutcome | None, str | None]]:
     """Decide before parsing: refused files and duplicates get their outcome now."""
     plan = []

@@ -90,19 +90,6 @@ def outcomes_frame(outcomes: list[FileOutcome]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=[texts.IMPORT_RESULT_FILE, texts.IMPORT_RESULT_OUTCOME, texts.IMPORT_RESULT_NOTE])
 
 
-def outcomes_summary(outcomes: list[FileOutcome]) -> str:
-    def count(kind: str) -> int:
-        return sum(outcome.outcome == kind for outcome in outcomes)
-
-    return texts.IMPORT_SUMMARY.format(
-        files=len(outcomes),
-        imported=count(importer.OUTCOME_IMPORTED),
-        forms=sum(outcome.form_count for outcome in outcomes),
-        duplicates=count(importer.OUTCOME_DUPLICATE),
-        errors=count(importer.OUTCOME_ERROR),
-    )
-
-
 def history_frame(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """The import log, newest first, with Chinese headings."""
     columns = texts.IMPORT_HISTORY_COLUMNS
@@ -191,7 +178,7 @@ def _show_last_results() -> None:
     if not outcomes:
         return
     st.subheader(texts.IMPORT_RESULTS)
-    summary = outcomes_summary(outcomes)
+    summary = importer.outcomes_summary(outcomes)
     if all(outcome.ok for outcome in outcomes):
         st.success(summary, icon=":material/check_circle:")
     else:

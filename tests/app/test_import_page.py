@@ -67,7 +67,7 @@ def test_second_import_reports_duplicates_and_errors(db_file):
     assert SAMPLE_TXT in frame["说明"].iloc[0]
     assert frame["说明"].iloc[1] == texts.REASON_EMPTY
     assert frame["说明"].iloc[2] == texts.REASON_UNSUPPORTED
-    assert import_page.outcomes_summary(outcomes) == texts.IMPORT_SUMMARY.format(
+    assert importer.outcomes_summary(outcomes) == texts.IMPORT_SUMMARY.format(
         files=3, imported=0, forms=0, duplicates=1, errors=2
     )
 
@@ -115,5 +115,5 @@ def test_page_shows_last_results_from_session(db_file):
     app.session_state["import_page_results"] = outcomes
     app.run()
     assert not app.exception
-    assert app.success[0].value == import_page.outcomes_summary(outcomes)
+    assert app.success[0].value == importer.outcomes_summary(outcomes)
     assert app.dataframe[0].value["文件"].tolist() == [SAMPLE_TXT]
