@@ -1,0 +1,105 @@
+"""Domain facts, each defined once: what "deducted", "no reason given", "not measured", 执行率,
+停用 and a complete form mean, and which numbers a form may hold.
+
+Readers, the audit, the store (which keeps these as columns at import, so SQL only sums them),
+the queries and the pages all take their answer from here. Nothing here imports Streamlit or DuckDB.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# --- Texts that say nothing -------------------------------------------------------------------------------
+
+# Printed marks meaning "nothing here": an actual that was not measured (不适用, "/", "—"), a reason
+# that gives none. Compared after `normalize` (NFKC, no spaces) and lower-casing.
+NOT_MEASURED_MARKS = frozenset(
+    {"", "/", "／", "—", "-", "--", "－", "——", "—-", "―", "不适用", "不涉及", "n/a", "na", "无需", "……", "…"}
+)
+# A reason that gives none: any not-measured mark, or a bare "无" / "暂无" / "没有".
+NO_REASON_MARKS = NOT_MEASURED_MARKS | {"无", "暂无", "没有", "无。", "无原因"}
+
+# The status a project name prints when the project was stopped: "预算准备金(停用）".
+STOPPED = "停用"
+_STOPPED_RE = re.compile(r"[（(]\s*停\s*用\s*[)）]")
+
+# Two scores closer than this are the same score (floats from printed decimals).
+POINTS_EPSILON = 1e-9
+
+
+def normalize(text: str | None) -> str:
+    """NFKC, no spaces or thousands separators: "≥ 1,350 套" → "≥1350套"; None → ""."""
+    if text is None:
+        return ""
+    cleaned = unicodedata.normalize("NFKC", str(text))
+    return re.sub(r"[\s,，]", "", cleaned)
+
+
+def is_not_measured(text: str | None) -> bool:
+    """True for an actual that says nothing was measured: 不适用, "/", "—", "n/a", blank."""
+    return normalize(text).lower() in NOT_MEASURED_MARKS
+
+
+def is_no_reason(text: str | None) -> bool:
+    """True for a 偏差原因分析 that gives no reason: blank, a dash, "不适用", "无", "n/a"."""
+    return normalize(text).lower() in NO_REASON_MARKS
+
+
+def is_weighted(weight: float | None) -> bool:
+    """An indicator that carries points (zero-weight 不适用 rows do not)."""
+    return weight is not None and weight > 0
+
+
+def points_lost(weight: float | None, score: float | None) -> float:
+    """分值 − 得分 where both are printed and the score is below the weight, else 0."""
+    if weight is None or score is None:
+        return 0.0
+    return max(0.0, round(weight - score, 4))
+
+
+def is_deducted(weight: float | None, score: float | None) -> bool:
+    """An indicator that lost points: both printed, 得分 below 分值."""
+    return points_lost(weight, score) > POINTS_EPSILON
+
+
+def is_unexplained(weight: float | None, score: float | None, reason: str | None) -> bool:
+    """A deducted indicator whose 偏差原因分析及改进措施 gives no reason."""
+    return is_deducted(weight, score) and is_no_reason(reason)
+
+
+def execution_rate(annual_budget: float | None, executed: float | None) -> float | None:
+    """执行率 as a fraction: 全年执行数 ÷ 全年预算数; None where either is missing or the budget is 0.
+
+    Across many forms the rate is Σ执行数 ÷ Σ预算数 over the forms that print both (`OVERALL_RATE_SQL`),
+    never an average of rates.
+    """
+    if annual_budget is None or executed is None or annual_budget <= 0:
+        return None
+    return executed / annual_budget
+
+
+def overall_rate_sql(executed: str, budget: str) -> str:
+    """SQL for the rate of a group: Σexecuted ÷ Σbudget over rows that print both, NULL for Σbudget 0."""
+    return (
+        f"sum({executed}) FILTER (WHERE {budget} IS NOT NULL AND {executed} IS NOT NULL) / "
+        f"nullif(sum({budget}) FILTER (WHERE {budget} IS NOT NULL AND {executed} IS NOT NULL), 0)"
+    )
+
+
+def project_status(name: str | None) -> str | None:
+    """STOPPED where the project name prints "(停用)", else None."""
+    return STOPPED if name and _STOPPED_RE.search(name) else None
+
+
+def is_stopped(status: str | None) -> bool:
+    return status == STOPPED
+
+
+# --- Numbers a form may hold ------------------------------------------------------------------------------
+
+# Amounts are stored as DECIMAL(18, 2): anything at or beyond this many 元 cannot be a budget line
+# and cannot be stored; the reader keeps it out and says so in a finding.
+MAX_AMOUNT_YUAN = 1e15
+# Weights and scores: a form scores out of 100; anything beyond this is a misread, not a score.
+MAX_POINTS = 1000.0
