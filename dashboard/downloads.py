@@ -18,7 +18,7 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from dashboard import export, texts
+from dashboard import export, texts, untrusted
 from dashboard.model import Form
 
 CSV_MIME = "text/csv"
@@ -33,8 +33,8 @@ _SHEET_NAME_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 
 
 def to_csv_bytes(frame: pd.DataFrame) -> bytes:
-    """The table as CSV, UTF-8 with BOM, without the index."""
-    return frame.to_csv(index=False).encode("utf-8-sig")
+    """The table as CSV, UTF-8 with BOM, without the index, formula-like text neutralised."""
+    return export.csv_bytes(frame)
 
 
 def to_xlsx_bytes(frame: pd.DataFrame, sheet_name: str = texts.XLSX_DEFAULT_SHEET) -> bytes:
@@ -166,6 +166,7 @@ def _workbook_bytes(sheets: list[tuple[str, pd.DataFrame]]) -> bytes:
             title = _unique_title(sheet_title(name), used)
             clean = _excel_safe(frame)
             clean.to_excel(writer, sheet_name=title, index=False)
+            _text_cells_as_text(writer.sheets[title])
             _style_sheet(writer.sheets[title], clean)
     return buffer.getvalue()
 
@@ -180,7 +181,7 @@ def _unique_title(title: str, used: set[str]) -> str:
 
 
 def _excel_safe(frame: pd.DataFrame) -> pd.DataFrame:
-    """Excel cannot store time zones; lists and dicts are written as text."""
+    """Excel cannot store time zones; lists and dicts are written as text; formula-like text is neutralised."""
     clean = frame.copy()
     clean.columns = [str(column) for column in clean.columns]
     for column in clean.columns:
@@ -189,7 +190,15 @@ def _excel_safe(frame: pd.DataFrame) -> pd.DataFrame:
             clean[column] = series.dt.tz_localize(None)
         elif series.dtype == object:
             clean[column] = series.map(lambda v: "、".join(map(str, v)) if isinstance(v, (list, tuple)) else v)
-    return clean
+    return untrusted.spreadsheet_frame(clean)
+
+
+def _text_cells_as_text(sheet: Worksheet) -> None:
+    """Every cell holding text is a string cell, never a formula (openpyxl reads a leading "=" as one)."""
+    for row in sheet.iter_rows():
+        for cell in row:
+            if isinstance(cell.value, str):
+                cell.data_type = "s"
 
 
 def _display_width(value) -> int:

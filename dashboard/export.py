@@ -6,7 +6,7 @@ import json
 
 import pandas as pd
 
-from dashboard import texts
+from dashboard import texts, untrusted
 from dashboard.model import Form
 
 
@@ -46,5 +46,12 @@ def indicator_rows(forms: list[Form]) -> pd.DataFrame:
 
 def indicators_csv(forms: list[Form]) -> bytes:
     """The per-indicator table as CSV with Chinese headers, UTF-8 with BOM (Excel-friendly)."""
-    frame = indicator_rows(forms).rename(columns=texts.EXPORT_COLUMNS)
-    return frame.to_csv(index=False).encode("utf-8-sig")
+    return csv_bytes(indicator_rows(forms).rename(columns=texts.EXPORT_COLUMNS))
+
+
+def csv_bytes(frame: pd.DataFrame) -> bytes:
+    """The one CSV writer: UTF-8 with BOM, no index, formula-like text neutralised (untrusted.spreadsheet_value).
+
+    Lines end in CRLF (RFC 4180): then a field holding a bare carriage return is quoted too.
+    """
+    return untrusted.spreadsheet_frame(frame).to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
