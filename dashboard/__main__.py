@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from dashboard import export, importer, review, store, texts
+from dashboard import cli_users, export, importer, review, store, texts
 from dashboard.ingest.files import expand_paths
 
 
@@ -28,6 +28,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     audit_cmd = commands.add_parser("audit", help=texts.CLI_AUDIT_HELP)
     audit_cmd.add_argument("--db", type=Path, help=texts.CLI_DB_HELP)
+    cli_users.add_user_commands(commands)
     return parser
 
 
@@ -79,7 +80,7 @@ def run_audit(args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    commands = {"import": run_import, "export": run_export, "audit": run_audit}
+    commands = {"import": run_import, "export": run_export, "audit": run_audit, "user": cli_users.run_user}
     try:
         return commands[args.command](args)
     except store.StoreError as error:

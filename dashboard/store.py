@@ -16,7 +16,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from dashboard import texts
+from dashboard import accounts, texts
 from dashboard.model import FUND_ROW_KEYS, Check, Form, FundRow, Funds, Indicator
 
 DEFAULT_DB = Path("data/forms.duckdb")
@@ -124,6 +124,7 @@ def open_db(path: Path | str | None = None, read_only: bool = False) -> duckdb.D
         raise StoreError(texts.DB_UNREADABLE.format(path=db_path, detail=error)) from error
     if not read_only:
         con.execute(SCHEMA)
+        accounts.ensure_schema(con)  # the users table (dashboard/accounts.py)
     return con
 
 
