@@ -554,3 +554,122 @@ REVIEW_COLUMNS = {
     "errors": "错误",
     "warnings": "警告",
 }
+
+# --- Accounts and sign-in (dashboard/accounts.py, cli_users.py, auth.py, uploads.py) ----------------------
+ROLE_LABELS = {"viewer": "查看", "importer": "导入", "admin": "管理"}
+ACCOUNT_EXISTS = "账号 {name} 已存在。"
+ACCOUNT_MISSING = "账号 {name} 不存在。"
+ACCOUNT_BAD_NAME = "账号名不能为空、不能超过 {limit} 个字符、不能含控制字符。"
+ACCOUNT_BAD_ROLE = "角色只能是 {roles} 之一。"
+ACCOUNT_SHORT_PASSWORD = "密码至少 {length} 个字符。"
+CLI_USER_HELP = "管理看板账号（一旦有账号，导入页和一切写入都需要登录）"
+CLI_USER_ADD_HELP = "新建账号"
+CLI_USER_LIST_HELP = "列出全部账号"
+CLI_USER_REMOVE_HELP = "删除账号"
+CLI_USER_PASSWD_HELP = "修改密码"
+CLI_USER_NAME_HELP = "账号名"
+CLI_USER_ROLE_HELP = "角色：viewer（查看）、importer（导入）、admin（管理）"
+CLI_PASSWORD_STDIN_HELP = "从标准输入读取密码（一行），不交互提问"
+CLI_PASSWORD_PROMPT = "密码："
+CLI_PASSWORD_AGAIN = "再输一次："
+CLI_PASSWORD_MISMATCH = "两次输入的密码不一致。"
+CLI_USER_ADDED = "已新建账号 {name}（{role}）。"
+CLI_USER_REMOVED = "已删除账号 {name}。"
+CLI_USER_PASSWORD_SET = "已修改账号 {name} 的密码。"
+CLI_USER_NONE = "还没有账号：看板是单机工具，任何能打开页面的人都能导入。"
+CLI_USER_LINE = "{name}\t{role}\t{created}"
+SIGNIN_TITLE = "登录"
+SIGNIN_INTRO = "此看板需要登录后使用。"
+SIGNIN_IMPORT_INTRO = "导入和修改数据需要以“导入”或“管理”角色登录。"
+SIGNIN_NAME = "账号"
+SIGNIN_PASSWORD = "密码"
+SIGNIN_SUBMIT = "登录"
+SIGNIN_FAILED = "账号或密码不正确。"
+SIGNIN_NO_ROLE = "账号 {name} 的角色是“{role}”，不能导入或修改数据。请用有“导入”角色的账号登录。"
+SIGNIN_NO_ACCOUNTS = "看板设置为必须登录，但数据库中还没有账号。请管理员用命令行新建：python -m dashboard user add 账号 --role admin"
+SIGNIN_AS = "已登录：{name}（{role}）"
+SIGNOUT = "退出登录"
+UPLOAD_UNNAMED = "未命名文件"
+UPLOAD_FAILED = "保存上传文件失败（{kind}）"
+
+# --- Form versions, completeness, schema (resubmissions) ------------------------------------------------------
+DB_TOO_NEW = "数据库文件 {path} 由更新版本的看板创建（数据库第 {version} 版，本程序只认识到第 {supported} 版），无法打开：请升级看板。"
+DB_NEEDS_MIGRATION = "数据库文件 {path} 是旧版本（第 {version} 版），需要先升级：请关闭看板后运行 python -m dashboard migrate --db {path}。"
+DB_MIGRATION_FAILED = "数据库文件 {path} 升级失败，文件未改动：{detail}"
+CLI_MIGRATE_HELP = "把旧版本的数据库升级到本程序的版本"
+CLI_MIGRATED = "数据库已是第 {version} 版。"
+BATCH_NOT_REMOVABLE = "没有编号为 {batch} 的可撤销导入（不存在、导入失败或已撤销）。"
+DUPLICATE_NOT_PENDING = "表 {form} 不是待确认的可能重复表，或所选的旧表不是它的候选。"
+VERSION_FIELD = {
+    "project_name": "项目名称",
+    "year": "年度",
+    "department": "主管部门",
+    "unit": "实施单位",
+    "project_amount": "项目金额",
+    "goal_expected": "预期目标",
+    "goal_actual": "实际完成情况",
+    "total_weight": "总分分值",
+    "total_score": "总分",
+}
+VERSION_FUND_ROW = {"total": "年度资金总额", "current_year": "当年财政拨款", "carryover": "上年结转资金", "other": "其他资金"}
+VERSION_FUND_FIELD = {
+    "initial_budget": "年初预算数",
+    "annual_budget": "全年预算数",
+    "executed": "全年执行数",
+    "weight": "分值",
+    "rate_pct": "执行率",
+    "score": "得分",
+}
+VERSION_ROW_FIELD = {
+    "level1": "一级指标",
+    "level2": "二级指标",
+    "target": "指标值",
+    "actual": "实际完成值",
+    "weight": "分值",
+    "score": "得分",
+    "reason": "偏差原因",
+}
+VERSION_CHANGED_FIELD = "{field}：{old} → {new}"
+VERSION_CHANGED_FUND = "{row}{field}：{old} → {new}"
+VERSION_CHANGED_ROW = "指标“{name}”{field}：{old} → {new}"
+VERSION_ROW_ADDED = "新增指标“{name}”"
+VERSION_ROW_DROPPED = "删去指标“{name}”"
+VERSION_MORE_CHANGES = "另有 {count} 处改动"
+VERSION_NO_CHANGES = "内容无改动"
+# One file's line: how its forms were placed.
+OUTCOME_PLACED = "导入 {count} 张表：新增 {new}，替换 {replaced}，可能重复 {duplicate}"
+OUTCOME_REPLACED_DETAIL = "替换“{name}”（{changes}）"
+OUTCOME_INCOMPLETE = "{count} 张表不完整，未计入汇总（{details}）"
+OUTCOME_INCOMPLETE_ONE = "第 {position} 张{name}缺少{missing}"
+OUTCOME_PROBLEMS = "有问题：{problems}"
+IMPORT_SUMMARY_VERSIONS = (
+    "共 {files} 个文件：导入 {imported} 个（{forms} 张表：新增 {new}，替换 {replaced}，可能重复 {duplicate}，"
+    "不完整 {incomplete}），重复文件 {duplicates} 个，有问题 {partial} 个，失败 {errors} 个。"
+)
+# Findings of the import's own checks (domain definitions, not scoring rules).
+CHECK_TITLES_IMPORT = {
+    "incomplete": "表不完整，未计入汇总",
+    "negative_value": "金额或分数为负数",
+}
+CHECK_INCOMPLETE = "表不完整，缺少：{missing}。此表不计入任何汇总，请补全后重新导入。"
+CHECK_NEGATIVE_AMOUNT = "{field}为负数（{value}）"
+CHECK_NEGATIVE_SCORE = "{field}为负数（{value}）"
+FIELD_PROJECT_AMOUNT = "项目金额"
+FIELD_TOTAL_SCORE = "总分"
+FIELD_TOTAL_WEIGHT = "总分分值"
+FIELD_INDICATOR_WEIGHT = "指标“{name}”分值"
+FIELD_INDICATOR_SCORE = "指标“{name}”得分"
+NOT_COUNTED_NOTE = "另有 {incomplete} 张不完整的表、{pending} 张待确认的可能重复表未计入。"
+NOT_COUNTED_INCOMPLETE = "另有 {count} 张不完整的表未计入。"
+NOT_COUNTED_PENDING = "另有 {count} 张待确认的可能重复表未计入（到“导入”页确认）。"
+# The CLI's batches / remove.
+CLI_BATCHES_HELP = "列出全部导入（每个文件一次），含新增、替换、可能重复、不完整的表数"
+CLI_REMOVE_HELP = "撤销一次导入：它的表移出数据库，被它替换的旧版本恢复为当前版本"
+CLI_BATCH_HELP = "导入编号（见 batches）"
+CLI_ALL_VERSIONS_HELP = "同时导出被替换的旧版本（带 superseded_by）"
+CLI_BATCHES_HEADER = "编号\t时间\t文件\t结果\t表数\t新增\t替换\t可能重复\t不完整\t导入人"
+CLI_BATCH_LINE = "{batch}\t{time}\t{file}\t{outcome}\t{forms}\t{new}\t{replaced}\t{duplicate}\t{incomplete}\t{by}"
+CLI_BATCHES_NONE = "还没有任何导入。"
+CLI_REMOVED = "已撤销导入 {batch}（{file}）：移出 {forms} 张表，恢复 {restored} 张旧版本。"
+BATCH_OUTCOMES = {"imported": "已导入", "partial": "有问题", "error": "失败", "removed": "已撤销"}
+CLI_SAMPLE_CHECK_HELP = "（make clean 用）数据库是否只由示例文件建成：是则退出码 0"
