@@ -1,22 +1,29 @@
 """The self-score audit (自评复核): scoring rules → checks (docs: scoring-rules.md).
 
-Each rule is a small function `(form, config) -> list[Check]` with a stable rule id. The import
+Each rule is a small function `(form, scheme) -> list[Check]` with a stable rule id. The import
 consistency checks (sums, rates, the fund score) and the reviewers' list ("What reviewers flag",
 items 1–12) are here; the readers' own "parse_uncertain" findings are not repeated.
 
-Public API: `run_form_rules`, `run_unit_rules`, `recompute_total`, `RULES`, `UNIT_RULE_IDS`.
+Every rule judges a form by its scheme (audit_config.Scheme: the weights, bands, cost rules and
+tolerances of one region's rules); `AuditConfig.scheme_for` picks it. Rows whose actual does not
+apply (不适用) leave the recomputation and the remaining indicator weights are rescaled to the form's
+total; a form with nothing measurable is 不可评价 (`recompute_total` returns None).
+
+Public API: `run_form_rules`, `run_unit_rules`, `recompute_total`, `recompute`, `explain_total`,
+`RULES`, `UNIT_RULE_IDS`.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
+from dashboard import domain, texts
 from dashboard import quantities as q
-from dashboard import texts
-from dashboard.audit_config import DEFAULT_CONFIG, AuditConfig
+from dashboard.audit_config import AuditConfig, Scheme, active_config
 from dashboard.ingest.cells import label_key
 from dashboard.model import FUND_ROW_KEYS, SEVERITIES, Check, Form, Indicator
 
@@ -45,6 +52,7 @@ _SEVERITY_OF = {
     "level1_split": WARNING,
     "stopped_with_points": WARNING,
     "unit_all_full_marks": WARNING,
+    "not_evaluable": INFO,
 }
 
 # (rule id, severity, Chinese title) for every rule, for the UI's counts by rule.
@@ -59,7 +67,7 @@ _EPSILON = 1e-9
 # Weights are printed exactly (2.5, 10): anything beyond this is a real difference.
 _WEIGHT_TOLERANCE = 0.005
 # Indicator names that are placeholders, not indicators ("不适用" rows).
-_PLACEHOLDER_NAMES = frozenset(label_key(text) for text in q.NOT_MEASURED) | {"无"}
+_PLACEHOLDER_NAMES = frozenset(label_key(text) for text in domain.NOT_MEASURED_MARKS) | {"无"}
 _COST_NAME_WORDS = ("成本", "费用", "单价", "价格", "造价", "控制数", "预算", "经费")
 
 
@@ -96,10 +104,6 @@ def _printed_places(value: float) -> int:
     return min(len(text.split(".")[1]), 4) if "." in text else 0
 
 
-def _weighted(indicator: Indicator) -> bool:
-    return indicator.weight is not None and indicator.weight > 0
-
-
 def _full_marks(indicator: Indicator) -> bool:
     return (
         indicator.weight is not None and indicator.score is not None and indicator.score >= indicator.weight - _EPSILON
@@ -112,10 +116,6 @@ def _is_satisfaction(indicator: Indicator) -> bool:
 
 def _is_cost(indicator: Indicator) -> bool:
     return "成本" in indicator.level2 or any(word in indicator.name for word in _COST_NAME_WORDS)
-
-
-def _blank(text: str | None) -> bool:
-    return q.is_not_measured(text) or q.normalize(text) == "无"
 
 
 def _sum(values: Iterable[float | None]) -> float:
@@ -131,39 +131,41 @@ class Assessment:
 
     outcome: str | None  # "met" | "partial" | "missed" | None where the rules cannot tell
     ceiling: float | None  # the most points any reading of the rules allows; None: no judgment
-    rule_score: float  # the points `config` gives (what recompute_total counts)
+    rule_score: float  # the points the scheme gives (what recompute_total counts)
     comparison: q.Comparison | None = None
 
 
-def _band_ceiling(outcome: str, weight: float, config: AuditConfig) -> float:
-    shares = {"met": 1.0, "partial": config.partial_band_max, "missed": config.missed_band_max}
+def _band_ceiling(outcome: str, weight: float, scheme: Scheme) -> float:
+    shares = {"met": 1.0, "partial": scheme.partial_band_max, "missed": scheme.missed_band_max}
     return weight * shares[outcome]
 
 
-def assess(indicator: Indicator, config: AuditConfig = DEFAULT_CONFIG) -> Assessment:
-    """The outcome and the points the rules give for one indicator row."""
+def assess(indicator: Indicator, scheme: Scheme | None = None) -> Assessment:
+    """The outcome and the points the rules give for one indicator row (under the default scheme
+    of the active configuration unless `scheme` is given)."""
+    scheme = scheme or active_config().default
     weight = indicator.weight or 0.0
     claimed = min(indicator.score or 0.0, weight)
-    if q.is_not_measured(indicator.actual):
+    if domain.is_not_measured(indicator.actual):
         # Nothing was measured: the rules give nothing (rule 7 flags full points here).
         return Assessment(None, None, 0.0)
     comparison = q.compare(indicator.target, indicator.actual, indicator.name, indicator.level2)
     if comparison is not None:
         ceiling = weight * comparison.fraction
         overspent_cap = comparison.lower_is_better and comparison.target.dimension == q.MONEY
-        zero = not comparison.met and overspent_cap and config.overspent_cost_scores_zero
+        zero = not comparison.met and overspent_cap and scheme.overspent_cost_scores_zero
         outcome = "met" if comparison.met else "missed"
         return Assessment(outcome, ceiling, 0.0 if zero else ceiling, comparison)
     outcome = q.qualitative_outcome(indicator.actual)
     if q.read_quantity(indicator.target) is None and outcome is not None:
-        ceiling = _band_ceiling(outcome, weight, config)
+        ceiling = _band_ceiling(outcome, weight, scheme)
         return Assessment(outcome, ceiling, min(claimed, ceiling))
     return Assessment(None, None, claimed)
 
 
-def _allowed_score(ceiling: float, claimed: float, config: AuditConfig) -> float:
+def _allowed_score(ceiling: float, claimed: float, scheme: Scheme) -> float:
     """The highest self-score that is the rule's figure rounded to the printed precision."""
-    return max(_round_half_up(ceiling, _printed_places(claimed)), ceiling + config.score_tolerance)
+    return max(_round_half_up(ceiling, _printed_places(claimed)), ceiling + scheme.score_tolerance)
 
 
 # --- Import consistency: weights, total, funds (scoring-rules items 4–6) -----------------------------------
@@ -176,7 +178,7 @@ def _parts(form: Form, column: str) -> tuple[float, float, float]:
     return fund, indicators, round(fund + indicators, 6)
 
 
-def check_weights_sum(form: Form, config: AuditConfig) -> list[Check]:
+def check_weights_sum(form: Form, scheme: Scheme) -> list[Check]:
     """Item 6: Σ indicator weights + the fund weight = the 总分 row's weight."""
     if form.total_weight is None:
         return []
@@ -189,7 +191,7 @@ def check_weights_sum(form: Form, config: AuditConfig) -> list[Check]:
     return [_check("weights_not_sum", message, claimed=form.total_weight, recomputed=recomputed)]
 
 
-def check_total_sum(form: Form, config: AuditConfig) -> list[Check]:
+def check_total_sum(form: Form, scheme: Scheme) -> list[Check]:
     """Item 5: 总分 = 执行率得分 + Σ indicator 得分; a gap up to the tolerance is rounding (info)."""
     if form.total_score is None:
         return []
@@ -203,14 +205,14 @@ def check_total_sum(form: Form, config: AuditConfig) -> list[Check]:
         "indicators": fmt(indicators),
         "recomputed": fmt(recomputed),
     }
-    if gap <= config.score_tolerance + _EPSILON:
+    if gap <= scheme.score_tolerance + _EPSILON:
         message = texts.AUDIT_TOTAL_ROUNDING.format(gap=fmt(gap), **figures)
         return [_check("total_rounding", message, claimed=form.total_score, recomputed=recomputed)]
     message = texts.AUDIT_TOTAL_NOT_SUM.format(**figures)
     return [_check("total_not_sum", message, claimed=form.total_score, recomputed=recomputed)]
 
 
-def check_rates(form: Form, config: AuditConfig) -> list[Check]:
+def check_rates(form: Form, scheme: Scheme) -> list[Check]:
     """Item 4: each row's 执行率 = 全年执行数 ÷ 全年预算数 (a 0 budget goes with a 0.00% rate)."""
     found = []
     for key, row in form.funds.rows().items():
@@ -218,12 +220,12 @@ def check_rates(form: Form, config: AuditConfig) -> list[Check]:
             continue
         label = texts.FUND_ROW_LABELS[key]
         if row.annual_budget == 0:
-            if abs(row.rate_pct) > config.rate_tolerance_pct:
+            if abs(row.rate_pct) > scheme.rate_tolerance_pct:
                 message = texts.AUDIT_RATE_NO_BUDGET.format(row=label, claimed=fmt(row.rate_pct))
                 found.append(_check("rate_mismatch", message, claimed=row.rate_pct))
             continue
         recomputed = row.executed / row.annual_budget * 100
-        if abs(recomputed - row.rate_pct) > config.rate_tolerance_pct + _EPSILON:
+        if abs(recomputed - row.rate_pct) > scheme.rate_tolerance_pct + _EPSILON:
             message = texts.AUDIT_RATE_MISMATCH.format(
                 row=label,
                 claimed=fmt(row.rate_pct),
@@ -236,14 +238,14 @@ def check_rates(form: Form, config: AuditConfig) -> list[Check]:
 
 
 def _execution_rate(form: Form) -> float | None:
-    """The 执行率 in percent from the amounts, else as printed; None where neither exists."""
+    """The 执行率 in percent from the amounts (domain.execution_rate), else as printed; None where
+    neither exists."""
     total = form.funds.total
-    if total.annual_budget is not None and total.executed is not None:
-        return 0.0 if total.annual_budget == 0 else total.executed / total.annual_budget * 100
-    return total.rate_pct
+    rate = domain.execution_rate(total.annual_budget, total.executed)
+    return total.rate_pct if rate is None else rate * 100
 
 
-def check_fund_score(form: Form, config: AuditConfig) -> list[Check]:
+def check_fund_score(form: Form, scheme: Scheme) -> list[Check]:
     """Item 4: 执行率得分 = 分值 × 执行率, capped at 分值 (a score above 分值 is item 1's)."""
     total = form.funds.total
     rate = total.rate_pct if total.rate_pct is not None else _execution_rate(form)
@@ -252,7 +254,7 @@ def check_fund_score(form: Form, config: AuditConfig) -> list[Check]:
     if total.score > total.weight + _EPSILON:
         return []
     recomputed = min(total.weight * rate / 100, total.weight)
-    if abs(recomputed - total.score) <= config.score_tolerance + _EPSILON:
+    if abs(recomputed - total.score) <= scheme.score_tolerance + _EPSILON:
         return []
     message = texts.AUDIT_FUND_SCORE_MISMATCH.format(
         claimed=fmt(total.score), weight=fmt(total.weight), rate=fmt(rate, 2), recomputed=fmt(recomputed, 2)
@@ -263,7 +265,7 @@ def check_fund_score(form: Form, config: AuditConfig) -> list[Check]:
 _AMOUNT_COLUMNS = ("initial_budget", "annual_budget", "executed")
 
 
-def check_fund_total(form: Form, config: AuditConfig) -> list[Check]:
+def check_fund_total(form: Form, scheme: Scheme) -> list[Check]:
     """Item 4: 年度资金总额 = 当年财政拨款 + 上年结转资金 + 其他资金, for each amount column."""
     found = []
     parts = [form.funds.rows()[key] for key in FUND_ROW_KEYS[1:]]
@@ -273,7 +275,7 @@ def check_fund_total(form: Form, config: AuditConfig) -> list[Check]:
         if claimed is None or all(value is None for value in values):
             continue
         recomputed = _sum(values)
-        if abs(recomputed - claimed) > config.amount_tolerance_yuan + _EPSILON:
+        if abs(recomputed - claimed) > scheme.amount_tolerance_yuan + _EPSILON:
             message = texts.AUDIT_FUND_TOTAL_NOT_SUM.format(
                 column=texts.AUDIT_AMOUNT_COLUMNS[column], claimed=fmt(claimed, 2), recomputed=fmt(recomputed, 2)
             )
@@ -281,20 +283,20 @@ def check_fund_total(form: Form, config: AuditConfig) -> list[Check]:
     return found
 
 
-def check_fund_weight(form: Form, config: AuditConfig) -> list[Check]:
-    """The 预算执行率 weight is one of the usual ones (10, or 20 on some local forms)."""
+def check_fund_weight(form: Form, scheme: Scheme) -> list[Check]:
+    """The 预算执行率 weight is one the form's scheme allows (national: 10, or 20 on some local forms)."""
     weight = form.funds.total.weight
-    if weight is None or any(abs(weight - allowed) < _EPSILON for allowed in config.fund_weights):
+    if weight is None or any(abs(weight - allowed) < _EPSILON for allowed in scheme.fund_weights):
         return []
-    allowed = "/".join(fmt(value) for value in config.fund_weights)
-    message = texts.AUDIT_FUND_WEIGHT_UNUSUAL.format(claimed=fmt(weight), allowed=allowed)
+    allowed = "/".join(fmt(value) for value in scheme.fund_weights)
+    message = texts.AUDIT_FUND_WEIGHT_UNUSUAL.format(claimed=fmt(weight), allowed=allowed, scheme=scheme.label)
     return [_check("fund_weight_unusual", message, claimed=weight)]
 
 
 # --- Reviewers' list: one indicator at a time (items 1–3, 7–9, over-target) ---------------------------------
 
 
-def check_score_above_weight(form: Form, config: AuditConfig) -> list[Check]:
+def check_score_above_weight(form: Form, scheme: Scheme) -> list[Check]:
     """Item 1: 得分 > 分值 on any row: the indicators, the 执行率 row and the 总分 row."""
     rows: list[tuple[str, str | None, float | None, float | None]] = [
         (texts.AUDIT_ROW_INDICATOR, row.name, row.weight, row.score) for row in form.indicators
@@ -310,16 +312,16 @@ def check_score_above_weight(form: Form, config: AuditConfig) -> list[Check]:
     return found
 
 
-def _score_above_rule(row: Indicator, config: AuditConfig) -> Check | None:
-    if not _weighted(row) or row.score is None or row.score > row.weight + _EPSILON:
+def _score_above_rule(row: Indicator, scheme: Scheme) -> Check | None:
+    if not domain.is_weighted(row.weight) or row.score is None or row.score > row.weight + _EPSILON:
         return None
-    found = assess(row, config)
+    found = assess(row, scheme)
     if found.outcome in (None, "met") or found.ceiling is None:
         return None
     figures = {"actual": row.actual, "target": row.target, "claimed": fmt(row.score)}
     if _full_marks(row) and found.ceiling < row.weight - _EPSILON:
         message = texts.AUDIT_FULL_SCORE_MISSED.format(recomputed=fmt(found.ceiling, 2), **figures)
-    elif row.score > _allowed_score(found.ceiling, row.score, config) + _EPSILON:
+    elif row.score > _allowed_score(found.ceiling, row.score, scheme) + _EPSILON:
         if found.comparison is not None:
             message = texts.AUDIT_SCORE_ABOVE_PRORATED.format(recomputed=fmt(found.ceiling, 2), **figures)
         else:
@@ -330,7 +332,7 @@ def _score_above_rule(row: Indicator, config: AuditConfig) -> Check | None:
     return _check("score_above_rule", message, row.name, claimed=row.score, recomputed=found.ceiling)
 
 
-def check_score_above_rule(form: Form, config: AuditConfig) -> list[Check]:
+def check_score_above_rule(form: Form, scheme: Scheme) -> list[Check]:
     """Item 2: a self-score above what the rule gives.
 
     Quantitative rows are prorated (actual ÷ target, or target ÷ actual where lower is better);
@@ -338,11 +340,11 @@ def check_score_above_rule(form: Form, config: AuditConfig) -> list[Check]:
     points on a missed target are not. Qualitative rows are held to their band (部分达成 ≤ 80 %,
     未达成 ≤ 60 % of the weight). Rows the rules cannot judge are left alone.
     """
-    return [check for row in form.indicators if (check := _score_above_rule(row, config))]
+    return [check for row in form.indicators if (check := _score_above_rule(row, scheme))]
 
 
-def _missing_reason(row: Indicator, config: AuditConfig) -> Check | None:
-    if not _weighted(row) or not _blank(row.reason):
+def _missing_reason(row: Indicator, scheme: Scheme) -> Check | None:
+    if not domain.is_weighted(row.weight) or not domain.is_no_reason(row.reason):
         return None
     lost = row.points_lost
     if lost > _EPSILON:
@@ -350,43 +352,43 @@ def _missing_reason(row: Indicator, config: AuditConfig) -> Check | None:
             lost=fmt(lost), claimed=fmt(row.score), weight=fmt(row.weight)
         )
         return _check("missing_reason", message, row.name, claimed=row.score, recomputed=row.weight)
-    if assess(row, config).outcome in ("missed", "partial"):
+    if assess(row, scheme).outcome in ("missed", "partial"):
         message = texts.AUDIT_MISSING_REASON_MISSED.format(actual=row.actual, target=row.target)
         return _check("missing_reason", message, row.name, claimed=row.score)
     return None
 
 
-def check_missing_reason(form: Form, config: AuditConfig) -> list[Check]:
+def check_missing_reason(form: Form, scheme: Scheme) -> list[Check]:
     """Item 3: points deducted, or the target missed, with no 偏差原因分析及改进措施."""
-    return [check for row in form.indicators if (check := _missing_reason(row, config))]
+    return [check for row in form.indicators if (check := _missing_reason(row, scheme))]
 
 
-def check_full_score_not_measured(form: Form, config: AuditConfig) -> list[Check]:
+def check_full_score_not_measured(form: Form, scheme: Scheme) -> list[Check]:
     """Item 7: full points while the actual reads 不适用 / blank / "/" (nothing was measured)."""
     found = []
     for row in form.indicators:
-        if _weighted(row) and _full_marks(row) and q.is_not_measured(row.actual):
+        if domain.is_weighted(row.weight) and _full_marks(row) and domain.is_not_measured(row.actual):
             actual = row.actual.strip() or texts.AUDIT_BLANK
             message = texts.AUDIT_FULL_SCORE_NOT_MEASURED.format(actual=actual, claimed=fmt(row.score))
             found.append(_check("full_score_not_measured", message, row.name, claimed=row.score, recomputed=0))
     return found
 
 
-def check_actual_is_target_wording(form: Form, config: AuditConfig) -> list[Check]:
+def check_actual_is_target_wording(form: Form, scheme: Scheme) -> list[Check]:
     """Item 8: an actual worded as a bound ("≥90%", "24小时内") is the target, not a measurement."""
     found = []
     for row in form.indicators:
-        if _weighted(row) and q.has_comparator(row.actual):
+        if domain.is_weighted(row.weight) and q.has_comparator(row.actual):
             message = texts.AUDIT_ACTUAL_IS_TARGET_WORDING.format(actual=row.actual, target=row.target)
             found.append(_check("actual_is_target_wording", message, row.name, claimed=row.score))
     return found
 
 
-def check_actual_unit_mismatch(form: Form, config: AuditConfig) -> list[Check]:
+def check_actual_unit_mismatch(form: Form, scheme: Scheme) -> list[Check]:
     """An actual in another dimension than its target ("≥85%" vs 1016318; "≤1096.58万元" vs 100%)."""
     found = []
     for row in form.indicators:
-        if not _weighted(row) or not q.units_clash(row.target, row.actual):
+        if not domain.is_weighted(row.weight) or not q.units_clash(row.target, row.actual):
             continue
         target, actual = q.read_quantity(row.target), q.read_quantity(row.actual)
         message = texts.AUDIT_ACTUAL_UNIT_MISMATCH.format(
@@ -399,12 +401,12 @@ def check_actual_unit_mismatch(form: Form, config: AuditConfig) -> list[Check]:
     return found
 
 
-def check_cost_target_direction(form: Form, config: AuditConfig) -> list[Check]:
+def check_cost_target_direction(form: Form, scheme: Scheme) -> list[Check]:
     """Item 9: a cost (an amount in a 成本指标, or named as a cost) whose target is written with ≥."""
     found = []
     for row in form.indicators:
         target = q.read_quantity(row.target)
-        if not _weighted(row) or target is None or not _is_cost(row):
+        if not domain.is_weighted(row.weight) or target is None or not _is_cost(row):
             continue
         if target.dimension == q.MONEY and target.comparator in (q.GE, q.GT):
             message = texts.AUDIT_COST_TARGET_DIRECTION.format(target=row.target)
@@ -416,7 +418,7 @@ def _cannot_fail_message(row: Indicator) -> str | None:
     target = q.read_quantity(row.target)
     if target is None:
         return None
-    lower = q.lower_is_better(target, row.name, row.level2, q.normalize(row.target))
+    lower = q.lower_is_better(target, row.name, row.level2, domain.normalize(row.target))
     if _is_satisfaction(row) and target.comparator in (q.LE, q.LT):
         return texts.AUDIT_CANNOT_FAIL_SATISFACTION.format(target=row.target)
     if lower and target.dimension == q.PERCENT and target.value >= 100 and target.comparator != q.LT:
@@ -426,31 +428,31 @@ def _cannot_fail_message(row: Indicator) -> str | None:
     return None
 
 
-def check_target_cannot_fail(form: Form, config: AuditConfig) -> list[Check]:
+def check_target_cannot_fail(form: Form, scheme: Scheme) -> list[Check]:
     """Item 9: a target no result can miss: satisfaction written as "≤", a lower-is-better rate capped
     at 100 % or more (故障率 100%), a higher-is-better target of 0."""
     found = []
     for row in form.indicators:
-        if _weighted(row) and (message := _cannot_fail_message(row)):
+        if domain.is_weighted(row.weight) and (message := _cannot_fail_message(row)):
             found.append(_check("target_cannot_fail", message, row.name))
     return found
 
 
-def check_over_target(form: Form, config: AuditConfig) -> list[Check]:
+def check_over_target(form: Form, scheme: Scheme) -> list[Check]:
     """An actual at ≥ 130 % of a higher-is-better target: no deduction, the target was set too low."""
     found = []
     for row in form.indicators:
-        if not _weighted(row):
+        if not domain.is_weighted(row.weight):
             continue
-        comparison = assess(row, config).comparison
+        comparison = assess(row, scheme).comparison
         if comparison is None or comparison.lower_is_better or comparison.achievement is None:
             continue
-        if comparison.target.value > 0 and comparison.achievement >= config.over_target_ratio - _EPSILON:
+        if comparison.target.value > 0 and comparison.achievement >= scheme.over_target_ratio - _EPSILON:
             message = texts.AUDIT_OVER_TARGET.format(
                 actual=row.actual,
                 target=row.target,
                 pct=fmt(comparison.achievement * 100, 1),
-                threshold=fmt(config.over_target_ratio * 100, 1),
+                threshold=fmt(scheme.over_target_ratio * 100, 1),
             )
             found.append(_check("over_target", message, row.name, claimed=comparison.actual.value))
     return found
@@ -459,25 +461,25 @@ def check_over_target(form: Form, config: AuditConfig) -> list[Check]:
 # --- Reviewers' list: the form as a whole (items 11, 12, 一级 split, stopped projects) -------------------------
 
 
-def check_low_execution_high_score(form: Form, config: AuditConfig) -> list[Check]:
+def check_low_execution_high_score(form: Form, scheme: Scheme) -> list[Check]:
     """Item 11: 执行率 below the threshold with a high 总分 (a withdrawn budget, 全年预算数 0, is not low
     execution)."""
     total = form.funds.total
     rate = total.rate_pct if total.rate_pct is not None else _execution_rate(form)
     if rate is None or form.total_score is None or total.annual_budget == 0:
         return []
-    if rate >= config.low_execution_pct or form.total_score < config.high_total_score:
+    if rate >= scheme.low_execution_pct or form.total_score < scheme.high_total_score:
         return []
     message = texts.AUDIT_LOW_EXECUTION_HIGH_SCORE.format(
         rate=fmt(rate, 2),
-        threshold=fmt(config.low_execution_pct),
+        threshold=fmt(scheme.low_execution_pct),
         claimed=fmt(form.total_score),
-        high=fmt(config.high_total_score),
+        high=fmt(scheme.high_total_score),
     )
     return [_check("low_execution_high_score", message, claimed=form.total_score)]
 
 
-def check_duplicate_indicators(form: Form, config: AuditConfig) -> list[Check]:
+def check_duplicate_indicators(form: Form, scheme: Scheme) -> list[Check]:
     """Item 12: the same 三级指标 twice in one form (placeholder "不适用" rows aside)."""
     counts: dict[str, int] = defaultdict(int)
     names: dict[str, str] = {}
@@ -498,7 +500,7 @@ def check_duplicate_indicators(form: Form, config: AuditConfig) -> list[Check]:
 def _level1_split(form: Form) -> dict[str, float]:
     split: dict[str, float] = defaultdict(float)
     for row in form.indicators:
-        if _weighted(row):
+        if domain.is_weighted(row.weight):
             split[label_key(row.level1)] += row.weight
     return {level1: round(weight, 6) for level1, weight in split.items()}
 
@@ -508,12 +510,24 @@ def _split_text(split: Iterable[tuple[str, float]]) -> str:
     return texts.AUDIT_SPLIT_SEPARATOR.join(items)
 
 
-def check_level1_split(form: Form, config: AuditConfig) -> list[Check]:
-    """The points across 一级指标 match one of the accepted splits; a departure is a warning."""
+def check_level1_split(form: Form, scheme: Scheme) -> list[Check]:
+    """The points across 一级指标 match one of the scheme's splits (or, where the scheme prescribes no
+    split, add up to its indicator points); a departure is a warning."""
     split = _level1_split(form)
     if not split:
         return []
-    for accepted in config.level1_splits:
+    if not scheme.level1_splits:
+        points = round(sum(split.values()), 6)
+        if scheme.indicator_points is None or abs(points - scheme.indicator_points) <= _WEIGHT_TOLERANCE:
+            return []
+        message = texts.AUDIT_INDICATOR_POINTS.format(
+            split=_split_text(split.items()),
+            points=fmt(points),
+            expected=fmt(scheme.indicator_points),
+            scheme=scheme.label,
+        )
+        return [_check("level1_split", message)]
+    for accepted in scheme.level1_splits:
         expected = {label_key(level1): weight for level1, weight in accepted}
         if split.keys() == expected.keys() and all(
             abs(split[key] - expected[key]) <= _WEIGHT_TOLERANCE for key in split
@@ -521,15 +535,16 @@ def check_level1_split(form: Form, config: AuditConfig) -> list[Check]:
             return []
     message = texts.AUDIT_LEVEL1_SPLIT.format(
         split=_split_text(split.items()),
-        accepted=texts.AUDIT_ACCEPTED_SEPARATOR.join(_split_text(accepted) for accepted in config.level1_splits),
+        accepted=texts.AUDIT_ACCEPTED_SEPARATOR.join(_split_text(accepted) for accepted in scheme.level1_splits),
+        scheme=scheme.label,
     )
     return [_check("level1_split", message)]
 
 
-def check_stopped_with_points(form: Form, config: AuditConfig) -> list[Check]:
+def check_stopped_with_points(form: Form, scheme: Scheme) -> list[Check]:
     """A stopped project (停用) legitimately prints weight 10 with indicator weights 0; indicator
     points on a stopped project are a finding."""
-    if form.status != "停用":
+    if not domain.is_stopped(form.status):
         return []
     points = _sum(row.score for row in form.indicators)
     if points <= _EPSILON:
@@ -538,7 +553,15 @@ def check_stopped_with_points(form: Form, config: AuditConfig) -> list[Check]:
     return [_check("stopped_with_points", message, claimed=points, recomputed=0)]
 
 
-FormRule = Callable[[Form, AuditConfig], list[Check]]
+def check_not_evaluable(form: Form, scheme: Scheme) -> list[Check]:
+    """A form on which nothing could be measured (every weighted actual 不适用) has no recomputed 总分:
+    it is 不可评价, left out of averages and gap sums (scoring-rules.md, "Indicators that do not apply")."""
+    if recompute(form, scheme).total is not None:
+        return []
+    return [_check("not_evaluable", texts.AUDIT_NOT_EVALUABLE, claimed=form.total_score)]
+
+
+FormRule = Callable[[Form, Scheme], list[Check]]
 
 # Every per-form rule, in the order their findings are listed within one severity.
 FORM_RULES: tuple[FormRule, ...] = (
@@ -561,12 +584,22 @@ FORM_RULES: tuple[FormRule, ...] = (
     check_duplicate_indicators,
     check_level1_split,
     check_stopped_with_points,
+    check_not_evaluable,
 )
 
 
-def run_form_rules(form: Form, config: AuditConfig = DEFAULT_CONFIG) -> list[Check]:
-    """Every per-form rule's findings, errors first, then warnings, then info."""
-    found = [check for rule in FORM_RULES for check in rule(form, config)]
+def scheme_of(form: Form, config: AuditConfig | Scheme | None = None) -> Scheme:
+    """The scheme a form is judged by: `config` itself where it is one scheme, else the one
+    `config` (the active configuration by default) chooses for the form."""
+    if isinstance(config, Scheme):
+        return config
+    return (config or active_config()).scheme_for(form)
+
+
+def run_form_rules(form: Form, config: AuditConfig | Scheme | None = None) -> list[Check]:
+    """Every per-form rule's findings under the form's scheme, errors first, then warnings, then info."""
+    scheme = scheme_of(form, config)
+    found = [check for rule in FORM_RULES for check in rule(form, scheme)]
     return sorted(found, key=lambda check: SEVERITIES.index(check.severity))
 
 
@@ -580,18 +613,18 @@ def _unit_key(form: Form) -> tuple[str, int | None] | None:
 
 def _all_full_marks(forms: list[Form]) -> int | None:
     """The number of weighted indicators where every one is at full marks; None where one is not."""
-    rows = [row for form in forms for row in form.indicators if _weighted(row)]
+    rows = [row for form in forms for row in form.indicators if domain.is_weighted(row.weight)]
     if not rows or not all(_full_marks(row) for row in rows):
         return None
     return len(rows)
 
 
-def run_unit_rules(forms: list[Form], config: AuditConfig = DEFAULT_CONFIG) -> dict[str | int, list[Check]]:
+def run_unit_rules(forms: list[Form], config: AuditConfig | Scheme | None = None) -> dict[str | int, list[Check]]:
     """Item 10: every indicator at full marks across all of a unit's forms of one year.
 
-    Forms are grouped by 实施单位, or by 主管部门 where the unit is blank, and by year. Returns
-    findings keyed by `form.id`, or by the form's position in `forms` where it has no id yet;
-    forms without findings are absent.
+    Forms are grouped by 实施单位, or by 主管部门 where the unit is blank, and by year; the minimum
+    number of forms is the scheme's of the group's first form. Returns findings keyed by `form.id`,
+    or by the form's position in `forms` where it has no id yet; forms without findings are absent.
     """
     groups: dict[tuple[str, int | None], list[int]] = defaultdict(list)
     for position, form in enumerate(forms):
@@ -601,7 +634,7 @@ def run_unit_rules(forms: list[Form], config: AuditConfig = DEFAULT_CONFIG) -> d
     for (owner, year), positions in groups.items():
         members = [forms[position] for position in positions]
         count = _all_full_marks(members)
-        if len(members) < config.unit_rule_min_forms or count is None:
+        if len(members) < scheme_of(members[0], config).unit_rule_min_forms or count is None:
             continue
         year_text = texts.AUDIT_YEAR.format(year=year) if year else texts.AUDIT_YEAR_UNKNOWN
         message = texts.AUDIT_UNIT_ALL_FULL_MARKS.format(
@@ -625,12 +658,165 @@ def recompute_fund_score(form: Form) -> float:
     return min(weight * rate / 100, weight)
 
 
-def recompute_total(form: Form, config: AuditConfig = DEFAULT_CONFIG) -> float:
+def _files_cost(row: Indicator) -> bool:
+    """A row of the 成本指标 二级 (what "files a 成本指标" means for the Shanxi cost cap)."""
+    return "成本" in row.level2
+
+
+@dataclass(frozen=True)
+class Recomputation:
+    """How the rules reach a form's 总分: the fund score, the rows counted, those left out, the rescaling."""
+
+    fund_score: float
+    rate_pct: float | None  # the 执行率 used, in percent; None where neither amounts nor a printed rate exist
+    counted: tuple[tuple[Indicator, Assessment], ...]  # weighted rows with a measured actual
+    not_applicable: tuple[Indicator, ...]  # weighted rows whose actual is 不适用: left out
+    cost_capped: tuple[Indicator, ...]  # 不适用 成本指标 rows the scheme's cost cap scores instead
+    cost_cap_points: float  # what the capped rows score together
+    indicator_weight: float  # Σ weights of the weighted rows (the points the indicators share)
+    counted_weight: float  # Σ weights of the counted and capped rows
+    total: float | None  # None: 不可评价
+
+    @property
+    def points(self) -> float:
+        """Σ rule scores of the counted rows plus the cost cap, before rescaling."""
+        return sum(found.rule_score for _, found in self.counted) + self.cost_cap_points
+
+    @property
+    def factor(self) -> float:
+        """The rescaling of the counted rows' points to the indicators' total (1 where nothing is left out)."""
+        return self.indicator_weight / self.counted_weight if self.counted_weight > 0 else 1.0
+
+
+def recompute(form: Form, config: AuditConfig | Scheme | None = None) -> Recomputation:
+    """The recomputation of a form's 总分 under its scheme, step by step (see `recompute_total`)."""
+    scheme = scheme_of(form, config)
+    weighted = [row for row in form.indicators if domain.is_weighted(row.weight)]
+    measured = [row for row in weighted if not domain.is_not_measured(row.actual)]
+    left_out = [row for row in weighted if domain.is_not_measured(row.actual)]
+    capped: list[Indicator] = []
+    if scheme.cost_cap_not_filed is not None and not any(_files_cost(row) for row in measured):
+        capped = [row for row in left_out if _files_cost(row)]
+        left_out = [row for row in left_out if not _files_cost(row)]
+    capped_weight = sum(row.weight for row in capped)
+    cap_points = min(capped_weight, scheme.cost_cap_not_filed or 0.0) if capped else 0.0
+    rate = _execution_rate(form)
+    result = Recomputation(
+        fund_score=recompute_fund_score(form),
+        rate_pct=rate,
+        counted=tuple((row, assess(row, scheme)) for row in measured),
+        not_applicable=tuple(left_out),
+        cost_capped=tuple(capped),
+        cost_cap_points=cap_points,
+        indicator_weight=sum(row.weight for row in weighted),
+        counted_weight=sum(row.weight for row in measured) + capped_weight,
+        total=None,
+    )
+    if (weighted and not measured) or (not weighted and rate is None):
+        return result  # nothing measurable: 不可评价
+    total = round(result.fund_score + result.points * result.factor, 2)
+    return dataclasses.replace(result, total=total)
+
+
+def recompute_total(form: Form, config: AuditConfig | Scheme | None = None) -> float | None:
     """The 总分 the rules give: the fund score recomputed + each indicator's rule score.
 
-    A row the rules cannot judge keeps its self-score (capped at its weight); a row where nothing
-    was measured (不适用, "/") gets 0; an overspent cost cap gets 0 or the prorated score as
-    `config.overspent_cost_scores_zero` says.
+    A row the rules cannot judge keeps its self-score (capped at its weight); an overspent cost cap
+    gets 0 or the prorated score as the scheme says. Rows whose actual does not apply (不适用, "/")
+    leave the recomputation and the remaining rows' points are rescaled to the indicators' total;
+    None (不可评价) where no weighted row was measured.
     """
-    indicators = sum(assess(row, config).rule_score for row in form.indicators if _weighted(row))
-    return round(recompute_fund_score(form) + indicators, 2)
+    return recompute(form, config).total
+
+
+# --- Explaining a recomputation ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Step:
+    """One line of the explanation of a recomputed 总分: which row, the rule, the formula with figures."""
+
+    row: str
+    rule: str
+    formula: str
+    result: float | None  # the points this step gives; None where it gives none (a row left out)
+
+
+def _row_step(row: Indicator, found: Assessment, scheme: Scheme) -> Step:
+    weight, comparison = row.weight or 0.0, found.comparison
+    figures = {"weight": fmt(weight), "actual": row.actual, "target": row.target, "result": fmt(found.rule_score, 2)}
+    if comparison is not None and comparison.met:
+        return Step(row.name, texts.EXPLAIN_MET, texts.EXPLAIN_MET_FORMULA.format(**figures), found.rule_score)
+    if comparison is not None and found.rule_score == 0 and found.ceiling:
+        return Step(row.name, texts.EXPLAIN_OVERSPENT, texts.EXPLAIN_OVERSPENT_FORMULA.format(**figures), 0.0)
+    if comparison is not None:
+        top, bottom = (
+            (comparison.target.value, comparison.actual.value)
+            if comparison.lower_is_better
+            else (comparison.actual.value, comparison.target.value)
+        )
+        rule = texts.EXPLAIN_PRORATED_LOWER if comparison.lower_is_better else texts.EXPLAIN_PRORATED
+        formula = texts.EXPLAIN_PRORATED_FORMULA.format(top=fmt(top), bottom=fmt(bottom), **figures)
+        return Step(row.name, rule, formula, found.rule_score)
+    if found.outcome is not None:
+        share = {"met": 1.0, "partial": scheme.partial_band_max, "missed": scheme.missed_band_max}[found.outcome]
+        rule = texts.EXPLAIN_BAND.format(band=texts.EXPLAIN_BANDS[found.outcome], share=fmt(share * 100, 1))
+        formula = texts.EXPLAIN_BAND_FORMULA.format(claimed=fmt(row.score), share=fmt(share * 100, 1), **figures)
+        return Step(row.name, rule, formula, found.rule_score)
+    formula = texts.EXPLAIN_KEPT_FORMULA.format(claimed=fmt(row.score), **figures)
+    return Step(row.name, texts.EXPLAIN_KEPT, formula, found.rule_score)
+
+
+def explain_total(form: Form, config: AuditConfig | Scheme | None = None) -> list[Step]:
+    """Row by row, how `recompute_total` reached its figure: the fund score, each weighted indicator
+    (rule, formula with the figures, points), the rescaling for rows that do not apply, the 总分."""
+    scheme = scheme_of(form, config)
+    done = recompute(form, scheme)
+    total = form.funds.total
+    steps = [Step(texts.EXPLAIN_SCHEME, scheme.label, scheme.source, None)]
+    if done.rate_pct is None or total.weight is None:
+        fund_formula = texts.EXPLAIN_FUND_NONE
+    else:
+        amounts = domain.execution_rate(total.annual_budget, total.executed) is not None
+        fund_formula = (texts.EXPLAIN_FUND_AMOUNTS if amounts else texts.EXPLAIN_FUND_PRINTED).format(
+            weight=fmt(total.weight),
+            rate=fmt(done.rate_pct, 2),
+            executed=fmt(total.executed, 2),
+            budget=fmt(total.annual_budget, 2),
+            result=fmt(done.fund_score, 2),
+        )
+    steps.append(Step(texts.AUDIT_ROW_FUND, texts.EXPLAIN_FUND, fund_formula, round(done.fund_score, 4)))
+    assessed = {id(row): found for row, found in done.counted}
+    capped = {id(row) for row in done.cost_capped}
+    for row in form.indicators:
+        if not domain.is_weighted(row.weight):
+            continue
+        if id(row) in assessed:
+            steps.append(_row_step(row, assessed[id(row)], scheme))
+        elif id(row) in capped:
+            formula = texts.EXPLAIN_COST_CAP_FORMULA.format(
+                weight=fmt(row.weight), cap=fmt(scheme.cost_cap_not_filed), result=fmt(done.cost_cap_points, 2)
+            )
+            steps.append(Step(row.name, texts.EXPLAIN_COST_CAP, formula, None))
+        else:
+            formula = texts.EXPLAIN_NOT_APPLICABLE_FORMULA.format(
+                actual=row.actual.strip() or texts.AUDIT_BLANK, weight=fmt(row.weight)
+            )
+            steps.append(Step(row.name, texts.EXPLAIN_NOT_APPLICABLE, formula, None))
+    if done.total is None:
+        steps.append(Step(texts.EXPLAIN_TOTAL, texts.NOT_EVALUABLE, texts.EXPLAIN_NOT_EVALUABLE_FORMULA, None))
+        return steps
+    scaled = done.points * done.factor
+    if abs(done.factor - 1.0) > _EPSILON:
+        formula = texts.EXPLAIN_RESCALE_FORMULA.format(
+            points=fmt(done.points, 2),
+            total=fmt(done.indicator_weight),
+            counted=fmt(done.counted_weight),
+            result=fmt(scaled, 2),
+        )
+        steps.append(Step(texts.EXPLAIN_RESCALE_ROW, texts.EXPLAIN_RESCALE, formula, round(scaled, 4)))
+    formula = texts.EXPLAIN_TOTAL_FORMULA.format(
+        fund=fmt(done.fund_score, 2), indicators=fmt(scaled, 2), result=fmt(done.total, 2)
+    )
+    steps.append(Step(texts.EXPLAIN_TOTAL, texts.EXPLAIN_TOTAL_RULE, formula, done.total))
+    return steps

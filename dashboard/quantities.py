@@ -10,16 +10,14 @@ percent against an amount).
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass, replace
+
+from dashboard.domain import is_not_measured, normalize
 
 # Dimensions a quantity can have. "number" is a bare number ("1172") that takes its partner's.
 MONEY, PERCENT, COUNT, DURATION, NUMBER = "money", "percent", "count", "duration", "number"
 
 GE, LE, GT, LT, EQ = ">=", "<=", ">", "<", "="
-
-# Cells that say nothing was measured.
-NOT_MEASURED = frozenset({"", "/", "／", "—", "-", "--", "－", "——", "—-", "不适用", "不涉及", "n/a", "na"})
 
 # Comparator words before the number, longest first so that "≥" is not read as ">".
 _PREFIX_COMPARATORS = (
@@ -133,19 +131,6 @@ class Comparison:
     met: bool
     fraction: float  # share of the points the rule gives: 1.0 when met, else prorated, in [0, 1]
     achievement: float | None  # actual ÷ target (higher is better) or target ÷ actual; None on 0
-
-
-def normalize(text: str | None) -> str:
-    """NFKC, no spaces or thousands separators: "≥ 1,350 套" → "≥1350套"."""
-    if text is None:
-        return ""
-    cleaned = unicodedata.normalize("NFKC", str(text))
-    return re.sub(r"[\s,，]", "", cleaned)
-
-
-def is_not_measured(text: str | None) -> bool:
-    """True for an actual that says nothing was measured: 不适用, "/", "—", blank."""
-    return normalize(text).lower() in NOT_MEASURED
 
 
 def _take_prefix(text: str) -> tuple[str | None, str]:

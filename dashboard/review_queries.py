@@ -13,7 +13,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import audit, db, texts
-from dashboard.audit_config import DEFAULT_CONFIG
+from dashboard.audit_config import active_config
 from dashboard.filters import Filters
 from dashboard.model import SEVERITIES
 from dashboard.queries import CACHE_OPTIONS, overview_query
@@ -21,8 +21,8 @@ from dashboard.queries import CACHE_OPTIONS, overview_query
 # ORDER BY expression putting errors first, then warnings, then info.
 _SEVERITY_WHENS = " ".join(f"WHEN '{severity}' THEN {rank}" for rank, severity in enumerate(SEVERITIES))
 SEVERITY_RANK_SQL = "CASE {column} " + _SEVERITY_WHENS + " ELSE 9 END"
-# A gap smaller than this (points) is rounding, not an overstatement (as the audit's tolerance).
-GAP_TOLERANCE = DEFAULT_CONFIG.score_tolerance
+# A gap smaller than this (points) is rounding, not an overstatement (the default scheme's tolerance).
+GAP_TOLERANCE = active_config().default.score_tolerance
 
 
 def _severity_rank(column: str) -> str:

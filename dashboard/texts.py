@@ -242,6 +242,7 @@ AUDIT_TITLES = {
     "level1_split": "一级指标分值分配与常用分配不同",
     "stopped_with_points": "停用项目仍有指标得分",
     "unit_all_full_marks": "单位全部指标满分（自评流于形式）",
+    "not_evaluable": "全部指标未计量，不可评价",
 }
 AUDIT_WEIGHTS_NOT_SUM = "分值合计 {recomputed}（执行率 {fund} + 指标 {indicators}）≠ 总分行分值 {claimed}"
 AUDIT_TOTAL_NOT_SUM = "总分 {claimed} ≠ 执行率得分 {fund} + 指标得分 {indicators}（= {recomputed}）"
@@ -254,7 +255,7 @@ AUDIT_FUND_SCORE_MISMATCH = "执行率得分 {claimed} ≠ 分值 {weight} × �
 AUDIT_FUND_TOTAL_NOT_SUM = "年度资金总额的{column} {claimed} ≠ 各分项之和 {recomputed}"
 AUDIT_AMOUNT_COLUMNS = {"initial_budget": "年初预算数", "annual_budget": "全年预算数", "executed": "全年执行数"}
 AUDIT_BLANK = "空白"
-AUDIT_FUND_WEIGHT_UNUSUAL = "预算执行率分值为 {claimed}，常用分值为 {allowed}"
+AUDIT_FUND_WEIGHT_UNUSUAL = "预算执行率分值为 {claimed}，{scheme}评分方案的分值为 {allowed}"
 AUDIT_SCORE_ABOVE_WEIGHT = "{row}得分 {claimed} 超过分值 {weight}"
 AUDIT_ROW_FUND = "预算执行率"
 AUDIT_ROW_TOTAL = "总分行"
@@ -278,7 +279,9 @@ AUDIT_CANNOT_FAIL_LOWER = "指标值“{target}”的下限为 0，不会不达�
 AUDIT_OVER_TARGET = "实际完成值“{actual}”为指标值“{target}”的 {pct}%（≥ {threshold}%），指标值可能设置偏低"
 AUDIT_LOW_EXECUTION_HIGH_SCORE = "预算执行率 {rate}% 低于 {threshold}%，总分却为 {claimed}（≥ {high}）"
 AUDIT_DUPLICATE_INDICATOR = "三级指标“{name}”在同一张表中出现 {count} 次"
-AUDIT_LEVEL1_SPLIT = "一级指标分值为 {split}，与常用分配（{accepted}）不同"
+AUDIT_LEVEL1_SPLIT = "一级指标分值为 {split}，与{scheme}评分方案的分配（{accepted}）不同"
+AUDIT_INDICATOR_POINTS = "一级指标分值为 {split}，合计 {points}，{scheme}评分方案规定指标合计 {expected}"
+AUDIT_NOT_EVALUABLE = "全部有分值的指标实际完成值均为“不适用”等未计量内容，无法按规则复算总分：不可评价（不计入复算平均、差额合计和单位排名）"
 AUDIT_STOPPED_WITH_POINTS = "项目已停用，指标仍自评得分合计 {claimed}"
 AUDIT_UNIT_ALL_FULL_MARKS = "{unit}的 {count} 张自评表（{year}）全部 {indicators} 个指标均为满分，自评可能流于形式"
 AUDIT_YEAR_UNKNOWN = "年度未知"
@@ -294,6 +297,77 @@ AUDIT_DIMENSIONS = {
     "duration": "时长",
     "number": "数值",
 }
+
+# --- Audit schemes, configuration file, explaining a recomputation (audit_config.py, audit.py) -------------
+NOT_EVALUABLE = "不可评价"
+SCHEME_LABELS = {
+    "national": "全国通用",
+    "anhui": "安徽",
+    "sichuan": "四川",
+    "hebei": "河北",
+    "shanxi": "山西",
+}
+SCHEME_SOURCES = {
+    "national": "财预〔2020〕10号：执行率 10 + 产出 50 + 效益 30 + 满意度 10，亦接受产出 50 + 效益 40（满意度含在效益内）",
+    "anhui": "安徽（全国原则）：执行率 10 + 产出 50 + 效益 30 + 满意度 10",
+    "sichuan": "四川《部门预算项目支出绩效自评表》：执行率 10 + 绩效指标 90",
+    "hebei": "河北：执行率 20 + 产出 40 + 效益与满意度 40；定性指标按 100–80%、80–50%、50–0% 分档",
+    "shanxi": "山西：全国分值；未填报成本指标的项目，成本最多得 5 分",
+}
+SCHEME_SOURCE_FILE = "复核配置文件中定义的评分方案"
+CONFIG_BAD_KEY = "复核配置文件 {file} 中的 {key}：{problem}"
+CONFIG_UNREADABLE = "复核配置文件 {file} 不存在或无法读取"
+CONFIG_NOT_TOML = "复核配置文件 {file} 不是有效的 TOML 格式{where}"
+CONFIG_AT_LINE = "（第 {line} 行）"
+CONFIG_UNKNOWN_KEY = "不认识的设置项"
+CONFIG_WANT_TABLE = "应为表（[...]）"
+CONFIG_WANT_TEXT = "应为非空文字"
+CONFIG_WANT_TEXTS = "应为文字列表"
+CONFIG_WANT_NUMBER = "应为数字"
+CONFIG_WANT_NUMBERS = "应为数字列表"
+CONFIG_WANT_BOOL = "应为 true 或 false"
+CONFIG_WANT_COUNT = "应为不小于 1 的整数"
+CONFIG_WANT_SPLITS = "应为分配列表，如 [{ \"产出指标\" = 50, \"效益指标\" = 40 }]"
+CONFIG_WANT_BANDS = "应为分段列表，如 [[90, \"优\"], [80, \"良\"], [60, \"中\"]]"
+CONFIG_OUT_OF_RANGE = "应在 {low} 到 {high} 之间"
+CONFIG_BANDS_ORDER = "分段须从高到低排列"
+CONFIG_GRADES_REPEATED = "等级名称重复"
+CONFIG_NO_SUCH_SCHEME = "没有名为“{name}”的评分方案"
+# Explaining a recomputed 总分 (audit.explain_total), row by row.
+EXPLAIN_SCHEME = "评分方案"
+EXPLAIN_FUND = "分值 × 执行率（以分值为上限）"
+EXPLAIN_FUND_AMOUNTS = "{weight} × {rate}%（全年执行数 {executed} ÷ 全年预算数 {budget}）= {result}"
+EXPLAIN_FUND_PRINTED = "{weight} × {rate}%（表上印的执行率）= {result}"
+EXPLAIN_FUND_NONE = "无执行率或分值，记 0"
+EXPLAIN_MET = "达到指标值：得满分"
+EXPLAIN_MET_FORMULA = "实际完成值“{actual}”达到指标值“{target}”→ {result}"
+EXPLAIN_OVERSPENT = "超出成本上限：记 0 分"
+EXPLAIN_OVERSPENT_FORMULA = "实际完成值“{actual}”超过指标值“{target}”→ 0"
+EXPLAIN_PRORATED = "未达到指标值：分值 × 实际 ÷ 目标"
+EXPLAIN_PRORATED_LOWER = "越低越好、超出指标值：分值 × 目标 ÷ 实际"
+EXPLAIN_PRORATED_FORMULA = "{weight} × {top} ÷ {bottom} = {result}（实际“{actual}”，指标值“{target}”）"
+EXPLAIN_BANDS = {"met": "达成", "partial": "部分达成", "missed": "未达成"}
+EXPLAIN_BAND = "定性指标，{band}：最多得分值的 {share}%"
+EXPLAIN_BAND_FORMULA = "min(自评 {claimed}, {weight} × {share}%) = {result}（实际“{actual}”）"
+EXPLAIN_KEPT = "规则无法判断：保留自评分（以分值为上限）"
+EXPLAIN_KEPT_FORMULA = "min(自评 {claimed}, 分值 {weight}) = {result}（实际“{actual}”，指标值“{target}”）"
+EXPLAIN_NOT_APPLICABLE = "不适用：不参与复算"
+EXPLAIN_NOT_APPLICABLE_FORMULA = "实际完成值“{actual}”，分值 {weight} 由其余指标按比例分摊"
+EXPLAIN_COST_CAP = "未填报成本指标：成本最多得规定分"
+EXPLAIN_COST_CAP_FORMULA = "分值 {weight}，未填报成本指标的成本行合计最多 {cap} 分 → 成本行合计 {result}"
+EXPLAIN_RESCALE_ROW = "不适用折算"
+EXPLAIN_RESCALE = "剔除不适用指标，其余指标得分折算到指标分值合计"
+EXPLAIN_RESCALE_FORMULA = "{points} × {total} ÷ {counted} = {result}"
+EXPLAIN_TOTAL = "复算总分"
+EXPLAIN_TOTAL_RULE = "执行率得分 + 指标得分"
+EXPLAIN_TOTAL_FORMULA = "{fund} + {indicators} = {result}"
+EXPLAIN_NOT_EVALUABLE_FORMULA = "没有任何实际计量的指标，无法复算"
+EXPLAIN_COLUMNS = {"row": "行", "rule": "规则", "formula": "算式", "result": "得分"}
+CLI_AUDIT_SCHEME_HELP = "只重新复核该评分方案（改动前或改动后）涵盖的表，如 national、sichuan、hebei"
+CLI_AUDIT_CONFIG_HELP = "复核配置文件（TOML，见 docs/audit-config.example.toml；默认取环境变量 DASHBOARD_AUDIT_CONFIG）"
+CLI_AUDIT_NO_SCHEME = "没有名为“{name}”的评分方案；可用：{names}"
+EXPLAIN_TITLE = "复算过程"
+EXPLAIN_HINT = "按本表评分方案逐行复算：每行写明所用规则、带数字的算式和得分，可据此核对复核结果。"
 
 # --- App shell and navigation (dashboard/app.py) -----------------------------------------------------------
 APP_TITLE = "绩效自评看板"

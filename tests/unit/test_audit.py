@@ -7,7 +7,7 @@ import dataclasses
 import pytest
 
 from dashboard import audit
-from dashboard.audit_config import DEFAULT_CONFIG, AuditConfig, grade_of
+from dashboard.audit_config import DEFAULT_CONFIG, NATIONAL, AuditConfig, Scheme, grade_of
 from dashboard.model import SEVERITIES, Form, FundRow, Funds, Indicator
 
 
@@ -68,7 +68,7 @@ def with_row(extra: Indicator, replace_first: bool = True) -> Form:
     return make_form(rows)
 
 
-def found(form: Form, rule: str | None = None, config: AuditConfig = DEFAULT_CONFIG):
+def found(form: Form, rule: str | None = None, config: AuditConfig | Scheme = DEFAULT_CONFIG):
     checks = audit.run_form_rules(form, config)
     return [c for c in checks if rule is None or c.rule == rule]
 
@@ -98,12 +98,13 @@ def test_grade_of_none_and_custom_bands():
 
 def test_config_is_frozen_and_holds_the_national_defaults():
     with pytest.raises(dataclasses.FrozenInstanceError):
-        DEFAULT_CONFIG.over_target_ratio = 2.0  # type: ignore[misc]
-    assert DEFAULT_CONFIG.fund_weights == (10.0, 20.0)
-    assert dict(DEFAULT_CONFIG.level1_splits[0]) == {"产出指标": 50, "效益指标": 30, "满意度指标": 10}
-    assert DEFAULT_CONFIG.over_target_ratio == 1.30
-    assert DEFAULT_CONFIG.score_tolerance == 0.05
-    assert (DEFAULT_CONFIG.low_execution_pct, DEFAULT_CONFIG.high_total_score) == (60.0, 90.0)
+        NATIONAL.over_target_ratio = 2.0  # type: ignore[misc]
+    assert DEFAULT_CONFIG.default is NATIONAL
+    assert NATIONAL.fund_weights == (10.0, 20.0)
+    assert dict(NATIONAL.level1_splits[0]) == {"产出指标": 50, "效益指标": 30, "满意度指标": 10}
+    assert NATIONAL.over_target_ratio == 1.30
+    assert NATIONAL.score_tolerance == 0.05
+    assert (NATIONAL.low_execution_pct, NATIONAL.high_total_score) == (60.0, 90.0)
 
 
 def test_rules_list_is_complete_and_stable():
@@ -512,7 +513,7 @@ def test_level1_split(split, flagged):
 
 
 def test_level1_split_accepts_a_configured_local_split():
-    config = AuditConfig(level1_splits=((("产出指标", 60.0), ("效益指标", 30.0)),))
+    config = Scheme(level1_splits=((("产出指标", 60.0), ("效益指标", 30.0)),))
     assert found(make_form(_split_rows(60, 30)), "level1_split", config) == []
 
 
@@ -551,7 +552,7 @@ def test_unit_rule_groups_by_department_when_unit_is_blank_and_by_year():
 
 def test_unit_rule_needs_enough_forms():
     assert audit.run_unit_rules([make_form(unit="某某镇")]) == {}
-    config = AuditConfig(unit_rule_min_forms=1)
+    config = Scheme(unit_rule_min_forms=1)
     assert set(audit.run_unit_rules([make_form(unit="某某镇")], config)) == {0}
 
 
@@ -579,14 +580,17 @@ def test_recompute_total_prorates_and_zeroes():
     form = make_form(rows)
     expected = 9.637 + 20 * 1172 / 1350 + 0 + 15 * 0.6 + 40
     assert audit.recompute_total(form) == pytest.approx(round(expected, 2))
-    prorate = AuditConfig(overspent_cost_scores_zero=False)
+    prorate = Scheme(overspent_cost_scores_zero=False)
     assert audit.recompute_total(form, prorate) == pytest.approx(round(expected + 15 * 300000 / 373714, 2))
 
 
-def test_recompute_total_gives_nothing_for_nothing_measured():
+def test_a_form_with_nothing_measured_is_not_evaluable():
     rows = [dataclasses.replace(r, actual="不适用") if r.weight else r for r in clean_rows()]
     form = make_form(rows, fund=funds(annual=30000.0, executed=0.0, score=0.0))
-    assert audit.recompute_total(form) == 0
+    assert audit.recompute_total(form) is None
+    assert "not_evaluable" in rules_of(form)
+    # Full points claimed on the 不适用 rows stay flagged, one finding per weighted row.
+    assert len(found(form, "full_score_not_measured")) == 5
 
 
 def test_recompute_total_keeps_what_the_rules_cannot_judge():

@@ -161,7 +161,7 @@ def test_only_the_two_inconsistent_forms_have_errors(seed, findings):
 def test_other_findings_on_the_seed(seed, findings):
     """Findings beyond the ones scoring-rules.md names, checked by hand against the seed text."""
     # 预算准备金 with 全年预算数 30000, nothing spent, full points on 不适用 and 总分 90.
-    assert _rules(findings[8]) == {"full_score_not_measured", "low_execution_high_score"}
+    assert _rules(findings[8]) == {"full_score_not_measured", "low_execution_high_score", "not_evaluable"}
     # 总分 94 on parts of 93.98; 总分 100 on parts of 99.99: rounding, info.
     assert "total_rounding" in _rules(findings[9]) and "total_rounding" in _rules(findings[11])
     # A failure rate (故障率) with a 100% target cannot be missed; an actual "24小时内" repeats the target.
@@ -179,3 +179,13 @@ def test_stopped_projects_with_weight_10_raise_nothing(seed, findings):
 
 def test_no_unit_is_flagged_for_all_full_marks(seed):
     assert audit.run_unit_rules(seed) == {}
+
+
+def test_the_two_unused_reserve_funds_are_not_evaluable(seed, findings):
+    """预算准备金 forms whose every weighted actual reads 不适用 (总分 90 and 100) have no recomputed score;
+    the other reserve funds (actuals 0 %, or weights 0 on a stopped project) keep theirs."""
+    not_evaluable = {position for position, form in enumerate(seed) if audit.recompute_total(form) is None}
+    assert not_evaluable == {8, STOPPED_TOTAL_100[0]}
+    assert [seed[position].total_score for position in sorted(not_evaluable)] == [90, 100]
+    assert {position for position, checks in enumerate(findings) if "not_evaluable" in _rules(checks)} == not_evaluable
+    assert audit.recompute_total(seed[15]) == 0 and audit.recompute_total(seed[19]) == 0

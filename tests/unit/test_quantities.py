@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from dashboard import domain
 from dashboard import quantities as q
 
 
@@ -180,11 +181,16 @@ def test_has_comparator(text, expected):
     assert q.has_comparator(text) is expected
 
 
-@pytest.mark.parametrize("text", ["不适用", "/", "／", "—", "", "  ", None, "不涉及"])
+@pytest.mark.parametrize("text", ["不适用", "/", "／", "—", "", "  ", None, "不涉及", "--", "——", "n/a"])
 def test_is_not_measured(text):
-    assert q.is_not_measured(text)
+    assert domain.is_not_measured(text)
 
 
 @pytest.mark.parametrize("text", ["0", "0%", "无事故", "及时"])
 def test_is_measured(text):
-    assert not q.is_not_measured(text)
+    assert not domain.is_not_measured(text)
+
+
+@pytest.mark.parametrize("actual", ["不适用", "--", "——"])
+def test_an_actual_that_was_not_measured_has_no_qualitative_outcome(actual):
+    assert q.qualitative_outcome(actual) is None
