@@ -1,4 +1,4 @@
-"""Command line: python -m dashboard import | export | audit."""
+"""Command line: python -m dashboard import | export | audit | batches | remove | migrate | user."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from pathlib import Path
 
 from dashboard import cli_users, export, importer, review, store, texts
 from dashboard.ingest.files import expand_paths
+from dashboard.untrusted import display_name
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -25,6 +26,21 @@ def build_parser() -> argparse.ArgumentParser:
     export_cmd.add_argument("--db", type=Path, help=texts.CLI_DB_HELP)
     export_cmd.add_argument("--format", choices=("json", "csv"), required=True, help=texts.CLI_FORMAT_HELP)
     export_cmd.add_argument("--output", type=Path, help=texts.CLI_OUTPUT_HELP)
+    export_cmd.add_argument("--all-versions", action="store_true", help=texts.CLI_ALL_VERSIONS_HELP)
+
+    batches_cmd = commands.add_parser("batches", help=texts.CLI_BATCHES_HELP)
+    batches_cmd.add_argument("--db", type=Path, help=texts.CLI_DB_HELP)
+
+    remove_cmd = commands.add_parser("remove", help=texts.CLI_REMOVE_HELP)
+    remove_cmd.add_argument("--db", type=Path, help=texts.CLI_DB_HELP)
+    remove_cmd.add_argument("batch", type=int, help=texts.CLI_BATCH_HELP)
+
+    migrate_cmd = commands.add_parser("migrate", help=texts.CLI_MIGRATE_HELP)
+    migrate_cmd.add_argument("--db", type=Path, help=texts.CLI_DB_HELP)
+
+    sample_cmd = commands.add_parser("sample-check", help=texts.CLI_SAMPLE_CHECK_HELP)
+    sample_cmd.add_argument("--db", type=Path, help=texts.CLI_DB_HELP)
+    sample_cmd.add_argument("samples", type=Path)
 
     audit_cmd = commands.add_parser("audit", help=texts.CLI_AUDIT_HELP)
     audit_cmd.add_argument("--db", type=Path, help=texts.CLI_DB_HELP)
@@ -40,8 +56,10 @@ def run_import(args: argparse.Namespace) -> int:
     options = importer.ImportOptions(year=args.year, department=args.department, unit=args.unit)
 
     def report(done: int, total: int, outcome: importer.FileOutcome) -> None:
-        line = texts.CLI_FILE_LINE.format(name=outcome.source_file, message=outcome.message)
+        line = texts.CLI_FILE_LINE.format(name=display_name(outcome.source_file), message=outcome.message)
         print(f"[{done}/{total}] {line}", flush=True)  # one line per file, in order, on stdout
+        for detail in outcome.details:  # what each replacement changed, indented under its file
+            print(f"    {display_name(detail, limit=400)}", flush=True)
 
     con = store.open_db(args.db)
     try:
@@ -55,10 +73,13 @@ def run_import(args: argparse.Namespace) -> int:
 def run_export(args: argparse.Namespace) -> int:
     con = store.open_db(args.db, read_only=True)
     try:
-        forms = store.load_forms(con)
+        forms = store.load_forms(con, versions="all" if args.all_versions else "current")
     finally:
         con.close()
-    data = export.forms_to_json(forms).encode("utf-8") if args.format == "json" else export.indicators_csv(forms)
+    if args.format == "json":
+        data = export.forms_to_json(forms, with_versions=args.all_versions).encode("utf-8")
+    else:
+        data = export.indicators_csv(forms)
     if args.output:
         args.output.write_bytes(data)
         print(texts.CLI_EXPORTED.format(count=len(forms), path=args.output), file=sys.stderr)
@@ -78,9 +99,76 @@ def run_audit(args: argparse.Namespace) -> int:
     return 0
 
 
+def run_batches(args: argparse.Namespace) -> int:
+    con = store.open_db(args.db, read_only=True)
+    try:
+        frame = store.batches(con)
+    finally:
+        con.close()
+    if frame.empty:
+        print(texts.CLI_BATCHES_NONE)
+        return 0
+    columns = [key for key in texts.IMPORT_HISTORY_COLUMNS if key != "message"]
+    print("\t".join(texts.IMPORT_HISTORY_COLUMNS[key] for key in columns))
+    for row in frame.to_dict("records"):
+        print("\t".join(_batch_cell(key, row[key]) for key in columns))
+    return 0
+
+
+def _batch_cell(key: str, value) -> str:
+    """One cell of the batches listing: times to the second, outcomes in Chinese, names made safe to print."""
+    if value is None or value != value:  # None, NaN, NaT
+        return "—"
+    if key == "imported_at":
+        return value.strftime("%Y-%m-%d %H:%M:%S")
+    if key == "outcome":
+        return texts.IMPORT_HISTORY_OUTCOMES.get(value, value)
+    if isinstance(value, float):
+        return str(int(value))
+    return display_name(str(value))
+
+
+def run_remove(args: argparse.Namespace) -> int:
+    con = store.open_db(args.db)
+    try:
+        batch = store.batches(con).set_index("batch_id")
+        restored = importer.remove_batch(con, args.batch)
+    finally:
+        con.close()
+    row = batch.loc[args.batch]
+    print(
+        texts.CLI_REMOVED.format(
+            batch=args.batch, file=display_name(row["file_name"]), forms=row["form_count"], restored=len(restored)
+        )
+    )
+    return 0
+
+
+def run_migrate(args: argparse.Namespace) -> int:
+    store.open_db(args.db).close()  # a writer's open brings the file up to date
+    print(texts.CLI_MIGRATED.format(version=store.SCHEMA_VERSION))
+    return 0
+
+
+def run_sample_check(args: argparse.Namespace) -> int:
+    """Exit 0 when every import in the database came from a file in `samples` (make clean deletes only those)."""
+    path = args.db or store.default_db_path()
+    if not Path(path).exists():
+        return 1
+    sample_hashes = {importer.file_sha256(p) for p in expand_paths([args.samples])}
+    con = store.open_db(path, read_only=True)
+    try:
+        stored = {row[0] for row in con.execute("SELECT DISTINCT sha256 FROM import_batches").fetchall()}
+    finally:
+        con.close()
+    return 0 if stored and stored <= sample_hashes else 1
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    commands = {"import": run_import, "export": run_export, "audit": run_audit, "user": cli_users.run_user}
+    commands = {"import": run_import, "export": run_export, "audit": run_audit, "user": cli_users.run_user,
+                "batches": run_batches, "remove": run_remove, "migrate": run_migrate,
+                "sample-check": run_sample_check}  # fmt: skip
     try:
         return commands[args.command](args)
     except store.StoreError as error:

@@ -20,6 +20,7 @@ import duckdb
 import streamlit as st
 
 from dashboard import store, texts
+from dashboard.untrusted import hide_paths, markdown_literal
 
 IMPORT_PAGE = "app_pages/import_page.py"
 
@@ -71,26 +72,47 @@ def clear_caches() -> None:
 
 
 def problem() -> tuple[str, str] | None:
-    """Why the pages cannot read the database, or None: ("missing" | "busy" | "error", message)."""
+    """Why the pages cannot read the database, or None: ("missing" | "busy" | "error", message).
+
+    The message is for visitors: Markdown-safe, and the server's folders cut from any path in it.
+    """
     path = db_path()
     if not path.exists():
-        return "missing", texts.DB_MISSING_SHORT.format(path=path)
+        return "missing", markdown_literal(hide_paths(texts.DB_MISSING_SHORT.format(path=path)))
     try:
         connection()
     except store.StoreError as error:
         cause = error.__cause__
         if isinstance(cause, duckdb.ConnectionException) and "different configuration" in str(cause):
             return "busy", texts.DB_BUSY_IMPORTING
-        return "error", str(error)
+        return "error", markdown_literal(hide_paths(str(error)))
     return None
 
 
 def form_count() -> int:
+    """Forms that count (current, complete, settled)."""
     with cursor() as cur:
         try:
-            return int(cur.execute("SELECT count(*) FROM forms").fetchone()[0])
+            return int(cur.execute(f"SELECT count(*) FROM forms f WHERE {store.counted_sql('f')}").fetchone()[0])
         except duckdb.CatalogException:  # a file without the schema: nothing imported yet
             return 0
+
+
+def not_counted_note() -> str | None:
+    """"另有 N 张不完整的表未计入" where current forms are kept out of the totals, else None."""
+    with cursor() as cur:
+        try:
+            counts = store.not_counted(cur)
+        except duckdb.CatalogException:
+            return None
+    incomplete, pending = counts["incomplete"], counts["pending"]
+    if incomplete and pending:
+        return texts.NOT_COUNTED_NOTE.format(incomplete=incomplete, pending=pending)
+    if incomplete:
+        return texts.NOT_COUNTED_INCOMPLETE.format(count=incomplete)
+    if pending:
+        return texts.NOT_COUNTED_PENDING.format(count=pending)
+    return None
 
 
 def readable() -> bool:

@@ -103,3 +103,46 @@ def is_stopped(status: str | None) -> bool:
 MAX_AMOUNT_YUAN = 1e15
 # Weights and scores: a form scores out of 100; anything beyond this is a misread, not a score.
 MAX_POINTS = 1000.0
+
+
+# --- Form identity ----------------------------------------------------------------------------------------
+
+
+def identity_text(text: str | None) -> str:
+    """A printed name or code as identity compares it: NFKC, no spaces, lower case; "" for blank.
+
+    "预算准备金（停用）" and "预算准备金(停用)" compare equal here; the printed text decides a tie.
+    """
+    return normalize(text).lower()
+
+
+# --- Completeness -----------------------------------------------------------------------------------------
+
+FORM_KIND_PROJECT = "project"  # 项目支出绩效自评表
+FORM_KIND_DEPARTMENT = "department"  # 部门整体支出绩效自评表
+
+# What a form must hold to count (labels for people, in the order a form prints them).
+PART_NAME = "项目名称"
+PART_FUND_TOTAL = "年度资金总额"
+PART_INDICATORS = "绩效指标"
+PART_TOTAL_SCORE = "总分"
+
+
+def missing_parts(form) -> list[str]:
+    """The parts a form lacks, of its name (project forms), fund total, indicator grid and 总分.
+
+    A form missing any of them is incomplete: stored, shown on 导入 and 复核, never counted. The indicator
+    grid is there when at least one row prints its 分值: a reserve fund that was never drawn prints every
+    row 不适用 with 分值 0, and is a complete form that cannot be evaluated, not a damaged one.
+    """
+    missing = []
+    if getattr(form, "form_kind", FORM_KIND_PROJECT) == FORM_KIND_PROJECT and not (form.project_name or "").strip():
+        missing.append(PART_NAME)
+    total = form.funds.total
+    if total.annual_budget is None and total.executed is None and total.initial_budget is None:
+        missing.append(PART_FUND_TOTAL)
+    if not any(row.weight is not None for row in form.indicators):
+        missing.append(PART_INDICATORS)
+    if form.total_score is None:
+        missing.append(PART_TOTAL_SCORE)
+    return missing

@@ -10,9 +10,9 @@ from dashboard import texts, untrusted
 from dashboard.model import Form
 
 
-def forms_to_json(forms: list[Form]) -> str:
-    """One JSON array of form records, UTF-8, not ASCII-escaped."""
-    return json.dumps([form.to_record() for form in forms], ensure_ascii=False, indent=2)
+def forms_to_json(forms: list[Form], with_versions: bool = False) -> str:
+    """One JSON array of form records, UTF-8, not ASCII-escaped; `with_versions` adds `superseded_by`."""
+    return json.dumps([form.to_record(with_versions) for form in forms], ensure_ascii=False, indent=2)
 
 
 def indicator_rows(forms: list[Form]) -> pd.DataFrame:

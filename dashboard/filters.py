@@ -17,6 +17,7 @@ import streamlit as st
 
 from dashboard import db, texts
 from dashboard.audit_config import DEFAULT_CONFIG
+from dashboard.untrusted import markdown_literal
 
 # Grades, best first, as audit_config defines them.
 GRADES: tuple[str, ...] = (*(grade for _, grade in DEFAULT_CONFIG.grade_bands), DEFAULT_CONFIG.lowest_grade)
@@ -106,8 +107,10 @@ def start_page(title: str, intro: str) -> Filters:
     st.title(title, anchor=False)
     st.caption(intro)
     db.require_data()
+    if note := db.not_counted_note():  # incomplete and 可能重复 forms never count silently
+        st.info(note, icon=":material/info:")
     current_filters = current()
-    st.caption(describe(current_filters))
+    st.caption(markdown_literal(describe(current_filters)))  # names and the search text are data
     return current_filters
 
 

@@ -9,10 +9,11 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import downloads, texts
+from dashboard import audit, domain, downloads, texts
 from dashboard import formatting as fmt
 from dashboard.audit_config import grade_of
-from dashboard.model import Form, Indicator
+from dashboard.model import Form
+from dashboard.untrusted import markdown_literal
 
 DEDUCTED_ROW_STYLE = "background-color: #fdecea"
 NO_REASON_STYLE = "color: #b03a2e; font-weight: 600"
@@ -20,16 +21,27 @@ SEVERITY_BADGES = {"error": "red", "warning": "orange", "info": "blue"}
 GRADE_BADGES = {"优": "green", "良": "blue", "中": "orange", "差": "red"}
 
 
-def is_deducted(indicator: Indicator) -> bool:
-    return indicator.weight is not None and indicator.score is not None and indicator.score < indicator.weight
-
-
 def execution_rate(form: Form) -> float | None:
-    """全年执行数 ÷ 全年预算数 of the 年度资金总额 row, as a fraction; None where the budget is 0 or missing."""
-    total = form.funds.total
-    if not total.annual_budget or total.executed is None:
-        return None
-    return total.executed / total.annual_budget
+    """全年执行数 ÷ 全年预算数 of the 年度资金总额 row (domain.execution_rate)."""
+    return domain.execution_rate(form.funds.total.annual_budget, form.funds.total.executed)
+
+
+def recomputed_text(claimed: float | None, recomputed: float | None) -> str:
+    """The recomputed 总分 as shown: the figure, 不可评价 where a claimed 总分 has none, else "—"."""
+    if not fmt.is_missing(recomputed):
+        return fmt.score_text(recomputed)
+    return texts.NOT_EVALUABLE if not fmt.is_missing(claimed) else texts.DASH
+
+
+def explanation_frame(form: Form) -> pd.DataFrame:
+    """How the recomputed 总分 was reached, one row per step (audit.explain_total), headed in Chinese."""
+    columns = texts.EXPLAIN_COLUMNS
+    rows = [
+        {columns["row"]: step.row, columns["rule"]: step.rule, columns["formula"]: step.formula,
+         columns["result"]: step.result}
+        for step in audit.explain_total(form)
+    ]  # fmt: skip
+    return pd.DataFrame(rows, columns=list(columns.values()))
 
 
 def render_form(form: Form, money_unit: str = "万元", show_recomputed: bool = False, key: str = "form") -> None:
@@ -44,21 +56,23 @@ def render_form(form: Form, money_unit: str = "万元", show_recomputed: bool = 
     _indicators(form, key)
     st.markdown(f"#### {texts.FORM_CHECKS}")
     _checks(form)
+    if show_recomputed:
+        _explanation(form, key)
     downloads.form_download_button(form, key=f"{key}_workbook")
 
 
 def _header(form: Form, money_unit: str) -> None:
     grade = grade_of(form.total_score)
     with st.container(horizontal=True, vertical_alignment="center", gap="small"):
-        st.subheader(form.project_name, anchor=False)
+        st.subheader(markdown_literal(form.project_name), anchor=False)  # text from the form is data
         if grade:
             st.badge(f"{texts.FORM_GRADE} {grade}", color=GRADE_BADGES.get(grade, "gray"))
         if form.status:
-            st.badge(form.status, color="gray", icon=":material/block:")
+            st.badge(markdown_literal(form.status), color="gray", icon=":material/block:")
     st.caption(
         texts.FORM_META.format(
-            department=fmt.text_or_dash(form.department),
-            unit=fmt.text_or_dash(form.unit),
+            department=markdown_literal(fmt.text_or_dash(form.department)),
+            unit=markdown_literal(fmt.text_or_dash(form.unit)),
             year=fmt.text_or_dash(form.year),
             amount=fmt.money_text(form.project_amount, money_unit),
         )
@@ -66,9 +80,9 @@ def _header(form: Form, money_unit: str) -> None:
     pages = "、".join(str(page) for page in form.source_pages)
     st.caption(
         texts.FORM_SOURCE.format(
-            file=form.source_file,
+            file=markdown_literal(form.source_file),
             pages=texts.FORM_PAGES.format(pages=pages) if pages else "",
-            unit=form.funds.unit_printed,
+            unit=markdown_literal(form.funds.unit_printed),
             form_id=form.id,
         )
     )
@@ -94,11 +108,13 @@ def _figures(form: Form, money_unit: str, show_recomputed: bool) -> None:
         )
         if show_recomputed:
             st.metric(texts.FORM_CLAIMED, fmt.score_text(form.total_score), border=True)
+            scheme = audit.scheme_of(form)
             st.metric(
                 texts.FORM_RECOMPUTED,
-                fmt.score_text(form.recomputed_score),
+                recomputed_text(form.total_score, form.recomputed_score),
                 border=True,
-                help=texts.FORM_RECOMPUTED_HELP,
+                help=texts.FORM_RECOMPUTED_HELP
+                + texts.FORM_SCHEME_HELP.format(scheme=scheme.label, source=scheme.source),
             )
             gap = downloads.score_gap(form.total_score, form.recomputed_score)
             st.metric(texts.FORM_GAP, fmt.score_text(gap), border=True, help=texts.FORM_GAP_HELP)
@@ -109,6 +125,23 @@ def _figures(form: Form, money_unit: str, show_recomputed: bool) -> None:
                 border=True,
                 help=texts.FORM_TOTAL_OF.format(weight=fmt.score_text(form.total_weight)),
             )
+
+
+def _explanation(form: Form, key: str) -> None:
+    st.markdown(f"#### {texts.EXPLAIN_TITLE}")
+    st.caption(texts.EXPLAIN_HINT)
+    result = texts.EXPLAIN_COLUMNS["result"]
+    st.dataframe(
+        explanation_frame(form),
+        hide_index=True,
+        width="stretch",
+        placeholder=texts.DASH,
+        column_config={
+            texts.EXPLAIN_COLUMNS["formula"]: fmt.text_column(texts.EXPLAIN_COLUMNS["formula"], width="large"),
+            result: fmt.score_column(result, width="small"),
+        },
+        key=f"{key}_explanation",
+    )
 
 
 def funds_frame(form: Form, money_unit: str) -> pd.DataFrame:
@@ -152,13 +185,11 @@ def _goals(form: Form) -> None:
 
 def indicators_frame(form: Form) -> pd.DataFrame:
     """The indicator table as shown: Chinese headings, 扣分, "未说明原因" where a deduction has no reason."""
-    from dashboard.queries import NO_REASON_MARKS
-
     rows = []
     for indicator in form.indicators:
-        deducted = is_deducted(indicator)
+        deducted = domain.is_deducted(indicator.weight, indicator.score)
         reason = (indicator.reason or "").strip()
-        if deducted and reason in NO_REASON_MARKS:
+        if deducted and domain.is_no_reason(reason):
             reason = texts.NO_REASON
         rows.append(
             {
@@ -189,11 +220,10 @@ def _indicators(form: Form, key: str) -> None:
     for group, rows in frame.groupby(level1, sort=False):
         weight = rows[texts.COL["weight"]].sum(min_count=1)
         score = rows[texts.COL["score"]].sum(min_count=1)
-        st.markdown(
-            "**"
-            + texts.FORM_LEVEL1_HEADER.format(level1=group, weight=fmt.score_text(weight), score=fmt.score_text(score))
-            + "**"
+        header = texts.FORM_LEVEL1_HEADER.format(
+            level1=markdown_literal(group), weight=fmt.score_text(weight), score=fmt.score_text(score)
         )
+        st.markdown(f"**{header}**")
         shown = rows.drop(columns=[level1]).reset_index(drop=True)
         level2 = texts.COL["level2"]
         repeated = shown[level2].eq(shown[level2].shift())
@@ -241,5 +271,5 @@ def _checks(form: Form) -> None:
         color = SEVERITY_BADGES.get(check.severity, "gray")
         label = texts.SEVERITY_LABELS.get(check.severity, check.severity)
         where = f"（{check.indicator}）" if check.indicator else ""
-        lines.append(f"- :{color}-badge[{label}] {check.message}{where}")
+        lines.append(f"- :{color}-badge[{label}] {markdown_literal(check.message + where)}")
     st.markdown("\n".join(lines))

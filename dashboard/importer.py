@@ -7,16 +7,17 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
 
-from dashboard import review, store, texts
+from dashboard import domain, review, store, texts, versions
 from dashboard.ingest.files import ReadResult, SafeReader, precheck
 from dashboard.model import Form
 
 OUTCOME_IMPORTED = "imported"
+OUTCOME_PARTIAL = "partial"  # stored, but with incomplete forms or unreadable pages: not ok
 OUTCOME_DUPLICATE = "duplicate"
 OUTCOME_ERROR = "error"
 
@@ -28,18 +29,22 @@ class ImportOptions:
     year: int | None = None
     department: str | None = None
     unit: str | None = None
+    imported_by: str | None = None  # the signed-in account, recorded with the import
 
 
 @dataclass
 class FileOutcome:
     source_file: str
-    outcome: str  # imported | duplicate | error
+    outcome: str  # imported | partial | duplicate | error
     form_count: int
     message: str  # Chinese, for people
+    placed: dict[str, int] = field(default_factory=dict)  # new / replaced / duplicate / incomplete counts
+    details: list[str] = field(default_factory=list)  # one line per replaced form: what changed
+    batch_id: int | None = None
 
     @property
     def ok(self) -> bool:
-        return self.outcome != OUTCOME_ERROR
+        return self.outcome not in (OUTCOME_ERROR, OUTCOME_PARTIAL)
 
 
 ProgressCallback = Callable[[int, int, FileOutcome], None]
@@ -92,22 +97,30 @@ def import_files(
     finally:
         if owns_reader:
             reader.close()
-    if any(outcome.outcome == OUTCOME_IMPORTED for outcome in outcomes):
+    if any(outcome.outcome in (OUTCOME_IMPORTED, OUTCOME_PARTIAL) for outcome in outcomes):
         review.refresh_unit_findings(con)
     return outcomes
 
 
 def outcomes_summary(outcomes: list[FileOutcome]) -> str:
-    """One line for a whole run: files, forms imported, duplicates, errors."""
+    """One line for a whole run: files, forms new / replaced / 可能重复 / incomplete, duplicates, errors."""
 
     def count(kind: str) -> int:
         return sum(outcome.outcome == kind for outcome in outcomes)
 
+    def placed(kind: str) -> int:
+        return sum(outcome.placed.get(kind, 0) for outcome in outcomes)
+
     return texts.IMPORT_SUMMARY.format(
         files=len(outcomes),
-        imported=count(OUTCOME_IMPORTED),
+        imported=count(OUTCOME_IMPORTED) + count(OUTCOME_PARTIAL),
         forms=sum(outcome.form_count for outcome in outcomes),
+        new=placed(store.STATUS_NEW),
+        replaced=placed(store.STATUS_REPLACED),
+        duplicate=placed(store.STATUS_DUPLICATE),
+        incomplete=placed("incomplete"),
         duplicates=count(OUTCOME_DUPLICATE),
+        partial=count(OUTCOME_PARTIAL),
         errors=count(OUTCOME_ERROR),
     )
 
@@ -135,15 +148,73 @@ def _plan(con, files: list[tuple[Path, str]]) -> list[tuple[Path, str, FileOutco
 def _store_result(con, result: ReadResult, sha256: str, options: ImportOptions) -> FileOutcome:
     if result.error is not None:
         return _failure(con, result.source_file, sha256, result.error)
-    for form in result.forms:
+    forms = result.forms
+    store.assign_ids(forms, sha256, result.source_file)
+    for form in forms:
         apply_options(form, options)
         review.check_form(form)
+    placements = versions.place(con, forms)
+    problems = _problems(result, forms)
+    outcome = OUTCOME_PARTIAL if problems else OUTCOME_IMPORTED
+    placed = {status: sum(p.status == status for p in placements) for status in store.STATUSES}
+    placed["incomplete"] = sum(not form.complete for form in forms)
+    message = texts.OUTCOME_PLACED.format(count=len(forms), **placed)
+    if problems:
+        message += "；" + texts.OUTCOME_PROBLEMS.format(problems="；".join(problems))
     try:
-        store.save_file(con, result.source_file, sha256, result.forms)
+        batch_id = store.save_file(
+            con, result.source_file, sha256, placements, outcome=outcome, message=message,
+            imported_by=options.imported_by,
+        )  # fmt: skip
     except duckdb.Error as error:
         return _failure(con, result.source_file, sha256, texts.REASON_STORE_FAILED.format(detail=error))
-    count = len(result.forms)
-    return FileOutcome(result.source_file, OUTCOME_IMPORTED, count, texts.OUTCOME_IMPORTED.format(count=count))
+    replaced = [p for p in placements if p.status == store.STATUS_REPLACED]
+    details = [
+        texts.OUTCOME_REPLACED_DETAIL.format(name=p.form.project_name or "—", changes="；".join(p.changes))
+        for p in replaced
+        if p.changes
+    ]
+    if unchanged := sum(not p.changes for p in replaced):
+        details.append(texts.OUTCOME_REPLACED_UNCHANGED.format(count=unchanged))
+    return FileOutcome(result.source_file, outcome, len(forms), message, placed, details, batch_id)
+
+
+def _problems(result: ReadResult, forms: list[Form]) -> list[str]:
+    """What makes a stored file's line an error: unreadable pages, incomplete forms."""
+    problems = []
+    pages = getattr(result, "unreadable_pages", None) or []
+    if pages:
+        problems.append(texts.REASON_PAGES_UNREADABLE.format(pages="、".join(str(page) for page in pages)))
+    incomplete = [
+        texts.OUTCOME_INCOMPLETE_ONE.format(
+            position=position,
+            name=f"（{form.project_name}）" if form.project_name else "",
+            missing="、".join(domain.missing_parts(form)),
+        )
+        for position, form in enumerate(forms, start=1)
+        if not form.complete
+    ]
+    if incomplete:
+        problems.append(texts.OUTCOME_INCOMPLETE.format(count=len(incomplete), details="；".join(incomplete)))
+    return problems
+
+
+def remove_batch(con: duckdb.DuckDBPyConnection, batch_id: int) -> list[str]:
+    """Undo one import (its forms leave, the versions they replaced are current again); unit findings follow."""
+    restored = store.remove_batch(con, batch_id)
+    review.refresh_unit_findings(con)
+    return restored
+
+
+def settle_duplicate(con: duckdb.DuckDBPyConnection, form_id: str, replaces: str | None) -> None:
+    """A person's decision on a 可能重复 form: it replaces `replaces`, or (None) it is a form of its own."""
+    changes = []
+    if replaces is not None:
+        old, new = store.load_forms(con, [replaces]), store.load_forms(con, [form_id])
+        if old and new:
+            changes = versions.describe_changes(old[0], new[0])
+    store.settle_duplicate(con, form_id, replaces, changes)
+    review.refresh_unit_findings(con)
 
 
 def _failure(con, name: str, sha256: str | None, reason: str) -> FileOutcome:

@@ -7,7 +7,9 @@ JSON export only ever see this model. Field names follow the public JSON contrac
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
+
+from dashboard import domain
 
 # Severity levels of a check, most serious first.
 SEVERITIES = ("error", "warning", "info")
@@ -73,15 +75,26 @@ class Indicator:
     weight: float | None  # 分值
     score: float | None  # 得分
     reason: str | None = None  # 偏差原因分析及改进措施
+    # 年度指标值 split as printed: {"op": "≥", "value": "90", "unit": "%"}; None where printed whole.
+    target_parts: dict | None = None
 
     @property
     def points_lost(self) -> float:
-        if self.weight is None or self.score is None:
-            return 0.0
-        return max(0.0, round(self.weight - self.score, 4))
+        return domain.points_lost(self.weight, self.score)
 
     def to_record(self) -> dict:
-        return asdict(self)
+        """Contract order (form-json.md): texts, figures, target_parts, then the reason."""
+        return {
+            "level1": self.level1,
+            "level2": self.level2,
+            "name": self.name,
+            "target": self.target,
+            "actual": self.actual,
+            "weight": self.weight,
+            "score": self.score,
+            "target_parts": self.target_parts,
+            "reason": self.reason,
+        }
 
 
 @dataclass
@@ -109,10 +122,12 @@ class Check:
 
 @dataclass
 class Form:
-    """One 项目支出绩效自评表."""
+    """One 项目支出绩效自评表 (or 部门整体支出绩效自评表, form_kind "department")."""
 
     project_name: str
     project_type: str
+    form_kind: str = domain.FORM_KIND_PROJECT
+    project_code: str | None = None  # printed code prefix of the project name, where there is one
     status: str | None = None  # "停用" or None
     department: str | None = None  # 主管部门 as printed
     unit: str | None = None  # 实施单位 as printed, None where blank
@@ -129,16 +144,25 @@ class Form:
     source_file: str = ""
     source_pages: list[int] = field(default_factory=list)
     id: str = ""  # stable id in the database, set by the store
+    scheme: str | None = None  # the scoring scheme the audit judged the form by
+    complete: bool = True  # False where domain.missing_parts finds something missing (set at import)
+    superseded_by: str | None = None  # id of the version that replaced this one; None while current
 
-    def to_record(self) -> dict:
-        """The form as one element of the JSON export (form-json.md), key order included."""
-        return {
-            "id": self.id,
+    def to_record(self, with_version: bool = False) -> dict:
+        """The form as one element of the JSON export (form-json.md), key order included.
+
+        `with_version` adds `superseded_by` (the export's --all-versions).
+        """
+        record = {"id": self.id, "form_kind": self.form_kind, "complete": self.complete}
+        if with_version:
+            record["superseded_by"] = self.superseded_by
+        return record | {
             "source_file": self.source_file,
             "source_pages": list(self.source_pages),
             "year": self.year,
             "department": self.department,
             "unit": self.unit,
+            "project_code": self.project_code,
             "project_name": self.project_name,
             "project_type": self.project_type,
             "status": self.status,
@@ -151,6 +175,7 @@ class Form:
             "total_score": self.total_score,
             "checks": [check.to_record() for check in self.checks],
             "recomputed_score": self.recomputed_score,
+            "scheme": self.scheme,
         }
 
 

@@ -17,13 +17,11 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
-from dashboard import db, store
+from dashboard import db, domain, store
 from dashboard.audit_config import DEFAULT_CONFIG
 from dashboard.filters import GRADES, Filters, where_sql
 from dashboard.model import Form
 
-# A reason that says nothing: blank or a placeholder mark.
-NO_REASON_MARKS = ("", "/", "／", "-", "—", "无")
 # Width of a bin of the 总分 distribution.
 SCORE_BIN_WIDTH = 10
 # How long cached results live, and how many filter combinations each cache keeps.
@@ -37,12 +35,11 @@ def grade_sql(column: str) -> str:
     return f"CASE WHEN {column} IS NULL THEN NULL {whens} ELSE '{DEFAULT_CONFIG.lowest_grade}' END"
 
 
-def no_reason_sql(column: str) -> str:
-    marks = ", ".join(f"'{mark}'" for mark in NO_REASON_MARKS)
-    return f"({column} IS NULL OR trim({column}) IN ({marks}))"
-
-
-DEDUCTED = "(i.weight IS NOT NULL AND i.score IS NOT NULL AND i.score < i.weight)"
+# The domain's definitions (dashboard/domain.py) are stored as columns at import; SQL only reads them.
+DEDUCTED = "i.deducted"
+UNEXPLAINED = "(i.deducted AND i.no_reason)"
+# Σ执行数 ÷ Σ预算数 of a group of form_overview rows.
+OVERALL_RATE = domain.overall_rate_sql("o.executed", "o.budget")
 
 FORM_OVERVIEW_SQL = f"""
 form_overview AS (
@@ -58,8 +55,7 @@ form_overview AS (
         t.weight AS fund_weight,
         t.score AS fund_score,
         t.rate_pct AS rate_printed_pct,
-        CASE WHEN t.annual_budget > 0 THEN CAST(t.executed AS DOUBLE) / CAST(t.annual_budget AS DOUBLE) END
-            AS exec_rate,
+        f.exec_rate,
         f.total_weight, f.total_score, f.recomputed_score,
         {grade_sql("f.total_score")} AS grade,
         coalesce(i.indicator_count, 0) AS indicator_count,
@@ -75,8 +71,8 @@ form_overview AS (
         SELECT i.form_id,
                count(*) AS indicator_count,
                count(*) FILTER (WHERE {DEDUCTED}) AS deducted_count,
-               coalesce(sum(i.weight - i.score) FILTER (WHERE {DEDUCTED}), 0) AS points_lost,
-               count(*) FILTER (WHERE {DEDUCTED} AND {no_reason_sql("i.reason")}) AS unexplained_count
+               coalesce(sum(i.points_lost) FILTER (WHERE {DEDUCTED}), 0) AS points_lost,
+               count(*) FILTER (WHERE {UNEXPLAINED}) AS unexplained_count
         FROM indicators i GROUP BY i.form_id
     ) i ON i.form_id = f.form_id
     LEFT JOIN (
@@ -86,6 +82,7 @@ form_overview AS (
                count(*) FILTER (WHERE severity = 'info') AS info_count
         FROM checks GROUP BY form_id
     ) c ON c.form_id = f.form_id
+    WHERE {store.counted_sql("f")}
 )"""
 
 
@@ -122,22 +119,21 @@ def form_ids(con, filters: Filters) -> list[str]:
 
 # --- KPIs --------------------------------------------------------------------------------------------------
 
-KPI_SQL = """
+KPI_SQL = f"""
 SELECT
     count(*) AS forms,
     count(DISTINCT concat_ws('|', coalesce(o.department, ''), coalesce(o.unit, ''), o.project_name)) AS projects,
     sum(o.budget) AS budget,
     sum(o.executed) AS executed,
-    sum(o.executed) FILTER (WHERE o.budget IS NOT NULL)
-        / nullif(sum(o.budget) FILTER (WHERE o.executed IS NOT NULL), 0) AS overall_rate,
+    {OVERALL_RATE} AS overall_rate,
     avg(o.total_score) AS avg_score,
     count(o.total_score) AS scored_forms,
-    {grade_counts},
+    {{grade_counts}},
     count(*) FILTER (WHERE o.grade IS NULL) AS grade_none,
     coalesce(sum(o.deducted_count), 0) AS deducted,
     coalesce(sum(o.points_lost), 0) AS points_lost,
     coalesce(sum(o.unexplained_count), 0) AS unexplained
-FROM form_overview o WHERE {where}
+FROM form_overview o WHERE {{where}}
 """
 
 
@@ -159,19 +155,18 @@ def kpis(con, filters: Filters) -> dict:
 
 GROUPS = {"org": "o.org", "project_type": "o.project_type"}
 
-GROUP_SQL = """
+GROUP_SQL = f"""
 SELECT
-    {column} AS grp,
+    {{column}} AS grp,
     bool_and(o.org_is_department) AS grp_is_department,
     count(*) AS forms,
     sum(o.budget) AS budget,
     sum(o.executed) AS executed,
-    sum(o.executed) FILTER (WHERE o.budget IS NOT NULL)
-        / nullif(sum(o.budget) FILTER (WHERE o.executed IS NOT NULL), 0) AS exec_rate,
+    {OVERALL_RATE} AS exec_rate,
     avg(o.total_score) AS avg_score,
     coalesce(sum(o.deducted_count), 0) AS deducted,
     coalesce(sum(o.points_lost), 0) AS points_lost
-FROM form_overview o WHERE {where}
+FROM form_overview o WHERE {{where}}
 GROUP BY grp
 ORDER BY budget DESC NULLS LAST, grp
 """
@@ -209,9 +204,9 @@ DEDUCTIONS_SQL = f"""
 SELECT
     o.form_id, i.position, o.project_name, o.project_type, o.org, o.unit, o.department, o.year,
     i.level1, i.level2, i.name, i.target, i.actual, i.weight, i.score,
-    i.weight - i.score AS points_lost,
+    i.points_lost,
     i.reason,
-    {no_reason_sql("i.reason")} AS no_reason
+    i.no_reason
 FROM indicators i JOIN form_overview o ON o.form_id = i.form_id
 WHERE {DEDUCTED} AND {{where}}
 ORDER BY points_lost DESC, o.batch_id, o.position, i.position
@@ -227,8 +222,8 @@ def deductions_by_level2(con, filters: Filters) -> pd.DataFrame:
     body = f"""
         SELECT coalesce(nullif(trim(i.level2), ''), '—') AS level2,
                count(*) AS indicators,
-               sum(i.weight - i.score) AS points_lost,
-               count(*) FILTER (WHERE {no_reason_sql("i.reason")}) AS unexplained
+               sum(i.points_lost) AS points_lost,
+               count(*) FILTER (WHERE i.no_reason) AS unexplained
         FROM indicators i JOIN form_overview o ON o.form_id = i.form_id
         WHERE {DEDUCTED} AND {{where}}
         GROUP BY 1 ORDER BY points_lost DESC, level2
@@ -242,17 +237,19 @@ def deductions_by_level2(con, filters: Filters) -> pd.DataFrame:
 def filter_options(con) -> dict[str, list]:
     """The values the sidebar offers, over the whole database (not narrowed by other filters)."""
 
+    counted = f"(SELECT * FROM forms f WHERE {store.counted_sql('f')})"
+
     def distinct(sql: str) -> list:
-        return [row[0] for row in con.execute(sql).fetchall()]
+        return [row[0] for row in con.execute(sql.replace("{forms}", counted)).fetchall()]
 
     return {
-        "years": distinct("SELECT DISTINCT year FROM forms WHERE year IS NOT NULL ORDER BY year DESC"),
-        "departments": distinct("SELECT DISTINCT department FROM forms WHERE department IS NOT NULL ORDER BY 1"),
-        "units": distinct("SELECT DISTINCT trim(unit) FROM forms WHERE nullif(trim(unit), '') IS NOT NULL ORDER BY 1"),
-        "has_blank_unit": bool(
-            con.execute("SELECT count(*) FROM forms WHERE nullif(trim(unit), '') IS NULL").fetchone()[0]
+        "years": distinct("SELECT DISTINCT year FROM {forms} WHERE year IS NOT NULL ORDER BY year DESC"),
+        "departments": distinct("SELECT DISTINCT department FROM {forms} WHERE department IS NOT NULL ORDER BY 1"),
+        "units": distinct(
+            "SELECT DISTINCT trim(unit) FROM {forms} WHERE nullif(trim(unit), '') IS NOT NULL ORDER BY 1"
         ),
-        "types": distinct("SELECT project_type FROM forms GROUP BY 1 ORDER BY count(*) DESC, 1"),
+        "has_blank_unit": bool(distinct("SELECT count(*) FROM {forms} WHERE nullif(trim(unit), '') IS NULL")[0]),
+        "types": distinct("SELECT project_type FROM {forms} GROUP BY 1 ORDER BY count(*) DESC, 1"),
     }
 
 

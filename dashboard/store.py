@@ -8,30 +8,45 @@ into `StoreError` with a message that says what to do.
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 
-from dashboard import accounts, texts
+from dashboard import accounts, domain, texts
 from dashboard.model import FUND_ROW_KEYS, Check, Form, FundRow, Funds, Indicator
 
 DEFAULT_DB = Path("data/forms.duckdb")
 DB_ENV_VAR = "DASHBOARD_DB"
 
+# The schema this code writes. Bump it with every change below, and add the step in `_MIGRATIONS`.
+SCHEMA_VERSION = 2
+
 SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (
+    key   VARCHAR PRIMARY KEY,
+    value VARCHAR NOT NULL
+);
 CREATE SEQUENCE IF NOT EXISTS batch_id_seq;
 CREATE TABLE IF NOT EXISTS import_batches (
     batch_id     BIGINT PRIMARY KEY DEFAULT nextval('batch_id_seq'),
     file_name    VARCHAR NOT NULL,
     sha256       VARCHAR,
     imported_at  TIMESTAMP NOT NULL,
-    outcome      VARCHAR NOT NULL,      -- imported | error
+    outcome      VARCHAR NOT NULL,      -- imported | partial (stored, with problems) | error | removed
     form_count   INTEGER NOT NULL,
-    message      VARCHAR
+    message      VARCHAR,
+    new_count        INTEGER,           -- forms seen for the first time
+    replaced_count   INTEGER,           -- forms that replaced a stored version
+    duplicate_count  INTEGER,           -- forms held as 可能重复 for a person to settle
+    incomplete_count INTEGER,
+    imported_by  VARCHAR,
+    removed_at   TIMESTAMP
 );
 CREATE TABLE IF NOT EXISTS forms (
     form_id          VARCHAR PRIMARY KEY,
@@ -51,7 +66,20 @@ CREATE TABLE IF NOT EXISTS forms (
     goal_actual      VARCHAR,
     total_weight     DOUBLE,
     total_score      DOUBLE,
-    recomputed_score DOUBLE             -- the 总分 the scoring rules give (audit)
+    recomputed_score DOUBLE,            -- the 总分 the scoring rules give (audit)
+    form_kind        VARCHAR DEFAULT 'project',
+    project_code     VARCHAR,
+    scheme           VARCHAR,           -- the scoring scheme the audit used
+    complete         BOOLEAN DEFAULT true,
+    exec_rate        DOUBLE,            -- domain.execution_rate of the 年度资金总额 row
+    superseded_by    VARCHAR,           -- the version that replaced this one; NULL while current
+    replaces         VARCHAR,           -- the version this one replaced
+    changes          VARCHAR,           -- JSON list: what changed against the replaced version
+    pending_duplicate BOOLEAN DEFAULT false,  -- 可能重复: waits for a person to settle it
+    identity_name    VARCHAR,           -- domain.identity_text of the fields that identify a form
+    identity_department VARCHAR,
+    identity_unit    VARCHAR,
+    identity_code    VARCHAR
 );
 CREATE TABLE IF NOT EXISTS fund_rows (
     form_id        VARCHAR NOT NULL,
@@ -74,7 +102,12 @@ CREATE TABLE IF NOT EXISTS indicators (
     actual    VARCHAR,
     weight    DOUBLE,
     score     DOUBLE,
-    reason    VARCHAR
+    reason    VARCHAR,
+    target_parts VARCHAR,               -- JSON {"op", "value", "unit"} or NULL
+    deducted     BOOLEAN,               -- domain.is_deducted
+    points_lost  DOUBLE,                -- domain.points_lost
+    no_reason    BOOLEAN,               -- domain.is_no_reason (of the reason, deducted or not)
+    not_measured BOOLEAN                -- domain.is_not_measured (of the actual)
 );
 CREATE TABLE IF NOT EXISTS checks (
     form_id    VARCHAR NOT NULL,
@@ -86,16 +119,49 @@ CREATE TABLE IF NOT EXISTS checks (
     claimed    DOUBLE,
     recomputed DOUBLE
 );
+CREATE TABLE IF NOT EXISTS duplicate_candidates (
+    form_id      VARCHAR NOT NULL,      -- a form held as 可能重复
+    candidate_id VARCHAR NOT NULL       -- a stored form it may replace
+);
 """
+
+# Where a form counts: the current version, complete, not waiting to be settled as 可能重复.
+COUNTED_SQL = "({alias}.superseded_by IS NULL AND {alias}.complete AND NOT {alias}.pending_duplicate)"
+
+
+def counted_sql(alias: str = "f") -> str:
+    """SQL condition: the form row `alias` counts in totals (current, complete, settled)."""
+    return COUNTED_SQL.format(alias=alias)
+
 
 _FORM_COLUMNS = [
     "form_id", "batch_id", "position", "source_file", "source_pages", "year", "department", "unit",
     "project_name", "project_type", "status", "project_amount", "unit_printed", "goal_expected",
-    "goal_actual", "total_weight", "total_score", "recomputed_score",
+    "goal_actual", "total_weight", "total_score", "recomputed_score", "form_kind", "project_code", "scheme",
+    "complete", "exec_rate", "superseded_by", "replaces", "changes", "pending_duplicate",
+    "identity_name", "identity_department", "identity_unit", "identity_code",
 ]  # fmt: skip
 _FUND_COLUMNS = ["initial_budget", "annual_budget", "executed", "weight", "rate_pct", "score"]
 _INDICATOR_COLUMNS = ["level1", "level2", "name", "target", "actual", "weight", "score", "reason"]
+_INDICATOR_DERIVED = ["target_parts", "deducted", "points_lost", "no_reason", "not_measured"]
 _CHECK_COLUMNS = ["rule", "severity", "indicator", "message", "claimed", "recomputed"]
+
+
+STATUS_NEW = "new"
+STATUS_REPLACED = "replaced"
+STATUS_DUPLICATE = "duplicate"
+STATUSES = (STATUS_NEW, STATUS_REPLACED, STATUS_DUPLICATE)
+
+
+@dataclass
+class Placement:
+    """Where a newly read form goes (decided by dashboard.versions): new, replacing a stored form, 可能重复."""
+
+    form: Form
+    status: str = STATUS_NEW
+    replaces: str | None = None  # the stored form it replaces
+    candidates: list[str] = field(default_factory=list)  # stored forms it may replace (可能重复)
+    changes: list[str] = field(default_factory=list)  # what changed against `replaces`, for people
 
 
 class StoreError(Exception):
@@ -108,7 +174,11 @@ def default_db_path() -> Path:
 
 
 def open_db(path: Path | str | None = None, read_only: bool = False) -> duckdb.DuckDBPyConnection:
-    """Open (and for writers, create) the database, translating lock errors for people."""
+    """Open (and for writers, create or migrate) the database, translating errors for people.
+
+    A writer brings an older file up to SCHEMA_VERSION; a reader of an older file is told to run
+    `python -m dashboard migrate`. A file from a newer version of the program is refused either way.
+    """
     db_path = Path(path) if path else default_db_path()
     if read_only and not db_path.exists():
         raise StoreError(texts.DB_MISSING.format(path=db_path))
@@ -122,34 +192,157 @@ def open_db(path: Path | str | None = None, read_only: bool = False) -> duckdb.D
         raise StoreError(texts.DB_UNREADABLE.format(path=db_path, detail=error)) from error
     except duckdb.Error as error:
         raise StoreError(texts.DB_UNREADABLE.format(path=db_path, detail=error)) from error
-    if not read_only:
-        con.execute(SCHEMA)
-        accounts.ensure_schema(con)  # the users table (dashboard/accounts.py)
+    try:
+        _bring_schema_up_to_date(con, db_path, read_only)
+        if not read_only:
+            accounts.ensure_schema(con)  # the users table (dashboard/accounts.py)
+    except BaseException:
+        con.close()
+        raise
     return con
 
 
+def schema_version(con: duckdb.DuckDBPyConnection) -> int | None:
+    """The file's schema version: None for an empty file, 1 for files made before versions were recorded."""
+    tables = {row[0] for row in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+    if "meta" in tables:
+        row = con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        if row:
+            return int(row[0])
+    return 1 if "forms" in tables else None
+
+
+def _bring_schema_up_to_date(con, db_path: Path, read_only: bool) -> None:
+    version = schema_version(con)
+    if version is not None and version > SCHEMA_VERSION:
+        raise StoreError(texts.DB_TOO_NEW.format(path=db_path, version=version, supported=SCHEMA_VERSION))
+    if read_only:
+        if version is not None and version < SCHEMA_VERSION:
+            raise StoreError(texts.DB_NEEDS_MIGRATION.format(path=db_path, version=version))
+        return
+    if version is not None and version < SCHEMA_VERSION:
+        con.execute("BEGIN TRANSACTION")
+        try:
+            for step in range(version, SCHEMA_VERSION):
+                _MIGRATIONS[step](con)
+            con.execute("COMMIT")
+        except BaseException as error:
+            con.execute("ROLLBACK")
+            if isinstance(error, duckdb.Error):
+                raise StoreError(texts.DB_MIGRATION_FAILED.format(path=db_path, detail=error)) from error
+            raise
+    con.execute(SCHEMA)
+    con.execute(
+        "INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)",
+        [str(SCHEMA_VERSION)],
+    )
+
+
+def _migrate_1_to_2(con) -> None:
+    """Version 1 (no versions, no derived columns): add the columns, then fill them from the rows."""
+    added = {
+        "import_batches": ["new_count INTEGER", "replaced_count INTEGER", "duplicate_count INTEGER",
+                           "incomplete_count INTEGER", "imported_by VARCHAR", "removed_at TIMESTAMP"],
+        "forms": ["form_kind VARCHAR DEFAULT 'project'", "project_code VARCHAR", "scheme VARCHAR",
+                  "complete BOOLEAN DEFAULT true", "exec_rate DOUBLE", "superseded_by VARCHAR", "replaces VARCHAR",
+                  "changes VARCHAR", "pending_duplicate BOOLEAN DEFAULT false", "identity_name VARCHAR",
+                  "identity_department VARCHAR", "identity_unit VARCHAR", "identity_code VARCHAR"],
+        "indicators": ["target_parts VARCHAR", "deducted BOOLEAN", "points_lost DOUBLE", "no_reason BOOLEAN",
+                       "not_measured BOOLEAN"],
+    }  # fmt: skip
+    for table, columns in added.items():
+        for column in columns:
+            con.execute(f"ALTER TABLE {table} ADD COLUMN {column}")
+    con.execute("UPDATE import_batches SET new_count = form_count WHERE outcome = 'imported'")
+    ids = [row[0] for row in con.execute("SELECT form_id FROM forms ORDER BY form_id").fetchall()]
+    for start in range(0, len(ids), _MIGRATION_CHUNK):
+        refresh_derived(con, load_forms(con, ids[start : start + _MIGRATION_CHUNK]))
+
+
+_MIGRATIONS = {1: _migrate_1_to_2}
+_MIGRATION_CHUNK = 2000
+
+
+def refresh_derived(con: duckdb.DuckDBPyConnection, forms: list[Form]) -> None:
+    """Rewrite the columns derived from domain definitions (flags, rates, identity) for these forms."""
+    if not forms:
+        return
+    form_frame = pd.DataFrame(
+        [[form.id, *derived_form_values(form)] for form in forms],
+        columns=["form_id", *_FORM_DERIVED],
+        dtype=object,
+    )
+    assignments = ", ".join(f"{column} = d.{column}" for column in _FORM_DERIVED)
+    _update_from_frame(con, "forms", form_frame, assignments, "forms.form_id = d.form_id")
+    rows = [
+        [form.id, position, *_derived_indicator_values(row)]
+        for form in forms
+        for position, row in enumerate(form.indicators, start=1)
+    ]
+    if rows:
+        frame = pd.DataFrame(rows, columns=["form_id", "position", *_INDICATOR_DERIVED], dtype=object)
+        assignments = ", ".join(f"{column} = d.{column}" for column in _INDICATOR_DERIVED)
+        condition = "indicators.form_id = d.form_id AND indicators.position = d.position"
+        _update_from_frame(con, "indicators", frame, assignments, condition)
+
+
+def _update_from_frame(con, table: str, frame: pd.DataFrame, assignments: str, condition: str) -> None:
+    con.register("derived_frame", frame)
+    try:
+        con.execute(f"UPDATE {table} SET {assignments} FROM derived_frame d WHERE {condition}")
+    finally:
+        con.unregister("derived_frame")
+
+
 def find_imported(con: duckdb.DuckDBPyConnection, sha256: str) -> str | None:
-    """The file name under which content with this sha256 was imported, or None."""
+    """The file name under which content with this sha256 is stored (not removed), or None."""
     row = con.execute(
-        "SELECT file_name FROM import_batches WHERE sha256 = ? AND outcome = 'imported' LIMIT 1",
+        "SELECT file_name FROM import_batches WHERE sha256 = ? AND outcome IN ('imported', 'partial') LIMIT 1",
         [sha256],
     ).fetchone()
     return row[0] if row else None
 
 
-def save_file(con: duckdb.DuckDBPyConnection, file_name: str, sha256: str, forms: list[Form]) -> int:
-    """Store all forms of one file in one transaction; returns the batch id.
+def assign_ids(forms: list[Form], sha256: str, file_name: str) -> None:
+    """Form ids are `<sha256 prefix>-<place in file>`: stable across re-imports into a fresh database."""
+    for position, form in enumerate(forms, start=1):
+        form.id = f"{sha256[:12]}-{position:03d}"
+        form.source_file = form.source_file or file_name
 
-    Form ids are `<sha256 prefix>-<place in file>`: stable across re-imports of the same
-    content into a fresh database.
+
+def save_file(
+    con: duckdb.DuckDBPyConnection,
+    file_name: str,
+    sha256: str,
+    placements: list[Placement],
+    *,
+    outcome: str = "imported",
+    message: str | None = None,
+    imported_by: str | None = None,
+) -> int:
+    """Store one file's forms, placed as versions (dashboard.versions.place), in one transaction.
+
+    A placement that replaces a stored form marks that form superseded; one held as 可能重复 keeps
+    its candidates for a person to settle. Forms without an id get `assign_ids`'. Returns the batch id.
     """
+    if any(not p.form.id for p in placements):
+        assign_ids([p.form for p in placements], sha256, file_name)
+    counts = {status: sum(p.status == status for p in placements) for status in STATUSES}
+    incomplete = sum(not p.form.complete for p in placements)
     con.execute("BEGIN TRANSACTION")
     try:
-        batch_id = _insert_batch(con, file_name, sha256, "imported", len(forms), None)
-        for position, form in enumerate(forms, start=1):
-            form.id = f"{sha256[:12]}-{position:03d}"
-            form.source_file = form.source_file or file_name
-        _insert_forms(con, batch_id, forms)
+        batch_id = _insert_batch(
+            con, file_name, sha256, outcome, len(placements), message,
+            counts[STATUS_NEW], counts[STATUS_REPLACED], counts[STATUS_DUPLICATE], incomplete, imported_by,
+        )  # fmt: skip
+        _insert_forms(con, batch_id, placements)
+        replaced = [[p.replaces, p.form.id] for p in placements if p.replaces]
+        if replaced:
+            frame = pd.DataFrame(replaced, columns=["form_id", "successor"], dtype=object)
+            _update_from_frame(con, "forms", frame, "superseded_by = d.successor", "forms.form_id = d.form_id")
+        candidates = [[p.form.id, candidate] for p in placements for candidate in p.candidates]
+        if candidates:
+            _append_frame(con, "duplicate_candidates", pd.DataFrame(candidates, columns=["form_id", "candidate_id"]))
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
@@ -160,6 +353,82 @@ def save_file(con: duckdb.DuckDBPyConnection, file_name: str, sha256: str, forms
 def record_failure(con: duckdb.DuckDBPyConnection, file_name: str, sha256: str | None, message: str) -> None:
     """Log a file that could not be imported (no form rows are written)."""
     _insert_batch(con, file_name, sha256, "error", 0, message)
+
+
+def remove_batch(con: duckdb.DuckDBPyConnection, batch_id: int) -> list[str]:
+    """Undo one import: its forms leave, the versions they replaced become current again.
+
+    The batch stays in the history as removed (so its file can be imported again). Returns the ids
+    of the forms that became current again. Raises StoreError where there is no such import.
+    """
+    row = con.execute("SELECT outcome FROM import_batches WHERE batch_id = ?", [batch_id]).fetchone()
+    if row is None or row[0] not in ("imported", "partial"):
+        raise StoreError(texts.BATCH_NOT_REMOVABLE.format(batch=batch_id))
+    con.execute("BEGIN TRANSACTION")
+    try:
+        restored = [
+            r[0]
+            for r in con.execute(
+                "SELECT o.form_id FROM forms o JOIN forms r ON o.superseded_by = r.form_id WHERE r.batch_id = ?",
+                [batch_id],
+            ).fetchall()
+        ]
+        # A replaced version goes back to where the removed one stood: current, or superseded by its successor.
+        con.execute(
+            "UPDATE forms SET superseded_by = r.superseded_by "
+            "FROM (SELECT form_id, superseded_by FROM forms WHERE batch_id = ?) r "
+            "WHERE forms.superseded_by = r.form_id",
+            [batch_id],
+        )
+        con.execute(
+            "UPDATE forms SET replaces = r.replaces "
+            "FROM (SELECT form_id, replaces FROM forms WHERE batch_id = ?) r WHERE forms.replaces = r.form_id",
+            [batch_id],
+        )
+        removed = "(SELECT form_id FROM forms WHERE batch_id = ?)"
+        con.execute(
+            f"DELETE FROM duplicate_candidates WHERE form_id IN {removed} OR candidate_id IN {removed}",
+            [batch_id, batch_id],
+        )
+        for table in ("fund_rows", "indicators", "checks"):
+            con.execute(f"DELETE FROM {table} WHERE form_id IN {removed}", [batch_id])
+        con.execute("DELETE FROM forms WHERE batch_id = ?", [batch_id])
+        # A form held as 可能重复 whose every candidate left has nothing to settle: it is new.
+        con.execute(
+            "UPDATE forms SET pending_duplicate = false WHERE pending_duplicate "
+            "AND form_id NOT IN (SELECT form_id FROM duplicate_candidates)"
+        )
+        con.execute(
+            "UPDATE import_batches SET outcome = 'removed', removed_at = ? WHERE batch_id = ?",
+            [datetime.now(), batch_id],
+        )
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    return restored
+
+
+def settle_duplicate(con: duckdb.DuckDBPyConnection, form_id: str, replaces: str | None, changes: list[str]) -> None:
+    """A person's decision on a form held as 可能重复: it replaces `replaces`, or (None) it is a new form."""
+    candidates = {r[0] for r in con.execute(
+        "SELECT candidate_id FROM duplicate_candidates WHERE form_id = ?", [form_id]
+    ).fetchall()}  # fmt: skip
+    if not candidates or (replaces is not None and replaces not in candidates):
+        raise StoreError(texts.DUPLICATE_NOT_PENDING.format(form=form_id))
+    con.execute("BEGIN TRANSACTION")
+    try:
+        if replaces is not None:
+            con.execute("UPDATE forms SET superseded_by = ? WHERE form_id = ?", [form_id, replaces])
+        con.execute(
+            "UPDATE forms SET pending_duplicate = false, replaces = ?, changes = ? WHERE form_id = ?",
+            [replaces, json.dumps(changes, ensure_ascii=False) if replaces else None, form_id],
+        )
+        con.execute("DELETE FROM duplicate_candidates WHERE form_id = ?", [form_id])
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
 
 
 def replace_checks(con: duckdb.DuckDBPyConnection, checks_by_form: dict[str, list[Check]]) -> None:
@@ -175,29 +444,52 @@ def replace_checks(con: duckdb.DuckDBPyConnection, checks_by_form: dict[str, lis
         raise
 
 
-def set_recomputed_scores(con: duckdb.DuckDBPyConnection, scores: dict[str, float | None]) -> None:
+def set_recomputed_scores(
+    con: duckdb.DuckDBPyConnection, scores: dict[str, float | None], schemes: dict[str, str | None] | None = None
+) -> None:
+    """Store the audit's recomputed 总分 (None: 不可评价) and, where given, the scheme each form was judged by."""
     frame = pd.DataFrame({"form_id": list(scores), "score": list(scores.values())}, dtype=object)
+    frame["scheme"] = [None if schemes is None else schemes.get(form_id) for form_id in scores]
     con.register("recomputed_frame", frame)
     try:
         con.execute(
-            "UPDATE forms SET recomputed_score = CAST(r.score AS DOUBLE) "
-            "FROM recomputed_frame r WHERE forms.form_id = r.form_id"
+            "UPDATE forms SET recomputed_score = CAST(r.score AS DOUBLE), "
+            "scheme = CASE WHEN ? THEN CAST(r.scheme AS VARCHAR) ELSE forms.scheme END "
+            "FROM recomputed_frame r WHERE forms.form_id = r.form_id",
+            [schemes is not None],
         )
     finally:
         con.unregister("recomputed_frame")
 
 
-def load_forms(con: duckdb.DuckDBPyConnection, form_ids: Iterable[str] | None = None) -> list[Form]:
-    """Rebuild model.Form objects from the tables, in import order."""
-    where, params = "", []
+def load_forms(
+    con: duckdb.DuckDBPyConnection, form_ids: Iterable[str] | None = None, versions: str = "all"
+) -> list[Form]:
+    """Rebuild model.Form objects from the tables, in import order.
+
+    `versions`: "all" (every stored version), "current" (not replaced: complete or not, settled or
+    not) or "counted" (what the totals count: current, complete, settled).
+    """
+    conditions, params = [], []
     if form_ids is not None:
         ids = list(form_ids)
         if not ids:
             return []
-        where, params = "WHERE form_id IN (SELECT unnest(?))", [ids]
+        conditions.append("form_id IN (SELECT unnest(?))")
+        params.append(ids)
+    if versions == "current":
+        conditions.append("superseded_by IS NULL")
+    elif versions == "counted":
+        conditions.append(counted_sql("forms"))
+    where = f"WHERE {' AND '.join(conditions)}" if conditions else ""
     forms_frame = con.execute(f"SELECT * FROM forms {where} ORDER BY batch_id, position", params).df()
+    if forms_frame.empty:
+        return []
+    children_where, children_params = "WHERE form_id IN (SELECT unnest(?))", [forms_frame["form_id"].tolist()]
     children = {
-        table: _group_by_form(con.execute(f"SELECT * FROM {table} {where} ORDER BY form_id, position", params).df())
+        table: _group_by_form(
+            con.execute(f"SELECT * FROM {table} {children_where} ORDER BY form_id, position", children_params).df()
+        )
         for table in ("fund_rows", "indicators", "checks")
     }
     return [_form_from_row(row, children) for row in forms_frame.to_dict("records")]
@@ -207,22 +499,97 @@ def import_history(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     return con.execute("SELECT * FROM import_batches ORDER BY batch_id").df()
 
 
+def not_counted(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """Current forms kept out of the totals: incomplete, and 可能重复 waiting to be settled."""
+    row = con.execute(
+        "SELECT count(*) FILTER (WHERE NOT complete), count(*) FILTER (WHERE complete AND pending_duplicate) "
+        "FROM forms WHERE superseded_by IS NULL"
+    ).fetchone()
+    return {"incomplete": int(row[0] or 0), "pending": int(row[1] or 0)}
+
+
+def incomplete_forms(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Current forms kept out of the totals as incomplete, with the finding that says what is missing."""
+    return con.execute(
+        """
+        SELECT f.form_id, f.source_file, f.position, f.project_name, c.message
+        FROM forms f LEFT JOIN checks c ON c.form_id = f.form_id AND c.rule = 'incomplete'
+        WHERE f.superseded_by IS NULL AND NOT f.complete
+        ORDER BY f.batch_id DESC, f.position
+        """
+    ).df()
+
+
+def pending_duplicates(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Forms held as 可能重复, one row per (form, candidate), with what a person needs to decide."""
+    return con.execute(
+        """
+        SELECT p.form_id, p.source_file, p.project_name, p.department, p.unit, p.year,
+               CAST(p.project_amount AS DOUBLE) AS project_amount,
+               c.candidate_id, s.source_file AS candidate_file, s.project_name AS candidate_name,
+               s.unit AS candidate_unit, CAST(s.project_amount AS DOUBLE) AS candidate_amount
+        FROM forms p
+        JOIN duplicate_candidates c ON c.form_id = p.form_id
+        JOIN forms s ON s.form_id = c.candidate_id
+        WHERE p.pending_duplicate
+        ORDER BY p.batch_id, p.position, s.batch_id, s.position
+        """
+    ).df()
+
+
+def version_history(con: duckdb.DuckDBPyConnection, form_id: str) -> pd.DataFrame:
+    """Every stored version of the form `form_id` belongs to, oldest first: file, time, what changed."""
+    return con.execute(
+        """
+        WITH RECURSIVE back(form_id, replaces) AS (
+            SELECT form_id, replaces FROM forms WHERE form_id = ?
+            UNION ALL SELECT f.form_id, f.replaces FROM forms f JOIN back b ON f.form_id = b.replaces
+        ), forward(form_id, superseded_by) AS (
+            SELECT form_id, superseded_by FROM forms WHERE form_id = ?
+            UNION ALL SELECT f.form_id, f.superseded_by FROM forms f JOIN forward w ON f.form_id = w.superseded_by
+        )
+        SELECT f.form_id, f.source_file, b.imported_at, b.batch_id, f.superseded_by, f.changes
+        FROM forms f JOIN import_batches b ON b.batch_id = f.batch_id
+        WHERE f.form_id IN (SELECT form_id FROM back UNION SELECT form_id FROM forward)
+        ORDER BY b.batch_id
+        """,
+        [form_id, form_id],
+    ).df()
+
+
+def batches(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Every import, newest first, with its counts of new, replaced, 可能重复 and incomplete forms."""
+    return con.execute(
+        """
+        SELECT batch_id, imported_at, file_name, outcome, form_count, new_count, replaced_count,
+               duplicate_count, incomplete_count, imported_by, removed_at, message
+        FROM import_batches ORDER BY batch_id DESC
+        """
+    ).df()
+
+
 # --- writing ---------------------------------------------------------------------------------------------
 
 
-def _insert_batch(con, file_name, sha256, outcome, form_count, message) -> int:
+def _insert_batch(
+    con, file_name, sha256, outcome, form_count, message,
+    new=None, replaced=None, duplicate=None, incomplete=None, imported_by=None,
+) -> int:  # fmt: skip
     row = con.execute(
-        "INSERT INTO import_batches (file_name, sha256, imported_at, outcome, form_count, message) "
-        "VALUES (?, ?, ?, ?, ?, ?) RETURNING batch_id",
-        [file_name, sha256, datetime.now(), outcome, form_count, message],
-    ).fetchone()
+        "INSERT INTO import_batches (file_name, sha256, imported_at, outcome, form_count, message, new_count, "
+        "replaced_count, duplicate_count, incomplete_count, imported_by) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING batch_id",
+        [file_name, sha256, datetime.now(), outcome, form_count, message, new, replaced, duplicate, incomplete,
+         imported_by],
+    ).fetchone()  # fmt: skip
     return int(row[0])
 
 
-def _insert_forms(con, batch_id: int, forms: list[Form]) -> None:
+def _insert_forms(con, batch_id: int, placements: list[Placement]) -> None:
     form_rows, fund_frames, indicator_frames, check_frames = [], [], [], []
-    for position, form in enumerate(forms, start=1):
-        form_rows.append(_form_row(form, batch_id, position))
+    for position, placement in enumerate(placements, start=1):
+        form = placement.form
+        form_rows.append(_form_row(placement, batch_id, position))
         fund_frames.append(_funds_frame(form))
         indicator_frames.append(_indicators_frame(form))
         check_frames.append(_checks_frame(form.id, form.checks))
@@ -243,12 +610,41 @@ def _append_frame(con, table: str, frame: pd.DataFrame | None) -> None:
         con.unregister("incoming_frame")
 
 
-def _form_row(form: Form, batch_id: int, position: int) -> list:
+_FORM_DERIVED = ["complete", "exec_rate", "identity_name", "identity_department", "identity_unit", "identity_code"]
+
+
+def derived_form_values(form: Form) -> list:
+    total = form.funds.total
+    return [
+        not domain.missing_parts(form),
+        domain.execution_rate(total.annual_budget, total.executed),
+        domain.identity_text(form.project_name),
+        domain.identity_text(form.department),
+        domain.identity_text(form.unit),
+        domain.identity_text(form.project_code),
+    ]
+
+
+def _derived_indicator_values(row) -> list:
+    return [
+        None if row.target_parts is None else json.dumps(row.target_parts, ensure_ascii=False),
+        domain.is_deducted(row.weight, row.score),
+        domain.points_lost(row.weight, row.score),
+        domain.is_no_reason(row.reason),
+        domain.is_not_measured(row.actual),
+    ]
+
+
+def _form_row(placement: Placement, batch_id: int, position: int) -> list:
+    form = placement.form
+    changes = json.dumps(placement.changes, ensure_ascii=False) if placement.replaces else None
+    complete, exec_rate, *identity = derived_form_values(form)
     return [
         form.id, batch_id, position, form.source_file, list(form.source_pages), form.year, form.department,
-        form.unit, form.project_name, form.project_type, form.status, form.project_amount,
+        form.unit, form.project_name or "", form.project_type or "", form.status, form.project_amount,
         form.funds.unit_printed, form.goal_expected, form.goal_actual, form.total_weight, form.total_score,
-        form.recomputed_score,
+        form.recomputed_score, form.form_kind, form.project_code, form.scheme, complete, exec_rate,
+        None, placement.replaces, changes, placement.status == STATUS_DUPLICATE, *identity,
     ]  # fmt: skip
 
 
@@ -262,10 +658,11 @@ def _funds_frame(form: Form) -> pd.DataFrame:
 
 def _indicators_frame(form: Form) -> pd.DataFrame:
     rows = [
-        [form.id, position, *(getattr(indicator, column) for column in _INDICATOR_COLUMNS)]
-        for position, indicator in enumerate(form.indicators, start=1)
+        [form.id, position, *(getattr(row, column) for column in _INDICATOR_COLUMNS), *_derived_indicator_values(row)]
+        for position, row in enumerate(form.indicators, start=1)
     ]
-    return pd.DataFrame(rows, columns=["form_id", "position", *_INDICATOR_COLUMNS], dtype=object)
+    columns = ["form_id", "position", *_INDICATOR_COLUMNS, *_INDICATOR_DERIVED]
+    return pd.DataFrame(rows, columns=columns, dtype=object)
 
 
 def _checks_frame(form_id: str, checks: list[Check]) -> pd.DataFrame:
@@ -314,6 +711,7 @@ def _form_from_row(row: dict, children: dict[str, dict[str, list[dict]]]) -> For
             **{c: _value(item[c]) for c in ("level1", "level2", "name", "target", "actual", "reason")},
             weight=_number(item["weight"]),
             score=_number(item["score"]),
+            target_parts=None if _value(item["target_parts"]) is None else json.loads(item["target_parts"]),
         )
         for item in children["indicators"].get(form_id, [])
     ]
@@ -349,4 +747,9 @@ def _form_from_row(row: dict, children: dict[str, dict[str, list[dict]]]) -> For
         total_score=_number(row["total_score"]),
         checks=checks,
         recomputed_score=_number(row["recomputed_score"]),
+        form_kind=_value(row["form_kind"]) or domain.FORM_KIND_PROJECT,
+        project_code=_value(row["project_code"]),
+        scheme=_value(row["scheme"]),
+        complete=bool(_value(row["complete"]) if _value(row["complete"]) is not None else True),
+        superseded_by=_value(row["superseded_by"]),
     )

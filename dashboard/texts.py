@@ -191,7 +191,6 @@ IMPORT_PROGRESS = "已处理 {done} / {total} 个文件"
 IMPORT_FILE_DONE = "{name}：{result}"
 IMPORT_DONE = "导入完成"
 IMPORT_DONE_WITH_ERRORS = "导入完成，部分文件有错误"
-IMPORT_SUMMARY = "共 {files} 个文件：导入 {imported} 个（{forms} 张表），重复 {duplicates} 个，失败 {errors} 个。"
 IMPORT_BUSY = "另一个导入正在进行，请等它完成后再试。"
 IMPORT_STORE_FAILED = "无法写入数据库，本次没有导入任何文件。"
 IMPORT_STORE_WHAT_TO_DO = (
@@ -204,6 +203,7 @@ IMPORT_RESULT_OUTCOME = "结果"
 IMPORT_RESULT_NOTE = "说明"
 IMPORT_RESULT_DUPLICATE = "重复"
 IMPORT_RESULT_ERROR = "错误"
+IMPORT_RESULT_PARTIAL = "有问题"
 IMPORT_RESULTS_FILE_STEM = "导入结果"
 IMPORT_HISTORY = "导入记录"
 IMPORT_HISTORY_EMPTY = "还没有导入记录。"
@@ -214,9 +214,14 @@ IMPORT_HISTORY_COLUMNS = {
     "file_name": "文件",
     "outcome": "结果",
     "form_count": "表数",
+    "new_count": "新增",
+    "replaced_count": "替换",
+    "duplicate_count": "可能重复",
+    "incomplete_count": "不完整",
+    "imported_by": "导入人",
     "message": "说明",
 }
-IMPORT_HISTORY_OUTCOMES = {"imported": "已导入", "error": "错误"}
+IMPORT_HISTORY_OUTCOMES = {"imported": "已导入", "partial": "有问题", "error": "错误", "removed": "已撤销"}
 
 # --- Self-score audit (dashboard/audit.py, dashboard/quantities.py) ----------------------------------------
 # Rule titles, for counts by rule (audit.RULES).
@@ -327,8 +332,8 @@ CONFIG_WANT_NUMBER = "应为数字"
 CONFIG_WANT_NUMBERS = "应为数字列表"
 CONFIG_WANT_BOOL = "应为 true 或 false"
 CONFIG_WANT_COUNT = "应为不小于 1 的整数"
-CONFIG_WANT_SPLITS = "应为分配列表，如 [{ \"产出指标\" = 50, \"效益指标\" = 40 }]"
-CONFIG_WANT_BANDS = "应为分段列表，如 [[90, \"优\"], [80, \"良\"], [60, \"中\"]]"
+CONFIG_WANT_SPLITS = '应为分配列表，如 [{ "产出指标" = 50, "效益指标" = 40 }]'
+CONFIG_WANT_BANDS = '应为分段列表，如 [[90, "优"], [80, "良"], [60, "中"]]'
 CONFIG_OUT_OF_RANGE = "应在 {low} 到 {high} 之间"
 CONFIG_BANDS_ORDER = "分段须从高到低排列"
 CONFIG_GRADES_REPEATED = "等级名称重复"
@@ -366,6 +371,10 @@ EXPLAIN_COLUMNS = {"row": "行", "rule": "规则", "formula": "算式", "result"
 CLI_AUDIT_SCHEME_HELP = "只重新复核该评分方案（改动前或改动后）涵盖的表，如 national、sichuan、hebei"
 CLI_AUDIT_CONFIG_HELP = "复核配置文件（TOML，见 docs/audit-config.example.toml；默认取环境变量 DASHBOARD_AUDIT_CONFIG）"
 CLI_AUDIT_NO_SCHEME = "没有名为“{name}”的评分方案；可用：{names}"
+REVIEW_COLUMN_SCHEME = "评分方案"
+REVIEW_RECOMPUTED_HELP = "按本表评分方案复算的总分；全部指标未计量（不适用）的表为“不可评价”，不计入差额合计和单位排名"
+REVIEW_KPI_GAP_NOT_EVALUABLE = "；{n} 张不可评价的表（全部指标未计量）不计入"
+FORM_SCHEME_HELP = "按“{scheme}”评分方案复算（{source}）"
 EXPLAIN_TITLE = "复算过程"
 EXPLAIN_HINT = "按本表评分方案逐行复算：每行写明所用规则、带数字的算式和得分，可据此核对复核结果。"
 
@@ -629,6 +638,28 @@ REVIEW_COLUMNS = {
     "warnings": "警告",
 }
 
+# --- Readers: damaged pages and unusable numbers (dashboard/ingest) ---------------------------------------
+# A PDF page whose content could not be decoded: the file's error line, and the finding on each form it cuts.
+REASON_PAGES_UNREADABLE = "第 {pages} 页无法读取"
+PAGE_UNREADABLE = "第 {page} 页无法读取：页面内容已损坏，本表在该页的内容缺失或不完整，请对照原件核对"
+# A number cell holding text or an impossible figure: the value is left empty (check value_unreadable / …).
+VALUE_UNREADABLE = "{field}印的“{text}”不是可识别的数字，未计入"
+VALUE_OUT_OF_RANGE = "{field}印的“{text}”超出可能的范围，未计入"
+FIELD_PROJECT_AMOUNT = "项目金额"
+FIELD_TOTAL_ROW = "总分行的{column}"
+FIELD_FUND_CELL = "{row}的{column}"
+FIELD_INDICATOR_CELL = "指标“{name}”的{column}"
+FIELD_WEIGHT = "分值"
+FIELD_SCORE = "得分"
+FIELD_FUND_COLUMNS = {**AUDIT_AMOUNT_COLUMNS, "weight": FIELD_WEIGHT, "rate_pct": "执行率", "score": FIELD_SCORE}
+# Chinese titles of the readers' own findings (rule ids), kept by the audit when it re-runs.
+READER_RULE_TITLES = {
+    "parse_uncertain": REVIEW_RULE_PARSE_UNCERTAIN,
+    "page_unreadable": "页面无法读取",
+    "value_unreadable": "数字无法识别",
+    "value_out_of_range": "数字超出范围",
+}
+
 # --- Accounts and sign-in (dashboard/accounts.py, cli_users.py, auth.py, uploads.py) ----------------------
 ROLE_LABELS = {"viewer": "查看", "importer": "导入", "admin": "管理"}
 ACCOUNT_EXISTS = "账号 {name} 已存在。"
@@ -660,11 +691,15 @@ SIGNIN_PASSWORD = "密码"
 SIGNIN_SUBMIT = "登录"
 SIGNIN_FAILED = "账号或密码不正确。"
 SIGNIN_NO_ROLE = "账号 {name} 的角色是“{role}”，不能导入或修改数据。请用有“导入”角色的账号登录。"
-SIGNIN_NO_ACCOUNTS = "看板设置为必须登录，但数据库中还没有账号。请管理员用命令行新建：python -m dashboard user add 账号 --role admin"
+SIGNIN_NO_ACCOUNTS = (
+    "看板设置为必须登录，但数据库中还没有账号。请管理员用命令行新建：python -m dashboard user add 账号 --role admin"
+)
 SIGNIN_AS = "已登录：{name}（{role}）"
 SIGNOUT = "退出登录"
 UPLOAD_UNNAMED = "未命名文件"
 UPLOAD_FAILED = "保存上传文件失败（{kind}）"
+IMPORT_UNEXPECTED = "导入时发生意外错误，详情已记入服务器日志。请联系管理员。"
+SERVER_PATH = "〈服务器路径〉"
 
 # --- Form versions, completeness, schema (resubmissions) ------------------------------------------------------
 DB_TOO_NEW = "数据库文件 {path} 由更新版本的看板创建（数据库第 {version} 版，本程序只认识到第 {supported} 版），无法打开：请升级看板。"
@@ -685,7 +720,12 @@ VERSION_FIELD = {
     "total_weight": "总分分值",
     "total_score": "总分",
 }
-VERSION_FUND_ROW = {"total": "年度资金总额", "current_year": "当年财政拨款", "carryover": "上年结转资金", "other": "其他资金"}
+VERSION_FUND_ROW = {
+    "total": "年度资金总额",
+    "current_year": "当年财政拨款",
+    "carryover": "上年结转资金",
+    "other": "其他资金",
+}
 VERSION_FUND_FIELD = {
     "initial_budget": "年初预算数",
     "annual_budget": "全年预算数",
@@ -711,12 +751,13 @@ VERSION_ROW_DROPPED = "删去指标“{name}”"
 VERSION_MORE_CHANGES = "另有 {count} 处改动"
 VERSION_NO_CHANGES = "内容无改动"
 # One file's line: how its forms were placed.
-OUTCOME_PLACED = "导入 {count} 张表：新增 {new}，替换 {replaced}，可能重复 {duplicate}"
+OUTCOME_PLACED_COUNTS = "新增 {new}，替换 {replaced}，可能重复 {duplicate}"
+OUTCOME_PLACED = "导入 {count} 张表：" + OUTCOME_PLACED_COUNTS
 OUTCOME_REPLACED_DETAIL = "替换“{name}”（{changes}）"
 OUTCOME_INCOMPLETE = "{count} 张表不完整，未计入汇总（{details}）"
 OUTCOME_INCOMPLETE_ONE = "第 {position} 张{name}缺少{missing}"
 OUTCOME_PROBLEMS = "有问题：{problems}"
-IMPORT_SUMMARY_VERSIONS = (
+IMPORT_SUMMARY = (
     "共 {files} 个文件：导入 {imported} 个（{forms} 张表：新增 {new}，替换 {replaced}，可能重复 {duplicate}，"
     "不完整 {incomplete}），重复文件 {duplicates} 个，有问题 {partial} 个，失败 {errors} 个。"
 )
@@ -733,17 +774,42 @@ FIELD_TOTAL_SCORE = "总分"
 FIELD_TOTAL_WEIGHT = "总分分值"
 FIELD_INDICATOR_WEIGHT = "指标“{name}”分值"
 FIELD_INDICATOR_SCORE = "指标“{name}”得分"
-NOT_COUNTED_NOTE = "另有 {incomplete} 张不完整的表、{pending} 张待确认的可能重复表未计入。"
-NOT_COUNTED_INCOMPLETE = "另有 {count} 张不完整的表未计入。"
+NOT_COUNTED_NOTE = "另有 {incomplete} 张不完整的表、{pending} 张待确认的可能重复表未计入（详见“导入”页）。"
+NOT_COUNTED_INCOMPLETE = "另有 {count} 张不完整的表未计入（详见“导入”页）。"
 NOT_COUNTED_PENDING = "另有 {count} 张待确认的可能重复表未计入（到“导入”页确认）。"
 # The CLI's batches / remove.
 CLI_BATCHES_HELP = "列出全部导入（每个文件一次），含新增、替换、可能重复、不完整的表数"
 CLI_REMOVE_HELP = "撤销一次导入：它的表移出数据库，被它替换的旧版本恢复为当前版本"
 CLI_BATCH_HELP = "导入编号（见 batches）"
 CLI_ALL_VERSIONS_HELP = "同时导出被替换的旧版本（带 superseded_by）"
-CLI_BATCHES_HEADER = "编号\t时间\t文件\t结果\t表数\t新增\t替换\t可能重复\t不完整\t导入人"
-CLI_BATCH_LINE = "{batch}\t{time}\t{file}\t{outcome}\t{forms}\t{new}\t{replaced}\t{duplicate}\t{incomplete}\t{by}"
 CLI_BATCHES_NONE = "还没有任何导入。"
 CLI_REMOVED = "已撤销导入 {batch}（{file}）：移出 {forms} 张表，恢复 {restored} 张旧版本。"
-BATCH_OUTCOMES = {"imported": "已导入", "partial": "有问题", "error": "失败", "removed": "已撤销"}
 CLI_SAMPLE_CHECK_HELP = "（make clean 用）数据库是否只由示例文件建成：是则退出码 0"
+OUTCOME_REPLACED_UNCHANGED = "另有 {count} 张替换的表内容无改动"
+# The 导入 page: 可能重复 to settle, incomplete forms, undoing an import.
+IMPORT_PENDING = "待确认的可能重复表"
+IMPORT_PENDING_INTRO = "下面每张新表都与数据库中不止一张表相似，系统没有自动替换。请逐张确认：它是哪张旧表的新版本，还是一张单独的表。确认前，它不计入任何汇总。"
+IMPORT_PENDING_FORM = "新表：{name}（{file}，{unit}，项目金额 {amount}）"
+IMPORT_PENDING_REPLACES = "是这张旧表的新版本：{name}（{file}，{unit}，项目金额 {amount}）"
+IMPORT_PENDING_KEEP = "是单独的一张表，都保留"
+IMPORT_PENDING_CHOICE = "确认"
+IMPORT_PENDING_APPLY = "确认"
+IMPORT_PENDING_DONE = "已确认。"
+IMPORT_INCOMPLETE = "不完整的表"
+IMPORT_INCOMPLETE_INTRO = (
+    "这些表缺少项目名称、年度资金总额、绩效指标或总分，已保存但不计入任何汇总。请补全原表后重新导入。"
+)
+IMPORT_INCOMPLETE_COLUMNS = {
+    "source_file": "文件",
+    "position": "文件中第几张",
+    "project_name": "项目名称",
+    "message": "缺少什么",
+}
+IMPORT_REMOVE = "撤销一次导入"
+IMPORT_REMOVE_HELP = "撤销后，这次导入的表移出数据库，被它替换的旧版本恢复为当前版本；导入记录保留并标为“已撤销”。"
+IMPORT_REMOVE_PICK = "选择要撤销的导入"
+IMPORT_REMOVE_OPTION = "批次 {batch}：{file}（{time}，{forms} 张表）"
+IMPORT_REMOVE_CONFIRM = "我确认撤销这次导入"
+IMPORT_REMOVE_BUTTON = "撤销"
+IMPORT_REMOVE_DONE = "已撤销批次 {batch}：移出 {forms} 张表，恢复 {restored} 张旧版本。"
+IMPORT_REPLACED_DETAILS = "替换的表改了什么"

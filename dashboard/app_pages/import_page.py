@@ -9,21 +9,26 @@ file, the page says so and what to do; nothing is written.
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import tempfile
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 import streamlit as st
 
-from dashboard import db, downloads, importer, store, texts
+from dashboard import accounts, auth, db, downloads, importer, store, texts
 from dashboard.importer import FileOutcome, ImportOptions
+from dashboard.untrusted import display_name, hide_paths, markdown_literal
+from dashboard.uploads import StoredUpload, store_uploads
 
 UPLOAD_TYPES = ["pdf", "txt"]
 # One import at a time in this server process (sessions share the database file).
 _IMPORT_LOCK = threading.Lock()
+_LOG = logging.getLogger(__name__)
 
 _RESULTS_KEY = "import_page_results"
 _UPLOADER_GENERATION_KEY = "import_page_uploader_generation"
@@ -47,41 +52,65 @@ def run_import(
     Raises `store.StoreError` when the database cannot be opened for writing (e.g. the
     command-line import holds it) and `ImportBusyError` when another session is importing.
     """
+    with _one_writer(), tempfile.TemporaryDirectory(prefix="jixiao-upload-") as folder:
+        stored = store_uploads(Path(folder), uploads)
+        files = [(upload.path, upload.name) for upload in stored if upload.path is not None]
+        with _writing(db_path) as con:
+            outcomes = iter(importer.import_files(con, files, options, on_progress=on_progress))
+        # Uploads that could not be written get their outcome in their place, in upload order.
+        return [next(outcomes) if upload.path is not None else _not_stored(upload) for upload in stored]
+
+
+@contextlib.contextmanager
+def _writing(db_path: Path | str | None) -> Iterator[duckdb.DuckDBPyConnection]:
+    """The database open read-write for one piece of work; afterwards every page reads the new data."""
+    db.reset_connection()  # the read-only handle must go before this process opens read-write
+    con = store.open_db(db_path)
+    try:
+        yield con
+    finally:
+        con.close()
+        db.clear_caches()  # st.cache_data and the read-only handle
+
+
+def remove_import(batch_id: int, db_path: Path | str | None = None) -> list[str]:
+    """Undo one import (importer.remove_batch); returns the ids of the versions that are current again."""
+    with _one_writer(), _writing(db_path) as con:
+        return importer.remove_batch(con, batch_id)
+
+
+def settle_duplicate(form_id: str, replaces: str | None, db_path: Path | str | None = None) -> None:
+    """A person's decision on a 可能重复 form (importer.settle_duplicate)."""
+    with _one_writer(), _writing(db_path) as con:
+        importer.settle_duplicate(con, form_id, replaces)
+
+
+@contextlib.contextmanager
+def _one_writer() -> Iterator[None]:
+    """One write at a time in this server process (sessions share the database file)."""
     if not _IMPORT_LOCK.acquire(blocking=False):
         raise ImportBusyError(texts.IMPORT_BUSY)
     try:
-        with tempfile.TemporaryDirectory(prefix="jixiao-upload-") as folder:
-            files = _write_uploads(Path(folder), uploads)
-            db.reset_connection()  # the read-only handle must go before this process opens read-write
-            con = store.open_db(db_path)
-            try:
-                return importer.import_files(con, files, options, on_progress=on_progress)
-            finally:
-                con.close()
-                db.clear_caches()  # st.cache_data and the read-only handle: every page reads the new data
+        yield
     finally:
         _IMPORT_LOCK.release()
 
 
-def _write_uploads(folder: Path, uploads: Iterable[tuple[str, bytes]]) -> list[tuple[Path, str]]:
-    """Write each upload under its own name (one sub-folder each, so equal names do not collide)."""
-    files = []
-    for number, (name, data) in enumerate(uploads, start=1):
-        display_name = Path(name).name or f"file-{number}"  # never a path from the browser
-        target = folder / f"{number:04d}" / display_name
-        target.parent.mkdir()
-        target.write_bytes(data)
-        files.append((target, display_name))
-    return files
+def _not_stored(upload: StoredUpload) -> FileOutcome:
+    return FileOutcome(upload.name, importer.OUTCOME_ERROR, 0, texts.OUTCOME_ERROR.format(reason=upload.error))
 
 
 def outcomes_frame(outcomes: list[FileOutcome]) -> pd.DataFrame:
-    """One row per file: 文件, 结果 (导入 N 张表 / 重复 / 错误), 说明."""
+    """One row per file: 文件, 结果 (导入 N 张表 / 有问题 / 重复 / 错误), 说明 (new, replaced and what changed)."""
     error_prefix = texts.OUTCOME_ERROR.format(reason="")
     rows = []
     for outcome in outcomes:
         if outcome.outcome == importer.OUTCOME_IMPORTED:
-            result, note = texts.OUTCOME_IMPORTED.format(count=outcome.form_count), ""
+            placed = texts.OUTCOME_PLACED_COUNTS.format(**outcome.placed)
+            result = texts.OUTCOME_IMPORTED.format(count=outcome.form_count)
+            note = "；".join([placed, *outcome.details])
+        elif outcome.outcome == importer.OUTCOME_PARTIAL:
+            result, note = texts.IMPORT_RESULT_PARTIAL, "；".join([outcome.message, *outcome.details])
         elif outcome.outcome == importer.OUTCOME_DUPLICATE:
             result, note = texts.IMPORT_RESULT_DUPLICATE, outcome.message
         else:
@@ -106,6 +135,8 @@ def history_frame(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 def render() -> None:
     st.title(texts.IMPORT_TITLE)
     st.caption(texts.IMPORT_INTRO)
+    if not auth.require(accounts.IMPORTER):  # no uploader before an importer signs in
+        return
 
     generation = st.session_state.setdefault(_UPLOADER_GENERATION_KEY, 0)
     uploads = st.file_uploader(
@@ -122,7 +153,10 @@ def render() -> None:
         _import_with_progress([(upload.name, upload.getvalue()) for upload in uploads], options)
 
     _show_last_results()
+    _show_pending_duplicates()
+    _show_incomplete()
     _show_history()
+    _show_remove()
 
 
 def _options_inputs() -> ImportOptions:
@@ -143,6 +177,7 @@ def _options_inputs() -> ImportOptions:
         year=None if year is None else int(year),
         department=department.strip() or None,
         unit=unit.strip() or None,
+        imported_by=auth.signed_in_name(),  # recorded with the import batch
     )
 
 
@@ -156,14 +191,21 @@ def _import_with_progress(uploads: list[tuple[str, bytes]], options: ImportOptio
         result = outcomes_frame([outcome]).iloc[0]
         line = texts.IMPORT_FILE_DONE.format(name=outcome.source_file, result=result[texts.IMPORT_RESULT_OUTCOME])
         note = result[texts.IMPORT_RESULT_NOTE]
-        status.write(f"{line}（{note}）" if note else line)
+        status.write(markdown_literal(f"{line}（{note}）" if note else line))  # file names are data
 
     try:
         outcomes = run_import(uploads, options, on_progress)
     except (store.StoreError, ImportBusyError) as error:
         progress.empty()
         status.update(label=texts.IMPORT_STORE_FAILED, state="error", expanded=False)
-        st.error(f"{texts.IMPORT_STORE_FAILED}\n\n{error}\n\n{texts.IMPORT_STORE_WHAT_TO_DO}", icon=":material/lock:")
+        message = markdown_literal(hide_paths(str(error)))
+        st.error(f"{texts.IMPORT_STORE_FAILED}\n\n{message}\n\n{texts.IMPORT_STORE_WHAT_TO_DO}", icon=":material/lock:")
+        return
+    except Exception:  # no traceback or server path for the visitor; the server log has it
+        _LOG.exception("import failed")
+        progress.empty()
+        status.update(label=texts.IMPORT_STORE_FAILED, state="error", expanded=False)
+        st.error(texts.IMPORT_UNEXPECTED, icon=":material/error:")
         return
     all_ok = all(outcome.ok for outcome in outcomes)
     status.update(label=texts.IMPORT_DONE if all_ok else texts.IMPORT_DONE_WITH_ERRORS, state="complete")
@@ -211,6 +253,112 @@ def _show_history() -> None:
         },
     )
     downloads.download_buttons(history, texts.IMPORT_HISTORY_FILE_STEM, key="import_page_history_download")
+
+
+def _read(query: Callable[[duckdb.DuckDBPyConnection], pd.DataFrame]) -> pd.DataFrame:
+    """A read for this page's own sections; empty where the database is missing or busy."""
+    if db.problem() is not None:
+        return pd.DataFrame()
+    with db.cursor() as cur:
+        return query(cur)
+
+
+def _show_pending_duplicates() -> None:
+    pending = _read(store.pending_duplicates)
+    if pending.empty:
+        return
+    st.subheader(texts.IMPORT_PENDING)
+    st.caption(texts.IMPORT_PENDING_INTRO)
+    for form_id, rows in pending.groupby("form_id", sort=False):
+        _pending_form(str(form_id), rows)
+
+
+def _pending_form(form_id: str, rows: pd.DataFrame) -> None:
+    """One 可能重复 form: which stored form it replaces, or none; applied on a button."""
+    with st.container(border=True):
+        st.text(_pending_label(texts.IMPORT_PENDING_FORM, rows.iloc[0], ""))  # form text is data: st.text
+        labels = {row.candidate_id: _pending_label(texts.IMPORT_PENDING_REPLACES, row, "candidate_")
+                  for row in rows.itertuples()}  # fmt: skip
+        choice = st.radio(
+            texts.IMPORT_PENDING_CHOICE,
+            [*labels, None],
+            format_func=lambda value: markdown_literal(labels.get(value, texts.IMPORT_PENDING_KEEP)),
+            key=f"import_page_pending_{form_id}",
+        )
+        if st.button(texts.IMPORT_PENDING_APPLY, key=f"import_page_pending_apply_{form_id}"):
+            _write_then_rerun(lambda: settle_duplicate(form_id, choice), texts.IMPORT_PENDING_DONE)
+
+
+def _pending_label(template: str, row, prefix: str) -> str:
+    row = row._asdict() if hasattr(row, "_asdict") else row
+    amount = row[f"{prefix}amount" if prefix else "project_amount"]
+    return template.format(
+        name=row[f"{prefix}name" if prefix else "project_name"] or texts.DASH,
+        file=display_name(row[f"{prefix}file" if prefix else "source_file"]),
+        unit=row[f"{prefix}unit" if prefix else "unit"] or texts.DASH,
+        amount=texts.DASH if pd.isna(amount) else f"{amount:,.2f}",
+    )
+
+
+def _show_incomplete() -> None:
+    incomplete = _read(store.incomplete_forms)
+    if incomplete.empty:
+        return
+    st.subheader(texts.IMPORT_INCOMPLETE)
+    st.caption(texts.IMPORT_INCOMPLETE_INTRO)
+    columns = texts.IMPORT_INCOMPLETE_COLUMNS
+    frame = incomplete[list(columns)].rename(columns=columns)
+    st.dataframe(frame, hide_index=True, key="import_page_incomplete_table")
+
+
+def _show_remove() -> None:
+    batches = _read(store.batches)
+    if batches.empty:
+        return
+    removable = batches[batches["outcome"].isin(["imported", "partial"])]
+    if removable.empty:
+        return
+    with st.expander(texts.IMPORT_REMOVE, icon=":material/undo:"):
+        st.caption(texts.IMPORT_REMOVE_HELP)
+        options = {
+            int(row.batch_id): texts.IMPORT_REMOVE_OPTION.format(
+                batch=row.batch_id,
+                file=display_name(row.file_name),
+                time=row.imported_at.strftime("%Y-%m-%d %H:%M"),
+                forms=row.form_count,
+            )
+            for row in removable.itertuples()
+        }
+        batch = st.selectbox(
+            texts.IMPORT_REMOVE_PICK,
+            list(options),
+            format_func=lambda value: markdown_literal(options[value]),
+            key="import_page_remove_batch",
+        )
+        confirmed = st.checkbox(texts.IMPORT_REMOVE_CONFIRM, key="import_page_remove_confirm")
+        if st.button(texts.IMPORT_REMOVE_BUTTON, disabled=not confirmed, key="import_page_remove_button"):
+            forms = int(removable.set_index("batch_id").loc[batch, "form_count"])
+
+            def remove() -> str:
+                restored = remove_import(batch)
+                return texts.IMPORT_REMOVE_DONE.format(batch=batch, forms=forms, restored=len(restored))
+
+            _write_then_rerun(remove, None)
+
+
+def _write_then_rerun(work: Callable[[], object], done_message: str | None) -> None:
+    """Run a write, say how it went (a lock or a busy import is explained, never a traceback), rerun."""
+    try:
+        result = work()
+    except (store.StoreError, ImportBusyError) as error:
+        st.error(markdown_literal(hide_paths(str(error))), icon=":material/lock:")
+        return
+    except Exception:  # no traceback or server path for the visitor; the server log has it
+        _LOG.exception("write from the import page failed")
+        st.error(texts.IMPORT_UNEXPECTED, icon=":material/error:")
+        return
+    st.toast(markdown_literal(done_message or str(result)), icon=":material/check_circle:")
+    st.rerun()
 
 
 if __name__ == "__main__":  # Streamlit runs a page file as __main__; importing it (tests) draws nothing

@@ -26,13 +26,6 @@ def sample_uploads() -> list[tuple[str, bytes]]:
     return [(path.name, path.read_bytes()) for path in sorted(SAMPLES.iterdir()) if path.suffix in (".pdf", ".txt")]
 
 
-@pytest.fixture
-def db_file(tmp_path, monkeypatch) -> Path:
-    path = tmp_path / "forms.duckdb"
-    monkeypatch.setenv(store.DB_ENV_VAR, str(path))
-    return path
-
-
 def test_run_import_stores_uploads_and_reports_each_file(db_file):
     progress = []
     outcomes = import_page.run_import(
@@ -68,15 +61,8 @@ def test_second_import_reports_duplicates_and_errors(db_file):
     assert frame["说明"].iloc[1] == texts.REASON_EMPTY
     assert frame["说明"].iloc[2] == texts.REASON_UNSUPPORTED
     assert importer.outcomes_summary(outcomes) == texts.IMPORT_SUMMARY.format(
-        files=3, imported=0, forms=0, duplicates=1, errors=2
+        files=3, imported=0, forms=0, new=0, replaced=0, duplicate=0, incomplete=0, duplicates=1, partial=0, errors=2
     )
-
-
-def test_uploads_with_equal_names_or_paths_do_not_collide(tmp_path):
-    files = import_page._write_uploads(tmp_path, [("a.txt", b"1"), ("a.txt", b"2"), ("../../etc/b.txt", b"3")])
-    assert [name for _, name in files] == ["a.txt", "a.txt", "b.txt"]
-    assert [path.read_bytes() for path, _ in files] == [b"1", b"2", b"3"]
-    assert all(tmp_path in path.parents for path, _ in files)
 
 
 def test_run_import_while_another_process_writes_raises_store_error(db_file, database_held_by_writer):

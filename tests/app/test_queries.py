@@ -10,12 +10,11 @@ import math
 import duckdb
 import pytest
 
-from dashboard import filters, form_view, queries, texts
+from dashboard import domain, filters, form_view, queries, texts
 from dashboard import formatting as fmt
 from dashboard.filters import Filters
 from dashboard.model import Form, Indicator
 
-NO_REASON_MARKS = {"", "/", "／", "-", "—", "无"}
 
 
 @pytest.fixture(scope="module")
@@ -58,7 +57,7 @@ def test_form_overview_row_per_form(con, sample_forms):
             assert math.isnan(row["exec_rate"])
         assert row["grade"] == grade(form.total_score)
         assert row["deducted_count"] == sum(deducted(i) for i in form.indicators)
-        no_reason = [i for i in form.indicators if deducted(i) and (i.reason or "").strip() in NO_REASON_MARKS]
+        no_reason = [i for i in form.indicators if deducted(i) and domain.is_no_reason(i.reason)]
         assert row["unexplained_count"] == len(no_reason)
         assert row["error_count"] == sum(c.severity == "error" for c in form.checks)
 

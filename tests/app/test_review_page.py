@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -41,8 +42,14 @@ def run_page(**state) -> AppTest:
     return app
 
 
+# Findings and forms that count: replaced versions (the sample PDFs replace seed forms 3 and 10),
+# incomplete and 可能重复 forms are not in the figures.
+COUNTED_FORMS = f"(SELECT * FROM forms f WHERE {store.counted_sql('f')})"
+COUNTED_CHECKS = f"(SELECT c.* FROM checks c JOIN {COUNTED_FORMS} f USING (form_id))"
+
+
 def test_severity_cards_match_sql(sample_env, con):
-    expected = dict(con.execute("SELECT severity, count(*) FROM checks GROUP BY severity").fetchall())
+    expected = dict(con.execute(f"SELECT severity, count(*) FROM {COUNTED_CHECKS} GROUP BY severity").fetchall())
     app = run_page()
     cards = {metric.label: metric.value for metric in app.metric}
     for severity, label in texts.SEVERITY_LABELS.items():
@@ -53,7 +60,7 @@ def test_rule_table_matches_sql_with_audit_titles(sample_env, con):
     expected = {
         (rule, severity): (n, forms)
         for rule, severity, n, forms in con.execute(
-            "SELECT rule, severity, count(*), count(DISTINCT form_id) FROM checks GROUP BY ALL"
+            f"SELECT rule, severity, count(*), count(DISTINCT form_id) FROM {COUNTED_CHECKS} GROUP BY ALL"
         ).fetchall()
     }
     table = run_page().dataframe[0].value
@@ -73,7 +80,7 @@ def test_rule_table_matches_sql_with_audit_titles(sample_env, con):
 def test_forms_most_serious_first(sample_env, con):
     table = run_page().dataframe[1].value
     expected = con.execute(
-        "SELECT count(DISTINCT form_id) FROM checks",
+        f"SELECT count(DISTINCT form_id) FROM {COUNTED_CHECKS}",
     ).fetchone()[0]
     assert len(table) == expected
     keys = list(zip(table[COLUMNS["error_count"]], table[COLUMNS["warning_count"]], strict=True))
@@ -88,7 +95,7 @@ def test_forms_most_serious_first(sample_env, con):
 def test_unit_gaps_match_sql(sample_env, con):
     rows = con.execute(
         "SELECT coalesce(nullif(trim(unit), ''), department) AS org, sum(total_score - recomputed_score) "
-        "FROM forms GROUP BY org ORDER BY 2 DESC"
+        f"FROM {COUNTED_FORMS} GROUP BY org ORDER BY 2 DESC"
     ).fetchall()
     app = run_page()
     table = app.dataframe[-1].value
@@ -101,7 +108,7 @@ def test_unit_gaps_match_sql(sample_env, con):
 
 def test_filters_apply(sample_env, con):
     (expected,) = con.execute(
-        "SELECT count(*) FROM checks c JOIN forms f USING (form_id) WHERE f.project_type = '购置费'"
+        f"SELECT count(*) FROM {COUNTED_CHECKS} c JOIN forms f USING (form_id) WHERE f.project_type = '购置费'"
     ).fetchone()
     counts = rq.rule_counts(con, Filters(types=("购置费",)))
     assert counts["findings"].sum() == expected
@@ -136,3 +143,75 @@ def test_pure_tables():
     assert review_page.org_label("某单位", False) == "某单位"
     assert review_page.org_label("0402009", True) == texts.REVIEW_UNIT_IS_DEPARTMENT.format(org="0402009")
     assert review_page.org_label(None, True) == texts.ORG_BLANK
+
+
+# --- 不可评价 forms, schemes and the explanation of a recomputation ------------------------------------------------
+
+
+def _not_evaluable(con) -> list[tuple[str, float]]:
+    """Forms with a claimed 总分 and no recomputed one: in the sample, the two unused 预算准备金 forms."""
+    return con.execute(
+        "SELECT form_id, total_score FROM forms WHERE total_score IS NOT NULL AND recomputed_score IS NULL "
+        "ORDER BY total_score"
+    ).fetchall()
+
+
+def test_the_unused_reserve_funds_are_not_evaluable_and_out_of_the_gap(sample_env, con):
+    rows = _not_evaluable(con)
+    assert [claimed for _, claimed in rows] == [90, 100]
+    names = {name for (name,) in con.execute(
+        "SELECT project_name FROM forms WHERE form_id IN (SELECT unnest(?))", [[form_id for form_id, _ in rows]]
+    ).fetchall()}  # fmt: skip
+    assert all("预算准备金" in name for name in names)
+    summary = rq.gap_summary(con, Filters())
+    assert summary["not_evaluable"] == 2
+    (gap,) = con.execute(
+        "SELECT sum(total_score - recomputed_score) FROM forms WHERE recomputed_score IS NOT NULL"
+    ).fetchone()
+    assert summary["gap"] == pytest.approx(gap) and abs(summary["gap"]) < 1  # was 190.06 with 100 + 90 counted
+    table = run_page().dataframe[1].value
+    shown = table.set_index(COLUMNS["form_id"])
+    for form_id, _ in rows:
+        assert shown.at[form_id, COLUMNS["recomputed_score"]] == texts.NOT_EVALUABLE
+        assert pd.isna(shown.at[form_id, COLUMNS["gap"]])
+    assert set(table[texts.REVIEW_COLUMN_SCHEME]) == {"全国通用"}
+
+
+def _show_form(form_id: str) -> AppTest:
+    def script(form_id: str) -> None:
+        from dashboard import db, filters
+        from dashboard.app_pages import review_page
+
+        review_page._selected_form(db.cache_key(), filters.current(), form_id)
+
+    app = AppTest.from_function(script, default_timeout=60, args=(form_id,)).run()
+    assert not app.exception, app.exception
+    return app
+
+
+def test_a_form_that_is_not_evaluable_says_so_and_explains_why(sample_env, con):
+    form_id, claimed = _not_evaluable(con)[0]
+    assert claimed == 90
+    app = _show_form(form_id)
+    cards = {metric.label: metric.value for metric in app.metric}
+    assert cards[texts.FORM_RECOMPUTED] == texts.NOT_EVALUABLE
+    assert cards[texts.FORM_GAP] == fmt.score_text(None)
+    findings = app.dataframe[0].value
+    assert texts.AUDIT_TITLES["not_evaluable"] in set(findings[COLUMNS["rule"]])
+    explanation = app.dataframe[-1].value
+    last = explanation.iloc[-1]
+    assert (last[texts.EXPLAIN_COLUMNS["row"]], last[texts.EXPLAIN_COLUMNS["rule"]]) == ("复算总分", "不可评价")
+    # Every weighted row of the form reads 不适用 and is shown as left out.
+    rules = set(explanation[texts.EXPLAIN_COLUMNS["rule"]])
+    assert "不适用：不参与复算" in rules and "达到指标值：得满分" not in rules
+
+
+def test_the_explanation_ends_at_the_stored_recomputed_score(sample_env, con):
+    form_id, recomputed = con.execute(
+        "SELECT form_id, recomputed_score FROM forms WHERE project_type = '购置费' AND recomputed_score IS NOT NULL "
+        "ORDER BY form_id LIMIT 1"
+    ).fetchone()
+    explanation = _show_form(form_id).dataframe[-1].value
+    assert explanation.iloc[0][texts.EXPLAIN_COLUMNS["rule"]] == "全国通用"
+    assert explanation.iloc[-1][texts.EXPLAIN_COLUMNS["result"]] == pytest.approx(recomputed)
+    assert explanation.iloc[1][texts.EXPLAIN_COLUMNS["row"]] == "预算执行率"

@@ -22,12 +22,12 @@ SEED = SAMPLES / "000_4b30dd1c6dd4a20d.txt"
 SEED_TRUTH = ROOT / "tests" / "fixtures" / "seed_forms.json"
 
 RECORD_KEYS = [
-    "id", "source_file", "source_pages", "year", "department", "unit", "project_name", "project_type",
-    "status", "project_amount", "funds", "goal_expected", "goal_actual", "indicators", "total_weight",
-    "total_score", "checks",
+    "id", "form_kind", "complete", "source_file", "source_pages", "year", "department", "unit", "project_code",
+    "project_name", "project_type", "status", "project_amount", "funds", "goal_expected", "goal_actual",
+    "indicators", "total_weight", "total_score", "checks",
 ]  # fmt: skip
 FUND_KEYS = ["initial_budget", "annual_budget", "executed", "rate_pct"]
-INDICATOR_KEYS = ["level1", "level2", "name", "target", "actual", "weight", "score", "reason"]
+INDICATOR_KEYS = ["level1", "level2", "name", "target", "actual", "weight", "score", "target_parts", "reason"]
 CHECK_KEYS = ["rule", "severity", "indicator", "message"]
 
 

@@ -42,7 +42,7 @@ def make_form(name: str = "购置费", score: float = 5.2) -> Form:
 def test_round_trip_keeps_every_field(tmp_path):
     con = store.open_db(tmp_path / "t.duckdb")
     form = make_form()
-    store.save_file(con, "a.pdf", "ab" * 32, [form])
+    store.save_file(con, "a.pdf", "ab" * 32, [store.Placement(form)])
     (loaded,) = store.load_forms(con)
     assert loaded.id == "abababababab-001"
     assert loaded.to_record() == form.to_record()
@@ -53,7 +53,7 @@ def test_amounts_keep_cents_exactly(tmp_path):
     form = make_form()
     form.funds.total.executed = 10012516.44
     form.project_amount = 32457398.51
-    store.save_file(con, "a.pdf", "cd" * 32, [form])
+    store.save_file(con, "a.pdf", "cd" * 32, [store.Placement(form)])
     (loaded,) = store.load_forms(con)
     assert loaded.funds.total.executed == 10012516.44
     assert loaded.project_amount == 32457398.51
@@ -64,16 +64,16 @@ def test_amounts_keep_cents_exactly(tmp_path):
 def test_failed_save_leaves_nothing(tmp_path):
     con = store.open_db(tmp_path / "t.duckdb")
     good, bad = make_form("甲"), make_form("乙")
-    bad.project_name = None  # violates NOT NULL: the whole file must roll back
-    with pytest.raises(Exception):  # noqa: B017 - any DuckDB constraint error
-        store.save_file(con, "x.pdf", "ef" * 32, [good, bad])
+    bad.project_amount = 1e20  # beyond DECIMAL(18, 2): the whole file must roll back
+    with pytest.raises(Exception):  # noqa: B017 - any DuckDB conversion error
+        store.save_file(con, "x.pdf", "ef" * 32, [store.Placement(good), store.Placement(bad)])
     for table in ("import_batches", "forms", "fund_rows", "indicators", "checks"):
         assert con.execute(f"SELECT count(*) FROM {table}").fetchone()[0] == 0, table
 
 
 def test_find_imported_and_failure_log(tmp_path):
     con = store.open_db(tmp_path / "t.duckdb")
-    store.save_file(con, "a.pdf", "11" * 32, [make_form()])
+    store.save_file(con, "a.pdf", "11" * 32, [store.Placement(make_form())])
     store.record_failure(con, "b.pdf", "22" * 32, "扫描件，无文字层")
     assert store.find_imported(con, "11" * 32) == "a.pdf"
     assert store.find_imported(con, "22" * 32) is None  # a failed file is not "already imported"
@@ -99,7 +99,7 @@ def test_open_while_another_process_writes_says_locked(tmp_path, database_held_b
 def test_replace_checks_and_recomputed_scores(tmp_path):
     con = store.open_db(tmp_path / "t.duckdb")
     form = make_form()
-    store.save_file(con, "a.pdf", "33" * 32, [form])
+    store.save_file(con, "a.pdf", "33" * 32, [store.Placement(form)])
     store.replace_checks(con, {form.id: [Check("score_above_weight", "error", "得分高于分值", "采购服装数量", 7, 6)]})
     store.set_recomputed_scores(con, {form.id: 90.5})
     (loaded,) = store.load_forms(con)
