@@ -4,10 +4,16 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from decimal import Decimal, InvalidOperation
+from dataclasses import dataclass
+from decimal import Decimal
 
-# Printed placeholders meaning "no number here".
-NO_NUMBER = {"", "—", "-", "--", "—-", "－", "/", "／", "无", "不适用", "—。"}
+from dashboard import domain, texts
+from dashboard.ingest.rules import VALUE_OUT_OF_RANGE, VALUE_UNREADABLE
+from dashboard.model import Check, FundRow
+
+# Printed placeholders meaning "no number here" (compared NFKC, without spaces, lower-cased): the marks of
+# "not measured", plus a bare 无 and a dash closed by a full stop.
+NO_NUMBER = domain.NOT_MEASURED_MARKS | {"无", "—。"}
 
 _CJK = r"\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef\u2e80-\u2fdf“”‘’、，。；：（）《》"
 
@@ -78,45 +84,175 @@ def label_key(text: str | None) -> str:
     return re.sub(r"[\s*:：]", "", key)
 
 
-def parse_number(text: str | None) -> float | None:
-    """A printed number ("10012516.44", "1,016,318", "100125\\n16.44") or None for "—", "/", blank."""
-    if text is None:
-        return None
-    cleaned = re.sub(r"[\s,，]", "", unicodedata.normalize("NFKC", str(text)))
-    if cleaned in NO_NUMBER:
-        return None
-    cleaned = cleaned.rstrip("元")
-    try:
-        return float(Decimal(cleaned))
-    except InvalidOperation:
-        return None
+# --- numbers ----------------------------------------------------------------------------------------------
+#
+# The one number parser of every reader. A form prints plain decimals: ASCII or full-width digits, an
+# optional sign and decimal point, thousands separators and line wraps anywhere ("1,016,318",
+# "100125\n16.44", "１２３"). Python's float()/Decimal() accept much more (NaN, Infinity, "1_000", "1e30",
+# Arabic-Indic or Devanagari digits); none of that is a number on a form.
 
 
-def parse_percent(text: str | None) -> float | None:
-    """A printed rate "96.37%" → 96.37; None where no number is printed."""
-    if text is None:
-        return None
-    cleaned = re.sub(r"\s", "", unicodedata.normalize("NFKC", str(text)))
-    return parse_number(cleaned.rstrip("%"))
+_PLAIN_NUMBER_RE = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
+_MINUS_SIGNS = str.maketrans({"\u2212": "-", "\u2012": "-", "\u2013": "-"})
+_NUMBER_NOISE_RE = re.compile(r"[\s,，]")
+CUT_TEXT = 30  # printed text quoted in a finding is cut to this many characters
+FUND_AMOUNT_FIELDS = ("initial_budget", "annual_budget", "executed")
 
 
-def amount_in_yuan(text: str | None, unit_printed: str) -> float | None:
-    """A printed amount converted to 元 (万元 × 10 000, exact to the cent)."""
-    if text is None:
-        return None
-    cleaned = re.sub(r"[\s,，]", "", unicodedata.normalize("NFKC", str(text)))
-    if cleaned in NO_NUMBER:
-        return None
+@dataclass(frozen=True)
+class Reading:
+    """What a printed number cell says: its value, or why it has none (a rule id)."""
+
+    value: float | None = None
+    problem: str | None = None  # None, VALUE_UNREADABLE or VALUE_OUT_OF_RANGE
+
+
+def _number_text(text: str) -> str:
+    """NFKC, minus signs unified, no spaces, line wraps or thousands separators."""
+    return _NUMBER_NOISE_RE.sub("", unicodedata.normalize("NFKC", str(text)).translate(_MINUS_SIGNS))
+
+
+def is_placeholder(text: str | None) -> bool:
+    """Blank or a printed "no number here" mark (—, /, 不适用 …)."""
+    return text is None or _number_text(text).lower() in NO_NUMBER
+
+
+def is_plain_number(text: str | None) -> bool:
+    """Whether the text is a number as forms print it (see above)."""
+    return text is not None and bool(_PLAIN_NUMBER_RE.fullmatch(_number_text(text)))
+
+
+# What a reader should take as meant to be a number where a number is expected, so that it lands in its
+# cell and gets a finding: plain numbers and what float() would also take (1e30, NaN, 1_000, ١٢٣).
+_NUMBER_LIKE_RE = re.compile(r"[+-]?(?:nan|inf(?:inity)?|[\d._]*\d[\d._]*(?:e[+-]?\d+)?)%?", re.IGNORECASE)
+
+
+def looks_like_number(text: str | None) -> bool:
+    """A plain number or rate, or a figure meant as a number that is not one ("1e30", "NaN", "١٢٣")."""
+    return text is not None and bool(_NUMBER_LIKE_RE.fullmatch(_number_text(text)))
+
+
+def _read_decimal(cleaned: str, scale: Decimal, bound: float | None, amount: bool) -> Reading:
+    """Amounts: |value| < bound, kept to the cent. Points and rates: |value| ≤ bound (None: any size)."""
+    if not _PLAIN_NUMBER_RE.fullmatch(cleaned):
+        return Reading(problem=VALUE_UNREADABLE)
+    value = Decimal(cleaned) * scale
+    if bound is not None and (abs(value) >= Decimal(bound) if amount else abs(value) > Decimal(bound)):
+        return Reading(problem=VALUE_OUT_OF_RANGE)
+    return Reading(float(value.quantize(Decimal("0.01"))) if amount else float(value))
+
+
+def read_number(text: str | None, bound: float | None = domain.MAX_POINTS) -> Reading:
+    """A printed weight or score (|value| ≤ `bound`; None: any size); a trailing 元 is allowed."""
+    if is_placeholder(text):
+        return Reading()
+    cleaned = _number_text(text).removesuffix("元")
+    return _read_decimal(cleaned, Decimal(1), bound, amount=False)
+
+
+def read_percent(text: str | None) -> Reading:
+    """A printed rate "96.37%" → 96.37."""
+    if is_placeholder(text):
+        return Reading()
+    return read_number(_number_text(text).removesuffix("%"), bound=None)
+
+
+def read_amount(text: str | None, unit_printed: str) -> Reading:
+    """A printed amount in 元 (万元 × 10 000, to the cent); |amount| < domain.MAX_AMOUNT_YUAN."""
+    if is_placeholder(text):
+        return Reading()
+    cleaned = _number_text(text)
     scale = Decimal(10000) if unit_printed == "万元" else Decimal(1)
     if cleaned.endswith("万元"):
         cleaned, scale = cleaned[:-2], Decimal(10000)
     elif cleaned.endswith("元"):
         cleaned, scale = cleaned[:-1], Decimal(1)
-    try:
-        value = Decimal(cleaned) * scale
-    except InvalidOperation:
+    return _read_decimal(cleaned, scale, domain.MAX_AMOUNT_YUAN, amount=True)
+
+
+def parse_number(text: str | None) -> float | None:
+    """A printed weight or score ("10", "１２３", "-5", "97.14") or None (placeholder, not a number, too big)."""
+    return read_number(text).value
+
+
+def parse_percent(text: str | None) -> float | None:
+    """A printed rate "96.37%" → 96.37; None where no number is printed."""
+    return read_percent(text).value
+
+
+def amount_in_yuan(text: str | None, unit_printed: str) -> float | None:
+    """A printed amount converted to 元 (万元 × 10 000, exact to the cent); None where none can be stored."""
+    return read_amount(text, unit_printed).value
+
+
+def number_check(reading: Reading, field_name: str, text: str | None, indicator: str | None = None) -> Check | None:
+    """The finding for a number cell that holds no usable number, or None."""
+    if reading.problem is None:
         return None
-    return float(value.quantize(Decimal("0.01")))
+    shown = join_wrapped(text)
+    shown = shown if len(shown) <= CUT_TEXT else shown[:CUT_TEXT] + "…"
+    template = texts.VALUE_OUT_OF_RANGE if reading.problem == VALUE_OUT_OF_RANGE else texts.VALUE_UNREADABLE
+    return Check(
+        rule=reading.problem,
+        severity="error",
+        message=template.format(field=field_name, text=shown),
+        indicator=indicator,
+    )
+
+
+class NumberCells:
+    """Reads the number cells of one form and collects a finding for each that holds no usable number."""
+
+    def __init__(self, checks: list[Check]):
+        self.checks = checks
+
+    def _note(self, reading: Reading, field_name: str, text: str | None, indicator: str | None) -> float | None:
+        check = number_check(reading, field_name, text, indicator)
+        if check is not None:
+            self.checks.append(check)
+        return reading.value
+
+    def amount(self, text: str | None, unit: str, field_name: str, indicator: str | None = None) -> float | None:
+        return self._note(read_amount(text, unit), field_name, text, indicator)
+
+    def points(self, text: str | None, field_name: str, indicator: str | None = None) -> float | None:
+        return self._note(read_number(text), field_name, text, indicator)
+
+    def percent(self, text: str | None, field_name: str, indicator: str | None = None) -> float | None:
+        return self._note(read_percent(text), field_name, text, indicator)
+
+    def fund_row(self, printed: dict[str, str | None], unit: str, row_key: str) -> FundRow:
+        """A 项目资金 row from its printed cells by FundRow field (amounts in `unit`)."""
+
+        def name(column: str) -> str:
+            row = texts.FUND_ROW_LABELS[row_key]
+            return texts.FIELD_FUND_CELL.format(row=row, column=texts.FIELD_FUND_COLUMNS[column])
+
+        amounts = {key: self.amount(printed.get(key), unit, name(key)) for key in FUND_AMOUNT_FIELDS}
+        return FundRow(
+            **amounts,
+            rate_pct=self.percent(printed.get("rate_pct"), name("rate_pct")),
+            weight=self.points(printed.get("weight"), name("weight")),
+            score=self.points(printed.get("score"), name("score")),
+        )
+
+    def indicator_points(
+        self, weight: str | None, score: str | None, indicator: str
+    ) -> tuple[float | None, float | None]:
+        """An indicator row's 分值 and 得分."""
+        return (
+            self.points(
+                weight, texts.FIELD_INDICATOR_CELL.format(name=indicator, column=texts.FIELD_WEIGHT), indicator
+            ),
+            self.points(score, texts.FIELD_INDICATOR_CELL.format(name=indicator, column=texts.FIELD_SCORE), indicator),
+        )
+
+    def total_points(self, weight: str | None, score: str | None) -> tuple[float | None, float | None]:
+        """The 总分 row's 分值 and 得分."""
+        return (
+            self.points(weight, texts.FIELD_TOTAL_ROW.format(column=texts.FIELD_WEIGHT)),
+            self.points(score, texts.FIELD_TOTAL_ROW.format(column=texts.FIELD_SCORE)),
+        )
 
 
 def fund_unit(heading: str | None) -> str:

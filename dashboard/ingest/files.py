@@ -38,6 +38,7 @@ class ReadResult:
     source_file: str
     forms: list[Form] = field(default_factory=list)
     error: str | None = None  # Chinese reason, None on success
+    unreadable_pages: list[int] = field(default_factory=list)  # PDF pages (1-based) that could not be decoded
 
 
 def precheck(path: Path) -> str | None:
@@ -54,15 +55,16 @@ def precheck(path: Path) -> str | None:
     return None
 
 
-def parse_file(path: Path, source_file: str) -> list[Form]:
-    """Parse one checked file in this process; raises FormReadError."""
+def parse_file(path: Path, source_file: str) -> ReadResult:
+    """Parse one checked file in this process: its forms and unreadable pages; raises FormReadError."""
     if path.suffix.lower() == ".pdf":
-        from dashboard.ingest.pdf import read_pdf
+        from dashboard.ingest.pdf import read_pdf_file
 
-        return read_pdf(path, source_file)
+        read = read_pdf_file(path, source_file)
+        return ReadResult(path, source_file, forms=read.forms, unreadable_pages=read.unreadable_pages)
     from dashboard.ingest.text import read_text
 
-    return read_text(decode_text(path.read_bytes()), source_file)
+    return ReadResult(path, source_file, forms=read_text(decode_text(path.read_bytes()), source_file))
 
 
 def decode_text(data: bytes) -> str:
@@ -81,7 +83,7 @@ def _limit_worker_memory() -> None:
 
 
 def _parse_in_worker(path_text: str, source_file: str) -> tuple[str, object]:
-    """Runs in the worker: ("ok", forms) or ("error", reason). Never raises."""
+    """Runs in the worker: ("ok", ReadResult) or ("error", reason). Never raises."""
     try:
         return "ok", parse_file(Path(path_text), source_file)
     except FormReadError as error:
@@ -168,7 +170,7 @@ class SafeReader:
                     pending = [(p, s) for p, s, _ in submitted[index + 1 :]]
                     break
                 if status == "ok":
-                    yield ReadResult(path, source_file, forms=payload)
+                    yield payload
                 else:
                     yield ReadResult(path, source_file, error=payload)
 

@@ -17,18 +17,18 @@ from dataclasses import dataclass, field
 
 from dashboard import texts
 from dashboard.ingest.cells import (
-    NO_NUMBER,
-    amount_in_yuan,
+    FUND_AMOUNT_FIELDS,
+    NumberCells,
     fund_unit,
     join_wrapped,
     label_key,
     parse_number,
-    parse_percent,
     split_project_name,
     strip_level1_suffix,
     year_from_title,
 )
-from dashboard.model import Check, Form, FundRow, Funds, Indicator
+from dashboard.ingest.rules import PARSE_UNCERTAIN
+from dashboard.model import Check, Form, Funds, Indicator
 
 Cell = str | None
 
@@ -54,7 +54,6 @@ FUND_COLUMNS = {
     "执行率": "rate_pct",
     "得分": "score",
 }
-FUND_AMOUNT_FIELDS = ("initial_budget", "annual_budget", "executed")
 
 # Indicator header texts → column names used below.
 INDICATOR_COLUMNS = {
@@ -76,8 +75,6 @@ FUND_ROW_LABELS = (
     ("上年结转", "carryover"),
     ("其他资金", "other"),
 )
-
-PARSE_UNCERTAIN = "parse_uncertain"
 
 
 @dataclass
@@ -287,17 +284,7 @@ def fund_row_key(row: Sequence[Cell]) -> str | None:
     return None
 
 
-def read_fund_row(row: Sequence[Cell], columns: dict[str, int], unit: str) -> FundRow:
-    values = {name: amount_in_yuan(cell_at(row, columns.get(name)), unit) for name in FUND_AMOUNT_FIELDS}
-    return FundRow(
-        **values,
-        rate_pct=parse_percent(cell_at(row, columns.get("rate_pct"))),
-        weight=parse_number(cell_at(row, columns.get("weight"))),
-        score=parse_number(cell_at(row, columns.get("score"))),
-    )
-
-
-def read_funds(rows: Sequence[Sequence[Cell]], end: int) -> Funds | None:
+def read_funds(rows: Sequence[Sequence[Cell]], end: int, numbers: NumberCells) -> Funds | None:
     """The 项目资金 block, or None where no fund header row is found before `end`."""
     header_at = first_row(rows[:end], lambda row: bool(fund_columns(row)))
     if header_at is None:
@@ -307,7 +294,8 @@ def read_funds(rows: Sequence[Sequence[Cell]], end: int) -> Funds | None:
     for row in rows[header_at + 1 : end]:
         name = fund_row_key(row)
         if name is not None:
-            setattr(funds, name, read_fund_row(row, columns, funds.unit_printed))
+            printed = {column: cell_at(row, index) for column, index in columns.items()}
+            setattr(funds, name, numbers.fund_row(printed, funds.unit_printed, name))
     return funds
 
 
@@ -379,13 +367,13 @@ def is_full_label(text: str) -> bool:
 
 
 def read_indicators(
-    rows: Sequence[Sequence[Cell]], pages: Sequence[int], header_at: int, end: int
-) -> tuple[list[Indicator], list[Check]]:
+    rows: Sequence[Sequence[Cell]], pages: Sequence[int], header_at: int, end: int, numbers: NumberCells
+) -> list[Indicator]:
+    """The indicator rows between the header row and `end`; their findings go to `numbers.checks`."""
     columns = indicator_columns(rows[header_at])
     level1 = LevelCarry(attribute="level1")
     level2 = LevelCarry(attribute="level2")
     indicators: list[Indicator] = []
-    checks: list[Check] = []
     previous_page = pages[header_at]
     for row, page in zip(rows[header_at + 1 : end], pages[header_at + 1 : end], strict=True):
         if indicator_columns(row) or is_title_row(row):
@@ -396,12 +384,12 @@ def read_indicators(
         second = level2.take(cell_at(row, columns.get("level2")), new_page)
         if not has_indicator_content(row, columns):
             continue
-        indicator = make_indicator(row, columns, first, second)
+        indicator = make_indicator(row, columns, first, second, numbers)
         level1.note(indicator)
         level2.note(indicator)
         indicators.append(indicator)
-        checks.extend(indicator_checks(row, columns, indicator))
-    return indicators, checks
+        numbers.checks.extend(indicator_checks(row, columns, indicator))
+    return indicators
 
 
 def has_indicator_content(row: Sequence[Cell], columns: dict[str, int]) -> bool:
@@ -409,43 +397,39 @@ def has_indicator_content(row: Sequence[Cell], columns: dict[str, int]) -> bool:
     return any((cell_at(row, columns.get(name)) or "").strip() for name in names)
 
 
-def make_indicator(row: Sequence[Cell], columns: dict[str, int], level1: str, level2: str) -> Indicator:
+def make_indicator(
+    row: Sequence[Cell], columns: dict[str, int], level1: str, level2: str, numbers: NumberCells
+) -> Indicator:
     def text(name: str) -> str:
         return join_wrapped(cell_at(row, columns.get(name))).strip()
 
-    reason = text("reason")
+    reason, name = text("reason"), text("name")
+    weight, score = numbers.indicator_points(
+        cell_at(row, columns.get("weight")), cell_at(row, columns.get("score")), name
+    )
     return Indicator(
         level1=level1,
         level2=level2,
-        name=text("name"),
+        name=name,
         target=text("target"),
         actual=text("actual"),
-        weight=parse_number(cell_at(row, columns.get("weight"))),
-        score=parse_number(cell_at(row, columns.get("score"))),
+        weight=weight,
+        score=score,
         reason=reason or None,
     )
 
 
 def indicator_checks(row: Sequence[Cell], columns: dict[str, int], indicator: Indicator) -> list[Check]:
-    """parse_uncertain findings for an indicator row whose numbers cannot be read."""
+    """A parse_uncertain finding for an indicator row that prints neither 分值 nor 得分.
+
+    Cells that print something that is not a usable number get their finding from `NumberCells`.
+    """
     weight_text = cell_at(row, columns.get("weight"))
     score_text = cell_at(row, columns.get("score"))
     if not (weight_text or "").strip() and not (score_text or "").strip():
         message = texts.UNCERTAIN_NO_NUMBERS.format(name=indicator.name)
         return [uncertain(message, indicator.name)]
-    checks = []
-    for label, cell_text, value in (
-        ("分值", weight_text, indicator.weight),
-        ("得分", score_text, indicator.score),
-    ):
-        if value is None and not is_placeholder(cell_text):
-            message = texts.UNCERTAIN_BAD_NUMBER.format(name=indicator.name, column=label, text=cell_text)
-            checks.append(uncertain(message, indicator.name))
-    return checks
-
-
-def is_placeholder(text: Cell) -> bool:
-    return "".join((text or "").split()) in NO_NUMBER
+    return []
 
 
 def uncertain(message: str, indicator: str | None = None) -> Check:
@@ -455,18 +439,18 @@ def uncertain(message: str, indicator: str | None = None) -> Check:
 # ---------------------------------------------------------------- total row
 
 
-def read_total(row: Sequence[Cell], columns: dict[str, int]) -> tuple[float | None, float | None]:
+def read_total(row: Sequence[Cell], columns: dict[str, int], numbers: NumberCells) -> tuple[float | None, float | None]:
     """总分 row: 分值 and 得分 under their header columns, else the first two numbers after the label."""
-    weight = parse_number(cell_at(row, columns.get("weight")))
-    score = parse_number(cell_at(row, columns.get("score")))
+    printed = cell_at(row, columns.get("weight")), cell_at(row, columns.get("score"))
+    weight, score = parse_number(printed[0]), parse_number(printed[1])
     if weight is not None and score is not None:
         return weight, score
     label_at = find_cell(row, TOTAL_ROW, prefix=True) or 0
-    numbers = [parse_number(cell) for cell in row[label_at + 1 :] if cell is not None]
-    numbers = [number for number in numbers if number is not None]
-    if len(numbers) >= 2:
-        return numbers[0], numbers[1]
-    return weight, score
+    found = [parse_number(cell) for cell in row[label_at + 1 :] if cell is not None]
+    found = [number for number in found if number is not None]
+    if len(found) >= 2:
+        return found[0], found[1]
+    return numbers.total_points(*printed)
 
 
 def is_total_row(row: Sequence[Cell]) -> bool:
@@ -479,10 +463,11 @@ def is_total_row(row: Sequence[Cell]) -> bool:
 def parse_form(form: GridForm) -> ParsedForm:
     rows, pages = form.rows, form.pages
     parsed = ParsedForm(pages=sorted(set(pages)))
-    parse_header(rows, parsed)
+    numbers = NumberCells(parsed.checks)
+    parse_header(rows, parsed, numbers)
     header_at = first_row(rows, lambda row: bool(indicator_columns(row)))
     body_end = header_at if header_at is not None else len(rows)
-    funds = read_funds(rows, body_end)
+    funds = read_funds(rows, body_end, numbers)
     if funds is None:
         parsed.checks.append(uncertain(texts.UNCERTAIN_NO_FUNDS))
     else:
@@ -493,22 +478,23 @@ def parse_form(form: GridForm) -> ParsedForm:
         return parsed
     total_at = first_row(rows, is_total_row, start=header_at + 1)
     end = total_at if total_at is not None else len(rows)
-    parsed.indicators, checks = read_indicators(rows, pages, header_at, end)
-    parsed.checks.extend(checks)
+    parsed.indicators = read_indicators(rows, pages, header_at, end, numbers)
     if total_at is None:
         parsed.checks.append(uncertain(texts.UNCERTAIN_NO_TOTAL))
     else:
-        parsed.total_weight, parsed.total_score = read_total(rows[total_at], indicator_columns(rows[header_at]))
+        parsed.total_weight, parsed.total_score = read_total(
+            rows[total_at], indicator_columns(rows[header_at]), numbers
+        )
     return parsed
 
 
-def parse_header(rows: Sequence[Sequence[Cell]], parsed: ParsedForm) -> None:
+def parse_header(rows: Sequence[Sequence[Cell]], parsed: ParsedForm, numbers: NumberCells) -> None:
     found, name = header_value(rows, PROJECT_NAME)
     parsed.project_name = name or ""
     if not found or not name:
         parsed.checks.append(uncertain(texts.UNCERTAIN_NO_PROJECT_NAME))
     _, amount = header_value(rows, PROJECT_AMOUNT)
-    parsed.project_amount = amount_in_yuan(amount, "元")
+    parsed.project_amount = numbers.amount(amount, "元", texts.FIELD_PROJECT_AMOUNT)
     _, parsed.department = header_value(rows, DEPARTMENT)
     _, parsed.unit = header_value(rows, UNIT)
     parsed.year = read_title_year(rows)

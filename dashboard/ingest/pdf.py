@@ -13,22 +13,31 @@ way) belongs to the bottom cell it hangs from. Every text is passed through
 rarer one (⼾ for 户, ⻰ for 龙, ∕ for ／).
 
 Every failure of pdfminer/pdfplumber becomes a `FormReadError` with a reason from
-`texts`; nothing from pdfminer escapes.
+`texts`; nothing from pdfminer escapes. A page that cannot be decoded (pdfminer raises on it,
+its compressed content stream is corrupt, or it draws text that yields no characters) costs
+that page, not the file: it is named in `PdfRead.unreadable_pages`, no form is joined across
+it, and each form it cuts carries a page_unreadable error. pdfminer's own log (a warning per
+glyph of a damaged font) is kept out of the output.
 """
 
 from __future__ import annotations
 
 import json
+import logging
+import re
+import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pdfplumber
+from pdfminer.pdftypes import LITERALS_FLATE_DECODE, PDFStream, resolve1
 from pdfplumber import utils as plumber_utils
 
 from dashboard import texts
 from dashboard.ingest.cells import fix_lookalikes, label_key
-from dashboard.ingest.grid import PARSE_UNCERTAIN, TITLE_KEY, forms_from_grid
+from dashboard.ingest.grid import TITLE_KEY, forms_from_grid
+from dashboard.ingest.rules import PAGE_UNREADABLE, PARSE_UNCERTAIN
 from dashboard.model import Check, Form, FormReadError
 
 TABLE_SETTINGS = {
@@ -43,6 +52,9 @@ TABLE_SETTINGS = {
 TEXT_SETTINGS = {"x_tolerance": 3, "y_tolerance": 3}
 EDGE_TOLERANCE = 3.0  # points: table edges / column boundaries closer than this are the same
 CID_MARK = "(cid:"
+TEXT_SHOWING_RE = re.compile(rb"(?<![A-Za-z])(?:Tj|TJ)(?![A-Za-z])")  # content-stream operators that draw text
+
+logging.getLogger("pdfminer").setLevel(logging.ERROR)
 
 Bbox = tuple[float, float, float, float]
 
@@ -71,6 +83,16 @@ class PageStats:
     cid_chars: int = 0
     images: int = 0
     scanned_pages: list[int] = field(default_factory=list)  # pages with a picture and no text
+    unreadable_pages: list[int] = field(default_factory=list)  # pages whose content could not be decoded
+    corrupt_streams: dict[int, bool] = field(default_factory=dict)  # object id → corrupt, for shared fonts
+
+
+@dataclass
+class PdfRead:
+    """The forms of one PDF and the pages (1-based) that could not be read."""
+
+    forms: list[Form]
+    unreadable_pages: list[int] = field(default_factory=list)
 
 
 # ---------------------------------------------------------------- public
@@ -78,20 +100,34 @@ class PageStats:
 
 def read_pdf(path: Path, source_file: str) -> list[Form]:
     """Every 自评表 in the PDF at `path`; FormReadError where none can be read."""
+    return read_pdf_file(path, source_file).forms
+
+
+def read_pdf_file(path: Path, source_file: str) -> PdfRead:
+    """Every 自评表 in the PDF at `path` and the pages that could not be read; FormReadError where none can be."""
     blocks, stats = load_blocks(path)
+    damaged = texts.REASON_PAGES_UNREADABLE.format(pages=page_list(stats.unreadable_pages))
     if stats.chars == 0:
-        reason = texts.REASON_SCANNED if stats.images else texts.REASON_NOT_A_FORM
-        raise FormReadError(reason)
+        if stats.unreadable_pages:
+            raise FormReadError(texts.REASON_DAMAGED, damaged)
+        raise FormReadError(texts.REASON_SCANNED if stats.images else texts.REASON_NOT_A_FORM)
     try:
-        forms = blocks_to_forms(blocks, source_file)
+        forms = blocks_to_forms(blocks, source_file, stats.unreadable_pages)
     except Exception as exc:  # a bug in the grid reading must not look like a crash of the app
         raise FormReadError(texts.REASON_INTERNAL, f"{type(exc).__name__}: {exc}") from exc
     if not forms:
+        if stats.unreadable_pages:
+            raise FormReadError(texts.REASON_DAMAGED, damaged)
         raise FormReadError(texts.REASON_NO_CMAP if stats.cid_chars else texts.REASON_NOT_A_FORM)
     for form in forms:
         flag_missing_cmap(form)
         flag_scanned_pages(form, stats.scanned_pages)
-    return forms
+    flag_unreadable_pages(forms, stats.unreadable_pages)
+    return PdfRead(forms, list(stats.unreadable_pages))
+
+
+def page_list(pages: list[int]) -> str:
+    return "、".join(str(page) for page in pages)
 
 
 # ---------------------------------------------------------------- loading
@@ -146,10 +182,82 @@ def read_pages(pages: Sequence) -> tuple[list[Block], PageStats]:
     stats = PageStats()
     for number, page in enumerate(pages, start=1):
         try:
+            corrupt, draws_text = content_health(page.page_obj)
+            bad_map = font_map_corrupt(page.page_obj, stats.corrupt_streams)  # before pdfminer decodes it
+            chars_before, cid_before = stats.chars, stats.cid_chars
             blocks.extend(read_page(page, number, stats))
+            lost_text = draws_text and stats.chars == chars_before
+            lost_map = bad_map and stats.cid_chars > cid_before
+            if corrupt or lost_text or lost_map:
+                stats.unreadable_pages.append(number)
+        except MemoryError:
+            raise
+        except Exception as exc:  # pdfminer gave up on this page: read the others
+            if open_error(exc).reason == texts.REASON_ENCRYPTED:
+                raise
+            stats.unreadable_pages.append(number)
         finally:
             page.close()
     return blocks, stats
+
+
+def content_health(page_obj) -> tuple[bool, bool]:
+    """(corrupt, draws text) of a page's content streams.
+
+    Corrupt: a Flate-compressed stream that does not decompress cleanly (pdfminer then reads what it
+    can, or nothing, without saying so). Draws text: the decoded content shows text, so a page that
+    yields no characters lost them to a damaged font or stream.
+    """
+    corrupt, draws_text = False, False
+    for stream in page_obj.contents:
+        stream = resolve1(stream)
+        if not isinstance(stream, PDFStream):
+            continue
+        data = stream_data(stream)
+        corrupt = corrupt or data is None
+        draws_text = draws_text or bool(data and TEXT_SHOWING_RE.search(data))
+    return corrupt, draws_text
+
+
+def font_map_corrupt(page_obj, known: dict[int, bool]) -> bool:
+    """Whether a font of the page has a ToUnicode map that does not decode (its text comes out as (cid:…))."""
+    fonts = resolve1(resolve1(page_obj.resources or {}).get("Font")) or {}
+    for font in fonts.values() if isinstance(fonts, dict) else ():
+        font = resolve1(font)
+        to_unicode = font.get("ToUnicode") if isinstance(font, dict) else None
+        stream = resolve1(to_unicode)
+        if not isinstance(stream, PDFStream):
+            continue
+        objid = getattr(to_unicode, "objid", id(stream))
+        if objid not in known:
+            known[objid] = stream_data(stream) is None
+        if known[objid]:
+            return True
+    return False
+
+
+def stream_data(stream: PDFStream) -> bytes | None:
+    """The stream's data, decompressed strictly: None where its Flate data is corrupt.
+
+    Streams with other filters are left to pdfminer (b"" here). pdfminer itself decodes a corrupt
+    Flate stream as far as it can, or to nothing, without saying so.
+    """
+    if stream.data is not None:
+        return stream.data
+    data = stream.rawdata or b""
+    if stream.decipher is not None:
+        data = stream.decipher(stream.objid, stream.genno, data, stream.attrs)
+    filters = [name for name, _params in stream.get_filters()]
+    if not filters:
+        return data
+    if not all(name in LITERALS_FLATE_DECODE for name in filters):
+        return b""
+    try:
+        for _ in filters:
+            data = zlib.decompress(data)
+    except zlib.error:
+        return None
+    return data
 
 
 def read_page(page, number: int, stats: PageStats) -> list[Block]:
@@ -255,14 +363,29 @@ def title_blocks(page, table_boxes: list[Bbox], number: int) -> list[Block]:
 # ---------------------------------------------------------------- grid
 
 
-def blocks_to_forms(blocks: list[Block], source_file: str) -> list[Form]:
-    rows: list[list[str | None]] = []
-    pages: list[int] = []
-    for run in table_runs(blocks):
-        for row, page in regrid(run):
-            rows.append(row)
-            pages.append(page)
-    return forms_from_grid(rows, pages, source_file)
+def blocks_to_forms(blocks: list[Block], source_file: str, unreadable_pages: Sequence[int] = ()) -> list[Form]:
+    """The forms of the blocks; nothing is joined across an unreadable page."""
+    forms: list[Form] = []
+    for segment in split_at_pages(blocks, unreadable_pages):
+        rows: list[list[str | None]] = []
+        pages: list[int] = []
+        for run in table_runs(segment):
+            for row, page in regrid(run):
+                rows.append(row)
+                pages.append(page)
+        forms.extend(forms_from_grid(rows, pages, source_file))
+    return forms
+
+
+def split_at_pages(blocks: list[Block], breaks: Sequence[int]) -> list[list[Block]]:
+    """The blocks cut after each page in `breaks`: what an unreadable page keeps joins what comes
+    before it (a corrupt stream loses its end), what follows it starts anew."""
+    segments: list[list[Block]] = [[]]
+    for block in blocks:
+        if segments[-1] and any(segments[-1][-1].page <= page < block.page for page in breaks):
+            segments.append([])
+        segments[-1].append(block)
+    return [segment for segment in segments if segment]
 
 
 def table_runs(blocks: list[Block]) -> list[list[Block]]:
@@ -329,6 +452,25 @@ def flag_missing_cmap(form: Form) -> None:
     """A warning on a form some of whose text came out as (cid:…)."""
     if CID_MARK in json.dumps(form.to_record(), ensure_ascii=False):
         form.checks.append(Check(rule=PARSE_UNCERTAIN, severity="warning", message=texts.UNCERTAIN_CID))
+
+
+def flag_unreadable_pages(forms: list[Form], unreadable_pages: list[int]) -> None:
+    """A page_unreadable error on each form an unreadable page cuts.
+
+    That is a form printed on the page, the form just before it when its 总分 row was not reached,
+    and the form just after it when its 项目名称 is missing (its start was on the page).
+    """
+    for page in unreadable_pages:
+        before = [form for form in forms if form.source_pages and max(form.source_pages) < page]
+        after = [form for form in forms if form.source_pages and min(form.source_pages) > page]
+        cut = [form for form in forms if page in form.source_pages]
+        if before and before[-1].total_weight is None and before[-1].total_score is None:
+            cut.append(before[-1])
+        if after and not after[0].project_name:
+            cut.append(after[0])
+        message = texts.PAGE_UNREADABLE.format(page=page)
+        for form in cut:
+            form.checks.append(Check(rule=PAGE_UNREADABLE, severity="error", message=message))
 
 
 def flag_scanned_pages(form: Form, scanned_pages: list[int]) -> None:

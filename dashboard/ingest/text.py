@@ -67,8 +67,6 @@ SENTENCE_PUNCT = "，。；：！？,;:"
 OPENING_CHARS = "“‘（《"
 CLOSING_ON_LEFT = "。；！？”’）》"
 
-_NUMBER_RE = re.compile(r"[+-]?\d+(\.\d+)?")
-_PERCENT_RE = re.compile(r"[+-]?\d+(\.\d+)?%")
 _SUFFIX_RE = re.compile(r"[（(]\s*\d+(\.\d+)?\s*分\s*[)）]")
 _VALUE_FRAGMENT_RE = re.compile(r"[≥≤><=]?\s*\d+(\.\d+)?")
 _UNIT_FRAGMENT_RE = re.compile(r"[%％].{0,2}")
@@ -170,10 +168,12 @@ def _locate(lines: list[_Line]) -> _Sections:
 def _read_form(lines: list[_Line], source_file: str, paged: bool) -> Form:
     sections = _locate(lines)
     checks: list[Check] = []
+    numbers = cells.NumberCells(checks)
     header = _read_header(lines[: sections.header_end(len(lines))])
-    funds = _read_funds(lines, sections, checks)
+    funds = _read_funds(lines, sections, numbers)
+    project_amount = _project_amount(header, numbers)
     expected, actual = _read_goals(lines, sections, checks)
-    indicators, total = _read_table(lines, sections, checks)
+    indicators, total = _read_table(lines, sections, numbers)
     name = header.get("project_name") or ""
     if not name:
         checks.append(uncertain(texts.UNCERTAIN_NO_PROJECT_NAME))
@@ -185,7 +185,7 @@ def _read_form(lines: list[_Line], source_file: str, paged: bool) -> Form:
         department=header.get("department") or None,
         unit=header.get("unit") or None,
         year=cells.year_from_title(lines[0].text) if _is_title(lines[0].text) else None,
-        project_amount=_project_amount(header, funds.unit_printed),
+        project_amount=project_amount,
         funds=funds,
         goal_expected=expected,
         goal_actual=actual,
@@ -230,24 +230,24 @@ def _read_header(lines: list[_Line]) -> dict[str, str]:
     return values
 
 
-def _project_amount(header: dict[str, str], fund_unit: str) -> float | None:
+def _project_amount(header: dict[str, str], numbers: cells.NumberCells) -> float | None:
     """项目金额 in 元: in the unit its label prints, else 元 as the PDF reader has it (a form whose
     fund block is in 万元 still prints an unlabelled 项目金额 in 元: 118800 beside 3.96万元)."""
-    del fund_unit
     unit = header.get("project_amount_unit", "元")
-    return cells.amount_in_yuan(header.get("project_amount"), unit)
+    return numbers.amount(header.get("project_amount"), unit, texts.FIELD_PROJECT_AMOUNT)
 
 
 # ---------------------------------------------------------------- funds
 
 
 def _is_number(token: str) -> bool:
-    return bool(_NUMBER_RE.fullmatch(re.sub(r"[,，]", "", unicodedata.normalize("NFKC", token))))
+    return cells.is_plain_number(token)
 
 
 def _is_fund_value(token: str) -> bool:
-    token = unicodedata.normalize("NFKC", token)
-    return _is_number(token) or bool(_PERCENT_RE.fullmatch(token.replace(",", ""))) or token in DASHES
+    """A token in a value position of a fund or 总分 row: a number, a rate, a dash, or a figure meant as a
+    number that is not one ("1e30"; it becomes a value_unreadable finding, not part of the row's label)."""
+    return cells.looks_like_number(token) or unicodedata.normalize("NFKC", token) in DASHES
 
 
 def _split_trailing_values(tokens: list[str]) -> tuple[list[str], list[str]]:
@@ -274,7 +274,7 @@ def _fund_order(tokens: list[str]) -> tuple[str, ...] | None:
     return None
 
 
-def _read_funds(lines: list[_Line], sections: _Sections, checks: list[Check]) -> Funds:
+def _read_funds(lines: list[_Line], sections: _Sections, numbers: cells.NumberCells) -> Funds:
     start = sections.funds if sections.funds is not None else sections.header_end(len(lines))
     stop = min(i for i in (sections.goals, sections.table, len(lines)) if i is not None and i >= start)
     funds = Funds()
@@ -290,13 +290,15 @@ def _read_funds(lines: list[_Line], sections: _Sections, checks: list[Check]) ->
         if row_key is None:
             continue
         found = True
-        row = _fund_row(values, order, funds.unit_printed)
+        row = _fund_row(values, order, funds.unit_printed, numbers, row_key)
         if row is None:
-            checks.append(uncertain(texts.UNCERTAIN_FUND_ROW.format(label=" ".join(label), text=line.text.strip())))
+            numbers.checks.append(
+                uncertain(texts.UNCERTAIN_FUND_ROW.format(label=" ".join(label), text=line.text.strip()))
+            )
             continue
         setattr(funds, row_key, row)
     if not found:
-        checks.append(uncertain(texts.UNCERTAIN_NO_FUNDS))
+        numbers.checks.append(uncertain(texts.UNCERTAIN_NO_FUNDS))
     return funds
 
 
@@ -312,21 +314,16 @@ def _fund_block_unit(lines: list[_Line]) -> str:
     return "元"
 
 
-def _fund_row(values: list[str], order: tuple[str, ...], unit: str) -> FundRow | None:
+def _fund_row(
+    values: list[str], order: tuple[str, ...], unit: str, numbers: cells.NumberCells, row_key: str
+) -> FundRow | None:
     if len(values) == len(order):
         columns = dict(zip(order, values, strict=True))
     elif len(values) == len(SHORT_FUND_ORDER):
         columns = dict(zip(SHORT_FUND_ORDER, values, strict=True))
     else:
         return None
-    return FundRow(
-        initial_budget=cells.amount_in_yuan(columns.get("initial_budget"), unit),
-        annual_budget=cells.amount_in_yuan(columns.get("annual_budget"), unit),
-        executed=cells.amount_in_yuan(columns.get("executed"), unit),
-        rate_pct=cells.parse_percent(columns.get("rate_pct")),
-        weight=cells.parse_number(columns.get("weight")),
-        score=cells.parse_number(columns.get("score")),
-    )
+    return numbers.fund_row(columns, unit, row_key)
 
 
 # ---------------------------------------------------------------- goals
@@ -494,6 +491,7 @@ class _Values:
     weight: float | None
     score: float | None
     reason: str
+    printed: tuple[str, str] = ("", "")  # weight and score as printed
 
 
 def _split_values(tokens: list[str]) -> _Values | None:
@@ -515,6 +513,7 @@ def _split_values(tokens: list[str]) -> _Values | None:
             weight=cells.parse_number(tokens[index]),
             score=cells.parse_number(tokens[index + 1]),
             reason=" ".join(rest),
+            printed=(tokens[index], tokens[index + 1]),
         )
     return None
 
@@ -643,14 +642,15 @@ class _TableReader:
                 name_blocks = reason_blocks + name_blocks
             name = _joined([line for block in name_blocks for line in block])
             wrapped = True
+        weight, score = cells.NumberCells(self.checks).indicator_points(*values.printed, name)
         indicator = Indicator(
             level1=self.level1,
             level2=self.level2,
             name=name,
             target=values.target,
             actual=values.actual,
-            weight=values.weight,
-            score=values.score,
+            weight=weight,
+            score=score,
             reason=values.reason or None,
         )
         self.rows.append(_Row(indicator, wrapped))
@@ -744,16 +744,16 @@ def _split_gap(gap: list[list[str]], previous: _Row | None) -> tuple[list[list[s
     return gap[index + 1 :], gap[: index + 1]
 
 
-def _read_total(text: str) -> tuple[float | None, float | None]:
+def _read_total(text: str, numbers: cells.NumberCells) -> tuple[float | None, float | None]:
     values = [token for token in _tokens(text)[1:] if _is_fund_value(token)]
-    numbers = [cells.parse_number(token) for token in values[:2]]
-    numbers += [None] * (2 - len(numbers))
-    return numbers[0], numbers[1]
+    values += [""] * (2 - len(values))
+    return numbers.total_points(values[0], values[1])
 
 
 def _read_table(
-    lines: list[_Line], sections: _Sections, checks: list[Check]
+    lines: list[_Line], sections: _Sections, numbers: cells.NumberCells
 ) -> tuple[list[Indicator], tuple[float | None, float | None]]:
+    checks = numbers.checks
     if sections.table is None:
         checks.append(uncertain(texts.UNCERTAIN_NO_INDICATORS))
         return [], (None, None)
@@ -768,7 +768,7 @@ def _read_table(
     if sections.total is None:
         checks.append(uncertain(texts.UNCERTAIN_NO_TOTAL))
         return indicators, (None, None)
-    return indicators, _read_total(lines[sections.total].text)
+    return indicators, _read_total(lines[sections.total].text, numbers)
 
 
 def _weight_sum_checks(form: Form) -> list[Check]:
@@ -1029,14 +1029,15 @@ class _CentredTable:
                 continues = self._full(downs[-1])
             name = _joined([*ups, inline, *downs]) if inline else _joined([*ups, *downs])
             reason = _joined([*heads[: len(heads) - len(ups)], row.values.reason, *tails[len(downs) :]])
+            weight, score = cells.NumberCells(self.checks).indicator_points(*row.values.printed, name)
             row.indicator = Indicator(
                 level1="",
                 level2="",
                 name=name,
                 target=row.values.target,
                 actual=row.values.actual,
-                weight=row.values.weight,
-                score=row.values.score,
+                weight=weight,
+                score=score,
                 reason=reason or None,
             )
             if not name:

@@ -336,11 +336,12 @@ def test_indicator_row_without_numbers_is_flagged(tmp_path):
     rows.append(("产出指标", "成本指标", "成本控制", "≤10万元", "9万元", "五", "5", ""))
     form = read_one(factory.write_pdf(tmp_path / "nonum.pdf", [purchase_spec(indicators=rows)]))
     assert [(i.weight, i.score) for i in form.indicators[2:]] == [(None, None), (None, 5.0)]
-    uncertain = [(c.rule, c.severity, c.indicator) for c in form.checks]
-    assert uncertain == [
+    found = [(c.rule, c.severity, c.indicator) for c in form.checks]
+    assert found == [
         ("parse_uncertain", "warning", "完成及时率"),
-        ("parse_uncertain", "warning", "成本控制"),
+        ("value_unreadable", "error", "成本控制"),
     ]
+    assert form.checks[1].message == "指标“成本控制”的分值印的“五”不是可识别的数字，未计入"
 
 
 # ---------------------------------------------------------------- files that are not readable forms

@@ -1,0 +1,73 @@
+"""Damaged copies of real PDFs: bytes flipped inside one stream, or the file cut short.
+
+The streams are found with pdfminer's parser (which object is page N's content stream, or a
+font's ToUnicode map); the damage is then done on the file's bytes, as a bad disk or a broken
+download would do it.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from pdfminer.pdfdocument import PDFDocument
+from pdfminer.pdfpage import PDFPage
+from pdfminer.pdfparser import PDFParser
+from pdfminer.pdftypes import resolve1
+
+
+def page_content_objids(path: Path) -> list[int]:
+    """Object id of each page's (first) content stream, page 1 first."""
+    with path.open("rb") as handle:
+        document = PDFDocument(PDFParser(handle))
+        ids = []
+        for page in PDFPage.create_pages(document):
+            contents = page.attrs["Contents"]
+            first = contents[0] if isinstance(contents, list) else contents
+            ids.append(first.objid)
+        return ids
+
+
+def to_unicode_objid(path: Path, font_name: str, page: int = 1) -> int:
+    """Object id of the ToUnicode map of the font the page's resources call `font_name` ("F1")."""
+    with path.open("rb") as handle:
+        document = PDFDocument(PDFParser(handle))
+        for number, pdf_page in enumerate(PDFPage.create_pages(document), start=1):
+            if number == page:
+                fonts = resolve1(resolve1(pdf_page.resources)["Font"])
+                return resolve1(fonts[font_name])["ToUnicode"].objid
+    raise ValueError(f"no page {page}")
+
+
+def stream_span(data: bytes, objid: int) -> tuple[int, int]:
+    """(start, end) of the raw bytes of object `objid`'s stream in the file."""
+    header = re.search(rb"(?<![0-9])%d 0 obj" % objid, data)
+    if header is None:
+        raise ValueError(f"object {objid} not found")
+    start = data.index(b"stream", header.end()) + len(b"stream")
+    start += 2 if data[start : start + 2] == b"\r\n" else 1
+    return start, data.index(b"endstream", start)
+
+
+def flip_stream_bytes(source: Path, target: Path, objid: int, fraction: float, count: int = 2) -> Path:
+    """A copy of `source` with `count` bytes inverted at `fraction` of object `objid`'s stream."""
+    data = bytearray(source.read_bytes())
+    start, end = stream_span(bytes(data), objid)
+    at = start + int((end - start) * fraction)
+    for offset in range(count):
+        data[at + offset] ^= 0xFF
+    target.write_bytes(bytes(data))
+    return target
+
+
+def damage_page(source: Path, target: Path, page: int, fraction: float, count: int = 2) -> Path:
+    """A copy of `source` whose page `page` (1-based) has bytes flipped inside its compressed content."""
+    return flip_stream_bytes(source, target, page_content_objids(source)[page - 1], fraction, count)
+
+
+def cut_in_page(source: Path, target: Path, page: int, fraction: float = 0.5) -> Path:
+    """A copy of `source` that ends `fraction` of the way through page `page`'s content stream."""
+    data = source.read_bytes()
+    start, end = stream_span(data, page_content_objids(source)[page - 1])
+    target.write_bytes(data[: start + int((end - start) * fraction)])
+    return target
