@@ -18,7 +18,7 @@ if str(ROOT) not in sys.path:
 import duckdb  # noqa: E402
 import streamlit as st  # noqa: E402
 
-from dashboard import db, filters, queries, store, texts  # noqa: E402
+from dashboard import auth, db, filters, queries, store, texts  # noqa: E402
 
 st.set_page_config(page_title=texts.APP_TITLE, page_icon=texts.APP_ICON, layout="wide")
 
@@ -36,8 +36,11 @@ PAGES = {
 
 page = st.navigation(PAGES)
 try:
+    if not auth.require_for_every_page():  # draws the sign-in form when the setting asks for one
+        st.stop()
     options = queries.cached_filter_options(db.cache_key()) if db.readable() else None
     filters.render_sidebar(options)
+    auth.sidebar_status()
     page.run()
 except (duckdb.Error, store.StoreError):
     # An import in this app closed the shared read-only handle while this run was reading:

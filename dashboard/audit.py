@@ -589,11 +589,14 @@ FORM_RULES: tuple[FormRule, ...] = (
 
 
 def scheme_of(form: Form, config: AuditConfig | Scheme | None = None) -> Scheme:
-    """The scheme a form is judged by: `config` itself where it is one scheme, else the one
+    """The scheme a form is judged by: `config` itself where it is one scheme, else the scheme stored
+    with the form (`form.scheme`, set by review.check_form) where `config` knows it, else the one
     `config` (the active configuration by default) chooses for the form."""
     if isinstance(config, Scheme):
         return config
-    return (config or active_config()).scheme_for(form)
+    config = config or active_config()
+    stored = getattr(form, "scheme", None)
+    return config.scheme(stored) if stored in config.scheme_names else config.scheme_for(form)
 
 
 def run_form_rules(form: Form, config: AuditConfig | Scheme | None = None) -> list[Check]:

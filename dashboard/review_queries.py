@@ -59,12 +59,14 @@ def severity_counts(con, filters: Filters) -> pd.DataFrame:
 
 
 def gap_summary(con, filters: Filters) -> dict:
-    """Forms compared, forms scored above the rules, Σ claimed − recomputed over the filtered forms."""
+    """Forms compared, forms scored above the rules, Σ claimed − recomputed over the filtered forms,
+    and the forms that are 不可评价 (a 总分 but no recomputed one: left out of the gap)."""
     body = f"""
         SELECT count(*) AS forms,
                count(*) FILTER (WHERE o.total_score IS NOT NULL AND o.recomputed_score IS NOT NULL) AS compared,
                count(*) FILTER (WHERE o.total_score - o.recomputed_score > {GAP_TOLERANCE}) AS overstated,
-               coalesce(sum(o.total_score - o.recomputed_score), 0) AS gap
+               coalesce(sum(o.total_score - o.recomputed_score), 0) AS gap,
+               count(*) FILTER (WHERE o.total_score IS NOT NULL AND o.recomputed_score IS NULL) AS not_evaluable
         FROM form_overview o WHERE {{where}}
     """
     row = overview_query(con, body, filters).iloc[0]
@@ -73,6 +75,7 @@ def gap_summary(con, filters: Filters) -> dict:
         "compared": int(row["compared"]),
         "overstated": int(row["overstated"]),
         "gap": float(row["gap"]),
+        "not_evaluable": int(row["not_evaluable"]),
     }
 
 
@@ -85,8 +88,8 @@ def forms_by_seriousness(con, filters: Filters, rule: str | None = None) -> pd.D
     body = f"""
         SELECT o.form_id, o.project_name, o.project_type, o.org, o.org_is_department, o.year, o.status,
                o.error_count, o.warning_count, o.info_count,
-               o.total_score, o.recomputed_score, o.total_score - o.recomputed_score AS gap
-        FROM form_overview o
+               o.total_score, o.recomputed_score, o.total_score - o.recomputed_score AS gap, s.scheme
+        FROM form_overview o JOIN forms s ON s.form_id = o.form_id
         WHERE o.error_count + o.warning_count + o.info_count > 0 AND {{where}} {rule_condition}
         ORDER BY o.error_count DESC, o.warning_count DESC, o.info_count DESC,
                  abs(o.total_score - o.recomputed_score) DESC NULLS LAST, o.batch_id, o.position
@@ -105,8 +108,8 @@ def findings(con, filters: Filters, form_id: str | None = None, rule: str | None
         extra.append(rule)
     body = f"""
         SELECT c.form_id, o.project_name, o.org, c.rule, c.severity, c.indicator, c.message,
-               c.claimed, c.recomputed
-        FROM checks c JOIN form_overview o ON o.form_id = c.form_id
+               c.claimed, c.recomputed, s.scheme
+        FROM checks c JOIN form_overview o ON o.form_id = c.form_id JOIN forms s ON s.form_id = c.form_id
         WHERE {{where}} {" ".join(conditions)}
         ORDER BY {_severity_rank("c.severity")}, o.batch_id, o.position, c.position
     """
@@ -117,7 +120,8 @@ def findings(con, filters: Filters, form_id: str | None = None, rule: str | None
 
 
 def unit_gaps(con, filters: Filters) -> pd.DataFrame:
-    """Units (实施单位, else 主管部门) ranked by Σ (claimed − recomputed 总分) over their forms."""
+    """Units (实施单位, else 主管部门) ranked by Σ (claimed − recomputed 总分) over their forms; forms that
+    are 不可评价 are left out of the sums, and a unit with nothing compared has no gap and comes last."""
     body = f"""
         SELECT o.org, bool_and(o.org_is_department) AS org_is_department,
                count(*) AS forms,
@@ -125,12 +129,12 @@ def unit_gaps(con, filters: Filters) -> pd.DataFrame:
                count(*) FILTER (WHERE o.total_score - o.recomputed_score > {GAP_TOLERANCE}) AS overstated,
                sum(o.total_score) FILTER (WHERE o.recomputed_score IS NOT NULL) AS claimed,
                sum(o.recomputed_score) FILTER (WHERE o.total_score IS NOT NULL) AS recomputed,
-               coalesce(sum(o.total_score - o.recomputed_score), 0) AS gap,
+               sum(o.total_score - o.recomputed_score) AS gap,
                max(o.total_score - o.recomputed_score) AS max_gap,
                sum(o.error_count) AS errors, sum(o.warning_count) AS warnings
         FROM form_overview o WHERE {{where}}
         GROUP BY o.org
-        ORDER BY gap DESC, errors DESC, o.org NULLS LAST
+        ORDER BY gap DESC NULLS LAST, errors DESC, o.org NULLS LAST
     """
     return overview_query(con, body, filters)
 
@@ -139,14 +143,22 @@ def unit_gaps(con, filters: Filters) -> pd.DataFrame:
 
 
 def rule_titles() -> dict[str, str]:
-    """Chinese title of every rule id: the audit's rules, plus the readers' own finding."""
+    """Chinese title of every rule id: the audit's rules, plus the readers' own findings."""
     titles = {rule_id: title for rule_id, _severity, title in audit.RULES}
-    titles.setdefault("parse_uncertain", texts.REVIEW_RULE_PARSE_UNCERTAIN)
+    for rule_id, title in texts.READER_RULE_TITLES.items():
+        titles.setdefault(rule_id, title)
     return titles
 
 
 def rule_title(rule_id: str) -> str:
     return rule_titles().get(rule_id, rule_id)
+
+
+def scheme_label(name) -> str:
+    """The Chinese label of a scheme name stored with a form ("—" where none was stored)."""
+    if not isinstance(name, str) or not name:
+        return texts.DASH
+    return active_config().scheme(name).label if name in active_config().scheme_names else name
 
 
 # --- cached wrappers for the page --------------------------------------------------------------------------

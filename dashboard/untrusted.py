@@ -11,6 +11,9 @@ Three destinations, one rule each:
 - file names shown to people (the 导入 page and the command line): `display_name` escapes
   control and format characters (NUL, newlines, bidirectional overrides) and cuts the name
   to a readable length.
+
+And one for the server's own text on its way to a visitor: `hide_paths` keeps only the last
+part of any absolute path in an error message (the file name, not where the server keeps it).
 """
 
 from __future__ import annotations
@@ -81,3 +84,13 @@ def _visible(char: str) -> str:
         return _SHORT_ESCAPES[char]
     code = ord(char)
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
+
+
+# --- server messages shown to visitors ---------------------------------------------------------------------
+
+_ABSOLUTE_PATH = re.compile(r"(?<![\w.:/\\])(?:[A-Za-z]:)?(?:[\\/][^\s\\/：，。、；）)\"'“”]+)+")
+
+
+def hide_paths(message: str) -> str:
+    """The message with every absolute path cut to its last part ("/srv/data/forms.duckdb" → "forms.duckdb")."""
+    return _ABSOLUTE_PATH.sub(lambda match: re.split(r"[\\/]", match.group(0))[-1], message)

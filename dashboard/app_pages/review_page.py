@@ -17,6 +17,7 @@ from dashboard import db, downloads, filters, form_view, queries, texts
 from dashboard import formatting as fmt
 from dashboard import review_queries as rq
 from dashboard.model import SEVERITIES
+from dashboard.untrusted import markdown_literal
 
 COLUMNS = texts.REVIEW_COLUMNS
 GAP_COLUMN = COLUMNS["gap"]
@@ -222,7 +223,7 @@ def _selected_form(key: str, current: filters.Filters, form_id: str) -> None:
     if form is None:
         return
     st.divider()
-    st.subheader(texts.REVIEW_FORM_SECTION.format(name=form.project_name), anchor=False)
+    st.subheader(texts.REVIEW_FORM_SECTION.format(name=markdown_literal(form.project_name)), anchor=False)
     found = findings_table(rq.cached_findings(key, current, form_id, None), with_form=False)
     st.markdown(f"**{texts.REVIEW_FORM_FINDINGS}**")
     st.dataframe(found, hide_index=True, key="review_form_findings")

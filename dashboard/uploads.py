@@ -1,0 +1,60 @@
+"""Files uploaded through the 导入 page: stored under generated names, shown under their own.
+
+A browser sends any name it likes: "../../etc/passwd", a NUL, a newline, 300 Chinese characters
+(over the file system's 255-byte limit). None of it reaches the file system: each upload is
+written as `<number><suffix>` (the suffix only when it is .pdf or .txt), and its original name,
+cleaned by `untrusted.display_name`, is kept for people to read. A file that cannot be written
+costs that file, with a reason, never the other files of the upload.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from dashboard import texts
+from dashboard.ingest.files import SUPPORTED_SUFFIXES
+from dashboard.untrusted import display_name
+
+_PATH_SEPARATORS = re.compile(r"[\\/]")
+
+
+@dataclass(frozen=True)
+class StoredUpload:
+    """One upload on disk (path None when it could not be written, with the reason in `error`)."""
+
+    path: Path | None
+    name: str  # the original name, cleaned for display
+    error: str | None = None
+
+
+def upload_display_name(name: str, number: int) -> str:
+    """The name people see: the last part of the path the browser sent, control characters escaped, cut short."""
+    base = _PATH_SEPARATORS.split(name)[-1].strip()
+    if base in ("", ".", ".."):
+        return f"{texts.UPLOAD_UNNAMED}-{number}"
+    return display_name(base)
+
+
+def stored_name(name: str, number: int) -> str:
+    """The generated file name: the upload's number and, when it is one the readers take, its suffix."""
+    suffix = Path(_PATH_SEPARATORS.split(name)[-1]).suffix.lower()
+    return f"{number:04d}{suffix if suffix in SUPPORTED_SUFFIXES else ''}"
+
+
+def store_uploads(folder: Path, uploads: Iterable[tuple[str, bytes]]) -> list[StoredUpload]:
+    """Write (browser's name, content) pairs into `folder`, one result per upload, in order."""
+    stored = []
+    for number, (name, data) in enumerate(uploads, start=1):
+        shown = upload_display_name(name, number)
+        target = folder / stored_name(name, number)
+        try:
+            target.write_bytes(data)
+        except OSError as error:  # disk full, quota: this file fails, the others go on
+            reason = texts.UPLOAD_FAILED.format(kind=type(error).__name__)
+            stored.append(StoredUpload(None, shown, reason))
+            continue
+        stored.append(StoredUpload(target, shown))
+    return stored
