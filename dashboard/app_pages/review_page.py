@@ -63,8 +63,11 @@ def forms_table(forms: pd.DataFrame) -> pd.DataFrame:
             COLUMNS["warning_count"]: forms["warning_count"].astype(int),
             COLUMNS["info_count"]: forms["info_count"].astype(int),
             COLUMNS["total_score"]: forms["total_score"],
-            COLUMNS["recomputed_score"]: forms["recomputed_score"],
+            COLUMNS["recomputed_score"]: list(
+                map(form_view.recomputed_text, forms["total_score"], forms["recomputed_score"])
+            ),
             GAP_COLUMN: forms["gap"].round(2),
+            texts.REVIEW_COLUMN_SCHEME: forms["scheme"].map(rq.scheme_label),
             COLUMNS["year"]: forms["year"],
             COLUMNS["form_id"]: forms["form_id"],
         }
@@ -85,6 +88,7 @@ def findings_table(found: pd.DataFrame, with_form: bool = True) -> pd.DataFrame:
             COLUMNS["message"]: found["message"],
             COLUMNS["claimed"]: found["claimed"],
             COLUMNS["recomputed"]: found["recomputed"],
+            texts.REVIEW_COLUMN_SCHEME: found["scheme"].map(rq.scheme_label),
         }
     )
     if with_form:
@@ -163,7 +167,10 @@ def _kpis(key: str, current: filters.Filters) -> None:
             help=texts.REVIEW_KPI_OVERSTATED_HELP.format(compared=gaps["compared"]),
             border=True,
         )
-        st.metric(texts.REVIEW_KPI_GAP, fmt.score_text(gaps["gap"]), help=texts.REVIEW_KPI_GAP_HELP, border=True)
+        gap_help = texts.REVIEW_KPI_GAP_HELP
+        if gaps["not_evaluable"]:
+            gap_help += texts.REVIEW_KPI_GAP_NOT_EVALUABLE.format(n=gaps["not_evaluable"])
+        st.metric(texts.REVIEW_KPI_GAP, fmt.score_text(gaps["gap"]), help=gap_help, border=True)
 
 
 def _rules(counts: pd.DataFrame) -> str | None:
@@ -206,7 +213,7 @@ def _forms(key: str, current: filters.Filters, rule: str | None) -> str | None:
         selection_mode="single-row",
         column_config={
             COLUMNS["total_score"]: fmt.score_column(COLUMNS["total_score"]),
-            COLUMNS["recomputed_score"]: fmt.score_column(COLUMNS["recomputed_score"]),
+            COLUMNS["recomputed_score"]: st.column_config.TextColumn(help=texts.REVIEW_RECOMPUTED_HELP),
             GAP_COLUMN: fmt.score_column(GAP_COLUMN, help=texts.REVIEW_KPI_GAP_HELP),
         },
     )
@@ -241,7 +248,7 @@ def _units(key: str, current: filters.Filters) -> None:
     table = units_table(rq.cached_unit_gaps(key, current))
     if table.empty:
         return
-    chart = table.sort_values(GAP_COLUMN)
+    chart = table[table[GAP_COLUMN].notna()].sort_values(GAP_COLUMN)  # 不可评价 only: no gap to rank
     figure = go.Figure(
         go.Bar(
             x=chart[GAP_COLUMN],
