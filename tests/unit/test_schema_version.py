@@ -1,0 +1,71 @@
+"""The database records its schema version; older files are migrated by a writer, refused clearly by a reader."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from dashboard import store
+
+V1_SCHEMA = Path(__file__).resolve().parents[1] / "fixtures" / "schema_v1.sql"
+
+
+def make_v1_file(path: Path) -> None:
+    """A version-1 file holding one form with a deducted row whose reason is "--" (no reason)."""
+    con = duckdb.connect(str(path))
+    con.execute(V1_SCHEMA.read_text(encoding="utf-8"))
+    con.execute(
+        "INSERT INTO import_batches (file_name, sha256, imported_at, outcome, form_count) "
+        "VALUES ('旧.txt', 'aa', now(), 'imported', 1)"
+    )
+    con.execute(
+        "INSERT INTO forms (form_id, batch_id, position, source_file, year, department, project_name, project_type, "
+        "unit_printed, total_weight, total_score) VALUES ('aa-001', 1, 1, '旧.txt', 2021, '0402009', '购置费', "
+        "'购置费', '元', 100, 95)"
+    )
+    con.execute("INSERT INTO fund_rows VALUES ('aa-001', 'total', 1, 100, 200, 150, 10, 75, 7.5)")
+    con.execute(
+        "INSERT INTO indicators VALUES ('aa-001', 1, '产出指标', '数量指标', '采购数量', '10台', '8台', 90, 87.5, '--')"
+    )
+    con.close()
+
+
+def test_writer_migrates_a_version_1_file(tmp_path):
+    path = tmp_path / "old.duckdb"
+    make_v1_file(path)
+    con = store.open_db(path)
+    try:
+        assert store.schema_version(con) == store.SCHEMA_VERSION
+        (form,) = store.load_forms(con, versions="counted")
+        assert form.project_name == "购置费" and form.complete
+        row = con.execute("SELECT deducted, points_lost, no_reason, not_measured FROM indicators").fetchone()
+        assert row == (True, 2.5, True, False)
+        assert con.execute("SELECT exec_rate FROM forms").fetchone()[0] == 0.75
+        assert con.execute("SELECT new_count FROM import_batches").fetchone()[0] == 1
+    finally:
+        con.close()
+
+
+def test_reader_of_a_version_1_file_is_told_to_migrate(tmp_path):
+    path = tmp_path / "old.duckdb"
+    make_v1_file(path)
+    with pytest.raises(store.StoreError) as raised:
+        store.open_db(path, read_only=True)
+    assert "旧版本（第 1 版）" in str(raised.value) and "migrate" in str(raised.value)
+
+
+def test_a_file_from_a_newer_program_is_refused_untouched(tmp_path):
+    path = tmp_path / "new.duckdb"
+    store.open_db(path).close()
+    con = duckdb.connect(str(path))
+    con.execute("UPDATE meta SET value = '99' WHERE key = 'schema_version'")
+    con.close()
+    for read_only in (True, False):
+        with pytest.raises(store.StoreError) as raised:
+            store.open_db(path, read_only=read_only)
+        assert "第 99 版" in str(raised.value)
+    con = duckdb.connect(str(path), read_only=True)
+    assert con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0] == "99"
+    con.close()

@@ -1,0 +1,263 @@
+"""Resubmissions: form identity, versions kept as history, 可能重复, undoing an import, completeness.
+
+Truth here is written by hand: which stored form a new version replaces, what the CLI says, what counts.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from dashboard import importer, review, store, versions
+from dashboard.model import Form, FundRow, Funds, Indicator
+from tests.unit.test_cli import SAMPLES, SEED, export_json, run_cli
+
+SAMPLE_PDF_FORM_3 = SAMPLES / "sample_form_a.pdf"  # 购置费, 项目金额 118800: seed form 3
+OLD_REASON = "因为疫情原因不组织培训"
+NEW_REASON = "受疫情影响全年未组织集中培训，明年改为线上培训"
+
+
+def corrected_seed(folder: Path) -> Path:
+    """The seed text with one reason changed (职工教育培训人数, form 一般管理事务 11727908)."""
+    lines = SEED.read_text(encoding="utf-8").splitlines(keepends=True)
+    (index,) = [i for i, line in enumerate(lines) if line.startswith("职工教育培训人数") and OLD_REASON in line]
+    lines[index] = lines[index].replace(OLD_REASON, NEW_REASON)
+    path = folder / "自评表（更正）.txt"
+    path.write_text("".join(lines), encoding="utf-8")
+    return path
+
+
+def test_resubmission_replaces_and_remove_restores_exactly(tmp_path):
+    db = tmp_path / "f.duckdb"
+    first = run_cli("import", "--year", "2021", str(SEED), db=db)
+    assert first.returncode == 0, first.stdout + first.stderr
+    assert "新增 22，替换 0，可能重复 0" in first.stdout
+    original = run_cli("export", "--format", "json", db=db).stdout
+
+    second = run_cli("import", "--year", "2021", str(corrected_seed(tmp_path)), db=db)
+    assert second.returncode == 0, second.stdout + second.stderr
+    assert "导入 22 张表：新增 0，替换 22，可能重复 0" in second.stdout
+    assert f"替换“一般管理事务”（指标“职工教育培训人数”偏差原因：{OLD_REASON} → {NEW_REASON}）" in second.stdout
+    assert "另有 21 张替换的表内容无改动" in second.stdout
+
+    third = run_cli("import", "--year", "2021", str(SAMPLE_PDF_FORM_3), db=db)
+    assert third.returncode == 0, third.stdout + third.stderr
+    assert "导入 1 张表：新增 0，替换 1，可能重复 0" in third.stdout
+
+    records = export_json(db)
+    assert len(records) == 22
+    reasons = [row["reason"] for record in records for row in record["indicators"] if row["name"] == "职工教育培训人数"]
+    assert reasons == [NEW_REASON]
+    (form_3,) = [r for r in records if r["project_name"] == "购置费" and r["project_amount"] == 118800.0]
+    assert form_3["source_file"] == SAMPLE_PDF_FORM_3.name
+
+    every = json.loads(run_cli("export", "--format", "json", "--all-versions", db=db).stdout)
+    assert len(every) == 22 + 22 + 1
+    assert sum(record["superseded_by"] is not None for record in every) == 23
+    assert all("superseded_by" in record for record in every)
+
+    listing = run_cli("batches", db=db).stdout.splitlines()
+    assert len(listing) == 4 and listing[1].startswith("3\t")
+
+    for batch in ("3", "2"):
+        removed = run_cli("remove", batch, db=db)
+        assert removed.returncode == 0, removed.stderr
+    assert run_cli("export", "--format", "json", db=db).stdout == original
+    assert "已撤销" in run_cli("batches", db=db).stdout
+    # A removed file can be imported again: it is not a duplicate of anything stored.
+    again = run_cli("import", "--year", "2021", str(SAMPLE_PDF_FORM_3), db=db)
+    assert "替换 1" in again.stdout
+
+
+def test_sample_database_counts_22_forms(tmp_path):
+    """make run's sample database: the two sample PDFs are later versions of seed forms 3 and 10."""
+    db = tmp_path / "f.duckdb"
+    result = run_cli("import", "--year", "2021", str(SAMPLES), db=db)
+    assert result.returncode == 0, result.stdout
+    assert "新增 22，替换 2，可能重复 0" in result.stdout
+    assert len(export_json(db)) == 22
+
+
+def test_remove_of_an_unknown_batch_says_so(tmp_path):
+    db = tmp_path / "f.duckdb"
+    run_cli("import", "--year", "2021", str(SAMPLE_PDF_FORM_3), db=db)
+    result = run_cli("remove", "9", db=db)
+    assert result.returncode == 2
+    assert "没有编号为 9 的可撤销导入" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+# --- identity rules, on forms made here -----------------------------------------------------------------------
+
+
+def make_form(name="购置费", unit=None, amount=None, year=2021, department="0402009", score=90.0) -> Form:
+    return Form(
+        project_name=name,
+        project_type=name,
+        department=department,
+        unit=unit,
+        year=year,
+        project_amount=amount,
+        funds=Funds(total=FundRow(100.0, 100.0, 90.0, 90.0, 10.0, 9.0)),
+        indicators=[Indicator("产出指标", "数量指标", "完成率", "100%", "100%", 90.0, score - 9.0, None)],
+        total_weight=100.0,
+        total_score=score,
+    )
+
+
+def save(con, name: str, *forms: Form) -> list[store.Placement]:
+    """Import forms as one file would be: checks, placement, one transaction."""
+    sha = (name.encode().hex() * 64)[:64]
+    store.assign_ids(list(forms), sha, name)
+    for form in forms:
+        review.check_form(form)
+    placements = versions.place(con, list(forms))
+    store.save_file(con, name, sha, placements)
+    return placements
+
+
+def counted(con) -> list[tuple[str, str | None, float | None]]:
+    return sorted(
+        ((form.project_name, form.unit, form.total_score) for form in store.load_forms(con, versions="counted")),
+        key=lambda row: (row[0], row[1] or "", row[2]),
+    )
+
+
+@pytest.fixture
+def con(tmp_path):
+    connection = store.open_db(tmp_path / "v.duckdb")
+    yield connection
+    connection.close()
+
+
+def test_blank_unit_and_year_do_not_stop_a_match(con):
+    save(con, "a.txt", make_form(unit=None, year=None, score=80.0))
+    (placed,) = save(con, "b.txt", make_form(unit="某某中心", score=85.0))
+    assert placed.status == "replaced"
+    assert counted(con) == [("购置费", "某某中心", 85.0)]
+
+
+def test_project_amount_separates_same_named_projects(con):
+    save(con, "a.txt", make_form(amount=100.0, score=70.0), make_form(amount=200.0, score=71.0))
+    (placed,) = save(con, "b.txt", make_form(amount=200.0, score=95.0))
+    assert placed.status == "replaced"
+    assert sorted(f.project_amount for f in store.load_forms(con, versions="counted")) == [100.0, 200.0]
+    assert counted(con) == [("购置费", None, 70.0), ("购置费", None, 95.0)]
+
+
+def test_other_year_or_department_is_another_form(con):
+    save(con, "a.txt", make_form(year=2021))
+    placements = save(con, "b.txt", make_form(year=2022), make_form(department="0402010"))
+    assert [p.status for p in placements] == ["new", "new"]
+    assert len(counted(con)) == 3
+
+
+def test_several_candidates_are_held_as_possible_duplicate_then_settled(con):
+    save(con, "a.txt", make_form(unit="甲中心", score=70.0), make_form(unit="乙中心", score=71.0))
+    (placed,) = save(con, "b.txt", make_form(unit=None, score=99.0))
+    assert placed.status == "duplicate" and len(placed.candidates) == 2
+    # Nothing replaced silently; the new form waits and does not count.
+    assert counted(con) == [("购置费", "乙中心", 71.0), ("购置费", "甲中心", 70.0)]
+    assert store.not_counted(con) == {"incomplete": 0, "pending": 1}
+    assert len(store.pending_duplicates(con)) == 2
+    first_candidate = placed.candidates[0]
+    importer.settle_duplicate(con, placed.form.id, first_candidate)
+    assert counted(con) == [("购置费", None, 99.0), ("购置费", "乙中心", 71.0)]
+    assert store.not_counted(con) == {"incomplete": 0, "pending": 0}
+    history = store.version_history(con, placed.form.id)
+    assert history["form_id"].tolist() == [first_candidate, placed.form.id]
+
+
+def test_possible_duplicate_kept_as_a_form_of_its_own(con):
+    save(con, "a.txt", make_form(unit="甲中心"), make_form(unit="乙中心"))
+    (placed,) = save(con, "b.txt", make_form(unit=None, score=60.0))
+    importer.settle_duplicate(con, placed.form.id, None)
+    assert len(counted(con)) == 3
+
+
+def test_exact_printed_name_decides_between_width_variants(con):
+    """The seed prints both "预算准备金(停用）" and "预算准备金（停用）", both 0 元: two forms."""
+    save(con, "a.txt", make_form("预算准备金(停用）", amount=0.0), make_form("预算准备金（停用）", amount=0.0))
+    placements = save(con, "b.txt", make_form("预算准备金（停用）", amount=0.0, score=50.0))
+    assert placements[0].status == "replaced"
+    assert counted(con) == [("预算准备金(停用）", None, 90.0), ("预算准备金（停用）", None, 50.0)]
+
+
+def test_two_forms_of_one_file_claiming_one_stored_form_replace_nothing(con):
+    save(con, "a.txt", make_form())
+    placements = save(con, "b.txt", make_form(score=91.0), make_form(score=92.0))
+    assert [p.status for p in placements] == ["duplicate", "duplicate"]
+    assert counted(con) == [("购置费", None, 90.0)]
+
+
+def test_incomplete_resubmission_never_pushes_out_a_good_version(con):
+    save(con, "a.txt", make_form(score=90.0))
+    broken = make_form(score=90.0)
+    broken.total_score = None
+    (placed,) = save(con, "b.txt", broken)
+    assert placed.status == "new" and not placed.form.complete
+    assert counted(con) == [("购置费", None, 90.0)]
+    assert store.not_counted(con) == {"incomplete": 1, "pending": 0}
+    (finding,) = [c for c in placed.form.checks if c.rule == "incomplete"]
+    assert finding.severity == "error" and "总分" in finding.message
+
+
+def test_remove_mends_a_chain_of_versions(con):
+    save(con, "a.txt", make_form(score=80.0))
+    middle = save(con, "b.txt", make_form(score=85.0))[0].form
+    save(con, "c.txt", make_form(score=95.0))
+    batch_of = dict(con.execute("SELECT file_name, batch_id FROM import_batches").fetchall())
+    importer.remove_batch(con, batch_of["b.txt"])
+    assert counted(con) == [("购置费", None, 95.0)]
+    oldest = store.load_forms(con, versions="all")[0]
+    assert oldest.superseded_by is not None and oldest.superseded_by != middle.id
+    importer.remove_batch(con, batch_of["c.txt"])
+    assert counted(con) == [("购置费", None, 80.0)]
+    with pytest.raises(store.StoreError):
+        importer.remove_batch(con, batch_of["c.txt"])  # already removed
+
+
+def test_negative_amounts_and_scores_are_findings(con):
+    form = make_form(amount=-5000.0)
+    form.indicators[0].score = -3.0
+    (placed,) = save(con, "a.txt", form)
+    messages = sorted(c.message for c in placed.form.checks if c.rule == "negative_value")
+    assert messages == ["指标“完成率”得分为负数（-3）", "项目金额为负数（-5000）"]
+    assert all(c.severity == "error" for c in placed.form.checks if c.rule == "negative_value")
+
+
+# --- incomplete forms through the real import --------------------------------------------------------------
+
+
+def test_truncated_and_unknown_layout_forms_are_stored_incomplete(tmp_path):
+    seed_lines = SEED.read_text(encoding="utf-8").splitlines(keepends=True)
+    truncated = tmp_path / "截断.txt"
+    truncated.write_text("".join(seed_lines[:100]), encoding="utf-8")  # form 1 whole, form 2 cut mid-table
+    unknown = tmp_path / "其他系统.txt"
+    unknown.write_text(
+        "项目支出绩效自评表\n项目名称 办公楼维修 项目金额 50000\n"
+        "单位代码 123 填报日期 2022-01-05\n支出明细 5000 4000\n",
+        encoding="utf-8",
+    )
+    db = tmp_path / "f.duckdb"
+    result = run_cli("import", "--year", "2021", str(truncated), str(unknown), db=db)
+    assert result.returncode == 1
+    lines = result.stdout.splitlines()
+    assert "第 2 张（数据规划管理）缺少绩效指标、总分" in lines[0]
+    assert "第 1 张（办公楼维修）缺少年度资金总额、绩效指标、总分" in lines[1]
+    records = export_json(db)
+    assert [(r["project_name"], r["complete"]) for r in records] == [
+        ("预算准备金", True),
+        ("数据规划管理", False),
+        ("办公楼维修", False),
+    ]
+    for record in records[1:]:
+        assert [c["severity"] for c in record["checks"] if c["rule"] == "incomplete"] == ["error"]
+    con = store.open_db(db, read_only=True)
+    try:
+        assert [f.project_name for f in store.load_forms(con, versions="counted")] == ["预算准备金"]
+        assert store.not_counted(con) == {"incomplete": 2, "pending": 0}
+    finally:
+        con.close()
