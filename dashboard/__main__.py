@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from dashboard import cli_users, export, importer, review, store, texts
+from dashboard import audit_config, cli_users, export, importer, review, store, texts
 from dashboard.ingest.files import expand_paths
 from dashboard.untrusted import display_name
 
@@ -20,6 +20,7 @@ def build_parser() -> argparse.ArgumentParser:
     import_cmd.add_argument("--year", type=int, help=texts.CLI_YEAR_HELP)
     import_cmd.add_argument("--department", help=texts.CLI_DEPARTMENT_HELP)
     import_cmd.add_argument("--unit", help=texts.CLI_UNIT_HELP)
+    import_cmd.add_argument("--config", type=Path, help=texts.CLI_AUDIT_CONFIG_HELP)
     import_cmd.add_argument("paths", nargs="+", type=Path, help=texts.CLI_PATHS_HELP)
 
     export_cmd = commands.add_parser("export", help=texts.CLI_EXPORT_HELP)
@@ -44,6 +45,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     audit_cmd = commands.add_parser("audit", help=texts.CLI_AUDIT_HELP)
     audit_cmd.add_argument("--db", type=Path, help=texts.CLI_DB_HELP)
+    audit_cmd.add_argument("--config", type=Path, help=texts.CLI_AUDIT_CONFIG_HELP)
+    audit_cmd.add_argument("--scheme", help=texts.CLI_AUDIT_SCHEME_HELP)
     cli_users.add_user_commands(commands)
     return parser
 
@@ -53,6 +56,7 @@ def run_import(args: argparse.Namespace) -> int:
     if not files:
         print(texts.CLI_NO_FILES, file=sys.stderr)
         return 1
+    audit_config.use_config(args.config)  # refused before anything is read: a bad file names its key
     options = importer.ImportOptions(year=args.year, department=args.department, unit=args.unit)
 
     def report(done: int, total: int, outcome: importer.FileOutcome) -> None:
@@ -90,9 +94,10 @@ def run_export(args: argparse.Namespace) -> int:
 
 
 def run_audit(args: argparse.Namespace) -> int:
+    config = audit_config.use_config(args.config)
     con = store.open_db(args.db)
     try:
-        count = review.audit_database(con)
+        count = review.audit_database(con, config, scheme=args.scheme)
     finally:
         con.close()
     print(texts.CLI_AUDITED.format(count=count))
@@ -171,7 +176,7 @@ def main(argv: list[str] | None = None) -> int:
                 "sample-check": run_sample_check}  # fmt: skip
     try:
         return commands[args.command](args)
-    except store.StoreError as error:
+    except (store.StoreError, audit_config.AuditConfigError) as error:
         print(str(error), file=sys.stderr)
         return 2
     except KeyboardInterrupt:

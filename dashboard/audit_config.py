@@ -246,6 +246,16 @@ def active_config() -> AuditConfig:
     return _cached_load(path, stamp)
 
 
+def use_config(path: str | os.PathLike | None) -> AuditConfig:
+    """Make the file at `path` the active configuration for this process (the CLI's --config), after
+    validating it; None keeps the active one. Raises AuditConfigError for a file that cannot be used."""
+    if path is None:
+        return active_config()
+    load_config(path)
+    os.environ[ENV_VAR] = str(path)
+    return active_config()
+
+
 _SCHEME_FIELDS = {f.name: f for f in dataclasses.fields(Scheme) if f.name != "name"}
 _TOP_KEYS = ("default_scheme", "grades", "schemes", "departments")
 
@@ -312,8 +322,9 @@ class _Reader:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             self.fail(key, texts.CONFIG_WANT_NUMBER)
         if value < minimum or (maximum is not None and value > maximum):
-            top = "∞" if maximum is None else _plain(maximum)
-            self.fail(key, texts.CONFIG_OUT_OF_RANGE.format(low=_plain(minimum), high=top))
+            if maximum is None:
+                self.fail(key, texts.CONFIG_NOT_BELOW.format(low=_plain(minimum)))
+            self.fail(key, texts.CONFIG_OUT_OF_RANGE.format(low=_plain(minimum), high=_plain(maximum)))
         return float(value)
 
     def scheme(self, prefix: str, base: Scheme, table: dict) -> Scheme:

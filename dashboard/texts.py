@@ -335,6 +335,7 @@ CONFIG_WANT_COUNT = "应为不小于 1 的整数"
 CONFIG_WANT_SPLITS = '应为分配列表，如 [{ "产出指标" = 50, "效益指标" = 40 }]'
 CONFIG_WANT_BANDS = '应为分段列表，如 [[90, "优"], [80, "良"], [60, "中"]]'
 CONFIG_OUT_OF_RANGE = "应在 {low} 到 {high} 之间"
+CONFIG_NOT_BELOW = "不能小于 {low}"
 CONFIG_BANDS_ORDER = "分段须从高到低排列"
 CONFIG_GRADES_REPEATED = "等级名称重复"
 CONFIG_NO_SUCH_SCHEME = "没有名为“{name}”的评分方案"
