@@ -40,5 +40,12 @@ test: lint
 bench: $(VENV)/.installed-test
 	$(BIN)/python benchmarks/import_speed.py
 
+# Deletes the database only where every import in it came from data/samples (built by sample-db);
+# a database holding anything else is kept, and said so.
 clean:
-	rm -rf $(VENV) data/forms.duckdb
+	@if [ -f "$(DB)" ]; then \
+		if [ -x $(BIN)/python ] && $(BIN)/python -m dashboard sample-check --db "$(DB)" $(SAMPLES) 2>/dev/null; then \
+			rm -f "$(DB)" "$(DB).wal"; echo "已删除示例数据库 $(DB)"; \
+		else echo "保留 $(DB)：它不只由示例文件建成（或无法确认），make clean 不删除它"; fi; \
+	fi
+	rm -rf $(VENV)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import logging
+import os
 import sys
 from pathlib import Path
 
@@ -104,6 +106,18 @@ def run_audit(args: argparse.Namespace) -> int:
     return 0
 
 
+def _quiet_logs() -> None:
+    """Log records (with their Python detail) stay out of the CLI's output; each file's line says what
+    happened. DASHBOARD_DEBUG=1 shows them on stderr."""
+    if os.environ.get("DASHBOARD_DEBUG"):
+        logging.basicConfig(level=logging.DEBUG)
+        return
+    for name in ("dashboard", "pdfminer"):
+        logger = logging.getLogger(name)
+        logger.addHandler(logging.NullHandler())
+        logger.propagate = False
+
+
 def run_batches(args: argparse.Namespace) -> int:
     con = store.open_db(args.db, read_only=True)
     try:
@@ -170,6 +184,7 @@ def run_sample_check(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    _quiet_logs()
     args = build_parser().parse_args(argv)
     commands = {"import": run_import, "export": run_export, "audit": run_audit, "user": cli_users.run_user,
                 "batches": run_batches, "remove": run_remove, "migrate": run_migrate,

@@ -6,7 +6,10 @@ as complete is `domain.missing_parts`; this module only turns it into findings p
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from dashboard import domain, texts
+from dashboard.ingest.rules import VALUE_OUT_OF_RANGE
 from dashboard.model import SEVERITIES, Check, Form
 
 ERROR = SEVERITIES[0]
@@ -16,31 +19,15 @@ RULES = (RULE_INCOMPLETE, RULE_NEGATIVE)
 
 
 def findings(form: Form) -> list[Check]:
-    """Set `form.complete` and return the findings: what is missing, and negative amounts or scores."""
+    """Set `form.complete` and return the findings: numbers beyond what a form can hold (cleared, so that
+    they reach no total and no database column), what is missing, and negative amounts or scores."""
+    found = _out_of_range(form)
     missing = domain.missing_parts(form)
     form.complete = not missing
-    found = []
     if missing:
         message = texts.CHECK_INCOMPLETE.format(missing="、".join(missing))
         found.append(Check(rule=RULE_INCOMPLETE, severity=ERROR, message=message))
-    found.extend(_negative_values(form))
-    return found
-
-
-def _negative_values(form: Form) -> list[Check]:
-    fields: list[tuple[str, float | None, str | None]] = [
-        (texts.FIELD_PROJECT_AMOUNT, form.project_amount, None),
-        (texts.FIELD_TOTAL_WEIGHT, form.total_weight, None),
-        (texts.FIELD_TOTAL_SCORE, form.total_score, None),
-    ]
-    for key, row in form.funds.rows().items():
-        for name in ("initial_budget", "annual_budget", "executed", "weight", "rate_pct", "score"):
-            label = texts.VERSION_FUND_ROW[key] + texts.VERSION_FUND_FIELD[name]
-            fields.append((label, getattr(row, name), None))
-    for row in form.indicators:
-        fields.append((texts.FIELD_INDICATOR_WEIGHT.format(name=row.name), row.weight, row.name))
-        fields.append((texts.FIELD_INDICATOR_SCORE.format(name=row.name), row.score, row.name))
-    return [
+    found.extend(
         Check(
             rule=RULE_NEGATIVE,
             severity=ERROR,
@@ -48,6 +35,42 @@ def _negative_values(form: Form) -> list[Check]:
             indicator=indicator,
             claimed=value,
         )
-        for label, value, indicator in fields
-        if value is not None and value < 0
-    ]
+        for label, holder, name, indicator, _limit in _numbers(form)
+        if (value := getattr(holder, name)) is not None and value < 0
+    )
+    return found
+
+
+def _out_of_range(form: Form) -> list[Check]:
+    """The store's last guard: a reader keeps such numbers out already (ingest/cells.py)."""
+    found = []
+    for label, holder, name, indicator, limit in _numbers(form):
+        value = getattr(holder, name)
+        if value is not None and limit is not None and not abs(value) < limit:
+            setattr(holder, name, None)
+            message = texts.VALUE_OUT_OF_RANGE.format(field=label, text=f"{value:g}")
+            found.append(Check(rule=VALUE_OUT_OF_RANGE, severity=ERROR, message=message, indicator=indicator))
+    return found
+
+
+def _numbers(form: Form) -> Iterator[tuple[str, object, str, str | None, float | None]]:
+    """Every number of a form: (label for people, object holding it, attribute, indicator name, bound)."""
+    yield texts.FIELD_PROJECT_AMOUNT, form, "project_amount", None, domain.MAX_AMOUNT_YUAN
+    yield texts.FIELD_TOTAL_WEIGHT, form, "total_weight", None, domain.MAX_POINTS
+    yield texts.FIELD_TOTAL_SCORE, form, "total_score", None, domain.MAX_POINTS
+    for key, row in form.funds.rows().items():
+        for name, limit in _FUND_LIMITS.items():
+            yield texts.VERSION_FUND_ROW[key] + texts.VERSION_FUND_FIELD[name], row, name, None, limit
+    for row in form.indicators:
+        yield texts.FIELD_INDICATOR_WEIGHT.format(name=row.name), row, "weight", row.name, domain.MAX_POINTS
+        yield texts.FIELD_INDICATOR_SCORE.format(name=row.name), row, "score", row.name, domain.MAX_POINTS
+
+
+_FUND_LIMITS = {
+    "initial_budget": domain.MAX_AMOUNT_YUAN,
+    "annual_budget": domain.MAX_AMOUNT_YUAN,
+    "executed": domain.MAX_AMOUNT_YUAN,
+    "weight": domain.MAX_POINTS,
+    "rate_pct": None,  # a rate of any size is a finding of the audit (rate_mismatch), not of the store
+    "score": domain.MAX_POINTS,
+}

@@ -6,6 +6,7 @@ The only code that writes forms. Used by the command line and the 导入 page al
 from __future__ import annotations
 
 import hashlib
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,6 +16,8 @@ import duckdb
 from dashboard import domain, review, store, texts, versions
 from dashboard.ingest.files import ReadResult, SafeReader, precheck
 from dashboard.model import Form
+
+_LOG = logging.getLogger(__name__)
 
 OUTCOME_IMPORTED = "imported"
 OUTCOME_PARTIAL = "partial"  # stored, but with incomplete forms or unreadable pages: not ok
@@ -166,8 +169,9 @@ def _store_result(con, result: ReadResult, sha256: str, options: ImportOptions) 
             con, result.source_file, sha256, placements, outcome=outcome, message=message,
             imported_by=options.imported_by,
         )  # fmt: skip
-    except duckdb.Error as error:
-        return _failure(con, result.source_file, sha256, texts.REASON_STORE_FAILED.format(detail=error))
+    except duckdb.Error:  # the detail is for the server log; the user is told which file and that it failed
+        _LOG.exception("storing %s failed", result.source_file)
+        return _failure(con, result.source_file, sha256, texts.REASON_STORE_FAILED)
     replaced = [p for p in placements if p.status == store.STATUS_REPLACED]
     details = [
         texts.OUTCOME_REPLACED_DETAIL.format(name=p.form.project_name or "—", changes="；".join(p.changes))

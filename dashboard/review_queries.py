@@ -145,7 +145,7 @@ def unit_gaps(con, filters: Filters) -> pd.DataFrame:
 def rule_titles() -> dict[str, str]:
     """Chinese title of every rule id: the audit's rules, plus the readers' own findings."""
     titles = {rule_id: title for rule_id, _severity, title in audit.RULES}
-    for rule_id, title in texts.READER_RULE_TITLES.items():
+    for rule_id, title in (texts.READER_RULE_TITLES | texts.CHECK_TITLES_IMPORT).items():
         titles.setdefault(rule_id, title)
     return titles
 

@@ -14,7 +14,7 @@ REASON_UNSUPPORTED = "不支持的文件类型（仅支持 .pdf 和 .txt）"
 REASON_TOO_LARGE = "文件超过 {limit_mb} MB 上限"
 REASON_NO_CMAP = "PDF 字体缺少字符映射（出现 (cid:…) 乱码），文字无法识别"
 REASON_TIMEOUT = "解析超时（超过 {seconds} 秒），文件可能异常"
-REASON_TOO_MUCH_MEMORY = "解析占用内存过大，文件可能异常"
+REASON_TOO_MUCH_MEMORY = "内存超限：解析此文件所需内存超过上限，文件过大或异常（如压缩炸弹），无法读取"
 REASON_UNREADABLE_TEXT = "文本编码无法识别（不是 UTF-8 或 GBK）"
 REASON_INTERNAL = "解析时发生意外错误"
 REASON_NOT_FOUND = "文件不存在"
@@ -31,7 +31,7 @@ DB_LOCKED = (
 )
 DB_UNREADABLE = "无法打开数据库文件 {path}：{detail}"
 OUTCOME_DUPLICATE_OF = "重复：内容与已导入的 {name} 相同，未再次导入"
-REASON_STORE_FAILED = "写入数据库失败：{detail}"
+REASON_STORE_FAILED = "写入数据库失败，本文件未导入（详细原因已记入服务器日志）"
 
 # Column headings of the per-indicator export (key → 中文), in export order.
 EXPORT_COLUMNS = {
@@ -769,7 +769,6 @@ CHECK_TITLES_IMPORT = {
 }
 CHECK_INCOMPLETE = "表不完整，缺少：{missing}。此表不计入任何汇总，请补全后重新导入。"
 CHECK_NEGATIVE_AMOUNT = "{field}为负数（{value}）"
-CHECK_NEGATIVE_SCORE = "{field}为负数（{value}）"
 FIELD_PROJECT_AMOUNT = "项目金额"
 FIELD_TOTAL_SCORE = "总分"
 FIELD_TOTAL_WEIGHT = "总分分值"

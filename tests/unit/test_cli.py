@@ -221,3 +221,15 @@ def test_libreoffice_printed_forms_import_and_export_exactly(tmp_path):
                     "goal_expected", "goal_actual"):  # fmt: skip
             assert got[key] == want[key], (want["project_name"], key)
         assert got["indicators"] == want["indicators"], want["project_name"]
+
+
+def test_sample_check_tells_a_sample_database_from_one_with_other_files(tmp_path):
+    """make clean deletes the database only where sample-check says every import came from data/samples."""
+    db = tmp_path / "f.duckdb"
+    assert run_cli("sample-check", str(SAMPLES), db=db).returncode == 1  # no file: nothing to delete
+    run_cli("import", "--year", "2021", str(SAMPLES), db=db)
+    assert run_cli("sample-check", str(SAMPLES), db=db).returncode == 0
+    other = tmp_path / "其他.txt"
+    other.write_text(SEED.read_text(encoding="utf-8").replace("预算准备金", "预算准备金甲", 1), encoding="utf-8")
+    run_cli("import", "--year", "2021", str(other), db=db)
+    assert run_cli("sample-check", str(SAMPLES), db=db).returncode == 1

@@ -261,3 +261,16 @@ def test_truncated_and_unknown_layout_forms_are_stored_incomplete(tmp_path):
         assert store.not_counted(con) == {"incomplete": 2, "pending": 0}
     finally:
         con.close()
+
+
+def test_numbers_beyond_a_column_are_cleared_with_a_finding_not_a_database_error(con):
+    form = make_form(amount=1e17)
+    form.funds.total.executed = 1e30
+    (placed,) = save(con, "a.txt", form)
+    (stored,) = store.load_forms(con)
+    assert (stored.project_amount, stored.funds.total.executed) == (None, None)
+    found = sorted(c.message for c in placed.form.checks if c.rule == "value_out_of_range")
+    assert found == [
+        "年度资金总额全年执行数印的“1e+30”超出可能的范围，未计入",
+        "项目金额印的“1e+17”超出可能的范围，未计入",
+    ]
