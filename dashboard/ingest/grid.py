@@ -44,6 +44,19 @@ TOTAL_ROW = "总分"
 GOAL_EXPECTED = "预期目标"
 GOAL_ACTUAL = "实际完成情况"
 LEVEL_LABEL_END = "指标"
+# Labels that only a 自评表 prints: a chunk holding one is a form, however little else can be read.
+FORM_LABELS = (
+    *HEADER_LABELS,
+    FUND_HEADING,
+    "年度资金总额",
+    "上年结转",
+    GOAL_EXPECTED,
+    "年度总体目标",
+    "年度绩效指标",
+    "一级指标",
+    "三级指标",
+    TOTAL_ROW,
+)
 
 # Fund header texts → FundRow fields.
 FUND_COLUMNS = {
@@ -161,14 +174,18 @@ def split_forms(rows: Sequence[Sequence[Cell]], pages: Sequence[int]) -> list[Gr
 def merge_continuations(chunks: list[GridForm]) -> list[GridForm]:
     """A chunk that follows a repeated title (a continuation page) joins the one before.
 
-    That is a chunk without 项目名称 or fund header, or one without 项目名称 while the form
-    before has not reached its 总分 row (the title repeated between its 项目名称 row and the rest).
+    That is a chunk without 项目名称 while the form before has not reached its 总分 row (the
+    title repeated between its 项目名称 row and the rest), or a chunk without 项目名称, fund
+    header or any other label of a form. A chunk with form labels after a finished form is a
+    form of its own, however little of it can be read (a layout the reader does not know, a
+    form cut short): its rows must not vanish into the form before.
     """
     merged: list[GridForm] = []
     for chunk in chunks:
         unfinished = bool(merged) and first_row(merged[-1].rows, is_total_row) is None
         named = any(is_project_name_row(row) for row in chunk.rows)
-        if merged and (not starts_form(chunk.rows) or (unfinished and not named)):
+        own = starts_form(chunk.rows) or has_form_labels(chunk.rows)
+        if merged and (not own or (unfinished and not named)):
             merged[-1].rows.extend(chunk.rows)
             merged[-1].pages.extend(chunk.pages)
         else:
@@ -181,8 +198,15 @@ def starts_form(rows: Sequence[Sequence[Cell]]) -> bool:
 
 
 def looks_like_form(rows: Sequence[Sequence[Cell]]) -> bool:
-    """A chunk is a form when it names a project or has a fund or indicator header."""
-    return any(is_project_name_row(row) or fund_columns(row) or indicator_columns(row) for row in rows)
+    """A chunk is a form when it names a project, has a fund or indicator header, or prints form labels."""
+    return has_form_labels(rows) or any(
+        is_project_name_row(row) or fund_columns(row) or indicator_columns(row) for row in rows
+    )
+
+
+def has_form_labels(rows: Sequence[Sequence[Cell]]) -> bool:
+    """Whether a cell starts with a label only a 自评表 prints (项目金额, 年度资金总额, 一级指标, 总分 …)."""
+    return any(key.startswith(FORM_LABELS) for row in rows for key in row_keys(row) if key)
 
 
 # ---------------------------------------------------------------- header block

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 
 from dashboard import texts
 from dashboard.ingest import cells
-from dashboard.ingest.grid import FUND_COLUMNS, FUND_ROW_LABELS, TITLE_KEY, uncertain
+from dashboard.ingest.grid import FORM_LABELS, FUND_COLUMNS, FUND_ROW_LABELS, TITLE_KEY, uncertain
 from dashboard.model import Check, Form, FormReadError, FundRow, Funds, Indicator
 
 # 一级指标 labels. 满意度指标 and 成本指标 are 一级 in some regions and 二级 in others.
@@ -121,10 +121,9 @@ def _split_forms(lines: list[_Line]) -> list[list[_Line]]:
 
 
 def _looks_like_form(chunk: list[_Line]) -> bool:
-    keys = [_key(line.text) for line in chunk]
-    has_name = any(key.startswith("项目名称") for key in keys)
-    has_table = any(key.startswith("一级指标") for key in keys)
-    return has_name or has_table
+    """A chunk is a form when a line starts with a label only a 自评表 prints (项目名称, 一级指标, 总分 …),
+    however little else of it can be read."""
+    return any(_key(line.text).startswith(FORM_LABELS) for line in chunk)
 
 
 def _find(lines: list[_Line], test, start: int = 0) -> int | None:

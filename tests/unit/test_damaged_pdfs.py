@@ -93,6 +93,7 @@ def test_page_read_in_part_flags_its_form(tmp_path):
     assert page_findings(first) == [texts.PAGE_UNREADABLE.format(page=2)]
     assert page_findings(first)[0].startswith("第 2 页无法读取：")
     assert first.funds.total.annual_budget == 10390000.0  # page 1 read as printed
+    assert texts.UNCERTAIN_NO_TOTAL in [check.message for check in first.checks if check.rule == "parse_uncertain"]
     assert all(page_findings(form) == [] for form in read.forms[1:])
 
 
