@@ -284,7 +284,7 @@ def year_from_title(text: str | None) -> int | None:
     """The year printed in a title: "2021年度项目支出绩效自评表", "项目支出绩效自评表（2022年度）"."""
     if not text:
         return None
-    match = re.search(r"(20\d{2})\s*年", unicodedata.normalize("NFKC", text))
+    match = re.search(r"(20[0-9]{2})\s*年", unicodedata.normalize("NFKC", text))  # ASCII digits only
     return int(match.group(1)) if match else None
 
 

@@ -179,3 +179,16 @@ def test_text_dump_indicator_score_out_of_range():
             "指标“预算准备金工作完成率”的得分印的“5000”超出可能的范围，未计入",
         )
     ]
+
+
+@pytest.mark.parametrize(
+    ("title", "year"),
+    [
+        ("2021年度项目支出绩效自评表", 2021),
+        ("项目支出绩效自评表（２０２２年度）", 2022),  # full-width digits
+        ("项目支出绩效自评表（٢٠٢١年度）", None),  # Arabic-Indic digits are not a year
+        ("项目支出绩效自评表", None),
+    ],
+)
+def test_year_from_title_takes_ascii_digits_only(title, year):
+    assert cells.year_from_title(title) == year
