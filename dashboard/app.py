@@ -18,9 +18,17 @@ if str(ROOT) not in sys.path:
 import duckdb  # noqa: E402
 import streamlit as st  # noqa: E402
 
-from dashboard import auth, db, filters, queries, store, texts  # noqa: E402
+from dashboard import audit_config, texts  # noqa: E402
+from dashboard.untrusted import hide_paths, markdown_literal  # noqa: E402
 
 st.set_page_config(page_title=texts.APP_TITLE, page_icon=texts.APP_ICON, layout="wide")
+try:  # before the modules that build SQL from it: a bad $DASHBOARD_AUDIT_CONFIG is a message, not a trace
+    audit_config.active_config()
+except audit_config.AuditConfigError as error:
+    st.error(markdown_literal(hide_paths(str(error))), icon=":material/settings_alert:")
+    st.stop()
+
+from dashboard import auth, db, filters, queries, store  # noqa: E402
 
 PAGES = {
     texts.NAV_SECTION_VIEW: [

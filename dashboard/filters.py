@@ -16,11 +16,11 @@ from dataclasses import dataclass
 import streamlit as st
 
 from dashboard import db, texts
-from dashboard.audit_config import DEFAULT_CONFIG
+from dashboard.audit_config import active_config
 from dashboard.untrusted import markdown_literal
 
-# Grades, best first, as audit_config defines them.
-GRADES: tuple[str, ...] = (*(grade for _, grade in DEFAULT_CONFIG.grade_bands), DEFAULT_CONFIG.lowest_grade)
+# Grades, best first, as the active audit configuration defines them.
+GRADES: tuple[str, ...] = active_config().grades
 SCORE_LIMITS = (0, 100)
 RATE_LIMITS = (0, 100)  # percent; the ends are open (≤ lo end, ≥ hi end)
 STATUSES = tuple(texts.FILTER_STATUS_OPTIONS)

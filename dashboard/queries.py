@@ -18,7 +18,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import db, domain, store
-from dashboard.audit_config import DEFAULT_CONFIG
+from dashboard.audit_config import active_config
 from dashboard.filters import GRADES, Filters, where_sql
 from dashboard.model import Form
 
@@ -30,9 +30,10 @@ CACHE_MAX_ENTRIES = 64
 
 
 def grade_sql(column: str) -> str:
-    """SQL CASE giving the grade of a 总分, from the bands in audit_config (NULL for no score)."""
-    whens = " ".join(f"WHEN {column} >= {lowest!r} THEN '{grade}'" for lowest, grade in DEFAULT_CONFIG.grade_bands)
-    return f"CASE WHEN {column} IS NULL THEN NULL {whens} ELSE '{DEFAULT_CONFIG.lowest_grade}' END"
+    """SQL CASE giving the grade of a 总分, from the bands of the active audit configuration (NULL for no score)."""
+    config = active_config()
+    whens = " ".join(f"WHEN {column} >= {lowest!r} THEN '{grade}'" for lowest, grade in config.grade_bands)
+    return f"CASE WHEN {column} IS NULL THEN NULL {whens} ELSE '{config.lowest_grade}' END"
 
 
 # The domain's definitions (dashboard/domain.py) are stored as columns at import; SQL only reads them.

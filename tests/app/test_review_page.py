@@ -213,3 +213,27 @@ def test_the_explanation_ends_at_the_stored_recomputed_score(sample_env, con):
     assert explanation.iloc[0][texts.EXPLAIN_COLUMNS["rule"]] == "全国通用"
     assert explanation.iloc[-1][texts.EXPLAIN_COLUMNS["result"]] == pytest.approx(recomputed)
     assert explanation.iloc[1][texts.EXPLAIN_COLUMNS["row"]] == "预算执行率"
+
+
+def test_a_bad_audit_config_is_a_chinese_message_without_the_server_path(sample_env, tmp_path, monkeypatch):
+    bad = tmp_path / "secret-dir" / "audit.toml"
+    bad.parent.mkdir()
+    bad.write_text('[grades]\nbands = [[80, "良"], [90, "优"]]\n', encoding="utf-8")
+    monkeypatch.setenv("DASHBOARD_AUDIT_CONFIG", str(bad))
+    app = AppTest.from_file(str(ROOT / "dashboard" / "app.py"), default_timeout=60).run()
+    assert not app.exception, app.exception
+    (error,) = app.error
+    shown = error.value.replace("\\", "")  # the text is escaped for Markdown
+    assert shown == "复核配置文件 audit.toml 中的 grades.bands：分段须从高到低排列"
+
+
+def test_grade_bands_come_from_the_active_config(tmp_path, monkeypatch):
+    from dashboard import queries
+
+    path = tmp_path / "audit.toml"
+    path.write_text('[grades]\nbands = [[95, "优"], [85, "良"], [70, "中"]]\n', encoding="utf-8")
+    monkeypatch.setenv("DASHBOARD_AUDIT_CONFIG", str(path))
+    assert queries.grade_sql("x") == (
+        "CASE WHEN x IS NULL THEN NULL WHEN x >= 95.0 THEN '优' WHEN x >= 85.0 THEN '良' "
+        "WHEN x >= 70.0 THEN '中' ELSE '差' END"
+    )
