@@ -190,11 +190,10 @@ def read_pages(pages: Sequence) -> tuple[list[Block], PageStats]:
             lost_map = bad_map and stats.cid_chars > cid_before
             if corrupt or lost_text or lost_map:
                 stats.unreadable_pages.append(number)
-        except MemoryError:
-            raise
         except Exception as exc:  # pdfminer gave up on this page: read the others
-            if open_error(exc).reason == texts.REASON_ENCRYPTED:
-                raise
+            memory = any(isinstance(error, MemoryError) for error in error_chain(exc))
+            if memory or open_error(exc).reason == texts.REASON_ENCRYPTED:
+                raise  # the file's problem, not the page's (the worker's memory cap, a password)
             stats.unreadable_pages.append(number)
         finally:
             page.close()

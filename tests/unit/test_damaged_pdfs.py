@@ -23,6 +23,7 @@ from pathlib import Path
 import pytest
 
 from dashboard import texts
+from dashboard.ingest import pdf as pdf_reader
 from dashboard.ingest.files import parse_file
 from dashboard.ingest.pdf import read_pdf_file
 from dashboard.model import Form, FormReadError
@@ -160,3 +161,30 @@ def test_pdfminer_log_noise_is_silenced(tmp_path, capfd):
     assert logging.getLogger("pdfminer").getEffectiveLevel() >= logging.ERROR
     out, err = capfd.readouterr()
     assert (out, err) == ("", "")
+
+
+def fail_on_page(monkeypatch, number: int, error: Exception) -> None:
+    """Make reading page `number` raise `error` (chained as pdfplumber wraps pdfminer's errors)."""
+    real = pdf_reader.read_page
+
+    def read_page(page, page_number, stats):
+        if page_number == number:
+            raise RuntimeError("pdfminer failed") from error
+        return real(page, page_number, stats)
+
+    monkeypatch.setattr(pdf_reader, "read_page", read_page)
+
+
+def test_page_that_raises_costs_only_that_page(monkeypatch):
+    fail_on_page(monkeypatch, 3, ValueError("bad operator"))
+    read = read_pdf_file(SEVEN, "seven.pdf")
+    assert read.unreadable_pages == [3]
+    assert summary(read.forms) == without("网格信息管理")
+
+
+def test_running_out_of_memory_on_a_page_fails_the_file(monkeypatch):
+    """The worker's memory cap is the file's problem: it is not hidden as one unreadable page."""
+    fail_on_page(monkeypatch, 3, MemoryError())
+    with pytest.raises(FormReadError) as caught:
+        read_pdf_file(SEVEN, "seven.pdf")
+    assert any(isinstance(error, MemoryError) for error in pdf_reader.error_chain(caught.value))
