@@ -508,15 +508,18 @@ def not_counted(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     return {"incomplete": int(row[0] or 0), "pending": int(row[1] or 0)}
 
 
-def incomplete_forms(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """Current forms kept out of the totals as incomplete, with the finding that says what is missing."""
+def incomplete_forms(con: duckdb.DuckDBPyConnection, limit: int = 500) -> pd.DataFrame:
+    """Current forms kept out of the totals as incomplete (newest first, at most `limit`), with the
+    finding that says what is missing."""
     return con.execute(
         """
         SELECT f.form_id, f.source_file, f.position, f.project_name, c.message
         FROM forms f LEFT JOIN checks c ON c.form_id = f.form_id AND c.rule = 'incomplete'
         WHERE f.superseded_by IS NULL AND NOT f.complete
         ORDER BY f.batch_id DESC, f.position
-        """
+        LIMIT ?
+        """,
+        [limit],
     ).df()
 
 

@@ -795,7 +795,8 @@ IMPORT_PENDING_KEEP = "是单独的一张表，都保留"
 IMPORT_PENDING_CHOICE = "确认"
 IMPORT_PENDING_APPLY = "确认"
 IMPORT_PENDING_DONE = "已确认。"
-IMPORT_INCOMPLETE = "不完整的表"
+IMPORT_INCOMPLETE_COUNT = "不完整的表（{count} 张，未计入汇总）"
+IMPORT_INCOMPLETE_MORE = "只列出最近导入的 {shown} 张，共 {total} 张。"
 IMPORT_INCOMPLETE_INTRO = (
     "这些表缺少项目名称、年度资金总额、绩效指标或总分，已保存但不计入任何汇总。请补全原表后重新导入。"
 )

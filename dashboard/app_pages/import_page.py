@@ -22,6 +22,7 @@ import streamlit as st
 
 from dashboard import accounts, auth, db, downloads, importer, store, texts
 from dashboard.importer import FileOutcome, ImportOptions
+from dashboard.incomplete_view import show_incomplete_forms
 from dashboard.untrusted import display_name, hide_paths, markdown_literal
 from dashboard.uploads import StoredUpload, store_uploads
 
@@ -154,7 +155,7 @@ def render() -> None:
 
     _show_last_results()
     _show_pending_duplicates()
-    _show_incomplete()
+    show_incomplete_forms("import_page_incomplete_table")
     _show_history()
     _show_remove()
 
@@ -298,17 +299,6 @@ def _pending_label(template: str, row, prefix: str) -> str:
         unit=row[f"{prefix}unit" if prefix else "unit"] or texts.DASH,
         amount=texts.DASH if pd.isna(amount) else f"{amount:,.2f}",
     )
-
-
-def _show_incomplete() -> None:
-    incomplete = _read(store.incomplete_forms)
-    if incomplete.empty:
-        return
-    st.subheader(texts.IMPORT_INCOMPLETE)
-    st.caption(texts.IMPORT_INCOMPLETE_INTRO)
-    columns = texts.IMPORT_INCOMPLETE_COLUMNS
-    frame = incomplete[list(columns)].rename(columns=columns)
-    st.dataframe(frame, hide_index=True, key="import_page_incomplete_table")
 
 
 def _show_remove() -> None:

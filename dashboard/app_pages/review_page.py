@@ -16,6 +16,7 @@ import streamlit as st
 from dashboard import db, downloads, filters, form_view, queries, texts
 from dashboard import formatting as fmt
 from dashboard import review_queries as rq
+from dashboard.incomplete_view import show_incomplete_forms
 from dashboard.model import SEVERITIES
 from dashboard.untrusted import markdown_literal
 
@@ -134,14 +135,14 @@ def render() -> None:
     counts = rq.cached_rule_counts(key, current)
     if counts.empty:
         st.success(texts.REVIEW_NONE, icon=":material/check_circle:")
-        _units(key, current)
-        return
-    rule = _rules(counts)
-    _all_findings(key, current)
-    form_id = _forms(key, current, rule)
-    if form_id is not None:
-        _selected_form(key, current, form_id)
+    else:
+        rule = _rules(counts)
+        _all_findings(key, current)
+        form_id = _forms(key, current, rule)
+        if form_id is not None:
+            _selected_form(key, current, form_id)
     _units(key, current)
+    show_incomplete_forms("review_incomplete_table")  # kept out of every figure above, named here
 
 
 def _kpis(key: str, current: filters.Filters) -> None:

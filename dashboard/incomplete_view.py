@@ -1,0 +1,27 @@
+"""The incomplete forms kept out of every total, with what each lacks: shown on 导入 and on 复核."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard import db, store, texts
+
+# Rows shown at most; the heading says how many there are in all.
+SHOWN_AT_MOST = 500
+
+
+def show_incomplete_forms(key: str) -> None:
+    """A heading, what these forms are, and one row per form (file, place in file, name, what is missing)."""
+    if db.problem() is not None:
+        return
+    with db.cursor() as cur:
+        total = store.not_counted(cur)["incomplete"]
+        if not total:
+            return
+        frame = store.incomplete_forms(cur, limit=SHOWN_AT_MOST)
+    st.subheader(texts.IMPORT_INCOMPLETE_COUNT.format(count=total), anchor=False)
+    st.caption(texts.IMPORT_INCOMPLETE_INTRO)
+    columns = texts.IMPORT_INCOMPLETE_COLUMNS
+    st.dataframe(frame[list(columns)].rename(columns=columns), hide_index=True, key=key)  # cells are plain text
+    if total > len(frame):
+        st.caption(texts.IMPORT_INCOMPLETE_MORE.format(shown=len(frame), total=total))

@@ -1,0 +1,84 @@
+"""The 导入 page's version work: 可能重复 settled by a person, an import undone behind a confirmation,
+incomplete forms listed, and the note on the data pages that says what is left out of the totals."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+from streamlit.testing.v1 import AppTest
+
+from dashboard import store, texts
+from dashboard.app_pages import import_page
+from dashboard.importer import ImportOptions
+from tests.app.test_import_page import PAGE, SAMPLE_TXT, SAMPLES, sample_uploads
+from tests.unit.test_versions import make_form, save
+
+OVERVIEW = str(Path(PAGE).with_name("overview.py"))
+
+
+def open_page() -> AppTest:
+    app = AppTest.from_file(PAGE, default_timeout=60).run()
+    assert not app.exception, app.exception
+    return app
+
+
+def test_possible_duplicate_is_settled_on_the_page(db_file):
+    con = store.open_db(db_file)
+    try:
+        save(con, "a.txt", make_form(unit="甲中心", score=70.0), make_form(unit="乙中心", score=71.0))
+        (placed,) = save(con, "b.txt", make_form(unit=None, score=99.0))
+    finally:
+        con.close()
+    app = open_page()
+    assert texts.IMPORT_PENDING in [header.value for header in app.subheader]
+    radio = app.radio(key=f"import_page_pending_{placed.form.id}")
+    assert radio.options[-1] == texts.IMPORT_PENDING_KEEP
+    assert len(radio.options) == 3 and all("购置费" in option for option in radio.options[:2])
+    radio.set_value(placed.candidates[1])
+    app.button(key=f"import_page_pending_apply_{placed.form.id}").click().run()
+    assert not app.exception, app.exception
+    assert texts.IMPORT_PENDING not in [header.value for header in app.subheader]
+    con = duckdb.connect(str(db_file), read_only=True)
+    try:
+        rows = con.execute(
+            f"SELECT unit, total_score FROM forms f WHERE {store.counted_sql('f')} ORDER BY total_score"
+        ).fetchall()
+    finally:
+        con.close()
+    assert rows == [("甲中心", 70.0), (None, 99.0)]  # the new form replaced 乙中心's, as chosen
+
+
+def test_an_import_is_undone_only_after_confirmation(db_file):
+    import_page.run_import(sample_uploads(), ImportOptions(year=2021))
+    app = open_page()
+    assert app.selectbox(key="import_page_remove_batch").value == 3  # newest first: sample_form_b.pdf
+    assert app.button(key="import_page_remove_button").disabled
+    app.checkbox(key="import_page_remove_confirm").check().run()
+    app.button(key="import_page_remove_button").click().run()
+    assert not app.exception, app.exception
+    con = duckdb.connect(str(db_file), read_only=True)
+    try:
+        outcomes = con.execute("SELECT batch_id, outcome FROM import_batches ORDER BY 1").fetchall()
+        restored = con.execute(
+            f"SELECT source_file, unit FROM forms f WHERE {store.counted_sql('f')} AND project_amount = 11727908"
+        ).fetchall()
+    finally:
+        con.close()
+    assert outcomes == [(1, "imported"), (2, "imported"), (3, "removed")]
+    assert restored == [(SAMPLE_TXT, None)]  # the text's version of seed form 10 counts again
+
+
+def test_incomplete_forms_are_listed_and_the_data_pages_say_they_are_left_out(db_file):
+    seed = (SAMPLES / SAMPLE_TXT).read_text(encoding="utf-8").splitlines(keepends=True)
+    truncated = "".join(seed[:100]).encode("utf-8")  # form 1 whole, form 2 cut before its 总分
+    (outcome,) = import_page.run_import([("截断.txt", truncated)], ImportOptions(year=2021))
+    assert outcome.outcome == "partial" and not outcome.ok
+    app = open_page()
+    assert texts.IMPORT_INCOMPLETE_COUNT.format(count=1) in [header.value for header in app.subheader]
+    (table,) = [frame.value for frame in app.dataframe if "缺少什么" in frame.value.columns]
+    assert table["项目名称"].tolist() == ["数据规划管理"]
+    assert "总分" in table["缺少什么"].iloc[0]
+    overview = AppTest.from_file(OVERVIEW, default_timeout=60).run()
+    assert not overview.exception, overview.exception
+    assert texts.NOT_COUNTED_INCOMPLETE.format(count=1) in [info.value for info in overview.info]
