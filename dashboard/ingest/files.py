@@ -14,6 +14,8 @@ import multiprocessing
 import os
 import resource
 import sys
+import threading
+import time
 import types
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -26,7 +28,9 @@ from dashboard.model import Form, FormReadError
 MAX_FILE_BYTES = 50 * 1024 * 1024
 SUPPORTED_SUFFIXES = (".pdf", ".txt")
 PARSE_TIMEOUT_SECONDS = 120
+# The memory cap of all parser workers together; each worker gets its share (cap ÷ workers).
 WORKER_MEMORY_BYTES = 4 * 1024**3
+WATCHDOG_SECONDS = 0.5  # how often a worker checks that the process that started it is still alive
 TEXT_ENCODINGS = ("utf-8-sig", "gb18030")
 
 
@@ -76,10 +80,31 @@ def decode_text(data: bytes) -> str:
     raise FormReadError(texts.REASON_UNREADABLE_TEXT)
 
 
-def _limit_worker_memory() -> None:
+def _start_worker(memory_bytes: int, parent_pid: int) -> None:
+    """Worker initializer: cap this worker's memory, and end it when the process that started it dies."""
     _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
-    cap = WORKER_MEMORY_BYTES if hard == resource.RLIM_INFINITY else min(WORKER_MEMORY_BYTES, hard)
+    cap = memory_bytes if hard == resource.RLIM_INFINITY else min(memory_bytes, hard)
     resource.setrlimit(resource.RLIMIT_AS, (cap, hard))
+    threading.Thread(target=_end_with_parent, args=(parent_pid,), daemon=True, name="parent-watchdog").start()
+
+
+def _end_with_parent(parent_pid: int) -> None:
+    """A killed import (or server) must not leave parsers running: once the parent is gone, exit.
+
+    The parent's death re-parents this process, so os.getppid() changes. (PR_SET_PDEATHSIG would
+    fire when the parent *thread* that started the worker ends, which under Streamlit is not the
+    parent process ending.)
+    """
+    while os.getppid() == parent_pid:
+        time.sleep(WATCHDOG_SECONDS)
+    os._exit(1)
+
+
+def _caused_by_memory(error: BaseException) -> bool:
+    """True when a MemoryError is anywhere in the error's causes (pdfminer wraps them as damage)."""
+    from dashboard.ingest.pdf import error_chain
+
+    return any(isinstance(cause, MemoryError) for cause in error_chain(error))
 
 
 def _parse_in_worker(path_text: str, source_file: str) -> tuple[str, object]:
@@ -87,7 +112,7 @@ def _parse_in_worker(path_text: str, source_file: str) -> tuple[str, object]:
     try:
         return "ok", parse_file(Path(path_text), source_file)
     except FormReadError as error:
-        return "error", str(error)
+        return "error", texts.REASON_TOO_MUCH_MEMORY if _caused_by_memory(error) else str(error)
     except MemoryError:
         return "error", texts.REASON_TOO_MUCH_MEMORY
     except Exception as error:  # a parser bug must cost one file, with a reason, not the import
@@ -126,9 +151,15 @@ class _WorkerContext(multiprocessing.context.SpawnContext):
 class SafeReader:
     """A pool of worker processes that parse files with a time limit and a memory cap."""
 
-    def __init__(self, workers: int | None = None, timeout: float = PARSE_TIMEOUT_SECONDS):
+    def __init__(
+        self,
+        workers: int | None = None,
+        timeout: float = PARSE_TIMEOUT_SECONDS,
+        memory_bytes: int = WORKER_MEMORY_BYTES,
+    ):
         self.workers = workers or max(1, min(2, os.cpu_count() or 1))
         self.timeout = timeout
+        self.memory_bytes = memory_bytes  # for all workers together
         self._pool: Pool | None = None
 
     def __enter__(self) -> SafeReader:
@@ -145,7 +176,8 @@ class SafeReader:
 
     def _ensure_pool(self) -> Pool:
         if self._pool is None:
-            self._pool = _WorkerContext().Pool(self.workers, initializer=_limit_worker_memory)
+            share = self.memory_bytes // self.workers
+            self._pool = _WorkerContext().Pool(self.workers, initializer=_start_worker, initargs=(share, os.getpid()))
         return self._pool
 
     def read_all(self, files: list[tuple[Path, str]]) -> Iterator[ReadResult]:
