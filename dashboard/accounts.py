@@ -67,7 +67,7 @@ def add_user(con: duckdb.DuckDBPyConnection, name: str, role: str, password: str
     name = check_name(name)
     _check_role(role)
     _check_password(password)
-    if _stored_hash(con, name) is not None:
+    if role_of(con, name) is not None:
         raise AccountError(texts.ACCOUNT_EXISTS.format(name=name))
     now = datetime.now()
     con.execute(
@@ -110,6 +110,14 @@ def authenticate(con: duckdb.DuckDBPyConnection, name: str, password: str) -> Ac
     return Account(name.strip(), row[1]) if row else None
 
 
+def role_of(con: duckdb.DuckDBPyConnection, name: str) -> str | None:
+    """The account's role now, or None when there is no such account."""
+    if not _table_exists(con):
+        return None
+    row = con.execute("SELECT role FROM users WHERE name = ?", [name]).fetchone()
+    return row[0] if row else None
+
+
 def check_name(name: str) -> str:
     """The account name, trimmed; refused when empty, too long or holding control characters."""
     name = name.strip()
@@ -129,15 +137,8 @@ def _check_password(password: str) -> None:
 
 
 def _require_existing(con: duckdb.DuckDBPyConnection, name: str) -> None:
-    if _stored_hash(con, name) is None:
+    if role_of(con, name) is None:
         raise AccountError(texts.ACCOUNT_MISSING.format(name=name))
-
-
-def _stored_hash(con: duckdb.DuckDBPyConnection, name: str) -> str | None:
-    if not _table_exists(con):
-        return None
-    row = con.execute("SELECT password_hash FROM users WHERE name = ?", [name]).fetchone()
-    return row[0] if row else None
 
 
 def _table_exists(con: duckdb.DuckDBPyConnection) -> bool:
