@@ -18,7 +18,7 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from dashboard import export, texts, untrusted
+from dashboard import audit, export, texts, untrusted
 from dashboard.model import Form
 
 CSV_MIME = "text/csv"
@@ -51,6 +51,7 @@ def form_workbook_bytes(form: Form) -> bytes:
             (texts.FORM_SHEET_GOALS, form_goals_frame(form)),
             (texts.FORM_SHEET_INDICATORS, form_indicators_frame(form)),
             (texts.FORM_SHEET_CHECKS, form_checks_frame(form)),
+            (texts.EXPLAIN_TITLE, form_explanation_frame(form)),
         ]
     )
 
@@ -98,7 +99,10 @@ def form_header_frame(form: Form) -> pd.DataFrame:
     values["source_pages"] = "、".join(str(page) for page in form.source_pages)
     values["unit_printed"] = form.funds.unit_printed
     values["score_gap"] = score_gap(form.total_score, form.recomputed_score)
+    if form.recomputed_score is None and form.total_score is not None:
+        values["recomputed_score"] = texts.NOT_EVALUABLE
     rows = [(label, values[key]) for key, label in texts.FORM_HEADER_FIELDS.items()]
+    rows.append((texts.FORM_HEADER_SCHEME, audit.scheme_of(form).label))
     return pd.DataFrame(rows, columns=[texts.FORM_FIELD, texts.FORM_VALUE], dtype=object)
 
 
@@ -130,6 +134,17 @@ def form_indicators_frame(form: Form) -> pd.DataFrame:
     keys = ["position", "level1", "level2", "name", "target", "actual", "weight", "score", "points_lost", "reason"]
     frame = export.indicator_rows([form])[keys]
     return frame.rename(columns={key: texts.EXPORT_COLUMNS[key] for key in keys})
+
+
+def form_explanation_frame(form: Form) -> pd.DataFrame:
+    """How the recomputed 总分 was reached, one row per step (audit.explain_total), headed in Chinese."""
+    columns = texts.EXPLAIN_COLUMNS
+    rows = [
+        {columns["row"]: step.row, columns["rule"]: step.rule, columns["formula"]: step.formula,
+         columns["result"]: step.result}
+        for step in audit.explain_total(form)
+    ]  # fmt: skip
+    return pd.DataFrame(rows, columns=list(columns.values()))
 
 
 def form_checks_frame(form: Form) -> pd.DataFrame:

@@ -33,17 +33,6 @@ def recomputed_text(claimed: float | None, recomputed: float | None) -> str:
     return texts.NOT_EVALUABLE if not fmt.is_missing(claimed) else texts.DASH
 
 
-def explanation_frame(form: Form) -> pd.DataFrame:
-    """How the recomputed 总分 was reached, one row per step (audit.explain_total), headed in Chinese."""
-    columns = texts.EXPLAIN_COLUMNS
-    rows = [
-        {columns["row"]: step.row, columns["rule"]: step.rule, columns["formula"]: step.formula,
-         columns["result"]: step.result}
-        for step in audit.explain_total(form)
-    ]  # fmt: skip
-    return pd.DataFrame(rows, columns=list(columns.values()))
-
-
 def render_form(form: Form, money_unit: str = "万元", show_recomputed: bool = False, key: str = "form") -> None:
     """Draw the whole form. `key` prefixes the widget keys (two forms may share a page)."""
     _header(form, money_unit)
@@ -132,7 +121,7 @@ def _explanation(form: Form, key: str) -> None:
     st.caption(texts.EXPLAIN_HINT)
     result = texts.EXPLAIN_COLUMNS["result"]
     st.dataframe(
-        explanation_frame(form),
+        downloads.form_explanation_frame(form),
         hide_index=True,
         width="stretch",
         placeholder=texts.DASH,

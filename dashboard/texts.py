@@ -376,6 +376,7 @@ REVIEW_COLUMN_SCHEME = "评分方案"
 REVIEW_RECOMPUTED_HELP = "按本表评分方案复算的总分；全部指标未计量（不适用）的表为“不可评价”，不计入差额合计和单位排名"
 REVIEW_KPI_GAP_NOT_EVALUABLE = "；{n} 张不可评价的表（全部指标未计量）不计入"
 FORM_SCHEME_HELP = "按“{scheme}”评分方案复算（{source}）"
+FORM_HEADER_SCHEME = "评分方案"
 EXPLAIN_TITLE = "复算过程"
 EXPLAIN_HINT = "按本表评分方案逐行复算：每行写明所用规则、带数字的算式和得分，可据此核对复核结果。"
 

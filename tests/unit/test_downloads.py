@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
 from datetime import datetime
 
@@ -119,6 +120,7 @@ def test_form_workbook_holds_every_part():
         texts.FORM_SHEET_GOALS,
         texts.FORM_SHEET_INDICATORS,
         texts.FORM_SHEET_CHECKS,
+        texts.EXPLAIN_TITLE,
     ]
     indicators = workbook[texts.FORM_SHEET_INDICATORS]
     assert len(indicators) == 3
@@ -138,6 +140,22 @@ def test_form_workbook_holds_every_part():
 
     checks = workbook[texts.FORM_SHEET_CHECKS]
     assert checks[texts.CHECK_COLUMNS["severity"]].tolist() == ["错误"]
+
+    # How the audit recomputes 总分, with the scheme it judged by: 10 × 96.37 % + 6 × 1172/1350 + 10 + 10.
+    assert header[texts.FORM_HEADER_SCHEME] == "全国通用"
+    steps = workbook[texts.EXPLAIN_TITLE].set_index(texts.EXPLAIN_COLUMNS["row"])
+    formula, result = texts.EXPLAIN_COLUMNS["formula"], texts.EXPLAIN_COLUMNS["result"]
+    assert steps.at["采购服装数量", formula] == "6 × 1172 ÷ 1350 = 5.21（实际“1172套”，指标值“1350套”）"
+    assert steps.at["复算总分", result] == pytest.approx(34.85)
+
+
+def test_form_workbook_says_not_evaluable_where_nothing_was_measured():
+    form = sample_form()
+    form.indicators = [dataclasses.replace(row, actual="不适用") for row in form.indicators]
+    form.recomputed_score = None
+    header = dict(downloads.form_header_frame(form).values.tolist())
+    assert header[texts.FORM_HEADER_FIELDS["recomputed_score"]] == texts.NOT_EVALUABLE
+    assert downloads.form_explanation_frame(form).iloc[-1][texts.EXPLAIN_COLUMNS["rule"]] == texts.NOT_EVALUABLE
 
 
 def test_form_workbook_of_empty_form():
