@@ -340,7 +340,7 @@ def test_score_above_weight_is_not_reported_twice():
 # --- Missing reason (item 3) -------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("reason", [None, "", "/", "无", "—"])
+@pytest.mark.parametrize("reason", [None, "", "/", "无", "—", "不适用", "--", "——", "n/a", "暂无"])
 def test_deduction_without_reason(reason):
     form = with_row(row("采购服装数量", "1350套", "1172", 6, 5.2, reason))
     (check,) = found(form, "missing_reason")
