@@ -9,6 +9,8 @@ SAMPLES := data/samples
 # The sample forms do not print their year; they report on 2021 (their texts say so).
 SAMPLE_YEAR := 2021
 PORT ?= 8501
+# Only this machine can open the dashboard; to serve an office network see README (在办公网络上使用).
+ADDRESS ?= 127.0.0.1
 
 .PHONY: run test lint bench sample-db clean
 
@@ -28,7 +30,7 @@ sample-db: $(VENV)/.installed-run
 	@[ -f "$(DB)" ] || $(BIN)/python -m dashboard import --db "$(DB)" --year $(SAMPLE_YEAR) $(SAMPLES)
 
 run: sample-db
-	DASHBOARD_DB="$(DB)" $(BIN)/python -m streamlit run dashboard/app.py --server.port $(PORT)
+	DASHBOARD_DB="$(DB)" $(BIN)/python -m streamlit run dashboard/app.py --server.port $(PORT) --server.address $(ADDRESS)
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
