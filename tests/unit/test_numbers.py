@@ -165,6 +165,27 @@ def test_text_dump_with_impossible_amounts_keeps_every_form():
     assert not [c for form in forms[2:] for c in form.checks if c.rule.startswith("value_")]
 
 
+def test_impossible_amounts_import_into_the_database(tmp_path):
+    """The real import into DuckDB (DECIMAL(18, 2) amounts): no database error, the findings are stored."""
+    from dashboard import importer, store
+
+    path = tmp_path / "damaged.txt"
+    path.write_text(damaged_sample_text(), encoding="utf-8")
+    con = store.open_db(tmp_path / "forms.duckdb")
+    try:
+        (outcome,) = importer.import_files(con, [(path, path.name)], importer.ImportOptions(year=2021))
+        rows = con.execute(
+            "SELECT rule, severity, message FROM checks WHERE rule LIKE 'value_%' ORDER BY rule DESC"
+        ).fetchall()
+    finally:
+        con.close()
+    assert (outcome.outcome, outcome.form_count) == (importer.OUTCOME_IMPORTED, 22)
+    assert rows == [
+        ("value_unreadable", "error", "项目金额印的“1e30”不是可识别的数字，未计入"),
+        ("value_out_of_range", "error", "年度资金总额的全年预算数印的“100000000000000000.00”超出可能的范围，未计入"),
+    ]
+
+
 def test_text_dump_indicator_score_out_of_range():
     text = SAMPLE_TEXT.read_text(encoding="utf-8")
     row = "数量指标 预算准备金工作完成率 100% 0% 10 0"
