@@ -8,7 +8,7 @@ import os
 import sys
 from pathlib import Path
 
-from dashboard import audit_config, cli_users, export, importer, review, store, texts
+from dashboard import audit_config, cli_users, demo, export, importer, review, store, texts
 from dashboard.ingest.files import expand_paths
 from dashboard.untrusted import display_name
 
@@ -50,6 +50,11 @@ def build_parser() -> argparse.ArgumentParser:
     audit_cmd.add_argument("--config", type=Path, help=texts.CLI_AUDIT_CONFIG_HELP)
     audit_cmd.add_argument("--scheme", help=texts.CLI_AUDIT_SCHEME_HELP)
     cli_users.add_user_commands(commands)
+
+    demo_cmd = commands.add_parser("demo", help=texts.CLI_DEMO_HELP)
+    demo_cmd.add_argument("--db", type=Path, required=True, help=texts.CLI_DB_HELP)
+    demo_cmd.add_argument("--forms", type=int, required=True, help=texts.CLI_DEMO_FORMS_HELP)
+    demo_cmd.add_argument("--seed", type=int, default=1, help=texts.CLI_DEMO_SEED_HELP)
     return parser
 
 
@@ -163,6 +168,12 @@ def run_remove(args: argparse.Namespace) -> int:
     return 0
 
 
+def run_demo(args: argparse.Namespace) -> int:
+    count = demo.build(args.db, args.forms, seed=args.seed)
+    print(texts.CLI_DEMO_DONE.format(count=count, path=args.db))
+    return 0
+
+
 def run_migrate(args: argparse.Namespace) -> int:
     store.open_db(args.db).close()  # a writer's open brings the file up to date
     print(texts.CLI_MIGRATED.format(version=store.SCHEMA_VERSION))
@@ -188,7 +199,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     commands = {"import": run_import, "export": run_export, "audit": run_audit, "user": cli_users.run_user,
                 "batches": run_batches, "remove": run_remove, "migrate": run_migrate,
-                "sample-check": run_sample_check}  # fmt: skip
+                "sample-check": run_sample_check, "demo": run_demo}  # fmt: skip
     try:
         return commands[args.command](args)
     except (store.StoreError, audit_config.AuditConfigError) as error:

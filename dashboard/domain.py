@@ -7,6 +7,7 @@ the queries and the pages all take their answer from here. Nothing here imports 
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -28,6 +29,11 @@ _STOPPED_RE = re.compile(r"[（(]\s*停\s*用\s*[)）]")
 POINTS_EPSILON = 1e-9
 
 
+# Cells repeat across forms ("100%", "≥90%", "不适用"): the pure text functions below remember recent answers.
+_TEXT_CACHE = 1 << 16
+
+
+@functools.lru_cache(maxsize=_TEXT_CACHE)
 def normalize(text: str | None) -> str:
     """NFKC, no spaces or thousands separators: "≥ 1,350 套" → "≥1350套"; None → ""."""
     if text is None:

@@ -82,7 +82,7 @@ def import_files(
 
     Each file is stored in one transaction (all its forms or none). Content already
     imported (same sha256) is not stored again. Unit-level audit findings are refreshed
-    once at the end.
+    once at the end, for the groups of the stored forms.
     """
     plan = _plan(con, files)
     to_read = [(path, name) for path, name, outcome, _ in plan if outcome is None]
@@ -100,8 +100,9 @@ def import_files(
     finally:
         if owns_reader:
             reader.close()
-    if any(outcome.outcome in (OUTCOME_IMPORTED, OUTCOME_PARTIAL) for outcome in outcomes):
-        review.refresh_unit_findings(con)
+    stored = [o.batch_id for o in outcomes if o.outcome in (OUTCOME_IMPORTED, OUTCOME_PARTIAL) and o.batch_id]
+    if stored:
+        review.refresh_unit_findings(con, batches=stored)  # only the (unit, year) groups of these forms
     return outcomes
 
 

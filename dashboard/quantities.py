@@ -9,10 +9,11 @@ percent against an amount).
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, replace
 
-from dashboard.domain import is_not_measured, normalize
+from dashboard.domain import _TEXT_CACHE, is_not_measured, normalize
 
 # Dimensions a quantity can have. "number" is a bare number ("1172") that takes its partner's.
 MONEY, PERCENT, COUNT, DURATION, NUMBER = "money", "percent", "count", "duration", "number"
@@ -232,6 +233,7 @@ def _comparator_ending(text: str) -> str | None:
     return None
 
 
+@functools.lru_cache(maxsize=_TEXT_CACHE)  # pure, and Quantity is frozen
 def read_quantity(text: str | None) -> Quantity | None:
     """A cell as a quantity: written as one, or one amount/percent inside a sentence."""
     return parse_quantity(text) or parse_embedded(text)
@@ -322,6 +324,7 @@ def _achievement(target: float, actual: float, lower: bool) -> float | None:
     return numerator / denominator
 
 
+@functools.lru_cache(maxsize=_TEXT_CACHE)  # pure, and Comparison is frozen
 def compare(target_text: str | None, actual_text: str | None, name: str = "", level2: str = "") -> Comparison | None:
     """The target and the actual compared, or None where they are not comparable.
 

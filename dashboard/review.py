@@ -27,23 +27,58 @@ def check_form(form: Form, config: AuditConfig | None = None, layout: str | None
     form.recomputed_score = audit.recompute_total(form, scheme)
 
 
-def refresh_unit_findings(con: duckdb.DuckDBPyConnection, config: AuditConfig | None = None) -> None:
+# The owner of a form for the unit rules (audit._unit_key): its 实施单位, else its 主管部门.
+_OWNER_SQL = "coalesce(nullif(trim({f}.unit), ''), nullif(trim({f}.department), ''))"
+
+
+def refresh_unit_findings(
+    con: duckdb.DuckDBPyConnection, config: AuditConfig | None = None, batches: list[int] | None = None
+) -> None:
     """Recompute the findings that compare a unit's forms (e.g. all indicators at full marks).
 
     Only the forms that count (current, complete, settled) are compared; a form that stopped counting
-    (replaced, or removed from the totals) loses its unit findings.
+    (replaced, or removed from the totals) loses its unit findings. `batches`: only the (unit, year)
+    groups the forms of these imports belong to, with the forms they replaced; None: every group.
+
+    Bounded work: SQL picks the groups where every weighted indicator is at full marks (the only
+    groups audit.run_unit_rules can flag) and the forms holding a unit finding now; only those forms
+    are loaded, and audit.run_unit_rules decides.
     """
-    forms = store.load_forms(con, versions="counted")
+    owner = _OWNER_SQL.format(f="f")
+    scope, params = "TRUE", []
+    if batches is not None:
+        if not batches:
+            return
+        scope = (
+            f"EXISTS (SELECT 1 FROM forms s WHERE {_OWNER_SQL.format(f='s')} = {owner} "
+            "AND s.year IS NOT DISTINCT FROM f.year AND (s.batch_id IN (SELECT unnest(?)) OR s.superseded_by IN "
+            "(SELECT form_id FROM forms WHERE batch_id IN (SELECT unnest(?)))))"
+        )
+        params = [list(batches), list(batches)]
+    candidates = con.execute(
+        f"""
+        WITH scoped AS (
+            SELECT f.form_id, {owner} AS owner, f.year FROM forms f
+            WHERE {store.counted_sql("f")} AND {owner} IS NOT NULL AND {scope}
+        ), full_groups AS (
+            SELECT s.owner, s.year FROM scoped s LEFT JOIN indicators i ON i.form_id = s.form_id AND i.weight > 0
+            GROUP BY s.owner, s.year
+            HAVING count(i.form_id) > 0
+               AND count(*) FILTER (WHERE i.form_id IS NOT NULL AND (i.score IS NULL OR i.score < i.weight - ?)) = 0
+        )
+        SELECT s.form_id FROM scoped s JOIN full_groups g ON g.owner = s.owner AND g.year IS NOT DISTINCT FROM s.year
+        """,
+        [*params, audit._EPSILON],
+    ).fetchall()
+    holders = con.execute(
+        f"SELECT DISTINCT c.form_id FROM checks c JOIN forms f ON f.form_id = c.form_id "
+        f"WHERE c.rule IN (SELECT unnest(?)) AND (NOT {store.counted_sql('f')} OR {scope})",
+        [list(audit.UNIT_RULE_IDS), *params],
+    ).fetchall()
+    forms = store.load_forms(con, [row[0] for row in candidates], versions="counted")
     findings = audit.run_unit_rules(forms, config)
-    stale = [
-        row[0]
-        for row in con.execute(
-            f"SELECT DISTINCT c.form_id FROM checks c JOIN forms f ON f.form_id = c.form_id "
-            f"WHERE c.rule IN (SELECT unnest(?)) AND NOT {store.counted_sql('f')}",
-            [list(audit.UNIT_RULE_IDS)],
-        ).fetchall()
-    ]
-    forms += store.load_forms(con, stale)
+    loaded = {form.id for form in forms}
+    forms += store.load_forms(con, [row[0] for row in holders if row[0] not in loaded])
     changed: dict[str, list[Check]] = {}
     for form in forms:
         kept = [check for check in form.checks if check.rule not in audit.UNIT_RULE_IDS]

@@ -815,3 +815,9 @@ IMPORT_REMOVE_CONFIRM = "我确认撤销这次导入"
 IMPORT_REMOVE_BUTTON = "撤销"
 IMPORT_REMOVE_DONE = "已撤销批次 {batch}：移出 {forms} 张表，恢复 {restored} 张旧版本。"
 IMPORT_REPLACED_DETAILS = "替换的表改了什么"
+
+# --- Scale: synthetic demo data, big tables (dashboard/demo.py, pages at 10⁵ forms) ---
+CLI_DEMO_HELP = "生成合成的示例自评表（用于试用和性能测试，标明为示例数据，非真实报送）"
+CLI_DEMO_FORMS_HELP = "生成的表数"
+CLI_DEMO_SEED_HELP = "随机种子（相同种子生成相同数据）"
+CLI_DEMO_DONE = "已生成 {count} 张合成示例表：{path}"

@@ -1,0 +1,80 @@
+"""The synthetic demo database (dashboard/demo.py) and the bounded refresh of the unit findings (rule 10)."""
+
+from __future__ import annotations
+
+import pytest
+
+from dashboard import audit, demo, review, store
+
+FORMS = 1200
+
+
+@pytest.fixture(scope="module")
+def demo_db(tmp_path_factory):
+    path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
+    demo.build(path, FORMS, seed=7, workers=1, chunk=300)  # four import batches
+    return path
+
+
+def test_demo_is_marked_synthetic_and_spread_like_a_city(demo_db):
+    con = store.open_db(demo_db, read_only=True)
+    try:
+        assert con.execute("SELECT value FROM meta WHERE key = 'synthetic'").fetchone() is not None
+        forms, files, departments, units, years = con.execute(
+            "SELECT count(*), count(*) FILTER (WHERE source_file LIKE 'demo-%'), count(DISTINCT department), "
+            "count(DISTINCT unit), min(year) || '-' || max(year) FROM forms"
+        ).fetchone()
+        assert (forms, files) == (FORMS, FORMS)
+        assert departments == 50
+        assert units > 600  # 1,200 forms over about 2,000 units
+        assert years == "2019-2025"
+        per_form = con.execute("SELECT count(*) / count(DISTINCT form_id) FROM indicators").fetchone()[0]
+        assert 12 <= per_form <= 18
+        stopped, deducted, unexplained, not_sum = con.execute(
+            "SELECT (SELECT count(*) FROM forms WHERE status = '停用'), count(*) FILTER (WHERE deducted), "
+            "count(*) FILTER (WHERE deducted AND no_reason), "
+            "(SELECT count(DISTINCT form_id) FROM checks WHERE rule = 'total_not_sum') FROM indicators"
+        ).fetchone()
+        assert stopped > 0 and not_sum > 0
+        assert 0 < unexplained < deducted
+    finally:
+        con.close()
+
+
+def _holders(con) -> set[str]:
+    rows = con.execute(
+        "SELECT DISTINCT form_id FROM checks WHERE rule IN (SELECT unnest(?))", [list(audit.UNIT_RULE_IDS)]
+    ).fetchall()
+    return {row[0] for row in rows}
+
+
+def test_unit_findings_are_those_of_the_whole_database_rule(demo_db):
+    """The bounded refresh (SQL picks the groups) flags exactly the forms the rule over every form flags."""
+    con = store.open_db(demo_db, read_only=True)
+    try:
+        every_form = audit.run_unit_rules(store.load_forms(con, versions="counted"))
+        assert every_form, "the demo data has units whose forms are all at full marks"
+        assert _holders(con) == set(every_form)
+    finally:
+        con.close()
+
+
+def test_refresh_for_some_imports_leaves_other_groups_alone(demo_db, tmp_path):
+    copy = tmp_path / "copy.duckdb"
+    copy.write_bytes(demo_db.read_bytes())
+    con = store.open_db(copy)
+    try:
+        before = _holders(con)
+        other = con.execute("SELECT max(batch_id) FROM import_batches").fetchone()[0]
+        con.execute("DELETE FROM checks WHERE rule IN (SELECT unnest(?))", [list(audit.UNIT_RULE_IDS)])
+        review.refresh_unit_findings(con, batches=[other])
+        rows = con.execute("SELECT form_id, batch_id, unit, department, year FROM forms").fetchall()
+        group = {r[0]: ((r[2] or "").strip() or (r[3] or "").strip(), r[4]) for r in rows}
+        touched = {group[r[0]] for r in rows if r[1] == other}
+        restored = _holders(con)
+        assert restored == {form_id for form_id in before if group[form_id] in touched}
+        assert 0 < len(restored) < len(before)
+        review.refresh_unit_findings(con)  # every group
+        assert _holders(con) == before
+    finally:
+        con.close()
