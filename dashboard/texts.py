@@ -10,7 +10,9 @@ REASON_DAMAGED = "文件已损坏或不完整，无法打开"
 REASON_ENCRYPTED = "文件已加密（需要密码），无法读取"
 REASON_NOT_A_FORM = "文件中没有找到项目支出绩效自评表"
 REASON_EMPTY = "空文件"
-REASON_UNSUPPORTED = "不支持的文件类型（仅支持 .pdf 和 .txt）"
+REASON_UNSUPPORTED = "不支持的文件类型（支持 .pdf、.txt、.xlsx、.docx）"
+REASON_LEGACY_OFFICE = "旧版 Office 格式（{suffix}）无法读取：请在 Excel 或 Word 中“另存为” .xlsx 或 .docx 后再导入"
+REASON_OFFICE_DAMAGED = "{kind} 文件已损坏或不是真正的 {kind} 文件，无法打开"
 REASON_TOO_LARGE = "文件超过 {limit_mb} MB 上限"
 REASON_NO_CMAP = "PDF 字体缺少字符映射（出现 (cid:…) 乱码），文字无法识别"
 REASON_TIMEOUT = "解析超时（超过 {seconds} 秒），文件可能异常"
@@ -65,18 +67,18 @@ EXPORT_COLUMNS = {
 
 # Command line.
 CLI_DESCRIPTION = "绩效自评看板：导入、导出与复核项目支出绩效自评表"
-CLI_IMPORT_HELP = "导入 PDF 或文本（.txt）自评表，可给文件或文件夹"
+CLI_IMPORT_HELP = "导入 PDF、文本（.txt）、Excel（.xlsx）或 Word（.docx）自评表，可给文件或文件夹"
 CLI_EXPORT_HELP = "导出全部自评表（json 按 form-json.md；csv 每个指标一行）"
 CLI_AUDIT_HELP = "按评分规则重新复核数据库中的全部自评表"
 CLI_DB_HELP = "数据库文件（默认取环境变量 DASHBOARD_DB，否则 data/forms.duckdb）"
 CLI_YEAR_HELP = "年度（仅用于表上未印年度的文件）"
 CLI_DEPARTMENT_HELP = "主管部门（仅用于表上未填的文件）"
 CLI_UNIT_HELP = "实施单位（仅用于表上未填的文件）"
-CLI_PATHS_HELP = "文件或文件夹（.pdf、.txt）"
+CLI_PATHS_HELP = "文件或文件夹（.pdf、.txt、.xlsx、.docx）"
 CLI_FORMAT_HELP = "导出格式"
 CLI_OUTPUT_HELP = "输出文件（默认写到标准输出）"
 CLI_FILE_LINE = "{name}：{message}"
-CLI_NO_FILES = "没有找到要导入的 .pdf 或 .txt 文件。"
+CLI_NO_FILES = "没有找到要导入的 .pdf、.txt、.xlsx 或 .docx 文件。"
 CLI_EXPORTED = "已导出 {count} 张表到 {path}"
 CLI_AUDITED = "已复核 {count} 张表。"
 CLI_INTERRUPTED = "已中断。已完成的文件已保存；中断时正在导入的文件未写入。"
@@ -175,7 +177,7 @@ IMPORT_INTRO = (
     "每个文件单独保存，一个文件出错不影响其他文件。"
 )
 IMPORT_UPLOADER = "选择文件"
-IMPORT_UPLOADER_HELP = "支持 .pdf 与 .txt，单个文件不超过 50 MB；扫描件（无文字层）无法识别。"
+IMPORT_UPLOADER_HELP = "支持 .pdf、.txt、.xlsx 与 .docx，单个文件不超过 50 MB；扫描件（无文字层）无法识别；旧版 .xls/.doc 请先另存为 .xlsx/.docx。"
 IMPORT_DEFAULTS = "表上未印出时使用的值"
 IMPORT_DEFAULTS_HELP = "仅用于表上没有印出年度、主管部门或实施单位的文件；表上已有的以表上为准。"
 IMPORT_YEAR = "年度"
@@ -382,7 +384,7 @@ EXPLAIN_HINT = "按本表评分方案逐行复算：每行写明所用规则、�
 
 # --- App shell and navigation (dashboard/app.py) -----------------------------------------------------------
 APP_TITLE = "绩效自评看板"
-APP_ICON = ":material/insights:"
+APP_ICON = "📊"  # an emoji favicon is drawn in the page; a :material/…: one is fetched from fonts.gstatic.com
 NAV_SECTION_VIEW = "查看"
 NAV_SECTION_WORK = "数据与复核"
 PAGE_OVERVIEW = "总览"
@@ -821,3 +823,106 @@ CLI_DEMO_HELP = "生成合成的示例自评表（用于试用和性能测试，
 CLI_DEMO_FORMS_HELP = "生成的表数"
 CLI_DEMO_SEED_HELP = "随机种子（相同种子生成相同数据）"
 CLI_DEMO_DONE = "已生成 {count} 张合成示例表：{path}"
+
+# --- Reference data (dashboard/reference.py, organisations.py, project_types.py, app_pages/reference_page.py) ---
+REF_ORG_LABEL = "{name}（{code}）"
+REF_TYPE_UNCLASSIFIED = "未分类"
+REF_TYPE_DEPARTMENT = "部门整体支出"
+REF_ORG_FILE_TYPE = "只能导入 CSV 或 Excel（.xlsx）文件。"
+REF_ORG_FILE_ENCODING = "读不出文件的文字：请存为 UTF-8 或 GB18030 编码的 CSV。"
+REF_ORG_FILE_UNREADABLE = "Excel 文件已损坏或不是 .xlsx 格式，无法读取。"
+REF_ORG_FILE_EMPTY = "文件是空的。"
+REF_ORG_FILE_HEADINGS = "第一行要有列名：编码（或 代码）、名称，可选 上级部门（写上级的编码或名称）。"
+REF_ORG_FILE_TOO_LONG = "文件超过 {limit} 行，请分开导入。"
+REF_ORG_DUPLICATE_CODE = "有两行的编码相同：一个编码只能对应一个单位，请合并后再保存。"
+REF_RULE_WHERE = "第 {position} 条规则"
+REF_RULE_BAD_TYPE = "{where}：类型不能为空，也不能超过 50 个字。"
+REF_RULE_UNCLASSIFIED = "{where}：“{type}”表示没有归类，不能作为类型。"
+REF_RULE_BAD_FIELD = "{where}：匹配字段只能是 {choices}。"
+REF_RULE_BAD_MATCH = "{where}：匹配方式只能是 {choices}。"
+REF_RULE_BAD_PATTERN = "{where}：关键词或模式不能为空，也不能超过 {limit} 个字。"
+REF_RULE_BAD_REGEX = "{where}：正则表达式有误（{detail}）。"
+REF_RULES_FILE_HEADER = (
+    "# 项目类型规则（绩效自评看板）。自上而下，第一条匹配的规则决定类型。\n"
+    "# field: name（项目名称）| printed_type（表上的类型，即去掉“（停用）”等后缀的项目名称）| code（项目编码）\n"
+    "# match: keyword（任一关键词出现即匹配，用 | 分隔）| regex（正则表达式）| exact（完全相同）\n"
+    "# 匹配前名称统一为半角、去空格、小写。"
+)
+REF_RULES_FILE_BAD = "规则文件不是有效的 TOML：{detail}"
+REF_RULES_FILE_SHAPE = "规则文件只能包含 [[rule]] 表。"
+REF_RULES_FILE_KEYS = "{where}：只能有 type、field、match、pattern 四项，且都是文字。"
+PAGE_REFERENCE = "参考数据"
+REF_TITLE = "参考数据"
+REF_INTRO = (
+    "主管部门、实施单位的编码和名称，以及项目类型的归类规则。这里的修改立即作用于所有页面、筛选、图表和下载，"
+    "不需要重新导入；各表印的原文保持不变。"
+)
+REF_TAB_TYPES = "项目类型"
+REF_TAB_RULES = "归类规则"
+REF_TAB_ORGS = "部门与单位"
+REF_TYPES_SUMMARY = "共 {types} 个类型；{unclassified} 个项目（{forms} 张表）未分类。"
+REF_TYPES_ALL_CLASSIFIED = "共 {types} 个类型；全部项目都已归类。"
+REF_TYPES_COUNTS = "各类型的项目和表数"
+REF_TYPES_ONLY_UNCLASSIFIED = "只看未分类的项目"
+REF_TYPES_EDITOR_HELP = "在“类型”列为项目选择类型（人工指定优先于规则）；选“按规则”则取消人工指定。"
+REF_TYPES_BY_RULE = "按规则"
+REF_TYPES_SAVE = "保存归类"
+REF_TYPES_SAVED = "已保存 {count} 个项目的类型。"
+REF_TYPES_NOTHING = "没有改动。"
+REF_TYPES_NEW = "新类型"
+REF_TYPES_NEW_HELP = "要用的类型不在列表里时，先在这里添加，再在表中选择。"
+REF_TYPES_NEW_ADD = "添加到列表"
+REF_TYPES_COLUMNS = {
+    "project_name": "项目名称",
+    "project_type": "类型",
+    "source": "依据",
+    "forms": "表数",
+    "names": "项目数",
+}
+REF_SOURCE_PERSON = "人工指定"
+REF_SOURCE_NONE = "未匹配"
+REF_SOURCE_RULE = "规则 {position}"
+REF_RULES_HELP = (
+    "自上而下，第一条匹配的规则决定项目类型。匹配字段：项目名称、表上的类型（去掉后缀的名称）或项目编码；"
+    "匹配方式：关键词（用 | 分隔，任一出现即匹配）、正则表达式、完全相同。"
+)
+REF_RULES_COLUMNS = {"project_type": "类型", "field": "匹配字段", "match": "匹配方式", "pattern": "关键词或模式"}
+REF_RULE_FIELDS = {"name": "项目名称", "printed_type": "表上的类型", "code": "项目编码"}
+REF_RULE_MATCHES = {"keyword": "关键词", "regex": "正则表达式", "exact": "完全相同"}
+REF_RULES_SAVE = "保存规则并重新归类"
+REF_RULES_SAVED = "规则已保存，全部项目已重新归类。"
+REF_RULES_DOWNLOAD = "下载规则（TOML）"
+REF_RULES_UPLOAD = "用文件替换规则（TOML）"
+REF_RULES_UPLOAD_APPLY = "替换规则"
+REF_RULES_RESET = "恢复默认规则"
+REF_ORGS_HELP = (
+    "表上印的编码、名称或“编码-名称”归到同一个单位下，各处显示为“名称（编码）”。导入表时自动补充；"
+    "这里或导入的文件所写的编码和名称优先于表上所印。"
+)
+REF_ORGS_COLUMNS = {
+    "code": "编码",
+    "name": "名称",
+    "parent": "上级部门",
+    "origin": "来源",
+    "forms": "表数",
+    "spellings": "表上的写法",
+}
+REF_ORG_ORIGINS = {"forms": "表上所印", "file": "导入文件", "page": "本页修改"}
+REF_ORGS_SAVE = "保存部门与单位"
+REF_ORGS_SAVED = "已保存，各页面已按新的名称显示。"
+REF_ORGS_UPLOAD = "导入编码和名称（CSV 或 Excel）"
+REF_ORGS_UPLOAD_HELP = "第一行为列名：编码、名称，可选 上级部门。编码请存为文本，否则 Excel 会去掉开头的 0。"
+REF_ORGS_UPLOAD_APPLY = "导入"
+REF_ORGS_IMPORTED = "已导入 {count} 行。"
+REF_EDIT_SIGNIN = "查看不需要登录；修改参考数据需要“导入”或“管理”角色的账号。"
+REF_NOT_READY = "数据库还没有参考数据表：导入一次表，或运行 python -m dashboard migrate 后即可使用。"
+CLI_REFERENCE_HELP = "参考数据：导入部门与单位的编码和名称，导出或导入项目类型规则"
+CLI_REF_IMPORT_ORGS_HELP = "导入部门与单位的编码和名称（CSV 或 .xlsx：编码、名称，可选 上级部门）"
+CLI_REF_EXPORT_RULES_HELP = "把项目类型规则写到 TOML 文件（不给文件则输出到屏幕）"
+CLI_REF_IMPORT_RULES_HELP = "用 TOML 文件替换项目类型规则，并重新归类全部项目"
+CLI_REF_TYPES_HELP = "列出各项目类型的项目数和表数，以及未分类的项目"
+CLI_REF_FILE_HELP = "文件"
+CLI_REF_ORGS_IMPORTED = "已导入 {count} 行；现有 {orgs} 个部门和单位。"
+CLI_REF_RULES_IMPORTED = "已导入 {count} 条规则，全部项目已重新归类。"
+CLI_REF_RULES_EXPORTED = "已把 {count} 条规则写入 {path}"
+CLI_REF_FILE_MISSING = "找不到文件：{path}"

@@ -23,10 +23,12 @@ import streamlit as st
 from dashboard import accounts, auth, db, downloads, importer, store, texts
 from dashboard.importer import FileOutcome, ImportOptions
 from dashboard.incomplete_view import show_incomplete_forms
+from dashboard.ingest.files import LEGACY_OFFICE_SUFFIXES, SUPPORTED_SUFFIXES
 from dashboard.untrusted import display_name, hide_paths, markdown_literal
 from dashboard.uploads import StoredUpload, store_uploads
 
-UPLOAD_TYPES = ["pdf", "txt"]
+# The uploader also takes legacy .xls/.doc, so that their owners are told to save them anew.
+UPLOAD_TYPES = [suffix.lstrip(".") for suffix in (*SUPPORTED_SUFFIXES, *LEGACY_OFFICE_SUFFIXES)]
 # One import at a time in this server process (sessions share the database file).
 _IMPORT_LOCK = threading.Lock()
 _LOG = logging.getLogger(__name__)

@@ -26,7 +26,9 @@ from dashboard import texts
 from dashboard.model import Form, FormReadError
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
-SUPPORTED_SUFFIXES = (".pdf", ".txt")
+SUPPORTED_SUFFIXES = (".pdf", ".txt", ".xlsx", ".docx")
+# Office formats before 2007: no well-kept pure-Python reader; the user is told to save them anew.
+LEGACY_OFFICE_SUFFIXES = (".xls", ".doc", ".et", ".wps")
 PARSE_TIMEOUT_SECONDS = 120
 # The memory cap of all parser workers together; each worker gets its share (cap ÷ workers).
 WORKER_MEMORY_BYTES = 4 * 1024**3
@@ -49,6 +51,8 @@ def precheck(path: Path) -> str | None:
     """A reason to refuse the file before parsing, or None."""
     if not path.is_file():
         return texts.REASON_NOT_FOUND
+    if path.suffix.lower() in LEGACY_OFFICE_SUFFIXES:
+        return texts.REASON_LEGACY_OFFICE.format(suffix=path.suffix.lower())
     if path.suffix.lower() not in SUPPORTED_SUFFIXES:
         return texts.REASON_UNSUPPORTED
     size = path.stat().st_size
@@ -66,6 +70,11 @@ def parse_file(path: Path, source_file: str) -> ReadResult:
 
         read = read_pdf_file(path, source_file)
         return ReadResult(path, source_file, forms=read.forms, unreadable_pages=read.unreadable_pages)
+    if path.suffix.lower() in (".xlsx", ".docx"):
+        from dashboard.ingest.office import read_docx, read_xlsx
+
+        reader = read_xlsx if path.suffix.lower() == ".xlsx" else read_docx
+        return ReadResult(path, source_file, forms=reader(path, source_file))
     from dashboard.ingest.text import read_text
 
     return ReadResult(path, source_file, forms=read_text(decode_text(path.read_bytes()), source_file))

@@ -1,0 +1,151 @@
+"""Excel (.xlsx) and Word (.docx) files → the grid of cells that `grid.forms_from_grid` reads.
+
+Units make their 自评表 in Excel and Word; these readers only turn a workbook's sheets or a document's
+body into rows of cells (text; "" for an empty cell; None for a position covered by a merged cell) and
+leave every label and field to the grid reader, as the PDF reader does.
+
+- .xlsx (openpyxl): one grid per sheet (a form per sheet, or several down one sheet); values as the
+  cells hold them, not as formatted — except that a percent-formatted number is a percent (0.9637 → "96.37%");
+  formulas give their cached values. `source_pages` holds the sheet's number.
+- .docx (python-docx): the body in order — paragraphs as one-cell rows (titles, "（2022年度）" lines),
+  tables row by row with merged cells (gridSpan, vMerge) as None where covered. Headers and footers
+  (page numbers) are not read.
+"""
+
+from __future__ import annotations
+
+import datetime
+import zipfile
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+from dashboard import texts
+from dashboard.ingest.grid import Cell, forms_from_grid
+from dashboard.model import Form, FormReadError
+
+
+def read_xlsx(path: Path, source_file: str) -> list[Form]:
+    """Every form on every sheet of an .xlsx workbook, sheet by sheet."""
+    from openpyxl import load_workbook
+    from openpyxl.cell.cell import MergedCell
+
+    try:
+        book = load_workbook(path, data_only=True)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as error:
+        raise FormReadError(texts.REASON_OFFICE_DAMAGED.format(kind="Excel"), type(error).__name__) from error
+    forms: list[Form] = []
+    try:
+        for number, sheet in enumerate(book.worksheets, start=1):
+            rows = [
+                [None if isinstance(cell, MergedCell) else xlsx_text(cell.value, cell.number_format) for cell in row]
+                for row in sheet.iter_rows()
+            ]
+            forms.extend(forms_from_grid(rows, [number] * len(rows), source_file))
+    finally:
+        book.close()
+    if not forms:
+        raise FormReadError(texts.REASON_NOT_A_FORM)
+    return forms
+
+
+def xlsx_text(value, number_format: str | None) -> str:
+    """A cell's value as the grid reads it: numbers in plain decimal notation, percents as "96.37%"."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, int | float):
+        try:
+            # Excel keeps 15 significant digits; a double written by other programs may carry a 16th
+            # digit of binary noise (0.9521999999999999 for 95.22%).
+            number = Decimal(format(value, ".15g")) if isinstance(value, float) else Decimal(value)
+        except InvalidOperation:
+            return str(value)
+        if not number.is_finite():
+            return str(value)
+        if number_format and "%" in number_format:
+            return _plain(number * 100) + "%"
+        return _plain(number)
+    if isinstance(value, datetime.datetime | datetime.date | datetime.time):
+        return value.isoformat()
+    return str(value)
+
+
+def _plain(number: Decimal) -> str:
+    """10012516.44, 200000, 2.5: no exponent, no trailing zeros after the point."""
+    text = format(number, "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def read_docx(path: Path, source_file: str) -> list[Form]:
+    """Every form in a Word document: its paragraphs and tables in body order, as one grid."""
+    import docx
+    from docx.opc.exceptions import PackageNotFoundError
+
+    try:
+        document = docx.Document(str(path))
+    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as error:
+        raise FormReadError(texts.REASON_OFFICE_DAMAGED.format(kind="Word"), type(error).__name__) from error
+    rows: list[list[Cell]] = []
+    for element in document.element.body.iterchildren():
+        tag = element.tag.rsplit("}", 1)[-1]
+        if tag == "p":
+            text = _paragraph_text(element)
+            if text.strip():
+                rows.append([text])
+        elif tag == "tbl":
+            rows.extend(_table_rows(element))
+    forms = forms_from_grid(rows, None, source_file)
+    if not forms:
+        raise FormReadError(texts.REASON_NOT_A_FORM)
+    return forms
+
+
+def _paragraph_text(paragraph) -> str:
+    """The text of a w:p: its runs' w:t, tabs as spaces, breaks as line wraps."""
+    parts = []
+    for node in paragraph.iter():
+        tag = node.tag.rsplit("}", 1)[-1]
+        if tag == "t" and node.text:
+            parts.append(node.text)
+        elif tag == "tab":
+            parts.append(" ")
+        elif tag in ("br", "cr"):
+            parts.append("\n")
+    return "".join(parts)
+
+
+def _table_rows(table) -> list[list[Cell]]:
+    """A w:tbl as grid rows: a cell's paragraphs joined by line wraps; merged positions None."""
+    rows: list[list[Cell]] = []
+    for tr in table.findall(_qn("w:tr")):
+        row: list[Cell] = []
+        for tc in tr.findall(_qn("w:tc")):
+            span = _grid_span(tc)
+            continued = _v_merge(tc) == "continue"
+            text = None if continued else "\n".join(_paragraph_text(p) for p in tc.findall(_qn("w:p")))
+            row.append(text)
+            row.extend([None] * (span - 1))
+        rows.append(row)
+    return rows
+
+
+def _grid_span(tc) -> int:
+    node = tc.find(f"{_qn('w:tcPr')}/{_qn('w:gridSpan')}")
+    try:
+        return max(1, int(node.get(_qn("w:val")))) if node is not None else 1
+    except (TypeError, ValueError):
+        return 1
+
+
+def _v_merge(tc) -> str | None:
+    node = tc.find(f"{_qn('w:tcPr')}/{_qn('w:vMerge')}")
+    if node is None:
+        return None
+    return node.get(_qn("w:val")) or "continue"  # a bare <w:vMerge/> continues the cell above
+
+
+def _qn(tag: str) -> str:
+    from docx.oxml.ns import qn
+
+    return qn(tag)

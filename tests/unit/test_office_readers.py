@@ -1,0 +1,82 @@
+"""Excel and Word 自评表 read exactly: every header field, fund row, indicator and reason as the truth says.
+
+The truth is tests/fixtures/seed_forms.json (written by hand against the sample text); the files are made
+from it by tests/office_factory.py in layouts of their own, and read back by the real import path.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from dashboard import importer, store, texts
+from dashboard.ingest.files import parse_file, precheck
+from dashboard.model import FormReadError
+from tests import office_factory
+from tests.unit.test_pdf_reader import record_differences
+
+TRUTH = json.loads((Path(__file__).resolve().parents[1] / "fixtures" / "seed_forms.json").read_text(encoding="utf-8"))
+YEAR = 2021
+
+
+def truth_with_year() -> list[dict]:
+    """The seed truth printed with its year in the title (2021年度项目支出绩效自评表)."""
+    return [record | {"year": YEAR} for record in TRUTH]
+
+
+def read(path: Path) -> list:
+    return parse_file(path, path.name).forms
+
+
+@pytest.mark.parametrize(("numbers", "one_sheet"), [(False, False), (True, False), (True, True)])
+def test_xlsx_reads_every_form_exactly(tmp_path, numbers, one_sheet):
+    records = truth_with_year()
+    path = office_factory.xlsx_workbook(records, tmp_path / "自评表.xlsx", numbers=numbers, one_sheet=one_sheet)
+    forms = read(path)
+    assert len(forms) == len(records)
+    for form, want in zip(forms, records, strict=True):
+        assert record_differences(form.to_record(), want) == [], want["project_name"]
+    pages = [form.source_pages for form in forms]
+    assert pages == ([[1]] * 22 if one_sheet else [[n] for n in range(1, 23)])  # the sheet a form is on
+
+
+def test_docx_reads_every_form_exactly(tmp_path):
+    records = truth_with_year()
+    forms = read(office_factory.docx_document(records, tmp_path / "自评表.docx"))
+    assert len(forms) == len(records)
+    for form, want in zip(forms, records, strict=True):
+        assert record_differences(form.to_record(), want) == [], want["project_name"]
+
+
+def test_office_files_import_with_versions_like_any_other(tmp_path):
+    """The .xlsx of the seed replaces the text's forms: same forms, new versions, nothing counted twice."""
+    workbook = office_factory.xlsx_workbook(truth_with_year(), tmp_path / "自评表.xlsx", numbers=True)
+    con = store.open_db(tmp_path / "f.duckdb")
+    try:
+        seed = Path(__file__).resolve().parents[2] / "data" / "samples" / "000_4b30dd1c6dd4a20d.txt"
+        files = [(seed, seed.name), (workbook, workbook.name)]
+        outcomes = importer.import_files(con, files, importer.ImportOptions(year=YEAR))
+        assert [o.placed.get("replaced") for o in outcomes] == [0, 22]
+        assert len(store.load_forms(con, versions="counted")) == 22
+    finally:
+        con.close()
+
+
+def test_legacy_and_damaged_office_files_say_what_to_do(tmp_path):
+    for suffix in (".xls", ".doc"):
+        old = tmp_path / f"旧{suffix}"
+        old.write_bytes(b"\xd0\xcf\x11\xe0" + b"\0" * 100)
+        assert precheck(old) == texts.REASON_LEGACY_OFFICE.format(suffix=suffix)
+    for suffix, kind in ((".xlsx", "Excel"), (".docx", "Word")):
+        fake = tmp_path / f"假{suffix}"
+        fake.write_bytes(b"not a zip file at all")
+        with pytest.raises(FormReadError) as raised:
+            parse_file(fake, fake.name)
+        assert raised.value.reason == texts.REASON_OFFICE_DAMAGED.format(kind=kind)
+    empty_book = tmp_path / "无表.xlsx"
+    office_factory.Workbook().save(empty_book)
+    with pytest.raises(FormReadError) as raised:
+        parse_file(empty_book, empty_book.name)
+    assert raised.value.reason == texts.REASON_NOT_A_FORM
