@@ -147,6 +147,9 @@ class Form:
     scheme: str | None = None  # the scoring scheme the audit judged the form by
     complete: bool = True  # False where domain.missing_parts finds something missing (set at import)
     superseded_by: str | None = None  # id of the version that replaced this one; None while current
+    # Names of the 主管部门 and 实施单位 from the reference data (dashboard/reference.annotate), for the export.
+    department_name: str | None = None
+    unit_name: str | None = None
 
     def to_record(self, with_version: bool = False) -> dict:
         """The form as one element of the JSON export (form-json.md), key order included.
@@ -176,6 +179,8 @@ class Form:
             "checks": [check.to_record() for check in self.checks],
             "recomputed_score": self.recomputed_score,
             "scheme": self.scheme,
+            "department_name": self.department_name,
+            "unit_name": self.unit_name,
         }
 
 

@@ -17,7 +17,7 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
-from dashboard import db, domain, store
+from dashboard import db, domain, reference, store
 from dashboard.audit_config import active_config
 from dashboard.filters import GRADES, Filters, where_sql
 from dashboard.model import Form
@@ -45,10 +45,13 @@ OVERALL_RATE = domain.overall_rate_sql("o.executed", "o.budget")
 FORM_OVERVIEW_SQL = f"""
 form_overview AS (
     SELECT
-        f.form_id, f.batch_id, f.position, f.source_file, f.year, f.department, f.unit,
-        coalesce(nullif(trim(f.unit), ''), f.department) AS org,
+        f.form_id, f.batch_id, f.position, f.source_file, f.year,
+        {reference.department_sql()} AS department, {reference.unit_sql()} AS unit,  -- "name（code）" (reference.py)
+        f.department AS printed_department, f.unit AS printed_unit,
+        coalesce({reference.unit_sql()}, {reference.department_sql()}) AS org,
         (nullif(trim(f.unit), '') IS NULL) AS org_is_department,
-        f.project_name, f.project_type, f.status, f.unit_printed,
+        f.project_name, {reference.type_sql()} AS project_type, f.project_type AS printed_type,
+        f.status, f.unit_printed,
         CAST(f.project_amount AS DOUBLE) AS project_amount,
         CAST(t.initial_budget AS DOUBLE) AS initial_budget,
         CAST(t.annual_budget AS DOUBLE) AS budget,
@@ -66,7 +69,7 @@ form_overview AS (
         coalesce(c.error_count, 0) AS error_count,
         coalesce(c.warning_count, 0) AS warning_count,
         coalesce(c.info_count, 0) AS info_count
-    FROM forms f
+    FROM forms f {reference.joins()}
     LEFT JOIN fund_rows t ON t.form_id = f.form_id AND t.row_key = 'total'
     LEFT JOIN (
         SELECT i.form_id,
@@ -238,7 +241,7 @@ def deductions_by_level2(con, filters: Filters) -> pd.DataFrame:
 def filter_options(con) -> dict[str, list]:
     """The values the sidebar offers, over the whole database (not narrowed by other filters)."""
 
-    counted = f"(SELECT * FROM forms f WHERE {store.counted_sql('f')})"
+    counted = reference.resolved_forms_sql(store.counted_sql("f"))  # organisations and types as resolved
 
     def distinct(sql: str) -> list:
         return [row[0] for row in con.execute(sql.replace("{forms}", counted)).fetchall()]

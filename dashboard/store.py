@@ -18,7 +18,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from dashboard import accounts, domain, texts
+from dashboard import accounts, domain, reference, texts
 from dashboard.model import FUND_ROW_KEYS, Check, Form, FundRow, Funds, Indicator
 
 DEFAULT_DB = Path("data/forms.duckdb")
@@ -196,6 +196,7 @@ def open_db(path: Path | str | None = None, read_only: bool = False) -> duckdb.D
         _bring_schema_up_to_date(con, db_path, read_only)
         if not read_only:
             accounts.ensure_schema(con)  # the users table (dashboard/accounts.py)
+            reference.ensure_schema(con)  # organisations and project types (dashboard/reference.py)
     except BaseException:
         con.close()
         raise

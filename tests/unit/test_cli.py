@@ -15,6 +15,7 @@ import pytest
 
 from dashboard.ingest.files import MAX_FILE_BYTES
 from tests import pdf_factory
+from tests.reference_truth import SAMPLE_TYPES
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLES = ROOT / "data" / "samples"
@@ -102,9 +103,10 @@ def test_export_json_reproduces_the_seed_exactly(seed_db):
     records = export_json(seed_db)
     assert len(records) == len(truth)
     for got, want in zip(records, truth, strict=True):
-        for key in ("department", "unit", "project_name", "project_type", "status", "project_amount",
+        for key in ("department", "unit", "project_name", "status", "project_amount",
                     "total_weight", "total_score", "funds"):  # fmt: skip
             assert got[key] == want[key], (want["project_name"], key)
+        assert got["project_type"] == SAMPLE_TYPES[want["project_type"]]  # resolved by the type rules
         weighted = [row for row in want["indicators"] if (row["weight"] or 0) > 0]
         got_rows = [row for row in got["indicators"] if (row["weight"] or 0) > 0]
         assert got_rows == weighted, want["project_name"]
@@ -217,9 +219,10 @@ def test_libreoffice_printed_forms_import_and_export_exactly(tmp_path):
         want = next(
             t for t in truth if (t["project_name"], t["project_amount"]) == (got["project_name"], got["project_amount"])
         )
-        for key in ("department", "unit", "project_type", "status", "funds", "total_weight", "total_score",
+        for key in ("department", "unit", "status", "funds", "total_weight", "total_score",
                     "goal_expected", "goal_actual"):  # fmt: skip
             assert got[key] == want[key], (want["project_name"], key)
+        assert got["project_type"] == SAMPLE_TYPES[want["project_type"]]  # resolved by the type rules
         assert got["indicators"] == want["indicators"], want["project_name"]
 
 

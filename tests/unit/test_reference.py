@@ -1,0 +1,298 @@
+"""Reference data: organisations grouped under "name（code）", project types by rule, both in every view.
+
+Truth is hand-written in tests/reference_truth.py: the sample plus forms with real-world project names and
+mixed spellings of one department ("219-某某镇人民政府", "219", "某某镇人民政府", "219－某某镇人民政府").
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from openpyxl import Workbook
+
+from dashboard import importer, organisations, project_types, queries, reference, store
+from dashboard.filters import Filters
+from tests.conftest import SAMPLE_YEAR, SAMPLES
+from tests.reference_truth import MIXED, OFFICE, SAMPLE_TYPES, TOWN, write_mixed_forms
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def mixed_template(tmp_path_factory) -> Path:
+    """The sample and the MIXED forms, imported as `python -m dashboard import --year 2021` does."""
+    folder = tmp_path_factory.mktemp("mixed")
+    path = folder / "forms.duckdb"
+    files = [write_mixed_forms(folder), *sorted(p for p in SAMPLES.iterdir() if p.suffix in (".pdf", ".txt"))]
+    con = store.open_db(path)
+    try:
+        outcomes = importer.import_files(con, [(p, p.name) for p in files], importer.ImportOptions(year=SAMPLE_YEAR))
+    finally:
+        con.close()
+    assert all(outcome.ok for outcome in outcomes)
+    return path
+
+
+@pytest.fixture
+def mixed_db(mixed_template, tmp_path) -> Path:
+    """A copy of the mixed database each test may change."""
+    path = tmp_path / "forms.duckdb"
+    shutil.copy(mixed_template, path)
+    return path
+
+
+@pytest.fixture
+def con(mixed_db):
+    con = store.open_db(mixed_db)
+    yield con
+    con.close()
+
+
+def expected_type(name: str) -> str:
+    for project, _, _, project_type, _, _ in MIXED:
+        if name == project:
+            return project_type
+    return SAMPLE_TYPES[name.replace("(停用）", "").replace("（停用）", "").replace("（宣传费）", "")]
+
+
+def overview_by_name(con) -> dict[str, set[tuple]]:
+    frame = queries.form_overview(con, Filters())
+    shown: dict[str, set[tuple]] = {}
+    for row in frame.to_dict("records"):
+        unit = None if row["unit"] is None or row["unit"] != row["unit"] else row["unit"]
+        shown.setdefault(row["project_name"], set()).add((row["project_type"], row["department"], unit))
+    return shown
+
+
+# --- parsing a printed spelling ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "printed, parsed",
+    [
+        ("219-某某镇人民政府", ("219", "某某镇人民政府")),
+        ("219－某某镇人民政府", ("219", "某某镇人民政府")),  # full-width hyphen
+        ("219 某某镇人民政府", ("219", "某某镇人民政府")),
+        ("101001 四川省某局", ("101001", "四川省某局")),
+        ("０４０２００９", ("0402009", None)),  # full-width digits
+        ("0402009", ("0402009", None)),
+        ("某某镇人民政府", (None, "某某镇人民政府")),
+        ("  ", (None, None)),
+        ("第一中学", (None, "第一中学")),
+    ],
+)
+def test_parse_printed_spellings(printed, parsed):
+    assert organisations.parse(printed) == parsed
+
+
+# --- grouping in every view --------------------------------------------------------------------------------
+
+
+def test_each_department_shows_once_under_its_name(con):
+    options = queries.filter_options(con)
+    assert options["departments"] == ["0402009", TOWN]  # six spellings printed, two organisations
+    assert options["units"] == ["某某镇中心小学", OFFICE, "福田区政务服务信息中心"]
+    printed = con.execute(f"SELECT count(DISTINCT department) FROM forms WHERE {store.counted_sql('forms')}")
+    assert printed.fetchone()[0] == 5  # what the forms print is kept as printed
+
+
+def test_type_filter_has_a_handful_of_types(con):
+    types = queries.filter_options(con)["types"]
+    truth = {t for *_, t, _, _ in MIXED} | set(SAMPLE_TYPES.values())
+    assert set(types) == truth
+    assert len(types) == 12
+    printed = con.execute(f"SELECT count(DISTINCT project_type) FROM forms WHERE {store.counted_sql('forms')}")
+    assert printed.fetchone()[0] == 20  # one "type" per project before the rules
+
+
+def test_every_form_shows_its_resolved_type_and_names(con):
+    shown = overview_by_name(con)
+    for name, _, _, project_type, department, unit in MIXED:
+        assert shown[name] == {(project_type, department, unit)}, name
+    for name, rows in shown.items():
+        assert {row[0] for row in rows} == {expected_type(name)}, name
+
+
+def test_groups_count_every_spelling_of_one_department(con):
+    town = queries.group_summary(con, Filters(departments=(TOWN,)), "project_type").set_index("grp")
+    truth = {}
+    for *_, project_type, shown, _ in MIXED:
+        if shown == TOWN:
+            truth[project_type] = truth.get(project_type, 0) + 1
+    assert town["forms"].to_dict() == truth
+    assert int(queries.kpis(con, Filters(departments=(TOWN,)))["forms"]) == 7
+
+
+def test_units_know_their_department(con):
+    directory = organisations.load(con)
+    office = directory.orgs[directory.find("219001", None)]
+    school = directory.orgs[directory.find(None, "某某镇中心小学")]
+    town_id = directory.find("219", None)
+    assert office.parent_id == town_id and school.parent_id == town_id
+    assert directory.orgs[town_id].parent_id is None
+
+
+# --- a person assigns a type, changes the rules --------------------------------------------------------------
+
+
+def test_unclassified_are_listed_with_counts(con):
+    frame = project_types.projects(con)
+    unclassified = frame[frame["project_type"] == project_types.UNCLASSIFIED]
+    assert dict(zip(unclassified["project_name"], unclassified["forms"], strict=True)) == {
+        "档案数字化整理": 1,
+        "政务事项管理": 1,
+    }
+
+
+def test_assigning_a_type_moves_the_project_in_every_view(con, mixed_db):
+    before = queries.group_summary(con, Filters(), "project_type").set_index("grp")["forms"].to_dict()
+    project_types.assign(con, {"档案数字化整理": "信息化建设与运维"}, by="tester")
+    after = queries.group_summary(con, Filters(), "project_type").set_index("grp")["forms"].to_dict()
+    assert after["信息化建设与运维"] == before["信息化建设与运维"] + 1
+    assert after["未分类"] == before["未分类"] - 1
+    assert overview_by_name(con)["档案数字化整理"] == {("信息化建设与运维", TOWN, OFFICE)}
+    chosen = queries.form_overview(con, Filters(types=("信息化建设与运维",)))
+    assert "档案数字化整理" in set(chosen["project_name"])
+    forms = store.load_forms(con, versions="current")
+    reference.annotate(con, forms)
+    assert {f.project_type for f in forms if f.project_name == "档案数字化整理"} == {"信息化建设与运维"}
+    # Back to the rules.
+    project_types.assign(con, {"档案数字化整理": None})
+    assert overview_by_name(con)["档案数字化整理"] == {("未分类", TOWN, OFFICE)}
+
+
+def test_a_new_rule_applies_without_reimport(con):
+    rules = project_types.load_rules(con)
+    project_types.save_rules(con, [project_types.Rule("档案管理", "档案|数字化"), *rules])
+    assert overview_by_name(con)["档案数字化整理"] == {("档案管理", TOWN, OFFICE)}
+    assert "档案管理" in queries.filter_options(con)["types"]
+    resolved = con.execute("SELECT count(*) FROM ref_project_types").fetchone()[0]
+    names = con.execute("SELECT count(DISTINCT project_name) FROM forms WHERE project_name <> ''").fetchone()[0]
+    assert resolved == names  # one row per distinct name, not per form
+
+
+def test_rules_file_round_trip_and_refusals(con):
+    rules = [
+        *project_types.load_rules(con),
+        project_types.Rule("特殊", r"^\d{4}年.*项目$", "name", "regex"),
+        project_types.Rule("编码类", "51000021", "code", "keyword"),
+    ]
+    text = project_types.rules_to_toml(rules)
+    assert project_types.rules_from_toml(text) == rules
+    with pytest.raises(project_types.RuleError, match="第 1 条规则"):
+        project_types.rules_from_toml('[[rule]]\ntype = "x"\nmatch = "regex"\npattern = "("\n')
+    with pytest.raises(project_types.RuleError, match="未分类"):
+        project_types.rules_from_toml('[[rule]]\ntype = "未分类"\npattern = "x"\n')
+    with pytest.raises(project_types.RuleError, match="TOML"):
+        project_types.rules_from_toml("[[rule]\n")
+    before = project_types.load_rules(con)
+    with pytest.raises(project_types.RuleError):
+        project_types.save_rules(con, [project_types.Rule("x", "y", "nowhere")])
+    assert project_types.load_rules(con) == before  # nothing changed
+
+
+def test_first_matching_rule_decides():
+    rules = [project_types.Rule("一般管理事务", "一般管理事务"), project_types.Rule("宣传", "宣传")]
+    assert project_types.resolve_name(rules, {}, "一般管理事务（宣传费）")[0] == "一般管理事务"
+    assert project_types.resolve_name(rules, {}, "宣传费")[0] == "宣传"
+    assert project_types.resolve_name(rules, {"宣传费": "其他"}, "宣传费") == ("其他", "person")
+    assert project_types.resolve_name(rules, {}, "会议费") == ("未分类", "none")
+
+
+# --- the office's codes and names ------------------------------------------------------------------------------
+
+
+def test_org_file_names_a_code_and_wins_over_forms(con, tmp_path):
+    csv_file = tmp_path / "orgs.csv"
+    content = "编码,名称,上级部门\n0402009,某某区政务服务数据管理局,\n219,某某镇政府,\n"
+    csv_file.write_text(content, encoding="utf-8-sig")
+    organisations.import_rows(con, organisations.read_file(csv_file))
+    options = queries.filter_options(con)
+    assert options["departments"] == ["某某区政务服务数据管理局（0402009）", "某某镇政府（219）"]
+    assert options["units"][1] == OFFICE
+    # A later learning from the forms (which print 某某镇人民政府) keeps the office's name.
+    reference.refresh(con)
+    assert queries.filter_options(con)["departments"][1] == "某某镇政府（219）"
+    # Every spelling stays with the renamed organisation, the bare old name "某某镇人民政府" too.
+    shown = overview_by_name(con)
+    assert shown["工资性支出"] == {("工资福利", "某某镇政府（219）", "某某镇中心小学")}
+    assert shown["办公宿舍楼、食堂及餐厅暖通改造经费"] == {("基本建设与维修", "某某镇政府（219）", OFFICE)}
+    assert len(organisations.load(con).orgs) == 5  # 0402009, 219, 219001, the school, the Futian centre
+
+
+def test_org_xlsx_with_parent(con, tmp_path):
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["代码", "单位名称", "主管部门"])
+    sheet.append(["219002", "某某镇中心小学", "219"])
+    path = tmp_path / "orgs.xlsx"
+    workbook.save(path)
+    rows = organisations.read_file(path)
+    assert rows == [organisations.OrgRow("219002", "某某镇中心小学", "219")]
+    organisations.import_rows(con, rows)
+    assert overview_by_name(con)["工资性支出"] == {("工资福利", TOWN, "某某镇中心小学（219002）")}
+
+
+def test_org_file_refusals(tmp_path):
+    bad = tmp_path / "orgs.csv"
+    bad.write_text("a,b\n1,2\n", encoding="utf-8")
+    with pytest.raises(organisations.OrgFileError, match="编码"):
+        organisations.read_file(bad)
+    with pytest.raises(organisations.OrgFileError, match="CSV"):
+        organisations.read_file(tmp_path / "orgs.pdf", data=b"%PDF")
+
+
+def test_page_edits_rename(con):
+    frame = organisations.table(con)
+    town = frame[frame["code"] == "219"].index[0]
+    frame.loc[town, "name"] = "某某镇"
+    frame["parent"] = None
+    organisations.save_edits(con, frame)
+    assert queries.filter_options(con)["departments"] == ["0402009", "某某镇（219）"]
+
+
+# --- the export ------------------------------------------------------------------------------------------------
+
+
+def run_cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "dashboard", *args], cwd=ROOT, capture_output=True, text=True, env=dict(os.environ)
+    )
+
+
+def test_cli_reference_and_json_export(mixed_db, tmp_path):
+    orgs = tmp_path / "orgs.csv"
+    orgs.write_text("code,name\n0402009,某某区政务服务数据管理局\n", encoding="utf-8")
+    result = run_cli("reference", "import-orgs", str(orgs), "--db", str(mixed_db))
+    assert result.returncode == 0, result.stderr
+    rules_file = tmp_path / "rules.toml"
+    assert run_cli("reference", "export-rules", str(rules_file), "--db", str(mixed_db)).returncode == 0
+    text = rules_file.read_text(encoding="utf-8")
+    rules_file.write_text(text + '\n[[rule]]\ntype = "档案管理"\npattern = "档案"\n', encoding="utf-8")
+    assert run_cli("reference", "import-rules", str(rules_file), "--db", str(mixed_db)).returncode == 0
+    broken = tmp_path / "broken.toml"
+    broken.write_text('[[rule]]\ntype = "x"\nfield = "somewhere"\npattern = "y"\n', encoding="utf-8")
+    refused = run_cli("reference", "import-rules", str(broken), "--db", str(mixed_db))
+    assert refused.returncode == 2 and "第 1 条规则" in refused.stderr and "Traceback" not in refused.stderr
+    exported = run_cli("export", "--format", "json", "--db", str(mixed_db))
+    records = {r["project_name"]: r for r in json.loads(exported.stdout)}
+    archive = records["档案数字化整理"]
+    assert (archive["project_type"], archive["department"], archive["department_name"]) == (
+        "档案管理",
+        "219－某某镇人民政府",
+        "某某镇人民政府",
+    )
+    assert (archive["unit"], archive["unit_name"]) == ("某某镇财政所", "某某镇财政所")
+    budget = records["预算准备金(停用）"]
+    assert (budget["project_type"], budget["department"], budget["department_name"], budget["unit_name"]) == (
+        "预算准备金",
+        "0402009",
+        "某某区政务服务数据管理局",
+        None,
+    )
