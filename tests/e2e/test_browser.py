@@ -10,9 +10,7 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import SAMPLES, build_sample_db
-from tests.live_app import CHROMIUM, CHROMIUM_ARGS, AppDidNotStart, running_app
-
-STEP_MS = 30_000
+from tests.live_app import CHROMIUM, AppDidNotStart, running_app
 
 pytestmark = pytest.mark.skipif(
     not CHROMIUM.exists(), reason="/usr/bin/chromium is not installed (apt-get install chromium; .ci/run does)"
@@ -29,26 +27,6 @@ def app_url(tmp_path_factory):
             yield base_url
     except AppDidNotStart as error:
         pytest.fail(str(error))
-
-
-@pytest.fixture(scope="module")
-def browser():
-    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is in the test extra")
-    with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
-
-
-@pytest.fixture
-def page(browser):
-    context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
-    page = context.new_page()
-    page.set_default_timeout(STEP_MS)
-    yield page
-    context.close()
 
 
 def test_filter_open_project_and_read_its_deductions(app_url, page):
