@@ -8,7 +8,7 @@ import os
 import sys
 from pathlib import Path
 
-from dashboard import audit_config, cli_users, demo, export, importer, review, store, texts
+from dashboard import audit_config, cli_reference, cli_users, demo, export, importer, reference, review, store, texts
 from dashboard.ingest.files import expand_paths
 from dashboard.untrusted import display_name
 
@@ -50,6 +50,7 @@ def build_parser() -> argparse.ArgumentParser:
     audit_cmd.add_argument("--config", type=Path, help=texts.CLI_AUDIT_CONFIG_HELP)
     audit_cmd.add_argument("--scheme", help=texts.CLI_AUDIT_SCHEME_HELP)
     cli_users.add_user_commands(commands)
+    cli_reference.add_reference_commands(commands)
 
     demo_cmd = commands.add_parser("demo", help=texts.CLI_DEMO_HELP)
     demo_cmd.add_argument("--db", type=Path, required=True, help=texts.CLI_DB_HELP)
@@ -85,6 +86,7 @@ def run_export(args: argparse.Namespace) -> int:
     con = store.open_db(args.db, read_only=True)
     try:
         forms = store.load_forms(con, versions="all" if args.all_versions else "current")
+        reference.annotate(con, forms)  # resolved project_type, department_name and unit_name
     finally:
         con.close()
     if args.format == "json":
@@ -199,7 +201,8 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     commands = {"import": run_import, "export": run_export, "audit": run_audit, "user": cli_users.run_user,
                 "batches": run_batches, "remove": run_remove, "migrate": run_migrate,
-                "sample-check": run_sample_check, "demo": run_demo}  # fmt: skip
+                "sample-check": run_sample_check, "demo": run_demo,
+                "reference": cli_reference.run_reference}  # fmt: skip
     try:
         return commands[args.command](args)
     except (store.StoreError, audit_config.AuditConfigError) as error:

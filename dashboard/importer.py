@@ -13,7 +13,7 @@ from pathlib import Path
 
 import duckdb
 
-from dashboard import domain, review, store, texts, versions
+from dashboard import domain, reference, review, store, texts, versions
 from dashboard.ingest.files import ReadResult, SafeReader, precheck
 from dashboard.model import Form
 
@@ -103,6 +103,7 @@ def import_files(
     stored = [o.batch_id for o in outcomes if o.outcome in (OUTCOME_IMPORTED, OUTCOME_PARTIAL) and o.batch_id]
     if stored:
         review.refresh_unit_findings(con, batches=stored)  # only the (unit, year) groups of these forms
+        reference.refresh(con)  # organisations and project types of what the new forms print
     return outcomes
 
 
