@@ -234,7 +234,7 @@ def _selected_form(key: str, current: filters.Filters, form_id: str) -> None:
     st.subheader(texts.REVIEW_FORM_SECTION.format(name=markdown_literal(form.project_name)), anchor=False)
     found = findings_table(rq.cached_findings(key, current, form_id, None), with_form=False)
     st.markdown(f"**{texts.REVIEW_FORM_FINDINGS}**")
-    st.dataframe(found, hide_index=True, key="review_form_findings")
+    st.dataframe(found, hide_index=True, key="review_form_findings", placeholder=texts.DASH)
     downloads.download_buttons(
         found, texts.REVIEW_FILE_FINDINGS.format(name=form.project_name), key="review_form_findings_download"
     )
