@@ -26,10 +26,11 @@ def execution_rate(form: Form) -> float | None:
     return domain.execution_rate(form.funds.total.annual_budget, form.funds.total.executed)
 
 
-def recomputed_text(claimed: float | None, recomputed: float | None) -> str:
-    """The recomputed 总分 as shown: the figure, 不可评价 where a claimed 总分 has none, else "—"."""
+def recomputed_text(claimed: float | None, recomputed: float | None, places: int | None = None) -> str:
+    """The recomputed 总分 as shown: the figure (with `places` decimals, for a table column, else as the
+    cards write scores), 不可评价 where a claimed 总分 has none, else "—"."""
     if not fmt.is_missing(recomputed):
-        return fmt.score_text(recomputed)
+        return fmt.score_text(recomputed) if places is None else f"{float(recomputed):,.{places}f}"
     return texts.NOT_EVALUABLE if not fmt.is_missing(claimed) else texts.DASH
 
 

@@ -64,9 +64,10 @@ def forms_table(forms: pd.DataFrame) -> pd.DataFrame:
             COLUMNS["warning_count"]: forms["warning_count"].astype(int),
             COLUMNS["info_count"]: forms["info_count"].astype(int),
             COLUMNS["total_score"]: forms["total_score"],
-            COLUMNS["recomputed_score"]: list(
-                map(form_view.recomputed_text, forms["total_score"], forms["recomputed_score"])
-            ),
+            COLUMNS["recomputed_score"]: [
+                form_view.recomputed_text(claimed, recomputed, places=2)
+                for claimed, recomputed in zip(forms["total_score"], forms["recomputed_score"], strict=True)
+            ],
             GAP_COLUMN: forms["gap"].round(2),
             texts.REVIEW_COLUMN_SCHEME: forms["scheme"].map(rq.scheme_label),
             COLUMNS["year"]: forms["year"],
@@ -210,6 +211,7 @@ def _forms(key: str, current: filters.Filters, rule: str | None) -> str | None:
         table,
         hide_index=True,
         key=FORM_TABLE_KEY,
+        placeholder=texts.DASH,
         on_select="rerun",
         selection_mode="single-row",
         column_config={
@@ -270,6 +272,7 @@ def _units(key: str, current: filters.Filters) -> None:
         table,
         hide_index=True,
         key="review_units_table",
+        placeholder=texts.DASH,
         column_config={
             COLUMNS["claimed_sum"]: fmt.score_column(COLUMNS["claimed_sum"]),
             COLUMNS["recomputed_sum"]: fmt.score_column(COLUMNS["recomputed_sum"]),

@@ -237,3 +237,12 @@ def test_grade_bands_come_from_the_active_config(tmp_path, monkeypatch):
         "CASE WHEN x IS NULL THEN NULL WHEN x >= 95.0 THEN '优' WHEN x >= 85.0 THEN '良' "
         "WHEN x >= 70.0 THEN '中' ELSE '差' END"
     )
+
+
+def test_recomputed_text():
+    from dashboard import form_view
+
+    assert form_view.recomputed_text(90.0, None) == "不可评价"
+    assert form_view.recomputed_text(None, None) == "—"
+    assert form_view.recomputed_text(99.0, 98.456, places=2) == "98.46"
+    assert form_view.recomputed_text(99.0, 0.0, places=2) == "0.00"
