@@ -39,6 +39,7 @@ PAGES = {
     texts.NAV_SECTION_WORK: [
         st.Page("app_pages/import_page.py", title=texts.PAGE_IMPORT, icon=":material/upload_file:"),
         st.Page("app_pages/review_page.py", title=texts.PAGE_REVIEW, icon=":material/fact_check:"),
+        st.Page("app_pages/reference_page.py", title=texts.PAGE_REFERENCE, icon=":material/category:"),
     ],
 }
 

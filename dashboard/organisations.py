@@ -355,8 +355,16 @@ def import_rows(con: duckdb.DuckDBPyConnection, rows: list[OrgRow], origin: str 
     return len(rows)
 
 
+def check_edits(frame: pd.DataFrame) -> None:
+    """OrgFileError when the page's table gives one code to two rows."""
+    codes = [_key(code) for code in map(_blank_to_none, frame["code"]) if code]
+    if len(codes) != len(set(codes)):
+        raise OrgFileError(texts.REF_ORG_DUPLICATE_CODE)
+
+
 def save_edits(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame) -> None:
     """The 参考数据 page's table back: columns org_id (NaN for a new row), code, name, parent (a label)."""
+    check_edits(frame)
     directory = load(con)
     by_label = {org.label: org.org_id for org in directory.orgs.values()}
     wanted: list[tuple[int | None, str | None, str | None, int | None]] = []
@@ -368,9 +376,6 @@ def save_edits(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame) -> None:
         parent = _blank_to_none(record.get("parent"))
         org_id = None if org_id is None else int(float(org_id))
         wanted.append((org_id, code, name, by_label.get(parent) if parent else None))
-    codes = [_key(code) for _, code, _, _ in wanted if code]
-    if len(codes) != len(set(codes)):
-        raise OrgFileError(texts.REF_ORG_DUPLICATE_CODE)
     kept = {org_id for org_id, *_ in wanted if org_id is not None}
     con.execute("BEGIN TRANSACTION")
     try:

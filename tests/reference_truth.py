@@ -7,7 +7,8 @@ import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-SEED = ROOT / "data" / "samples" / "000_4b30dd1c6dd4a20d.txt"
+SAMPLES = ROOT / "data" / "samples"
+SEED = SAMPLES / "000_4b30dd1c6dd4a20d.txt"
 
 # The sample's project names (as the reader derives their type, i.e. without "（停用）" etc.) → type.
 SAMPLE_TYPES = {
@@ -54,4 +55,19 @@ def mixed_forms_text() -> str:
 def write_mixed_forms(folder: Path) -> Path:
     path = folder / "mixed_spellings.txt"
     path.write_text(mixed_forms_text(), encoding="utf-8")
+    return path
+
+
+def build_mixed_db(folder: Path) -> Path:
+    """The MIXED forms and the sample in a new database, imported as `python -m dashboard import --year 2021`."""
+    from dashboard import importer, store
+
+    path = folder / "forms.duckdb"
+    files = [write_mixed_forms(folder), *sorted(p for p in SAMPLES.iterdir() if p.suffix in (".pdf", ".txt"))]
+    con = store.open_db(path)
+    try:
+        outcomes = importer.import_files(con, [(p, p.name) for p in files], importer.ImportOptions(year=2021))
+    finally:
+        con.close()
+    assert all(outcome.ok for outcome in outcomes), outcomes
     return path

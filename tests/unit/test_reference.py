@@ -16,27 +16,16 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook
 
-from dashboard import importer, organisations, project_types, queries, reference, store
+from dashboard import organisations, project_types, queries, reference, store
 from dashboard.filters import Filters
-from tests.conftest import SAMPLE_YEAR, SAMPLES
-from tests.reference_truth import MIXED, OFFICE, SAMPLE_TYPES, TOWN, write_mixed_forms
+from tests.reference_truth import MIXED, OFFICE, SAMPLE_TYPES, TOWN, build_mixed_db
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")
 def mixed_template(tmp_path_factory) -> Path:
-    """The sample and the MIXED forms, imported as `python -m dashboard import --year 2021` does."""
-    folder = tmp_path_factory.mktemp("mixed")
-    path = folder / "forms.duckdb"
-    files = [write_mixed_forms(folder), *sorted(p for p in SAMPLES.iterdir() if p.suffix in (".pdf", ".txt"))]
-    con = store.open_db(path)
-    try:
-        outcomes = importer.import_files(con, [(p, p.name) for p in files], importer.ImportOptions(year=SAMPLE_YEAR))
-    finally:
-        con.close()
-    assert all(outcome.ok for outcome in outcomes)
-    return path
+    return build_mixed_db(tmp_path_factory.mktemp("mixed"))
 
 
 @pytest.fixture
