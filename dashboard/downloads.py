@@ -18,7 +18,7 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from dashboard import audit, export, texts, untrusted
+from dashboard import audit, export, form_sheet, texts, untrusted
 from dashboard.model import Form
 
 CSV_MIME = "text/csv"
@@ -29,6 +29,8 @@ MIN_COLUMN_WIDTH = 6
 MAX_COLUMN_WIDTH = 60
 # Rows looked at to size a column: enough to be representative, cheap on big tables.
 WIDTH_SAMPLE_ROWS = 500
+# An Excel sheet holds 1,048,576 rows, the header included.
+EXCEL_MAX_ROWS = 1_048_576 - 1
 _SHEET_NAME_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 
 
@@ -78,17 +80,51 @@ def download_buttons(frame: pd.DataFrame, file_stem: str, key: str) -> None:
             )
 
 
+def table_download_buttons(build: Callable[[], pd.DataFrame], rows: int, file_stem: str, key: str) -> None:
+    """CSV and Excel buttons for a table too big to hold in the page: `build` runs the query and makes
+    the whole table only when a button is clicked. Excel is refused past its row limit, CSV offered."""
+    stem = safe_file_stem(file_stem)
+    with st.container(horizontal=True, gap="small"):
+        st.download_button(
+            texts.DOWNLOAD_CSV, data=lambda: to_csv_bytes(build()), file_name=f"{stem}.csv", mime=CSV_MIME,
+            key=f"{key}_csv", help=texts.DOWNLOAD_BUILT_ON_CLICK.format(rows=f"{rows:,}"), on_click="ignore",
+            icon=":material/download:",
+        )  # fmt: skip
+        too_big = rows > EXCEL_MAX_ROWS
+        st.download_button(
+            texts.DOWNLOAD_XLSX, data=b"" if too_big else lambda: to_xlsx_bytes(build()), file_name=f"{stem}.xlsx",
+            mime=XLSX_MIME, key=f"{key}_xlsx", on_click="ignore", icon=":material/download:", disabled=too_big,
+            help=texts.DOWNLOAD_XLSX_TOO_BIG.format(rows=f"{rows:,}") if too_big else texts.DOWNLOAD_XLSX_HELP,
+        )  # fmt: skip
+
+
 def form_download_button(form: Form, key: str) -> None:
-    """One button: the whole form as an Excel workbook, built when clicked."""
-    st.download_button(
-        texts.DOWNLOAD_FORM_XLSX,
-        data=_deferred(form_workbook_bytes, form),
-        file_name=f"{safe_file_stem(form.project_name or form.id)}.xlsx",
-        mime=XLSX_MIME,
-        key=key,
-        on_click="ignore",
-        icon=":material/download:",
-    )
+    """Two buttons: the form in its own printed layout (findings on a second sheet), and the form as
+    tables (one sheet per part); each built when clicked."""
+    stem = safe_file_stem(form.project_name or form.id)
+    for label, builder, suffix, button_key in (
+        (texts.DOWNLOAD_FORM_AS_PRINTED, forms_as_printed_bytes, "", f"{key}_printed"),
+        (texts.DOWNLOAD_FORM_XLSX, form_workbook_bytes, texts.DOWNLOAD_FORM_TABLES_SUFFIX, key),
+    ):
+        st.download_button(
+            label,
+            data=_deferred(builder, [form] if builder is forms_as_printed_bytes else form),
+            file_name=f"{stem}{suffix}.xlsx",
+            mime=XLSX_MIME,
+            key=button_key,
+            on_click="ignore",
+            icon=":material/download:",
+        )
+
+
+def forms_as_printed_bytes(forms: list[Form]) -> bytes:
+    """The forms in their printed layout, a sheet each, and every form's findings on one more sheet."""
+    rows = []
+    for form in forms:
+        checks = form_checks_frame(form)
+        rows.extend([form.project_name or "", *values] for values in checks.itertuples(index=False))
+    heading = [texts.COL["project_name"], *texts.CHECK_COLUMNS.values()]
+    return form_sheet.workbook_bytes([form.to_record() for form in forms], [(heading, rows)])
 
 
 # --- the form as tables ------------------------------------------------------------------------------------

@@ -1,15 +1,14 @@
 """Excel and Word files made from form records (form-json.md), the way units make them.
 
-- `xlsx_workbook`: the national layout of the LibreOffice print script (merged cells, a form per sheet),
-  with text cells as typed, or with numbers as numbers and 执行率 as percent-formatted fractions, or with
-  every form stacked down one sheet.
+- `xlsx_workbook`: the national layout (dashboard/form_sheet.py: merged cells, a form per sheet), with
+  text cells as typed by hand, or with numbers as numbers and 执行率 as percent-formatted fractions, or
+  with every form stacked down one sheet.
 - `docx_document`: a Word layout of its own (a title paragraph, a 9-column table with vertically merged
   side labels, a 填报人 line after it), not shared with any other fixture.
 """
 
 from __future__ import annotations
 
-import importlib.util
 import re
 from pathlib import Path
 
@@ -17,12 +16,7 @@ import docx
 from docx.shared import Pt
 from openpyxl import Workbook
 
-ROOT = Path(__file__).resolve().parent.parent
-_spec = importlib.util.spec_from_file_location(
-    "print_forms_libreoffice", ROOT / "scripts" / "print_forms_libreoffice.py"
-)
-layout = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(layout)
+from dashboard import form_sheet as layout
 
 _NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
 _PERCENT = re.compile(r"^-?\d+(\.\d+)?%$")
