@@ -9,10 +9,12 @@ scoring rules give). The `cached_*` wrappers at the bottom are what the page cal
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import pandas as pd
 import streamlit as st
 
-from dashboard import audit, db, texts
+from dashboard import audit, db, store, texts
 from dashboard.audit_config import active_config
 from dashboard.filters import Filters
 from dashboard.model import SEVERITIES
@@ -139,6 +141,19 @@ def unit_gaps(con, filters: Filters) -> pd.DataFrame:
     return overview_query(con, body, filters)
 
 
+# --- schemes -----------------------------------------------------------------------------------------------
+
+
+def stale_scheme_count(con) -> int:
+    """Forms that count whose stored scheme is not the one the active audit configuration now gives
+    them (its `[departments]` table or default scheme changed since they were audited)."""
+    config = active_config()
+    rows = con.execute(f"SELECT department, scheme FROM forms f WHERE {store.counted_sql('f')}").fetchall()
+    return sum(
+        1 for department, scheme in rows if config.scheme_for(SimpleNamespace(department=department)).name != scheme
+    )
+
+
 # --- labels ------------------------------------------------------------------------------------------------
 
 
@@ -199,3 +214,9 @@ def cached_findings(db_key: str, filters: Filters, form_id: str | None, rule: st
 def cached_unit_gaps(db_key: str, filters: Filters) -> pd.DataFrame:
     with db.cursor() as cur:
         return unit_gaps(cur, filters)
+
+
+@st.cache_data(**CACHE_OPTIONS)
+def cached_stale_scheme_count(db_key: str, config_fingerprint: str) -> int:
+    with db.cursor() as cur:
+        return stale_scheme_count(cur)

@@ -16,6 +16,7 @@ import streamlit as st
 from dashboard import db, downloads, filters, form_view, queries, texts
 from dashboard import formatting as fmt
 from dashboard import review_queries as rq
+from dashboard.audit_config import active_config
 from dashboard.incomplete_view import show_incomplete_forms
 from dashboard.model import SEVERITIES
 from dashboard.untrusted import markdown_literal
@@ -132,6 +133,8 @@ def render() -> None:
     current = filters.start_page(texts.REVIEW_TITLE, texts.REVIEW_INTRO)
     key = db.cache_key()
 
+    if stale := rq.cached_stale_scheme_count(key, active_config().fingerprint):
+        st.warning(texts.REVIEW_STALE_SCHEMES.format(n=stale), icon=":material/sync_problem:")
     _kpis(key, current)
     counts = rq.cached_rule_counts(key, current)
     if counts.empty:

@@ -246,3 +246,20 @@ def test_recomputed_text():
     assert form_view.recomputed_text(None, None) == "—"
     assert form_view.recomputed_text(99.0, 98.456, places=2) == "98.46"
     assert form_view.recomputed_text(99.0, 0.0, places=2) == "0.00"
+
+
+def test_forms_audited_under_another_scheme_are_announced(sample_db, tmp_path, monkeypatch):
+    monkeypatch.setenv(store.DB_ENV_VAR, str(sample_db))
+    app = run_page()
+    assert not app.warning  # every stored scheme is the one the defaults give
+    path = tmp_path / "audit.toml"
+    path.write_text('[departments]\n"0402009" = "hebei"\n', encoding="utf-8")
+    monkeypatch.setenv("DASHBOARD_AUDIT_CONFIG", str(path))
+    con = duckdb.connect(str(sample_db), read_only=True)
+    try:
+        (counted,) = con.execute(f"SELECT count(*) FROM forms f WHERE {store.counted_sql('f')}").fetchone()
+        assert rq.stale_scheme_count(con) == counted == 22  # every sample form prints 主管部门 0402009
+    finally:
+        con.close()
+    (warning,) = run_page().warning
+    assert warning.value.startswith("22 张表的评分方案与当前复核配置不一致")
