@@ -25,7 +25,7 @@ DEFAULT_DB = Path("data/forms.duckdb")
 DB_ENV_VAR = "DASHBOARD_DB"
 
 # The schema this code writes. Bump it with every change below, and add the step in `_MIGRATIONS`.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (
@@ -260,7 +260,13 @@ def _migrate_1_to_2(con) -> None:
         refresh_derived(con, load_forms(con, ids[start : start + _MIGRATION_CHUNK]))
 
 
-_MIGRATIONS = {1: _migrate_1_to_2}
+def _migrate_2_to_3(con) -> None:
+    """Version 3 adds the reference tables (organisations, project types); reference.ensure_schema, which
+    every writer's open runs next, creates and fills them. The step exists so that a reader of a version-2
+    file, which has none of them, is told to migrate instead of failing on the page queries' joins."""
+
+
+_MIGRATIONS = {1: _migrate_1_to_2, 2: _migrate_2_to_3}
 _MIGRATION_CHUNK = 2000
 
 

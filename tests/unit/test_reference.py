@@ -285,3 +285,23 @@ def test_cli_reference_and_json_export(mixed_db, tmp_path):
         "某某区政务服务数据管理局",
         None,
     )
+
+
+def test_a_version_2_file_is_migrated_by_a_writer_and_refused_by_a_reader(mixed_db):
+    con = store.open_db(mixed_db)
+    for table in ("ref_organisations", "ref_org_spellings", "ref_type_rules", "ref_type_assignments"):
+        con.execute(f"DROP TABLE {table}")
+    con.execute("DROP TABLE ref_project_types")
+    con.execute("DELETE FROM meta WHERE key = 'reference_rules_seeded'")
+    con.execute("UPDATE meta SET value = '2' WHERE key = 'schema_version'")
+    con.close()
+    with pytest.raises(store.StoreError, match="migrate"):
+        store.open_db(mixed_db, read_only=True)
+    store.open_db(mixed_db).close()  # what `python -m dashboard migrate` does
+    con = store.open_db(mixed_db, read_only=True)
+    try:
+        assert reference.present(con)
+        assert queries.filter_options(con)["departments"] == ["0402009", TOWN]
+        assert len(queries.filter_options(con)["types"]) == 12
+    finally:
+        con.close()
