@@ -59,7 +59,11 @@ _REPLACED_PAIR = re.compile(r"(?<=[-<>~])(?=[-<>=])")
 
 
 def markdown_literal(text: object) -> str:
-    """Text for st.markdown / st.subheader / st.caption / labels that shows exactly as written."""
+    """Text for st.markdown / st.subheader / st.caption / labels / st.radio options that shows exactly as written.
+
+    Not for st.selectbox or st.multiselect options, nor dataframe cells: those show plain text already,
+    and the escapes would show with them.
+    """
     value = "" if text is None else str(text)
     value = _REPLACED_PAIR.sub(WORD_JOINER, value).replace(":", ":" + WORD_JOINER)
     return _ASCII_PUNCTUATION.sub(r"\\\1", value)

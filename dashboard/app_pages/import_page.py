@@ -324,7 +324,7 @@ def _show_remove() -> None:
         batch = st.selectbox(
             texts.IMPORT_REMOVE_PICK,
             list(options),
-            format_func=lambda value: markdown_literal(options[value]),
+            format_func=options.get,  # selectbox options are plain text, not Markdown
             key="import_page_remove_batch",
         )
         confirmed = st.checkbox(texts.IMPORT_REMOVE_CONFIRM, key="import_page_remove_confirm")

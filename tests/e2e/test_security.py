@@ -121,6 +121,16 @@ def test_sign_in_comes_before_the_uploader_and_hostile_file_names_stay_text(app,
     assert UPLOAD_NAME in (results.text_content() or "")
     assert_no_markup_from_forms(page)
 
+    # The batch picker of 撤销导入 (a selectbox: plain text) shows the name without Markdown escapes.
+    page.get_by_text("撤销一次导入").click()
+    picker = page.locator('[data-testid="stSelectbox"]').filter(has_text="选择要撤销的导入").locator("input")
+    picker.click()
+    page.keyboard.type("x.txt")
+    page.keyboard.press("Enter")
+    page.wait_for_timeout(1000)
+    chosen = picker.input_value().replace(WORD_JOINER, "")
+    assert UPLOAD_NAME in chosen and "\\" not in chosen, chosen
+
     # The import records who made it (the app's handle is read-only now, so another reader may open the file).
     _, _, folder = app
     con = duckdb.connect(str(folder / "forms.duckdb"), read_only=True)
