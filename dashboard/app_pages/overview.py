@@ -15,7 +15,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from dashboard import db, downloads, filters, queries, texts
+from dashboard import db, downloads, filters, key_figures, queries, texts
 from dashboard import formatting as fmt
 from dashboard.audit_config import grade_of
 
@@ -25,6 +25,8 @@ COLOR_BUDGET = "#b3b6b7"
 COLOR_EXECUTED = "#2e86c1"
 GRADE_COLORS = {"优": "#27ae60", "良": "#2e86c1", "中": "#f39c12", "差": "#c0392b", None: "#95a5a6"}
 CHART_FONT = {"size": 14}
+# Bars a group chart draws; the remaining groups are summed into one "其他" bar.
+TOP_GROUPS = 15
 # No plotly toolbar: leadership clicks bars, it does not zoom or pan.
 PLOT_CONFIG = {"displayModeBar": False}
 
@@ -40,16 +42,19 @@ def main() -> None:
         return
     show_cards(figures, unit)
 
-    by_org = queries.cached_group_summary(key, current, "org")
+    # Charts draw the TOP_GROUPS largest groups and one bar for the rest: thousands of units stay readable.
+    by_org = queries.cached_group_summary(key, current, "org", TOP_GROUPS)
     by_type = queries.cached_group_summary(key, current, "project_type")
+    type_bars = queries.cached_group_summary(key, current, "project_type", TOP_GROUPS)
     left, right = st.columns(2, gap="large")
     with left:
-        rate_and_score_chart(by_type, texts.CHART_BY_TYPE, "overview_by_type", on_type_click)
+        rate_and_score_chart(type_bars, texts.CHART_BY_TYPE, "overview_by_type", on_type_click)
     with right:
-        budget_chart(by_type, unit)
+        budget_chart(type_bars, unit)
     left, right = st.columns(2, gap="large")
     with left:
-        org_title = texts.CHART_BY_ORG_DEPT if by_org["grp_is_department"].all() else texts.CHART_BY_ORG
+        named = by_org[~by_org["is_rest"]]
+        org_title = texts.CHART_BY_ORG_DEPT if named["grp_is_department"].all() else texts.CHART_BY_ORG
         rate_and_score_chart(by_org, org_title, "overview_by_org", on_org_click)
     with right:
         score_distribution_chart(queries.cached_score_bins(key, current))
@@ -67,51 +72,16 @@ def main() -> None:
 
 
 def show_cards(figures: dict, unit: str) -> None:
-    """Three rows of four cards: money and score, forms and deductions, grades."""
-    st.markdown(f"##### {texts.SECTION_MONEY_SCORE}")
-    card_row(
-        [
-            (money_label(texts.KPI_BUDGET, unit), fmt.money_text(figures["budget"], unit, False), texts.KPI_MONEY_HELP),
-            (
-                money_label(texts.KPI_EXECUTED, unit),
-                fmt.money_text(figures["executed"], unit, False),
-                texts.KPI_MONEY_HELP,
-            ),
-            (texts.KPI_RATE, fmt.percent_text(figures["overall_rate"]), texts.KPI_RATE_HELP),
-            (texts.KPI_AVG_SCORE, fmt.score_text(_round(figures["avg_score"])), texts.KPI_AVG_SCORE_HELP),
-        ]
-    )
-    st.markdown(f"##### {texts.SECTION_FORMS_DEDUCTIONS}")
-    card_row(
-        [
-            (texts.KPI_FORMS, fmt.count_text(figures["forms"]), texts.KPI_FORMS_HELP),
-            (texts.KPI_PROJECTS, fmt.count_text(figures["projects"]), texts.KPI_PROJECTS_HELP),
-            (texts.KPI_DEDUCTED, fmt.count_text(figures["deducted"]), texts.KPI_DEDUCTED_HELP),
-            (texts.KPI_UNEXPLAINED, fmt.count_text(figures["unexplained"]), texts.KPI_UNEXPLAINED_HELP),
-        ]
-    )
-    st.markdown(f"##### {texts.SECTION_GRADES}")
-    grade_cards = [
-        (grade, fmt.count_text(count), texts.KPI_GRADE_HELP.format(band=texts.GRADE_BANDS_TEXT.get(grade, "")))
-        for grade, count in figures["grades"].items()
-    ]
-    if figures["grade_none"]:
-        grade_cards.append((texts.GRADE_NONE, fmt.count_text(figures["grade_none"]), None))
-    card_row(grade_cards)
-
-
-def money_label(label: str, unit: str) -> str:
-    return texts.KPI_MONEY_LABEL.format(label=label, unit=unit)
+    """Three rows of four cards: money and score, forms and deductions, grades (key_figures.sections)."""
+    for title, cards in key_figures.sections(figures, unit):
+        st.markdown(f"##### {title}")
+        card_row(cards)
 
 
 def card_row(cards: list[tuple[str, str, str | None]], widths: list[float] | None = None) -> None:
     """One row of bordered metric cards of equal height."""
     for column, (label, value, help_text) in zip(st.columns(widths or max(4, len(cards))), cards, strict=False):
         column.metric(label, value, help=help_text, border=True)
-
-
-def _round(value, digits: int = 2):
-    return None if fmt.is_missing(value) else round(float(value), digits)
 
 
 # --- charts ------------------------------------------------------------------------------------------------
@@ -136,11 +106,25 @@ def _bar_height(count: int) -> int:
     return max(320, 110 + 56 * count)
 
 
+def bar_labels(frame: pd.DataFrame) -> tuple[list[str], list]:
+    """Bar labels and click data of group rows; the summed rest is "其他 N 个" and narrows nothing."""
+    labels, custom = [], []
+    for grp, is_department, is_rest, groups in zip(
+        frame["grp"], frame["grp_is_department"], frame["is_rest"], frame["groups"], strict=True
+    ):
+        if is_rest:
+            labels.append(texts.CHART_OTHERS.format(count=f"{int(groups):,}"))
+            custom.append([None, None])
+        else:
+            labels.append(texts.ORG_BLANK if fmt.is_missing(grp) else str(grp))
+            custom.append(["" if fmt.is_missing(grp) else grp, bool(is_department)])
+    return labels, custom
+
+
 def rate_and_score_chart(groups: pd.DataFrame, title: str, key: str, on_click) -> None:
     """Horizontal bars per group: 执行率 (%) and average 总分 share one 0–100 axis."""
     frame = groups.iloc[::-1]  # plotly draws the first row at the bottom
-    labels = frame["grp"].fillna(texts.ORG_BLANK).astype(str)
-    custom = list(zip(frame["grp"].fillna(""), frame["grp_is_department"], strict=True))
+    labels, custom = bar_labels(frame)
     rate = (frame["exec_rate"] * 100).round(2)
     score = frame["avg_score"].round(2)
     fig = go.Figure()
@@ -164,6 +148,10 @@ def rate_and_score_chart(groups: pd.DataFrame, title: str, key: str, on_click) -
     )
     fig.update_yaxes(automargin=True, type="category")
     st.plotly_chart(fig, key=key, on_select=on_click, selection_mode="points", width="stretch", config=PLOT_CONFIG)
+    rest = groups[groups["is_rest"]]
+    if not rest.empty:
+        shown = len(groups) - len(rest)
+        st.caption(texts.CHART_TOP_N.format(shown=shown, rest=f"{int(rest['groups'].iloc[0]):,}"))
     st.caption(texts.CHART_CLICK_HINT)
 
 
@@ -204,8 +192,7 @@ def score_distribution_chart(bins: pd.DataFrame) -> None:
 def budget_chart(by_type: pd.DataFrame, unit: str) -> None:
     """全年预算数 against 全年执行数 per project type, in the chosen money unit."""
     frame = by_type.iloc[::-1]
-    labels = frame["grp"].astype(str)
-    custom = list(zip(frame["grp"], frame["grp_is_department"], strict=True))
+    labels, custom = bar_labels(frame)
     fig = go.Figure()
     for column, name, color in (
         ("budget", texts.SERIES_BUDGET, COLOR_BUDGET),
@@ -240,7 +227,7 @@ def _clicked(chart_key: str) -> list | None:
 
 def _narrow_to_group(chart_key: str, by: str) -> None:
     custom = _clicked(chart_key)
-    if not custom:
+    if not custom or custom[0] is None:  # nothing, or the summed "其他" bar
         return
     value, is_department = custom[0], custom[1]
     if by == "project_type":

@@ -1,0 +1,56 @@
+"""The key figures as people read them — one list of (section, [(label, value text, help)]) — shown as
+cards on 总览 and as the key-figure table of the 汇总报告, so that both show the same numbers."""
+
+from __future__ import annotations
+
+from dashboard import formatting as fmt
+from dashboard import texts
+
+Card = tuple[str, str, str | None]
+
+
+def money_label(label: str, unit: str) -> str:
+    return texts.KPI_MONEY_LABEL.format(label=label, unit=unit)
+
+
+def rounded(value, digits: int = 2):
+    return None if fmt.is_missing(value) else round(float(value), digits)
+
+
+def sections(figures: dict, unit: str) -> list[tuple[str, list[Card]]]:
+    """queries.kpis' figures as three sections of cards: money and score, forms and deductions, grades."""
+    grade_cards: list[Card] = [
+        (grade, fmt.count_text(count), texts.KPI_GRADE_HELP.format(band=texts.GRADE_BANDS_TEXT.get(grade, "")))
+        for grade, count in figures["grades"].items()
+    ]
+    if figures["grade_none"]:
+        grade_cards.append((texts.GRADE_NONE, fmt.count_text(figures["grade_none"]), None))
+    return [
+        (
+            texts.SECTION_MONEY_SCORE,
+            [
+                (
+                    money_label(texts.KPI_BUDGET, unit),
+                    fmt.money_text(figures["budget"], unit, False),
+                    texts.KPI_MONEY_HELP,
+                ),
+                (
+                    money_label(texts.KPI_EXECUTED, unit),
+                    fmt.money_text(figures["executed"], unit, False),
+                    texts.KPI_MONEY_HELP,
+                ),
+                (texts.KPI_RATE, fmt.percent_text(figures["overall_rate"]), texts.KPI_RATE_HELP),
+                (texts.KPI_AVG_SCORE, fmt.score_text(rounded(figures["avg_score"])), texts.KPI_AVG_SCORE_HELP),
+            ],
+        ),
+        (
+            texts.SECTION_FORMS_DEDUCTIONS,
+            [
+                (texts.KPI_FORMS, fmt.count_text(figures["forms"]), texts.KPI_FORMS_HELP),
+                (texts.KPI_PROJECTS, fmt.count_text(figures["projects"]), texts.KPI_PROJECTS_HELP),
+                (texts.KPI_DEDUCTED, fmt.count_text(figures["deducted"]), texts.KPI_DEDUCTED_HELP),
+                (texts.KPI_UNEXPLAINED, fmt.count_text(figures["unexplained"]), texts.KPI_UNEXPLAINED_HELP),
+            ],
+        ),
+        (texts.SECTION_GRADES, grade_cards),
+    ]
