@@ -1,4 +1,4 @@
-"""Command line: python -m dashboard import | export | audit | batches | remove | migrate | user."""
+"""Command line: python -m dashboard import | export | audit | batches | remove | migrate | user | report | …"""
 
 from __future__ import annotations
 
@@ -8,7 +8,19 @@ import os
 import sys
 from pathlib import Path
 
-from dashboard import audit_config, cli_reference, cli_users, demo, export, importer, reference, review, store, texts
+from dashboard import (
+    audit_config,
+    cli_reference,
+    cli_report,
+    cli_users,
+    demo,
+    export,
+    importer,
+    reference,
+    review,
+    store,
+    texts,
+)
 from dashboard.ingest.files import expand_paths
 from dashboard.untrusted import display_name
 
@@ -50,6 +62,7 @@ def build_parser() -> argparse.ArgumentParser:
     audit_cmd.add_argument("--config", type=Path, help=texts.CLI_AUDIT_CONFIG_HELP)
     audit_cmd.add_argument("--scheme", help=texts.CLI_AUDIT_SCHEME_HELP)
     cli_users.add_user_commands(commands)
+    cli_report.add_report_command(commands)
     cli_reference.add_reference_commands(commands)
 
     demo_cmd = commands.add_parser("demo", help=texts.CLI_DEMO_HELP)
@@ -200,7 +213,7 @@ def main(argv: list[str] | None = None) -> int:
     _quiet_logs()
     args = build_parser().parse_args(argv)
     commands = {"import": run_import, "export": run_export, "audit": run_audit, "user": cli_users.run_user,
-                "batches": run_batches, "remove": run_remove, "migrate": run_migrate,
+                "report": cli_report.run_report, "batches": run_batches, "remove": run_remove, "migrate": run_migrate,
                 "sample-check": run_sample_check, "demo": run_demo,
                 "reference": cli_reference.run_reference}  # fmt: skip
     try:
