@@ -23,6 +23,7 @@ from dashboard.model import Form
 
 CSV_MIME = "text/csv"
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 # Column widths in Excel's units (about one Latin character): CJK characters count double.
 MIN_COLUMN_WIDTH = 6
@@ -115,6 +116,26 @@ def form_download_button(form: Form, key: str) -> None:
             on_click="ignore",
             icon=":material/download:",
         )
+
+
+def report_button(filters, key: str) -> None:
+    """下载汇总报告: the Word report for the current filters (dashboard/report.py), built when clicked."""
+    st.download_button(
+        texts.DOWNLOAD_REPORT,
+        data=_deferred(report_bytes, filters),
+        file_name=f"{texts.REPORT_FILE_STEM}.docx",
+        mime=DOCX_MIME,
+        key=key,
+        on_click="ignore",
+        icon=":material/description:",
+    )
+
+
+def report_bytes(filters) -> bytes:
+    from dashboard import db, report  # the report pulls in the pages' queries: only when asked for
+
+    with db.cursor() as cur:
+        return report.build_report(cur, filters)
 
 
 def forms_as_printed_bytes(forms: list[Form]) -> bytes:

@@ -54,3 +54,55 @@ def sections(figures: dict, unit: str) -> list[tuple[str, list[Card]]]:
         ),
         (texts.SECTION_GRADES, grade_cards),
     ]
+
+
+# --- against the previous year (yoy.key_figures) -------------------------------------------------------------
+
+# Figures where a rise is bad news: their st.metric delta is coloured inversely.
+RISE_IS_BAD = frozenset({"deducted", "unexplained"})
+
+
+def year_rows(figures: dict[str, tuple], unit: str) -> list[tuple[str, str, list[str]]]:
+    """yoy.key_figures as (key, label, [last year, this year, change]) texts: the report's table, and the
+    labels and deltas of the 总览 cards."""
+
+    def money(value) -> str:
+        return fmt.money_text(value, unit, False)
+
+    def money_change(value) -> str:
+        return signed(fmt.in_unit(value, unit))
+
+    def whole_change(value) -> str:
+        return signed(value, 0)
+
+    shown = {
+        "forms": (texts.KPI_FORMS, fmt.count_text, whole_change),
+        "budget": (money_label(texts.KPI_BUDGET, unit), money, money_change),
+        "executed": (money_label(texts.KPI_EXECUTED, unit), money, money_change),
+        "overall_rate": (texts.KPI_RATE, fmt.percent_text, points_change),
+        "avg_score": (texts.KPI_AVG_SCORE, lambda value: fmt.score_text(rounded(value)), signed),
+        "deducted": (texts.KPI_DEDUCTED, fmt.count_text, whole_change),
+        "unexplained": (texts.KPI_UNEXPLAINED, fmt.count_text, whole_change),
+    }
+    return [
+        (key, label, [show(figures[key][1]), show(figures[key][0]), change(figures[key][2])])
+        for key, (label, show, change) in shown.items()
+    ]
+
+
+def signed(value, digits: int = 2) -> str:
+    """A change with its sign: +1.25, -3, 0; "—" where there is none."""
+    if fmt.is_missing(value):
+        return texts.DASH
+    value = round(float(value), digits)
+    if value == 0:
+        return "0"
+    text = f"{abs(value):,.{digits}f}".rstrip("0").rstrip(".") if digits else f"{abs(int(value)):,}"
+    return ("+" if value > 0 else "-") + text
+
+
+def points_change(fraction) -> str:
+    """A change of a rate, in percentage points: "+1.25 个百分点"."""
+    if fmt.is_missing(fraction):
+        return texts.DASH
+    return texts.REPORT_POINTS.format(change=signed(float(fraction) * 100))

@@ -182,6 +182,7 @@ def _low_scores(writer: _Writer, con, filters: Filters) -> None:
             texts.REPORT_LOW_FORM.format(
                 name=row.project_name, org=fmt.text_or_dash(row.org), score=fmt.score_text(row.total_score),
                 grade=fmt.text_or_dash(row.grade),
+                year=fmt.text_or_dash(row.year),
             ),
             level=2,
         )  # fmt: skip
@@ -278,7 +279,7 @@ def _year_over_year(writer: _Writer, con, filters: Filters, pair: yoy.YearPair, 
     figures = yoy.key_figures(con, filters, pair)
     writer.table(
         [texts.REPORT_COL_ITEM, str(pair.previous), str(pair.year), texts.REPORT_COL_CHANGE],
-        [[label, *values] for label, values in yoy_figure_rows(figures, unit)],
+        [[label, *values] for _key, label, values in key_figures.year_rows(figures, unit)],
     )
     for by, label in (("org", texts.COL["org"]), ("project_type", texts.COL["project_type"])):
         groups = yoy.by_group(con, filters, pair, by)
@@ -290,10 +291,10 @@ def _year_over_year(writer: _Writer, con, filters: Filters, pair: yoy.YearPair, 
                     fmt.text_or_dash(r.grp),
                     fmt.percent_text(r.exec_rate_previous),
                     fmt.percent_text(r.exec_rate),
-                    points_change(r.exec_rate_change),
+                    key_figures.points_change(r.exec_rate_change),
                     fmt.score_text(key_figures.rounded(r.avg_score_previous)),
                     fmt.score_text(key_figures.rounded(r.avg_score)),
-                    signed(r.avg_score_change),
+                    key_figures.signed(r.avg_score_change),
                 ]
                 for r in groups.itertuples()
             ],
@@ -309,7 +310,7 @@ def _year_over_year(writer: _Writer, con, filters: Filters, pair: yoy.YearPair, 
                 fmt.text_or_dash(r.org),
                 fmt.score_text(r.score_previous),
                 fmt.score_text(r.score),
-                signed(r.score_change),
+                key_figures.signed(r.score_change),
             ]
             for r in both.itertuples()
         ],
@@ -336,42 +337,6 @@ def _year_over_year(writer: _Writer, con, filters: Filters, pair: yoy.YearPair, 
              for r in recurring.itertuples()],
             top=TOP_ROWS,
         )  # fmt: skip
-
-
-def yoy_figure_rows(figures: dict[str, tuple], unit: str) -> list[tuple[str, list[str]]]:
-    """The key figures of two years as (label, [last year, this year, change]) texts, as 总览 shows them."""
-    money = lambda v: fmt.money_text(v, unit, False)  # noqa: E731
-    labels = {
-        "forms": (texts.KPI_FORMS, fmt.count_text, lambda d: signed(d, 0)),
-        "budget": (key_figures.money_label(texts.KPI_BUDGET, unit), money, lambda d: signed(fmt.in_unit(d, unit))),
-        "executed": (key_figures.money_label(texts.KPI_EXECUTED, unit), money, lambda d: signed(fmt.in_unit(d, unit))),
-        "overall_rate": (texts.KPI_RATE, fmt.percent_text, points_change),
-        "avg_score": (texts.KPI_AVG_SCORE, lambda v: fmt.score_text(key_figures.rounded(v)), signed),
-        "deducted": (texts.KPI_DEDUCTED, fmt.count_text, lambda d: signed(d, 0)),
-        "unexplained": (texts.KPI_UNEXPLAINED, fmt.count_text, lambda d: signed(d, 0)),
-    }
-    return [
-        (label, [show(figures[key][1]), show(figures[key][0]), change(figures[key][2])])
-        for key, (label, show, change) in labels.items()
-    ]
-
-
-def signed(value, digits: int = 2) -> str:
-    """A change with its sign: +1.25, −3, 0; "—" where there is none."""
-    if fmt.is_missing(value):
-        return texts.DASH
-    rounded = round(float(value), digits)
-    if rounded == 0:
-        return "0"
-    text = f"{abs(rounded):,.{digits}f}".rstrip("0").rstrip(".") if digits else f"{abs(int(rounded)):,}"
-    return ("+" if rounded > 0 else "−") + text
-
-
-def points_change(fraction) -> str:
-    """A change of a rate in percentage points: +1.25 个百分点."""
-    if fmt.is_missing(fraction):
-        return texts.DASH
-    return texts.REPORT_POINTS.format(change=signed(float(fraction) * 100))
 
 
 def reason_text(reason) -> str:

@@ -15,9 +15,10 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from dashboard import db, downloads, filters, key_figures, queries, texts
+from dashboard import db, downloads, filters, key_figures, queries, texts, yoy_view
 from dashboard import formatting as fmt
 from dashboard.audit_config import grade_of
+from dashboard.untrusted import plotly_literal
 
 COLOR_RATE = "#2e86c1"
 COLOR_SCORE = "#c0392b"
@@ -40,7 +41,8 @@ def main() -> None:
     if figures["forms"] == 0:
         filters.show_no_match()
         return
-    show_cards(figures, unit)
+    show_cards(figures, unit, yoy_view.card_deltas(key, current, unit))
+    downloads.report_button(current, key="overview_report")
 
     # Charts draw the TOP_GROUPS largest groups and one bar for the rest: thousands of units stay readable.
     by_org = queries.cached_group_summary(key, current, "org", TOP_GROUPS)
@@ -66,22 +68,29 @@ def main() -> None:
         height=min(38 + 35 * len(summary), 720),
     )  # fmt: skip
     downloads.download_buttons(summary, texts.SUMMARY_FILE, key="overview_summary_download")
+    yoy_view.show(key, current)
 
 
 # --- cards -------------------------------------------------------------------------------------------------
 
 
-def show_cards(figures: dict, unit: str) -> None:
-    """Three rows of four cards: money and score, forms and deductions, grades (key_figures.sections)."""
+def show_cards(figures: dict, unit: str, deltas: dict[str, tuple[str, str]] | None = None) -> None:
+    """Three rows of four cards: money and score, forms and deductions, grades (key_figures.sections);
+    `deltas`: {label: (change against the previous year, delta colour)}."""
     for title, cards in key_figures.sections(figures, unit):
         st.markdown(f"##### {title}")
-        card_row(cards)
+        card_row(cards, deltas=deltas or {})
 
 
-def card_row(cards: list[tuple[str, str, str | None]], widths: list[float] | None = None) -> None:
-    """One row of bordered metric cards of equal height."""
+def card_row(
+    cards: list[tuple[str, str, str | None]],
+    widths: list[float] | None = None,
+    deltas: dict[str, tuple[str, str]] | None = None,
+) -> None:
+    """One row of bordered metric cards of equal height, each with its change where `deltas` has one."""
     for column, (label, value, help_text) in zip(st.columns(widths or max(4, len(cards))), cards, strict=False):
-        column.metric(label, value, help=help_text, border=True)
+        delta, color = (deltas or {}).get(label, (None, "normal"))
+        column.metric(label, value, delta=delta, delta_color=color, help=help_text, border=True)
 
 
 # --- charts ------------------------------------------------------------------------------------------------
@@ -147,6 +156,7 @@ def rate_and_score_chart(groups: pd.DataFrame, title: str, key: str, on_click) -
         xaxis={"range": [0, top], "title": texts.AXIS_PERCENT_OR_SCORE},
     )
     fig.update_yaxes(automargin=True, type="category")
+    plotly_literal(fig)  # names from forms are data, not Plotly markup
     st.plotly_chart(fig, key=key, on_select=on_click, selection_mode="points", width="stretch", config=PLOT_CONFIG)
     rest = groups[groups["is_rest"]]
     if not rest.empty:
@@ -207,6 +217,7 @@ def budget_chart(by_type: pd.DataFrame, unit: str) -> None:
     _layout(fig, texts.CHART_BUDGET_EXEC, _bar_height(len(frame)), barmode="group",
             xaxis={"title": texts.AXIS_MONEY.format(unit=unit), "tickformat": ",.0f"})  # fmt: skip
     fig.update_yaxes(automargin=True)
+    plotly_literal(fig)
     st.plotly_chart(
         fig, key="overview_budget", on_select=on_type_click_budget, selection_mode="points", width="stretch"
     )
