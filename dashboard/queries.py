@@ -24,6 +24,8 @@ from dashboard.model import Form
 
 # Width of a bin of the 总分 distribution.
 SCORE_BIN_WIDTH = 10
+# Rows a table page sends to the browser; the rest are counted and paged, and downloadable whole.
+PAGE_SIZE = 100
 # How long cached results live, and how many filter combinations each cache keeps.
 CACHE_TTL_SECONDS = 600
 CACHE_MAX_ENTRIES = 64
@@ -42,16 +44,25 @@ UNEXPLAINED = "(i.deducted AND i.no_reason)"
 # Σ执行数 ÷ Σ预算数 of a group of form_overview rows.
 OVERALL_RATE = domain.overall_rate_sql("o.executed", "o.budget")
 
+# The forms that count, with the columns the filters test; `{picked}` is the filters' condition on them
+# (alias o). Forms are filtered first, and only the picked forms' indicators and findings are summed.
 FORM_OVERVIEW_SQL = f"""
-form_overview AS (
-    SELECT
-        f.form_id, f.batch_id, f.position, f.source_file, f.year,
-        {reference.department_sql()} AS department, {reference.unit_sql()} AS unit,  -- "name（code）" (reference.py)
-        f.department AS printed_department, f.unit AS printed_unit,
+counted_forms AS (
+    SELECT f.* REPLACE ({reference.department_sql()} AS department, {reference.unit_sql()} AS unit,
+                        {reference.type_sql()} AS project_type),  -- "name（code）" and resolved types (reference.py)
+        f.department AS printed_department, f.unit AS printed_unit, f.project_type AS printed_type,
         coalesce({reference.unit_sql()}, {reference.department_sql()}) AS org,
         (nullif(trim(f.unit), '') IS NULL) AS org_is_department,
-        f.project_name, {reference.type_sql()} AS project_type, f.project_type AS printed_type,
-        f.status, f.unit_printed,
+        {grade_sql("f.total_score")} AS grade
+    FROM forms f {reference.joins()}
+    WHERE {store.counted_sql("f")}
+),
+picked AS (SELECT * FROM counted_forms o WHERE {{picked}}),
+form_overview AS (
+    SELECT
+        f.form_id, f.batch_id, f.position, f.source_file, f.year, f.department, f.unit,
+        f.printed_department, f.printed_unit, f.org, f.org_is_department,
+        f.project_name, f.project_type, f.printed_type, f.status, f.unit_printed,
         CAST(f.project_amount AS DOUBLE) AS project_amount,
         CAST(t.initial_budget AS DOUBLE) AS initial_budget,
         CAST(t.annual_budget AS DOUBLE) AS budget,
@@ -61,7 +72,7 @@ form_overview AS (
         t.rate_pct AS rate_printed_pct,
         f.exec_rate,
         f.total_weight, f.total_score, f.recomputed_score,
-        {grade_sql("f.total_score")} AS grade,
+        f.grade,
         coalesce(i.indicator_count, 0) AS indicator_count,
         coalesce(i.deducted_count, 0) AS deducted_count,
         coalesce(i.points_lost, 0) AS points_lost,
@@ -69,7 +80,7 @@ form_overview AS (
         coalesce(c.error_count, 0) AS error_count,
         coalesce(c.warning_count, 0) AS warning_count,
         coalesce(c.info_count, 0) AS info_count
-    FROM forms f {reference.joins()}
+    FROM picked f
     LEFT JOIN fund_rows t ON t.form_id = f.form_id AND t.row_key = 'total'
     LEFT JOIN (
         SELECT i.form_id,
@@ -77,23 +88,30 @@ form_overview AS (
                count(*) FILTER (WHERE {DEDUCTED}) AS deducted_count,
                coalesce(sum(i.points_lost) FILTER (WHERE {DEDUCTED}), 0) AS points_lost,
                count(*) FILTER (WHERE {UNEXPLAINED}) AS unexplained_count
-        FROM indicators i GROUP BY i.form_id
+        FROM indicators i WHERE i.form_id IN (SELECT form_id FROM picked) GROUP BY i.form_id
     ) i ON i.form_id = f.form_id
     LEFT JOIN (
         SELECT form_id,
                count(*) FILTER (WHERE severity = 'error') AS error_count,
                count(*) FILTER (WHERE severity = 'warning') AS warning_count,
                count(*) FILTER (WHERE severity = 'info') AS info_count
-        FROM checks GROUP BY form_id
+        FROM checks WHERE form_id IN (SELECT form_id FROM picked) GROUP BY form_id
     ) c ON c.form_id = f.form_id
-    WHERE {store.counted_sql("f")}
 )"""
 
 
-def _sql(body: str, filters: Filters, alias: str = "o", **kwargs) -> tuple[str, list]:
-    """`WITH form_overview … <body>`, where `{where}` in body is the filters' condition on `alias`."""
-    where, params = where_sql(filters, alias=alias, **kwargs)
-    return f"WITH {FORM_OVERVIEW_SQL}\n{body.replace('{where}', where)}", params
+def _sql(body: str, filters: Filters, alias: str = "o", indicator_alias: str | None = None) -> tuple[str, list]:
+    """`WITH form_overview … <body>`: the filters pick the forms before anything is summed.
+
+    `{where}` in body is "TRUE", or, for a query over indicators (`indicator_alias`), the filters'
+    condition again with the text search matching that indicator's name rather than any of the form's.
+    """
+    picked, params = where_sql(filters, alias="o")
+    where, where_params = "TRUE", []
+    if indicator_alias and filters.search:
+        where, where_params = where_sql(filters, alias=alias, indicator_alias=indicator_alias)
+    cte = FORM_OVERVIEW_SQL.replace("{picked}", picked)
+    return f"WITH {cte}\n{body.replace('{where}', where)}", params + where_params
 
 
 def overview_query(
@@ -119,6 +137,21 @@ def form_overview(con, filters: Filters) -> pd.DataFrame:
 def form_ids(con, filters: Filters) -> list[str]:
     frame = overview_query(con, "SELECT o.form_id FROM form_overview o WHERE {where}", filters)
     return frame["form_id"].tolist()
+
+
+FORM_ORDER = "o.total_score ASC NULLS FIRST, o.batch_id, o.position"
+
+
+def form_page(con, filters: Filters, offset: int = 0, limit: int = PAGE_SIZE) -> pd.DataFrame:
+    """One page of `form_overview` in its order (lowest 总分 first): rows offset … offset + limit − 1."""
+    body = f"SELECT o.* FROM form_overview o WHERE {{where}} ORDER BY {FORM_ORDER} LIMIT ? OFFSET ?"
+    return overview_query(con, body, filters, [int(limit), int(offset)])
+
+
+def form_matches(con, filters: Filters, form_id: str) -> bool:
+    """True where the form counts and is under the filters (a form named in the URL)."""
+    frame = overview_query(con, "SELECT count(*) AS n FROM picked o WHERE o.form_id = ?", filters, [form_id])
+    return bool(frame["n"].iloc[0])
 
 
 # --- KPIs --------------------------------------------------------------------------------------------------
@@ -176,9 +209,30 @@ ORDER BY budget DESC NULLS LAST, grp
 """
 
 
-def group_summary(con, filters: Filters, by: str) -> pd.DataFrame:
-    """Per 单位 (实施单位, else 主管部门) or per project type: forms, money, Σ-rate, average 总分."""
-    return overview_query(con, GROUP_SQL.replace("{column}", GROUPS[by]), filters)
+def group_summary(con, filters: Filters, by: str, top: int | None = None) -> pd.DataFrame:
+    """Per 单位 (实施单位, else 主管部门) or per project type: forms, money, Σ-rate, average 总分.
+
+    `top`: the `top` groups with the largest budgets, then one row (`is_rest`, grp NULL) summing all
+    the others, with `groups` saying how many it stands for. Without it, every group (is_rest false).
+    """
+    column = GROUPS[by]
+    if top is None:
+        frame = overview_query(con, GROUP_SQL.replace("{column}", column), filters)
+        return frame.assign(is_rest=False, groups=1)
+    body = f"""
+        SELECT CASE WHEN r.rank <= ? THEN r.grp END AS grp, r.rank > ? AS is_rest, count(DISTINCT r.rank) AS groups,
+               bool_and(o.org_is_department) AS grp_is_department,
+               count(*) AS forms, sum(o.budget) AS budget, sum(o.executed) AS executed,
+               {OVERALL_RATE} AS exec_rate, avg(o.total_score) AS avg_score,
+               coalesce(sum(o.deducted_count), 0) AS deducted, coalesce(sum(o.points_lost), 0) AS points_lost
+        FROM form_overview o JOIN (
+            SELECT {column} AS grp, row_number() OVER (ORDER BY sum(o.budget) DESC NULLS LAST, {column}) AS rank
+            FROM form_overview o WHERE {{where}} GROUP BY {column}
+        ) r ON r.grp IS NOT DISTINCT FROM {column}
+        WHERE {{where}}
+        GROUP BY 1, 2 ORDER BY is_rest, budget DESC NULLS LAST, grp
+    """
+    return overview_query(con, body, filters, [int(top), int(top)])  # the outer {where} takes no parameters
 
 
 def score_bins(con, filters: Filters) -> pd.DataFrame:
@@ -204,6 +258,15 @@ def score_bins(con, filters: Filters) -> pd.DataFrame:
 
 # --- deducted indicators -----------------------------------------------------------------------------------
 
+# The 二级指标 a deducted indicator is grouped under ("—" where blank).
+LEVEL2_LABEL = "coalesce(nullif(trim(i.level2), ''), '—')"
+DEDUCTION_ORDERS = {
+    "points": "i.points_lost DESC, o.batch_id, o.position, i.position",
+    # groups in the chart's order (most points lost first), rows by points lost within a group
+    "level2": f"sum(i.points_lost) OVER (PARTITION BY {LEVEL2_LABEL}) DESC, {LEVEL2_LABEL}, "
+    "i.points_lost DESC, o.batch_id, o.position, i.position",
+}
+
 DEDUCTIONS_SQL = f"""
 SELECT
     o.form_id, i.position, o.project_name, o.project_type, o.org, o.unit, o.department, o.year,
@@ -212,19 +275,50 @@ SELECT
     i.reason,
     i.no_reason
 FROM indicators i JOIN form_overview o ON o.form_id = i.form_id
-WHERE {DEDUCTED} AND {{where}}
-ORDER BY points_lost DESC, o.batch_id, o.position, i.position
+WHERE {DEDUCTED} AND {{where}} {{level2}}
+ORDER BY {{order}}
 """
 
 
-def deductions(con, filters: Filters) -> pd.DataFrame:
-    """Every indicator whose 得分 is below its 分值, under the filters (search also matches its name)."""
-    return overview_query(con, DEDUCTIONS_SQL, filters, indicator_alias="i")
+def _level2_condition(level2: tuple[str, ...]) -> tuple[str, list]:
+    return (f"AND {LEVEL2_LABEL} IN (SELECT unnest(?))", [list(level2)]) if level2 else ("", [])
+
+
+def deductions(
+    con,
+    filters: Filters,
+    level2: tuple[str, ...] = (),
+    order: str = "points",
+    offset: int = 0,
+    limit: int | None = None,
+) -> pd.DataFrame:
+    """Indicators whose 得分 is below its 分值, under the filters (search also matches the indicator's name),
+    of the given 二级指标 (all where empty), most points lost first or grouped by 二级指标; one page
+    where `limit` is given."""
+    condition, extra = _level2_condition(level2)
+    body = DEDUCTIONS_SQL.replace("{level2}", condition).replace("{order}", DEDUCTION_ORDERS[order])
+    if limit is not None:
+        body += " LIMIT ? OFFSET ?"
+        extra += [int(limit), int(offset)]
+    return overview_query(con, body, filters, extra, indicator_alias="i")
+
+
+def deduction_totals(con, filters: Filters, level2: tuple[str, ...] = ()) -> dict:
+    """The 扣分指标 cards: deducted indicators, points lost, forms concerned, indicators without a reason."""
+    condition, extra = _level2_condition(level2)
+    body = f"""
+        SELECT count(*) AS indicators, coalesce(sum(i.points_lost), 0) AS points_lost,
+               count(DISTINCT o.form_id) AS forms, count(*) FILTER (WHERE i.no_reason) AS unexplained
+        FROM indicators i JOIN form_overview o ON o.form_id = i.form_id
+        WHERE {DEDUCTED} AND {{where}} {condition}
+    """
+    row = overview_query(con, body, filters, extra, indicator_alias="i").iloc[0]
+    return {key: (float(row[key]) if key == "points_lost" else int(row[key])) for key in row.index}
 
 
 def deductions_by_level2(con, filters: Filters) -> pd.DataFrame:
     body = f"""
-        SELECT coalesce(nullif(trim(i.level2), ''), '—') AS level2,
+        SELECT {LEVEL2_LABEL} AS level2,
                count(*) AS indicators,
                sum(i.points_lost) AS points_lost,
                count(*) FILTER (WHERE i.no_reason) AS unexplained
@@ -271,15 +365,27 @@ def cached_form_overview(db_key: str, filters: Filters) -> pd.DataFrame:
 
 
 @st.cache_data(**CACHE_OPTIONS)
+def cached_form_page(db_key: str, filters: Filters, offset: int) -> pd.DataFrame:
+    with db.cursor() as cur:
+        return form_page(cur, filters, offset)
+
+
+@st.cache_data(**CACHE_OPTIONS)
+def cached_form_matches(db_key: str, filters: Filters, form_id: str) -> bool:
+    with db.cursor() as cur:
+        return form_matches(cur, filters, form_id)
+
+
+@st.cache_data(**CACHE_OPTIONS)
 def cached_kpis(db_key: str, filters: Filters) -> dict:
     with db.cursor() as cur:
         return kpis(cur, filters)
 
 
 @st.cache_data(**CACHE_OPTIONS)
-def cached_group_summary(db_key: str, filters: Filters, by: str) -> pd.DataFrame:
+def cached_group_summary(db_key: str, filters: Filters, by: str, top: int | None = None) -> pd.DataFrame:
     with db.cursor() as cur:
-        return group_summary(cur, filters, by)
+        return group_summary(cur, filters, by, top)
 
 
 @st.cache_data(**CACHE_OPTIONS)
@@ -289,9 +395,17 @@ def cached_score_bins(db_key: str, filters: Filters) -> pd.DataFrame:
 
 
 @st.cache_data(**CACHE_OPTIONS)
-def cached_deductions(db_key: str, filters: Filters) -> pd.DataFrame:
+def cached_deductions(
+    db_key: str, filters: Filters, level2: tuple = (), order: str = "points", offset: int = 0, limit: int | None = None
+) -> pd.DataFrame:
     with db.cursor() as cur:
-        return deductions(cur, filters)
+        return deductions(cur, filters, level2, order, offset, limit)
+
+
+@st.cache_data(**CACHE_OPTIONS)
+def cached_deduction_totals(db_key: str, filters: Filters, level2: tuple = ()) -> dict:
+    with db.cursor() as cur:
+        return deduction_totals(cur, filters, level2)
 
 
 @st.cache_data(**CACHE_OPTIONS)

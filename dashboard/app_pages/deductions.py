@@ -11,12 +11,14 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from dashboard import db, downloads, filters, queries, texts
+from dashboard import db, downloads, filters, paging, queries, texts
 from dashboard import formatting as fmt
+from dashboard.untrusted import plotly_literal
 
 CHART_KEY = "deductions_by_level2"
 KEY_LEVEL2 = "l2"  # page widgets, bound to the URL like the sidebar's
 KEY_ORDER = "order"
+PAGE_KEY = "deductions_page"
 COLOR_LOST = "#c0392b"
 NO_REASON_STYLE = "color: #b03a2e; font-weight: 600"
 
@@ -28,12 +30,11 @@ def main() -> None:
     if queries.cached_kpis(key, current)["forms"] == 0:
         filters.show_no_match()
         return
-    rows = queries.cached_deductions(key, current)
-    if rows.empty:
+    by_level2 = queries.cached_deductions_by_level2(key, current)
+    if by_level2.empty:
         st.success(texts.DEDUCTIONS_NONE, icon=":material/check_circle:")
         return
-    by_level2 = queries.cached_deductions_by_level2(key, current)
-    show_cards(rows)
+    show_cards(queries.cached_deduction_totals(key, current))
     points_lost_chart(by_level2)
 
     with st.container(horizontal=True, vertical_alignment="bottom"):
@@ -47,9 +48,14 @@ def main() -> None:
         )  # fmt: skip
 
     st.subheader(texts.DEDUCTIONS_TABLE, anchor=False)
-    table = deductions_table(rows, order, chosen)
-    st.markdown(texts.DEDUCTIONS_COUNT.format(n=len(table)))
+    level2 = tuple(chosen or ())
+    total = queries.cached_deduction_totals(key, current, level2)["indicators"]
+    st.markdown(texts.DEDUCTIONS_COUNT.format(n=f"{total:,}"))
+    offset = paging.pick_offset(total, PAGE_KEY)
+    table = deductions_table(queries.cached_deductions(key, current, level2, order, offset, queries.PAGE_SIZE))
+    st.caption(paging.shown_text(offset, len(table), total))
     st.dataframe(
+        # A styled table is at most one page: pandas' Styler is not for big frames.
         table.style.map(lambda v: NO_REASON_STYLE if v == texts.NO_REASON else "", subset=[texts.COL["reason"]]),
         placeholder=texts.DASH,
         hide_index=True,
@@ -57,7 +63,10 @@ def main() -> None:
         height=min(38 + 35 * len(table), 600),
         column_config=table_config(),
     )
-    downloads.download_buttons(table, texts.DEDUCTIONS_FILE, key="deductions_download")
+    downloads.table_download_buttons(
+        lambda: deductions_table(queries.cached_deductions(key, current, level2, order)), total,
+        texts.DEDUCTIONS_FILE, key="deductions_download",
+    )  # fmt: skip
 
     st.subheader(texts.DEDUCTIONS_GROUP_TABLE, anchor=False)
     summary = level2_table(by_level2)
@@ -65,12 +74,12 @@ def main() -> None:
     downloads.download_buttons(summary, texts.DEDUCTIONS_GROUP_FILE, key="deductions_group_download")
 
 
-def show_cards(rows: pd.DataFrame) -> None:
+def show_cards(totals: dict) -> None:
     with st.container(horizontal=True, gap="small"):
-        st.metric(texts.DEDUCTIONS_KPI_COUNT, fmt.count_text(len(rows)), border=True)
-        st.metric(texts.DEDUCTIONS_KPI_POINTS, fmt.score_text(round(rows["points_lost"].sum(), 2)), border=True)
-        st.metric(texts.DEDUCTIONS_KPI_FORMS, fmt.count_text(rows["form_id"].nunique()), border=True)
-        st.metric(texts.DEDUCTIONS_KPI_UNEXPLAINED, fmt.count_text(int(rows["no_reason"].sum())), border=True)
+        st.metric(texts.DEDUCTIONS_KPI_COUNT, fmt.count_text(totals["indicators"]), border=True)
+        st.metric(texts.DEDUCTIONS_KPI_POINTS, fmt.score_text(round(totals["points_lost"], 2)), border=True)
+        st.metric(texts.DEDUCTIONS_KPI_FORMS, fmt.count_text(totals["forms"]), border=True)
+        st.metric(texts.DEDUCTIONS_KPI_UNEXPLAINED, fmt.count_text(totals["unexplained"]), border=True)
 
 
 def points_lost_chart(by_level2: pd.DataFrame) -> None:
@@ -91,7 +100,7 @@ def points_lost_chart(by_level2: pd.DataFrame) -> None:
     )
     fig.update_yaxes(automargin=True)
     st.plotly_chart(
-        fig, key=CHART_KEY, on_select=on_level2_click, selection_mode="points", width="stretch",
+        plotly_literal(fig), key=CHART_KEY, on_select=on_level2_click, selection_mode="points", width="stretch",
         config={"displayModeBar": False},
     )  # fmt: skip
     st.caption(texts.CHART_CLICK_HINT)
@@ -104,18 +113,9 @@ def on_level2_click() -> None:
         st.session_state[KEY_LEVEL2] = chosen[:1]
 
 
-def deductions_table(rows: pd.DataFrame, order: str, level2: list[str]) -> pd.DataFrame:
-    """The rows as shown and downloaded: Chinese headings, "未说明原因" where no reason was given."""
-    if level2:
-        rows = rows[rows["level2"].fillna(texts.DASH).isin(level2)]
-    if order == "level2":  # groups in the chart's order (most points lost first), rows by points lost
-        group = rows["level2"].fillna(texts.DASH)
-        group_total = rows.groupby(group)["points_lost"].transform("sum")
-        rows = rows.assign(_total=group_total, _group=group).sort_values(
-            ["_total", "_group", "points_lost"], ascending=[False, True, False], kind="stable"
-        )
-    else:
-        rows = rows.sort_values("points_lost", ascending=False, kind="stable")
+def deductions_table(rows: pd.DataFrame) -> pd.DataFrame:
+    """The rows (already chosen and ordered by the query) as shown and downloaded: Chinese headings,
+    "未说明原因" where no reason was given."""
     col = texts.COL
     reason = rows["reason"].where(~rows["no_reason"], texts.NO_REASON)
     # What lost points and why first; the indicator's context after.

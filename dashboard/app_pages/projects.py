@@ -10,10 +10,12 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import db, downloads, filters, form_view, queries, texts
+from dashboard import db, downloads, filters, form_view, paging, queries, texts
 from dashboard import formatting as fmt
+from dashboard.model import SEVERITIES
 
 TABLE_KEY = "projects_table"
+PAGE_KEY = "projects_page"
 FORM_PARAM = "form"
 _LAST_SELECTION = "projects_last_selection"
 
@@ -23,12 +25,15 @@ def main() -> None:
     unit = filters.money_unit()
     key = db.cache_key()
 
-    overview = queries.cached_form_overview(key, current)
-    if overview.empty:
+    total = queries.cached_kpis(key, current)["forms"]
+    if total == 0:
         filters.show_no_match()
         return
-    table = projects_table(overview, unit)
-    st.markdown(texts.PROJECTS_COUNT.format(n=len(table)))
+    st.markdown(texts.PROJECTS_COUNT.format(n=f"{total:,}"))
+    offset = paging.pick_offset(total, PAGE_KEY)
+    page = queries.cached_form_page(key, current, offset)
+    table = projects_table(page, unit)
+    st.caption(paging.shown_text(offset, len(table), total))
     event = st.dataframe(
         table,
         placeholder=texts.DASH,
@@ -40,10 +45,14 @@ def main() -> None:
         selection_mode="single-row",
         key=TABLE_KEY,
     )
-    downloads.download_buttons(table, texts.PROJECTS_FILE, key="projects_download")
+    downloads.table_download_buttons(
+        lambda: projects_table(queries.cached_form_overview(key, current), unit), total, texts.PROJECTS_FILE,
+        key="projects_download",
+    )  # fmt: skip
 
     st.divider()
-    form_id = selected_form_id(event, overview["form_id"].tolist())
+    under_filters = lambda form_id: queries.cached_form_matches(key, current, form_id)  # noqa: E731
+    form_id = selected_form_id(event, page["form_id"].tolist(), under_filters)
     if form_id is None:
         st.info(texts.PROJECTS_PICK, icon=":material/touch_app:")
         return
@@ -54,8 +63,9 @@ def main() -> None:
     form_view.render_form(form, money_unit=unit, key="projects_form")
 
 
-def selected_form_id(event, form_ids: list[str]) -> str | None:
-    """The form picked in the table; else the one in the URL (?form=…) if it is under the filters."""
+def selected_form_id(event, form_ids: list[str], under_filters) -> str | None:
+    """The form picked in the table (`form_ids`: the rows shown); else the one in the URL (?form=…) if
+    `under_filters(form_id)` says it is under the filters."""
     rows = list(event.selection.rows) if event is not None else []
     previous = st.session_state.get(_LAST_SELECTION)
     if rows and rows[0] < len(form_ids):
@@ -68,7 +78,7 @@ def selected_form_id(event, form_ids: list[str]) -> str | None:
         st.query_params.pop(FORM_PARAM, None)
         return None
     from_url = st.query_params.get(FORM_PARAM)
-    if from_url and from_url in form_ids:
+    if from_url and (from_url in form_ids or under_filters(from_url)):
         return from_url
     if from_url:
         st.caption(texts.PROJECTS_SELECTED_GONE)
@@ -79,7 +89,7 @@ def flags_text(row) -> str:
     """Findings of the checks in words: "错误 1 · 警告 2", or "无"."""
     parts = [
         texts.FLAG_COUNTS[severity].format(n=int(row[f"{severity}_count"]))
-        for severity in ("error", "warning", "info")
+        for severity in SEVERITIES
         if row[f"{severity}_count"]
     ]
     return " · ".join(parts) or texts.FLAG_NONE
@@ -103,7 +113,7 @@ def projects_table(overview: pd.DataFrame, unit: str) -> pd.DataFrame:
             col["fund_score"]: overview["fund_score"],
             col["deducted_count"]: overview["deducted_count"].astype(int),
             col["unexplained_count"]: overview["unexplained_count"].astype(int),
-            col["flags"]: overview.apply(flags_text, axis=1),
+            col["flags"]: [flags_text(row) for row in overview[[f"{s}_count" for s in SEVERITIES]].to_dict("records")],
             col["project_type"]: overview["project_type"],
             col["unit"]: overview["unit"].map(fmt.text_or_dash),
             col["department"]: overview["department"].map(fmt.text_or_dash),
