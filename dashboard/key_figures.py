@@ -70,7 +70,7 @@ def year_rows(figures: dict[str, tuple], unit: str) -> list[tuple[str, str, list
         return fmt.money_text(value, unit, False)
 
     def money_change(value) -> str:
-        return signed(fmt.in_unit(value, unit))
+        return signed(fmt.in_unit(value, unit), trim=False)
 
     def whole_change(value) -> str:
         return signed(value, 0)
@@ -90,14 +90,16 @@ def year_rows(figures: dict[str, tuple], unit: str) -> list[tuple[str, str, list
     ]
 
 
-def signed(value, digits: int = 2) -> str:
-    """A change with its sign: +1.25, -3, 0; "—" where there is none."""
+def signed(value, digits: int = 2, trim: bool = True) -> str:
+    """A change with its sign: +1.25, -3, 0 (money keeps its two decimals: -2.90); "—" where there is none."""
     if fmt.is_missing(value):
         return texts.DASH
     value = round(float(value), digits)
     if value == 0:
         return "0"
-    text = f"{abs(value):,.{digits}f}".rstrip("0").rstrip(".") if digits else f"{abs(int(value)):,}"
+    text = f"{abs(value):,.{digits}f}" if digits else f"{abs(int(value)):,}"
+    if trim and digits:
+        text = text.rstrip("0").rstrip(".")
     return ("+" if value > 0 else "-") + text
 
 
