@@ -12,6 +12,9 @@ Three destinations, one rule each:
   control and format characters (NUL, newlines, bidirectional overrides) and cuts the name
   to a readable length.
 
+Plotly draws category names, legend names and bar texts as its own small HTML (<a href> becomes a
+live link, <b> bold): `plotly_literal` escapes them in a figure before it is shown.
+
 And one for the server's own text on its way to a visitor: `hide_paths` keeps only the last
 part of any absolute path in an error message (the file name, not where the server keeps it).
 """
@@ -67,6 +70,29 @@ def markdown_literal(text: object) -> str:
     value = "" if text is None else str(text)
     value = _REPLACED_PAIR.sub(WORD_JOINER, value).replace(":", ":" + WORD_JOINER)
     return _ASCII_PUNCTUATION.sub(r"\\\1", value)
+
+
+# --- Plotly -------------------------------------------------------------------------------------------------
+
+# Trace attributes that are drawn as text; customdata (what a click hands back) is left as it is.
+_PLOTLY_TEXT_ATTRIBUTES = ("x", "y", "text", "hovertext", "name", "labels")
+
+
+def plotly_text(text: str) -> str:
+    """Text Plotly draws as written: its markup characters as entities (Plotly decodes them back)."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def plotly_literal(figure):
+    """The figure with every text its traces draw escaped by `plotly_text`; returned for chaining."""
+    for trace in figure.data:
+        for attribute in _PLOTLY_TEXT_ATTRIBUTES:
+            value = getattr(trace, attribute, None)
+            if isinstance(value, str):
+                setattr(trace, attribute, plotly_text(value))
+            elif value is not None and not isinstance(value, (int, float)):
+                setattr(trace, attribute, [plotly_text(v) if isinstance(v, str) else v for v in value])
+    return figure
 
 
 # --- file names --------------------------------------------------------------------------------------------

@@ -19,7 +19,7 @@ from dashboard import review_queries as rq
 from dashboard.audit_config import active_config
 from dashboard.incomplete_view import show_incomplete_forms
 from dashboard.model import SEVERITIES
-from dashboard.untrusted import markdown_literal
+from dashboard.untrusted import markdown_literal, plotly_literal
 
 COLUMNS = texts.REVIEW_COLUMNS
 GAP_COLUMN = COLUMNS["gap"]
@@ -270,7 +270,7 @@ def _units(key: str, current: filters.Filters) -> None:
         xaxis_title=texts.REVIEW_CHART_GAP,
         yaxis_title=None,
     )
-    st.plotly_chart(figure, key="review_units_chart", config={"displayModeBar": False})
+    st.plotly_chart(plotly_literal(figure), key="review_units_chart", config={"displayModeBar": False})
     st.dataframe(
         table,
         hide_index=True,

