@@ -104,6 +104,10 @@ class Directory:
         self.orgs = {org.org_id: org for org in orgs}
         # Spellings already resolved stay with their organisation when the office renames or recodes it.
         self.spellings = {text: org_id for text, org_id in (spellings or {}).items() if org_id in self.orgs}
+        # Ids are never reused: a spelling row of a removed organisation must not find a new one.
+        self.next_id = max([*self.orgs, *(spellings or {}).values()], default=0) + 1
+        self.changed: set[int] = set()  # written by `flush` in one statement, not row by row
+        self.removed: set[int] = set()
         self.by_code: dict[str, int] = {}
         self.by_name: dict[str, list[int]] = {}
         for org in orgs:
@@ -117,7 +121,23 @@ class Directory:
             if org.org_id not in ids:
                 ids.append(org.org_id)
 
+    def add(self, code: str | None, name: str | None, origin: str, parent_id: int | None = None) -> int:
+        org_id, self.next_id = self.next_id, self.next_id + 1
+        self.put(Org(org_id, code, name, parent_id, origin))
+        return org_id
+
+    def remove(self, org_id: int) -> None:
+        org = self.orgs[org_id]
+        self.put(Org(org_id, None, None, None, org.origin))  # drops it from the indexes
+        del self.orgs[org_id]
+        self.removed.add(org_id)
+        self.spellings = {text: known for text, known in self.spellings.items() if known != org_id}
+        for other in list(self.orgs.values()):
+            if other.parent_id == org_id:
+                self.put(Org(other.org_id, other.code, other.name, None, other.origin))
+
     def put(self, org: Org) -> None:
+        self.changed.add(org.org_id)
         old = self.orgs.get(org.org_id)
         if old is not None:
             if old.code and self.by_code.get(_key(old.code)) == old.org_id:
@@ -154,26 +174,34 @@ def load(con: duckdb.DuckDBPyConnection) -> Directory:
     return Directory(orgs, spellings)
 
 
-def _insert(con, directory: Directory, code: str | None, name: str | None, origin: str) -> int:
-    org_id = int(
-        con.execute(
-            "INSERT INTO ref_organisations (code, name, origin, updated_at) VALUES (?, ?, ?, ?) RETURNING org_id",
-            [code, name, origin, datetime.now()],
-        ).fetchone()[0]
-    )
-    directory.put(Org(org_id, code, name, None, origin))
-    return org_id
+def flush(con: duckdb.DuckDBPyConnection, directory: Directory) -> None:
+    """Write the organisations `directory` added, changed or removed, in one statement each."""
+    gone = sorted(directory.removed | directory.changed)
+    if gone:
+        con.execute("DELETE FROM ref_organisations WHERE org_id IN (SELECT unnest(?))", [gone])
+    now = datetime.now()
+    rows = [
+        [org.org_id, org.code, org.name, org.parent_id, org.origin, now]
+        for org_id in sorted(directory.changed)
+        if (org := directory.orgs.get(org_id)) is not None
+    ]
+    if rows:
+        columns = ["org_id", "code", "name", "parent_id", "origin", "updated_at"]
+        frame = pd.DataFrame(rows, columns=columns, dtype=object)
+        con.register("org_frame", frame)
+        try:
+            con.execute(
+                "INSERT INTO ref_organisations (org_id, code, name, parent_id, origin, updated_at) "
+                "SELECT CAST(org_id AS BIGINT), code, name, CAST(parent_id AS BIGINT), origin, "
+                "CAST(updated_at AS TIMESTAMP) FROM org_frame"
+            )
+        finally:
+            con.unregister("org_frame")
+    directory.changed.clear()
+    directory.removed.clear()
 
 
-def _update(con, directory: Directory, org: Org) -> None:
-    con.execute(
-        "UPDATE ref_organisations SET code = ?, name = ?, parent_id = ?, origin = ?, updated_at = ? WHERE org_id = ?",
-        [org.code, org.name, org.parent_id, org.origin, datetime.now(), org.org_id],
-    )
-    directory.put(org)
-
-
-def _take(con, directory: Directory, code: str | None, name: str | None, origin: str) -> int | None:
+def _take(directory: Directory, code: str | None, name: str | None, origin: str) -> int | None:
     """Find or add the organisation (code, name) stands for. Forms fill in what is missing (a name for
     a known code, a code for a known name); a file or the page is the office's word and overwrites."""
     if not code and not name:
@@ -182,14 +210,14 @@ def _take(con, directory: Directory, code: str | None, name: str | None, origin:
     if org_id is None and not code and directory.by_name.get(_key(name)):
         return None  # a bare name several organisations carry: which one is for a person to say
     if org_id is None:
-        return _insert(con, directory, code, name, origin)
+        return directory.add(code, name, origin)
     org = directory.orgs[org_id]
     office = origin != ORIGIN_FORMS
     new_code = code if code and (office or not org.code) else org.code
     new_name = name if name and (office or not org.name) else org.name
     if (new_code, new_name) != (org.code, org.name):
         kept_origin = origin if office or org.origin == ORIGIN_FORMS else org.origin
-        _update(con, directory, Org(org_id, new_code, new_name, org.parent_id, kept_origin))
+        directory.put(Org(org_id, new_code, new_name, org.parent_id, kept_origin))
     return org_id
 
 
@@ -201,7 +229,7 @@ def learn_from_forms(con: duckdb.DuckDBPyConnection) -> None:
     parsed = {text: parse(text) for text in spellings}
     for text in sorted(spellings, key=lambda text: _learning_order(*parsed[text])):
         if text not in directory.spellings:
-            _take(con, directory, *parsed[text], ORIGIN_FORMS)
+            _take(directory, *parsed[text], ORIGIN_FORMS)
     for department, unit in pairs:
         if not department or not unit:
             continue
@@ -210,7 +238,8 @@ def learn_from_forms(con: duckdb.DuckDBPyConnection) -> None:
             continue
         org = directory.orgs[unit_id]
         if org.parent_id is None:
-            _update(con, directory, Org(org.org_id, org.code, org.name, department_id, org.origin))
+            directory.put(Org(org.org_id, org.code, org.name, department_id, org.origin))
+    flush(con, directory)
     rebuild_spellings(con, directory)
 
 
@@ -340,13 +369,14 @@ def import_rows(con: duckdb.DuckDBPyConnection, rows: list[OrgRow], origin: str 
     con.execute("BEGIN TRANSACTION")
     try:
         for row in rows:
-            org_id = _take(con, directory, row.code, row.name, origin)
+            org_id = _take(directory, row.code, row.name, origin)
             if org_id is None:
                 continue
-            parent_id = _take(con, directory, *parse(row.parent), origin) if row.parent else None
+            parent_id = _take(directory, *parse(row.parent), origin) if row.parent else None
             org = directory.orgs[org_id]
             if parent_id is not None and parent_id != org_id and parent_id != org.parent_id:
-                _update(con, directory, Org(org_id, org.code, org.name, parent_id, origin))
+                directory.put(Org(org_id, org.code, org.name, parent_id, origin))
+        flush(con, directory)
         rebuild_spellings(con, directory)
         con.execute("COMMIT")
     except BaseException:
@@ -379,24 +409,17 @@ def save_edits(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame) -> None:
     kept = {org_id for org_id, *_ in wanted if org_id is not None}
     con.execute("BEGIN TRANSACTION")
     try:
-        gone = [org_id for org_id in directory.orgs if org_id not in kept]
-        if gone:
-            con.execute("DELETE FROM ref_organisations WHERE org_id IN (SELECT unnest(?))", [gone])
-            con.execute("UPDATE ref_organisations SET parent_id = NULL WHERE parent_id IN (SELECT unnest(?))", [gone])
+        for org_id in [org_id for org_id in directory.orgs if org_id not in kept]:
+            directory.remove(org_id)
         for org_id, code, name, parent_id in wanted:
-            if org_id is None:
-                con.execute(
-                    "INSERT INTO ref_organisations (code, name, parent_id, origin, updated_at) VALUES (?, ?, ?, ?, ?)",
-                    [code, name, parent_id, ORIGIN_PAGE, datetime.now()],
-                )
-                continue
-            old = directory.orgs.get(org_id)
-            if old is not None and (old.code, old.name, old.parent_id) != (code, name, parent_id):
-                con.execute(
-                    "UPDATE ref_organisations SET code = ?, name = ?, parent_id = ?, origin = ?, updated_at = ? "
-                    "WHERE org_id = ?",
-                    [code, name, parent_id if parent_id != org_id else None, ORIGIN_PAGE, datetime.now(), org_id],
-                )
+            if parent_id == org_id or parent_id not in directory.orgs:
+                parent_id = None
+            old = directory.orgs.get(org_id) if org_id is not None else None
+            if old is None:
+                directory.add(code, name, ORIGIN_PAGE, parent_id)
+            elif (old.code, old.name, old.parent_id) != (code, name, parent_id):
+                directory.put(Org(old.org_id, code, name, parent_id, ORIGIN_PAGE))
+        flush(con, directory)
         learn_from_forms(con)  # spellings no entry covers any more come back as the forms print them
         con.execute("COMMIT")
     except BaseException:

@@ -63,16 +63,6 @@ class Rule:
     field: str = "name"
     match: str = "keyword"
 
-    def matches(self, values: dict[str, str]) -> bool:
-        text = domain.identity_text(values.get(self.field))
-        if not text:
-            return False
-        if self.match == "keyword":
-            return any(keyword in text for keyword in _keywords(self.pattern))
-        if self.match == "exact":
-            return text == domain.identity_text(self.pattern)
-        return re.search(self.pattern, text) is not None
-
 
 def _keywords(pattern: str) -> list[str]:
     return [domain.identity_text(part) for part in re.split(r"[|｜、,，]", pattern) if domain.identity_text(part)]
@@ -121,13 +111,36 @@ def resolve_name(
     rules: list[Rule] | tuple[Rule, ...], assigned: dict[str, str], name: str, printed_type: str = "", code: str = ""
 ) -> tuple[str, str]:
     """(type, source) of one project: a person's assignment, else the first matching rule ("3"), else 未分类."""
-    if name in assigned:
-        return assigned[name], SOURCE_PERSON
-    values = {"name": name, "printed_type": printed_type, "code": code}
-    for position, rule in enumerate(rules, start=1):
-        if rule.matches(values):
-            return rule.project_type, str(position)
-    return UNCLASSIFIED, SOURCE_NONE
+    return Resolver(rules, assigned)(name, printed_type, code)
+
+
+class Resolver:
+    """The rules prepared once (keywords split, patterns compiled) for resolving many names."""
+
+    def __init__(self, rules: list[Rule] | tuple[Rule, ...], assigned: dict[str, str]):
+        self.assigned = assigned
+        self.tests = [(rule.field, _test(rule), rule.project_type, str(n)) for n, rule in enumerate(rules, start=1)]
+
+    def __call__(self, name: str, printed_type: str = "", code: str = "") -> tuple[str, str]:
+        if name in self.assigned:
+            return self.assigned[name], SOURCE_PERSON
+        values = dict(zip(FIELDS, map(domain.identity_text, (name, printed_type, code)), strict=True))
+        for field, test, project_type, position in self.tests:
+            if values[field] and test(values[field]):
+                return project_type, position
+        return UNCLASSIFIED, SOURCE_NONE
+
+
+def _test(rule: Rule):
+    """A function of the normalised text that says whether `rule` matches it."""
+    if rule.match == "keyword":
+        keywords = _keywords(rule.pattern)
+        return lambda text: any(keyword in text for keyword in keywords)
+    if rule.match == "exact":
+        wanted = domain.identity_text(rule.pattern)
+        return lambda text: text == wanted
+    pattern = re.compile(rule.pattern)
+    return lambda text: pattern.search(text) is not None
 
 
 # --- stored rules and assignments --------------------------------------------------------------------------
@@ -213,8 +226,8 @@ def resolve(con: duckdb.DuckDBPyConnection, everything: bool = False) -> int:
     ).fetchall()
     if not keys:
         return 0
-    rules, assigned = load_rules(con), assignments(con)
-    rows = [[name, printed, code, *resolve_name(rules, assigned, name, printed, code)] for name, printed, code in keys]
+    resolver = Resolver(load_rules(con), assignments(con))
+    rows = [[name, printed, code, *resolver(name, printed, code)] for name, printed, code in keys]
     frame = pd.DataFrame(rows, columns=["n", "p", "c", "t", "s"], dtype=object)
     con.register("resolved_frame", frame)
     try:

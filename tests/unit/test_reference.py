@@ -13,6 +13,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from openpyxl import Workbook
 
@@ -244,6 +245,21 @@ def test_page_edits_rename(con):
     frame["parent"] = None
     organisations.save_edits(con, frame)
     assert queries.filter_options(con)["departments"] == ["0402009", "某某镇（219）"]
+
+
+def test_page_edits_remove_and_add(con):
+    frame = organisations.table(con)
+    old_ids = set(frame["org_id"])
+    frame = frame[frame["name"] != "某某镇中心小学"]  # removed: the forms still print it, so it is learned again
+    added = pd.DataFrame([{"org_id": None, "code": "0402009001", "name": "某某中心", "parent": None}])
+    frame = pd.concat([frame.assign(parent=None), added], ignore_index=True)
+    organisations.save_edits(con, frame)
+    after = organisations.table(con).set_index("name")
+    assert after.loc["某某中心", "code"] == "0402009001"
+    assert after.loc["某某镇中心小学", "org_id"] not in old_ids  # a new organisation, never an old id again
+    assert after.loc["某某镇中心小学", "forms"] == 1
+    assert overview_by_name(con)["工资性支出"] == {("工资福利", TOWN, "某某镇中心小学")}
+    assert queries.filter_options(con)["units"] == ["某某镇中心小学", OFFICE, "福田区政务服务信息中心"]
 
 
 # --- the export ------------------------------------------------------------------------------------------------
