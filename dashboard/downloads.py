@@ -118,6 +118,36 @@ def form_download_button(form: Form, key: str) -> None:
         )
 
 
+# Forms in their printed layout in one workbook: a sheet each, so a bounded number.
+MAX_PRINTED_FORMS = 200
+
+
+def printed_forms_button(filters, total: int, key: str) -> None:
+    """The filtered forms in their printed layout, a sheet per form (at most MAX_PRINTED_FORMS)."""
+    too_many = total > MAX_PRINTED_FORMS
+    st.download_button(
+        texts.DOWNLOAD_FORMS_AS_PRINTED.format(limit=MAX_PRINTED_FORMS),
+        data=b"" if too_many else _deferred(printed_forms_bytes, filters),
+        file_name=f"{texts.PRINTED_FORMS_FILE_STEM}.xlsx",
+        mime=XLSX_MIME,
+        key=key,
+        on_click="ignore",
+        icon=":material/download:",
+        disabled=too_many,
+        help=texts.DOWNLOAD_FORMS_AS_PRINTED_TOO_MANY.format(limit=MAX_PRINTED_FORMS, total=total)
+        if too_many
+        else None,
+    )
+
+
+def printed_forms_bytes(filters) -> bytes:
+    from dashboard import db, queries, store  # pages' modules: only when asked for
+
+    with db.cursor() as cur:
+        ids = queries.form_ids(cur, filters)[:MAX_PRINTED_FORMS]
+        return forms_as_printed_bytes(store.load_forms(cur, ids))
+
+
 def report_button(filters, key: str) -> None:
     """下载汇总报告: the Word report for the current filters (dashboard/report.py), built when clicked."""
     st.download_button(

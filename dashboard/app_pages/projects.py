@@ -49,6 +49,7 @@ def main() -> None:
         lambda: projects_table(queries.cached_form_overview(key, current), unit), total, texts.PROJECTS_FILE,
         key="projects_download",
     )  # fmt: skip
+    downloads.printed_forms_button(current, total, key="projects_printed")
 
     st.divider()
     under_filters = lambda form_id: queries.cached_form_matches(key, current, form_id)  # noqa: E731
