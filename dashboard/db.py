@@ -1,13 +1,13 @@
-"""The pages' one read-only DuckDB handle.
+"""The pages' reads: a read-only DuckDB connection of their own for each read, closed right after.
 
-Who writes: only `dashboard.importer` (the 导入 page or the command line). The pages read
-through one cached read-only connection per database file, and every query runs on its
-own `.cursor()`, because a DuckDBPyConnection is not thread-safe and Streamlit serves each
-session from its own thread.
+Who writes: only `dashboard.importer` (the 导入 page or the command line). The app holds no
+handle between reads, so the command line can import while the dashboard is up (DuckDB lets one
+process write a file, and none other open it meanwhile): a page that reads during the import is
+told the database is busy, and the next run after it sees the new data (`cache_key` changes with
+the file). Each read opening its own connection also keeps sessions (threads) apart.
 
-DuckDB cannot hold the same file open read-only and read-write in one process, so the 导入
-page calls `reset_connection()` before it opens the file for writing and `clear_caches()`
-after; the next page run opens a fresh read-only handle.
+DuckDB cannot hold the same file open read-only and read-write in one process: the 导入 page's
+write waits for no reader handle because none is kept; `clear_caches()` after it drops results.
 """
 
 from __future__ import annotations
@@ -25,11 +25,6 @@ from dashboard.untrusted import hide_paths, markdown_literal
 IMPORT_PAGE = "app_pages/import_page.py"
 
 
-@st.cache_resource(show_spinner=False, on_release=lambda con: con.close())
-def _connection(path: str) -> duckdb.DuckDBPyConnection:
-    return store.open_db(path, read_only=True)
-
-
 def db_path() -> Path:
     return store.default_db_path()
 
@@ -41,34 +36,23 @@ def cache_key() -> str:
     return ":".join([str(path), *stamps])
 
 
-def connection() -> duckdb.DuckDBPyConnection:
-    """The cached read-only connection; raises StoreError when the file cannot be opened."""
-    return _connection(str(db_path()))
-
-
 @contextmanager
 def cursor() -> Iterator[duckdb.DuckDBPyConnection]:
-    """A cursor of the shared connection, closed afterwards. Reopens once if an import closed it."""
+    """A read-only connection of its own, closed afterwards; raises StoreError when the file cannot be opened."""
+    con = store.open_db(db_path(), read_only=True)
     try:
-        cur = connection().cursor()
-    except duckdb.ConnectionException:
-        reset_connection()
-        cur = connection().cursor()
-    try:
-        yield cur
+        yield con
     finally:
-        cur.close()
+        con.close()
 
 
 def reset_connection() -> None:
-    """Close the read-only handle (before the import opens the file for writing)."""
-    _connection.clear()
+    """Nothing to close: no handle is kept between reads (kept for callers written before)."""
 
 
 def clear_caches() -> None:
-    """Forget every cached query result and the handle (after an import changed the data)."""
+    """Forget every cached query result (after an import changed the data)."""
     st.cache_data.clear()
-    reset_connection()
 
 
 def problem() -> tuple[str, str] | None:
@@ -80,11 +64,12 @@ def problem() -> tuple[str, str] | None:
     if not path.exists():
         return "missing", markdown_literal(hide_paths(texts.DB_MISSING_SHORT.format(path=path)))
     try:
-        connection()
+        with cursor():
+            pass
     except store.StoreError as error:
         cause = error.__cause__
         if isinstance(cause, duckdb.ConnectionException) and "different configuration" in str(cause):
-            return "busy", texts.DB_BUSY_IMPORTING
+            return "busy", texts.DB_BUSY_IMPORTING  # this process is writing (the 导入 page)
         return "error", markdown_literal(hide_paths(str(error)))
     return None
 
@@ -99,7 +84,7 @@ def form_count() -> int:
 
 
 def not_counted_note() -> str | None:
-    """"另有 N 张不完整的表未计入" where current forms are kept out of the totals, else None."""
+    """ "另有 N 张不完整的表未计入" where current forms are kept out of the totals, else None."""
     with cursor() as cur:
         try:
             counts = store.not_counted(cur)

@@ -1,0 +1,112 @@
+"""Pages over a demo database of a few thousand forms: no page sends all rows to the browser, charts
+of many units draw the largest few and one "其他" bar, and the command line can import while the
+dashboard has served pages (the app keeps no database handle between reads)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from dashboard import demo, queries, store, texts
+
+APP = str(Path(__file__).resolve().parents[2] / "dashboard" / "app.py")
+ROOT = Path(__file__).resolve().parents[2]
+SAMPLE_TEXT = ROOT / "data" / "samples" / "000_4b30dd1c6dd4a20d.txt"
+FORMS = 3000
+
+
+@pytest.fixture(scope="module")
+def demo_db(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("scale") / "demo.duckdb"
+    demo.build(path, FORMS, seed=3, workers=1)
+    return path
+
+
+@pytest.fixture
+def demo_env(demo_db, monkeypatch, tmp_path) -> Path:
+    copy = tmp_path / "demo.duckdb"
+    copy.write_bytes(demo_db.read_bytes())
+    monkeypatch.setenv(store.DB_ENV_VAR, str(copy))
+    return copy
+
+
+def run(page: str | None = None) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.run()
+    if page:
+        at.switch_page(page).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def counted_forms(path: Path) -> int:
+    con = store.open_db(path, read_only=True)
+    try:
+        return con.execute(f"SELECT count(*) FROM forms f WHERE {store.counted_sql('f')}").fetchone()[0]
+    finally:
+        con.close()
+
+
+def test_projects_page_sends_one_page_and_counts_the_rest(demo_env):
+    at = run("app_pages/projects.py")
+    sizes = [len(frame.value) for frame in at.dataframe]
+    assert sizes and max(sizes) <= queries.PAGE_SIZE
+    total = counted_forms(demo_env)
+    assert total > queries.PAGE_SIZE
+    assert any(f"{total:,}" in caption.value for caption in at.caption)  # the count of all rows is visible
+    at.number_input(key="projects_page").set_value(2).run()
+    assert not at.exception
+    assert any(f"第 {queries.PAGE_SIZE + 1:,}–" in caption.value for caption in at.caption)
+
+
+def test_deductions_page_sends_one_page(demo_env):
+    at = run("app_pages/deductions.py")
+    sizes = [len(frame.value) for frame in at.dataframe]
+    assert sizes and max(sizes) <= queries.PAGE_SIZE
+    con = store.open_db(demo_env, read_only=True)
+    try:
+        deducted = con.execute(
+            f"SELECT count(*) FROM indicators i JOIN forms f ON f.form_id = i.form_id "
+            f"WHERE i.deducted AND {store.counted_sql('f')}"
+        ).fetchone()[0]
+    finally:
+        con.close()
+    assert deducted > queries.PAGE_SIZE
+    assert texts.DEDUCTIONS_COUNT.format(n=f"{deducted:,}") in [m.value for m in at.markdown]
+
+
+def test_overview_unit_chart_draws_the_largest_units_and_one_other_bar(demo_env):
+    at = run()
+    charts = at.get("plotly_chart")
+    assert charts
+    import json
+
+    bars = [len(trace["y"]) for chart in charts for trace in json.loads(chart.proto.spec)["data"] if "y" in trace]
+    assert max(bars) <= 16  # 15 groups and "其他"
+    others = [
+        label
+        for chart in charts
+        for trace in json.loads(chart.proto.spec)["data"]
+        for label in (trace.get("y") or [])
+        if isinstance(label, str) and label.startswith("其他")
+    ]
+    assert others, "the units beyond the 15 largest are summed into one bar"
+
+
+def test_command_line_imports_while_the_app_has_served_pages(demo_env):
+    before = counted_forms(demo_env)
+    at = run("app_pages/projects.py")
+    done = subprocess.run(
+        [sys.executable, "-m", "dashboard", "import", "--db", str(demo_env), "--year", "2021", str(SAMPLE_TEXT)],
+        cwd=ROOT, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr + done.stdout
+    after = counted_forms(demo_env)
+    assert after == before + 22
+    at.run()  # the next run sees the new data
+    assert not at.exception
+    assert any(f"{after:,}" in caption.value for caption in at.caption)
