@@ -1,0 +1,49 @@
+"""总览 with two years in a real browser: the cards carry their change against the previous year, the
+comparison tables are there, and 下载汇总报告 hands over a Word document."""
+
+from __future__ import annotations
+
+import pytest
+
+from dashboard import importer, store, texts
+from tests.app.test_year_over_year import SEED, second_year_text
+from tests.live_app import CHROMIUM, AppDidNotStart, running_app
+
+pytestmark = pytest.mark.skipif(
+    not CHROMIUM.exists(), reason="/usr/bin/chromium is not installed (apt-get install chromium; .ci/run does)"
+)
+
+
+@pytest.fixture(scope="module")
+def app_url(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("e2e_yoy")
+    second = folder / "2022.txt"
+    second.write_text(second_year_text(), encoding="utf-8")
+    db_file = folder / "forms.duckdb"
+    con = store.open_db(db_file)
+    try:
+        for file, year in ((SEED, 2021), (second, 2022)):
+            importer.import_files(con, [(file, file.name)], importer.ImportOptions(year=year))
+    finally:
+        con.close()
+    try:
+        with running_app(db_file, folder / "streamlit.log") as base_url:
+            yield base_url
+    except AppDidNotStart as error:
+        pytest.fail(str(error))
+
+
+def test_overview_shows_the_change_since_last_year(app_url, page, tmp_path):
+    page.goto(f"{app_url}/?year=2022")
+    page.get_by_role("heading", name=texts.YOY_TITLE.format(year=2022, previous=2021)).wait_for()
+    forms_card = page.locator('[data-testid="stMetric"]', has_text=texts.KPI_FORMS).first
+    assert forms_card.locator('[data-testid="stMetricValue"]').inner_text().strip() == "21"
+    assert forms_card.locator('[data-testid="stMetricDelta"]').inner_text().strip() == "-1"
+    score_card = page.locator('[data-testid="stMetric"]', has_text=texts.KPI_AVG_SCORE).first
+    assert score_card.locator('[data-testid="stMetricDelta"]').inner_text().strip().startswith("-")
+    with page.expect_download() as download_info:
+        page.get_by_role("button", name=texts.DOWNLOAD_REPORT).click()
+    report = tmp_path / "report.docx"
+    download_info.value.save_as(report)
+    assert report.read_bytes()[:2] == b"PK" and report.stat().st_size > 10_000
+    assert all(url.startswith(app_url) or url.startswith(("data:", "blob:")) for url in page.requests)
