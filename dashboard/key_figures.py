@@ -107,4 +107,5 @@ def points_change(fraction) -> str:
     """A change of a rate, in percentage points: "+1.25 个百分点"."""
     if fmt.is_missing(fraction):
         return texts.DASH
-    return texts.REPORT_POINTS.format(change=signed(float(fraction) * 100))
+    change = signed(float(fraction) * 100)
+    return change if change == "0" else texts.REPORT_POINTS.format(change=change)  # no change: a plain 0
