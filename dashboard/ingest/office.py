@@ -32,7 +32,7 @@ def read_xlsx(path: Path, source_file: str) -> list[Form]:
     try:
         book = load_workbook(path, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as error:
-        raise FormReadError(texts.REASON_OFFICE_DAMAGED.format(kind="Excel"), type(error).__name__) from error
+        raise FormReadError(texts.REASON_OFFICE_DAMAGED.format(kind="Excel")) from error
     forms: list[Form] = []
     try:
         for number, sheet in enumerate(book.worksheets, start=1):
@@ -85,7 +85,7 @@ def read_docx(path: Path, source_file: str) -> list[Form]:
     try:
         document = docx.Document(str(path))
     except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as error:
-        raise FormReadError(texts.REASON_OFFICE_DAMAGED.format(kind="Word"), type(error).__name__) from error
+        raise FormReadError(texts.REASON_OFFICE_DAMAGED.format(kind="Word")) from error
     rows: list[list[Cell]] = []
     for element in document.element.body.iterchildren():
         tag = element.tag.rsplit("}", 1)[-1]

@@ -53,7 +53,7 @@ def test_run_import_stores_uploads_and_reports_each_file(db_file):
 def test_second_import_reports_duplicates_and_errors(db_file):
     import_page.run_import(sample_uploads()[:1], ImportOptions(year=2021))
     outcomes = import_page.run_import(
-        [*sample_uploads()[:1], ("空白.txt", b""), ("说明.docx", b"x")], ImportOptions(year=2021)
+        [*sample_uploads()[:1], ("空白.txt", b""), ("说明.key", b"x")], ImportOptions(year=2021)
     )
     frame = import_page.outcomes_frame(outcomes)
     assert frame["结果"].tolist() == ["重复", "错误", "错误"]

@@ -148,13 +148,16 @@ def test_bad_files_are_explained_and_good_files_still_stored(tmp_path):
         "notice.pdf": (pdf_factory.write_plain_text_pdf(folder / "notice.pdf"), "没有找到项目支出绩效自评表"),
         "empty.txt": (folder / "empty.txt", "空文件"),
         "big.pdf": (folder / "big.pdf", "50 MB"),
-        "form.docx": (folder / "form.docx", "不支持的文件类型"),
+        "form.docx": (folder / "form.docx", "Word 文件已损坏"),
+        "old.doc": (folder / "old.doc", "另存为"),
+        "slides.key": (folder / "slides.key", "不支持的文件类型"),
     }
     (folder / "form.docx").write_bytes(b"PK\x03\x04 not really")
+    (folder / "old.doc").write_bytes(b"\xd0\xcf\x11\xe0 an OLE file")
+    (folder / "slides.key").write_bytes(b"x")
     good = shutil.copy(SAMPLES / "sample_form_b.pdf", folder / "good.pdf")
     db = tmp_path / "f.duckdb"
-    result = run_cli("import", str(folder / "form.docx"), *(str(p) for p, _ in bad.values() if p.suffix != ".docx"),
-                     str(good), db=db)  # fmt: skip
+    result = run_cli("import", *(str(p) for p, _ in bad.values()), str(good), db=db)
     assert result.returncode == 1
     output = result.stdout + result.stderr
     assert "Traceback" not in output
