@@ -35,8 +35,9 @@ from pdfminer.pdftypes import LITERALS_FLATE_DECODE, PDFStream, resolve1
 from pdfplumber import utils as plumber_utils
 
 from dashboard import texts
+from dashboard.ingest import labels
 from dashboard.ingest.cells import fix_lookalikes, label_key
-from dashboard.ingest.grid import TITLE_KEY, forms_from_grid
+from dashboard.ingest.grid import TITLE_KEY, is_title_row, parse_form, split_forms, to_form
 from dashboard.ingest.rules import PAGE_UNREADABLE, PARSE_UNCERTAIN
 from dashboard.model import Check, Form, FormReadError
 
@@ -85,6 +86,7 @@ class PageStats:
     scanned_pages: list[int] = field(default_factory=list)  # pages with a picture and no text
     unreadable_pages: list[int] = field(default_factory=list)  # pages whose content could not be decoded
     corrupt_streams: dict[int, bool] = field(default_factory=dict)  # object id → corrupt, for shared fonts
+    text_pages: list[int] = field(default_factory=list)  # pages that print any text
 
 
 @dataclass
@@ -93,6 +95,7 @@ class PdfRead:
 
     forms: list[Form]
     unreadable_pages: list[int] = field(default_factory=list)
+    pages_without_form: list[int] = field(default_factory=list)  # text pages no form was read from (narrative …)
 
 
 # ---------------------------------------------------------------- public
@@ -123,7 +126,8 @@ def read_pdf_file(path: Path, source_file: str) -> PdfRead:
         flag_missing_cmap(form)
         flag_scanned_pages(form, stats.scanned_pages)
     flag_unreadable_pages(forms, stats.unreadable_pages)
-    return PdfRead(forms, list(stats.unreadable_pages))
+    used = {page for form in forms for page in form.source_pages} | set(stats.unreadable_pages)
+    return PdfRead(forms, list(stats.unreadable_pages), [page for page in stats.text_pages if page not in used])
 
 
 def page_list(pages: list[int]) -> str:
@@ -265,6 +269,8 @@ def read_page(page, number: int, stats: PageStats) -> list[Block]:
     page = page.dedupe_chars()
     chars = page.chars
     stats.chars += len(chars)
+    if chars:
+        stats.text_pages.append(number)
     stats.cid_chars += sum(1 for char in chars if char["text"].startswith(CID_MARK))
     if not chars:
         if page.images:
@@ -347,7 +353,9 @@ def cell_text(chars: list[dict]) -> str:
 
 
 def title_blocks(page, table_boxes: list[Bbox], number: int) -> list[Block]:
-    """Title lines printed outside every table ("2021年度项目支出绩效自评表" above the grid)."""
+    """Title lines printed outside every table ("2021年度项目支出绩效自评表" above the grid), and the year
+    printed on a line of its own under a title ("（2022年度）"). Other lines (narrative, 填报人, page
+    numbers) are no part of a form."""
     outside = page
     for box in table_boxes:
         outside = outside.outside_bbox(box, strict=False)
@@ -355,7 +363,7 @@ def title_blocks(page, table_boxes: list[Bbox], number: int) -> list[Block]:
     return [
         Block(page=number, top=line["top"], texts=[[fix_lookalikes(line["text"])]])
         for line in lines
-        if TITLE_KEY in label_key(line["text"])
+        if TITLE_KEY in label_key(line["text"]) or labels.year_line(line["text"]) is not None
     ]
 
 
@@ -363,28 +371,39 @@ def title_blocks(page, table_boxes: list[Bbox], number: int) -> list[Block]:
 
 
 def blocks_to_forms(blocks: list[Block], source_file: str, unreadable_pages: Sequence[int] = ()) -> list[Form]:
-    """The forms of the blocks; nothing is joined across an unreadable page."""
+    """The forms of the blocks; nothing is joined across an unreadable page.
+
+    A form that opens the blocks after an unreadable page without its title may have started on
+    that page: it gets a page_unreadable error.
+    """
     forms: list[Form] = []
-    for segment in split_at_pages(blocks, unreadable_pages):
+    for after_page, segment in split_at_pages(blocks, unreadable_pages):
         rows: list[list[str | None]] = []
         pages: list[int] = []
         for run in table_runs(segment):
             for row, page in regrid(run):
                 rows.append(row)
                 pages.append(page)
-        forms.extend(forms_from_grid(rows, pages, source_file))
+        chunks = split_forms(rows, pages)
+        found = [to_form(parse_form(chunk), source_file) for chunk in chunks]
+        if after_page is not None and chunks and not is_title_row(chunks[0].rows[0]):
+            found[0].checks.append(page_unreadable(after_page))
+        forms.extend(found)
     return forms
 
 
-def split_at_pages(blocks: list[Block], breaks: Sequence[int]) -> list[list[Block]]:
-    """The blocks cut after each page in `breaks`: what an unreadable page keeps joins what comes
-    before it (a corrupt stream loses its end), what follows it starts anew."""
-    segments: list[list[Block]] = [[]]
+def split_at_pages(blocks: list[Block], breaks: Sequence[int]) -> list[tuple[int | None, list[Block]]]:
+    """The blocks cut after each page in `breaks`, each part with the unreadable page before it (None
+    for the first part): what an unreadable page keeps joins what comes before it (a corrupt stream
+    loses its end), what follows it starts anew."""
+    segments: list[tuple[int | None, list[Block]]] = [(None, [])]
     for block in blocks:
-        if segments[-1] and any(segments[-1][-1].page <= page < block.page for page in breaks):
-            segments.append([])
-        segments[-1].append(block)
-    return [segment for segment in segments if segment]
+        last = segments[-1][1]
+        passed = [page for page in breaks if last and last[-1].page <= page < block.page]
+        if passed:
+            segments.append((passed[-1], []))
+        segments[-1][1].append(block)
+    return [(after, segment) for after, segment in segments if segment]
 
 
 def table_runs(blocks: list[Block]) -> list[list[Block]]:
@@ -454,22 +473,19 @@ def flag_missing_cmap(form: Form) -> None:
 
 
 def flag_unreadable_pages(forms: list[Form], unreadable_pages: list[int]) -> None:
-    """A page_unreadable error on each form an unreadable page cuts.
-
-    That is a form printed on the page, the form just before it when its 总分 row was not reached,
-    and the form just after it when its 项目名称 is missing (its start was on the page).
-    """
+    """A page_unreadable error on each form printed on an unreadable page, and on the form just
+    before the page when its 总分 row was not reached. (The form after it: `blocks_to_forms`.)"""
     for page in unreadable_pages:
         before = [form for form in forms if form.source_pages and max(form.source_pages) < page]
-        after = [form for form in forms if form.source_pages and min(form.source_pages) > page]
         cut = [form for form in forms if page in form.source_pages]
         if before and before[-1].total_weight is None and before[-1].total_score is None:
             cut.append(before[-1])
-        if after and not after[0].project_name:
-            cut.append(after[0])
-        message = texts.PAGE_UNREADABLE.format(page=page)
         for form in cut:
-            form.checks.append(Check(rule=PAGE_UNREADABLE, severity="error", message=message))
+            form.checks.append(page_unreadable(page))
+
+
+def page_unreadable(page: int) -> Check:
+    return Check(rule=PAGE_UNREADABLE, severity="error", message=texts.PAGE_UNREADABLE.format(page=page))
 
 
 def flag_scanned_pages(form: Form, scanned_pages: list[int]) -> None:

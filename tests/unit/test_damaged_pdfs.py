@@ -188,3 +188,19 @@ def test_running_out_of_memory_on_a_page_fails_the_file(monkeypatch):
     with pytest.raises(FormReadError) as caught:
         read_pdf_file(SEVEN, "seven.pdf")
     assert any(isinstance(error, MemoryError) for error in pdf_reader.error_chain(caught.value))
+
+
+def test_form_that_started_on_the_lost_page_is_flagged(tmp_path):
+    """Chromium prints forms one after another (collapse_flowing.pdf): 专项业务 on pages 1–2, 一般管理事务
+    from the foot of page 2 (its title) to page 4, 网格信息管理 on pages 4–5. Page 2 is lost."""
+    source = ROOT / "tests" / "fixtures" / "chromium" / "collapse_flowing.pdf"
+    damaged = pdf_damage.damage_page(source, tmp_path / "damaged.pdf", 2, 0.3, count=1)
+    read = read_pdf_file(damaged, "damaged.pdf")
+    assert read.unreadable_pages == [2]
+    assert summary(read.forms) == [
+        ("专项业务", [1], None),
+        ("一般管理事务", [3, 4], 99.86),
+        ("网格信息管理", [4, 5], 99.52),
+    ]
+    lost = texts.PAGE_UNREADABLE.format(page=2)
+    assert [page_findings(form) for form in read.forms] == [[lost], [lost], []]
