@@ -75,6 +75,7 @@ class SheetCell:
     rowspan: int = 1
     colspan: int = 1
     label: bool = False  # drawn with the form's letter spacing / fake bold
+    widths: tuple[float, ...] = COLUMN_WIDTHS  # the grid's column widths (other layouts have other grids)
 
 
 @dataclass
@@ -195,7 +196,7 @@ def wrap(text: str, width: float) -> list[str]:
 
 
 def cell_width(cell: SheetCell) -> float:
-    return sum(COLUMN_WIDTHS[cell.col : cell.col + cell.colspan])
+    return sum(cell.widths[cell.col : cell.col + cell.colspan])
 
 
 def row_heights(sheet: Sheet) -> list[float]:
@@ -259,7 +260,7 @@ class PdfWriter:
     def draw_cell(self, spec: FormSpec, cell: SheetCell, placed: Placed) -> None:
         rows = range(cell.row, cell.row + cell.rowspan)
         pages = sorted({placed.page[row] for row in rows})
-        x0 = MARGIN + sum(COLUMN_WIDTHS[: cell.col])
+        x0 = MARGIN + sum(cell.widths[: cell.col])
         x1 = x0 + cell_width(cell)
         text_page = max(pages, key=lambda page: sum(placed.height[r] for r in rows if placed.page[r] == page))
         for page in pages:

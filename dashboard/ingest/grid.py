@@ -6,8 +6,9 @@ cell. Rows may have different lengths. Columns are located by the header texts o
 form itself (年初预算数 …, 一级指标 …), never by fixed positions, so any reader that
 yields cells in this shape (PDF tables, spreadsheets) shares this module.
 
-One grid may hold many forms: a form starts at each 项目支出绩效自评表 title, or at a
-项目名称 row when the current form already has one.
+One grid may hold many forms: a form starts at each 自评表 title (项目支出…, 部门整体支出…, 部门预算
+项目支出…), or at a 项目名称/部门名称 row when the current form already has one. Every label is looked up
+in the one vocabulary of `labels` (调整后预算数 is 全年预算数, 权重 is 分值, 合计 is 总分 …).
 """
 
 from __future__ import annotations
@@ -15,11 +16,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from dashboard import texts
+from dashboard import domain, texts
+from dashboard.ingest import labels
 from dashboard.ingest.cells import (
     FUND_AMOUNT_FIELDS,
     NumberCells,
     fund_unit,
+    is_plain_number,
     join_wrapped,
     label_key,
     parse_number,
@@ -28,66 +31,17 @@ from dashboard.ingest.cells import (
     year_from_title,
 )
 from dashboard.ingest.rules import PARSE_UNCERTAIN
-from dashboard.model import Check, Form, Funds, Indicator
+from dashboard.model import Check, Form, FundRow, Funds, Indicator
 
 Cell = str | None
 
-# Matching keys (label_key of the printed labels).
-TITLE_KEY = "绩效自评表"
-PROJECT_NAME = "项目名称"
-PROJECT_AMOUNT = "项目金额"
-DEPARTMENT = "主管部门"
-UNIT = "实施单位"
-HEADER_LABELS = (PROJECT_NAME, PROJECT_AMOUNT, DEPARTMENT, UNIT)
-FUND_HEADING = "项目资金"
-TOTAL_ROW = "总分"
-GOAL_EXPECTED = "预期目标"
-GOAL_ACTUAL = "实际完成情况"
+# The vocabulary lives in `labels`; these names are what the other readers import.
+TITLE_KEY = labels.TITLE_KEY
+HEADER_LABELS = labels.HEADER_LABELS
+FORM_LABELS = labels.FORM_LABELS
+FUND_COLUMNS = labels.FUND_COLUMNS
+FUND_ROW_LABELS = labels.FUND_ROW_LABELS
 LEVEL_LABEL_END = "指标"
-# Labels that only a 自评表 prints: a chunk holding one is a form, however little else can be read.
-FORM_LABELS = (
-    *HEADER_LABELS,
-    FUND_HEADING,
-    "年度资金总额",
-    "上年结转",
-    GOAL_EXPECTED,
-    "年度总体目标",
-    "年度绩效指标",
-    "一级指标",
-    "三级指标",
-    TOTAL_ROW,
-)
-
-# Fund header texts → FundRow fields.
-FUND_COLUMNS = {
-    "年初预算数": "initial_budget",
-    "全年预算数": "annual_budget",
-    "全年执行数": "executed",
-    "分值": "weight",
-    "执行率": "rate_pct",
-    "得分": "score",
-}
-
-# Indicator header texts → column names used below.
-INDICATOR_COLUMNS = {
-    "一级指标": "level1",
-    "二级指标": "level2",
-    "三级指标": "name",
-    "年度指标值": "target",
-    "实际完成值": "actual",
-    "分值": "weight",
-    "得分": "score",
-    "偏差原因": "reason",
-}
-REQUIRED_INDICATOR_COLUMNS = ("level1", "level2", "name", "weight", "score")
-
-# Substrings of a fund row's label → Funds attribute. Order matters: first match wins.
-FUND_ROW_LABELS = (
-    ("年度资金总额", "total"),
-    ("财政拨款", "current_year"),
-    ("上年结转", "carryover"),
-    ("其他资金", "other"),
-)
 
 
 @dataclass
@@ -102,7 +56,9 @@ class GridForm:
 class ParsedForm:
     """What the grid says about one form: fields of `model.Form` plus findings."""
 
+    form_kind: str = domain.FORM_KIND_PROJECT
     project_name: str = ""
+    project_code: str | None = None
     project_amount: float | None = None
     department: str | None = None
     unit: str | None = None
@@ -131,20 +87,27 @@ def row_keys(row: Sequence[Cell]) -> list[str]:
     return [label_key(cell) for cell in row]
 
 
-def find_cell(row: Sequence[Cell], key: str, prefix: bool = False) -> int | None:
-    """Index of the first cell whose label key equals `key` (or starts with it)."""
+def find_cell(row: Sequence[Cell], key: str | tuple[str, ...], prefix: bool = False) -> int | None:
+    """Index of the first cell whose label key equals `key` (or one of them, or starts with it)."""
+    keys = (key,) if isinstance(key, str) else key
     for index, cell_key in enumerate(row_keys(row)):
-        if cell_key == key or (prefix and cell_key.startswith(key)):
+        if cell_key in keys or (prefix and cell_key.startswith(keys)):
             return index
     return None
 
 
+def title_kind(row: Sequence[Cell]) -> str | None:
+    """The form kind of a title row (a cell that is a 自评表 title), None for any other row."""
+    return next((kind for cell in row if cell and (kind := labels.title_kind(cell))), None)
+
+
 def is_title_row(row: Sequence[Cell]) -> bool:
-    return any(TITLE_KEY in key for key in row_keys(row))
+    return title_kind(row) is not None
 
 
 def is_project_name_row(row: Sequence[Cell]) -> bool:
-    return find_cell(row, PROJECT_NAME, prefix=True) is not None
+    """A row that names the form: 项目名称 (部门名称 on a 部门整体 form)."""
+    return find_cell(row, labels.NAME_LABELS, prefix=True) is not None
 
 
 def is_blank_row(row: Sequence[Cell]) -> bool:
@@ -212,23 +175,23 @@ def has_form_labels(rows: Sequence[Sequence[Cell]]) -> bool:
 # ---------------------------------------------------------------- header block
 
 
-def header_value(rows: Sequence[Sequence[Cell]], label: str) -> tuple[bool, str | None]:
-    """(found, value) of a header label: the next cell after it, or the text after a colon."""
+def header_value(rows: Sequence[Sequence[Cell]], field_name: str) -> tuple[bool, str | None]:
+    """(found, value) of a header field (labels.HEADER_FIELDS): the next cell after its label, or the
+    text after a colon."""
+    names = labels.HEADER_FIELDS[field_name]
     for row in rows:
-        index = find_cell(row, label, prefix=True)
+        index = find_cell(row, names, prefix=True)
         if index is None:
             continue
-        inline = inline_value(row[index] or "", label)
+        inline = inline_value(row[index] or "")
         if inline:
             return True, inline
         return True, next_value(row, index)
     return False, None
 
 
-def inline_value(text: str, label: str) -> str:
+def inline_value(text: str) -> str:
     """ "项目名称：购置费" → "购置费"; "" where the cell holds only the label."""
-    if label_key(text) == label:
-        return ""
     for colon in ("：", ":"):
         if colon in text:
             return join_wrapped(text.split(colon, 1)[1]).strip()
@@ -240,7 +203,7 @@ def next_value(row: Sequence[Cell], index: int) -> str | None:
     for cell in row[index + 1 :]:
         if cell is None:
             continue
-        if any(label_key(cell).startswith(label) for label in HEADER_LABELS):
+        if label_key(cell).startswith(HEADER_LABELS):
             return None
         value = join_wrapped(cell).strip()
         return value or None
@@ -248,37 +211,53 @@ def next_value(row: Sequence[Cell], index: int) -> str | None:
 
 
 def read_title_year(rows: Sequence[Sequence[Cell]]) -> int | None:
-    for row in rows:
+    """The year in the title, or on a line of its own right under it ("（2022年度）")."""
+    for at, row in enumerate(rows):
+        if not is_title_row(row):
+            continue
         for cell in row:
-            if TITLE_KEY in label_key(cell):
+            if cell and labels.title_kind(cell):
                 year = year_from_title(join_wrapped(cell))
                 if year is not None:
                     return year
+        below = [cell for cell in (rows[at + 1] if at + 1 < len(rows) else []) if cell]
+        if len(below) == 1 and (year := labels.year_line(below[0])) is not None:
+            return year
     return None
 
 
 # ---------------------------------------------------------------- columns
 
 
-def header_columns(row: Sequence[Cell], names: dict[str, str]) -> dict[str, int]:
-    """Column index of each header text found in `row` (first occurrence, prefix match)."""
+def header_columns(row: Sequence[Cell], table: str) -> dict[str, int]:
+    """Column index of each field whose label heads a cell of `row` (first occurrence; labels.column_of)."""
     found: dict[str, int] = {}
     for index, key in enumerate(row_keys(row)):
-        for label, column in names.items():
-            if column not in found and key.startswith(label):
-                found[column] = index
-                break
+        column = labels.column_of(key, table) if key else None
+        if column is not None and column not in found:
+            found[column] = index
     return found
 
 
 def fund_columns(row: Sequence[Cell]) -> dict[str, int]:
-    columns = header_columns(row, FUND_COLUMNS)
+    columns = header_columns(row, "fund")
     return columns if all(name in columns for name in FUND_AMOUNT_FIELDS) else {}
 
 
 def indicator_columns(row: Sequence[Cell]) -> dict[str, int]:
-    columns = header_columns(row, INDICATOR_COLUMNS)
-    return columns if all(name in columns for name in REQUIRED_INDICATOR_COLUMNS) else {}
+    columns = header_columns(row, "indicator")
+    return columns if all(name in columns for name in labels.REQUIRED_INDICATOR_COLUMNS) else {}
+
+
+def indicator_header(rows: Sequence[Sequence[Cell]], header_at: int) -> tuple[dict[str, int], int]:
+    """The indicator columns and the last header row: 年度指标值 may be split over a second header row
+    (指标性质 | 指标值 | 度量单位), whose columns then replace the merged one."""
+    columns = indicator_columns(rows[header_at])
+    if header_at + 1 < len(rows):
+        below = header_columns(rows[header_at + 1], "indicator")
+        if "target_op" in below or "target_unit" in below:
+            return columns | below, header_at + 1
+    return columns, header_at
 
 
 def first_row(rows: Sequence[Sequence[Cell]], test, start: int = 0) -> int | None:
@@ -292,49 +271,97 @@ def first_row(rows: Sequence[Sequence[Cell]], test, start: int = 0) -> int | Non
 
 
 def read_fund_unit(rows: Sequence[Sequence[Cell]], header: Sequence[Cell]) -> str:
-    """ "万元" where the 项目资金 heading or a fund column heading says so, else "元"."""
-    for row in rows:
+    """ "万元" where the fund block's heading (项目资金（万元）, 年度预算数（万元） …) or a fund column heading
+    says so, else "元"."""
+    for row in (*rows, header):
         for cell in row:
-            if label_key(cell).startswith(FUND_HEADING):
+            key = label_key(cell)
+            if key.startswith(labels.FUND_HEADINGS) and "元" in key:
                 return fund_unit(cell)
     return "万元" if any(fund_unit(cell) == "万元" for cell in header if cell) else "元"
 
 
-def fund_row_key(row: Sequence[Cell]) -> str | None:
-    for key in row_keys(row):
-        for label, name in FUND_ROW_LABELS:
-            if label in key:
-                return name
+def fund_row_key(row: Sequence[Cell], columns: dict[str, int]) -> str | None:
+    """The Funds attribute a fund row's label names; the label stands left of the amount columns."""
+    first = min(columns.values())
+    for key in row_keys(row[:first]):
+        if name := labels.fund_row_of(key):
+            return name
     return None
 
 
 def read_funds(rows: Sequence[Sequence[Cell]], end: int, numbers: NumberCells) -> Funds | None:
-    """The 项目资金 block, or None where no fund header row is found before `end`."""
+    """The 项目资金 block, or None where no fund header row is found before `end`.
+
+    Rows whose labels name the same attribute add up (Sichuan's 财政专户管理资金, 单位资金 and 其他资金 are
+    all 其他资金 of the national form). A block of one unlabelled row (Chongqing's 部门整体 form) is the total.
+    """
     header_at = first_row(rows[:end], lambda row: bool(fund_columns(row)))
     if header_at is None:
         return None
     columns = fund_columns(rows[header_at])
     funds = Funds(unit_printed=read_fund_unit(rows[:end], rows[header_at]))
-    for row in rows[header_at + 1 : end]:
-        name = fund_row_key(row)
-        if name is not None:
-            printed = {column: cell_at(row, index) for column, index in columns.items()}
-            setattr(funds, name, numbers.fund_row(printed, funds.unit_printed, name))
+    read: dict[str, list[FundRow]] = {}
+    for at in range(header_at + 1, end):
+        row = rows[at]
+        name = fund_row_key(row, columns)
+        if name is None and at == header_at + 1 and fund_amounts_printed(row, columns):
+            name = "total"
+        elif name is None:
+            if read and not fund_amounts_printed(row, columns):
+                break  # the block is over: the rows below belong to other parts of the form
+            continue
+        printed = {column: cell_at(row, index) for column, index in columns.items()}
+        read.setdefault(name, []).append(numbers.fund_row(printed, funds.unit_printed, name))
+    for name, found in read.items():
+        setattr(funds, name, found[0] if len(found) == 1 else added_rows(found))
     return funds
+
+
+def fund_amounts_printed(row: Sequence[Cell], columns: dict[str, int]) -> bool:
+    return any(is_plain_number(cell_at(row, columns[name])) for name in FUND_AMOUNT_FIELDS)
+
+
+def added_rows(found: list[FundRow]) -> FundRow:
+    """Fund rows of one attribute added up (amounts to the cent); the rate recomputed from the sums."""
+    sums: dict[str, float | None] = {}
+    for name in FUND_AMOUNT_FIELDS:
+        values = [getattr(row, name) for row in found if getattr(row, name) is not None]
+        sums[name] = round(sum(values), 2) if values else None
+    budget, executed = sums["annual_budget"], sums["executed"]
+    rate = round(executed / budget * 100, 2) if budget and executed is not None else None
+    return FundRow(**sums, rate_pct=rate)
 
 
 # ---------------------------------------------------------------- goals
 
 
 def read_goals(rows: Sequence[Sequence[Cell]], end: int) -> tuple[str, str]:
-    """预期目标 and 实际完成情况: the cells under their labels, down to `end`."""
-    label_at = first_row(rows[:end], lambda row: find_cell(row, GOAL_EXPECTED) is not None)
+    """预期目标 and 实际完成情况 (or their synonyms): the cells under their labels, down to `end` or to a
+    row that prints a label of its own left of them (the next part of the form)."""
+    label_at = first_row(rows[:end], lambda row: goal_column(row, labels.GOAL_EXPECTED_LABELS) is not None)
     if label_at is None:
         return "", ""
-    expected_col = find_cell(rows[label_at], GOAL_EXPECTED)
-    actual_col = find_cell(rows[label_at], GOAL_ACTUAL)
-    below = rows[label_at + 1 : end]
+    expected_col = goal_column(rows[label_at], labels.GOAL_EXPECTED_LABELS)
+    actual_col = goal_column(rows[label_at], labels.GOAL_ACTUAL_LABELS)
+    goal_keys = {label_key(name) for name in labels.GOAL_EXPECTED_LABELS + labels.GOAL_ACTUAL_LABELS}
+    first_col = min(index for index, key in enumerate(row_keys(rows[label_at])) if key in goal_keys)
+    below = []
+    for row in rows[label_at + 1 : end]:
+        if is_title_row(row) or is_margin_row(row):
+            continue  # a title repeated on a continuation page
+        if any((cell or "").strip() for cell in row[:first_col]):
+            break
+        below.append(row)
     return column_text(below, expected_col), column_text(below, actual_col)
+
+
+def goal_column(row: Sequence[Cell], names: tuple[str, ...]) -> int | None:
+    """The column of the first of `names` (most specific first) that heads a cell of `row`."""
+    for name in names:
+        if (index := find_cell(row, label_key(name))) is not None:
+            return index
+    return None
 
 
 def column_text(rows: Sequence[Sequence[Cell]], column: int | None) -> str:
@@ -393,20 +420,28 @@ def is_full_label(text: str) -> bool:
 def read_indicators(
     rows: Sequence[Sequence[Cell]], pages: Sequence[int], header_at: int, end: int, numbers: NumberCells
 ) -> list[Indicator]:
-    """The indicator rows between the header row and `end`; their findings go to `numbers.checks`."""
-    columns = indicator_columns(rows[header_at])
+    """The indicator rows between the header row(s) and `end`; their findings go to `numbers.checks`.
+
+    A row cut by a page break prints its first lines at the foot of one page and the rest at the top of
+    the next: a first row on a new page that prints only text (name, reason), no target, actual, 分值 or
+    得分, is the rest of the row before it, not an indicator of its own.
+    """
+    columns, last_header = indicator_header(rows, header_at)
     level1 = LevelCarry(attribute="level1")
     level2 = LevelCarry(attribute="level2")
     indicators: list[Indicator] = []
     previous_page = pages[header_at]
-    for row, page in zip(rows[header_at + 1 : end], pages[header_at + 1 : end], strict=True):
-        if indicator_columns(row) or is_title_row(row):
-            continue  # headings repeated on a continuation page
+    for row, page in zip(rows[last_header + 1 : end], pages[last_header + 1 : end], strict=True):
+        if indicator_columns(row) or is_title_row(row) or is_margin_row(row):
+            continue  # headings repeated on a continuation page, a page number
         new_page = page != previous_page
         previous_page = page
+        if new_page and indicators and is_row_rest(row, columns):
+            continue_row(indicators[-1], row, columns)
+            continue
         first = level1.take(cell_at(row, columns.get("level1")), new_page)
         second = level2.take(cell_at(row, columns.get("level2")), new_page)
-        if not has_indicator_content(row, columns):
+        if not has_indicator_content(row, columns) or is_placeholder_row(row, columns):
             continue
         indicator = make_indicator(row, columns, first, second, numbers)
         level1.note(indicator)
@@ -416,9 +451,43 @@ def read_indicators(
     return indicators
 
 
+VALUE_COLUMNS = ("target", "target_initial", "actual", "weight", "score")
+
+
+def column_cell(row: Sequence[Cell], columns: dict[str, int], name: str) -> str:
+    return (cell_at(row, columns.get(name)) or "").strip()
+
+
 def has_indicator_content(row: Sequence[Cell], columns: dict[str, int]) -> bool:
-    names = ("name", "target", "actual", "weight", "score")
-    return any((cell_at(row, columns.get(name)) or "").strip() for name in names)
+    return any(column_cell(row, columns, name) for name in ("name", *VALUE_COLUMNS))
+
+
+def is_placeholder_row(row: Sequence[Cell], columns: dict[str, int]) -> bool:
+    """A template row left in: "指标1", "……" with no 分值, 得分 or actual printed."""
+    empty = not any(column_cell(row, columns, name) for name in ("actual", "weight", "score"))
+    return empty and labels.is_placeholder_name(column_cell(row, columns, "name"))
+
+
+def is_margin_row(row: Sequence[Cell]) -> bool:
+    """A one-cell row of a page number or 填报人 line (Word documents keep them as paragraphs)."""
+    texts_in_row = [cell for cell in row if cell and cell.strip()]
+    return len(texts_in_row) == 1 and labels.is_margin_line(texts_in_row[0])
+
+
+def is_row_rest(row: Sequence[Cell], columns: dict[str, int]) -> bool:
+    """Whether a row's only text is in its name or reason cells (the rest of a row a page break cut)."""
+    if any(column_cell(row, columns, name) for name in (*VALUE_COLUMNS, "target_op", "target_unit")):
+        return False
+    level_texts = [column_cell(row, columns, name) for name in ("level1", "level2")]
+    return not any(level_texts) and bool(column_cell(row, columns, "name") or column_cell(row, columns, "reason"))
+
+
+def continue_row(indicator: Indicator, row: Sequence[Cell], columns: dict[str, int]) -> None:
+    name, reason = column_cell(row, columns, "name"), column_cell(row, columns, "reason")
+    if name:
+        indicator.name = join_wrapped(f"{indicator.name}\n{name}")
+    if reason:
+        indicator.reason = join_wrapped(f"{indicator.reason or ''}\n{reason}")
 
 
 def make_indicator(
@@ -431,15 +500,20 @@ def make_indicator(
     weight, score = numbers.indicator_points(
         cell_at(row, columns.get("weight")), cell_at(row, columns.get("score")), name
     )
+    target, parts = text("target") or text("target_initial"), None
+    if "target_op" in columns or "target_unit" in columns:
+        parts = labels.target_parts(text("target_op"), target, text("target_unit"))
+        target = labels.join_target(parts["op"], parts["value"], parts["unit"])
     return Indicator(
         level1=level1,
         level2=level2,
         name=name,
-        target=text("target"),
+        target=target,
         actual=text("actual"),
         weight=weight,
         score=score,
         reason=reason or None,
+        target_parts=parts,
     )
 
 
@@ -469,7 +543,7 @@ def read_total(row: Sequence[Cell], columns: dict[str, int], numbers: NumberCell
     weight, score = parse_number(printed[0]), parse_number(printed[1])
     if weight is not None and score is not None:
         return weight, score
-    label_at = find_cell(row, TOTAL_ROW, prefix=True) or 0
+    label_at = find_cell(row, labels.TOTAL_LABELS, prefix=True) or 0
     found = [parse_number(cell) for cell in row[label_at + 1 :] if cell is not None]
     found = [number for number in found if number is not None]
     if len(found) >= 2:
@@ -478,7 +552,7 @@ def read_total(row: Sequence[Cell], columns: dict[str, int], numbers: NumberCell
 
 
 def is_total_row(row: Sequence[Cell]) -> bool:
-    return find_cell(row, TOTAL_ROW) is not None
+    return find_cell(row, labels.TOTAL_LABELS) is not None
 
 
 # ---------------------------------------------------------------- one form
@@ -503,30 +577,42 @@ def parse_form(form: GridForm) -> ParsedForm:
     total_at = first_row(rows, is_total_row, start=header_at + 1)
     end = total_at if total_at is not None else len(rows)
     parsed.indicators = read_indicators(rows, pages, header_at, end, numbers)
-    if total_at is None:
-        parsed.checks.append(uncertain(texts.UNCERTAIN_NO_TOTAL))
-    else:
+    if total_at is not None:
         parsed.total_weight, parsed.total_score = read_total(
-            rows[total_at], indicator_columns(rows[header_at]), numbers
+            rows[total_at], indicator_header(rows, header_at)[0], numbers
         )
+    elif parsed.total_score is None:
+        parsed.checks.append(uncertain(texts.UNCERTAIN_NO_TOTAL))
     return parsed
 
 
 def parse_header(rows: Sequence[Sequence[Cell]], parsed: ParsedForm, numbers: NumberCells) -> None:
-    found, name = header_value(rows, PROJECT_NAME)
-    parsed.project_name = name or ""
-    if not found or not name:
-        parsed.checks.append(uncertain(texts.UNCERTAIN_NO_PROJECT_NAME))
-    _, amount = header_value(rows, PROJECT_AMOUNT)
+    """Header fields by label; a 部门整体 form (its title, or 部门名称 without 项目名称) names its department."""
+    found, name = header_value(rows, "project_name")
+    _, department_name = header_value(rows, "department_name")
+    kinds = [kind for row in rows if (kind := title_kind(row))]
+    department_form = (kinds[0] if kinds else None) == domain.FORM_KIND_DEPARTMENT or (not found and department_name)
+    _, parsed.department = header_value(rows, "department")
+    _, parsed.unit = header_value(rows, "unit")
+    if department_form:
+        parsed.form_kind = domain.FORM_KIND_DEPARTMENT
+        parsed.department = department_name or parsed.department
+    else:
+        parsed.project_code, parsed.project_name = labels.split_code(name or "")
+        if not found or not name:
+            parsed.checks.append(uncertain(texts.UNCERTAIN_NO_PROJECT_NAME))
+    _, amount = header_value(rows, "project_amount")
     parsed.project_amount = numbers.amount(amount, "元", texts.FIELD_PROJECT_AMOUNT)
-    _, parsed.department = header_value(rows, DEPARTMENT)
-    _, parsed.unit = header_value(rows, UNIT)
+    _, total = header_value(rows, "total_score")
+    parsed.total_score = numbers.points(total, texts.FIELD_TOTAL_ROW.format(column=texts.FIELD_SCORE))
     parsed.year = read_title_year(rows)
 
 
 def to_form(parsed: ParsedForm, source_file: str) -> Form:
     project_type, status = split_project_name(parsed.project_name)
     return Form(
+        form_kind=parsed.form_kind,
+        project_code=parsed.project_code,
         project_name=parsed.project_name,
         project_type=project_type,
         status=status,
