@@ -4,9 +4,24 @@ from __future__ import annotations
 
 import pytest
 
-from tests.live_app import CHROMIUM, CHROMIUM_ARGS
+from tests.conftest import build_sample_db
+from tests.live_app import CHROMIUM, CHROMIUM_ARGS, AppDidNotStart, running_app
 
 STEP_MS = 30_000
+
+
+@pytest.fixture(scope="module")
+def app_url(tmp_path_factory):
+    """The dashboard served for real on a database built by the real import of data/samples, one per test
+    module (a module may change its database)."""
+    folder = tmp_path_factory.mktemp("e2e")
+    db_file = folder / "forms.duckdb"
+    build_sample_db(db_file)
+    try:
+        with running_app(db_file, folder / "streamlit.log") as base_url:
+            yield base_url
+    except AppDidNotStart as error:
+        pytest.fail(str(error))
 
 
 @pytest.fixture(scope="module")

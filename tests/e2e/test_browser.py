@@ -9,24 +9,12 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import SAMPLES, build_sample_db
-from tests.live_app import CHROMIUM, AppDidNotStart, running_app
+from tests.conftest import SAMPLES
+from tests.live_app import CHROMIUM
 
 pytestmark = pytest.mark.skipif(
     not CHROMIUM.exists(), reason="/usr/bin/chromium is not installed (apt-get install chromium; .ci/run does)"
 )
-
-
-@pytest.fixture(scope="module")
-def app_url(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("e2e")
-    db_file = folder / "forms.duckdb"
-    build_sample_db(db_file)
-    try:
-        with running_app(db_file, folder / "streamlit.log") as base_url:
-            yield base_url
-    except AppDidNotStart as error:
-        pytest.fail(str(error))
 
 
 def test_filter_open_project_and_read_its_deductions(app_url, page):

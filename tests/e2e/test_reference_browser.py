@@ -8,26 +8,13 @@ import re
 import pytest
 
 from dashboard import project_types, texts
-from tests.conftest import build_sample_db
-from tests.live_app import CHROMIUM, AppDidNotStart, running_app
+from tests.live_app import CHROMIUM
 
 pytestmark = pytest.mark.skipif(
     not CHROMIUM.exists(), reason="/usr/bin/chromium is not installed (apt-get install chromium; .ci/run does)"
 )
 
 NAME = "某某区政务服务数据管理局"
-
-
-@pytest.fixture(scope="module")
-def app_url(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("e2e_reference")
-    db_file = folder / "forms.duckdb"
-    build_sample_db(db_file)
-    try:
-        with running_app(db_file, folder / "streamlit.log") as base_url:
-            yield base_url
-    except AppDidNotStart as error:
-        pytest.fail(str(error))
 
 
 def upload(page, label: str, name: str, content: bytes, apply: str) -> None:
