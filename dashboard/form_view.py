@@ -13,6 +13,7 @@ from dashboard import audit, domain, downloads, texts
 from dashboard import formatting as fmt
 from dashboard.audit_config import grade_of
 from dashboard.model import Form
+from dashboard.reference import printed_with_name
 from dashboard.untrusted import markdown_literal
 
 DEDUCTED_ROW_STYLE = "background-color: #fdecea"
@@ -61,8 +62,8 @@ def _header(form: Form, money_unit: str) -> None:
             st.badge(markdown_literal(form.status), color="gray", icon=":material/block:")
     st.caption(
         texts.FORM_META.format(
-            department=markdown_literal(fmt.text_or_dash(form.department)),
-            unit=markdown_literal(fmt.text_or_dash(form.unit)),
+            department=markdown_literal(fmt.text_or_dash(printed_with_name(form.department, form.department_name))),
+            unit=markdown_literal(fmt.text_or_dash(printed_with_name(form.unit, form.unit_name))),
             year=fmt.text_or_dash(form.year),
             amount=fmt.money_text(form.project_amount, money_unit),
         )

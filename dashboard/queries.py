@@ -424,4 +424,5 @@ def cached_filter_options(db_key: str) -> dict[str, list]:
 def cached_form(db_key: str, form_id: str) -> Form | None:
     with db.cursor() as cur:
         forms = store.load_forms(cur, [form_id])
+        reference.annotate(cur, forms)  # resolved project type, names of 主管部门 and 实施单位
     return forms[0] if forms else None

@@ -107,3 +107,10 @@ def annotate(con: duckdb.DuckDBPyConnection, forms: list[Form]) -> None:
             continue
         key = (form.project_name, form.project_type, form.project_code or "")
         form.project_type = types.get(key, project_types.UNCLASSIFIED)
+
+
+def printed_with_name(printed: str | None, name: str | None) -> str | None:
+    """A printed 主管部门/实施单位 with the reference name beside it where the print lacks it: "0402009（某局）"."""
+    if not printed or not name or name in printed:
+        return printed
+    return texts.REF_PRINTED_WITH_NAME.format(printed=printed, name=name)

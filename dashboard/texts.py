@@ -832,6 +832,7 @@ CLI_DEMO_DONE = "已生成 {count} 张合成示例表：{path}"
 
 # --- Reference data (dashboard/reference.py, organisations.py, project_types.py, app_pages/reference_page.py) ---
 REF_ORG_LABEL = "{name}（{code}）"
+REF_PRINTED_WITH_NAME = "{printed}（{name}）"
 REF_TYPE_UNCLASSIFIED = "未分类"
 REF_TYPE_DEPARTMENT = "部门整体支出"
 REF_ORG_FILE_TYPE = "只能导入 CSV 或 Excel（.xlsx）文件。"

@@ -321,3 +321,22 @@ def test_a_version_2_file_is_migrated_by_a_writer_and_refused_by_a_reader(mixed_
         assert len(queries.filter_options(con)["types"]) == 12
     finally:
         con.close()
+
+
+def test_printed_spelling_with_its_name():
+    assert reference.printed_with_name("0402009", "某某区政务服务数据管理局") == "0402009（某某区政务服务数据管理局）"
+    assert reference.printed_with_name("219-某某镇人民政府", "某某镇人民政府") == "219-某某镇人民政府"
+    assert reference.printed_with_name("219", None) == "219"
+    assert reference.printed_with_name(None, "某某镇人民政府") is None
+
+
+def test_the_opened_form_carries_its_type_and_names(mixed_db, monkeypatch):
+    monkeypatch.setenv(store.DB_ENV_VAR, str(mixed_db))
+    con = store.open_db(mixed_db, read_only=True)
+    try:
+        (form_id,) = con.execute("SELECT form_id FROM forms WHERE project_name = '工资性支出'").fetchone()
+    finally:
+        con.close()
+    form = queries.cached_form(str(mixed_db), form_id)
+    assert (form.project_type, form.department, form.department_name) == ("工资福利", "219", "某某镇人民政府")
+    assert (form.unit, form.unit_name) == ("某某镇中心小学", "某某镇中心小学")
