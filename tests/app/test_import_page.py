@@ -103,3 +103,16 @@ def test_page_shows_last_results_from_session(db_file):
     assert not app.exception
     assert app.success[0].value == importer.outcomes_summary(outcomes)
     assert app.dataframe[0].value["文件"].tolist() == [SAMPLE_TXT]
+
+
+def test_office_uploads_are_read_and_legacy_ones_explained(db_file, tmp_path):
+    from tests import office_factory
+    from tests.unit.test_office_readers import truth_with_year
+
+    workbook = office_factory.xlsx_workbook(truth_with_year()[:2], tmp_path / "两张表.xlsx", numbers=True)
+    outcomes = import_page.run_import(
+        [("两张表.xlsx", workbook.read_bytes()), ("旧表.xls", b"\xd0\xcf\x11\xe0 an OLE file")], ImportOptions()
+    )
+    assert [o.outcome for o in outcomes] == ["imported", "error"]
+    assert outcomes[0].form_count == 2
+    assert texts.REASON_LEGACY_OFFICE.format(suffix=".xls") in outcomes[1].message
