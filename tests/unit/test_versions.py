@@ -274,3 +274,24 @@ def test_numbers_beyond_a_column_are_cleared_with_a_finding_not_a_database_error
         "年度资金总额全年执行数印的“1e+30”超出可能的范围，未计入",
         "项目金额印的“1e+17”超出可能的范围，未计入",
     ]
+
+
+def test_a_pdf_with_a_destroyed_page_is_never_imported_whole(tmp_path):
+    """The import's verdict on a damaged multi-form PDF: the page named, the file's line an error (exit 1),
+    the readable forms stored, the form cut by the page incomplete with an error finding, nothing counted
+    that should not be."""
+    from tests import pdf_damage
+
+    seven = Path(__file__).resolve().parents[1] / "fixtures" / "libreoffice" / "seven_forms.pdf"
+    damaged = pdf_damage.damage_page(seven, tmp_path / "七张表（损坏）.pdf", 2, 0.5)
+    db = tmp_path / "f.duckdb"
+    result = run_cli("import", "--year", "2021", str(damaged), db=db)
+    assert result.returncode == 1
+    (line,) = [line for line in result.stdout.splitlines() if "七张表（损坏）.pdf" in line]
+    assert "第 2 页无法读取" in line and "有问题" in line and "第 1 张（数据规划管理）缺少总分" in line
+    records = export_json(db)
+    assert len(records) == 7
+    (cut,) = [r for r in records if r["project_name"] == "数据规划管理"]
+    assert cut["complete"] is False
+    assert {c["rule"] for c in cut["checks"] if c["severity"] == "error"} >= {"page_unreadable", "incomplete"}
+    assert sum(r["complete"] for r in records) == 6
