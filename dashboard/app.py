@@ -35,6 +35,7 @@ PAGES = {
         st.Page("app_pages/overview.py", title=texts.PAGE_OVERVIEW, icon=":material/dashboard:", default=True),
         st.Page("app_pages/projects.py", title=texts.PAGE_PROJECTS, icon=":material/table_view:"),
         st.Page("app_pages/deductions.py", title=texts.PAGE_DEDUCTIONS, icon=":material/trending_down:"),
+        st.Page("app_pages/department_page.py", title=texts.DEPARTMENT_PAGE_TITLE, icon=":material/account_balance:"),
     ],
     texts.NAV_SECTION_WORK: [
         st.Page("app_pages/import_page.py", title=texts.PAGE_IMPORT, icon=":material/upload_file:"),

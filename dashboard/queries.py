@@ -55,7 +55,7 @@ counted_forms AS (
         (nullif(trim(f.unit), '') IS NULL) AS org_is_department,
         {grade_sql("f.total_score")} AS grade
     FROM forms f {reference.joins()}
-    WHERE {store.counted_sql("f")}
+    WHERE {store.counted_sql("f")} AND {store.project_form_sql("f")}  -- 部门整体 forms: department_queries
 ),
 picked AS (SELECT * FROM counted_forms o WHERE {{picked}}),
 form_overview AS (
@@ -335,7 +335,7 @@ def deductions_by_level2(con, filters: Filters) -> pd.DataFrame:
 def filter_options(con) -> dict[str, list]:
     """The values the sidebar offers, over the whole database (not narrowed by other filters)."""
 
-    counted = reference.resolved_forms_sql(store.counted_sql("f"))  # organisations and types as resolved
+    counted = reference.resolved_forms_sql(f"{store.counted_sql('f')} AND {store.project_form_sql('f')}")
 
     def distinct(sql: str) -> list:
         return [row[0] for row in con.execute(sql.replace("{forms}", counted)).fetchall()]

@@ -134,6 +134,16 @@ def counted_sql(alias: str = "f") -> str:
     return COUNTED_SQL.format(alias=alias)
 
 
+def project_form_sql(alias: str = "f") -> str:
+    """SQL condition: the form row `alias` is a 项目支出 form (部门整体 forms stay out of project totals)."""
+    return f"{alias}.form_kind = '{domain.FORM_KIND_PROJECT}'"
+
+
+def department_form_sql(alias: str = "f") -> str:
+    """SQL condition: the form row `alias` is a 部门整体支出 form."""
+    return f"{alias}.form_kind = '{domain.FORM_KIND_DEPARTMENT}'"
+
+
 _FORM_COLUMNS = [
     "form_id", "batch_id", "position", "source_file", "source_pages", "year", "department", "unit",
     "project_name", "project_type", "status", "project_amount", "unit_printed", "goal_expected",

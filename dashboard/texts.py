@@ -998,3 +998,14 @@ DOWNLOAD_FORMS_AS_PRINTED_TOO_MANY = "当前筛选出 {total} 张表，超过 {l
 PRINTED_FORMS_FILE_STEM = "自评表（原表格式）"
 REPORT_FILE_STEM = "绩效自评结果汇总报告"
 CLI_REPORT_NO_MATCH = "没有唯一对应“{value}”的筛选值；可选：{options}"
+
+# --- Layouts and long documents (issue 8): forms found among other pages, the 部门整体 page ---------------------
+OUTCOME_PAGES_WITHOUT_FORM = "另有 {count} 页不是自评表（说明、目录、其他报表等），已跳过"
+DEPARTMENT_PAGE_TITLE = "部门整体"
+DEPARTMENT_PAGE_CAPTION = "部门整体支出绩效自评表：各部门的预算、执行率、总分和绩效指标（不计入项目汇总）"
+DEPARTMENT_PAGE_LINK = "部门整体支出绩效自评 →"
+DEPARTMENT_PAGE_EMPTY = "当前筛选下没有部门整体支出绩效自评表。"
+DEPARTMENT_PAGE_INDICATORS = "部门“{department}”（{year} 年度）的绩效指标"
+DEPARTMENT_PAGE_PICK = "查看哪个部门的绩效指标"
+DEPARTMENT_FILE_STEM = "部门整体自评"
+DEPARTMENT_INDICATORS_FILE_STEM = "部门整体绩效指标"

@@ -43,6 +43,7 @@ def main() -> None:
         return
     show_cards(figures, unit, yoy_view.card_deltas(key, current, unit))
     downloads.report_button(current, key="overview_report")
+    st.page_link("app_pages/department_page.py", label=texts.DEPARTMENT_PAGE_LINK, icon=":material/account_balance:")
 
     # Charts draw the TOP_GROUPS largest groups and one bar for the rest: thousands of units stay readable.
     by_org = queries.cached_group_summary(key, current, "org", TOP_GROUPS)

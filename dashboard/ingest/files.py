@@ -45,6 +45,7 @@ class ReadResult:
     forms: list[Form] = field(default_factory=list)
     error: str | None = None  # Chinese reason, None on success
     unreadable_pages: list[int] = field(default_factory=list)  # PDF pages (1-based) that could not be decoded
+    pages_without_form: list[int] = field(default_factory=list)  # PDF pages with text but no form (narrative …)
 
 
 def precheck(path: Path) -> str | None:
@@ -69,7 +70,13 @@ def parse_file(path: Path, source_file: str) -> ReadResult:
         from dashboard.ingest.pdf import read_pdf_file
 
         read = read_pdf_file(path, source_file)
-        return ReadResult(path, source_file, forms=read.forms, unreadable_pages=read.unreadable_pages)
+        return ReadResult(
+            path,
+            source_file,
+            forms=read.forms,
+            unreadable_pages=read.unreadable_pages,
+            pages_without_form=read.pages_without_form,
+        )
     if path.suffix.lower() in (".xlsx", ".docx"):
         from dashboard.ingest.office import read_docx, read_xlsx
 

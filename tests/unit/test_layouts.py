@@ -9,13 +9,16 @@ label and structure, not by position.
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pdfplumber
 import pytest
 
-from dashboard import domain
+from dashboard import domain, importer, store
 from dashboard.ingest.cells import fix_lookalikes
 from dashboard.ingest.grid import forms_from_grid
 from dashboard.ingest.office import read_docx, read_xlsx
-from dashboard.ingest.pdf import read_pdf
+from dashboard.ingest.pdf import read_pdf, read_pdf_file
 from tests import layout_factory
 from tests.layout_factory import Table
 
@@ -435,30 +438,20 @@ def test_grid(name):
     assert differences(forms[0], truth()) == []
 
 
+PRODUCERS = {  # name → (write the parts to this path, read the file)
+    "xlsx": (lambda parts, path: layout_factory.write_xlsx([parts], path), read_xlsx),
+    "docx": (layout_factory.write_docx, read_docx),
+    "reportlab.pdf": (layout_factory.write_reportlab, read_pdf),
+    "chromium.pdf": (layout_factory.print_chromium, read_pdf),
+}
+
+
+@pytest.mark.parametrize("producer", list(PRODUCERS))
 @pytest.mark.parametrize("name", list(LAYOUTS))
-def test_xlsx(name, tmp_path):
-    forms = read_xlsx(layout_factory.write_xlsx([parts_of(name)], tmp_path / "f.xlsx"), "f.xlsx")
-    assert len(forms) == 1
-    assert differences(forms[0], LAYOUTS[name][2]()) == []
-
-
-@pytest.mark.parametrize("name", list(LAYOUTS))
-def test_docx(name, tmp_path):
-    forms = read_docx(layout_factory.write_docx(parts_of(name), tmp_path / "f.docx"), "f.docx")
-    assert len(forms) == 1
-    assert differences(forms[0], LAYOUTS[name][2]()) == []
-
-
-@pytest.mark.parametrize("name", list(LAYOUTS))
-def test_reportlab_pdf(name, tmp_path):
-    forms = read_pdf(layout_factory.write_reportlab(parts_of(name), tmp_path / "f.pdf"), "f.pdf")
-    assert len(forms) == 1
-    assert differences(forms[0], LAYOUTS[name][2]()) == []
-
-
-@pytest.mark.parametrize("name", list(LAYOUTS))
-def test_chromium_pdf(name, tmp_path):
-    forms = read_pdf(layout_factory.print_chromium(parts_of(name), tmp_path / "f.pdf"), "f.pdf")
+def test_producer(name, producer, tmp_path):
+    write, read = PRODUCERS[producer]
+    path = tmp_path / f"form.{producer.split('.')[-1]}"
+    forms = read(write(parts_of(name), path), path.name)
     assert len(forms) == 1
     assert differences(forms[0], LAYOUTS[name][2]()) == []
 
@@ -594,21 +587,34 @@ def assert_report_forms(forms, seed_nine) -> None:
         assert record_differences(form.to_record(), want) == [], want["project_name"]
 
 
-def test_report_printed_by_chromium(tmp_path, seed_nine):
+@pytest.fixture(scope="module")
+def chromium_report(tmp_path_factory, seed_nine) -> Path:
+    parts, breaks = report_parts(seed_nine)
+    return layout_factory.print_chromium(parts, tmp_path_factory.mktemp("report") / "report.pdf", breaks)
+
+
+def test_report_printed_by_chromium(chromium_report, seed_nine):
     """Narrative and financial pages are skipped and counted, the year comes from the line under each title,
     page numbers and 填报人 lines stay out, and the indicator row cut by a page break is one row."""
-    from dashboard.ingest.pdf import read_pdf_file
-
-    parts, breaks = report_parts(seed_nine)
-    path = layout_factory.print_chromium(parts, tmp_path / "report.pdf", breaks)
-    import pdfplumber
-
-    with pdfplumber.open(path) as pdf:  # the fixture really cuts the long reason over two pages
+    with pdfplumber.open(chromium_report) as pdf:  # the fixture really cuts the long reason over two pages
         holding = [n for n, page in enumerate(pdf.pages, 1) if "雨季" in fix_lookalikes(page.extract_text() or "")]
     assert len(holding) == 2
-    read = read_pdf_file(path, "report.pdf")
+    read = read_pdf_file(chromium_report, "report.pdf")
     assert_report_forms(read.forms, seed_nine)
     assert read.pages_without_form == [1, 2, 3, 4]
+
+
+def test_report_import_says_what_was_skipped(chromium_report, tmp_path):
+    con = store.open_db(tmp_path / "forms.duckdb")
+    try:
+        outcome = importer.import_files(con, [(chromium_report, "report.pdf")])[0]
+        kinds = con.execute("SELECT form_kind, count(*) FROM forms GROUP BY 1 ORDER BY 1").fetchall()
+    finally:
+        con.close()
+    assert outcome.outcome == importer.OUTCOME_IMPORTED
+    assert outcome.form_count == 10
+    assert "另有 4 页不是自评表" in outcome.message
+    assert kinds == [("department", 1), ("project", 9)]
 
 
 def test_report_as_word_document(tmp_path, seed_nine):

@@ -1,0 +1,62 @@
+"""部门整体: the 部门整体支出绩效自评表, each department's budget, 执行率, 总分 and indicators.
+
+These forms never enter the project pages' totals; here they stand on their own, under the sidebar's year,
+主管部门 and 总分 filters, with CSV/xlsx downloads of the table and of the chosen department's indicators.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard import db, department_queries, downloads, filters, texts
+from dashboard import formatting as fmt
+
+TABLE_COLUMNS = {
+    "year": texts.COL["year"],
+    "department": texts.COL["department"],
+    "budget": texts.COL["budget"].format(unit="元"),
+    "executed": texts.COL["executed"].format(unit="元"),
+    "rate_pct": texts.COL["exec_rate_pct"],
+    "total_score": texts.COL["total_score"],
+    "source_file": texts.COL["source_file"],
+}
+INDICATOR_COLUMNS = {
+    name: texts.COL[name] for name in ("level1", "level2", "name", "target", "actual", "weight", "score", "reason")
+}
+
+
+def main() -> None:
+    current = filters.start_page(texts.DEPARTMENT_PAGE_TITLE, texts.DEPARTMENT_PAGE_CAPTION)
+    key = db.cache_key()
+    forms = department_queries.cached_department_forms(key, current)
+    if forms.empty:
+        st.info(texts.DEPARTMENT_PAGE_EMPTY, icon=":material/info:")
+        return
+    table = forms[list(TABLE_COLUMNS)].rename(columns=TABLE_COLUMNS)
+    st.dataframe(
+        table,
+        hide_index=True,
+        placeholder=texts.DASH,
+        column_config={
+            TABLE_COLUMNS["budget"]: fmt.money_column(TABLE_COLUMNS["budget"]),
+            TABLE_COLUMNS["executed"]: fmt.money_column(TABLE_COLUMNS["executed"]),
+            TABLE_COLUMNS["rate_pct"]: fmt.percent_column(TABLE_COLUMNS["rate_pct"]),
+            TABLE_COLUMNS["total_score"]: fmt.score_column(TABLE_COLUMNS["total_score"]),
+        },
+    )
+    downloads.download_buttons(table, texts.DEPARTMENT_FILE_STEM, key="department_forms")
+
+    labels = [f"{row.department or texts.DASH}（{row.year or texts.DASH}）" for row in forms.itertuples()]
+    picked = st.selectbox(texts.DEPARTMENT_PAGE_PICK, range(len(labels)), format_func=labels.__getitem__)
+    row = forms.iloc[picked]
+    st.subheader(
+        texts.DEPARTMENT_PAGE_INDICATORS.format(department=row.department or texts.DASH, year=row.year or texts.DASH),
+        anchor=False,
+    )
+    indicators = department_queries.cached_department_indicators(key, row.form_id)
+    shown = indicators[list(INDICATOR_COLUMNS)].rename(columns=INDICATOR_COLUMNS)
+    st.dataframe(shown, hide_index=True, placeholder=texts.DASH)
+    downloads.download_buttons(shown, texts.DEPARTMENT_INDICATORS_FILE_STEM, key="department_indicators")
+
+
+main()
