@@ -12,7 +12,7 @@ PORT ?= 8501
 # Only this machine can open the dashboard; to serve an office network see README (在办公网络上使用).
 ADDRESS ?= 127.0.0.1
 
-.PHONY: run test lint bench sample-db clean
+.PHONY: run test lint bench bench-scale sample-db clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +41,11 @@ test: lint
 
 bench: $(VENV)/.installed-test
 	$(BIN)/python benchmarks/import_speed.py
+
+# 10⁵ synthetic forms (SCALE_ARGS=--million for 10⁶; --keep DIR reuses the built database): pages, import,
+# audit, exports and downloads against their targets (docs/scaling.md).
+bench-scale: $(VENV)/.installed-test
+	$(BIN)/python benchmarks/scale.py $(SCALE_ARGS)
 
 # Deletes the database only where every import in it came from data/samples (built by sample-db);
 # a database holding anything else is kept, and said so.

@@ -39,7 +39,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     export_cmd = commands.add_parser("export", help=texts.CLI_EXPORT_HELP)
     export_cmd.add_argument("--db", type=Path, help=texts.CLI_DB_HELP)
-    export_cmd.add_argument("--format", choices=("json", "csv"), required=True, help=texts.CLI_FORMAT_HELP)
+    export_cmd.add_argument("--format", choices=export.FORMATS, required=True, help=texts.CLI_FORMAT_HELP)
     export_cmd.add_argument("--output", type=Path, help=texts.CLI_OUTPUT_HELP)
     export_cmd.add_argument("--all-versions", action="store_true", help=texts.CLI_ALL_VERSIONS_HELP)
 
@@ -96,22 +96,21 @@ def run_import(args: argparse.Namespace) -> int:
 
 
 def run_export(args: argparse.Namespace) -> int:
+    """Streams the export (export.write_export): memory stays bounded whatever the database's size."""
+    if args.format == "parquet" and not args.output:
+        print(texts.CLI_PARQUET_NEEDS_OUTPUT, file=sys.stderr)
+        return 2
     con = store.open_db(args.db, read_only=True)
     try:
-        forms = store.load_forms(con, versions="all" if args.all_versions else "current")
-        reference.annotate(con, forms)  # resolved project_type, department_name and unit_name
+        if args.output:
+            with open(args.output, "wb") as out:
+                count = export.write_export(con, args.format, out, with_versions=args.all_versions)
+            print(texts.CLI_EXPORTED.format(count=count, path=args.output), file=sys.stderr)
+        else:
+            export.write_export(con, args.format, sys.stdout.buffer, with_versions=args.all_versions)
+            sys.stdout.flush()
     finally:
         con.close()
-    if args.format == "json":
-        data = export.forms_to_json(forms, with_versions=args.all_versions).encode("utf-8")
-    else:
-        data = export.indicators_csv(forms)
-    if args.output:
-        args.output.write_bytes(data)
-        print(texts.CLI_EXPORTED.format(count=len(forms), path=args.output), file=sys.stderr)
-    else:
-        sys.stdout.buffer.write(data)
-        sys.stdout.flush()
     return 0
 
 

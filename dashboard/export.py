@@ -1,13 +1,36 @@
-"""The export formats: the JSON contract (form-json.md) and a flat per-indicator table."""
+"""The export formats: the JSON contract (form-json.md) and a flat per-indicator table (CSV, Parquet).
+
+`write_export` streams a whole database in chunks of EXPORT_CHUNK forms, so memory stays bounded
+whatever its size; the bytes are the same as the one-piece functions give for the same forms.
+"""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from typing import BinaryIO
 
+import duckdb
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 
-from dashboard import texts, untrusted
+from dashboard import reference, store, texts, untrusted
 from dashboard.model import Form
+
+# Forms read, written out and let go at a time.
+EXPORT_CHUNK = 2000
+FORMATS = ("json", "csv", "parquet")
+# Types of the per-indicator table's columns in Parquet (the others are text).
+_PARQUET_INTEGERS = ("year", "position")
+_PARQUET_NUMBERS = ("project_amount", "annual_budget", "executed", "rate_pct", "fund_score", "total_weight",
+                    "total_score", "weight", "score", "points_lost")  # fmt: skip
+PARQUET_SCHEMA = pa.schema(
+    [
+        (key, pa.int64() if key in _PARQUET_INTEGERS else pa.float64() if key in _PARQUET_NUMBERS else pa.string())
+        for key in texts.EXPORT_COLUMNS
+    ]
+)
 
 
 def forms_to_json(forms: list[Form], with_versions: bool = False) -> str:
@@ -55,3 +78,63 @@ def csv_bytes(frame: pd.DataFrame) -> bytes:
     Lines end in CRLF (RFC 4180): then a field holding a bare carriage return is quoted too.
     """
     return untrusted.spreadsheet_frame(frame).to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
+
+
+# --- streaming a whole database ----------------------------------------------------------------------------
+
+
+def form_chunks(con: duckdb.DuckDBPyConnection, versions: str = "current") -> Iterator[list[Form]]:
+    """The stored forms in import order, EXPORT_CHUNK at a time (`versions` as store.load_forms takes it),
+    annotated with the reference data as the export shows them."""
+    condition = {"all": "TRUE", "current": "superseded_by IS NULL", "counted": store.counted_sql("forms")}[versions]
+    ids = [row[0] for row in con.execute(f"SELECT form_id FROM forms WHERE {condition} ORDER BY batch_id, position")
+           .fetchall()]  # fmt: skip
+    for start in range(0, len(ids), EXPORT_CHUNK):
+        forms = store.load_forms(con, ids[start : start + EXPORT_CHUNK], versions=versions)
+        reference.annotate(con, forms)  # resolved project_type, department_name and unit_name
+        yield forms
+
+
+def write_export(con: duckdb.DuckDBPyConnection, fmt: str, out: BinaryIO, with_versions: bool = False) -> int:
+    """Write every current form (every stored version with `with_versions`) as `fmt` to `out`; returns the
+    number of forms. JSON is forms_to_json's text, CSV indicators_csv's, written chunk by chunk."""
+    chunks = form_chunks(con, "all" if with_versions else "current")
+    writers = {"json": _write_json, "csv": _write_csv, "parquet": _write_parquet}
+    return writers[fmt](chunks, out, with_versions)
+
+
+def _write_json(chunks: Iterator[list[Form]], out: BinaryIO, with_versions: bool) -> int:
+    count = 0
+    for forms in chunks:
+        for form in forms:
+            text = json.dumps(form.to_record(with_versions), ensure_ascii=False, indent=2)
+            out.write(((",\n" if count else "[\n") + "  " + text.replace("\n", "\n  ")).encode("utf-8"))
+            count += 1
+    out.write(("\n]" if count else "[]").encode("utf-8"))
+    return count
+
+
+def _write_csv(chunks: Iterator[list[Form]], out: BinaryIO, with_versions: bool) -> int:
+    count = 0
+    out.write("\ufeff".encode())  # the BOM, once
+    for number, forms in enumerate(chunks):
+        frame = untrusted.spreadsheet_frame(indicator_rows(forms).rename(columns=texts.EXPORT_COLUMNS))
+        out.write(frame.to_csv(index=False, header=number == 0, lineterminator="\r\n").encode("utf-8"))
+        count += len(forms)
+    if count == 0:
+        header = pd.DataFrame(columns=list(texts.EXPORT_COLUMNS.values()))
+        out.write(header.to_csv(index=False, lineterminator="\r\n").encode("utf-8"))
+    return count
+
+
+def _write_parquet(chunks: Iterator[list[Form]], out: BinaryIO, with_versions: bool) -> int:
+    """The per-indicator table with English column names (texts.EXPORT_COLUMNS' keys), for analysts."""
+    count = 0
+    with pq.ParquetWriter(out, PARQUET_SCHEMA, compression="zstd") as writer:
+        for forms in chunks:
+            frame = indicator_rows(forms)
+            for column in _PARQUET_INTEGERS:
+                frame[column] = pd.to_numeric(frame[column]).astype("Int64")
+            writer.write_table(pa.Table.from_pandas(frame, schema=PARQUET_SCHEMA, preserve_index=False))
+            count += len(forms)
+    return count

@@ -89,8 +89,12 @@ def refresh_unit_findings(
         store.replace_checks(con, changed)
 
 
+# Forms loaded, audited and written back at a time: memory stays bounded whatever the database's size.
+AUDIT_CHUNK = 5000
+
+
 def audit_database(con: duckdb.DuckDBPyConnection, config: AuditConfig | None = None, scheme: str | None = None) -> int:
-    """Re-run every rule over the stored forms; returns the number of forms audited.
+    """Re-run every rule over the stored forms, AUDIT_CHUNK forms at a time; returns the number audited.
 
     `scheme`: only the forms that scheme covers, before or after (a changed scheme re-runs its forms);
     AuditConfigError where no scheme has that name. Unit findings are refreshed over all forms.
@@ -98,16 +102,20 @@ def audit_database(con: duckdb.DuckDBPyConnection, config: AuditConfig | None = 
     config = config or active_config()
     if scheme is not None and scheme not in config.scheme_names:
         raise AuditConfigError(texts.CLI_AUDIT_NO_SCHEME.format(name=scheme, names="、".join(config.scheme_names)))
-    forms = [
-        form
-        for form in store.load_forms(con)
-        if scheme is None or scheme in (form.scheme, config.scheme_for(form).name)
-    ]
-    for form in forms:
-        check_form(form, config)
-    store.replace_checks(con, {form.id: form.checks for form in forms})
-    store.set_recomputed_scores(
-        con, {form.id: form.recomputed_score for form in forms}, {form.id: form.scheme for form in forms}
-    )
+    ids = [row[0] for row in con.execute("SELECT form_id FROM forms ORDER BY batch_id, position").fetchall()]
+    audited = 0
+    for start in range(0, len(ids), AUDIT_CHUNK):
+        forms = [
+            form
+            for form in store.load_forms(con, ids[start : start + AUDIT_CHUNK])
+            if scheme is None or scheme in (form.scheme, config.scheme_for(form).name)
+        ]
+        for form in forms:
+            check_form(form, config)
+        store.replace_checks(con, {form.id: form.checks for form in forms})
+        store.set_recomputed_scores(
+            con, {form.id: form.recomputed_score for form in forms}, {form.id: form.scheme for form in forms}
+        )
+        audited += len(forms)
     refresh_unit_findings(con, config)
-    return len(forms)
+    return audited

@@ -84,9 +84,13 @@ def gap_summary(con, filters: Filters) -> dict:
 # --- forms and findings ------------------------------------------------------------------------------------
 
 
-def forms_by_seriousness(con, filters: Filters, rule: str | None = None) -> pd.DataFrame:
-    """Forms with at least one finding (of `rule`, if given): most errors first, then warnings, then gap."""
+def forms_by_seriousness(
+    con, filters: Filters, rule: str | None = None, offset: int = 0, limit: int | None = None
+) -> pd.DataFrame:
+    """Forms with at least one finding (of `rule`, if given): most errors first, then warnings, then gap;
+    one page where `limit` is given."""
     rule_condition = "AND o.form_id IN (SELECT form_id FROM checks WHERE rule = ?)" if rule else ""
+    page = f"LIMIT {int(limit)} OFFSET {int(offset)}" if limit is not None else ""
     body = f"""
         SELECT o.form_id, o.project_name, o.project_type, o.org, o.org_is_department, o.year, o.status,
                o.error_count, o.warning_count, o.info_count,
@@ -95,8 +99,19 @@ def forms_by_seriousness(con, filters: Filters, rule: str | None = None) -> pd.D
         WHERE o.error_count + o.warning_count + o.info_count > 0 AND {{where}} {rule_condition}
         ORDER BY o.error_count DESC, o.warning_count DESC, o.info_count DESC,
                  abs(o.total_score - o.recomputed_score) DESC NULLS LAST, o.batch_id, o.position
+        {page}
     """
     return overview_query(con, body, filters, [rule] if rule else None)
+
+
+def forms_with_findings(con, filters: Filters, rule: str | None = None) -> int:
+    """How many forms `forms_by_seriousness` lists in all."""
+    rule_condition = "AND o.form_id IN (SELECT form_id FROM checks WHERE rule = ?)" if rule else ""
+    body = f"""
+        SELECT count(*) AS n FROM form_overview o
+        WHERE o.error_count + o.warning_count + o.info_count > 0 AND {{where}} {rule_condition}
+    """
+    return int(overview_query(con, body, filters, [rule] if rule else None)["n"].iloc[0])
 
 
 def findings(con, filters: Filters, form_id: str | None = None, rule: str | None = None) -> pd.DataFrame:
@@ -199,9 +214,17 @@ def cached_gap_summary(db_key: str, filters: Filters) -> dict:
 
 
 @st.cache_data(**CACHE_OPTIONS)
-def cached_forms_by_seriousness(db_key: str, filters: Filters, rule: str | None) -> pd.DataFrame:
+def cached_forms_by_seriousness(
+    db_key: str, filters: Filters, rule: str | None, offset: int = 0, limit: int | None = None
+) -> pd.DataFrame:
     with db.cursor() as cur:
-        return forms_by_seriousness(cur, filters, rule)
+        return forms_by_seriousness(cur, filters, rule, offset, limit)
+
+
+@st.cache_data(**CACHE_OPTIONS)
+def cached_forms_with_findings(db_key: str, filters: Filters, rule: str | None) -> int:
+    with db.cursor() as cur:
+        return forms_with_findings(cur, filters, rule)
 
 
 @st.cache_data(**CACHE_OPTIONS)

@@ -998,6 +998,8 @@ DOWNLOAD_FORMS_AS_PRINTED_TOO_MANY = "当前筛选出 {total} 张表，超过 {l
 PRINTED_FORMS_FILE_STEM = "自评表（原表格式）"
 REPORT_FILE_STEM = "绩效自评结果汇总报告"
 CLI_REPORT_NO_MATCH = "没有唯一对应“{value}”的筛选值；可选：{options}"
+CLI_PARQUET_NEEDS_OUTPUT = "Parquet 格式需要用 --output 指定输出文件。"
+REVIEW_UNITS_TOP = "图中为总分差额最大的 {shown} 个单位（共 {total} 个有差额的单位，全部见下表）"
 
 # --- Layouts and long documents (issue 8): forms found among other pages, the 部门整体 page ---------------------
 OUTCOME_PAGES_WITHOUT_FORM = "另有 {count} 页不是自评表（说明、目录、其他报表等），已跳过"

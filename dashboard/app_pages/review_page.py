@@ -13,7 +13,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from dashboard import db, downloads, filters, form_view, queries, texts
+from dashboard import db, downloads, filters, form_view, paging, queries, texts
 from dashboard import formatting as fmt
 from dashboard import review_queries as rq
 from dashboard.audit_config import active_config
@@ -23,6 +23,9 @@ from dashboard.untrusted import markdown_literal, plotly_literal
 
 COLUMNS = texts.REVIEW_COLUMNS
 GAP_COLUMN = COLUMNS["gap"]
+UNIT_BARS = 15  # units the gap chart draws
+FORMS_PAGE_KEY = "review_forms_page"
+UNITS_PAGE_KEY = "review_units_page"
 SEVERITY_COLORS = {"error": "#c0392b", "warning": "#e67e22", "info": "#2e86c1"}
 RULE_TABLE_KEY = "review_rules"
 FORM_TABLE_KEY = "review_forms"
@@ -141,7 +144,7 @@ def render() -> None:
         st.success(texts.REVIEW_NONE, icon=":material/check_circle:")
     else:
         rule = _rules(counts)
-        _all_findings(key, current)
+        _all_findings(key, current, int(counts["findings"].sum()))
         form_id = _forms(key, current, rule)
         if form_id is not None:
             _selected_form(key, current, form_id)
@@ -197,10 +200,12 @@ def _rules(counts: pd.DataFrame) -> str | None:
     return str(table.at[row, COLUMNS["rule_id"]])
 
 
-def _all_findings(key: str, current: filters.Filters) -> None:
+def _all_findings(key: str, current: filters.Filters, total: int) -> None:
     st.caption(texts.REVIEW_ALL_FINDINGS)
-    table = findings_table(rq.cached_findings(key, current, None, None))
-    downloads.download_buttons(table, texts.REVIEW_FILE_ALL_FINDINGS, key="review_all_findings_download")
+    downloads.table_download_buttons(  # every finding, built only when a button is clicked
+        lambda: findings_table(rq.cached_findings(key, current, None, None)), total,
+        texts.REVIEW_FILE_ALL_FINDINGS, key="review_all_findings_download",
+    )  # fmt: skip
 
 
 def _forms(key: str, current: filters.Filters, rule: str | None) -> str | None:
@@ -208,8 +213,11 @@ def _forms(key: str, current: filters.Filters, rule: str | None) -> str | None:
     st.caption(texts.REVIEW_FORMS_HINT)
     if rule is not None:
         st.info(texts.REVIEW_RULE_SELECTED.format(title=rq.rule_title(rule)), icon=":material/filter_alt:")
-    table = forms_table(rq.cached_forms_by_seriousness(key, current, rule))
-    st.caption(texts.REVIEW_FORMS_COUNT.format(n=len(table)))
+    total = rq.cached_forms_with_findings(key, current, rule)
+    st.caption(texts.REVIEW_FORMS_COUNT.format(n=f"{total:,}"))
+    offset = paging.pick_offset(total, FORMS_PAGE_KEY)
+    table = forms_table(rq.cached_forms_by_seriousness(key, current, rule, offset, queries.PAGE_SIZE))
+    st.caption(paging.shown_text(offset, len(table), total))
     st.dataframe(
         table,
         hide_index=True,
@@ -223,7 +231,10 @@ def _forms(key: str, current: filters.Filters, rule: str | None) -> str | None:
             GAP_COLUMN: fmt.score_column(GAP_COLUMN, help=texts.REVIEW_KPI_GAP_HELP),
         },
     )
-    downloads.download_buttons(table, texts.REVIEW_FILE_FORMS, key="review_forms_download")
+    downloads.table_download_buttons(
+        lambda: forms_table(rq.cached_forms_by_seriousness(key, current, rule)), total, texts.REVIEW_FILE_FORMS,
+        key="review_forms_download",
+    )  # fmt: skip
     row = selected_row(FORM_TABLE_KEY)
     if row is None or row >= len(table):
         st.caption(texts.REVIEW_FORM_PICK)
@@ -254,7 +265,9 @@ def _units(key: str, current: filters.Filters) -> None:
     table = units_table(rq.cached_unit_gaps(key, current))
     if table.empty:
         return
-    chart = table[table[GAP_COLUMN].notna()].sort_values(GAP_COLUMN)  # 不可评价 only: no gap to rank
+    ranked = table[table[GAP_COLUMN].notna()]  # 不可评价 only: no gap to rank
+    # The units with the largest gaps (the table is ordered by gap); the rest are in the table below.
+    chart = ranked.head(UNIT_BARS).sort_values(GAP_COLUMN)
     figure = go.Figure(
         go.Bar(
             x=chart[GAP_COLUMN],
@@ -271,8 +284,12 @@ def _units(key: str, current: filters.Filters) -> None:
         yaxis_title=None,
     )
     st.plotly_chart(plotly_literal(figure), key="review_units_chart", config={"displayModeBar": False})
+    if len(ranked) > UNIT_BARS:
+        st.caption(texts.REVIEW_UNITS_TOP.format(shown=UNIT_BARS, total=f"{len(ranked):,}"))
+    offset = paging.pick_offset(len(table), UNITS_PAGE_KEY)
+    st.caption(paging.shown_text(offset, min(queries.PAGE_SIZE, len(table) - offset), len(table)))
     st.dataframe(
-        table,
+        table.iloc[offset : offset + queries.PAGE_SIZE],
         hide_index=True,
         key="review_units_table",
         placeholder=texts.DASH,

@@ -110,3 +110,23 @@ def test_command_line_imports_while_the_app_has_served_pages(demo_env):
     at.run()  # the next run sees the new data
     assert not at.exception
     assert any(f"{after:,}" in caption.value for caption in at.caption)
+
+
+def test_review_page_sends_one_page_and_a_short_unit_chart(demo_env):
+    import json
+
+    at = run("app_pages/review_page.py")
+    sizes = [len(frame.value) for frame in at.dataframe]
+    assert sizes and max(sizes) <= queries.PAGE_SIZE
+    con = store.open_db(demo_env, read_only=True)
+    try:
+        with_findings = con.execute(
+            f"SELECT count(DISTINCT c.form_id) FROM checks c JOIN forms f ON f.form_id = c.form_id "
+            f"WHERE {store.counted_sql('f')}"
+        ).fetchone()[0]
+    finally:
+        con.close()
+    assert with_findings > queries.PAGE_SIZE
+    assert any(f"{with_findings:,}" in caption.value for caption in at.caption)
+    bars = [len(t.get("y") or []) for chart in at.get("plotly_chart") for t in json.loads(chart.proto.spec)["data"]]
+    assert bars and max(bars) <= 15

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from dashboard import audit, demo, review, store
+from dashboard import audit, demo, reference, review, store
 
 FORMS = 1200
 
@@ -78,3 +78,33 @@ def test_refresh_for_some_imports_leaves_other_groups_alone(demo_db, tmp_path):
         assert _holders(con) == before
     finally:
         con.close()
+
+
+def test_streamed_exports_equal_the_one_piece_exports(demo_db, monkeypatch):
+    """Chunk by chunk (a chunk size that does not divide the count), the bytes are those of the whole list."""
+    import io
+
+    import pyarrow.parquet as pq
+
+    from dashboard import export
+
+    monkeypatch.setattr(export, "EXPORT_CHUNK", 170)
+    con = store.open_db(demo_db, read_only=True)
+    try:
+        forms = store.load_forms(con, versions="current")
+        reference.annotate(con, forms)
+        streamed = {}
+        for fmt in export.FORMATS:
+            out = io.BytesIO()
+            assert export.write_export(con, fmt, out) == len(forms) == FORMS
+            streamed[fmt] = out.getvalue()
+    finally:
+        con.close()
+    assert streamed["json"] == export.forms_to_json(forms).encode("utf-8")
+    assert streamed["csv"] == export.indicators_csv(forms)
+    table = pq.read_table(io.BytesIO(streamed["parquet"]))
+    assert table.num_rows == sum(len(form.indicators) for form in forms)
+    assert table.column_names == list(export.texts.EXPORT_COLUMNS)
+    first = forms[0]
+    row = table.slice(0, 1).to_pylist()[0]
+    assert (row["form_id"], row["year"], row["name"]) == (first.id, first.year, first.indicators[0].name)

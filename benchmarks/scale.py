@@ -1,0 +1,248 @@
+"""A city's archive: builds a demo database of 10⁵ forms (10⁶ with --million) and measures, in one run,
+every figure of issue 9 beside its target, with ratios to a baseline measured in the same run.
+
+    python benchmarks/scale.py [--forms N | --million] [--keep DIR] [--no-browser]   (make bench-scale)
+
+Baselines: pages against the same page on the 22-form sample database; the import of one 22-form
+file into the big database against the same import into an empty one; audit, exports and downloads
+against one bare DuckDB read of every row they need (the floor for any whole-database job).
+Heavy jobs run as the command line in a child process, timed and measured (peak RSS) by /usr/bin/time.
+Not a test: the figures depend on the machine, which is printed first.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from dashboard import store  # noqa: E402
+
+SAMPLES = ROOT / "data" / "samples"
+SAMPLE_TEXT = SAMPLES / "000_4b30dd1c6dd4a20d.txt"
+SAMPLE_YEAR = "2021"
+GIB = 1024**3
+PAGES = {
+    "总览": None,
+    "项目": "app_pages/projects.py",
+    "扣分指标": "app_pages/deductions.py",
+    "复核": "app_pages/review_page.py",
+}
+rows: list[tuple[str, str, str, str]] = []  # (figure, measured, target, ratio/baseline)
+
+
+def report(figure: str, measured: str, target: str = "", note: str = "") -> None:
+    rows.append((figure, measured, target, note))
+    print(f"  {figure:<44} {measured:>14}   {target:<22} {note}", flush=True)
+
+
+def timed_cli(*args: str) -> tuple[float, float, float]:
+    """Run `python -m dashboard ARGS` under /usr/bin/time: (wall seconds, peak GiB, CPU seconds of it and
+    its children). CPU seconds say more than wall time on a machine others are using too."""
+    with tempfile.NamedTemporaryFile("r", suffix=".time") as stamp:
+        command = ["/usr/bin/time", "-f", "%e %M %U %S", "-o", stamp.name, sys.executable, "-m", "dashboard", *args]
+        done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
+        seconds, kib, user, system = stamp.read().split()[-4:]
+    if done.returncode not in (0, 1):
+        raise RuntimeError(f"{args[0]} failed ({done.returncode}): {done.stderr[-2000:]}")
+    return float(seconds), int(kib) * 1024 / GIB, float(user) + float(system)
+
+
+def bare_read_seconds(db: Path, tables: tuple[str, ...]) -> float:
+    import duckdb
+
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        start = time.perf_counter()
+        for table in tables:
+            con.execute(f"SELECT * FROM {table}").fetch_arrow_table()
+        return time.perf_counter() - start
+    finally:
+        con.close()
+
+
+# --- pages ---------------------------------------------------------------------------------------------------
+
+
+def page_times(db: Path, page: str | None, query: dict | None = None) -> tuple[float, float, int, int]:
+    """(first run, rerun) seconds of one page with empty caches, the most rows any st.dataframe got, and
+    the most bars any chart trace drew."""
+    import json
+
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    os.environ[store.DB_ENV_VAR] = str(db)
+    st.cache_data.clear()
+    at = AppTest.from_file(str(ROOT / "dashboard" / "app.py"), default_timeout=600)
+    for key, value in (query or {}).items():
+        at.query_params[key] = value
+    if page:
+        at.switch_page(page)
+    start = time.perf_counter()
+    at.run()
+    first = time.perf_counter() - start
+    if at.exception:
+        raise RuntimeError([e.value for e in at.exception])
+    start = time.perf_counter()
+    at.run()
+    again = time.perf_counter() - start
+    most_rows = max((len(frame.value) for frame in at.dataframe), default=0)
+    bars = [
+        len(trace.get("y") or trace.get("x") or [])
+        for chart in at.get("plotly_chart")
+        for trace in json.loads(chart.proto.spec)["data"]
+    ]
+    return first, again, most_rows, max(bars, default=0)
+
+
+def browser_seconds(db: Path, pages: dict[str, str | None]) -> dict[str, float]:
+    """Seconds from navigation until the page is drawn (no script running, its charts/tables present)."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.live_app import CHROMIUM, CHROMIUM_ARGS, running_app
+
+    found = {}
+    with (
+        tempfile.TemporaryDirectory() as folder,
+        running_app(db, Path(folder) / "app.log") as url,
+        sync_playwright() as play,
+    ):
+        browser = play.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1600, "height": 1000})
+        start = time.perf_counter()
+        page.goto(url)  # the first visit: the server's caches are empty
+        page.wait_for_selector("[data-testid='stMetric']", timeout=600_000)
+        page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=600_000)
+        found["总览 (caches empty)"] = time.perf_counter() - start
+        for name, path in pages.items():
+            target = url + ("/" + Path(path).stem if path else "")
+            start = time.perf_counter()
+            page.goto(target)
+            page.wait_for_selector("[data-testid='stMetric'], [data-testid='stDataFrame']", timeout=600_000)
+            page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=600_000)
+            page.wait_for_load_state("networkidle")
+            found[name] = time.perf_counter() - start
+        browser.close()
+    return found
+
+
+# --- the run -------------------------------------------------------------------------------------------------
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--forms", type=int, default=100_000)
+    parser.add_argument("--million", action="store_true", help="10⁶ forms")
+    parser.add_argument("--keep", type=Path, help="folder to keep (and reuse) the big database in")
+    parser.add_argument("--no-browser", action="store_true", help="skip the Chromium timings")
+    args = parser.parse_args()
+    forms = 1_000_000 if args.million else args.forms
+    work = Path(tempfile.mkdtemp(prefix="scale-"))
+    keep = args.keep or work
+    keep.mkdir(parents=True, exist_ok=True)
+    big = keep / f"demo-{forms}.duckdb"
+    print(
+        f"机器: {platform.platform()}, Python {platform.python_version()}, {os.cpu_count()} 核, 负载 {os.getloadavg()}"
+    )
+    print(f"  {'figure':<44} {'measured':>14}   {'target':<22} ratio / baseline")
+    try:
+        if not big.exists():
+            seconds, gib, cpu = timed_cli("demo", "--db", str(big), "--forms", str(forms))
+            report(f"demo {forms:,} forms", f"{seconds:.1f} s", "< 120 s (10⁵)", f"CPU {cpu:.0f} s; peak {gib:.2f} GiB")
+        small = work / "sample.duckdb"
+        timed_cli("import", "--db", str(small), "--year", SAMPLE_YEAR, str(SAMPLES))
+
+        # Pages: the sample database is the baseline. One untimed run first: imports and first compiles.
+        from streamlit import logger
+
+        logger.set_log_level("error")
+        page_times(small, None)
+        for name, path in PAGES.items():
+            base_first, base_again, _, _ = page_times(small, path)
+            first, again, most_rows, bars = page_times(big, path)
+            report(f"page {name}: first run", f"{first:.2f} s", "< 1 s", f"×{first / base_first:.1f} of 22 forms")
+            report(f"page {name}: rerun", f"{again:.2f} s", "< 1 s", f"×{again / base_again:.1f} of 22 forms")
+            report(f"page {name}: most table rows / chart bars", f"{most_rows} / {bars}", "≤ 100 / ≤ 16")
+        first, again, _, _ = page_times(big, None, {"year": "2021", "type": "购置费"})
+        report("page 总览 filtered (year+type): first run", f"{first:.2f} s", "< 1 s")
+
+        # Import of one 22-form file: into an empty database, then into the big one.
+        empty = work / "empty.duckdb"
+        base, base_gib, base_cpu = timed_cli("import", "--db", str(empty), "--year", SAMPLE_YEAR, str(SAMPLE_TEXT))
+        copy = work / "big-copy.duckdb"
+        shutil.copy(big, copy)
+        seconds, gib, cpu = timed_cli("import", "--db", str(copy), "--year", SAMPLE_YEAR, str(SAMPLE_TEXT))
+        report("import 22 forms into the big database", f"{seconds:.1f} s", "≤ empty + 5 s",
+               f"empty DB {base:.1f} s (+{seconds - base:.1f} s); CPU {cpu:.1f} s vs {base_cpu:.1f} s")  # fmt: skip
+        report("import 22 forms: peak memory", f"{gib:.2f} GiB", "< 1 GiB", f"empty DB {base_gib:.2f} GiB")
+
+        floor = bare_read_seconds(big, ("forms", "fund_rows", "indicators", "checks"))
+        report("baseline: DuckDB reads every row once", f"{floor:.2f} s")
+        seconds, gib, cpu = timed_cli("audit", "--db", str(copy))
+        report(
+            "audit (every form)", f"{seconds:.1f} s", "< 60 s", f"CPU {cpu:.0f} s; ×{seconds / floor:.0f} of bare read"
+        )
+        report("audit: peak memory", f"{gib:.2f} GiB", "< 1.5 GiB")
+        for fmt in ("json", "csv", "parquet"):
+            out = work / f"export.{fmt}"
+            seconds, gib, cpu = timed_cli("export", "--db", str(big), "--format", fmt, "--output", str(out))
+            size = out.stat().st_size / 1024**2
+            report(f"export {fmt}", f"{seconds:.1f} s", "",
+                   f"CPU {cpu:.0f} s; ×{seconds / floor:.0f} of bare read; {size:,.0f} MB")  # fmt: skip
+            report(f"export {fmt}: peak memory", f"{gib:.2f} GiB", "< 1.5 GiB")
+            out.unlink()
+
+        downloads_figures(big, floor)
+        if not args.no_browser:
+            for name, seconds in browser_seconds(big, PAGES).items():
+                report(f"Chromium: {name} drawn", f"{seconds:.2f} s", "< 2 s")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)  # the big database stays where --keep put it
+    return 0
+
+
+def downloads_figures(big: Path, floor: float) -> None:
+    """The whole 项目 table built on a click: CSV, and Excel where it fits a sheet."""
+    from dashboard import downloads, queries
+    from dashboard.filters import Filters
+
+    start = time.perf_counter()
+    con = store.open_db(big, read_only=True)
+    try:
+        table = _projects_table(queries.form_overview(con, Filters()))
+    finally:
+        con.close()
+    built = time.perf_counter() - start
+    start = time.perf_counter()
+    data = downloads.to_csv_bytes(table)
+    csv_seconds = built + time.perf_counter() - start
+    report("download 项目 CSV (all rows)", f"{csv_seconds:.1f} s", "< 10 s",
+           f"×{csv_seconds / floor:.0f} of bare read; {len(table):,} rows, {len(data) / 1024**2:.0f} MB")  # fmt: skip
+    start = time.perf_counter()
+    downloads.to_xlsx_bytes(table)
+    report("download 项目 xlsx (all rows)", f"{built + time.perf_counter() - start:.1f} s", "",
+           f"refused past {downloads.EXCEL_MAX_ROWS:,} rows")  # fmt: skip
+
+
+def _projects_table(overview):
+    """The 项目 page's table (its module draws the page on import, so its builder is reached by source)."""
+    import types
+
+    source = (ROOT / "dashboard" / "app_pages" / "projects.py").read_text(encoding="utf-8")
+    module = types.ModuleType("projects_table_only")
+    exec(compile(source.replace("\nmain()\n", "\n"), "projects.py", "exec"), module.__dict__)
+    return module.projects_table(overview, "万元")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
