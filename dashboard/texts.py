@@ -943,7 +943,9 @@ DOWNLOAD_BUILT_ON_CLICK = "全部 {rows} 行，点击时生成"
 
 # --- 绩效自评结果汇总报告 (dashboard/report.py) and year over year (dashboard/yoy.py) ---------------------------
 REPORT_TITLE = "绩效自评结果汇总报告"
-REPORT_SCOPE = "范围：{filters}。数据：{forms} 张项目支出绩效自评表，{units} 个单位，来自 {files} 个文件。生成时间：{date}。"
+REPORT_SCOPE = (
+    "范围：{filters}。数据：{forms} 张项目支出绩效自评表，{units} 个单位，来自 {files} 个文件。生成时间：{date}。"
+)
 REPORT_NOT_COUNTED = "另有 {incomplete} 张不完整的表、{pending} 张待确认的可能重复表未计入。"
 REPORT_KEY_FIGURES = "一、主要数字"
 REPORT_COL_SECTION = "类别"
