@@ -16,7 +16,6 @@ from dashboard import (
     demo,
     export,
     importer,
-    reference,
     review,
     store,
     texts,
