@@ -1013,3 +1013,9 @@ DEPARTMENT_PAGE_INDICATORS = "部门“{department}”（{year} 年度）的绩�
 DEPARTMENT_PAGE_PICK = "查看哪个部门的绩效指标"
 DEPARTMENT_FILE_STEM = "部门整体自评"
 DEPARTMENT_INDICATORS_FILE_STEM = "部门整体绩效指标"
+# A form's versions (dashboard/history_view.py).
+HISTORY_TITLE = "版本历史"
+HISTORY_INTRO = "这张表报送过 {count} 次；汇总只计当前版本，旧版本留作记录。"
+HISTORY_COLUMNS = {"imported_at": "导入时间", "source_file": "文件", "state": "状态", "changes": "比上一版改了什么"}
+HISTORY_CURRENT = "当前版本"
+HISTORY_OLD = "已被替换"

@@ -10,7 +10,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import db, downloads, filters, form_view, paging, queries, texts
+from dashboard import db, downloads, filters, form_view, history_view, paging, queries, texts
 from dashboard import formatting as fmt
 from dashboard.model import SEVERITIES
 
@@ -62,6 +62,7 @@ def main() -> None:
         st.info(texts.PROJECTS_PICK, icon=":material/touch_app:")
         return
     form_view.render_form(form, money_unit=unit, key="projects_form")
+    history_view.show_history(key, form_id)
 
 
 def selected_form_id(event, form_ids: list[str], under_filters) -> str | None:

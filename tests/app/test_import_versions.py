@@ -82,3 +82,21 @@ def test_incomplete_forms_are_listed_and_the_data_pages_say_they_are_left_out(db
     overview = AppTest.from_file(OVERVIEW, default_timeout=60).run()
     assert not overview.exception, overview.exception
     assert texts.NOT_COUNTED_INCOMPLETE.format(count=1) in [info.value for info in overview.info]
+
+
+def test_the_form_view_lists_its_versions(sample_db, monkeypatch):
+    """Sample form 3 (购置费 118800) was filed in the text and again as sample_form_a.pdf."""
+    from tests.app.test_pages import run_app
+
+    monkeypatch.setenv(store.DB_ENV_VAR, str(sample_db))
+    con = duckdb.connect(str(sample_db), read_only=True)
+    try:
+        (form_id,) = con.execute("SELECT form_id FROM forms WHERE source_file = 'sample_form_a.pdf'").fetchone()
+    finally:
+        con.close()
+    app = run_app("app_pages/projects.py", form=form_id)
+    assert texts.HISTORY_TITLE in [block.value for block in app.markdown if block.value.startswith("####")][-1]
+    (history,) = [frame.value for frame in app.dataframe if texts.HISTORY_COLUMNS["changes"] in frame.value.columns]
+    assert history[texts.HISTORY_COLUMNS["source_file"]].tolist() == [SAMPLE_TXT, "sample_form_a.pdf"]
+    assert history[texts.HISTORY_COLUMNS["state"]].tolist() == [texts.HISTORY_OLD, texts.HISTORY_CURRENT]
+    assert "预期目标" in history[texts.HISTORY_COLUMNS["changes"]].iloc[1]
