@@ -203,10 +203,7 @@ def generate_chunk(seed: int, chunk: int, start: int, count: int) -> dict[str, p
             ]
             for position, row in enumerate(form.indicators, start=1)
         ]
-        checks += [
-            [form.id, position, *(getattr(check, column) for column in store._CHECK_COLUMNS)]
-            for position, check in enumerate(form.checks, start=1)
-        ]
+        checks += store._check_rows(form.id, form.checks)
     return {
         "forms": _column_table(forms, store._FORM_COLUMNS),
         "fund_rows": _column_table(funds, ["form_id", "row_key", "position", *store._FUND_COLUMNS]),

@@ -7,6 +7,11 @@ with each other are refreshed over the whole database after each import, and
 
 from __future__ import annotations
 
+import multiprocessing
+import os
+from collections import deque
+from concurrent.futures import ProcessPoolExecutor
+
 import duckdb
 
 from dashboard import audit, completeness, store, texts
@@ -91,31 +96,67 @@ def refresh_unit_findings(
 
 # Forms loaded, audited and written back at a time: memory stays bounded whatever the database's size.
 AUDIT_CHUNK = 5000
+# From this many forms on, worker processes run the rules while this process reads and writes.
+PARALLEL_FROM = 2 * AUDIT_CHUNK
 
 
-def audit_database(con: duckdb.DuckDBPyConnection, config: AuditConfig | None = None, scheme: str | None = None) -> int:
+def _audit_part(forms: list[Form], config: AuditConfig) -> list[tuple[str, list[Check], float | None, str | None]]:
+    """check_form over some forms (in a worker process): what changed of each, to be written back."""
+    for form in forms:
+        check_form(form, config)
+    return [(form.id, form.checks, form.recomputed_score, form.scheme) for form in forms]
+
+
+def _write_audited(con: duckdb.DuckDBPyConnection, audited: list[tuple]) -> None:
+    store.replace_checks(con, {form_id: checks for form_id, checks, _, _ in audited})
+    store.set_recomputed_scores(
+        con,
+        {form_id: score for form_id, _, score, _ in audited},
+        {form_id: scheme for form_id, _, _, scheme in audited},
+    )
+
+
+def audit_database(
+    con: duckdb.DuckDBPyConnection,
+    config: AuditConfig | None = None,
+    scheme: str | None = None,
+    workers: int | None = None,
+) -> int:
     """Re-run every rule over the stored forms, AUDIT_CHUNK forms at a time; returns the number audited.
 
     `scheme`: only the forms that scheme covers, before or after (a changed scheme re-runs its forms);
-    AuditConfigError where no scheme has that name. Unit findings are refreshed over all forms.
+    AuditConfigError where no scheme has that name. Unit findings are refreshed over all forms. A big
+    database is audited by `workers` processes (default: one per core), a chunk each, while this process
+    reads the next chunk and writes the last one.
     """
     config = config or active_config()
     if scheme is not None and scheme not in config.scheme_names:
         raise AuditConfigError(texts.CLI_AUDIT_NO_SCHEME.format(name=scheme, names="、".join(config.scheme_names)))
     ids = [row[0] for row in con.execute("SELECT form_id FROM forms ORDER BY batch_id, position").fetchall()]
+
+    def chunks():
+        for start in range(0, len(ids), AUDIT_CHUNK):
+            yield [
+                form
+                for form in store.load_forms(con, ids[start : start + AUDIT_CHUNK])
+                if scheme is None or scheme in (form.scheme, config.scheme_for(form).name)
+            ]
+
     audited = 0
-    for start in range(0, len(ids), AUDIT_CHUNK):
-        forms = [
-            form
-            for form in store.load_forms(con, ids[start : start + AUDIT_CHUNK])
-            if scheme is None or scheme in (form.scheme, config.scheme_for(form).name)
-        ]
-        for form in forms:
-            check_form(form, config)
-        store.replace_checks(con, {form.id: form.checks for form in forms})
-        store.set_recomputed_scores(
-            con, {form.id: form.recomputed_score for form in forms}, {form.id: form.scheme for form in forms}
-        )
-        audited += len(forms)
+    if len(ids) < PARALLEL_FROM or workers == 1:
+        for forms in chunks():
+            _write_audited(con, _audit_part(forms, config))
+            audited += len(forms)
+    else:
+        slots = workers or os.cpu_count() or 1
+        with ProcessPoolExecutor(max_workers=slots, mp_context=multiprocessing.get_context("spawn")) as pool:
+            pending: deque = deque()
+            for forms in chunks():
+                pending.append(pool.submit(_audit_part, forms, config))
+                audited += len(forms)
+                while len(pending) > slots:  # keep every worker busy, and memory bounded
+                    _write_audited(con, pending.popleft().result())
+            while pending:
+                _write_audited(con, pending.popleft().result())
     refresh_unit_findings(con, config)
     return audited

@@ -453,8 +453,8 @@ def replace_checks(con: duckdb.DuckDBPyConnection, checks_by_form: dict[str, lis
     con.execute("BEGIN TRANSACTION")
     try:
         con.execute("DELETE FROM checks WHERE form_id IN (SELECT unnest(?))", [list(checks_by_form)])
-        frames = [_checks_frame(form_id, checks) for form_id, checks in checks_by_form.items()]
-        _append_frame(con, "checks", pd.concat(frames, ignore_index=True) if frames else None)
+        rows = [row for form_id, checks in checks_by_form.items() for row in _check_rows(form_id, checks)]
+        _append_frame(con, "checks", pd.DataFrame(rows, columns=_CHECK_FRAME_COLUMNS, dtype=object))
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
@@ -685,12 +685,18 @@ def _indicators_frame(form: Form) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=columns, dtype=object)
 
 
-def _checks_frame(form_id: str, checks: list[Check]) -> pd.DataFrame:
-    rows = [
+_CHECK_FRAME_COLUMNS = ["form_id", "position", *_CHECK_COLUMNS]
+
+
+def _check_rows(form_id: str, checks: list[Check]) -> list[list]:
+    return [
         [form_id, position, *(getattr(check, column) for column in _CHECK_COLUMNS)]
         for position, check in enumerate(checks, start=1)
     ]
-    return pd.DataFrame(rows, columns=["form_id", "position", *_CHECK_COLUMNS], dtype=object)
+
+
+def _checks_frame(form_id: str, checks: list[Check]) -> pd.DataFrame:
+    return pd.DataFrame(_check_rows(form_id, checks), columns=_CHECK_FRAME_COLUMNS, dtype=object)
 
 
 # --- reading ---------------------------------------------------------------------------------------------
