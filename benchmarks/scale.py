@@ -235,13 +235,9 @@ def downloads_figures(big: Path, floor: float) -> None:
 
 
 def _projects_table(overview):
-    """The 项目 page's table (its module draws the page on import, so its builder is reached by source)."""
-    import types
+    from dashboard.app_pages.projects import projects_table
 
-    source = (ROOT / "dashboard" / "app_pages" / "projects.py").read_text(encoding="utf-8")
-    module = types.ModuleType("projects_table_only")
-    exec(compile(source.replace("\nmain()\n", "\n"), "projects.py", "exec"), module.__dict__)
-    return module.projects_table(overview, "万元")
+    return projects_table(overview, "万元")
 
 
 if __name__ == "__main__":

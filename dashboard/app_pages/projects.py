@@ -143,4 +143,5 @@ def table_config(unit: str) -> dict:
     }
 
 
-main()
+if __name__ == "__main__":  # Streamlit runs a page file as __main__; importing it (tests) draws nothing
+    main()
