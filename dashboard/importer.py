@@ -157,7 +157,7 @@ def _store_result(con, result: ReadResult, sha256: str, options: ImportOptions) 
     store.assign_ids(forms, sha256, result.source_file)
     for form in forms:
         apply_options(form, options)
-        review.check_form(form)
+        review.check_form(form, layout=form.layout_title)
     placements = versions.place(con, forms)
     problems = _problems(result, forms)
     outcome = OUTCOME_PARTIAL if problems else OUTCOME_IMPORTED

@@ -150,6 +150,9 @@ class Form:
     # Names of the 主管部门 and 实施单位 from the reference data (dashboard/reference.annotate), for the export.
     department_name: str | None = None
     unit_name: str | None = None
+    # The title as printed ("部门预算项目支出绩效自评表（2023年度）"): the audit picks a layout's scheme by it
+    # (review.check_form). Set by the readers, not stored and not exported.
+    layout_title: str | None = None
 
     def to_record(self, with_version: bool = False) -> dict:
         """The form as one element of the JSON export (form-json.md), key order included.
@@ -157,6 +160,7 @@ class Form:
         `with_version` adds `superseded_by` (the export's --all-versions).
         """
         record = {"id": self.id, "form_kind": self.form_kind, "complete": self.complete}
+        project = self.form_kind == domain.FORM_KIND_PROJECT  # a 部门整体 form names no project (null)
         if with_version:
             record["superseded_by"] = self.superseded_by
         return record | {
@@ -166,8 +170,8 @@ class Form:
             "department": self.department,
             "unit": self.unit,
             "project_code": self.project_code,
-            "project_name": self.project_name,
-            "project_type": self.project_type,
+            "project_name": self.project_name if project else None,
+            "project_type": self.project_type if project else None,
             "status": self.status,
             "project_amount": self.project_amount,
             "funds": self.funds.to_record(),

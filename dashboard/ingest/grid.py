@@ -59,6 +59,7 @@ class ParsedForm:
     form_kind: str = domain.FORM_KIND_PROJECT
     project_name: str = ""
     project_code: str | None = None
+    title: str | None = None  # the title as printed
     project_amount: float | None = None
     department: str | None = None
     unit: str | None = None
@@ -590,7 +591,9 @@ def parse_header(rows: Sequence[Sequence[Cell]], parsed: ParsedForm, numbers: Nu
     """Header fields by label; a 部门整体 form (its title, or 部门名称 without 项目名称) names its department."""
     found, name = header_value(rows, "project_name")
     _, department_name = header_value(rows, "department_name")
-    kinds = [kind for row in rows if (kind := title_kind(row))]
+    titles = [join_wrapped(cell) for row in rows for cell in row if cell and labels.title_kind(cell)]
+    parsed.title = titles[0] if titles else None
+    kinds = [labels.title_kind(title) for title in titles]
     department_form = (kinds[0] if kinds else None) == domain.FORM_KIND_DEPARTMENT or (not found and department_name)
     _, parsed.department = header_value(rows, "department")
     _, parsed.unit = header_value(rows, "unit")
@@ -613,6 +616,7 @@ def to_form(parsed: ParsedForm, source_file: str) -> Form:
     return Form(
         form_kind=parsed.form_kind,
         project_code=parsed.project_code,
+        layout_title=parsed.title,
         project_name=parsed.project_name,
         project_type=project_type,
         status=status,

@@ -246,6 +246,8 @@ def department_truth() -> dict:
         "form_kind": "department",
         "year": 2022,
         "project_code": None,
+        "project_name": None,
+        "project_type": None,
         "department": "某某县农业农村局",
         "unit": None,
         "goal_expected": DEPARTMENT_GOAL,
@@ -621,3 +623,15 @@ def test_report_as_word_document(tmp_path, seed_nine):
     parts, _breaks = report_parts(seed_nine)
     forms = read_docx(layout_factory.write_docx(parts, tmp_path / "report.docx"), "report.docx")
     assert_report_forms(forms, seed_nine)
+
+
+def test_sichuan_form_is_judged_by_its_layout(tmp_path):
+    """The printed title goes to the audit, which picks the Sichuan scheme by it (the 主管部门 sets none)."""
+    workbook = layout_factory.write_xlsx([parts_of("sichuan"), parts_of("department")], tmp_path / "f.xlsx")
+    con = store.open_db(tmp_path / "forms.duckdb")
+    try:
+        importer.import_files(con, [(workbook, "f.xlsx")])
+        schemes = con.execute("SELECT form_kind, scheme FROM forms ORDER BY position").fetchall()
+    finally:
+        con.close()
+    assert schemes == [("project", "sichuan"), ("department", "national")]
