@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 from dashboard import domain
 from dashboard.ingest.cells import join_wrapped, label_key
@@ -31,6 +32,7 @@ _SIGN_OFF_LABELS = ("填报人", "联系电话", "填报日期", "填表人", "�
 _PAGE_NUMBER_RE = re.compile(r"^[-—–－\s]*\d{1,4}[-—–－\s]*$|^第\d{1,4}页(?:共\d{1,4}页)?$")
 
 
+@lru_cache(maxsize=65536)
 def title_kind(text: str | None) -> str | None:
     """domain.FORM_KIND_* of a printed title line, or None where the text is no form title."""
     key = label_key(text)
@@ -41,12 +43,14 @@ def title_kind(text: str | None) -> str | None:
     return domain.FORM_KIND_PROJECT
 
 
+@lru_cache(maxsize=65536)
 def year_line(text: str | None) -> int | None:
     """The year of a line that prints only a year ("（2022年度）"), else None."""
     match = _YEAR_LINE_RE.match(label_key(text))
     return int(match.group(1)) if match else None
 
 
+@lru_cache(maxsize=65536)
 def is_margin_line(text: str | None) -> bool:
     """A 填报人/联系电话/填报日期 line or a page number: printed beside a form, never part of it."""
     key = label_key(text)
@@ -177,6 +181,7 @@ _INDICATOR_KEYED = _keyed(INDICATOR_COLUMN_LABELS)
 _HEADER_KEYED = _keyed(HEADER_FIELDS)
 
 
+@lru_cache(maxsize=65536)
 def column_of(key: str, table: str) -> str | None:
     """The field a header cell's key names in `table` ("fund", "indicator", "header"), longest label first."""
     pairs = {"fund": _FUND_KEYED, "indicator": _INDICATOR_KEYED, "header": _HEADER_KEYED}[table]
@@ -186,6 +191,7 @@ def column_of(key: str, table: str) -> str | None:
     return None
 
 
+@lru_cache(maxsize=65536)
 def fund_row_of(key: str) -> str | None:
     for label, name in FUND_ROW_LABELS:
         if label in key:
