@@ -78,6 +78,21 @@ def allowed(role: str = accounts.IMPORTER) -> bool:
     return account is not None and account.may(role)
 
 
+class WriteRefused(store.StoreError):
+    """A write from a session that is not signed in with the 导入 role, while accounts exist."""
+
+
+def check_write_allowed(con: duckdb.DuckDBPyConnection) -> None:
+    """The server-side check behind every write from the pages, on the connection opened for it
+    (import_page._writing calls it): a page that forgot to ask for sign-in still cannot write."""
+    if not accounts.has_accounts(con):
+        return
+    account: Account | None = st.session_state.get(SESSION_KEY)
+    role = accounts.role_of(con, account.name) if account else None
+    if role is None or not Account(account.name, role).may(accounts.IMPORTER):
+        raise WriteRefused(texts.SIGNIN_IMPORT_INTRO)
+
+
 def require(role: str = accounts.IMPORTER, intro: str = texts.SIGNIN_IMPORT_INTRO) -> bool:
     """True when this session may act as `role`; otherwise draws the sign-in form and returns False."""
     if allowed(role):

@@ -70,6 +70,7 @@ def _writing(db_path: Path | str | None) -> Iterator[duckdb.DuckDBPyConnection]:
     db.reset_connection()  # the read-only handle must go before this process opens read-write
     con = store.open_db(db_path)
     try:
+        auth.check_write_allowed(con)  # a StoreError (auth.WriteRefused) when the session may not write
         yield con
     finally:
         con.close()

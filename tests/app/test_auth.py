@@ -9,6 +9,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from dashboard import accounts, auth, db, store, texts
+from dashboard.app_pages import import_page
+from dashboard.importer import ImportOptions
 
 ROOT = Path(__file__).resolve().parents[2]
 APP = str(ROOT / "dashboard" / "app.py")
@@ -72,6 +74,18 @@ def test_a_viewer_cannot_import(db_with_accounts):
     sign_in(app, "领导", PASSWORD)
     assert uploaders(app) == []
     assert app.warning[0].value == texts.SIGNIN_NO_ROLE.format(name="领导", role="查看")
+
+
+def test_a_write_from_a_session_not_signed_in_is_refused(db_with_accounts):
+    """The server-side check: even called directly, the page's write path refuses without an importer."""
+    with pytest.raises(auth.WriteRefused):
+        import_page.run_import([("新.txt", b"x")], ImportOptions(year=2021))
+    db.reset_connection()
+    con = store.open_db(db_with_accounts, read_only=True)
+    try:
+        assert con.execute("SELECT count(*) FROM import_batches WHERE file_name = '新.txt'").fetchone()[0] == 0
+    finally:
+        con.close()
 
 
 def test_removed_account_is_signed_out_on_the_next_run(db_with_accounts):
