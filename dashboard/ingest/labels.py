@@ -22,9 +22,10 @@ from dashboard.ingest.cells import join_wrapped, label_key
 
 TITLE_KEY = "绩效自评表"  # every 自评表 title holds this
 DEPARTMENT_TITLE_KEYS = ("部门整体",)  # 部门整体支出绩效自评表, 部门整体绩效自评表
-# A title line: an optional 附件 mark, a short title ending in 绩效自评表, an optional year after it. Leader dots
+# A title line: an optional 附件 mark, a short title ending in 绩效自评表, an optional "(2022年度)" or other short
+# parenthesis after it. Leader dots
 # (a table of contents) or sentence punctuation (narrative that names the form) make a line no title.
-_TITLE_RE = re.compile(r"^(?:附件\d*[-、.]?)?[^，。；,;…]{0,30}绩效自评表(?:\(?(?:20[0-9]{2})年度?\)?)?$")
+_TITLE_RE = re.compile(r"^(?:附件\d*[-、.]?)?[^，。；,;…]{0,40}绩效自评表(?:\([^，。；,;…()]{0,20}\))?$")
 # A line of its own under the title that gives the year: "（2022年度）", "2022年度", "(2023年)".
 _YEAR_LINE_RE = re.compile(r"^\(?(20[0-9]{2})年度?\)?$")
 # Lines around a form that are not part of it: who filled it in, page numbers ("— 14 —", "-3-", "第 2 页").

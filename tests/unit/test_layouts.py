@@ -15,6 +15,7 @@ import pdfplumber
 import pytest
 
 from dashboard import domain, importer, store
+from dashboard.ingest import labels
 from dashboard.ingest.cells import fix_lookalikes
 from dashboard.ingest.grid import forms_from_grid
 from dashboard.ingest.office import read_docx, read_xlsx
@@ -635,3 +636,20 @@ def test_sichuan_form_is_judged_by_its_layout(tmp_path):
     finally:
         con.close()
     assert schemes == [("project", "sichuan"), ("department", "national")]
+
+
+@pytest.mark.parametrize(
+    ("line", "kind"),
+    [
+        ("附件2：2021年度项目支出绩效自评表", "project"),
+        ("某某区财政局2021年度项目支出绩效自评表（宣传费）", "project"),
+        ("部门预算项目支出绩效自评表（2023年度）", "project"),
+        ("2022年度部门整体支出绩效自评表", "department"),
+        ("部 门 整 体 支 出 绩 效 自 评 表", "department"),
+        ("三、部门整体支出绩效自评表……………………12", None),
+        ("我局填报了部门整体支出绩效自评表，现予公开。", None),
+        ("关于项目支出绩效自评表的说明", None),
+    ],
+)
+def test_title_lines(line, kind):
+    assert labels.title_kind(line) == kind
