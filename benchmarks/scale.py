@@ -64,7 +64,7 @@ def bare_read_seconds(db: Path, tables: tuple[str, ...]) -> float:
     try:
         start = time.perf_counter()
         for table in tables:
-            con.execute(f"SELECT * FROM {table}").fetch_arrow_table()
+            con.execute(f"SELECT * FROM {table}").to_arrow_table()
         return time.perf_counter() - start
     finally:
         con.close()

@@ -28,7 +28,7 @@ except audit_config.AuditConfigError as error:
     st.error(markdown_literal(hide_paths(str(error))), icon=":material/settings_alert:")
     st.stop()
 
-from dashboard import auth, db, filters, queries, store  # noqa: E402
+from dashboard import auth, db, filters, page_data, queries, store  # noqa: E402
 
 PAGES = {
     texts.NAV_SECTION_VIEW: [
@@ -48,7 +48,7 @@ page = st.navigation(PAGES)
 try:
     if not auth.require_for_every_page():  # draws the sign-in form when the setting asks for one
         st.stop()
-    options = queries.cached_filter_options(db.cache_key()) if db.readable() else None
+    options = page_data.read(queries.filter_options) if db.readable() else None
     filters.render_sidebar(options)
     auth.sidebar_status()
     page.run()

@@ -13,7 +13,7 @@ import streamlit as st
 
 from dashboard import db, reference, store
 from dashboard.filters import SCORE_LIMITS, Filters
-from dashboard.queries import CACHE_OPTIONS
+from dashboard.page_data import CACHE_OPTIONS
 
 FORMS_SQL = """
 SELECT f.form_id, f.year, f.department, CAST(t.annual_budget AS DOUBLE) AS budget,

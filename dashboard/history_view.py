@@ -7,11 +7,11 @@ import json
 import pandas as pd
 import streamlit as st
 
-from dashboard import db, queries, store, texts
+from dashboard import db, page_data, store, texts
 from dashboard.untrusted import display_name
 
 
-@st.cache_data(**queries.CACHE_OPTIONS)
+@st.cache_data(**page_data.CACHE_OPTIONS)
 def cached_history(db_key: str, form_id: str) -> pd.DataFrame:
     with db.cursor() as cur:
         return store.version_history(cur, form_id)

@@ -2,7 +2,7 @@
 
 Every function here takes a DuckDB connection (or cursor) and a `Filters`, and returns a
 DataFrame or dict with English column names; the pages rename and format. Tests call these
-directly, without Streamlit. The `cached_*` wrappers at the bottom are what pages call.
+directly, without Streamlit; pages call them through `page_data.read`, which caches.
 
 `form_overview` is a CTE, not a view: the pages' connection is read-only, and a temporary
 view would live on one cursor only. Every figure the pages show is one of these queries
@@ -15,9 +15,8 @@ from decimal import Decimal
 
 import duckdb
 import pandas as pd
-import streamlit as st
 
-from dashboard import db, domain, reference, store
+from dashboard import domain, reference, store
 from dashboard.audit_config import active_config
 from dashboard.filters import GRADES, Filters, where_sql
 from dashboard.model import Form
@@ -26,9 +25,6 @@ from dashboard.model import Form
 SCORE_BIN_WIDTH = 10
 # Rows a table page sends to the browser; the rest are counted and paged, and downloadable whole.
 PAGE_SIZE = 100
-# How long cached results live, and how many filter combinations each cache keeps.
-CACHE_TTL_SECONDS = 600
-CACHE_MAX_ENTRIES = 64
 
 
 def grade_sql(column: str) -> str:
@@ -351,78 +347,8 @@ def filter_options(con) -> dict[str, list]:
     }
 
 
-# --- cached wrappers for the pages -------------------------------------------------------------------------
-# Keyed by the database path and the filters; cleared by db.clear_caches() after an import. One
-# explicit function each: st.cache_data tells caches apart by the function's name and source.
-
-CACHE_OPTIONS = {"ttl": CACHE_TTL_SECONDS, "max_entries": CACHE_MAX_ENTRIES, "show_spinner": False}
-
-
-@st.cache_data(**CACHE_OPTIONS)
-def cached_form_overview(db_key: str, filters: Filters) -> pd.DataFrame:
-    with db.cursor() as cur:
-        return form_overview(cur, filters)
-
-
-@st.cache_data(**CACHE_OPTIONS)
-def cached_form_page(db_key: str, filters: Filters, offset: int) -> pd.DataFrame:
-    with db.cursor() as cur:
-        return form_page(cur, filters, offset)
-
-
-@st.cache_data(**CACHE_OPTIONS)
-def cached_form_matches(db_key: str, filters: Filters, form_id: str) -> bool:
-    with db.cursor() as cur:
-        return form_matches(cur, filters, form_id)
-
-
-@st.cache_data(**CACHE_OPTIONS)
-def cached_kpis(db_key: str, filters: Filters) -> dict:
-    with db.cursor() as cur:
-        return kpis(cur, filters)
-
-
-@st.cache_data(**CACHE_OPTIONS)
-def cached_group_summary(db_key: str, filters: Filters, by: str, top: int | None = None) -> pd.DataFrame:
-    with db.cursor() as cur:
-        return group_summary(cur, filters, by, top)
-
-
-@st.cache_data(**CACHE_OPTIONS)
-def cached_score_bins(db_key: str, filters: Filters) -> pd.DataFrame:
-    with db.cursor() as cur:
-        return score_bins(cur, filters)
-
-
-@st.cache_data(**CACHE_OPTIONS)
-def cached_deductions(
-    db_key: str, filters: Filters, level2: tuple = (), order: str = "points", offset: int = 0, limit: int | None = None
-) -> pd.DataFrame:
-    with db.cursor() as cur:
-        return deductions(cur, filters, level2, order, offset, limit)
-
-
-@st.cache_data(**CACHE_OPTIONS)
-def cached_deduction_totals(db_key: str, filters: Filters, level2: tuple = ()) -> dict:
-    with db.cursor() as cur:
-        return deduction_totals(cur, filters, level2)
-
-
-@st.cache_data(**CACHE_OPTIONS)
-def cached_deductions_by_level2(db_key: str, filters: Filters) -> pd.DataFrame:
-    with db.cursor() as cur:
-        return deductions_by_level2(cur, filters)
-
-
-@st.cache_data(**CACHE_OPTIONS)
-def cached_filter_options(db_key: str) -> dict[str, list]:
-    with db.cursor() as cur:
-        return filter_options(cur)
-
-
-@st.cache_data(**CACHE_OPTIONS)
-def cached_form(db_key: str, form_id: str) -> Form | None:
-    with db.cursor() as cur:
-        forms = store.load_forms(cur, [form_id])
-        reference.annotate(cur, forms)  # resolved project type, names of 主管部门 and 实施单位
+def form(con, form_id: str) -> Form | None:
+    """One stored form (any version), with the reference data's names and resolved type; None if absent."""
+    forms = store.load_forms(con, [form_id])
+    reference.annotate(con, forms)  # resolved project type, names of 主管部门 and 实施单位
     return forms[0] if forms else None

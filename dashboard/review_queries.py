@@ -4,7 +4,7 @@ Plain functions taking a DuckDB connection (or cursor) and the shared `Filters`;
 DataFrames with English column names, which the page renames. Every query starts from
 `queries.FORM_OVERVIEW_SQL`, so the sidebar filters mean the same here as on every other page.
 The gap of a form is claimed − recomputed 总分 (positive: the form scored itself higher than the
-scoring rules give). The `cached_*` wrappers at the bottom are what the page calls.
+scoring rules give). The page calls them through `page_data.read`, which caches.
 """
 
 from __future__ import annotations
@@ -12,13 +12,12 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 import pandas as pd
-import streamlit as st
 
-from dashboard import audit, db, store, texts
+from dashboard import audit, store, texts
 from dashboard.audit_config import active_config
 from dashboard.filters import Filters
 from dashboard.model import SEVERITIES
-from dashboard.queries import CACHE_OPTIONS, overview_query
+from dashboard.queries import overview_query
 
 # ORDER BY expression putting errors first, then warnings, then info.
 _SEVERITY_WHENS = " ".join(f"WHEN '{severity}' THEN {rank}" for rank, severity in enumerate(SEVERITIES))
@@ -189,57 +188,3 @@ def scheme_label(name) -> str:
     if not isinstance(name, str) or not name:
         return texts.DASH
     return active_config().scheme(name).label if name in active_config().scheme_names else name
-
-
-# --- cached wrappers for the page --------------------------------------------------------------------------
-# Keyed by the database path and the filters; cleared by db.clear_caches() after an import.
-
-
-@st.cache_data(**CACHE_OPTIONS)
-def cached_rule_counts(db_key: str, filters: Filters) -> pd.DataFrame:
-    with db.cursor() as cur:
-        return rule_counts(cur, filters)
-
-
-@st.cache_data(**CACHE_OPTIONS)
-def cached_severity_counts(db_key: str, filters: Filters) -> pd.DataFrame:
-    with db.cursor() as cur:
-        return severity_counts(cur, filters)
-
-
-@st.cache_data(**CACHE_OPTIONS)
-def cached_gap_summary(db_key: str, filters: Filters) -> dict:
-    with db.cursor() as cur:
-        return gap_summary(cur, filters)
-
-
-@st.cache_data(**CACHE_OPTIONS)
-def cached_forms_by_seriousness(
-    db_key: str, filters: Filters, rule: str | None, offset: int = 0, limit: int | None = None
-) -> pd.DataFrame:
-    with db.cursor() as cur:
-        return forms_by_seriousness(cur, filters, rule, offset, limit)
-
-
-@st.cache_data(**CACHE_OPTIONS)
-def cached_forms_with_findings(db_key: str, filters: Filters, rule: str | None) -> int:
-    with db.cursor() as cur:
-        return forms_with_findings(cur, filters, rule)
-
-
-@st.cache_data(**CACHE_OPTIONS)
-def cached_findings(db_key: str, filters: Filters, form_id: str | None, rule: str | None) -> pd.DataFrame:
-    with db.cursor() as cur:
-        return findings(cur, filters, form_id, rule)
-
-
-@st.cache_data(**CACHE_OPTIONS)
-def cached_unit_gaps(db_key: str, filters: Filters) -> pd.DataFrame:
-    with db.cursor() as cur:
-        return unit_gaps(cur, filters)
-
-
-@st.cache_data(**CACHE_OPTIONS)
-def cached_stale_scheme_count(db_key: str, config_fingerprint: str) -> int:
-    with db.cursor() as cur:
-        return stale_scheme_count(cur)

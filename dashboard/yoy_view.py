@@ -9,26 +9,26 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import db, downloads, key_figures, queries, texts, yoy
+from dashboard import db, downloads, key_figures, page_data, texts, yoy
 from dashboard import formatting as fmt
 from dashboard.filters import Filters, money_unit
 
 SHOWN_ROWS = 50  # rows of each comparison table sent to the browser
 
 
-@st.cache_data(**queries.CACHE_OPTIONS)
+@st.cache_data(**page_data.CACHE_OPTIONS)
 def cached_pair(db_key: str, filters: Filters) -> yoy.YearPair | None:
     with db.cursor() as cur:
         return yoy.year_pair(cur, filters)
 
 
-@st.cache_data(**queries.CACHE_OPTIONS)
+@st.cache_data(**page_data.CACHE_OPTIONS)
 def cached_key_figures(db_key: str, filters: Filters, pair: yoy.YearPair) -> dict:
     with db.cursor() as cur:
         return yoy.key_figures(cur, filters, pair)
 
 
-@st.cache_data(**queries.CACHE_OPTIONS)
+@st.cache_data(**page_data.CACHE_OPTIONS)
 def cached_tables(db_key: str, filters: Filters, pair: yoy.YearPair) -> dict[str, pd.DataFrame]:
     with db.cursor() as cur:
         return {

@@ -11,7 +11,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from dashboard import db, downloads, filters, paging, queries, texts
+from dashboard import downloads, filters, page_data, paging, queries, texts
 from dashboard import formatting as fmt
 from dashboard.untrusted import plotly_literal
 
@@ -25,16 +25,15 @@ NO_REASON_STYLE = "color: #b03a2e; font-weight: 600"
 
 def main() -> None:
     current = filters.start_page(texts.DEDUCTIONS_TITLE, texts.DEDUCTIONS_INTRO)
-    key = db.cache_key()
 
-    if queries.cached_kpis(key, current)["forms"] == 0:
+    if page_data.read(queries.kpis, current)["forms"] == 0:
         filters.show_no_match()
         return
-    by_level2 = queries.cached_deductions_by_level2(key, current)
+    by_level2 = page_data.read(queries.deductions_by_level2, current)
     if by_level2.empty:
         st.success(texts.DEDUCTIONS_NONE, icon=":material/check_circle:")
         return
-    show_cards(queries.cached_deduction_totals(key, current))
+    show_cards(page_data.read(queries.deduction_totals, current))
     points_lost_chart(by_level2)
 
     with st.container(horizontal=True, vertical_alignment="bottom"):
@@ -49,10 +48,10 @@ def main() -> None:
 
     st.subheader(texts.DEDUCTIONS_TABLE, anchor=False)
     level2 = tuple(chosen or ())
-    total = queries.cached_deduction_totals(key, current, level2)["indicators"]
+    total = page_data.read(queries.deduction_totals, current, level2)["indicators"]
     st.markdown(texts.DEDUCTIONS_COUNT.format(n=f"{total:,}"))
     offset = paging.pick_offset(total, PAGE_KEY)
-    table = deductions_table(queries.cached_deductions(key, current, level2, order, offset, queries.PAGE_SIZE))
+    table = deductions_table(page_data.read(queries.deductions, current, level2, order, offset, queries.PAGE_SIZE))
     st.caption(paging.shown_text(offset, len(table), total))
     st.dataframe(
         # A styled table is at most one page: pandas' Styler is not for big frames.
@@ -64,7 +63,7 @@ def main() -> None:
         column_config=table_config(),
     )
     downloads.table_download_buttons(
-        lambda: deductions_table(queries.cached_deductions(key, current, level2, order)), total,
+        lambda: deductions_table(page_data.read(queries.deductions, current, level2, order)), total,
         texts.DEDUCTIONS_FILE, key="deductions_download",
     )  # fmt: skip
 

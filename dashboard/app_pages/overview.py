@@ -15,7 +15,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from dashboard import db, downloads, filters, key_figures, queries, texts, yoy_view
+from dashboard import db, downloads, filters, key_figures, page_data, queries, texts, yoy_view
 from dashboard import formatting as fmt
 from dashboard.audit_config import grade_of
 from dashboard.untrusted import plotly_literal
@@ -37,7 +37,7 @@ def main() -> None:
     unit = filters.money_unit()
     key = db.cache_key()
 
-    figures = queries.cached_kpis(key, current)
+    figures = page_data.read(queries.kpis, current)
     if figures["forms"] == 0:
         filters.show_no_match()
         return
@@ -46,9 +46,9 @@ def main() -> None:
     st.page_link("app_pages/department_page.py", label=texts.DEPARTMENT_PAGE_LINK, icon=":material/account_balance:")
 
     # Charts draw the TOP_GROUPS largest groups and one bar for the rest: thousands of units stay readable.
-    by_org = queries.cached_group_summary(key, current, "org", TOP_GROUPS)
-    by_type = queries.cached_group_summary(key, current, "project_type")
-    type_bars = queries.cached_group_summary(key, current, "project_type", TOP_GROUPS)
+    by_org = page_data.read(queries.group_summary, current, "org", TOP_GROUPS)
+    by_type = page_data.read(queries.group_summary, current, "project_type")
+    type_bars = page_data.read(queries.group_summary, current, "project_type", TOP_GROUPS)
     left, right = st.columns(2, gap="large")
     with left:
         rate_and_score_chart(type_bars, texts.CHART_BY_TYPE, "overview_by_type", on_type_click)
@@ -60,7 +60,7 @@ def main() -> None:
         org_title = texts.CHART_BY_ORG_DEPT if named["grp_is_department"].all() else texts.CHART_BY_ORG
         rate_and_score_chart(by_org, org_title, "overview_by_org", on_org_click)
     with right:
-        score_distribution_chart(queries.cached_score_bins(key, current))
+        score_distribution_chart(page_data.read(queries.score_bins, current))
 
     st.subheader(texts.SUMMARY_TABLE, anchor=False)
     summary = summary_table(by_type, unit)

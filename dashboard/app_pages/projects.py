@@ -10,7 +10,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import db, downloads, filters, form_view, history_view, paging, queries, texts
+from dashboard import db, downloads, filters, form_view, history_view, page_data, paging, queries, texts
 from dashboard import formatting as fmt
 from dashboard.model import SEVERITIES
 
@@ -25,13 +25,13 @@ def main() -> None:
     unit = filters.money_unit()
     key = db.cache_key()
 
-    total = queries.cached_kpis(key, current)["forms"]
+    total = page_data.read(queries.kpis, current)["forms"]
     if total == 0:
         filters.show_no_match()
         return
     st.markdown(texts.PROJECTS_COUNT.format(n=f"{total:,}"))
     offset = paging.pick_offset(total, PAGE_KEY)
-    page = queries.cached_form_page(key, current, offset)
+    page = page_data.read(queries.form_page, current, offset)
     table = projects_table(page, unit)
     st.caption(paging.shown_text(offset, len(table), total))
     event = st.dataframe(
@@ -46,18 +46,18 @@ def main() -> None:
         key=TABLE_KEY,
     )
     downloads.table_download_buttons(
-        lambda: projects_table(queries.cached_form_overview(key, current), unit), total, texts.PROJECTS_FILE,
+        lambda: projects_table(page_data.read(queries.form_overview, current), unit), total, texts.PROJECTS_FILE,
         key="projects_download",
     )  # fmt: skip
     downloads.printed_forms_button(current, total, key="projects_printed")
 
     st.divider()
-    under_filters = lambda form_id: queries.cached_form_matches(key, current, form_id)  # noqa: E731
+    under_filters = lambda form_id: page_data.read(queries.form_matches, current, form_id)  # noqa: E731
     form_id = selected_form_id(event, page["form_id"].tolist(), under_filters)
     if form_id is None:
         st.info(texts.PROJECTS_PICK, icon=":material/touch_app:")
         return
-    form = queries.cached_form(key, form_id)
+    form = page_data.read(queries.form, form_id)
     if form is None:
         st.info(texts.PROJECTS_PICK, icon=":material/touch_app:")
         return

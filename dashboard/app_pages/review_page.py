@@ -13,7 +13,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from dashboard import db, downloads, filters, form_view, paging, queries, texts
+from dashboard import db, downloads, filters, form_view, page_data, paging, queries, texts
 from dashboard import formatting as fmt
 from dashboard import review_queries as rq
 from dashboard.audit_config import active_config
@@ -136,10 +136,10 @@ def render() -> None:
     current = filters.start_page(texts.REVIEW_TITLE, texts.REVIEW_INTRO)
     key = db.cache_key()
 
-    if stale := rq.cached_stale_scheme_count(key, active_config().fingerprint):
+    if stale := page_data.read(rq.stale_scheme_count, key_extra=active_config().fingerprint):
         st.warning(texts.REVIEW_STALE_SCHEMES.format(n=stale), icon=":material/sync_problem:")
     _kpis(key, current)
-    counts = rq.cached_rule_counts(key, current)
+    counts = page_data.read(rq.rule_counts, current)
     if counts.empty:
         st.success(texts.REVIEW_NONE, icon=":material/check_circle:")
     else:
@@ -153,8 +153,8 @@ def render() -> None:
 
 
 def _kpis(key: str, current: filters.Filters) -> None:
-    severities = rq.cached_severity_counts(key, current).set_index("severity")
-    gaps = rq.cached_gap_summary(key, current)
+    severities = page_data.read(rq.severity_counts, current).set_index("severity")
+    gaps = page_data.read(rq.gap_summary, current)
     with st.container(horizontal=True, gap="small"):
         for severity in SEVERITIES:
             findings = int(severities.at[severity, "findings"]) if severity in severities.index else 0
@@ -203,7 +203,7 @@ def _rules(counts: pd.DataFrame) -> str | None:
 def _all_findings(key: str, current: filters.Filters, total: int) -> None:
     st.caption(texts.REVIEW_ALL_FINDINGS)
     downloads.table_download_buttons(  # every finding, built only when a button is clicked
-        lambda: findings_table(rq.cached_findings(key, current, None, None)), total,
+        lambda: findings_table(page_data.read(rq.findings, current, None, None)), total,
         texts.REVIEW_FILE_ALL_FINDINGS, key="review_all_findings_download",
     )  # fmt: skip
 
@@ -213,10 +213,10 @@ def _forms(key: str, current: filters.Filters, rule: str | None) -> str | None:
     st.caption(texts.REVIEW_FORMS_HINT)
     if rule is not None:
         st.info(texts.REVIEW_RULE_SELECTED.format(title=rq.rule_title(rule)), icon=":material/filter_alt:")
-    total = rq.cached_forms_with_findings(key, current, rule)
+    total = page_data.read(rq.forms_with_findings, current, rule)
     st.caption(texts.REVIEW_FORMS_COUNT.format(n=f"{total:,}"))
     offset = paging.pick_offset(total, FORMS_PAGE_KEY)
-    table = forms_table(rq.cached_forms_by_seriousness(key, current, rule, offset, queries.PAGE_SIZE))
+    table = forms_table(page_data.read(rq.forms_by_seriousness, current, rule, offset, queries.PAGE_SIZE))
     st.caption(paging.shown_text(offset, len(table), total))
     st.dataframe(
         table,
@@ -232,7 +232,7 @@ def _forms(key: str, current: filters.Filters, rule: str | None) -> str | None:
         },
     )
     downloads.table_download_buttons(
-        lambda: forms_table(rq.cached_forms_by_seriousness(key, current, rule)), total, texts.REVIEW_FILE_FORMS,
+        lambda: forms_table(page_data.read(rq.forms_by_seriousness, current, rule)), total, texts.REVIEW_FILE_FORMS,
         key="review_forms_download",
     )  # fmt: skip
     row = selected_row(FORM_TABLE_KEY)
@@ -243,12 +243,12 @@ def _forms(key: str, current: filters.Filters, rule: str | None) -> str | None:
 
 
 def _selected_form(key: str, current: filters.Filters, form_id: str) -> None:
-    form = queries.cached_form(key, form_id)
+    form = page_data.read(queries.form, form_id)
     if form is None:
         return
     st.divider()
     st.subheader(texts.REVIEW_FORM_SECTION.format(name=markdown_literal(form.project_name)), anchor=False)
-    found = findings_table(rq.cached_findings(key, current, form_id, None), with_form=False)
+    found = findings_table(page_data.read(rq.findings, current, form_id, None), with_form=False)
     st.markdown(f"**{texts.REVIEW_FORM_FINDINGS}**")
     st.dataframe(found, hide_index=True, key="review_form_findings", placeholder=texts.DASH)
     downloads.download_buttons(
@@ -262,7 +262,7 @@ def _selected_form(key: str, current: filters.Filters, form_id: str) -> None:
 def _units(key: str, current: filters.Filters) -> None:
     st.subheader(texts.REVIEW_BY_UNIT, anchor=False)
     st.caption(texts.REVIEW_BY_UNIT_HINT)
-    table = units_table(rq.cached_unit_gaps(key, current))
+    table = units_table(page_data.read(rq.unit_gaps, current))
     if table.empty:
         return
     ranked = table[table[GAP_COLUMN].notna()]  # 不可评价 only: no gap to rank

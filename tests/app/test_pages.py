@@ -232,11 +232,11 @@ def test_read_interrupted_by_an_import_is_explained_not_a_stack_trace(sample_env
     """An import in the same server closes the read-only handle; a page reading at that moment says so."""
     import duckdb
 
-    from dashboard import queries
+    from dashboard import page_data
 
     def closed_under_us(*args, **kwargs):
         raise duckdb.ConnectionException("Connection already closed!")
 
-    monkeypatch.setattr(queries, "cached_filter_options", closed_under_us)
+    monkeypatch.setattr(page_data, "_read", closed_under_us)  # every cached read of the pages
     at = run_app()
     assert [error.value for error in at.error] == [texts.DB_BUSY_IMPORTING]
