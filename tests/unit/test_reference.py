@@ -17,7 +17,7 @@ import pandas as pd
 import pytest
 from openpyxl import Workbook
 
-from dashboard import organisations, project_types, queries, reference, store
+from dashboard import organisations, page_data, project_types, queries, reference, store
 from dashboard.filters import Filters
 from tests.reference_truth import MIXED, OFFICE, SAMPLE_TYPES, TOWN, build_mixed_db
 
@@ -337,6 +337,6 @@ def test_the_opened_form_carries_its_type_and_names(mixed_db, monkeypatch):
         (form_id,) = con.execute("SELECT form_id FROM forms WHERE project_name = '工资性支出'").fetchone()
     finally:
         con.close()
-    form = queries.cached_form(str(mixed_db), form_id)
+    form = page_data.read(queries.form, form_id)
     assert (form.project_type, form.department, form.department_name) == ("工资福利", "219", "某某镇人民政府")
     assert (form.unit, form.unit_name) == ("某某镇中心小学", "某某镇中心小学")
