@@ -84,6 +84,17 @@ def resolved_forms_sql(condition: str = "TRUE") -> str:
     )
 
 
+def organisations_of_spellings(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[str | None, str | None]]:
+    """Printed spelling (trimmed) → (code, name) of its organisation: for choosing settings per department
+    (e.g. an audit scheme) by code even where a form prints only the name. Empty before the tables exist."""
+    if not present(con):
+        return {}
+    rows = con.execute(
+        "SELECT s.spelling, o.code, o.name FROM ref_org_spellings s JOIN ref_organisations o USING (org_id)"
+    ).fetchall()
+    return {spelling: (code, name) for spelling, code, name in rows}
+
+
 # --- the export --------------------------------------------------------------------------------------------
 
 

@@ -340,3 +340,11 @@ def test_the_opened_form_carries_its_type_and_names(mixed_db, monkeypatch):
     form = page_data.read(queries.form, form_id)
     assert (form.project_type, form.department, form.department_name) == ("工资福利", "219", "某某镇人民政府")
     assert (form.unit, form.unit_name) == ("某某镇中心小学", "某某镇中心小学")
+
+
+def test_organisation_of_each_spelling(con):
+    found = reference.organisations_of_spellings(con)
+    for spelling in ("219", "219-某某镇人民政府", "219－某某镇人民政府", "某某镇人民政府"):
+        assert found[spelling] == ("219", "某某镇人民政府"), spelling
+    assert found["0402009"] == ("0402009", None)
+    assert found["某某镇中心小学"] == (None, "某某镇中心小学")
