@@ -55,6 +55,10 @@ def clear_caches() -> None:
     st.cache_data.clear()
 
 
+# The file stamp (cache_key) at which the database last opened: no need to open it again to know.
+_OPENED: set[str] = set()
+
+
 def problem() -> tuple[str, str] | None:
     """Why the pages cannot read the database, or None: ("missing" | "busy" | "error", message).
 
@@ -63,9 +67,14 @@ def problem() -> tuple[str, str] | None:
     path = db_path()
     if not path.exists():
         return "missing", markdown_literal(hide_paths(texts.DB_MISSING_SHORT.format(path=path)))
+    stamp = cache_key()
+    if stamp in _OPENED:  # opened since the file last changed: a writer would have changed it
+        return None
     try:
         with cursor():
             pass
+        _OPENED.clear()
+        _OPENED.add(stamp)
     except store.StoreError as error:
         cause = error.__cause__
         if isinstance(cause, duckdb.ConnectionException) and "different configuration" in str(cause):
@@ -74,22 +83,34 @@ def problem() -> tuple[str, str] | None:
     return None
 
 
+def _counted_forms(con: duckdb.DuckDBPyConnection) -> int:
+    try:
+        return int(con.execute(f"SELECT count(*) FROM forms f WHERE {store.counted_sql('f')}").fetchone()[0])
+    except duckdb.CatalogException:  # a file without the schema: nothing imported yet
+        return 0
+
+
+def _not_counted(con: duckdb.DuckDBPyConnection) -> dict[str, int] | None:
+    try:
+        return store.not_counted(con)
+    except duckdb.CatalogException:
+        return None
+
+
 def form_count() -> int:
-    """Forms that count (current, complete, settled)."""
-    with cursor() as cur:
-        try:
-            return int(cur.execute(f"SELECT count(*) FROM forms f WHERE {store.counted_sql('f')}").fetchone()[0])
-        except duckdb.CatalogException:  # a file without the schema: nothing imported yet
-            return 0
+    """Forms that count (current, complete, settled); read once per state of the file."""
+    from dashboard import page_data  # page_data reads through this module
+
+    return page_data.read(_counted_forms)
 
 
 def not_counted_note() -> str | None:
     """ "另有 N 张不完整的表未计入" where current forms are kept out of the totals, else None."""
-    with cursor() as cur:
-        try:
-            counts = store.not_counted(cur)
-        except duckdb.CatalogException:
-            return None
+    from dashboard import page_data
+
+    counts = page_data.read(_not_counted)
+    if counts is None:
+        return None
     incomplete, pending = counts["incomplete"], counts["pending"]
     if incomplete and pending:
         return texts.NOT_COUNTED_NOTE.format(incomplete=incomplete, pending=pending)
