@@ -22,6 +22,7 @@ import duckdb
 import pandas as pd
 
 from dashboard import domain, texts
+from dashboard.transactions import transaction
 
 ORIGIN_FORMS, ORIGIN_FILE, ORIGIN_PAGE = "forms", "file", "page"
 
@@ -366,8 +367,7 @@ def _org_rows(table: list[list[str]]) -> list[OrgRow]:
 def import_rows(con: duckdb.DuckDBPyConnection, rows: list[OrgRow], origin: str = ORIGIN_FILE) -> int:
     """Store the office's codes and names (they overwrite what forms said); returns how many rows were taken."""
     directory = load(con)
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con):
         for row in rows:
             org_id = _take(directory, row.code, row.name, origin)
             if org_id is None:
@@ -378,10 +378,6 @@ def import_rows(con: duckdb.DuckDBPyConnection, rows: list[OrgRow], origin: str 
                 directory.put(Org(org_id, org.code, org.name, parent_id, origin))
         flush(con, directory)
         rebuild_spellings(con, directory)
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
     return len(rows)
 
 
@@ -407,8 +403,7 @@ def save_edits(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame) -> None:
         org_id = None if org_id is None else int(float(org_id))
         wanted.append((org_id, code, name, by_label.get(parent) if parent else None))
     kept = {org_id for org_id, *_ in wanted if org_id is not None}
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con):
         for org_id in [org_id for org_id in directory.orgs if org_id not in kept]:
             directory.remove(org_id)
         for org_id, code, name, parent_id in wanted:
@@ -421,10 +416,29 @@ def save_edits(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame) -> None:
                 directory.put(Org(old.org_id, code, name, parent_id, ORIGIN_PAGE))
         flush(con, directory)
         learn_from_forms(con)  # spellings no entry covers any more come back as the forms print them
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
+
+
+def spellings_table(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Every printed spelling with the label of the organisation it is grouped under, by label then spelling."""
+    return con.execute("SELECT spelling, org_id, label FROM ref_org_spellings ORDER BY label, spelling").df()
+
+
+def assign_spellings(con: duckdb.DuckDBPyConnection, changes: dict[str, int]) -> None:
+    """A person's word: these printed spellings belong to these organisations ("某某镇政府" is 某某镇人民政府).
+    An organisation learned from the forms that no spelling names any more is removed."""
+    directory = load(con)
+    unknown = [org_id for org_id in changes.values() if org_id not in directory.orgs]
+    if unknown:
+        raise OrgFileError(texts.REF_ORG_UNKNOWN)
+    with transaction(con):
+        directory.spellings.update(changes)
+        named = set(directory.spellings.values())
+        parents = {org.parent_id for org in directory.orgs.values()}
+        for org in list(directory.orgs.values()):
+            if org.origin == ORIGIN_FORMS and org.org_id not in named and org.org_id not in parents:
+                directory.remove(org.org_id)
+        flush(con, directory)
+        rebuild_spellings(con, directory)
 
 
 def _blank_to_none(value) -> str | None:

@@ -20,6 +20,7 @@ import duckdb
 import pandas as pd
 
 from dashboard import domain, texts
+from dashboard.transactions import transaction
 
 UNCLASSIFIED = texts.REF_TYPE_UNCLASSIFIED
 FIELDS = ("name", "printed_type", "code")  # project_name, the type as the reader derived/printed it, project_code
@@ -174,14 +175,9 @@ def _write_rules(con, rules) -> None:
 def save_rules(con: duckdb.DuckDBPyConnection, rules: list[Rule]) -> None:
     """Replace the rules (each checked first; nothing changes if one is wrong) and re-resolve every project."""
     checked = [check_rule(rule, texts.REF_RULE_WHERE.format(position=n)) for n, rule in enumerate(rules, start=1)]
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con):
         _write_rules(con, checked)
         resolve(con, everything=True)
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
 
 
 def assignments(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
@@ -190,8 +186,7 @@ def assignments(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
 
 def assign(con: duckdb.DuckDBPyConnection, changes: dict[str, str | None], by: str | None = None) -> None:
     """A person's types for project names (None: back to the rules); every view follows at once."""
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con):
         for name, project_type in changes.items():
             con.execute("DELETE FROM ref_type_assignments WHERE project_name = ?", [name])
             if project_type is not None:
@@ -203,10 +198,6 @@ def assign(con: duckdb.DuckDBPyConnection, changes: dict[str, str | None], by: s
                 )
         con.execute("DELETE FROM ref_project_types WHERE project_name IN (SELECT unnest(?))", [list(changes)])
         resolve(con)
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
 
 
 def resolve(con: duckdb.DuckDBPyConnection, everything: bool = False) -> int:

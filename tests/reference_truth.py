@@ -42,11 +42,11 @@ MIXED = [
 ]
 
 
-def mixed_forms_text() -> str:
-    """A text dump of the MIXED forms: the seed's first form with its name, 主管部门 and 实施单位 replaced."""
+def mixed_forms_text(rows=MIXED) -> str:
+    """A text dump of forms (name, 主管部门, 实施单位, …): the seed's first form with those replaced."""
     first = "项目支出绩效自评表\n" + SEED.read_text(encoding="utf-8").split("\n项目支出绩效自评表\n")[1]
     blocks = []
-    for name, department, unit, *_ in MIXED:
+    for name, department, unit, *_ in rows:
         block = re.sub(r"项目名称 .*? 项目金额", f"项目名称 {name} 项目金额", first, count=1)
         blocks.append(re.sub(r"主管部门 .*\n", f"主管部门 {department} 实施单位 {unit}\n", block, count=1))
     return "\n\n".join(blocks)

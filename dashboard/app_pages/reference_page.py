@@ -35,6 +35,7 @@ def render() -> None:
         rules = project_types.load_rules(cur)
         known = project_types.known_types(cur)
         orgs = organisations.table(cur)
+        spellings = organisations.spellings_table(cur)
     can_edit = auth.allowed(accounts.IMPORTER)
     if not can_edit:
         st.info(texts.REF_EDIT_SIGNIN, icon=":material/lock:")
@@ -46,6 +47,7 @@ def render() -> None:
         _rules(rules, can_edit, generation)
     with orgs_tab:
         _organisations(orgs, can_edit, generation)
+        _spellings(spellings, orgs, can_edit, generation)
     if not can_edit:
         auth.require(accounts.IMPORTER)  # the sign-in form
 
@@ -281,6 +283,39 @@ def _organisations(orgs: pd.DataFrame, can_edit: bool, generation: int) -> None:
             st.error(markdown_literal(str(error)), icon=":material/error:")
             return
         _write(lambda con: organisations.import_rows(con, rows), texts.REF_ORGS_IMPORTED.format(count=len(rows)))
+
+
+def _spellings(spellings: pd.DataFrame, orgs: pd.DataFrame, can_edit: bool, generation: int) -> None:
+    st.subheader(texts.REF_SPELLINGS, anchor=False, help=texts.REF_SPELLINGS_HELP)
+    columns = texts.REF_SPELLINGS_COLUMNS
+    table = spellings[["spelling", "label"]]
+    if not can_edit:
+        st.dataframe(table.rename(columns=columns), hide_index=True, width="stretch")
+        return
+    by_label = {label: org_id for org_id, label in _labels(orgs).items()}
+    config = {
+        "spelling": st.column_config.TextColumn(columns["spelling"], disabled=True),
+        "label": st.column_config.SelectboxColumn(columns["label"], options=sorted(by_label), required=True),
+    }
+    edited = st.data_editor(
+        table, column_config=config, hide_index=True, width="stretch", key=f"reference_spellings_{generation}"
+    )
+    if st.button(texts.REF_SPELLINGS_SAVE, key="reference_spellings_save"):
+        changes = spelling_changes(table, edited, by_label)
+        if not changes:
+            st.info(texts.REF_TYPES_NOTHING)
+            return
+        done = texts.REF_SPELLINGS_SAVED.format(count=len(changes))
+        _write(lambda con: organisations.assign_spellings(con, changes), done)
+
+
+def spelling_changes(before: pd.DataFrame, after: pd.DataFrame, by_label: dict[str, int]) -> dict[str, int]:
+    """Printed spelling → the organisation a person moved it to, for the rows whose organisation changed."""
+    return {
+        spelling: by_label[new]
+        for spelling, old, new in zip(before["spelling"], before["label"], after["label"], strict=True)
+        if new != old and new in by_label
+    }
 
 
 if __name__ == "__main__":  # Streamlit runs a page file as __main__; importing it (tests) draws nothing

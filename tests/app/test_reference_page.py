@@ -91,3 +91,17 @@ def test_a_viewer_sees_but_cannot_edit(mixed_env):
     assert all(frame.key is None for frame in at.dataframe)  # tables, no editors
     assert not [b for b in at.button if b.label in (texts.REF_TYPES_SAVE, texts.REF_RULES_SAVE, texts.REF_ORGS_SAVE)]
     assert [t for t in at.text_input if t.label == texts.SIGNIN_NAME]
+
+
+def test_spellings_are_listed_under_their_organisation(mixed_env):
+    at = run_app(PAGE)
+    spellings = frame_by_key(at, "reference_spellings_0").set_index("spelling")["label"].to_dict()
+    for spelling in ("219", "219-某某镇人民政府", "219－某某镇人民政府", "某某镇人民政府"):
+        assert spellings[spelling] == TOWN
+    assert spellings["219001"] == OFFICE
+
+
+def test_spelling_changes_from_the_editor():
+    before = pd.DataFrame({"spelling": ["某某镇政府", "219"], "label": ["某某镇政府", TOWN]})
+    after = before.assign(label=[TOWN, TOWN])
+    assert reference_page.spelling_changes(before, after, {TOWN: 1, "某某镇政府": 7}) == {"某某镇政府": 1}

@@ -17,9 +17,10 @@ import pandas as pd
 import pytest
 from openpyxl import Workbook
 
-from dashboard import organisations, page_data, project_types, queries, reference, store
+from dashboard import importer, organisations, page_data, project_types, queries, reference, store
 from dashboard.filters import Filters
-from tests.reference_truth import MIXED, OFFICE, SAMPLE_TYPES, TOWN, build_mixed_db
+from tests.conftest import SAMPLE_YEAR
+from tests.reference_truth import MIXED, OFFICE, SAMPLE_TYPES, TOWN, build_mixed_db, mixed_forms_text
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -348,3 +349,20 @@ def test_organisation_of_each_spelling(con):
         assert found[spelling] == ("219", "某某镇人民政府"), spelling
     assert found["0402009"] == ("0402009", None)
     assert found["某某镇中心小学"] == (None, "某某镇中心小学")
+
+
+def test_a_person_groups_a_name_variant_with_its_organisation(con, tmp_path):
+    variant = tmp_path / "variant.txt"
+    variant.write_text(mixed_forms_text([("乡镇道路养护经费", "某某镇政府", "")]), encoding="utf-8")
+    outcomes = importer.import_files(con, [(variant, variant.name)], importer.ImportOptions(year=SAMPLE_YEAR))
+    assert [outcome.ok for outcome in outcomes] == [True]
+    assert queries.filter_options(con)["departments"] == ["0402009", TOWN, "某某镇政府"]  # not grouped by itself
+    town_id = organisations.load(con).find("219", None)
+    organisations.assign_spellings(con, {"某某镇政府": town_id})
+    assert queries.filter_options(con)["departments"] == ["0402009", TOWN]
+    assert overview_by_name(con)["乡镇道路养护经费"] == {("基本建设与维修", TOWN, None)}
+    reference.refresh(con)  # what the next import does: the person's grouping stays
+    assert queries.filter_options(con)["departments"] == ["0402009", TOWN]
+    assert len(organisations.load(con).orgs) == 5  # the variant's own organisation is gone
+    with pytest.raises(organisations.OrgFileError):
+        organisations.assign_spellings(con, {"某某镇政府": 999_999})
