@@ -29,7 +29,7 @@ def test_filter_open_project_and_read_its_deductions(app_url, page):
 
     # Go to 项目 through the navigation; the filter stays.
     page.get_by_role("link", name="项目", exact=True).click()
-    page.get_by_text("共 2 张表").wait_for()
+    page.get_by_text("共 1 张表").wait_for()  # seed form 10 and sample_form_b.pdf are one form (two versions)
     assert "培训人数" in page.get_by_label("搜索项目或指标名称").input_value()
 
     # Select the first row of the canvas grid by clicking its row-marker (checkbox) cell.
@@ -86,8 +86,11 @@ def test_upload_on_import_page(app_url, page, tmp_path):
     results = page.locator('[data-testid="stDataFrame"]', has_text="新上传.txt").first
     results.wait_for()
     assert "导入 22 张表" in (results.text_content() or "")
+    assert "替换 22" in (results.text_content() or "")  # a resubmission: new versions, not new forms
     assert page.locator('[data-testid="stException"]').count() == 0
 
-    # Every page reads the new data: the 项目 page now counts the new file's forms too.
-    page.goto(f"{app_url}/projects?q=培训人数")
-    page.get_by_text("共 3 张表").wait_for()
+    # Every page reads the new data, and counts each form once: 22 自评表, not 44.
+    page.goto(app_url)
+    forms_card = page.locator('[data-testid="stMetric"]', has_text="自评表").first
+    forms_card.wait_for()
+    assert forms_card.locator('[data-testid="stMetricValue"]').inner_text().strip() == "22"
