@@ -9,6 +9,8 @@ and the command line call them directly. db.clear_caches() forgets every result 
 from __future__ import annotations
 
 import importlib
+import logging
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -20,6 +22,7 @@ from dashboard import db
 CACHE_TTL_SECONDS = 600
 CACHE_MAX_ENTRIES = 256
 CACHE_OPTIONS = {"ttl": CACHE_TTL_SECONDS, "max_entries": CACHE_MAX_ENTRIES, "show_spinner": False}
+_LOG = logging.getLogger(__name__)
 
 
 def read(function: Callable[..., Any], *args, key_extra: str = "", **kwargs) -> Any:
@@ -35,5 +38,8 @@ def read(function: Callable[..., Any], *args, key_extra: str = "", **kwargs) -> 
 def _read(db_key: str, key_extra: str, name: str, args: tuple, kwargs: tuple) -> Any:
     module, qualname = name.split(":")
     function = getattr(importlib.import_module(module), qualname)
+    start = time.perf_counter()
     with db.cursor() as cur:
-        return function(cur, *args, **dict(kwargs))
+        result = function(cur, *args, **dict(kwargs))
+    _LOG.debug("read %s in %.3f s", name, time.perf_counter() - start)  # what a cold page run spends, and where
+    return result

@@ -48,7 +48,9 @@ def main() -> None:
     # Charts draw the TOP_GROUPS largest groups and one bar for the rest: thousands of units stay readable.
     by_org = page_data.read(queries.group_summary, current, "org", TOP_GROUPS)
     by_type = page_data.read(queries.group_summary, current, "project_type")
-    type_bars = page_data.read(queries.group_summary, current, "project_type", TOP_GROUPS)
+    type_bars = by_type  # the types are usually few: then the bars are the summary's rows, without a second query
+    if len(by_type) > TOP_GROUPS:
+        type_bars = page_data.read(queries.group_summary, current, "project_type", TOP_GROUPS)
     left, right = st.columns(2, gap="large")
     with left:
         rate_and_score_chart(type_bars, texts.CHART_BY_TYPE, "overview_by_type", on_type_click)
