@@ -331,7 +331,9 @@ def deductions_by_level2(con, filters: Filters) -> pd.DataFrame:
 def filter_options(con) -> dict[str, list]:
     """The values the sidebar offers, over the whole database (not narrowed by other filters)."""
 
-    counted = reference.resolved_forms_sql(f"{store.counted_sql('f')} AND {store.project_form_sql('f')}")
+    counted = reference.resolved_forms_sql(
+        f"{store.counted_sql('f')} AND {store.project_form_sql('f')}", ("year", "department", "unit", "project_type")
+    )
 
     def distinct(sql: str) -> list:
         return [row[0] for row in con.execute(sql.replace("{forms}", counted)).fetchall()]
