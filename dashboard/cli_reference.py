@@ -81,7 +81,7 @@ def _export_rules(con, path: Path | None) -> str:
 
 def _types(con) -> str:
     frame = project_types.projects(con)
-    lines = []
+    lines = [texts.CLI_REF_TYPES_HEADER]
     for project_type, group in frame.groupby("project_type", sort=False):
         lines.append(f"{display_name(project_type)}\t{len(group)}\t{int(group['forms'].sum())}")
     unclassified = frame[frame["project_type"] == project_types.UNCLASSIFIED]

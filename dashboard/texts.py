@@ -935,6 +935,7 @@ CLI_REF_EXPORT_RULES_HELP = "把项目类型规则写到 TOML 文件（不给文
 CLI_REF_IMPORT_RULES_HELP = "用 TOML 文件替换项目类型规则，并重新归类全部项目"
 CLI_REF_TYPES_HELP = "列出各项目类型的项目数和表数，以及未分类的项目"
 CLI_REF_FILE_HELP = "文件"
+CLI_REF_TYPES_HEADER = "类型\t项目数\t表数（其下缩进列出未分类的项目及其表数）"
 CLI_REF_ORGS_IMPORTED = "已导入 {count} 行；现有 {orgs} 个部门和单位。"
 CLI_REF_RULES_IMPORTED = "已导入 {count} 条规则，全部项目已重新归类。"
 CLI_REF_RULES_EXPORTED = "已把 {count} 条规则写入 {path}"

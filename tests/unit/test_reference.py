@@ -286,6 +286,8 @@ def test_cli_reference_and_json_export(mixed_db, tmp_path):
     broken.write_text('[[rule]]\ntype = "x"\nfield = "somewhere"\npattern = "y"\n', encoding="utf-8")
     refused = run_cli("reference", "import-rules", str(broken), "--db", str(mixed_db))
     assert refused.returncode == 2 and "第 1 条规则" in refused.stderr and "Traceback" not in refused.stderr
+    listed = run_cli("reference", "types", "--db", str(mixed_db)).stdout.splitlines()
+    assert "未分类\t1\t1" in listed and "档案管理\t1\t1" in listed and "  政务事项管理\t1" in listed
     exported = run_cli("export", "--format", "json", "--db", str(mixed_db))
     records = {r["project_name"]: r for r in json.loads(exported.stdout)}
     archive = records["档案数字化整理"]
