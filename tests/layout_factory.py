@@ -7,7 +7,8 @@ written by several producers:
 - `write_docx`: a python-docx document, lines as paragraphs, tables with merged cells (Word's own layout);
 - `print_chromium`: an HTML page printed by headless Chromium (A4, cells top-aligned as Word prints them,
   page numbers "— N —" in the footer), the producer of the long report whose rows break across pages;
-- `write_reportlab`: tests/pdf_factory's ruled grid with this table's own column widths.
+- `write_reportlab`: tests/pdf_factory's ruled grid with this table's own column widths;
+- `print_libreoffice`: the .docx or .xlsx printed to PDF by LibreOffice (a Word report as units print it).
 
 A document is a list of parts: a `str` is a line outside any table (title, "（2022年度）", 填报人 line,
 narrative), a `Table` a ruled table.
@@ -23,11 +24,16 @@ import docx
 from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT
 from docx.shared import Pt
 from openpyxl import Workbook
+from openpyxl.styles import Alignment, Border, Side
+from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from tests import pdf_factory
 
 CHROMIUM = Path("/usr/bin/chromium")
+_THIN = Side(style="thin", color="000000")
+RULED = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
+WRAPPED = Alignment(wrap_text=True, vertical="center", horizontal="center")
 
 
 @dataclass
@@ -124,6 +130,10 @@ def write_xlsx(sheets: list[list[Part]], path: Path) -> Path:
                 continue
             for cell in part.cells:
                 sheet.cell(row=at + cell.row, column=cell.col + 1, value=cell.text)
+                for r in range(cell.rowspan):  # ruled, as a form is printed
+                    for c in range(cell.colspan):
+                        sheet.cell(row=at + cell.row + r, column=cell.col + c + 1).border = RULED
+                sheet.cell(row=at + cell.row, column=cell.col + 1).alignment = WRAPPED
                 if cell.rowspan > 1 or cell.colspan > 1:
                     sheet.merge_cells(
                         start_row=at + cell.row,
@@ -132,13 +142,22 @@ def write_xlsx(sheets: list[list[Part]], path: Path) -> Path:
                         end_column=cell.col + cell.colspan,
                     )
             at += part.rows + 1
+        for index, width in enumerate(max((p.widths for p in parts if isinstance(p, Table)), key=len), 1):
+            sheet.column_dimensions[get_column_letter(index)].width = width / 5.5  # points → characters
+        sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
+        sheet.sheet_properties.pageSetUpPr.fitToPage = True
     book.save(path)
     return path
 
 
-def write_docx(parts: list[Part], path: Path) -> Path:
+def write_docx(parts: list[Part], path: Path, page_breaks_before: set[int] = frozenset()) -> Path:
+    """A Word document: lines as paragraphs, tables with merged cells, "— N —" page numbers in the footer
+    (a PAGE field); `page_breaks_before` start a new page before those parts."""
     document = docx.Document()
-    for part in parts:
+    add_page_number_footer(document)
+    for index, part in enumerate(parts):
+        if index in page_breaks_before and index:
+            document.add_page_break()
         if isinstance(part, str):
             document.add_paragraph(part)
             continue
@@ -155,6 +174,30 @@ def write_docx(parts: list[Part], path: Path) -> Path:
                     run.font.size = Pt(8)
     document.save(path)
     return path
+
+
+def add_page_number_footer(document) -> None:
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    paragraph = document.sections[0].footer.paragraphs[0]
+    paragraph.add_run("— ")
+    field = OxmlElement("w:fldSimple")
+    field.set(qn("w:instr"), "PAGE")
+    run = OxmlElement("w:r")
+    text = OxmlElement("w:t")
+    text.text = "1"
+    run.append(text)
+    field.append(run)
+    paragraph._p.append(field)
+    paragraph.add_run(" —")
+
+
+def print_libreoffice(document: Path) -> Path:
+    """The .docx or .xlsx printed to PDF by LibreOffice (soffice; .ci/run installs it)."""
+    from tests.unit.test_printed_by_libreoffice import print_to_pdf
+
+    return print_to_pdf(document)
 
 
 def write_reportlab(parts: list[Part], path: Path) -> Path:

@@ -28,6 +28,7 @@ import re
 import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from itertools import pairwise
 from pathlib import Path
 
 import pdfplumber
@@ -319,11 +320,37 @@ def table_texts(table) -> list[list[str | None]]:
     """The text of every cell (None where a merged cell covers the position)."""
     cells = [cell for row in table.rows for cell in row.cells if cell is not None]
     found: dict[Bbox, list[dict]] = {cell: [] for cell in cells}
+    hanging: list[tuple[dict, Bbox]] = []
     for char in table.page.chars:
         home = char_cell(char, cells, table.bbox)
-        if home is not None:
+        if home is not None and (char["top"] + char["bottom"]) / 2 >= table.bbox[3]:
+            hanging.append((char, home))
+        elif home is not None:
             found[home].append(char)
+    for char, home in hanging_cell_lines(hanging):
+        found[home].append(char)
     return [[None if cell is None else cell_text(found[cell]) for cell in row.cells] for row in table.rows]
+
+
+def hanging_cell_lines(hanging: list[tuple[dict, Bbox]]) -> list[tuple[dict, Bbox]]:
+    """The hanging characters that are the last line of a cut row, not a line printed right under the table.
+
+    A line under the table (填报人：… 联系电话：…, printed with no space after the table) may touch its
+    bottom rule too; unlike a cell's own line it runs on across a cell's edge: two neighbouring
+    characters of it lie in different cells with no gap between them.
+    """
+    lines: dict[float, list[tuple[dict, Bbox]]] = {}
+    for char, home in hanging:
+        lines.setdefault(round(char["top"]), []).append((char, home))
+    kept = []
+    for line in lines.values():
+        line.sort(key=lambda pair: pair[0]["x0"])
+        runs_on = any(
+            a_home != b_home and b["x0"] - a["x1"] < EDGE_TOLERANCE for (a, a_home), (b, b_home) in pairwise(line)
+        )
+        if not runs_on:
+            kept.extend(line)
+    return kept
 
 
 def char_cell(char: dict, cells: list[Bbox], table_box: Bbox) -> Bbox | None:
