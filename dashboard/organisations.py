@@ -76,7 +76,7 @@ class Org:
 def parse(text: str | None) -> tuple[str | None, str | None]:
     """(code, name) of a printed spelling: "219-某某镇人民政府" → ("219", "某某镇人民政府"), "219" → ("219", None)."""
     cleaned = unicodedata.normalize("NFKC", text or "").strip()
-    cleaned = re.sub(r"\s+", " ", cleaned)
+    cleaned = re.sub(r"[-_:/—\s]+$", "", re.sub(r"\s+", " ", cleaned))  # "219-" is the code alone
     if not cleaned:
         return None, None
     if _CODE_RE.match(cleaned):
