@@ -10,7 +10,7 @@ charts narrow the view by writing a widget's key in session_state from an on_sel
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import streamlit as st
@@ -39,12 +39,44 @@ KEY_STATUS = "status"
 KEY_SEARCH = "q"
 KEY_MONEY = "money"
 
+
+@dataclass(frozen=True)
+class ListFilter:
+    """A filter choosing values from a list, declared once: its widget and URL key, the `Filters` field
+    it fills, its label, the form_overview column it tests (`{o}`: the alias), where its choices come
+    from, and the choice that stands for "not filled in" with its SQL."""
+
+    key: str
+    field: str
+    label: str
+    column: str
+    options: str | None  # key of queries.filter_options(); None: the fixed `fixed` choices
+    blank: str | None = None
+    blank_sql: str | None = None
+    blank_option: str | None = None  # key of filter_options() saying whether any form is blank here
+    fixed: tuple = ()
+    help: str | None = None
+    cast: Callable = str
+
+    def choices(self, options: dict) -> list:
+        listed = list(options[self.options]) if self.options else list(self.fixed)
+        if self.blank and (self.blank_option is None or options.get(self.blank_option)):
+            listed.append(self.blank)
+        return listed
+
+
+LIST_FILTERS: tuple[ListFilter, ...] = (
+    ListFilter(KEY_YEAR, "years", texts.FILTER_YEAR, "{o}.year", "years", cast=int),
+    ListFilter(KEY_DEPARTMENT, "departments", texts.FILTER_DEPARTMENT, "{o}.department", "departments"),
+    ListFilter(KEY_UNIT, "units", texts.FILTER_UNIT, "trim({o}.unit)", "units", texts.UNIT_BLANK,
+               "nullif(trim({o}.unit), '') IS NULL", blank_option="has_blank_unit"),
+    ListFilter(KEY_TYPE, "types", texts.FILTER_TYPE, "{o}.project_type", "types"),
+    ListFilter(KEY_GRADE, "grades", texts.FILTER_GRADE, "{o}.grade", None, texts.GRADE_NONE, "{o}.grade IS NULL",
+               fixed=GRADES, help=texts.FILTER_GRADE_HELP),
+)  # fmt: skip
+
 DEFAULTS: dict[str, object] = {
-    KEY_YEAR: [],
-    KEY_DEPARTMENT: [],
-    KEY_UNIT: [],
-    KEY_TYPE: [],
-    KEY_GRADE: [],
+    **{spec.key: [] for spec in LIST_FILTERS},
     KEY_SCORE: SCORE_LIMITS,
     KEY_RATE: RATE_LIMITS,
     KEY_STATUS: "all",
@@ -85,11 +117,7 @@ def from_state(state: Mapping) -> Filters:
 
     status = state.get(KEY_STATUS) or "all"
     return Filters(
-        years=tuple(int(year) for year in values(KEY_YEAR)),
-        departments=values(KEY_DEPARTMENT),
-        units=values(KEY_UNIT),
-        types=values(KEY_TYPE),
-        grades=values(KEY_GRADE),
+        **{spec.field: tuple(spec.cast(value) for value in values(spec.key)) for spec in LIST_FILTERS},
         score_range=span(KEY_SCORE, SCORE_LIMITS),
         rate_range=span(KEY_RATE, RATE_LIMITS),
         status=status if status in STATUSES else "all",
@@ -133,31 +161,18 @@ def where_sql(filters: Filters, alias: str = "o", indicator_alias: str | None = 
     parts: list[str] = []
     params: list = []
 
-    def any_of(column: str, values: tuple) -> None:
-        parts.append(f"{column} IN (SELECT unnest(?))")
-        params.append(list(values))
-
-    def one_of_or_blank(column: str, values: tuple, blank_token: str, blank_sql: str) -> None:
-        """column IN values, where `blank_token` among the values stands for `blank_sql`."""
-        named = [value for value in values if value != blank_token]
+    for spec in LIST_FILTERS:  # column IN values, where the blank choice among the values stands for its SQL
+        values = getattr(filters, spec.field)
+        if not values:
+            continue
+        named = [value for value in values if value != spec.blank]
         options = []
         if named:
-            options.append(f"{column} IN (SELECT unnest(?))")
+            options.append(f"{spec.column.format(o=o)} IN (SELECT unnest(?))")
             params.append(named)
-        if blank_token in values:
-            options.append(blank_sql)
+        if spec.blank is not None and spec.blank in values:
+            options.append(spec.blank_sql.format(o=o))
         parts.append("(" + " OR ".join(options) + ")")
-
-    if filters.years:
-        any_of(f"{o}.year", filters.years)
-    if filters.departments:
-        any_of(f"{o}.department", filters.departments)
-    if filters.units:
-        one_of_or_blank(f"trim({o}.unit)", filters.units, texts.UNIT_BLANK, f"nullif(trim({o}.unit), '') IS NULL")
-    if filters.types:
-        any_of(f"{o}.project_type", filters.types)
-    if filters.grades:
-        one_of_or_blank(f"{o}.grade", filters.grades, texts.GRADE_NONE, f"{o}.grade IS NULL")
     if tuple(filters.score_range) != SCORE_LIMITS:
         parts.append(f"{o}.total_score BETWEEN ? AND ?")
         params.extend(filters.score_range)
@@ -195,15 +210,9 @@ def describe(filters: Filters) -> str:
     if not filters.active:
         return texts.FILTER_NONE_ACTIVE
     parts = []
-    for label, values in (
-        (texts.FILTER_YEAR, filters.years),
-        (texts.FILTER_DEPARTMENT, filters.departments),
-        (texts.FILTER_UNIT, filters.units),
-        (texts.FILTER_TYPE, filters.types),
-        (texts.FILTER_GRADE, filters.grades),
-    ):
-        if values:
-            parts.append(f"{label} {'、'.join(map(str, values))}")
+    for spec in LIST_FILTERS:
+        if values := getattr(filters, spec.field):
+            parts.append(f"{spec.label} {'、'.join(map(str, values))}")
     if tuple(filters.score_range) != SCORE_LIMITS:
         parts.append(f"{texts.FILTER_SCORE} {filters.score_range[0]:g}–{filters.score_range[1]:g}")
     if tuple(filters.rate_range) != RATE_LIMITS:
@@ -229,23 +238,11 @@ def render_sidebar(options: dict | None) -> None:
         return
     bound = {"bind": "query-params"}
     sidebar.text_input(texts.FILTER_SEARCH, key=KEY_SEARCH, placeholder=texts.FILTER_SEARCH_PLACEHOLDER, **bound)
-    sidebar.multiselect(
-        texts.FILTER_YEAR, options["years"], key=KEY_YEAR, format_func=str, placeholder=texts.FILTER_ALL, **bound
-    )
-    sidebar.multiselect(
-        texts.FILTER_DEPARTMENT, options["departments"], key=KEY_DEPARTMENT, placeholder=texts.FILTER_ALL, **bound
-    )
-    units = list(options["units"]) + ([texts.UNIT_BLANK] if options["has_blank_unit"] else [])
-    sidebar.multiselect(texts.FILTER_UNIT, units, key=KEY_UNIT, placeholder=texts.FILTER_ALL, **bound)
-    sidebar.multiselect(texts.FILTER_TYPE, options["types"], key=KEY_TYPE, placeholder=texts.FILTER_ALL, **bound)
-    sidebar.multiselect(
-        texts.FILTER_GRADE,
-        [*GRADES, texts.GRADE_NONE],
-        key=KEY_GRADE,
-        placeholder=texts.FILTER_ALL,
-        help=texts.FILTER_GRADE_HELP,
-        **bound,
-    )
+    for spec in LIST_FILTERS:  # type to search: a long list (2,000 units) is found by typing
+        sidebar.multiselect(
+            spec.label, spec.choices(options), key=spec.key, format_func=str, placeholder=texts.FILTER_ALL,
+            help=spec.help, **bound,
+        )  # fmt: skip
     sidebar.slider(
         texts.FILTER_SCORE, *SCORE_LIMITS, value=SCORE_LIMITS, step=1, key=KEY_SCORE, help=texts.FILTER_SCORE_HELP,
         **bound,
