@@ -23,8 +23,8 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from dashboard import texts
-from dashboard.ingest import cells
-from dashboard.ingest.grid import FORM_LABELS, FUND_COLUMNS, FUND_ROW_LABELS, TITLE_KEY, uncertain
+from dashboard.ingest import cells, labels
+from dashboard.ingest.grid import FORM_LABELS, FUND_COLUMNS, FUND_ROW_LABELS, uncertain
 from dashboard.model import Check, Form, FormReadError, FundRow, Funds, Indicator
 
 # 一级指标 labels. 满意度指标 and 成本指标 are 一级 in some regions and 二级 in others.
@@ -105,7 +105,7 @@ def _key(text: str) -> str:
 
 
 def _is_title(text: str) -> bool:
-    return TITLE_KEY in _key(text) and len(_key(text)) <= 30
+    return labels.title_kind(text) is not None  # not a contents line or a sentence naming the form
 
 
 def _is_project_name_line(text: str) -> bool:
@@ -173,17 +173,23 @@ def _read_form(lines: list[_Line], source_file: str, paged: bool) -> Form:
     project_amount = _project_amount(header, numbers)
     expected, actual = _read_goals(lines, sections, checks)
     indicators, total = _read_table(lines, sections, numbers)
-    name = header.get("project_name") or ""
+    title = lines[0].text if _is_title(lines[0].text) else None
+    code, name = labels.split_code(header.get("project_name") or "")
     if not name:
         checks.append(uncertain(texts.UNCERTAIN_NO_PROJECT_NAME))
     project_type, status = cells.split_project_name(name)
+    year = cells.year_from_title(title) if title else None
+    if year is None and title and len(lines) > 1:
+        year = labels.year_line(lines[1].text)  # "（2022年度）" on the line under the title
     form = Form(
+        project_code=code,
+        layout_title=title,
         project_name=name,
         project_type=project_type,
         status=status,
         department=header.get("department") or None,
         unit=header.get("unit") or None,
-        year=cells.year_from_title(lines[0].text) if _is_title(lines[0].text) else None,
+        year=year,
         project_amount=project_amount,
         funds=funds,
         goal_expected=expected,

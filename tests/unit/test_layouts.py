@@ -681,3 +681,19 @@ def test_report_as_word_printed_by_libreoffice(tmp_path, seed_nine):
     read = read_pdf_file(path, "report.pdf")
     assert_report_forms(read.forms, seed_nine, LIBREOFFICE_SPACES_LOST_AT_WRAPS)
     assert read.pages_without_form == [1, 2, 3, 4]
+
+
+def test_text_dump_year_under_title_and_code_prefix():
+    """The text reader shares the vocabulary: the year on the line under the title, the code before the name,
+    the printed title handed to the audit."""
+    from dashboard.ingest.text import read_text
+
+    seed = (Path(__file__).resolve().parents[2] / "data" / "samples").glob("*.txt")
+    lines = sorted(seed)[0].read_text(encoding="utf-8").splitlines()
+    at = next(index for index, line in enumerate(lines) if line.strip() == "项目支出绩效自评表")
+    lines[at : at + 1] = ["部门预算项目支出绩效自评表", "（2023年度）"]
+    named = next(index for index, line in enumerate(lines) if line.startswith("项目名称"))
+    lines[named] = lines[named].replace("项目名称", "项目名称 51000021R000000019951-", 1).replace("- ", "-", 1)
+    form = read_text("\n".join(lines), "dump.txt")[0]
+    assert (form.year, form.layout_title) == (2023, "部门预算项目支出绩效自评表")
+    assert (form.project_code, form.project_name) == ("51000021R000000019951", "预算准备金")
