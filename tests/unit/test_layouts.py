@@ -9,6 +9,7 @@ label and structure, not by position.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pdfplumber
@@ -697,3 +698,25 @@ def test_text_dump_year_under_title_and_code_prefix():
     form = read_text("\n".join(lines), "dump.txt")[0]
     assert (form.year, form.layout_title) == (2023, "部门预算项目支出绩效自评表")
     assert (form.project_code, form.project_name) == ("51000021R000000019951", "预算准备金")
+
+
+def test_export_carries_kind_code_and_target_parts(tmp_path):
+    """Stored and exported (form-json.md): form_kind, project_code, target_parts; a 部门整体 form names no project."""
+    from dashboard import export
+
+    workbook = layout_factory.write_xlsx([parts_of("sichuan"), parts_of("chongqing")], tmp_path / "f.xlsx")
+    con = store.open_db(tmp_path / "forms.duckdb")
+    try:
+        importer.import_files(con, [(workbook, "f.xlsx")])
+        records = json.loads(export.forms_to_json(store.load_forms(con)))
+    finally:
+        con.close()
+    sichuan, chongqing = sorted(records, key=lambda record: record["form_kind"], reverse=True)
+    assert (sichuan["form_kind"], sichuan["project_code"], sichuan["project_name"]) == (
+        "project",
+        "51000021R000000019951",
+        "工资性支出",
+    )
+    assert sichuan["indicators"][0]["target_parts"] == {"op": "≥", "value": "120", "unit": "人"}
+    assert (chongqing["form_kind"], chongqing["project_name"], chongqing["project_type"]) == ("department", None, None)
+    assert chongqing["indicators"][1]["target"] == "≥20000平方米"
