@@ -24,7 +24,7 @@ import docx
 from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT
 from docx.shared import Pt
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Border, Side
+from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -34,6 +34,7 @@ CHROMIUM = Path("/usr/bin/chromium")
 _THIN = Side(style="thin", color="000000")
 RULED = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 WRAPPED = Alignment(wrap_text=True, vertical="center", horizontal="center")
+SMALL = Font(name="Noto Sans CJK SC", size=9)
 
 
 @dataclass
@@ -134,6 +135,7 @@ def write_xlsx(sheets: list[list[Part]], path: Path) -> Path:
                     for c in range(cell.colspan):
                         sheet.cell(row=at + cell.row + r, column=cell.col + c + 1).border = RULED
                 sheet.cell(row=at + cell.row, column=cell.col + 1).alignment = WRAPPED
+                sheet.cell(row=at + cell.row, column=cell.col + 1).font = SMALL
                 if cell.rowspan > 1 or cell.colspan > 1:
                     sheet.merge_cells(
                         start_row=at + cell.row,
@@ -141,13 +143,26 @@ def write_xlsx(sheets: list[list[Part]], path: Path) -> Path:
                         end_row=at + cell.row + cell.rowspan - 1,
                         end_column=cell.col + cell.colspan,
                     )
+            for row, height in enumerate(row_heights(part)):
+                sheet.row_dimensions[at + row].height = height
             at += part.rows + 1
         for index, width in enumerate(max((p.widths for p in parts if isinstance(p, Table)), key=len), 1):
-            sheet.column_dimensions[get_column_letter(index)].width = width / 5.5  # points → characters
+            sheet.column_dimensions[get_column_letter(index)].width = width / 5.25  # points → characters
         sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
         sheet.sheet_properties.pageSetUpPr.fitToPage = True
     book.save(path)
     return path
+
+
+def row_heights(table: Table, size: float = 9.0) -> list[float]:
+    """Row heights (points) that fit each one-row cell's wrapped text at `size` (CJK glyphs ~ one em wide)."""
+    heights = [size + 6] * table.rows
+    for cell in table.cells:
+        if cell.rowspan == 1:
+            per_line = max(1, int(sum(table.widths[cell.col : cell.col + cell.colspan]) / size) - 1)
+            lines = sum(max(1, -(-len(part) // per_line)) for part in cell.text.split("\n"))
+            heights[cell.row] = max(heights[cell.row], lines * (size + 3) + 6)
+    return heights
 
 
 def write_docx(parts: list[Part], path: Path, page_breaks_before: set[int] = frozenset()) -> Path:

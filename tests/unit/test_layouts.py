@@ -448,6 +448,7 @@ PRODUCERS = {  # name → (write the parts to this path, read the file)
     "reportlab.pdf": (layout_factory.write_reportlab, read_pdf),
     "chromium.pdf": (layout_factory.print_chromium, read_pdf),
     "libreoffice-docx.pdf": (lambda parts, path: print_via(layout_factory.write_docx(parts, path)), read_pdf),
+    "libreoffice-xlsx.pdf": (lambda parts, path: print_via(layout_factory.write_xlsx([parts], path)), read_pdf),
 }
 
 
