@@ -5,9 +5,10 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard import db, store, texts
+from dashboard.queries import PAGE_SIZE
 
-# Rows shown at most; the heading says how many there are in all.
-SHOWN_AT_MOST = 500
+# Rows shown at most (one page of a big table); the heading says how many there are in all.
+SHOWN_AT_MOST = PAGE_SIZE
 
 
 def show_incomplete_forms(key: str) -> None:
