@@ -188,11 +188,11 @@ def read_pages(pages: Sequence) -> tuple[list[Block], PageStats]:
     for number, page in enumerate(pages, start=1):
         try:
             corrupt, draws_text = content_health(page.page_obj)
-            bad_map = font_map_corrupt(page.page_obj, stats.corrupt_streams)  # before pdfminer decodes it
-            chars_before, cid_before = stats.chars, stats.cid_chars
+            bad_fonts = fonts_with_corrupt_map(page.page_obj, stats.corrupt_streams)  # before pdfminer decodes them
+            chars_before = stats.chars
             blocks.extend(read_page(page, number, stats))
             lost_text = draws_text and stats.chars == chars_before
-            lost_map = bad_map and stats.cid_chars > cid_before
+            lost_map = bool(bad_fonts) and any(char.get("fontname") in bad_fonts for char in page.chars)
             if corrupt or lost_text or lost_map:
                 stats.unreadable_pages.append(number)
         except Exception as exc:  # pdfminer gave up on this page: read the others
@@ -223,9 +223,11 @@ def content_health(page_obj) -> tuple[bool, bool]:
     return corrupt, draws_text
 
 
-def font_map_corrupt(page_obj, known: dict[int, bool]) -> bool:
-    """Whether a font of the page has a ToUnicode map that does not decode (its text comes out as (cid:…))."""
+def fonts_with_corrupt_map(page_obj, known: dict[int, bool]) -> set[str]:
+    """Names of the page's fonts whose ToUnicode map does not decode: their text comes out as (cid:…)
+    or as wrong characters. A page is unreadable where it draws text in one of them."""
     fonts = resolve1(resolve1(page_obj.resources or {}).get("Font")) or {}
+    names: set[str] = set()
     for font in fonts.values() if isinstance(fonts, dict) else ():
         font = resolve1(font)
         to_unicode = font.get("ToUnicode") if isinstance(font, dict) else None
@@ -236,8 +238,19 @@ def font_map_corrupt(page_obj, known: dict[int, bool]) -> bool:
         if objid not in known:
             known[objid] = stream_data(stream) is None
         if known[objid]:
-            return True
-    return False
+            names |= font_names(font)
+    return names
+
+
+def font_names(font: dict) -> set[str]:
+    """The names pdfminer may give a font's characters: its BaseFont and its descriptors' FontName."""
+    parts = [font, *(resolve1(part) for part in resolve1(font.get("DescendantFonts")) or [])]
+    found = [resolve1(part.get("BaseFont")) for part in parts if isinstance(part, dict)]
+    for part in parts:
+        descriptor = resolve1(part.get("FontDescriptor")) if isinstance(part, dict) else None
+        if isinstance(descriptor, dict):
+            found.append(resolve1(descriptor.get("FontName")))
+    return {getattr(name, "name", name) for name in found if name is not None}
 
 
 def stream_data(stream: PDFStream) -> bytes | None:

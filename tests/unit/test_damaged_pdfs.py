@@ -204,3 +204,25 @@ def test_form_that_started_on_the_lost_page_is_flagged(tmp_path):
     ]
     lost = texts.PAGE_UNREADABLE.format(page=2)
     assert [page_findings(form) for form in read.forms] == [[lost], [lost], []]
+
+
+def test_font_map_damaged_on_one_page_of_a_chromium_print(tmp_path):
+    """Chromium (Skia) gives each page its own font subsets. Page 6 of thead_flowing.pdf (疫情防控, the last
+    of seven forms) draws text in font F111, used nowhere else: a corrupt map there turns characters into
+    other characters, not (cid:…), and must still name page 6 and only page 6."""
+    source = ROOT / "tests" / "fixtures" / "chromium" / "thead_flowing.pdf"
+    objid = pdf_damage.to_unicode_objid(source, "F111", page=6)
+    damaged = pdf_damage.flip_stream_bytes(source, tmp_path / "font.pdf", objid, 0.2)
+    read = read_pdf_file(damaged, "font.pdf")
+    assert read.unreadable_pages == [6]
+    names = [
+        "预算准备金",
+        "一般管理事务",
+        "电子政务管理",
+        "电子政务运行维护",
+        "购置费",
+        "预算准备金(停用）",
+        "疫情防控",
+    ]
+    assert [form.project_name for form in read.forms] == names
+    assert [bool(page_findings(form)) for form in read.forms] == [False] * 6 + [True]
