@@ -75,8 +75,8 @@ class Org:
 
 def parse(text: str | None) -> tuple[str | None, str | None]:
     """(code, name) of a printed spelling: "219-某某镇人民政府" → ("219", "某某镇人民政府"), "219" → ("219", None)."""
-    cleaned = unicodedata.normalize("NFKC", text or "").strip()
-    cleaned = re.sub(r"[-_:/—\s]+$", "", re.sub(r"\s+", " ", cleaned))  # "219-" is the code alone
+    printed = re.sub(r"\s+", " ", unicodedata.normalize("NFKC", text or "").strip())
+    cleaned = re.sub(r"[-_:/—\s]+$", "", printed)  # "219-" is the code alone
     if not cleaned:
         return None, None
     if _CODE_RE.match(cleaned):
@@ -84,7 +84,7 @@ def parse(text: str | None) -> tuple[str | None, str | None]:
     match = _CODE_NAME_RE.match(cleaned)
     if match:
         return match.group(1), match.group(2).strip()
-    return None, cleaned
+    return None, printed  # a name alone keeps what it printed, trailing punctuation included
 
 
 def label(code: str | None, name: str | None) -> str:
