@@ -17,7 +17,7 @@ import dataclasses
 import duckdb
 import pandas as pd
 
-from dashboard import queries
+from dashboard import domain, queries
 from dashboard.filters import Filters
 
 
@@ -33,13 +33,13 @@ def year_pair(con: duckdb.DuckDBPyConnection, filters: Filters) -> YearPair | No
         years = sorted(filters.years)
         return YearPair(years[-1], years[-2]) if years[-2] == years[-1] - 1 else None
     scope = filters if filters.years else dataclasses.replace(filters, years=())
-    found = queries.overview_query(con, "SELECT max(o.year) AS y FROM form_overview o WHERE {where}", scope)
+    found = queries.overview_query(con, "SELECT max(o.year) AS y FROM picked o", scope)
     latest = found["y"].iloc[0]
     if latest is None or pd.isna(latest):
         return None
     latest = int(latest)
     previous = dataclasses.replace(filters, years=(latest - 1,))
-    has_previous = queries.overview_query(con, "SELECT count(*) AS n FROM form_overview o WHERE {where}", previous)
+    has_previous = queries.overview_query(con, "SELECT count(*) AS n FROM picked o", previous)
     return YearPair(latest, latest - 1) if int(has_previous["n"].iloc[0]) else None
 
 
@@ -57,10 +57,25 @@ def key_figures(con, filters: Filters, pair: YearPair) -> dict[str, tuple]:
     return result
 
 
+# Per group and year: the 执行率 (Σ执行数 ÷ Σ预算数) and 平均总分 that queries.group_summary gives, over the
+# picked forms alone (no indicator is summed: the comparison needs none).
+_BY_GROUP_SQL = f"""
+SELECT o.year, {{column}} AS grp, count(*) AS forms,
+       {domain.overall_rate_sql("CAST(t.executed AS DOUBLE)", "CAST(t.annual_budget AS DOUBLE)")} AS exec_rate,
+       avg(o.total_score) AS avg_score
+FROM picked o LEFT JOIN fund_rows t ON t.form_id = o.form_id AND t.row_key = 'total'
+WHERE o.year IN (?, ?)
+GROUP BY ALL
+"""
+
+
 def by_group(con, filters: Filters, pair: YearPair, by: str) -> pd.DataFrame:
     """Per 实施单位 or project type: 执行率 and 平均总分 this year, last year and the change."""
-    now = queries.group_summary(con, in_year(filters, pair.year), by)[["grp", "exec_rate", "avg_score", "forms"]]
-    before = queries.group_summary(con, in_year(filters, pair.previous), by)[["grp", "exec_rate", "avg_score"]]
+    scope = dataclasses.replace(filters, years=())
+    sql = _BY_GROUP_SQL.replace("{column}", queries.GROUPS[by])
+    both = queries.overview_query(con, sql, scope, extra_params=[pair.year, pair.previous])
+    now = both[both["year"] == pair.year][["grp", "exec_rate", "avg_score", "forms"]]
+    before = both[both["year"] == pair.previous][["grp", "exec_rate", "avg_score"]]
     merged = now.merge(before, on="grp", how="outer", suffixes=("", "_previous"))
     merged["exec_rate_change"] = merged["exec_rate"] - merged["exec_rate_previous"]
     merged["avg_score_change"] = merged["avg_score"] - merged["avg_score_previous"]
@@ -72,11 +87,11 @@ _MATCH_SQL = """
 , cur AS (
     SELECT o.form_id, o.project_name, o.org, o.project_type, o.total_score, o.project_amount, f.form_kind,
            f.identity_name, f.identity_department, f.identity_unit, f.identity_code
-    FROM form_overview o JOIN forms f ON f.form_id = o.form_id WHERE o.year = ? AND {where}
+    FROM picked o JOIN forms f ON f.form_id = o.form_id WHERE o.year = ?
 ), prev AS (
     SELECT o.form_id, o.project_name, o.org, o.project_type, o.total_score, o.project_amount, f.form_kind,
            f.identity_name, f.identity_department, f.identity_unit, f.identity_code
-    FROM form_overview o JOIN forms f ON f.form_id = o.form_id WHERE o.year = ? AND {where}
+    FROM picked o JOIN forms f ON f.form_id = o.form_id WHERE o.year = ?
 ), pairs AS (
     SELECT c.form_id AS cur_id, p.form_id AS prev_id,
            (c.project_name = p.project_name AND c.project_amount IS NOT DISTINCT FROM p.project_amount) AS exact
