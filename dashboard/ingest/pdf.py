@@ -413,8 +413,8 @@ def title_blocks(page, table_boxes: list[Bbox], number: int) -> list[Block]:
 def blocks_to_forms(blocks: list[Block], source_file: str, unreadable_pages: Sequence[int] = ()) -> list[Form]:
     """The forms of the blocks; nothing is joined across an unreadable page.
 
-    A form that opens the blocks after an unreadable page without its title may have started on
-    that page: it gets a page_unreadable error.
+    A form that opens the blocks after an unreadable page without its title or its 项目名称 may have
+    started on that page: it gets a page_unreadable error.
     """
     forms: list[Form] = []
     for after_page, segment in split_at_pages(blocks, unreadable_pages):
@@ -426,8 +426,8 @@ def blocks_to_forms(blocks: list[Block], source_file: str, unreadable_pages: Seq
                 pages.append(page)
         chunks = split_forms(rows, pages)
         found = [to_form(parse_form(chunk), source_file) for chunk in chunks]
-        if after_page is not None and chunks and not is_title_row(chunks[0].rows[0]):
-            found[0].checks.append(page_unreadable(after_page))
+        if after_page is not None and chunks and (not is_title_row(chunks[0].rows[0]) or not found[0].project_name):
+            found[0].checks.append(page_unreadable(after_page))  # begun on that page (a repeated title is not a start)
         forms.extend(found)
     return forms
 
