@@ -132,10 +132,15 @@ PART_NAME = "项目名称"
 PART_FUND_TOTAL = "年度资金总额"
 PART_INDICATORS = "绩效指标"
 PART_TOTAL_SCORE = "总分"
+PART_READABLE_PAGES = "完整可读的页面"
+# The readers' finding on a form printed on (or cut by) a page that could not be decoded
+# (dashboard/ingest/rules.py): what did decode may be wrong, so such a form never counts.
+PAGE_UNREADABLE_RULE = "page_unreadable"
 
 
 def missing_parts(form) -> list[str]:
-    """The parts a form lacks, of its name (project forms), fund total, indicator grid and 总分.
+    """The parts a form lacks, of its name (project forms), fund total, indicator grid and 总分, and
+    readable pages (a form on a page that could not be decoded may hold misread figures).
 
     A form missing any of them is incomplete: stored, shown on 导入 and 复核, never counted. The indicator
     grid is there when at least one row prints its 分值: a reserve fund that was never drawn prints every
@@ -151,4 +156,6 @@ def missing_parts(form) -> list[str]:
         missing.append(PART_INDICATORS)
     if form.total_score is None:
         missing.append(PART_TOTAL_SCORE)
+    if any(check.rule == PAGE_UNREADABLE_RULE for check in form.checks):
+        missing.append(PART_READABLE_PAGES)
     return missing

@@ -295,3 +295,17 @@ def test_a_pdf_with_a_destroyed_page_is_never_imported_whole(tmp_path):
     assert cut["complete"] is False
     assert {c["rule"] for c in cut["checks"] if c["severity"] == "error"} >= {"page_unreadable", "incomplete"}
     assert sum(r["complete"] for r in records) == 6
+
+
+def test_a_form_on_an_unreadable_page_never_counts_even_when_nothing_is_missing(con):
+    """A damaged page can decode with wrong figures (总分 995.0 for 99.52): the form is kept, not counted."""
+    from dashboard.model import Check
+
+    form = make_form(score=95.0)
+    form.checks.append(Check("page_unreadable", "error", "第 2 页无法读取：页面内容已损坏"))
+    (placed,) = save(con, "a.pdf", form)
+    assert not placed.form.complete
+    (finding,) = [c for c in placed.form.checks if c.rule == "incomplete"]
+    assert "完整可读的页面" in finding.message
+    assert counted(con) == []
+    assert any(c.rule == "page_unreadable" for c in placed.form.checks)  # the reader's finding is kept
