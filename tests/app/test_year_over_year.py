@@ -40,9 +40,8 @@ def second_year_text() -> str:
     return "".join(lines[: starts[0]]) + "".join(kept)
 
 
-@pytest.fixture(scope="module")
-def two_years(tmp_path_factory) -> Path:
-    folder = tmp_path_factory.mktemp("yoy")
+def build_two_year_db(folder: Path) -> Path:
+    """folder/forms.duckdb holding the seed as 2021 and second_year_text() as 2022, imported for real."""
     second = folder / "2022.txt"
     second.write_text(second_year_text(), encoding="utf-8")
     path = folder / "forms.duckdb"
@@ -54,6 +53,11 @@ def two_years(tmp_path_factory) -> Path:
     finally:
         con.close()
     return path
+
+
+@pytest.fixture(scope="module")
+def two_years(tmp_path_factory) -> Path:
+    return build_two_year_db(tmp_path_factory.mktemp("yoy"))
 
 
 @pytest.fixture

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from dashboard import importer, store, texts
-from tests.app.test_year_over_year import SEED, second_year_text
+from dashboard import texts
+from tests.app.test_year_over_year import build_two_year_db
 from tests.live_app import CHROMIUM, AppDidNotStart, running_app
 
 pytestmark = pytest.mark.skipif(
@@ -17,15 +17,7 @@ pytestmark = pytest.mark.skipif(
 @pytest.fixture(scope="module")
 def app_url(tmp_path_factory):
     folder = tmp_path_factory.mktemp("e2e_yoy")
-    second = folder / "2022.txt"
-    second.write_text(second_year_text(), encoding="utf-8")
-    db_file = folder / "forms.duckdb"
-    con = store.open_db(db_file)
-    try:
-        for file, year in ((SEED, 2021), (second, 2022)):
-            importer.import_files(con, [(file, file.name)], importer.ImportOptions(year=year))
-    finally:
-        con.close()
+    db_file = build_two_year_db(folder)
     try:
         with running_app(db_file, folder / "streamlit.log") as base_url:
             yield base_url
