@@ -923,7 +923,9 @@ REF_ORGS_UPLOAD_HELP = "第一行为列名：编码、名称，可选 上级部�
 REF_ORGS_UPLOAD_APPLY = "导入"
 REF_ORGS_IMPORTED = "已导入 {count} 行。"
 REF_SPELLINGS = "表上的写法归到哪个单位"
-REF_SPELLINGS_HELP = "同一单位在各表上写法不同（如“某某镇政府”与“某某镇人民政府”）而没有自动归并时，在这里为写法选择所属单位。"
+REF_SPELLINGS_HELP = (
+    "同一单位在各表上写法不同（如“某某镇政府”与“某某镇人民政府”）而没有自动归并时，在这里为写法选择所属单位。"
+)
 REF_SPELLINGS_COLUMNS = {"spelling": "表上的写法", "label": "归入的单位"}
 REF_SPELLINGS_SAVE = "保存写法的归属"
 REF_SPELLINGS_SAVED = "已保存 {count} 个写法的归属。"
