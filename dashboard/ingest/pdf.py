@@ -334,9 +334,10 @@ def table_texts(table) -> list[list[str | None]]:
     cells = [cell for row in table.rows for cell in row.cells if cell is not None]
     found: dict[Bbox, list[dict]] = {cell: [] for cell in cells}
     hanging: list[tuple[dict, Bbox]] = []
+    box = table.bbox  # a property pdfplumber computes anew on every access: once per table, not per character
     for char in table.page.chars:
-        home = char_cell(char, cells, table.bbox)
-        if home is not None and (char["top"] + char["bottom"]) / 2 >= table.bbox[3]:
+        home = char_cell(char, cells, box)
+        if home is not None and (char["top"] + char["bottom"]) / 2 >= box[3]:
             hanging.append((char, home))
         elif home is not None:
             found[home].append(char)
