@@ -26,9 +26,11 @@ import json
 import logging
 import re
 import zlib
+from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from itertools import pairwise
+from operator import itemgetter
 from pathlib import Path
 
 import pdfplumber
@@ -54,6 +56,10 @@ TABLE_SETTINGS = {
 TEXT_SETTINGS = {"x_tolerance": 3, "y_tolerance": 3}
 EDGE_TOLERANCE = 3.0  # points: table edges / column boundaries closer than this are the same
 CID_MARK = "(cid:"
+# pdfplumber's dedupe_chars defaults: copies share these attributes and lie within the tolerance.
+DEDUPE_KEY = itemgetter("upright", "text", "fontname", "size")
+DEDUPE_POSITION = itemgetter("doctop", "x0")
+DEDUPE_TOLERANCE = 1
 TEXT_SHOWING_RE = re.compile(rb"(?<![A-Za-z])(?:Tj|TJ)(?![A-Za-z])")  # content-stream operators that draw text
 
 logging.getLogger("pdfminer").setLevel(logging.ERROR)
@@ -280,7 +286,7 @@ def stream_data(stream: PDFStream) -> bytes | None:
 def read_page(page, number: int, stats: PageStats) -> list[Block]:
     """The tables and title lines of one page, top to bottom."""
     stats.images += len(page.images)
-    page = page.dedupe_chars()
+    page = without_duplicate_chars(page)
     chars = page.chars
     stats.chars += len(chars)
     if chars:
@@ -296,6 +302,35 @@ def read_page(page, number: int, stats: PageStats) -> list[Block]:
     blocks = [block for _, block in found]  # tables with no text at all are dropped
     blocks.extend(title_blocks(page, [table.bbox for table, _ in found], number))
     return sorted(blocks, key=lambda block: block.top)
+
+
+def without_duplicate_chars(page):
+    """The page without fake-bold copies of characters: what pdfplumber's `page.dedupe_chars()` keeps.
+
+    The same clustering (same text, upright, font and size; `doctop`, then `x0`, within
+    DEDUPE_TOLERANCE; the copy nearest the top left kept), but only for characters whose
+    (text, upright, font, size) occurs more than once on the page: most characters of a
+    Chinese form are unique there. pdfplumber clusters every one and then puts the survivors
+    back in page order with `list.index`, quadratic in the page's characters.
+    """
+    kept = {id(char) for char in unique_chars(page.chars)}
+    return page.filter(lambda obj: obj["object_type"] != "char" or id(obj) in kept)
+
+
+def unique_chars(chars: list[dict]) -> list[dict]:
+    """The characters pdfplumber's `utils.dedupe_chars` keeps, in page order."""
+    groups: dict[tuple, list[dict]] = {}
+    for char in chars:
+        groups.setdefault(DEDUPE_KEY(char), []).append(char)
+    kept: set[int] = set()
+    for group in groups.values():
+        if len(group) == 1:
+            kept.add(id(group[0]))
+            continue
+        for line in plumber_utils.cluster_objects(group, itemgetter("doctop"), DEDUPE_TOLERANCE):
+            for copies in plumber_utils.cluster_objects(line, itemgetter("x0"), DEDUPE_TOLERANCE):
+                kept.add(id(min(copies, key=DEDUPE_POSITION)))  # the first of the top-left copies, as sorted()[0]
+    return [char for char in chars if id(char) in kept]
 
 
 def closing_lines(page) -> list[float]:
@@ -331,13 +366,13 @@ def table_block(table, number: int) -> Block:
 
 def table_texts(table) -> list[list[str | None]]:
     """The text of every cell (None where a merged cell covers the position)."""
-    cells = [cell for row in table.rows for cell in row.cells if cell is not None]
-    found: dict[Bbox, list[dict]] = {cell: [] for cell in cells}
+    grid = CellGrid([cell for row in table.rows for cell in row.cells if cell is not None])
+    found: dict[Bbox, list[dict]] = {cell: [] for cell in grid.cells}
     hanging: list[tuple[dict, Bbox]] = []
-    box = table.bbox  # a property pdfplumber computes anew on every access: once per table, not per character
+    bottom = grid.box[3]
     for char in table.page.chars:
-        home = char_cell(char, cells, box)
-        if home is not None and (char["top"] + char["bottom"]) / 2 >= box[3]:
+        home = grid.char_cell(char)
+        if home is not None and (char["top"] + char["bottom"]) / 2 >= bottom:
             hanging.append((char, home))
         elif home is not None:
             found[home].append(char)
@@ -367,25 +402,51 @@ def hanging_cell_lines(hanging: list[tuple[dict, Bbox]]) -> list[tuple[dict, Bbo
     return kept
 
 
-def char_cell(char: dict, cells: list[Bbox], table_box: Bbox) -> Bbox | None:
-    """The cell a character belongs to: the one holding its centre, else the bottom cell it hangs from.
+class CellGrid:
+    """The cells of one table, indexed by the grid their edges draw: the cell holding a point is found
+    by bisecting the edges, not by testing every cell (pages hold hundreds of cells and thousands of
+    characters).
 
-    A character hangs from the table when its centre is below the bottom rule and its top
-    above it; it belongs to the bottom cell whose columns hold its centre.
+    A cell holds a point when its left and top edges are at or before it and its right and bottom
+    edges after it. Every cell edge is a grid line, so a cell holds either all points of a grid slot
+    or none; each slot keeps the first cell (in reading order) holding it, as a scan of the cells would.
     """
-    x_mid = (char["x0"] + char["x1"]) / 2
-    y_mid = (char["top"] + char["bottom"]) / 2
-    left, top, right, bottom = table_box
-    if not (left <= x_mid < right) or char["top"] >= bottom or char["bottom"] <= top:
-        return None
-    if y_mid < bottom:
-        return next((cell for cell in cells if holds(cell, x_mid, y_mid)), None)
-    hanging_from = [cell for cell in cells if abs(cell[3] - bottom) <= EDGE_TOLERANCE and cell[0] <= x_mid < cell[2]]
-    return hanging_from[0] if hanging_from else None
 
+    def __init__(self, cells: list[Bbox]):
+        self.cells = cells
+        self.box = (
+            min(cell[0] for cell in cells),
+            min(cell[1] for cell in cells),
+            max(cell[2] for cell in cells),
+            max(cell[3] for cell in cells),
+        )  # Table.bbox, which pdfplumber computes anew on every access
+        self.xs = sorted({x for cell in cells for x in (cell[0], cell[2])})
+        self.ys = sorted({y for cell in cells for y in (cell[1], cell[3])})
+        self.slots: dict[tuple[int, int], Bbox] = {}
+        for cell in cells:
+            for column in range(self.xs.index(cell[0]), self.xs.index(cell[2])):
+                for row in range(self.ys.index(cell[1]), self.ys.index(cell[3])):
+                    self.slots.setdefault((column, row), cell)
+        self.bottom_cells = [cell for cell in cells if abs(cell[3] - self.box[3]) <= EDGE_TOLERANCE]
 
-def holds(cell: Bbox, x: float, y: float) -> bool:
-    return cell[0] <= x < cell[2] and cell[1] <= y < cell[3]
+    def holding(self, x: float, y: float) -> Bbox | None:
+        """The first cell holding the point, or None."""
+        return self.slots.get((bisect_right(self.xs, x) - 1, bisect_right(self.ys, y) - 1))
+
+    def char_cell(self, char: dict) -> Bbox | None:
+        """The cell a character belongs to: the one holding its centre, else the bottom cell it hangs from.
+
+        A character hangs from the table when its centre is below the bottom rule and its top
+        above it; it belongs to the bottom cell whose columns hold its centre.
+        """
+        x_mid = (char["x0"] + char["x1"]) / 2
+        y_mid = (char["top"] + char["bottom"]) / 2
+        left, top, right, bottom = self.box
+        if not (left <= x_mid < right) or char["top"] >= bottom or char["bottom"] <= top:
+            return None
+        if y_mid < bottom:
+            return self.holding(x_mid, y_mid)
+        return next((cell for cell in self.bottom_cells if cell[0] <= x_mid < cell[2]), None)
 
 
 def cell_text(chars: list[dict]) -> str:
