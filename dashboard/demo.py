@@ -258,6 +258,7 @@ def _write_chunk(con, tables: dict[str, pa.Table], file_name: str, count: int) -
                 columns = ", ".join(data.column_names)
                 con.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM demo_chunk")
                 con.unregister("demo_chunk")
+        store.refresh_indicator_sums(con, row[0])
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")

@@ -43,3 +43,10 @@ def _read(db_key: str, key_extra: str, name: str, args: tuple, kwargs: tuple) ->
         result = function(cur, *args, **dict(kwargs))
     _LOG.debug("read %s in %.3f s", name, time.perf_counter() - start)  # what a cold page run spends, and where
     return result
+
+
+def read_whole(function: Callable[..., Any], *args, **kwargs) -> Any:
+    """`function(connection, *args, **kwargs)` run now and not remembered: for a whole table built when a
+    download button is clicked, which the cache would otherwise keep (memory bounded by what is shown)."""
+    with db.cursor() as cur:
+        return function(cur, *args, **kwargs)

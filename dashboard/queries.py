@@ -36,12 +36,12 @@ def grade_sql(column: str) -> str:
 
 # The domain's definitions (dashboard/domain.py) are stored as columns at import; SQL only reads them.
 DEDUCTED = "i.deducted"
-UNEXPLAINED = "(i.deducted AND i.no_reason)"
 # Σ执行数 ÷ Σ预算数 of a group of form_overview rows.
 OVERALL_RATE = domain.overall_rate_sql("o.executed", "o.budget")
 
 # The forms that count, with the columns the filters test; `{picked}` is the filters' condition on them
-# (alias o). Forms are filtered first, and only the picked forms' indicators and findings are summed.
+# (alias o). Forms are filtered first, and only the picked forms' findings are summed; indicator sums are
+# stored with each form at import (store.FORM_INDICATOR_SUMS_SQL).
 FORM_OVERVIEW_SQL = f"""
 counted_forms AS (
     SELECT f.* REPLACE ({reference.department_sql()} AS department, {reference.unit_sql()} AS unit,
@@ -69,23 +69,12 @@ form_overview AS (
         f.exec_rate,
         f.total_weight, f.total_score, f.recomputed_score,
         f.grade,
-        coalesce(i.indicator_count, 0) AS indicator_count,
-        coalesce(i.deducted_count, 0) AS deducted_count,
-        coalesce(i.points_lost, 0) AS points_lost,
-        coalesce(i.unexplained_count, 0) AS unexplained_count,
+        f.indicator_count, f.deducted_count, f.points_lost, f.unexplained_count,  -- stored per form (store.py)
         coalesce(c.error_count, 0) AS error_count,
         coalesce(c.warning_count, 0) AS warning_count,
         coalesce(c.info_count, 0) AS info_count
     FROM picked f
     LEFT JOIN fund_rows t ON t.form_id = f.form_id AND t.row_key = 'total'
-    LEFT JOIN (
-        SELECT i.form_id,
-               count(*) AS indicator_count,
-               count(*) FILTER (WHERE {DEDUCTED}) AS deducted_count,
-               coalesce(sum(i.points_lost) FILTER (WHERE {DEDUCTED}), 0) AS points_lost,
-               count(*) FILTER (WHERE {UNEXPLAINED}) AS unexplained_count
-        FROM indicators i WHERE i.form_id IN (SELECT form_id FROM picked) GROUP BY i.form_id
-    ) i ON i.form_id = f.form_id
     LEFT JOIN (
         SELECT form_id,
                count(*) FILTER (WHERE severity = 'error') AS error_count,
@@ -328,24 +317,34 @@ def deductions_by_level2(con, filters: Filters) -> pd.DataFrame:
 # --- filter choices ----------------------------------------------------------------------------------------
 
 
-def filter_options(con) -> dict[str, list]:
-    """The values the sidebar offers, over the whole database (not narrowed by other filters)."""
+FILTER_OPTIONS_SQL = """
+WITH r AS MATERIALIZED {forms}
+SELECT 'years' AS kind, CAST(year AS VARCHAR) AS value, count(*) AS forms FROM r WHERE year IS NOT NULL GROUP BY ALL
+UNION ALL SELECT 'departments', department, count(*) FROM r WHERE department IS NOT NULL GROUP BY ALL
+UNION ALL SELECT 'units', trim(unit), count(*) FROM r WHERE nullif(trim(unit), '') IS NOT NULL GROUP BY ALL
+UNION ALL SELECT 'blank_units', NULL, count(*) FROM r WHERE nullif(trim(unit), '') IS NULL
+UNION ALL SELECT 'types', project_type, count(*) FROM r GROUP BY ALL
+"""
 
+
+def filter_options(con) -> dict[str, list]:
+    """The values the sidebar offers, over the whole database (not narrowed by other filters): one pass
+    over the forms. Years newest first, names sorted, types the most used first."""
     counted = reference.resolved_forms_sql(
         f"{store.counted_sql('f')} AND {store.project_form_sql('f')}", ("year", "department", "unit", "project_type")
     )
-
-    def distinct(sql: str) -> list:
-        return [row[0] for row in con.execute(sql.replace("{forms}", counted)).fetchall()]
-
+    found: dict[str, list[tuple]] = {}
+    for kind, value, forms in con.execute(FILTER_OPTIONS_SQL.replace("{forms}", counted)).fetchall():
+        found.setdefault(kind, []).append((value, forms))
     return {
-        "years": distinct("SELECT DISTINCT year FROM {forms} WHERE year IS NOT NULL ORDER BY year DESC"),
-        "departments": distinct("SELECT DISTINCT department FROM {forms} WHERE department IS NOT NULL ORDER BY 1"),
-        "units": distinct(
-            "SELECT DISTINCT trim(unit) FROM {forms} WHERE nullif(trim(unit), '') IS NOT NULL ORDER BY 1"
-        ),
-        "has_blank_unit": bool(distinct("SELECT count(*) FROM {forms} WHERE nullif(trim(unit), '') IS NULL")[0]),
-        "types": distinct("SELECT project_type FROM {forms} GROUP BY 1 ORDER BY count(*) DESC, 1"),
+        "years": sorted((int(value) for value, _ in found.get("years", [])), reverse=True),
+        "departments": sorted(value for value, _ in found.get("departments", [])),
+        "units": sorted(value for value, _ in found.get("units", [])),
+        "has_blank_unit": any(forms for _, forms in found.get("blank_units", [])),
+        "types": [
+            value
+            for value, _ in sorted(found.get("types", []), key=lambda pair: (-pair[1], pair[0] is None, pair[0] or ""))
+        ],
     }
 
 

@@ -162,9 +162,13 @@ def stale_scheme_count(con) -> int:
     """Forms that count whose stored scheme is not the one the active audit configuration now gives
     them (its `[departments]` table or default scheme changed since they were audited)."""
     config = active_config()
-    rows = con.execute(f"SELECT department, scheme FROM forms f WHERE {store.counted_sql('f')}").fetchall()
+    rows = con.execute(
+        f"SELECT department, scheme, count(*) FROM forms f WHERE {store.counted_sql('f')} GROUP BY ALL"
+    ).fetchall()  # one row per (department, scheme): a few thousand at most, however many forms
     return sum(
-        1 for department, scheme in rows if config.scheme_for(SimpleNamespace(department=department)).name != scheme
+        forms
+        for department, scheme, forms in rows
+        if config.scheme_for(SimpleNamespace(department=department)).name != scheme
     )
 
 

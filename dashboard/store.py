@@ -25,7 +25,7 @@ DEFAULT_DB = Path("data/forms.duckdb")
 DB_ENV_VAR = "DASHBOARD_DB"
 
 # The schema this code writes. Bump it with every change below, and add the step in `_MIGRATIONS`.
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (
@@ -79,7 +79,11 @@ CREATE TABLE IF NOT EXISTS forms (
     identity_name    VARCHAR,           -- domain.identity_text of the fields that identify a form
     identity_department VARCHAR,
     identity_unit    VARCHAR,
-    identity_code    VARCHAR
+    identity_code    VARCHAR,
+    indicator_count  INTEGER DEFAULT 0, -- sums of the form's indicator rows (FORM_INDICATOR_SUMS_SQL),
+    deducted_count   INTEGER DEFAULT 0, -- stored so that pages sum forms, not millions of indicators
+    points_lost      DOUBLE DEFAULT 0,
+    unexplained_count INTEGER DEFAULT 0
 );
 CREATE TABLE IF NOT EXISTS fund_rows (
     form_id        VARCHAR NOT NULL,
@@ -276,8 +280,45 @@ def _migrate_2_to_3(con) -> None:
     file, which has none of them, is told to migrate instead of failing on the page queries' joins."""
 
 
-_MIGRATIONS = {1: _migrate_1_to_2, 2: _migrate_2_to_3}
+def _migrate_3_to_4(con) -> None:
+    """Version 4 stores each form's indicator sums as columns of `forms`."""
+    for column in _FORM_SUM_COLUMNS:
+        con.execute(f"ALTER TABLE forms ADD COLUMN {column}")
+    refresh_indicator_sums(con)
+
+
+_MIGRATIONS = {1: _migrate_1_to_2, 2: _migrate_2_to_3, 3: _migrate_3_to_4}
 _MIGRATION_CHUNK = 2000
+
+
+# A form's indicator sums, from the stored domain columns of its indicator rows (dashboard/domain.py):
+# how many rows, how many deducted, the points they lost, how many deducted without a reason.
+_FORM_SUM_COLUMNS = [
+    "indicator_count INTEGER DEFAULT 0", "deducted_count INTEGER DEFAULT 0", "points_lost DOUBLE DEFAULT 0",
+    "unexplained_count INTEGER DEFAULT 0",
+]  # fmt: skip
+FORM_INDICATOR_SUMS_SQL = """
+UPDATE forms SET indicator_count = s.indicator_count, deducted_count = s.deducted_count,
+                 points_lost = s.points_lost, unexplained_count = s.unexplained_count
+FROM (
+    SELECT i.form_id,
+           count(*) AS indicator_count,
+           count(*) FILTER (WHERE i.deducted) AS deducted_count,
+           coalesce(sum(i.points_lost) FILTER (WHERE i.deducted), 0) AS points_lost,
+           count(*) FILTER (WHERE i.deducted AND i.no_reason) AS unexplained_count
+    FROM indicators i WHERE i.form_id IN (SELECT form_id FROM forms f WHERE {forms})
+    GROUP BY i.form_id
+) s
+WHERE forms.form_id = s.form_id
+"""
+
+
+def refresh_indicator_sums(con: duckdb.DuckDBPyConnection, batch_id: int | None = None) -> None:
+    """Store the indicator sums of the forms of one batch (every form where None) in their `forms` row."""
+    if batch_id is None:
+        con.execute(FORM_INDICATOR_SUMS_SQL.replace("{forms}", "TRUE"))
+    else:
+        con.execute(FORM_INDICATOR_SUMS_SQL.replace("{forms}", "f.batch_id = ?"), [int(batch_id)])
 
 
 def refresh_derived(con: duckdb.DuckDBPyConnection, forms: list[Form]) -> None:
@@ -353,6 +394,7 @@ def save_file(
             counts[STATUS_NEW], counts[STATUS_REPLACED], counts[STATUS_DUPLICATE], incomplete, imported_by,
         )  # fmt: skip
         _insert_forms(con, batch_id, placements)
+        refresh_indicator_sums(con, batch_id)
         replaced = [[p.replaces, p.form.id] for p in placements if p.replaces]
         if replaced:
             frame = pd.DataFrame(replaced, columns=["form_id", "successor"], dtype=object)

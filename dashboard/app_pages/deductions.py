@@ -33,7 +33,7 @@ def main() -> None:
     if by_level2.empty:
         st.success(texts.DEDUCTIONS_NONE, icon=":material/check_circle:")
         return
-    show_cards(page_data.read(queries.deduction_totals, current))
+    show_cards(page_data.read(queries.deduction_totals, current, ()))  # the same cached read as the table count
     points_lost_chart(by_level2)
 
     with st.container(horizontal=True, vertical_alignment="bottom"):
@@ -63,7 +63,7 @@ def main() -> None:
         column_config=table_config(),
     )
     downloads.table_download_buttons(
-        lambda: deductions_table(page_data.read(queries.deductions, current, level2, order)), total,
+        lambda: deductions_table(page_data.read_whole(queries.deductions, current, level2, order)), total,
         texts.DEDUCTIONS_FILE, key="deductions_download",
     )  # fmt: skip
 

@@ -46,7 +46,7 @@ def main() -> None:
         key=TABLE_KEY,
     )
     downloads.table_download_buttons(
-        lambda: projects_table(page_data.read(queries.form_overview, current), unit), total, texts.PROJECTS_FILE,
+        lambda: projects_table(page_data.read_whole(queries.form_overview, current), unit), total, texts.PROJECTS_FILE,
         key="projects_download",
     )  # fmt: skip
     downloads.printed_forms_button(current, total, key="projects_printed")

@@ -203,7 +203,7 @@ def _rules(counts: pd.DataFrame) -> str | None:
 def _all_findings(key: str, current: filters.Filters, total: int) -> None:
     st.caption(texts.REVIEW_ALL_FINDINGS)
     downloads.table_download_buttons(  # every finding, built only when a button is clicked
-        lambda: findings_table(page_data.read(rq.findings, current, None, None)), total,
+        lambda: findings_table(page_data.read_whole(rq.findings, current, None, None)), total,
         texts.REVIEW_FILE_ALL_FINDINGS, key="review_all_findings_download",
     )  # fmt: skip
 
@@ -232,8 +232,8 @@ def _forms(key: str, current: filters.Filters, rule: str | None) -> str | None:
         },
     )
     downloads.table_download_buttons(
-        lambda: forms_table(page_data.read(rq.forms_by_seriousness, current, rule)), total, texts.REVIEW_FILE_FORMS,
-        key="review_forms_download",
+        lambda: forms_table(page_data.read_whole(rq.forms_by_seriousness, current, rule)), total,
+        texts.REVIEW_FILE_FORMS, key="review_forms_download",
     )  # fmt: skip
     row = selected_row(FORM_TABLE_KEY)
     if row is None or row >= len(table):

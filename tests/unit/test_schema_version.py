@@ -44,6 +44,31 @@ def test_writer_migrates_a_version_1_file(tmp_path):
         assert row == (True, 2.5, True, False)
         assert con.execute("SELECT exec_rate FROM forms").fetchone()[0] == 0.75
         assert con.execute("SELECT new_count FROM import_batches").fetchone()[0] == 1
+        sums = "SELECT indicator_count, deducted_count, points_lost, unexplained_count FROM forms"
+        assert con.execute(sums).fetchone() == (1, 1, 2.5, 1)  # version 4: the form's indicator sums
+    finally:
+        con.close()
+
+
+def test_a_version_3_file_gets_its_forms_indicator_sums(tmp_path):
+    """Version 4 adds per-form sums of the indicator rows; a version-3 file has none until migrated."""
+    path = tmp_path / "v3.duckdb"
+    make_v1_file(path)
+    store.open_db(path).close()
+    con = duckdb.connect(str(path))  # back to version 3: no sum columns
+    for column in ("indicator_count", "deducted_count", "points_lost", "unexplained_count"):
+        con.execute(f"ALTER TABLE forms DROP COLUMN {column}")
+    con.execute("UPDATE meta SET value = '3' WHERE key = 'schema_version'")
+    con.execute(
+        "INSERT INTO indicators (form_id, position, name, weight, score, reason, deducted, points_lost, no_reason) "
+        "VALUES ('aa-001', 2, '满意度', 10, 7, '宣传不足', true, 3, false)"
+    )
+    con.close()
+    con = store.open_db(path)
+    try:
+        sums = "SELECT indicator_count, deducted_count, points_lost, unexplained_count FROM forms"
+        assert con.execute(sums).fetchone() == (2, 2, 5.5, 1)
+        assert store.schema_version(con) == 4
     finally:
         con.close()
 
