@@ -300,8 +300,8 @@ def _year_over_year(writer: _Writer, con, filters: Filters, pair: yoy.YearPair, 
             ],
             top=TOP_ROWS,
         )
-    both = yoy.projects_in_both_years(con, filters, pair)
-    writer.paragraph(texts.REPORT_YOY_PROJECTS.format(count=fmt.count_text(len(both))))
+    both, both_total = yoy.projects_in_both_years(con, filters, pair, limit=TOP_ROWS)
+    writer.paragraph(texts.REPORT_YOY_PROJECTS.format(count=fmt.count_text(both_total)))
     writer.table(
         [texts.COL["project_name"], texts.COL["org"], str(pair.previous), str(pair.year), texts.REPORT_COL_CHANGE],
         [
@@ -314,9 +314,9 @@ def _year_over_year(writer: _Writer, con, filters: Filters, pair: yoy.YearPair, 
             ]
             for r in both.itertuples()
         ],
-        top=TOP_ROWS,
+        total=both_total,
     )
-    changes = yoy.new_and_ended(con, filters, pair)
+    changes, changes_total = yoy.new_and_ended(con, filters, pair, limit=TOP_ROWS)
     if not changes.empty:
         writer.paragraph(texts.REPORT_YOY_NEW_ENDED)
         writer.table(
@@ -325,17 +325,17 @@ def _year_over_year(writer: _Writer, con, filters: Filters, pair: yoy.YearPair, 
                 [texts.YOY_CHANGE_KINDS[r.change], r.project_name, fmt.text_or_dash(r.org), fmt.score_text(r.score)]
                 for r in changes.itertuples()
             ],
-            top=TOP_ROWS,
+            total=changes_total,
         )
-    recurring = yoy.recurring_deductions(con, filters, pair)
-    writer.paragraph(texts.REPORT_YOY_RECURRING.format(count=fmt.count_text(len(recurring))))
+    recurring, recurring_total = yoy.recurring_deductions(con, filters, pair, limit=TOP_ROWS)
+    writer.paragraph(texts.REPORT_YOY_RECURRING.format(count=fmt.count_text(recurring_total)))
     if not recurring.empty:
         writer.table(
             [texts.COL["project_name"], texts.COL["name"], texts.REPORT_REASON_OF.format(year=pair.previous),
              texts.REPORT_REASON_OF.format(year=pair.year)],
             [[r.project_name, r.indicator, reason_text(r.reason_previous), reason_text(r.reason)]
              for r in recurring.itertuples()],
-            top=TOP_ROWS,
+            total=recurring_total,
         )  # fmt: skip
 
 
@@ -397,7 +397,9 @@ class _Writer:
     def paragraph(self, text: str) -> None:
         self.document.add_paragraph(text)
 
-    def table(self, headings: list[str], rows: list[list], top: int | None = None) -> None:
+    def table(self, headings: list[str], rows: list[list], top: int | None = None, total: int | None = None) -> None:
+        """A table of `rows` (its first `top`), and how many more there are; `total`: the table's row count
+        where `rows` are only its first rows (a query's top N)."""
         shown = rows if top is None else rows[:top]
         table = self.document.add_table(rows=1 + len(shown), cols=len(headings))
         table.style = "Table Grid"
@@ -408,8 +410,9 @@ class _Writer:
         for row, values in zip(table.rows[1:], shown, strict=True):
             for cell, value in zip(row.cells, values, strict=True):
                 cell.text = fmt.text_or_dash(value) if not isinstance(value, str) else value or texts.DASH
-        if top is not None and len(rows) > top:
-            self.paragraph(texts.REPORT_MORE_ROWS.format(count=len(rows) - top))
+        rest = (len(rows) if total is None else total) - len(shown)
+        if rest > 0:
+            self.paragraph(texts.REPORT_MORE_ROWS.format(count=rest))
 
     def picture(self, figure: go.Figure) -> None:
         image = chart_images.png(figure)

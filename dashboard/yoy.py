@@ -13,6 +13,7 @@ match are new or ended, never compared.
 from __future__ import annotations
 
 import dataclasses
+from typing import NamedTuple
 
 import duckdb
 import pandas as pd
@@ -114,12 +115,28 @@ _MATCH_SQL = """
 """
 
 
-def _match_query(con, filters: Filters, pair: YearPair, select: str) -> pd.DataFrame:
+class Rows(NamedTuple):
+    """The first rows of a comparison table in its order, and how many rows it has in all."""
+
+    frame: pd.DataFrame
+    total: int
+
+
+def _match_query(con, filters: Filters, pair: YearPair, select: str, order: str, limit: int | None) -> Rows:
+    """`select` (a query over the matched pairs) in `order`, its first `limit` rows (all where None) and
+    its row count: a comparison over a city's forms sends what is shown, not every project."""
     scope = dataclasses.replace(filters, years=())
-    return queries.overview_query(con, _MATCH_SQL + select, scope, extra_params=[pair.year, pair.previous])
+    body = f", compared AS ({select})\nSELECT *, count(*) OVER () AS total_rows FROM compared ORDER BY {order}"
+    extra = [pair.year, pair.previous]
+    if limit is not None:
+        body += " LIMIT ?"
+        extra.append(int(limit))
+    frame = queries.overview_query(con, _MATCH_SQL + body, scope, extra_params=extra)
+    total = int(frame["total_rows"].iloc[0]) if len(frame) else 0
+    return Rows(frame.drop(columns="total_rows"), total)
 
 
-def projects_in_both_years(con, filters: Filters, pair: YearPair) -> pd.DataFrame:
+def projects_in_both_years(con, filters: Filters, pair: YearPair, limit: int | None = None) -> Rows:
     """Projects filed in both years (one match each way), with both 总分 and the change, biggest fall first."""
     return _match_query(
         con,
@@ -129,12 +146,13 @@ def projects_in_both_years(con, filters: Filters, pair: YearPair) -> pd.DataFram
         SELECT c.project_name, c.org, c.project_type, p.total_score AS score_previous, c.total_score AS score,
                c.total_score - p.total_score AS score_change, c.form_id, p.form_id AS previous_form_id
         FROM single s JOIN cur c ON c.form_id = s.cur_id JOIN prev p ON p.form_id = s.prev_id
-        ORDER BY score_change ASC NULLS LAST, c.project_name
         """,
+        "score_change ASC NULLS LAST, project_name, form_id",
+        limit,
     )
 
 
-def new_and_ended(con, filters: Filters, pair: YearPair) -> pd.DataFrame:
+def new_and_ended(con, filters: Filters, pair: YearPair, limit: int | None = None) -> Rows:
     """Projects of one year with no match in the other: 新增 (this year only), 结束 (last year only),
     and 未比较 (matched more than one project of the other year)."""
     return _match_query(
@@ -150,12 +168,13 @@ def new_and_ended(con, filters: Filters, pair: YearPair) -> pd.DataFrame:
         UNION ALL
         SELECT 'ambiguous', c.project_name, c.org, c.project_type, c.total_score, c.form_id
         FROM cur c WHERE c.form_id IN (SELECT cur_id FROM pairs) AND c.form_id NOT IN (SELECT cur_id FROM single)
-        ORDER BY 1, 2
         """,
+        "change, project_name, form_id",
+        limit,
     )
 
 
-def recurring_deductions(con, filters: Filters, pair: YearPair) -> pd.DataFrame:
+def recurring_deductions(con, filters: Filters, pair: YearPair, limit: int | None = None) -> Rows:
     """Indicators (same name) deducted in both years of a matched project, with both years' reasons."""
     return _match_query(
         con,
@@ -165,11 +184,12 @@ def recurring_deductions(con, filters: Filters, pair: YearPair) -> pd.DataFrame:
         SELECT c.project_name, c.org, ic.name AS indicator,
                ip.points_lost AS lost_previous, ip.reason AS reason_previous,
                ic.points_lost AS lost, ic.reason AS reason, ic.no_reason OR ip.no_reason AS any_unexplained,
-               c.form_id
+               c.form_id, ic.position
         FROM single s
         JOIN cur c ON c.form_id = s.cur_id
         JOIN indicators ic ON ic.form_id = s.cur_id AND ic.deducted
         JOIN indicators ip ON ip.form_id = s.prev_id AND ip.deducted AND ip.name = ic.name
-        ORDER BY ic.points_lost DESC, c.project_name, ic.position
         """,
+        "lost DESC, project_name, form_id, position",
+        limit,
     )

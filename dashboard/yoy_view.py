@@ -6,6 +6,8 @@ rows with a visible count of the rest; each has CSV/Excel downloads of the whole
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pandas as pd
 import streamlit as st
 
@@ -29,15 +31,26 @@ def cached_key_figures(db_key: str, filters: Filters, pair: yoy.YearPair) -> dic
 
 
 @st.cache_data(**page_data.CACHE_OPTIONS)
-def cached_tables(db_key: str, filters: Filters, pair: yoy.YearPair) -> dict[str, pd.DataFrame]:
+def cached_groups(db_key: str, filters: Filters, pair: yoy.YearPair) -> dict[str, pd.DataFrame]:
     with db.cursor() as cur:
-        return {
-            "org": yoy.by_group(cur, filters, pair, "org"),
-            "project_type": yoy.by_group(cur, filters, pair, "project_type"),
-            "both": yoy.projects_in_both_years(cur, filters, pair),
-            "changes": yoy.new_and_ended(cur, filters, pair),
-            "recurring": yoy.recurring_deductions(cur, filters, pair),
-        }
+        return {by: yoy.by_group(cur, filters, pair, by) for by in ("org", "project_type")}
+
+
+# The project-by-project comparisons: each matches the two years' forms (the slow part of 总览 on a city's
+# archive), so they are computed when the user opens them, and only their first rows.
+DETAILS = {"both": yoy.projects_in_both_years, "changes": yoy.new_and_ended, "recurring": yoy.recurring_deductions}
+
+
+@st.cache_data(**page_data.CACHE_OPTIONS)
+def cached_detail(db_key: str, filters: Filters, pair: yoy.YearPair, which: str) -> yoy.Rows:
+    with db.cursor() as cur:
+        return DETAILS[which](cur, filters, pair, limit=SHOWN_ROWS)
+
+
+def _whole_detail(filters: Filters, pair: yoy.YearPair, which: str) -> pd.DataFrame:
+    """Every row of a comparison, for a download (built when its button is clicked)."""
+    with db.cursor() as cur:
+        return DETAILS[which](cur, filters, pair).frame
 
 
 def card_deltas(db_key: str, filters: Filters, unit: str) -> dict[str, tuple[str, str]]:
@@ -62,7 +75,7 @@ def show(db_key: str, filters: Filters) -> None:
     pair = cached_pair(db_key, filters)
     if pair is None:
         return
-    tables = cached_tables(db_key, filters, pair)
+    groups = cached_groups(db_key, filters, pair)
     st.subheader(texts.YOY_TITLE.format(year=pair.year, previous=pair.previous), anchor=False)
     st.caption(texts.YOY_INTRO if len(filters.years) == 1 else texts.YOY_INTRO_ALL_YEARS)
     unit = money_unit()
@@ -75,69 +88,80 @@ def show(db_key: str, filters: Filters) -> None:
         ),
         "overview_yoy_figures",
     )
-    col = texts.COL
-    for by, label in (("org", col["org"]), ("project_type", col["project_type"])):
-        groups = tables[by]
-        frame = pd.DataFrame(
-            {
-                label: groups["grp"].map(fmt.text_or_dash),
-                **dict(
-                    zip(
-                        texts.REPORT_YOY_GROUP_COLUMNS,
-                        [
-                            groups["exec_rate_previous"].map(fmt.percent_text),
-                            groups["exec_rate"].map(fmt.percent_text),
-                            groups["exec_rate_change"].map(key_figures.points_change),
-                            groups["avg_score_previous"].map(lambda v: fmt.score_text(key_figures.rounded(v))),
-                            groups["avg_score"].map(lambda v: fmt.score_text(key_figures.rounded(v))),
-                            groups["avg_score_change"].map(key_figures.signed),
-                        ],
-                        strict=True,
-                    )
-                ),
-            }
-        )
-        _table(texts.REPORT_YOY_BY.format(label=label).rstrip("："), frame, f"overview_yoy_{by}")
-    both = tables["both"]
-    _table(
-        texts.REPORT_YOY_PROJECTS.format(count=fmt.count_text(len(both))).rstrip("："),
-        pd.DataFrame(
-            {
-                col["project_name"]: both["project_name"],
-                col["org"]: both["org"].map(fmt.text_or_dash),
-                str(pair.previous): both["score_previous"].map(fmt.score_text),
-                str(pair.year): both["score"].map(fmt.score_text),
-                texts.REPORT_COL_CHANGE: both["score_change"].map(key_figures.signed),
-            }
-        ),
-        "overview_yoy_projects",
-    )
-    changes = tables["changes"]
-    if not changes.empty:
+    for by, label in (("org", texts.COL["org"]), ("project_type", texts.COL["project_type"])):
         _table(
-            texts.REPORT_YOY_NEW_ENDED.rstrip("："),
-            pd.DataFrame(
-                {
-                    texts.REPORT_COL_CHANGE: changes["change"].map(texts.YOY_CHANGE_KINDS),
-                    col["project_name"]: changes["project_name"],
-                    col["org"]: changes["org"].map(fmt.text_or_dash),
-                    col["total_score"]: changes["score"].map(fmt.score_text),
-                }
-            ),
-            "overview_yoy_changes",
+            texts.REPORT_YOY_BY.format(label=label).rstrip("："), _groups_frame(groups[by], label), f"overview_yoy_{by}"
         )
-    recurring = tables["recurring"]
-    _table(
-        texts.REPORT_YOY_RECURRING.format(count=fmt.count_text(len(recurring))).rstrip("："),
-        pd.DataFrame(
-            {
-                col["project_name"]: recurring["project_name"],
-                col["name"]: recurring["indicator"],
-                texts.REPORT_REASON_OF.format(year=pair.previous): recurring["reason_previous"].map(_reason),
-                texts.REPORT_REASON_OF.format(year=pair.year): recurring["reason"].map(_reason),
-            }
-        ),
-        "overview_yoy_recurring",
+    if not st.toggle(
+        texts.YOY_DETAILS_TOGGLE, key="overview_yoy_details", help=texts.YOY_DETAILS_HELP.format(shown=SHOWN_ROWS)
+    ):
+        return
+    for which, title, shape in (
+        ("both", texts.REPORT_YOY_PROJECTS, _both_frame),
+        ("changes", texts.REPORT_YOY_NEW_ENDED, _changes_frame),
+        ("recurring", texts.REPORT_YOY_RECURRING, _recurring_frame),
+    ):
+        first = cached_detail(db_key, filters, pair, which)
+        if which == "changes" and not first.total:
+            continue
+        heading = title.format(count=fmt.count_text(first.total)).rstrip("：")
+        _detail_table(
+            heading,
+            shape(first.frame, pair),
+            first.total,
+            lambda w=which, s=shape: s(_whole_detail(filters, pair, w), pair),
+            f"overview_yoy_{which}",
+        )
+
+
+def _groups_frame(groups: pd.DataFrame, label: str) -> pd.DataFrame:
+    columns = [
+        groups["exec_rate_previous"].map(fmt.percent_text),
+        groups["exec_rate"].map(fmt.percent_text),
+        groups["exec_rate_change"].map(key_figures.points_change),
+        groups["avg_score_previous"].map(lambda v: fmt.score_text(key_figures.rounded(v))),
+        groups["avg_score"].map(lambda v: fmt.score_text(key_figures.rounded(v))),
+        groups["avg_score_change"].map(key_figures.signed),
+    ]
+    return pd.DataFrame(
+        {label: groups["grp"].map(fmt.text_or_dash), **dict(zip(texts.REPORT_YOY_GROUP_COLUMNS, columns, strict=True))}
+    )
+
+
+def _both_frame(both: pd.DataFrame, pair: yoy.YearPair) -> pd.DataFrame:
+    col = texts.COL
+    return pd.DataFrame(
+        {
+            col["project_name"]: both["project_name"],
+            col["org"]: both["org"].map(fmt.text_or_dash),
+            str(pair.previous): both["score_previous"].map(fmt.score_text),
+            str(pair.year): both["score"].map(fmt.score_text),
+            texts.REPORT_COL_CHANGE: both["score_change"].map(key_figures.signed),
+        }
+    )
+
+
+def _changes_frame(changes: pd.DataFrame, pair: yoy.YearPair) -> pd.DataFrame:
+    col = texts.COL
+    return pd.DataFrame(
+        {
+            texts.REPORT_COL_CHANGE: changes["change"].map(texts.YOY_CHANGE_KINDS),
+            col["project_name"]: changes["project_name"],
+            col["org"]: changes["org"].map(fmt.text_or_dash),
+            col["total_score"]: changes["score"].map(fmt.score_text),
+        }
+    )
+
+
+def _recurring_frame(recurring: pd.DataFrame, pair: yoy.YearPair) -> pd.DataFrame:
+    col = texts.COL
+    return pd.DataFrame(
+        {
+            col["project_name"]: recurring["project_name"],
+            col["name"]: recurring["indicator"],
+            texts.REPORT_REASON_OF.format(year=pair.previous): recurring["reason_previous"].map(_reason),
+            texts.REPORT_REASON_OF.format(year=pair.year): recurring["reason"].map(_reason),
+        }
     )
 
 
@@ -152,3 +176,12 @@ def _table(title: str, frame: pd.DataFrame, key: str) -> None:
     if len(frame) > SHOWN_ROWS:
         st.caption(texts.YOY_MORE_ROWS.format(shown=SHOWN_ROWS, total=fmt.count_text(len(frame))))
     downloads.download_buttons(frame, title, key=f"{key}_download")
+
+
+def _detail_table(title: str, first_rows: pd.DataFrame, total: int, whole: Callable[[], pd.DataFrame], key: str):
+    """A heading, the first rows of a comparison, how many more, and downloads of all rows built on click."""
+    st.markdown(f"**{title}**")  # built from fixed texts and counts only
+    st.dataframe(first_rows, hide_index=True, width="stretch", key=key)
+    if total > len(first_rows):
+        st.caption(texts.YOY_MORE_ROWS.format(shown=len(first_rows), total=fmt.count_text(total)))
+    downloads.table_download_buttons(whole, total, title, key=f"{key}_download")

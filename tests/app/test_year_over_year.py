@@ -95,6 +95,9 @@ def test_overview_shows_deltas_and_the_comparison(env):
     assert shown[f"{texts.KPI_BUDGET}（万元）"][1] == f"-{abs(budget_change):,.2f}"
     headers = [header.value for header in at.subheader]
     assert texts.YOY_TITLE.format(year=2022, previous=2021) in headers
+    before = len(at.dataframe)  # the project-by-project comparisons are computed when opened
+    at.toggle(key="overview_yoy_details").set_value(True).run()
+    assert len(at.dataframe) == before + 3
     tables = {tuple(frame.value.columns): frame.value for frame in at.dataframe}
     (both,) = [t for cols, t in tables.items() if texts.REPORT_COL_CHANGE in cols and "2021" in cols and len(cols) == 5]
     assert len(both) == 20  # projects filed in both years
@@ -152,3 +155,27 @@ def test_report_for_one_department_by_its_code(env, tmp_path):
         cwd=ROOT, capture_output=True, text=True, timeout=300,
     )  # fmt: skip
     assert missing.returncode == 2 and "不存在的部门" in missing.stderr and "Traceback" not in missing.stderr
+
+
+def test_comparisons_send_their_first_rows_and_count_the_rest(two_years):
+    """The page asks for the first rows only; they are the whole table's first rows, and the count is all."""
+    from dashboard import yoy
+    from dashboard.filters import Filters
+
+    con = store.open_db(two_years, read_only=True)
+    try:
+        pair = yoy.YearPair(2022, 2021)
+        for compare in (yoy.projects_in_both_years, yoy.new_and_ended, yoy.recurring_deductions):
+            whole = compare(con, Filters(), pair)
+            first = compare(con, Filters(), pair, limit=2)
+            assert whole.total == len(whole.frame) and first.total == whole.total
+            assert records(first.frame) == records(whole.frame.head(2))
+        assert yoy.projects_in_both_years(con, Filters(), pair).total == 20
+        assert yoy.new_and_ended(con, Filters(), pair).total == 3
+    finally:
+        con.close()
+
+
+def records(frame) -> list[dict]:
+    """Rows as dicts, every missing value None (a two-row frame of NULLs and a longer one type them apart)."""
+    return frame.astype(object).where(frame.notna(), None).to_dict("records")
