@@ -7,6 +7,7 @@ sees the same filters and they survive page switches; they are also bound to the
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from pathlib import Path
 
@@ -30,28 +31,33 @@ except audit_config.AuditConfigError as error:
 
 from dashboard import auth, db, filters, page_data, queries, store  # noqa: E402
 
+VIEW_PAGES = [
+    st.Page("app_pages/overview.py", title=texts.PAGE_OVERVIEW, icon=":material/dashboard:", default=True),
+    st.Page("app_pages/projects.py", title=texts.PAGE_PROJECTS, icon=":material/table_view:"),
+    st.Page("app_pages/deductions.py", title=texts.PAGE_DEDUCTIONS, icon=":material/trending_down:"),
+    st.Page("app_pages/department_page.py", title=texts.DEPARTMENT_PAGE_TITLE, icon=":material/account_balance:"),
+]
+REVIEW_PAGE = st.Page("app_pages/review_page.py", title=texts.PAGE_REVIEW, icon=":material/fact_check:")
 PAGES = {
-    texts.NAV_SECTION_VIEW: [
-        st.Page("app_pages/overview.py", title=texts.PAGE_OVERVIEW, icon=":material/dashboard:", default=True),
-        st.Page("app_pages/projects.py", title=texts.PAGE_PROJECTS, icon=":material/table_view:"),
-        st.Page("app_pages/deductions.py", title=texts.PAGE_DEDUCTIONS, icon=":material/trending_down:"),
-        st.Page("app_pages/department_page.py", title=texts.DEPARTMENT_PAGE_TITLE, icon=":material/account_balance:"),
-    ],
+    texts.NAV_SECTION_VIEW: VIEW_PAGES,
     texts.NAV_SECTION_WORK: [
         st.Page("app_pages/import_page.py", title=texts.PAGE_IMPORT, icon=":material/upload_file:"),
-        st.Page("app_pages/review_page.py", title=texts.PAGE_REVIEW, icon=":material/fact_check:"),
+        REVIEW_PAGE,
         st.Page("app_pages/reference_page.py", title=texts.PAGE_REFERENCE, icon=":material/category:"),
     ],
 }
+# Pages that never write: the reads of one run share one read-only connection (db.shared_reads).
+READING_PAGES = [*VIEW_PAGES, REVIEW_PAGE]
 
 page = st.navigation(PAGES)
 try:
-    if not auth.require_for_every_page():  # draws the sign-in form when the setting asks for one
-        st.stop()
-    options = page_data.read(queries.filter_options) if db.readable() else None
-    filters.render_sidebar(options)
-    auth.sidebar_status()
-    page.run()
+    with db.shared_reads() if page in READING_PAGES else contextlib.nullcontext():
+        if not auth.require_for_every_page():  # draws the sign-in form when the setting asks for one
+            st.stop()
+        options = page_data.read(queries.filter_options) if db.readable() else None
+        filters.render_sidebar(options)
+        auth.sidebar_status()
+        page.run()
 except (duckdb.Error, store.StoreError):
     # An import in this app closed the shared read-only handle while this run was reading:
     # say so instead of showing a stack trace; the next run opens a fresh handle.

@@ -1,17 +1,19 @@
-"""The pages' reads: a read-only DuckDB connection of their own for each read, closed right after.
+"""The pages' reads: read-only DuckDB connections, closed right after; none is kept between runs.
 
 Who writes: only `dashboard.importer` (the 导入 page or the command line). The app holds no
-handle between reads, so the command line can import while the dashboard is up (DuckDB lets one
-process write a file, and none other open it meanwhile): a page that reads during the import is
-told the database is busy, and the next run after it sees the new data (`cache_key` changes with
-the file). Each read opening its own connection also keeps sessions (threads) apart.
+handle between runs of a page, so the command line can import while the dashboard is up (DuckDB lets
+one process write a file, and none other open it meanwhile). A page that only reads shares one
+connection across the reads of one run (`shared_reads`, about a second); a writer that finds the
+file held waits for it (store.WRITER_WAIT_SECONDS). A page that reads during an import is told the
+database is busy, and the next run after it sees the new data (`cache_key` changes with the file).
 
 DuckDB cannot hold the same file open read-only and read-write in one process: the 导入 page's
-write waits for no reader handle because none is kept; `clear_caches()` after it drops results.
+write waits for the readers' handles to close; `clear_caches()` after it drops results.
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -36,14 +38,40 @@ def cache_key() -> str:
     return ":".join([str(path), *stamps])
 
 
+_RUN = threading.local()  # the connection a run of a reading page shares (shared_reads), per session thread
+
+
 @contextmanager
 def cursor() -> Iterator[duckdb.DuckDBPyConnection]:
-    """A read-only connection of its own, closed afterwards; raises StoreError when the file cannot be opened."""
+    """A read-only connection, closed afterwards; raises StoreError when the file cannot be opened.
+
+    Inside `shared_reads` (one run of a page that only reads) every read of the run uses one connection,
+    opened at the first read: it keeps DuckDB's cache warm between the run's queries.
+    """
+    if getattr(_RUN, "sharing", False):
+        if _RUN.con is None:
+            _RUN.con = store.open_db(db_path(), read_only=True)
+        yield _RUN.con
+        return
     con = store.open_db(db_path(), read_only=True)
     try:
         yield con
     finally:
         con.close()
+
+
+@contextmanager
+def shared_reads() -> Iterator[None]:
+    """One run of a page that never writes: its reads share a connection, closed when the run ends (also
+    when it stops or reruns), so the app still holds no handle between runs. A writer that finds the file
+    held meanwhile waits for it (store.open_db)."""
+    _RUN.sharing, _RUN.con = True, None
+    try:
+        yield
+    finally:
+        con, _RUN.sharing, _RUN.con = _RUN.con, False, None
+        if con is not None:
+            con.close()
 
 
 def reset_connection() -> None:

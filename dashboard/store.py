@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -199,7 +200,7 @@ def open_db(path: Path | str | None = None, read_only: bool = False) -> duckdb.D
     try:
         if not read_only:
             db_path.parent.mkdir(parents=True, exist_ok=True)
-        con = duckdb.connect(str(db_path), read_only=read_only)
+        con = _connect(db_path, read_only)
     except duckdb.IOException as error:
         if "lock" in str(error).lower():
             raise StoreError(texts.DB_LOCKED.format(path=db_path)) from error
@@ -215,6 +216,26 @@ def open_db(path: Path | str | None = None, read_only: bool = False) -> duckdb.D
         con.close()
         raise
     return con
+
+
+# How long a writer waits for the file while readers hold it: a page's run reads for about a second
+# (db.shared_reads), another process's import holds it for as long as it imports (then: DB_LOCKED).
+WRITER_WAIT_SECONDS = 5.0
+_WAIT_STEP_SECONDS = 0.1
+
+
+def _connect(db_path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
+    """duckdb.connect; a writer retries while the file is held (another process's lock, or this process's
+    read-only handle: "different configuration") for up to WRITER_WAIT_SECONDS."""
+    deadline = time.monotonic() + (0 if read_only else WRITER_WAIT_SECONDS)
+    while True:
+        try:
+            return duckdb.connect(str(db_path), read_only=read_only)
+        except (duckdb.IOException, duckdb.ConnectionException) as error:
+            held = "lock" in str(error).lower() or "different configuration" in str(error)
+            if not held or time.monotonic() >= deadline:
+                raise
+            time.sleep(_WAIT_STEP_SECONDS)
 
 
 def schema_version(con: duckdb.DuckDBPyConnection) -> int | None:

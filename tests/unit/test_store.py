@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+import time
+
+import duckdb
 import pytest
 
 from dashboard import store
@@ -107,3 +112,38 @@ def test_replace_checks_and_recomputed_scores(tmp_path):
         ("score_above_weight", "采购服装数量", 7.0, 6.0)
     ]
     assert loaded.recomputed_score == 90.5
+
+
+def test_a_writer_waits_while_a_reader_holds_the_file(tmp_path):
+    """A page's run holds a read-only handle for about a second: an import waits for it instead of failing."""
+    path = tmp_path / "t.duckdb"
+    store.open_db(path).close()
+    code = (
+        f"import duckdb, time; c = duckdb.connect({str(path)!r}, read_only=True); print('held', flush=True); "
+        "time.sleep(1.5); c.close()"
+    )
+    reader = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+    try:
+        assert reader.stdout.readline().strip() == "held"
+        started = time.monotonic()
+        con = store.open_db(path)  # waits until the reader lets go
+        waited = time.monotonic() - started
+        con.close()
+    finally:
+        reader.kill()
+        reader.wait()
+    assert 0.5 < waited < store.WRITER_WAIT_SECONDS
+
+
+def test_reads_of_one_page_run_share_a_connection_closed_at_its_end(tmp_path, monkeypatch):
+    from dashboard import db
+
+    path = tmp_path / "t.duckdb"
+    store.open_db(path).close()
+    monkeypatch.setenv(store.DB_ENV_VAR, str(path))
+    with db.shared_reads(), db.cursor() as first, db.cursor() as second:
+        assert first is second
+    with db.cursor() as other:
+        assert other is not first
+    con = duckdb.connect(str(path))  # read-write in this process: no read-only handle is left open
+    con.close()
