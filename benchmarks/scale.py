@@ -105,8 +105,15 @@ def page_times(db: Path, page: str | None, query: dict | None = None) -> tuple[f
     return first, again, most_rows, max(bars, default=0)
 
 
-def browser_seconds(db: Path, pages: dict[str, str | None]) -> dict[str, float]:
-    """Seconds from navigation until the page is drawn (no script running, its charts/tables present)."""
+# Drawn: the script has finished (no status widget) and every chart and table on the page is painted.
+DRAWN_JS = """() => !document.querySelector('[data-testid="stStatusWidget"]')
+    && [...document.querySelectorAll('[data-testid="stPlotlyChart"]')].every(c => c.querySelector('.main-svg'))
+    && [...document.querySelectorAll('[data-testid="stDataFrame"]')].every(t => t.querySelector('canvas'))"""
+
+
+def browser_seconds(db: Path, pages: dict[str, str | None]) -> dict[str, tuple[float, float]]:
+    """Per page: (seconds from navigation until the page is drawn, seconds until the network has also
+    been quiet for Playwright's 0.5 s, which that figure includes). Each visit is a fresh page load."""
     from playwright.sync_api import sync_playwright
 
     from tests.live_app import CHROMIUM, CHROMIUM_ARGS, running_app
@@ -119,19 +126,15 @@ def browser_seconds(db: Path, pages: dict[str, str | None]) -> dict[str, float]:
     ):
         browser = play.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1600, "height": 1000})
-        start = time.perf_counter()
-        page.goto(url)  # the first visit: the server's caches are empty
-        page.wait_for_selector("[data-testid='stMetric']", timeout=600_000)
-        page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=600_000)
-        found["总览 (caches empty)"] = time.perf_counter() - start
-        for name, path in pages.items():
-            target = url + ("/" + Path(path).stem if path else "")
+        visits = [("总览 (caches empty)", None), *pages.items()]  # the first visit: the server's caches are empty
+        for name, path in visits:
             start = time.perf_counter()
-            page.goto(target)
+            page.goto(url + ("/" + Path(path).stem if path else ""))
             page.wait_for_selector("[data-testid='stMetric'], [data-testid='stDataFrame']", timeout=600_000)
-            page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=600_000)
+            page.wait_for_function(DRAWN_JS, timeout=600_000)
+            drawn = time.perf_counter() - start
             page.wait_for_load_state("networkidle")
-            found[name] = time.perf_counter() - start
+            found[name] = (drawn, time.perf_counter() - start)
         browser.close()
     return found
 
@@ -151,6 +154,7 @@ def main() -> int:
     keep = args.keep or work
     keep.mkdir(parents=True, exist_ok=True)
     big = keep / f"demo-{forms}.duckdb"
+    page_target, browser_target = ("< 3 s", "< 3 s") if forms >= 1_000_000 else ("< 1 s", "< 2 s")
     print(
         f"机器: {platform.platform()}, Python {platform.python_version()}, {os.cpu_count()} 核, 负载 {os.getloadavg()}"
     )
@@ -170,11 +174,11 @@ def main() -> int:
         for name, path in PAGES.items():
             base_first, base_again, _, _ = page_times(small, path)
             first, again, most_rows, bars = page_times(big, path)
-            report(f"page {name}: first run", f"{first:.2f} s", "< 1 s", f"×{first / base_first:.1f} of 22 forms")
-            report(f"page {name}: rerun", f"{again:.2f} s", "< 1 s", f"×{again / base_again:.1f} of 22 forms")
+            report(f"page {name}: first run", f"{first:.2f} s", page_target, f"×{first / base_first:.1f} of 22 forms")
+            report(f"page {name}: rerun", f"{again:.2f} s", page_target, f"×{again / base_again:.1f} of 22 forms")
             report(f"page {name}: most table rows / chart bars", f"{most_rows} / {bars}", "≤ 100 / ≤ 16")
         first, again, _, _ = page_times(big, None, {"year": "2021", "type": "购置费"})
-        report("page 总览 filtered (year+type): first run", f"{first:.2f} s", "< 1 s")
+        report("page 总览 filtered (year+type): first run", f"{first:.2f} s", page_target)
 
         # Import of one 22-form file: into an empty database, then into the big one.
         empty = work / "empty.duckdb"
@@ -204,8 +208,10 @@ def main() -> int:
 
         downloads_figures(big, floor)
         if not args.no_browser:
-            for name, seconds in browser_seconds(big, PAGES).items():
-                report(f"Chromium: {name} drawn", f"{seconds:.2f} s", "< 2 s")
+            base = browser_seconds(small, PAGES)
+            for name, (drawn, quiet) in browser_seconds(big, PAGES).items():
+                report(f"Chromium: {name} drawn", f"{drawn:.2f} s", browser_target,
+                       f"22 forms {base[name][0]:.2f} s; network quiet 0.5 s later: {quiet:.2f} s")  # fmt: skip
     finally:
         shutil.rmtree(work, ignore_errors=True)  # the big database stays where --keep put it
     return 0
