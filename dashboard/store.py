@@ -18,6 +18,7 @@ from pathlib import Path
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
 
 from dashboard import accounts, domain, reference, texts
 from dashboard.model import FUND_ROW_KEYS, Check, Form, FundRow, Funds, Indicator
@@ -669,16 +670,46 @@ def _insert_batch(
 
 
 def _insert_forms(con, batch_id: int, placements: list[Placement]) -> None:
-    form_rows, fund_frames, indicator_frames, check_frames = [], [], [], []
+    """One INSERT per table for all of a file's forms."""
+    for table, rows in form_rows(placements, batch_id).items():
+        _append_rows(con, table, _FORM_TABLE_COLUMNS[table], rows)
+
+
+def form_rows(placements: list[Placement], batch_id: int) -> dict[str, list[list]]:
+    """The rows the forms take in each table (`_FORM_TABLE_COLUMNS` order), positions counted from 1."""
+    rows: dict[str, list[list]] = {table: [] for table in _FORM_TABLE_COLUMNS}
     for position, placement in enumerate(placements, start=1):
         form = placement.form
-        form_rows.append(_form_row(placement, batch_id, position))
-        fund_frames.append(_funds_frame(form))
-        indicator_frames.append(_indicators_frame(form))
-        check_frames.append(_checks_frame(form.id, form.checks))
-    _append_frame(con, "forms", pd.DataFrame(form_rows, columns=_FORM_COLUMNS, dtype=object))
-    for table, frames in (("fund_rows", fund_frames), ("indicators", indicator_frames), ("checks", check_frames)):
-        _append_frame(con, table, pd.concat(frames, ignore_index=True) if frames else None)
+        rows["forms"].append(_form_row(placement, batch_id, position))
+        rows["fund_rows"] += _fund_rows(form)
+        rows["indicators"] += _indicator_rows(form)
+        rows["checks"] += _check_rows(form.id, form.checks)
+    return rows
+
+
+def _append_rows(con, table: str, columns: list[str], rows: list[list]) -> None:
+    """INSERT rows (values in `columns` order) by way of an Arrow table.
+
+    DuckDB reads Arrow columns natively; a pandas frame of objects it reads value by value
+    through Python, which made the frames most of the time a file took to store. Where Arrow
+    cannot hold a column (mixed types, text that is not valid UTF-8) the rows go as such a frame,
+    so DuckDB converts or refuses them as it always did (a `duckdb.Error`, which the importer reports).
+    """
+    if not rows:
+        return
+    try:
+        data = pa.table(
+            {column: pa.array(list(values)) for column, values in zip(columns, zip(*rows, strict=True), strict=True)}
+        )
+    except (pa.ArrowException, ValueError, TypeError, OverflowError):
+        _append_frame(con, table, pd.DataFrame(rows, columns=columns, dtype=object))
+        return
+    names = ", ".join(columns)
+    con.register("incoming_rows", data)
+    try:
+        con.execute(f"INSERT INTO {table} ({names}) SELECT {names} FROM incoming_rows")
+    finally:
+        con.unregister("incoming_rows")
 
 
 def _append_frame(con, table: str, frame: pd.DataFrame | None) -> None:
@@ -731,21 +762,18 @@ def _form_row(placement: Placement, batch_id: int, position: int) -> list:
     ]  # fmt: skip
 
 
-def _funds_frame(form: Form) -> pd.DataFrame:
-    rows = [
+def _fund_rows(form: Form) -> list[list]:
+    return [
         [form.id, key, position, *(getattr(fund_row, column) for column in _FUND_COLUMNS)]
         for position, (key, fund_row) in enumerate(form.funds.rows().items(), start=1)
     ]
-    return pd.DataFrame(rows, columns=["form_id", "row_key", "position", *_FUND_COLUMNS], dtype=object)
 
 
-def _indicators_frame(form: Form) -> pd.DataFrame:
-    rows = [
+def _indicator_rows(form: Form) -> list[list]:
+    return [
         [form.id, position, *(getattr(row, column) for column in _INDICATOR_COLUMNS), *_derived_indicator_values(row)]
         for position, row in enumerate(form.indicators, start=1)
     ]
-    columns = ["form_id", "position", *_INDICATOR_COLUMNS, *_INDICATOR_DERIVED]
-    return pd.DataFrame(rows, columns=columns, dtype=object)
 
 
 _CHECK_FRAME_COLUMNS = ["form_id", "position", *_CHECK_COLUMNS]
@@ -758,8 +786,13 @@ def _check_rows(form_id: str, checks: list[Check]) -> list[list]:
     ]
 
 
-def _checks_frame(form_id: str, checks: list[Check]) -> pd.DataFrame:
-    return pd.DataFrame(_check_rows(form_id, checks), columns=_CHECK_FRAME_COLUMNS, dtype=object)
+# The columns `form_rows` fills, per table.
+_FORM_TABLE_COLUMNS = {
+    "forms": _FORM_COLUMNS,
+    "fund_rows": ["form_id", "row_key", "position", *_FUND_COLUMNS],
+    "indicators": ["form_id", "position", *_INDICATOR_COLUMNS, *_INDICATOR_DERIVED],
+    "checks": _CHECK_FRAME_COLUMNS,
+}
 
 
 # --- reading ---------------------------------------------------------------------------------------------

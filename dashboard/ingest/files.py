@@ -199,8 +199,9 @@ class SafeReader:
     def read_all(self, files: list[tuple[Path, str]]) -> Iterator[ReadResult]:
         """Read (path, source_file) pairs, yielding results in the given order.
 
-        Files are parsed two at a time on two cores. A file that overruns the time limit is
-        reported and the pool restarted; the files queued behind it are parsed again.
+        Files are parsed two at a time on two cores, the largest file started first (`_start_order`).
+        A file that overruns the time limit is reported and the pool restarted; the files queued
+        behind it are parsed again.
         """
         pending = list(files)
         while pending:
@@ -223,15 +224,32 @@ class SafeReader:
                     yield ReadResult(path, source_file, error=payload)
 
     def _submit(self, files: list[tuple[Path, str]]) -> list[tuple[Path, str, object]]:
-        submitted = []
+        """Queue the files that pass the precheck; the list keeps the given order, with a job or a result."""
+        submitted: list[tuple[Path, str, object]] = []
         for path, source_file in files:
             reason = precheck(path)
-            if reason is not None:
-                submitted.append((path, source_file, ReadResult(path, source_file, error=reason)))
-                continue
+            result = None if reason is None else ReadResult(path, source_file, error=reason)
+            submitted.append((path, source_file, result))
+        queued = [index for index, (_, _, result) in enumerate(submitted) if result is None]
+        for index in self._start_order(queued, [submitted[i][0] for i in queued]):
+            path, source_file, _ = submitted[index]
             job = self._ensure_pool().apply_async(_parse_in_worker, (str(path), source_file))
-            submitted.append((path, source_file, job))
+            submitted[index] = (path, source_file, job)
         return submitted
+
+    def _start_order(self, queued: list[int], paths: list[Path]) -> list[int]:
+        """The order the queued files start in: the largest (workers − 1) files first, then the rest as given.
+
+        A large file at the end of the list would be parsed alone while the other workers idle;
+        started first, it is parsed alongside the others. One worker at least is left to the
+        files in the given order, so each file starts by the time its turn comes to be collected
+        and its time limit still counts its own parse, not the wait for a large file.
+        """
+        sizes = [path.stat().st_size for path in paths]
+        first = sorted(range(len(queued)), key=lambda position: -sizes[position])[: self.workers - 1]
+        return [queued[position] for position in first] + [
+            index for position, index in enumerate(queued) if position not in first
+        ]
 
 
 def expand_paths(paths: list[Path]) -> list[Path]:

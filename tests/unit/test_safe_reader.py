@@ -47,3 +47,17 @@ def test_folders_expand_to_supported_files(tmp_path):
     (nested / "note.md").write_text("x")
     shutil.copy(SAMPLES / "sample_form_a.pdf", tmp_path / "a.pdf")
     assert [p.name for p in expand_paths([tmp_path])] == ["a.pdf", "s.TXT"]
+
+
+def test_the_largest_file_starts_first_and_results_keep_the_given_order(tmp_path):
+    files = []
+    for name, size in (("a.txt", 10), ("big.txt", 3000), ("c.txt", 20), ("d.txt", 2000)):
+        (tmp_path / name).write_text("项" * size, encoding="utf-8")
+        files.append((tmp_path / name, name))
+    paths = [path for path, _ in files]
+    assert SafeReader(workers=1)._start_order([0, 1, 2, 3], paths) == [0, 1, 2, 3]
+    assert SafeReader(workers=2)._start_order([0, 1, 2, 3], paths) == [1, 0, 2, 3]
+    assert SafeReader(workers=3)._start_order([0, 1, 2, 3], paths) == [1, 3, 0, 2]
+    with SafeReader(workers=2) as reader:
+        results = list(reader.read_all(files))
+    assert [result.source_file for result in results] == ["a.txt", "big.txt", "c.txt", "d.txt"]
