@@ -130,3 +130,28 @@ def test_review_page_sends_one_page_and_a_short_unit_chart(demo_env):
     assert any(f"{with_findings:,}" in caption.value for caption in at.caption)
     bars = [len(t.get("y") or []) for chart in at.get("plotly_chart") for t in json.loads(chart.proto.spec)["data"]]
     assert bars and max(bars) <= 15
+
+
+def test_overview_comparisons_send_their_first_rows_with_the_count(demo_env):
+    """总览's project-by-project comparison (on demand) sends the first rows of each table and their count."""
+    from dashboard import yoy, yoy_view
+    from dashboard.filters import Filters
+
+    at = run()
+    shown_before = len(at.dataframe)
+    at.toggle(key="overview_yoy_details").set_value(True).run()
+    assert not at.exception
+    assert len(at.dataframe) > shown_before
+    assert max(len(frame.value) for frame in at.dataframe) <= yoy_view.SHOWN_ROWS
+    con = store.open_db(demo_env, read_only=True)
+    try:
+        pair = yoy.year_pair(con, Filters())
+        both = yoy.projects_in_both_years(con, Filters(), pair, limit=1).total
+        changes = yoy.new_and_ended(con, Filters(), pair, limit=1).total
+    finally:
+        con.close()
+    heading = texts.REPORT_YOY_PROJECTS.format(count=f"{both:,}").rstrip("：")
+    assert heading in [m.value.strip("*") for m in at.markdown]
+    assert changes > yoy_view.SHOWN_ROWS  # the demo names projects by type: most are new, ended or ambiguous
+    more = texts.YOY_MORE_ROWS.format(shown=yoy_view.SHOWN_ROWS, total=f"{changes:,}")
+    assert more in [caption.value for caption in at.caption]
