@@ -59,6 +59,7 @@ CID_MARK = "(cid:"
 # pdfplumber's dedupe_chars defaults: copies share these attributes and lie within the tolerance.
 DEDUPE_KEY = itemgetter("upright", "text", "fontname", "size")
 DEDUPE_POSITION = itemgetter("doctop", "x0")
+DEDUPE_TOP, DEDUPE_LEFT = itemgetter("doctop"), itemgetter("x0")
 DEDUPE_TOLERANCE = 1
 TEXT_SHOWING_RE = re.compile(rb"(?<![A-Za-z])(?:Tj|TJ)(?![A-Za-z])")  # content-stream operators that draw text
 
@@ -311,26 +312,45 @@ def without_duplicate_chars(page):
     DEDUPE_TOLERANCE; the copy nearest the top left kept), but only for characters whose
     (text, upright, font, size) occurs more than once on the page: most characters of a
     Chinese form are unique there. pdfplumber clusters every one and then puts the survivors
-    back in page order with `list.index`, quadratic in the page's characters.
+    back in page order with `list.index`, quadratic in the page's characters. A page without
+    copies (most pages) is returned as it is.
     """
-    kept = {id(char) for char in unique_chars(page.chars)}
-    return page.filter(lambda obj: obj["object_type"] != "char" or id(obj) in kept)
+    dropped = duplicate_copies(page.chars)
+    return page.filter(lambda obj: id(obj) not in dropped) if dropped else page
 
 
 def unique_chars(chars: list[dict]) -> list[dict]:
     """The characters pdfplumber's `utils.dedupe_chars` keeps, in page order."""
+    dropped = duplicate_copies(chars)
+    return [char for char in chars if id(char) not in dropped]
+
+
+def duplicate_copies(chars: list[dict]) -> set[int]:
+    """The ids of the characters pdfplumber's `utils.dedupe_chars` drops."""
     groups: dict[tuple, list[dict]] = {}
     for char in chars:
         groups.setdefault(DEDUPE_KEY(char), []).append(char)
-    kept: set[int] = set()
+    dropped: set[int] = set()
     for group in groups.values():
-        if len(group) == 1:
-            kept.add(id(group[0]))
-            continue
-        for line in plumber_utils.cluster_objects(group, itemgetter("doctop"), DEDUPE_TOLERANCE):
-            for copies in plumber_utils.cluster_objects(line, itemgetter("x0"), DEDUPE_TOLERANCE):
-                kept.add(id(min(copies, key=DEDUPE_POSITION)))  # the first of the top-left copies, as sorted()[0]
-    return [char for char in chars if id(char) in kept]
+        for line in chains(group, DEDUPE_TOP) if len(group) > 1 else ():
+            for copies in chains(line, DEDUPE_LEFT) if len(line) > 1 else ():
+                kept = min(copies, key=DEDUPE_POSITION)  # the first of the top-left copies, as sorted()[0]
+                dropped.update(id(char) for char in copies if char is not kept)
+    return dropped
+
+
+def chains(objects: list[dict], key) -> list[list[dict]]:
+    """The clusters of pdfplumber's `cluster_objects`, found without its per-call dictionaries: the
+    objects sorted by `key` and cut where two neighbours lie more than DEDUPE_TOLERANCE apart. The
+    sort is stable, so objects with equal keys keep their order (which copy `min` keeps)."""
+    ordered = sorted(objects, key=key)
+    found = [[ordered[0]]]
+    for before, after in pairwise(ordered):
+        if key(after) <= key(before) + DEDUPE_TOLERANCE:
+            found[-1].append(after)
+        else:
+            found.append([after])
+    return found
 
 
 def closing_lines(page) -> list[float]:
