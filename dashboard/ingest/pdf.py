@@ -35,6 +35,7 @@ from pathlib import Path
 
 import pdfplumber
 from pdfminer.pdftypes import LITERALS_FLATE_DECODE, PDFStream, resolve1
+from pdfplumber import table as plumber_table
 from pdfplumber import utils as plumber_utils
 
 from dashboard import texts
@@ -297,7 +298,7 @@ def read_page(page, number: int, stats: PageStats) -> list[Block]:
         if page.images:
             stats.scanned_pages.append(number)
         return []
-    tables = page.find_tables({**TABLE_SETTINGS, "explicit_horizontal_lines": closing_lines(page)})
+    tables = TableFinder(page, {**TABLE_SETTINGS, "explicit_horizontal_lines": closing_lines(page)}).tables
     found = [(table, table_block(table, number)) for table in tables]
     found = [(table, block) for table, block in found if any(text for row in block.texts for text in row)]
     blocks = [block for _, block in found]  # tables with no text at all are dropped
@@ -372,6 +373,64 @@ def closing_lines(page) -> list[float]:
         else:
             runs.append([top, bottom])
     return [end for run in runs for end in run]
+
+
+class TableFinder(plumber_table.TableFinder):
+    """pdfplumber's `page.find_tables`, with the cells found by `intersections_to_cells` below.
+
+    The steps are pdfplumber's own (TableFinder.__init__, version 0.11): edges, their
+    intersections, the cells they close, the cells grouped into tables.
+    """
+
+    def __init__(self, page, settings: dict):
+        self.page = page
+        self.settings = plumber_table.TableSettings.resolve(settings)
+        self.edges = self.get_edges()
+        self.intersections = plumber_table.edges_to_intersections(
+            self.edges, self.settings.intersection_x_tolerance, self.settings.intersection_y_tolerance
+        )
+        self.cells = intersections_to_cells(self.intersections)
+        self.tables = [plumber_table.Table(page, cells) for cells in plumber_table.cells_to_tables(self.cells)]
+
+
+def intersections_to_cells(intersections: dict) -> list[Bbox]:
+    """The cells of pdfplumber's `table.intersections_to_cells`, in its order.
+
+    For each intersection (sorted), the smallest cell it is the top left corner of: the first point
+    below it and the first point right of it that an edge joins to it, with the corner they close
+    joined to both. pdfplumber searches all later points for those below and right, and rebuilds
+    each point's edge set per test (quadratic in a page's intersections); here each point's edges
+    are a set once, and the points of each column and row are listed once.
+    """
+    points = sorted(intersections)
+    verticals = {point: set(map(plumber_utils.obj_to_bbox, edges["v"])) for point, edges in intersections.items()}
+    horizontals = {point: set(map(plumber_utils.obj_to_bbox, edges["h"])) for point, edges in intersections.items()}
+    columns: dict[float, list[tuple]] = {}
+    rows: dict[float, list[tuple]] = {}
+    for point in points:
+        columns.setdefault(point[0], []).append(point)
+        rows.setdefault(point[1], []).append(point)
+    after = {point: (columns[point[0]].index(point), rows[point[1]].index(point)) for point in points}
+
+    def joined(first: tuple, second: tuple) -> bool:
+        if first[0] == second[0] and not verticals[first].isdisjoint(verticals[second]):
+            return True
+        return first[1] == second[1] and not horizontals[first].isdisjoint(horizontals[second])
+
+    def smallest_cell(point: tuple) -> Bbox | None:
+        in_column, in_row = after[point]
+        for below in columns[point[0]][in_column + 1 :]:
+            if not joined(point, below):
+                continue
+            for right in rows[point[1]][in_row + 1 :]:
+                if not joined(point, right):
+                    continue
+                corner = (right[0], below[1])
+                if corner in intersections and joined(corner, right) and joined(corner, below):
+                    return (point[0], point[1], corner[0], corner[1])
+        return None
+
+    return [cell for cell in map(smallest_cell, points) if cell is not None]
 
 
 def table_block(table, number: int) -> Block:

@@ -1,7 +1,9 @@
 """The PDF reader's shortcuts give what the pdfplumber calls they replace give, object for object.
 
-`unique_chars` stands for pdfplumber's `dedupe_chars` (quadratic in a page's characters) and
-`CellGrid.char_cell` for a scan of every cell per character: both are there for speed only.
+`unique_chars` stands for pdfplumber's `dedupe_chars` (quadratic in a page's characters),
+`CellGrid.char_cell` for a scan of every cell per character and `TableFinder` (with
+`intersections_to_cells`) for `page.find_tables` (quadratic in a page's ruling intersections):
+all are there for speed only. The last test also fails when a new pdfplumber finds tables differently.
 """
 
 from __future__ import annotations
@@ -11,9 +13,18 @@ import sys
 from pathlib import Path
 
 import pdfplumber
+from pdfplumber import table as plumber_table
 from pdfplumber import utils as plumber_utils
 
-from dashboard.ingest.pdf import EDGE_TOLERANCE, CellGrid, unique_chars
+from dashboard.ingest.pdf import (
+    EDGE_TOLERANCE,
+    TABLE_SETTINGS,
+    CellGrid,
+    TableFinder,
+    closing_lines,
+    intersections_to_cells,
+    unique_chars,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:  # tests/unit is not a package: make tests.pdf_factory importable
@@ -93,3 +104,32 @@ def test_cell_grid_finds_the_cell_a_scan_of_the_cells_finds():
             x, y = rng.choice([rng.uniform(-5, 205), float(rng.randrange(0, 200, 5))]), rng.uniform(-5, 205)
             char = {"x0": x - 2, "x1": x + 2, "top": y - rng.choice([1, 3, 6]), "bottom": y + rng.choice([1, 3])}
             assert grid.char_cell(char) == scanned_cell(char, cells, grid.box)
+
+
+def random_edges(rng: random.Random) -> list[dict]:
+    """Ruling lines on a coarse grid, some broken, some overlapping, like a table with merged cells."""
+    xs, ys = sorted(rng.sample(range(0, 300, 10), 6)), sorted(rng.sample(range(0, 300, 10), 6))
+    edges = []
+    for _ in range(rng.randint(2, 16)):
+        x, (top, bottom) = float(rng.choice(xs)), sorted(rng.sample(ys, 2))
+        edges.append({"x0": x, "x1": x, "top": float(top), "bottom": float(bottom), "orientation": "v"})
+        y, (left, right) = float(rng.choice(ys)), sorted(rng.sample(xs, 2))
+        edges.append({"x0": float(left), "x1": float(right), "top": y, "bottom": y, "orientation": "h"})
+    return edges
+
+
+def test_intersections_to_cells_finds_pdfplumbers_cells_on_random_rulings():
+    rng = random.Random(3)
+    for _ in range(400):
+        intersections = plumber_table.edges_to_intersections(random_edges(rng), 3, 3)
+        assert intersections_to_cells(intersections) == plumber_table.intersections_to_cells(intersections)
+
+
+def test_table_finder_finds_pdfplumbers_tables_on_every_fixture_page():
+    pdfs = sorted([*(ROOT / "tests" / "fixtures").rglob("*.pdf"), *(ROOT / "data" / "samples").glob("*.pdf")])
+    for path in pdfs:
+        with pdfplumber.open(path) as pdf:
+            for page in pdf.pages:
+                settings = {**TABLE_SETTINGS, "explicit_horizontal_lines": closing_lines(page)}
+                found = [table.cells for table in TableFinder(page, settings).tables]
+                assert found == [table.cells for table in page.find_tables(settings)], (path.name, page.page_number)
