@@ -229,6 +229,7 @@ def build(path: Path | str, forms: int, seed: int = 1, workers: int | None = Non
             futures = [pool.submit(generate_chunk, seed, *step) for step in plan]
             for future, (number, _, count) in zip(futures, plan, strict=True):
                 _write_chunk(con, future.result(), source_name(seed, number), count)
+        store.refresh_indicator_sums(con)  # once for every form: one pass over the indicators, not one per chunk
         review.refresh_unit_findings(con)
         con.execute(
             "INSERT OR REPLACE INTO meta VALUES (?, ?)",
@@ -258,7 +259,6 @@ def _write_chunk(con, tables: dict[str, pa.Table], file_name: str, count: int) -
                 columns = ", ".join(data.column_names)
                 con.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM demo_chunk")
                 con.unregister("demo_chunk")
-        store.refresh_indicator_sums(con, row[0])
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")

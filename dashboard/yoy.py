@@ -85,22 +85,52 @@ def by_group(con, filters: Filters, pair: YearPair, by: str) -> pd.DataFrame:
 
 # Continues the WITH list of queries.FORM_OVERVIEW_SQL; the two years are the query's last parameters.
 _MATCH_SQL = """
-, cur AS (
+, cur AS MATERIALIZED (
     SELECT o.form_id, o.project_name, o.org, o.project_type, o.total_score, o.project_amount, f.form_kind,
            f.identity_name, f.identity_department, f.identity_unit, f.identity_code
     FROM picked o JOIN forms f ON f.form_id = o.form_id WHERE o.year = ?
-), prev AS (
+), prev AS MATERIALIZED (
     SELECT o.form_id, o.project_name, o.org, o.project_type, o.total_score, o.project_amount, f.form_kind,
            f.identity_name, f.identity_department, f.identity_unit, f.identity_code
     FROM picked o JOIN forms f ON f.form_id = o.form_id WHERE o.year = ?
-), pairs AS (
-    SELECT c.form_id AS cur_id, p.form_id AS prev_id,
-           (c.project_name = p.project_name AND c.project_amount IS NOT DISTINCT FROM p.project_amount) AS exact
-    FROM cur c JOIN prev p
+), candidate_pairs AS (
+    -- Same kind and name, and the same 主管部门 and 实施单位 where both sides print them: equi-joins, so
+    -- that a name many units share (预算准备金, 一般管理事务) is not paired across a whole city. A side that
+    -- does not print one matches any (its own branch: such rows are few, or the sample's text dump).
+    SELECT c.*, p.form_id AS p_form_id, p.project_name AS p_project_name, p.project_amount AS p_project_amount,
+           p.identity_code AS p_identity_code
+    FROM (SELECT * FROM cur WHERE identity_department <> '' AND identity_unit <> '') c
+    JOIN (SELECT * FROM prev WHERE identity_department <> '' AND identity_unit <> '') p
       ON c.form_kind = p.form_kind AND c.identity_name = p.identity_name
-     AND (c.identity_department = '' OR p.identity_department = '' OR c.identity_department = p.identity_department)
-     AND (c.identity_unit = '' OR p.identity_unit = '' OR c.identity_unit = p.identity_unit)
-     AND (c.identity_code = '' OR p.identity_code = '' OR c.identity_code = p.identity_code)
+     AND c.identity_department = p.identity_department AND c.identity_unit = p.identity_unit
+    UNION ALL  -- both print the department, this year's form no unit
+    SELECT c.*, p.form_id, p.project_name, p.project_amount, p.identity_code
+    FROM (SELECT * FROM cur WHERE identity_department <> '' AND identity_unit = '') c
+    JOIN (SELECT * FROM prev WHERE identity_department <> '') p
+      ON c.form_kind = p.form_kind AND c.identity_name = p.identity_name
+     AND c.identity_department = p.identity_department
+    UNION ALL  -- both print the department, last year's form no unit
+    SELECT c.*, p.form_id, p.project_name, p.project_amount, p.identity_code
+    FROM (SELECT * FROM cur WHERE identity_department <> '' AND identity_unit <> '') c
+    JOIN (SELECT * FROM prev WHERE identity_department <> '' AND identity_unit = '') p
+      ON c.form_kind = p.form_kind AND c.identity_name = p.identity_name
+     AND c.identity_department = p.identity_department
+    UNION ALL  -- this year's form prints no department
+    SELECT c.*, p.form_id, p.project_name, p.project_amount, p.identity_code
+    FROM (SELECT * FROM cur WHERE identity_department = '') c
+    JOIN prev p ON c.form_kind = p.form_kind AND c.identity_name = p.identity_name
+    WHERE c.identity_unit = '' OR p.identity_unit = '' OR c.identity_unit = p.identity_unit
+    UNION ALL  -- last year's form prints no department
+    SELECT c.*, p.form_id, p.project_name, p.project_amount, p.identity_code
+    FROM (SELECT * FROM cur WHERE identity_department <> '') c
+    JOIN (SELECT * FROM prev WHERE identity_department = '') p
+      ON c.form_kind = p.form_kind AND c.identity_name = p.identity_name
+    WHERE c.identity_unit = '' OR p.identity_unit = '' OR c.identity_unit = p.identity_unit
+), pairs AS MATERIALIZED (
+    SELECT form_id AS cur_id, p_form_id AS prev_id,
+           (project_name = p_project_name AND project_amount IS NOT DISTINCT FROM p_project_amount) AS exact
+    FROM candidate_pairs
+    WHERE identity_code = '' OR p_identity_code = '' OR identity_code = p_identity_code
 ), only_pairs AS (
     SELECT cur_id, prev_id FROM pairs
     WHERE cur_id IN (SELECT cur_id FROM pairs GROUP BY cur_id HAVING count(*) = 1)
@@ -109,7 +139,7 @@ _MATCH_SQL = """
     SELECT cur_id, prev_id FROM pairs WHERE exact
       AND cur_id IN (SELECT cur_id FROM pairs WHERE exact GROUP BY cur_id HAVING count(*) = 1)
       AND prev_id IN (SELECT prev_id FROM pairs WHERE exact GROUP BY prev_id HAVING count(*) = 1)
-), single AS (
+), single AS MATERIALIZED (
     SELECT * FROM only_pairs UNION SELECT * FROM exact_pairs
 )
 """

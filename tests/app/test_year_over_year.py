@@ -179,3 +179,42 @@ def test_comparisons_send_their_first_rows_and_count_the_rest(two_years):
 def records(frame) -> list[dict]:
     """Rows as dicts, every missing value None (a two-row frame of NULLs and a longer one type them apart)."""
     return frame.astype(object).where(frame.notna(), None).to_dict("records")
+
+
+def test_matching_keeps_departments_and_units_apart_and_lets_a_blank_side_match(tmp_path):
+    """Two departments, and two units of one, each file a project of a shared name in both years: each
+    matches its own. A form that prints no 主管部门 (or no 实施单位) matches the one form of its name on
+    the other side (a blank side does not block a match)."""
+    from dashboard import yoy
+    from dashboard.filters import Filters
+    from tests.unit.test_store import make_form
+
+    path = tmp_path / "t.duckdb"
+    con = store.open_db(path)
+    try:
+        rows = [
+            (2021, "001", None, "预算准备金", 90.0), (2021, "002", None, "预算准备金", 80.0),
+            (2021, "001", None, "购置费", 70.0), (2021, "003", "甲", "一般管理事务", 60.0),
+            (2021, "003", "乙", "一般管理事务", 65.0), (2021, "003", None, "培训", 40.0),
+            (2022, "001", None, "预算准备金", 91.0), (2022, "002", None, "预算准备金", 85.0),
+            (2022, None, None, "购置费", 75.0), (2022, "003", "甲", "一般管理事务", 61.0),
+            (2022, "003", "乙", "一般管理事务", 66.0), (2022, "003", "丙", "培训", 50.0),
+        ]  # fmt: skip
+        for number, (year, department, unit, name, score) in enumerate(rows):
+            form = make_form(name)
+            form.year, form.department, form.unit, form.total_score = year, department, unit, score
+            store.save_file(con, f"{number}.txt", f"sha{number}", [store.Placement(form)])
+    finally:
+        con.close()
+    con = store.open_db(path, read_only=True)
+    try:
+        both = yoy.projects_in_both_years(con, Filters(), yoy.YearPair(2022, 2021)).frame
+        changes = yoy.new_and_ended(con, Filters(), yoy.YearPair(2022, 2021)).total
+    finally:
+        con.close()
+    compared = sorted(zip(both["project_name"], both["score_previous"], both["score"], strict=True))
+    assert compared == [
+        ("一般管理事务", 60.0, 61.0), ("一般管理事务", 65.0, 66.0), ("培训", 40.0, 50.0), ("购置费", 70.0, 75.0),
+        ("预算准备金", 80.0, 85.0), ("预算准备金", 90.0, 91.0),
+    ]  # fmt: skip
+    assert changes == 0
