@@ -40,8 +40,9 @@ DEDUCTED = "i.deducted"
 OVERALL_RATE = domain.overall_rate_sql("o.executed", "o.budget")
 
 # The forms that count, with the columns the filters test; `{picked}` is the filters' condition on them
-# (alias o). Forms are filtered first, and only the picked forms' findings are summed; indicator sums are
-# stored with each form at import (store.FORM_INDICATOR_SUMS_SQL).
+# (alias o). Forms are filtered first; indicator sums and the 年度资金总额 row's money are stored with each
+# form at import (store.py), so totals read one table. `{details}` adds what only row listings show: the
+# rest of the 年度资金总额 row and the form's findings per severity (DETAILS_SQL, `details=True`).
 FORM_OVERVIEW_SQL = f"""
 counted_forms AS (
     SELECT f.* REPLACE ({reference.department_sql()} AS department, {reference.unit_sql()} AS unit,
@@ -60,16 +61,19 @@ form_overview AS (
         f.printed_department, f.printed_unit, f.org, f.org_is_department,
         f.project_name, f.project_type, f.printed_type, f.status, f.unit_printed,
         CAST(f.project_amount AS DOUBLE) AS project_amount,
-        CAST(t.initial_budget AS DOUBLE) AS initial_budget,
-        CAST(t.annual_budget AS DOUBLE) AS budget,
-        CAST(t.executed AS DOUBLE) AS executed,
-        t.weight AS fund_weight,
-        t.score AS fund_score,
-        t.rate_pct AS rate_printed_pct,
+        CAST(f.budget AS DOUBLE) AS budget,
+        CAST(f.executed AS DOUBLE) AS executed,
         f.exec_rate,
         f.total_weight, f.total_score, f.recomputed_score,
         f.grade,
-        f.indicator_count, f.deducted_count, f.points_lost, f.unexplained_count,  -- stored per form (store.py)
+        f.indicator_count, f.deducted_count, f.points_lost, f.unexplained_count  -- stored per form (store.py)
+        {{details}}
+)"""
+DETAILS_SQL = """,
+        CAST(t.initial_budget AS DOUBLE) AS initial_budget,
+        t.weight AS fund_weight,
+        t.score AS fund_score,
+        t.rate_pct AS rate_printed_pct,
         coalesce(c.error_count, 0) AS error_count,
         coalesce(c.warning_count, 0) AS warning_count,
         coalesce(c.info_count, 0) AS info_count
@@ -81,21 +85,24 @@ form_overview AS (
                count(*) FILTER (WHERE severity = 'warning') AS warning_count,
                count(*) FILTER (WHERE severity = 'info') AS info_count
         FROM checks WHERE form_id IN (SELECT form_id FROM picked) GROUP BY form_id
-    ) c ON c.form_id = f.form_id
-)"""
+    ) c ON c.form_id = f.form_id"""
 
 
-def _sql(body: str, filters: Filters, alias: str = "o", indicator_alias: str | None = None) -> tuple[str, list]:
+def _sql(
+    body: str, filters: Filters, alias: str = "o", indicator_alias: str | None = None, details: bool = False
+) -> tuple[str, list]:
     """`WITH form_overview … <body>`: the filters pick the forms before anything is summed.
 
     `{where}` in body is "TRUE", or, for a query over indicators (`indicator_alias`), the filters'
     condition again with the text search matching that indicator's name rather than any of the form's.
+    `details`: form_overview also has the columns of DETAILS_SQL (row listings; totals need none of them).
     """
     picked, params = where_sql(filters, alias="o")
     where, where_params = "TRUE", []
     if indicator_alias and filters.search:
         where, where_params = where_sql(filters, alias=alias, indicator_alias=indicator_alias)
     cte = FORM_OVERVIEW_SQL.replace("{picked}", picked)
+    cte = cte.replace("{details}", DETAILS_SQL if details else "\n    FROM picked f")
     return f"WITH {cte}\n{body.replace('{where}', where)}", params + where_params
 
 
@@ -116,6 +123,7 @@ def form_overview(con, filters: Filters) -> pd.DataFrame:
         con,
         "SELECT o.* FROM form_overview o WHERE {where} ORDER BY o.total_score ASC NULLS FIRST, o.batch_id, o.position",
         filters,
+        details=True,
     )
 
 
@@ -130,7 +138,7 @@ FORM_ORDER = "o.total_score ASC NULLS FIRST, o.batch_id, o.position"
 def form_page(con, filters: Filters, offset: int = 0, limit: int = PAGE_SIZE) -> pd.DataFrame:
     """One page of `form_overview` in its order (lowest 总分 first): rows offset … offset + limit − 1."""
     body = f"SELECT o.* FROM form_overview o WHERE {{where}} ORDER BY {FORM_ORDER} LIMIT ? OFFSET ?"
-    return overview_query(con, body, filters, [int(limit), int(offset)])
+    return overview_query(con, body, filters, [int(limit), int(offset)], details=True)
 
 
 def form_matches(con, filters: Filters, form_id: str) -> bool:

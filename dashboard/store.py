@@ -27,7 +27,7 @@ DEFAULT_DB = Path("data/forms.duckdb")
 DB_ENV_VAR = "DASHBOARD_DB"
 
 # The schema this code writes. Bump it with every change below, and add the step in `_MIGRATIONS`.
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (
@@ -85,7 +85,9 @@ CREATE TABLE IF NOT EXISTS forms (
     indicator_count  INTEGER DEFAULT 0, -- sums of the form's indicator rows (FORM_INDICATOR_SUMS_SQL),
     deducted_count   INTEGER DEFAULT 0, -- stored so that pages sum forms, not millions of indicators
     points_lost      DOUBLE DEFAULT 0,
-    unexplained_count INTEGER DEFAULT 0
+    unexplained_count INTEGER DEFAULT 0,
+    budget           DECIMAL(18, 2),    -- the 年度资金总额 row's 全年预算数 and 全年执行数 (fund_rows 'total'),
+    executed         DECIMAL(18, 2)     -- kept with the form so that totals need no join
 );
 CREATE TABLE IF NOT EXISTS fund_rows (
     form_id        VARCHAR NOT NULL,
@@ -155,7 +157,7 @@ _FORM_COLUMNS = [
     "project_name", "project_type", "status", "project_amount", "unit_printed", "goal_expected",
     "goal_actual", "total_weight", "total_score", "recomputed_score", "form_kind", "project_code", "scheme",
     "complete", "exec_rate", "superseded_by", "replaces", "changes", "pending_duplicate",
-    "identity_name", "identity_department", "identity_unit", "identity_code",
+    "identity_name", "identity_department", "identity_unit", "identity_code", "budget", "executed",
 ]  # fmt: skip
 _FUND_COLUMNS = ["initial_budget", "annual_budget", "executed", "weight", "rate_pct", "score"]
 _INDICATOR_COLUMNS = ["level1", "level2", "name", "target", "actual", "weight", "score", "reason"]
@@ -309,7 +311,17 @@ def _migrate_3_to_4(con) -> None:
     refresh_indicator_sums(con)
 
 
-_MIGRATIONS = {1: _migrate_1_to_2, 2: _migrate_2_to_3, 3: _migrate_3_to_4}
+def _migrate_4_to_5(con) -> None:
+    """Version 5 keeps the 年度资金总额 row's 全年预算数 and 全年执行数 in `forms`."""
+    con.execute("ALTER TABLE forms ADD COLUMN budget DECIMAL(18, 2)")
+    con.execute("ALTER TABLE forms ADD COLUMN executed DECIMAL(18, 2)")
+    con.execute(
+        "UPDATE forms SET budget = t.annual_budget, executed = t.executed FROM fund_rows t "
+        "WHERE t.form_id = forms.form_id AND t.row_key = 'total'"
+    )
+
+
+_MIGRATIONS = {1: _migrate_1_to_2, 2: _migrate_2_to_3, 3: _migrate_3_to_4, 4: _migrate_4_to_5}
 _MIGRATION_CHUNK = 2000
 
 
@@ -759,6 +771,7 @@ def _form_row(placement: Placement, batch_id: int, position: int) -> list:
         form.funds.unit_printed, form.goal_expected, form.goal_actual, form.total_weight, form.total_score,
         form.recomputed_score, form.form_kind, form.project_code, form.scheme, complete, exec_rate,
         None, placement.replaces, changes, placement.status == STATUS_DUPLICATE, *identity,
+        form.funds.total.annual_budget, form.funds.total.executed,
     ]  # fmt: skip
 
 

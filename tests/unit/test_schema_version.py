@@ -46,6 +46,7 @@ def test_writer_migrates_a_version_1_file(tmp_path):
         assert con.execute("SELECT new_count FROM import_batches").fetchone()[0] == 1
         sums = "SELECT indicator_count, deducted_count, points_lost, unexplained_count FROM forms"
         assert con.execute(sums).fetchone() == (1, 1, 2.5, 1)  # version 4: the form's indicator sums
+        assert con.execute("SELECT budget, executed FROM forms").fetchone() == (200, 150)  # version 5
     finally:
         con.close()
 
@@ -56,7 +57,7 @@ def test_a_version_3_file_gets_its_forms_indicator_sums(tmp_path):
     make_v1_file(path)
     store.open_db(path).close()
     con = duckdb.connect(str(path))  # back to version 3: no sum columns
-    for column in ("indicator_count", "deducted_count", "points_lost", "unexplained_count"):
+    for column in ("indicator_count", "deducted_count", "points_lost", "unexplained_count", "budget", "executed"):
         con.execute(f"ALTER TABLE forms DROP COLUMN {column}")
     con.execute("UPDATE meta SET value = '3' WHERE key = 'schema_version'")
     con.execute(
@@ -68,7 +69,8 @@ def test_a_version_3_file_gets_its_forms_indicator_sums(tmp_path):
     try:
         sums = "SELECT indicator_count, deducted_count, points_lost, unexplained_count FROM forms"
         assert con.execute(sums).fetchone() == (2, 2, 5.5, 1)
-        assert store.schema_version(con) == 4
+        assert con.execute("SELECT budget, executed FROM forms").fetchone() == (200, 150)  # version 5
+        assert store.schema_version(con) == store.SCHEMA_VERSION
     finally:
         con.close()
 
