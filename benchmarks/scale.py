@@ -1,7 +1,8 @@
 """A city's archive: builds a demo database of 10⁵ forms (10⁶ with --million) and measures, in one run,
 every figure of issue 9 beside its target, with ratios to a baseline measured in the same run.
 
-    python benchmarks/scale.py [--forms N | --million] [--keep DIR] [--no-browser]   (make bench-scale)
+    python benchmarks/scale.py [--forms N | --million] [--keep DIR] [--no-browser] [--parts pages,export,…]
+                               [--formats json,csv,parquet]                                  (make bench-scale)
 
 Baselines: pages against the same page on the 22-form sample database; the import of one 22-form
 file into the big database against the same import into an empty one; audit, exports and downloads
@@ -37,6 +38,7 @@ PAGES = {
     "扣分指标": "app_pages/deductions.py",
     "复核": "app_pages/review_page.py",
 }
+PARTS = ("pages", "import", "audit", "export", "downloads", "browser")
 rows: list[tuple[str, str, str, str]] = []  # (figure, measured, target, ratio/baseline)
 
 
@@ -148,7 +150,12 @@ def main() -> int:
     parser.add_argument("--million", action="store_true", help="10⁶ forms")
     parser.add_argument("--keep", type=Path, help="folder to keep (and reuse) the big database in")
     parser.add_argument("--no-browser", action="store_true", help="skip the Chromium timings")
+    parser.add_argument(
+        "--parts", default=",".join(PARTS), help=f"which figures, comma-separated (default all: {','.join(PARTS)})"
+    )
+    parser.add_argument("--formats", default="json,csv,parquet", help="export formats measured")
     args = parser.parse_args()
+    parts = set(args.parts.split(","))
     forms = 1_000_000 if args.million else args.forms
     work = Path(tempfile.mkdtemp(prefix="scale-"))
     keep = args.keep or work
@@ -171,33 +178,37 @@ def main() -> int:
 
         logger.set_log_level("error")
         page_times(small, None)
-        for name, path in PAGES.items():
+        for name, path in PAGES.items() if "pages" in parts else ():
             base_first, base_again, _, _ = page_times(small, path)
             first, again, most_rows, bars = page_times(big, path)
             report(f"page {name}: first run", f"{first:.2f} s", page_target, f"×{first / base_first:.1f} of 22 forms")
             report(f"page {name}: rerun", f"{again:.2f} s", page_target, f"×{again / base_again:.1f} of 22 forms")
             report(f"page {name}: most table rows / chart bars", f"{most_rows} / {bars}", "≤ 100 / ≤ 16")
-        first, again, _, _ = page_times(big, None, {"year": "2021", "type": "购置费"})
-        report("page 总览 filtered (year+type): first run", f"{first:.2f} s", page_target)
+        if "pages" in parts:
+            first, again, _, _ = page_times(big, None, {"year": "2021", "type": "购置费"})
+            report("page 总览 filtered (year+type): first run", f"{first:.2f} s", page_target)
 
-        # Import of one 22-form file: into an empty database, then into the big one.
-        empty = work / "empty.duckdb"
-        base, base_gib, base_cpu = timed_cli("import", "--db", str(empty), "--year", SAMPLE_YEAR, str(SAMPLE_TEXT))
-        copy = work / "big-copy.duckdb"
-        shutil.copy(big, copy)
-        seconds, gib, cpu = timed_cli("import", "--db", str(copy), "--year", SAMPLE_YEAR, str(SAMPLE_TEXT))
-        report("import 22 forms into the big database", f"{seconds:.1f} s", "≤ empty + 5 s",
-               f"empty DB {base:.1f} s (+{seconds - base:.1f} s); CPU {cpu:.1f} s vs {base_cpu:.1f} s")  # fmt: skip
-        report("import 22 forms: peak memory", f"{gib:.2f} GiB", "< 1 GiB", f"empty DB {base_gib:.2f} GiB")
+        if "import" in parts:  # one 22-form file: into an empty database, then into a copy of the big one
+            empty = work / "empty.duckdb"
+            base, base_gib, base_cpu = timed_cli("import", "--db", str(empty), "--year", SAMPLE_YEAR, str(SAMPLE_TEXT))
+            copy = work / "big-copy.duckdb"
+            shutil.copy(big, copy)
+            seconds, gib, cpu = timed_cli("import", "--db", str(copy), "--year", SAMPLE_YEAR, str(SAMPLE_TEXT))
+            report("import 22 forms into the big database", f"{seconds:.1f} s", "≤ empty + 5 s",
+                   f"empty DB {base:.1f} s (+{seconds - base:.1f} s); CPU {cpu:.1f} s vs {base_cpu:.1f} s")  # fmt: skip
+            report("import 22 forms: peak memory", f"{gib:.2f} GiB", "< 1 GiB", f"empty DB {base_gib:.2f} GiB")
 
         floor = bare_read_seconds(big, ("forms", "fund_rows", "indicators", "checks"))
         report("baseline: DuckDB reads every row once", f"{floor:.2f} s")
-        seconds, gib, cpu = timed_cli("audit", "--db", str(copy))
-        report(
-            "audit (every form)", f"{seconds:.1f} s", "< 60 s", f"CPU {cpu:.0f} s; ×{seconds / floor:.0f} of bare read"
-        )
-        report("audit: peak memory", f"{gib:.2f} GiB", "< 1.5 GiB")
-        for fmt in ("json", "csv", "parquet"):
+        if "audit" in parts:
+            copy = work / "big-copy.duckdb"
+            if not copy.exists():
+                shutil.copy(big, copy)
+            seconds, gib, cpu = timed_cli("audit", "--db", str(copy))
+            report("audit (every form)", f"{seconds:.1f} s", "< 60 s (10⁵)",
+                   f"CPU {cpu:.0f} s; ×{seconds / floor:.0f} of bare read")  # fmt: skip
+            report("audit: peak memory", f"{gib:.2f} GiB", "< 1.5 GiB (10⁵)")
+        for fmt in args.formats.split(",") if "export" in parts else ():
             out = work / f"export.{fmt}"
             seconds, gib, cpu = timed_cli("export", "--db", str(big), "--format", fmt, "--output", str(out))
             size = out.stat().st_size / 1024**2
@@ -206,8 +217,9 @@ def main() -> int:
             report(f"export {fmt}: peak memory", f"{gib:.2f} GiB", "< 1.5 GiB")
             out.unlink()
 
-        downloads_figures(big, floor)
-        if not args.no_browser:
+        if "downloads" in parts:
+            downloads_figures(big, floor)
+        if "browser" in parts and not args.no_browser:
             base = browser_seconds(small, PAGES)
             for name, (drawn, quiet) in browser_seconds(big, PAGES).items():
                 report(f"Chromium: {name} drawn", f"{drawn:.2f} s", browser_target,
