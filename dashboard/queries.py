@@ -77,14 +77,14 @@ DETAILS_SQL = """,
         coalesce(c.error_count, 0) AS error_count,
         coalesce(c.warning_count, 0) AS warning_count,
         coalesce(c.info_count, 0) AS info_count
-    FROM picked f
+    FROM {rows} f
     LEFT JOIN fund_rows t ON t.form_id = f.form_id AND t.row_key = 'total'
     LEFT JOIN (
         SELECT form_id,
                count(*) FILTER (WHERE severity = 'error') AS error_count,
                count(*) FILTER (WHERE severity = 'warning') AS warning_count,
                count(*) FILTER (WHERE severity = 'info') AS info_count
-        FROM checks WHERE form_id IN (SELECT form_id FROM picked) GROUP BY form_id
+        FROM checks WHERE form_id IN (SELECT form_id FROM {rows}) GROUP BY form_id
     ) c ON c.form_id = f.form_id"""
 
 
@@ -102,7 +102,7 @@ def _sql(
     if indicator_alias and filters.search:
         where, where_params = where_sql(filters, alias=alias, indicator_alias=indicator_alias)
     cte = FORM_OVERVIEW_SQL.replace("{picked}", picked)
-    cte = cte.replace("{details}", DETAILS_SQL if details else "\n    FROM picked f")
+    cte = cte.replace("{details}", DETAILS_SQL.replace("{rows}", "picked") if details else "\n    FROM picked f")
     return f"WITH {cte}\n{body.replace('{where}', where)}", params + where_params
 
 
@@ -136,9 +136,14 @@ FORM_ORDER = "o.total_score ASC NULLS FIRST, o.batch_id, o.position"
 
 
 def form_page(con, filters: Filters, offset: int = 0, limit: int = PAGE_SIZE) -> pd.DataFrame:
-    """One page of `form_overview` in its order (lowest 总分 first): rows offset … offset + limit − 1."""
-    body = f"SELECT o.* FROM form_overview o WHERE {{where}} ORDER BY {FORM_ORDER} LIMIT ? OFFSET ?"
-    return overview_query(con, body, filters, [int(limit), int(offset)], details=True)
+    """One page of `form_overview` in its order (lowest 总分 first): rows offset … offset + limit − 1, with
+    the details (DETAILS_SQL) joined to that page's rows only."""
+    body = f"""
+        , page AS (SELECT o.* FROM form_overview o WHERE {{where}} ORDER BY {FORM_ORDER} LIMIT ? OFFSET ?)
+        SELECT f.* {DETAILS_SQL.replace("{rows}", "page")}
+        ORDER BY {FORM_ORDER.replace("o.", "f.")}
+    """
+    return overview_query(con, body, filters, [int(limit), int(offset)])
 
 
 def form_matches(con, filters: Filters, form_id: str) -> bool:

@@ -62,6 +62,16 @@ def test_form_overview_row_per_form(con, sample_forms):
         assert row["error_count"] == sum(c.severity == "error" for c in form.checks)
 
 
+def test_form_page_is_a_slice_of_the_whole_list_with_its_details(con, sample_forms):
+    whole = queries.form_overview(con, Filters())
+    page = queries.form_page(con, Filters(), offset=5, limit=7)
+    assert list(page.columns) == list(whole.columns)
+    assert page["form_id"].tolist() == whole["form_id"].iloc[5:12].tolist()
+    expected = whole.iloc[5:12].reset_index(drop=True)
+    for column in ("initial_budget", "fund_score", "error_count", "warning_count", "info_count", "budget"):
+        assert page[column].fillna(-1).tolist() == expected[column].fillna(-1).tolist(), column
+
+
 @pytest.mark.parametrize(
     "chosen, keep",
     [
