@@ -100,6 +100,7 @@ def run_export(args: argparse.Namespace) -> int:
         print(texts.CLI_PARQUET_NEEDS_OUTPUT, file=sys.stderr)
         return 2
     con = store.open_db(args.db, read_only=True)
+    store.cap_memory(con)
     try:
         if args.output:
             with open(args.output, "wb") as out:
@@ -116,6 +117,7 @@ def run_export(args: argparse.Namespace) -> int:
 def run_audit(args: argparse.Namespace) -> int:
     config = audit_config.use_config(args.config)
     con = store.open_db(args.db)
+    store.cap_memory(con)
     try:
         count = review.audit_database(con, config, scheme=args.scheme)
     finally:

@@ -241,6 +241,16 @@ def _connect(db_path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
             time.sleep(_WAIT_STEP_SECONDS)
 
 
+# DuckDB's own memory in the whole-database jobs (audit, export): left alone, it keeps every block it has
+# read cached, so a job's memory grew with the file (audit at 10⁶ forms: 1.9 GiB). Beyond it DuckDB evicts.
+BULK_JOB_MEMORY = "768MB"
+
+
+def cap_memory(con: duckdb.DuckDBPyConnection) -> None:
+    """Bound DuckDB's memory on this connection's database to BULK_JOB_MEMORY (a whole-database job)."""
+    con.execute(f"SET memory_limit = '{BULK_JOB_MEMORY}'")
+
+
 def schema_version(con: duckdb.DuckDBPyConnection) -> int | None:
     """The file's schema version: None for an empty file, 1 for files made before versions were recorded."""
     tables = {row[0] for row in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}

@@ -147,3 +147,14 @@ def test_reads_of_one_page_run_share_a_connection_closed_at_its_end(tmp_path, mo
         assert other is not first
     con = duckdb.connect(str(path))  # read-write in this process: no read-only handle is left open
     con.close()
+
+
+def test_whole_database_jobs_cap_duckdbs_memory(tmp_path):
+    con = store.open_db(tmp_path / "t.duckdb")
+    try:
+        before = con.execute("SELECT current_setting('memory_limit')").fetchone()[0]
+        store.cap_memory(con)
+        after = con.execute("SELECT current_setting('memory_limit')").fetchone()[0]
+    finally:
+        con.close()
+    assert after != before and after == "732.4 MiB"  # 768 MB, as DuckDB writes it
