@@ -42,7 +42,7 @@ OVERALL_RATE = domain.overall_rate_sql("o.executed", "o.budget")
 # The forms that count, with the columns the filters test; `{picked}` is the filters' condition on them
 # (alias o). Forms are filtered first; indicator sums and the 年度资金总额 row's money are stored with each
 # form at import (store.py), so totals read one table. `{details}` adds what only row listings show: the
-# rest of the 年度资金总额 row and the form's findings per severity (DETAILS_SQL, `details=True`).
+# rest of the 年度资金总额 row and the form's findings per severity (details_sql, `details=True`).
 FORM_OVERVIEW_SQL = f"""
 counted_forms AS (
     SELECT f.* REPLACE ({reference.department_sql()} AS department, {reference.unit_sql()} AS unit,
@@ -69,40 +69,61 @@ form_overview AS (
         f.indicator_count, f.deducted_count, f.points_lost, f.unexplained_count  -- stored per form (store.py)
         {{details}}
 )"""
-DETAILS_SQL = """,
+# What only row listings show, joined to the listed rows (`{rows}`): the rest of the 年度资金总额 row, and
+# the form's findings per severity (the 复核 listings need only the latter: `findings=True`).
+FUND_DETAILS = (
+    """
         CAST(t.initial_budget AS DOUBLE) AS initial_budget,
         t.weight AS fund_weight,
         t.score AS fund_score,
-        t.rate_pct AS rate_printed_pct,
+        t.rate_pct AS rate_printed_pct""",
+    "\n    LEFT JOIN fund_rows t ON t.form_id = f.form_id AND t.row_key = 'total'",
+)
+FINDING_DETAILS = (
+    """
         coalesce(c.error_count, 0) AS error_count,
         coalesce(c.warning_count, 0) AS warning_count,
-        coalesce(c.info_count, 0) AS info_count
-    FROM {rows} f
-    LEFT JOIN fund_rows t ON t.form_id = f.form_id AND t.row_key = 'total'
+        coalesce(c.info_count, 0) AS info_count""",
+    """
     LEFT JOIN (
         SELECT form_id,
                count(*) FILTER (WHERE severity = 'error') AS error_count,
                count(*) FILTER (WHERE severity = 'warning') AS warning_count,
                count(*) FILTER (WHERE severity = 'info') AS info_count
         FROM checks WHERE form_id IN (SELECT form_id FROM {rows}) GROUP BY form_id
-    ) c ON c.form_id = f.form_id"""
+    ) c ON c.form_id = f.form_id""",
+)
+
+
+def details_sql(rows: str, fund: bool = True, findings: bool = True) -> str:
+    """`, <detail columns> FROM <rows> f <joins>`: the details of the rows of the relation `rows`."""
+    parts = [part for part, wanted in ((FUND_DETAILS, fund), (FINDING_DETAILS, findings)) if wanted]
+    columns = ",".join(part[0] for part in parts)
+    joins = "".join(part[1] for part in parts)
+    return ("," + columns if columns else "") + f"\n    FROM {rows} f" + joins.replace("{rows}", rows)
 
 
 def _sql(
-    body: str, filters: Filters, alias: str = "o", indicator_alias: str | None = None, details: bool = False
+    body: str,
+    filters: Filters,
+    alias: str = "o",
+    indicator_alias: str | None = None,
+    details: bool = False,
+    findings: bool = False,
 ) -> tuple[str, list]:
     """`WITH form_overview … <body>`: the filters pick the forms before anything is summed.
 
     `{where}` in body is "TRUE", or, for a query over indicators (`indicator_alias`), the filters'
     condition again with the text search matching that indicator's name rather than any of the form's.
-    `details`: form_overview also has the columns of DETAILS_SQL (row listings; totals need none of them).
+    `details`: form_overview also has every detail column (details_sql; row listings); `findings`: only
+    the findings per severity. Totals need neither.
     """
     picked, params = where_sql(filters, alias="o")
     where, where_params = "TRUE", []
     if indicator_alias and filters.search:
         where, where_params = where_sql(filters, alias=alias, indicator_alias=indicator_alias)
     cte = FORM_OVERVIEW_SQL.replace("{picked}", picked)
-    cte = cte.replace("{details}", DETAILS_SQL.replace("{rows}", "picked") if details else "\n    FROM picked f")
+    cte = cte.replace("{details}", details_sql("picked", fund=details, findings=details or findings))
     return f"WITH {cte}\n{body.replace('{where}', where)}", params + where_params
 
 
@@ -137,10 +158,10 @@ FORM_ORDER = "o.total_score ASC NULLS FIRST, o.batch_id, o.position"
 
 def form_page(con, filters: Filters, offset: int = 0, limit: int = PAGE_SIZE) -> pd.DataFrame:
     """One page of `form_overview` in its order (lowest 总分 first): rows offset … offset + limit − 1, with
-    the details (DETAILS_SQL) joined to that page's rows only."""
+    the details (details_sql) joined to that page's rows only."""
     body = f"""
         , page AS (SELECT o.* FROM form_overview o WHERE {{where}} ORDER BY {FORM_ORDER} LIMIT ? OFFSET ?)
-        SELECT f.* {DETAILS_SQL.replace("{rows}", "page")}
+        SELECT f.* {details_sql("page")}
         ORDER BY {FORM_ORDER.replace("o.", "f.")}
     """
     return overview_query(con, body, filters, [int(limit), int(offset)])

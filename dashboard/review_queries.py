@@ -100,7 +100,7 @@ def forms_by_seriousness(
                  abs(o.total_score - o.recomputed_score) DESC NULLS LAST, o.batch_id, o.position
         {page}
     """
-    return overview_query(con, body, filters, [rule] if rule else None, details=True)
+    return overview_query(con, body, filters, [rule] if rule else None, findings=True)
 
 
 def forms_with_findings(con, filters: Filters, rule: str | None = None) -> int:
@@ -110,7 +110,7 @@ def forms_with_findings(con, filters: Filters, rule: str | None = None) -> int:
         SELECT count(*) AS n FROM form_overview o
         WHERE o.error_count + o.warning_count + o.info_count > 0 AND {{where}} {rule_condition}
     """
-    return int(overview_query(con, body, filters, [rule] if rule else None, details=True)["n"].iloc[0])
+    return int(overview_query(con, body, filters, [rule] if rule else None, findings=True)["n"].iloc[0])
 
 
 def findings(con, filters: Filters, form_id: str | None = None, rule: str | None = None) -> pd.DataFrame:
@@ -152,7 +152,7 @@ def unit_gaps(con, filters: Filters) -> pd.DataFrame:
         GROUP BY o.org
         ORDER BY gap DESC NULLS LAST, errors DESC, o.org NULLS LAST
     """
-    return overview_query(con, body, filters, details=True)
+    return overview_query(con, body, filters, findings=True)
 
 
 # --- schemes -----------------------------------------------------------------------------------------------
