@@ -14,6 +14,7 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+from decimal import Decimal
 from pathlib import Path
 
 import duckdb
@@ -585,17 +586,25 @@ def load_forms(
     elif versions == "counted":
         conditions.append(counted_sql("forms"))
     where = f"WHERE {' AND '.join(conditions)}" if conditions else ""
-    forms_frame = con.execute(f"SELECT * FROM forms {where} ORDER BY batch_id, position", params).df()
-    if forms_frame.empty:
+    form_rows = _records(con, f"SELECT * FROM forms {where} ORDER BY batch_id, position", params)
+    if not form_rows:
         return []
-    children_where, children_params = "WHERE form_id IN (SELECT unnest(?))", [forms_frame["form_id"].tolist()]
+    children_where, children_params = "WHERE form_id IN (SELECT unnest(?))", [[row["form_id"] for row in form_rows]]
     children = {
         table: _group_by_form(
-            con.execute(f"SELECT * FROM {table} {children_where} ORDER BY form_id, position", children_params).df()
+            _records(con, f"SELECT * FROM {table} {children_where} ORDER BY form_id, position", children_params)
         )
         for table in ("fund_rows", "indicators", "checks")
     }
-    return [_form_from_row(row, children) for row in forms_frame.to_dict("records")]
+    return [_form_from_row(row, children) for row in form_rows]
+
+
+def _records(con: duckdb.DuckDBPyConnection, sql: str, params: list) -> list[dict]:
+    """Rows as dicts of plain Python values, straight from DuckDB (no DataFrame: loading a chunk of forms
+    through pandas took as long as auditing it)."""
+    cursor = con.execute(sql, params)
+    names = [column[0] for column in cursor.description]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
 
 def import_history(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
@@ -821,17 +830,19 @@ _FORM_TABLE_COLUMNS = {
 # --- reading ---------------------------------------------------------------------------------------------
 
 
-def _group_by_form(frame: pd.DataFrame) -> dict[str, list[dict]]:
+def _group_by_form(records: list[dict]) -> dict[str, list[dict]]:
     grouped: dict[str, list[dict]] = {}
-    for record in frame.to_dict("records"):
+    for record in records:
         grouped.setdefault(record["form_id"], []).append(record)
     return grouped
 
 
 def _value(value):
     """A stored value back as a plain Python value (NaN/NA → None, numpy scalars → Python)."""
-    if value is None:
-        return None
+    if value is None or isinstance(value, (str, bool, int, list, Decimal)):
+        return value
+    if isinstance(value, float):
+        return None if value != value else value
     try:
         if pd.isna(value):
             return None
