@@ -7,9 +7,11 @@ with each other are refreshed over the whole database after each import, and
 
 from __future__ import annotations
 
+import itertools
 import multiprocessing
 import os
 from collections import deque
+from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 
 import duckdb
@@ -71,7 +73,8 @@ def refresh_unit_findings(
             HAVING count(i.form_id) > 0
                AND count(*) FILTER (WHERE i.form_id IS NOT NULL AND (i.score IS NULL OR i.score < i.weight - ?)) = 0
         )
-        SELECT s.form_id FROM scoped s JOIN full_groups g ON g.owner = s.owner AND g.year IS NOT DISTINCT FROM s.year
+        SELECT s.form_id, s.owner, s.year FROM scoped s
+        JOIN full_groups g ON g.owner = s.owner AND g.year IS NOT DISTINCT FROM s.year
         """,
         [*params, audit._EPSILON],
     ).fetchall()
@@ -80,10 +83,35 @@ def refresh_unit_findings(
         f"WHERE c.rule IN (SELECT unnest(?)) AND (NOT {store.counted_sql('f')} OR {scope})",
         [list(audit.UNIT_RULE_IDS), *params],
     ).fetchall()
-    forms = store.load_forms(con, [row[0] for row in candidates], versions="counted")
-    findings = audit.run_unit_rules(forms, config)
-    loaded = {form.id for form in forms}
-    forms += store.load_forms(con, [row[0] for row in holders if row[0] not in loaded])
+    compared: set[str] = set()
+    for group_ids in _whole_groups(candidates, AUDIT_CHUNK):  # whole (unit, year) groups, a chunk at a time
+        forms = store.load_forms(con, group_ids, versions="counted")
+        _replace_unit_findings(con, forms, audit.run_unit_rules(forms, config))
+        compared.update(group_ids)
+    rest = [row[0] for row in holders if row[0] not in compared]  # their unit findings no longer hold
+    for start in range(0, len(rest), AUDIT_CHUNK):
+        _replace_unit_findings(con, store.load_forms(con, rest[start : start + AUDIT_CHUNK]), {})
+
+
+def _whole_groups(rows: list[tuple], size: int) -> Iterator[list[str]]:
+    """Form ids of (form_id, owner, year) rows, in chunks of whole (owner, year) groups of about `size`."""
+
+    def group(row: tuple) -> tuple[str, int]:  # audit._unit_key's grouping (Python's strip, not SQL's trim)
+        return ((row[1] or "").strip(), row[2] if row[2] is not None else -1)
+
+    chunk: list[str] = []
+    for _group, members in itertools.groupby(sorted(rows, key=group), key=group):
+        ids = [row[0] for row in members]
+        if chunk and len(chunk) + len(ids) > size:
+            yield chunk
+            chunk = []
+        chunk.extend(ids)
+    if chunk:
+        yield chunk
+
+
+def _replace_unit_findings(con: duckdb.DuckDBPyConnection, forms: list[Form], findings: dict) -> None:
+    """Each form's checks with its unit findings replaced by `findings` (form id → checks), where they differ."""
     changed: dict[str, list[Check]] = {}
     for form in forms:
         kept = [check for check in form.checks if check.rule not in audit.UNIT_RULE_IDS]
