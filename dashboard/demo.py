@@ -168,14 +168,6 @@ def make_form(rng: random.Random, number: int, seed: int, orgs: list, perfect: s
     return form
 
 
-def _column_table(rows: list[list], columns: list[str]) -> pa.Table:
-    if not rows:
-        return pa.table({column: pa.array([], pa.null()) for column in columns})
-    return pa.table(
-        {column: pa.array(list(values)) for column, values in zip(columns, zip(*rows, strict=True), strict=True)}
-    )
-
-
 def source_name(seed: int, chunk: int) -> str:
     return f"{SOURCE_PREFIX}{seed}-{chunk:04d}.txt"
 
@@ -185,33 +177,13 @@ def generate_chunk(seed: int, chunk: int, start: int, count: int) -> dict[str, p
     orgs = organisations(random.Random(seed))
     perfect = {units[k] for _, units in orgs for k in range(0, len(units), 31)}
     rng = random.Random(seed * 1_000_003 + chunk)
-    forms, funds, indicators, checks = [], [], [], []
+    placements = []
     for offset in range(count):
         form = make_form(rng, start + offset, seed, orgs, perfect, source_name(seed, chunk))
         review.check_form(form)
-        forms.append(store._form_row(store.Placement(form), 0, offset + 1))
-        funds += [
-            [form.id, key, position, *(getattr(row, column) for column in store._FUND_COLUMNS)]
-            for position, (key, row) in enumerate(form.funds.rows().items(), start=1)
-        ]
-        indicators += [
-            [
-                form.id,
-                position,
-                *(getattr(row, c) for c in store._INDICATOR_COLUMNS),
-                *store._derived_indicator_values(row),
-            ]
-            for position, row in enumerate(form.indicators, start=1)
-        ]
-        checks += store._check_rows(form.id, form.checks)
-    return {
-        "forms": _column_table(forms, store._FORM_COLUMNS),
-        "fund_rows": _column_table(funds, ["form_id", "row_key", "position", *store._FUND_COLUMNS]),
-        "indicators": _column_table(
-            indicators, ["form_id", "position", *store._INDICATOR_COLUMNS, *store._INDICATOR_DERIVED]
-        ),
-        "checks": _column_table(checks, ["form_id", "position", *store._CHECK_COLUMNS]),
-    }
+        placements.append(store.Placement(form))
+    rows = store.form_rows(placements, 0)  # the import's own rows; the batch id is set when written
+    return {table: store.rows_table(store.FORM_TABLE_COLUMNS[table], rows[table]) for table in rows}
 
 
 def _chunks(total: int, size: int) -> Iterator[tuple[int, int, int]]:

@@ -541,7 +541,7 @@ def replace_checks(con: duckdb.DuckDBPyConnection, checks_by_form: dict[str, lis
     try:
         con.execute("DELETE FROM checks WHERE form_id IN (SELECT unnest(?))", [list(checks_by_form)])
         rows = [row for form_id, checks in checks_by_form.items() for row in _check_rows(form_id, checks)]
-        _append_frame(con, "checks", pd.DataFrame(rows, columns=_CHECK_FRAME_COLUMNS, dtype=object))
+        _append_rows(con, "checks", _CHECK_FRAME_COLUMNS, rows)
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
@@ -703,12 +703,12 @@ def _insert_batch(
 def _insert_forms(con, batch_id: int, placements: list[Placement]) -> None:
     """One INSERT per table for all of a file's forms."""
     for table, rows in form_rows(placements, batch_id).items():
-        _append_rows(con, table, _FORM_TABLE_COLUMNS[table], rows)
+        _append_rows(con, table, FORM_TABLE_COLUMNS[table], rows)
 
 
 def form_rows(placements: list[Placement], batch_id: int) -> dict[str, list[list]]:
-    """The rows the forms take in each table (`_FORM_TABLE_COLUMNS` order), positions counted from 1."""
-    rows: dict[str, list[list]] = {table: [] for table in _FORM_TABLE_COLUMNS}
+    """The rows the forms take in each table (`FORM_TABLE_COLUMNS` order), positions counted from 1."""
+    rows: dict[str, list[list]] = {table: [] for table in FORM_TABLE_COLUMNS}
     for position, placement in enumerate(placements, start=1):
         form = placement.form
         rows["forms"].append(_form_row(placement, batch_id, position))
@@ -729,9 +729,7 @@ def _append_rows(con, table: str, columns: list[str], rows: list[list]) -> None:
     if not rows:
         return
     try:
-        data = pa.table(
-            {column: pa.array(list(values)) for column, values in zip(columns, zip(*rows, strict=True), strict=True)}
-        )
+        data = rows_table(columns, rows)
     except (pa.ArrowException, ValueError, TypeError, OverflowError):
         _append_frame(con, table, pd.DataFrame(rows, columns=columns, dtype=object))
         return
@@ -741,6 +739,15 @@ def _append_rows(con, table: str, columns: list[str], rows: list[list]) -> None:
         con.execute(f"INSERT INTO {table} ({names}) SELECT {names} FROM incoming_rows")
     finally:
         con.unregister("incoming_rows")
+
+
+def rows_table(columns: list[str], rows: list[list]) -> pa.Table:
+    """An Arrow table of rows (values in `columns` order); no rows give columns of type null."""
+    if not rows:
+        return pa.table({column: pa.array([], pa.null()) for column in columns})
+    return pa.table(
+        {column: pa.array(list(values)) for column, values in zip(columns, zip(*rows, strict=True), strict=True)}
+    )
 
 
 def _append_frame(con, table: str, frame: pd.DataFrame | None) -> None:
@@ -819,7 +826,7 @@ def _check_rows(form_id: str, checks: list[Check]) -> list[list]:
 
 
 # The columns `form_rows` fills, per table.
-_FORM_TABLE_COLUMNS = {
+FORM_TABLE_COLUMNS = {
     "forms": _FORM_COLUMNS,
     "fund_rows": ["form_id", "row_key", "position", *_FUND_COLUMNS],
     "indicators": ["form_id", "position", *_INDICATOR_COLUMNS, *_INDICATOR_DERIVED],
