@@ -59,7 +59,6 @@ try:
         auth.sidebar_status()
         page.run()
 except (duckdb.Error, store.StoreError):
-    # An import in this app closed the shared read-only handle while this run was reading:
-    # say so instead of showing a stack trace; the next run opens a fresh handle.
-    db.reset_connection()
+    # An import (in this app or the command line) holds the file while this run reads: say so instead
+    # of showing a stack trace; the next run opens the file anew.
     st.error(texts.DB_BUSY_IMPORTING, icon=":material/hourglass_top:")

@@ -74,10 +74,6 @@ def shared_reads() -> Iterator[None]:
             con.close()
 
 
-def reset_connection() -> None:
-    """Nothing to close: no handle is kept between reads (kept for callers written before)."""
-
-
 def clear_caches() -> None:
     """Forget every cached query result (after an import changed the data)."""
     st.cache_data.clear()

@@ -67,14 +67,13 @@ def run_import(
 @contextlib.contextmanager
 def _writing(db_path: Path | str | None) -> Iterator[duckdb.DuckDBPyConnection]:
     """The database open read-write for one piece of work; afterwards every page reads the new data."""
-    db.reset_connection()  # the read-only handle must go before this process opens read-write
     con = store.open_db(db_path)
     try:
         auth.check_write_allowed(con)  # a StoreError (auth.WriteRefused) when the session may not write
         yield con
     finally:
         con.close()
-        db.clear_caches()  # st.cache_data and the read-only handle
+        db.clear_caches()  # every cached query result
 
 
 def remove_import(batch_id: int, db_path: Path | str | None = None) -> list[str]:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard import accounts, auth, db, store, texts
+from dashboard import accounts, auth, store, texts
 from dashboard.app_pages import import_page
 from dashboard.importer import ImportOptions
 
@@ -80,7 +80,6 @@ def test_a_write_from_a_session_not_signed_in_is_refused(db_with_accounts):
     """The server-side check: even called directly, the page's write path refuses without an importer."""
     with pytest.raises(auth.WriteRefused):
         import_page.run_import([("新.txt", b"x")], ImportOptions(year=2021))
-    db.reset_connection()
     con = store.open_db(db_with_accounts, read_only=True)
     try:
         assert con.execute("SELECT count(*) FROM import_batches WHERE file_name = '新.txt'").fetchone()[0] == 0
@@ -92,7 +91,6 @@ def test_removed_account_is_signed_out_on_the_next_run(db_with_accounts):
     app = AppTest.from_file(IMPORT_PAGE, default_timeout=30).run()
     sign_in(app, "录入员", PASSWORD)
     assert len(uploaders(app)) == 1
-    db.reset_connection()  # the page's read-only handle (same process) must go before a write
     con = store.open_db(db_with_accounts)
     try:
         accounts.remove_user(con, "录入员")

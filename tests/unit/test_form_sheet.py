@@ -64,11 +64,10 @@ def test_the_download_has_the_form_and_its_findings(tmp_path):
 
 
 def test_the_filtered_forms_download_has_a_sheet_per_form(sample_db, monkeypatch):
-    from dashboard import db, store
+    from dashboard import store
     from dashboard.filters import Filters
 
     monkeypatch.setenv(store.DB_ENV_VAR, str(sample_db))
-    db.reset_connection()
     book = load_workbook(io.BytesIO(downloads.printed_forms_bytes(Filters(types=("购置费",)))))
     assert len(book.sheetnames) == 3 + 1  # the sample's three 购置费 forms, then the findings
     assert all("购置费" in name for name in book.sheetnames[:3])
