@@ -11,59 +11,24 @@ from collections.abc import Callable
 import pandas as pd
 import streamlit as st
 
-from dashboard import db, downloads, key_figures, page_data, texts, yoy
+from dashboard import downloads, key_figures, page_data, texts, yoy
 from dashboard import formatting as fmt
 from dashboard.filters import Filters, money_unit
 
 SHOWN_ROWS = 50  # rows of each comparison table sent to the browser
 
 
-@st.cache_data(**page_data.CACHE_OPTIONS)
-def cached_pair(db_key: str, filters: Filters) -> yoy.YearPair | None:
-    with db.cursor() as cur:
-        return yoy.year_pair(cur, filters)
-
-
-@st.cache_data(**page_data.CACHE_OPTIONS)
-def cached_key_figures(db_key: str, filters: Filters, pair: yoy.YearPair) -> dict:
-    with db.cursor() as cur:
-        return yoy.key_figures(cur, filters, pair)
-
-
-@st.cache_data(**page_data.CACHE_OPTIONS)
-def cached_groups(db_key: str, filters: Filters, pair: yoy.YearPair) -> dict[str, pd.DataFrame]:
-    with db.cursor() as cur:
-        return {by: yoy.by_group(cur, filters, pair, by) for by in ("org", "project_type")}
-
-
-# The project-by-project comparisons: each matches the two years' forms (the slow part of 总览 on a city's
-# archive), so they are computed when the user opens them, and only their first rows.
-DETAILS = {"both": yoy.projects_in_both_years, "changes": yoy.new_and_ended, "recurring": yoy.recurring_deductions}
-
-
-@st.cache_data(**page_data.CACHE_OPTIONS)
-def cached_detail(db_key: str, filters: Filters, pair: yoy.YearPair, which: str) -> yoy.Rows:
-    with db.cursor() as cur:
-        return DETAILS[which](cur, filters, pair, limit=SHOWN_ROWS)
-
-
-def _whole_detail(filters: Filters, pair: yoy.YearPair, which: str) -> pd.DataFrame:
-    """Every row of a comparison, for a download (built when its button is clicked)."""
-    with db.cursor() as cur:
-        return DETAILS[which](cur, filters, pair).frame
-
-
-def card_deltas(db_key: str, filters: Filters, unit: str) -> dict[str, tuple[str, str]]:
+def card_deltas(filters: Filters, unit: str) -> dict[str, tuple[str, str]]:
     """{card label: (change text, st.metric delta_color)} against the previous year; {} where there is none.
 
     Only where the scope is one year: a card over several years has no "previous year" to differ from
     (the comparison table below the charts still compares the latest two)."""
     if len(filters.years) != 1:
         return {}
-    pair = cached_pair(db_key, filters)
+    pair = page_data.read(yoy.year_pair, filters)
     if pair is None:
         return {}
-    rows = key_figures.year_rows(cached_key_figures(db_key, filters, pair), unit)
+    rows = key_figures.year_rows(page_data.read(yoy.key_figures, filters, pair), unit)
     return {
         label: (values[2], "inverse" if key in key_figures.RISE_IS_BAD else "normal")
         for key, label, values in rows
@@ -71,15 +36,14 @@ def card_deltas(db_key: str, filters: Filters, unit: str) -> dict[str, tuple[str
     }
 
 
-def show(db_key: str, filters: Filters) -> None:
-    pair = cached_pair(db_key, filters)
+def show(filters: Filters) -> None:
+    pair = page_data.read(yoy.year_pair, filters)
     if pair is None:
         return
-    groups = cached_groups(db_key, filters, pair)
     st.subheader(texts.YOY_TITLE.format(year=pair.year, previous=pair.previous), anchor=False)
     st.caption(texts.YOY_INTRO if len(filters.years) == 1 else texts.YOY_INTRO_ALL_YEARS)
     unit = money_unit()
-    rows = key_figures.year_rows(cached_key_figures(db_key, filters, pair), unit)
+    rows = key_figures.year_rows(page_data.read(yoy.key_figures, filters, pair), unit)
     _table(
         texts.YOY_KEY_FIGURES,
         pd.DataFrame(
@@ -90,27 +54,30 @@ def show(db_key: str, filters: Filters) -> None:
     )
     for by, label in (("org", texts.COL["org"]), ("project_type", texts.COL["project_type"])):
         _table(
-            texts.REPORT_YOY_BY.format(label=label).rstrip("："), _groups_frame(groups[by], label), f"overview_yoy_{by}"
+            texts.REPORT_YOY_BY.format(label=label).rstrip("："),
+            _groups_frame(page_data.read(yoy.by_group, filters, pair, by), label),
+            f"overview_yoy_{by}",
         )
+    # The project-by-project comparisons match the two years' forms (the slow part of 总览 on a city's
+    # archive): computed when the user opens them, and only their first rows.
     if not st.toggle(
         texts.YOY_DETAILS_TOGGLE, key="overview_yoy_details", help=texts.YOY_DETAILS_HELP.format(shown=SHOWN_ROWS)
     ):
         return
-    for which, title, shape in (
-        ("both", texts.REPORT_YOY_PROJECTS, _both_frame),
-        ("changes", texts.REPORT_YOY_NEW_ENDED, _changes_frame),
-        ("recurring", texts.REPORT_YOY_RECURRING, _recurring_frame),
+    for key, compare, title, shape in (
+        ("both", yoy.projects_in_both_years, texts.REPORT_YOY_PROJECTS, _both_frame),
+        ("changes", yoy.new_and_ended, texts.REPORT_YOY_NEW_ENDED, _changes_frame),
+        ("recurring", yoy.recurring_deductions, texts.REPORT_YOY_RECURRING, _recurring_frame),
     ):
-        first = cached_detail(db_key, filters, pair, which)
-        if which == "changes" and not first.total:
+        first = page_data.read(compare, filters, pair, limit=SHOWN_ROWS)
+        if compare is yoy.new_and_ended and not first.total:
             continue
-        heading = title.format(count=fmt.count_text(first.total)).rstrip("：")
         _detail_table(
-            heading,
+            title.format(count=fmt.count_text(first.total)).rstrip("："),
             shape(first.frame, pair),
             first.total,
-            lambda w=which, s=shape: s(_whole_detail(filters, pair, w), pair),
-            f"overview_yoy_{which}",
+            lambda c=compare, s=shape: s(page_data.read_whole(c, filters, pair).frame, pair),
+            f"overview_yoy_{key}",
         )
 
 

@@ -15,7 +15,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from dashboard import db, downloads, filters, key_figures, page_data, queries, texts, yoy_view
+from dashboard import downloads, filters, key_figures, page_data, queries, texts, yoy_view
 from dashboard import formatting as fmt
 from dashboard.audit_config import grade_of
 from dashboard.untrusted import plotly_literal
@@ -35,13 +35,12 @@ PLOT_CONFIG = {"displayModeBar": False}
 def main() -> None:
     current = filters.start_page(texts.OVERVIEW_TITLE, texts.OVERVIEW_INTRO)
     unit = filters.money_unit()
-    key = db.cache_key()
 
     figures = page_data.read(queries.kpis, current)
     if figures["forms"] == 0:
         filters.show_no_match()
         return
-    show_cards(figures, unit, yoy_view.card_deltas(key, current, unit))
+    show_cards(figures, unit, yoy_view.card_deltas(current, unit))
     downloads.report_button(current, key="overview_report")
     st.page_link("app_pages/department_page.py", label=texts.DEPARTMENT_PAGE_LINK, icon=":material/account_balance:")
 
@@ -71,7 +70,7 @@ def main() -> None:
         height=min(38 + 35 * len(summary), 720),
     )  # fmt: skip
     downloads.download_buttons(summary, texts.SUMMARY_FILE, key="overview_summary_download")
-    yoy_view.show(key, current)
+    yoy_view.show(current)
 
 
 # --- cards -------------------------------------------------------------------------------------------------
