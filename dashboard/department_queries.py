@@ -9,17 +9,15 @@ from __future__ import annotations
 
 import duckdb
 import pandas as pd
-import streamlit as st
 
-from dashboard import db, reference, store
+from dashboard import reference, store
 from dashboard.filters import SCORE_LIMITS, Filters
-from dashboard.page_data import CACHE_OPTIONS
 
 FORMS_SQL = """
-SELECT f.form_id, f.year, f.department, CAST(t.annual_budget AS DOUBLE) AS budget,
-       CAST(t.executed AS DOUBLE) AS executed, 100 * f.exec_rate AS rate_pct,
+SELECT f.form_id, f.year, f.department, CAST(f.budget AS DOUBLE) AS budget,
+       CAST(f.executed AS DOUBLE) AS executed, 100 * f.exec_rate AS rate_pct,
        f.total_score, f.recomputed_score, f.source_file
-FROM {forms} f LEFT JOIN fund_rows t ON t.form_id = f.form_id AND t.row_key = 'total'
+FROM {forms} f
 WHERE {where}
 ORDER BY f.year DESC, f.department
 """
@@ -52,15 +50,3 @@ def department_forms(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.Dat
 
 def department_indicators(con: duckdb.DuckDBPyConnection, form_id: str) -> pd.DataFrame:
     return con.execute(INDICATORS_SQL, [form_id]).df()
-
-
-@st.cache_data(**CACHE_OPTIONS)
-def cached_department_forms(db_key: str, filters: Filters) -> pd.DataFrame:
-    with db.cursor() as cur:
-        return department_forms(cur, filters)
-
-
-@st.cache_data(**CACHE_OPTIONS)
-def cached_department_indicators(db_key: str, form_id: str) -> pd.DataFrame:
-    with db.cursor() as cur:
-        return department_indicators(cur, form_id)

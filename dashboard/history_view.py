@@ -7,19 +7,13 @@ import json
 import pandas as pd
 import streamlit as st
 
-from dashboard import db, page_data, store, texts
+from dashboard import page_data, store, texts
 from dashboard.untrusted import display_name
 
 
-@st.cache_data(**page_data.CACHE_OPTIONS)
-def cached_history(db_key: str, form_id: str) -> pd.DataFrame:
-    with db.cursor() as cur:
-        return store.version_history(cur, form_id)
-
-
-def show_history(db_key: str, form_id: str) -> None:
+def show_history(form_id: str) -> None:
     """Nothing for a form filed once; else one row per version, oldest first, the current one marked."""
-    history = cached_history(db_key, form_id)
+    history = page_data.read(store.version_history, form_id)
     if len(history) < 2:
         return
     st.markdown(f"#### {texts.HISTORY_TITLE}")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import db, department_queries, downloads, filters, texts
+from dashboard import department_queries, downloads, filters, page_data, texts
 from dashboard import formatting as fmt
 
 TABLE_COLUMNS = {
@@ -27,8 +27,7 @@ INDICATOR_COLUMNS = {
 
 def main() -> None:
     current = filters.start_page(texts.DEPARTMENT_PAGE_TITLE, texts.DEPARTMENT_PAGE_CAPTION)
-    key = db.cache_key()
-    forms = department_queries.cached_department_forms(key, current)
+    forms = page_data.read(department_queries.department_forms, current)
     if forms.empty:
         st.info(texts.DEPARTMENT_PAGE_EMPTY, icon=":material/info:")
         return
@@ -53,7 +52,7 @@ def main() -> None:
         texts.DEPARTMENT_PAGE_INDICATORS.format(department=row.department or texts.DASH, year=row.year or texts.DASH),
         anchor=False,
     )
-    indicators = department_queries.cached_department_indicators(key, row.form_id)
+    indicators = page_data.read(department_queries.department_indicators, row.form_id)
     shown = indicators[list(INDICATOR_COLUMNS)].rename(columns=INDICATOR_COLUMNS)
     st.dataframe(shown, hide_index=True, placeholder=texts.DASH)
     downloads.download_buttons(shown, texts.DEPARTMENT_INDICATORS_FILE_STEM, key="department_indicators")

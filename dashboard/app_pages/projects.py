@@ -10,7 +10,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import db, downloads, filters, form_view, history_view, page_data, paging, queries, texts
+from dashboard import downloads, filters, form_view, history_view, page_data, paging, queries, texts
 from dashboard import formatting as fmt
 from dashboard.model import SEVERITIES
 
@@ -23,7 +23,6 @@ _LAST_SELECTION = "projects_last_selection"
 def main() -> None:
     current = filters.start_page(texts.PROJECTS_TITLE, texts.PROJECTS_INTRO)
     unit = filters.money_unit()
-    key = db.cache_key()
 
     total = page_data.read(queries.kpis, current)["forms"]
     if total == 0:
@@ -62,7 +61,7 @@ def main() -> None:
         st.info(texts.PROJECTS_PICK, icon=":material/touch_app:")
         return
     form_view.render_form(form, money_unit=unit, key="projects_form")
-    history_view.show_history(key, form_id)
+    history_view.show_history(form_id)
 
 
 def selected_form_id(event, form_ids: list[str], under_filters) -> str | None:

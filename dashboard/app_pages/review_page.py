@@ -13,7 +13,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from dashboard import db, downloads, filters, form_view, page_data, paging, queries, texts
+from dashboard import downloads, filters, form_view, page_data, paging, queries, texts
 from dashboard import formatting as fmt
 from dashboard import review_queries as rq
 from dashboard.audit_config import active_config
@@ -134,25 +134,24 @@ def selected_row(key: str) -> int | None:
 
 def render() -> None:
     current = filters.start_page(texts.REVIEW_TITLE, texts.REVIEW_INTRO)
-    key = db.cache_key()
 
     if stale := page_data.read(rq.stale_scheme_count, key_extra=active_config().fingerprint):
         st.warning(texts.REVIEW_STALE_SCHEMES.format(n=stale), icon=":material/sync_problem:")
-    _kpis(key, current)
+    _kpis(current)
     counts = page_data.read(rq.rule_counts, current)
     if counts.empty:
         st.success(texts.REVIEW_NONE, icon=":material/check_circle:")
     else:
         rule = _rules(counts)
-        _all_findings(key, current, int(counts["findings"].sum()))
-        form_id = _forms(key, current, rule)
+        _all_findings(current, int(counts["findings"].sum()))
+        form_id = _forms(current, rule)
         if form_id is not None:
-            _selected_form(key, current, form_id)
-    _units(key, current)
+            _selected_form(current, form_id)
+    _units(current)
     show_incomplete_forms("review_incomplete_table")  # kept out of every figure above, named here
 
 
-def _kpis(key: str, current: filters.Filters) -> None:
+def _kpis(current: filters.Filters) -> None:
     severities = page_data.read(rq.severity_counts, current).set_index("severity")
     gaps = page_data.read(rq.gap_summary, current)
     with st.container(horizontal=True, gap="small"):
@@ -200,7 +199,7 @@ def _rules(counts: pd.DataFrame) -> str | None:
     return str(table.at[row, COLUMNS["rule_id"]])
 
 
-def _all_findings(key: str, current: filters.Filters, total: int) -> None:
+def _all_findings(current: filters.Filters, total: int) -> None:
     st.caption(texts.REVIEW_ALL_FINDINGS)
     downloads.table_download_buttons(  # every finding, built only when a button is clicked
         lambda: findings_table(page_data.read_whole(rq.findings, current, None, None)), total,
@@ -208,7 +207,7 @@ def _all_findings(key: str, current: filters.Filters, total: int) -> None:
     )  # fmt: skip
 
 
-def _forms(key: str, current: filters.Filters, rule: str | None) -> str | None:
+def _forms(current: filters.Filters, rule: str | None) -> str | None:
     st.subheader(texts.REVIEW_FORMS, anchor=False)
     st.caption(texts.REVIEW_FORMS_HINT)
     if rule is not None:
@@ -242,7 +241,7 @@ def _forms(key: str, current: filters.Filters, rule: str | None) -> str | None:
     return str(table.at[row, COLUMNS["form_id"]])
 
 
-def _selected_form(key: str, current: filters.Filters, form_id: str) -> None:
+def _selected_form(current: filters.Filters, form_id: str) -> None:
     form = page_data.read(queries.form, form_id)
     if form is None:
         return
@@ -259,7 +258,7 @@ def _selected_form(key: str, current: filters.Filters, form_id: str) -> None:
     st.divider()
 
 
-def _units(key: str, current: filters.Filters) -> None:
+def _units(current: filters.Filters) -> None:
     st.subheader(texts.REVIEW_BY_UNIT, anchor=False)
     st.caption(texts.REVIEW_BY_UNIT_HINT)
     table = units_table(page_data.read(rq.unit_gaps, current))
