@@ -124,10 +124,10 @@ def test_selected_form_shows_claimed_and_recomputed(sample_env, con):
     ).fetchone()
 
     def script(form_id: str) -> None:
-        from dashboard import db, filters
+        from dashboard import filters
         from dashboard.app_pages import review_page
 
-        review_page._selected_form(db.cache_key(), filters.current(), form_id)
+        review_page._selected_form(filters.current(), form_id)
 
     app = AppTest.from_function(script, default_timeout=60, args=(form_id,)).run()
     assert not app.exception, app.exception
@@ -177,10 +177,10 @@ def test_the_unused_reserve_funds_are_not_evaluable_and_out_of_the_gap(sample_en
 
 def _show_form(form_id: str) -> AppTest:
     def script(form_id: str) -> None:
-        from dashboard import db, filters
+        from dashboard import filters
         from dashboard.app_pages import review_page
 
-        review_page._selected_form(db.cache_key(), filters.current(), form_id)
+        review_page._selected_form(filters.current(), form_id)
 
     app = AppTest.from_function(script, default_timeout=60, args=(form_id,)).run()
     assert not app.exception, app.exception
