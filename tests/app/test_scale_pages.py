@@ -43,12 +43,17 @@ def run(page: str | None = None) -> AppTest:
     return at
 
 
-def counted_forms(path: Path) -> int:
+def scalar(path: Path, sql: str) -> int:
+    """One number read from the database at `path`, as the truth a page's figure is checked against."""
     con = store.open_db(path, read_only=True)
     try:
-        return con.execute(f"SELECT count(*) FROM forms f WHERE {store.counted_sql('f')}").fetchone()[0]
+        return con.execute(sql).fetchone()[0]
     finally:
         con.close()
+
+
+def counted_forms(path: Path) -> int:
+    return scalar(path, f"SELECT count(*) FROM forms f WHERE {store.counted_sql('f')}")
 
 
 def test_projects_page_sends_one_page_and_counts_the_rest(demo_env):
@@ -67,14 +72,11 @@ def test_deductions_page_sends_one_page(demo_env):
     at = run("app_pages/deductions.py")
     sizes = [len(frame.value) for frame in at.dataframe]
     assert sizes and max(sizes) <= queries.PAGE_SIZE
-    con = store.open_db(demo_env, read_only=True)
-    try:
-        deducted = con.execute(
-            f"SELECT count(*) FROM indicators i JOIN forms f ON f.form_id = i.form_id "
-            f"WHERE i.deducted AND {store.counted_sql('f')}"
-        ).fetchone()[0]
-    finally:
-        con.close()
+    deducted = scalar(
+        demo_env,
+        f"SELECT count(*) FROM indicators i JOIN forms f ON f.form_id = i.form_id "
+        f"WHERE i.deducted AND {store.counted_sql('f')}",
+    )
     assert deducted > queries.PAGE_SIZE
     assert texts.DEDUCTIONS_COUNT.format(n=f"{deducted:,}") in [m.value for m in at.markdown]
 
@@ -118,14 +120,11 @@ def test_review_page_sends_one_page_and_a_short_unit_chart(demo_env):
     at = run("app_pages/review_page.py")
     sizes = [len(frame.value) for frame in at.dataframe]
     assert sizes and max(sizes) <= queries.PAGE_SIZE
-    con = store.open_db(demo_env, read_only=True)
-    try:
-        with_findings = con.execute(
-            f"SELECT count(DISTINCT c.form_id) FROM checks c JOIN forms f ON f.form_id = c.form_id "
-            f"WHERE {store.counted_sql('f')}"
-        ).fetchone()[0]
-    finally:
-        con.close()
+    with_findings = scalar(
+        demo_env,
+        f"SELECT count(DISTINCT c.form_id) FROM checks c JOIN forms f ON f.form_id = c.form_id "
+        f"WHERE {store.counted_sql('f')}",
+    )
     assert with_findings > queries.PAGE_SIZE
     assert any(f"{with_findings:,}" in caption.value for caption in at.caption)
     bars = [len(t.get("y") or []) for chart in at.get("plotly_chart") for t in json.loads(chart.proto.spec)["data"]]
