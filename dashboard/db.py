@@ -114,7 +114,8 @@ def _counted_forms(con: duckdb.DuckDBPyConnection) -> int:
         return 0
 
 
-def _not_counted(con: duckdb.DuckDBPyConnection) -> dict[str, int] | None:
+def not_counted(con: duckdb.DuckDBPyConnection) -> dict[str, int] | None:
+    """store.not_counted, None for a file without the schema (read through page_data.read)."""
     try:
         return store.not_counted(con)
     except duckdb.CatalogException:
@@ -132,7 +133,7 @@ def not_counted_note() -> str | None:
     """ "另有 N 张不完整的表未计入" where current forms are kept out of the totals, else None."""
     from dashboard import page_data
 
-    counts = page_data.read(_not_counted)
+    counts = page_data.read(not_counted)
     if counts is None:
         return None
     incomplete, pending = counts["incomplete"], counts["pending"]

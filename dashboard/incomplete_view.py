@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import db, store, texts
+from dashboard import db, page_data, store, texts
 from dashboard.queries import PAGE_SIZE
 
 # Rows shown at most (one page of a big table); the heading says how many there are in all.
@@ -15,11 +15,11 @@ def show_incomplete_forms(key: str) -> None:
     """A heading, what these forms are, and one row per form (file, place in file, name, what is missing)."""
     if db.problem() is not None:
         return
-    with db.cursor() as cur:
-        total = store.not_counted(cur)["incomplete"]
-        if not total:
-            return
-        frame = store.incomplete_forms(cur, limit=SHOWN_AT_MOST)
+    counts = page_data.read(db.not_counted)  # the same cached read as the pages' "另有 N 张" note
+    total = counts["incomplete"] if counts else 0
+    if not total:
+        return
+    frame = page_data.read(store.incomplete_forms, limit=SHOWN_AT_MOST)
     st.subheader(texts.IMPORT_INCOMPLETE_COUNT.format(count=total), anchor=False)
     st.caption(texts.IMPORT_INCOMPLETE_INTRO)
     columns = texts.IMPORT_INCOMPLETE_COLUMNS
