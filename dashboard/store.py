@@ -28,7 +28,7 @@ DEFAULT_DB = Path("data/forms.duckdb")
 DB_ENV_VAR = "DASHBOARD_DB"
 
 # The schema this code writes. Bump it with every change below, and add the step in `_MIGRATIONS`.
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (
@@ -332,7 +332,32 @@ def _migrate_4_to_5(con) -> None:
     )
 
 
-_MIGRATIONS = {1: _migrate_1_to_2, 2: _migrate_2_to_3, 3: _migrate_3_to_4, 4: _migrate_4_to_5}
+def _migrate_5_to_6(con) -> None:
+    """Version 6 stores 项目金额 in 元 where the form printed it in 万元 (earlier readers stored the printed figure).
+
+    A stored form keeps no label of its 项目金额, so the unit is told by the form's own money: the figure was
+    printed in 万元 when, taken as 万元, it lies within a factor of 100 of the form's largest fund amount
+    (年初预算数, 全年预算数 or 全年执行数 of any fund row, stored in 元), and taken as 元 it does not (it would be
+    less than a hundredth of it). The two readings differ by 10 000, so no figure meets both; a form with no
+    fund amount above zero, or 项目金额 0, is left as stored.
+    """
+    con.execute(
+        f"""
+        UPDATE forms SET project_amount = CAST(CAST(forms.project_amount AS DECIMAL(38, 2)) * 10000 AS DECIMAL(18, 2))
+        FROM (
+            SELECT form_id, max(greatest(coalesce(abs(initial_budget), 0), coalesce(abs(annual_budget), 0),
+                                         coalesce(abs(executed), 0))) AS largest
+            FROM fund_rows GROUP BY form_id
+        ) AS money
+        WHERE money.form_id = forms.form_id AND money.largest > 0 AND forms.project_amount > 0
+          AND forms.project_amount * 10000 >= money.largest / 100
+          AND forms.project_amount * 10000 <= money.largest * 100
+          AND forms.project_amount * 10000 < {int(domain.MAX_AMOUNT_YUAN)}
+        """
+    )
+
+
+_MIGRATIONS = {1: _migrate_1_to_2, 2: _migrate_2_to_3, 3: _migrate_3_to_4, 4: _migrate_4_to_5, 5: _migrate_5_to_6}
 _MIGRATION_CHUNK = 2000
 
 

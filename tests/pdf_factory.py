@@ -43,6 +43,7 @@ class FormSpec:
 
     project_name: str = "购置费"
     project_amount: str = "118800"
+    amount_label: str = "项目金额"  # "项目金额（万元）" where the form prints it in 万元
     department: str = "0402009"
     unit: str = ""
     title: str = "项目支出绩效自评表"
@@ -103,7 +104,7 @@ def sheet_for(spec: FormSpec) -> Sheet:
         sheet.add(0, spec.title, colspan=10, label=True)
         sheet.next_row()
     for left, left_value, right, right_value in (
-        ("项目名称", spec.project_name, "项目金额", spec.project_amount),
+        ("项目名称", spec.project_name, spec.amount_label, spec.project_amount),
         ("主管部门", spec.department, "实施单位", spec.unit),
     ):
         sheet.add(0, left, colspan=2, label=True)

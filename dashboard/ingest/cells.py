@@ -260,6 +260,33 @@ def fund_unit(heading: str | None) -> str:
     return "万元" if heading and "万元" in label_key(heading) else "元"
 
 
+# A line (or cell) of its own that gives the money unit of a whole table: "单位：万元", "金额单位：元".
+_UNIT_LINE_RE = re.compile(r"^(?:\(?(?:金额|资金)?单位(万元|元)\)?)$")
+
+
+def unit_line(text: str | None) -> str | None:
+    """The unit a table's unit line prints ("单位：万元" → "万元"), None for any other text."""
+    match = _UNIT_LINE_RE.match(label_key(text))
+    return match.group(1) if match else None
+
+
+def label_unit(label: str | None) -> str | None:
+    """The money unit a label prints after its name: "项目金额（万元）" → "万元", "项目金额(元)" → "元", else None."""
+    key = label_key(label)
+    if "万元" in key:
+        return "万元"
+    return "元" if "元" in key else None
+
+
+def project_amount_unit(label: str | None, table_unit: str | None) -> str:
+    """The unit 项目金额 is printed in: its label's, else the table's unit line's, else 元.
+
+    A fund block heading in 万元 says nothing about 项目金额: forms print an unlabelled 项目金额 in 元 beside a
+    项目资金（万元） block (118800 beside 3.96), so only the label or a unit line for the whole table counts.
+    """
+    return label_unit(label) or table_unit or "元"
+
+
 def split_project_name(name: str) -> tuple[str, str | None]:
     """Project type and status from a project name.
 

@@ -26,8 +26,10 @@ from dashboard.ingest.cells import (
     join_wrapped,
     label_key,
     parse_number,
+    project_amount_unit,
     split_project_name,
     strip_level1_suffix,
+    unit_line,
     year_from_title,
 )
 from dashboard.ingest.rules import PARSE_UNCERTAIN
@@ -189,6 +191,26 @@ def header_value(rows: Sequence[Sequence[Cell]], field_name: str) -> tuple[bool,
             return True, inline
         return True, next_value(row, index)
     return False, None
+
+
+def header_label(rows: Sequence[Sequence[Cell]], field_name: str) -> str | None:
+    """The label cell of a header field as printed ("项目金额（万元）"), None where the form prints none."""
+    for row in rows:
+        index = find_cell(row, labels.HEADER_FIELDS[field_name], prefix=True)
+        if index is not None:
+            return row[index]
+    return None
+
+
+def table_unit(rows: Sequence[Sequence[Cell]]) -> str | None:
+    """The money unit of the table's unit line ("单位：万元"), printed above its fund block; None where none is."""
+    for row in rows:
+        if fund_columns(row) or indicator_columns(row):
+            return None
+        for cell in row:
+            if cell and (unit := unit_line(cell)):
+                return unit
+    return None
 
 
 def inline_value(text: str) -> str:
@@ -605,7 +627,8 @@ def parse_header(rows: Sequence[Sequence[Cell]], parsed: ParsedForm, numbers: Nu
         if not found or not name:
             parsed.checks.append(uncertain(texts.UNCERTAIN_NO_PROJECT_NAME))
     _, amount = header_value(rows, "project_amount")
-    parsed.project_amount = numbers.amount(amount, "元", texts.FIELD_PROJECT_AMOUNT)
+    unit = project_amount_unit(header_label(rows, "project_amount"), table_unit(rows))
+    parsed.project_amount = numbers.amount(amount, unit, texts.FIELD_PROJECT_AMOUNT)
     _, total = header_value(rows, "total_score")
     parsed.total_score = numbers.points(total, texts.FIELD_TOTAL_ROW.format(column=texts.FIELD_SCORE))
     parsed.year = read_title_year(rows)

@@ -168,9 +168,10 @@ def _read_form(lines: list[_Line], source_file: str, paged: bool) -> Form:
     sections = _locate(lines)
     checks: list[Check] = []
     numbers = cells.NumberCells(checks)
-    header = _read_header(lines[: sections.header_end(len(lines))])
+    header_lines = lines[: sections.header_end(len(lines))]
+    header = _read_header(header_lines)
     funds = _read_funds(lines, sections, numbers)
-    project_amount = _project_amount(header, numbers)
+    project_amount = _project_amount(header, _table_unit(header_lines), numbers)
     expected, actual = _read_goals(lines, sections, checks)
     indicators, total = _read_table(lines, sections, numbers)
     title = lines[0].text if _is_title(lines[0].text) else None
@@ -228,17 +229,19 @@ def _read_header(lines: list[_Line]) -> dict[str, str]:
         for index, (_, end, field_name, printed) in enumerate(found):
             stop = found[index + 1][0] if index + 1 < len(found) else len(text)
             values.setdefault(field_name, text[end:stop].strip())
-            if field_name == "project_amount" and "万元" in _key(printed):
-                values["project_amount_unit"] = "万元"
-            elif field_name == "project_amount" and "元" in _key(printed):
-                values["project_amount_unit"] = "元"
+            if field_name == "project_amount":
+                values.setdefault("project_amount_label", printed)
     return values
 
 
-def _project_amount(header: dict[str, str], numbers: cells.NumberCells) -> float | None:
-    """项目金额 in 元: in the unit its label prints, else 元 as the PDF reader has it (a form whose
-    fund block is in 万元 still prints an unlabelled 项目金额 in 元: 118800 beside 3.96万元)."""
-    unit = header.get("project_amount_unit", "元")
+def _table_unit(lines: list[_Line]) -> str | None:
+    """The unit of a line "单位：万元" printed above the form's table (its header lines)."""
+    return next((unit for line in lines if (unit := cells.unit_line(line.text))), None)
+
+
+def _project_amount(header: dict[str, str], table_unit: str | None, numbers: cells.NumberCells) -> float | None:
+    """项目金额 in 元, read in the unit `cells.project_amount_unit` gives (its label's, the table's, else 元)."""
+    unit = cells.project_amount_unit(header.get("project_amount_label"), table_unit)
     return numbers.amount(header.get("project_amount"), unit, texts.FIELD_PROJECT_AMOUNT)
 
 
