@@ -1030,3 +1030,9 @@ HISTORY_INTRO = "这张表报送过 {count} 次；汇总只计当前版本，旧
 HISTORY_COLUMNS = {"imported_at": "导入时间", "source_file": "文件", "state": "状态", "changes": "比上一版改了什么"}
 HISTORY_CURRENT = "当前版本"
 HISTORY_OLD = "已被替换"
+
+# --- damaged Office files (ingest/office.py): the detail after REASON_OFFICE_DAMAGED ---
+OFFICE_NOT_A_PACKAGE = "不是完整的压缩包（文件被截断或内容被改动）"
+OFFICE_PART_DAMAGED = "内部文件“{part}”的数据已损坏（校验不符）"
+OFFICE_SHEET_MISSING = "工作簿列出的第 {number} 张工作表“{name}”缺失"
+OFFICE_CONTENT_UNREADABLE = "内容无法解析（内部文件缺失或格式错误）"

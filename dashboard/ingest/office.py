@@ -15,6 +15,7 @@ leave every label and field to the grid reader, as the PDF reader does.
 from __future__ import annotations
 
 import datetime
+import warnings
 import zipfile
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -23,26 +24,75 @@ from dashboard import texts
 from dashboard.ingest.grid import Cell, forms_from_grid
 from dashboard.model import Form, FormReadError
 
+EXCEL, WORD = "Excel", "Word"
+
+
+def damaged(kind: str, detail: str) -> FormReadError:
+    return FormReadError(texts.REASON_OFFICE_DAMAGED.format(kind=kind), detail)
+
+
+def check_package(path: Path, kind: str) -> None:
+    """The file is a whole zip package: every part's data decompresses and matches its checksum.
+
+    A workbook or document is read whole or not at all (like a PDF): openpyxl and python-docx would read
+    what they can of a broken package, and say nothing or raise their own exceptions.
+    """
+    try:
+        with zipfile.ZipFile(path) as archive:
+            bad_part = archive.testzip()
+    except MemoryError:
+        raise
+    except Exception as error:  # BadZipFile, a truncated member (EOFError), a bad compression stream (zlib.error)
+        raise damaged(kind, texts.OFFICE_NOT_A_PACKAGE) from error
+    if bad_part is not None:
+        raise damaged(kind, texts.OFFICE_PART_DAMAGED.format(part=bad_part))
+
+
+def xlsx_grids(path: Path) -> list[list[list[Cell]]]:
+    """Each sheet's rows of cells; FormReadError where the workbook is damaged or a sheet it lists is missing."""
+    from openpyxl.cell.cell import MergedCell
+    from openpyxl.reader.excel import ExcelReader
+
+    check_package(path, EXCEL)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # openpyxl's warnings on parts it skips: checked below instead
+            reader = ExcelReader(path, read_only=False, data_only=True)
+            reader.read()
+            book = reader.wb
+            declared = list(reader.parser.find_sheets())
+            missing = [
+                (number, sheet.name)
+                for number, (sheet, rel) in enumerate(declared, start=1)
+                if rel.target not in reader.valid_files
+            ]
+            if missing:
+                number, name = missing[0]
+                raise damaged(EXCEL, texts.OFFICE_SHEET_MISSING.format(number=number, name=name))
+            try:
+                return [
+                    [
+                        [
+                            None if isinstance(cell, MergedCell) else xlsx_text(cell.value, cell.number_format)
+                            for cell in row
+                        ]
+                        for row in sheet.iter_rows()
+                    ]
+                    for sheet in book.worksheets
+                ]
+            finally:
+                book.close()
+    except (FormReadError, MemoryError):
+        raise
+    except Exception as error:  # invalid XML in a part, a part of the wrong kind, a broken reference …
+        raise damaged(EXCEL, texts.OFFICE_CONTENT_UNREADABLE) from error
+
 
 def read_xlsx(path: Path, source_file: str) -> list[Form]:
     """Every form on every sheet of an .xlsx workbook, sheet by sheet."""
-    from openpyxl import load_workbook
-    from openpyxl.cell.cell import MergedCell
-
-    try:
-        book = load_workbook(path, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as error:
-        raise FormReadError(texts.REASON_OFFICE_DAMAGED.format(kind="Excel")) from error
     forms: list[Form] = []
-    try:
-        for number, sheet in enumerate(book.worksheets, start=1):
-            rows = [
-                [None if isinstance(cell, MergedCell) else xlsx_text(cell.value, cell.number_format) for cell in row]
-                for row in sheet.iter_rows()
-            ]
-            forms.extend(forms_from_grid(rows, [number] * len(rows), source_file))
-    finally:
-        book.close()
+    for number, rows in enumerate(xlsx_grids(path), start=1):
+        forms.extend(forms_from_grid(rows, [number] * len(rows), source_file))
     if not forms:
         raise FormReadError(texts.REASON_NOT_A_FORM)
     return forms
@@ -79,33 +129,40 @@ def _plain(number: Decimal) -> str:
 
 def read_docx(path: Path, source_file: str) -> list[Form]:
     """Every form in a Word document: its paragraphs and tables in body order, as one grid."""
-    import docx
-    from docx.opc.exceptions import PackageNotFoundError
-
-    try:
-        document = docx.Document(str(path))
-    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as error:
-        raise FormReadError(texts.REASON_OFFICE_DAMAGED.format(kind="Word")) from error
-    rows: list[list[Cell]] = []
-    for element in document.element.body.iterchildren():
-        tag = element.tag.rsplit("}", 1)[-1]
-        if tag == "p":
-            text = _paragraph_text(element)
-            if text.strip():
-                rows.append([text])
-        elif tag == "tbl":
-            rows.extend(_table_rows(element))
-    forms = forms_from_grid(rows, None, source_file)
+    forms = forms_from_grid(docx_grid(path), None, source_file)
     if not forms:
         raise FormReadError(texts.REASON_NOT_A_FORM)
     return forms
+
+
+def docx_grid(path: Path) -> list[list[Cell]]:
+    """The document body as rows of cells; FormReadError where the document is damaged."""
+    import docx
+
+    check_package(path, WORD)
+    try:
+        document = docx.Document(str(path))
+        rows: list[list[Cell]] = []
+        for element in document.element.body.iterchildren():
+            tag = element.tag.rsplit("}", 1)[-1] if isinstance(element.tag, str) else ""
+            if tag == "p":
+                text = _paragraph_text(element)
+                if text.strip():
+                    rows.append([text])
+            elif tag == "tbl":
+                rows.extend(_table_rows(element))
+        return rows
+    except MemoryError:
+        raise
+    except Exception as error:  # a missing or invalid part (PackageNotFoundError, XMLSyntaxError, KeyError …)
+        raise damaged(WORD, texts.OFFICE_CONTENT_UNREADABLE) from error
 
 
 def _paragraph_text(paragraph) -> str:
     """The text of a w:p: its runs' w:t, tabs as spaces, breaks as line wraps."""
     parts = []
     for node in paragraph.iter():
-        tag = node.tag.rsplit("}", 1)[-1]
+        tag = node.tag.rsplit("}", 1)[-1] if isinstance(node.tag, str) else ""  # comments, processing instructions
         if tag == "t" and node.text:
             parts.append(node.text)
         elif tag == "tab":
