@@ -1036,3 +1036,6 @@ OFFICE_NOT_A_PACKAGE = "不是完整的压缩包（文件被截断或内容被�
 OFFICE_PART_DAMAGED = "内部文件“{part}”的数据已损坏（校验不符）"
 OFFICE_SHEET_MISSING = "工作簿列出的第 {number} 张工作表“{name}”缺失"
 OFFICE_CONTENT_UNREADABLE = "内容无法解析（内部文件缺失或格式错误）"
+
+# --- text copies (ingest/text.py) ---
+REASON_TEXT_NOT_READ = "文本中有自评表的标签，但读不出任何内容（项目名称、资金、指标、总分都没有）：版式无法识别，请改用 PDF、Excel 或 Word 原件导入"

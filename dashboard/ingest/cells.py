@@ -287,6 +287,18 @@ def project_amount_unit(label: str | None, table_unit: str | None) -> str:
     return label_unit(label) or table_unit or "元"
 
 
+_STAMP_RE = re.compile(r"[（(]\s*(?:盖\s*章|公\s*章|签\s*章|印\s*章)\s*[)）]\s*[:：]?")
+
+
+def without_stamp(text: str | None) -> str | None:
+    """A unit or department as printed, without the "（盖章）" mark a stamped copy leaves in its cell; None
+    where nothing else is printed ("实施单位（盖章）" is a label, "（盖章）" alone a blank with the mark)."""
+    if text is None:
+        return None
+    cleaned = _STAMP_RE.sub("", text).strip()
+    return cleaned or None
+
+
 def split_project_name(name: str) -> tuple[str, str | None]:
     """Project type and status from a project name.
 

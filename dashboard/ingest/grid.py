@@ -30,6 +30,7 @@ from dashboard.ingest.cells import (
     split_project_name,
     strip_level1_suffix,
     unit_line,
+    without_stamp,
     year_from_title,
 )
 from dashboard.ingest.rules import PARSE_UNCERTAIN
@@ -617,8 +618,8 @@ def parse_header(rows: Sequence[Sequence[Cell]], parsed: ParsedForm, numbers: Nu
     parsed.title = titles[0] if titles else None
     kinds = [labels.title_kind(title) for title in titles]
     department_form = (kinds[0] if kinds else None) == domain.FORM_KIND_DEPARTMENT or (not found and department_name)
-    _, parsed.department = header_value(rows, "department")
-    _, parsed.unit = header_value(rows, "unit")
+    parsed.department = without_stamp(header_value(rows, "department")[1])
+    parsed.unit = without_stamp(header_value(rows, "unit")[1])
     if department_form:
         parsed.form_kind = domain.FORM_KIND_DEPARTMENT
         parsed.department = department_name or parsed.department

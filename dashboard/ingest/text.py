@@ -22,9 +22,9 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-from dashboard import texts
+from dashboard import domain, texts
 from dashboard.ingest import cells, labels
-from dashboard.ingest.grid import FORM_LABELS, FUND_COLUMNS, FUND_ROW_LABELS, uncertain
+from dashboard.ingest.grid import FORM_LABELS, FUND_COLUMNS, FUND_ROW_LABELS, forms_from_grid, uncertain
 from dashboard.model import Check, Form, FormReadError, FundRow, Funds, Indicator
 
 # 一级指标 labels. 满意度指标 and 成本指标 are 一级 in some regions and 二级 in others.
@@ -80,13 +80,144 @@ class _Line:
 
 
 def read_text(text: str, source_file: str) -> list[Form]:
-    """Every 自评表 in a text dump, in the order printed."""
+    """Every 自评表 in a text dump, in the order printed: a copy of the table with "|" between its cells
+    is read as the grid of cells it is (`pipe_rows`), any other text line by line."""
     lines = _normalise(text)
-    chunks = _split_forms(lines)
-    if not chunks:
+    grid = pipe_rows(lines)
+    if grid is not None:
+        rows, pages = grid
+        forms = forms_from_grid(rows, pages, source_file)
+        if "\f" not in text:
+            for form in forms:
+                form.source_pages = []
+    else:
+        chunks = _split_forms(lines)
+        paged = "\f" in text
+        forms = [_read_form(chunk, source_file, paged) for chunk in chunks]
+    if not forms:
         raise FormReadError(texts.REASON_NOT_A_FORM)
-    paged = "\f" in text
-    return [_read_form(chunk, source_file, paged) for chunk in chunks]
+    if any(_is_shell(form) for form in forms):
+        raise FormReadError(texts.REASON_TEXT_NOT_READ)
+    return forms
+
+
+def _is_shell(form: Form) -> bool:
+    """A form with nothing read: no name, no fund amount, no indicator, no 总分 (a layout the reader does not know)."""
+    named = form.project_name or (form.form_kind == domain.FORM_KIND_DEPARTMENT and form.department)
+    amounts = any(
+        getattr(row, name) is not None for row in form.funds.rows().values() for name in cells.FUND_AMOUNT_FIELDS
+    )
+    return not (named or amounts or form.indicators or form.total_score is not None)
+
+
+# ---------------------------------------------------------------- copies with "|" between cells
+#
+# A table copied from a web page, a converter's Markdown or a spreadsheet prints each row on a line with
+# "|" between its cells ("| 项目名称 | 购置费 | 项目金额 | 118800 |"), with or without the outer pipes,
+# sometimes with a Markdown separator row (|---|---|). Such a copy keeps the table's cells, so it is read as
+# the grid the PDF, Excel and Word readers read (grid.forms_from_grid), with the same labels. An empty cell
+# is a position without text (None, as a merged cell is), so 一级/二级 labels carry down as in a PDF.
+# A cell's text may go on over lines: a row that opens with "|" and does not close with one goes on in the
+# next lines, a "<br>" inside a cell is a line wrap, and a row that prints only text under the text cells of
+# the row above it (no number, no cell of its own) is the rest of that row's wrapped cells.
+
+PIPES = "|｜"
+_PIPE_SPLIT_RE = re.compile(r"[|｜]")
+_SEPARATOR_CELL_RE = re.compile(r"^\s*:?[-=—+]{2,}:?\s*$")
+_RULE_LINE_RE = re.compile(r"^[\s|｜+\-=:—]+$")  # +----+----+ or |---|:--:|
+_BREAK_RE = re.compile(r"<br\s*/?>", re.IGNORECASE)
+# Labels that open a row in every layout (never after an empty cell): they tell whether rows have outer pipes.
+ROW_START_LABELS = (*labels.NAME_LABELS, *labels.HEADER_FIELDS["department"], *labels.TOTAL_LABELS)
+MIN_PIPE_ROWS = 3  # fewer rows with "|" than this: a dump that happens to print a "|" somewhere
+
+
+def pipe_rows(lines: list[_Line]) -> tuple[list[list[str | None]], list[int]] | None:
+    """The rows of cells of a copy that separates its cells with "|", with each row's page; None for other text."""
+    table_lines = [line for line in lines if _pipe_count(line.text) >= 2 and not _RULE_LINE_RE.match(line.text)]
+    if len(table_lines) < MIN_PIPE_ROWS:
+        return None
+    if not any(_key(cell).startswith(FORM_LABELS) for line in table_lines for cell in _PIPE_SPLIT_RE.split(line.text)):
+        return None
+    outer = _outer_pipes([line.text.strip() for line in table_lines])
+    rows: list[list[str | None]] = []
+    pages: list[int] = []
+    open_row: tuple[str, int] | None = None  # a row whose cells go on over lines, and its page
+
+    def add(row: list[str | None], page: int) -> None:
+        if rows and _continues(rows[-1], row):
+            rows[-1] = [_join_cell(above, below) for above, below in zip(rows[-1], row, strict=True)]
+        else:
+            rows.append(row)
+            pages.append(page)
+
+    for line in lines:
+        text = _BREAK_RE.sub("\n", line.text.strip())
+        if open_row is not None and text[:1] in PIPES:  # a row left open: the copy dropped its closing pipe
+            add(_pipe_cells(open_row[0], outer), open_row[1])
+            open_row = None
+        if open_row is not None:  # a cell that goes on over lines
+            open_row = (f"{open_row[0]}\n{text}", open_row[1])
+            if text.endswith(tuple(PIPES)):
+                add(_pipe_cells(open_row[0], outer), open_row[1])
+                open_row = None
+            continue
+        if outer and text[:1] in PIPES and not text.endswith(tuple(PIPES)) and not _RULE_LINE_RE.match(text):
+            open_row = (text, line.page)
+            continue
+        if text and not _RULE_LINE_RE.match(text):
+            add(_pipe_cells(text, outer) if _pipe_count(text) else [text], line.page)
+    if open_row is not None:  # the copy ends inside a row
+        add(_pipe_cells(open_row[0], outer), open_row[1])
+    return rows, pages
+
+
+def _outer_pipes(texts_with_pipes: list[str]) -> bool:
+    """Whether the rows open and close with a pipe ("| 项目名称 | 购置费 |"). An empty first cell looks the same
+    in a copy without outer pipes ("| 数量指标 | …" for " | 数量指标 | …"), so the rows that tell are those
+    whose first cell is a label: "| 项目名称 | …" has outer pipes, "项目名称 | …" has none."""
+    labelled = [text for text in texts_with_pipes if _key(_PIPE_SPLIT_RE.sub(" ", text)).startswith(ROW_START_LABELS)]
+    rows = labelled or texts_with_pipes
+    return sum(text[:1] in PIPES for text in rows) * 2 > len(rows)
+
+
+def _pipe_count(text: str) -> int:
+    return sum(text.count(pipe) for pipe in PIPES)
+
+
+def _pipe_cells(text: str, outer: bool) -> list[str | None]:
+    """A row's cells: stripped, "" and separator cells as None; the outer pipes dropped."""
+    text = text.strip()
+    if outer:
+        text = text[1:] if text[:1] in PIPES else text
+        text = text[:-1] if text[-1:] in PIPES else text
+    cells_text = [cell.strip() for cell in _PIPE_SPLIT_RE.split(text)]
+    return [cell if cell and not _SEPARATOR_CELL_RE.match(cell) else None for cell in cells_text]
+
+
+def _continues(above: list[str | None], below: list[str | None]) -> bool:
+    """Whether `below` is the rest of `above`'s wrapped cells: as many cells, text only under text cells of a
+    row that prints numbers (an indicator, fund or header row), no number, no label of its own."""
+    if len(above) != len(below) or not any(below) or not any(cells.is_plain_number(cell) for cell in above):
+        return False
+    for top, cell in zip(above, below, strict=True):
+        if cell is None:
+            continue
+        if top is None or cells.looks_like_number(top) or cells.looks_like_number(cell) or _is_label_cell(cell):
+            return False
+    return True
+
+
+def _is_label_cell(text: str) -> bool:
+    key = _key(text)
+    return (
+        key.startswith(FORM_LABELS) or key.startswith(labels.TOTAL_LABELS) or _is_level_label(_SUFFIX_RE.sub("", key))
+    )
+
+
+def _join_cell(above: str | None, below: str | None) -> str | None:
+    if below is None:
+        return above
+    return below if above is None else f"{above}\n{below}"
 
 
 # ---------------------------------------------------------------- lines and forms
@@ -188,8 +319,8 @@ def _read_form(lines: list[_Line], source_file: str, paged: bool) -> Form:
         project_name=name,
         project_type=project_type,
         status=status,
-        department=header.get("department") or None,
-        unit=header.get("unit") or None,
+        department=cells.without_stamp(header.get("department")),
+        unit=cells.without_stamp(header.get("unit")),
         year=year,
         project_amount=project_amount,
         funds=funds,
