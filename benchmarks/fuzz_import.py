@@ -1,0 +1,426 @@
+"""Fuzz the whole import with damaged copies of real files, across every reader (PDF, text, Excel, Word).
+
+    .venv/bin/python benchmarks/fuzz_import.py --count 2000 --seed 1 [--time-limit 1800] [--keep DIR]
+
+The originals are the repository's own: the sample text (22 forms), the same forms copied with "|" between
+cells, the two sample PDFs and a LibreOffice print of seven forms, Excel workbooks and a Word document made
+from the hand-written truth (tests/fixtures/seed_forms.json). Each mutant is one original damaged the way
+disks, downloads and copy-paste damage files (bytes flipped, zeroed, lost, repeated or cut off; zip parts
+dropped or their XML broken; text lines lost, repeated, swapped, joined or garbled), chosen by a seeded
+random generator, so a run is repeatable.
+
+Every mutant goes through the real import (worker processes with their time limit and memory cap, the
+checks, DuckDB writes) and is judged against what its original gives:
+
+- traceback: an exception escaping the import, a Python traceback on stderr, or an internal-error reason
+  (texts.REASON_INTERNAL) instead of a Chinese reason;
+- partial write: a file reported as an error with forms stored, or stored with another number of forms
+  than its outcome says;
+- changed and unflagged: a complete form (one the totals count) whose content differs from every form of
+  its original and that carries no finding its original does not (a reader, completeness or audit finding);
+- lost and unflagged: a file imported without problems that has fewer forms than its original.
+
+Prints the figures and the machine load; exits 1 when any of the four is not 0. tests/unit/test_fuzz_import.py
+runs a small seeded slice of the same code.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import io
+import json
+import os
+import random
+import sys
+import tempfile
+import time
+import zipfile
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from dashboard import importer, store, texts  # noqa: E402
+from dashboard.ingest.files import SafeReader  # noqa: E402
+from dashboard.model import Form  # noqa: E402
+
+SEED_TRUTH = ROOT / "tests" / "fixtures" / "seed_forms.json"
+KINDS = ("pdf", "txt", "xlsx", "docx")
+CHUNK = 40  # mutants imported per database (each file is its own batch)
+YEAR = 2021
+
+
+# ---------------------------------------------------------------- originals
+
+
+def make_originals(folder: Path) -> dict[str, list[Path]]:
+    """The undamaged files, by reader."""
+    from tests import office_factory
+    from tests.text_copies import pipe_copy
+
+    truth = json.loads(SEED_TRUTH.read_text(encoding="utf-8"))
+    sample_text = next((ROOT / "data" / "samples").glob("000_*.txt"))
+    pipes = folder / "pipe_copy.txt"
+    pipes.write_text(pipe_copy(truth[:6], separator=True, stamp=True, wrap="cell"), encoding="utf-8")
+    return {
+        "pdf": [
+            ROOT / "data" / "samples" / "sample_form_a.pdf",
+            ROOT / "data" / "samples" / "sample_form_b.pdf",
+            ROOT / "tests" / "fixtures" / "libreoffice" / "seven_forms.pdf",
+        ],
+        "txt": [sample_text, pipes],
+        "xlsx": [
+            office_factory.xlsx_workbook(truth[:4], folder / "four_sheets.xlsx"),
+            office_factory.xlsx_workbook(truth[4:8], folder / "typed.xlsx", numbers=True),
+            office_factory.xlsx_workbook(truth[8:11], folder / "stacked.xlsx", numbers=True, one_sheet=True),
+        ],
+        "docx": [office_factory.docx_document(truth[:4], folder / "four_forms.docx")],
+    }
+
+
+# ---------------------------------------------------------------- mutations
+
+
+def _span(rng: random.Random, size: int, longest: int) -> tuple[int, int]:
+    length = rng.randint(1, max(1, min(longest, size // 4)))
+    start = rng.randrange(0, max(1, size - length))
+    return start, start + length
+
+
+def flip_bytes(rng: random.Random, data: bytes) -> bytes:
+    out = bytearray(data)
+    for _ in range(rng.randint(1, 4)):
+        at = rng.randrange(len(out))
+        out[at] ^= rng.choice([0xFF, 1 << rng.randrange(8), rng.randrange(1, 256)])
+    return bytes(out)
+
+
+def zero_block(rng: random.Random, data: bytes) -> bytes:
+    start, end = _span(rng, len(data), 512)
+    return data[:start] + b"\0" * (end - start) + data[end:]
+
+
+def lose_block(rng: random.Random, data: bytes) -> bytes:
+    start, end = _span(rng, len(data), 2048)
+    return data[:start] + data[end:]
+
+
+def repeat_block(rng: random.Random, data: bytes) -> bytes:
+    start, end = _span(rng, len(data), 2048)
+    return data[:end] + data[start:end] + data[end:]
+
+
+def garbage_block(rng: random.Random, data: bytes) -> bytes:
+    start, end = _span(rng, len(data), 256)
+    return data[:start] + rng.randbytes(end - start) + data[end:]
+
+
+def cut_short(rng: random.Random, data: bytes) -> bytes:
+    return data[: rng.randrange(1, len(data))]
+
+
+BYTE_MUTATIONS = (flip_bytes, zero_block, lose_block, repeat_block, garbage_block, cut_short)
+
+
+def text_lines(rng: random.Random, data: bytes) -> bytes:
+    """Lines lost, repeated, swapped, joined or split, as a bad copy-paste or editor leaves them."""
+    lines = data.decode("utf-8-sig").split("\n")
+    for _ in range(rng.randint(1, 3)):
+        at = rng.randrange(len(lines))
+        action = rng.choice(("lose", "repeat", "swap", "join", "split"))
+        if action == "lose":
+            del lines[at]
+        elif action == "repeat":
+            lines.insert(at, lines[at])
+        elif action == "swap" and at + 1 < len(lines):
+            lines[at], lines[at + 1] = lines[at + 1], lines[at]
+        elif action == "join" and at + 1 < len(lines):
+            lines[at : at + 2] = [lines[at] + rng.choice(("", " ")) + lines[at + 1]]
+        elif action == "split" and len(lines[at]) > 2:
+            cut = rng.randrange(1, len(lines[at]))
+            lines[at : at + 1] = [lines[at][:cut], lines[at][cut:]]
+        if not lines:
+            lines = [""]
+    return "\n".join(lines).encode("utf-8")
+
+
+def text_characters(rng: random.Random, data: bytes) -> bytes:
+    """Characters replaced by others (a CJK character, a digit, punctuation, a control character)."""
+    chars = list(data.decode("utf-8-sig"))
+    for _ in range(rng.randint(1, 3)):
+        at = rng.randrange(len(chars))
+        cjk, digit, control = chr(rng.randint(0x4E00, 0x9FA5)), str(rng.randrange(10)), chr(rng.randint(0, 31))
+        chars[at] = rng.choice((cjk, digit, rng.choice("，。|：%—-/ "), control))
+    return "".join(chars).encode("utf-8")
+
+
+TEXT_MUTATIONS = (text_lines, text_characters)
+
+
+def zip_part(rng: random.Random, data: bytes) -> bytes:
+    """A well-formed zip whose one part is dropped, cut, or has its XML garbled (checksums match)."""
+    source = zipfile.ZipFile(io.BytesIO(data))
+    names = source.namelist()
+    victim = rng.choice(names)
+    action = rng.choice(("drop", "cut", "garble"))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for name in names:
+            part = source.read(name)
+            if name == victim:
+                if action == "drop":
+                    continue
+                if action == "cut":
+                    part = part[: rng.randrange(0, max(1, len(part)))]
+                else:
+                    part = garbage_block(rng, part) if part else part
+            target.writestr(name, part)
+    return out.getvalue()
+
+
+def pdf_stream(rng: random.Random, data: bytes) -> bytes:
+    """Bytes flipped inside one of the PDF's streams (content, font or image data)."""
+    starts = [index for index in range(len(data)) if data.startswith(b"stream", index)][:400]
+    if not starts:
+        return flip_bytes(rng, data)
+    begin = rng.choice(starts) + len(b"stream") + 1
+    end = data.find(b"endstream", begin)
+    if end <= begin:
+        return flip_bytes(rng, data)
+    out = bytearray(data)
+    at = rng.randrange(begin, end)
+    for offset in range(rng.randint(1, 3)):
+        if at + offset < end:
+            out[at + offset] ^= 0xFF
+    return bytes(out)
+
+
+MUTATIONS = {
+    "pdf": (*BYTE_MUTATIONS, pdf_stream, pdf_stream),
+    "txt": (*BYTE_MUTATIONS, *TEXT_MUTATIONS, *TEXT_MUTATIONS),
+    "xlsx": (*BYTE_MUTATIONS, zip_part, zip_part),
+    "docx": (*BYTE_MUTATIONS, zip_part, zip_part),
+}
+
+
+@dataclass
+class Mutant:
+    path: Path
+    kind: str
+    original: Path
+    mutation: str
+
+
+def make_mutants(originals: dict[str, list[Path]], count: int, seed: int, folder: Path) -> list[Mutant]:
+    rng = random.Random(seed)
+    mutants = []
+    for number in range(count):
+        kind = KINDS[number % len(KINDS)]
+        original = rng.choice(originals[kind])
+        mutation = rng.choice(MUTATIONS[kind])
+        data = original.read_bytes()
+        for _attempt in range(5):  # a mutation that changes nothing (a swap of equal lines) is tried again
+            damaged = mutation(rng, data)
+            if damaged != data:
+                break
+        path = folder / f"m{number:05d}_{original.stem}{original.suffix}"
+        path.write_bytes(damaged)
+        mutants.append(Mutant(path, kind, original, mutation.__name__))
+    return mutants
+
+
+# ---------------------------------------------------------------- judging
+
+
+def content(form: Form) -> tuple:
+    """What a form says (not where it came from, nor its findings)."""
+    funds = tuple(
+        (key, row.initial_budget, row.annual_budget, row.executed, row.weight, row.rate_pct, row.score)
+        for key, row in sorted(form.funds.rows().items())
+    )
+    indicators = tuple(
+        (i.level1, i.level2, i.name, i.target, i.actual, i.weight, i.score, i.reason) for i in form.indicators
+    )
+    return (
+        form.form_kind, form.project_code, form.project_name, form.department, form.unit, form.year,
+        form.project_amount, form.funds.unit_printed, funds, form.goal_expected, form.goal_actual, indicators,
+        form.total_weight, form.total_score,
+    )  # fmt: skip
+
+
+def findings(form: Form) -> set[tuple]:
+    return {(check.rule, check.severity, check.indicator, check.message) for check in form.checks}
+
+
+@dataclass
+class Figures:
+    files: int = 0
+    by_kind: Counter = field(default_factory=Counter)
+    errors: int = 0  # files refused with a reason
+    stored: int = 0
+    tracebacks: list[str] = field(default_factory=list)
+    partial_writes: list[str] = field(default_factory=list)
+    changed_unflagged: list[str] = field(default_factory=list)
+    lost_unflagged: list[str] = field(default_factory=list)
+    equal: int = 0  # complete forms equal to a form of their original
+    flagged: int = 0  # complete forms that differ and carry a new finding
+    incomplete: int = 0
+    reasons: Counter = field(default_factory=Counter)
+    seconds: float = 0.0
+
+    def failures(self) -> int:
+        return len(self.tracebacks) + len(self.partial_writes) + len(self.changed_unflagged) + len(self.lost_unflagged)
+
+
+def stored_forms(con, batch_id: int | None) -> list[Form]:
+    if batch_id is None:
+        return []
+    query = "SELECT form_id FROM forms WHERE batch_id = ? ORDER BY position"
+    ids = [row[0] for row in con.execute(query, [batch_id]).fetchall()]
+    return store.load_forms(con, ids)
+
+
+def import_chunk(db: Path, files: list[Path], reader: SafeReader, figures: Figures):
+    """Import the files into a fresh database; (outcome, stored forms) per file, None where the import raised."""
+    con = store.open_db(db)
+    try:
+        try:
+            outcomes = importer.import_files(
+                con, [(path, path.name) for path in files], importer.ImportOptions(year=YEAR), reader=reader
+            )
+        except Exception as error:  # the import itself failed: every file of the chunk is a traceback
+            figures.tracebacks.extend(f"{path.name}: {type(error).__name__}: {error}" for path in files)
+            return [None] * len(files)
+        return [(outcome, stored_forms(con, outcome.batch_id)) for outcome in outcomes]
+    finally:
+        con.close()
+
+
+def judge(mutant: Mutant, outcome, forms: list[Form], reference: list[Form], figures: Figures) -> None:
+    name = f"{mutant.path.name} ({mutant.mutation})"
+    figures.files += 1
+    figures.by_kind[mutant.kind] += 1
+    if texts.REASON_INTERNAL in outcome.message:
+        figures.tracebacks.append(f"{name}: {outcome.message}")
+    if outcome.outcome == importer.OUTCOME_ERROR:
+        figures.errors += 1
+        figures.reasons[outcome.message.split("：")[1] if "：" in outcome.message else outcome.message] += 1
+        if forms:
+            figures.partial_writes.append(f"{name}: error with {len(forms)} forms stored")
+        return
+    if outcome.outcome == importer.OUTCOME_DUPLICATE:
+        return
+    figures.stored += 1
+    if len(forms) != outcome.form_count:
+        figures.partial_writes.append(f"{name}: outcome says {outcome.form_count} forms, {len(forms)} stored")
+    if outcome.outcome == importer.OUTCOME_IMPORTED and len(forms) < len(reference):
+        figures.lost_unflagged.append(f"{name}: {len(forms)} of {len(reference)} forms, imported without a word")
+    originals = {content(form) for form in reference}
+    by_name: dict[str, list[Form]] = {}
+    for form in reference:
+        by_name.setdefault(form.project_name, []).append(form)
+    for position, form in enumerate(forms):
+        if not form.complete:
+            figures.incomplete += 1
+            continue
+        if content(form) in originals:
+            figures.equal += 1
+            continue
+        named = by_name.get(form.project_name, [])
+        match = named[0] if len(named) == 1 else (reference[position] if position < len(reference) else None)
+        new = findings(form) - (findings(match) if match is not None else set())
+        if new:
+            figures.flagged += 1
+        else:
+            figures.changed_unflagged.append(f"{name}: form {position + 1} 《{form.project_name}》 changed, no finding")
+
+
+@contextlib.contextmanager
+def stderr_to(path: Path):
+    """Send this process's file descriptor 2 (and the workers', which inherit it) to `path`."""
+    sys.stderr.flush()
+    saved = os.dup(2)
+    with path.open("wb") as handle:
+        os.dup2(handle.fileno(), 2)
+        try:
+            yield
+        finally:
+            sys.stderr.flush()
+            os.dup2(saved, 2)
+            os.close(saved)
+
+
+def run(count: int, seed: int, time_limit: float, folder: Path, workers: int | None = None) -> Figures:
+    figures = Figures()
+    started = time.monotonic()
+    originals = make_originals(folder)
+    mutants = make_mutants(originals, count, seed, folder)
+    err_log = folder / "stderr.log"
+    with stderr_to(err_log), SafeReader(workers=workers) as reader:
+        every_original = [path for paths in originals.values() for path in paths]
+        reference = {
+            path: forms for path, (_, forms) in zip(every_original, import_chunk(folder / "originals.duckdb",
+                                                                                  every_original, reader, figures),
+                                                    strict=True)
+        }  # fmt: skip
+        for start in range(0, len(mutants), CHUNK):
+            if time.monotonic() - started > time_limit:
+                break
+            chunk = mutants[start : start + CHUNK]
+            results = import_chunk(folder / f"chunk{start:05d}.duckdb", [m.path for m in chunk], reader, figures)
+            for mutant, result in zip(chunk, results, strict=True):
+                if result is not None:
+                    judge(mutant, result[0], result[1], reference[mutant.original], figures)
+            for suffix in ("", ".wal"):
+                (folder / f"chunk{start:05d}.duckdb{suffix}").unlink(missing_ok=True)
+    logged = err_log.read_text(encoding="utf-8", errors="replace")
+    if "Traceback" in logged:
+        figures.tracebacks.append(f"stderr: {logged[logged.index('Traceback') :][:500]}")
+    figures.seconds = time.monotonic() - started
+    return figures
+
+
+def report(figures: Figures, seed: int) -> str:
+    load = Path("/proc/loadavg").read_text().split()[:3] if Path("/proc/loadavg").exists() else ["?"]
+    lines = [
+        f"seed {seed}: {figures.files} mutated files ({dict(figures.by_kind)}) in {figures.seconds:.0f} s, "
+        f"load {' '.join(load)}",
+        f"  refused with a reason: {figures.errors}; stored: {figures.stored} "
+        f"(complete forms equal to the original's: {figures.equal}, changed and flagged: {figures.flagged}, "
+        f"incomplete: {figures.incomplete})",
+        f"  tracebacks: {len(figures.tracebacks)}",
+        f"  partial writes: {len(figures.partial_writes)}",
+        f"  counted forms changed without a finding: {len(figures.changed_unflagged)}",
+        f"  forms lost without a word: {len(figures.lost_unflagged)}",
+        "  reasons: " + "; ".join(f"{reason} ×{n}" for reason, n in figures.reasons.most_common(8)),
+    ]
+    for problem in (figures.tracebacks + figures.partial_writes + figures.changed_unflagged + figures.lost_unflagged)[
+        :30
+    ]:
+        lines.append(f"    {problem}")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--count", type=int, default=2000)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--time-limit", type=float, default=3600.0, help="seconds; no new chunk starts after it")
+    parser.add_argument("--keep", type=Path, help="keep the mutants in this folder (default: a temporary one)")
+    args = parser.parse_args(argv)
+    if args.keep:
+        args.keep.mkdir(parents=True, exist_ok=True)
+        figures = run(args.count, args.seed, args.time_limit, args.keep)
+    else:
+        with tempfile.TemporaryDirectory(prefix="fuzz_import_") as folder:
+            figures = run(args.count, args.seed, args.time_limit, Path(folder))
+    print(report(figures, args.seed))
+    return 1 if figures.failures() else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
