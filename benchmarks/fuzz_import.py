@@ -20,6 +20,10 @@ checks, DuckDB writes) and is judged against what its original gives:
   its original and that carries no finding its original does not (a reader, completeness or audit finding);
 - lost and unflagged: a file imported without problems that has fewer forms than its original.
 
+Counted apart, not as failures: a text form changed where the damage only put one letter, digit or ideograph
+for another (or one punctuation mark for another) — what a typo in the original prints (`typo_like`). A text
+file carries no checksum (PDF streams and zip parts do), so no reader can tell such a change.
+
 Prints the figures and the machine load; exits 1 when any of the four is not 0. tests/unit/test_fuzz_import.py
 runs a small seeded slice of the same code.
 """
@@ -35,6 +39,7 @@ import random
 import sys
 import tempfile
 import time
+import unicodedata
 import zipfile
 from collections import Counter
 from dataclasses import dataclass, field
@@ -256,6 +261,27 @@ def findings(form: Form) -> set[tuple]:
     return {(check.rule, check.severity, check.indicator, check.message) for check in form.checks}
 
 
+def _word_or_mark(char: str) -> str:
+    category = unicodedata.category(char)
+    if category[0] in "LN":
+        return "word"
+    return "mark" if category[0] == "P" and char not in "|｜" else "other"
+
+
+def typo_like(original: bytes, damaged: bytes) -> bool:
+    """Whether a text file differs only where one letter, digit or ideograph stands for another (or one
+    punctuation mark for another), the lengths unchanged: what a form with a typo prints. A text file has no
+    checksum, so no reader can tell such a change from the original; it is counted apart."""
+    try:
+        before, after = original.decode("utf-8-sig"), damaged.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return False
+    if len(before) != len(after):
+        return False
+    pairs = [(a, b) for a, b in zip(before, after, strict=True) if a != b]
+    return bool(pairs) and all(_word_or_mark(a) == _word_or_mark(b) != "other" for a, b in pairs)
+
+
 @dataclass
 class Figures:
     files: int = 0
@@ -265,6 +291,7 @@ class Figures:
     tracebacks: list[str] = field(default_factory=list)
     partial_writes: list[str] = field(default_factory=list)
     changed_unflagged: list[str] = field(default_factory=list)
+    typo_like: list[str] = field(default_factory=list)  # changed, no finding, and no reader could tell (typo_like)
     lost_unflagged: list[str] = field(default_factory=list)
     equal: int = 0  # complete forms equal to a form of their original
     flagged: int = 0  # complete forms that differ and carry a new finding
@@ -335,6 +362,8 @@ def judge(mutant: Mutant, outcome, forms: list[Form], reference: list[Form], fig
         new = findings(form) - (findings(match) if match is not None else set())
         if new:
             figures.flagged += 1
+        elif mutant.kind == "txt" and typo_like(mutant.original.read_bytes(), mutant.path.read_bytes()):
+            figures.typo_like.append(f"{name}: form {position + 1} 《{form.project_name}》")
         else:
             figures.changed_unflagged.append(f"{name}: form {position + 1} 《{form.project_name}》 changed, no finding")
 
@@ -396,6 +425,7 @@ def report(figures: Figures, seed: int) -> str:
         f"  partial writes: {len(figures.partial_writes)}",
         f"  counted forms changed without a finding: {len(figures.changed_unflagged)}",
         f"  forms lost without a word: {len(figures.lost_unflagged)}",
+        f"  (apart: text forms changed by a typo-like substitution no reader can tell: {len(figures.typo_like)})",
         "  reasons: " + "; ".join(f"{reason} ×{n}" for reason, n in figures.reasons.most_common(8)),
     ]
     for problem in (figures.tracebacks + figures.partial_writes + figures.changed_unflagged + figures.lost_unflagged)[

@@ -1038,4 +1038,7 @@ OFFICE_SHEET_MISSING = "工作簿列出的第 {number} 张工作表“{name}”�
 OFFICE_CONTENT_UNREADABLE = "内容无法解析（内部文件缺失或格式错误）"
 
 # --- text copies (ingest/text.py) ---
+UNCERTAIN_FUND_ROW_UNKNOWN = "资金表中有一行读不出是哪一行资金，未计入：{text}"
+UNCERTAIN_FUND_ROW_MISSING = "资金表缺少“{row}”行：文本可能不完整，请对照原件核对"
+UNCERTAIN_TWO_ROWS = "指标“{name}”的偏差原因读起来像另一行指标（“{text}”）：可能两行连成了一行，请对照原件核对"
 REASON_TEXT_NOT_READ = "文本中有自评表的标签，但读不出任何内容（项目名称、资金、指标、总分都没有）：版式无法识别，请改用 PDF、Excel 或 Word 原件导入"

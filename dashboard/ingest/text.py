@@ -23,7 +23,7 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from dashboard import domain, texts
-from dashboard.ingest import cells, labels
+from dashboard.ingest import cells, grid, labels
 from dashboard.ingest.grid import FORM_LABELS, FUND_COLUMNS, FUND_ROW_LABELS, forms_from_grid, uncertain
 from dashboard.model import Check, Form, FormReadError, FundRow, Funds, Indicator
 
@@ -83,10 +83,9 @@ def read_text(text: str, source_file: str) -> list[Form]:
     """Every 自评表 in a text dump, in the order printed: a copy of the table with "|" between its cells
     is read as the grid of cells it is (`pipe_rows`), any other text line by line."""
     lines = _normalise(text)
-    grid = pipe_rows(lines)
-    if grid is not None:
-        rows, pages = grid
-        forms = forms_from_grid(rows, pages, source_file)
+    table = pipe_rows(lines)
+    if table is not None:
+        forms = _grid_forms(*table, source_file)
         if "\f" not in text:
             for form in forms:
                 form.source_pages = []
@@ -98,7 +97,26 @@ def read_text(text: str, source_file: str) -> list[Form]:
         raise FormReadError(texts.REASON_NOT_A_FORM)
     if any(_is_shell(form) for form in forms):
         raise FormReadError(texts.REASON_TEXT_NOT_READ)
+    for form in forms:
+        form.checks.extend(_missing_fund_rows(form))
     return forms
+
+
+def _missing_fund_rows(form: Form) -> list[Check]:
+    """A text copy has no checksum: a fund row lost to damage would go unnoticed where its amounts are 0. A form
+    that prints its 年度资金总额 row and some of the rows under it must print all of them."""
+    rows = form.funds.rows()
+    printed = {
+        key for key, row in rows.items() if any(getattr(row, name) is not None for name in cells.FUND_AMOUNT_FIELDS)
+    }
+    parts = [key for key in rows if key != "total"]
+    if "total" not in printed or not printed.intersection(parts):
+        return []
+    return [
+        uncertain(texts.UNCERTAIN_FUND_ROW_MISSING.format(row=texts.FUND_ROW_LABELS[key]))
+        for key in parts
+        if key not in printed
+    ]
 
 
 def _is_shell(form: Form) -> bool:
@@ -180,6 +198,42 @@ def _outer_pipes(texts_with_pipes: list[str]) -> bool:
     return sum(text[:1] in PIPES for text in rows) * 2 > len(rows)
 
 
+def _grid_forms(rows: list[list[str | None]], pages: list[int], source_file: str) -> list[Form]:
+    """The forms of a copy's rows (grid.forms_from_grid), and a form of their own for rows that a damaged or
+    cut copy left without title and name: a fund block or indicator table before the first form, or after a
+    form's 总分 row (grid.forms_from_grid would drop the first, and keep the second in the form before)."""
+    forms: list[Form] = []
+    for segment in _headless_segments(rows):
+        seg_rows, seg_pages = rows[segment], pages[segment]
+        named = next(
+            (at for at, row in enumerate(seg_rows) if grid.is_title_row(row) or grid.is_project_name_row(row)), None
+        )
+        lead = len(seg_rows) if named is None else named
+        if any(_is_table_head(row) for row in seg_rows[:lead]):
+            forms.append(grid.to_form(grid.parse_form(grid.GridForm(seg_rows[:lead], seg_pages[:lead])), source_file))
+        forms.extend(forms_from_grid(seg_rows[lead:], seg_pages[lead:], source_file))
+    return forms
+
+
+def _is_table_head(row: list[str | None]) -> bool:
+    return bool(grid.fund_columns(row) or grid.indicator_columns(row))
+
+
+def _headless_segments(rows: list[list[str | None]]) -> list[slice]:
+    """Cut the rows before each fund or indicator header that follows a 总分 row (or comes before any form)."""
+    cuts = [0]
+    finished = True  # no form begun yet, or the current one printed its 总分 row
+    for at, row in enumerate(rows):
+        if grid.is_title_row(row) or grid.is_project_name_row(row):
+            finished = False
+        elif grid.is_total_row(row):
+            finished = True
+        elif finished and _is_table_head(row):
+            cuts.append(at)
+            finished = False
+    return [slice(start, end) for start, end in zip(cuts, [*cuts[1:], len(rows)], strict=True) if start < end]
+
+
 def _pipe_count(text: str) -> int:
     return sum(text.count(pipe) for pipe in PIPES)
 
@@ -243,12 +297,40 @@ def _is_project_name_line(text: str) -> bool:
     return _key(text).startswith("项目名称")
 
 
+# The heads of a form's fund block and indicator table. Before a form's title, or after its 总分 line, they
+# start a form whose title and name a damaged or cut copy lost: its lines must not vanish into the form before.
+HEADLESS_STARTS = ("项目资金", "年初预算数", "年度资金总额", "一级指标")
+
+
 def _split_forms(lines: list[_Line]) -> list[list[_Line]]:
     starts = [i for i, line in enumerate(lines) if _is_title(line.text)]
     if not starts:
         starts = [i for i, line in enumerate(lines) if _is_project_name_line(line.text)]
-    chunks = [lines[start:end] for start, end in zip(starts, [*starts[1:], len(lines)], strict=False)]
+    if _headless_start(lines[: starts[0] if starts else len(lines)], 0) is not None:
+        starts.insert(0, 0)
+    chunks = []
+    for start, end in zip(starts, [*starts[1:], len(lines)], strict=False):
+        while (cut := _headless_start(lines[start:end], _total_line(lines[start:end]))) not in (None, 0):
+            chunks.append(lines[start : start + cut])
+            start += cut
+        chunks.append(lines[start:end])
     return [chunk for chunk in chunks if _looks_like_form(chunk)]
+
+
+def _total_line(chunk: list[_Line]) -> int | None:
+    table = _find(chunk, lambda key: key.startswith("一级指标"))
+    return None if table is None else _find(chunk, lambda key: key.startswith("总分"), table)
+
+
+def _headless_start(chunk: list[_Line], after: int | None) -> int | None:
+    """The first line from `after` on that opens a fund block or indicator table, where a 年度资金总额 row or an
+    一级指标 header follows (other tables of a report print 年初预算数 too); None where there is none."""
+    if after is None:
+        return None
+    head = _find(chunk, lambda key: key.startswith(HEADLESS_STARTS), after)
+    if head is None or _find(chunk, lambda key: key.startswith(("年度资金总额", "一级指标")), head) is None:
+        return None
+    return head
 
 
 def _looks_like_form(chunk: list[_Line]) -> bool:
@@ -427,6 +509,8 @@ def _read_funds(lines: list[_Line], sections: _Sections, numbers: cells.NumberCe
         label, values = _split_trailing_values(tokens)
         row_key = _fund_row_key(" ".join(label)) if values else None
         if row_key is None:
+            if len(values) >= len(SHORT_FUND_ORDER) and label and _fund_order(tokens) is None:
+                numbers.checks.append(uncertain(texts.UNCERTAIN_FUND_ROW_UNKNOWN.format(text=line.text.strip())))
             continue
         found = True
         row = _fund_row(values, order, funds.unit_printed, numbers, row_key)
@@ -631,6 +715,7 @@ class _Values:
     score: float | None
     reason: str
     printed: tuple[str, str] = ("", "")  # weight and score as printed
+    second_row: bool = False  # the reason reads as another row (target, actual, 分值, 得分): two rows on one line
 
 
 def _split_values(tokens: list[str]) -> _Values | None:
@@ -653,8 +738,20 @@ def _split_values(tokens: list[str]) -> _Values | None:
             score=cells.parse_number(tokens[index + 1]),
             reason=" ".join(rest),
             printed=(tokens[index], tokens[index + 1]),
+            second_row=_reads_as_row(rest),
         )
     return None
+
+
+def _reads_as_row(tokens: list[str]) -> bool:
+    """Whether a reason's tokens read as an indicator row of their own (two rows joined on one line)."""
+    values = _split_values(tokens)
+    return values is not None and values.weight is not None and values.score is not None
+
+
+def _second_row_check(values: _Values, name: str, checks: list[Check]) -> None:
+    if values.second_row:
+        checks.append(uncertain(texts.UNCERTAIN_TWO_ROWS.format(name=name, text=values.reason[: cells.CUT_TEXT]), name))
 
 
 def _level_label(tokens: list[str]) -> tuple[str, int, bool] | None:
@@ -794,6 +891,7 @@ class _TableReader:
         )
         self.rows.append(_Row(indicator, wrapped))
         self.after_label = False
+        _second_row_check(values, name, self.checks)
         self._note_rejoined(name, rejoined)
 
     def _rejoin_split_values(self, gap: list[list[str]], values: _Values) -> tuple[list[list[str]], list[tuple]]:
@@ -1181,6 +1279,7 @@ class _CentredTable:
             )
             if not name:
                 self.checks.append(uncertain(texts.UNCERTAIN_NO_NAME.format(line=row.values.target)))
+            _second_row_check(row.values, name, self.checks)
 
     # -- labels to rows
 
