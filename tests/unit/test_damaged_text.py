@@ -1,0 +1,83 @@
+"""Damaged text copies: what the damage changed is caught by a finding or leaves the form incomplete (issue 24,
+point 3). A text file has no checksum (PDF streams and zip parts have one), so the reader's own consistency
+checks are all there is. Each case damages the sample text (data/samples/000_*.txt, 22 forms) by hand the way
+the fuzz harness found it damaged, and states the truth by hand.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from dashboard import domain, texts
+from dashboard.ingest.text import read_text
+from tests.text_copies import pipe_copy
+
+ROOT = Path(__file__).resolve().parents[2]
+SAMPLE = next((ROOT / "data" / "samples").glob("000_*.txt")).read_text(encoding="utf-8")
+TRUTH = json.loads((ROOT / "tests" / "fixtures" / "seed_forms.json").read_text(encoding="utf-8"))
+
+
+def messages(form) -> list[str]:
+    return [check.message for check in form.checks]
+
+
+def test_undamaged_sample_has_none_of_these_findings():
+    forms = read_text(SAMPLE, "sample.txt")
+    assert len(forms) == 22
+    found = [message for form in forms for message in messages(form)]
+    assert not [message for message in found if "资金表" in message or "两行" in message]
+
+
+def test_sub_fund_row_lost():
+    """Form 1's 上年结转资金 row (all 0.00) is gone: the sums still agree, so only the reader can tell."""
+    damaged = SAMPLE.replace("上年结转资金 0.00 0.00 0.00 — 0.00% —\n", "", 1)
+    first = read_text(damaged, "damaged.txt")[0]
+    assert first.project_name == "预算准备金"
+    assert first.funds.carryover.annual_budget is None
+    assert texts.UNCERTAIN_FUND_ROW_MISSING.format(row="上年结转资金") in messages(first)
+
+
+def test_fund_row_label_garbled():
+    damaged = SAMPLE.replace("上年结转资金 0.00", "上年洁转资金 0.00", 1)
+    first = read_text(damaged, "damaged.txt")[0]
+    assert texts.UNCERTAIN_FUND_ROW_UNKNOWN.format(text="上年洁转资金 0.00 0.00 0.00 — 0.00% —") in messages(first)
+    assert texts.UNCERTAIN_FUND_ROW_MISSING.format(row="上年结转资金") in messages(first)
+
+
+def test_two_indicator_rows_joined_on_one_line():
+    """Form 20 (预算准备金（停用）): its 生态效益 and 满意度 rows (both 0 分) joined: Σ分值 cannot tell."""
+    row = "生态效益指标 不适用 不适用 不适用 0 0 项目停用"
+    assert SAMPLE.count(f"{row}\n满意度指标") == 1
+    damaged = SAMPLE.replace(f"{row}\n满意度指标", f"{row} 满意度指标", 1)
+    forms = read_text(damaged, "damaged.txt")
+    form = next(form for form in forms if any("两行" in message for message in messages(form)))
+    assert form.project_name == "预算准备金（停用）"
+    assert len(form.indicators) == 7  # 8 printed rows, read as 7: flagged, not silent
+    assert any(check.indicator == "不适用" and "项目停用 满意度指标" in check.message for check in form.checks)
+
+
+def test_lost_title_and_name_lines_leave_an_incomplete_form():
+    """Form 5's title and 项目名称 lines are lost: its funds and indicators become a form of their own without a
+    name (incomplete), instead of vanishing into form 4 behind its 总分 row."""
+    at = SAMPLE.index("项目名称 网格信息管理")
+    title = SAMPLE.rindex("项目支出绩效自评表", 0, at)
+    after_header = SAMPLE.index("\n", SAMPLE.index("\n", at) + 1) + 1  # 项目名称 … and 主管部门 … lines
+    forms = read_text(SAMPLE[:title] + SAMPLE[after_header:], "damaged.txt")
+    assert len(forms) == 22
+    assert (forms[3].project_name, forms[3].total_score) == ("政务事项管理", 99.92)  # seed truth, form 4
+    lost = forms[4]
+    assert lost.project_name == "" and domain.missing_parts(lost) == ["项目名称"]
+    assert lost.funds.total.annual_budget == 6070600.0  # 网格信息管理's 全年预算数, by hand from the sample
+    assert lost.total_score == 99.52
+
+
+def test_pipe_copy_lost_title_and_name_rows_leave_an_incomplete_form():
+    lines = pipe_copy(TRUTH[:6], separator=True).split("\n")
+    at = next(number for number, line in enumerate(lines) if "项目名称" in line and "网格信息管理" in line)
+    del lines[at - 1 : at + 3]  # the title, 项目名称, separator and 主管部门 rows
+    forms = read_text("\n".join(lines), "damaged.txt")
+    names = ["预算准备金", "数据规划管理", "购置费", "政务事项管理", "", "一般管理事务"]
+    assert [form.project_name for form in forms] == names
+    assert domain.missing_parts(forms[4]) == ["项目名称"]
+    assert (forms[4].total_score, len(forms[4].indicators)) == (99.52, 21)
