@@ -62,6 +62,26 @@ YEAR = 2021
 # ---------------------------------------------------------------- originals
 
 
+def make_small_originals(folder: Path) -> dict[str, list[Path]]:
+    """One small file per reader (the test's slice): a one-page PDF, three forms of text, two of Excel and Word."""
+    from tests import office_factory
+    from tests.text_copies import pipe_copy
+
+    truth = json.loads(SEED_TRUTH.read_text(encoding="utf-8"))
+    sample = next((ROOT / "data" / "samples").glob("000_*.txt")).read_text(encoding="utf-8")
+    fourth = [index for index in range(len(sample)) if sample.startswith("项目支出绩效自评表", index)][3]
+    text = folder / "three_forms.txt"
+    text.write_text(sample[:fourth], encoding="utf-8")
+    pipes = folder / "pipe_copy.txt"
+    pipes.write_text(pipe_copy(truth[:3], separator=True, stamp=True, wrap="cell"), encoding="utf-8")
+    return {
+        "pdf": [ROOT / "data" / "samples" / "sample_form_a.pdf"],
+        "txt": [text, pipes],
+        "xlsx": [office_factory.xlsx_workbook(truth[:2], folder / "two_sheets.xlsx")],
+        "docx": [office_factory.docx_document(truth[:2], folder / "two_forms.docx")],
+    }
+
+
 def make_originals(folder: Path) -> dict[str, list[Path]]:
     """The undamaged files, by reader."""
     from tests import office_factory
@@ -383,10 +403,12 @@ def stderr_to(path: Path):
             os.close(saved)
 
 
-def run(count: int, seed: int, time_limit: float, folder: Path, workers: int | None = None) -> Figures:
+def run(
+    count: int, seed: int, time_limit: float, folder: Path, workers: int | None = None, small: bool = False
+) -> Figures:
     figures = Figures()
     started = time.monotonic()
-    originals = make_originals(folder)
+    originals = make_small_originals(folder) if small else make_originals(folder)
     mutants = make_mutants(originals, count, seed, folder)
     err_log = folder / "stderr.log"
     with stderr_to(err_log), SafeReader(workers=workers) as reader:
