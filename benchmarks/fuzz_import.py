@@ -174,9 +174,10 @@ def text_lines(rng: random.Random, data: bytes) -> bytes:
 
 
 def text_characters(rng: random.Random, data: bytes) -> bytes:
-    """Characters replaced by others (a CJK character, a digit, punctuation, a control character)."""
+    """One character replaced by another (a CJK character, a digit, punctuation, a control character): one, so
+    that a typo-like change (see `typo_like`) is told apart from damage a reader must flag."""
     chars = list(data.decode("utf-8-sig"))
-    for _ in range(rng.randint(1, 3)):
+    for _ in range(1):
         at = rng.randrange(len(chars))
         cjk, digit, control = chr(rng.randint(0x4E00, 0x9FA5)), str(rng.randrange(10)), chr(rng.randint(0, 31))
         chars[at] = rng.choice((cjk, digit, rng.choice("，。|：%—-/ "), control))

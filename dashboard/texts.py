@@ -1038,6 +1038,9 @@ OFFICE_SHEET_MISSING = "工作簿列出的第 {number} 张工作表“{name}”�
 OFFICE_CONTENT_UNREADABLE = "内容无法解析（内部文件缺失或格式错误）"
 
 # --- text copies (ingest/text.py) ---
+UNCERTAIN_DAMAGED_CHARACTERS = (
+    "“{field}”中有表上不会印的字符（控制字符或孤立的“|”），文件可能已损坏，请对照原件核对：{text}"
+)
 UNCERTAIN_FUND_ROW_UNKNOWN = "资金表中有一行读不出是哪一行资金，未计入：{text}"
 UNCERTAIN_FUND_ROW_MISSING = "资金表缺少“{row}”行：文本可能不完整，请对照原件核对"
 UNCERTAIN_TWO_ROWS = "指标“{name}”的偏差原因读起来像另一行指标（“{text}”）：可能两行连成了一行，请对照原件核对"

@@ -99,7 +99,34 @@ def read_text(text: str, source_file: str) -> list[Form]:
         raise FormReadError(texts.REASON_TEXT_NOT_READ)
     for form in forms:
         form.checks.extend(_missing_fund_rows(form))
+        form.checks.extend(_damaged_characters(form, table is None))
     return forms
+
+
+# C0 control characters other than tab, line breaks and the page break: no form prints them, a damaged
+# file or a bad copy leaves them. "|" in a text read line by line is a cell border that lost its row.
+_DAMAGE_CHARACTERS_RE = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
+_STRAY_PIPE_RE = re.compile(r"[|｜]")
+
+
+def _damaged_characters(form: Form, by_lines: bool) -> list[Check]:
+    """A finding for each text field of the form that holds a control character (or, read line by line, a "|")."""
+    header = texts.FORM_HEADER_FIELDS
+    fields = [
+        (header["project_name"], form.project_name),
+        (header["department"], form.department),
+        (header["unit"], form.unit),
+        (texts.GOAL_EXPECTED, form.goal_expected),
+        (texts.GOAL_ACTUAL, form.goal_actual),
+    ]
+    for row in form.indicators:
+        fields += [(row.name, text) for text in (row.name, row.target, row.actual, row.reason)]
+    found = []
+    for label, text in fields:
+        if text and (_DAMAGE_CHARACTERS_RE.search(text) or (by_lines and _STRAY_PIPE_RE.search(text))):
+            shown = _DAMAGE_CHARACTERS_RE.sub("�", text)[: cells.CUT_TEXT]
+            found.append(uncertain(texts.UNCERTAIN_DAMAGED_CHARACTERS.format(field=label, text=shown)))
+    return found
 
 
 def _missing_fund_rows(form: Form) -> list[Check]:

@@ -81,3 +81,19 @@ def test_pipe_copy_lost_title_and_name_rows_leave_an_incomplete_form():
     assert [form.project_name for form in forms] == names
     assert domain.missing_parts(forms[4]) == ["项目名称"]
     assert (forms[4].total_score, len(forms[4].indicators)) == (99.52, 21)
+
+
+def test_control_character_in_a_name_is_flagged():
+    """A byte turned into a control character inside form 3's indicator name (a bad copy or disk)."""
+    damaged = SAMPLE.replace("购置办公设备验收合格率", "购置办公设\x02验收合格率", 1)
+    third = read_text(damaged, "damaged.txt")[2]
+    assert third.indicators[1].name == "购置办公设\x02验收合格率"  # kept as printed
+    assert texts.UNCERTAIN_DAMAGED_CHARACTERS.format(
+        field="购置办公设\x02验收合格率", text="购置办公设�验收合格率"
+    ) in messages(third)
+
+
+def test_stray_pipe_in_a_text_read_line_by_line_is_flagged():
+    damaged = SAMPLE.replace("购置办公设备验收合格率", "购置办公设|验收合格率", 1)
+    third = read_text(damaged, "damaged.txt")[2]
+    assert any("孤立的“|”" in message and "购置办公设|验收合格率" in message for message in messages(third))
