@@ -18,7 +18,8 @@ checks, DuckDB writes) and is judged against what its original gives:
   than its outcome says;
 - changed and unflagged: a complete form (one the totals count) whose content differs from every form of
   its original and that carries no finding its original does not (a reader, completeness or audit finding);
-- lost and unflagged: a file imported without problems that has fewer forms than its original.
+- lost and unflagged: a file imported without problems that has fewer forms than its original, none of them
+  carrying a finding the original's forms do not.
 
 Counted apart, not as failures: a text form changed where the damage only put one letter, digit or ideograph
 for another (or one punctuation mark for another) — what a typo in the original prints (`typo_like`). A text
@@ -365,7 +366,9 @@ def judge(mutant: Mutant, outcome, forms: list[Form], reference: list[Form], fig
     figures.stored += 1
     if len(forms) != outcome.form_count:
         figures.partial_writes.append(f"{name}: outcome says {outcome.form_count} forms, {len(forms)} stored")
-    if outcome.outcome == importer.OUTCOME_IMPORTED and len(forms) < len(reference):
+    original_findings = set().union(*(findings(form) for form in reference)) if reference else set()
+    flagged = any(findings(form) - original_findings for form in forms)
+    if outcome.outcome == importer.OUTCOME_IMPORTED and len(forms) < len(reference) and not flagged:
         figures.lost_unflagged.append(f"{name}: {len(forms)} of {len(reference)} forms, imported without a word")
     originals = {content(form) for form in reference}
     by_name: dict[str, list[Form]] = {}

@@ -18,6 +18,7 @@ Whatever cannot be placed with confidence becomes a parse_uncertain check.
 
 from __future__ import annotations
 
+import bisect
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -238,8 +239,38 @@ def _grid_forms(rows: list[list[str | None]], pages: list[int], source_file: str
         lead = len(seg_rows) if named is None else named
         if any(_is_table_head(row) for row in seg_rows[:lead]):
             forms.append(grid.to_form(grid.parse_form(grid.GridForm(seg_rows[:lead], seg_pages[:lead])), source_file))
-        forms.extend(forms_from_grid(seg_rows[lead:], seg_pages[lead:], source_file))
+        found = forms_from_grid(seg_rows[lead:], seg_pages[lead:], source_file)
+        _flag_stray_lines(seg_rows[lead:], found)
+        forms.extend(found)
     return forms
+
+
+def _flag_stray_lines(rows: list[list[str | None]], forms: list[Form]) -> None:
+    """A line without "|" between the rows of a form's table is text no cell holds (a line that lost its row, or
+    moved): the grid reader cannot place it, so the form it stands in gets a finding."""
+    starts: list[int] = []
+    named = False
+    for at, row in enumerate(rows):
+        name_row = grid.is_project_name_row(row)
+        if grid.is_title_row(row) or (name_row and (not starts or named)):
+            starts.append(at)
+            named = False
+        named = named or name_row
+    table_rows = [at for at, row in enumerate(rows) if len(row) > 1]
+    for at, row in enumerate(rows):
+        if len(row) != 1 or not table_rows or not table_rows[0] < at < table_rows[-1] or not _is_stray(row[0]):
+            continue
+        mapped = len(starts) == len(forms)  # else: the line is named on every form of the copy
+        owners = [forms[max(0, bisect.bisect_right(starts, at) - 1)]] if mapped else forms
+        for form in owners:
+            form.checks.append(uncertain(texts.UNCERTAIN_STRAY_LINE.format(text=row[0][: cells.CUT_TEXT])))
+
+
+def _is_stray(text: str | None) -> bool:
+    if not text or _is_title(text) or labels.is_margin_line(text) or labels.year_line(text) or cells.unit_line(text):
+        return False
+    key = _key(text)
+    return not key.startswith(FORM_LABELS) and not key.startswith(labels.HEADER_LABELS)
 
 
 def _is_table_head(row: list[str | None]) -> bool:

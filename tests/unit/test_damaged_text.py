@@ -97,3 +97,14 @@ def test_stray_pipe_in_a_text_read_line_by_line_is_flagged():
     damaged = SAMPLE.replace("购置办公设备验收合格率", "购置办公设|验收合格率", 1)
     third = read_text(damaged, "damaged.txt")[2]
     assert any("孤立的“|”" in message and "购置办公设|验收合格率" in message for message in messages(third))
+
+
+def test_pipe_copy_line_out_of_its_row_is_flagged():
+    """In a | copy a wrapped name's second line moved above its row: the cell loses it, the form says so."""
+    lines = pipe_copy(TRUTH[2:3], wrap="cell").split("\n")  # form 3, 购置费
+    at = next(number for number, line in enumerate(lines) if line.startswith("验收合格率 |")) - 1
+    assert lines[at].endswith("| 购置办公设备")
+    lines[at : at + 2] = ["验收合格率", lines[at] + " | 100% | 100% | 10 | 10 |  |"]
+    (form,) = read_text("\n".join(lines), "damaged.txt")
+    assert form.indicators[1].name == "购置办公设备"
+    assert texts.UNCERTAIN_STRAY_LINE.format(text="验收合格率") in messages(form)
