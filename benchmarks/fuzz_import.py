@@ -283,25 +283,25 @@ def findings(form: Form) -> set[tuple]:
     return {(check.rule, check.severity, check.indicator, check.message) for check in form.checks}
 
 
-def _word_or_mark(char: str) -> str:
-    category = unicodedata.category(char)
-    if category[0] in "LN":
-        return "word"
-    return "mark" if category[0] == "P" and char not in "|｜" else "other"
+def _printable(char: str) -> bool:
+    """A character a form prints as text: not a space, line break, control character or cell border."""
+    return unicodedata.category(char)[0] not in "CZ" and char not in "|｜"
 
 
-def typo_like(original: bytes, damaged: bytes) -> bool:
-    """Whether a text file differs only where one letter, digit or ideograph stands for another (or one
-    punctuation mark for another), the lengths unchanged: what a form with a typo prints. A text file has no
-    checksum, so no reader can tell such a change from the original; it is counted apart."""
-    try:
-        before, after = original.decode("utf-8-sig"), damaged.decode("utf-8-sig")
-    except UnicodeDecodeError:
+def typo_like(original, changed) -> bool:
+    """Whether `changed` differs from `original` (two `content` values, or parts of them) only where a printable
+    character stands for another, lengths unchanged: "购置贵" for "购置费", 118900 for 118800. That is what a
+    form with a typo prints; a text file has no checksum (PDF streams and zip parts have one), so no reader can
+    tell such a change from the original, and it is counted apart."""
+    if original == changed:
+        return True
+    if isinstance(original, tuple) and isinstance(changed, tuple):
+        return len(original) == len(changed) and all(map(typo_like, original, changed))
+    if isinstance(original, float) and isinstance(changed, float):
+        original, changed = format(original, "f"), format(changed, "f")
+    if not (isinstance(original, str) and isinstance(changed, str)) or len(original) != len(changed):
         return False
-    if len(before) != len(after):
-        return False
-    pairs = [(a, b) for a, b in zip(before, after, strict=True) if a != b]
-    return bool(pairs) and all(_word_or_mark(a) == _word_or_mark(b) != "other" for a, b in pairs)
+    return all(_printable(a) and _printable(b) for a, b in zip(original, changed, strict=True) if a != b)
 
 
 @dataclass
@@ -386,7 +386,7 @@ def judge(mutant: Mutant, outcome, forms: list[Form], reference: list[Form], fig
         new = findings(form) - (findings(match) if match is not None else set())
         if new:
             figures.flagged += 1
-        elif mutant.kind == "txt" and typo_like(mutant.original.read_bytes(), mutant.path.read_bytes()):
+        elif mutant.kind == "txt" and match is not None and typo_like(content(match), content(form)):
             figures.typo_like.append(f"{name}: form {position + 1} 《{form.project_name}》")
         else:
             figures.changed_unflagged.append(f"{name}: form {position + 1} 《{form.project_name}》 changed, no finding")

@@ -1038,6 +1038,11 @@ OFFICE_SHEET_MISSING = "工作簿列出的第 {number} 张工作表“{name}”�
 OFFICE_CONTENT_UNREADABLE = "内容无法解析（内部文件缺失或格式错误）"
 
 # --- text copies (ingest/text.py) ---
+FIELD_ROW = "这一行"
+UNCERTAIN_ROW_WIDTH = (
+    "这一行有 {cells} 个单元格，表格其余各行都是 {width} 个：可能缺了或多了“|”，单元格错位，请对照原件核对：{text}"
+)
+UNCERTAIN_NO_GOALS = "未读到年度总体目标（预期目标和实际完成情况都是空的）"
 UNCERTAIN_STRAY_LINE = "表格中间有一行文字不在任何单元格里，未读入：{text}（副本可能缺行或错行，请对照原件核对）"
 UNCERTAIN_DAMAGED_CHARACTERS = (
     "“{field}”中有表上不会印的字符（控制字符或孤立的“|”），文件可能已损坏，请对照原件核对：{text}"

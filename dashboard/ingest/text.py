@@ -21,6 +21,7 @@ from __future__ import annotations
 import bisect
 import re
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass, field
 
 from dashboard import domain, texts
@@ -101,6 +102,8 @@ def read_text(text: str, source_file: str) -> list[Form]:
     for form in forms:
         form.checks.extend(_missing_fund_rows(form))
         form.checks.extend(_damaged_characters(form, table is None))
+        if not (form.goal_expected or form.goal_actual) and (form.indicators or form.total_score is not None):
+            form.checks.append(uncertain(texts.UNCERTAIN_NO_GOALS))  # printed above the table in every layout
     return forms
 
 
@@ -174,11 +177,13 @@ _RULE_LINE_RE = re.compile(r"^[\s|｜+\-=:—]+$")  # +----+----+ or |---|:--:|
 _BREAK_RE = re.compile(r"<br\s*/?>", re.IGNORECASE)
 # Labels that open a row in every layout (never after an empty cell): they tell whether rows have outer pipes.
 ROW_START_LABELS = (*labels.NAME_LABELS, *labels.HEADER_FIELDS["department"], *labels.TOTAL_LABELS)
+EVEN_TABLE_SHARE = 0.9  # a copy whose rows have one number of cells this often is a table of even rows
 MIN_PIPE_ROWS = 3  # fewer rows with "|" than this: a dump that happens to print a "|" somewhere
 
 
-def pipe_rows(lines: list[_Line]) -> tuple[list[list[str | None]], list[int]] | None:
-    """The rows of cells of a copy that separates its cells with "|", with each row's page; None for other text."""
+def pipe_rows(lines: list[_Line]) -> tuple[list[list[str | None]], list[int], set[int]] | None:
+    """The rows of cells of a copy that separates its cells with "|", each row's page, and the rows printed with
+    a control character (stripped from the cells with the spaces around them); None for other text."""
     table_lines = [line for line in lines if _pipe_count(line.text) >= 2 and not _RULE_LINE_RE.match(line.text)]
     if len(table_lines) < MIN_PIPE_ROWS:
         return None
@@ -187,34 +192,37 @@ def pipe_rows(lines: list[_Line]) -> tuple[list[list[str | None]], list[int]] | 
     outer = _outer_pipes([line.text.strip() for line in table_lines])
     rows: list[list[str | None]] = []
     pages: list[int] = []
+    damaged: set[int] = set()
     open_row: tuple[str, int] | None = None  # a row whose cells go on over lines, and its page
 
-    def add(row: list[str | None], page: int) -> None:
+    def add(row: list[str | None], page: int, printed: str) -> None:
         if rows and _continues(rows[-1], row):
             rows[-1] = [_join_cell(above, below) for above, below in zip(rows[-1], row, strict=True)]
         else:
             rows.append(row)
             pages.append(page)
+        if _DAMAGE_CHARACTERS_RE.search(printed):
+            damaged.add(len(rows) - 1)
 
     for line in lines:
         text = _BREAK_RE.sub("\n", line.text.strip())
         if open_row is not None and text[:1] in PIPES:  # a row left open: the copy dropped its closing pipe
-            add(_pipe_cells(open_row[0], outer), open_row[1])
+            add(_pipe_cells(open_row[0], outer), open_row[1], open_row[0])
             open_row = None
         if open_row is not None:  # a cell that goes on over lines
             open_row = (f"{open_row[0]}\n{text}", open_row[1])
             if text.endswith(tuple(PIPES)):
-                add(_pipe_cells(open_row[0], outer), open_row[1])
+                add(_pipe_cells(open_row[0], outer), open_row[1], open_row[0])
                 open_row = None
             continue
         if outer and text[:1] in PIPES and not text.endswith(tuple(PIPES)) and not _RULE_LINE_RE.match(text):
             open_row = (text, line.page)
             continue
         if text and not _RULE_LINE_RE.match(text):
-            add(_pipe_cells(text, outer) if _pipe_count(text) else [text], line.page)
+            add(_pipe_cells(text, outer) if _pipe_count(text) else [text], line.page, line.text)
     if open_row is not None:  # the copy ends inside a row
-        add(_pipe_cells(open_row[0], outer), open_row[1])
-    return rows, pages
+        add(_pipe_cells(open_row[0], outer), open_row[1], open_row[0])
+    return rows, pages, damaged
 
 
 def _outer_pipes(texts_with_pipes: list[str]) -> bool:
@@ -226,7 +234,7 @@ def _outer_pipes(texts_with_pipes: list[str]) -> bool:
     return sum(text[:1] in PIPES for text in rows) * 2 > len(rows)
 
 
-def _grid_forms(rows: list[list[str | None]], pages: list[int], source_file: str) -> list[Form]:
+def _grid_forms(rows: list[list[str | None]], pages: list[int], damaged: set[int], source_file: str) -> list[Form]:
     """The forms of a copy's rows (grid.forms_from_grid), and a form of their own for rows that a damaged or
     cut copy left without title and name: a fund block or indicator table before the first form, or after a
     form's 总分 row (grid.forms_from_grid would drop the first, and keep the second in the form before)."""
@@ -240,14 +248,16 @@ def _grid_forms(rows: list[list[str | None]], pages: list[int], source_file: str
         if any(_is_table_head(row) for row in seg_rows[:lead]):
             forms.append(grid.to_form(grid.parse_form(grid.GridForm(seg_rows[:lead], seg_pages[:lead])), source_file))
         found = forms_from_grid(seg_rows[lead:], seg_pages[lead:], source_file)
-        _flag_stray_lines(seg_rows[lead:], found)
+        first = segment.start + lead
+        _flag_stray_lines(seg_rows[lead:], found, {at - first for at in damaged if at >= first})
         forms.extend(found)
     return forms
 
 
-def _flag_stray_lines(rows: list[list[str | None]], forms: list[Form]) -> None:
-    """A line without "|" between the rows of a form's table is text no cell holds (a line that lost its row, or
-    moved): the grid reader cannot place it, so the form it stands in gets a finding."""
+def _flag_stray_lines(rows: list[list[str | None]], forms: list[Form], damaged: set[int]) -> None:
+    """Rows the grid reader cannot place get a finding on the form they stand in: a line without "|" between
+    the rows of a table (a line that lost or left its row), and, in a copy whose rows all have one number of
+    cells (a Markdown table), a row with another number (a "|" lost or added: its cells moved)."""
     starts: list[int] = []
     named = False
     for at, row in enumerate(rows):
@@ -257,13 +267,23 @@ def _flag_stray_lines(rows: list[list[str | None]], forms: list[Form]) -> None:
             named = False
         named = named or name_row
     table_rows = [at for at, row in enumerate(rows) if len(row) > 1]
+    widths = Counter(len(rows[at]) for at in table_rows)
+    width, count = widths.most_common(1)[0] if widths else (0, 0)
+    even = count >= EVEN_TABLE_SHARE * len(table_rows)
     for at, row in enumerate(rows):
-        if len(row) != 1 or not table_rows or not table_rows[0] < at < table_rows[-1] or not _is_stray(row[0]):
+        if at in damaged:
+            shown = " | ".join(cell or "" for cell in row)[: cells.CUT_TEXT]
+            message = texts.UNCERTAIN_DAMAGED_CHARACTERS.format(field=texts.FIELD_ROW, text=shown)
+        elif len(row) == 1 and table_rows and table_rows[0] < at < table_rows[-1] and _is_stray(row[0]):
+            message = texts.UNCERTAIN_STRAY_LINE.format(text=row[0][: cells.CUT_TEXT])
+        elif len(row) > 1 and even and len(row) != width:
+            shown = " | ".join(cell or "" for cell in row)[: cells.CUT_TEXT]
+            message = texts.UNCERTAIN_ROW_WIDTH.format(cells=len(row), width=width, text=shown)
+        else:
             continue
-        mapped = len(starts) == len(forms)  # else: the line is named on every form of the copy
-        owners = [forms[max(0, bisect.bisect_right(starts, at) - 1)]] if mapped else forms
-        for form in owners:
-            form.checks.append(uncertain(texts.UNCERTAIN_STRAY_LINE.format(text=row[0][: cells.CUT_TEXT])))
+        mapped = len(starts) == len(forms)  # else: the row is named on every form of the copy
+        for form in [forms[max(0, bisect.bisect_right(starts, at) - 1)]] if mapped else forms:
+            form.checks.append(uncertain(message))
 
 
 def _is_stray(text: str | None) -> bool:
@@ -437,7 +457,12 @@ def _locate(lines: list[_Line]) -> _Sections:
 
 def _read_form(lines: list[_Line], source_file: str, paged: bool) -> Form:
     sections = _locate(lines)
-    checks: list[Check] = []
+    checks: list[Check] = [
+        uncertain(texts.UNCERTAIN_DAMAGED_CHARACTERS.format(field=texts.FIELD_ROW, text=shown[: cells.CUT_TEXT]))
+        for line in lines
+        if _DAMAGE_CHARACTERS_RE.search(line.text)
+        for shown in [_DAMAGE_CHARACTERS_RE.sub("�", line.text.strip())]
+    ]  # control characters are spaces to str.split(): gone from the cells, so the line is named
     numbers = cells.NumberCells(checks)
     header_lines = lines[: sections.header_end(len(lines))]
     header = _read_header(header_lines)

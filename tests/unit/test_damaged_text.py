@@ -108,3 +108,13 @@ def test_pipe_copy_line_out_of_its_row_is_flagged():
     (form,) = read_text("\n".join(lines), "damaged.txt")
     assert form.indicators[1].name == "购置办公设备"
     assert texts.UNCERTAIN_STRAY_LINE.format(text="验收合格率") in messages(form)
+
+
+def test_control_character_stripped_from_a_cell_still_names_its_row():
+    """U+001F is a space to str.strip(): it leaves the cell, so the row it was printed in is named."""
+    lines = pipe_copy(TRUTH[2:3]).split("\n")
+    at = next(number for number, line in enumerate(lines) if "| 购置办公设备数量 |" in line)
+    lines[at] = lines[at].replace("| 购置办公设备数量 |", "| \x1f购置办公设备数量 |")
+    (form,) = read_text("\n".join(lines), "damaged.txt")
+    assert form.indicators[0].name == "购置办公设备数量"
+    assert any(message.startswith("“这一行”中有表上不会印的字符") for message in messages(form))

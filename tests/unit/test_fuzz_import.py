@@ -25,13 +25,15 @@ def test_damaged_files_cost_nothing_and_hide_nothing(tmp_path):
     assert figures.lost_unflagged == []
 
 
-def test_typo_like_substitutions_are_told_apart():
-    """Only a letter for a letter (or a mark for a mark) is a typo no reader can tell; lost or added text,
-    control characters and "|" are damage the reader must flag."""
-    before = "项目名称 购置费 项目金额 118800".encode()
-    assert fuzz_import.typo_like(before, "项目名称 购置贵 项目金额 118800".encode())
-    assert fuzz_import.typo_like(before, "项目名称 购置费 项目金额 118900".encode())
-    assert not fuzz_import.typo_like(before, "项目名称 购置费 项目金额 11880".encode())  # a digit lost
-    assert not fuzz_import.typo_like(before, "项目名称|购置费 项目金额 118800".encode())
-    assert not fuzz_import.typo_like(before, "项目名称 购置费\x07项目金额 118800".encode())
-    assert not fuzz_import.typo_like(before, before)
+def test_typo_like_changes_are_told_apart():
+    """Only a printable character for another (same length) is a typo no reader can tell; lost or added text,
+    spaces, control characters and "|" are damage the reader must flag."""
+    name = ("购置费", 118800.0, (("total", 39600.0),))
+    assert fuzz_import.typo_like(name, ("购置贵", 118800.0, (("total", 39600.0),)))
+    assert fuzz_import.typo_like(name, ("购置费", 118900.0, (("total", 39600.0),)))
+    assert fuzz_import.typo_like(name, ("购置/", 118800.0, (("total", 39700.0),)))
+    assert not fuzz_import.typo_like(name, ("购置费", 11880.0, (("total", 39600.0),)))  # a digit lost
+    assert not fuzz_import.typo_like(name, ("购置", 118800.0, (("total", 39600.0),)))
+    assert not fuzz_import.typo_like(name, ("购|费", 118800.0, (("total", 39600.0),)))
+    assert not fuzz_import.typo_like(name, ("购 费", 118800.0, (("total", 39600.0),)))
+    assert not fuzz_import.typo_like(name, ("购置费", 118800.0, (("total", 39600.0), ("other", 0.0))))
