@@ -1038,6 +1038,7 @@ OFFICE_SHEET_MISSING = "工作簿列出的第 {number} 张工作表“{name}”�
 OFFICE_CONTENT_UNREADABLE = "内容无法解析（内部文件缺失或格式错误）"
 
 # --- text copies (ingest/text.py) ---
+UNCERTAIN_ODD_LEVEL = "指标类别“{label}”不以“指标”结尾：可能混进了别的单元格的文字，请对照原件核对"
 FIELD_ROW = "这一行"
 UNCERTAIN_ROW_WIDTH = (
     "这一行有 {cells} 个单元格，表格其余各行都是 {width} 个：可能缺了或多了“|”，单元格错位，请对照原件核对：{text}"

@@ -104,7 +104,16 @@ def read_text(text: str, source_file: str) -> list[Form]:
         form.checks.extend(_damaged_characters(form, table is None))
         if not (form.goal_expected or form.goal_actual) and (form.indicators or form.total_score is not None):
             form.checks.append(uncertain(texts.UNCERTAIN_NO_GOALS))  # printed above the table in every layout
+        form.checks.extend(_odd_level_labels(form))
     return forms
+
+
+def _odd_level_labels(form: Form) -> list[Check]:
+    """一级/二级指标 labels end in 指标 (grid.is_full_label); one that does not took in text of another cell."""
+    printed = dict.fromkeys(label for row in form.indicators for label in (row.level1, row.level2) if label)
+    return [
+        uncertain(texts.UNCERTAIN_ODD_LEVEL.format(label=label)) for label in printed if not grid.is_full_label(label)
+    ]
 
 
 # C0 control characters other than tab, line breaks and the page break: no form prints them, a damaged

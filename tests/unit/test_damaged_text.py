@@ -118,3 +118,13 @@ def test_control_character_stripped_from_a_cell_still_names_its_row():
     (form,) = read_text("\n".join(lines), "damaged.txt")
     assert form.indicators[0].name == "购置办公设备数量"
     assert any(message.startswith("“这一行”中有表上不会印的字符") for message in messages(form))
+
+
+def test_level_label_that_took_in_other_text_is_flagged():
+    """In a | copy the space before a cell border became a digit: the 二级 label reads "生态效益指标0"."""
+    lines = pipe_copy(TRUTH[:1]).split("\n")
+    at = next(number for number, line in enumerate(lines) if "| 生态效益指标 |" in line)
+    lines[at] = lines[at].replace("| 生态效益指标 |", "| 生态效益指标0|")
+    (form,) = read_text("\n".join(lines), "damaged.txt")
+    assert [row.level2 for row in form.indicators].count("生态效益指标0") == 1
+    assert texts.UNCERTAIN_ODD_LEVEL.format(label="生态效益指标0") in messages(form)
