@@ -1038,6 +1038,9 @@ OFFICE_SHEET_MISSING = "工作簿列出的第 {number} 张工作表“{name}”�
 OFFICE_CONTENT_UNREADABLE = "内容无法解析（内部文件缺失或格式错误）"
 
 # --- text copies (ingest/text.py) ---
+UNCERTAIN_REASON_OR_NAME = (
+    "“{text}”读作指标“{above}”的偏差原因，但该指标满分、无需说明：也可能是下一行指标“{name}”名称的开头，请对照原件核对"
+)
 UNCERTAIN_ODD_LEVEL = "指标类别“{label}”不以“指标”结尾：可能混进了别的单元格的文字，请对照原件核对"
 FIELD_ROW = "这一行"
 UNCERTAIN_ROW_WIDTH = (

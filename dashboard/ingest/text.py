@@ -956,6 +956,7 @@ class _TableReader:
         gap, rejoined = self._rejoin_split_values(gap, values)
         previous = self.rows[-1] if self.rows and not self.after_label else None
         if values.name and previous is not None:
+            self._note_reason_or_name(previous, gap, values.name)
             self._give_reason(previous, gap)
             name, wrapped = values.name, False
         elif values.name:
@@ -1024,6 +1025,16 @@ class _TableReader:
         self.checks.append(uncertain(message, indicator.name))
         gap = [gap[0][1:], *gap[1:]]
         return [block for block in gap if block]
+
+    def _note_reason_or_name(self, previous: _Row, gap: list[list[str]], name: str) -> None:
+        """Text between two rows goes to the row above as its reason. Where that row has nothing to explain
+        (full marks, measured) and the text reads like the start of a name, it may as well be the first line
+        of the next row's name (a line broken in two): the reader cannot tell, so it says so."""
+        lines = [line for block in gap for line in block]
+        if not lines or _expects_reason(previous) or previous.indicator.reason or not _is_name_like(lines):
+            return
+        message = texts.UNCERTAIN_REASON_OR_NAME.format(text=_joined(lines), above=previous.indicator.name, name=name)
+        self.checks.append(uncertain(message, previous.indicator.name or None))
 
     def _give_reason(self, row: _Row, blocks: list[list[str]]) -> None:
         lines = [line for block in blocks for line in block]

@@ -128,3 +128,15 @@ def test_level_label_that_took_in_other_text_is_flagged():
     (form,) = read_text("\n".join(lines), "damaged.txt")
     assert [row.level2 for row in form.indicators].count("生态效益指标0") == 1
     assert texts.UNCERTAIN_ODD_LEVEL.format(label="生态效益指标0") in messages(form)
+
+
+def test_line_broken_before_a_name_is_named():
+    """Form 2's row "人工智能应用成果宣传工作完成及时率 100% 100% 3 3" broken in two after "完成及": the first
+    part reads as the reason of the full-marks row above, the second as a name "时率"; the reader says so."""
+    row = "人工智能应用成果宣传工作完成及时率 100% 100% 3 3"
+    assert SAMPLE.count(row) == 1
+    second = read_text(SAMPLE.replace(row, "人工智能应用成果宣传工作完成及\n时率 100% 100% 3 3"), "damaged.txt")[1]
+    assert any(
+        message.startswith("“人工智能应用成果宣传工作完成及”读作指标“指挥中心运营工作完成及时率”的偏差原因")
+        for message in messages(second)
+    )
