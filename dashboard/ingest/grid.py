@@ -108,7 +108,13 @@ def is_title_row(row: Sequence[Cell]) -> bool:
 
 def is_project_name_row(row: Sequence[Cell]) -> bool:
     """A row that names the form: 项目名称 (部门名称 on a 部门整体 form)."""
-    return find_cell(row, labels.NAME_LABELS, prefix=True) is not None
+    return name_field(row) is not None
+
+
+def name_field(row: Sequence[Cell]) -> str | None:
+    """The field a name row prints ("project_name", "department_name"), None for any other row."""
+    index = find_cell(row, labels.NAME_LABELS, prefix=True)
+    return None if index is None else labels.column_of(label_key(row[index]), "header")
 
 
 def is_blank_row(row: Sequence[Cell]) -> bool:
@@ -119,19 +125,20 @@ def is_blank_row(row: Sequence[Cell]) -> bool:
 
 
 def split_forms(rows: Sequence[Sequence[Cell]], pages: Sequence[int]) -> list[GridForm]:
-    """Cut the grid into forms: at each title row, or at a second 项目名称 row."""
+    """Cut the grid into forms: at each title row, or at a second 项目名称 (部门名称 …) row."""
     chunks: list[GridForm] = []
-    has_name = False
+    names: set[str] = set()  # the name fields the current chunk printed
     for row, page in zip(rows, pages, strict=True):
-        name_row = is_project_name_row(row)
-        if is_title_row(row) or (name_row and (not chunks or has_name)):
+        name = name_field(row)
+        if is_title_row(row) or (name is not None and (not chunks or name in names)):
             chunks.append(GridForm(rows=[], pages=[]))
-            has_name = False
+            names = set()
         if not chunks:
             continue
         chunks[-1].rows.append(list(row))
         chunks[-1].pages.append(page)
-        has_name = has_name or name_row
+        if name is not None:
+            names.add(name)
     return [chunk for chunk in merge_continuations(chunks) if looks_like_form(chunk.rows)]
 
 
@@ -142,19 +149,29 @@ def merge_continuations(chunks: list[GridForm]) -> list[GridForm]:
     title repeated between its 项目名称 row and the rest), or a chunk without 项目名称, fund
     header or any other label of a form. A chunk with form labels after a finished form is a
     form of its own, however little of it can be read (a layout the reader does not know, a
-    form cut short): its rows must not vanish into the form before.
+    form cut short): its rows must not vanish into the form before. So is a chunk that prints a header
+    field the form before printed already (主管部门, 自评总分 …): a continuation page never repeats the
+    header block, while the next form of a layout without 项目名称 and 总分 rows (Chongqing's 部门整体 form)
+    starts with it.
     """
     merged: list[GridForm] = []
     for chunk in chunks:
         unfinished = bool(merged) and first_row(merged[-1].rows, is_total_row) is None
         named = any(is_project_name_row(row) for row in chunk.rows)
         own = starts_form(chunk.rows) or has_form_labels(chunk.rows)
-        if merged and (not own or (unfinished and not named)):
+        repeats_header = bool(merged) and bool(header_fields(chunk.rows) & header_fields(merged[-1].rows))
+        if merged and (not own or (unfinished and not named and not repeats_header)):
             merged[-1].rows.extend(chunk.rows)
             merged[-1].pages.extend(chunk.pages)
         else:
             merged.append(chunk)
     return merged
+
+
+def header_fields(rows: Sequence[Sequence[Cell]]) -> set[str]:
+    """The header fields (labels.HEADER_FIELDS) whose label heads a cell of the rows."""
+    found = (labels.column_of(key, "header") for row in rows for key in row_keys(row) if key)
+    return {name for name in found if name is not None}
 
 
 def starts_form(rows: Sequence[Sequence[Cell]]) -> bool:
