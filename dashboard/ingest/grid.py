@@ -152,7 +152,8 @@ def merge_continuations(chunks: list[GridForm]) -> list[GridForm]:
     form cut short): its rows must not vanish into the form before. So is a chunk that prints a header
     field the form before printed already (主管部门, 自评总分 …): a continuation page never repeats the
     header block, while the next form of a layout without 项目名称 and 总分 rows (Chongqing's 部门整体 form)
-    starts with it.
+    starts with it. A bare title (and year line) after a finished form continues nothing: it is the title of
+    a form that printed no table the reader could read, and is left out (its page is then named as such).
     """
     merged: list[GridForm] = []
     for chunk in chunks:
@@ -160,12 +161,23 @@ def merge_continuations(chunks: list[GridForm]) -> list[GridForm]:
         named = any(is_project_name_row(row) for row in chunk.rows)
         own = starts_form(chunk.rows) or has_form_labels(chunk.rows)
         repeats_header = bool(merged) and bool(header_fields(chunk.rows) & header_fields(merged[-1].rows))
-        if merged and (not own or (unfinished and not named and not repeats_header)):
+        continues = not own or (unfinished and not named and not repeats_header)
+        if merged and continues and (unfinished or not only_titles(chunk.rows)):
             merged[-1].rows.extend(chunk.rows)
             merged[-1].pages.extend(chunk.pages)
         else:
             merged.append(chunk)
     return merged
+
+
+def only_titles(rows: Sequence[Sequence[Cell]]) -> bool:
+    """Whether the rows are a title and the year line under it, nothing else."""
+    return all(is_title_row(row) or is_year_row(row) for row in rows)
+
+
+def is_year_row(row: Sequence[Cell]) -> bool:
+    texts_in_row = [cell for cell in row if cell and cell.strip()]
+    return len(texts_in_row) == 1 and labels.year_line(texts_in_row[0]) is not None
 
 
 def header_fields(rows: Sequence[Sequence[Cell]]) -> set[str]:
@@ -182,6 +194,14 @@ def looks_like_form(rows: Sequence[Sequence[Cell]]) -> bool:
     """A chunk is a form when it names a project, has a fund or indicator header, or prints form labels."""
     return has_form_labels(rows) or any(
         is_project_name_row(row) or fund_columns(row) or indicator_columns(row) for row in rows
+    )
+
+
+def shows_form(rows: Sequence[Sequence[Cell]]) -> bool:
+    """Whether rows print what a form is known by: a 自评表 title, a name row, a fund or indicator header.
+    (Single labels such as 上年结转 or 总分 are printed by other tables too.)"""
+    return any(
+        is_title_row(row) or is_project_name_row(row) or fund_columns(row) or indicator_columns(row) for row in rows
     )
 
 

@@ -51,6 +51,18 @@ def year_line(text: str | None) -> int | None:
     return int(match.group(1)) if match else None
 
 
+# A table of contents: its heading, or an entry that runs into its page number over leader dots.
+_CONTENTS_HEADING = "目录"
+_CONTENTS_ENTRY_RE = re.compile(r"(?:\.{4,}|…{2,}|·{4,}|-{6,})\d{1,4}$")
+
+
+@lru_cache(maxsize=65536)
+def is_contents_line(text: str | None) -> bool:
+    """A line of a table of contents: "目录", or "三、部门整体支出绩效自评表……………12"."""
+    key = label_key(text)
+    return key == _CONTENTS_HEADING or bool(_CONTENTS_ENTRY_RE.search(key))
+
+
 @lru_cache(maxsize=65536)
 def is_margin_line(text: str | None) -> bool:
     """A 填报人/联系电话/填报日期 line or a page number: printed beside a form, never part of it."""

@@ -9,19 +9,25 @@ from __future__ import annotations
 
 import pytest
 
+from dashboard import importer, store
+from dashboard.app_pages import import_page
+from dashboard.ingest import pages
 from dashboard.ingest.grid import forms_from_grid
 from dashboard.ingest.office import read_docx, read_xlsx
-from dashboard.ingest.pdf import read_pdf
-from tests import layout_factory
+from dashboard.ingest.pdf import read_pdf, read_pdf_file
+from tests import layout_factory, pdf_factory
 from tests.layout_factory import Table
-from tests.unit.test_layouts import (
+from tests.unit.test_cli import run_cli
+from tests.unit.test_layouts import (  # noqa: F401 (chromium_report, seed_nine: fixtures)
     CHONGQING_TITLE,
     DEPARTMENT_TITLE,
     chongqing_table,
     chongqing_truth,
+    chromium_report,
     department_table,
     department_truth,
     differences,
+    seed_nine,
 )
 
 OTHER_DEPARTMENT = "重庆市某某区卫生健康委员会"
@@ -108,3 +114,70 @@ def test_unit_name_row_of_another_table_starts_no_form():
     """单位名称 is printed on a report's other tables too: a table that prints it is no form."""
     other = Table((120, 200)).row("单位名称", "某某县农业农村局").row("单位代码", "123456")
     assert forms_from_grid(other.grid()) == []
+
+
+# ---------------------------------------------------------------- every page accounted for (issue 17, point 4)
+
+
+def import_one(path, tmp_path) -> importer.FileOutcome:
+    con = store.open_db(tmp_path / "forms.duckdb")
+    try:
+        (outcome,) = importer.import_files(con, [(path, path.name)])
+        logged = con.execute("SELECT outcome, message FROM import_batches").fetchall()
+    finally:
+        con.close()
+    assert logged == [(outcome.outcome, outcome.message)]  # the import history keeps the file's line
+    return outcome
+
+
+def test_scanned_second_form_is_named_and_the_file_is_not_ok(tmp_path):
+    """A PDF whose first form has a text layer and whose second page is a scan: 1 form read, page 2 named."""
+    path = pdf_factory.write_form_then_scan_pdf(tmp_path / "mixed.pdf", pdf_factory.FormSpec())
+    read = read_pdf_file(path, path.name)
+    assert [form.source_pages for form in read.forms] == [[1]]
+    assert read.skipped_pages == {2: pages.SCANNED}
+    outcome = import_one(path, tmp_path)
+    assert outcome.outcome == importer.OUTCOME_PARTIAL and not outcome.ok
+    assert "第 2 页是扫描件，未读取" in outcome.message
+
+
+def test_scanned_page_makes_the_cli_exit_non_zero(tmp_path):
+    path = pdf_factory.write_form_then_scan_pdf(tmp_path / "mixed.pdf", pdf_factory.FormSpec())
+    result = run_cli("import", str(path), db=tmp_path / "f.duckdb")
+    assert result.returncode == 1, result.stdout
+    (line,) = [line for line in result.stdout.splitlines() if "mixed.pdf：" in line]
+    assert "第 2 页是扫描件，未读取" in line
+
+
+def test_page_with_a_title_but_no_table_is_a_problem(tmp_path):
+    """A form printed without ruling lines (text only) after a ruled one: its page is named, not skipped."""
+    path = tmp_path / "two.pdf"
+    writer = pdf_factory.PdfWriter(path)
+    spec = pdf_factory.FormSpec()
+    writer.text_line(spec.title)
+    writer.sheet(pdf_factory.sheet_for(spec))
+    writer.new_page()
+    for line in ("项目支出绩效自评表", "项目名称  办公楼维修", "主管部门  某某局    实施单位  某某中心"):
+        writer.text_line(line)
+    writer.close()
+    read = read_pdf_file(path, path.name)
+    assert (len(read.forms), read.skipped_pages) == (1, {2: pages.FORM_UNREAD})
+    outcome = import_one(path, tmp_path)
+    assert outcome.outcome == importer.OUTCOME_PARTIAL
+    assert "第 2 页像是自评表" in outcome.message
+
+
+def test_report_pages_are_each_named(chromium_report, tmp_path):  # noqa: F811 (the fixture)
+    """The 决算 report: cover, contents, narrative and a financial table, each named; no problem."""
+    read = read_pdf_file(chromium_report, "report.pdf")
+    assert read.skipped_pages == {1: pages.NARRATIVE, 2: pages.CONTENTS, 3: pages.NARRATIVE, 4: pages.OTHER_TABLE}
+    outcome = import_one(chromium_report, tmp_path)
+    assert outcome.outcome == importer.OUTCOME_IMPORTED
+    skipped = "另有 4 页不是自评表，已跳过：第 1、3 页是说明文字，第 2 页是目录，第 4 页是其他报表"
+    assert skipped in outcome.message
+    frame = import_page.outcomes_frame([outcome])  # the 导入 page's result table says it too
+    assert skipped in frame["说明"].iloc[0]
+
+
+def test_page_list_gives_ranges():
+    assert pages.page_list([7, 1, 2, 3, 4, 9, 10]) == "1–4、7、9–10"
