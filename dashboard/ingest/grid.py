@@ -25,6 +25,7 @@ from dashboard.ingest.cells import (
     is_plain_number,
     join_wrapped,
     label_key,
+    looks_like_number,
     parse_number,
     split_project_name,
     strip_level1_suffix,
@@ -289,12 +290,20 @@ def indicator_columns(row: Sequence[Cell]) -> dict[str, int]:
 
 def indicator_header(rows: Sequence[Sequence[Cell]], header_at: int) -> tuple[dict[str, int], int]:
     """The indicator columns and the last header row: 年度指标值 may be split over a second header row
-    (指标性质 | 指标值 | 度量单位), whose columns then replace the merged one."""
+    (指标性质 | 指标值 | 度量单位), whose columns then replace the merged one. A header row cut by a page break
+    ("年度指标" | "实际完成" at the foot of a page, "值" | "值" on the next) is read with its rest: a row below
+    that prints no number and completes labels of the header."""
     columns = indicator_columns(rows[header_at])
     if header_at + 1 < len(rows):
-        below = header_columns(rows[header_at + 1], "indicator")
+        below_row = rows[header_at + 1]
+        below = header_columns(below_row, "indicator")
         if "target_op" in below or "target_unit" in below:
             return columns | below, header_at + 1
+        if not any(is_plain_number(cell) for cell in below_row):
+            joined = [f"{cell or ''}{cell_at(below_row, index) or ''}" for index, cell in enumerate(rows[header_at])]
+            healed = header_columns(joined, "indicator")
+            if len(healed) > len(columns) and all(healed.get(name) == at for name, at in columns.items()):
+                return healed, header_at + 1
     return columns, header_at
 
 
@@ -328,32 +337,62 @@ def fund_row_key(row: Sequence[Cell], columns: dict[str, int]) -> str | None:
     return None
 
 
-def read_funds(rows: Sequence[Sequence[Cell]], end: int, numbers: NumberCells) -> Funds | None:
+def read_funds(
+    rows: Sequence[Sequence[Cell]], end: int, numbers: NumberCells, pages: Sequence[int] | None = None
+) -> Funds | None:
     """The 项目资金 block, or None where no fund header row is found before `end`.
 
     Rows whose labels name the same attribute add up (Sichuan's 财政专户管理资金, 单位资金 and 其他资金 are
     all 其他资金 of the national form). A block of one unlabelled row (Chongqing's 部门整体 form) is the total.
+    A fund row cut by a page break ("764200" at the foot of a page, "0.00" at the top of the next) is read
+    whole: an unlabelled row first on a new page, right under a fund row, is that row's rest.
     """
     header_at = first_row(rows[:end], lambda row: bool(fund_columns(row)))
     if header_at is None:
         return None
     columns = fund_columns(rows[header_at])
     funds = Funds(unit_printed=read_fund_unit(rows[:end], rows[header_at]))
-    read: dict[str, list[FundRow]] = {}
+    printed_rows: list[tuple[str, dict[str, Cell]]] = []
+    last_read = None
     for at in range(header_at + 1, end):
         row = rows[at]
         name = fund_row_key(row, columns)
+        cut = last_read == at - 1 and pages is not None and pages[at] != pages[at - 1]
+        if name is None and cut and is_fund_row_rest(row, columns):
+            continue_fund_row(printed_rows[-1][1], row, columns)
+            last_read = at
+            continue
         if name is None and at == header_at + 1 and fund_amounts_printed(row, columns):
             name = "total"
         elif name is None:
-            if read and not fund_amounts_printed(row, columns):
+            if printed_rows and not fund_amounts_printed(row, columns):
                 break  # the block is over: the rows below belong to other parts of the form
             continue
-        printed = {column: cell_at(row, index) for column, index in columns.items()}
+        printed_rows.append((name, {column: cell_at(row, index) for column, index in columns.items()}))
+        last_read = at
+    read: dict[str, list[FundRow]] = {}
+    for name, printed in printed_rows:
         read.setdefault(name, []).append(numbers.fund_row(printed, funds.unit_printed, name))
     for name, found in read.items():
         setattr(funds, name, found[0] if len(found) == 1 else added_rows(found))
     return funds
+
+
+def is_fund_row_rest(row: Sequence[Cell], columns: dict[str, int]) -> bool:
+    """Whether a row is the rest of a fund row: figures (or their ends: ".00", "%") under the fund columns, no
+    label of a form anywhere (the 年度总体目标 row under a block that ends at a page's foot is no rest)."""
+    figures = [(cell_at(row, index) or "").strip() for index in columns.values()]
+    if has_form_labels([row]) or not any(figures):
+        return False
+    return all(not figure or looks_like_number(figure) or figure in ("%", "—", "-") for figure in figures)
+
+
+def continue_fund_row(printed: dict[str, Cell], rest: Sequence[Cell], columns: dict[str, int]) -> None:
+    """The cells of a fund row with the rest a page break carried to the next page, line by line."""
+    for column, index in columns.items():
+        more = (cell_at(rest, index) or "").strip()
+        if more:
+            printed[column] = f"{printed[column]}\n{more}" if (printed[column] or "").strip() else more
 
 
 def fund_amounts_printed(row: Sequence[Cell], columns: dict[str, int]) -> bool:
@@ -474,8 +513,10 @@ def read_indicators(
             continue  # headings repeated on a continuation page, a page number
         new_page = page != previous_page
         previous_page = page
-        if new_page and indicators and is_row_rest(row, columns):
+        if new_page and indicators and is_row_rest(row, columns, level1, level2):
             continue_row(indicators[-1], row, columns)
+            level1.take(cell_at(row, columns.get("level1")), new_page)  # "满意度指" | "标": the label's rest
+            level2.take(cell_at(row, columns.get("level2")), new_page)
             continue
         first = level1.take(cell_at(row, columns.get("level1")), new_page)
         second = level2.take(cell_at(row, columns.get("level2")), new_page)
@@ -512,12 +553,15 @@ def is_margin_row(row: Sequence[Cell]) -> bool:
     return len(texts_in_row) == 1 and labels.is_margin_line(texts_in_row[0])
 
 
-def is_row_rest(row: Sequence[Cell], columns: dict[str, int]) -> bool:
-    """Whether a row's only text is in its name or reason cells (the rest of a row a page break cut)."""
+def is_row_rest(row: Sequence[Cell], columns: dict[str, int], *levels: LevelCarry) -> bool:
+    """Whether a row is the rest of a row a page break cut: text in its name or reason cells, no value, and in
+    its 一级/二级 cells nothing or the rest of the label above ("满意度指" on one page, "标" on the next)."""
     if any(column_cell(row, columns, name) for name in (*VALUE_COLUMNS, "target_op", "target_unit")):
         return False
-    level_texts = [column_cell(row, columns, name) for name in ("level1", "level2")]
-    return not any(level_texts) and bool(column_cell(row, columns, "name") or column_cell(row, columns, "reason"))
+    level_texts = [column_cell(row, columns, carry.attribute) for carry in levels]
+    if any(text and not carry.continues(text) for text, carry in zip(level_texts, levels, strict=True)):
+        return False
+    return any(level_texts) or bool(column_cell(row, columns, "name") or column_cell(row, columns, "reason"))
 
 
 def continue_row(indicator: Indicator, row: Sequence[Cell], columns: dict[str, int]) -> None:
@@ -603,7 +647,7 @@ def parse_form(form: GridForm) -> ParsedForm:
     parse_header(rows, parsed, numbers)
     header_at = first_row(rows, lambda row: bool(indicator_columns(row)))
     body_end = header_at if header_at is not None else len(rows)
-    funds = read_funds(rows, body_end, numbers)
+    funds = read_funds(rows, body_end, numbers, pages)
     if funds is None:
         parsed.checks.append(uncertain(texts.UNCERTAIN_NO_FUNDS))
     else:

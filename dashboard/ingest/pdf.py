@@ -507,7 +507,8 @@ def hanging_cell_lines(hanging: list[tuple[dict, Bbox]]) -> list[tuple[dict, Bbo
 
     A line under the table (填报人：… 联系电话：…, printed with no space after the table) may touch its
     bottom rule too; unlike a cell's own line it runs on across a cell's edge: two neighbouring
-    characters of it lie in different cells with no gap between them.
+    characters of it lie in different cells with no gap between them, or, short enough to fit in one
+    cell ("填报人：李四"), it is a margin line (labels.is_margin_line), which no cell of a form prints.
     """
     lines: dict[float, list[tuple[dict, Bbox]]] = {}
     for char, home in hanging:
@@ -518,7 +519,7 @@ def hanging_cell_lines(hanging: list[tuple[dict, Bbox]]) -> list[tuple[dict, Bbo
         runs_on = any(
             a_home != b_home and b["x0"] - a["x1"] < EDGE_TOLERANCE for (a, a_home), (b, b_home) in pairwise(line)
         )
-        if not runs_on:
+        if not runs_on and not labels.is_margin_line("".join(char["text"] for char, _ in line)):
             kept.extend(line)
     return kept
 

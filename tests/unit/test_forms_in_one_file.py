@@ -181,3 +181,78 @@ def test_report_pages_are_each_named(chromium_report, tmp_path):  # noqa: F811 (
 
 def test_page_list_gives_ranges():
     assert pages.page_list([7, 1, 2, 3, 4, 9, 10]) == "1–4、7、9–10"
+
+
+# ---------------------------------------------------------------- rows healed across page breaks (issue 17, point 6)
+
+CUT_OFFSETS = (7, 22, 33)  # lines of 说明 before the form: LibreOffice then cuts a row (and a 二级指标 label) mid-text
+
+
+@pytest.fixture(scope="module")
+def word_report_with_cut_rows(tmp_path_factory, seed_nine):  # noqa: F811 (the fixture)
+    """One form (数据规划管理, 29 indicators) printed by LibreOffice from Word three times, each on a new page after
+    a different number of lines, so that page breaks fall inside different indicator rows; "填报人：李四" right
+    under each table."""
+    from dashboard import form_sheet
+
+    book = form_sheet.build_workbook([seed_nine[1]], title_year=False)
+    widths = tuple(width * 6.0 for width in form_sheet.COLUMN_WIDTHS)
+    table = layout_factory.from_worksheet(book.worksheets[0], widths, skip_rows=1)
+    parts, breaks = [], set()
+    for lines in CUT_OFFSETS:
+        breaks.add(len(parts))
+        parts += ["说明"] * lines + ["项目支出绩效自评表", "（2022年度）", table, "填报人：李四"]
+    folder = tmp_path_factory.mktemp("cut")
+    return layout_factory.print_libreoffice(layout_factory.write_docx(parts, folder / "report.docx", breaks))
+
+
+def page_tops(path) -> list[str]:
+    """The first line of every page's text."""
+    import pdfplumber
+
+    from dashboard.ingest.cells import fix_lookalikes
+
+    with pdfplumber.open(path) as pdf:
+        return [(fix_lookalikes(page.extract_text() or "").splitlines() or [""])[0] for page in pdf.pages]
+
+
+def test_rows_cut_by_page_breaks_keep_every_cell(word_report_with_cut_rows, seed_nine):  # noqa: F811
+    """Every copy reads as the hand-written truth: a name cut mid-word ("智慧化建设专项规" | "划编制工作完成率",
+    "群众满意" | "度" with its 二级指标 "满意度指" | "标") is one indicator with its whole name, and the 填报人 line
+    printed against the table's bottom rule is no part of the 总分 row."""
+    from tests.unit.test_pdf_reader import record_differences
+
+    tops = page_tops(word_report_with_cut_rows)
+    assert any("划编制" in top for top in tops) and any(top.startswith("标 度") for top in tops)  # really cut there
+    read = read_pdf_file(word_report_with_cut_rows, "report.pdf")
+    assert len(read.forms) == len(CUT_OFFSETS)
+    for form in read.forms:
+        want = {**seed_nine[1], "year": 2022}
+        assert record_differences(form.to_record(), want) == []
+
+
+def test_indicator_header_cut_by_a_page_break():
+    """The indicator header row cut by a page break as LibreOffice prints it ("年度指标" | "实际完成" at the foot of
+    one page, "值" | "值" at the top of the next): 指标值 and 实际完成值 are still read."""
+    rows = [
+        ["项目支出绩效自评表"],
+        ["项目名称", "数据规划管理", "项目金额", "35181000"],
+        [
+            "年度绩效\n指标",
+            "一级指标",
+            "二级指标",
+            "三级指标",
+            "年度指标",
+            "实际完成",
+            "分值",
+            "得分",
+            "偏差原因分析及改进",
+        ],
+        ["指标", "", "", "", "值", "值", "", "", "及改进措施"],
+        [None, "产出指标\n（50\n分）", "数量指标", "智慧化建设专项规划编制工作完成率", "100%", "100%", "3", "3", ""],
+        ["总分", None, None, None, None, None, "100", "97.14", "—"],
+    ]
+    (form,) = forms_from_grid(rows, [1, 1, 1, 2, 2, 2])
+    (indicator,) = form.indicators
+    assert (indicator.target, indicator.actual, indicator.weight, indicator.score) == ("100%", "100%", 3.0, 3.0)
+    assert (form.total_weight, form.total_score) == (100.0, 97.14)
