@@ -14,6 +14,7 @@ from pathlib import Path
 import duckdb
 
 from dashboard import domain, reference, review, store, texts, versions
+from dashboard.ingest import pages
 from dashboard.ingest.files import ReadResult, SafeReader, precheck
 from dashboard.model import Form
 
@@ -44,6 +45,7 @@ class FileOutcome:
     placed: dict[str, int] = field(default_factory=dict)  # new / replaced / duplicate / incomplete counts
     details: list[str] = field(default_factory=list)  # one line per replaced form: what changed
     batch_id: int | None = None
+    skipped_pages: str | None = None  # the pages that hold no form and why ("另有 4 页不是自评表 …")
 
     @property
     def ok(self) -> bool:
@@ -164,8 +166,9 @@ def _store_result(con, result: ReadResult, sha256: str, options: ImportOptions) 
     placed = {status: sum(p.status == status for p in placements) for status in store.STATUSES}
     placed["incomplete"] = sum(not form.complete for form in forms)
     message = texts.OUTCOME_PLACED.format(count=len(forms), **placed)
-    if skipped := getattr(result, "pages_without_form", None):
-        message += "；" + texts.OUTCOME_PAGES_WITHOUT_FORM.format(count=len(skipped))
+    skipped = pages.skipped_note(result.skipped_pages)
+    if skipped:
+        message += "；" + skipped
     if problems:
         message += "；" + texts.OUTCOME_PROBLEMS.format(problems="；".join(problems))
     try:
@@ -184,15 +187,13 @@ def _store_result(con, result: ReadResult, sha256: str, options: ImportOptions) 
     ]
     if unchanged := sum(not p.changes for p in replaced):
         details.append(texts.OUTCOME_REPLACED_UNCHANGED.format(count=unchanged))
-    return FileOutcome(result.source_file, outcome, len(forms), message, placed, details, batch_id)
+    return FileOutcome(result.source_file, outcome, len(forms), message, placed, details, batch_id, skipped)
 
 
 def _problems(result: ReadResult, forms: list[Form]) -> list[str]:
-    """What makes a stored file's line an error: unreadable pages, incomplete forms."""
-    problems = []
-    pages = getattr(result, "unreadable_pages", None) or []
-    if pages:
-        problems.append(texts.REASON_PAGES_UNREADABLE.format(pages="、".join(str(page) for page in pages)))
+    """What makes a stored file's line an error: pages that may have held a form not read (scanned, unreadable,
+    a form's title or headings without a form), incomplete forms."""
+    problems = pages.problems(result.skipped_pages)
     incomplete = [
         texts.OUTCOME_INCOMPLETE_ONE.format(
             position=position,

@@ -1015,7 +1015,7 @@ CLI_PARQUET_NEEDS_OUTPUT = "Parquet 格式需要用 --output 指定输出文件�
 REVIEW_UNITS_TOP = "图中为总分差额最大的 {shown} 个单位（共 {total} 个有差额的单位，全部见下表）"
 
 # --- Layouts and long documents (issue 8): forms found among other pages, the 部门整体 page ---------------------
-OUTCOME_PAGES_WITHOUT_FORM = "另有 {count} 页不是自评表（说明、目录、其他报表等），已跳过"
+OUTCOME_PAGES_WITHOUT_FORM = "另有 {count} 页不是自评表，已跳过：{pages}"
 DEPARTMENT_PAGE_TITLE = "部门整体"
 DEPARTMENT_PAGE_CAPTION = "部门整体支出绩效自评表：各部门的预算、执行率、总分和绩效指标（不计入项目汇总）"
 DEPARTMENT_PAGE_LINK = "部门整体支出绩效自评 →"
@@ -1055,3 +1055,10 @@ UNCERTAIN_FUND_ROW_UNKNOWN = "资金表中有一行读不出是哪一行资金�
 UNCERTAIN_FUND_ROW_MISSING = "资金表缺少“{row}”行：文本可能不完整，请对照原件核对"
 UNCERTAIN_TWO_ROWS = "指标“{name}”的偏差原因读起来像另一行指标（“{text}”）：可能两行连成了一行，请对照原件核对"
 REASON_TEXT_NOT_READ = "文本中有自评表的标签，但读不出任何内容（项目名称、资金、指标、总分都没有）：版式无法识别，请改用 PDF、Excel 或 Word 原件导入"
+# --- Every page accounted for (issue 17): why a page of a file holds no form (dashboard/ingest/pages.py) ---
+PAGES_OF_KIND = "第 {pages} 页{kind}"
+PAGE_KIND_NARRATIVE = "是说明文字"
+PAGE_KIND_CONTENTS = "是目录"
+PAGE_KIND_TABLE = "是其他报表"
+PAGES_SCANNED = "第 {pages} 页是扫描件，未读取（如有自评表，需要另行录入）"
+PAGES_FORM_UNREAD = "第 {pages} 页像是自评表（印有表名或表头），但没有读出表格（可能是没有表格线的表），请核对原件"

@@ -111,7 +111,7 @@ def outcomes_frame(outcomes: list[FileOutcome]) -> pd.DataFrame:
         if outcome.outcome == importer.OUTCOME_IMPORTED:
             placed = texts.OUTCOME_PLACED_COUNTS.format(**outcome.placed)
             result = texts.OUTCOME_IMPORTED.format(count=outcome.form_count)
-            note = "；".join([placed, *outcome.details])
+            note = "；".join([placed, *filter(None, [outcome.skipped_pages]), *outcome.details])
         elif outcome.outcome == importer.OUTCOME_PARTIAL:
             result, note = texts.IMPORT_RESULT_PARTIAL, "；".join([outcome.message, *outcome.details])
         elif outcome.outcome == importer.OUTCOME_DUPLICATE:

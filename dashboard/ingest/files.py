@@ -23,6 +23,7 @@ from multiprocessing.pool import Pool
 from pathlib import Path
 
 from dashboard import texts
+from dashboard.ingest import pages
 from dashboard.model import Form, FormReadError
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
@@ -44,8 +45,12 @@ class ReadResult:
     source_file: str
     forms: list[Form] = field(default_factory=list)
     error: str | None = None  # Chinese reason, None on success
-    unreadable_pages: list[int] = field(default_factory=list)  # PDF pages (1-based) that could not be decoded
-    pages_without_form: list[int] = field(default_factory=list)  # PDF pages with text but no form (narrative …)
+    skipped_pages: dict[int, str] = field(default_factory=dict)  # page (1-based) → why it holds no form (pages.*)
+
+    @property
+    def unreadable_pages(self) -> list[int]:
+        """PDF pages that could not be decoded."""
+        return pages.pages_of(self.skipped_pages, pages.UNREADABLE)
 
 
 def precheck(path: Path) -> str | None:
@@ -70,13 +75,7 @@ def parse_file(path: Path, source_file: str) -> ReadResult:
         from dashboard.ingest.pdf import read_pdf_file
 
         read = read_pdf_file(path, source_file)
-        return ReadResult(
-            path,
-            source_file,
-            forms=read.forms,
-            unreadable_pages=read.unreadable_pages,
-            pages_without_form=read.pages_without_form,
-        )
+        return ReadResult(path, source_file, forms=read.forms, skipped_pages=read.skipped_pages)
     if path.suffix.lower() in (".xlsx", ".docx"):
         from dashboard.ingest.office import read_docx, read_xlsx
 

@@ -25,6 +25,7 @@ from dashboard.ingest.cells import (
     is_plain_number,
     join_wrapped,
     label_key,
+    looks_like_number,
     parse_number,
     project_amount_unit,
     split_project_name,
@@ -111,7 +112,13 @@ def is_title_row(row: Sequence[Cell]) -> bool:
 
 def is_project_name_row(row: Sequence[Cell]) -> bool:
     """A row that names the form: 项目名称 (部门名称 on a 部门整体 form)."""
-    return find_cell(row, labels.NAME_LABELS, prefix=True) is not None
+    return name_field(row) is not None
+
+
+def name_field(row: Sequence[Cell]) -> str | None:
+    """The field a name row prints ("project_name", "department_name"), None for any other row."""
+    index = find_cell(row, labels.NAME_LABELS, prefix=True)
+    return None if index is None else labels.column_of(label_key(row[index]), "header")
 
 
 def is_blank_row(row: Sequence[Cell]) -> bool:
@@ -122,19 +129,20 @@ def is_blank_row(row: Sequence[Cell]) -> bool:
 
 
 def split_forms(rows: Sequence[Sequence[Cell]], pages: Sequence[int]) -> list[GridForm]:
-    """Cut the grid into forms: at each title row, or at a second 项目名称 row."""
+    """Cut the grid into forms: at each title row, or at a second 项目名称 (部门名称 …) row."""
     chunks: list[GridForm] = []
-    has_name = False
+    names: set[str] = set()  # the name fields the current chunk printed
     for row, page in zip(rows, pages, strict=True):
-        name_row = is_project_name_row(row)
-        if is_title_row(row) or (name_row and (not chunks or has_name)):
+        name = name_field(row)
+        if is_title_row(row) or (name is not None and (not chunks or name in names)):
             chunks.append(GridForm(rows=[], pages=[]))
-            has_name = False
+            names = set()
         if not chunks:
             continue
         chunks[-1].rows.append(list(row))
         chunks[-1].pages.append(page)
-        has_name = has_name or name_row
+        if name is not None:
+            names.add(name)
     return [chunk for chunk in merge_continuations(chunks) if looks_like_form(chunk.rows)]
 
 
@@ -145,19 +153,41 @@ def merge_continuations(chunks: list[GridForm]) -> list[GridForm]:
     title repeated between its 项目名称 row and the rest), or a chunk without 项目名称, fund
     header or any other label of a form. A chunk with form labels after a finished form is a
     form of its own, however little of it can be read (a layout the reader does not know, a
-    form cut short): its rows must not vanish into the form before.
+    form cut short): its rows must not vanish into the form before. So is a chunk that prints a header
+    field the form before printed already (主管部门, 自评总分 …): a continuation page never repeats the
+    header block, while the next form of a layout without 项目名称 and 总分 rows (Chongqing's 部门整体 form)
+    starts with it. A bare title (and year line) after a finished form continues nothing: it is the title of
+    a form that printed no table the reader could read, and is left out (its page is then named as such).
     """
     merged: list[GridForm] = []
     for chunk in chunks:
         unfinished = bool(merged) and first_row(merged[-1].rows, is_total_row) is None
         named = any(is_project_name_row(row) for row in chunk.rows)
         own = starts_form(chunk.rows) or has_form_labels(chunk.rows)
-        if merged and (not own or (unfinished and not named)):
+        repeats_header = bool(merged) and bool(header_fields(chunk.rows) & header_fields(merged[-1].rows))
+        continues = not own or (unfinished and not named and not repeats_header)
+        if merged and continues and (unfinished or not only_titles(chunk.rows)):
             merged[-1].rows.extend(chunk.rows)
             merged[-1].pages.extend(chunk.pages)
         else:
             merged.append(chunk)
     return merged
+
+
+def only_titles(rows: Sequence[Sequence[Cell]]) -> bool:
+    """Whether the rows are a title and the year line under it, nothing else."""
+    return all(is_title_row(row) or is_year_row(row) for row in rows)
+
+
+def is_year_row(row: Sequence[Cell]) -> bool:
+    texts_in_row = [cell for cell in row if cell and cell.strip()]
+    return len(texts_in_row) == 1 and labels.year_line(texts_in_row[0]) is not None
+
+
+def header_fields(rows: Sequence[Sequence[Cell]]) -> set[str]:
+    """The header fields (labels.HEADER_FIELDS) whose label heads a cell of the rows."""
+    found = (labels.column_of(key, "header") for row in rows for key in row_keys(row) if key)
+    return {name for name in found if name is not None}
 
 
 def starts_form(rows: Sequence[Sequence[Cell]]) -> bool:
@@ -168,6 +198,14 @@ def looks_like_form(rows: Sequence[Sequence[Cell]]) -> bool:
     """A chunk is a form when it names a project, has a fund or indicator header, or prints form labels."""
     return has_form_labels(rows) or any(
         is_project_name_row(row) or fund_columns(row) or indicator_columns(row) for row in rows
+    )
+
+
+def shows_form(rows: Sequence[Sequence[Cell]]) -> bool:
+    """Whether rows print what a form is known by: a 自评表 title, a name row, a fund or indicator header.
+    (Single labels such as 上年结转 or 总分 are printed by other tables too.)"""
+    return any(
+        is_title_row(row) or is_project_name_row(row) or fund_columns(row) or indicator_columns(row) for row in rows
     )
 
 
@@ -275,12 +313,20 @@ def indicator_columns(row: Sequence[Cell]) -> dict[str, int]:
 
 def indicator_header(rows: Sequence[Sequence[Cell]], header_at: int) -> tuple[dict[str, int], int]:
     """The indicator columns and the last header row: 年度指标值 may be split over a second header row
-    (指标性质 | 指标值 | 度量单位), whose columns then replace the merged one."""
+    (指标性质 | 指标值 | 度量单位), whose columns then replace the merged one. A header row cut by a page break
+    ("年度指标" | "实际完成" at the foot of a page, "值" | "值" on the next) is read with its rest: a row below
+    that prints no number and completes labels of the header."""
     columns = indicator_columns(rows[header_at])
     if header_at + 1 < len(rows):
-        below = header_columns(rows[header_at + 1], "indicator")
+        below_row = rows[header_at + 1]
+        below = header_columns(below_row, "indicator")
         if "target_op" in below or "target_unit" in below:
             return columns | below, header_at + 1
+        if not any(is_plain_number(cell) for cell in below_row):
+            joined = [f"{cell or ''}{cell_at(below_row, index) or ''}" for index, cell in enumerate(rows[header_at])]
+            healed = header_columns(joined, "indicator")
+            if len(healed) > len(columns) and all(healed.get(name) == at for name, at in columns.items()):
+                return healed, header_at + 1
     return columns, header_at
 
 
@@ -314,32 +360,62 @@ def fund_row_key(row: Sequence[Cell], columns: dict[str, int]) -> str | None:
     return None
 
 
-def read_funds(rows: Sequence[Sequence[Cell]], end: int, numbers: NumberCells) -> Funds | None:
+def read_funds(
+    rows: Sequence[Sequence[Cell]], end: int, numbers: NumberCells, pages: Sequence[int] | None = None
+) -> Funds | None:
     """The 项目资金 block, or None where no fund header row is found before `end`.
 
     Rows whose labels name the same attribute add up (Sichuan's 财政专户管理资金, 单位资金 and 其他资金 are
     all 其他资金 of the national form). A block of one unlabelled row (Chongqing's 部门整体 form) is the total.
+    A fund row cut by a page break ("764200" at the foot of a page, "0.00" at the top of the next) is read
+    whole: an unlabelled row first on a new page, right under a fund row, is that row's rest.
     """
     header_at = first_row(rows[:end], lambda row: bool(fund_columns(row)))
     if header_at is None:
         return None
     columns = fund_columns(rows[header_at])
     funds = Funds(unit_printed=read_fund_unit(rows[:end], rows[header_at]))
-    read: dict[str, list[FundRow]] = {}
+    printed_rows: list[tuple[str, dict[str, Cell]]] = []
+    last_read = None
     for at in range(header_at + 1, end):
         row = rows[at]
         name = fund_row_key(row, columns)
+        cut = last_read == at - 1 and pages is not None and pages[at] != pages[at - 1]
+        if name is None and cut and is_fund_row_rest(row, columns):
+            continue_fund_row(printed_rows[-1][1], row, columns)
+            last_read = at
+            continue
         if name is None and at == header_at + 1 and fund_amounts_printed(row, columns):
             name = "total"
         elif name is None:
-            if read and not fund_amounts_printed(row, columns):
+            if printed_rows and not fund_amounts_printed(row, columns):
                 break  # the block is over: the rows below belong to other parts of the form
             continue
-        printed = {column: cell_at(row, index) for column, index in columns.items()}
+        printed_rows.append((name, {column: cell_at(row, index) for column, index in columns.items()}))
+        last_read = at
+    read: dict[str, list[FundRow]] = {}
+    for name, printed in printed_rows:
         read.setdefault(name, []).append(numbers.fund_row(printed, funds.unit_printed, name))
     for name, found in read.items():
         setattr(funds, name, found[0] if len(found) == 1 else added_rows(found))
     return funds
+
+
+def is_fund_row_rest(row: Sequence[Cell], columns: dict[str, int]) -> bool:
+    """Whether a row is the rest of a fund row: figures (or their ends: ".00", "%") under the fund columns, no
+    label of a form anywhere (the 年度总体目标 row under a block that ends at a page's foot is no rest)."""
+    figures = [(cell_at(row, index) or "").strip() for index in columns.values()]
+    if has_form_labels([row]) or not any(figures):
+        return False
+    return all(not figure or looks_like_number(figure) or figure in ("%", "—", "-") for figure in figures)
+
+
+def continue_fund_row(printed: dict[str, Cell], rest: Sequence[Cell], columns: dict[str, int]) -> None:
+    """The cells of a fund row with the rest a page break carried to the next page, line by line."""
+    for column, index in columns.items():
+        more = (cell_at(rest, index) or "").strip()
+        if more:
+            printed[column] = f"{printed[column]}\n{more}" if (printed[column] or "").strip() else more
 
 
 def fund_amounts_printed(row: Sequence[Cell], columns: dict[str, int]) -> bool:
@@ -460,8 +536,10 @@ def read_indicators(
             continue  # headings repeated on a continuation page, a page number
         new_page = page != previous_page
         previous_page = page
-        if new_page and indicators and is_row_rest(row, columns):
+        if new_page and indicators and is_row_rest(row, columns, level1, level2):
             continue_row(indicators[-1], row, columns)
+            level1.take(cell_at(row, columns.get("level1")), new_page)  # "满意度指" | "标": the label's rest
+            level2.take(cell_at(row, columns.get("level2")), new_page)
             continue
         first = level1.take(cell_at(row, columns.get("level1")), new_page)
         second = level2.take(cell_at(row, columns.get("level2")), new_page)
@@ -498,12 +576,15 @@ def is_margin_row(row: Sequence[Cell]) -> bool:
     return len(texts_in_row) == 1 and labels.is_margin_line(texts_in_row[0])
 
 
-def is_row_rest(row: Sequence[Cell], columns: dict[str, int]) -> bool:
-    """Whether a row's only text is in its name or reason cells (the rest of a row a page break cut)."""
+def is_row_rest(row: Sequence[Cell], columns: dict[str, int], *levels: LevelCarry) -> bool:
+    """Whether a row is the rest of a row a page break cut: text in its name or reason cells, no value, and in
+    its 一级/二级 cells nothing or the rest of the label above ("满意度指" on one page, "标" on the next)."""
     if any(column_cell(row, columns, name) for name in (*VALUE_COLUMNS, "target_op", "target_unit")):
         return False
-    level_texts = [column_cell(row, columns, name) for name in ("level1", "level2")]
-    return not any(level_texts) and bool(column_cell(row, columns, "name") or column_cell(row, columns, "reason"))
+    level_texts = [column_cell(row, columns, carry.attribute) for carry in levels]
+    if any(text and not carry.continues(text) for text, carry in zip(level_texts, levels, strict=True)):
+        return False
+    return any(level_texts) or bool(column_cell(row, columns, "name") or column_cell(row, columns, "reason"))
 
 
 def continue_row(indicator: Indicator, row: Sequence[Cell], columns: dict[str, int]) -> None:
@@ -589,7 +670,7 @@ def parse_form(form: GridForm) -> ParsedForm:
     parse_header(rows, parsed, numbers)
     header_at = first_row(rows, lambda row: bool(indicator_columns(row)))
     body_end = header_at if header_at is not None else len(rows)
-    funds = read_funds(rows, body_end, numbers)
+    funds = read_funds(rows, body_end, numbers, pages)
     if funds is None:
         parsed.checks.append(uncertain(texts.UNCERTAIN_NO_FUNDS))
     else:

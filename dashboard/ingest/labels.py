@@ -51,6 +51,18 @@ def year_line(text: str | None) -> int | None:
     return int(match.group(1)) if match else None
 
 
+# A table of contents: its heading, or an entry that runs into its page number over leader dots.
+_CONTENTS_HEADING = "目录"
+_CONTENTS_ENTRY_RE = re.compile(r"(?:\.{4,}|…{2,}|·{4,}|-{6,})\d{1,4}$")
+
+
+@lru_cache(maxsize=65536)
+def is_contents_line(text: str | None) -> bool:
+    """A line of a table of contents: "目录", or "三、部门整体支出绩效自评表……………12"."""
+    key = label_key(text)
+    return key == _CONTENTS_HEADING or bool(_CONTENTS_ENTRY_RE.search(key))
+
+
 @lru_cache(maxsize=65536)
 def is_margin_line(text: str | None) -> bool:
     """A 填报人/联系电话/填报日期 line or a page number: printed beside a form, never part of it."""
@@ -60,17 +72,22 @@ def is_margin_line(text: str | None) -> bool:
 
 # ---------------------------------------------------------------- header block
 
+# The 部门整体 form's name labels that only a 自评表 prints (a row of one starts a form). Written as `label_key`
+# gives them: "部门（单位）名称" and "部门(单位)名称" are one key.
+DEPARTMENT_NAME_LABELS = ("部门名称", "部门(单位)名称", "部门单位名称", "预算部门名称")
 # Header field → the labels that print it. The value is the next cell, or the text after a colon.
 HEADER_FIELDS: dict[str, tuple[str, ...]] = {
     "project_name": ("项目名称",),
-    "department_name": ("部门名称",),
+    # 单位名称 names the department on some 部门整体 forms, but other tables of a report print it too: it is
+    # read where a form has begun (at its title), and starts none.
+    "department_name": (*DEPARTMENT_NAME_LABELS, "单位名称"),
     "project_amount": ("项目金额",),
     "department": ("主管部门", "主管部门及代码"),
     "unit": ("实施单位",),  # "实施单位（盖章）" starts with it
     "total_score": ("自评总分",),  # the Chongqing 部门整体 form prints its 总分 in the header
 }
-# Labels that start a form's name row (a second one in a chunk starts the next form).
-NAME_LABELS = HEADER_FIELDS["project_name"] + HEADER_FIELDS["department_name"]
+# Labels that start a form's name row (a second one of the same field in a chunk starts the next form).
+NAME_LABELS = HEADER_FIELDS["project_name"] + DEPARTMENT_NAME_LABELS
 # Every label that ends a header value when met as the next cell.
 HEADER_LABELS = (
     *(label for labels in HEADER_FIELDS.values() for label in labels),
@@ -205,7 +222,7 @@ FUND_COLUMNS = {label: name for name, labels in FUND_COLUMN_LABELS.items() for l
 # Labels that only a 自评表 prints: a chunk holding one is a form, however little else can be read.
 FORM_LABELS = (
     "项目名称",
-    "部门名称",
+    *DEPARTMENT_NAME_LABELS,
     "项目金额",
     "主管部门",
     "实施单位",

@@ -39,9 +39,9 @@ from pdfplumber import table as plumber_table
 from pdfplumber import utils as plumber_utils
 
 from dashboard import texts
-from dashboard.ingest import labels
+from dashboard.ingest import labels, pages
 from dashboard.ingest.cells import fix_lookalikes, label_key
-from dashboard.ingest.grid import TITLE_KEY, is_title_row, parse_form, split_forms, to_form
+from dashboard.ingest.grid import TITLE_KEY, is_title_row, parse_form, shows_form, split_forms, to_form
 from dashboard.ingest.rules import PAGE_UNREADABLE, PARSE_UNCERTAIN
 from dashboard.model import Check, Form, FormReadError
 
@@ -89,6 +89,7 @@ class Block:
 
 @dataclass
 class PageStats:
+    pages: int = 0  # pages in the file
     chars: int = 0
     cid_chars: int = 0
     images: int = 0
@@ -96,15 +97,23 @@ class PageStats:
     unreadable_pages: list[int] = field(default_factory=list)  # pages whose content could not be decoded
     corrupt_streams: dict[int, bool] = field(default_factory=dict)  # object id → corrupt, for shared fonts
     text_pages: list[int] = field(default_factory=list)  # pages that print any text
+    table_pages: set[int] = field(default_factory=set)  # pages with a ruled table that holds text
+    contents_pages: set[int] = field(default_factory=set)  # pages that print a table of contents
 
 
 @dataclass
 class PdfRead:
-    """The forms of one PDF and the pages (1-based) that could not be read."""
+    """The forms of one PDF and why each other page (1-based) holds none (`pages`: page → pages.BLANK …)."""
 
     forms: list[Form]
     unreadable_pages: list[int] = field(default_factory=list)
-    pages_without_form: list[int] = field(default_factory=list)  # text pages no form was read from (narrative …)
+    skipped_pages: dict[int, str] = field(default_factory=dict)
+
+    @property
+    def pages_without_form(self) -> list[int]:
+        """Pages that print text but gave no form (narrative, contents, other tables, a form not read)."""
+        text_kinds = (*pages.SKIPPED, pages.FORM_UNREAD)
+        return sorted(page for page, kind in self.skipped_pages.items() if kind in text_kinds)
 
 
 # ---------------------------------------------------------------- public
@@ -135,12 +144,39 @@ def read_pdf_file(path: Path, source_file: str) -> PdfRead:
         flag_missing_cmap(form)
         flag_scanned_pages(form, stats.scanned_pages)
     flag_unreadable_pages(forms, stats.unreadable_pages)
-    used = {page for form in forms for page in form.source_pages} | set(stats.unreadable_pages)
-    return PdfRead(forms, list(stats.unreadable_pages), [page for page in stats.text_pages if page not in used])
+    return PdfRead(forms, list(stats.unreadable_pages), skipped_pages(forms, blocks, stats))
 
 
-def page_list(pages: list[int]) -> str:
-    return "、".join(str(page) for page in pages)
+def page_list(numbers: list[int]) -> str:
+    return "、".join(str(page) for page in numbers)
+
+
+def skipped_pages(forms: list[Form], blocks: list[Block], stats: PageStats) -> dict[int, str]:
+    """Why each page no form was read from holds none (an unreadable page always: it may have lost part of one)."""
+    used = {page for form in forms for page in form.source_pages}
+    rows_of: dict[int, list[list[str | None]]] = {}
+    for block in blocks:
+        rows_of.setdefault(block.page, []).extend(block.texts)
+    scanned, unreadable, text = set(stats.scanned_pages), set(stats.unreadable_pages), set(stats.text_pages)
+    kinds: dict[int, str] = {}
+    for page in range(1, stats.pages + 1):
+        if page in unreadable:
+            kinds[page] = pages.UNREADABLE
+        elif page in used:
+            continue
+        elif page in scanned:
+            kinds[page] = pages.SCANNED
+        elif page not in text:
+            kinds[page] = pages.BLANK
+        elif shows_form(rows_of.get(page, [])):
+            kinds[page] = pages.FORM_UNREAD
+        elif page in stats.contents_pages:
+            kinds[page] = pages.CONTENTS
+        elif page in stats.table_pages:
+            kinds[page] = pages.OTHER_TABLE
+        else:
+            kinds[page] = pages.NARRATIVE
+    return kinds
 
 
 # ---------------------------------------------------------------- loading
@@ -190,10 +226,11 @@ def error_detail(exc: BaseException) -> str:
     return f"{type(shown).__name__}: {shown}"[:200]
 
 
-def read_pages(pages: Sequence) -> tuple[list[Block], PageStats]:
+def read_pages(pdf_pages: Sequence) -> tuple[list[Block], PageStats]:
     blocks: list[Block] = []
     stats = PageStats()
-    for number, page in enumerate(pages, start=1):
+    for number, page in enumerate(pdf_pages, start=1):
+        stats.pages = number
         try:
             corrupt, draws_text = content_health(page.page_obj)
             bad_fonts = fonts_with_corrupt_map(page.page_obj, stats.corrupt_streams)  # before pdfminer decodes them
@@ -302,7 +339,12 @@ def read_page(page, number: int, stats: PageStats) -> list[Block]:
     found = [(table, table_block(table, number)) for table in tables]
     found = [(table, block) for table, block in found if any(text for row in block.texts for text in row)]
     blocks = [block for _, block in found]  # tables with no text at all are dropped
-    blocks.extend(title_blocks(page, [table.bbox for table, _ in found], number))
+    if blocks:
+        stats.table_pages.add(number)
+    titles, contents = title_blocks(page, [table.bbox for table, _ in found], number)
+    blocks.extend(titles)
+    if contents:
+        stats.contents_pages.add(number)
     return sorted(blocks, key=lambda block: block.top)
 
 
@@ -465,7 +507,8 @@ def hanging_cell_lines(hanging: list[tuple[dict, Bbox]]) -> list[tuple[dict, Bbo
 
     A line under the table (填报人：… 联系电话：…, printed with no space after the table) may touch its
     bottom rule too; unlike a cell's own line it runs on across a cell's edge: two neighbouring
-    characters of it lie in different cells with no gap between them.
+    characters of it lie in different cells with no gap between them, or, short enough to fit in one
+    cell ("填报人：李四"), it is a margin line (labels.is_margin_line), which no cell of a form prints.
     """
     lines: dict[float, list[tuple[dict, Bbox]]] = {}
     for char, home in hanging:
@@ -476,7 +519,7 @@ def hanging_cell_lines(hanging: list[tuple[dict, Bbox]]) -> list[tuple[dict, Bbo
         runs_on = any(
             a_home != b_home and b["x0"] - a["x1"] < EDGE_TOLERANCE for (a, a_home), (b, b_home) in pairwise(line)
         )
-        if not runs_on:
+        if not runs_on and not labels.is_margin_line("".join(char["text"] for char, _ in line)):
             kept.extend(line)
     return kept
 
@@ -533,19 +576,20 @@ def cell_text(chars: list[dict]) -> str:
     return fix_lookalikes(plumber_utils.extract_text(chars, **TEXT_SETTINGS)) if chars else ""
 
 
-def title_blocks(page, table_boxes: list[Bbox], number: int) -> list[Block]:
+def title_blocks(page, table_boxes: list[Bbox], number: int) -> tuple[list[Block], bool]:
     """Title lines printed outside every table ("2021年度项目支出绩效自评表" above the grid), and the year
-    printed on a line of its own under a title ("（2022年度）"). Other lines (narrative, 填报人, page
-    numbers) are no part of a form."""
+    printed on a line of its own under a title ("（2022年度）"); and whether the page prints a table of
+    contents. Other lines (narrative, 填报人, page numbers) are no part of a form."""
     outside = page
     for box in table_boxes:
         outside = outside.outside_bbox(box, strict=False)
     lines = outside.extract_text_lines(**TEXT_SETTINGS)
-    return [
+    titles = [
         Block(page=number, top=line["top"], texts=[[fix_lookalikes(line["text"])]])
         for line in lines
         if TITLE_KEY in label_key(line["text"]) or labels.year_line(line["text"]) is not None
     ]
+    return titles, any(labels.is_contents_line(line["text"]) for line in lines)
 
 
 # ---------------------------------------------------------------- grid
