@@ -23,6 +23,7 @@ import pyarrow as pa
 
 from dashboard import accounts, domain, reference, texts
 from dashboard.model import FUND_ROW_KEYS, Check, Form, FundRow, Funds, Indicator
+from dashboard.transactions import first_row
 
 DEFAULT_DB = Path("data/forms.duckdb")
 DB_ENV_VAR = "DASHBOARD_DB"
@@ -256,7 +257,7 @@ def schema_version(con: duckdb.DuckDBPyConnection) -> int | None:
     """The file's schema version: None for an empty file, 1 for files made before versions were recorded."""
     tables = {row[0] for row in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
     if "meta" in tables:
-        row = con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        row = first_row(con, "SELECT value FROM meta WHERE key = 'schema_version'")
         if row:
             return int(row[0])
     return 1 if "forms" in tables else None
@@ -399,10 +400,11 @@ def _update_from_frame(con, table: str, frame: pd.DataFrame, assignments: str, c
 
 def find_imported(con: duckdb.DuckDBPyConnection, sha256: str) -> str | None:
     """The file name under which content with this sha256 is stored (not removed), or None."""
-    row = con.execute(
+    row = first_row(
+        con,
         "SELECT file_name FROM import_batches WHERE sha256 = ? AND outcome IN ('imported', 'partial') LIMIT 1",
         [sha256],
-    ).fetchone()
+    )
     return row[0] if row else None
 
 
@@ -465,7 +467,7 @@ def remove_batch(con: duckdb.DuckDBPyConnection, batch_id: int) -> list[str]:
     The batch stays in the history as removed (so its file can be imported again). Returns the ids
     of the forms that became current again. Raises StoreError where there is no such import.
     """
-    row = con.execute("SELECT outcome FROM import_batches WHERE batch_id = ?", [batch_id]).fetchone()
+    row = first_row(con, "SELECT outcome FROM import_batches WHERE batch_id = ?", [batch_id])
     if row is None or row[0] not in ("imported", "partial"):
         raise StoreError(texts.BATCH_NOT_REMOVABLE.format(batch=batch_id))
     con.execute("BEGIN TRANSACTION")
@@ -613,10 +615,11 @@ def import_history(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 
 def not_counted(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     """Current forms kept out of the totals: incomplete, and 可能重复 waiting to be settled."""
-    row = con.execute(
+    row = first_row(
+        con,
         "SELECT count(*) FILTER (WHERE NOT complete), count(*) FILTER (WHERE complete AND pending_duplicate) "
-        "FROM forms WHERE superseded_by IS NULL"
-    ).fetchone()
+        "FROM forms WHERE superseded_by IS NULL",
+    )
     return {"incomplete": int(row[0] or 0), "pending": int(row[1] or 0)}
 
 
@@ -690,13 +693,14 @@ def _insert_batch(
     con, file_name, sha256, outcome, form_count, message,
     new=None, replaced=None, duplicate=None, incomplete=None, imported_by=None,
 ) -> int:  # fmt: skip
-    row = con.execute(
+    row = first_row(
+        con,
         "INSERT INTO import_batches (file_name, sha256, imported_at, outcome, form_count, message, new_count, "
         "replaced_count, duplicate_count, incomplete_count, imported_by) "
         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING batch_id",
         [file_name, sha256, datetime.now(), outcome, form_count, message, new, replaced, duplicate, incomplete,
          imported_by],
-    ).fetchone()  # fmt: skip
+    )  # fmt: skip
     return int(row[0])
 
 
