@@ -217,6 +217,10 @@ def open_db(path: Path | str | None = None, read_only: bool = False) -> duckdb.D
         if not read_only:
             accounts.ensure_schema(con)  # the users table (dashboard/accounts.py)
             reference.ensure_schema(con)  # organisations and project types (dashboard/reference.py)
+            if unit_findings_pending(con) is not None:  # a writer was killed before it refreshed them
+                from dashboard import review  # review builds on this module
+
+                review.finish_unit_findings(con)
     except BaseException:
         con.close()
         raise
@@ -449,11 +453,41 @@ def save_file(
         candidates = [[p.form.id, candidate] for p in placements for candidate in p.candidates]
         if candidates:
             _append_frame(con, "duplicate_candidates", pd.DataFrame(candidates, columns=["form_id", "candidate_id"]))
+        mark_unit_findings_pending(con, [batch_id])
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
         raise
     return batch_id
+
+
+# Unit findings (rule 10) compare a unit's forms, so they are refreshed after a file's forms are stored. What
+# still needs refreshing is recorded in `meta` in the same transaction that stores, removes or settles forms,
+# and cleared only once the refresh is done (review.finish_unit_findings): a process killed in between leaves
+# the record, and the next writer to open the file (store.open_db) finishes the work.
+_UNIT_FINDINGS_PENDING = "unit_findings_pending"
+
+
+def mark_unit_findings_pending(con: duckdb.DuckDBPyConnection, batches: list[int] | None) -> None:
+    """Record (inside the caller's transaction) that the unit findings of these imports' groups, or (None)
+    of every group, are to be refreshed."""
+    pending = unit_findings_pending(con)
+    if batches is None or (pending is not None and pending.get("all")):
+        value = {"all": True}
+    else:
+        value = {"batches": sorted({*(pending or {}).get("batches", []), *(int(b) for b in batches)})}
+    con.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", [_UNIT_FINDINGS_PENDING, json.dumps(value)])
+
+
+def unit_findings_pending(con: duckdb.DuckDBPyConnection) -> dict | None:
+    """What is recorded as still to refresh: {"all": True}, {"batches": [ids]}, or None (nothing)."""
+    row = first_row(con, "SELECT value FROM meta WHERE key = ?", [_UNIT_FINDINGS_PENDING])
+    return None if row is None else json.loads(row[0])
+
+
+def clear_unit_findings_pending(con: duckdb.DuckDBPyConnection, done: dict) -> None:
+    """The refresh `done` (as read by unit_findings_pending) is finished; a record that changed since stays."""
+    con.execute("DELETE FROM meta WHERE key = ? AND value = ?", [_UNIT_FINDINGS_PENDING, json.dumps(done)])
 
 
 def record_failure(con: duckdb.DuckDBPyConnection, file_name: str, sha256: str | None, message: str) -> None:
@@ -508,6 +542,7 @@ def remove_batch(con: duckdb.DuckDBPyConnection, batch_id: int) -> list[str]:
             "UPDATE import_batches SET outcome = 'removed', removed_at = ? WHERE batch_id = ?",
             [datetime.now(), batch_id],
         )
+        mark_unit_findings_pending(con, None)
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
@@ -531,6 +566,7 @@ def settle_duplicate(con: duckdb.DuckDBPyConnection, form_id: str, replaces: str
             [replaces, json.dumps(changes, ensure_ascii=False) if replaces else None, form_id],
         )
         con.execute("DELETE FROM duplicate_candidates WHERE form_id = ?", [form_id])
+        mark_unit_findings_pending(con, None)
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
