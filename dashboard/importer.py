@@ -217,12 +217,14 @@ def remove_batch(con: duckdb.DuckDBPyConnection, batch_id: int) -> list[str]:
 
 def settle_duplicate(con: duckdb.DuckDBPyConnection, form_id: str, replaces: str | None) -> None:
     """A person's decision on a 可能重复 form: it replaces `replaces`, or (None) it is a form of its own."""
-    changes = []
+    changes, carried = [], None
     if replaces is not None:
         old, new = store.load_forms(con, [replaces]), store.load_forms(con, [form_id])
         if old and new:
-            changes = versions.describe_changes(old[0], new[0])
-    store.settle_duplicate(con, form_id, replaces, changes)
+            carried = new[0]
+            versions.carry_over(old[0], carried, recheck=False)  # what the new copy does not print, kept
+            changes = versions.describe_changes(old[0], carried)
+    store.settle_duplicate(con, form_id, replaces, changes, carried)
     review.finish_unit_findings(con)
 
 

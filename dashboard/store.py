@@ -550,8 +550,13 @@ def remove_batch(con: duckdb.DuckDBPyConnection, batch_id: int) -> list[str]:
     return restored
 
 
-def settle_duplicate(con: duckdb.DuckDBPyConnection, form_id: str, replaces: str | None, changes: list[str]) -> None:
-    """A person's decision on a form held as 可能重复: it replaces `replaces`, or (None) it is a new form."""
+def settle_duplicate(
+    con: duckdb.DuckDBPyConnection, form_id: str, replaces: str | None, changes: list[str], carried: Form | None = None
+) -> None:
+    """A person's decision on a form held as 可能重复: it replaces `replaces`, or (None) it is a new form.
+
+    `carried`: the form as it is to be kept (versions.carry_over took year, 主管部门 and 实施单位 from the
+    version it replaces); its header and identity columns are written in the same transaction."""
     candidates = {r[0] for r in con.execute(
         "SELECT candidate_id FROM duplicate_candidates WHERE form_id = ?", [form_id]
     ).fetchall()}  # fmt: skip
@@ -566,11 +571,24 @@ def settle_duplicate(con: duckdb.DuckDBPyConnection, form_id: str, replaces: str
             [replaces, json.dumps(changes, ensure_ascii=False) if replaces else None, form_id],
         )
         con.execute("DELETE FROM duplicate_candidates WHERE form_id = ?", [form_id])
+        if carried is not None:
+            _rewrite_header(con, carried)
         mark_unit_findings_pending(con, None)
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
         raise
+
+
+def _rewrite_header(con, form: Form) -> None:
+    """Year, 主管部门, 实施单位 and the identity columns of a stored form, from `form` (inside the caller's
+    transaction)."""
+    _complete, _rate, name, department, unit, code = derived_form_values(form)
+    con.execute(
+        "UPDATE forms SET year = ?, department = ?, unit = ?, identity_name = ?, identity_department = ?, "
+        "identity_unit = ?, identity_code = ? WHERE form_id = ?",
+        [form.year, form.department, form.unit, name, department, unit, code, form.id],
+    )
 
 
 def replace_checks(con: duckdb.DuckDBPyConnection, checks_by_form: dict[str, list[Check]]) -> None:

@@ -42,7 +42,8 @@ def test_possible_duplicate_is_settled_on_the_page(db_file):
         ).fetchall()
     finally:
         con.close()
-    assert rows == [("甲中心", 70.0), (None, 99.0)]  # the new form replaced 乙中心's, as chosen
+    # The new form replaced 乙中心's, as chosen, and keeps the unit it does not print (issue 17).
+    assert rows == [("甲中心", 70.0), ("乙中心", 99.0)]
 
 
 def test_an_import_is_undone_only_after_confirmation(db_file):

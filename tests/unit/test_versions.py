@@ -132,7 +132,8 @@ def con(tmp_path):
     connection.close()
 
 
-def test_blank_unit_and_year_do_not_stop_a_match(con):
+def test_a_source_that_never_prints_unit_or_year_does_not_stop_a_match(con):
+    """a.txt prints no unit and no year on any form (not printed by that source: unknown, no difference)."""
     save(con, "a.txt", make_form(unit=None, year=None, score=80.0))
     (placed,) = save(con, "b.txt", make_form(unit="某某中心", score=85.0))
     assert placed.status == "replaced"
@@ -164,7 +165,8 @@ def test_several_candidates_are_held_as_possible_duplicate_then_settled(con):
     assert len(store.pending_duplicates(con)) == 2
     first_candidate = placed.candidates[0]
     importer.settle_duplicate(con, placed.form.id, first_candidate)
-    assert counted(con) == [("购置费", None, 99.0), ("购置费", "乙中心", 71.0)]
+    # It replaced 甲中心's form and keeps the unit it does not print (issue 17).
+    assert counted(con) == [("购置费", "乙中心", 71.0), ("购置费", "甲中心", 99.0)]
     assert store.not_counted(con) == {"incomplete": 0, "pending": 0}
     history = store.version_history(con, placed.form.id)
     assert history["form_id"].tolist() == [first_candidate, placed.form.id]
