@@ -165,6 +165,8 @@ def _store_result(con, result: ReadResult, sha256: str, options: ImportOptions) 
     placed = {status: sum(p.status == status for p in placements) for status in store.STATUSES}
     placed["incomplete"] = sum(not form.complete for form in forms)
     message = texts.OUTCOME_PLACED.format(count=len(forms), **placed)
+    if yearless := sum(p.form.year is None for p in placements):  # neither printed, given nor carried over
+        message += "；" + texts.OUTCOME_NO_YEAR.format(count=yearless)
     if skipped := getattr(result, "pages_without_form", None):
         message += "；" + texts.OUTCOME_PAGES_WITHOUT_FORM.format(count=len(skipped))
     if problems:

@@ -692,17 +692,30 @@ def incomplete_forms(con: duckdb.DuckDBPyConnection, limit: int = 500) -> pd.Dat
     ).df()
 
 
+# What the 导入 page shows of a 可能重复 form and of each stored form it may replace, side by side.
+_PENDING_SIDE = (
+    "{a}.source_file AS {p}file, {a}.project_name AS {p}name, {a}.department AS {p}department, {a}.unit AS {p}unit, "
+    "{a}.year AS {p}year, CAST({a}.project_amount AS DOUBLE) AS {p}amount, "
+    "CAST({t}.initial_budget AS DOUBLE) AS {p}initial_budget, CAST({a}.budget AS DOUBLE) AS {p}budget, "
+    "CAST({a}.executed AS DOUBLE) AS {p}executed, {a}.total_score AS {p}score, {a}.indicator_count AS {p}indicators"
+)
+
+
 def pending_duplicates(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """Forms held as 可能重复, one row per (form, candidate), with what a person needs to decide."""
+    """Forms held as 可能重复, one row per (form, candidate), with what a person needs to decide: the same
+    facts of both forms (file, name, 主管部门, 实施单位, year, amounts, 总分, indicator rows), the new form's
+    columns unprefixed (project_name, project_amount as before) and the candidate's prefixed `candidate_`."""
+    new_side = _PENDING_SIDE.format(a="p", t="pt", p="")
+    stored_side = _PENDING_SIDE.format(a="s", t="st", p="candidate_")
     return con.execute(
-        """
-        SELECT p.form_id, p.source_file, p.project_name, p.department, p.unit, p.year,
-               CAST(p.project_amount AS DOUBLE) AS project_amount,
-               c.candidate_id, s.source_file AS candidate_file, s.project_name AS candidate_name,
-               s.unit AS candidate_unit, CAST(s.project_amount AS DOUBLE) AS candidate_amount
+        f"""
+        SELECT p.form_id, p.source_file, p.project_name, CAST(p.project_amount AS DOUBLE) AS project_amount,
+               c.candidate_id, {new_side}, {stored_side}
         FROM forms p
         JOIN duplicate_candidates c ON c.form_id = p.form_id
         JOIN forms s ON s.form_id = c.candidate_id
+        LEFT JOIN fund_rows pt ON pt.form_id = p.form_id AND pt.row_key = 'total'
+        LEFT JOIN fund_rows st ON st.form_id = s.form_id AND st.row_key = 'total'
         WHERE p.pending_duplicate
         ORDER BY p.batch_id, p.position, s.batch_id, s.position
         """
