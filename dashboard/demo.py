@@ -19,6 +19,7 @@ import pyarrow as pa
 
 from dashboard import domain, review, store
 from dashboard.model import Form, FundRow, Funds, Indicator
+from dashboard.transactions import first_row
 
 CHUNK_FORMS = 5000
 DEPARTMENT_COUNT = 50
@@ -216,11 +217,12 @@ def build(path: Path | str, forms: int, seed: int = 1, workers: int | None = Non
 def _write_chunk(con, tables: dict[str, pa.Table], file_name: str, count: int) -> None:
     con.execute("BEGIN TRANSACTION")
     try:
-        row = con.execute(
+        row = first_row(
+            con,
             "INSERT INTO import_batches (file_name, imported_at, outcome, form_count, message, new_count) "
             "VALUES (?, ?, 'imported', ?, ?, ?) RETURNING batch_id",
             [file_name, datetime.now(), count, "示例数据（合成，非真实报送）", count],
-        ).fetchone()
+        )
         forms = tables["forms"]
         tables["forms"] = forms.set_column(
             forms.schema.get_field_index("batch_id"), "batch_id", pa.array([row[0]] * forms.num_rows, pa.int64())

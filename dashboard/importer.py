@@ -82,9 +82,9 @@ def import_files(
 ) -> list[FileOutcome]:
     """Import (path, name shown to the user) pairs; one outcome per file, in order.
 
-    Each file is stored in one transaction (all its forms or none). Content already
-    imported (same sha256) is not stored again. Unit-level audit findings are refreshed
-    once at the end, for the groups of the stored forms.
+    Each file is stored in one transaction (all its forms or none), which also records that the unit-level
+    audit findings of its groups are to be refreshed; they are refreshed once at the end (a killed run's
+    record is finished by the next writer). Content already imported (same sha256) is not stored again.
     """
     plan = _plan(con, files)
     to_read = [(path, name) for path, name, outcome, _ in plan if outcome is None]
@@ -102,9 +102,10 @@ def import_files(
     finally:
         if owns_reader:
             reader.close()
-    stored = [o.batch_id for o in outcomes if o.outcome in (OUTCOME_IMPORTED, OUTCOME_PARTIAL) and o.batch_id]
-    if stored:
-        review.refresh_unit_findings(con, batches=stored)  # only the (unit, year) groups of these forms
+    # Only the (unit, year) groups of the stored forms, as recorded with each file (and any work a killed
+    # import left undone); reference.ensure_schema redoes the reference step at every writer's open.
+    review.finish_unit_findings(con)
+    if any(o.outcome in (OUTCOME_IMPORTED, OUTCOME_PARTIAL) and o.batch_id for o in outcomes):
         reference.refresh(con)  # organisations and project types of what the new forms print
     return outcomes
 
@@ -169,6 +170,8 @@ def _store_result(con, result: ReadResult, sha256: str, options: ImportOptions) 
     skipped = pages.skipped_note(result.skipped_pages)
     if skipped:
         message += "；" + skipped
+    if yearless := sum(p.form.year is None for p in placements):  # neither printed, given nor carried over
+        message += "；" + texts.OUTCOME_NO_YEAR.format(count=yearless)
     if problems:
         message += "；" + texts.OUTCOME_PROBLEMS.format(problems="；".join(problems))
     try:
@@ -211,19 +214,21 @@ def _problems(result: ReadResult, forms: list[Form]) -> list[str]:
 def remove_batch(con: duckdb.DuckDBPyConnection, batch_id: int) -> list[str]:
     """Undo one import (its forms leave, the versions they replaced are current again); unit findings follow."""
     restored = store.remove_batch(con, batch_id)
-    review.refresh_unit_findings(con)
+    review.finish_unit_findings(con)
     return restored
 
 
 def settle_duplicate(con: duckdb.DuckDBPyConnection, form_id: str, replaces: str | None) -> None:
     """A person's decision on a 可能重复 form: it replaces `replaces`, or (None) it is a form of its own."""
-    changes = []
+    changes, carried = [], None
     if replaces is not None:
         old, new = store.load_forms(con, [replaces]), store.load_forms(con, [form_id])
         if old and new:
-            changes = versions.describe_changes(old[0], new[0])
-    store.settle_duplicate(con, form_id, replaces, changes)
-    review.refresh_unit_findings(con)
+            carried = new[0]
+            versions.carry_over(old[0], carried, recheck=False)  # what the new copy does not print, kept
+            changes = versions.describe_changes(old[0], carried)
+    store.settle_duplicate(con, form_id, replaces, changes, carried)
+    review.finish_unit_findings(con)
 
 
 def _failure(con, name: str, sha256: str | None, reason: str) -> FileOutcome:

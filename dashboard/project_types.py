@@ -20,7 +20,7 @@ import duckdb
 import pandas as pd
 
 from dashboard import domain, texts
-from dashboard.transactions import transaction
+from dashboard.transactions import first_row, transaction
 
 UNCLASSIFIED = texts.REF_TYPE_UNCLASSIFIED
 FIELDS = ("name", "printed_type", "code")  # project_name, the type as the reader derived/printed it, project_code
@@ -149,7 +149,7 @@ def _test(rule: Rule):
 
 def seed_defaults(con: duckdb.DuckDBPyConnection) -> None:
     """Give a database the default rules once (a later empty list is the office's choice and stays)."""
-    seeded = con.execute("SELECT count(*) FROM meta WHERE key = 'reference_rules_seeded'").fetchone()[0]
+    seeded = first_row(con, "SELECT count(*) FROM meta WHERE key = 'reference_rules_seeded'")[0]
     if seeded:
         return
     _write_rules(con, DEFAULT_RULES)

@@ -13,6 +13,7 @@ import duckdb
 
 from dashboard import domain, organisations, project_types, texts
 from dashboard.model import Form
+from dashboard.transactions import first_row
 
 _TABLES = ("ref_organisations", "ref_org_spellings", "ref_type_rules", "ref_type_assignments", "ref_project_types")
 
@@ -34,10 +35,11 @@ def refresh(con: duckdb.DuckDBPyConnection) -> None:
 
 def present(con: duckdb.DuckDBPyConnection) -> bool:
     """True when the file has the reference tables (a file no writer of this version has opened has not)."""
-    found = con.execute(
+    found = first_row(
+        con,
         "SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'main' AND table_name IN (SELECT unnest(?))",
         [list(_TABLES)],
-    ).fetchone()[0]
+    )[0]
     return found == len(_TABLES)
 
 

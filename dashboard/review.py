@@ -93,6 +93,19 @@ def refresh_unit_findings(
         _replace_unit_findings(con, store.load_forms(con, rest[start : start + AUDIT_CHUNK]), {})
 
 
+def finish_unit_findings(con: duckdb.DuckDBPyConnection, config: AuditConfig | None = None) -> None:
+    """Refresh the unit findings recorded as pending (store.mark_unit_findings_pending), then clear the record.
+
+    Every write of forms records its pending refresh in its own transaction, so a process killed between
+    the write and the refresh leaves the record, and the next call (the next import, or store.open_db for
+    any writer) does the work."""
+    pending = store.unit_findings_pending(con)
+    if pending is None:
+        return
+    refresh_unit_findings(con, config, batches=None if pending.get("all") else pending.get("batches", []))
+    store.clear_unit_findings_pending(con, pending)
+
+
 def _whole_groups(rows: list[tuple], size: int) -> Iterator[list[str]]:
     """Form ids of (form_id, owner, year) rows, in chunks of whole (owner, year) groups of about `size`."""
 

@@ -23,6 +23,7 @@ import pyarrow as pa
 
 from dashboard import accounts, domain, reference, texts
 from dashboard.model import FUND_ROW_KEYS, Check, Form, FundRow, Funds, Indicator
+from dashboard.transactions import first_row
 
 DEFAULT_DB = Path("data/forms.duckdb")
 DB_ENV_VAR = "DASHBOARD_DB"
@@ -216,6 +217,10 @@ def open_db(path: Path | str | None = None, read_only: bool = False) -> duckdb.D
         if not read_only:
             accounts.ensure_schema(con)  # the users table (dashboard/accounts.py)
             reference.ensure_schema(con)  # organisations and project types (dashboard/reference.py)
+            if unit_findings_pending(con) is not None:  # a writer was killed before it refreshed them
+                from dashboard import review  # review builds on this module
+
+                review.finish_unit_findings(con)
     except BaseException:
         con.close()
         raise
@@ -256,7 +261,7 @@ def schema_version(con: duckdb.DuckDBPyConnection) -> int | None:
     """The file's schema version: None for an empty file, 1 for files made before versions were recorded."""
     tables = {row[0] for row in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
     if "meta" in tables:
-        row = con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        row = first_row(con, "SELECT value FROM meta WHERE key = 'schema_version'")
         if row:
             return int(row[0])
     return 1 if "forms" in tables else None
@@ -424,10 +429,11 @@ def _update_from_frame(con, table: str, frame: pd.DataFrame, assignments: str, c
 
 def find_imported(con: duckdb.DuckDBPyConnection, sha256: str) -> str | None:
     """The file name under which content with this sha256 is stored (not removed), or None."""
-    row = con.execute(
+    row = first_row(
+        con,
         "SELECT file_name FROM import_batches WHERE sha256 = ? AND outcome IN ('imported', 'partial') LIMIT 1",
         [sha256],
-    ).fetchone()
+    )
     return row[0] if row else None
 
 
@@ -472,11 +478,41 @@ def save_file(
         candidates = [[p.form.id, candidate] for p in placements for candidate in p.candidates]
         if candidates:
             _append_frame(con, "duplicate_candidates", pd.DataFrame(candidates, columns=["form_id", "candidate_id"]))
+        mark_unit_findings_pending(con, [batch_id])
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
         raise
     return batch_id
+
+
+# Unit findings (rule 10) compare a unit's forms, so they are refreshed after a file's forms are stored. What
+# still needs refreshing is recorded in `meta` in the same transaction that stores, removes or settles forms,
+# and cleared only once the refresh is done (review.finish_unit_findings): a process killed in between leaves
+# the record, and the next writer to open the file (store.open_db) finishes the work.
+_UNIT_FINDINGS_PENDING = "unit_findings_pending"
+
+
+def mark_unit_findings_pending(con: duckdb.DuckDBPyConnection, batches: list[int] | None) -> None:
+    """Record (inside the caller's transaction) that the unit findings of these imports' groups, or (None)
+    of every group, are to be refreshed."""
+    pending = unit_findings_pending(con)
+    if batches is None or (pending is not None and pending.get("all")):
+        value = {"all": True}
+    else:
+        value = {"batches": sorted({*(pending or {}).get("batches", []), *(int(b) for b in batches)})}
+    con.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", [_UNIT_FINDINGS_PENDING, json.dumps(value)])
+
+
+def unit_findings_pending(con: duckdb.DuckDBPyConnection) -> dict | None:
+    """What is recorded as still to refresh: {"all": True}, {"batches": [ids]}, or None (nothing)."""
+    row = first_row(con, "SELECT value FROM meta WHERE key = ?", [_UNIT_FINDINGS_PENDING])
+    return None if row is None else json.loads(row[0])
+
+
+def clear_unit_findings_pending(con: duckdb.DuckDBPyConnection, done: dict) -> None:
+    """The refresh `done` (as read by unit_findings_pending) is finished; a record that changed since stays."""
+    con.execute("DELETE FROM meta WHERE key = ? AND value = ?", [_UNIT_FINDINGS_PENDING, json.dumps(done)])
 
 
 def record_failure(con: duckdb.DuckDBPyConnection, file_name: str, sha256: str | None, message: str) -> None:
@@ -490,7 +526,7 @@ def remove_batch(con: duckdb.DuckDBPyConnection, batch_id: int) -> list[str]:
     The batch stays in the history as removed (so its file can be imported again). Returns the ids
     of the forms that became current again. Raises StoreError where there is no such import.
     """
-    row = con.execute("SELECT outcome FROM import_batches WHERE batch_id = ?", [batch_id]).fetchone()
+    row = first_row(con, "SELECT outcome FROM import_batches WHERE batch_id = ?", [batch_id])
     if row is None or row[0] not in ("imported", "partial"):
         raise StoreError(texts.BATCH_NOT_REMOVABLE.format(batch=batch_id))
     con.execute("BEGIN TRANSACTION")
@@ -531,6 +567,7 @@ def remove_batch(con: duckdb.DuckDBPyConnection, batch_id: int) -> list[str]:
             "UPDATE import_batches SET outcome = 'removed', removed_at = ? WHERE batch_id = ?",
             [datetime.now(), batch_id],
         )
+        mark_unit_findings_pending(con, None)
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
@@ -538,8 +575,13 @@ def remove_batch(con: duckdb.DuckDBPyConnection, batch_id: int) -> list[str]:
     return restored
 
 
-def settle_duplicate(con: duckdb.DuckDBPyConnection, form_id: str, replaces: str | None, changes: list[str]) -> None:
-    """A person's decision on a form held as 可能重复: it replaces `replaces`, or (None) it is a new form."""
+def settle_duplicate(
+    con: duckdb.DuckDBPyConnection, form_id: str, replaces: str | None, changes: list[str], carried: Form | None = None
+) -> None:
+    """A person's decision on a form held as 可能重复: it replaces `replaces`, or (None) it is a new form.
+
+    `carried`: the form as it is to be kept (versions.carry_over took year, 主管部门 and 实施单位 from the
+    version it replaces); its header and identity columns are written in the same transaction."""
     candidates = {r[0] for r in con.execute(
         "SELECT candidate_id FROM duplicate_candidates WHERE form_id = ?", [form_id]
     ).fetchall()}  # fmt: skip
@@ -554,10 +596,24 @@ def settle_duplicate(con: duckdb.DuckDBPyConnection, form_id: str, replaces: str
             [replaces, json.dumps(changes, ensure_ascii=False) if replaces else None, form_id],
         )
         con.execute("DELETE FROM duplicate_candidates WHERE form_id = ?", [form_id])
+        if carried is not None:
+            _rewrite_header(con, carried)
+        mark_unit_findings_pending(con, None)
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
         raise
+
+
+def _rewrite_header(con, form: Form) -> None:
+    """Year, 主管部门, 实施单位 and the identity columns of a stored form, from `form` (inside the caller's
+    transaction)."""
+    _complete, _rate, name, department, unit, code = derived_form_values(form)
+    con.execute(
+        "UPDATE forms SET year = ?, department = ?, unit = ?, identity_name = ?, identity_department = ?, "
+        "identity_unit = ?, identity_code = ? WHERE form_id = ?",
+        [form.year, form.department, form.unit, name, department, unit, code, form.id],
+    )
 
 
 def replace_checks(con: duckdb.DuckDBPyConnection, checks_by_form: dict[str, list[Check]]) -> None:
@@ -638,10 +694,11 @@ def import_history(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 
 def not_counted(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     """Current forms kept out of the totals: incomplete, and 可能重复 waiting to be settled."""
-    row = con.execute(
+    row = first_row(
+        con,
         "SELECT count(*) FILTER (WHERE NOT complete), count(*) FILTER (WHERE complete AND pending_duplicate) "
-        "FROM forms WHERE superseded_by IS NULL"
-    ).fetchone()
+        "FROM forms WHERE superseded_by IS NULL",
+    )
     return {"incomplete": int(row[0] or 0), "pending": int(row[1] or 0)}
 
 
@@ -660,17 +717,30 @@ def incomplete_forms(con: duckdb.DuckDBPyConnection, limit: int = 500) -> pd.Dat
     ).df()
 
 
+# What the 导入 page shows of a 可能重复 form and of each stored form it may replace, side by side.
+_PENDING_SIDE = (
+    "{a}.source_file AS {p}file, {a}.project_name AS {p}name, {a}.department AS {p}department, {a}.unit AS {p}unit, "
+    "{a}.year AS {p}year, CAST({a}.project_amount AS DOUBLE) AS {p}amount, "
+    "CAST({t}.initial_budget AS DOUBLE) AS {p}initial_budget, CAST({a}.budget AS DOUBLE) AS {p}budget, "
+    "CAST({a}.executed AS DOUBLE) AS {p}executed, {a}.total_score AS {p}score, {a}.indicator_count AS {p}indicators"
+)
+
+
 def pending_duplicates(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """Forms held as 可能重复, one row per (form, candidate), with what a person needs to decide."""
+    """Forms held as 可能重复, one row per (form, candidate), with what a person needs to decide: the same
+    facts of both forms (file, name, 主管部门, 实施单位, year, amounts, 总分, indicator rows), the new form's
+    columns unprefixed (project_name, project_amount as before) and the candidate's prefixed `candidate_`."""
+    new_side = _PENDING_SIDE.format(a="p", t="pt", p="")
+    stored_side = _PENDING_SIDE.format(a="s", t="st", p="candidate_")
     return con.execute(
-        """
-        SELECT p.form_id, p.source_file, p.project_name, p.department, p.unit, p.year,
-               CAST(p.project_amount AS DOUBLE) AS project_amount,
-               c.candidate_id, s.source_file AS candidate_file, s.project_name AS candidate_name,
-               s.unit AS candidate_unit, CAST(s.project_amount AS DOUBLE) AS candidate_amount
+        f"""
+        SELECT p.form_id, p.source_file, p.project_name, CAST(p.project_amount AS DOUBLE) AS project_amount,
+               c.candidate_id, {new_side}, {stored_side}
         FROM forms p
         JOIN duplicate_candidates c ON c.form_id = p.form_id
         JOIN forms s ON s.form_id = c.candidate_id
+        LEFT JOIN fund_rows pt ON pt.form_id = p.form_id AND pt.row_key = 'total'
+        LEFT JOIN fund_rows st ON st.form_id = s.form_id AND st.row_key = 'total'
         WHERE p.pending_duplicate
         ORDER BY p.batch_id, p.position, s.batch_id, s.position
         """
@@ -715,13 +785,14 @@ def _insert_batch(
     con, file_name, sha256, outcome, form_count, message,
     new=None, replaced=None, duplicate=None, incomplete=None, imported_by=None,
 ) -> int:  # fmt: skip
-    row = con.execute(
+    row = first_row(
+        con,
         "INSERT INTO import_batches (file_name, sha256, imported_at, outcome, form_count, message, new_count, "
         "replaced_count, duplicate_count, incomplete_count, imported_by) "
         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING batch_id",
         [file_name, sha256, datetime.now(), outcome, form_count, message, new, replaced, duplicate, incomplete,
          imported_by],
-    ).fetchone()  # fmt: skip
+    )  # fmt: skip
     return int(row[0])
 
 

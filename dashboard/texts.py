@@ -797,7 +797,11 @@ CLI_SAMPLE_CHECK_HELP = "（make clean 用）数据库是否只由示例文件�
 OUTCOME_REPLACED_UNCHANGED = "另有 {count} 张替换的表内容无改动"
 # The 导入 page: 可能重复 to settle, incomplete forms, undoing an import.
 IMPORT_PENDING = "待确认的可能重复表"
-IMPORT_PENDING_INTRO = "下面每张新表都与数据库中不止一张表相似，系统没有自动替换。请逐张确认：它是哪张旧表的新版本，还是一张单独的表。确认前，它不计入任何汇总。"
+IMPORT_PENDING_INTRO = (
+    "下面每张新表都与数据库中的表同名，但没有足够的证据认定是同一张表（相似的旧表不止一张；实施单位等一边印了、"
+    "另一边空着；或预算和大部分绩效指标都不同），系统没有自动替换。新旧表并排列出，请逐张确认：它是哪张旧表的"
+    "新版本，还是一张单独的表。确认前，它不计入任何汇总。"
+)
 IMPORT_PENDING_FORM = "新表：{name}（{file}，{unit}，项目金额 {amount}）"
 IMPORT_PENDING_REPLACES = "是这张旧表的新版本：{name}（{file}，{unit}，项目金额 {amount}）"
 IMPORT_PENDING_KEEP = "是单独的一张表，都保留"
@@ -1062,3 +1066,25 @@ PAGE_KIND_CONTENTS = "是目录"
 PAGE_KIND_TABLE = "是其他报表"
 PAGES_SCANNED = "第 {pages} 页是扫描件，未读取（如有自评表，需要另行录入）"
 PAGES_FORM_UNREAD = "第 {pages} 页像是自评表（印有表名或表头），但没有读出表格（可能是没有表格线的表），请核对原件"
+# --- Form identity (issue 17): 可能重复 side by side, the year neither printed nor given ---------------------
+IMPORT_PENDING_COMPARE_FIELD = "项目"
+IMPORT_PENDING_COMPARE_NEW = "新表（待确认）"
+IMPORT_PENDING_COMPARE_OLD = "已存的表 {number}"
+IMPORT_PENDING_COMPARE_ROWS = {
+    "file": "文件",
+    "name": "项目名称",
+    "department": "主管部门",
+    "unit": "实施单位",
+    "year": "年度",
+    "amount": "项目金额（元）",
+    "initial_budget": "年初预算数（元）",
+    "budget": "全年预算数（元）",
+    "executed": "全年执行数（元）",
+    "score": "总分",
+    "indicators": "绩效指标行数",
+}
+IMPORT_YEAR_BLANK_WARNING = (
+    "年度留空：表上没有印年度的表导入后没有年度，不出现在按年度的统计和筛选中（替换已有的表时沿用被替换表的"
+    "年度）。若这些文件是同一年度的，请先填写年度。导入后每个文件的结果会注明几张表没有年度。"
+)
+OUTCOME_NO_YEAR = "{count} 张表既未印年度也未填写年度，不出现在按年度的统计中"

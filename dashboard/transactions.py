@@ -17,3 +17,14 @@ def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConne
         con.execute("ROLLBACK")
         raise
     con.execute("COMMIT")
+
+
+def first_row(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> tuple | None:
+    """The first row of a query (None where it has none), its result read to the end.
+
+    DuckDB ≥ 2 refuses `register` and `sql` on a connection whose last result is unfinished, and
+    `fetchone()` leaves a one-row result unfinished: an import whose last file was already imported
+    crashed in versions.place (issue 24). Every one-row read on a writer's connection goes through here.
+    """
+    rows = con.execute(sql, params or []).fetchall()
+    return rows[0] if rows else None

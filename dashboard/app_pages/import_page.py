@@ -20,7 +20,7 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
-from dashboard import accounts, auth, db, downloads, importer, store, texts
+from dashboard import accounts, auth, db, downloads, formatting, importer, store, texts
 from dashboard.importer import FileOutcome, ImportOptions
 from dashboard.incomplete_view import show_incomplete_forms
 from dashboard.ingest.files import LEGACY_OFFICE_SUFFIXES, SUPPORTED_SUFFIXES
@@ -109,9 +109,10 @@ def outcomes_frame(outcomes: list[FileOutcome]) -> pd.DataFrame:
     rows = []
     for outcome in outcomes:
         if outcome.outcome == importer.OUTCOME_IMPORTED:
-            placed = texts.OUTCOME_PLACED_COUNTS.format(**outcome.placed)
             result = texts.OUTCOME_IMPORTED.format(count=outcome.form_count)
-            note = "；".join([placed, *filter(None, [outcome.skipped_pages]), *outcome.details])
+            # The counts and the file's notes (pages skipped, forms without a year), then what each replacement changed.
+            placed = outcome.message.removeprefix(result + "：") or texts.OUTCOME_PLACED_COUNTS.format(**outcome.placed)
+            note = "；".join([placed, *outcome.details])
         elif outcome.outcome == importer.OUTCOME_PARTIAL:
             result, note = texts.IMPORT_RESULT_PARTIAL, "；".join([outcome.message, *outcome.details])
         elif outcome.outcome == importer.OUTCOME_DUPLICATE:
@@ -120,6 +121,31 @@ def outcomes_frame(outcomes: list[FileOutcome]) -> pd.DataFrame:
             result, note = texts.IMPORT_RESULT_ERROR, outcome.message.removeprefix(error_prefix)
         rows.append((outcome.source_file, result, note))
     return pd.DataFrame(rows, columns=[texts.IMPORT_RESULT_FILE, texts.IMPORT_RESULT_OUTCOME, texts.IMPORT_RESULT_NOTE])
+
+
+def pending_comparison(rows: pd.DataFrame) -> pd.DataFrame:
+    """One 可能重复 form and the stored forms it may replace, side by side: a row per fact (file, name, 主管部门,
+    实施单位, year, amounts, 总分, indicator rows), a column per form, every value as text ("—" for none)."""
+    facts = texts.IMPORT_PENDING_COMPARE_ROWS
+    columns = {texts.IMPORT_PENDING_COMPARE_NEW: [_compared(key, rows.iloc[0][key]) for key in facts]}
+    for number, (_index, row) in enumerate(rows.iterrows(), start=1):
+        columns[texts.IMPORT_PENDING_COMPARE_OLD.format(number=number)] = [
+            _compared(key, row[f"candidate_{key}"]) for key in facts
+        ]
+    frame = pd.DataFrame({texts.IMPORT_PENDING_COMPARE_FIELD: list(facts.values())})
+    return frame.assign(**columns)
+
+
+def _compared(key: str, value) -> str:
+    if formatting.is_missing(value) or value == "":
+        return texts.DASH
+    if key in ("amount", "initial_budget", "budget", "executed"):
+        return formatting.money_text(value, "元", with_unit=False)
+    if key == "score":
+        return formatting.score_text(value)
+    if key == "file":
+        return display_name(str(value))
+    return str(int(value)) if key in ("year", "indicators") else str(value)
 
 
 def history_frame(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
@@ -150,6 +176,8 @@ def render() -> None:
         key=f"import_page_uploader_{generation}",
     )
     options = _options_inputs()
+    if options.year is None:  # before the import, beside the field: what a blank year means (each file's line
+        st.warning(texts.IMPORT_YEAR_BLANK_WARNING, icon=":material/event_busy:")  # counts such forms after it)
     if uploads:
         st.caption(texts.IMPORT_FILE_COUNT.format(count=len(uploads)))
     if st.button(texts.IMPORT_START, type="primary", disabled=not uploads, icon=":material/upload:"):
@@ -280,6 +308,8 @@ def _pending_form(form_id: str, rows: pd.DataFrame) -> None:
     """One 可能重复 form: which stored form it replaces, or none; applied on a button."""
     with st.container(border=True):
         st.text(_pending_label(texts.IMPORT_PENDING_FORM, rows.iloc[0], ""))  # form text is data: st.text
+        # The new form and each stored form it may replace, side by side (a dataframe shows text as text).
+        st.dataframe(pending_comparison(rows), hide_index=True, key=f"import_page_pending_compare_{form_id}")
         labels = {row.candidate_id: _pending_label(texts.IMPORT_PENDING_REPLACES, row, "candidate_")
                   for row in rows.itertuples()}  # fmt: skip
         choice = st.radio(

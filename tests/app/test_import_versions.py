@@ -42,7 +42,8 @@ def test_possible_duplicate_is_settled_on_the_page(db_file):
         ).fetchall()
     finally:
         con.close()
-    assert rows == [("甲中心", 70.0), (None, 99.0)]  # the new form replaced 乙中心's, as chosen
+    # The new form replaced 乙中心's, as chosen, and keeps the unit it does not print (issue 17).
+    assert rows == [("甲中心", 70.0), ("乙中心", 99.0)]
 
 
 def test_an_import_is_undone_only_after_confirmation(db_file):
@@ -97,3 +98,41 @@ def test_the_form_view_lists_its_versions(sample_db, monkeypatch):
     assert history[texts.HISTORY_COLUMNS["source_file"]].tolist() == [SAMPLE_TXT, "sample_form_a.pdf"]
     assert history[texts.HISTORY_COLUMNS["state"]].tolist() == [texts.HISTORY_OLD, texts.HISTORY_CURRENT]
     assert "预期目标" in history[texts.HISTORY_COLUMNS["changes"]].iloc[1]
+
+
+def test_possible_duplicate_is_shown_beside_the_stored_forms(db_file):
+    """Issue 17: the held form and each stored form it may replace, side by side, every fact a column apart."""
+    con = store.open_db(db_file)
+    try:
+        save(con, "甲乙.txt", make_form(unit="甲中心", amount=500.0, score=70.0), make_form(unit="乙中心", score=71.0))
+        (placed,) = save(con, "新.txt", make_form(unit=None, year=None, score=99.0))
+    finally:
+        con.close()
+    app = open_page()
+    (table,) = [frame.value for frame in app.dataframe if texts.IMPORT_PENDING_COMPARE_FIELD in frame.value.columns]
+    shown = table.set_index(texts.IMPORT_PENDING_COMPARE_FIELD)
+    assert list(shown.columns) == [texts.IMPORT_PENDING_COMPARE_NEW, "已存的表 1", "已存的表 2"]
+    assert shown.loc["文件"].tolist() == ["新.txt", "甲乙.txt", "甲乙.txt"]
+    assert shown.loc["实施单位"].tolist() == ["—", "甲中心", "乙中心"]
+    assert shown.loc["年度"].tolist() == ["—", "2021", "2021"]
+    assert shown.loc["项目金额（元）"].tolist() == ["—", "500.00", "—"]
+    assert shown.loc["全年预算数（元）"].tolist() == ["100.00", "100.00", "100.00"]
+    assert shown.loc["总分"].tolist() == ["99", "70", "71"]
+    assert shown.loc["绩效指标行数"].tolist() == ["1", "1", "1"]
+    assert placed.status == "duplicate"
+
+
+def test_a_blank_year_is_warned_about_before_the_import(db_file):
+    app = open_page()
+    assert texts.IMPORT_YEAR_BLANK_WARNING in [warning.value for warning in app.warning]
+    app.number_input(key="import_page_year").set_value(2021).run()
+    assert texts.IMPORT_YEAR_BLANK_WARNING not in [warning.value for warning in app.warning]
+
+
+def test_each_file_says_how_many_forms_have_no_year(db_file):
+    """Neither printed nor given: the file's line counts them (the seed text prints no year: all 22)."""
+    seed = [upload for upload in sample_uploads() if upload[0] == SAMPLE_TXT]
+    (outcome,) = import_page.run_import(seed, ImportOptions())
+    note = import_page.outcomes_frame([outcome])[texts.IMPORT_RESULT_NOTE].iloc[0]
+    assert texts.OUTCOME_NO_YEAR.format(count=22) in note
+    assert note.startswith("新增 22，替换 0，可能重复 0")

@@ -132,7 +132,8 @@ def con(tmp_path):
     connection.close()
 
 
-def test_blank_unit_and_year_do_not_stop_a_match(con):
+def test_a_source_that_never_prints_unit_or_year_does_not_stop_a_match(con):
+    """a.txt prints no unit and no year on any form (not printed by that source: unknown, no difference)."""
     save(con, "a.txt", make_form(unit=None, year=None, score=80.0))
     (placed,) = save(con, "b.txt", make_form(unit="某某中心", score=85.0))
     assert placed.status == "replaced"
@@ -164,7 +165,8 @@ def test_several_candidates_are_held_as_possible_duplicate_then_settled(con):
     assert len(store.pending_duplicates(con)) == 2
     first_candidate = placed.candidates[0]
     importer.settle_duplicate(con, placed.form.id, first_candidate)
-    assert counted(con) == [("购置费", None, 99.0), ("购置费", "乙中心", 71.0)]
+    # It replaced 甲中心's form and keeps the unit it does not print (issue 17).
+    assert counted(con) == [("购置费", "乙中心", 71.0), ("购置费", "甲中心", 99.0)]
     assert store.not_counted(con) == {"incomplete": 0, "pending": 0}
     history = store.version_history(con, placed.form.id)
     assert history["form_id"].tolist() == [first_candidate, placed.form.id]
@@ -309,3 +311,39 @@ def test_a_form_on_an_unreadable_page_never_counts_even_when_nothing_is_missing(
     assert "完整可读的页面" in finding.message
     assert counted(con) == []
     assert any(c.rule == "page_unreadable" for c in placed.form.checks)  # the reader's finding is kept
+
+
+# --- evidence (issue 17): a blank on one form of a file is no link; unlike content is held -----------------
+
+
+def test_a_year_left_blank_on_one_form_of_a_file_that_prints_years_is_held(con):
+    save(con, "a.txt", make_form(year=2021, score=80.0))
+    placements = save(con, "b.txt", make_form(year=None, score=85.0), make_form(name="培训费", year=2021))
+    assert [p.status for p in placements] == ["duplicate", "new"]
+    assert counted(con) == [("培训费", None, 90.0), ("购置费", None, 80.0)]
+
+
+def test_a_department_form_that_does_not_print_its_department_replaces_no_other_department(con):
+    """Two departments' 部门整体 forms, the second read without its department (a header spelling the reader
+    missed): budgets and indicator rows differ, so it is held, not put in place of the first."""
+    first = make_form(name="", department="区农业农村局", score=92.0)
+    second = make_form(name="", department=None, score=88.0)
+    for form in (first, second):
+        form.form_kind = "department"
+    second.funds = Funds(total=FundRow(5000.0, 6000.0, 5900.0, 10.0, 98.33, 9.83))
+    second.indicators = [Indicator("产出指标", "数量指标", "河道巡查次数", "≥12次", "12次", 90.0, 78.17, None)]
+    save(con, "农业.txt", first)
+    (placed,) = save(con, "水务.txt", second)
+    assert placed.status == "duplicate" and placed.candidates == [first.id]
+
+
+def test_unlike_needs_a_budget_and_most_indicator_rows_at_once():
+    old = make_form()
+    other_rows = make_form()
+    other_rows.indicators = [Indicator("产出指标", "数量指标", "培训人次", "500人次", "520人次", 90.0, 81.0, None)]
+    assert not versions.unlike(old, other_rows)  # same budget: a correction may rewrite the indicators
+    other_budget = make_form()
+    other_budget.funds = Funds(total=FundRow(200.0, 100.0, 90.0, 90.0, 10.0, 9.0))
+    assert not versions.unlike(old, other_budget)  # same rows: a corrected budget
+    other_budget.indicators = other_rows.indicators
+    assert versions.unlike(old, other_budget)
