@@ -32,7 +32,14 @@ TOP_GROUPS = 15
 PLOT_CONFIG = {"displayModeBar": False}
 
 
+# Set by the 不评级 card's button (a callback may not switch pages): the next run opens 项目.
+_LIST_NOT_GRADED = "overview_list_not_graded"
+PROJECTS_PAGE = "app_pages/projects.py"
+
+
 def main() -> None:
+    if st.session_state.pop(_LIST_NOT_GRADED, False):
+        st.switch_page(PROJECTS_PAGE)
     current = filters.start_page(texts.OVERVIEW_TITLE, texts.OVERVIEW_INTRO)
     unit = filters.money_unit()
 
@@ -62,6 +69,8 @@ def main() -> None:
         rate_and_score_chart(by_org, org_title, "overview_by_org", on_org_click)
     with right:
         score_distribution_chart(page_data.read(queries.score_bins, current))
+        if figures["not_graded"]:
+            st.caption(texts.NOT_GRADED_SCORE_DIST.format(n=fmt.count_text(figures["not_graded"])))
 
     st.subheader(texts.SUMMARY_TABLE, anchor=False)
     summary = summary_table(by_type, unit)
@@ -77,22 +86,40 @@ def main() -> None:
 
 
 def show_cards(figures: dict, unit: str, deltas: dict[str, tuple[str, str]] | None = None) -> None:
-    """Three rows of four cards: money and score, forms and deductions, grades (key_figures.sections);
-    `deltas`: {label: (change against the previous year, delta colour)}."""
+    """Three rows of cards: money and score, forms and deductions, grades (key_figures.sections), the
+    grades with 不评级 beside them and, under it, a button listing those forms; `deltas`: {label: (change
+    against the previous year, delta colour)}."""
     for title, cards in key_figures.sections(figures, unit):
         st.markdown(f"##### {title}")
-        card_row(cards, deltas=deltas or {})
+        columns = card_row(cards, deltas=deltas or {})
+        labels = [label for label, _, _ in cards]
+        if texts.NOT_GRADED in labels and figures["not_graded"]:
+            with columns[labels.index(texts.NOT_GRADED)]:
+                st.button(
+                    texts.NOT_GRADED_LIST.format(n=fmt.count_text(figures["not_graded"])),
+                    key="overview_not_graded_list", on_click=list_not_graded, help=texts.NOT_GRADED_LIST_HELP,
+                    icon=":material/list:", type="tertiary",
+                )  # fmt: skip
 
 
 def card_row(
     cards: list[tuple[str, str, str | None]],
     widths: list[float] | None = None,
     deltas: dict[str, tuple[str, str]] | None = None,
-) -> None:
-    """One row of bordered metric cards of equal height, each with its change where `deltas` has one."""
-    for column, (label, value, help_text) in zip(st.columns(widths or max(4, len(cards))), cards, strict=False):
+) -> list:
+    """One row of bordered metric cards of equal height, each with its change where `deltas` has one;
+    returns the row's columns (a card's column can hold more below it)."""
+    columns = st.columns(widths or max(4, len(cards)))
+    for column, (label, value, help_text) in zip(columns, cards, strict=False):
         delta, color = (deltas or {}).get(label, (None, "normal"))
         column.metric(label, value, delta=delta, delta_color=color, help=help_text, border=True)
+    return columns
+
+
+def list_not_graded() -> None:
+    """Callback of the 不评级 card: narrow the grade filter to 不评级, and open 项目 on the next run."""
+    filters.narrow(**{filters.KEY_GRADE: [texts.NOT_GRADED]})
+    st.session_state[_LIST_NOT_GRADED] = True
 
 
 # --- charts ------------------------------------------------------------------------------------------------
