@@ -1039,7 +1039,8 @@ NOT_GRADED_HELP = (
 )
 NOT_GRADED_REASON_SEPARATOR = "；"
 NOT_GRADED_LIST = "列出 {n} 张不评级的表"
-NOT_GRADED_LIST_HELP = "在“项目”页按等级“不评级”筛选，列出这些表及其不评级原因"
+NOT_GRADED_LIST_HELP = "在卡片下方列出这些表及其不评级原因"
+NOT_GRADED_OPEN_PROJECTS = "在“项目”页查看这些表（等级筛选为“不评级”）"
 NOT_GRADED_SCORE_DIST = "另有 {n} 张不评级的表不在图中（见“不评级”卡片）"
 NOT_GRADED_COLUMN = "不评级原因"
 KPI_AVG_SCORE_GRADED_HELP = "评定等级的各表自评总分的算术平均（不含没有总分的表和{not_graded}的表）"

@@ -9,6 +9,7 @@ summary as a table to download.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import pandas as pd
@@ -32,14 +33,11 @@ TOP_GROUPS = 15
 PLOT_CONFIG = {"displayModeBar": False}
 
 
-# Set by the 不评级 card's button (a callback may not switch pages): the next run opens 项目.
-_LIST_NOT_GRADED = "overview_list_not_graded"
 PROJECTS_PAGE = "app_pages/projects.py"
+NOT_GRADED_TOGGLE = "overview_not_graded_list"
 
 
 def main() -> None:
-    if st.session_state.pop(_LIST_NOT_GRADED, False):
-        st.switch_page(PROJECTS_PAGE)
     current = filters.start_page(texts.OVERVIEW_TITLE, texts.OVERVIEW_INTRO)
     unit = filters.money_unit()
 
@@ -48,6 +46,8 @@ def main() -> None:
         filters.show_no_match()
         return
     show_cards(figures, unit, yoy_view.card_deltas(current, unit))
+    if figures["not_graded"] and st.session_state.get(NOT_GRADED_TOGGLE):
+        not_graded_list(current, figures["not_graded"], unit)
     downloads.report_button(current, key="overview_report")
     st.page_link("app_pages/department_page.py", label=texts.DEPARTMENT_PAGE_LINK, icon=":material/account_balance:")
 
@@ -87,7 +87,7 @@ def main() -> None:
 
 def show_cards(figures: dict, unit: str, deltas: dict[str, tuple[str, str]] | None = None) -> None:
     """Three rows of cards: money and score, forms and deductions, grades (key_figures.sections), the
-    grades with 不评级 beside them and, under it, a button listing those forms; `deltas`: {label: (change
+    grades with 不评级 beside them and, under it, a switch listing those forms; `deltas`: {label: (change
     against the previous year, delta colour)}."""
     for title, cards in key_figures.sections(figures, unit):
         st.markdown(f"##### {title}")
@@ -95,10 +95,9 @@ def show_cards(figures: dict, unit: str, deltas: dict[str, tuple[str, str]] | No
         labels = [label for label, _, _ in cards]
         if texts.NOT_GRADED in labels and figures["not_graded"]:
             with columns[labels.index(texts.NOT_GRADED)]:
-                st.button(
-                    texts.NOT_GRADED_LIST.format(n=fmt.count_text(figures["not_graded"])),
-                    key="overview_not_graded_list", on_click=list_not_graded, help=texts.NOT_GRADED_LIST_HELP,
-                    icon=":material/list:", type="tertiary",
+                st.toggle(
+                    texts.NOT_GRADED_LIST.format(n=fmt.count_text(figures["not_graded"])), key=NOT_GRADED_TOGGLE,
+                    help=texts.NOT_GRADED_LIST_HELP,
                 )  # fmt: skip
 
 
@@ -116,10 +115,34 @@ def card_row(
     return columns
 
 
-def list_not_graded() -> None:
-    """Callback of the 不评级 card: narrow the grade filter to 不评级, and open 项目 on the next run."""
-    filters.narrow(**{filters.KEY_GRADE: [texts.NOT_GRADED]})
-    st.session_state[_LIST_NOT_GRADED] = True
+def not_graded_list(current: filters.Filters, count: int, unit: str) -> None:
+    """The forms on the 不评级 card (its first page), with why each is not graded, and a link to 项目 filtered
+    to them (the sidebar's other filters kept)."""
+    scope = dataclasses.replace(current, grades=(texts.NOT_GRADED,))
+    rows = page_data.read(queries.form_page, scope, 0)
+    table = not_graded_table(rows, unit)
+    st.dataframe(table, hide_index=True, width="stretch", placeholder=texts.DASH, key="overview_not_graded_table",
+                 column_config={texts.COL["total_score"]: fmt.score_column(texts.COL["total_score"])})  # fmt: skip
+    if count > len(table):
+        st.caption(texts.YOY_MORE_ROWS.format(shown=len(table), total=fmt.count_text(count)))
+    params = {key: st.query_params.get_all(key) for key in st.query_params}
+    params[filters.KEY_GRADE] = [texts.NOT_GRADED]
+    st.page_link(PROJECTS_PAGE, label=texts.NOT_GRADED_OPEN_PROJECTS, icon=":material/table_view:", query_params=params)
+
+
+def not_graded_table(rows: pd.DataFrame, unit: str) -> pd.DataFrame:
+    """Forms that are not graded as the 总览 list shows them: name, 单位, year, 总分, 全年预算数, the reason."""
+    col = texts.COL
+    return pd.DataFrame(
+        {
+            col["project_name"]: rows["project_name"],
+            col["org"]: rows["org"].map(fmt.text_or_dash),
+            col["year"]: rows["year"].astype("Int64"),
+            col["total_score"]: rows["total_score"],
+            col["budget"].format(unit=unit): rows["budget"].map(lambda v: fmt.money_text(v, unit, False)),
+            texts.NOT_GRADED_COLUMN: rows["not_graded"].map(key_figures.not_graded_reason_text),
+        }
+    )
 
 
 # --- charts ------------------------------------------------------------------------------------------------
