@@ -7,6 +7,10 @@ forms whose 总分 grades no work done; they are counted on the 不评级 card, 
 
 from __future__ import annotations
 
+from pathlib import Path
+
+SEED = Path(__file__).resolve().parent.parent / "data" / "samples" / "000_4b30dd1c6dd4a20d.txt"
+
 # (项目名称 as printed, 项目金额 as printed) → why the form is not graded (domain.NOT_GRADED_REASONS), with
 # what the seed text prints for it.
 SAMPLE_NOT_GRADED = {

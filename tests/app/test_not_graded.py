@@ -11,9 +11,10 @@ from urllib.parse import parse_qs
 
 import docx
 import duckdb
+import pandas as pd
 import pytest
 
-from dashboard import report, texts
+from dashboard import downloads, report, texts
 from dashboard import review_queries as rq
 from dashboard.filters import Filters
 from tests import grade_truth
@@ -142,3 +143,102 @@ def test_the_report_agrees_with_the_pages_and_lists_no_reserve_as_low_scoring(sa
     by_type = next(t for t in document.tables if t.rows[0].cells[0].text == texts.COL["project_type"])
     reserve = next(row for row in by_type.rows if row.cells[0].text == "预算准备金")
     assert reserve.cells[5].text == texts.DASH  # a type whose forms are all not graded has no average
+
+
+# --- year over year -------------------------------------------------------------------------------------------
+
+# The seed as 2021; as 2022 the seed again with one change: 疫情防控 (项目金额 600000, 总分 87.93, graded 良 in
+# 2021) prints 全年预算数 and 全年执行数 0, so in 2022 it is not graded (no budget). Truth by hand:
+# 2021: the 17 graded seed forms, Σ 1663.24 → 97.8376…; 2022: 16 graded, Σ 1663.24 − 87.93 = 1575.31 → 98.4569…
+# change +0.619… → "+0.62"; the form's own change is not computed.
+EPIDEMIC_FUNDS = ("年度资金总额 0.00 600000.00 475879.20 10 79.31% 7.93", "年度资金总额 0.00 0.00 0.00 10 0.00% 7.93")
+EPIDEMIC_CURRENT = (
+    "其中：当年财政拨款 0.00 600000.00 475879.20 — 79.31% —",
+    "其中：当年财政拨款 0.00 0.00 0.00 — 0.00% —",
+)
+
+
+@pytest.fixture(scope="module")
+def two_years(tmp_path_factory):
+    from dashboard import importer, store
+    from tests.grade_truth import SEED
+
+    folder = tmp_path_factory.mktemp("yoy_graded")
+    text = SEED.read_text(encoding="utf-8")
+    for before, after in (EPIDEMIC_FUNDS, EPIDEMIC_CURRENT):
+        assert text.count(before) == 1
+        text = text.replace(before, after)
+    second = folder / "2022.txt"
+    second.write_text(text, encoding="utf-8")
+    path = folder / "forms.duckdb"
+    con = store.open_db(path)
+    try:
+        for file, year in ((SEED, 2021), (second, 2022)):
+            (outcome,) = importer.import_files(con, [(file, file.name)], importer.ImportOptions(year=year))
+            assert outcome.ok, outcome.message
+    finally:
+        con.close()
+    return path
+
+
+def test_year_over_year_compares_graded_forms_only(two_years, monkeypatch):
+    from dashboard import store, yoy
+
+    monkeypatch.setenv(store.DB_ENV_VAR, str(two_years))
+    shown = {metric.label: (metric.value, metric.delta) for metric in run_app(year="2022").metric}
+    assert shown[texts.KPI_AVG_SCORE] == ("98.46", "+0.62")
+    assert shown[texts.NOT_GRADED][0] == "6" and shown["良"][0] == "0"
+    con = duckdb.connect(str(two_years), read_only=True)
+    try:
+        pair = yoy.year_pair(con, Filters(years=(2022,)))
+        both = yoy.projects_in_both_years(con, Filters(years=(2022,)), pair).frame
+        figures = yoy.key_figures(con, Filters(years=(2022,)), pair)
+        by_type = yoy.by_group(con, Filters(years=(2022,)), pair, "project_type").set_index("grp")
+    finally:
+        con.close()
+    assert figures["avg_score"][0] == pytest.approx(1575.31 / 16) and figures["avg_score"][1] == pytest.approx(
+        1663.24 / 17
+    )
+    epidemic = both[(both["project_name"] == "疫情防控") & (both["score_previous"] == 87.93)].iloc[0]
+    assert bool(epidemic["not_graded"]) and not bool(epidemic["previous_not_graded"])
+    assert pd.isna(epidemic["score_change"])  # graded in 2021 only: no change computed
+    reserves = both[both["project_name"].str.startswith("预算准备金")]
+    assert len(reserves) == 5 and reserves["score_change"].isna().all()
+    assert both["score_change"].notna().sum() == 16  # the graded pairs; the others come last
+    assert both["score_change"].iloc[:16].notna().all()
+    # 疫情防控's 2022 average: the two graded 疫情防控 forms (99.99, 100); 2021: the three (…, 87.93).
+    assert by_type.loc["疫情防控", "avg_score"] == pytest.approx((99.99 + 100) / 2)
+    assert by_type.loc["疫情防控", "avg_score_previous"] == pytest.approx((99.99 + 100 + 87.93) / 3)
+    assert pd.isna(by_type.loc["预算准备金", "avg_score"])
+
+
+def test_year_over_year_tables_mark_a_form_not_graded(two_years, monkeypatch):
+    from dashboard import store
+
+    monkeypatch.setenv(store.DB_ENV_VAR, str(two_years))
+    at = run_app(year="2022")
+    at.toggle(key="overview_yoy_details").set_value(True).run()
+    (both,) = [
+        frame.value
+        for frame in at.dataframe
+        if texts.COL["project_name"] in frame.value.columns and "2021" in frame.value.columns
+    ]
+    rows = both[both[texts.COL["project_name"]] == "疫情防控"].set_index("2021")
+    assert rows.at["87.93", "2022"] == texts.YOY_NOT_GRADED_SCORE.format(score="87.93")
+    assert rows.at["87.93", texts.REPORT_COL_CHANGE] == texts.DASH
+
+
+def test_the_overview_summary_download_averages_graded_forms(sample_env):
+    at = run_app()
+    (summary,) = [
+        frame.value
+        for frame in at.dataframe
+        if texts.COL["project_type"] in frame.value.columns and texts.COL["avg_score"] in frame.value.columns
+    ]
+    by_type = summary.set_index(texts.COL["project_type"])
+    assert by_type.at["预算准备金", texts.COL["forms"]] == 5  # listed and counted, not averaged
+    assert pd.isna(by_type.at["预算准备金", texts.COL["avg_score"]])
+    assert by_type.at["疫情防控", texts.COL["avg_score"]] == pytest.approx(round((99.99 + 100 + 87.93) / 3, 4))
+    csv = downloads.to_csv_bytes(summary).decode("utf-8-sig").splitlines()
+    (reserve_line,) = [line for line in csv if line.startswith("预算准备金,")]
+    assert reserve_line.split(",")[5] == ""  # the downloaded row has no average either
