@@ -242,3 +242,12 @@ def test_the_overview_summary_download_averages_graded_forms(sample_env):
     csv = downloads.to_csv_bytes(summary).decode("utf-8-sig").splitlines()
     (reserve_line,) = [line for line in csv if line.startswith("预算准备金,")]
     assert reserve_line.split(",")[5] == ""  # the downloaded row has no average either
+
+
+def test_a_form_not_graded_says_so_instead_of_a_grade(sample_env, sample_forms):
+    (form,) = [f for f in sample_forms if grade_truth.not_graded(f) == "no_budget"]  # 总分 0: was "等级 差"
+    at = run_app("app_pages/projects.py", form=form.id)
+    texts_shown = [element.value for element in (*at.markdown, *at.caption)]
+    assert any(f"{texts.FORM_GRADE} {texts.NOT_GRADED}" in text for text in texts_shown)
+    assert not any(f"{texts.FORM_GRADE} 差" in text for text in texts_shown)
+    assert texts.NOT_GRADED_REASONS["no_budget"] in texts_shown
