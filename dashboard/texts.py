@@ -1038,7 +1038,7 @@ NOT_GRADED_HELP = (
     "不评定等级的表：{reasons}。这些表照常列出、可以查看，但不计入等级分布、平均总分、排名、低分清单和与上年的比较。"
 )
 NOT_GRADED_REASON_SEPARATOR = "；"
-NOT_GRADED_LIST = "列出 {n} 张不评级的表"
+NOT_GRADED_LIST = "列出这 {n} 张表"
 NOT_GRADED_LIST_HELP = "在卡片下方列出这些表及其不评级原因"
 NOT_GRADED_OPEN_PROJECTS = "在“项目”页查看这些表（等级筛选为“不评级”）"
 NOT_GRADED_SCORE_DIST = "另有 {n} 张不评级的表不在图中（见“不评级”卡片）"

@@ -35,9 +35,15 @@ PLOT_CONFIG = {"displayModeBar": False}
 
 PROJECTS_PAGE = "app_pages/projects.py"
 NOT_GRADED_TOGGLE = "overview_not_graded_list"
+# Set by the button under the 不评级 list, whose callback has narrowed the grade filter: the next run opens 项目.
+_OPEN_PROJECTS = "overview_open_projects"
 
 
 def main() -> None:
+    if st.session_state.pop(_OPEN_PROJECTS, False):
+        # The filters are bound to the URL, which switch_page may not clear: it is handed an empty one, and the
+        # widgets (kept in session_state) write theirs back on 项目's run.
+        st.switch_page(PROJECTS_PAGE, query_params={})
     current = filters.start_page(texts.OVERVIEW_TITLE, texts.OVERVIEW_INTRO)
     unit = filters.money_unit()
 
@@ -125,9 +131,14 @@ def not_graded_list(current: filters.Filters, count: int, unit: str) -> None:
                  column_config={texts.COL["total_score"]: fmt.score_column(texts.COL["total_score"])})  # fmt: skip
     if count > len(table):
         st.caption(texts.YOY_MORE_ROWS.format(shown=len(table), total=fmt.count_text(count)))
-    params = {key: st.query_params.get_all(key) for key in st.query_params}
-    params[filters.KEY_GRADE] = [texts.NOT_GRADED]
-    st.page_link(PROJECTS_PAGE, label=texts.NOT_GRADED_OPEN_PROJECTS, icon=":material/table_view:", query_params=params)
+    st.button(texts.NOT_GRADED_OPEN_PROJECTS, key="overview_not_graded_open", on_click=open_not_graded_projects,
+              icon=":material/table_view:", type="tertiary")  # fmt: skip
+
+
+def open_not_graded_projects() -> None:
+    """Callback: narrow the grade filter to 不评级 (the other filters stay) and open 项目 on the next run."""
+    filters.narrow(**{filters.KEY_GRADE: [texts.NOT_GRADED]})
+    st.session_state[_OPEN_PROJECTS] = True
 
 
 def not_graded_table(rows: pd.DataFrame, unit: str) -> pd.DataFrame:

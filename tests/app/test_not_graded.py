@@ -7,7 +7,6 @@ Truth is hand-written in tests/grade_truth.py (counted from data/samples/000_*.t
 from __future__ import annotations
 
 import io
-from urllib.parse import parse_qs
 
 import docx
 import duckdb
@@ -61,8 +60,8 @@ def test_grade_help_shows_the_configured_bands(sample_env, tmp_path, monkeypatch
     assert "< 70" in shown["差"][1]
 
 
-def test_the_card_lists_its_forms_and_links_to_them_on_the_projects_page(sample_env):
-    at = run_app(type="预算准备金")  # another filter in the URL, kept by the link
+def test_the_card_lists_its_forms_and_opens_them_on_the_projects_page(sample_env):
+    at = run_app(type="预算准备金")  # another filter in the URL, kept on 项目
     (switch,) = [t for t in at.toggle if t.key == "overview_not_graded_list"]
     assert switch.label == texts.NOT_GRADED_LIST.format(n=5)
     before = len(at.dataframe)
@@ -75,8 +74,12 @@ def test_the_card_lists_its_forms_and_links_to_them_on_the_projects_page(sample_
     reserves = [("预算准备金", 0), ("预算准备金", 90), ("预算准备金", 0)]
     reserves += [("预算准备金(停用）", 100), ("预算准备金（停用）", 0)]
     assert listed == sorted(reserves)
-    (link,) = [link.proto for link in at.get("page_link") if link.proto.page == "projects"]
-    assert parse_qs(link.query_string) == {"type": ["预算准备金"], "grade": [texts.NOT_GRADED]}
+    at.button(key="overview_not_graded_open").click().run()  # on to 项目, filtered to 不评级, the type kept
+    assert not at.exception
+    assert at.markdown[0].value == texts.PROJECTS_COUNT.format(n=5)
+    assert at.sidebar.multiselect(key="grade").value == [texts.NOT_GRADED]
+    assert at.sidebar.multiselect(key="type").value == ["预算准备金"]
+    assert set(at.dataframe[0].value[texts.NOT_GRADED_COLUMN]) == REASON_TEXTS
 
 
 def test_the_projects_page_filtered_to_not_graded_lists_them_with_their_reasons(sample_env):
