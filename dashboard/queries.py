@@ -147,7 +147,7 @@ def overview_query(
 
 
 def form_overview(con, filters: Filters) -> pd.DataFrame:
-    """The forms under the filters, one row each, lowest 总分 first (problems on top)."""
+    """The forms under the filters, one row each, lowest 总分 first (problems on top), those not graded last."""
     return overview_query(
         con,
         f"SELECT o.* FROM form_overview o WHERE {{where}} ORDER BY {FORM_ORDER}",
@@ -166,7 +166,7 @@ FORM_ORDER = "o.not_graded IS NOT NULL, o.total_score ASC NULLS FIRST, o.batch_i
 
 
 def form_page(con, filters: Filters, offset: int = 0, limit: int = PAGE_SIZE) -> pd.DataFrame:
-    """One page of `form_overview` in its order (lowest 总分 first): rows offset … offset + limit − 1, with
+    """One page of `form_overview` in its order (FORM_ORDER): rows offset … offset + limit − 1, with
     the details (details_sql) joined to that page's rows only."""
     body = f"""
         , page AS (SELECT o.* FROM form_overview o WHERE {{where}} ORDER BY {FORM_ORDER} LIMIT ? OFFSET ?)
