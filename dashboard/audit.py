@@ -7,7 +7,7 @@ items 1–12) are here; the readers' own "parse_uncertain" findings are not repe
 Every rule judges a form by its scheme (audit_config.Scheme: the weights, bands, cost rules and
 tolerances of one region's rules); `AuditConfig.scheme_for` picks it. Rows whose actual does not
 apply (不适用) leave the recomputation and the remaining indicator weights are rescaled to the form's
-total; a form with nothing measurable is 不可评价 (`recompute_total` returns None).
+total; a form with nothing measurable is 不可评价 (`domain.is_not_evaluable`: `recompute_total` returns None).
 
 Public API: `run_form_rules`, `run_unit_rules`, `recompute_total`, `recompute`, `explain_total`,
 `RULES`, `UNIT_RULE_IDS`.
@@ -237,18 +237,10 @@ def check_rates(form: Form, scheme: Scheme) -> list[Check]:
     return found
 
 
-def _execution_rate(form: Form) -> float | None:
-    """The 执行率 in percent from the amounts (domain.execution_rate), else as printed; None where
-    neither exists."""
-    total = form.funds.total
-    rate = domain.execution_rate(total.annual_budget, total.executed)
-    return total.rate_pct if rate is None else rate * 100
-
-
 def check_fund_score(form: Form, scheme: Scheme) -> list[Check]:
     """Item 4: 执行率得分 = 分值 × 执行率, capped at 分值 (a score above 分值 is item 1's)."""
     total = form.funds.total
-    rate = total.rate_pct if total.rate_pct is not None else _execution_rate(form)
+    rate = total.rate_pct if total.rate_pct is not None else domain.form_rate_pct(form)
     if total.weight is None or total.score is None or rate is None:
         return []
     if total.score > total.weight + _EPSILON:
@@ -465,7 +457,7 @@ def check_low_execution_high_score(form: Form, scheme: Scheme) -> list[Check]:
     """Item 11: 执行率 below the threshold with a high 总分 (a withdrawn budget, 全年预算数 0, is not low
     execution)."""
     total = form.funds.total
-    rate = total.rate_pct if total.rate_pct is not None else _execution_rate(form)
+    rate = total.rate_pct if total.rate_pct is not None else domain.form_rate_pct(form)
     if rate is None or form.total_score is None or total.annual_budget == 0:
         return []
     if rate >= scheme.low_execution_pct or form.total_score < scheme.high_total_score:
@@ -655,7 +647,7 @@ def run_unit_rules(forms: list[Form], config: AuditConfig | Scheme | None = None
 def recompute_fund_score(form: Form) -> float:
     """分值 × 执行率 (全年执行数 ÷ 全年预算数, else the printed rate), capped at 分值."""
     weight = form.funds.total.weight
-    rate = _execution_rate(form)
+    rate = domain.form_rate_pct(form)
     if weight is None or rate is None:
         return 0.0
     return min(weight * rate / 100, weight)
@@ -703,7 +695,7 @@ def recompute(form: Form, config: AuditConfig | Scheme | None = None) -> Recompu
         left_out = [row for row in left_out if not _files_cost(row)]
     capped_weight = sum(row.weight for row in capped)
     cap_points = min(capped_weight, scheme.cost_cap_not_filed or 0.0) if capped else 0.0
-    rate = _execution_rate(form)
+    rate = domain.form_rate_pct(form)
     result = Recomputation(
         fund_score=recompute_fund_score(form),
         rate_pct=rate,
@@ -715,7 +707,7 @@ def recompute(form: Form, config: AuditConfig | Scheme | None = None) -> Recompu
         counted_weight=sum(row.weight for row in measured) + capped_weight,
         total=None,
     )
-    if (weighted and not measured) or (not weighted and rate is None):
+    if domain.is_not_evaluable(form):
         return result  # nothing measurable: 不可评价
     total = round(result.fund_score + result.points * result.factor, 2)
     return dataclasses.replace(result, total=total)

@@ -102,6 +102,56 @@ def is_stopped(status: str | None) -> bool:
     return status == STOPPED
 
 
+# --- Forms that are not graded -----------------------------------------------------------------------------
+
+# Why a form's 总分 is not read against the grade bands (优/良/中/差), in the order they are tested. Such a
+# form is stored, listed and drillable like any other, but stays out of the grade counts, the 平均总分, the
+# rankings and the low-score lists (queries.py reads the reason stored at import as `forms.not_graded`).
+NOT_GRADED_STOPPED = "stopped"  # the project was stopped (停用): its 总分 grades nothing that was done
+NOT_GRADED_NOT_EVALUABLE = "not_evaluable"  # 不可评价: no indicator that carries points was measured
+NOT_GRADED_NO_POINTS = "no_indicator_points"  # no indicator carries points: the 总分 is the 执行率 score alone
+NOT_GRADED_NO_BUDGET = "no_budget"  # 全年预算数 0 and nothing spent: there was nothing to carry out
+NOT_GRADED_REASONS = (NOT_GRADED_STOPPED, NOT_GRADED_NOT_EVALUABLE, NOT_GRADED_NO_POINTS, NOT_GRADED_NO_BUDGET)
+
+
+def form_rate_pct(form) -> float | None:
+    """The 执行率 of a form's 年度资金总额 row in percent: from the amounts (`execution_rate`), else as
+    printed; None where neither exists."""
+    total = form.funds.total
+    rate = execution_rate(total.annual_budget, total.executed)
+    return total.rate_pct if rate is None else rate * 100
+
+
+def is_not_evaluable(form) -> bool:
+    """不可评价: nothing on the form could be measured, so the scoring rules give no 总分
+    (scoring-rules.md, "Indicators that do not apply"): every indicator that carries points reads 不适用
+    (a reserve fund that was never drawn), or no indicator carries points and no 执行率 is printed either."""
+    weighted = [row for row in form.indicators if is_weighted(row.weight)]
+    if weighted:
+        return all(is_not_measured(row.actual) for row in weighted)
+    return form_rate_pct(form) is None
+
+
+def not_graded_reason(form) -> str | None:
+    """Why the form is not graded (one of NOT_GRADED_REASONS, the first that applies), or None where its
+    总分 is graded.
+
+    Stopped (停用) and 不可评价 forms; a form whose indicators carry no points (the shape of a stopped
+    project: 总分 out of the 执行率 score's 10 points, not 100); and a form whose 全年预算数 is 0 with nothing
+    spent (a reserve that was withdrawn: there was nothing to carry out, and its 执行率 is undefined).
+    """
+    if is_stopped(form.status):
+        return NOT_GRADED_STOPPED
+    if is_not_evaluable(form):
+        return NOT_GRADED_NOT_EVALUABLE
+    if not any(is_weighted(row.weight) for row in form.indicators):
+        return NOT_GRADED_NO_POINTS
+    total = form.funds.total
+    if total.annual_budget is not None and total.annual_budget <= 0 and not (total.executed or 0) > 0:
+        return NOT_GRADED_NO_BUDGET
+    return None
+
+
 # --- Numbers a form may hold ------------------------------------------------------------------------------
 
 # Amounts are stored as DECIMAL(18, 2): anything at or beyond this many 元 cannot be a budget line

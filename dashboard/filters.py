@@ -17,6 +17,7 @@ import streamlit as st
 
 from dashboard import db, texts
 from dashboard.audit_config import active_config
+from dashboard.key_figures import grade_bands_text
 from dashboard.untrusted import markdown_literal
 
 # Grades, best first, as the active audit configuration defines them.
@@ -72,7 +73,8 @@ LIST_FILTERS: tuple[ListFilter, ...] = (
                "nullif(trim({o}.unit), '') IS NULL", blank_option="has_blank_unit"),
     ListFilter(KEY_TYPE, "types", texts.FILTER_TYPE, "{o}.project_type", "types"),
     ListFilter(KEY_GRADE, "grades", texts.FILTER_GRADE, "{o}.grade", None, texts.GRADE_NONE, "{o}.grade IS NULL",
-               fixed=GRADES, help=texts.FILTER_GRADE_HELP),
+               fixed=(*GRADES, texts.NOT_GRADED),
+               help=texts.FILTER_GRADE_BANDS_HELP.format(bands=grade_bands_text(), not_graded=texts.NOT_GRADED)),
 )  # fmt: skip
 
 DEFAULTS: dict[str, object] = {
@@ -92,7 +94,7 @@ class Filters:
     departments: tuple[str, ...] = ()
     units: tuple[str, ...] = ()  # texts.UNIT_BLANK stands for "实施单位 not filled in"
     types: tuple[str, ...] = ()
-    grades: tuple[str, ...] = ()  # from GRADES, or texts.GRADE_NONE for forms without 总分
+    grades: tuple[str, ...] = ()  # from GRADES, texts.NOT_GRADED (forms not graded), texts.GRADE_NONE (no 总分)
     score_range: tuple[float, float] = SCORE_LIMITS
     rate_range: tuple[float, float] = RATE_LIMITS  # percent
     status: str = "all"  # all | active | stopped

@@ -53,11 +53,14 @@ def render_form(form: Form, money_unit: str = "万元", show_recomputed: bool = 
 
 
 def _header(form: Form, money_unit: str) -> None:
-    grade = grade_of(form.total_score)
+    not_graded = domain.not_graded_reason(form)
+    grade = texts.NOT_GRADED if not_graded else grade_of(form.total_score)
     with st.container(horizontal=True, vertical_alignment="center", gap="small"):
         st.subheader(markdown_literal(form.project_name), anchor=False)  # text from the form is data
         if grade:
             st.badge(f"{texts.FORM_GRADE} {grade}", color=GRADE_BADGES.get(grade, "gray"))
+        if not_graded:
+            st.caption(texts.NOT_GRADED_REASONS[not_graded])
         if form.status:
             st.badge(markdown_literal(form.status), color="gray", icon=":material/block:")
     st.caption(

@@ -3,8 +3,9 @@ cards on 总览 and as the key-figure table of the 汇总报告, so that both sh
 
 from __future__ import annotations
 
+from dashboard import domain, texts
 from dashboard import formatting as fmt
-from dashboard import texts
+from dashboard.audit_config import AuditConfig, active_config
 
 Card = tuple[str, str, str | None]
 
@@ -17,14 +18,64 @@ def rounded(value, digits: int = 2):
     return None if fmt.is_missing(value) else round(float(value), digits)
 
 
-def sections(figures: dict, unit: str) -> list[tuple[str, list[Card]]]:
-    """queries.kpis' figures as three sections of cards: money and score, forms and deductions, grades."""
-    grade_cards: list[Card] = [
-        (grade, fmt.count_text(count), texts.KPI_GRADE_HELP.format(band=texts.GRADE_BANDS_TEXT.get(grade, "")))
+def grade_bands(config: AuditConfig | None = None) -> dict[str, str]:
+    """Each grade's 总分 band as people read it, from the configuration's bands: {"优": "≥ 90", "良": "80 – 90", …}."""
+    config = config or active_config()
+    bands, high = {}, None
+    for low, grade in config.grade_bands:
+        low_text = fmt.score_text(low)
+        bands[grade] = (
+            texts.GRADE_BAND_TOP.format(low=low_text)
+            if high is None
+            else texts.GRADE_BAND_MIDDLE.format(low=low_text, high=high)
+        )
+        high = low_text
+    bands[config.lowest_grade] = texts.GRADE_BAND_BOTTOM.format(high=high)
+    return bands
+
+
+def grade_bands_text(config: AuditConfig | None = None) -> str:
+    """Every grade with its band in one line: "优 ≥ 90，良 80 – 90，中 60 – 80，差 < 60"."""
+    return texts.GRADE_BAND_SEPARATOR.join(f"{grade} {band}" for grade, band in grade_bands(config).items())
+
+
+def not_graded_help() -> str:
+    """The 不评级 card's help: which forms are not graded (domain.NOT_GRADED_REASONS) and what that means."""
+    reasons = texts.NOT_GRADED_REASON_SEPARATOR.join(texts.NOT_GRADED_REASONS[key] for key in domain.NOT_GRADED_REASONS)
+    return texts.NOT_GRADED_HELP.format(reasons=reasons)
+
+
+def not_graded_reason_text(reason) -> str:
+    """A stored domain.not_graded_reason in words; "" for a graded form."""
+    return "" if fmt.is_missing(reason) else texts.NOT_GRADED_REASONS.get(str(reason), str(reason))
+
+
+def score_with_grade_note(score, not_graded) -> str:
+    """A 总分 as a comparison table shows it: "100", or "100（不评级）" for a form that is not graded."""
+    text = fmt.score_text(score)
+    return texts.YOY_NOT_GRADED_SCORE.format(score=text) if not_graded else text
+
+
+def grade_cards(figures: dict) -> list[Card]:
+    """One card per grade (graded forms only), then 不评级 (always shown: zero says every form is graded),
+    then 无总分 where some form has none."""
+    bands = grade_bands()
+    cards: list[Card] = [
+        (
+            grade,
+            fmt.count_text(count),
+            texts.KPI_GRADE_BAND_HELP.format(band=bands.get(grade, ""), not_graded=texts.NOT_GRADED),
+        )
         for grade, count in figures["grades"].items()
     ]
+    cards.append((texts.NOT_GRADED, fmt.count_text(figures["not_graded"]), not_graded_help()))
     if figures["grade_none"]:
-        grade_cards.append((texts.GRADE_NONE, fmt.count_text(figures["grade_none"]), None))
+        cards.append((texts.GRADE_NONE, fmt.count_text(figures["grade_none"]), None))
+    return cards
+
+
+def sections(figures: dict, unit: str) -> list[tuple[str, list[Card]]]:
+    """queries.kpis' figures as three sections of cards: money and score, forms and deductions, grades."""
     return [
         (
             texts.SECTION_MONEY_SCORE,
@@ -40,7 +91,11 @@ def sections(figures: dict, unit: str) -> list[tuple[str, list[Card]]]:
                     texts.KPI_MONEY_HELP,
                 ),
                 (texts.KPI_RATE, fmt.percent_text(figures["overall_rate"]), texts.KPI_RATE_HELP),
-                (texts.KPI_AVG_SCORE, fmt.score_text(rounded(figures["avg_score"])), texts.KPI_AVG_SCORE_HELP),
+                (
+                    texts.KPI_AVG_SCORE,
+                    fmt.score_text(rounded(figures["avg_score"])),
+                    texts.KPI_AVG_SCORE_GRADED_HELP.format(not_graded=texts.NOT_GRADED),
+                ),
             ],
         ),
         (
@@ -52,7 +107,7 @@ def sections(figures: dict, unit: str) -> list[tuple[str, list[Card]]]:
                 (texts.KPI_UNEXPLAINED, fmt.count_text(figures["unexplained"]), texts.KPI_UNEXPLAINED_HELP),
             ],
         ),
-        (texts.SECTION_GRADES, grade_cards),
+        (texts.SECTION_GRADES, grade_cards(figures)),
     ]
 
 

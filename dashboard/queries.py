@@ -16,7 +16,7 @@ from decimal import Decimal
 import duckdb
 import pandas as pd
 
-from dashboard import domain, reference, store
+from dashboard import domain, reference, store, texts
 from dashboard.audit_config import active_config
 from dashboard.filters import GRADES, Filters, where_sql
 from dashboard.model import Form
@@ -27,11 +27,18 @@ SCORE_BIN_WIDTH = 10
 PAGE_SIZE = 100
 
 
-def grade_sql(column: str) -> str:
-    """SQL CASE giving the grade of a 总分, from the bands of the active audit configuration (NULL for no score)."""
+def grade_sql(column: str, not_graded: str | None = None) -> str:
+    """SQL CASE giving the grade of a 总分, from the bands of the active audit configuration (NULL for no score);
+    with `not_graded` (the stored domain.not_graded_reason column), texts.NOT_GRADED where that is set."""
     config = active_config()
     whens = " ".join(f"WHEN {column} >= {lowest!r} THEN '{grade}'" for lowest, grade in config.grade_bands)
-    return f"CASE WHEN {column} IS NULL THEN NULL {whens} ELSE '{config.lowest_grade}' END"
+    first = f"WHEN {not_graded} IS NOT NULL THEN '{texts.NOT_GRADED}' " if not_graded else ""
+    return f"CASE {first}WHEN {column} IS NULL THEN NULL {whens} ELSE '{config.lowest_grade}' END"
+
+
+def graded_sql(alias: str = "o") -> str:
+    """SQL condition: the form_overview row `alias` is graded (domain.not_graded_reason gave no reason)."""
+    return f"{alias}.not_graded IS NULL"
 
 
 # The domain's definitions (dashboard/domain.py) are stored as columns at import; SQL only reads them.
@@ -50,7 +57,8 @@ counted_forms AS (
         f.department AS printed_department, f.unit AS printed_unit, f.project_type AS printed_type,
         coalesce({reference.unit_sql()}, {reference.department_sql()}) AS org,
         (nullif(trim(f.unit), '') IS NULL) AS org_is_department,
-        {grade_sql("f.total_score")} AS grade
+        {grade_sql("f.total_score", "f.not_graded")} AS grade,  -- texts.NOT_GRADED where not graded
+        CASE WHEN f.not_graded IS NULL THEN f.total_score END AS graded_score  -- what averages and ranks read
     FROM forms f {reference.joins()}
     WHERE {store.counted_sql("f")} AND {store.project_form_sql("f")}  -- 部门整体 forms: department_queries
 ),
@@ -65,7 +73,7 @@ form_overview AS (
         CAST(f.executed AS DOUBLE) AS executed,
         f.exec_rate,
         f.total_weight, f.total_score, f.recomputed_score,
-        f.grade,
+        f.grade, f.not_graded, f.graded_score,
         f.indicator_count, f.deducted_count, f.points_lost, f.unexplained_count  -- stored per form (store.py)
         {{details}}
 )"""
@@ -139,10 +147,10 @@ def overview_query(
 
 
 def form_overview(con, filters: Filters) -> pd.DataFrame:
-    """The forms under the filters, one row each, lowest 总分 first (problems on top)."""
+    """The forms under the filters, one row each, lowest 总分 first (problems on top), those not graded last."""
     return overview_query(
         con,
-        "SELECT o.* FROM form_overview o WHERE {where} ORDER BY o.total_score ASC NULLS FIRST, o.batch_id, o.position",
+        f"SELECT o.* FROM form_overview o WHERE {{where}} ORDER BY {FORM_ORDER}",
         filters,
         details=True,
     )
@@ -153,11 +161,12 @@ def form_ids(con, filters: Filters) -> list[str]:
     return frame["form_id"].tolist()
 
 
-FORM_ORDER = "o.total_score ASC NULLS FIRST, o.batch_id, o.position"
+# Lowest 总分 first (problems on top); forms that are not graded after every graded one, in import order.
+FORM_ORDER = "o.not_graded IS NOT NULL, o.total_score ASC NULLS FIRST, o.batch_id, o.position"
 
 
 def form_page(con, filters: Filters, offset: int = 0, limit: int = PAGE_SIZE) -> pd.DataFrame:
-    """One page of `form_overview` in its order (lowest 总分 first): rows offset … offset + limit − 1, with
+    """One page of `form_overview` in its order (FORM_ORDER): rows offset … offset + limit − 1, with
     the details (details_sql) joined to that page's rows only."""
     body = f"""
         , page AS (SELECT o.* FROM form_overview o WHERE {{where}} ORDER BY {FORM_ORDER} LIMIT ? OFFSET ?)
@@ -182,10 +191,11 @@ SELECT
     sum(o.budget) AS budget,
     sum(o.executed) AS executed,
     {OVERALL_RATE} AS overall_rate,
-    avg(o.total_score) AS avg_score,
-    count(o.total_score) AS scored_forms,
+    avg(o.graded_score) AS avg_score,
+    count(o.graded_score) AS scored_forms,
     {{grade_counts}},
     count(*) FILTER (WHERE o.grade IS NULL) AS grade_none,
+    count(*) FILTER (WHERE NOT {graded_sql("o")}) AS not_graded,
     coalesce(sum(o.deducted_count), 0) AS deducted,
     coalesce(sum(o.points_lost), 0) AS points_lost,
     coalesce(sum(o.unexplained_count), 0) AS unexplained
@@ -194,14 +204,15 @@ FROM form_overview o WHERE {{where}}
 
 
 def kpis(con, filters: Filters) -> dict:
-    """The 总览 cards: counts, sums, Σexecuted ÷ Σbudget, average 总分, forms per grade, deductions."""
+    """The 总览 cards: counts, sums, Σexecuted ÷ Σbudget, average 总分 and forms per grade (of the graded
+    forms), the forms not graded (`not_graded`), deductions."""
     grade_counts = ",\n    ".join(
         f"count(*) FILTER (WHERE o.grade = '{grade}') AS grade_{index}" for index, grade in enumerate(GRADES)
     )
     cursor = con.execute(*_sql(KPI_SQL.replace("{grade_counts}", grade_counts), filters))
     row = dict(zip([column[0] for column in cursor.description], cursor.fetchone(), strict=True))
     row = {key: float(value) if isinstance(value, Decimal) else value for key, value in row.items()}
-    for key in ("forms", "projects", "scored_forms", "grade_none", "deducted", "unexplained"):
+    for key in ("forms", "projects", "scored_forms", "grade_none", "not_graded", "deducted", "unexplained"):
         row[key] = int(row[key] or 0)
     row["grades"] = {grade: int(row.pop(f"grade_{index}") or 0) for index, grade in enumerate(GRADES)}
     return row
@@ -219,7 +230,7 @@ SELECT
     sum(o.budget) AS budget,
     sum(o.executed) AS executed,
     {OVERALL_RATE} AS exec_rate,
-    avg(o.total_score) AS avg_score,
+    avg(o.graded_score) AS avg_score,
     coalesce(sum(o.deducted_count), 0) AS deducted,
     coalesce(sum(o.points_lost), 0) AS points_lost
 FROM form_overview o WHERE {{where}}
@@ -229,7 +240,7 @@ ORDER BY budget DESC NULLS LAST, grp
 
 
 def group_summary(con, filters: Filters, by: str, top: int | None = None) -> pd.DataFrame:
-    """Per 单位 (实施单位, else 主管部门) or per project type: forms, money, Σ-rate, average 总分.
+    """Per 单位 (实施单位, else 主管部门) or per project type: forms, money, Σ-rate, average 总分 of the graded forms.
 
     `top`: the `top` groups with the largest budgets, then one row (`is_rest`, grp NULL) summing all
     the others, with `groups` saying how many it stands for. Without it, every group (is_rest false).
@@ -242,7 +253,7 @@ def group_summary(con, filters: Filters, by: str, top: int | None = None) -> pd.
         SELECT CASE WHEN r.rank <= ? THEN r.grp END AS grp, r.rank > ? AS is_rest, count(DISTINCT r.rank) AS groups,
                bool_and(o.org_is_department) AS grp_is_department,
                count(*) AS forms, sum(o.budget) AS budget, sum(o.executed) AS executed,
-               {OVERALL_RATE} AS exec_rate, avg(o.total_score) AS avg_score,
+               {OVERALL_RATE} AS exec_rate, avg(o.graded_score) AS avg_score,
                coalesce(sum(o.deducted_count), 0) AS deducted, coalesce(sum(o.points_lost), 0) AS points_lost
         FROM form_overview o JOIN (
             SELECT {column} AS grp, row_number() OVER (ORDER BY sum(o.budget) DESC NULLS LAST, {column}) AS rank
@@ -255,14 +266,15 @@ def group_summary(con, filters: Filters, by: str, top: int | None = None) -> pd.
 
 
 def score_bins(con, filters: Filters) -> pd.DataFrame:
-    """Forms per 总分 bin of SCORE_BIN_WIDTH points, [lo, hi) and [90, 100] on top; lo NULL for no score."""
+    """Graded forms per 总分 bin of SCORE_BIN_WIDTH points, [lo, hi) and [90, 100] on top; lo NULL for no
+    score. Forms that are not graded are not binned (the 总览 card 不评级 counts them)."""
     width = SCORE_BIN_WIDTH
     body = f"""
         SELECT CASE WHEN o.total_score IS NULL THEN NULL
                     WHEN o.total_score >= 100 - {width} THEN 100 - {width}
                     ELSE floor(greatest(o.total_score, 0) / {width}) * {width} END AS lo,
                count(*) AS forms
-        FROM form_overview o WHERE {{where}}
+        FROM form_overview o WHERE {{where}} AND {graded_sql("o")}
         GROUP BY lo ORDER BY lo NULLS LAST
     """
     counted = overview_query(con, body, filters)

@@ -27,13 +27,19 @@ from docx.shared import Cm, Pt
 
 from dashboard import chart_images, key_figures, queries, review_queries, store, texts, yoy
 from dashboard import formatting as fmt
+from dashboard.audit_config import active_config
 from dashboard.filters import Filters, describe
 
 CJK_FONT = "宋体"  # Word's own; LibreOffice substitutes the machine's CJK font (Noto Sans CJK)
 LATIN_FONT = "Times New Roman"
 TOP_ROWS = 30  # rows of a long table shown in the report
-LOW_GRADES = ("差", "中")
 GRADE_COLORS = {"优": "#27ae60", "良": "#2e86c1", "中": "#f39c12", "差": "#c0392b"}
+NOT_GRADED_COLOR = "#95a5a6"
+
+
+def low_grades() -> tuple[str, ...]:
+    """The grades the low-score section lists: the configuration's two lowest, lowest first (差, 中)."""
+    return tuple(reversed(active_config().grades[-2:]))
 
 
 @dataclasses.dataclass
@@ -64,12 +70,12 @@ def build_report(
         [[title, label, value] for title, cards in key_figures.sections(figures, unit) for label, value, _ in cards],
     )
     writer.heading(texts.REPORT_GRADES)
-    writer.picture(_grade_figure(figures["grades"]))
+    writer.picture(_grade_figure({**figures["grades"], texts.NOT_GRADED: figures["not_graded"]}))
     writer.heading(texts.REPORT_BY_TYPE)
     _groups(writer, queries.group_summary(con, filters, "project_type"), texts.COL["project_type"], unit)
     writer.heading(texts.REPORT_BY_UNIT)
     _groups(writer, queries.group_summary(con, filters, "org"), texts.COL["org"], unit)
-    writer.heading(texts.REPORT_LOW_SCORES)
+    writer.heading(texts.REPORT_LOW_SCORES_OF.format(grades=texts.REPORT_LOW_GRADES_SEPARATOR.join(low_grades())))
     _low_scores(writer, con, filters)
     writer.heading(texts.REPORT_UNEXPLAINED)
     _unexplained(writer, con, filters)
@@ -124,7 +130,7 @@ def _grade_figure(grades: dict[str, int]) -> go.Figure:
             y=list(grades.values()),
             text=[fmt.count_text(count) for count in grades.values()],
             textposition="outside",
-            marker_color=[GRADE_COLORS.get(grade, "#95a5a6") for grade in grades],
+            marker_color=[GRADE_COLORS.get(grade, NOT_GRADED_COLOR) for grade in grades],
         )
     )
     top = max(grades.values(), default=0)
@@ -159,7 +165,7 @@ def _groups(writer: _Writer, groups: pd.DataFrame, label: str, unit: str) -> Non
 
 def _low_scoring_forms(con, filters: Filters) -> pd.DataFrame:
     scope = dataclasses.replace(
-        filters, grades=tuple(g for g in LOW_GRADES if not filters.grades or g in filters.grades)
+        filters, grades=tuple(g for g in low_grades() if not filters.grades or g in filters.grades)
     )
     if not scope.grades:
         return pd.DataFrame()
@@ -308,8 +314,8 @@ def _year_over_year(writer: _Writer, con, filters: Filters, pair: yoy.YearPair, 
             [
                 r.project_name,
                 fmt.text_or_dash(r.org),
-                fmt.score_text(r.score_previous),
-                fmt.score_text(r.score),
+                key_figures.score_with_grade_note(r.score_previous, bool(r.previous_not_graded)),
+                key_figures.score_with_grade_note(r.score, bool(r.not_graded)),
                 key_figures.signed(r.score_change),
             ]
             for r in both.itertuples()
@@ -322,7 +328,12 @@ def _year_over_year(writer: _Writer, con, filters: Filters, pair: yoy.YearPair, 
         writer.table(
             [texts.REPORT_COL_CHANGE, texts.COL["project_name"], texts.COL["org"], texts.COL["total_score"]],
             [
-                [texts.YOY_CHANGE_KINDS[r.change], r.project_name, fmt.text_or_dash(r.org), fmt.score_text(r.score)]
+                [
+                    texts.YOY_CHANGE_KINDS[r.change],
+                    r.project_name,
+                    fmt.text_or_dash(r.org),
+                    key_figures.score_with_grade_note(r.score, bool(r.not_graded)),
+                ]
                 for r in changes.itertuples()
             ],
             total=changes_total,

@@ -17,13 +17,15 @@ from dashboard import audit, store, texts
 from dashboard.audit_config import active_config
 from dashboard.filters import Filters
 from dashboard.model import SEVERITIES
-from dashboard.queries import overview_query
+from dashboard.queries import graded_sql, overview_query
 
 # ORDER BY expression putting errors first, then warnings, then info.
 _SEVERITY_WHENS = " ".join(f"WHEN '{severity}' THEN {rank}" for rank, severity in enumerate(SEVERITIES))
 SEVERITY_RANK_SQL = "CASE {column} " + _SEVERITY_WHENS + " ELSE 9 END"
 # A gap smaller than this (points) is rounding, not an overstatement (the default scheme's tolerance).
 GAP_TOLERANCE = active_config().default.score_tolerance
+# The form_overview row is graded: forms that are not (domain.not_graded_reason) stay out of gaps and rankings.
+GRADED = graded_sql("o")
 
 
 def _severity_rank(column: str) -> str:
@@ -60,14 +62,17 @@ def severity_counts(con, filters: Filters) -> pd.DataFrame:
 
 
 def gap_summary(con, filters: Filters) -> dict:
-    """Forms compared, forms scored above the rules, Σ claimed − recomputed over the filtered forms,
-    and the forms that are 不可评价 (a 总分 but no recomputed one: left out of the gap)."""
+    """Graded forms compared, graded forms scored above the rules, Σ claimed − recomputed over the graded
+    filtered forms; the forms that are 不可评价 (a 总分 but no recomputed one) and all the forms that are not
+    graded (domain.not_graded_reason: 停用, 不可评价 …), which are left out of the gap."""
     body = f"""
         SELECT count(*) AS forms,
-               count(*) FILTER (WHERE o.total_score IS NOT NULL AND o.recomputed_score IS NOT NULL) AS compared,
-               count(*) FILTER (WHERE o.total_score - o.recomputed_score > {GAP_TOLERANCE}) AS overstated,
-               coalesce(sum(o.total_score - o.recomputed_score), 0) AS gap,
-               count(*) FILTER (WHERE o.total_score IS NOT NULL AND o.recomputed_score IS NULL) AS not_evaluable
+               count(*) FILTER (WHERE o.total_score IS NOT NULL AND o.recomputed_score IS NOT NULL AND {GRADED})
+                   AS compared,
+               count(*) FILTER (WHERE o.total_score - o.recomputed_score > {GAP_TOLERANCE} AND {GRADED}) AS overstated,
+               coalesce(sum(o.total_score - o.recomputed_score) FILTER (WHERE {GRADED}), 0) AS gap,
+               count(*) FILTER (WHERE o.total_score IS NOT NULL AND o.recomputed_score IS NULL) AS not_evaluable,
+               count(*) FILTER (WHERE NOT {GRADED}) AS not_graded
         FROM form_overview o WHERE {{where}}
     """
     row = overview_query(con, body, filters).iloc[0]
@@ -77,6 +82,7 @@ def gap_summary(con, filters: Filters) -> dict:
         "overstated": int(row["overstated"]),
         "gap": float(row["gap"]),
         "not_evaluable": int(row["not_evaluable"]),
+        "not_graded": int(row["not_graded"]),
     }
 
 
@@ -136,17 +142,19 @@ def findings(con, filters: Filters, form_id: str | None = None, rule: str | None
 
 
 def unit_gaps(con, filters: Filters) -> pd.DataFrame:
-    """Units (实施单位, else 主管部门) ranked by Σ (claimed − recomputed 总分) over their forms; forms that
-    are 不可评价 are left out of the sums, and a unit with nothing compared has no gap and comes last."""
+    """Units (实施单位, else 主管部门) ranked by Σ (claimed − recomputed 总分) over their graded forms; forms
+    that are not graded (停用, 不可评价 …) are left out of the sums, and a unit with nothing compared has no
+    gap and comes last."""
     body = f"""
         SELECT o.org, bool_and(o.org_is_department) AS org_is_department,
                count(*) AS forms,
-               count(*) FILTER (WHERE o.total_score IS NOT NULL AND o.recomputed_score IS NOT NULL) AS compared,
-               count(*) FILTER (WHERE o.total_score - o.recomputed_score > {GAP_TOLERANCE}) AS overstated,
-               sum(o.total_score) FILTER (WHERE o.recomputed_score IS NOT NULL) AS claimed,
-               sum(o.recomputed_score) FILTER (WHERE o.total_score IS NOT NULL) AS recomputed,
-               sum(o.total_score - o.recomputed_score) AS gap,
-               max(o.total_score - o.recomputed_score) AS max_gap,
+               count(*) FILTER (WHERE o.total_score IS NOT NULL AND o.recomputed_score IS NOT NULL AND {GRADED})
+                   AS compared,
+               count(*) FILTER (WHERE o.total_score - o.recomputed_score > {GAP_TOLERANCE} AND {GRADED}) AS overstated,
+               sum(o.total_score) FILTER (WHERE o.recomputed_score IS NOT NULL AND {GRADED}) AS claimed,
+               sum(o.recomputed_score) FILTER (WHERE o.total_score IS NOT NULL AND {GRADED}) AS recomputed,
+               sum(o.total_score - o.recomputed_score) FILTER (WHERE {GRADED}) AS gap,
+               max(o.total_score - o.recomputed_score) FILTER (WHERE {GRADED}) AS max_gap,
                sum(o.error_count) AS errors, sum(o.warning_count) AS warnings
         FROM form_overview o WHERE {{where}}
         GROUP BY o.org

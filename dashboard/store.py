@@ -29,7 +29,7 @@ DEFAULT_DB = Path("data/forms.duckdb")
 DB_ENV_VAR = "DASHBOARD_DB"
 
 # The schema this code writes. Bump it with every change below, and add the step in `_MIGRATIONS`.
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (
@@ -89,7 +89,8 @@ CREATE TABLE IF NOT EXISTS forms (
     points_lost      DOUBLE DEFAULT 0,
     unexplained_count INTEGER DEFAULT 0,
     budget           DECIMAL(18, 2),    -- the 年度资金总额 row's 全年预算数 and 全年执行数 (fund_rows 'total'),
-    executed         DECIMAL(18, 2)     -- kept with the form so that totals need no join
+    executed         DECIMAL(18, 2),    -- kept with the form so that totals need no join
+    not_graded       VARCHAR            -- domain.not_graded_reason: why the 总分 is not graded; NULL: graded
 );
 CREATE TABLE IF NOT EXISTS fund_rows (
     form_id        VARCHAR NOT NULL,
@@ -159,7 +160,7 @@ _FORM_COLUMNS = [
     "project_name", "project_type", "status", "project_amount", "unit_printed", "goal_expected",
     "goal_actual", "total_weight", "total_score", "recomputed_score", "form_kind", "project_code", "scheme",
     "complete", "exec_rate", "superseded_by", "replaces", "changes", "pending_duplicate",
-    "identity_name", "identity_department", "identity_unit", "identity_code", "budget", "executed",
+    "identity_name", "identity_department", "identity_unit", "identity_code", "budget", "executed", "not_graded",
 ]  # fmt: skip
 _FUND_COLUMNS = ["initial_budget", "annual_budget", "executed", "weight", "rate_pct", "score"]
 _INDICATOR_COLUMNS = ["level1", "level2", "name", "target", "actual", "weight", "score", "reason"]
@@ -362,7 +363,28 @@ def _migrate_5_to_6(con) -> None:
     )
 
 
-_MIGRATIONS = {1: _migrate_1_to_2, 2: _migrate_2_to_3, 3: _migrate_3_to_4, 4: _migrate_4_to_5, 5: _migrate_5_to_6}
+def _migrate_6_to_7(con) -> None:
+    """Version 7 keeps with each form why its 总分 is not graded (domain.not_graded_reason), read from its rows."""
+    con.execute("ALTER TABLE forms ADD COLUMN IF NOT EXISTS not_graded VARCHAR")
+    ids = [row[0] for row in con.execute("SELECT form_id FROM forms ORDER BY form_id").fetchall()]
+    for start in range(0, len(ids), _MIGRATION_CHUNK):
+        forms = load_forms(con, ids[start : start + _MIGRATION_CHUNK])
+        frame = pd.DataFrame(
+            [[form.id, domain.not_graded_reason(form)] for form in forms],
+            columns=["form_id", "not_graded"],
+            dtype=object,
+        )
+        _update_from_frame(con, "forms", frame, "not_graded = d.not_graded", "forms.form_id = d.form_id")
+
+
+_MIGRATIONS = {
+    1: _migrate_1_to_2,
+    2: _migrate_2_to_3,
+    3: _migrate_3_to_4,
+    4: _migrate_4_to_5,
+    5: _migrate_5_to_6,
+    6: _migrate_6_to_7,
+}
 _MIGRATION_CHUNK = 2000
 
 
@@ -893,7 +915,7 @@ def _form_row(placement: Placement, batch_id: int, position: int) -> list:
         form.funds.unit_printed, form.goal_expected, form.goal_actual, form.total_weight, form.total_score,
         form.recomputed_score, form.form_kind, form.project_code, form.scheme, complete, exec_rate,
         None, placement.replaces, changes, placement.status == STATUS_DUPLICATE, *identity,
-        form.funds.total.annual_budget, form.funds.total.executed,
+        form.funds.total.annual_budget, form.funds.total.executed, domain.not_graded_reason(form),
     ]  # fmt: skip
 
 

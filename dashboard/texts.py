@@ -378,7 +378,6 @@ CLI_AUDIT_CONFIG_HELP = "复核配置文件（TOML，见 docs/audit-config.examp
 CLI_AUDIT_NO_SCHEME = "没有名为“{name}”的评分方案；可用：{names}"
 REVIEW_COLUMN_SCHEME = "评分方案"
 REVIEW_RECOMPUTED_HELP = "按本表评分方案复算的总分；全部指标未计量（不适用）的表为“不可评价”，不计入差额合计和单位排名"
-REVIEW_KPI_GAP_NOT_EVALUABLE = "；{n} 张不可评价的表（全部指标未计量）不计入"
 FORM_SCHEME_HELP = "按“{scheme}”评分方案复算（{source}）"
 FORM_HEADER_SCHEME = "评分方案"
 REVIEW_STALE_SCHEMES = (
@@ -417,7 +416,6 @@ FILTER_DEPARTMENT = "主管部门"
 FILTER_UNIT = "实施单位"
 FILTER_TYPE = "项目类型"
 FILTER_GRADE = "等级"
-FILTER_GRADE_HELP = "按总分：优 ≥ 90，良 80–90，中 60–80，差 < 60"
 FILTER_SCORE = "总分范围"
 FILTER_SCORE_HELP = "缩小范围后，没有总分的表不再显示。"
 FILTER_RATE = "执行率范围（%）"
@@ -493,10 +491,7 @@ KPI_MONEY_HELP = "各表“年度资金总额”行之和"
 KPI_RATE = "总体执行率"
 KPI_RATE_HELP = "Σ全年执行数 ÷ Σ全年预算数（按金额加权，不是各表执行率的平均）"
 KPI_AVG_SCORE = "平均总分"
-KPI_AVG_SCORE_HELP = "各表自评总分的算术平均（不含没有总分的表）"
 KPI_GRADE = "{grade}"
-KPI_GRADE_HELP = "总分在此等级区间的表数：{band}"
-GRADE_BANDS_TEXT = {"优": "≥ 90", "良": "80 – 90", "中": "60 – 80", "差": "< 60"}
 KPI_DEDUCTED = "扣分指标"
 KPI_DEDUCTED_HELP = "得分低于分值的三级指标个数"
 KPI_UNEXPLAINED = "扣分未说明原因"
@@ -968,7 +963,6 @@ REPORT_GRADES = "二、等级分布"
 REPORT_GRADES_CHART = "自评等级分布（张）"
 REPORT_BY_TYPE = "三、按项目类型"
 REPORT_BY_UNIT = "四、按单位"
-REPORT_LOW_SCORES = "五、低分项目（等级为差、中）及其扣分指标"
 REPORT_LOW_FORM = "{name}（{org}，{year} 年，总分 {score}，{grade}）"
 REPORT_NO_DEDUCTIONS = "没有扣分指标（低分来自执行率或总分与各项不符，见自评复核）。"
 REPORT_UNEXPLAINED = "六、扣了分却未说明原因的指标"
@@ -1088,3 +1082,32 @@ IMPORT_YEAR_BLANK_WARNING = (
     "年度）。若这些文件是同一年度的，请先填写年度。导入后每个文件的结果会注明几张表没有年度。"
 )
 OUTCOME_NO_YEAR = "{count} 张表既未印年度也未填写年度，不出现在按年度的统计中"
+# --- Forms that are not graded (issue 17): 停用 and 不可评价 forms on a card of their own ------------------------
+NOT_GRADED = "不评级"
+# Why a form is not graded: the keys are domain.NOT_GRADED_REASONS.
+NOT_GRADED_REASONS = {
+    "stopped": "项目停用",
+    "not_evaluable": "不可评价：有分值的指标均未计量（如“不适用”）",
+    "no_indicator_points": "指标均无分值：总分只有执行率一项，不是百分制",
+    "no_budget": "全年预算数为 0 且未支出：本年没有可执行的资金",
+}
+NOT_GRADED_HELP = (
+    "不评定等级的表：{reasons}。这些表照常列出、可以查看，但不计入等级分布、平均总分、排名、低分清单和与上年的比较。"
+)
+NOT_GRADED_REASON_SEPARATOR = "；"
+NOT_GRADED_LIST = "列出这 {n} 张表"
+NOT_GRADED_LIST_HELP = "在卡片下方列出这些表及其不评级原因"
+NOT_GRADED_OPEN_PROJECTS = "在“项目”页查看这些表（等级筛选为“不评级”）"
+NOT_GRADED_SCORE_DIST = "另有 {n} 张不评级的表不在图中（见“不评级”卡片）"
+NOT_GRADED_COLUMN = "不评级原因"
+KPI_AVG_SCORE_GRADED_HELP = "评定等级的各表自评总分的算术平均（不含没有总分的表和{not_graded}的表）"
+KPI_GRADE_BAND_HELP = "总分在此等级区间的表数：{band}（不含{not_graded}的表）"
+GRADE_BAND_TOP = "≥ {low}"
+GRADE_BAND_MIDDLE = "{low} – {high}"
+GRADE_BAND_BOTTOM = "< {high}"
+GRADE_BAND_SEPARATOR = "，"
+FILTER_GRADE_BANDS_HELP = "按总分：{bands}；“{not_graded}”为停用、不可评价等不评定等级的表"
+REVIEW_KPI_GAP_NOT_GRADED = "；{n} 张不评级的表（停用、不可评价等）不计入差额合计和单位排名"
+REPORT_LOW_SCORES_OF = "五、低分项目（等级为{grades}）及其扣分指标"
+REPORT_LOW_GRADES_SEPARATOR = "、"
+YOY_NOT_GRADED_SCORE = "{score}（不评级）"

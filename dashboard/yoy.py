@@ -63,7 +63,7 @@ def key_figures(con, filters: Filters, pair: YearPair) -> dict[str, tuple]:
 _BY_GROUP_SQL = f"""
 SELECT o.year, {{column}} AS grp, count(*) AS forms,
        {domain.overall_rate_sql("CAST(t.executed AS DOUBLE)", "CAST(t.annual_budget AS DOUBLE)")} AS exec_rate,
-       avg(o.total_score) AS avg_score
+       avg(o.graded_score) AS avg_score  -- forms that are not graded stay out (domain.not_graded_reason)
 FROM picked o LEFT JOIN fund_rows t ON t.form_id = o.form_id AND t.row_key = 'total'
 WHERE o.year IN (?, ?)
 GROUP BY ALL
@@ -86,12 +86,14 @@ def by_group(con, filters: Filters, pair: YearPair, by: str) -> pd.DataFrame:
 # Continues the WITH list of queries.FORM_OVERVIEW_SQL; the two years are the query's last parameters.
 _MATCH_SQL = """
 , cur AS MATERIALIZED (
-    SELECT o.form_id, o.project_name, o.org, o.project_type, o.total_score, o.project_amount, f.form_kind,
-           f.identity_name, f.identity_department, f.identity_unit, f.identity_code
+    SELECT o.form_id, o.project_name, o.org, o.project_type, o.total_score, o.graded_score, o.not_graded,
+           o.project_amount,
+           f.form_kind, f.identity_name, f.identity_department, f.identity_unit, f.identity_code
     FROM picked o JOIN forms f ON f.form_id = o.form_id WHERE o.year = ?
 ), prev AS MATERIALIZED (
-    SELECT o.form_id, o.project_name, o.org, o.project_type, o.total_score, o.project_amount, f.form_kind,
-           f.identity_name, f.identity_department, f.identity_unit, f.identity_code
+    SELECT o.form_id, o.project_name, o.org, o.project_type, o.total_score, o.graded_score, o.not_graded,
+           o.project_amount,
+           f.form_kind, f.identity_name, f.identity_department, f.identity_unit, f.identity_code
     FROM picked o JOIN forms f ON f.form_id = o.form_id WHERE o.year = ?
 ), candidate_pairs AS (
     -- Same kind and name, and the same 主管部门 and 实施单位 where both sides print them: equi-joins, so
@@ -167,14 +169,20 @@ def _match_query(con, filters: Filters, pair: YearPair, select: str, order: str,
 
 
 def projects_in_both_years(con, filters: Filters, pair: YearPair, limit: int | None = None) -> Rows:
-    """Projects filed in both years (one match each way), with both 总分 and the change, biggest fall first."""
+    """Projects filed in both years (one match each way), with both 总分 and the change, biggest fall first.
+
+    A year whose form is not graded (domain.not_graded_reason) shows its 总分 with `*_not_graded` true and
+    gives no change: such pairs come last."""
     return _match_query(
         con,
         filters,
         pair,
         """
         SELECT c.project_name, c.org, c.project_type, p.total_score AS score_previous, c.total_score AS score,
-               c.total_score - p.total_score AS score_change, c.form_id, p.form_id AS previous_form_id
+               c.graded_score - p.graded_score AS score_change,
+               p.not_graded IS NOT NULL AS previous_not_graded,
+               c.not_graded IS NOT NULL AS not_graded,
+               c.form_id, p.form_id AS previous_form_id
         FROM single s JOIN cur c ON c.form_id = s.cur_id JOIN prev p ON p.form_id = s.prev_id
         """,
         "score_change ASC NULLS LAST, project_name, form_id",
@@ -190,13 +198,16 @@ def new_and_ended(con, filters: Filters, pair: YearPair, limit: int | None = Non
         filters,
         pair,
         """
-        SELECT 'new' AS change, c.project_name, c.org, c.project_type, c.total_score AS score, c.form_id
+        SELECT 'new' AS change, c.project_name, c.org, c.project_type, c.total_score AS score,
+               c.not_graded IS NOT NULL AS not_graded, c.form_id
         FROM cur c WHERE c.form_id NOT IN (SELECT cur_id FROM pairs)
         UNION ALL
-        SELECT 'ended', p.project_name, p.org, p.project_type, p.total_score, p.form_id
+        SELECT 'ended', p.project_name, p.org, p.project_type, p.total_score,
+               p.not_graded IS NOT NULL, p.form_id
         FROM prev p WHERE p.form_id NOT IN (SELECT prev_id FROM pairs)
         UNION ALL
-        SELECT 'ambiguous', c.project_name, c.org, c.project_type, c.total_score, c.form_id
+        SELECT 'ambiguous', c.project_name, c.org, c.project_type, c.total_score,
+               c.not_graded IS NOT NULL, c.form_id
         FROM cur c WHERE c.form_id IN (SELECT cur_id FROM pairs) AND c.form_id NOT IN (SELECT cur_id FROM single)
         """,
         "change, project_name, form_id",

@@ -101,11 +101,18 @@ def _both_frame(both: pd.DataFrame, pair: yoy.YearPair) -> pd.DataFrame:
         {
             col["project_name"]: both["project_name"],
             col["org"]: both["org"].map(fmt.text_or_dash),
-            str(pair.previous): both["score_previous"].map(fmt.score_text),
-            str(pair.year): both["score"].map(fmt.score_text),
+            str(pair.previous): _scores(both["score_previous"], both["previous_not_graded"]),
+            str(pair.year): _scores(both["score"], both["not_graded"]),
             texts.REPORT_COL_CHANGE: both["score_change"].map(key_figures.signed),
         }
     )
+
+
+def _scores(scores: pd.Series, not_graded: pd.Series) -> list[str]:
+    """总分 texts, "（不评级）" after those of forms that are not graded (their change is not computed)."""
+    return [
+        key_figures.score_with_grade_note(score, bool(flag)) for score, flag in zip(scores, not_graded, strict=True)
+    ]
 
 
 def _changes_frame(changes: pd.DataFrame, pair: yoy.YearPair) -> pd.DataFrame:
@@ -115,7 +122,7 @@ def _changes_frame(changes: pd.DataFrame, pair: yoy.YearPair) -> pd.DataFrame:
             texts.REPORT_COL_CHANGE: changes["change"].map(texts.YOY_CHANGE_KINDS),
             col["project_name"]: changes["project_name"],
             col["org"]: changes["org"].map(fmt.text_or_dash),
-            col["total_score"]: changes["score"].map(fmt.score_text),
+            col["total_score"]: _scores(changes["score"], changes["not_graded"]),
         }
     )
 

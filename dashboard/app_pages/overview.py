@@ -9,6 +9,7 @@ summary as a table to download.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import pandas as pd
@@ -32,7 +33,17 @@ TOP_GROUPS = 15
 PLOT_CONFIG = {"displayModeBar": False}
 
 
+PROJECTS_PAGE = "app_pages/projects.py"
+NOT_GRADED_TOGGLE = "overview_not_graded_list"
+# Set by the button under the 不评级 list, whose callback has narrowed the grade filter: the next run opens 项目.
+_OPEN_PROJECTS = "overview_open_projects"
+
+
 def main() -> None:
+    if st.session_state.pop(_OPEN_PROJECTS, False):
+        # The filters are bound to the URL, which switch_page may not clear: it is handed an empty one, and the
+        # widgets (kept in session_state) write theirs back on 项目's run.
+        st.switch_page(PROJECTS_PAGE, query_params={})
     current = filters.start_page(texts.OVERVIEW_TITLE, texts.OVERVIEW_INTRO)
     unit = filters.money_unit()
 
@@ -41,6 +52,8 @@ def main() -> None:
         filters.show_no_match()
         return
     show_cards(figures, unit, yoy_view.card_deltas(current, unit))
+    if figures["not_graded"] and st.session_state.get(NOT_GRADED_TOGGLE):
+        not_graded_list(current, figures["not_graded"], unit)
     downloads.report_button(current, key="overview_report")
     st.page_link("app_pages/department_page.py", label=texts.DEPARTMENT_PAGE_LINK, icon=":material/account_balance:")
 
@@ -62,6 +75,8 @@ def main() -> None:
         rate_and_score_chart(by_org, org_title, "overview_by_org", on_org_click)
     with right:
         score_distribution_chart(page_data.read(queries.score_bins, current))
+        if figures["not_graded"]:
+            st.caption(texts.NOT_GRADED_SCORE_DIST.format(n=fmt.count_text(figures["not_graded"])))
 
     st.subheader(texts.SUMMARY_TABLE, anchor=False)
     summary = summary_table(by_type, unit)
@@ -77,22 +92,68 @@ def main() -> None:
 
 
 def show_cards(figures: dict, unit: str, deltas: dict[str, tuple[str, str]] | None = None) -> None:
-    """Three rows of four cards: money and score, forms and deductions, grades (key_figures.sections);
-    `deltas`: {label: (change against the previous year, delta colour)}."""
+    """Three rows of cards: money and score, forms and deductions, grades (key_figures.sections), the
+    grades with 不评级 beside them and, under it, a switch listing those forms; `deltas`: {label: (change
+    against the previous year, delta colour)}."""
     for title, cards in key_figures.sections(figures, unit):
         st.markdown(f"##### {title}")
-        card_row(cards, deltas=deltas or {})
+        columns = card_row(cards, deltas=deltas or {})
+        labels = [label for label, _, _ in cards]
+        if texts.NOT_GRADED in labels and figures["not_graded"]:
+            with columns[labels.index(texts.NOT_GRADED)]:
+                st.toggle(
+                    texts.NOT_GRADED_LIST.format(n=fmt.count_text(figures["not_graded"])), key=NOT_GRADED_TOGGLE,
+                    help=texts.NOT_GRADED_LIST_HELP,
+                )  # fmt: skip
 
 
 def card_row(
     cards: list[tuple[str, str, str | None]],
     widths: list[float] | None = None,
     deltas: dict[str, tuple[str, str]] | None = None,
-) -> None:
-    """One row of bordered metric cards of equal height, each with its change where `deltas` has one."""
-    for column, (label, value, help_text) in zip(st.columns(widths or max(4, len(cards))), cards, strict=False):
+) -> list:
+    """One row of bordered metric cards of equal height, each with its change where `deltas` has one;
+    returns the row's columns (a card's column can hold more below it)."""
+    columns = st.columns(widths or max(4, len(cards)))
+    for column, (label, value, help_text) in zip(columns, cards, strict=False):
         delta, color = (deltas or {}).get(label, (None, "normal"))
         column.metric(label, value, delta=delta, delta_color=color, help=help_text, border=True)
+    return columns
+
+
+def not_graded_list(current: filters.Filters, count: int, unit: str) -> None:
+    """The forms on the 不评级 card (its first page), with why each is not graded, and a link to 项目 filtered
+    to them (the sidebar's other filters kept)."""
+    scope = dataclasses.replace(current, grades=(texts.NOT_GRADED,))
+    rows = page_data.read(queries.form_page, scope, 0)
+    table = not_graded_table(rows, unit)
+    st.dataframe(table, hide_index=True, width="stretch", placeholder=texts.DASH, key="overview_not_graded_table",
+                 column_config={texts.COL["total_score"]: fmt.score_column(texts.COL["total_score"])})  # fmt: skip
+    if count > len(table):
+        st.caption(texts.YOY_MORE_ROWS.format(shown=len(table), total=fmt.count_text(count)))
+    st.button(texts.NOT_GRADED_OPEN_PROJECTS, key="overview_not_graded_open", on_click=open_not_graded_projects,
+              icon=":material/table_view:", type="tertiary")  # fmt: skip
+
+
+def open_not_graded_projects() -> None:
+    """Callback: narrow the grade filter to 不评级 (the other filters stay) and open 项目 on the next run."""
+    filters.narrow(**{filters.KEY_GRADE: [texts.NOT_GRADED]})
+    st.session_state[_OPEN_PROJECTS] = True
+
+
+def not_graded_table(rows: pd.DataFrame, unit: str) -> pd.DataFrame:
+    """Forms that are not graded as the 总览 list shows them: name, 单位, year, 总分, 全年预算数, the reason."""
+    col = texts.COL
+    return pd.DataFrame(
+        {
+            col["project_name"]: rows["project_name"],
+            col["org"]: rows["org"].map(fmt.text_or_dash),
+            col["year"]: rows["year"].astype("Int64"),
+            col["total_score"]: rows["total_score"],
+            col["budget"].format(unit=unit): rows["budget"].map(lambda v: fmt.money_text(v, unit, False)),
+            texts.NOT_GRADED_COLUMN: rows["not_graded"].map(key_figures.not_graded_reason_text),
+        }
+    )
 
 
 # --- charts ------------------------------------------------------------------------------------------------

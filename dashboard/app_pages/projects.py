@@ -1,8 +1,9 @@
 """项目: every form under the filters in one sortable table; a selected row opens the whole form.
 
-Columns: name, type, 实施单位, 主管部门, year, budget, executed, 执行率, fund score, 总分, grade,
-deducted indicators (and those without a reason), findings of the checks. The selected form's id
-is written into the URL (?form=…) so that a link opens the same form.
+Columns: name, type, 实施单位, 主管部门, year, budget, executed, 执行率, fund score, 总分, grade (不评级
+for forms that are not graded, with the reason beside it; they come after every graded form), deducted
+indicators (and those without a reason), findings of the checks. The selected form's id is written into
+the URL (?form=…) so that a link opens the same form.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import downloads, filters, form_view, history_view, page_data, paging, queries, texts
+from dashboard import downloads, filters, form_view, history_view, key_figures, page_data, paging, queries, texts
 from dashboard import formatting as fmt
 from dashboard.model import SEVERITIES
 
@@ -108,6 +109,7 @@ def projects_table(overview: pd.DataFrame, unit: str) -> pd.DataFrame:
             col["project_name"]: overview["project_name"],
             col["total_score"]: overview["total_score"],
             col["grade"]: overview["grade"].map(lambda v: texts.GRADE_NONE if fmt.is_missing(v) else v),
+            texts.NOT_GRADED_COLUMN: overview["not_graded"].map(key_figures.not_graded_reason_text),
             col["exec_rate_pct"]: (overview["exec_rate"] * 100).round(4),
             col["budget"].format(unit=unit): overview["budget"].map(lambda v: fmt.in_unit(v, unit)),
             col["executed"].format(unit=unit): overview["executed"].map(lambda v: fmt.in_unit(v, unit)),
@@ -137,6 +139,7 @@ def table_config(unit: str) -> dict:
         col["fund_score"]: fmt.score_column(col["fund_score"], width="small"),
         col["total_score"]: fmt.score_column(col["total_score"], width="small"),
         col["grade"]: st.column_config.TextColumn(col["grade"], width="small"),
+        texts.NOT_GRADED_COLUMN: st.column_config.TextColumn(texts.NOT_GRADED_COLUMN, width="medium"),
         col["deducted_count"]: st.column_config.NumberColumn(col["deducted_count"], width="small"),
         col["unexplained_count"]: st.column_config.NumberColumn(col["unexplained_count"], width="small"),
     }

@@ -175,8 +175,8 @@ def _kpis(current: filters.Filters) -> None:
             border=True,
         )
         gap_help = texts.REVIEW_KPI_GAP_HELP
-        if gaps["not_evaluable"]:
-            gap_help += texts.REVIEW_KPI_GAP_NOT_EVALUABLE.format(n=gaps["not_evaluable"])
+        if gaps["not_graded"]:
+            gap_help += texts.REVIEW_KPI_GAP_NOT_GRADED.format(n=gaps["not_graded"])
         st.metric(texts.REVIEW_KPI_GAP, fmt.score_text(gaps["gap"]), help=gap_help, border=True)
 
 
@@ -264,7 +264,7 @@ def _units(current: filters.Filters) -> None:
     table = units_table(page_data.read(rq.unit_gaps, current))
     if table.empty:
         return
-    ranked = table[table[GAP_COLUMN].notna()]  # 不可评价 only: no gap to rank
+    ranked = table[table[GAP_COLUMN].notna()]  # not graded (停用, 不可评价 …) only: no gap to rank
     # The units with the largest gaps (the table is ordered by gap); the rest are in the table below.
     chart = ranked.head(UNIT_BARS).sort_values(GAP_COLUMN)
     figure = go.Figure(

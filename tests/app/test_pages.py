@@ -13,6 +13,7 @@ from streamlit.testing.v1 import AppTest
 
 from dashboard import domain, store, texts
 from dashboard.untrusted import markdown_literal
+from tests import grade_truth
 
 APP = str(Path(__file__).resolve().parents[2] / "dashboard" / "app.py")
 
@@ -62,7 +63,8 @@ def test_overview_figures_match_independent_computation(sample_env, sample_forms
     both = [t for t in totals if t.annual_budget is not None and t.executed is not None]
     rate = sum(t.executed for t in both) / sum(t.annual_budget for t in both)
     budget = sum(t.annual_budget for t in totals if t.annual_budget is not None)
-    scores = [form.total_score for form in sample_forms if form.total_score is not None]
+    graded = [form for form in sample_forms if grade_truth.graded(form)]
+    scores = [form.total_score for form in graded if form.total_score is not None]
     grades = {name: sum(1 for s in scores if grade(s) == name) for name in ("优", "良", "中", "差")}
     indicators = [row for form in sample_forms for row in form.indicators if deducted(row)]
     unexplained = [row for row in indicators if domain.is_no_reason(row.reason)]
@@ -73,11 +75,16 @@ def test_overview_figures_match_independent_computation(sample_env, sample_forms
     assert shown[texts.KPI_AVG_SCORE] == f"{sum(scores) / len(scores):.2f}".rstrip("0").rstrip(".")
     for name, count in grades.items():
         assert shown[name] == str(count), name
+    assert shown[texts.NOT_GRADED] == str(len(sample_forms) - len(graded))
     assert shown[texts.KPI_DEDUCTED] == str(len(indicators))
     assert shown[texts.KPI_UNEXPLAINED] == str(len(unexplained))
-    # The sample data: 22 forms (the PDFs replace forms 3 and 10), 优 18 / 良 1 / 差 3, 98.36% overall
+    # The sample data: 22 forms (the PDFs replace forms 3 and 10), of which 17 graded (优 16 / 良 1) and 5
+    # unused 预算准备金 forms on the 不评级 card (tests/grade_truth.py), 98.36% overall
     # (Σ执行数 ÷ Σ预算数 = 100,488,275.90 × … by hand from seed_forms.json; not the mean of the rates).
-    assert len(sample_forms) == 22 and grades == {"优": 18, "良": 1, "中": 0, "差": 3}
+    assert len(sample_forms) == 22 and grades == grade_truth.SAMPLE_GRADES
+    assert shown[texts.NOT_GRADED] == str(grade_truth.SAMPLE_NOT_GRADED_COUNT)
+    assert shown[texts.KPI_AVG_SCORE] == grade_truth.SAMPLE_AVERAGE_TEXT
+    assert sum(int(shown[name]) for name in grades) == len(graded) == len(grade_truth.SAMPLE_GRADED_SCORES)
     assert shown[texts.KPI_RATE] == "98.36%"
     assert len(at.get("plotly_chart")) == 4
 
@@ -102,9 +109,9 @@ def test_filter_from_url_narrows_every_page(sample_env, sample_forms):
 
 def test_sidebar_widget_sets_filter_and_reset_clears_it(sample_env, sample_forms):
     at = run_app()
-    at.sidebar.multiselect(key="grade").set_value(["差"]).run()
-    poor = [form for form in sample_forms if form.total_score is not None and form.total_score < 60]
-    assert metrics(at)[texts.KPI_FORMS] == str(len(poor))
+    at.sidebar.multiselect(key="grade").set_value(["优"]).run()
+    excellent = [form for form in sample_forms if grade_truth.graded(form) and form.total_score >= 90]
+    assert metrics(at)[texts.KPI_FORMS] == str(len(excellent)) == str(grade_truth.SAMPLE_GRADES["优"])
     at.sidebar.button[0].click().run()
     assert metrics(at)[texts.KPI_FORMS] == str(len(sample_forms))
 

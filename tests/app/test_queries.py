@@ -14,6 +14,7 @@ from dashboard import domain, filters, form_view, queries, texts
 from dashboard import formatting as fmt
 from dashboard.filters import Filters
 from dashboard.model import Form, Indicator
+from tests.grade_truth import graded, not_graded
 from tests.reference_truth import SAMPLE_TYPES
 
 
@@ -55,7 +56,8 @@ def test_form_overview_row_per_form(con, sample_forms):
             assert row["exec_rate"] == pytest.approx(total.executed / total.annual_budget)
         else:
             assert math.isnan(row["exec_rate"])
-        assert row["grade"] == grade(form.total_score)
+        assert row["grade"] == (grade(form.total_score) if graded(form) else texts.NOT_GRADED)
+        assert (None if fmt.is_missing(row["not_graded"]) else row["not_graded"]) == not_graded(form)
         assert row["deducted_count"] == sum(deducted(i) for i in form.indicators)
         no_reason = [i for i in form.indicators if deducted(i) and domain.is_no_reason(i.reason)]
         assert row["unexplained_count"] == len(no_reason)
@@ -77,7 +79,9 @@ def test_form_page_is_a_slice_of_the_whole_list_with_its_details(con, sample_for
     [
         (Filters(), lambda f: True),
         (Filters(types=("疫情防控",)), lambda f: f.project_type == "疫情防控"),
-        (Filters(grades=("差",)), lambda f: grade(f.total_score) == "差"),
+        (Filters(grades=("差",)), lambda f: graded(f) and grade(f.total_score) == "差"),
+        (Filters(grades=("优",)), lambda f: graded(f) and grade(f.total_score) == "优"),
+        (Filters(grades=(texts.NOT_GRADED,)), lambda f: not graded(f)),
         (Filters(status="stopped"), lambda f: f.status == "停用"),
         (Filters(status="active"), lambda f: f.status != "停用"),
         (Filters(score_range=(80, 95)), lambda f: f.total_score is not None and 80 <= f.total_score <= 95),
@@ -100,10 +104,15 @@ def test_kpis_under_filters(con, sample_forms, chosen, keep):
         return
     expected_rate = rate_of(forms)
     assert shown["overall_rate"] == (pytest.approx(expected_rate) if expected_rate is not None else None)
-    scores = [f.total_score for f in forms if f.total_score is not None]
-    assert shown["avg_score"] == pytest.approx(sum(scores) / len(scores))
+    scores = [f.total_score for f in forms if f.total_score is not None and graded(f)]
+    if scores:
+        assert shown["avg_score"] == pytest.approx(sum(scores) / len(scores))
+    else:
+        assert shown["avg_score"] is None
     for name in filters.GRADES:
         assert shown["grades"][name] == sum(grade(s) == name for s in scores)
+    assert shown["not_graded"] == sum(not graded(f) for f in forms)
+    assert sum(shown["grades"].values()) + shown["not_graded"] + shown["grade_none"] == shown["forms"]
     assert shown["deducted"] == sum(deducted(i) for f in forms for i in f.indicators)
 
 
@@ -134,12 +143,13 @@ def test_group_summary_by_org_uses_department_where_unit_blank(con, sample_forms
         assert bool(frame.loc[org, "grp_is_department"]) == (not (form.unit or "").strip())
 
 
-def test_score_bins_cover_every_form(con, sample_forms):
+def test_score_bins_cover_every_graded_form(con, sample_forms):
     bins = queries.score_bins(con, Filters())
-    assert bins["forms"].sum() == len(sample_forms)
+    assert bins["forms"].sum() == sum(graded(f) for f in sample_forms) == 17
     assert list(bins["lo"].dropna()) == [float(lo) for lo in range(0, 100, 10)]
     top = bins.set_index("lo").loc[90.0, "forms"]
-    assert top == sum(1 for f in sample_forms if f.total_score is not None and f.total_score >= 90)
+    assert top == sum(1 for f in sample_forms if graded(f) and f.total_score is not None and f.total_score >= 90)
+    assert bins.set_index("lo").loc[0.0, "forms"] == 0  # the three unused reserves at 总分 0 are not 差
 
 
 def test_deductions_and_their_summary(con, sample_forms):

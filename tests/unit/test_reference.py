@@ -314,8 +314,9 @@ def test_a_version_2_file_is_migrated_by_a_writer_and_refused_by_a_reader(mixed_
         con.execute(f"DROP TABLE {table}")
     con.execute("DROP TABLE ref_project_types")
     con.execute("DELETE FROM meta WHERE key = 'reference_rules_seeded'")
-    for column in ("indicator_count", "deducted_count", "points_lost", "unexplained_count", "budget", "executed"):
-        con.execute(f"ALTER TABLE forms DROP COLUMN {column}")  # versions 4 and 5 added them
+    for column in ("indicator_count", "deducted_count", "points_lost", "unexplained_count", "budget", "executed",
+                   "not_graded"):  # fmt: skip
+        con.execute(f"ALTER TABLE forms DROP COLUMN {column}")  # versions 4, 5 and 6 added them
     con.execute("UPDATE meta SET value = '2' WHERE key = 'schema_version'")
     con.close()
     with pytest.raises(store.StoreError, match="migrate"):
