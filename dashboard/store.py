@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import struct
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -184,7 +185,19 @@ class Placement:
 
 
 class StoreError(Exception):
-    """The database cannot be opened or written; the message says why and what to do."""
+    """The database cannot be opened or written; the message says why and what to do.
+
+    `kind` says which: LOCKED (another program writes it), DAMAGED, NOT_DUCKDB, TOO_NEW, or "" for the rest.
+    """
+
+    def __init__(self, message: str, kind: str = "") -> None:
+        super().__init__(message)
+        self.kind = kind
+
+
+# What is wrong with a database file that cannot be opened (StoreError.kind).
+LOCKED, DAMAGED, NOT_DUCKDB, TOO_NEW = "locked", "damaged", "not_duckdb", "too_new"
+BROKEN_KINDS = (DAMAGED, NOT_DUCKDB, TOO_NEW)  # waiting does not help: the file must be replaced or the program
 
 
 def default_db_path() -> Path:
@@ -201,25 +214,80 @@ def open_db(path: Path | str | None = None, read_only: bool = False) -> duckdb.D
     db_path = Path(path) if path else default_db_path()
     if read_only and not db_path.exists():
         raise StoreError(texts.DB_MISSING.format(path=db_path))
+    truncated = missing_bytes(db_path)
+    if truncated:
+        raise StoreError(
+            texts.DB_DAMAGED.format(path=db_path, reason=texts.DB_TRUNCATED.format(missing=truncated)), DAMAGED
+        )
     try:
         if not read_only:
             db_path.parent.mkdir(parents=True, exist_ok=True)
         con = _connect(db_path, read_only)
-    except duckdb.IOException as error:
-        if "lock" in str(error).lower():
-            raise StoreError(texts.DB_LOCKED.format(path=db_path)) from error
-        raise StoreError(texts.DB_UNREADABLE.format(path=db_path, detail=error)) from error
     except duckdb.Error as error:
-        raise StoreError(texts.DB_UNREADABLE.format(path=db_path, detail=error)) from error
+        raise open_error(error, db_path) from error
     try:
         _bring_schema_up_to_date(con, db_path, read_only)
         if not read_only:
             accounts.ensure_schema(con)  # the users table (dashboard/accounts.py)
             reference.ensure_schema(con)  # organisations and project types (dashboard/reference.py)
+    except duckdb.Error as error:  # the file opened, but its catalogue cannot be read
+        con.close()
+        raise open_error(error, db_path) from error
     except BaseException:
         con.close()
         raise
     return con
+
+
+# DuckDB's words for a file it cannot read because the file is damaged (not because someone holds it).
+_DAMAGE_MARKERS = ("could not read enough bytes", "corrupt", "checksum", "failed to deserialize", "invalid block")
+_NOT_DUCKDB_MARKER = "not a valid duckdb database file"
+
+
+def open_error(error: duckdb.Error, db_path: Path) -> StoreError:
+    """The StoreError for a DuckDB error met opening or reading the file: held by another program,
+    damaged, not a DuckDB file at all, or (the rest) unreadable with DuckDB's words."""
+    words = str(error).lower()
+    if isinstance(error, duckdb.IOException) and "lock" in words:
+        return StoreError(texts.DB_LOCKED.format(path=db_path), LOCKED)
+    if _NOT_DUCKDB_MARKER in words:
+        return StoreError(texts.DB_NOT_DUCKDB.format(path=db_path), NOT_DUCKDB)
+    if isinstance(error, duckdb.InternalException | duckdb.SerializationException) or any(
+        marker in words for marker in _DAMAGE_MARKERS
+    ):
+        return StoreError(texts.DB_DAMAGED.format(path=db_path, reason=texts.DB_DAMAGED_READ), DAMAGED)
+    return StoreError(texts.DB_UNREADABLE.format(path=db_path, detail=error))
+
+
+def damage_error(error: duckdb.Error, db_path: Path) -> StoreError | None:
+    """open_error for an error met while reading, when it says the file is damaged or not a DuckDB file;
+    None for any other error (a bug, a lock), which the caller lets through."""
+    found = open_error(error, db_path)
+    return found if found.kind in (DAMAGED, NOT_DUCKDB) else None
+
+
+# DuckDB's file layout (storage format since 0.9, unchanged in 1.x and 2.x): a 4 KiB main header whose bytes
+# 8–11 are "DUCK", then two 4 KiB database headers (the one with the higher iteration is current) holding
+# the block count and block size, then the blocks. A file shorter than that was cut (copy or disk).
+_HEADER_SIZE = 4096
+_DATABASE_HEADER = struct.Struct("<QQqqQQ")  # checksum, iteration, meta block, free list, block count, block size
+
+
+def missing_bytes(db_path: Path) -> int:
+    """How many bytes short of its own header's block count the file is (0: whole, or not readable as such)."""
+    try:
+        size = db_path.stat().st_size
+        with open(db_path, "rb") as file:
+            head = file.read(3 * _HEADER_SIZE)
+    except OSError:
+        return 0
+    if len(head) < 3 * _HEADER_SIZE or head[8:12] != b"DUCK":
+        return 0
+    headers = [_DATABASE_HEADER.unpack_from(head, offset) for offset in (_HEADER_SIZE, 2 * _HEADER_SIZE)]
+    _, _, _, _, block_count, block_size = max(headers, key=lambda header: header[1])
+    if not 4096 <= block_size <= 1 << 24 or block_size & (block_size - 1):
+        return 0  # not a layout this check knows: leave the file to DuckDB
+    return max(0, 3 * _HEADER_SIZE + block_count * block_size - size)
 
 
 # How long a writer waits for the file while readers hold it: a page's run reads for about a second
@@ -265,7 +333,7 @@ def schema_version(con: duckdb.DuckDBPyConnection) -> int | None:
 def _bring_schema_up_to_date(con, db_path: Path, read_only: bool) -> None:
     version = schema_version(con)
     if version is not None and version > SCHEMA_VERSION:
-        raise StoreError(texts.DB_TOO_NEW.format(path=db_path, version=version, supported=SCHEMA_VERSION))
+        raise StoreError(texts.DB_TOO_NEW.format(path=db_path, version=version, supported=SCHEMA_VERSION), TOO_NEW)
     if read_only:
         if version is not None and version < SCHEMA_VERSION:
             raise StoreError(texts.DB_NEEDS_MIGRATION.format(path=db_path, version=version))

@@ -1030,3 +1030,15 @@ HISTORY_INTRO = "这张表报送过 {count} 次；汇总只计当前版本，旧
 HISTORY_COLUMNS = {"imported_at": "导入时间", "source_file": "文件", "state": "状态", "changes": "比上一版改了什么"}
 HISTORY_CURRENT = "当前版本"
 HISTORY_OLD = "已被替换"
+
+# --- Broken database files (store.open_error) ---
+DB_DAMAGED = (
+    "数据库文件已损坏：{path}（{reason}），无法读取。处理办法：关闭看板和正在运行的命令，"
+    "用最近的备份替换这个文件（见 README“备份”一节）；没有备份时，把它改名留存，再重新导入原始自评表。"
+)
+DB_TRUNCATED = "文件不完整，比它自己记录的内容少 {missing} 字节，可能复制或写入时中断了"
+DB_DAMAGED_READ = "部分内容读不出来"
+DB_NOT_DUCKDB = (
+    "文件 {path} 不是看板的数据库（不是 DuckDB 数据库文件，或文件头已被破坏）。"
+    "处理办法：检查 --db 或 DASHBOARD_DB 指向的文件是否正确；若文件头被破坏，请用最近的备份替换它。"
+)

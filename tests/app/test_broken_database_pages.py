@@ -1,0 +1,50 @@
+"""Broken database files on the pages: each named for what is wrong with it, before any sign-in form, never
+as "正在导入" (which only a lock held by an import is)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from dashboard import accounts, auth, store, texts
+from dashboard.untrusted import hide_paths, markdown_literal
+from tests.unit.test_broken_database import BREAKERS, expected_message
+
+ROOT = Path(__file__).resolve().parents[2]
+APP = str(ROOT / "dashboard" / "app.py")
+PAGES = ["app_pages/overview.py", "app_pages/import_page.py", "app_pages/review_page.py"]
+
+
+@pytest.fixture(scope="module")
+def db_with_an_account(sample_db, tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("accounts") / "forms.duckdb"
+    shutil.copy(sample_db, path)
+    con = store.open_db(path)
+    accounts.add_user(con, "录入员", accounts.IMPORTER, "s3cret-enough")
+    con.close()
+    return path
+
+
+@pytest.mark.parametrize("signin_required", [True, False])
+@pytest.mark.parametrize("kind", list(BREAKERS))
+def test_each_broken_file_is_named_on_every_page(db_with_an_account, tmp_path, monkeypatch, kind, signin_required):
+    path = BREAKERS[kind](db_with_an_account, tmp_path / "forms.duckdb")
+    monkeypatch.setenv(store.DB_ENV_VAR, str(path))
+    if signin_required:
+        monkeypatch.setenv(auth.REQUIRE_ENV_VAR, "1")
+    else:
+        monkeypatch.delenv(auth.REQUIRE_ENV_VAR, raising=False)
+    app = AppTest.from_file(APP, default_timeout=60).run()
+    for page in [None, *PAGES]:
+        if page:
+            app.switch_page(page).run()
+        assert not app.exception, [e.value for e in app.exception]
+        errors = [error.value for error in app.error]
+        assert len(errors) == 1, errors
+        assert errors[0].startswith(markdown_literal(hide_paths(expected_message(kind, path)))), errors
+        assert texts.DB_BUSY_IMPORTING not in errors
+        assert str(tmp_path) not in errors[0]
+        assert texts.SIGNIN_TITLE not in [header.value for header in app.subheader]
