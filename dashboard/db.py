@@ -74,6 +74,20 @@ def shared_reads() -> Iterator[None]:
             con.close()
 
 
+@contextmanager
+def small_write() -> Iterator[duckdb.DuckDBPyConnection]:
+    """The database open read-write for a one-row write from a page (the sign-in log), closed afterwards.
+    This run's shared read connection is closed first: DuckDB cannot hold both in one process."""
+    if getattr(_RUN, "sharing", False) and _RUN.con is not None:
+        _RUN.con, shared = None, _RUN.con
+        shared.close()
+    con = store.open_for_small_write(db_path())
+    try:
+        yield con
+    finally:
+        con.close()
+
+
 def clear_caches() -> None:
     """Forget every cached query result (after an import changed the data)."""
     st.cache_data.clear()

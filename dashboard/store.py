@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-import struct
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -22,14 +21,14 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 
-from dashboard import accounts, domain, reference, texts
+from dashboard import accounts, domain, reference, signin_guard, texts
 from dashboard.model import FUND_ROW_KEYS, Check, Form, FundRow, Funds, Indicator
 
 DEFAULT_DB = Path("data/forms.duckdb")
 DB_ENV_VAR = "DASHBOARD_DB"
 
 # The schema this code writes. Bump it with every change below, and add the step in `_MIGRATIONS`.
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (
@@ -214,11 +213,6 @@ def open_db(path: Path | str | None = None, read_only: bool = False) -> duckdb.D
     db_path = Path(path) if path else default_db_path()
     if read_only and not db_path.exists():
         raise StoreError(texts.DB_MISSING.format(path=db_path))
-    truncated = missing_bytes(db_path)
-    if truncated:
-        raise StoreError(
-            texts.DB_DAMAGED.format(path=db_path, reason=texts.DB_TRUNCATED.format(missing=truncated)), DAMAGED
-        )
     try:
         if not read_only:
             db_path.parent.mkdir(parents=True, exist_ok=True)
@@ -230,17 +224,35 @@ def open_db(path: Path | str | None = None, read_only: bool = False) -> duckdb.D
         if not read_only:
             accounts.ensure_schema(con)  # the users table (dashboard/accounts.py)
             reference.ensure_schema(con)  # organisations and project types (dashboard/reference.py)
-    except duckdb.Error as error:  # the file opened, but its catalogue cannot be read
+    except duckdb.Error as error:  # the file opened, but its catalogue cannot be read?
         con.close()
-        raise open_error(error, db_path) from error
+        damaged = damage_error(error, db_path)
+        if damaged is None:
+            raise
+        raise damaged from error
     except BaseException:
         con.close()
         raise
     return con
 
 
+def open_for_small_write(db_path: Path) -> duckdb.DuckDBPyConnection:
+    """The file opened read-write without what open_db does for writers (migration, reference refresh): for
+    a one-row write (the sign-in log) to a file of this schema version, which a reader has just opened."""
+    try:
+        con = _connect(db_path, read_only=False)
+    except duckdb.Error as error:
+        raise open_error(error, db_path) from error
+    version = schema_version(con)
+    if version != SCHEMA_VERSION:
+        con.close()
+        raise StoreError(texts.DB_NEEDS_MIGRATION.format(path=db_path, version=version))
+    return con
+
+
 # DuckDB's words for a file it cannot read because the file is damaged (not because someone holds it).
-_DAMAGE_MARKERS = ("could not read enough bytes", "corrupt", "checksum", "failed to deserialize", "invalid block")
+_TRUNCATION_MARKER = "could not read enough bytes"  # a block lies (partly) beyond the end of the file
+_DAMAGE_MARKERS = (_TRUNCATION_MARKER, "corrupt", "checksum", "failed to deserialize", "invalid block")
 _NOT_DUCKDB_MARKER = "not a valid duckdb database file"
 
 
@@ -255,7 +267,8 @@ def open_error(error: duckdb.Error, db_path: Path) -> StoreError:
     if isinstance(error, duckdb.InternalException | duckdb.SerializationException) or any(
         marker in words for marker in _DAMAGE_MARKERS
     ):
-        return StoreError(texts.DB_DAMAGED.format(path=db_path, reason=texts.DB_DAMAGED_READ), DAMAGED)
+        reason = texts.DB_TRUNCATED if _TRUNCATION_MARKER in words else texts.DB_DAMAGED_READ
+        return StoreError(texts.DB_DAMAGED.format(path=db_path, reason=reason), DAMAGED)
     return StoreError(texts.DB_UNREADABLE.format(path=db_path, detail=error))
 
 
@@ -264,30 +277,6 @@ def damage_error(error: duckdb.Error, db_path: Path) -> StoreError | None:
     None for any other error (a bug, a lock), which the caller lets through."""
     found = open_error(error, db_path)
     return found if found.kind in (DAMAGED, NOT_DUCKDB) else None
-
-
-# DuckDB's file layout (storage format since 0.9, unchanged in 1.x and 2.x): a 4 KiB main header whose bytes
-# 8–11 are "DUCK", then two 4 KiB database headers (the one with the higher iteration is current) holding
-# the block count and block size, then the blocks. A file shorter than that was cut (copy or disk).
-_HEADER_SIZE = 4096
-_DATABASE_HEADER = struct.Struct("<QQqqQQ")  # checksum, iteration, meta block, free list, block count, block size
-
-
-def missing_bytes(db_path: Path) -> int:
-    """How many bytes short of its own header's block count the file is (0: whole, or not readable as such)."""
-    try:
-        size = db_path.stat().st_size
-        with open(db_path, "rb") as file:
-            head = file.read(3 * _HEADER_SIZE)
-    except OSError:
-        return 0
-    if len(head) < 3 * _HEADER_SIZE or head[8:12] != b"DUCK":
-        return 0
-    headers = [_DATABASE_HEADER.unpack_from(head, offset) for offset in (_HEADER_SIZE, 2 * _HEADER_SIZE)]
-    _, _, _, _, block_count, block_size = max(headers, key=lambda header: header[1])
-    if not 4096 <= block_size <= 1 << 24 or block_size & (block_size - 1):
-        return 0  # not a layout this check knows: leave the file to DuckDB
-    return max(0, 3 * _HEADER_SIZE + block_count * block_size - size)
 
 
 # How long a writer waits for the file while readers hold it: a page's run reads for about a second
@@ -400,7 +389,17 @@ def _migrate_4_to_5(con) -> None:
     )
 
 
-_MIGRATIONS = {1: _migrate_1_to_2, 2: _migrate_2_to_3, 3: _migrate_3_to_4, 4: _migrate_4_to_5}
+def _migrate_5_to_6(con) -> None:
+    """Version 6 gives each account a credential stamp (a password or role change ends its sessions) and
+    adds the sign-in log (dashboard/signin_guard.py). Stamps start at 0: sessions signed in before keep on
+    until the account's next change."""
+    users = con.execute("SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'main' AND table_name = 'users'")
+    if users.fetchone()[0]:
+        con.execute("ALTER TABLE users ADD COLUMN IF NOT EXISTS credential_stamp BIGINT DEFAULT 0")
+    con.execute(signin_guard.SIGNIN_LOG_DDL)
+
+
+_MIGRATIONS = {1: _migrate_1_to_2, 2: _migrate_2_to_3, 3: _migrate_3_to_4, 4: _migrate_4_to_5, 5: _migrate_5_to_6}
 _MIGRATION_CHUNK = 2000
 
 
