@@ -11,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 
 from dashboard import accounts, auth, store, texts
 from dashboard.untrusted import hide_paths, markdown_literal
-from tests.unit.test_broken_database import BREAKERS, expected_message
+from tests.unit.test_broken_database import BREAKERS, damaged_after_opening, expected_message
 
 ROOT = Path(__file__).resolve().parents[2]
 APP = str(ROOT / "dashboard" / "app.py")
@@ -48,3 +48,12 @@ def test_each_broken_file_is_named_on_every_page(db_with_an_account, tmp_path, m
         assert texts.DB_BUSY_IMPORTING not in errors
         assert str(tmp_path) not in errors[0]
         assert texts.SIGNIN_TITLE not in [header.value for header in app.subheader]
+
+
+def test_a_damaged_block_met_by_a_page_is_named_not_called_an_import(sample_db, tmp_path, monkeypatch):
+    path = damaged_after_opening(sample_db, tmp_path)
+    monkeypatch.setenv(store.DB_ENV_VAR, str(path))
+    monkeypatch.delenv(auth.REQUIRE_ENV_VAR, raising=False)
+    app = AppTest.from_file(APP, default_timeout=60).run()
+    assert not app.exception, [e.value for e in app.exception]
+    assert [error.value for error in app.error] == [markdown_literal(hide_paths(expected_message("damaged", path)))]

@@ -126,3 +126,35 @@ def test_commands_name_each_kind_of_broken_file(broken_files, kind, command, tmp
     assert "Traceback" not in result.stderr
     assert result.returncode == 2, result.stdout + result.stderr
     assert result.stderr.strip() == expected_message(kind, db)
+
+
+def damaged_after_opening(source: Path, folder: Path, probe: str = "SELECT * FROM forms") -> Path:
+    """A copy with garbage in a data block that store.open_db does not read (the catalogue is whole) and
+    `probe` does: its damage shows only when a query reads the block. Found by trying each block in turn."""
+    block_size, header_size = 262144, 3 * 4096  # DuckDB's default block size, its three header blocks
+    blocks = (source.stat().st_size - header_size) // block_size
+    for block in range(blocks):
+        target = folder / f"block{block}.duckdb"
+        shutil.copy(source, target)
+        with open(target, "r+b") as file:
+            file.seek(header_size + block * block_size + 8)
+            file.write(b"\xa5" * 64)
+        try:
+            con = store.open_db(target, read_only=True)
+        except store.StoreError:
+            continue
+        try:
+            con.execute(probe).fetchall()
+        except duckdb.Error:
+            return target
+        finally:
+            con.close()
+    raise AssertionError("no block is read by the probe and not at opening")
+
+
+def test_a_damaged_block_met_by_a_query_is_named_by_the_command_line(sample_db, tmp_path):
+    db = damaged_after_opening(sample_db, tmp_path)
+    result = run_with_db(["export", "--format", "json"], db, tmp_path)
+    assert "Traceback" not in result.stderr
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert result.stderr.strip() == expected_message("damaged", db)
