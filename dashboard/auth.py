@@ -192,8 +192,9 @@ def _signin_form(intro: str) -> None:
 
 
 def client_address() -> str:
-    """The address the server sees for this browser (st.context.ip_address; behind a reverse proxy, the
-    proxy's). Forwarded-for headers are not used: any client can write them."""
+    """This browser's address as Streamlit gives it (st.context.ip_address): the connection's peer, or the
+    X-Forwarded-For of a reverse proxy on this machine (uvicorn trusts that header from 127.0.0.1 and ::1
+    only). None for a browser on this machine: UNKNOWN_ADDRESS."""
     try:
         address = st.context.ip_address
     except (AttributeError, RuntimeError):
