@@ -130,11 +130,11 @@ def broken_message() -> str | None:
 
 
 def failure_message(error: Exception) -> str:
-    """What a page says when a read failed: the file's damage when that is the cause, else that an import
-    holds the file (the next run opens it anew)."""
+    """What a page says when a read failed: the file's damage (or its old version) when that is the cause,
+    else that an import holds the file (the next run opens it anew)."""
     if isinstance(error, duckdb.Error):
         error = store.damage_error(error, db_path()) or error
-    if isinstance(error, store.StoreError) and error.kind in store.BROKEN_KINDS:
+    if isinstance(error, store.StoreError) and error.kind in (*store.BROKEN_KINDS, store.TOO_OLD):
         return markdown_literal(hide_paths(str(error)))
     return texts.DB_BUSY_IMPORTING
 

@@ -186,7 +186,7 @@ class Placement:
 class StoreError(Exception):
     """The database cannot be opened or written; the message says why and what to do.
 
-    `kind` says which: LOCKED (another program writes it), DAMAGED, NOT_DUCKDB, TOO_NEW, or "" for the rest.
+    `kind` says which: LOCKED (another program writes it), DAMAGED, NOT_DUCKDB, TOO_NEW, TOO_OLD, or "".
     """
 
     def __init__(self, message: str, kind: str = "") -> None:
@@ -195,8 +195,10 @@ class StoreError(Exception):
 
 
 # What is wrong with a database file that cannot be opened (StoreError.kind).
-LOCKED, DAMAGED, NOT_DUCKDB, TOO_NEW = "locked", "damaged", "not_duckdb", "too_new"
-BROKEN_KINDS = (DAMAGED, NOT_DUCKDB, TOO_NEW)  # waiting does not help: the file must be replaced or the program
+LOCKED, DAMAGED, NOT_DUCKDB, TOO_NEW, TOO_OLD = "locked", "damaged", "not_duckdb", "too_new", "too_old"
+# No page can use the file, and waiting does not help: it must be replaced, or the program upgraded. (A file
+# of an older version, TOO_OLD, the 导入 page's writer migrates.)
+BROKEN_KINDS = (DAMAGED, NOT_DUCKDB, TOO_NEW)
 
 
 def default_db_path() -> Path:
@@ -246,7 +248,7 @@ def open_for_small_write(db_path: Path) -> duckdb.DuckDBPyConnection:
     version = schema_version(con)
     if version != SCHEMA_VERSION:
         con.close()
-        raise StoreError(texts.DB_NEEDS_MIGRATION.format(path=db_path, version=version))
+        raise StoreError(texts.DB_NEEDS_MIGRATION.format(path=db_path, version=version), TOO_OLD)
     return con
 
 
@@ -325,7 +327,7 @@ def _bring_schema_up_to_date(con, db_path: Path, read_only: bool) -> None:
         raise StoreError(texts.DB_TOO_NEW.format(path=db_path, version=version, supported=SCHEMA_VERSION), TOO_NEW)
     if read_only:
         if version is not None and version < SCHEMA_VERSION:
-            raise StoreError(texts.DB_NEEDS_MIGRATION.format(path=db_path, version=version))
+            raise StoreError(texts.DB_NEEDS_MIGRATION.format(path=db_path, version=version), TOO_OLD)
         return
     if version is not None and version < SCHEMA_VERSION:
         con.execute("BEGIN TRANSACTION")

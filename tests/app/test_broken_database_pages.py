@@ -6,6 +6,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import duckdb
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -57,3 +58,22 @@ def test_a_damaged_block_met_by_a_page_is_named_not_called_an_import(sample_db, 
     app = AppTest.from_file(APP, default_timeout=60).run()
     assert not app.exception, [e.value for e in app.exception]
     assert [error.value for error in app.error] == [markdown_literal(hide_paths(expected_message("damaged", path)))]
+
+
+def test_signing_in_to_a_file_of_an_older_version_says_to_migrate(db_with_an_account, tmp_path, monkeypatch):
+    path = tmp_path / "forms.duckdb"
+    shutil.copy(db_with_an_account, path)
+    con = duckdb.connect(str(path))  # back to version 5: no sign-in log, no credential stamps
+    con.execute("DROP TABLE signin_log")
+    con.execute("ALTER TABLE users DROP COLUMN credential_stamp")
+    con.execute("UPDATE meta SET value = '5' WHERE key = 'schema_version'")
+    con.close()
+    monkeypatch.setenv(store.DB_ENV_VAR, str(path))
+    monkeypatch.setenv(auth.REQUIRE_ENV_VAR, "1")
+    app = AppTest.from_file(APP, default_timeout=60).run()
+    app.text_input(key="auth_name").input("录入员")
+    app.text_input(key="auth_password").input("s3cret-enough")
+    app.button[0].click().run()
+    assert not app.exception, [e.value for e in app.exception]
+    expected = markdown_literal(hide_paths(texts.DB_NEEDS_MIGRATION.format(path=path, version=5)))
+    assert [error.value for error in app.error] == [expected]
