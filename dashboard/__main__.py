@@ -8,6 +8,8 @@ import os
 import sys
 from pathlib import Path
 
+import duckdb
+
 from dashboard import (
     audit_config,
     cli_reference,
@@ -220,6 +222,12 @@ def main(argv: list[str] | None = None) -> int:
         return commands[args.command](args)
     except (store.StoreError, audit_config.AuditConfigError) as error:
         print(str(error), file=sys.stderr)
+        return 2
+    except duckdb.Error as error:  # a damaged block met after the file opened: said as such, not a traceback
+        damaged = store.damage_error(error, getattr(args, "db", None) or store.default_db_path())
+        if damaged is None:
+            raise
+        print(str(damaged), file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print(texts.CLI_INTERRUPTED, file=sys.stderr)

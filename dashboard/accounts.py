@@ -9,15 +9,16 @@ it always was; see dashboard/auth.py for what the pages require once accounts ex
 
 from __future__ import annotations
 
+import secrets
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 import duckdb
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from dashboard import texts
+from dashboard import signin_guard, texts
 
 VIEWER, IMPORTER, ADMIN = "viewer", "importer", "admin"
 ROLES = (VIEWER, IMPORTER, ADMIN)  # each role may do what the ones before it may
@@ -30,7 +31,8 @@ CREATE TABLE IF NOT EXISTS users (
     role          VARCHAR NOT NULL,     -- viewer | importer | admin
     password_hash VARCHAR NOT NULL,     -- Argon2id, PHC string
     created_at    TIMESTAMP NOT NULL,
-    changed_at    TIMESTAMP NOT NULL
+    changed_at    TIMESTAMP NOT NULL,
+    credential_stamp BIGINT DEFAULT 0  -- new random value with each change of password or role
 );
 """
 
@@ -47,6 +49,9 @@ class AccountError(ValueError):
 class Account:
     name: str
     role: str
+    # The account's credential stamp when this session signed in: a session whose stamp no longer matches
+    # the stored one (password or role changed, account removed and made again) is signed out.
+    stamp: int = field(default=0, compare=False)
 
     def may(self, role: str) -> bool:
         """True when this account's role includes `role` (an admin may import, an importer may view)."""
@@ -54,8 +59,9 @@ class Account:
 
 
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
-    """Create the users table if missing (called by store.open_db for writers)."""
+    """Create the users table and the sign-in log if missing (called by store.open_db for writers)."""
     con.execute(USERS_DDL)
+    con.execute(signin_guard.SIGNIN_LOG_DDL)
 
 
 def has_accounts(con: duckdb.DuckDBPyConnection) -> bool:
@@ -70,11 +76,13 @@ def add_user(con: duckdb.DuckDBPyConnection, name: str, role: str, password: str
     if role_of(con, name) is not None:
         raise AccountError(texts.ACCOUNT_EXISTS.format(name=name))
     now = datetime.now()
+    stamp = _new_stamp()
     con.execute(
-        "INSERT INTO users (name, role, password_hash, created_at, changed_at) VALUES (?, ?, ?, ?, ?)",
-        [name, role, _HASHER.hash(password), now, now],
+        "INSERT INTO users (name, role, password_hash, created_at, changed_at, credential_stamp) "
+        "VALUES (?, ?, ?, ?, ?, ?)",
+        [name, role, _HASHER.hash(password), now, now, stamp],
     )
-    return Account(name, role)
+    return Account(name, role, stamp)
 
 
 def remove_user(con: duckdb.DuckDBPyConnection, name: str) -> None:
@@ -86,8 +94,18 @@ def set_password(con: duckdb.DuckDBPyConnection, name: str, password: str) -> No
     _require_existing(con, name)
     _check_password(password)
     con.execute(
-        "UPDATE users SET password_hash = ?, changed_at = ? WHERE name = ?",
-        [_HASHER.hash(password), datetime.now(), name],
+        "UPDATE users SET password_hash = ?, changed_at = ?, credential_stamp = ? WHERE name = ?",
+        [_HASHER.hash(password), datetime.now(), _new_stamp(), name],
+    )
+
+
+def set_role(con: duckdb.DuckDBPyConnection, name: str, role: str) -> None:
+    """Give the account another role; its open sessions end at their next run (like a password change)."""
+    _require_existing(con, name)
+    _check_role(role)
+    con.execute(
+        "UPDATE users SET role = ?, changed_at = ?, credential_stamp = ? WHERE name = ?",
+        [role, datetime.now(), _new_stamp(), name],
     )
 
 
@@ -102,12 +120,21 @@ def authenticate(con: duckdb.DuckDBPyConnection, name: str, password: str) -> Ac
     """The account when name and password match, else None (same work either way)."""
     row = None
     if _table_exists(con):
-        row = con.execute("SELECT password_hash, role FROM users WHERE name = ?", [name.strip()]).fetchone()
+        query = "SELECT password_hash, role, credential_stamp FROM users WHERE name = ?"
+        row = con.execute(query, [name.strip()]).fetchone()
     try:
         _HASHER.verify(row[0] if row else _DUMMY_HASH, password)
     except (VerificationError, InvalidHashError):
         return None
-    return Account(name.strip(), row[1]) if row else None
+    return Account(name.strip(), row[1], row[2]) if row else None
+
+
+def stored(con: duckdb.DuckDBPyConnection, name: str) -> Account | None:
+    """The account as stored now (role and credential stamp), or None when there is no such account."""
+    if not _table_exists(con):
+        return None
+    row = con.execute("SELECT role, credential_stamp FROM users WHERE name = ?", [name]).fetchone()
+    return Account(name, row[0], row[1]) if row else None
 
 
 def role_of(con: duckdb.DuckDBPyConnection, name: str) -> str | None:
@@ -134,6 +161,10 @@ def _check_role(role: str) -> None:
 def _check_password(password: str) -> None:
     if len(password) < MIN_PASSWORD_LENGTH:
         raise AccountError(texts.ACCOUNT_SHORT_PASSWORD.format(length=MIN_PASSWORD_LENGTH))
+
+
+def _new_stamp() -> int:
+    return secrets.randbits(62)
 
 
 def _require_existing(con: duckdb.DuckDBPyConnection, name: str) -> None:

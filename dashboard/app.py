@@ -52,13 +52,17 @@ READING_PAGES = [*VIEW_PAGES, REVIEW_PAGE]
 page = st.navigation(PAGES)
 try:
     with db.shared_reads() if page in READING_PAGES else contextlib.nullcontext():
+        broken = db.broken_message()  # a damaged file: said before the sign-in form, which could not work
+        if broken is not None:
+            st.error(broken, icon=":material/error:")
+            st.stop()
         if not auth.require_for_every_page():  # draws the sign-in form when the setting asks for one
             st.stop()
         options = page_data.read(queries.filter_options) if db.readable() else None
         filters.render_sidebar(options)
         auth.sidebar_status()
         page.run()
-except (duckdb.Error, store.StoreError):
+except (duckdb.Error, store.StoreError) as error:
     # An import (in this app or the command line) holds the file while this run reads: say so instead
-    # of showing a stack trace; the next run opens the file anew.
-    st.error(texts.DB_BUSY_IMPORTING, icon=":material/hourglass_top:")
+    # of showing a stack trace; the next run opens the file anew. A damaged file is said to be damaged.
+    st.error(db.failure_message(error), icon=":material/hourglass_top:")

@@ -1,4 +1,7 @@
-"""Command line: python -m dashboard user add | list | remove | passwd.
+"""Command line: python -m dashboard user add | list | remove | passwd | role.
+
+A password or role change, or a removal, ends the account's open sessions in the dashboard at their next
+run (dashboard/auth.py).
 
 Passwords come from a prompt (asked twice, not echoed) or, with --password-stdin, from one
 line of standard input (for scripts); they are never taken as an argument, which would leave
@@ -17,7 +20,7 @@ from dashboard.untrusted import display_name
 
 
 def add_user_commands(commands: argparse._SubParsersAction) -> None:
-    """Add `user` with its four subcommands to the main parser's subcommands."""
+    """Add `user` with its five subcommands to the main parser's subcommands."""
     user_cmd = commands.add_parser("user", help=texts.CLI_USER_HELP)
     actions = user_cmd.add_subparsers(dest="user_command", required=True)
 
@@ -35,7 +38,11 @@ def add_user_commands(commands: argparse._SubParsersAction) -> None:
     passwd.add_argument("name", help=texts.CLI_USER_NAME_HELP)
     passwd.add_argument("--password-stdin", action="store_true", help=texts.CLI_PASSWORD_STDIN_HELP)
 
-    for action in (add, actions.choices["list"], remove, passwd):
+    role = actions.add_parser("role", help=texts.CLI_USER_ROLE_CHANGE_HELP)
+    role.add_argument("name", help=texts.CLI_USER_NAME_HELP)
+    role.add_argument("--role", choices=accounts.ROLES, required=True, help=texts.CLI_USER_ROLE_HELP)
+
+    for action in (add, actions.choices["list"], remove, passwd, role):
         action.add_argument("--db", type=Path, help=texts.CLI_DB_HELP)
 
 
@@ -66,6 +73,9 @@ def _run(con, args: argparse.Namespace, password: str | None) -> str:
     if args.user_command == "passwd":
         accounts.set_password(con, name, password)
         return texts.CLI_USER_PASSWORD_SET.format(name=display_name(name))
+    if args.user_command == "role":
+        accounts.set_role(con, name, args.role)
+        return texts.CLI_USER_ROLE_SET.format(name=display_name(name), role=texts.ROLE_LABELS[args.role])
     rows = accounts.list_users(con)
     if not rows:
         return texts.CLI_USER_NONE

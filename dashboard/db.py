@@ -74,6 +74,20 @@ def shared_reads() -> Iterator[None]:
             con.close()
 
 
+@contextmanager
+def small_write() -> Iterator[duckdb.DuckDBPyConnection]:
+    """The database open read-write for a one-row write from a page (the sign-in log), closed afterwards.
+    This run's shared read connection is closed first: DuckDB cannot hold both in one process."""
+    if getattr(_RUN, "sharing", False) and _RUN.con is not None:
+        _RUN.con, shared = None, _RUN.con
+        shared.close()
+    con = store.open_for_small_write(db_path())
+    try:
+        yield con
+    finally:
+        con.close()
+
+
 def clear_caches() -> None:
     """Forget every cached query result (after an import changed the data)."""
     st.cache_data.clear()
@@ -103,8 +117,26 @@ def problem() -> tuple[str, str] | None:
         cause = error.__cause__
         if isinstance(cause, duckdb.ConnectionException) and "different configuration" in str(cause):
             return "busy", texts.DB_BUSY_IMPORTING  # this process is writing (the 导入 page)
-        return "error", markdown_literal(hide_paths(str(error)))
+        kind = "broken" if error.kind in store.BROKEN_KINDS else "error"
+        return kind, markdown_literal(hide_paths(str(error)))
     return None
+
+
+def broken_message() -> str | None:
+    """The message when the file is damaged, not a DuckDB file, or from a newer program (waiting will not
+    help, and no one can sign in), else None."""
+    found = problem()
+    return found[1] if found is not None and found[0] == "broken" else None
+
+
+def failure_message(error: Exception) -> str:
+    """What a page says when a read failed: the file's damage (or its old version) when that is the cause,
+    else that an import holds the file (the next run opens it anew)."""
+    if isinstance(error, duckdb.Error):
+        error = store.damage_error(error, db_path()) or error
+    if isinstance(error, store.StoreError) and error.kind in (*store.BROKEN_KINDS, store.TOO_OLD):
+        return markdown_literal(hide_paths(str(error)))
+    return texts.DB_BUSY_IMPORTING
 
 
 def _counted_forms(con: duckdb.DuckDBPyConnection) -> int:

@@ -21,7 +21,7 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 
-from dashboard import accounts, domain, reference, texts
+from dashboard import accounts, domain, reference, signin_guard, texts
 from dashboard.model import FUND_ROW_KEYS, Check, Form, FundRow, Funds, Indicator
 from dashboard.transactions import first_row
 
@@ -29,7 +29,7 @@ DEFAULT_DB = Path("data/forms.duckdb")
 DB_ENV_VAR = "DASHBOARD_DB"
 
 # The schema this code writes. Bump it with every change below, and add the step in `_MIGRATIONS`.
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (
@@ -186,7 +186,21 @@ class Placement:
 
 
 class StoreError(Exception):
-    """The database cannot be opened or written; the message says why and what to do."""
+    """The database cannot be opened or written; the message says why and what to do.
+
+    `kind` says which: LOCKED (another program writes it), DAMAGED, NOT_DUCKDB, TOO_NEW, TOO_OLD, or "".
+    """
+
+    def __init__(self, message: str, kind: str = "") -> None:
+        super().__init__(message)
+        self.kind = kind
+
+
+# What is wrong with a database file that cannot be opened (StoreError.kind).
+LOCKED, DAMAGED, NOT_DUCKDB, TOO_NEW, TOO_OLD = "locked", "damaged", "not_duckdb", "too_new", "too_old"
+# No page can use the file, and waiting does not help: it must be replaced, or the program upgraded. (A file
+# of an older version, TOO_OLD, the 导入 page's writer migrates.)
+BROKEN_KINDS = (DAMAGED, NOT_DUCKDB, TOO_NEW)
 
 
 def default_db_path() -> Path:
@@ -207,12 +221,8 @@ def open_db(path: Path | str | None = None, read_only: bool = False) -> duckdb.D
         if not read_only:
             db_path.parent.mkdir(parents=True, exist_ok=True)
         con = _connect(db_path, read_only)
-    except duckdb.IOException as error:
-        if "lock" in str(error).lower():
-            raise StoreError(texts.DB_LOCKED.format(path=db_path)) from error
-        raise StoreError(texts.DB_UNREADABLE.format(path=db_path, detail=error)) from error
     except duckdb.Error as error:
-        raise StoreError(texts.DB_UNREADABLE.format(path=db_path, detail=error)) from error
+        raise open_error(error, db_path) from error
     try:
         _bring_schema_up_to_date(con, db_path, read_only)
         if not read_only:
@@ -222,10 +232,59 @@ def open_db(path: Path | str | None = None, read_only: bool = False) -> duckdb.D
                 from dashboard import review  # review builds on this module
 
                 review.finish_unit_findings(con)
+    except duckdb.Error as error:  # the file opened, but its catalogue cannot be read?
+        con.close()
+        damaged = damage_error(error, db_path)
+        if damaged is None:
+            raise
+        raise damaged from error
     except BaseException:
         con.close()
         raise
     return con
+
+
+def open_for_small_write(db_path: Path) -> duckdb.DuckDBPyConnection:
+    """The file opened read-write without what open_db does for writers (migration, reference refresh): for
+    a one-row write (the sign-in log) to a file of this schema version, which a reader has just opened."""
+    try:
+        con = _connect(db_path, read_only=False)
+    except duckdb.Error as error:
+        raise open_error(error, db_path) from error
+    version = schema_version(con)
+    if version != SCHEMA_VERSION:
+        con.close()
+        raise StoreError(texts.DB_NEEDS_MIGRATION.format(path=db_path, version=version), TOO_OLD)
+    return con
+
+
+# DuckDB's words for a file it cannot read because the file is damaged (not because someone holds it).
+_TRUNCATION_MARKER = "could not read enough bytes"  # a block lies (partly) beyond the end of the file
+_DAMAGE_MARKERS = (_TRUNCATION_MARKER, "corrupt", "checksum", "failed to deserialize", "invalid block")
+_NOT_DUCKDB_MARKER = "not a valid duckdb database file"
+
+
+def open_error(error: duckdb.Error, db_path: Path) -> StoreError:
+    """The StoreError for a DuckDB error met opening or reading the file: held by another program,
+    damaged, not a DuckDB file at all, or (the rest) unreadable with DuckDB's words."""
+    words = str(error).lower()
+    if isinstance(error, duckdb.IOException) and "lock" in words:
+        return StoreError(texts.DB_LOCKED.format(path=db_path), LOCKED)
+    if _NOT_DUCKDB_MARKER in words:
+        return StoreError(texts.DB_NOT_DUCKDB.format(path=db_path), NOT_DUCKDB)
+    if isinstance(error, duckdb.InternalException | duckdb.SerializationException) or any(
+        marker in words for marker in _DAMAGE_MARKERS
+    ):
+        reason = texts.DB_TRUNCATED if _TRUNCATION_MARKER in words else texts.DB_DAMAGED_READ
+        return StoreError(texts.DB_DAMAGED.format(path=db_path, reason=reason), DAMAGED)
+    return StoreError(texts.DB_UNREADABLE.format(path=db_path, detail=error))
+
+
+def damage_error(error: duckdb.Error, db_path: Path) -> StoreError | None:
+    """open_error for an error met while reading, when it says the file is damaged or not a DuckDB file;
+    None for any other error (a bug, a lock), which the caller lets through."""
+    found = open_error(error, db_path)
+    return found if found.kind in (DAMAGED, NOT_DUCKDB) else None
 
 
 # How long a writer waits for the file while readers hold it: a page's run reads for about a second
@@ -271,10 +330,10 @@ def schema_version(con: duckdb.DuckDBPyConnection) -> int | None:
 def _bring_schema_up_to_date(con, db_path: Path, read_only: bool) -> None:
     version = schema_version(con)
     if version is not None and version > SCHEMA_VERSION:
-        raise StoreError(texts.DB_TOO_NEW.format(path=db_path, version=version, supported=SCHEMA_VERSION))
+        raise StoreError(texts.DB_TOO_NEW.format(path=db_path, version=version, supported=SCHEMA_VERSION), TOO_NEW)
     if read_only:
         if version is not None and version < SCHEMA_VERSION:
-            raise StoreError(texts.DB_NEEDS_MIGRATION.format(path=db_path, version=version))
+            raise StoreError(texts.DB_NEEDS_MIGRATION.format(path=db_path, version=version), TOO_OLD)
         return
     if version is not None and version < SCHEMA_VERSION:
         con.execute("BEGIN TRANSACTION")
@@ -377,6 +436,16 @@ def _migrate_6_to_7(con) -> None:
         _update_from_frame(con, "forms", frame, "not_graded = d.not_graded", "forms.form_id = d.form_id")
 
 
+def _migrate_7_to_8(con) -> None:
+    """Version 8 gives each account a credential stamp (a password or role change ends its sessions) and
+    adds the sign-in log (dashboard/signin_guard.py). Stamps start at 0: sessions signed in before keep on
+    until the account's next change."""
+    users = con.execute("SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'main' AND table_name = 'users'")
+    if users.fetchone()[0]:
+        con.execute("ALTER TABLE users ADD COLUMN IF NOT EXISTS credential_stamp BIGINT DEFAULT 0")
+    con.execute(signin_guard.SIGNIN_LOG_DDL)
+
+
 _MIGRATIONS = {
     1: _migrate_1_to_2,
     2: _migrate_2_to_3,
@@ -384,6 +453,7 @@ _MIGRATIONS = {
     4: _migrate_4_to_5,
     5: _migrate_5_to_6,
     6: _migrate_6_to_7,
+    7: _migrate_7_to_8,
 }
 _MIGRATION_CHUNK = 2000
 

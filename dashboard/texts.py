@@ -1111,3 +1111,23 @@ REVIEW_KPI_GAP_NOT_GRADED = "；{n} 张不评级的表（停用、不可评价�
 REPORT_LOW_SCORES_OF = "五、低分项目（等级为{grades}）及其扣分指标"
 REPORT_LOW_GRADES_SEPARATOR = "、"
 YOY_NOT_GRADED_SCORE = "{score}（不评级）"
+# --- Broken database files (store.open_error) ---
+DB_DAMAGED = (
+    "数据库文件已损坏：{path}（{reason}），无法读取。处理办法：关闭看板和正在运行的命令，"
+    "用最近的备份替换这个文件（见 README“备份”一节）；没有备份时，把它改名留存，再重新导入原始自评表。"
+)
+DB_TRUNCATED = "文件不完整，末尾缺了一部分，可能复制或写入时中断了"
+DB_DAMAGED_READ = "部分内容读不出来"
+DB_NOT_DUCKDB = (
+    "文件 {path} 不是看板的数据库（不是 DuckDB 数据库文件，或文件头已被破坏）。"
+    "处理办法：检查 --db 或 DASHBOARD_DB 指向的文件是否正确；若文件头被破坏，请用最近的备份替换它。"
+)
+
+# --- Sign-in brakes and session ends (dashboard/signin_guard.py, dashboard/auth.py) ---
+SIGNIN_WAIT = "登录失败次数较多，请 {seconds} 秒后再试。"
+SIGNIN_LOCKED = "登录失败次数过多，该账号或本机的登录已暂时锁定，请 {minutes} 分钟后再试；忘记密码请联系管理员。"
+SIGNIN_TOO_MANY_AT_ONCE = "同时登录的人太多，请稍后再试。"
+SIGNIN_IDLE_ENDED = "长时间未操作，已自动退出登录，请重新登录。"
+SIGNIN_CREDENTIALS_CHANGED = "账号的密码或角色已变更（或账号已删除），请重新登录。"
+CLI_USER_ROLE_CHANGE_HELP = "修改账号的角色（该账号已打开的页面需重新登录）"
+CLI_USER_ROLE_SET = "已把账号 {name} 的角色改为“{role}”。"
