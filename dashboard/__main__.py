@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+import io
 import logging
 import os
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 from dashboard import (
@@ -16,12 +19,13 @@ from dashboard import (
     demo,
     export,
     importer,
+    output_files,
     review,
     store,
     texts,
 )
 from dashboard.ingest.files import expand_paths
-from dashboard.untrusted import display_name
+from dashboard.untrusted import display_name, terminal_text
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -103,9 +107,9 @@ def run_export(args: argparse.Namespace) -> int:
     store.cap_memory(con)
     try:
         if args.output:
-            with open(args.output, "wb") as out:
+            with output_files.replace_atomically(args.output) as out:  # a full disk leaves the old file whole
                 count = export.write_export(con, args.format, out, with_versions=args.all_versions)
-            print(texts.CLI_EXPORTED.format(count=count, path=args.output), file=sys.stderr)
+            print(texts.CLI_EXPORTED.format(count=count, path=display_name(str(args.output))), file=sys.stderr)
         else:
             export.write_export(con, args.format, sys.stdout.buffer, with_versions=args.all_versions)
             sys.stdout.flush()
@@ -209,8 +213,56 @@ def run_sample_check(args: argparse.Namespace) -> int:
     return 0 if stored and stored <= sample_hashes else 1
 
 
+class _TerminalSafe(io.TextIOBase):
+    """A text stream that passes everything written to it through untrusted.terminal_text: no escape sequence,
+    control or bidirectional character that came with a form or a file name reaches the terminal raw.
+    Bytes written to `.buffer` (an export to stdout) go through as they are: each format has its own rule."""
+
+    def __init__(self, stream):
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        self._stream.write(terminal_text(text))
+        return len(text)
+
+    def flush(self) -> None:
+        self._stream.flush()
+
+    def writable(self) -> bool:
+        return True
+
+    @property
+    def buffer(self):
+        return self._stream.buffer
+
+    @property
+    def encoding(self) -> str:
+        return getattr(self._stream, "encoding", "utf-8")
+
+    def isatty(self) -> bool:
+        return self._stream.isatty()
+
+
+@contextlib.contextmanager
+def _terminal_safe_output() -> Iterator[None]:
+    """sys.stdout and sys.stderr wrapped in _TerminalSafe while a command runs."""
+    stdout, stderr = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = _TerminalSafe(stdout), _TerminalSafe(stderr)
+    try:
+        yield
+    finally:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        sys.stdout, sys.stderr = stdout, stderr
+
+
 def main(argv: list[str] | None = None) -> int:
     _quiet_logs()
+    with _terminal_safe_output():
+        return _run(argv)
+
+
+def _run(argv: list[str] | None) -> int:
     args = build_parser().parse_args(argv)
     commands = {"import": run_import, "export": run_export, "audit": run_audit, "user": cli_users.run_user,
                 "report": cli_report.run_report, "batches": run_batches, "remove": run_remove, "migrate": run_migrate,
@@ -218,7 +270,7 @@ def main(argv: list[str] | None = None) -> int:
                 "reference": cli_reference.run_reference}  # fmt: skip
     try:
         return commands[args.command](args)
-    except (store.StoreError, audit_config.AuditConfigError) as error:
+    except (store.StoreError, audit_config.AuditConfigError, output_files.OutputError) as error:
         print(str(error), file=sys.stderr)
         return 2
     except KeyboardInterrupt:

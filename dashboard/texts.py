@@ -1030,3 +1030,7 @@ HISTORY_INTRO = "这张表报送过 {count} 次；汇总只计当前版本，旧
 HISTORY_COLUMNS = {"imported_at": "导入时间", "source_file": "文件", "state": "状态", "changes": "比上一版改了什么"}
 HISTORY_CURRENT = "当前版本"
 HISTORY_OLD = "已被替换"
+
+# --- Outputs: files written whole, backups, permissions (output_files.py, backup.py, uploads.py) ---------------
+OUTPUT_DISK_FULL = "磁盘已满（或超出配额），未能写出 {path}；原有文件未改动。请腾出空间后重试。"
+OUTPUT_FAILED = "未能写出 {path}（{reason}）；原有文件未改动。"

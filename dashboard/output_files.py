@@ -1,0 +1,83 @@
+"""Files the program writes for people (exports, the Word report, rule files, backups): whole or not at all.
+
+`replace_atomically(path)` hands out a temporary file beside the target (same folder, so same file
+system); only when the writer finished and the bytes are on disk (fsync) does `os.replace` put it in
+the target's place, in one step. A full disk, a quota, a size limit or Ctrl-C leaves the old file as
+it was and no temporary file behind; the error comes back as `OutputError`, whose message says what
+happened in Chinese (the disk is full, or the system's reason) and names the file.
+
+New files are owner-only (0600: they hold every form, like the database); a file that is replaced keeps
+its permissions.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import os
+import stat
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import BinaryIO
+
+from dashboard import texts
+from dashboard.untrusted import display_name
+
+OWNER_ONLY_FILE = 0o600
+# errno values that mean "no room": the disk, the user's quota, the process's file-size limit.
+NO_SPACE = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
+
+
+class OutputError(Exception):
+    """A file could not be written; the message says why, the old file (if any) is unchanged."""
+
+
+@contextlib.contextmanager
+def replace_atomically(path: Path | str) -> Iterator[BinaryIO]:
+    """A binary file to write; on normal exit it replaces `path` whole, else `path` stays as it was."""
+    target = Path(path)
+    try:
+        handle, temporary = tempfile.mkstemp(dir=target.parent or ".", prefix=f".{target.name}.", suffix=".part")
+    except OSError as error:
+        raise OutputError(message(error, target)) from error
+    try:
+        with os.fdopen(handle, "wb") as out:
+            yield out
+            out.flush()
+            os.fsync(out.fileno())
+        os.chmod(temporary, _mode_for(target))
+        os.replace(temporary, target)
+    except OSError as error:
+        _remove(temporary)
+        raise OutputError(message(error, target)) from error
+    except BaseException:
+        _remove(temporary)
+        raise
+
+
+def write_bytes(path: Path | str, data: bytes) -> None:
+    """`data` as the whole content of `path`, written by `replace_atomically`."""
+    with replace_atomically(path) as out:
+        out.write(data)
+
+
+def message(error: OSError, path: Path) -> str:
+    """What went wrong, for people: the disk is full (ENOSPC, quota, size limit), or the system's reason."""
+    shown = display_name(str(path), limit=200)
+    if error.errno in NO_SPACE:
+        return texts.OUTPUT_DISK_FULL.format(path=shown)
+    reason = error.strerror or type(error).__name__
+    return texts.OUTPUT_FAILED.format(path=shown, reason=reason)
+
+
+def _mode_for(target: Path) -> int:
+    try:
+        return stat.S_IMODE(target.stat().st_mode)
+    except OSError:
+        return OWNER_ONLY_FILE
+
+
+def _remove(path: str) -> None:
+    with contextlib.suppress(OSError):
+        os.unlink(path)
