@@ -258,7 +258,7 @@ def _terminal_safe_output() -> Iterator[None]:
 
 def main(argv: list[str] | None = None) -> int:
     _quiet_logs()
-    with _terminal_safe_output():
+    with _terminal_safe_output(), output_files.owner_only_files():  # the database, its .wal, exports: 0600
         return _run(argv)
 
 

@@ -7,7 +7,10 @@ it was and no temporary file behind; the error comes back as `OutputError`, whos
 happened in Chinese (the disk is full, or the system's reason) and names the file.
 
 New files are owner-only (0600: they hold every form, like the database); a file that is replaced keeps
-its permissions.
+its permissions. The same goes for every file the program creates: the command line runs each command
+under `owner_only_files` (umask 077), the app sets it for its process at start-up
+(`make_files_owner_only`), so the database, its .wal (DuckDB makes it at the first write), backups and
+upload folders are 0600/0700 whoever opens them.
 """
 
 from __future__ import annotations
@@ -25,6 +28,8 @@ from dashboard import texts
 from dashboard.untrusted import display_name
 
 OWNER_ONLY_FILE = 0o600
+OWNER_ONLY_FOLDER = 0o700
+OWNER_ONLY_UMASK = 0o077  # no bits for group and others
 # errno values that mean "no room": the disk, the user's quota, the process's file-size limit.
 NO_SPACE = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
 
@@ -54,6 +59,21 @@ def replace_atomically(path: Path | str) -> Iterator[BinaryIO]:
     except BaseException:
         _remove(temporary)
         raise
+
+
+@contextlib.contextmanager
+def owner_only_files() -> Iterator[None]:
+    """Files and folders created inside the block are owner-only (umask 077); the old umask comes back after."""
+    previous = os.umask(OWNER_ONLY_UMASK)
+    try:
+        yield
+    finally:
+        os.umask(previous)
+
+
+def make_files_owner_only() -> None:
+    """From now on this process creates files and folders owner-only (the app's server, at start-up)."""
+    os.umask(OWNER_ONLY_UMASK)
 
 
 def write_bytes(path: Path | str, data: bytes) -> None:
