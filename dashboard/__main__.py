@@ -1,4 +1,5 @@
-"""Command line: python -m dashboard import | export | audit | batches | remove | migrate | user | report | …"""
+"""Command line: python -m dashboard import | export | audit | batches | remove | migrate | user | report |
+backup | restore | …"""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from pathlib import Path
 
 from dashboard import (
     audit_config,
+    backup,
     cli_reference,
     cli_report,
     cli_users,
@@ -67,6 +69,13 @@ def build_parser() -> argparse.ArgumentParser:
     cli_users.add_user_commands(commands)
     cli_report.add_report_command(commands)
     cli_reference.add_reference_commands(commands)
+
+    backup_cmd = commands.add_parser("backup", help=texts.CLI_BACKUP_HELP)
+    backup_cmd.add_argument("--db", type=Path, help=texts.CLI_DB_HELP)
+    backup_cmd.add_argument("--output", type=Path, required=True, help=texts.CLI_BACKUP_OUTPUT_HELP)
+    restore_cmd = commands.add_parser("restore", help=texts.CLI_RESTORE_HELP)
+    restore_cmd.add_argument("--db", type=Path, help=texts.CLI_DB_HELP)
+    restore_cmd.add_argument("file", type=Path, help=texts.CLI_RESTORE_FILE_HELP)
 
     demo_cmd = commands.add_parser("demo", help=texts.CLI_DEMO_HELP)
     demo_cmd.add_argument("--db", type=Path, required=True, help=texts.CLI_DB_HELP)
@@ -187,6 +196,29 @@ def run_remove(args: argparse.Namespace) -> int:
     return 0
 
 
+def run_backup(args: argparse.Namespace) -> int:
+    """A consistent copy while readers run (dashboard/backup.py); verified by reopening it."""
+    copied = backup.backup(args.db or store.default_db_path(), args.output)
+    shown = display_name(str(args.output), limit=200)
+    print(texts.BACKUP_DONE.format(path=shown, forms=copied.forms, tables=len(copied.tables)))
+    return 0
+
+
+def run_restore(args: argparse.Namespace) -> int:
+    """The backup in the database's place; the database moved aside, never deleted."""
+    database = args.db or store.default_db_path()
+    copied, aside = backup.restore(args.file, database)
+    print(
+        texts.RESTORE_DONE.format(
+            file=display_name(str(args.file), limit=200), path=display_name(str(database), limit=200),
+            forms=copied.forms,
+        )
+    )  # fmt: skip
+    if aside is not None:
+        print(texts.RESTORE_ASIDE.format(aside=display_name(str(aside), limit=200)))
+    return 0
+
+
 def run_demo(args: argparse.Namespace) -> int:
     count = demo.build(args.db, args.forms, seed=args.seed)
     print(texts.CLI_DEMO_DONE.format(count=count, path=args.db))
@@ -266,7 +298,7 @@ def _run(argv: list[str] | None) -> int:
     args = build_parser().parse_args(argv)
     commands = {"import": run_import, "export": run_export, "audit": run_audit, "user": cli_users.run_user,
                 "report": cli_report.run_report, "batches": run_batches, "remove": run_remove, "migrate": run_migrate,
-                "sample-check": run_sample_check, "demo": run_demo,
+                "sample-check": run_sample_check, "demo": run_demo, "backup": run_backup, "restore": run_restore,
                 "reference": cli_reference.run_reference}  # fmt: skip
     try:
         return commands[args.command](args)

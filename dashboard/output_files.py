@@ -76,6 +76,30 @@ def make_files_owner_only() -> None:
     os.umask(OWNER_ONLY_UMASK)
 
 
+@contextlib.contextmanager
+def temporary_path(path: Path | str) -> Iterator[Path]:
+    """A name beside `path` that does not exist yet, for a writer that makes the file itself (DuckDB); on
+    normal exit the file made there (if still there) replaces `path`; on any error it is removed (with the
+    .wal DuckDB may have left), and an OSError comes back as OutputError."""
+    target = Path(path)
+    try:
+        folder = tempfile.mkdtemp(dir=target.parent or ".", prefix=f".{target.name}.")  # a name nobody else has
+    except OSError as error:
+        raise OutputError(message(error, target)) from error
+    temporary = Path(folder + ".part")
+    os.rmdir(folder)
+    try:
+        yield temporary
+        if temporary.exists():
+            os.replace(temporary, target)
+    except BaseException as error:
+        for leftover in (temporary, temporary.with_name(temporary.name + ".wal")):
+            _remove(str(leftover))
+        if isinstance(error, OSError):
+            raise OutputError(message(error, target)) from error
+        raise
+
+
 def write_bytes(path: Path | str, data: bytes) -> None:
     """`data` as the whole content of `path`, written by `replace_atomically`."""
     with replace_atomically(path) as out:
