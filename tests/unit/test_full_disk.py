@@ -1,6 +1,6 @@
 """A full disk never costs an existing file (issue 24, point 7).
 
-`export` (every format), `report` and `reference export-rules` write to a real, nearly full file system: a
+`export` (every format), `report`, `reference export-rules` and `backup` write to a real, nearly full file system: a
 256 KiB tmpfs mounted for the test (root can mount one; elsewhere that case is skipped), filled to the last
 page. Also, without root, a process-wide file-size limit (RLIMIT_FSIZE: writes past it fail with EFBIG),
 which every machine offers. Either way the old file must come out byte for byte as it was, no temporary
@@ -72,6 +72,7 @@ COMMANDS = {
     "export-parquet": lambda db, out: ["export", "--db", str(db), "--format", "parquet", "--output", str(out)],
     "report": lambda db, out: ["report", "--db", str(db), "--output", str(out)],
     "export-rules": lambda db, out: ["reference", "export-rules", str(out), "--db", str(db)],
+    "backup": lambda db, out: ["backup", "--db", str(db), "--output", str(out)],
 }
 
 
@@ -101,7 +102,7 @@ def test_full_tmpfs_keeps_the_old_file(command, full_tmpfs, writable_db):
     _assert_refused_and_old_file_whole(result, target)
 
 
-@pytest.mark.parametrize("command", ["export-json", "export-csv", "export-parquet", "report"])
+@pytest.mark.parametrize("command", ["export-json", "export-csv", "export-parquet", "report", "backup"])
 def test_file_size_limit_keeps_the_old_file(command, tmp_path, sample_db):
     target = tmp_path / "output.bin"
     target.write_bytes(OLD_CONTENT)
