@@ -274,6 +274,9 @@ class _TerminalSafe(io.TextIOBase):
     def isatty(self) -> bool:
         return self._stream.isatty()
 
+    def fileno(self) -> int:
+        return self._stream.fileno()
+
 
 @contextlib.contextmanager
 def _terminal_safe_output() -> Iterator[None]:
