@@ -128,9 +128,12 @@ def _swap(database: Path, temporary: Path, now: datetime) -> Path | None:
     try:
         holder = duckdb.connect(str(database))  # refused while any other program holds the file
     except duckdb.Error as error:
-        raise store.StoreError(texts.RESTORE_BUSY.format(path=_shown(database))) from error
+        if "lock" in str(error).lower():
+            raise store.StoreError(texts.RESTORE_BUSY.format(path=_shown(database))) from error
+        holder = None  # a damaged file (what a restore is for): nobody can hold it, it goes aside as it is
     try:
-        holder.execute("CHECKPOINT")  # the .wal's content into the file that goes aside
+        if holder is not None:
+            holder.execute("CHECKPOINT")  # the .wal's content into the file that goes aside
         aside = database.with_name(f"{database.name}.before-restore-{now:%Y%m%d-%H%M%S}")
         wal = database.with_name(database.name + ".wal")
         os.rename(database, aside)
@@ -138,7 +141,8 @@ def _swap(database: Path, temporary: Path, now: datetime) -> Path | None:
             os.rename(wal, aside.with_name(aside.name + ".wal"))
         os.replace(temporary, database)
     finally:
-        holder.close()
+        if holder is not None:
+            holder.close()
     return aside
 
 

@@ -170,3 +170,16 @@ def test_backup_keeps_what_only_the_wal_holds(database, tmp_path):
     assert form_count(target) == 24 + 22  # the extra file's 22 forms (21 as new versions of stored ones)
     assert not target.with_name("backup.duckdb.wal").exists()  # a backup is one file
     assert os.path.getsize(target) > 0
+
+
+def test_restore_replaces_a_damaged_database(database, tmp_path):
+    backup_file = tmp_path / "b.duckdb"
+    assert run_cli("backup", "--db", str(database), "--output", str(backup_file)).returncode == 0
+    original = export_json(database)
+    damaged = database.read_bytes()[:200_000]  # truncated, as a full disk or a bad copy leaves it
+    database.write_bytes(damaged)
+    result = run_cli("restore", "--db", str(database), str(backup_file))
+    assert result.returncode == 0, result.stderr
+    assert export_json(database) == original
+    aside = [path for path in tmp_path.iterdir() if ".before-restore-" in path.name]
+    assert len(aside) == 1 and aside[0].read_bytes() == damaged
