@@ -1,29 +1,35 @@
-"""Command line: python -m dashboard import | export | audit | batches | remove | migrate | user | report | …"""
+"""Command line: python -m dashboard import | export | audit | batches | remove | migrate | user | report |
+backup | restore | …"""
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import io
 import logging
 import os
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
 
 from dashboard import (
     audit_config,
+    backup,
     cli_reference,
     cli_report,
     cli_users,
     demo,
     export,
     importer,
+    output_files,
     review,
     store,
     texts,
 )
 from dashboard.ingest.files import expand_paths
-from dashboard.untrusted import display_name
+from dashboard.untrusted import display_name, terminal_text
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -66,6 +72,13 @@ def build_parser() -> argparse.ArgumentParser:
     cli_report.add_report_command(commands)
     cli_reference.add_reference_commands(commands)
 
+    backup_cmd = commands.add_parser("backup", help=texts.CLI_BACKUP_HELP)
+    backup_cmd.add_argument("--db", type=Path, help=texts.CLI_DB_HELP)
+    backup_cmd.add_argument("--output", type=Path, required=True, help=texts.CLI_BACKUP_OUTPUT_HELP)
+    restore_cmd = commands.add_parser("restore", help=texts.CLI_RESTORE_HELP)
+    restore_cmd.add_argument("--db", type=Path, help=texts.CLI_DB_HELP)
+    restore_cmd.add_argument("file", type=Path, help=texts.CLI_RESTORE_FILE_HELP)
+
     demo_cmd = commands.add_parser("demo", help=texts.CLI_DEMO_HELP)
     demo_cmd.add_argument("--db", type=Path, required=True, help=texts.CLI_DB_HELP)
     demo_cmd.add_argument("--forms", type=int, required=True, help=texts.CLI_DEMO_FORMS_HELP)
@@ -105,9 +118,9 @@ def run_export(args: argparse.Namespace) -> int:
     store.cap_memory(con)
     try:
         if args.output:
-            with open(args.output, "wb") as out:
+            with output_files.replace_atomically(args.output) as out:  # a full disk leaves the old file whole
                 count = export.write_export(con, args.format, out, with_versions=args.all_versions)
-            print(texts.CLI_EXPORTED.format(count=count, path=args.output), file=sys.stderr)
+            print(texts.CLI_EXPORTED.format(count=count, path=display_name(str(args.output))), file=sys.stderr)
         else:
             export.write_export(con, args.format, sys.stdout.buffer, with_versions=args.all_versions)
             sys.stdout.flush()
@@ -185,6 +198,29 @@ def run_remove(args: argparse.Namespace) -> int:
     return 0
 
 
+def run_backup(args: argparse.Namespace) -> int:
+    """A consistent copy while readers run (dashboard/backup.py); verified by reopening it."""
+    copied = backup.backup(args.db or store.default_db_path(), args.output)
+    shown = display_name(str(args.output), limit=200)
+    print(texts.BACKUP_DONE.format(path=shown, forms=copied.forms, tables=len(copied.tables)))
+    return 0
+
+
+def run_restore(args: argparse.Namespace) -> int:
+    """The backup in the database's place; the database moved aside, never deleted."""
+    database = args.db or store.default_db_path()
+    copied, aside = backup.restore(args.file, database)
+    print(
+        texts.RESTORE_DONE.format(
+            file=display_name(str(args.file), limit=200), path=display_name(str(database), limit=200),
+            forms=copied.forms,
+        )
+    )  # fmt: skip
+    if aside is not None:
+        print(texts.RESTORE_ASIDE.format(aside=display_name(str(aside), limit=200)))
+    return 0
+
+
 def run_demo(args: argparse.Namespace) -> int:
     count = demo.build(args.db, args.forms, seed=args.seed)
     print(texts.CLI_DEMO_DONE.format(count=count, path=args.db))
@@ -211,16 +247,67 @@ def run_sample_check(args: argparse.Namespace) -> int:
     return 0 if stored and stored <= sample_hashes else 1
 
 
+class _TerminalSafe(io.TextIOBase):
+    """A text stream that passes everything written to it through untrusted.terminal_text: no escape sequence,
+    control or bidirectional character that came with a form or a file name reaches the terminal raw.
+    Bytes written to `.buffer` (an export to stdout) go through as they are: each format has its own rule."""
+
+    def __init__(self, stream):
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        self._stream.write(terminal_text(text))
+        return len(text)
+
+    def flush(self) -> None:
+        self._stream.flush()
+
+    def writable(self) -> bool:
+        return True
+
+    @property
+    def buffer(self):
+        return self._stream.buffer
+
+    @property
+    def encoding(self) -> str:
+        return getattr(self._stream, "encoding", "utf-8")
+
+    def isatty(self) -> bool:
+        return self._stream.isatty()
+
+    def fileno(self) -> int:
+        return self._stream.fileno()
+
+
+@contextlib.contextmanager
+def _terminal_safe_output() -> Iterator[None]:
+    """sys.stdout and sys.stderr wrapped in _TerminalSafe while a command runs."""
+    stdout, stderr = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = _TerminalSafe(stdout), _TerminalSafe(stderr)
+    try:
+        yield
+    finally:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        sys.stdout, sys.stderr = stdout, stderr
+
+
 def main(argv: list[str] | None = None) -> int:
     _quiet_logs()
+    with _terminal_safe_output(), output_files.owner_only_files():  # the database, its .wal, exports: 0600
+        return _run(argv)
+
+
+def _run(argv: list[str] | None) -> int:
     args = build_parser().parse_args(argv)
     commands = {"import": run_import, "export": run_export, "audit": run_audit, "user": cli_users.run_user,
                 "report": cli_report.run_report, "batches": run_batches, "remove": run_remove, "migrate": run_migrate,
-                "sample-check": run_sample_check, "demo": run_demo,
+                "sample-check": run_sample_check, "demo": run_demo, "backup": run_backup, "restore": run_restore,
                 "reference": cli_reference.run_reference}  # fmt: skip
     try:
         return commands[args.command](args)
-    except (store.StoreError, audit_config.AuditConfigError) as error:
+    except (store.StoreError, audit_config.AuditConfigError, output_files.OutputError) as error:
         print(str(error), file=sys.stderr)
         return 2
     except duckdb.Error as error:  # a damaged block met after the file opened: said as such, not a traceback

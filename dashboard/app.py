@@ -19,10 +19,22 @@ if str(ROOT) not in sys.path:
 import duckdb  # noqa: E402
 import streamlit as st  # noqa: E402
 
-from dashboard import audit_config, texts  # noqa: E402
+from dashboard import audit_config, output_files, texts, uploads  # noqa: E402
 from dashboard.untrusted import hide_paths, markdown_literal  # noqa: E402
 
 st.set_page_config(page_title=texts.APP_TITLE, page_icon=texts.APP_ICON, layout="wide")
+
+
+@st.cache_resource
+def _start_up() -> bool:
+    """Once per server process: files it creates are owner-only (the database, its .wal, uploads), and
+    upload folders a killed server left behind are removed (uploads.remove_leftovers)."""
+    output_files.make_files_owner_only()
+    uploads.remove_leftovers()
+    return True
+
+
+_start_up()
 try:  # before the modules that build SQL from it: a bad $DASHBOARD_AUDIT_CONFIG is a message, not a trace
     audit_config.active_config()
 except audit_config.AuditConfigError as error:

@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from dashboard import organisations, project_types, store, texts
+from dashboard import organisations, output_files, project_types, store, texts
 from dashboard.untrusted import display_name
 
 
@@ -75,7 +75,7 @@ def _export_rules(con, path: Path | None) -> str:
     if path is None:
         sys.stdout.write(content)
         return ""
-    path.write_text(content, encoding="utf-8")
+    output_files.write_bytes(path, content.encode("utf-8"))  # whole or not at all
     return texts.CLI_REF_RULES_EXPORTED.format(count=len(rules), path=display_name(str(path)))
 
 

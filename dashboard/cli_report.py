@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from dashboard import queries, report, store, texts
+from dashboard import output_files, queries, report, store, texts
 from dashboard.filters import Filters
 from dashboard.untrusted import display_name
 
@@ -38,7 +38,7 @@ def run_report(args: argparse.Namespace) -> int:
         data = report.build_report(con, filters)
     finally:
         con.close()
-    args.output.write_bytes(data)
+    output_files.write_bytes(args.output, data)  # whole or not at all: a full disk keeps the old file
     print(texts.CLI_REPORT_WRITTEN.format(path=display_name(str(args.output))))
     return 0
 

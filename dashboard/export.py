@@ -34,8 +34,13 @@ PARQUET_SCHEMA = pa.schema(
 
 
 def forms_to_json(forms: list[Form], with_versions: bool = False) -> str:
-    """One JSON array of form records, UTF-8, not ASCII-escaped; `with_versions` adds `superseded_by`."""
-    return json.dumps([form.to_record(with_versions) for form in forms], ensure_ascii=False, indent=2)
+    """One JSON array of form records, UTF-8, not ASCII-escaped but for the characters no output carries
+    raw (untrusted.json_carriable: "\\u001b", "\\u202e"); `with_versions` adds `superseded_by`."""
+    return _json_text([form.to_record(with_versions) for form in forms])
+
+
+def _json_text(value) -> str:
+    return untrusted.json_carriable(json.dumps(value, ensure_ascii=False, indent=2))
 
 
 def indicator_rows(forms: list[Form]) -> pd.DataFrame:
@@ -107,7 +112,7 @@ def _write_json(chunks: Iterator[list[Form]], out: BinaryIO, with_versions: bool
     count = 0
     for forms in chunks:
         for form in forms:
-            text = json.dumps(form.to_record(with_versions), ensure_ascii=False, indent=2)
+            text = _json_text(form.to_record(with_versions))
             out.write(((",\n" if count else "[\n") + "  " + text.replace("\n", "\n  ")).encode("utf-8"))
             count += 1
     out.write(("\n]" if count else "[]").encode("utf-8"))
@@ -128,11 +133,12 @@ def _write_csv(chunks: Iterator[list[Form]], out: BinaryIO, with_versions: bool)
 
 
 def _write_parquet(chunks: Iterator[list[Form]], out: BinaryIO, with_versions: bool) -> int:
-    """The per-indicator table with English column names (texts.EXPORT_COLUMNS' keys), for analysts."""
+    """The per-indicator table with English column names (texts.EXPORT_COLUMNS' keys), for analysts; its text
+    follows the CSV's cell rule (untrusted.spreadsheet_value): a spreadsheet may open it too."""
     count = 0
     with pq.ParquetWriter(out, PARQUET_SCHEMA, compression="zstd") as writer:
         for forms in chunks:
-            frame = indicator_rows(forms)
+            frame = untrusted.spreadsheet_frame(indicator_rows(forms))
             for column in _PARQUET_INTEGERS:
                 frame[column] = pd.to_numeric(frame[column]).astype("Int64")
             writer.write_table(pa.Table.from_pandas(frame, schema=PARQUET_SCHEMA, preserve_index=False))

@@ -360,7 +360,8 @@ def workbook_bytes(records: list[dict], findings: list[tuple[str, list[list]]] |
     book = Workbook()
     book.remove(book.active)
     for position, record in enumerate(records, 1):
-        title = f"{position} {record.get('project_name') or ''}".translate(_SHEET_TITLE_FORBIDDEN)[:31].strip()
+        name = untrusted.visible_text(record.get("project_name") or "")
+        title = f"{position} {name}".translate(_SHEET_TITLE_FORBIDDEN)[:31].strip()
         write_form(book.create_sheet(title=title), record, title_year=True, typed=True)
     if findings is not None:
         sheet = book.create_sheet(title=texts.FORM_SHEET_CHECKS)

@@ -19,7 +19,7 @@ from datetime import datetime
 import duckdb
 import pandas as pd
 
-from dashboard import domain, texts
+from dashboard import domain, texts, untrusted
 from dashboard.transactions import first_row, transaction
 
 UNCLASSIFIED = texts.REF_TYPE_UNCLASSIFIED
@@ -272,8 +272,9 @@ def rules_to_toml(rules: list[Rule]) -> str:
 
 
 def _toml_string(text: str) -> str:
-    # A JSON string is a TOML basic string (same escapes, \uXXXX for control characters).
-    return json.dumps(text, ensure_ascii=False)
+    # A JSON string is a TOML basic string (same escapes, \uXXXX for control characters; TOML refuses a raw
+    # DEL, and json_carriable escapes it with the other characters no output carries raw).
+    return untrusted.json_carriable(json.dumps(text, ensure_ascii=False))
 
 
 def rules_from_toml(text: str) -> list[Rule]:

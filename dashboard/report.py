@@ -29,6 +29,7 @@ from dashboard import chart_images, key_figures, queries, review_queries, store,
 from dashboard import formatting as fmt
 from dashboard.audit_config import active_config
 from dashboard.filters import Filters, describe
+from dashboard.untrusted import visible_text
 
 CJK_FONT = "宋体"  # Word's own; LibreOffice substitutes the machine's CJK font (Noto Sans CJK)
 LATIN_FONT = "Times New Roman"
@@ -393,20 +394,22 @@ def _page_numbers(paragraph) -> None:
 
 
 class _Writer:
-    """Headings, paragraphs, tables and pictures, in the document's styles."""
+    """Headings, paragraphs, tables and pictures, in the document's styles. Every text goes in through
+    `visible_text` (untrusted.py): a control character in a form's name shows as "\\x1b" instead of
+    making the document impossible to write (XML refuses it)."""
 
     def __init__(self, document: Document):
         self.document = document
 
     def title(self, text: str) -> None:
-        heading = self.document.add_heading(text, level=0)
+        heading = self.document.add_heading(visible_text(text), level=0)
         heading.alignment = WD_ALIGN_PARAGRAPH.CENTER
 
     def heading(self, text: str, level: int = 1) -> None:
-        self.document.add_heading(text, level=level)
+        self.document.add_heading(visible_text(text), level=level)
 
     def paragraph(self, text: str) -> None:
-        self.document.add_paragraph(text)
+        self.document.add_paragraph(visible_text(text))
 
     def table(self, headings: list[str], rows: list[list], top: int | None = None, total: int | None = None) -> None:
         """A table of `rows` (its first `top`), and how many more there are; `total`: the table's row count
@@ -415,12 +418,12 @@ class _Writer:
         table = self.document.add_table(rows=1 + len(shown), cols=len(headings))
         table.style = "Table Grid"
         for cell, text in zip(table.rows[0].cells, headings, strict=True):
-            cell.text = str(text)
+            cell.text = visible_text(str(text))
             for run in cell.paragraphs[0].runs:
                 run.font.bold = True
         for row, values in zip(table.rows[1:], shown, strict=True):
             for cell, value in zip(row.cells, values, strict=True):
-                cell.text = fmt.text_or_dash(value) if not isinstance(value, str) else value or texts.DASH
+                cell.text = visible_text(fmt.text_or_dash(value) if not isinstance(value, str) else value or texts.DASH)
         rest = (len(rows) if total is None else total) - len(shown)
         if rest > 0:
             self.paragraph(texts.REPORT_MORE_ROWS.format(count=rest))

@@ -217,10 +217,13 @@ def open_db(path: Path | str | None = None, read_only: bool = False) -> duckdb.D
     db_path = Path(path) if path else default_db_path()
     if read_only and not db_path.exists():
         raise StoreError(texts.DB_MISSING.format(path=db_path))
+    created = not read_only and not db_path.exists()
     try:
         if not read_only:
-            db_path.parent.mkdir(parents=True, exist_ok=True)
+            db_path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)  # a new folder: owner-only
         con = _connect(db_path, read_only)
+        if created:
+            _owner_only(db_path)
     except duckdb.Error as error:
         raise open_error(error, db_path) from error
     try:
@@ -285,6 +288,15 @@ def damage_error(error: duckdb.Error, db_path: Path) -> StoreError | None:
     None for any other error (a bug, a lock), which the caller lets through."""
     found = open_error(error, db_path)
     return found if found.kind in (DAMAGED, NOT_DUCKDB) else None
+
+
+def _owner_only(db_path: Path) -> None:
+    """A database this program creates is readable by its owner only (0600): it holds every form and the
+    users' password hashes. Its .wal gets the same; DuckDB makes a new one under the process's umask,
+    which the command line and the app set to 077 (output_files.owner_only_files)."""
+    for path in (db_path, db_path.with_name(db_path.name + ".wal")):
+        if path.exists():
+            os.chmod(path, 0o600)
 
 
 # How long a writer waits for the file while readers hold it: a page's run reads for about a second

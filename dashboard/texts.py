@@ -1131,3 +1131,18 @@ SIGNIN_IDLE_ENDED = "长时间未操作，已自动退出登录，请重新登�
 SIGNIN_CREDENTIALS_CHANGED = "账号的密码或角色已变更（或账号已删除），请重新登录。"
 CLI_USER_ROLE_CHANGE_HELP = "修改账号的角色（该账号已打开的页面需重新登录）"
 CLI_USER_ROLE_SET = "已把账号 {name} 的角色改为“{role}”。"
+# --- Outputs: files written whole, backups, permissions (output_files.py, backup.py, uploads.py) ---------------
+OUTPUT_DISK_FULL = "磁盘已满（或超出配额），未能写出 {path}；原有文件未改动。请腾出空间后重试。"
+OUTPUT_FAILED = "未能写出 {path}（{reason}）；原有文件未改动。"
+CLI_BACKUP_HELP = "备份数据库（看板和读取命令可以照常运行；导入进行中时会提示稍后再试）"
+CLI_BACKUP_OUTPUT_HELP = "备份文件（已有的同名文件在备份写完并核对无误后才被替换）"
+CLI_RESTORE_HELP = "用备份文件恢复数据库（原数据库改名保留；有程序占用数据库时拒绝）"
+CLI_RESTORE_FILE_HELP = "备份文件（python -m dashboard backup 写出的文件）"
+BACKUP_DONE = "已备份到 {path}：{forms} 张表，{tables} 个数据表，重新打开核对各表行数一致。"
+RESTORE_DONE = "已用 {file} 恢复数据库 {path}：{forms} 张表。"
+RESTORE_ASIDE = "原数据库已改名保留为 {aside}（确认无误后可自行删除）。"
+RESTORE_BUSY = (
+    "数据库文件 {path} 正被其他程序使用（导入、看板页面或其他命令），未做任何改动。请等导入结束、或停止看板后再恢复。"
+)
+BACKUP_NOT_DATABASE = "{path} 不是本看板的数据库文件（无法作为 DuckDB 数据库打开，或其中没有自评表数据）。"
+BACKUP_MISMATCH = "备份写出后重新打开核对不一致（{tables}），未写出备份；原有文件未改动。"

@@ -1,10 +1,29 @@
 """Text from forms and file names is data: the rules that keep it data wherever it goes.
 
-Three destinations, one rule each:
+First, the characters no output can carry as they are (`UNCARRIABLE`): the C0 controls but tab,
+newline and carriage return (XML 1.0 — so every .xlsx and .docx — refuses them: openpyxl raises
+IllegalCharacterError, python-docx "All strings must be XML compatible"), DEL and the C1 controls
+(a terminal runs ESC/CSI/OSC sequences: colours, titles, links, a cleared screen), lone surrogates and
+U+FFFE/U+FFFF (not Unicode text), and the bidirectional formatting characters (U+202E and its kin
+reorder what people read: "exe.txt" shown as "txt.exe"). The database keeps them as they were
+printed (they are what the form said); on the way out:
 
-- spreadsheets (every CSV and .xlsx the project writes): `spreadsheet_value` puts a leading
-  apostrophe before text that a spreadsheet would run as a formula (OWASP's CSV-injection
-  rule: text starting with = + - @, tab or carriage return); numbers stay numbers;
+- every file for people (CSV, .xlsx, Parquet, the Word report) shows each of them as its visible
+  escape, the way Python writes it: BEL → "\x07", ESC → "\x1b", NUL → "\0", U+202E → "\u202e"
+  (`visible_text`); tab, newline and carriage return stay (line breaks in a cell are layout);
+- the JSON export (a contract for programs, docs/form-json.md) keeps the exact text: JSON escapes
+  them ("\u001b", "\u202e"; `json_carriable`), so a parser gets the original back and the file's
+  bytes hold none of them raw;
+- the terminal (everything the command line prints): `display_name` for form text and file names,
+  and `terminal_text` over every line printed, so no control or format character reaches it raw.
+
+Then three destinations, one rule each:
+
+- spreadsheets (every CSV, .xlsx and Parquet table the project writes): `spreadsheet_value` makes
+  uncarriable characters visible and puts a leading apostrophe before text that a spreadsheet would
+  run as a formula (OWASP's CSV-injection rule: text starting with = + - @, tab or carriage return,
+  and their fullwidth forms ＝ ＋ － ＠, which East Asian spreadsheets read as the same); numbers stay
+  numbers;
 - Streamlit Markdown (headings, captions, finding lists, labels, messages): `markdown_literal`
   makes the text show exactly as written — no links, images, emphasis, colours, icons,
   emoji shortcodes, LaTeX or Streamlit's typographic replacements ("--" → "—");
@@ -26,16 +45,41 @@ import unicodedata
 
 import pandas as pd
 
+# --- characters no output carries as they are -------------------------------------------------------------
+
+# C0 controls but tab/LF/CR, DEL, C1 controls, the bidirectional formatting characters (ALM, LRM, RLM,
+# LRE…RLO, LRI…PDI), surrogates and the noncharacters U+FFFE/U+FFFF.
+UNCARRIABLE = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff\ufffe\uffff]"
+)
+
+
+def visible_text(text: str) -> str:
+    """The text as files for people carry it: each UNCARRIABLE character as its visible escape ("\\x1b")."""
+    return UNCARRIABLE.sub(lambda match: escape_char(match.group()), text)
+
+
+def json_carriable(dumped: str) -> str:
+    """JSON text (json.dumps with ensure_ascii=False) with each UNCARRIABLE character JSON-escaped ("\\u202e").
+
+    json.dumps escapes the C0 controls itself; the others can only stand inside a JSON string there,
+    where the \\uXXXX escape reads back as the same character.
+    """
+    return UNCARRIABLE.sub(lambda match: f"\\u{ord(match.group()):04x}", dumped)
+
+
 # --- spreadsheets ------------------------------------------------------------------------------------------
 
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")  # and ＝＋－＠
 
 
 def spreadsheet_value(value):
-    """The value as a spreadsheet cell may hold it: formula-like text gets a leading apostrophe."""
-    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
-        return "'" + value
-    return value
+    """The value as a spreadsheet cell may hold it: uncarriable characters visible (`visible_text`),
+    formula-like text with a leading apostrophe."""
+    if not isinstance(value, str):
+        return value
+    value = visible_text(value)
+    return "'" + value if value.startswith(FORMULA_TRIGGERS) else value
 
 
 def spreadsheet_frame(frame: pd.DataFrame) -> pd.DataFrame:
@@ -107,9 +151,18 @@ def display_name(name: str, limit: int = MAX_DISPLAY_NAME) -> str:
     return shown if len(shown) <= limit else shown[: limit - 1] + "…"
 
 
+def terminal_text(text: str) -> str:
+    """Text fit to print on a terminal: every control and format character escaped but newline and tab
+    (the printed lines' own layout), no length limit. The command line passes all it prints through it."""
+    return "".join(char if char in "\n\t" else _visible(char) for char in text)
+
+
 def _visible(char: str) -> str:
-    if not unicodedata.category(char).startswith("C"):
-        return char
+    return escape_char(char) if unicodedata.category(char).startswith("C") else char
+
+
+def escape_char(char: str) -> str:
+    """The visible escape of one character, as Python writes it: \\n, \\0, \\x1b, \\u202e, \\U000e0001."""
     if char in _SHORT_ESCAPES:
         return _SHORT_ESCAPES[char]
     code = ord(char)

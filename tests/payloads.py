@@ -27,3 +27,13 @@ def payload_dump(project_name: str) -> str:
     assert all(text in replaced for text in (project_name, DEPARTMENT, UNIT))  # every payload went in
     assert f" {REASON}\n" in replaced
     return replaced
+
+
+# Characters no output carries raw (untrusted.UNCARRIABLE), as a copy-paste brings them: BEL, an OSC 8
+# terminal hyperlink (ESC ] … ESC \), NUL, VT, a right-to-left override ("gpj.exe" shows as "exe.jpg"),
+# DEL and a C1 control (NEL).
+CONTROL_NAME = f"预算\x07准备\x1b]8;;http://{EVIL}/\x1b\\金\x00中\x0b间\x7f\x85尾\u202egpj.exe"
+# The same name as `visible_text` writes it in every file for people: each character's visible escape.
+CONTROL_NAME_SHOWN = f"预算\\x07准备\\x1b]8;;http://{EVIL}/\\x1b\\金\\0中\\x0b间\\x7f\\x85尾\\u202egpj.exe"
+# Fullwidth formula starters: East Asian spreadsheets read "＝" as "=".
+FULLWIDTH_FORMULA_NAME = '＝HYPERLINK("http://evil.example/","点击")'

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import tempfile
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
@@ -25,7 +24,7 @@ from dashboard.importer import FileOutcome, ImportOptions
 from dashboard.incomplete_view import show_incomplete_forms
 from dashboard.ingest.files import LEGACY_OFFICE_SUFFIXES, SUPPORTED_SUFFIXES
 from dashboard.untrusted import display_name, hide_paths, markdown_literal
-from dashboard.uploads import StoredUpload, store_uploads
+from dashboard.uploads import StoredUpload, store_uploads, upload_folder
 
 # The uploader also takes legacy .xls/.doc, so that their owners are told to save them anew.
 UPLOAD_TYPES = [suffix.lstrip(".") for suffix in (*SUPPORTED_SUFFIXES, *LEGACY_OFFICE_SUFFIXES)]
@@ -55,8 +54,8 @@ def run_import(
     Raises `store.StoreError` when the database cannot be opened for writing (e.g. the
     command-line import holds it) and `ImportBusyError` when another session is importing.
     """
-    with _one_writer(), tempfile.TemporaryDirectory(prefix="jixiao-upload-") as folder:
-        stored = store_uploads(Path(folder), uploads)
+    with _one_writer(), upload_folder() as folder:  # owner-only, removed after the import (uploads.py)
+        stored = store_uploads(folder, uploads)
         files = [(upload.path, upload.name) for upload in stored if upload.path is not None]
         with _writing(db_path) as con:
             outcomes = iter(importer.import_files(con, files, options, on_progress=on_progress))

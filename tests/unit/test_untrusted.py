@@ -166,3 +166,41 @@ def test_display_name_escapes_control_characters_and_cuts_long_names():
     long = "项" * 300 + ".pdf"
     assert display_name(long) == "项" * 119 + "…"
     assert len(display_name(long)) == 120
+
+
+# --- characters no output carries raw (issue 24) -------------------------------------------------------------
+
+
+def test_fullwidth_formula_starters_are_guarded():
+    for text in ("＝1+1", "＋1", "－1", "＠SUM(A1)"):
+        assert spreadsheet_value(text) == "'" + text
+
+
+def test_visible_text_escapes_what_xml_and_terminals_cannot_carry():
+    from dashboard.untrusted import visible_text
+
+    assert visible_text("a\x07b\x1b[31m\0c\x0b\x0c\x7f\x85\u202e\u2066d") == (
+        "a\\x07b\\x1b[31m\\0c\\x0b\\x0c\\x7f\\x85\\u202e\\u2066d"
+    )
+    assert visible_text("行一\n行二\r\t制表") == "行一\n行二\r\t制表"  # layout stays
+    assert visible_text("\u200d👩\u200d💻 数据（一期）") == "\u200d👩\u200d💻 数据（一期）"  # joiners are not controls
+    assert spreadsheet_value("\x1b=1+1") == "\\x1b=1+1"  # made visible, then no longer formula-like
+
+
+def test_json_carriable_escapes_inside_strings_and_reads_back_the_same():
+    import json
+
+    from dashboard.untrusted import json_carriable
+
+    value = {"名称": "a\x1b]0;t\x07\x7f\x85\u202e\u2069b", "n": 1}
+    dumped = json_carriable(json.dumps(value, ensure_ascii=False))
+    assert dumped == '{"名称": "a\\u001b]0;t\\u0007\\u007f\\u0085\\u202e\\u2069b", "n": 1}'
+    assert json.loads(dumped) == value
+
+
+def test_terminal_text_keeps_newline_and_tab_escapes_the_rest():
+    from dashboard.untrusted import terminal_text
+
+    assert terminal_text("文件\x1b]8;;http://x/\x1b\\\t说明\n\u202e下一行") == (
+        "文件\\x1b]8;;http://x/\\x1b\\\t说明\n\\u202e下一行"
+    )
