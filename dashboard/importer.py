@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -72,7 +73,7 @@ def apply_options(form: Form, options: ImportOptions) -> None:
 
 
 def import_files(
-    con: duckdb.DuckDBPyConnection,
+    database: duckdb.DuckDBPyConnection | store.StepWriter,
     files: list[tuple[Path, str]],
     options: ImportOptions = ImportOptions(),
     on_progress: ProgressCallback | None = None,
@@ -83,8 +84,14 @@ def import_files(
     Each file is stored in one transaction (all its forms or none). Content already
     imported (same sha256) is not stored again. Unit-level audit findings are refreshed
     once at the end, for the groups of the stored forms.
+
+    `database`: a connection the caller holds throughout, or a `store.StepWriter`, which holds
+    the file only while a file's forms are placed and stored (never while files are parsed),
+    so that readers in other processes read on during the import.
     """
-    plan = _plan(con, files)
+    step = _steps(database)
+    with step() as con:
+        plan = _plan(con, files)
     to_read = [(path, name) for path, name, outcome, _ in plan if outcome is None]
     owns_reader = reader is None
     reader = reader or SafeReader()
@@ -93,7 +100,9 @@ def import_files(
         results = reader.read_all(to_read)
         for _path, _name, outcome, sha256 in plan:
             if outcome is None:
-                outcome = _store_result(con, next(results), sha256, options)
+                result = _checked(next(results), options)  # parsed and checked with no connection open
+                with step() as con:
+                    outcome = _store_result(con, result, sha256, options)
             outcomes.append(outcome)
             if on_progress:
                 on_progress(len(outcomes), len(plan), outcome)
@@ -102,9 +111,25 @@ def import_files(
             reader.close()
     stored = [o.batch_id for o in outcomes if o.outcome in (OUTCOME_IMPORTED, OUTCOME_PARTIAL) and o.batch_id]
     if stored:
-        review.refresh_unit_findings(con, batches=stored)  # only the (unit, year) groups of these forms
-        reference.refresh(con)  # organisations and project types of what the new forms print
+        with step() as con:
+            review.refresh_unit_findings(con, batches=stored)  # only the (unit, year) groups of these forms
+            reference.refresh(con)  # organisations and project types of what the new forms print
     return outcomes
+
+
+def _steps(database: duckdb.DuckDBPyConnection | store.StepWriter) -> Callable[[], AbstractContextManager]:
+    """`with step() as con:` for each piece of an import's writing."""
+    if isinstance(database, store.StepWriter):
+        return database.step
+    return lambda: nullcontext(database)
+
+
+def _checked(result: ReadResult, options: ImportOptions) -> ReadResult:
+    """The forms read get the import's defaults and the per-form checks (no database needed)."""
+    for form in result.forms:
+        apply_options(form, options)
+        review.check_form(form, layout=form.layout_title)
+    return result
 
 
 def outcomes_summary(outcomes: list[FileOutcome]) -> str:
@@ -153,11 +178,10 @@ def _plan(con, files: list[tuple[Path, str]]) -> list[tuple[Path, str, FileOutco
 def _store_result(con, result: ReadResult, sha256: str, options: ImportOptions) -> FileOutcome:
     if result.error is not None:
         return _failure(con, result.source_file, sha256, result.error)
+    if (earlier := store.find_imported(con, sha256)) is not None:  # stored since the plan (another import)
+        return FileOutcome(result.source_file, OUTCOME_DUPLICATE, 0, texts.OUTCOME_DUPLICATE_OF.format(name=earlier))
     forms = result.forms
     store.assign_ids(forms, sha256, result.source_file)
-    for form in forms:
-        apply_options(form, options)
-        review.check_form(form, layout=form.layout_title)
     placements = versions.place(con, forms)
     problems = _problems(result, forms)
     outcome = OUTCOME_PARTIAL if problems else OUTCOME_IMPORTED

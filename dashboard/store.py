@@ -11,7 +11,8 @@ from __future__ import annotations
 import json
 import os
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -192,25 +193,22 @@ def default_db_path() -> Path:
     return Path(os.environ.get(DB_ENV_VAR) or DEFAULT_DB)
 
 
-def open_db(path: Path | str | None = None, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+def open_db(
+    path: Path | str | None = None, read_only: bool = False, wait: float | None = None
+) -> duckdb.DuckDBPyConnection:
     """Open (and for writers, create or migrate) the database, translating errors for people.
 
     A writer brings an older file up to SCHEMA_VERSION; a reader of an older file is told to run
     `python -m dashboard migrate`. A file from a newer version of the program is refused either way.
+    `wait`: how long to wait while another handle holds the file (default: READER_WAIT_SECONDS for a
+    reader, WRITER_WAIT_SECONDS for a writer).
     """
     db_path = Path(path) if path else default_db_path()
     if read_only and not db_path.exists():
         raise StoreError(texts.DB_MISSING.format(path=db_path))
-    try:
-        if not read_only:
-            db_path.parent.mkdir(parents=True, exist_ok=True)
-        con = _connect(db_path, read_only)
-    except duckdb.IOException as error:
-        if "lock" in str(error).lower():
-            raise StoreError(texts.DB_LOCKED.format(path=db_path)) from error
-        raise StoreError(texts.DB_UNREADABLE.format(path=db_path, detail=error)) from error
-    except duckdb.Error as error:
-        raise StoreError(texts.DB_UNREADABLE.format(path=db_path, detail=error)) from error
+    if not read_only:
+        db_path.parent.mkdir(parents=True, exist_ok=True)
+    con = _connect_or_explain(db_path, read_only, wait)
     try:
         _bring_schema_up_to_date(con, db_path, read_only)
         if not read_only:
@@ -222,16 +220,67 @@ def open_db(path: Path | str | None = None, read_only: bool = False) -> duckdb.D
     return con
 
 
+def _connect_or_explain(db_path: Path, read_only: bool, wait: float | None) -> duckdb.DuckDBPyConnection:
+    """_connect, its errors as StoreError with a message for people."""
+    try:
+        return _connect(db_path, read_only, wait)
+    except duckdb.IOException as error:
+        if "lock" in str(error).lower():
+            raise StoreError(texts.DB_LOCKED.format(path=db_path)) from error
+        raise StoreError(texts.DB_UNREADABLE.format(path=db_path, detail=error)) from error
+    except duckdb.Error as error:
+        raise StoreError(texts.DB_UNREADABLE.format(path=db_path, detail=error)) from error
+
+
+class StepWriter:
+    """The database opened read-write for one short step at a time (an import: each file's store), closed
+    between steps, so that readers of other processes (the pages, an export) get in between files and
+    while files are parsed. `with writer.step() as con:` — one step.
+
+    The first step opens with open_db (the schema brought up to date); later steps only connect, and
+    wait longer for readers (STEP_WAIT_SECONDS): an import that has begun should not fail because a page
+    was reading. Between two steps the file is left alone for at least GAP_SECONDS, so that readers, who
+    try again every _WAIT_STEP_SECONDS, get in even when files were parsed ahead of their store.
+    """
+
+    GAP_SECONDS = 0.1
+    STEP_WAIT_SECONDS = 60.0
+
+    def __init__(self, path: Path | str | None = None):
+        self.path = Path(path) if path else default_db_path()
+        self._opened_before = False
+        self._closed_at = 0.0
+
+    @contextmanager
+    def step(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        time.sleep(max(0.0, self._closed_at + self.GAP_SECONDS - time.monotonic()))
+        if self._opened_before:
+            con = _connect_or_explain(self.path, read_only=False, wait=self.STEP_WAIT_SECONDS)
+        else:
+            con = open_db(self.path)
+            self._opened_before = True
+        try:
+            yield con
+        finally:
+            con.close()
+            self._closed_at = time.monotonic()
+
+
 # How long a writer waits for the file while readers hold it: a page's run reads for about a second
 # (db.shared_reads), another process's import holds it for as long as it imports (then: DB_LOCKED).
 WRITER_WAIT_SECONDS = 5.0
-_WAIT_STEP_SECONDS = 0.1
+# How long a reader waits while a writer holds the file: an import holds it only while it stores a file
+# (StepWriter), so a page waits for that store instead of saying the database is busy.
+READER_WAIT_SECONDS = 3.0
+_WAIT_STEP_SECONDS = 0.05
 
 
-def _connect(db_path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
-    """duckdb.connect; a writer retries while the file is held (another process's lock, or this process's
-    read-only handle: "different configuration") for up to WRITER_WAIT_SECONDS."""
-    deadline = time.monotonic() + (0 if read_only else WRITER_WAIT_SECONDS)
+def _connect(db_path: Path, read_only: bool, wait: float | None = None) -> duckdb.DuckDBPyConnection:
+    """duckdb.connect, tried again while the file is held (another process's lock, or this process's
+    handle of the other kind: "different configuration") for up to `wait` seconds."""
+    if wait is None:
+        wait = READER_WAIT_SECONDS if read_only else WRITER_WAIT_SECONDS
+    deadline = time.monotonic() + wait
     while True:
         try:
             return duckdb.connect(str(db_path), read_only=read_only)
