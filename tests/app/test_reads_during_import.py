@@ -14,9 +14,13 @@ import threading
 import time
 from pathlib import Path
 
-from dashboard import db, store
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from dashboard import accounts, auth, db, store, texts
 from dashboard.app_pages import import_page
 from dashboard.importer import ImportOptions
+from tests.app.test_auth import APP, PASSWORD, db_with_accounts, sign_in  # noqa: F401 (db_with_accounts: a fixture)
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE_TXT = ROOT / "data" / "samples" / "000_4b30dd1c6dd4a20d.txt"
@@ -111,3 +115,41 @@ def test_pages_read_while_the_import_page_imports(db_file):
     assert_read_on(reads)
     with db.cursor() as cur:  # the writer let go: reads open the file read-only again
         assert cur.execute("SELECT count(*) FROM forms").fetchone()[0] == READ_FILES * FORMS_PER_FILE
+
+
+def test_sign_in_and_a_page_work_while_the_import_page_imports(db_with_accounts, monkeypatch):  # noqa: F811
+    """Another session signs in and draws 总览 while the 导入 page of a signed-in importer is mid-import
+    (held there, its writer's connection open, until the page has been drawn)."""
+    monkeypatch.setenv(auth.REQUIRE_ENV_VAR, "1")
+    uploads = [(path.name, path.read_bytes()) for path in sample_copies(db_with_accounts.parent / "files")[:3]]
+    mid_import, page_drawn = threading.Event(), threading.Event()
+    outcomes = []
+
+    def on_progress(done: int, total: int, outcome) -> None:
+        if done == 1:
+            mid_import.set()
+            page_drawn.wait(timeout=600)
+
+    def run() -> None:
+        st.session_state[auth.SESSION_KEY] = accounts.Account("录入员", accounts.IMPORTER)  # the importing session
+        try:
+            outcomes.extend(import_page.run_import(uploads, ImportOptions(year=2021), on_progress))
+        finally:
+            mid_import.set()
+            st.session_state.pop(auth.SESSION_KEY, None)
+
+    writer = threading.Thread(target=run)
+    writer.start()
+    try:
+        assert mid_import.wait(timeout=600) and writer.is_alive()
+        app = AppTest.from_file(APP, default_timeout=120).run()
+        assert [header.value for header in app.subheader] == [texts.SIGNIN_TITLE]
+        sign_in(app, "领导", PASSWORD)
+        assert not app.exception and not app.error, [error.value for error in app.error]
+        assert [title.value for title in app.title] == [texts.OVERVIEW_TITLE]
+        assert app.metric  # the forms stored before the import began, and its first file
+        assert writer.is_alive()  # all of it while the import was still going on
+    finally:
+        page_drawn.set()
+        writer.join(timeout=600)
+    assert [outcome.outcome for outcome in outcomes] == ["imported"] * 3
