@@ -174,6 +174,8 @@ def main() -> None:
             verdict = "ok" if longest <= READ_TARGET_SECONDS and not refused else "OVER"
             print(f"reads during the {name} import ({seconds:.1f} s): {reads} reads, longest {longest:.2f} s, "
                   f"{refused} refused (target ≤ {READ_TARGET_SECONDS:.1f} s, none refused): {verdict}")  # fmt: skip
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        print(f"this process (the app's side of the 导入 page import, with the readers): peak RSS {peak:.0f} MiB")
 
 
 def report_memory(path: Path) -> None:
