@@ -140,9 +140,12 @@ def writing(path: Path | str | None = None) -> Iterator[duckdb.DuckDBPyConnectio
         if _WRITER.con is not None or _WRITER.opening:
             raise store.StoreError(texts.IMPORT_BUSY)
         _WRITER.opening = True
+    claim = ExitStack()
     try:
+        claim.enter_context(store.writer_claim(path))  # not while the command line imports, not even between files
         con = store.open_db(path)  # waits for the read-only handles of runs already reading
     except BaseException:
+        claim.close()
         with _WRITER.changed:
             _WRITER.opening = False
             _WRITER.changed.notify_all()
@@ -157,6 +160,7 @@ def writing(path: Path | str | None = None) -> Iterator[duckdb.DuckDBPyConnectio
             _WRITER.con = None  # no new cursors; those lent are given back first
             _WRITER.changed.wait_for(lambda: _WRITER.lent == 0, timeout=_LENT_WAIT_SECONDS)
             con.close()
+            claim.close()
             _WRITER.changed.notify_all()
 
 

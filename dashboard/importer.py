@@ -89,7 +89,17 @@ def import_files(
     the file only while a file's forms are placed and stored (never while files are parsed),
     so that readers in other processes read on during the import.
     """
-    step = _steps(database)
+    with database if isinstance(database, store.StepWriter) else nullcontext():  # one import at a time
+        return _import(_steps(database), files, options, on_progress, reader)
+
+
+def _import(
+    step: Callable[[], AbstractContextManager[duckdb.DuckDBPyConnection]],
+    files: list[tuple[Path, str]],
+    options: ImportOptions,
+    on_progress: ProgressCallback | None,
+    reader: SafeReader | None,
+) -> list[FileOutcome]:
     with step() as con:
         plan = _plan(con, files)
     to_read = [(path, name) for path, name, outcome, _ in plan if outcome is None]
@@ -117,7 +127,9 @@ def import_files(
     return outcomes
 
 
-def _steps(database: duckdb.DuckDBPyConnection | store.StepWriter) -> Callable[[], AbstractContextManager]:
+def _steps(
+    database: duckdb.DuckDBPyConnection | store.StepWriter,
+) -> Callable[[], AbstractContextManager[duckdb.DuckDBPyConnection]]:
     """`with step() as con:` for each piece of an import's writing."""
     if isinstance(database, store.StepWriter):
         return database.step

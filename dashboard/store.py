@@ -8,6 +8,7 @@ into `StoreError` with a message that says what to do.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import time
@@ -232,10 +233,35 @@ def _connect_or_explain(db_path: Path, read_only: bool, wait: float | None) -> d
         raise StoreError(texts.DB_UNREADABLE.format(path=db_path, detail=error)) from error
 
 
+@contextmanager
+def writer_claim(path: Path | str | None = None) -> Iterator[None]:
+    """One writing session (an import, the 导入 page's write) at a time per database file, across processes.
+
+    An import that lets go of the file between files (StepWriter) must not let another import in between:
+    the claim is an exclusive lock on a file beside the database (<name>.writer, owner-only), held for
+    the whole session and let go by the system when the process ends, however it ends. Readers ignore it.
+    Raises StoreError (DB_LOCKED) when another session holds it.
+    """
+    import fcntl
+
+    db_path = Path(path) if path else default_db_path()
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    handle = os.open(db_path.with_name(db_path.name + ".writer"), os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError as error:
+            raise StoreError(texts.DB_LOCKED.format(path=db_path)) from error
+        yield
+    finally:
+        os.close(handle)  # lets go of the lock
+
+
 class StepWriter:
     """The database opened read-write for one short step at a time (an import: each file's store), closed
     between steps, so that readers of other processes (the pages, an export) get in between files and
-    while files are parsed. `with writer.step() as con:` — one step.
+    while files are parsed. `with writer:` claims the file for the session (writer_claim), `with
+    writer.step() as con:` is one step.
 
     The first step opens with open_db (the schema brought up to date); later steps only connect, and
     wait longer for readers (STEP_WAIT_SECONDS): an import that has begun should not fail because a page
@@ -250,6 +276,16 @@ class StepWriter:
         self.path = Path(path) if path else default_db_path()
         self._opened_before = False
         self._closed_at = 0.0
+        self._claims: list[contextlib.AbstractContextManager] = []  # nested `with writer:` claim once
+
+    def __enter__(self) -> StepWriter:
+        claim = writer_claim(self.path) if not self._claims else contextlib.nullcontext()
+        claim.__enter__()
+        self._claims.append(claim)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._claims.pop().__exit__(*exc)
 
     @contextmanager
     def step(self) -> Iterator[duckdb.DuckDBPyConnection]:

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from dashboard import importer, store
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -39,3 +41,24 @@ def test_a_file_stored_by_another_writer_between_two_files_is_a_duplicate(tmp_pa
         assert [row[0] for row in files_stored.fetchall()] == sorted([FIRST.name, "另一次导入.txt"])
     finally:
         con.close()
+
+
+def test_one_writing_session_at_a_time_even_between_files(tmp_path):
+    """While a step import runs (even with the file let go between two files), another import or the
+    导入 page's write is refused with the locked message; readers are not."""
+    from dashboard import db, texts
+
+    path = tmp_path / "forms.duckdb"
+    store.open_db(path).close()
+    locked = texts.DB_LOCKED.format(path=path)
+    with store.StepWriter(path) as writer:
+        with writer.step() as con:
+            con.execute("SELECT 1")
+        for other in (lambda: store.StepWriter(path).__enter__(), lambda: db.writing(path).__enter__()):
+            with pytest.raises(store.StoreError) as refused:
+                other()
+            assert str(refused.value) == locked
+        reader = store.open_db(path, read_only=True)  # between two steps: readers get in
+        reader.close()
+    with db.writing(path) as con:  # the session over: the claim is let go
+        assert con.execute("SELECT count(*) FROM forms").fetchone()[0] == 0
