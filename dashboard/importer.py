@@ -100,8 +100,9 @@ def _import(
     on_progress: ProgressCallback | None,
     reader: SafeReader | None,
 ) -> list[FileOutcome]:
+    hashes = {path: file_sha256(path) for path, _name in files if precheck(path) is None}  # no connection open
     with step() as con:
-        plan = _plan(con, files)
+        plan = _plan(con, files, hashes)
     to_read = [(path, name) for path, name, outcome, _ in plan if outcome is None]
     owns_reader = reader is None
     reader = reader or SafeReader()
@@ -167,8 +168,11 @@ def outcomes_summary(outcomes: list[FileOutcome]) -> str:
     )
 
 
-def _plan(con, files: list[tuple[Path, str]]) -> list[tuple[Path, str, FileOutcome | None, str | None]]:
-    """Decide before parsing: refused files and duplicates get their outcome now."""
+def _plan(
+    con, files: list[tuple[Path, str]], hashes: dict[Path, str] | None = None
+) -> list[tuple[Path, str, FileOutcome | None, str | None]]:
+    """Decide before parsing: refused files and duplicates get their outcome now (`hashes`: sha256 by path,
+    computed beforehand)."""
     plan = []
     seen: dict[str, str] = {}
     for path, name in files:
@@ -176,7 +180,7 @@ def _plan(con, files: list[tuple[Path, str]]) -> list[tuple[Path, str, FileOutco
         if reason is not None:
             plan.append((path, name, _failure(con, name, None, reason), None))
             continue
-        sha256 = file_sha256(path)
+        sha256 = (hashes or {}).get(path) or file_sha256(path)
         earlier = store.find_imported(con, sha256) or seen.get(sha256)
         if earlier is not None:
             message = texts.OUTCOME_DUPLICATE_OF.format(name=earlier)
