@@ -100,11 +100,8 @@ def run_import(args: argparse.Namespace) -> int:
         for detail in outcome.details:  # what each replacement changed, indented under its file
             print(f"    {display_name(detail, limit=400)}", flush=True)
 
-    con = store.open_db(args.db)
-    try:
-        outcomes = importer.import_files(con, files, options, on_progress=report)
-    finally:
-        con.close()
+    # The file is held only while each file is stored: the dashboard's pages read on during the import.
+    outcomes = importer.import_files(store.StepWriter(args.db), files, options, on_progress=report)
     print(importer.outcomes_summary(outcomes))
     return 0 if all(outcome.ok for outcome in outcomes) else 1
 

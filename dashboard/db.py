@@ -1,21 +1,24 @@
-"""The pages' reads: read-only DuckDB connections, closed right after; none is kept between runs.
+"""The pages' reads: connections let go right after; none is kept between runs.
 
 Who writes: only `dashboard.importer` (the 导入 page or the command line). The app holds no
 handle between runs of a page, so the command line can import while the dashboard is up (DuckDB lets
-one process write a file, and none other open it meanwhile). A page that only reads shares one
+one process write a file, and none other open it meanwhile). The command-line import holds the file
+only while it stores a file (store.StepWriter), so a page read waits at most that long
+(store.READER_WAIT_SECONDS) and sees each file once it is stored. A page that only reads shares one
 connection across the reads of one run (`shared_reads`, about a second); a writer that finds the
-file held waits for it (store.WRITER_WAIT_SECONDS). A page that reads during an import is told the
-database is busy, and the next run after it sees the new data (`cache_key` changes with the file).
+file held waits for it (store.WRITER_WAIT_SECONDS). The next run after an import sees the new data
+(`cache_key` changes with the file).
 
-DuckDB cannot hold the same file open read-only and read-write in one process: the 导入 page's
-write waits for the readers' handles to close; `clear_caches()` after it drops results.
+DuckDB cannot hold the same file open read-only and read-write in one process: while the 导入 page
+writes (`writing`), this server's pages read through cursors of its connection; `clear_caches()`
+after it drops results.
 """
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 import duckdb
@@ -43,15 +46,84 @@ _RUN = threading.local()  # the connection a run of a reading page shares (share
 
 @contextmanager
 def cursor() -> Iterator[duckdb.DuckDBPyConnection]:
-    """A read-only connection, closed afterwards; raises StoreError when the file cannot be opened.
+    """A connection to read with, let go afterwards; raises StoreError when the file cannot be opened.
+
+    While this process writes (`writing`: the 导入 page), a cursor of the writer's connection: it reads
+    the last committed state. Otherwise a read-only connection of its own (which waits a moment while
+    another process stores a file: store.READER_WAIT_SECONDS).
 
     Inside `shared_reads` (one run of a page that only reads) every read of the run uses one connection,
     opened at the first read: it keeps DuckDB's cache warm between the run's queries.
     """
     if getattr(_RUN, "sharing", False):
         if _RUN.con is None:
-            _RUN.con = store.open_db(db_path(), read_only=True)
+            _RUN.con = _RUN.held.enter_context(_reading())
         yield _RUN.con
+        return
+    with _reading() as con:
+        yield con
+
+
+@contextmanager
+def shared_reads() -> Iterator[None]:
+    """One run of a page that never writes: its reads share a connection, let go when the run ends (also
+    when it stops or reruns), so the app still holds no handle between runs. A writer that finds the file
+    held meanwhile waits for it (store.open_db)."""
+    _RUN.sharing, _RUN.con, _RUN.held = True, None, ExitStack()
+    try:
+        yield
+    finally:
+        held, _RUN.sharing, _RUN.con, _RUN.held = _RUN.held, False, None, None
+        held.close()
+
+
+# --- reading while this process writes ----------------------------------------------------------------------
+#
+# DuckDB lets one process hold a file read-write or read-only, not both: while the 导入 page writes, a
+# read-only open in this server fails ("different configuration"). So while it writes, the pages read
+# through cursors of the writer's own connection: one database, and DuckDB gives each cursor the last
+# committed state (MVCC) while the import's transaction is open. The writer closes its connection only
+# once the cursors it lent are given back (or after _LENT_WAIT_SECONDS, for a run that hangs).
+
+_LENT_WAIT_SECONDS = 10.0
+
+
+class _ProcessWriter:
+    """This process's writer: its connection while open, and the cursors lent to readers."""
+
+    def __init__(self) -> None:
+        self.changed = threading.Condition()
+        self.con: duckdb.DuckDBPyConnection | None = None
+        self.opening = False  # the writer waits for read-only handles to close: new reads wait for it
+        self.lent = 0
+
+    def borrow(self) -> duckdb.DuckDBPyConnection | None:
+        """A cursor of the writer's connection, or None when this process is not writing."""
+        with self.changed:
+            self.changed.wait_for(lambda: not self.opening, timeout=store.WRITER_WAIT_SECONDS + 1)
+            if self.con is None:
+                return None
+            self.lent += 1
+            return self.con.cursor()
+
+    def give_back(self, borrowed: duckdb.DuckDBPyConnection) -> None:
+        borrowed.close()
+        with self.changed:
+            self.lent -= 1
+            self.changed.notify_all()
+
+
+_WRITER = _ProcessWriter()
+
+
+@contextmanager
+def _reading() -> Iterator[duckdb.DuckDBPyConnection]:
+    borrowed = _WRITER.borrow()
+    if borrowed is not None:
+        try:
+            yield borrowed
+        finally:
+            _WRITER.give_back(borrowed)
         return
     con = store.open_db(db_path(), read_only=True)
     try:
@@ -61,17 +133,35 @@ def cursor() -> Iterator[duckdb.DuckDBPyConnection]:
 
 
 @contextmanager
-def shared_reads() -> Iterator[None]:
-    """One run of a page that never writes: its reads share a connection, closed when the run ends (also
-    when it stops or reruns), so the app still holds no handle between runs. A writer that finds the file
-    held meanwhile waits for it (store.open_db)."""
-    _RUN.sharing, _RUN.con = True, None
+def writing(path: Path | str | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
+    """The database open read-write in this process for one piece of work (an import, a removal); the
+    pages of this server read on meanwhile, through cursors of this connection."""
+    with _WRITER.changed:
+        if _WRITER.con is not None or _WRITER.opening:
+            raise store.StoreError(texts.IMPORT_BUSY)
+        _WRITER.opening = True
+    claim = ExitStack()
     try:
-        yield
+        claim.enter_context(store.writer_claim(path))  # not while the command line imports, not even between files
+        con = store.open_db(path)  # waits for the read-only handles of runs already reading
+    except BaseException:
+        claim.close()
+        with _WRITER.changed:
+            _WRITER.opening = False
+            _WRITER.changed.notify_all()
+        raise
+    with _WRITER.changed:
+        _WRITER.con, _WRITER.opening = con, False
+        _WRITER.changed.notify_all()
+    try:
+        yield con
     finally:
-        con, _RUN.sharing, _RUN.con = _RUN.con, False, None
-        if con is not None:
+        with _WRITER.changed:
+            _WRITER.con = None  # no new cursors; those lent are given back first
+            _WRITER.changed.wait_for(lambda: _WRITER.lent == 0, timeout=_LENT_WAIT_SECONDS)
             con.close()
+            claim.close()
+            _WRITER.changed.notify_all()
 
 
 @contextmanager

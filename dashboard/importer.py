@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -74,7 +75,7 @@ def apply_options(form: Form, options: ImportOptions) -> None:
 
 
 def import_files(
-    con: duckdb.DuckDBPyConnection,
+    database: duckdb.DuckDBPyConnection | store.StepWriter,
     files: list[tuple[Path, str]],
     options: ImportOptions = ImportOptions(),
     on_progress: ProgressCallback | None = None,
@@ -85,8 +86,25 @@ def import_files(
     Each file is stored in one transaction (all its forms or none), which also records that the unit-level
     audit findings of its groups are to be refreshed; they are refreshed once at the end (a killed run's
     record is finished by the next writer). Content already imported (same sha256) is not stored again.
+
+    `database`: a connection the caller holds throughout, or a `store.StepWriter`, which holds
+    the file only while a file's forms are placed and stored (never while files are parsed),
+    so that readers in other processes read on during the import.
     """
-    plan = _plan(con, files)
+    with database if isinstance(database, store.StepWriter) else nullcontext():  # one import at a time
+        return _import(_steps(database), files, options, on_progress, reader)
+
+
+def _import(
+    step: Callable[[], AbstractContextManager[duckdb.DuckDBPyConnection]],
+    files: list[tuple[Path, str]],
+    options: ImportOptions,
+    on_progress: ProgressCallback | None,
+    reader: SafeReader | None,
+) -> list[FileOutcome]:
+    hashes = {path: file_sha256(path) for path, _name in files if precheck(path) is None}  # no connection open
+    with step() as con:
+        plan = _plan(con, files, hashes)
     to_read = [(path, name) for path, name, outcome, _ in plan if outcome is None]
     owns_reader = reader is None
     reader = reader or SafeReader()
@@ -95,19 +113,40 @@ def import_files(
         results = reader.read_all(to_read)
         for _path, _name, outcome, sha256 in plan:
             if outcome is None:
-                outcome = _store_result(con, next(results), sha256, options)
+                result = _checked(next(results), options)  # parsed and checked with no connection open
+                with step() as con:
+                    outcome = _store_result(con, result, sha256, options)
             outcomes.append(outcome)
             if on_progress:
                 on_progress(len(outcomes), len(plan), outcome)
     finally:
         if owns_reader:
             reader.close()
-    # Only the (unit, year) groups of the stored forms, as recorded with each file (and any work a killed
-    # import left undone); reference.ensure_schema redoes the reference step at every writer's open.
-    review.finish_unit_findings(con)
-    if any(o.outcome in (OUTCOME_IMPORTED, OUTCOME_PARTIAL) and o.batch_id for o in outcomes):
-        reference.refresh(con)  # organisations and project types of what the new forms print
+    stored = [o.batch_id for o in outcomes if o.outcome in (OUTCOME_IMPORTED, OUTCOME_PARTIAL) and o.batch_id]
+    with step() as con:
+        # Only the (unit, year) groups of the stored forms, as recorded with each file (and any work a killed
+        # import left undone); reference.ensure_schema redoes the reference step at every writer's open.
+        review.finish_unit_findings(con)
+        if stored:
+            reference.refresh(con)  # organisations and project types of what the new forms print
     return outcomes
+
+
+def _steps(
+    database: duckdb.DuckDBPyConnection | store.StepWriter,
+) -> Callable[[], AbstractContextManager[duckdb.DuckDBPyConnection]]:
+    """`with step() as con:` for each piece of an import's writing."""
+    if isinstance(database, store.StepWriter):
+        return database.step
+    return lambda: nullcontext(database)
+
+
+def _checked(result: ReadResult, options: ImportOptions) -> ReadResult:
+    """The forms read get the import's defaults and the per-form checks (no database needed)."""
+    for form in result.forms:
+        apply_options(form, options)
+        review.check_form(form, layout=form.layout_title)
+    return result
 
 
 def outcomes_summary(outcomes: list[FileOutcome]) -> str:
@@ -133,8 +172,11 @@ def outcomes_summary(outcomes: list[FileOutcome]) -> str:
     )
 
 
-def _plan(con, files: list[tuple[Path, str]]) -> list[tuple[Path, str, FileOutcome | None, str | None]]:
-    """Decide before parsing: refused files and duplicates get their outcome now."""
+def _plan(
+    con, files: list[tuple[Path, str]], hashes: dict[Path, str] | None = None
+) -> list[tuple[Path, str, FileOutcome | None, str | None]]:
+    """Decide before parsing: refused files and duplicates get their outcome now (`hashes`: sha256 by path,
+    computed beforehand)."""
     plan = []
     seen: dict[str, str] = {}
     for path, name in files:
@@ -142,7 +184,7 @@ def _plan(con, files: list[tuple[Path, str]]) -> list[tuple[Path, str, FileOutco
         if reason is not None:
             plan.append((path, name, _failure(con, name, None, reason), None))
             continue
-        sha256 = file_sha256(path)
+        sha256 = (hashes or {}).get(path) or file_sha256(path)
         earlier = store.find_imported(con, sha256) or seen.get(sha256)
         if earlier is not None:
             message = texts.OUTCOME_DUPLICATE_OF.format(name=earlier)
@@ -156,11 +198,10 @@ def _plan(con, files: list[tuple[Path, str]]) -> list[tuple[Path, str, FileOutco
 def _store_result(con, result: ReadResult, sha256: str, options: ImportOptions) -> FileOutcome:
     if result.error is not None:
         return _failure(con, result.source_file, sha256, result.error)
+    if (earlier := store.find_imported(con, sha256)) is not None:  # stored since the plan (another import)
+        return FileOutcome(result.source_file, OUTCOME_DUPLICATE, 0, texts.OUTCOME_DUPLICATE_OF.format(name=earlier))
     forms = result.forms
     store.assign_ids(forms, sha256, result.source_file)
-    for form in forms:
-        apply_options(form, options)
-        review.check_form(form, layout=form.layout_title)
     placements = versions.place(con, forms)
     problems = _problems(result, forms)
     outcome = OUTCOME_PARTIAL if problems else OUTCOME_IMPORTED

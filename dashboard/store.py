@@ -8,10 +8,12 @@ into `StoreError` with a message that says what to do.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -208,24 +210,25 @@ def default_db_path() -> Path:
     return Path(os.environ.get(DB_ENV_VAR) or DEFAULT_DB)
 
 
-def open_db(path: Path | str | None = None, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+def open_db(
+    path: Path | str | None = None, read_only: bool = False, wait: float | None = None
+) -> duckdb.DuckDBPyConnection:
     """Open (and for writers, create or migrate) the database, translating errors for people.
 
     A writer brings an older file up to SCHEMA_VERSION; a reader of an older file is told to run
     `python -m dashboard migrate`. A file from a newer version of the program is refused either way.
+    `wait`: how long to wait while another handle holds the file (default: READER_WAIT_SECONDS for a
+    reader, WRITER_WAIT_SECONDS for a writer).
     """
     db_path = Path(path) if path else default_db_path()
     if read_only and not db_path.exists():
         raise StoreError(texts.DB_MISSING.format(path=db_path))
     created = not read_only and not db_path.exists()
-    try:
-        if not read_only:
-            db_path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)  # a new folder: owner-only
-        con = _connect(db_path, read_only)
-        if created:
-            _owner_only(db_path)
-    except duckdb.Error as error:
-        raise open_error(error, db_path) from error
+    if not read_only:
+        db_path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)  # a new folder: owner-only
+    con = _connect_or_explain(db_path, read_only, wait)
+    if created:
+        _owner_only(db_path)
     try:
         _bring_schema_up_to_date(con, db_path, read_only)
         if not read_only:
@@ -299,16 +302,98 @@ def _owner_only(db_path: Path) -> None:
             os.chmod(path, 0o600)
 
 
+def _connect_or_explain(db_path: Path, read_only: bool, wait: float | None) -> duckdb.DuckDBPyConnection:
+    """_connect, its errors as StoreError with a message for people."""
+    try:
+        return _connect(db_path, read_only, wait)
+    except duckdb.Error as error:
+        raise open_error(error, db_path) from error
+
+
+@contextmanager
+def writer_claim(path: Path | str | None = None) -> Iterator[None]:
+    """One writing session (an import, the 导入 page's write) at a time per database file, across processes.
+
+    An import that lets go of the file between files (StepWriter) must not let another import in between:
+    the claim is an exclusive lock on a file beside the database (<name>.writer, owner-only), held for
+    the whole session and let go by the system when the process ends, however it ends. Readers ignore it.
+    Raises StoreError (DB_LOCKED) when another session holds it.
+    """
+    import fcntl
+
+    db_path = Path(path) if path else default_db_path()
+    db_path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    handle = os.open(db_path.with_name(db_path.name + ".writer"), os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError as error:
+            raise StoreError(texts.DB_LOCKED.format(path=db_path), LOCKED) from error
+        yield
+    finally:
+        os.close(handle)  # lets go of the lock
+
+
+class StepWriter:
+    """The database opened read-write for one short step at a time (an import: each file's store), closed
+    between steps, so that readers of other processes (the pages, an export) get in between files and
+    while files are parsed. `with writer:` claims the file for the session (writer_claim), `with
+    writer.step() as con:` is one step.
+
+    The first step opens with open_db (the schema brought up to date); later steps only connect, and
+    wait longer for readers (STEP_WAIT_SECONDS): an import that has begun should not fail because a page
+    was reading. Between two steps the file is left alone for at least GAP_SECONDS, so that readers, who
+    try again every _WAIT_STEP_SECONDS, get in even when files were parsed ahead of their store.
+    """
+
+    GAP_SECONDS = 0.1
+    STEP_WAIT_SECONDS = 60.0
+
+    def __init__(self, path: Path | str | None = None):
+        self.path = Path(path) if path else default_db_path()
+        self._opened_before = False
+        self._closed_at = 0.0
+        self._claims: list[contextlib.AbstractContextManager] = []  # nested `with writer:` claim once
+
+    def __enter__(self) -> StepWriter:
+        claim = writer_claim(self.path) if not self._claims else contextlib.nullcontext()
+        claim.__enter__()
+        self._claims.append(claim)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._claims.pop().__exit__(*exc)
+
+    @contextmanager
+    def step(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        time.sleep(max(0.0, self._closed_at + self.GAP_SECONDS - time.monotonic()))
+        if self._opened_before:
+            con = _connect_or_explain(self.path, read_only=False, wait=self.STEP_WAIT_SECONDS)
+        else:
+            con = open_db(self.path)
+            self._opened_before = True
+        try:
+            yield con
+        finally:
+            con.close()
+            self._closed_at = time.monotonic()
+
+
 # How long a writer waits for the file while readers hold it: a page's run reads for about a second
 # (db.shared_reads), another process's import holds it for as long as it imports (then: DB_LOCKED).
 WRITER_WAIT_SECONDS = 5.0
-_WAIT_STEP_SECONDS = 0.1
+# How long a reader waits while a writer holds the file: an import holds it only while it stores a file
+# (StepWriter), so a page waits for that store instead of saying the database is busy.
+READER_WAIT_SECONDS = 3.0
+_WAIT_STEP_SECONDS = 0.05
 
 
-def _connect(db_path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
-    """duckdb.connect; a writer retries while the file is held (another process's lock, or this process's
-    read-only handle: "different configuration") for up to WRITER_WAIT_SECONDS."""
-    deadline = time.monotonic() + (0 if read_only else WRITER_WAIT_SECONDS)
+def _connect(db_path: Path, read_only: bool, wait: float | None = None) -> duckdb.DuckDBPyConnection:
+    """duckdb.connect, tried again while the file is held (another process's lock, or this process's
+    handle of the other kind: "different configuration") for up to `wait` seconds."""
+    if wait is None:
+        wait = READER_WAIT_SECONDS if read_only else WRITER_WAIT_SECONDS
+    deadline = time.monotonic() + wait
     while True:
         try:
             return duckdb.connect(str(db_path), read_only=read_only)

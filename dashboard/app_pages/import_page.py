@@ -1,8 +1,9 @@
 """导入: upload 自评表 files, import them with per-file progress, see the results and the import history.
 
 This page is the dashboard's one writer. DuckDB lets only one process hold a database
-file read-write, so the import closes the app's shared read-only connection, opens the
-file read-write for the duration of the import, closes it again and clears every cache so
+file read-write, so the import opens the file read-write for the duration of the import
+(db.writing; the pages of every session read on meanwhile through cursors of that
+connection, seeing each file once it is stored), closes it again and clears every cache so
 that all pages show the new forms. If another process (the command-line import) holds the
 file, the page says so and what to do; nothing is written.
 """
@@ -65,13 +66,13 @@ def run_import(
 
 @contextlib.contextmanager
 def _writing(db_path: Path | str | None) -> Iterator[duckdb.DuckDBPyConnection]:
-    """The database open read-write for one piece of work; afterwards every page reads the new data."""
-    con = store.open_db(db_path)
+    """The database open read-write for one piece of work; the other sessions' pages read on meanwhile
+    (db.writing: through cursors of this connection), and afterwards every page reads the new data."""
     try:
-        auth.check_write_allowed(con)  # a StoreError (auth.WriteRefused) when the session may not write
-        yield con
+        with db.writing(db_path) as con:
+            auth.check_write_allowed(con)  # a StoreError (auth.WriteRefused) when the session may not write
+            yield con
     finally:
-        con.close()
         db.clear_caches()  # every cached query result
 
 

@@ -80,3 +80,47 @@ def test_legacy_and_damaged_office_files_say_what_to_do(tmp_path):
     with pytest.raises(FormReadError) as raised:
         parse_file(empty_book, empty_book.name)
     assert raised.value.reason == texts.REASON_NOT_A_FORM
+
+
+def _rewrite_part(path: Path, member: str, change) -> Path:
+    """The Word package at `path` with one part's bytes passed through `change`."""
+    import zipfile
+
+    with zipfile.ZipFile(path) as package:
+        parts = {name: package.read(name) for name in package.namelist()}
+    parts[member] = change(parts[member])
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as package:
+        for name, data in parts.items():
+            package.writestr(name, data)
+    return path
+
+
+def test_docx_with_entities_or_not_word_is_damaged(tmp_path):
+    """The body is streamed with lxml (not python-docx): a DOCTYPE (entity expansion, external entities), a
+    truncated body and a workbook renamed .docx are each a damaged Word file, never read or expanded."""
+    damaged = texts.REASON_OFFICE_DAMAGED.format(kind="Word")
+    bomb = b'<!DOCTYPE w:document [<!ENTITY a "' + b"x" * 1000 + b'"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;">]>'
+    external = b'<!DOCTYPE w:document [<!ENTITY e SYSTEM "file:///etc/passwd">]>'
+
+    def with_doctype(doctype: bytes, entity: bytes):
+        def change(xml: bytes) -> bytes:
+            declaration, rest = xml.split(b"?>", 1)
+            return declaration + b"?>" + doctype + rest.replace("项目名称".encode(), entity, 1)
+
+        return change
+
+    cases = {
+        "bomb": ("word/document.xml", with_doctype(bomb, b"&b;")),
+        "external": ("word/document.xml", with_doctype(external, b"&e;")),
+        "truncated": ("word/document.xml", lambda xml: xml[: len(xml) // 2]),
+    }
+    for name, (member, change) in cases.items():
+        path = office_factory.docx_document(truth_with_year()[:2], tmp_path / f"{name}.docx")
+        with pytest.raises(FormReadError) as raised:
+            parse_file(_rewrite_part(path, member, change), path.name)
+        assert raised.value.reason == damaged, name
+    renamed = tmp_path / "表格.docx"
+    office_factory.xlsx_workbook(truth_with_year()[:1], tmp_path / "表格.xlsx").rename(renamed)
+    with pytest.raises(FormReadError) as raised:
+        parse_file(renamed, renamed.name)
+    assert raised.value.reason == damaged
