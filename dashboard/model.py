@@ -163,6 +163,7 @@ class Form:
         project = self.form_kind == domain.FORM_KIND_PROJECT  # a 部门整体 form names no project (null)
         if with_version:
             record["superseded_by"] = self.superseded_by
+        not_graded = domain.not_graded_reason(self)  # 停用, 不可评价 …: kept out of grades and averages
         return record | {
             "source_file": self.source_file,
             "source_pages": list(self.source_pages),
@@ -183,6 +184,8 @@ class Form:
             "checks": [check.to_record() for check in self.checks],
             "recomputed_score": self.recomputed_score,
             "scheme": self.scheme,
+            "graded": not_graded is None,
+            "graded_reason": not_graded,
             "department_name": self.department_name,
             "unit_name": self.unit_name,
         }

@@ -537,8 +537,8 @@ def _migrate_7_to_8(con) -> None:
     """Version 8 gives each account a credential stamp (a password or role change ends its sessions) and
     adds the sign-in log (dashboard/signin_guard.py). Stamps start at 0: sessions signed in before keep on
     until the account's next change."""
-    users = con.execute("SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'main' AND table_name = 'users'")
-    if users.fetchone()[0]:
+    users = first_row(con, "SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'main' AND table_name = 'users'")
+    if users[0]:
         con.execute("ALTER TABLE users ADD COLUMN IF NOT EXISTS credential_stamp BIGINT DEFAULT 0")
     con.execute(signin_guard.SIGNIN_LOG_DDL)
 

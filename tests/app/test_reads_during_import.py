@@ -124,6 +124,11 @@ def test_sign_in_and_a_page_work_while_the_import_page_imports(db_with_accounts,
     uploads = [(path.name, path.read_bytes()) for path in sample_copies(db_with_accounts.parent / "files")[:3]]
     mid_import, page_drawn = threading.Event(), threading.Event()
     outcomes = []
+    con = store.open_db(db_with_accounts, read_only=True)
+    try:
+        importer_account = accounts.stored(con, "录入员")
+    finally:
+        con.close()
 
     def on_progress(done: int, total: int, outcome) -> None:
         if done == 1:
@@ -131,7 +136,8 @@ def test_sign_in_and_a_page_work_while_the_import_page_imports(db_with_accounts,
             page_drawn.wait(timeout=600)
 
     def run() -> None:
-        st.session_state[auth.SESSION_KEY] = accounts.Account("录入员", accounts.IMPORTER)  # the importing session
+        # The importing session, signed in as the stored account (its credential stamp included).
+        st.session_state[auth.SESSION_KEY] = importer_account
         try:
             outcomes.extend(import_page.run_import(uploads, ImportOptions(year=2021), on_progress))
         finally:

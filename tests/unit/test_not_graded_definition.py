@@ -4,6 +4,7 @@ filled in by `migrate`. Truth is hand-written: small hand-made forms, and tests/
 from __future__ import annotations
 
 import dataclasses
+import io
 import json
 
 import duckdb
@@ -109,6 +110,22 @@ def test_the_import_stores_the_reason_with_each_form(sample_db):
         con.close()
     assert {(name, amount): reason for name, amount, reason in stored if reason} == grade_truth.SAMPLE_NOT_GRADED
     assert sum(reason is None for _, _, reason in stored) == 17
+
+
+def test_the_json_export_says_which_forms_are_graded_and_why(sample_db):
+    """form-json.md: `graded` false with `graded_reason` for exactly the five unused reserves."""
+    from dashboard import export
+
+    con = store.open_db(sample_db, read_only=True)
+    try:
+        out = io.BytesIO()
+        export.write_export(con, "json", out)
+    finally:
+        con.close()
+    records = json.loads(out.getvalue().decode("utf-8"))
+    ungraded = {(r["project_name"], r["project_amount"]): r["graded_reason"] for r in records if not r["graded"]}
+    assert ungraded == grade_truth.SAMPLE_NOT_GRADED
+    assert all(r["graded_reason"] is None for r in records if r["graded"]) and len(records) == 22
 
 
 # --- migration ----------------------------------------------------------------------------------------------

@@ -134,7 +134,7 @@ def test_a_version_5_file_gets_the_sign_in_log_and_credential_stamps(tmp_path):
         store.open_db(path, read_only=True)
     con = store.open_db(path)
     try:
-        assert store.schema_version(con) == store.SCHEMA_VERSION == 6
+        assert store.schema_version(con) == store.SCHEMA_VERSION == 8
         assert accounts.stored(con, "张三") == accounts.Account("张三", accounts.IMPORTER)
         assert accounts.stored(con, "张三").stamp == 0
         assert accounts.authenticate(con, "张三", "correct horse") is not None
