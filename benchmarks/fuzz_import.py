@@ -492,6 +492,11 @@ def main(argv: list[str] | None = None) -> int:
         with tempfile.TemporaryDirectory(prefix="fuzz_import_") as folder:
             figures = run(args.count, args.seed, args.time_limit, Path(folder))
     print(report(figures, args.seed))
+    if args.keep:  # every problem, not only the first 30, for the one who follows them up
+        problems = figures.tracebacks + figures.partial_writes + figures.changed_unflagged + figures.lost_unflagged
+        (args.keep / "problems.txt").write_text(
+            "\n".join([*problems, "", "typo-like:", *figures.typo_like]) + "\n", encoding="utf-8"
+        )
     return 1 if figures.failures() else 0
 
 
