@@ -60,6 +60,26 @@ def flip_stream_bytes(source: Path, target: Path, objid: int, fraction: float, c
     return target
 
 
+def page_objids(path: Path) -> list[int]:
+    """Object id of each page's dictionary, page 1 first."""
+    with path.open("rb") as handle:
+        return [page.pageid for page in PDFPage.create_pages(PDFDocument(PDFParser(handle)))]
+
+
+def blank_page_object(source: Path, target: Path, page: int) -> Path:
+    """A copy of `source` whose page `page` dictionary is overwritten with spaces, size and offsets kept (a
+    zeroed disk block): the page tree still counts the page, but its leaf is no page any more."""
+    data = bytearray(source.read_bytes())
+    objid = page_objids(source)[page - 1]
+    header = re.search(rb"(?<![0-9])%d 0 obj" % objid, bytes(data))
+    if header is None:
+        raise ValueError(f"object {objid} not found")
+    end = data.index(b"endobj", header.end())
+    data[header.end() : end] = b" " * (end - header.end())
+    target.write_bytes(bytes(data))
+    return target
+
+
 def damage_page(source: Path, target: Path, page: int, fraction: float, count: int = 2) -> Path:
     """A copy of `source` whose page `page` (1-based) has bytes flipped inside its compressed content."""
     return flip_stream_bytes(source, target, page_content_objids(source)[page - 1], fraction, count)

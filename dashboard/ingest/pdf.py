@@ -190,7 +190,11 @@ def load_blocks(path: Path) -> tuple[list[Block], PageStats]:
         raise open_error(exc) from exc
     try:
         with pdf:
-            return read_pages(pdf.pages)
+            numbers, lost = page_numbers(pdf.doc, len(pdf.pages))
+            blocks, stats = read_pages(pdf.pages, numbers)
+            stats.pages = max(stats.pages, len(numbers) + len(lost))
+            stats.unreadable_pages = sorted({*stats.unreadable_pages, *lost})
+            return blocks, stats
     except FormReadError:
         raise
     except Exception as exc:  # pdfminer fails lazily, page by page: same mapping as on open
@@ -226,10 +230,62 @@ def error_detail(exc: BaseException) -> str:
     return f"{type(shown).__name__}: {shown}"[:200]
 
 
-def read_pages(pdf_pages: Sequence) -> tuple[list[Block], PageStats]:
+def page_numbers(document, readable: int) -> tuple[list[int], list[int]]:
+    """(the printed page number of each page pdfminer yields, the pages it silently skipped).
+
+    pdfminer walks the page tree and passes over a leaf that is not a page dictionary (a damaged object)
+    without a word, so the file would lose a page and every later page would take the wrong number. The
+    tree is walked here the same way; a leaf that is not a page, and pages the root's /Count declares
+    beyond the leaves found, are lost pages. Where the two walks disagree (pdfminer fell back to scanning
+    objects), the pages are numbered in order and the shortfall against /Count is lost at the end.
+    """
+    leaves: list[bool] = []
+    try:
+        root = resolve1(document.catalog.get("Pages"))
+        _walk_page_tree(root, leaves, set(), 0)
+        declared = resolve1(root.get("Count")) if isinstance(root, dict) else None
+    except Exception:  # a tree too damaged to walk: pdfminer's own count is all there is
+        leaves, declared = [True] * readable, None
+    if isinstance(declared, int) and 0 <= declared - len(leaves) <= MAX_DECLARED_PAGES:
+        leaves.extend([False] * (declared - len(leaves)))
+    numbers = [number for number, ok in enumerate(leaves, start=1) if ok]
+    if len(numbers) != readable:
+        total = max(readable, len(leaves))
+        return list(range(1, readable + 1)), list(range(readable + 1, total + 1))
+    return numbers, [number for number, ok in enumerate(leaves, start=1) if not ok]
+
+
+MAX_DECLARED_PAGES = 10_000  # a /Count beyond this many missing pages is itself garbage, not pages
+
+
+def _walk_page_tree(node, leaves: list[bool], seen: set[int], depth: int) -> None:
+    """Append True for each page leaf of `node` (a resolved /Pages or /Page dictionary), False for a leaf
+    that is neither, in pdfminer's order."""
+    if depth > 64 or not isinstance(node, dict):
+        leaves.append(False)
+        return
+    kind = getattr(node.get("Type") or node.get("type"), "name", None)
+    if kind == "Pages" and "Kids" in node:
+        for child in resolve1(node["Kids"]) or []:
+            ident = getattr(child, "objid", None)
+            if ident is not None:
+                if ident in seen:
+                    continue
+                seen.add(ident)
+            try:
+                resolved = resolve1(child)
+            except Exception:  # an object that cannot be parsed: a lost page
+                resolved = None
+            _walk_page_tree(resolved, leaves, seen, depth + 1)
+    else:
+        leaves.append(kind == "Page")
+
+
+def read_pages(pdf_pages: Sequence, numbers: Sequence[int] | None = None) -> tuple[list[Block], PageStats]:
     blocks: list[Block] = []
     stats = PageStats()
-    for number, page in enumerate(pdf_pages, start=1):
+    numbers = numbers if numbers is not None else range(1, len(pdf_pages) + 1)
+    for number, page in zip(numbers, pdf_pages, strict=False):
         stats.pages = number
         try:
             corrupt, draws_text = content_health(page.page_obj)

@@ -154,6 +154,18 @@ def test_parse_file_reports_unreadable_pages(tmp_path):
     assert texts.REASON_PAGES_UNREADABLE.format(pages="4") == "第 4 页无法读取"
 
 
+@pytest.mark.parametrize(("page", "lost"), [(10, "一般管理事务（宣传费）"), (4, "电子政务运行维护")])
+def test_page_dropped_from_the_tree_is_named(tmp_path, page, lost):
+    """pdfminer passes over a page whose dictionary is destroyed without a word: the page is named, the
+    pages after it keep their numbers, and the file's line is a problem (a fuzz run found this: 6 of 7
+    forms imported without a word)."""
+    damaged = pdf_damage.blank_page_object(SEVEN, tmp_path / "no_page.pdf", page)
+    result = parse_file(damaged, "no_page.pdf")
+    assert result.unreadable_pages == [page]
+    assert result.skipped_pages == {page: "unreadable"}
+    assert summary(result.forms) == without(lost)
+
+
 def test_pdfminer_log_noise_is_silenced(tmp_path, capfd):
     """A damaged page makes pdfminer log per glyph and per stream; none of it reaches the output."""
     damaged = pdf_damage.damage_page(SEVEN, tmp_path / "damaged.pdf", 5, 0.5)
