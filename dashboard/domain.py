@@ -172,6 +172,19 @@ def identity_text(text: str | None) -> str:
     return normalize(text).lower()
 
 
+# --- Indicator categories -----------------------------------------------------------------------------
+
+# The 一级/二级指标 the national framework names (财预〔2020〕10号 and its 2021 cost indicators). Forms may
+# print others (provinces add their own); a printed label one character away from one of these is damage
+# or a slip of the keyboard, never a category of its own (ingest/consistency.py). Some provinces print
+# 满意度指标 as a 二级指标 too.
+STANDARD_LEVEL1_LABELS = ("产出指标", "效益指标", "满意度指标", "成本指标")
+STANDARD_LEVEL2_LABELS = (
+    "数量指标", "质量指标", "时效指标", "成本指标", "经济效益指标", "社会效益指标", "生态效益指标",
+    "可持续影响指标", "服务对象满意度指标", "满意度指标", "经济成本指标", "社会成本指标", "生态环境成本指标",
+)  # fmt: skip
+
+
 # --- Completeness -----------------------------------------------------------------------------------------
 
 FORM_KIND_PROJECT = "project"  # 项目支出绩效自评表

@@ -1053,6 +1053,12 @@ UNCERTAIN_FUND_ROW_UNKNOWN = "资金表中有一行读不出是哪一行资金�
 UNCERTAIN_FUND_ROW_MISSING = "资金表缺少“{row}”行：文本可能不完整，请对照原件核对"
 UNCERTAIN_TWO_ROWS = "指标“{name}”的偏差原因读起来像另一行指标（“{text}”）：可能两行连成了一行，请对照原件核对"
 REASON_TEXT_NOT_READ = "文本中有自评表的标签，但读不出任何内容（项目名称、资金、指标、总分都没有）：版式无法识别，请改用 PDF、Excel 或 Word 原件导入"
+# --- consistency of the forms of one file (ingest/consistency.py) ---
+UNCERTAIN_NEAR_LEVEL = "指标类别“{label}”与标准的“{standard}”只差一个字：可能是文件损坏或录入错误，请对照原件核对"
+UNCERTAIN_UNNAMED_INDICATOR = "有一行指标没有读出指标名称（指标值“{target}”）：可能错行，请对照原件核对"
+UNCERTAIN_SECTION_TWICE = "本表的文字中“{label}”出现了两次：可能两张表连在了一起、中间的内容丢失，请对照原件核对"
+UNCERTAIN_XREF_REBUILT = "PDF 文件的结构已损坏（交叉引用表与文件内容不符），内容是程序重建后读出的：请对照原件核对"
+UNCERTAIN_FIELD_NOT_READ = "本表没有读出“{field}”，同一文件的其他 {others} 张表都有：文件可能损坏，请对照原件核对"
 # --- Every page accounted for (issue 17): why a page of a file holds no form (dashboard/ingest/pages.py) ---
 PAGES_OF_KIND = "第 {pages} 页{kind}"
 PAGE_KIND_NARRATIVE = "是说明文字"

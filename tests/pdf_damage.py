@@ -91,3 +91,23 @@ def cut_in_page(source: Path, target: Path, page: int, fraction: float = 0.5) ->
     start, end = stream_span(data, page_content_objids(source)[page - 1])
     target.write_bytes(data[: start + int((end - start) * fraction)])
     return target
+
+
+def zero_font_widths(source: Path, target: Path, nth: int) -> Path:
+    """A copy of `source` whose `nth` (0-based) /Widths array has every width overwritten with 0, size and
+    offsets kept (as a zeroed disk block does): the font's glyphs are drawn with no width."""
+    data = bytearray(source.read_bytes())
+    start = [match.end() for match in re.finditer(rb"/Widths\s*\[", bytes(data))][nth]
+    end = data.index(b"]", start)
+    data[start:end] = re.sub(rb"[0-9.]+", lambda number: b"0".ljust(len(number.group())), bytes(data[start:end]))
+    target.write_bytes(bytes(data))
+    return target
+
+
+def shift_offsets(source: Path, target: Path) -> Path:
+    """A copy of `source` with a comment line inserted after the header: every offset of the cross-reference
+    table now points a few bytes off (a block repeated by a bad copy), and readers must rebuild it."""
+    data = source.read_bytes()
+    first_line = data.index(b"\n") + 1
+    target.write_bytes(data[:first_line] + b"%" + b"x" * 40 + b"\n" + data[first_line:])
+    return target

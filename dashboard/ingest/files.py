@@ -23,7 +23,7 @@ from multiprocessing.pool import Pool
 from pathlib import Path
 
 from dashboard import texts
-from dashboard.ingest import pages
+from dashboard.ingest import consistency, pages
 from dashboard.model import Form, FormReadError
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
@@ -70,7 +70,14 @@ def precheck(path: Path) -> str | None:
 
 
 def parse_file(path: Path, source_file: str) -> ReadResult:
-    """Parse one checked file in this process: its forms and unreadable pages; raises FormReadError."""
+    """Parse one checked file in this process: its forms and unreadable pages; raises FormReadError. The
+    checks every reader shares (ingest/consistency.py) add their findings to the forms."""
+    result = _read_file(path, source_file)
+    consistency.check_forms(result.forms)
+    return result
+
+
+def _read_file(path: Path, source_file: str) -> ReadResult:
     if path.suffix.lower() == ".pdf":
         from dashboard.ingest.pdf import read_pdf_file
 

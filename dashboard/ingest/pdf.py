@@ -34,6 +34,7 @@ from operator import itemgetter
 from pathlib import Path
 
 import pdfplumber
+from pdfminer.pdfdocument import PDFXRefFallback
 from pdfminer.pdftypes import LITERALS_FLATE_DECODE, PDFStream, resolve1
 from pdfplumber import table as plumber_table
 from pdfplumber import utils as plumber_utils
@@ -99,6 +100,7 @@ class PageStats:
     text_pages: list[int] = field(default_factory=list)  # pages that print any text
     table_pages: set[int] = field(default_factory=set)  # pages with a ruled table that holds text
     contents_pages: set[int] = field(default_factory=set)  # pages that print a table of contents
+    xref_rebuilt: bool = False  # the cross-reference table did not match the file: pdfminer rebuilt it
 
 
 @dataclass
@@ -141,6 +143,8 @@ def read_pdf_file(path: Path, source_file: str) -> PdfRead:
             raise FormReadError(texts.REASON_DAMAGED, damaged)
         raise FormReadError(texts.REASON_NO_CMAP if stats.cid_chars else texts.REASON_NOT_A_FORM)
     for form in forms:
+        if stats.xref_rebuilt:
+            form.checks.append(Check(rule=PARSE_UNCERTAIN, severity="warning", message=texts.UNCERTAIN_XREF_REBUILT))
         flag_missing_cmap(form)
         flag_scanned_pages(form, stats.scanned_pages)
     flag_unreadable_pages(forms, stats.unreadable_pages)
@@ -190,10 +194,12 @@ def load_blocks(path: Path) -> tuple[list[Block], PageStats]:
         raise open_error(exc) from exc
     try:
         with pdf:
+            rebuilt = any(isinstance(xref, PDFXRefFallback) for xref in pdf.doc.xrefs)
             numbers, lost = page_numbers(pdf.doc, len(pdf.pages))
             blocks, stats = read_pages(pdf.pages, numbers)
             stats.pages = max(stats.pages, len(numbers) + len(lost))
             stats.unreadable_pages = sorted({*stats.unreadable_pages, *lost})
+            stats.xref_rebuilt = rebuilt
             return blocks, stats
     except FormReadError:
         raise
@@ -294,7 +300,7 @@ def read_pages(pdf_pages: Sequence, numbers: Sequence[int] | None = None) -> tup
             blocks.extend(read_page(page, number, stats))
             lost_text = draws_text and stats.chars == chars_before
             lost_map = bool(bad_fonts) and any(char.get("fontname") in bad_fonts for char in page.chars)
-            if corrupt or lost_text or lost_map:
+            if corrupt or lost_text or lost_map or zero_width_glyphs(page.chars):
                 stats.unreadable_pages.append(number)
         except Exception as exc:  # pdfminer gave up on this page: read the others
             memory = any(isinstance(error, MemoryError) for error in error_chain(exc))
@@ -304,6 +310,22 @@ def read_pages(pdf_pages: Sequence, numbers: Sequence[int] | None = None) -> tup
         finally:
             page.close()
     return blocks, stats
+
+
+ZERO_WIDTH_GLYPHS = 3  # visible characters drawn with no width on one page: the font's width table is damaged
+
+
+def zero_width_glyphs(chars: Sequence[dict]) -> bool:
+    """Whether the page draws several visible characters with no width. A damaged width table (/W zeroed)
+    lets characters overlap, so pdfplumber orders them wrongly ("刊 物编印" for 刊物编印, names swapped into
+    the next cell) with no error anywhere; no producer prints a form's text that way."""
+    found = 0
+    for char in chars:
+        if char.get("width", 1) <= 0.01 and char["text"].strip():
+            found += 1
+            if found >= ZERO_WIDTH_GLYPHS:
+                return True
+    return False
 
 
 def content_health(page_obj) -> tuple[bool, bool]:

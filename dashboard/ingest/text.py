@@ -507,8 +507,22 @@ def _read_form(lines: list[_Line], source_file: str, paged: bool) -> Form:
         source_pages=sorted({line.page for line in lines}) if paged else [],
     )
     checks.extend(_weight_sum_checks(form))
+    checks.extend(_sections_twice(lines))
     form.checks = checks
     return form
+
+
+# Lines a form prints once: the 项目名称 line, the 年度资金总额 row and the 预期目标 heading. (The indicator table's
+# header may be printed again on each page.) Printed twice in one form's text, they are two forms run together
+# where the text between them was lost: the form holds one's header and funds and the other's indicators.
+_ONCE_PER_FORM = ("项目名称", "年度资金总额", "预期目标")
+
+
+def _sections_twice(lines: list[_Line]) -> list[Check]:
+    counts = Counter(label for line in lines for label in _ONCE_PER_FORM if _key(line.text).startswith(label))
+    return [
+        uncertain(texts.UNCERTAIN_SECTION_TWICE.format(label=label)) for label in _ONCE_PER_FORM if counts[label] > 1
+    ]
 
 
 # ---------------------------------------------------------------- header

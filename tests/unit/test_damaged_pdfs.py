@@ -166,6 +166,25 @@ def test_page_dropped_from_the_tree_is_named(tmp_path, page, lost):
     assert summary(result.forms) == without(lost)
 
 
+def test_font_drawn_with_no_width_makes_its_pages_unreadable(tmp_path):
+    """A zeroed width table lets characters overlap: pdfplumber then orders them wrongly ("刊 物编印") with
+    no error anywhere (a fuzz run found forms counted that way). Every form is either read as printed or
+    carries a page_unreadable error, and some page is named."""
+    damaged = pdf_damage.zero_font_widths(SEVEN, tmp_path / "no_widths.pdf", 2)
+    result = parse_file(damaged, "no_widths.pdf")
+    assert result.unreadable_pages
+    for form in result.forms:
+        assert (form.project_name, form.source_pages, form.total_score) in LAYOUT or page_findings(form)
+
+
+def test_cross_reference_table_rebuilt_is_said_on_every_form(tmp_path):
+    shifted = pdf_damage.shift_offsets(SEVEN, tmp_path / "shifted.pdf")
+    result = parse_file(shifted, "shifted.pdf")
+    assert summary(result.forms) == LAYOUT
+    assert all(texts.UNCERTAIN_XREF_REBUILT in [check.message for check in form.checks] for form in result.forms)
+    assert not any(texts.UNCERTAIN_XREF_REBUILT in str(form.checks) for form in parse_file(SEVEN, "seven.pdf").forms)
+
+
 def test_pdfminer_log_noise_is_silenced(tmp_path, capfd):
     """A damaged page makes pdfminer log per glyph and per stream; none of it reaches the output."""
     damaged = pdf_damage.damage_page(SEVEN, tmp_path / "damaged.pdf", 5, 0.5)

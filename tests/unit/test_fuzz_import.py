@@ -37,3 +37,36 @@ def test_typo_like_changes_are_told_apart():
     assert not fuzz_import.typo_like(name, ("购|费", 118800.0, (("total", 39600.0),)))
     assert not fuzz_import.typo_like(name, ("购 费", 118800.0, (("total", 39600.0),)))
     assert not fuzz_import.typo_like(name, ("购置费", 118800.0, (("total", 39600.0), ("other", 0.0))))
+
+
+def test_free_text_changes_are_told_apart_from_figures():
+    """A form whose goals or row texts alone changed keeps its figures; one whose 得分, row count, categories,
+    identity or a deducted row's reason changed does not."""
+    row = ("产出指标", "数量指标", "购置办公设备数量", "10台", "10台", 10.0, 10.0, None)
+    deducted = ("效益指标", "满意度指标", "投诉量", "0", "21", 4.0, 0.0, "改进措施：加强培训")
+    form = ("project", "0402009", "购置费", "部门", None, 2021, 118800.0, "元", (), "预期", "完成", (row, deducted),
+            100.0, 96.0)  # fmt: skip
+
+    def changed(**parts):
+        fields = dict(zip(("goal", "rows", "score", "name"), (9, 11, 13, 2), strict=True))
+        value = list(form)
+        for key, new in parts.items():
+            value[fields[key]] = new
+        return tuple(value)
+
+    same = fuzz_import.figures_of(form)
+    assert fuzz_import.figures_of(changed(goal="预期目标少了一行")) == same
+    assert fuzz_import.figures_of(changed(rows=((*row[:2], "购置 办公设备", *row[3:]), deducted))) == same
+    assert fuzz_import.figures_of(changed(rows=(row, (*deducted[:7], "改进")))) == same  # reason text, still given
+    assert fuzz_import.figures_of(changed(rows=(row, (*deducted[:7], None)))) != same  # a deducted row's reason lost
+    assert fuzz_import.figures_of(changed(rows=(row,))) != same
+    assert fuzz_import.figures_of(changed(rows=((*row[:1], "生效益指标", *row[2:]), deducted))) != same
+    assert fuzz_import.figures_of(changed(score=95.0)) != same
+    assert fuzz_import.figures_of(changed(name="购置费9")) != same
+
+
+def test_one_character_typo():
+    assert fuzz_import.one_character_typo(("网格信息管理", 1.0), ("网格信息管理9", 1.0))
+    assert fuzz_import.one_character_typo(("生态效益指标",), ("生效益指标",))
+    assert not fuzz_import.one_character_typo(("打造环境", "有效保障"), ("打造环境有效", "保障"))
+    assert not fuzz_import.one_character_typo(("购置费", 118800.0), ("购置费", 11880.0))

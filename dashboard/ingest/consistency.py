@@ -1,0 +1,79 @@
+"""Checks across a file's forms and inside each form that every reader shares: what damage to a file leaves
+behind where no checksum catches it (a text copy, a PDF object overwritten with its size kept).
+
+Each check only adds a reader finding (rule parse_uncertain, a warning): the form is stored and counted as
+read, and 复核 lists it for a person to compare with the original. A fuzz run of damaged files
+(benchmarks/fuzz_import.py) found each case: a 二级指标 that lost or gained one character, a row whose name
+slid into the next cell, and a 主管部门 or project code that every other form of the file prints, lost
+from one form because its label was damaged.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from dashboard import domain, texts
+from dashboard.ingest.cells import label_key
+from dashboard.ingest.grid import uncertain
+from dashboard.model import Check, Form
+
+# Header fields a file prints on all its forms or on none; a form of a file that prints one on every
+# other form and lacks it has lost it (at least this many other forms must print it).
+FILE_FIELDS = ("project_code", "department", "unit")
+MIN_OTHERS = 2
+_LEVEL1_KEYS = {label_key(label): label for label in domain.STANDARD_LEVEL1_LABELS}
+_LEVEL2_KEYS = {label_key(label): label for label in domain.STANDARD_LEVEL2_LABELS}
+
+
+def check_forms(forms: Sequence[Form]) -> None:
+    """Add the findings of every check to the forms of one file."""
+    for form in forms:
+        form.checks.extend(near_miss_levels(form))
+        form.checks.extend(unnamed_indicators(form))
+    fields_lost_in_file(forms)
+
+
+def near_miss_levels(form: Form) -> list[Check]:
+    """A 一级/二级指标 one character away from a standard category of its level (生效益指标, 峼生态效益指标)."""
+    found = []
+    for attribute, standard_labels in (("level1", _LEVEL1_KEYS), ("level2", _LEVEL2_KEYS)):
+        for label in dict.fromkeys(getattr(row, attribute) for row in form.indicators):
+            key = label_key(label or "")
+            if not key or key in standard_labels:
+                continue
+            near = [name for known, name in standard_labels.items() if _one_edit_apart(key, known)]
+            if near:
+                found.append(uncertain(texts.UNCERTAIN_NEAR_LEVEL.format(label=label, standard="”或“".join(near))))
+    return found
+
+
+def unnamed_indicators(form: Form) -> list[Check]:
+    """A row that prints values but no 三级指标 name: its name went into another cell."""
+    return [
+        uncertain(texts.UNCERTAIN_UNNAMED_INDICATOR.format(target=row.target or "—"))
+        for row in form.indicators
+        if not (row.name or "").strip() and (row.target or row.actual or row.weight is not None)
+    ]
+
+
+def fields_lost_in_file(forms: Sequence[Form]) -> None:
+    """A header field every other form of the same kind in the file prints, blank on this one."""
+    names = {**texts.FORM_HEADER_FIELDS, "project_code": texts.REF_RULE_FIELDS["code"]}
+    for field in FILE_FIELDS:
+        for kind in {form.form_kind for form in forms}:
+            same = [form for form in forms if form.form_kind == kind]
+            blank = [form for form in same if not (getattr(form, field) or "").strip()]
+            others = len(same) - 1
+            if len(blank) == 1 and others >= MIN_OTHERS:
+                label = names[field]
+                blank[0].checks.append(uncertain(texts.UNCERTAIN_FIELD_NOT_READ.format(field=label, others=others)))
+
+
+def _one_edit_apart(a: str, b: str) -> bool:
+    """Whether one character inserted, removed or replaced turns `a` into `b` (and they differ)."""
+    if a == b or abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        return sum(x != y for x, y in zip(a, b, strict=True)) == 1
+    short, long = (a, b) if len(a) < len(b) else (b, a)
+    return any(long[:at] + long[at + 1 :] == short for at in range(len(long)))

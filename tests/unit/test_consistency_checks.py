@@ -1,0 +1,99 @@
+"""Damage that no checksum catches, found by the fuzz run (benchmarks/fuzz_import.py), each reproduced here by
+hand on the repository's own texts: the form is still read, and carries a finding for a person to check.
+
+- a 二级指标 that lost or gained one character ("生：效益指标" for 生态效益指标);
+- a row whose name slid into its 指标值 cell, leaving a row with values and no name;
+- a label damaged on one form ("3主管部门"), so that form alone lacks the 主管部门 every other form prints.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from dashboard import texts
+from dashboard.ingest import consistency
+from dashboard.ingest.text import read_text
+from tests.text_copies import pipe_copy
+
+ROOT = Path(__file__).resolve().parents[2]
+SAMPLE = next((ROOT / "data" / "samples").glob("000_*.txt")).read_text(encoding="utf-8")
+TRUTH = json.loads((ROOT / "tests" / "fixtures" / "seed_forms.json").read_text(encoding="utf-8"))
+
+
+def flagged(forms, fragment: str) -> list[str]:
+    """Names of the forms carrying a finding whose message holds `fragment`."""
+    return [form.project_name for form in forms if any(fragment in check.message for check in form.checks)]
+
+
+def checked(text: str):
+    forms = read_text(text, "copy.txt")
+    consistency.check_forms(forms)
+    return forms
+
+
+def replace_last(text: str, old: str, new: str) -> str:
+    at = text.rindex(old)
+    return text[:at] + new + text[at + len(old) :]
+
+
+def test_undamaged_texts_raise_none_of_these_findings():
+    for text in (SAMPLE, pipe_copy(TRUTH[:6], separator=True, stamp=True, wrap="cell")):
+        forms = checked(text)
+        for fragment in ("只差一个字", "没有读出指标名称", "同一文件的其他"):
+            assert flagged(forms, fragment) == []
+
+
+def test_category_one_character_off_is_flagged():
+    # The sample text prints its last 生态效益指标 row in 疫情防控, the last form of the text (read by hand).
+    damaged = replace_last(SAMPLE, "生态效益指标 不适用", "生：效益指标 不适用")
+    forms = checked(damaged)
+    assert flagged(forms, "与标准的“生态效益指标”只差一个字") == ["疫情防控"]
+
+
+def test_category_with_a_character_lost_is_flagged():
+    forms = checked(replace_last(SAMPLE, "生态效益指标 不适用", "生效益指标 不适用"))
+    assert flagged(forms, "“生效益指标”与标准的“生态效益指标”") == ["疫情防控"]
+
+
+def test_row_without_a_name_is_flagged():
+    # 提升智慧福田宣传覆盖率 is a row of form 2 (数据规划管理) only.
+    forms = checked(SAMPLE.replace("提升智慧福田宣传覆盖率 ≥90%", "提升智慧福田宣传覆盖率七≥90%"))
+    assert flagged(forms, "有一行指标没有读出指标名称") == ["数据规划管理"]
+
+
+def test_header_field_lost_on_one_form_of_a_file_is_flagged():
+    copy = pipe_copy(TRUTH[:6], separator=True, stamp=True, wrap="cell")
+    lines = copy.split("\n")
+    department_rows = [number for number, line in enumerate(lines) if line.startswith("| 主管部门 |")]
+    assert len(department_rows) == 6
+    lines[department_rows[3]] = lines[department_rows[3]].replace("| 主管部门 |", "|3主管部门 |")
+    forms = checked("\n".join(lines))
+    assert [form.department for form in forms].count(None) == 1
+    field = texts.FORM_HEADER_FIELDS["department"]
+    assert flagged(forms, f"本表没有读出“{field}”，同一文件的其他 5 张表都有") == [TRUTH[3]["project_name"]]
+
+
+def test_one_edit_apart():
+    assert consistency._one_edit_apart("生效益指标", "生态效益指标")
+    assert consistency._one_edit_apart("峼生态效益指标", "生态效益指标")
+    assert consistency._one_edit_apart("生：效益指标", "生态效益指标")
+    assert not consistency._one_edit_apart("生态效益指标", "生态效益指标")
+    assert not consistency._one_edit_apart("效益", "生态效益指标")
+
+
+def test_two_forms_run_together_are_flagged():
+    """A block lost from the middle of the text (the sample's 购置费 indicator table through the fund table of the
+    预算准备金(停用） after it): the two forms run together into one with the first's header and funds and the
+    second's indicators. It says so, and the undamaged text never does."""
+    lines = SAMPLE.split("\n")
+    row = lines.index("数量指标 办公设备购置数 15台 15 20.0 20.0")
+    start = max(number for number in range(row) if lines[number].startswith("一级指标"))
+    reserve = lines.index("项目名称 预算准备金(停用） 项目金额 0")
+    end = next(number for number in range(reserve, len(lines)) if lines[number].startswith("其他资金"))
+    forms = read_text("\n".join(lines[:start] + lines[end + 1 :]), "copy.txt")
+    assert len(forms) == 21
+    message = texts.UNCERTAIN_SECTION_TWICE.format(label="预期目标")
+    merged = [form for form in forms if message in [check.message for check in form.checks]]
+    assert [(form.project_name, form.funds.total.annual_budget) for form in merged] == [("购置费", 1016600.0)]
+    assert not any("出现了两次" in check.message for form in read_text(SAMPLE, "sample.txt") for check in form.checks)
