@@ -111,3 +111,18 @@ def shift_offsets(source: Path, target: Path) -> Path:
     first_line = data.index(b"\n") + 1
     target.write_bytes(data[:first_line] + b"%" + b"x" * 40 + b"\n" + data[first_line:])
     return target
+
+
+def damage_filter_key(source: Path, target: Path, page: int) -> Path:
+    """A copy of `source` whose page `page` content stream has two bytes of its /Filter key flipped (as a bad disk
+    does): the stream is then read as if uncompressed."""
+    data = bytearray(source.read_bytes())
+    objid = page_content_objids(source)[page - 1]
+    header = re.search(rb"(?<![0-9])%d 0 obj" % objid, bytes(data))
+    if header is None:
+        raise ValueError(f"object {objid} not found")
+    at = data.index(b"/Filter", header.end()) + 1
+    data[at] ^= 0xFF
+    data[at + 1] ^= 0xFF
+    target.write_bytes(bytes(data))
+    return target

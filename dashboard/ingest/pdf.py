@@ -341,9 +341,58 @@ def content_health(page_obj) -> tuple[bool, bool]:
         if not isinstance(stream, PDFStream):
             continue
         data = stream_data(stream)
-        corrupt = corrupt or data is None
+        damaged = damaged_dictionary(stream) or (not stream.get_filters() and is_binary(data))
+        corrupt = corrupt or data is None or damaged
         draws_text = draws_text or bool(data and TEXT_SHOWING_RE.search(data))
     return corrupt, draws_text
+
+
+# The filters PDF defines (ISO 32000 7.4, with the abbreviations inline images use).
+KNOWN_FILTERS = frozenset(
+    [
+        "FlateDecode",
+        "LZWDecode",
+        "ASCII85Decode",
+        "ASCIIHexDecode",
+        "RunLengthDecode",
+        "CCITTFaxDecode",
+        "DCTDecode",
+        "JBIG2Decode",
+        "JPXDecode",
+        "Crypt",
+        "Fl",
+        "LZW",
+        "A85",
+        "AHx",
+        "RL",
+        "CCF",
+        "DCT",
+    ]
+)
+
+
+def damaged_dictionary(stream: PDFStream) -> bool:
+    """Whether a content stream's dictionary holds what no PDF writes: a key with bytes outside printable ASCII
+    ("/\xb9\x96lter" for /Filter: pdfminer then takes the compressed bytes for the content, and the page looks
+    blank) or a filter PDF does not define ("/FlateDecodf")."""
+    if any(not str(key).isascii() or not str(key).isprintable() for key in stream.attrs):
+        return True
+    try:
+        names = [getattr(name, "name", name) for name, _params in stream.get_filters()]
+    except Exception:  # a filter entry that is no name at all
+        return True
+    return any(str(name) not in KNOWN_FILTERS for name in names)
+
+
+BINARY_SHARE = 0.3  # content operators are text: this share of other bytes is a stream read undecoded
+
+
+def is_binary(data: bytes | None) -> bool:
+    if not data:
+        return False
+    sample = data[:4096]
+    text_bytes = sum(32 <= byte < 127 or byte in b"\t\r\n\f" for byte in sample)
+    return (len(sample) - text_bytes) / len(sample) > BINARY_SHARE
 
 
 def fonts_with_corrupt_map(page_obj, known: dict[int, bool]) -> set[str]:

@@ -177,6 +177,15 @@ def test_font_drawn_with_no_width_makes_its_pages_unreadable(tmp_path):
         assert (form.project_name, form.source_pages, form.total_score) in LAYOUT or page_findings(form)
 
 
+def test_content_stream_whose_filter_key_is_damaged_is_unreadable(tmp_path):
+    """Two bytes flipped in "/Filter" of page 3's content stream: pdfminer reads the compressed bytes as the page's
+    content, finds nothing to draw, and the page looked blank — its form (网格信息管理) lost without a word."""
+    damaged = pdf_damage.damage_filter_key(SEVEN, tmp_path / "filter.pdf", 3)
+    result = parse_file(damaged, "filter.pdf")
+    assert result.unreadable_pages == [3]
+    assert summary(result.forms) == without("网格信息管理")
+
+
 def test_cross_reference_table_rebuilt_is_said_on_every_form(tmp_path):
     shifted = pdf_damage.shift_offsets(SEVEN, tmp_path / "shifted.pdf")
     result = parse_file(shifted, "shifted.pdf")
