@@ -51,9 +51,11 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from dashboard import importer, store, texts  # noqa: E402
+from dashboard.core import texts  # noqa: E402
+from dashboard.core.model import Form  # noqa: E402
+from dashboard.importing import importer  # noqa: E402
 from dashboard.ingest.files import SafeReader  # noqa: E402
-from dashboard.model import Form  # noqa: E402
+from dashboard.store import store  # noqa: E402
 
 SEED_TRUTH = ROOT / "tests" / "fixtures" / "seed_forms.json"
 KINDS = ("pdf", "txt", "xlsx", "docx")

@@ -20,8 +20,9 @@ import pdfplumber
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from dashboard import importer, store  # noqa: E402
+from dashboard.importing import importer  # noqa: E402
 from dashboard.ingest.pdf import read_pdf  # noqa: E402
+from dashboard.store import store  # noqa: E402
 
 PDF_FOLDERS = [ROOT / "data" / "samples", ROOT / "tests" / "fixtures" / "libreoffice"]
 REPEATS = 3

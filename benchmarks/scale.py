@@ -26,7 +26,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from dashboard import store  # noqa: E402
+from dashboard.store import store  # noqa: E402
 
 SAMPLES = ROOT / "data" / "samples"
 SAMPLE_TEXT = SAMPLES / "000_4b30dd1c6dd4a20d.txt"
@@ -34,9 +34,9 @@ SAMPLE_YEAR = "2021"
 GIB = 1024**3
 PAGES = {
     "总览": None,
-    "项目": "app_pages/projects.py",
-    "扣分指标": "app_pages/deductions.py",
-    "复核": "app_pages/review_page.py",
+    "项目": "ui/pages/projects.py",
+    "扣分指标": "ui/pages/deductions.py",
+    "复核": "ui/pages/review_page.py",
 }
 PARTS = ("pages", "import", "audit", "export", "downloads", "browser")
 rows: list[tuple[str, str, str, str]] = []  # (figure, measured, target, ratio/baseline)
@@ -231,8 +231,9 @@ def main() -> int:
 
 def downloads_figures(big: Path, floor: float) -> None:
     """The whole 项目 table built on a click: CSV, and Excel where it fits a sheet."""
-    from dashboard import downloads, queries
-    from dashboard.filters import Filters
+    from dashboard.outputs import downloads
+    from dashboard.queries import queries
+    from dashboard.queries.filters import Filters
 
     start = time.perf_counter()
     con = store.open_db(big, read_only=True)
@@ -253,7 +254,7 @@ def downloads_figures(big: Path, floor: float) -> None:
 
 
 def _projects_table(overview):
-    from dashboard.app_pages.projects import projects_table
+    from dashboard.ui.pages.projects import projects_table
 
     return projects_table(overview, "万元")
 

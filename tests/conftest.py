@@ -10,8 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from dashboard import importer, store
-from dashboard.model import Form
+from dashboard.core.model import Form
+from dashboard.importing import importer
+from dashboard.store import store
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "data" / "samples"

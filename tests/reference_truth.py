@@ -60,7 +60,8 @@ def write_mixed_forms(folder: Path) -> Path:
 
 def build_mixed_db(folder: Path) -> Path:
     """The MIXED forms and the sample in a new database, imported as `python -m dashboard import --year 2021`."""
-    from dashboard import importer, store
+    from dashboard.importing import importer
+    from dashboard.store import store
 
     path = folder / "forms.duckdb"
     files = [write_mixed_forms(folder), *sorted(p for p in SAMPLES.iterdir() if p.suffix in (".pdf", ".txt"))]

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from dashboard import store
+from dashboard.store import store
 
 
 @pytest.fixture

@@ -8,13 +8,16 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard import accounts, auth, store, texts
-from dashboard.app_pages import import_page
-from dashboard.importer import ImportOptions
+from dashboard.core import texts
+from dashboard.importing.importer import ImportOptions
+from dashboard.security import accounts
+from dashboard.store import store
+from dashboard.ui import auth
+from dashboard.ui.pages import import_page
 
 ROOT = Path(__file__).resolve().parents[2]
 APP = str(ROOT / "dashboard" / "app.py")
-IMPORT_PAGE = str(ROOT / "dashboard" / "app_pages" / "import_page.py")
+IMPORT_PAGE = str(ROOT / "dashboard" / "ui" / "pages" / "import_page.py")
 PASSWORD = "s3cret-enough"
 
 

@@ -10,13 +10,16 @@ import duckdb
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard import accounts, auth, store, texts
-from dashboard.untrusted import hide_paths, markdown_literal
+from dashboard.core import texts
+from dashboard.security import accounts
+from dashboard.security.untrusted import hide_paths, markdown_literal
+from dashboard.store import store
+from dashboard.ui import auth
 from tests.unit.test_broken_database import BREAKERS, damaged_after_opening, expected_message
 
 ROOT = Path(__file__).resolve().parents[2]
 APP = str(ROOT / "dashboard" / "app.py")
-PAGES = ["app_pages/overview.py", "app_pages/import_page.py", "app_pages/review_page.py"]
+PAGES = ["ui/pages/overview.py", "ui/pages/import_page.py", "ui/pages/review_page.py"]
 
 
 @pytest.fixture(scope="module")

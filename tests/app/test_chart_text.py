@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard import importer, store
+from dashboard.importing import importer
+from dashboard.store import store
 from tests.payloads import EVIL, FORMULA_NAME, IMAGE_NAME, UNIT, payload_dump
 
 APP = str(Path(__file__).resolve().parents[2] / "dashboard" / "app.py")
@@ -48,7 +49,7 @@ def chart_texts(at: AppTest) -> list[str]:
     return found
 
 
-@pytest.mark.parametrize("page", [None, "app_pages/deductions.py", "app_pages/review_page.py"])
+@pytest.mark.parametrize("page", [None, "ui/pages/deductions.py", "ui/pages/review_page.py"])
 def test_chart_texts_carry_no_plotly_markup(payload_db, monkeypatch, page):
     monkeypatch.setenv(store.DB_ENV_VAR, str(payload_db))
     at = AppTest.from_file(APP, default_timeout=60).run()

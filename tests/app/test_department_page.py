@@ -11,8 +11,11 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard import importer, queries, store, texts
-from dashboard.filters import Filters
+from dashboard.core import texts
+from dashboard.importing import importer
+from dashboard.queries import queries
+from dashboard.queries.filters import Filters
+from dashboard.store import store
 from tests import layout_factory
 from tests.unit.test_layouts import parts_of
 
@@ -46,7 +49,7 @@ def test_project_totals_leave_department_forms_out(mixed_db):
 def test_department_page_lists_each_department(mixed_db):
     at = AppTest.from_file(APP, default_timeout=60)
     at.run()
-    at.switch_page("app_pages/department_page.py").run()
+    at.switch_page("ui/pages/department_page.py").run()
     assert not at.exception, [e.value for e in at.exception]
     table = at.dataframe[0].value
     rows = {row[texts.COL["department"]]: row for row in table.to_dict("records")}

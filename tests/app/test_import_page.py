@@ -12,13 +12,15 @@ import duckdb
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard import importer, store, texts
-from dashboard.app_pages import import_page
-from dashboard.importer import ImportOptions
+from dashboard.core import texts
+from dashboard.importing import importer
+from dashboard.importing.importer import ImportOptions
+from dashboard.store import store
+from dashboard.ui.pages import import_page
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLES = ROOT / "data" / "samples"
-PAGE = str(ROOT / "dashboard" / "app_pages" / "import_page.py")
+PAGE = str(ROOT / "dashboard" / "ui" / "pages" / "import_page.py")
 SAMPLE_TXT = "000_4b30dd1c6dd4a20d.txt"
 
 

@@ -6,9 +6,10 @@ from __future__ import annotations
 import duckdb
 from streamlit.testing.v1 import AppTest
 
-from dashboard import store, texts
-from dashboard.app_pages import import_page
-from dashboard.importer import ImportOptions
+from dashboard.core import texts
+from dashboard.importing.importer import ImportOptions
+from dashboard.store import store
+from dashboard.ui.pages import import_page
 from tests.app.test_import_page import PAGE, SAMPLE_TXT, SAMPLES, sample_uploads
 from tests.unit.test_versions import make_form, save
 
@@ -92,7 +93,7 @@ def test_the_form_view_lists_its_versions(sample_db, monkeypatch):
         (form_id,) = con.execute("SELECT form_id FROM forms WHERE source_file = 'sample_form_a.pdf'").fetchone()
     finally:
         con.close()
-    app = run_app("app_pages/projects.py", form=form_id)
+    app = run_app("ui/pages/projects.py", form=form_id)
     assert texts.HISTORY_TITLE in [block.value for block in app.markdown if block.value.startswith("####")][-1]
     (history,) = [frame.value for frame in app.dataframe if texts.HISTORY_COLUMNS["changes"] in frame.value.columns]
     assert history[texts.HISTORY_COLUMNS["source_file"]].tolist() == [SAMPLE_TXT, "sample_form_a.pdf"]

@@ -1,6 +1,6 @@
 """One definition per rule: the audit, the page SQL and the form view agree on the same stored data.
 
-"Deducted" and "no reason given" are defined once (dashboard/domain.py); a deducted row whose reason is
+"Deducted" and "no reason given" are defined once (dashboard/core/domain.py); a deducted row whose reason is
 "不适用", "--", "——" or "n/a" is unexplained everywhere.
 """
 
@@ -8,9 +8,14 @@ from __future__ import annotations
 
 import pytest
 
-from dashboard import form_view, queries, review, store, texts, versions
-from dashboard.filters import Filters
-from dashboard.model import Form, FundRow, Funds, Indicator
+from dashboard.audit import review
+from dashboard.core import texts
+from dashboard.core.model import Form, FundRow, Funds, Indicator
+from dashboard.importing import versions
+from dashboard.queries import queries
+from dashboard.queries.filters import Filters
+from dashboard.store import store
+from dashboard.ui import form_view
 
 # (reason printed on a deducted row, whether it explains the deduction) — by hand.
 REASONS = [

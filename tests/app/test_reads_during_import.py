@@ -17,9 +17,12 @@ from pathlib import Path
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from dashboard import accounts, auth, db, store, texts
-from dashboard.app_pages import import_page
-from dashboard.importer import ImportOptions
+from dashboard.core import texts
+from dashboard.importing.importer import ImportOptions
+from dashboard.security import accounts
+from dashboard.store import store
+from dashboard.ui import auth, db
+from dashboard.ui.pages import import_page
 from tests.app.test_auth import APP, PASSWORD, db_with_accounts, sign_in  # noqa: F401 (db_with_accounts: a fixture)
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -11,7 +11,10 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard import demo, queries, store, texts
+from dashboard.core import texts
+from dashboard.importing import demo
+from dashboard.queries import queries
+from dashboard.store import store
 
 APP = str(Path(__file__).resolve().parents[2] / "dashboard" / "app.py")
 ROOT = Path(__file__).resolve().parents[2]
@@ -57,7 +60,7 @@ def counted_forms(path: Path) -> int:
 
 
 def test_projects_page_sends_one_page_and_counts_the_rest(demo_env):
-    at = run("app_pages/projects.py")
+    at = run("ui/pages/projects.py")
     sizes = [len(frame.value) for frame in at.dataframe]
     assert sizes and max(sizes) <= queries.PAGE_SIZE
     total = counted_forms(demo_env)
@@ -69,7 +72,7 @@ def test_projects_page_sends_one_page_and_counts_the_rest(demo_env):
 
 
 def test_deductions_page_sends_one_page(demo_env):
-    at = run("app_pages/deductions.py")
+    at = run("ui/pages/deductions.py")
     sizes = [len(frame.value) for frame in at.dataframe]
     assert sizes and max(sizes) <= queries.PAGE_SIZE
     deducted = scalar(
@@ -101,7 +104,7 @@ def test_overview_unit_chart_draws_the_largest_units_and_one_other_bar(demo_env)
 
 def test_command_line_imports_while_the_app_has_served_pages(demo_env):
     before = counted_forms(demo_env)
-    at = run("app_pages/projects.py")
+    at = run("ui/pages/projects.py")
     done = subprocess.run(
         [sys.executable, "-m", "dashboard", "import", "--db", str(demo_env), "--year", "2021", str(SAMPLE_TEXT)],
         cwd=ROOT, capture_output=True, text=True, timeout=300,
@@ -117,7 +120,7 @@ def test_command_line_imports_while_the_app_has_served_pages(demo_env):
 def test_review_page_sends_one_page_and_a_short_unit_chart(demo_env):
     import json
 
-    at = run("app_pages/review_page.py")
+    at = run("ui/pages/review_page.py")
     sizes = [len(frame.value) for frame in at.dataframe]
     assert sizes and max(sizes) <= queries.PAGE_SIZE
     with_findings = scalar(
@@ -133,8 +136,9 @@ def test_review_page_sends_one_page_and_a_short_unit_chart(demo_env):
 
 def test_overview_comparisons_send_their_first_rows_with_the_count(demo_env):
     """总览's project-by-project comparison (on demand) sends the first rows of each table and their count."""
-    from dashboard import yoy, yoy_view
-    from dashboard.filters import Filters
+    from dashboard.queries import yoy
+    from dashboard.queries.filters import Filters
+    from dashboard.ui import yoy_view
 
     at = run()
     shown_before = len(at.dataframe)

@@ -13,8 +13,11 @@ from datetime import datetime
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard import __main__ as cli
-from dashboard import accounts, auth, signin_guard, store, texts
+from dashboard.cli import main as cli
+from dashboard.core import texts
+from dashboard.security import accounts, signin_guard
+from dashboard.store import store
+from dashboard.ui import auth
 from tests.app import test_auth
 from tests.app.test_auth import IMPORT_PAGE, PASSWORD, sign_in, uploaders
 

@@ -17,7 +17,9 @@ from pathlib import Path
 import docx
 import pytest
 
-from dashboard import domain, importer, store, texts
+from dashboard.core import domain, texts
+from dashboard.importing import importer
+from dashboard.store import store
 from tests import grade_truth
 from tests.app.test_pages import metrics, run_app
 
@@ -163,8 +165,8 @@ def test_report_for_one_department_by_its_code(env, tmp_path):
 
 def test_comparisons_send_their_first_rows_and_count_the_rest(two_years):
     """The page asks for the first rows only; they are the whole table's first rows, and the count is all."""
-    from dashboard import yoy
-    from dashboard.filters import Filters
+    from dashboard.queries import yoy
+    from dashboard.queries.filters import Filters
 
     con = store.open_db(two_years, read_only=True)
     try:
@@ -189,8 +191,8 @@ def test_matching_keeps_departments_and_units_apart_and_lets_a_blank_side_match(
     """Two departments, and two units of one, each file a project of a shared name in both years: each
     matches its own. A form that prints no 主管部门 (or no 实施单位) matches the one form of its name on
     the other side (a blank side does not block a match)."""
-    from dashboard import yoy
-    from dashboard.filters import Filters
+    from dashboard.queries import yoy
+    from dashboard.queries.filters import Filters
     from tests.unit.test_store import make_form
 
     path = tmp_path / "t.duckdb"

@@ -15,8 +15,10 @@ from urllib.parse import urlparse
 import duckdb
 import pytest
 
-from dashboard import accounts, importer, store
-from dashboard.untrusted import WORD_JOINER
+from dashboard.importing import importer
+from dashboard.security import accounts
+from dashboard.security.untrusted import WORD_JOINER
+from dashboard.store import store
 from tests.live_app import CHROMIUM, AppDidNotStart, running_app
 from tests.payloads import DEPARTMENT, EVIL, FORMULA_NAME, IMAGE_NAME, REASON, UNIT, payload_dump
 

@@ -9,7 +9,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from dashboard import accounts, store
+from dashboard.security import accounts
+from dashboard.store import store
 
 ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "correct horse 电池"

@@ -12,7 +12,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from dashboard import store, texts
+from dashboard.core import texts
+from dashboard.store import store
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE_PDF = ROOT / "data" / "samples" / "sample_form_a.pdf"

@@ -9,7 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from dashboard import importer, store
+from dashboard.importing import importer
+from dashboard.store import store
 from tests import pdf_factory
 from tests.unit.test_cli import run_cli
 from tests.unit.test_pdf_reader import PURCHASE_ROWS
@@ -22,7 +23,9 @@ UNIT_FINDINGS = "SELECT f.project_name FROM checks c JOIN forms f USING (form_id
 _KILLED_IMPORT = """
 import os, signal, sys
 from pathlib import Path
-from dashboard import importer, review, store
+from dashboard.importing import importer
+from dashboard.audit import review
+from dashboard.store import store
 review.refresh_unit_findings = lambda *args, **kwargs: os.kill(os.getpid(), signal.SIGKILL)
 con = store.open_db(sys.argv[1])
 importer.import_files(con, [(Path(p), Path(p).name) for p in sys.argv[2:]], importer.ImportOptions(year=2021))

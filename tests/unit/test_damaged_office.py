@@ -13,9 +13,11 @@ from pathlib import Path
 
 import pytest
 
-from dashboard import importer, store, texts
+from dashboard.core import texts
+from dashboard.core.model import FormReadError
+from dashboard.importing import importer
 from dashboard.ingest.files import SafeReader, parse_file
-from dashboard.model import FormReadError
+from dashboard.store import store
 from tests import office_factory
 
 SEED = json.loads((Path(__file__).resolve().parents[1] / "fixtures" / "seed_forms.json").read_text(encoding="utf-8"))

@@ -1,10 +1,13 @@
-"""The synthetic demo database (dashboard/demo.py) and the bounded refresh of the unit findings (rule 10)."""
+"""The synthetic demo database (dashboard/importing/demo.py) and the bounded refresh of the unit findings (rule 10)."""
 
 from __future__ import annotations
 
 import pytest
 
-from dashboard import audit, demo, reference, review, store
+from dashboard.audit import audit, review
+from dashboard.importing import demo
+from dashboard.reference import reference
+from dashboard.store import store
 
 FORMS = 1200
 
@@ -86,7 +89,7 @@ def test_streamed_exports_equal_the_one_piece_exports(demo_db, monkeypatch):
 
     import pyarrow.parquet as pq
 
-    from dashboard import export
+    from dashboard.outputs import export
 
     monkeypatch.setattr(export, "EXPORT_CHUNK", 170)
     con = store.open_db(demo_db, read_only=True)

@@ -24,8 +24,11 @@ import pytest
 from docx import Document
 from openpyxl import load_workbook
 
-from dashboard import downloads, importer, queries, report, store
-from dashboard.filters import Filters
+from dashboard.importing import importer
+from dashboard.outputs import downloads, report
+from dashboard.queries import queries
+from dashboard.queries.filters import Filters
+from dashboard.store import store
 from tests.payloads import CONTROL_NAME, CONTROL_NAME_SHOWN, FULLWIDTH_FORMULA_NAME, payload_dump
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -168,7 +171,7 @@ def test_command_line_prints_no_raw_control_character(hostile_db, tmp_path):
 
 
 def test_exported_rules_read_back_whole(hostile_db, tmp_path):
-    from dashboard import project_types
+    from dashboard.reference import project_types
 
     rule = project_types.Rule("购置\u202e类\x7f", "采购\x1b[0m")
     con = store.open_db(hostile_db)

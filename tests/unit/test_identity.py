@@ -13,7 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from dashboard import form_sheet, importer, store
+from dashboard.importing import importer
+from dashboard.outputs import form_sheet
+from dashboard.store import store
 from tests import layout_factory, office_factory
 from tests.unit.test_cli import SAMPLES, SEED
 

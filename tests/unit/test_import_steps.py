@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from dashboard import importer, store
+from dashboard.importing import importer
+from dashboard.store import store
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLES = ROOT / "data" / "samples"
@@ -46,7 +47,8 @@ def test_a_file_stored_by_another_writer_between_two_files_is_a_duplicate(tmp_pa
 def test_one_writing_session_at_a_time_even_between_files(tmp_path):
     """While a step import runs (even with the file let go between two files), another import or the
     导入 page's write is refused with the locked message; readers are not."""
-    from dashboard import db, texts
+    from dashboard.core import texts
+    from dashboard.ui import db
 
     path = tmp_path / "forms.duckdb"
     store.open_db(path).close()

@@ -10,7 +10,10 @@ import json
 import duckdb
 import pytest
 
-from dashboard import audit, domain, importer, store
+from dashboard.audit import audit
+from dashboard.core import domain
+from dashboard.importing import importer
+from dashboard.store import store
 from tests import grade_truth
 from tests.unit.test_audit import clean_rows, funds, make_form, row
 from tests.unit.test_audit_samples import SEED_JSON, SEED_TEXT, form_from_record
@@ -114,7 +117,7 @@ def test_the_import_stores_the_reason_with_each_form(sample_db):
 
 def test_the_json_export_says_which_forms_are_graded_and_why(sample_db):
     """form-json.md: `graded` false with `graded_reason` for exactly the five unused reserves."""
-    from dashboard import export
+    from dashboard.outputs import export
 
     con = store.open_db(sample_db, read_only=True)
     try:

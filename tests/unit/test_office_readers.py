@@ -11,9 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from dashboard import importer, store, texts
+from dashboard.core import texts
+from dashboard.core.model import FormReadError
+from dashboard.importing import importer
 from dashboard.ingest.files import parse_file, precheck
-from dashboard.model import FormReadError
+from dashboard.store import store
 from tests import office_factory
 from tests.unit.test_pdf_reader import record_differences
 

@@ -15,10 +15,10 @@ import duckdb
 import pytest
 from openpyxl import load_workbook
 
-from dashboard import store
 from dashboard.ingest import cells
 from dashboard.ingest.files import parse_file
 from dashboard.ingest.text import read_text
+from dashboard.store import store
 from tests import office_factory
 from tests import pdf_factory as factory
 

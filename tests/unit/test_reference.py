@@ -17,8 +17,12 @@ import pandas as pd
 import pytest
 from openpyxl import Workbook
 
-from dashboard import importer, organisations, page_data, project_types, queries, reference, store
-from dashboard.filters import Filters
+from dashboard.importing import importer
+from dashboard.queries import queries
+from dashboard.queries.filters import Filters
+from dashboard.reference import organisations, project_types, reference
+from dashboard.store import store
+from dashboard.ui import page_data
 from tests.conftest import SAMPLE_YEAR
 from tests.reference_truth import MIXED, OFFICE, SAMPLE_TYPES, TOWN, build_mixed_db, mixed_forms_text
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from dashboard import store
+from dashboard.store import store
 
 V1_SCHEMA = Path(__file__).resolve().parents[1] / "fixtures" / "schema_v1.sql"
 

@@ -1,4 +1,4 @@
-"""The brakes on password guessing (dashboard/signin_guard.py), with a clock the tests pass in, on a real
+"""The brakes on password guessing (dashboard/security/signin_guard.py), with a clock the tests pass in, on a real
 database's sign-in log; and the bound on concurrent password checks, with real Argon2 checks."""
 
 from __future__ import annotations
@@ -8,8 +8,9 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from dashboard import accounts, signin_guard, store
-from dashboard.signin_guard import ACCOUNT_POLICY, ADDRESS_POLICY, Verdict, decide
+from dashboard.security import accounts, signin_guard
+from dashboard.security.signin_guard import ACCOUNT_POLICY, ADDRESS_POLICY, Verdict, decide
+from dashboard.store import store
 
 T0 = datetime(2026, 3, 1, 9, 0, 0)
 SECOND = timedelta(seconds=1)

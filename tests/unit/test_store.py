@@ -9,8 +9,8 @@ import time
 import duckdb
 import pytest
 
-from dashboard import store
-from dashboard.model import Check, Form, FundRow, Funds, Indicator
+from dashboard.core.model import Check, Form, FundRow, Funds, Indicator
+from dashboard.store import store
 
 
 def make_form(name: str = "购置费", score: float = 5.2) -> Form:
@@ -136,7 +136,7 @@ def test_a_writer_waits_while_a_reader_holds_the_file(tmp_path):
 
 
 def test_reads_of_one_page_run_share_a_connection_closed_at_its_end(tmp_path, monkeypatch):
-    from dashboard import db
+    from dashboard.ui import db
 
     path = tmp_path / "t.duckdb"
     store.open_db(path).close()

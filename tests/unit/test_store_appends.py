@@ -12,7 +12,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from dashboard import store
+from dashboard.store import store
 
 ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import shutil
 
-from dashboard import demo, review, store
+from dashboard.audit import review
+from dashboard.importing import demo
+from dashboard.store import store
 
 UNIT_FINDINGS = "SELECT form_id, message FROM checks WHERE rule = 'unit_all_full_marks' ORDER BY form_id, message"
 

@@ -10,8 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from dashboard import importer, review, store, versions
-from dashboard.model import Form, FundRow, Funds, Indicator
+from dashboard.audit import review
+from dashboard.core.model import Form, FundRow, Funds, Indicator
+from dashboard.importing import importer, versions
+from dashboard.store import store
 from tests.unit.test_cli import SAMPLES, SEED, export_json, run_cli
 
 SAMPLE_PDF_FORM_3 = SAMPLES / "sample_form_a.pdf"  # 购置费, 项目金额 118800: seed form 3
@@ -301,7 +303,7 @@ def test_a_pdf_with_a_destroyed_page_is_never_imported_whole(tmp_path):
 
 def test_a_form_on_an_unreadable_page_never_counts_even_when_nothing_is_missing(con):
     """A damaged page can decode with wrong figures (总分 995.0 for 99.52): the form is kept, not counted."""
-    from dashboard.model import Check
+    from dashboard.core.model import Check
 
     form = make_form(score=95.0)
     form.checks.append(Check("page_unreadable", "error", "第 2 页无法读取：页面内容已损坏"))

@@ -16,8 +16,9 @@ import duckdb
 import pyarrow as pa
 import pytest
 
-from dashboard import importer, store
-from dashboard.app_pages import import_page
+from dashboard.importing import importer
+from dashboard.store import store
+from dashboard.ui.pages import import_page
 from tests.unit.test_cli import SAMPLES, SEED, export_json, run_cli
 
 FORM_A = SAMPLES / "sample_form_a.pdf"
