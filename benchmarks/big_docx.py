@@ -32,7 +32,7 @@ sys.path.insert(0, str(ROOT))
 
 from dashboard.importing import demo  # noqa: E402
 from dashboard.ingest import files  # noqa: E402
-from dashboard.store import store  # noqa: E402
+from dashboard.store import connect, schema  # noqa: E402
 from tests import office_factory  # noqa: E402
 
 FORMS = 4000
@@ -100,8 +100,8 @@ def worker_peak(path: Path) -> tuple[int, float, int]:
 
 def reads_during_cli_import(path: Path, database: Path) -> tuple[float, int, float, int]:
     """Import `path` with the command line (another process) while reading as the pages do."""
-    store.open_db(database).close()
-    os.environ[store.DB_ENV_VAR] = str(database)
+    connect.open_db(database).close()
+    os.environ[connect.DB_ENV_VAR] = str(database)
     command = [sys.executable, "-m", "dashboard", "import", "--db", str(database), "--year", "2022", str(path)]
     importer = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     figures = reads_while(importer.wait)
@@ -115,8 +115,8 @@ def reads_during_app_import(path: Path, database: Path) -> tuple[float, int, flo
     from dashboard.importing.importer import ImportOptions
     from dashboard.ui.pages import import_page
 
-    store.open_db(database).close()
-    os.environ[store.DB_ENV_VAR] = str(database)
+    connect.open_db(database).close()
+    os.environ[connect.DB_ENV_VAR] = str(database)
     upload = [(path.name, path.read_bytes())]
     return reads_while(lambda: import_page.run_import(upload, ImportOptions(year=2022)))
 
@@ -139,7 +139,7 @@ def reads_while(work) -> tuple[float, int, float, int]:
         try:
             with db.cursor() as cur:
                 cur.execute("SELECT count(*) FROM forms").fetchone()
-        except store.StoreError:
+        except schema.StoreError:
             refused += 1
             waiting_since = waiting_since or began
         else:

@@ -22,7 +22,7 @@ sys.path.insert(0, str(ROOT))
 
 from dashboard.importing import importer  # noqa: E402
 from dashboard.ingest.pdf import read_pdf  # noqa: E402
-from dashboard.store import store  # noqa: E402
+from dashboard.store import connect  # noqa: E402
 
 PDF_FOLDERS = [ROOT / "data" / "samples", ROOT / "tests" / "fixtures" / "libreoffice"]
 REPEATS = 3
@@ -49,7 +49,7 @@ def parse_only(paths: list[Path]) -> int:
 
 def full_import(paths: list[Path]) -> int:
     with tempfile.TemporaryDirectory() as folder:
-        con = store.open_db(Path(folder) / "bench.duckdb")
+        con = connect.open_db(Path(folder) / "bench.duckdb")
         outcomes = importer.import_files(con, [(p, p.name) for p in paths])
         con.close()
     return sum(outcome.form_count for outcome in outcomes)

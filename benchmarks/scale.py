@@ -26,7 +26,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from dashboard.store import store  # noqa: E402
+from dashboard.store import connect  # noqa: E402
 
 SAMPLES = ROOT / "data" / "samples"
 SAMPLE_TEXT = SAMPLES / "000_4b30dd1c6dd4a20d.txt"
@@ -83,7 +83,7 @@ def page_times(db: Path, page: str | None, query: dict | None = None) -> tuple[f
     import streamlit as st
     from streamlit.testing.v1 import AppTest
 
-    os.environ[store.DB_ENV_VAR] = str(db)
+    os.environ[connect.DB_ENV_VAR] = str(db)
     st.cache_data.clear()
     at = AppTest.from_file(str(ROOT / "dashboard" / "app.py"), default_timeout=600)
     for key, value in (query or {}).items():
@@ -236,7 +236,7 @@ def downloads_figures(big: Path, floor: float) -> None:
     from dashboard.queries.filters import Filters
 
     start = time.perf_counter()
-    con = store.open_db(big, read_only=True)
+    con = connect.open_db(big, read_only=True)
     try:
         table = _projects_table(queries.form_overview(con, Filters()))
     finally:

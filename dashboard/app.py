@@ -45,8 +45,8 @@ except audit_config.AuditConfigError as error:
     st.stop()
 
 from dashboard.queries import queries  # noqa: E402
-from dashboard.store import store  # noqa: E402
-from dashboard.ui import auth, db, filter_widgets, page_data  # noqa: E402
+from dashboard.store import schema  # noqa: E402
+from dashboard.ui import auth, data_gate, db, filter_widgets, page_data  # noqa: E402
 
 VIEW_PAGES = [
     st.Page("ui/pages/overview.py", title=texts.PAGE_OVERVIEW, icon=":material/dashboard:", default=True),
@@ -75,11 +75,11 @@ try:
             st.stop()
         if not auth.require_for_every_page():  # draws the sign-in form when the setting asks for one
             st.stop()
-        options = page_data.read(queries.filter_options) if db.readable() else None
+        options = page_data.read(queries.filter_options) if data_gate.readable() else None
         filter_widgets.render_sidebar(options)
         auth.sidebar_status()
         page.run()
-except (duckdb.Error, store.StoreError) as error:
+except (duckdb.Error, schema.StoreError) as error:
     # An import (in this app or the command line) holds the file while this run reads: say so instead
     # of showing a stack trace; the next run opens the file anew. A damaged file is said to be damaged.
     st.error(db.failure_message(error), icon=":material/hourglass_top:")

@@ -20,7 +20,7 @@ from dashboard.audit import audit, completeness
 from dashboard.audit.config import AuditConfig, AuditConfigError, active_config
 from dashboard.core import texts
 from dashboard.core.model import Check, Form
-from dashboard.store import store
+from dashboard.store import reads, writes
 
 # Findings written by the readers, not by the audit: kept when the audit is re-run.
 PARSER_RULES = frozenset(texts.READER_RULE_TITLES)  # the readers' own findings (dashboard/core/rule_ids.py)
@@ -68,7 +68,7 @@ def refresh_unit_findings(
         f"""
         WITH scoped AS (
             SELECT f.form_id, {owner} AS owner, f.year FROM forms f
-            WHERE {store.counted_sql("f")} AND {owner} IS NOT NULL AND {scope}
+            WHERE {reads.counted_sql("f")} AND {owner} IS NOT NULL AND {scope}
         ), full_groups AS (
             SELECT s.owner, s.year FROM scoped s LEFT JOIN indicators i ON i.form_id = s.form_id AND i.weight > 0
             GROUP BY s.owner, s.year
@@ -82,30 +82,30 @@ def refresh_unit_findings(
     ).fetchall()
     holders = con.execute(
         f"SELECT DISTINCT c.form_id FROM checks c JOIN forms f ON f.form_id = c.form_id "
-        f"WHERE c.rule IN (SELECT unnest(?)) AND (NOT {store.counted_sql('f')} OR {scope})",
+        f"WHERE c.rule IN (SELECT unnest(?)) AND (NOT {reads.counted_sql('f')} OR {scope})",
         [list(audit.UNIT_RULE_IDS), *params],
     ).fetchall()
     compared: set[str] = set()
     for group_ids in _whole_groups(candidates, AUDIT_CHUNK):  # whole (unit, year) groups, a chunk at a time
-        forms = store.load_forms(con, group_ids, versions="counted")
+        forms = reads.load_forms(con, group_ids, versions="counted")
         _replace_unit_findings(con, forms, audit.run_unit_rules(forms, config))
         compared.update(group_ids)
     rest = [row[0] for row in holders if row[0] not in compared]  # their unit findings no longer hold
     for start in range(0, len(rest), AUDIT_CHUNK):
-        _replace_unit_findings(con, store.load_forms(con, rest[start : start + AUDIT_CHUNK]), {})
+        _replace_unit_findings(con, reads.load_forms(con, rest[start : start + AUDIT_CHUNK]), {})
 
 
 def finish_unit_findings(con: duckdb.DuckDBPyConnection, config: AuditConfig | None = None) -> None:
-    """Refresh the unit findings recorded as pending (store.mark_unit_findings_pending), then clear the record.
+    """Refresh the unit findings recorded as pending (writes.mark_unit_findings_pending), then clear the record.
 
     Every write of forms records its pending refresh in its own transaction, so a process killed between
-    the write and the refresh leaves the record, and the next call (the next import, or store.open_db for
+    the write and the refresh leaves the record, and the next call (the next import, or connect.open_db for
     any writer) does the work."""
-    pending = store.unit_findings_pending(con)
+    pending = writes.unit_findings_pending(con)
     if pending is None:
         return
     refresh_unit_findings(con, config, batches=None if pending.get("all") else pending.get("batches", []))
-    store.clear_unit_findings_pending(con, pending)
+    writes.clear_unit_findings_pending(con, pending)
 
 
 def _whole_groups(rows: list[tuple], size: int) -> Iterator[list[str]]:
@@ -134,7 +134,7 @@ def _replace_unit_findings(con: duckdb.DuckDBPyConnection, forms: list[Form], fi
         if new != form.checks:
             changed[form.id] = new
     if changed:
-        store.replace_checks(con, changed)
+        writes.replace_checks(con, changed)
 
 
 # Forms loaded, audited and written back at a time: memory stays bounded whatever the database's size.
@@ -151,8 +151,8 @@ def _audit_part(forms: list[Form], config: AuditConfig) -> list[tuple[str, list[
 
 
 def _write_audited(con: duckdb.DuckDBPyConnection, audited: list[tuple]) -> None:
-    store.replace_checks(con, {form_id: checks for form_id, checks, _, _ in audited})
-    store.set_recomputed_scores(
+    writes.replace_checks(con, {form_id: checks for form_id, checks, _, _ in audited})
+    writes.set_recomputed_scores(
         con,
         {form_id: score for form_id, _, score, _ in audited},
         {form_id: scheme for form_id, _, _, scheme in audited},
@@ -181,7 +181,7 @@ def audit_database(
         for start in range(0, len(ids), AUDIT_CHUNK):
             yield [
                 form
-                for form in store.load_forms(con, ids[start : start + AUDIT_CHUNK])
+                for form in reads.load_forms(con, ids[start : start + AUDIT_CHUNK])
                 if scheme is None or scheme in (form.scheme, config.scheme_for(form).name)
             ]
 

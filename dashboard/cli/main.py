@@ -24,7 +24,7 @@ from dashboard.importing import demo, importer
 from dashboard.ingest.files import expand_paths
 from dashboard.outputs import backup, export, output_files
 from dashboard.security.untrusted import display_name, terminal_text
-from dashboard.store import store
+from dashboard.store import connect, reads, schema
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -96,7 +96,7 @@ def run_import(args: argparse.Namespace) -> int:
             print(f"    {display_name(detail, limit=400)}", flush=True)
 
     # The file is held only while each file is stored: the dashboard's pages read on during the import.
-    outcomes = importer.import_files(store.StepWriter(args.db), files, options, on_progress=report)
+    outcomes = importer.import_files(connect.StepWriter(args.db), files, options, on_progress=report)
     print(importer.outcomes_summary(outcomes))
     return 0 if all(outcome.ok for outcome in outcomes) else 1
 
@@ -106,8 +106,8 @@ def run_export(args: argparse.Namespace) -> int:
     if args.format == "parquet" and not args.output:
         print(texts.CLI_PARQUET_NEEDS_OUTPUT, file=sys.stderr)
         return 2
-    con = store.open_db(args.db, read_only=True)
-    store.cap_memory(con)
+    con = connect.open_db(args.db, read_only=True)
+    connect.cap_memory(con)
     try:
         if args.output:
             with output_files.replace_atomically(args.output) as out:  # a full disk leaves the old file whole
@@ -123,8 +123,8 @@ def run_export(args: argparse.Namespace) -> int:
 
 def run_audit(args: argparse.Namespace) -> int:
     config = audit_config.use_config(args.config)
-    con = store.open_db(args.db)
-    store.cap_memory(con)
+    con = connect.open_db(args.db)
+    connect.cap_memory(con)
     try:
         count = review.audit_database(con, config, scheme=args.scheme)
     finally:
@@ -146,9 +146,9 @@ def _quiet_logs() -> None:
 
 
 def run_batches(args: argparse.Namespace) -> int:
-    con = store.open_db(args.db, read_only=True)
+    con = connect.open_db(args.db, read_only=True)
     try:
-        frame = store.batches(con)
+        frame = reads.batches(con)
     finally:
         con.close()
     if frame.empty:
@@ -175,9 +175,9 @@ def _batch_cell(key: str, value) -> str:
 
 
 def run_remove(args: argparse.Namespace) -> int:
-    con = store.open_db(args.db)
+    con = connect.open_db(args.db)
     try:
-        batch = store.batches(con).set_index("batch_id")
+        batch = reads.batches(con).set_index("batch_id")
         restored = importer.remove_batch(con, args.batch)
     finally:
         con.close()
@@ -192,7 +192,7 @@ def run_remove(args: argparse.Namespace) -> int:
 
 def run_backup(args: argparse.Namespace) -> int:
     """A consistent copy while readers run (dashboard/outputs/backup.py); verified by reopening it."""
-    copied = backup.backup(args.db or store.default_db_path(), args.output)
+    copied = backup.backup(args.db or connect.default_db_path(), args.output)
     shown = display_name(str(args.output), limit=200)
     print(texts.BACKUP_DONE.format(path=shown, forms=copied.forms, tables=len(copied.tables)))
     return 0
@@ -200,7 +200,7 @@ def run_backup(args: argparse.Namespace) -> int:
 
 def run_restore(args: argparse.Namespace) -> int:
     """The backup in the database's place; the database moved aside, never deleted."""
-    database = args.db or store.default_db_path()
+    database = args.db or connect.default_db_path()
     copied, aside = backup.restore(args.file, database)
     print(
         texts.RESTORE_DONE.format(
@@ -220,18 +220,18 @@ def run_demo(args: argparse.Namespace) -> int:
 
 
 def run_migrate(args: argparse.Namespace) -> int:
-    store.open_db(args.db).close()  # a writer's open brings the file up to date
-    print(texts.CLI_MIGRATED.format(version=store.SCHEMA_VERSION))
+    connect.open_db(args.db).close()  # a writer's open brings the file up to date
+    print(texts.CLI_MIGRATED.format(version=schema.SCHEMA_VERSION))
     return 0
 
 
 def run_sample_check(args: argparse.Namespace) -> int:
     """Exit 0 when every import in the database came from a file in `samples` (make clean deletes only those)."""
-    path = args.db or store.default_db_path()
+    path = args.db or connect.default_db_path()
     if not Path(path).exists():
         return 1
     sample_hashes = {importer.file_sha256(p) for p in expand_paths([args.samples])}
-    con = store.open_db(path, read_only=True)
+    con = connect.open_db(path, read_only=True)
     try:
         stored = {row[0] for row in con.execute("SELECT DISTINCT sha256 FROM import_batches").fetchall()}
     finally:
@@ -299,11 +299,11 @@ def _run(argv: list[str] | None) -> int:
                 "reference": cli_reference.run_reference}  # fmt: skip
     try:
         return commands[args.command](args)
-    except (store.StoreError, audit_config.AuditConfigError, output_files.OutputError) as error:
+    except (schema.StoreError, audit_config.AuditConfigError, output_files.OutputError) as error:
         print(str(error), file=sys.stderr)
         return 2
     except duckdb.Error as error:  # a damaged block met after the file opened: said as such, not a traceback
-        damaged = store.damage_error(error, getattr(args, "db", None) or store.default_db_path())
+        damaged = connect.damage_error(error, getattr(args, "db", None) or connect.default_db_path())
         if damaged is None:
             raise
         print(str(damaged), file=sys.stderr)

@@ -10,7 +10,7 @@ from dashboard.core import texts
 from dashboard.outputs import output_files
 from dashboard.reference import organisations, project_types
 from dashboard.security.untrusted import display_name
-from dashboard.store import store
+from dashboard.store import connect
 
 
 def add_reference_commands(commands: argparse._SubParsersAction) -> None:
@@ -54,7 +54,7 @@ def run_reference(args: argparse.Namespace) -> int:
 
 
 def _with_db(args: argparse.Namespace, work):
-    con = store.open_db(args.db)  # a writer's open creates the reference tables of an older file
+    con = connect.open_db(args.db)  # a writer's open creates the reference tables of an older file
     try:
         return work(con)
     finally:

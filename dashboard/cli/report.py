@@ -11,7 +11,7 @@ from dashboard.outputs import output_files, report
 from dashboard.queries import queries
 from dashboard.queries.filters import Filters
 from dashboard.security.untrusted import display_name
-from dashboard.store import store
+from dashboard.store import connect
 
 
 def add_report_command(commands) -> None:
@@ -25,7 +25,7 @@ def add_report_command(commands) -> None:
 
 
 def run_report(args: argparse.Namespace) -> int:
-    con = store.open_db(args.db, read_only=True)
+    con = connect.open_db(args.db, read_only=True)
     try:
         options = queries.filter_options(con)
         try:

@@ -18,7 +18,7 @@ from pathlib import Path
 from dashboard.core import texts
 from dashboard.security import accounts
 from dashboard.security.untrusted import display_name
-from dashboard.store import store
+from dashboard.store import connect
 
 
 def add_user_commands(commands: argparse._SubParsersAction) -> None:
@@ -52,7 +52,7 @@ def run_user(args: argparse.Namespace) -> int:
     """Run one `user` subcommand; refused requests print the reason and return 2."""
     try:
         password = _password(args) if args.user_command in ("add", "passwd") else None
-        con = store.open_db(args.db, read_only=args.user_command == "list")
+        con = connect.open_db(args.db, read_only=args.user_command == "list")
         try:
             message = _run(con, args, password)
         finally:

@@ -1111,7 +1111,7 @@ REVIEW_KPI_GAP_NOT_GRADED = "；{n} 张不评级的表（停用、不可评价�
 REPORT_LOW_SCORES_OF = "五、低分项目（等级为{grades}）及其扣分指标"
 REPORT_LOW_GRADES_SEPARATOR = "、"
 YOY_NOT_GRADED_SCORE = "{score}（不评级）"
-# --- Broken database files (store.open_error) ---
+# --- Broken database files (connect.open_error) ---
 DB_DAMAGED = (
     "数据库文件已损坏：{path}（{reason}），无法读取。处理办法：关闭看板和正在运行的命令，"
     "用最近的备份替换这个文件（见 README“备份”一节）；没有备份时，把它改名留存，再重新导入原始自评表。"

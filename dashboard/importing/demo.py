@@ -21,7 +21,7 @@ from dashboard.audit import review
 from dashboard.core import domain
 from dashboard.core.model import Form, FundRow, Funds, Indicator
 from dashboard.core.transactions import first_row
-from dashboard.store import store
+from dashboard.store import connect, schema, writes
 
 CHUNK_FORMS = 5000
 DEPARTMENT_COUNT = 50
@@ -29,7 +29,7 @@ UNITS_PER_DEPARTMENT = 40  # about 2,000 实施单位 in all
 YEARS = tuple(range(2019, 2026))
 SYNTHETIC_META_KEY = "synthetic"
 SOURCE_PREFIX = "demo-"
-INDICATOR_FIELDS = store._INDICATOR_COLUMNS
+INDICATOR_FIELDS = schema.INDICATOR_COLUMNS
 
 # The sample's project types, with how often each occurs.
 PROJECT_TYPES = {
@@ -184,9 +184,9 @@ def generate_chunk(seed: int, chunk: int, start: int, count: int) -> dict[str, p
     for offset in range(count):
         form = make_form(rng, start + offset, seed, orgs, perfect, source_name(seed, chunk))
         review.check_form(form)
-        placements.append(store.Placement(form))
-    rows = store.form_rows(placements, 0)  # the import's own rows; the batch id is set when written
-    return {table: store.rows_table(store.FORM_TABLE_COLUMNS[table], rows[table]) for table in rows}
+        placements.append(writes.Placement(form))
+    rows = writes.form_rows(placements, 0)  # the import's own rows; the batch id is set when written
+    return {table: writes.rows_table(writes.FORM_TABLE_COLUMNS[table], rows[table]) for table in rows}
 
 
 def _chunks(total: int, size: int) -> Iterator[tuple[int, int, int]]:
@@ -197,14 +197,14 @@ def _chunks(total: int, size: int) -> Iterator[tuple[int, int, int]]:
 def build(path: Path | str, forms: int, seed: int = 1, workers: int | None = None, chunk: int = CHUNK_FORMS) -> int:
     """Add `forms` synthetic forms to the database at `path` (created if missing), one import batch per
     `chunk` forms; returns the count written."""
-    con = store.open_db(path)
+    con = connect.open_db(path)
     try:
         plan = list(_chunks(forms, chunk))
         with ProcessPoolExecutor(max_workers=workers) as pool:
             futures = [pool.submit(generate_chunk, seed, *step) for step in plan]
             for future, (number, _, count) in zip(futures, plan, strict=True):
                 _write_chunk(con, future.result(), source_name(seed, number), count)
-        store.refresh_indicator_sums(con)  # once for every form: one pass over the indicators, not one per chunk
+        writes.refresh_indicator_sums(con)  # once for every form: one pass over the indicators, not one per chunk
         review.refresh_unit_findings(con)
         con.execute(
             "INSERT OR REPLACE INTO meta VALUES (?, ?)",

@@ -21,7 +21,7 @@ from dashboard.importing import versions
 from dashboard.ingest import pages
 from dashboard.ingest.files import ReadResult, SafeReader, precheck
 from dashboard.reference import reference
-from dashboard.store import store
+from dashboard.store import connect, reads, writes
 
 _LOG = logging.getLogger(__name__)
 
@@ -79,7 +79,7 @@ def apply_options(form: Form, options: ImportOptions) -> None:
 
 
 def import_files(
-    database: duckdb.DuckDBPyConnection | store.StepWriter,
+    database: duckdb.DuckDBPyConnection | connect.StepWriter,
     files: list[tuple[Path, str]],
     options: ImportOptions = ImportOptions(),
     on_progress: ProgressCallback | None = None,
@@ -91,11 +91,11 @@ def import_files(
     audit findings of its groups are to be refreshed; they are refreshed once at the end (a killed run's
     record is finished by the next writer). Content already imported (same sha256) is not stored again.
 
-    `database`: a connection the caller holds throughout, or a `store.StepWriter`, which holds
+    `database`: a connection the caller holds throughout, or a `connect.StepWriter`, which holds
     the file only while a file's forms are placed and stored (never while files are parsed),
     so that readers in other processes read on during the import.
     """
-    with database if isinstance(database, store.StepWriter) else nullcontext():  # one import at a time
+    with database if isinstance(database, connect.StepWriter) else nullcontext():  # one import at a time
         return _import(_steps(database), files, options, on_progress, reader)
 
 
@@ -137,10 +137,10 @@ def _import(
 
 
 def _steps(
-    database: duckdb.DuckDBPyConnection | store.StepWriter,
+    database: duckdb.DuckDBPyConnection | connect.StepWriter,
 ) -> Callable[[], AbstractContextManager[duckdb.DuckDBPyConnection]]:
     """`with step() as con:` for each piece of an import's writing."""
-    if isinstance(database, store.StepWriter):
+    if isinstance(database, connect.StepWriter):
         return database.step
     return lambda: nullcontext(database)
 
@@ -166,9 +166,9 @@ def outcomes_summary(outcomes: list[FileOutcome]) -> str:
         files=len(outcomes),
         imported=count(OUTCOME_IMPORTED) + count(OUTCOME_PARTIAL),
         forms=sum(outcome.form_count for outcome in outcomes),
-        new=placed(store.STATUS_NEW),
-        replaced=placed(store.STATUS_REPLACED),
-        duplicate=placed(store.STATUS_DUPLICATE),
+        new=placed(writes.STATUS_NEW),
+        replaced=placed(writes.STATUS_REPLACED),
+        duplicate=placed(writes.STATUS_DUPLICATE),
         incomplete=placed("incomplete"),
         duplicates=count(OUTCOME_DUPLICATE),
         partial=count(OUTCOME_PARTIAL),
@@ -189,7 +189,7 @@ def _plan(
             plan.append((path, name, _failure(con, name, None, reason), None))
             continue
         sha256 = (hashes or {}).get(path) or file_sha256(path)
-        earlier = store.find_imported(con, sha256) or seen.get(sha256)
+        earlier = reads.find_imported(con, sha256) or seen.get(sha256)
         if earlier is not None:
             message = texts.OUTCOME_DUPLICATE_OF.format(name=earlier)
             plan.append((path, name, FileOutcome(name, OUTCOME_DUPLICATE, 0, message), sha256))
@@ -202,14 +202,14 @@ def _plan(
 def _store_result(con, result: ReadResult, sha256: str, options: ImportOptions) -> FileOutcome:
     if result.error is not None:
         return _failure(con, result.source_file, sha256, result.error)
-    if (earlier := store.find_imported(con, sha256)) is not None:  # stored since the plan (another import)
+    if (earlier := reads.find_imported(con, sha256)) is not None:  # stored since the plan (another import)
         return FileOutcome(result.source_file, OUTCOME_DUPLICATE, 0, texts.OUTCOME_DUPLICATE_OF.format(name=earlier))
     forms = result.forms
-    store.assign_ids(forms, sha256, result.source_file)
+    writes.assign_ids(forms, sha256, result.source_file)
     placements = versions.place(con, forms)
     problems = _problems(result, forms)
     outcome = OUTCOME_PARTIAL if problems else OUTCOME_IMPORTED
-    placed = {status: sum(p.status == status for p in placements) for status in store.STATUSES}
+    placed = {status: sum(p.status == status for p in placements) for status in writes.STATUSES}
     placed["incomplete"] = sum(not form.complete for form in forms)
     message = texts.OUTCOME_PLACED.format(count=len(forms), **placed)
     skipped = pages.skipped_note(result.skipped_pages)
@@ -220,14 +220,14 @@ def _store_result(con, result: ReadResult, sha256: str, options: ImportOptions) 
     if problems:
         message += "；" + texts.OUTCOME_PROBLEMS.format(problems="；".join(problems))
     try:
-        batch_id = store.save_file(
+        batch_id = writes.save_file(
             con, result.source_file, sha256, placements, outcome=outcome, message=message,
             imported_by=options.imported_by,
         )  # fmt: skip
     except duckdb.Error:  # the detail is for the server log; the user is told which file and that it failed
         _LOG.exception("storing %s failed", result.source_file)
         return _failure(con, result.source_file, sha256, texts.REASON_STORE_FAILED)
-    replaced = [p for p in placements if p.status == store.STATUS_REPLACED]
+    replaced = [p for p in placements if p.status == writes.STATUS_REPLACED]
     details = [
         texts.OUTCOME_REPLACED_DETAIL.format(name=p.form.project_name or "—", changes="；".join(p.changes))
         for p in replaced
@@ -258,7 +258,7 @@ def _problems(result: ReadResult, forms: list[Form]) -> list[str]:
 
 def remove_batch(con: duckdb.DuckDBPyConnection, batch_id: int) -> list[str]:
     """Undo one import (its forms leave, the versions they replaced are current again); unit findings follow."""
-    restored = store.remove_batch(con, batch_id)
+    restored = writes.remove_batch(con, batch_id)
     review.finish_unit_findings(con)
     return restored
 
@@ -267,15 +267,15 @@ def settle_duplicate(con: duckdb.DuckDBPyConnection, form_id: str, replaces: str
     """A person's decision on a 可能重复 form: it replaces `replaces`, or (None) it is a form of its own."""
     changes, carried = [], None
     if replaces is not None:
-        old, new = store.load_forms(con, [replaces]), store.load_forms(con, [form_id])
+        old, new = reads.load_forms(con, [replaces]), reads.load_forms(con, [form_id])
         if old and new:
             carried = new[0]
             versions.carry_over(old[0], carried, recheck=False)  # what the new copy does not print, kept
             changes = versions.describe_changes(old[0], carried)
-    store.settle_duplicate(con, form_id, replaces, changes, carried)
+    writes.settle_duplicate(con, form_id, replaces, changes, carried)
     review.finish_unit_findings(con)
 
 
 def _failure(con, name: str, sha256: str | None, reason: str) -> FileOutcome:
-    store.record_failure(con, name, sha256, reason)
+    writes.record_failure(con, name, sha256, reason)
     return FileOutcome(name, OUTCOME_ERROR, 0, texts.OUTCOME_ERROR.format(reason=reason))

@@ -33,8 +33,8 @@ import pandas as pd
 from dashboard.audit import audit, review
 from dashboard.core import domain, texts
 from dashboard.core.model import FUND_ROW_KEYS, Form
-from dashboard.store import store
-from dashboard.store.store import STATUS_DUPLICATE, STATUS_REPLACED, Placement
+from dashboard.store import reads, writes
+from dashboard.store.writes import STATUS_DUPLICATE, STATUS_REPLACED, Placement
 
 # How many changes a replacement lists before it says "and N more".
 MAX_CHANGES = 12
@@ -119,7 +119,7 @@ def place(con: duckdb.DuckDBPyConnection, forms: list[Form]) -> list[Placement]:
             for placement in claimants:
                 placement.status, placement.replaces, placement.candidates = STATUS_DUPLICATE, None, [stored_id]
     replaced = [p for p in placements if p.status == STATUS_REPLACED]
-    old = {form.id: form for form in store.load_forms(con, [p.replaces for p in replaced])}
+    old = {form.id: form for form in reads.load_forms(con, [p.replaces for p in replaced])}
     for placement in replaced:
         previous = old[placement.replaces]
         if unlike(previous, placement.form):  # the same name, but not what a correction looks like
@@ -139,7 +139,7 @@ def _candidates(con, forms: list[Form], placements: list[Placement]) -> dict[int
     printed = _printed_by_source(forms)
     rows = []
     for index, form in complete:
-        _complete, _rate, name, department, unit, code = store.derived_form_values(form)
+        _complete, _rate, name, department, unit, code = writes.derived_form_values(form)
         rows.append([index, form.form_kind, form.year, name, department, unit, code, form.project_amount,
                      form.project_name or "", *printed])  # fmt: skip
     columns = ["position", "form_kind", "year", "identity_name", "identity_department", "identity_unit",
@@ -163,7 +163,7 @@ def _candidates(con, forms: list[Form], placements: list[Placement]) -> dict[int
 
 def _printed_by_source(forms: list[Form]) -> list[bool]:
     """For each of SOURCE_FIELDS: does any form of the file print it (or was it given at import)?"""
-    values = [store.derived_form_values(form)[2:] for form in forms]  # name, department, unit, code
+    values = [writes.derived_form_values(form)[2:] for form in forms]  # name, department, unit, code
     return [
         any(form.year is not None for form in forms),
         any(department for _name, department, _unit, _code in values),

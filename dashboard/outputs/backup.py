@@ -25,7 +25,7 @@ import duckdb
 from dashboard.core import texts
 from dashboard.outputs import output_files
 from dashboard.security.untrusted import display_name
-from dashboard.store import store
+from dashboard.store import schema
 
 SOURCE, COPY, VERIFY = "backup_source", "backup_copy", "backup_verify"  # aliases of the ATTACHed files
 
@@ -56,7 +56,7 @@ def restore(backup_file: Path, database: Path, now: datetime | None = None) -> t
 
 def _require_file(path: Path) -> None:
     if not path.is_file():
-        raise store.StoreError(texts.DB_MISSING.format(path=_shown(path)))
+        raise schema.StoreError(texts.DB_MISSING.format(path=_shown(path)))
 
 
 def _copy(source: Path, temporary: Path) -> Copied:
@@ -84,9 +84,9 @@ def _attach(con: duckdb.DuckDBPyConnection, path: Path, alias: str, read_only: b
         con.execute(f"ATTACH '{_literal(path)}' AS {alias}" + (" (READ_ONLY)" if read_only else ""))
     except duckdb.Error as error:
         if read_only and "lock" in str(error).lower():
-            raise store.StoreError(texts.DB_LOCKED.format(path=_shown(path))) from error
+            raise schema.StoreError(texts.DB_LOCKED.format(path=_shown(path))) from error
         if read_only:
-            raise store.StoreError(texts.BACKUP_NOT_DATABASE.format(path=_shown(path))) from error
+            raise schema.StoreError(texts.BACKUP_NOT_DATABASE.format(path=_shown(path))) from error
         raise output_files.OutputError(_write_failure(error, path)) from error
 
 
@@ -94,12 +94,12 @@ def _check_version(con: duckdb.DuckDBPyConnection, source: Path) -> None:
     sql = f"SELECT table_name FROM duckdb_tables() WHERE database_name = '{SOURCE}'"
     tables = {row[0] for row in con.execute(sql).fetchall()}
     if "forms" not in tables:
-        raise store.StoreError(texts.BACKUP_NOT_DATABASE.format(path=_shown(source)))
+        raise schema.StoreError(texts.BACKUP_NOT_DATABASE.format(path=_shown(source)))
     if "meta" in tables:
         row = con.execute(f"SELECT value FROM {SOURCE}.meta WHERE key = 'schema_version'").fetchone()
-        if row and int(row[0]) > store.SCHEMA_VERSION:
-            raise store.StoreError(
-                texts.DB_TOO_NEW.format(path=_shown(source), version=row[0], supported=store.SCHEMA_VERSION)
+        if row and int(row[0]) > schema.SCHEMA_VERSION:
+            raise schema.StoreError(
+                texts.DB_TOO_NEW.format(path=_shown(source), version=row[0], supported=schema.SCHEMA_VERSION)
             )
 
 
@@ -131,7 +131,7 @@ def _swap(database: Path, temporary: Path, now: datetime) -> Path | None:
         holder = duckdb.connect(str(database))  # refused while any other program holds the file
     except duckdb.Error as error:
         if "lock" in str(error).lower():
-            raise store.StoreError(texts.RESTORE_BUSY.format(path=_shown(database))) from error
+            raise schema.StoreError(texts.RESTORE_BUSY.format(path=_shown(database))) from error
         holder = None  # a damaged file (what a restore is for): nobody can hold it, it goes aside as it is
     try:
         if holder is not None:

@@ -19,7 +19,7 @@ from dashboard.core import texts
 from dashboard.core.model import Form
 from dashboard.reference import reference
 from dashboard.security import untrusted
-from dashboard.store import store
+from dashboard.store import reads
 
 # Forms read, written out and let go at a time.
 EXPORT_CHUNK = 2000
@@ -92,13 +92,13 @@ def csv_bytes(frame: pd.DataFrame) -> bytes:
 
 
 def form_chunks(con: duckdb.DuckDBPyConnection, versions: str = "current") -> Iterator[list[Form]]:
-    """The stored forms in import order, EXPORT_CHUNK at a time (`versions` as store.load_forms takes it),
+    """The stored forms in import order, EXPORT_CHUNK at a time (`versions` as reads.load_forms takes it),
     annotated with the reference data as the export shows them."""
-    condition = {"all": "TRUE", "current": "superseded_by IS NULL", "counted": store.counted_sql("forms")}[versions]
+    condition = {"all": "TRUE", "current": "superseded_by IS NULL", "counted": reads.counted_sql("forms")}[versions]
     ids = [row[0] for row in con.execute(f"SELECT form_id FROM forms WHERE {condition} ORDER BY batch_id, position")
            .fetchall()]  # fmt: skip
     for start in range(0, len(ids), EXPORT_CHUNK):
-        forms = store.load_forms(con, ids[start : start + EXPORT_CHUNK], versions=versions)
+        forms = reads.load_forms(con, ids[start : start + EXPORT_CHUNK], versions=versions)
         reference.annotate(con, forms)  # resolved project_type, department_name and unit_name
         yield forms
 

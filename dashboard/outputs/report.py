@@ -32,7 +32,7 @@ from dashboard.outputs import chart_images
 from dashboard.queries import key_figures, queries, review_queries, yoy
 from dashboard.queries.filters import Filters, describe
 from dashboard.security.untrusted import visible_text
-from dashboard.store import store
+from dashboard.store import reads
 
 CJK_FONT = "宋体"  # Word's own; LibreOffice substitutes the machine's CJK font (Noto Sans CJK)
 LATIN_FONT = "Times New Roman"
@@ -109,7 +109,7 @@ def _scope(con, filters: Filters, figures: dict, generated: datetime) -> Scope:
         forms=figures["forms"],
         units=int(counts["units"]),
         files=int(counts["files"]),
-        not_counted=store.not_counted(con),
+        not_counted=reads.not_counted(con),
         generated=generated,
     )
 

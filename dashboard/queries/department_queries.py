@@ -12,7 +12,7 @@ import pandas as pd
 
 from dashboard.queries.filters import SCORE_LIMITS, Filters
 from dashboard.reference import reference
-from dashboard.store import store
+from dashboard.store import reads
 
 FORMS_SQL = """
 SELECT f.form_id, f.year, f.department, CAST(f.budget AS DOUBLE) AS budget,
@@ -44,7 +44,7 @@ def where_sql(filters: Filters) -> tuple[str, list]:
 
 def department_forms(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
     """One row per counted 部门整体 form under the filters: budget, 执行数, 执行率 (%), 总分."""
-    forms = reference.resolved_forms_sql(f"{store.counted_sql('f')} AND {store.department_form_sql('f')}")
+    forms = reference.resolved_forms_sql(f"{reads.counted_sql('f')} AND {reads.department_form_sql('f')}")
     where, params = where_sql(filters)
     return con.execute(FORMS_SQL.format(forms=forms, where=where), params).df()
 

@@ -1,11 +1,11 @@
-"""The sidebar filters shared by every page, and their SQL.
+"""The sidebar filters shared by every page, declared once, and their SQL (no Streamlit here).
 
-The widgets live in the sidebar that app.py draws before any page runs. Each is bound to a
-URL query parameter (its key is the parameter's name: ?year=2021&type=疫情防控&score=60&score=90),
+The widgets (dashboard/ui/filter_widgets.py) live in the sidebar that app.py draws before any page runs.
+Each is bound to a URL query parameter (its key is the parameter's name: ?year=2021&type=疫情防控&score=60&score=90),
 so a filtered view can be shared by copying the address, and since app.py draws them on every
-page their values survive page switches. Pages read the current values with `current()`, and
-charts narrow the view by writing a widget's key in session_state from an on_select callback
-(`narrow`), which the binding then writes into the URL.
+page their values survive page switches. Pages read the current values with `filter_widgets.current()`,
+and charts narrow the view by writing a widget's key in session_state from an on_select callback
+(`filter_widgets.narrow`), which the binding then writes into the URL.
 """
 
 from __future__ import annotations

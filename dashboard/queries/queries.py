@@ -21,7 +21,7 @@ from dashboard.core import domain, texts
 from dashboard.core.model import Form
 from dashboard.queries.filters import GRADES, Filters, where_sql
 from dashboard.reference import reference
-from dashboard.store import store
+from dashboard.store import reads
 
 # Width of a bin of the 总分 distribution.
 SCORE_BIN_WIDTH = 10
@@ -50,7 +50,7 @@ OVERALL_RATE = domain.overall_rate_sql("o.executed", "o.budget")
 
 # The forms that count, with the columns the filters test; `{picked}` is the filters' condition on them
 # (alias o). Forms are filtered first; indicator sums and the 年度资金总额 row's money are stored with each
-# form at import (store.py), so totals read one table. `{details}` adds what only row listings show: the
+# form at import (store/writes.py), so totals read one table. `{details}` adds what only row listings show: the
 # rest of the 年度资金总额 row and the form's findings per severity (details_sql, `details=True`).
 FORM_OVERVIEW_SQL = f"""
 counted_forms AS (
@@ -62,7 +62,7 @@ counted_forms AS (
         {grade_sql("f.total_score", "f.not_graded")} AS grade,  -- texts.NOT_GRADED where not graded
         CASE WHEN f.not_graded IS NULL THEN f.total_score END AS graded_score  -- what averages and ranks read
     FROM forms f {reference.joins()}
-    WHERE {store.counted_sql("f")} AND {store.project_form_sql("f")}  -- 部门整体 forms: department_queries
+    WHERE {reads.counted_sql("f")} AND {reads.project_form_sql("f")}  -- 部门整体 forms: department_queries
 ),
 picked AS (SELECT * FROM counted_forms o WHERE {{picked}}),
 form_overview AS (
@@ -76,7 +76,7 @@ form_overview AS (
         f.exec_rate,
         f.total_weight, f.total_score, f.recomputed_score,
         f.grade, f.not_graded, f.graded_score,
-        f.indicator_count, f.deducted_count, f.points_lost, f.unexplained_count  -- stored per form (store.py)
+        f.indicator_count, f.deducted_count, f.points_lost, f.unexplained_count  -- stored per form (store/writes.py)
         {{details}}
 )"""
 # What only row listings show, joined to the listed rows (`{rows}`): the rest of the 年度资金总额 row, and
@@ -379,7 +379,7 @@ def filter_options(con) -> dict[str, list]:
     """The values the sidebar offers, over the whole database (not narrowed by other filters): one pass
     over the forms. Years newest first, names sorted, types the most used first."""
     counted = reference.resolved_forms_sql(
-        f"{store.counted_sql('f')} AND {store.project_form_sql('f')}", ("year", "department", "unit", "project_type")
+        f"{reads.counted_sql('f')} AND {reads.project_form_sql('f')}", ("year", "department", "unit", "project_type")
     )
     found: dict[str, list[tuple]] = {}
     for kind, value, forms in con.execute(FILTER_OPTIONS_SQL.replace("{forms}", counted)).fetchall():
@@ -398,6 +398,6 @@ def filter_options(con) -> dict[str, list]:
 
 def form(con, form_id: str) -> Form | None:
     """One stored form (any version), with the reference data's names and resolved type; None if absent."""
-    forms = store.load_forms(con, [form_id])
+    forms = reads.load_forms(con, [form_id])
     reference.annotate(con, forms)  # resolved project type, names of 主管部门 and 实施单位
     return forms[0] if forms else None

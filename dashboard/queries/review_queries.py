@@ -19,7 +19,7 @@ from dashboard.core import texts
 from dashboard.core.model import SEVERITIES
 from dashboard.queries.filters import Filters
 from dashboard.queries.queries import graded_sql, overview_query
-from dashboard.store import store
+from dashboard.store import reads
 
 # ORDER BY expression putting errors first, then warnings, then info.
 _SEVERITY_WHENS = " ".join(f"WHEN '{severity}' THEN {rank}" for rank, severity in enumerate(SEVERITIES))
@@ -173,7 +173,7 @@ def stale_scheme_count(con) -> int:
     them (its `[departments]` table or default scheme changed since they were audited)."""
     config = active_config()
     rows = con.execute(
-        f"SELECT department, scheme, count(*) FROM forms f WHERE {store.counted_sql('f')} GROUP BY ALL"
+        f"SELECT department, scheme, count(*) FROM forms f WHERE {reads.counted_sql('f')} GROUP BY ALL"
     ).fetchall()  # one row per (department, scheme): a few thousand at most, however many forms
     return sum(
         forms

@@ -21,7 +21,7 @@ _TABLES = ("ref_organisations", "ref_org_spellings", "ref_type_rules", "ref_type
 
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     """Create the reference tables if missing, give them the default rules once, and resolve what the
-    stored forms print that is not resolved yet (called by store.open_db for writers)."""
+    stored forms print that is not resolved yet (called by connect.open_db for writers)."""
     con.execute(organisations.DDL)
     con.execute(project_types.DDL)
     project_types.seed_defaults(con)

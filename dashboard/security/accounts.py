@@ -60,7 +60,7 @@ class Account:
 
 
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
-    """Create the users table and the sign-in log if missing (called by store.open_db for writers)."""
+    """Create the users table and the sign-in log if missing (called by connect.open_db for writers)."""
     con.execute(USERS_DDL)
     con.execute(signin_guard.SIGNIN_LOG_DDL)
 

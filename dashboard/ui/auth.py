@@ -28,7 +28,7 @@ from dashboard.core import texts
 from dashboard.security import accounts, signin_guard
 from dashboard.security.accounts import Account
 from dashboard.security.untrusted import markdown_literal
-from dashboard.store import store
+from dashboard.store import schema
 from dashboard.ui import db
 
 REQUIRE_ENV_VAR = "DASHBOARD_REQUIRE_SIGNIN"
@@ -87,7 +87,7 @@ def current() -> Account | None:
     try:
         with db.cursor() as cur:
             stored = accounts.stored(cur, account.name)
-    except (duckdb.Error, store.StoreError):
+    except (duckdb.Error, schema.StoreError):
         return account  # the database is busy (an import): keep the session as it was, checked next run
     if stored is None or stored.stamp != account.stamp:
         return _sign_out(texts.SIGNIN_CREDENTIALS_CHANGED)
@@ -115,7 +115,7 @@ def allowed(role: str = accounts.IMPORTER) -> bool:
     return account is not None and account.may(role)
 
 
-class WriteRefused(store.StoreError):
+class WriteRefused(schema.StoreError):
     """A write from a session that is not signed in with the 导入 role, while accounts exist."""
 
 
@@ -216,7 +216,7 @@ def _attempt(name: str, password: str, address: str) -> tuple[Account | None, st
     try:
         with db.small_write() as con:
             signin_guard.record(con, name, address, account is not None, now)
-    except (duckdb.Error, store.StoreError):
+    except (duckdb.Error, schema.StoreError):
         return None, texts.DB_BUSY_IMPORTING  # a check that cannot be logged does not sign in
     return account, texts.SIGNIN_FAILED
 

@@ -3,10 +3,10 @@
 Who writes: only `dashboard.importing.importer` (the 导入 page or the command line). The app holds no
 handle between runs of a page, so the command line can import while the dashboard is up (DuckDB lets
 one process write a file, and none other open it meanwhile). The command-line import holds the file
-only while it stores a file (store.StepWriter), so a page read waits at most that long
-(store.READER_WAIT_SECONDS) and sees each file once it is stored. A page that only reads shares one
+only while it stores a file (connect.StepWriter), so a page read waits at most that long
+(connect.READER_WAIT_SECONDS) and sees each file once it is stored. A page that only reads shares one
 connection across the reads of one run (`shared_reads`, about a second); a writer that finds the
-file held waits for it (store.WRITER_WAIT_SECONDS). The next run after an import sees the new data
+file held waits for it (connect.WRITER_WAIT_SECONDS). The next run after an import sees the new data
 (`cache_key` changes with the file).
 
 DuckDB cannot hold the same file open read-only and read-write in one process: while the 导入 page
@@ -26,13 +26,11 @@ import streamlit as st
 
 from dashboard.core import texts
 from dashboard.security.untrusted import hide_paths, markdown_literal
-from dashboard.store import store
-
-IMPORT_PAGE = "ui/pages/import_page.py"
+from dashboard.store import connect, schema
 
 
 def db_path() -> Path:
-    return store.default_db_path()
+    return connect.default_db_path()
 
 
 def cache_key() -> str:
@@ -51,7 +49,7 @@ def cursor() -> Iterator[duckdb.DuckDBPyConnection]:
 
     While this process writes (`writing`: the 导入 page), a cursor of the writer's connection: it reads
     the last committed state. Otherwise a read-only connection of its own (which waits a moment while
-    another process stores a file: store.READER_WAIT_SECONDS).
+    another process stores a file: connect.READER_WAIT_SECONDS).
 
     Inside `shared_reads` (one run of a page that only reads) every read of the run uses one connection,
     opened at the first read: it keeps DuckDB's cache warm between the run's queries.
@@ -69,7 +67,7 @@ def cursor() -> Iterator[duckdb.DuckDBPyConnection]:
 def shared_reads() -> Iterator[None]:
     """One run of a page that never writes: its reads share a connection, let go when the run ends (also
     when it stops or reruns), so the app still holds no handle between runs. A writer that finds the file
-    held meanwhile waits for it (store.open_db)."""
+    held meanwhile waits for it (connect.open_db)."""
     _RUN.sharing, _RUN.con, _RUN.held = True, None, ExitStack()
     try:
         yield
@@ -101,7 +99,7 @@ class _ProcessWriter:
     def borrow(self) -> duckdb.DuckDBPyConnection | None:
         """A cursor of the writer's connection, or None when this process is not writing."""
         with self.changed:
-            self.changed.wait_for(lambda: not self.opening, timeout=store.WRITER_WAIT_SECONDS + 1)
+            self.changed.wait_for(lambda: not self.opening, timeout=connect.WRITER_WAIT_SECONDS + 1)
             if self.con is None:
                 return None
             self.lent += 1
@@ -126,7 +124,7 @@ def _reading() -> Iterator[duckdb.DuckDBPyConnection]:
         finally:
             _WRITER.give_back(borrowed)
         return
-    con = store.open_db(db_path(), read_only=True)
+    con = connect.open_db(db_path(), read_only=True)
     try:
         yield con
     finally:
@@ -139,12 +137,12 @@ def writing(path: Path | str | None = None) -> Iterator[duckdb.DuckDBPyConnectio
     pages of this server read on meanwhile, through cursors of this connection."""
     with _WRITER.changed:
         if _WRITER.con is not None or _WRITER.opening:
-            raise store.StoreError(texts.IMPORT_BUSY)
+            raise schema.StoreError(texts.IMPORT_BUSY)
         _WRITER.opening = True
     claim = ExitStack()
     try:
-        claim.enter_context(store.writer_claim(path))  # not while the command line imports, not even between files
-        con = store.open_db(path)  # waits for the read-only handles of runs already reading
+        claim.enter_context(connect.writer_claim(path))  # not while the command line imports, not even between files
+        con = connect.open_db(path)  # waits for the read-only handles of runs already reading
     except BaseException:
         claim.close()
         with _WRITER.changed:
@@ -172,7 +170,7 @@ def small_write() -> Iterator[duckdb.DuckDBPyConnection]:
     if getattr(_RUN, "sharing", False) and _RUN.con is not None:
         _RUN.con, shared = None, _RUN.con
         shared.close()
-    con = store.open_for_small_write(db_path())
+    con = connect.open_for_small_write(db_path())
     try:
         yield con
     finally:
@@ -204,11 +202,11 @@ def problem() -> tuple[str, str] | None:
             pass
         _OPENED.clear()
         _OPENED.add(stamp)
-    except store.StoreError as error:
+    except schema.StoreError as error:
         cause = error.__cause__
         if isinstance(cause, duckdb.ConnectionException) and "different configuration" in str(cause):
             return "busy", texts.DB_BUSY_IMPORTING  # this process is writing (the 导入 page)
-        kind = "broken" if error.kind in store.BROKEN_KINDS else "error"
+        kind = "broken" if error.kind in schema.BROKEN_KINDS else "error"
         return kind, markdown_literal(hide_paths(str(error)))
     return None
 
@@ -224,77 +222,7 @@ def failure_message(error: Exception) -> str:
     """What a page says when a read failed: the file's damage (or its old version) when that is the cause,
     else that an import holds the file (the next run opens it anew)."""
     if isinstance(error, duckdb.Error):
-        error = store.damage_error(error, db_path()) or error
-    if isinstance(error, store.StoreError) and error.kind in (*store.BROKEN_KINDS, store.TOO_OLD):
+        error = connect.damage_error(error, db_path()) or error
+    if isinstance(error, schema.StoreError) and error.kind in (*schema.BROKEN_KINDS, schema.TOO_OLD):
         return markdown_literal(hide_paths(str(error)))
     return texts.DB_BUSY_IMPORTING
-
-
-def _counted_forms(con: duckdb.DuckDBPyConnection) -> int:
-    try:
-        return int(con.execute(f"SELECT count(*) FROM forms f WHERE {store.counted_sql('f')}").fetchone()[0])
-    except duckdb.CatalogException:  # a file without the schema: nothing imported yet
-        return 0
-
-
-def not_counted(con: duckdb.DuckDBPyConnection) -> dict[str, int] | None:
-    """store.not_counted, None for a file without the schema (read through page_data.read)."""
-    try:
-        return store.not_counted(con)
-    except duckdb.CatalogException:
-        return None
-
-
-def form_count() -> int:
-    """Forms that count (current, complete, settled); read once per state of the file."""
-    from dashboard.ui import page_data  # page_data reads through this module
-
-    return page_data.read(_counted_forms)
-
-
-def not_counted_note() -> str | None:
-    """ "另有 N 张不完整的表未计入" where current forms are kept out of the totals, else None."""
-    from dashboard.ui import page_data
-
-    counts = page_data.read(not_counted)
-    if counts is None:
-        return None
-    incomplete, pending = counts["incomplete"], counts["pending"]
-    if incomplete and pending:
-        return texts.NOT_COUNTED_NOTE.format(incomplete=incomplete, pending=pending)
-    if incomplete:
-        return texts.NOT_COUNTED_INCOMPLETE.format(count=incomplete)
-    if pending:
-        return texts.NOT_COUNTED_PENDING.format(count=pending)
-    return None
-
-
-def readable() -> bool:
-    """True when the database opens and holds at least one form."""
-    return problem() is None and form_count() > 0
-
-
-def require_data() -> None:
-    """Stop the page with an explanation when there is no database, it is locked, or it is empty."""
-    found = problem()
-    if found is not None:
-        kind, message = found
-        if kind == "missing":
-            _empty_state(message)
-        else:
-            st.error(message, icon=":material/lock:")
-            if kind == "error":
-                st.caption(texts.DB_WHAT_TO_DO)
-        st.stop()
-    if form_count() == 0:
-        _empty_state("")
-        st.stop()
-
-
-def _empty_state(detail: str) -> None:
-    with st.container(border=True):
-        st.subheader(texts.DB_EMPTY_TITLE)
-        st.write(texts.DB_EMPTY_BODY)
-        if detail:
-            st.caption(detail)
-        st.page_link(IMPORT_PAGE, label=texts.GO_IMPORT, icon=":material/upload_file:")

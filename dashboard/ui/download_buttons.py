@@ -106,12 +106,12 @@ def printed_forms_button(filters, total: int, key: str) -> None:
 
 def printed_forms_bytes(filters) -> bytes:
     from dashboard.queries import queries
-    from dashboard.store import store
+    from dashboard.store import reads
     from dashboard.ui import db  # pages' modules: only when asked for
 
     with db.cursor() as cur:
         ids = queries.form_ids(cur, filters)[:MAX_PRINTED_FORMS]
-        return forms_as_printed_bytes(store.load_forms(cur, ids))
+        return forms_as_printed_bytes(reads.load_forms(cur, ids))
 
 
 def report_button(filters, key: str) -> None:

@@ -24,7 +24,7 @@ from dashboard.queries.filters import (
     from_state,
 )
 from dashboard.security.untrusted import markdown_literal
-from dashboard.ui import db
+from dashboard.ui import data_gate, db
 
 
 def current() -> Filters:
@@ -36,8 +36,8 @@ def start_page(title: str, intro: str) -> Filters:
     nothing to show), and the filters in force, said in words."""
     st.title(title, anchor=False)
     st.caption(intro)
-    db.require_data()
-    if note := db.not_counted_note():  # incomplete and 可能重复 forms never count silently
+    data_gate.require_data()
+    if note := data_gate.not_counted_note():  # incomplete and 可能重复 forms never count silently
         st.info(note, icon=":material/info:")
     current_filters = current()
     st.caption(markdown_literal(describe(current_filters)))  # names and the search text are data

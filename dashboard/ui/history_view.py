@@ -9,13 +9,13 @@ import streamlit as st
 
 from dashboard.core import texts
 from dashboard.security.untrusted import display_name
-from dashboard.store import store
+from dashboard.store import reads
 from dashboard.ui import page_data
 
 
 def show_history(form_id: str) -> None:
     """Nothing for a form filed once; else one row per version, oldest first, the current one marked."""
-    history = page_data.read(store.version_history, form_id)
+    history = page_data.read(reads.version_history, form_id)
     if len(history) < 2:
         return
     st.markdown(f"#### {texts.HISTORY_TITLE}")

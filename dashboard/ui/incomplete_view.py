@@ -6,8 +6,8 @@ import streamlit as st
 
 from dashboard.core import texts
 from dashboard.queries.queries import PAGE_SIZE
-from dashboard.store import store
-from dashboard.ui import db, page_data
+from dashboard.store import reads
+from dashboard.ui import data_gate, db, page_data
 
 # Rows shown at most (one page of a big table); the heading says how many there are in all.
 SHOWN_AT_MOST = PAGE_SIZE
@@ -17,11 +17,11 @@ def show_incomplete_forms(key: str) -> None:
     """A heading, what these forms are, and one row per form (file, place in file, name, what is missing)."""
     if db.problem() is not None:
         return
-    counts = page_data.read(db.not_counted)  # the same cached read as the pages' "另有 N 张" note
+    counts = page_data.read(data_gate.not_counted)  # the same cached read as the pages' "另有 N 张" note
     total = counts["incomplete"] if counts else 0
     if not total:
         return
-    frame = page_data.read(store.incomplete_forms, limit=SHOWN_AT_MOST)
+    frame = page_data.read(reads.incomplete_forms, limit=SHOWN_AT_MOST)
     st.subheader(texts.IMPORT_INCOMPLETE_COUNT.format(count=total), anchor=False)
     st.caption(texts.IMPORT_INCOMPLETE_INTRO)
     columns = texts.IMPORT_INCOMPLETE_COLUMNS

@@ -25,9 +25,9 @@ REASON_TEXTS = {texts.NOT_GRADED_REASONS[reason] for reason in grade_truth.SAMPL
 
 @pytest.fixture
 def sample_env(sample_db, monkeypatch):
-    from dashboard.store import store
+    from dashboard.store import connect
 
-    monkeypatch.setenv(store.DB_ENV_VAR, str(sample_db))
+    monkeypatch.setenv(connect.DB_ENV_VAR, str(sample_db))
     return sample_db
 
 
@@ -165,7 +165,7 @@ EPIDEMIC_CURRENT = (
 @pytest.fixture(scope="module")
 def two_years(tmp_path_factory):
     from dashboard.importing import importer
-    from dashboard.store import store
+    from dashboard.store import connect
     from tests.grade_truth import SEED
 
     folder = tmp_path_factory.mktemp("yoy_graded")
@@ -176,7 +176,7 @@ def two_years(tmp_path_factory):
     second = folder / "2022.txt"
     second.write_text(text, encoding="utf-8")
     path = folder / "forms.duckdb"
-    con = store.open_db(path)
+    con = connect.open_db(path)
     try:
         for file, year in ((SEED, 2021), (second, 2022)):
             (outcome,) = importer.import_files(con, [(file, file.name)], importer.ImportOptions(year=year))
@@ -188,9 +188,9 @@ def two_years(tmp_path_factory):
 
 def test_year_over_year_compares_graded_forms_only(two_years, monkeypatch):
     from dashboard.queries import yoy
-    from dashboard.store import store
+    from dashboard.store import connect
 
-    monkeypatch.setenv(store.DB_ENV_VAR, str(two_years))
+    monkeypatch.setenv(connect.DB_ENV_VAR, str(two_years))
     shown = {metric.label: (metric.value, metric.delta) for metric in run_app(year="2022").metric}
     assert shown[texts.KPI_AVG_SCORE] == ("98.46", "+0.62")
     assert shown[texts.NOT_GRADED][0] == "6" and shown["良"][0] == "0"
@@ -219,9 +219,9 @@ def test_year_over_year_compares_graded_forms_only(two_years, monkeypatch):
 
 
 def test_year_over_year_tables_mark_a_form_not_graded(two_years, monkeypatch):
-    from dashboard.store import store
+    from dashboard.store import connect
 
-    monkeypatch.setenv(store.DB_ENV_VAR, str(two_years))
+    monkeypatch.setenv(connect.DB_ENV_VAR, str(two_years))
     at = run_app(year="2022")
     at.toggle(key="overview_yoy_details").set_value(True).run()
     (both,) = [

@@ -13,7 +13,7 @@ from streamlit.testing.v1 import AppTest
 
 from dashboard.core import domain, texts
 from dashboard.security.untrusted import markdown_literal
-from dashboard.store import store
+from dashboard.store import connect
 from tests import grade_truth
 
 APP = str(Path(__file__).resolve().parents[2] / "dashboard" / "app.py")
@@ -21,7 +21,7 @@ APP = str(Path(__file__).resolve().parents[2] / "dashboard" / "app.py")
 
 @pytest.fixture
 def sample_env(sample_db, monkeypatch) -> Path:
-    monkeypatch.setenv(store.DB_ENV_VAR, str(sample_db))
+    monkeypatch.setenv(connect.DB_ENV_VAR, str(sample_db))
     return sample_db
 
 
@@ -211,7 +211,7 @@ def test_deductions_grouped_by_level2(sample_env):
 
 
 def test_missing_database_explains_and_links_to_import(tmp_path, monkeypatch):
-    monkeypatch.setenv(store.DB_ENV_VAR, str(tmp_path / "none.duckdb"))
+    monkeypatch.setenv(connect.DB_ENV_VAR, str(tmp_path / "none.duckdb"))
     for page in (None, "ui/pages/projects.py", "ui/pages/deductions.py"):
         at = run_app(page)
         assert any(sub.value == texts.DB_EMPTY_TITLE for sub in at.subheader), page
@@ -219,8 +219,8 @@ def test_missing_database_explains_and_links_to_import(tmp_path, monkeypatch):
 
 def test_empty_database_explains(tmp_path, monkeypatch):
     path = tmp_path / "empty.duckdb"
-    store.open_db(path).close()
-    monkeypatch.setenv(store.DB_ENV_VAR, str(path))
+    connect.open_db(path).close()
+    monkeypatch.setenv(connect.DB_ENV_VAR, str(path))
     at = run_app()
     assert any(sub.value == texts.DB_EMPTY_TITLE for sub in at.subheader)
 
@@ -228,7 +228,7 @@ def test_empty_database_explains(tmp_path, monkeypatch):
 def test_database_locked_by_another_process_is_explained(tmp_path, monkeypatch, database_held_by_writer):
     path = tmp_path / "locked.duckdb"
     with database_held_by_writer(path):
-        monkeypatch.setenv(store.DB_ENV_VAR, str(path))
+        monkeypatch.setenv(connect.DB_ENV_VAR, str(path))
         at = run_app()
         # Said with the file's name only: where the server keeps it is not the visitor's business.
         expected = markdown_literal(texts.DB_LOCKED.format(path=path.name))

@@ -15,7 +15,7 @@ from streamlit.testing.v1 import AppTest
 from dashboard.core import texts
 from dashboard.reference import project_types
 from dashboard.security import accounts
-from dashboard.store import store
+from dashboard.store import connect
 from dashboard.ui.pages import reference_page
 from tests.app.test_pages import run_app
 from tests.reference_truth import OFFICE, TOWN, build_mixed_db
@@ -32,7 +32,7 @@ def mixed_template(tmp_path_factory) -> Path:
 def mixed_env(mixed_template, tmp_path, monkeypatch) -> Path:
     path = tmp_path / "forms.duckdb"
     shutil.copy(mixed_template, path)
-    monkeypatch.setenv(store.DB_ENV_VAR, str(path))
+    monkeypatch.setenv(connect.DB_ENV_VAR, str(path))
     return path
 
 
@@ -60,7 +60,7 @@ def test_sidebar_offers_each_department_once(mixed_env):
 
 
 def test_an_assigned_type_moves_the_project_in_every_page(mixed_env):
-    con = store.open_db(mixed_env)
+    con = connect.open_db(mixed_env)
     try:
         project_types.assign(con, {"档案数字化整理": "信息化建设与运维"}, by="tester")
     finally:
@@ -84,7 +84,7 @@ def test_type_changes_from_the_editor():
 
 
 def test_a_viewer_sees_but_cannot_edit(mixed_env):
-    con = store.open_db(mixed_env)
+    con = connect.open_db(mixed_env)
     try:
         accounts.add_user(con, "viewer1", accounts.VIEWER, "long enough password")
     finally:

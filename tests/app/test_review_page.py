@@ -14,7 +14,7 @@ from dashboard.core import formatting as fmt
 from dashboard.core import texts
 from dashboard.queries import review_queries as rq
 from dashboard.queries.filters import Filters
-from dashboard.store import store
+from dashboard.store import connect, reads
 from dashboard.ui.pages import review_page
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -24,7 +24,7 @@ COLUMNS = texts.REVIEW_COLUMNS
 
 @pytest.fixture
 def sample_env(sample_db, monkeypatch) -> Path:
-    monkeypatch.setenv(store.DB_ENV_VAR, str(sample_db))
+    monkeypatch.setenv(connect.DB_ENV_VAR, str(sample_db))
     return sample_db
 
 
@@ -46,7 +46,7 @@ def run_page(**state) -> AppTest:
 
 # Findings and forms that count: replaced versions (the sample PDFs replace seed forms 3 and 10),
 # incomplete and 可能重复 forms are not in the figures.
-COUNTED_FORMS = f"(SELECT * FROM forms f WHERE {store.counted_sql('f')})"
+COUNTED_FORMS = f"(SELECT * FROM forms f WHERE {reads.counted_sql('f')})"
 COUNTED_CHECKS = f"(SELECT c.* FROM checks c JOIN {COUNTED_FORMS} f USING (form_id))"
 
 
@@ -251,7 +251,7 @@ def test_recomputed_text():
 
 
 def test_forms_audited_under_another_scheme_are_announced(sample_db, tmp_path, monkeypatch):
-    monkeypatch.setenv(store.DB_ENV_VAR, str(sample_db))
+    monkeypatch.setenv(connect.DB_ENV_VAR, str(sample_db))
     app = run_page()
     assert not app.warning  # every stored scheme is the one the defaults give
     path = tmp_path / "audit.toml"
@@ -259,7 +259,7 @@ def test_forms_audited_under_another_scheme_are_announced(sample_db, tmp_path, m
     monkeypatch.setenv("DASHBOARD_AUDIT_CONFIG", str(path))
     con = duckdb.connect(str(sample_db), read_only=True)
     try:
-        (counted,) = con.execute(f"SELECT count(*) FROM forms f WHERE {store.counted_sql('f')}").fetchone()
+        (counted,) = con.execute(f"SELECT count(*) FROM forms f WHERE {reads.counted_sql('f')}").fetchone()
         assert rq.stale_scheme_count(con) == counted == 22  # every sample form prints 主管部门 0402009
     finally:
         con.close()

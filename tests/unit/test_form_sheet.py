@@ -68,9 +68,9 @@ def test_the_download_has_the_form_and_its_findings(tmp_path):
 
 def test_the_filtered_forms_download_has_a_sheet_per_form(sample_db, monkeypatch):
     from dashboard.queries.filters import Filters
-    from dashboard.store import store
+    from dashboard.store import connect
 
-    monkeypatch.setenv(store.DB_ENV_VAR, str(sample_db))
+    monkeypatch.setenv(connect.DB_ENV_VAR, str(sample_db))
     book = load_workbook(io.BytesIO(download_buttons.printed_forms_bytes(Filters(types=("购置费",)))))
     assert len(book.sheetnames) == 3 + 1  # the sample's three 购置费 forms, then the findings
     assert all("购置费" in name for name in book.sheetnames[:3])

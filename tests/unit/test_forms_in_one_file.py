@@ -14,7 +14,7 @@ from dashboard.ingest import pages
 from dashboard.ingest.grid import forms_from_grid
 from dashboard.ingest.office import read_docx, read_xlsx
 from dashboard.ingest.pdf import read_pdf, read_pdf_file
-from dashboard.store import store
+from dashboard.store import connect
 from dashboard.ui.pages import import_page
 from tests import layout_factory, pdf_factory
 from tests.layout_factory import Table
@@ -121,7 +121,7 @@ def test_unit_name_row_of_another_table_starts_no_form():
 
 
 def import_one(path, tmp_path) -> importer.FileOutcome:
-    con = store.open_db(tmp_path / "forms.duckdb")
+    con = connect.open_db(tmp_path / "forms.duckdb")
     try:
         (outcome,) = importer.import_files(con, [(path, path.name)])
         logged = con.execute("SELECT outcome, message FROM import_batches").fetchall()

@@ -22,7 +22,7 @@ from dashboard.ingest.cells import fix_lookalikes
 from dashboard.ingest.grid import forms_from_grid
 from dashboard.ingest.office import read_docx, read_xlsx
 from dashboard.ingest.pdf import read_pdf, read_pdf_file
-from dashboard.store import store
+from dashboard.store import connect, reads
 from tests import layout_factory
 from tests.layout_factory import Table
 
@@ -627,7 +627,7 @@ def test_report_printed_by_chromium(chromium_report, seed_nine):
 
 
 def test_report_import_says_what_was_skipped(chromium_report, tmp_path):
-    con = store.open_db(tmp_path / "forms.duckdb")
+    con = connect.open_db(tmp_path / "forms.duckdb")
     try:
         outcome = importer.import_files(con, [(chromium_report, "report.pdf")])[0]
         kinds = con.execute("SELECT form_kind, count(*) FROM forms GROUP BY 1 ORDER BY 1").fetchall()
@@ -648,7 +648,7 @@ def test_report_as_word_document(tmp_path, seed_nine):
 def test_sichuan_form_is_judged_by_its_layout(tmp_path):
     """The printed title goes to the audit, which picks the Sichuan scheme by it (the 主管部门 sets none)."""
     workbook = layout_factory.write_xlsx([parts_of("sichuan"), parts_of("department")], tmp_path / "f.xlsx")
-    con = store.open_db(tmp_path / "forms.duckdb")
+    con = connect.open_db(tmp_path / "forms.duckdb")
     try:
         importer.import_files(con, [(workbook, "f.xlsx")])
         schemes = con.execute("SELECT form_kind, scheme FROM forms ORDER BY position").fetchall()
@@ -708,10 +708,10 @@ def test_export_carries_kind_code_and_target_parts(tmp_path):
     from dashboard.outputs import export
 
     workbook = layout_factory.write_xlsx([parts_of("sichuan"), parts_of("chongqing")], tmp_path / "f.xlsx")
-    con = store.open_db(tmp_path / "forms.duckdb")
+    con = connect.open_db(tmp_path / "forms.duckdb")
     try:
         importer.import_files(con, [(workbook, "f.xlsx")])
-        records = json.loads(export.forms_to_json(store.load_forms(con)))
+        records = json.loads(export.forms_to_json(reads.load_forms(con)))
     finally:
         con.close()
     sichuan, chongqing = sorted(records, key=lambda record: record["form_kind"], reverse=True)

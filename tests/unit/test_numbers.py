@@ -169,11 +169,11 @@ def test_text_dump_with_impossible_amounts_keeps_every_form():
 def test_impossible_amounts_import_into_the_database(tmp_path):
     """The real import into DuckDB (DECIMAL(18, 2) amounts): no database error, the findings are stored."""
     from dashboard.importing import importer
-    from dashboard.store import store
+    from dashboard.store import connect
 
     path = tmp_path / "damaged.txt"
     path.write_text(damaged_sample_text(), encoding="utf-8")
-    con = store.open_db(tmp_path / "forms.duckdb")
+    con = connect.open_db(tmp_path / "forms.duckdb")
     try:
         (outcome,) = importer.import_files(con, [(path, path.name)], importer.ImportOptions(year=2021))
         rows = con.execute(

@@ -51,12 +51,12 @@ def test_the_form_workbook_prints_as_the_form(tmp_path):
 def test_the_report_opens_in_libreoffice(tmp_path):
     from dashboard.outputs import report
     from dashboard.queries.filters import Filters
-    from dashboard.store import store
+    from dashboard.store import connect
     from tests.conftest import build_sample_db
 
     db = tmp_path / "f.duckdb"
     build_sample_db(db)
-    con = store.open_db(db, read_only=True)
+    con = connect.open_db(db, read_only=True)
     try:
         data = report.build_report(con, Filters())
     finally:

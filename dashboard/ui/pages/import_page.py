@@ -27,7 +27,7 @@ from dashboard.ingest.files import LEGACY_OFFICE_SUFFIXES, SUPPORTED_SUFFIXES
 from dashboard.security import accounts
 from dashboard.security.untrusted import display_name, hide_paths, markdown_literal
 from dashboard.security.uploads import StoredUpload, store_uploads, upload_folder
-from dashboard.store import store
+from dashboard.store import reads, schema
 from dashboard.ui import auth, db, download_buttons
 from dashboard.ui.incomplete_view import show_incomplete_forms
 
@@ -56,7 +56,7 @@ def run_import(
 ) -> list[FileOutcome]:
     """Import uploaded (file name, content) pairs into the database; one outcome per file, in order.
 
-    Raises `store.StoreError` when the database cannot be opened for writing (e.g. the
+    Raises `schema.StoreError` when the database cannot be opened for writing (e.g. the
     command-line import holds it) and `ImportBusyError` when another session is importing.
     """
     with _one_writer(), upload_folder() as folder:  # owner-only, removed after the import (uploads.py)
@@ -155,7 +155,7 @@ def _compared(key: str, value) -> str:
 def history_frame(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """The import log, newest first, with Chinese headings."""
     columns = texts.IMPORT_HISTORY_COLUMNS
-    history = store.import_history(con)
+    history = reads.import_history(con)
     history = history.sort_values("batch_id", ascending=False)[list(columns)]
     history["message"] = history["message"].fillna("")  # an empty cell, not "None"
     history["outcome"] = history["outcome"].map(lambda value: texts.IMPORT_HISTORY_OUTCOMES.get(value, value))
@@ -230,7 +230,7 @@ def _import_with_progress(uploads: list[tuple[str, bytes]], options: ImportOptio
 
     try:
         outcomes = run_import(uploads, options, on_progress)
-    except (store.StoreError, ImportBusyError) as error:
+    except (schema.StoreError, ImportBusyError) as error:
         progress.empty()
         status.update(label=texts.IMPORT_STORE_FAILED, state="error", expanded=False)
         message = markdown_literal(hide_paths(str(error)))
@@ -299,7 +299,7 @@ def _read(query: Callable[[duckdb.DuckDBPyConnection], pd.DataFrame]) -> pd.Data
 
 
 def _show_pending_duplicates() -> None:
-    pending = _read(store.pending_duplicates)
+    pending = _read(reads.pending_duplicates)
     if pending.empty:
         return
     st.subheader(texts.IMPORT_PENDING)
@@ -338,7 +338,7 @@ def _pending_label(template: str, row, prefix: str) -> str:
 
 
 def _show_remove() -> None:
-    batches = _read(store.batches)
+    batches = _read(reads.batches)
     if batches.empty:
         return
     removable = batches[batches["outcome"].isin(["imported", "partial"])]
@@ -376,7 +376,7 @@ def _write_then_rerun(work: Callable[[], object], done_message: str | None) -> N
     """Run a write, say how it went (a lock or a busy import is explained, never a traceback), rerun."""
     try:
         result = work()
-    except (store.StoreError, ImportBusyError) as error:
+    except (schema.StoreError, ImportBusyError) as error:
         st.error(markdown_literal(hide_paths(str(error))), icon=":material/lock:")
         return
     except Exception:  # no traceback or server path for the visitor; the server log has it

@@ -19,7 +19,7 @@ from dashboard.reference import organisations, project_types, reference
 from dashboard.reference.project_types import Rule
 from dashboard.security import accounts
 from dashboard.security.untrusted import markdown_literal
-from dashboard.ui import auth, db
+from dashboard.ui import auth, data_gate, db
 from dashboard.ui.pages import import_page
 
 _GENERATION_KEY = "reference_page_generation"  # a new editor after each save, so old edits never linger
@@ -29,7 +29,7 @@ _EXTRA_TYPES_KEY = "reference_page_extra_types"
 def render() -> None:
     st.title(texts.REF_TITLE, anchor=False)
     st.caption(texts.REF_INTRO)
-    db.require_data()
+    data_gate.require_data()
     with db.cursor() as cur:
         if not reference.present(cur):
             st.info(texts.REF_NOT_READY, icon=":material/info:")
