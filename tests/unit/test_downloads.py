@@ -13,7 +13,6 @@ from openpyxl import load_workbook
 from dashboard.core import texts
 from dashboard.core.model import Check, Form, FundRow, Funds, Indicator
 from dashboard.outputs import downloads
-from dashboard.ui import download_buttons
 
 
 @pytest.fixture
@@ -172,6 +171,8 @@ def test_download_buttons_draws_two_buttons():
 
     def script():
         import pandas as pd
+
+        from dashboard.ui import download_buttons
 
         download_buttons.download_buttons(pd.DataFrame({"项目": ["甲"]}), "项目 列表", key="projects")
 
