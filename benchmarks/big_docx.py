@@ -30,8 +30,9 @@ from lxml import etree
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from dashboard import demo, store  # noqa: E402
+from dashboard.importing import demo  # noqa: E402
 from dashboard.ingest import files  # noqa: E402
+from dashboard.store import connect, schema  # noqa: E402
 from tests import office_factory  # noqa: E402
 
 FORMS = 4000
@@ -99,8 +100,8 @@ def worker_peak(path: Path) -> tuple[int, float, int]:
 
 def reads_during_cli_import(path: Path, database: Path) -> tuple[float, int, float, int]:
     """Import `path` with the command line (another process) while reading as the pages do."""
-    store.open_db(database).close()
-    os.environ[store.DB_ENV_VAR] = str(database)
+    connect.open_db(database).close()
+    os.environ[connect.DB_ENV_VAR] = str(database)
     command = [sys.executable, "-m", "dashboard", "import", "--db", str(database), "--year", "2022", str(path)]
     importer = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     figures = reads_while(importer.wait)
@@ -111,11 +112,11 @@ def reads_during_cli_import(path: Path, database: Path) -> tuple[float, int, flo
 
 def reads_during_app_import(path: Path, database: Path) -> tuple[float, int, float, int]:
     """Import `path` as the 导入 page does (in this process) while reading as the other sessions' pages do."""
-    from dashboard.app_pages import import_page
-    from dashboard.importer import ImportOptions
+    from dashboard.importing.importer import ImportOptions
+    from dashboard.ui.pages import import_page
 
-    store.open_db(database).close()
-    os.environ[store.DB_ENV_VAR] = str(database)
+    connect.open_db(database).close()
+    os.environ[connect.DB_ENV_VAR] = str(database)
     upload = [(path.name, path.read_bytes())]
     return reads_while(lambda: import_page.run_import(upload, ImportOptions(year=2022)))
 
@@ -124,7 +125,7 @@ def reads_while(work) -> tuple[float, int, float, int]:
     """Run `work` in a thread and read as the pages do (db.cursor) every READ_EVERY seconds until it ends:
     (seconds, reads, the longest a reader waited for an answer, reads refused). A refused read is tried
     again; its wait counts from the first refused try to the answer."""
-    from dashboard import db
+    from dashboard.ui import db
 
     done = threading.Event()
     threading.Thread(target=lambda: (work(), done.set()), daemon=True).start()
@@ -138,7 +139,7 @@ def reads_while(work) -> tuple[float, int, float, int]:
         try:
             with db.cursor() as cur:
                 cur.execute("SELECT count(*) FROM forms").fetchone()
-        except store.StoreError:
+        except schema.StoreError:
             refused += 1
             waiting_since = waiting_since or began
         else:

@@ -58,9 +58,11 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from dashboard import importer, store, texts  # noqa: E402
+from dashboard.core import texts  # noqa: E402
+from dashboard.core.model import Form  # noqa: E402
+from dashboard.importing import importer  # noqa: E402
 from dashboard.ingest.files import SafeReader  # noqa: E402
-from dashboard.model import Form  # noqa: E402
+from dashboard.store import connect, reads  # noqa: E402
 
 SEED_TRUTH = ROOT / "tests" / "fixtures" / "seed_forms.json"
 KINDS = ("pdf", "txt", "xlsx", "docx")
@@ -411,12 +413,12 @@ def stored_forms(con, batch_id: int | None) -> list[Form]:
         return []
     query = "SELECT form_id FROM forms WHERE batch_id = ? ORDER BY position"
     ids = [row[0] for row in con.execute(query, [batch_id]).fetchall()]
-    return store.load_forms(con, ids)
+    return reads.load_forms(con, ids)
 
 
 def import_chunk(db: Path, files: list[Path], reader: SafeReader, figures: Figures):
     """Import the files into a fresh database; (outcome, stored forms) per file, None where the import raised."""
-    con = store.open_db(db)
+    con = connect.open_db(db)
     try:
         try:
             outcomes = importer.import_files(

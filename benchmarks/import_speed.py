@@ -20,8 +20,9 @@ import pdfplumber
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from dashboard import importer, store  # noqa: E402
+from dashboard.importing import importer  # noqa: E402
 from dashboard.ingest.pdf import read_pdf  # noqa: E402
+from dashboard.store import connect  # noqa: E402
 
 PDF_FOLDERS = [ROOT / "data" / "samples", ROOT / "tests" / "fixtures" / "libreoffice"]
 REPEATS = 3
@@ -48,7 +49,7 @@ def parse_only(paths: list[Path]) -> int:
 
 def full_import(paths: list[Path]) -> int:
     with tempfile.TemporaryDirectory() as folder:
-        con = store.open_db(Path(folder) / "bench.duckdb")
+        con = connect.open_db(Path(folder) / "bench.duckdb")
         outcomes = importer.import_files(con, [(p, p.name) for p in paths])
         con.close()
     return sum(outcome.form_count for outcome in outcomes)

@@ -26,7 +26,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from dashboard import store  # noqa: E402
+from dashboard.store import connect  # noqa: E402
 
 SAMPLES = ROOT / "data" / "samples"
 SAMPLE_TEXT = SAMPLES / "000_4b30dd1c6dd4a20d.txt"
@@ -34,9 +34,9 @@ SAMPLE_YEAR = "2021"
 GIB = 1024**3
 PAGES = {
     "总览": None,
-    "项目": "app_pages/projects.py",
-    "扣分指标": "app_pages/deductions.py",
-    "复核": "app_pages/review_page.py",
+    "项目": "ui/pages/projects.py",
+    "扣分指标": "ui/pages/deductions.py",
+    "复核": "ui/pages/review_page.py",
 }
 PARTS = ("pages", "import", "audit", "export", "downloads", "browser")
 rows: list[tuple[str, str, str, str]] = []  # (figure, measured, target, ratio/baseline)
@@ -83,7 +83,7 @@ def page_times(db: Path, page: str | None, query: dict | None = None) -> tuple[f
     import streamlit as st
     from streamlit.testing.v1 import AppTest
 
-    os.environ[store.DB_ENV_VAR] = str(db)
+    os.environ[connect.DB_ENV_VAR] = str(db)
     st.cache_data.clear()
     at = AppTest.from_file(str(ROOT / "dashboard" / "app.py"), default_timeout=600)
     for key, value in (query or {}).items():
@@ -231,11 +231,12 @@ def main() -> int:
 
 def downloads_figures(big: Path, floor: float) -> None:
     """The whole 项目 table built on a click: CSV, and Excel where it fits a sheet."""
-    from dashboard import downloads, queries
-    from dashboard.filters import Filters
+    from dashboard.outputs import downloads
+    from dashboard.queries import queries
+    from dashboard.queries.filters import Filters
 
     start = time.perf_counter()
-    con = store.open_db(big, read_only=True)
+    con = connect.open_db(big, read_only=True)
     try:
         table = _projects_table(queries.form_overview(con, Filters()))
     finally:
@@ -253,7 +254,7 @@ def downloads_figures(big: Path, floor: float) -> None:
 
 
 def _projects_table(overview):
-    from dashboard.app_pages.projects import projects_table
+    from dashboard.ui.pages.projects import projects_table
 
     return projects_table(overview, "万元")
 

@@ -1,7 +1,7 @@
 """Streamlit entry: page setup, the shared sidebar filters, and the pages.
 
 Run with `streamlit run dashboard/app.py`. This file only routes: each page is one file
-under app_pages/. The filters are drawn here, before the page runs, so that every page
+under ui/pages/. The filters are drawn here, before the page runs, so that every page
 sees the same filters and they survive page switches; they are also bound to the URL.
 """
 
@@ -19,8 +19,11 @@ if str(ROOT) not in sys.path:
 import duckdb  # noqa: E402
 import streamlit as st  # noqa: E402
 
-from dashboard import audit_config, output_files, texts, uploads  # noqa: E402
-from dashboard.untrusted import hide_paths, markdown_literal  # noqa: E402
+from dashboard.audit import config as audit_config  # noqa: E402
+from dashboard.core import texts  # noqa: E402
+from dashboard.outputs import output_files  # noqa: E402
+from dashboard.security import uploads  # noqa: E402
+from dashboard.security.untrusted import hide_paths, markdown_literal  # noqa: E402
 
 st.set_page_config(page_title=texts.APP_TITLE, page_icon=texts.APP_ICON, layout="wide")
 
@@ -41,21 +44,23 @@ except audit_config.AuditConfigError as error:
     st.error(markdown_literal(hide_paths(str(error))), icon=":material/settings_alert:")
     st.stop()
 
-from dashboard import auth, db, filters, page_data, queries, store  # noqa: E402
+from dashboard.queries import queries  # noqa: E402
+from dashboard.store import schema  # noqa: E402
+from dashboard.ui import auth, data_gate, db, filter_widgets, page_data  # noqa: E402
 
 VIEW_PAGES = [
-    st.Page("app_pages/overview.py", title=texts.PAGE_OVERVIEW, icon=":material/dashboard:", default=True),
-    st.Page("app_pages/projects.py", title=texts.PAGE_PROJECTS, icon=":material/table_view:"),
-    st.Page("app_pages/deductions.py", title=texts.PAGE_DEDUCTIONS, icon=":material/trending_down:"),
-    st.Page("app_pages/department_page.py", title=texts.DEPARTMENT_PAGE_TITLE, icon=":material/account_balance:"),
+    st.Page("ui/pages/overview.py", title=texts.PAGE_OVERVIEW, icon=":material/dashboard:", default=True),
+    st.Page("ui/pages/projects.py", title=texts.PAGE_PROJECTS, icon=":material/table_view:"),
+    st.Page("ui/pages/deductions.py", title=texts.PAGE_DEDUCTIONS, icon=":material/trending_down:"),
+    st.Page("ui/pages/department_page.py", title=texts.DEPARTMENT_PAGE_TITLE, icon=":material/account_balance:"),
 ]
-REVIEW_PAGE = st.Page("app_pages/review_page.py", title=texts.PAGE_REVIEW, icon=":material/fact_check:")
+REVIEW_PAGE = st.Page("ui/pages/review_page.py", title=texts.PAGE_REVIEW, icon=":material/fact_check:")
 PAGES = {
     texts.NAV_SECTION_VIEW: VIEW_PAGES,
     texts.NAV_SECTION_WORK: [
-        st.Page("app_pages/import_page.py", title=texts.PAGE_IMPORT, icon=":material/upload_file:"),
+        st.Page("ui/pages/import_page.py", title=texts.PAGE_IMPORT, icon=":material/upload_file:"),
         REVIEW_PAGE,
-        st.Page("app_pages/reference_page.py", title=texts.PAGE_REFERENCE, icon=":material/category:"),
+        st.Page("ui/pages/reference_page.py", title=texts.PAGE_REFERENCE, icon=":material/category:"),
     ],
 }
 # Pages that never write: the reads of one run share one read-only connection (db.shared_reads).
@@ -70,11 +75,11 @@ try:
             st.stop()
         if not auth.require_for_every_page():  # draws the sign-in form when the setting asks for one
             st.stop()
-        options = page_data.read(queries.filter_options) if db.readable() else None
-        filters.render_sidebar(options)
+        options = page_data.read(queries.filter_options) if data_gate.readable() else None
+        filter_widgets.render_sidebar(options)
         auth.sidebar_status()
         page.run()
-except (duckdb.Error, store.StoreError) as error:
+except (duckdb.Error, schema.StoreError) as error:
     # An import (in this app or the command line) holds the file while this run reads: say so instead
     # of showing a stack trace; the next run opens the file anew. A damaged file is said to be damaged.
     st.error(db.failure_message(error), icon=":material/hourglass_top:")

@@ -28,9 +28,9 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # run as a script from anywhere: make the dashboard package importable
     sys.path.insert(0, str(ROOT))
 
-from dashboard import form_sheet  # noqa: E402
+from dashboard.outputs import form_sheet  # noqa: E402
 
-# The layout (one sheet per form, merged cells, A4) is the dashboard's own: dashboard/form_sheet.py.
+# The layout (one sheet per form, merged cells, A4) is the dashboard's own: dashboard/outputs/form_sheet.py.
 build_workbook = form_sheet.build_workbook
 
 

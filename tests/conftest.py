@@ -10,8 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from dashboard import importer, store
-from dashboard.model import Form
+from dashboard.core.model import Form
+from dashboard.importing import importer
+from dashboard.store import connect, reads
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "data" / "samples"
@@ -22,7 +23,7 @@ SAMPLE_YEAR = 2021
 def build_sample_db(path: Path) -> None:
     """Import data/samples into a new database at `path`, as `python -m dashboard import` does."""
     files = sorted(p for p in SAMPLES.iterdir() if p.suffix.lower() in (".pdf", ".txt"))
-    con = store.open_db(path)
+    con = connect.open_db(path)
     try:
         outcomes = importer.import_files(con, [(p, p.name) for p in files], importer.ImportOptions(year=SAMPLE_YEAR))
     finally:
@@ -44,9 +45,9 @@ def sample_forms(sample_db) -> list[Form]:
 
     The two sample PDFs are later versions of seed forms 3 and 10: 22 forms count, 24 are stored.
     """
-    con = store.open_db(sample_db, read_only=True)
+    con = connect.open_db(sample_db, read_only=True)
     try:
-        return store.load_forms(con, versions="counted")
+        return reads.load_forms(con, versions="counted")
     finally:
         con.close()
 
@@ -54,7 +55,7 @@ def sample_forms(sample_db) -> list[Form]:
 @contextmanager
 def _held_for_writing(path: Path) -> Iterator[None]:
     """Another process opens the database read-write (as a running import would) until the block ends."""
-    store.open_db(path).close()
+    connect.open_db(path).close()
     code = f"import duckdb, time; c = duckdb.connect({str(path)!r}); print('held', flush=True); time.sleep(60)"
     holder = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
     try:

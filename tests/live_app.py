@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from dashboard import store
+from dashboard.store import connect
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = Path("/usr/bin/chromium")
@@ -50,7 +50,7 @@ def running_app(db_file: Path, log: Path) -> Iterator[str]:
         "--server.port", str(port), "--server.address", "127.0.0.1", "--server.headless", "true",
         "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none",
     ]  # fmt: skip
-    env = {**os.environ, store.DB_ENV_VAR: str(db_file)}
+    env = {**os.environ, connect.DB_ENV_VAR: str(db_file)}
     with log.open("wb") as log_handle:
         server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log_handle, stderr=subprocess.STDOUT)
     try:

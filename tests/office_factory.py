@@ -1,6 +1,6 @@
 """Excel and Word files made from form records (form-json.md), the way units make them.
 
-- `xlsx_workbook`: the national layout (dashboard/form_sheet.py: merged cells, a form per sheet), with
+- `xlsx_workbook`: the national layout (dashboard/outputs/form_sheet.py: merged cells, a form per sheet), with
   text cells as typed by hand, or with numbers as numbers and 执行率 as percent-formatted fractions, or
   with every form stacked down one sheet.
 - `docx_document`: a Word layout of its own (a title paragraph, a 9-column table with vertically merged
@@ -16,7 +16,7 @@ import docx
 from docx.shared import Pt
 from openpyxl import Workbook
 
-from dashboard import form_sheet as layout
+from dashboard.outputs import form_sheet as layout
 
 _NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
 _PERCENT = re.compile(r"^-?\d+(\.\d+)?%$")

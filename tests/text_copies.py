@@ -8,7 +8,7 @@ or on a row of its own under the row), a copy cut off part-way.
 
 from __future__ import annotations
 
-from dashboard import form_sheet as layout
+from dashboard.outputs import form_sheet as layout
 
 COLUMNS = 9
 WRAP_AT = 6  # a name longer than this wraps after its sixth character

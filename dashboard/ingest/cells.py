@@ -7,9 +7,9 @@ import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal
 
-from dashboard import domain, texts
-from dashboard.ingest.rules import VALUE_OUT_OF_RANGE, VALUE_UNREADABLE
-from dashboard.model import Check, FundRow
+from dashboard.core import domain, texts
+from dashboard.core.model import Check, FundRow
+from dashboard.core.rule_ids import VALUE_OUT_OF_RANGE, VALUE_UNREADABLE
 
 # Printed placeholders meaning "no number here" (compared NFKC, without spaces, lower-cased): the marks of
 # "not measured", plus a bare 无 and a dash closed by a full stop.

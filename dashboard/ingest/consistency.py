@@ -12,10 +12,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from dashboard import domain, texts
+from dashboard.core import domain, texts
+from dashboard.core.model import Check, Form
 from dashboard.ingest.cells import label_key
 from dashboard.ingest.grid import uncertain
-from dashboard.model import Check, Form
 
 # Header fields a file prints on all its forms or on none; a form of a file that prints one on every
 # other form and lacks it has lost it (at least this many other forms must print it).

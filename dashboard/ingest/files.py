@@ -22,9 +22,9 @@ from dataclasses import dataclass, field
 from multiprocessing.pool import Pool
 from pathlib import Path
 
-from dashboard import texts
+from dashboard.core import texts
+from dashboard.core.model import Form, FormReadError
 from dashboard.ingest import consistency, pages
-from dashboard.model import Form, FormReadError
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
 SUPPORTED_SUFFIXES = (".pdf", ".txt", ".xlsx", ".docx")

@@ -16,7 +16,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from dashboard import domain, texts
+from dashboard.core import domain, texts
+from dashboard.core.model import Check, Form, FundRow, Funds, Indicator
+from dashboard.core.rule_ids import PARSE_UNCERTAIN
 from dashboard.ingest import labels
 from dashboard.ingest.cells import (
     FUND_AMOUNT_FIELDS,
@@ -34,8 +36,6 @@ from dashboard.ingest.cells import (
     without_stamp,
     year_from_title,
 )
-from dashboard.ingest.rules import PARSE_UNCERTAIN
-from dashboard.model import Check, Form, FundRow, Funds, Indicator
 
 Cell = str | None
 

@@ -15,7 +15,7 @@ import re
 import unicodedata
 from functools import lru_cache
 
-from dashboard import domain
+from dashboard.core import domain
 from dashboard.ingest.cells import join_wrapped, label_key
 
 # ---------------------------------------------------------------- titles

@@ -23,9 +23,9 @@ from pathlib import Path
 
 from lxml import etree
 
-from dashboard import texts
+from dashboard.core import texts
+from dashboard.core.model import Form, FormReadError
 from dashboard.ingest.grid import Cell, forms_from_grid
-from dashboard.model import Form, FormReadError
 
 EXCEL, WORD = "Excel", "Word"
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
-from dashboard import texts
+from dashboard.core import texts
 
 # Why a page holds no form.
 BLANK = "blank"  # nothing printed

@@ -39,12 +39,12 @@ from pdfminer.pdftypes import LITERALS_FLATE_DECODE, PDFStream, resolve1
 from pdfplumber import table as plumber_table
 from pdfplumber import utils as plumber_utils
 
-from dashboard import texts
+from dashboard.core import texts
+from dashboard.core.model import Check, Form, FormReadError
+from dashboard.core.rule_ids import PAGE_UNREADABLE, PARSE_UNCERTAIN
 from dashboard.ingest import labels, pages
 from dashboard.ingest.cells import fix_lookalikes, label_key
 from dashboard.ingest.grid import TITLE_KEY, is_title_row, parse_form, shows_form, split_forms, to_form
-from dashboard.ingest.rules import PAGE_UNREADABLE, PARSE_UNCERTAIN
-from dashboard.model import Check, Form, FormReadError
 
 TABLE_SETTINGS = {
     "vertical_strategy": "lines",

@@ -24,10 +24,10 @@ import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 
-from dashboard import domain, texts
+from dashboard.core import domain, texts
+from dashboard.core.model import Check, Form, FormReadError, FundRow, Funds, Indicator
 from dashboard.ingest import cells, grid, labels
 from dashboard.ingest.grid import FORM_LABELS, FUND_COLUMNS, FUND_ROW_LABELS, forms_from_grid, uncertain
-from dashboard.model import Check, Form, FormReadError, FundRow, Funds, Indicator
 
 # 一级指标 labels. 满意度指标 and 成本指标 are 一级 in some regions and 二级 in others.
 LEVEL1_LABELS = ("产出指标", "效益指标", "满意度指标", "成本指标")

@@ -8,13 +8,16 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard import accounts, auth, store, texts
-from dashboard.app_pages import import_page
-from dashboard.importer import ImportOptions
+from dashboard.core import texts
+from dashboard.importing.importer import ImportOptions
+from dashboard.security import accounts
+from dashboard.store import connect
+from dashboard.ui import auth
+from dashboard.ui.pages import import_page
 
 ROOT = Path(__file__).resolve().parents[2]
 APP = str(ROOT / "dashboard" / "app.py")
-IMPORT_PAGE = str(ROOT / "dashboard" / "app_pages" / "import_page.py")
+IMPORT_PAGE = str(ROOT / "dashboard" / "ui" / "pages" / "import_page.py")
 PASSWORD = "s3cret-enough"
 
 
@@ -22,13 +25,13 @@ PASSWORD = "s3cret-enough"
 def db_with_accounts(sample_db, tmp_path, monkeypatch) -> Path:
     path = tmp_path / "forms.duckdb"
     shutil.copy(sample_db, path)
-    con = store.open_db(path)
+    con = connect.open_db(path)
     try:
         accounts.add_user(con, "录入员", accounts.IMPORTER, PASSWORD)
         accounts.add_user(con, "领导", accounts.VIEWER, PASSWORD)
     finally:
         con.close()
-    monkeypatch.setenv(store.DB_ENV_VAR, str(path))
+    monkeypatch.setenv(connect.DB_ENV_VAR, str(path))
     monkeypatch.delenv(auth.REQUIRE_ENV_VAR, raising=False)
     return path
 
@@ -46,7 +49,7 @@ def sign_in(app: AppTest, name: str, password: str) -> AppTest:
 def test_without_accounts_the_import_page_is_open(sample_db, tmp_path, monkeypatch):
     path = tmp_path / "forms.duckdb"
     shutil.copy(sample_db, path)
-    monkeypatch.setenv(store.DB_ENV_VAR, str(path))
+    monkeypatch.setenv(connect.DB_ENV_VAR, str(path))
     app = AppTest.from_file(IMPORT_PAGE, default_timeout=30).run()
     assert not app.exception
     assert len(uploaders(app)) == 1
@@ -80,7 +83,7 @@ def test_a_write_from_a_session_not_signed_in_is_refused(db_with_accounts):
     """The server-side check: even called directly, the page's write path refuses without an importer."""
     with pytest.raises(auth.WriteRefused):
         import_page.run_import([("新.txt", b"x")], ImportOptions(year=2021))
-    con = store.open_db(db_with_accounts, read_only=True)
+    con = connect.open_db(db_with_accounts, read_only=True)
     try:
         assert con.execute("SELECT count(*) FROM import_batches WHERE file_name = '新.txt'").fetchone()[0] == 0
     finally:
@@ -91,7 +94,7 @@ def test_removed_account_is_signed_out_on_the_next_run(db_with_accounts):
     app = AppTest.from_file(IMPORT_PAGE, default_timeout=30).run()
     sign_in(app, "录入员", PASSWORD)
     assert len(uploaders(app)) == 1
-    con = store.open_db(db_with_accounts)
+    con = connect.open_db(db_with_accounts)
     try:
         accounts.remove_user(con, "录入员")
     finally:
@@ -117,7 +120,7 @@ def test_setting_requires_sign_in_on_every_page(db_with_accounts, monkeypatch):
 def test_setting_without_any_account_explains_how_to_create_one(sample_db, tmp_path, monkeypatch):
     path = tmp_path / "forms.duckdb"
     shutil.copy(sample_db, path)
-    monkeypatch.setenv(store.DB_ENV_VAR, str(path))
+    monkeypatch.setenv(connect.DB_ENV_VAR, str(path))
     monkeypatch.setenv(auth.REQUIRE_ENV_VAR, "1")
     app = AppTest.from_file(APP, default_timeout=60).run()
     assert [error.value for error in app.error] == [texts.SIGNIN_NO_ACCOUNTS]

@@ -10,20 +10,23 @@ import duckdb
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard import accounts, auth, store, texts
-from dashboard.untrusted import hide_paths, markdown_literal
+from dashboard.core import texts
+from dashboard.security import accounts
+from dashboard.security.untrusted import hide_paths, markdown_literal
+from dashboard.store import connect
+from dashboard.ui import auth
 from tests.unit.test_broken_database import BREAKERS, damaged_after_opening, expected_message
 
 ROOT = Path(__file__).resolve().parents[2]
 APP = str(ROOT / "dashboard" / "app.py")
-PAGES = ["app_pages/overview.py", "app_pages/import_page.py", "app_pages/review_page.py"]
+PAGES = ["ui/pages/overview.py", "ui/pages/import_page.py", "ui/pages/review_page.py"]
 
 
 @pytest.fixture(scope="module")
 def db_with_an_account(sample_db, tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("accounts") / "forms.duckdb"
     shutil.copy(sample_db, path)
-    con = store.open_db(path)
+    con = connect.open_db(path)
     accounts.add_user(con, "录入员", accounts.IMPORTER, "s3cret-enough")
     con.close()
     return path
@@ -33,7 +36,7 @@ def db_with_an_account(sample_db, tmp_path_factory) -> Path:
 @pytest.mark.parametrize("kind", list(BREAKERS))
 def test_each_broken_file_is_named_on_every_page(db_with_an_account, tmp_path, monkeypatch, kind, signin_required):
     path = BREAKERS[kind](db_with_an_account, tmp_path / "forms.duckdb")
-    monkeypatch.setenv(store.DB_ENV_VAR, str(path))
+    monkeypatch.setenv(connect.DB_ENV_VAR, str(path))
     if signin_required:
         monkeypatch.setenv(auth.REQUIRE_ENV_VAR, "1")
     else:
@@ -53,7 +56,7 @@ def test_each_broken_file_is_named_on_every_page(db_with_an_account, tmp_path, m
 
 def test_a_damaged_block_met_by_a_page_is_named_not_called_an_import(sample_db, tmp_path, monkeypatch):
     path = damaged_after_opening(sample_db, tmp_path)
-    monkeypatch.setenv(store.DB_ENV_VAR, str(path))
+    monkeypatch.setenv(connect.DB_ENV_VAR, str(path))
     monkeypatch.delenv(auth.REQUIRE_ENV_VAR, raising=False)
     app = AppTest.from_file(APP, default_timeout=60).run()
     assert not app.exception, [e.value for e in app.exception]
@@ -68,7 +71,7 @@ def test_signing_in_to_a_file_of_an_older_version_says_to_migrate(db_with_an_acc
     con.execute("ALTER TABLE users DROP COLUMN credential_stamp")
     con.execute("UPDATE meta SET value = '5' WHERE key = 'schema_version'")
     con.close()
-    monkeypatch.setenv(store.DB_ENV_VAR, str(path))
+    monkeypatch.setenv(connect.DB_ENV_VAR, str(path))
     monkeypatch.setenv(auth.REQUIRE_ENV_VAR, "1")
     app = AppTest.from_file(APP, default_timeout=60).run()
     app.text_input(key="auth_name").input("录入员")

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard import importer, store
+from dashboard.importing import importer
+from dashboard.store import connect
 from tests.payloads import EVIL, FORMULA_NAME, IMAGE_NAME, UNIT, payload_dump
 
 APP = str(Path(__file__).resolve().parents[2] / "dashboard" / "app.py")
@@ -28,7 +29,7 @@ def payload_db(tmp_path_factory) -> Path:
         path.write_text(text, encoding="utf-8")
         files.append((path, path.name))
     db_file = folder / "forms.duckdb"
-    con = store.open_db(db_file)
+    con = connect.open_db(db_file)
     try:
         importer.import_files(con, files, importer.ImportOptions(year=2021))
     finally:
@@ -48,9 +49,9 @@ def chart_texts(at: AppTest) -> list[str]:
     return found
 
 
-@pytest.mark.parametrize("page", [None, "app_pages/deductions.py", "app_pages/review_page.py"])
+@pytest.mark.parametrize("page", [None, "ui/pages/deductions.py", "ui/pages/review_page.py"])
 def test_chart_texts_carry_no_plotly_markup(payload_db, monkeypatch, page):
-    monkeypatch.setenv(store.DB_ENV_VAR, str(payload_db))
+    monkeypatch.setenv(connect.DB_ENV_VAR, str(payload_db))
     at = AppTest.from_file(APP, default_timeout=60).run()
     if page:
         at.switch_page(page).run()

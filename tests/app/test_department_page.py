@@ -11,8 +11,11 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard import importer, queries, store, texts
-from dashboard.filters import Filters
+from dashboard.core import texts
+from dashboard.importing import importer
+from dashboard.queries import queries
+from dashboard.queries.filters import Filters
+from dashboard.store import connect
 from tests import layout_factory
 from tests.unit.test_layouts import parts_of
 
@@ -23,7 +26,7 @@ APP = str(Path(__file__).resolve().parents[2] / "dashboard" / "app.py")
 def mixed_db(db_file, tmp_path) -> Path:
     sheets = [parts_of("sichuan"), parts_of("department"), parts_of("chongqing")]
     workbook = layout_factory.write_xlsx(sheets, tmp_path / "mixed.xlsx")
-    con = store.open_db(db_file)
+    con = connect.open_db(db_file)
     try:
         [outcome] = importer.import_files(con, [(workbook, "mixed.xlsx")])
     finally:
@@ -33,7 +36,7 @@ def mixed_db(db_file, tmp_path) -> Path:
 
 
 def test_project_totals_leave_department_forms_out(mixed_db):
-    con = store.open_db(mixed_db, read_only=True)
+    con = connect.open_db(mixed_db, read_only=True)
     try:
         figures = queries.kpis(con, Filters())
         names = queries.form_overview(con, Filters())["project_name"].tolist()
@@ -46,7 +49,7 @@ def test_project_totals_leave_department_forms_out(mixed_db):
 def test_department_page_lists_each_department(mixed_db):
     at = AppTest.from_file(APP, default_timeout=60)
     at.run()
-    at.switch_page("app_pages/department_page.py").run()
+    at.switch_page("ui/pages/department_page.py").run()
     assert not at.exception, [e.value for e in at.exception]
     table = at.dataframe[0].value
     rows = {row[texts.COL["department"]]: row for row in table.to_dict("records")}

@@ -18,9 +18,9 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard import uploads
-from dashboard.app_pages import import_page
-from dashboard.importer import ImportOptions
+from dashboard.importing.importer import ImportOptions
+from dashboard.security import uploads
+from dashboard.ui.pages import import_page
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLES = ROOT / "data" / "samples"

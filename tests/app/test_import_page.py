@@ -12,13 +12,15 @@ import duckdb
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard import importer, store, texts
-from dashboard.app_pages import import_page
-from dashboard.importer import ImportOptions
+from dashboard.core import texts
+from dashboard.importing import importer
+from dashboard.importing.importer import ImportOptions
+from dashboard.store import schema
+from dashboard.ui.pages import import_page
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLES = ROOT / "data" / "samples"
-PAGE = str(ROOT / "dashboard" / "app_pages" / "import_page.py")
+PAGE = str(ROOT / "dashboard" / "ui" / "pages" / "import_page.py")
 SAMPLE_TXT = "000_4b30dd1c6dd4a20d.txt"
 
 
@@ -66,7 +68,7 @@ def test_second_import_reports_duplicates_and_errors(db_file):
 
 
 def test_run_import_while_another_process_writes_raises_store_error(db_file, database_held_by_writer):
-    with database_held_by_writer(db_file), pytest.raises(store.StoreError) as raised:
+    with database_held_by_writer(db_file), pytest.raises(schema.StoreError) as raised:
         import_page.run_import(sample_uploads()[:1], ImportOptions())
     assert "占用" in str(raised.value)
 

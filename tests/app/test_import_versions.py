@@ -6,9 +6,10 @@ from __future__ import annotations
 import duckdb
 from streamlit.testing.v1 import AppTest
 
-from dashboard import store, texts
-from dashboard.app_pages import import_page
-from dashboard.importer import ImportOptions
+from dashboard.core import texts
+from dashboard.importing.importer import ImportOptions
+from dashboard.store import connect, reads
+from dashboard.ui.pages import import_page
 from tests.app.test_import_page import PAGE, SAMPLE_TXT, SAMPLES, sample_uploads
 from tests.unit.test_versions import make_form, save
 
@@ -20,7 +21,7 @@ def open_page() -> AppTest:
 
 
 def test_possible_duplicate_is_settled_on_the_page(db_file):
-    con = store.open_db(db_file)
+    con = connect.open_db(db_file)
     try:
         save(con, "a.txt", make_form(unit="甲中心", score=70.0), make_form(unit="乙中心", score=71.0))
         (placed,) = save(con, "b.txt", make_form(unit=None, score=99.0))
@@ -38,7 +39,7 @@ def test_possible_duplicate_is_settled_on_the_page(db_file):
     con = duckdb.connect(str(db_file), read_only=True)
     try:
         rows = con.execute(
-            f"SELECT unit, total_score FROM forms f WHERE {store.counted_sql('f')} ORDER BY total_score"
+            f"SELECT unit, total_score FROM forms f WHERE {reads.counted_sql('f')} ORDER BY total_score"
         ).fetchall()
     finally:
         con.close()
@@ -58,7 +59,7 @@ def test_an_import_is_undone_only_after_confirmation(db_file):
     try:
         outcomes = con.execute("SELECT batch_id, outcome FROM import_batches ORDER BY 1").fetchall()
         restored = con.execute(
-            f"SELECT source_file, unit FROM forms f WHERE {store.counted_sql('f')} AND project_amount = 11727908"
+            f"SELECT source_file, unit FROM forms f WHERE {reads.counted_sql('f')} AND project_amount = 11727908"
         ).fetchall()
     finally:
         con.close()
@@ -86,13 +87,13 @@ def test_the_form_view_lists_its_versions(sample_db, monkeypatch):
     """Sample form 3 (购置费 118800) was filed in the text and again as sample_form_a.pdf."""
     from tests.app.test_pages import run_app
 
-    monkeypatch.setenv(store.DB_ENV_VAR, str(sample_db))
+    monkeypatch.setenv(connect.DB_ENV_VAR, str(sample_db))
     con = duckdb.connect(str(sample_db), read_only=True)
     try:
         (form_id,) = con.execute("SELECT form_id FROM forms WHERE source_file = 'sample_form_a.pdf'").fetchone()
     finally:
         con.close()
-    app = run_app("app_pages/projects.py", form=form_id)
+    app = run_app("ui/pages/projects.py", form=form_id)
     assert texts.HISTORY_TITLE in [block.value for block in app.markdown if block.value.startswith("####")][-1]
     (history,) = [frame.value for frame in app.dataframe if texts.HISTORY_COLUMNS["changes"] in frame.value.columns]
     assert history[texts.HISTORY_COLUMNS["source_file"]].tolist() == [SAMPLE_TXT, "sample_form_a.pdf"]
@@ -102,7 +103,7 @@ def test_the_form_view_lists_its_versions(sample_db, monkeypatch):
 
 def test_possible_duplicate_is_shown_beside_the_stored_forms(db_file):
     """Issue 17: the held form and each stored form it may replace, side by side, every fact a column apart."""
-    con = store.open_db(db_file)
+    con = connect.open_db(db_file)
     try:
         save(con, "甲乙.txt", make_form(unit="甲中心", amount=500.0, score=70.0), make_form(unit="乙中心", score=71.0))
         (placed,) = save(con, "新.txt", make_form(unit=None, year=None, score=99.0))

@@ -13,9 +13,10 @@ import duckdb
 import pandas as pd
 import pytest
 
-from dashboard import downloads, report, texts
-from dashboard import review_queries as rq
-from dashboard.filters import Filters
+from dashboard.core import texts
+from dashboard.outputs import downloads, report
+from dashboard.queries import review_queries as rq
+from dashboard.queries.filters import Filters
 from tests import grade_truth
 from tests.app.test_pages import metrics, run_app
 
@@ -24,9 +25,9 @@ REASON_TEXTS = {texts.NOT_GRADED_REASONS[reason] for reason in grade_truth.SAMPL
 
 @pytest.fixture
 def sample_env(sample_db, monkeypatch):
-    from dashboard import store
+    from dashboard.store import connect
 
-    monkeypatch.setenv(store.DB_ENV_VAR, str(sample_db))
+    monkeypatch.setenv(connect.DB_ENV_VAR, str(sample_db))
     return sample_db
 
 
@@ -83,7 +84,7 @@ def test_the_card_lists_its_forms_and_opens_them_on_the_projects_page(sample_env
 
 
 def test_the_projects_page_filtered_to_not_graded_lists_them_with_their_reasons(sample_env):
-    at = run_app("app_pages/projects.py", grade=texts.NOT_GRADED)
+    at = run_app("ui/pages/projects.py", grade=texts.NOT_GRADED)
     assert at.sidebar.multiselect(key="grade").value == [texts.NOT_GRADED]
     table = at.dataframe[0].value
     assert len(table) == 5
@@ -95,7 +96,7 @@ def test_the_projects_page_filtered_to_not_graded_lists_them_with_their_reasons(
 
 
 def test_projects_list_graded_forms_lowest_first_and_the_rest_after_them(sample_env):
-    table = run_app("app_pages/projects.py").dataframe[0].value
+    table = run_app("ui/pages/projects.py").dataframe[0].value
     grades = table[texts.COL["grade"]].tolist()
     assert grades[-5:] == [texts.NOT_GRADED] * 5 and texts.NOT_GRADED not in grades[:-5]
     scores = table[texts.COL["total_score"]].tolist()[:-5]
@@ -119,7 +120,7 @@ def test_review_leaves_the_forms_not_graded_out_of_gaps_and_the_unit_ranking(sam
 
 
 def test_review_gap_card_says_the_forms_not_graded_are_left_out(sample_env):
-    at = run_app("app_pages/review_page.py")
+    at = run_app("ui/pages/review_page.py")
     shown = cards(at)
     assert texts.REVIEW_KPI_GAP_NOT_GRADED.format(n=5) in shown[texts.REVIEW_KPI_GAP][1]
 
@@ -163,7 +164,8 @@ EPIDEMIC_CURRENT = (
 
 @pytest.fixture(scope="module")
 def two_years(tmp_path_factory):
-    from dashboard import importer, store
+    from dashboard.importing import importer
+    from dashboard.store import connect
     from tests.grade_truth import SEED
 
     folder = tmp_path_factory.mktemp("yoy_graded")
@@ -174,7 +176,7 @@ def two_years(tmp_path_factory):
     second = folder / "2022.txt"
     second.write_text(text, encoding="utf-8")
     path = folder / "forms.duckdb"
-    con = store.open_db(path)
+    con = connect.open_db(path)
     try:
         for file, year in ((SEED, 2021), (second, 2022)):
             (outcome,) = importer.import_files(con, [(file, file.name)], importer.ImportOptions(year=year))
@@ -185,9 +187,10 @@ def two_years(tmp_path_factory):
 
 
 def test_year_over_year_compares_graded_forms_only(two_years, monkeypatch):
-    from dashboard import store, yoy
+    from dashboard.queries import yoy
+    from dashboard.store import connect
 
-    monkeypatch.setenv(store.DB_ENV_VAR, str(two_years))
+    monkeypatch.setenv(connect.DB_ENV_VAR, str(two_years))
     shown = {metric.label: (metric.value, metric.delta) for metric in run_app(year="2022").metric}
     assert shown[texts.KPI_AVG_SCORE] == ("98.46", "+0.62")
     assert shown[texts.NOT_GRADED][0] == "6" and shown["良"][0] == "0"
@@ -216,9 +219,9 @@ def test_year_over_year_compares_graded_forms_only(two_years, monkeypatch):
 
 
 def test_year_over_year_tables_mark_a_form_not_graded(two_years, monkeypatch):
-    from dashboard import store
+    from dashboard.store import connect
 
-    monkeypatch.setenv(store.DB_ENV_VAR, str(two_years))
+    monkeypatch.setenv(connect.DB_ENV_VAR, str(two_years))
     at = run_app(year="2022")
     at.toggle(key="overview_yoy_details").set_value(True).run()
     (both,) = [
@@ -249,7 +252,7 @@ def test_the_overview_summary_download_averages_graded_forms(sample_env):
 
 def test_a_form_not_graded_says_so_instead_of_a_grade(sample_env, sample_forms):
     (form,) = [f for f in sample_forms if grade_truth.not_graded(f) == "no_budget"]  # 总分 0: was "等级 差"
-    at = run_app("app_pages/projects.py", form=form.id)
+    at = run_app("ui/pages/projects.py", form=form.id)
     texts_shown = [element.value for element in (*at.markdown, *at.caption)]
     assert any(f"{texts.FORM_GRADE} {texts.NOT_GRADED}" in text for text in texts_shown)
     assert not any(f"{texts.FORM_GRADE} 差" in text for text in texts_shown)

@@ -1,6 +1,6 @@
 """One definition per rule: the audit, the page SQL and the form view agree on the same stored data.
 
-"Deducted" and "no reason given" are defined once (dashboard/domain.py); a deducted row whose reason is
+"Deducted" and "no reason given" are defined once (dashboard/core/domain.py); a deducted row whose reason is
 "不适用", "--", "——" or "n/a" is unexplained everywhere.
 """
 
@@ -8,9 +8,14 @@ from __future__ import annotations
 
 import pytest
 
-from dashboard import form_view, queries, review, store, texts, versions
-from dashboard.filters import Filters
-from dashboard.model import Form, FundRow, Funds, Indicator
+from dashboard.audit import review
+from dashboard.core import texts
+from dashboard.core.model import Form, FundRow, Funds, Indicator
+from dashboard.importing import versions
+from dashboard.queries import queries
+from dashboard.queries.filters import Filters
+from dashboard.store import connect, reads, writes
+from dashboard.ui import form_view
 
 # (reason printed on a deducted row, whether it explains the deduction) — by hand.
 REASONS = [
@@ -46,18 +51,18 @@ def crafted_form() -> Form:
 
 @pytest.fixture
 def con(tmp_path):
-    connection = store.open_db(tmp_path / "d.duckdb")
+    connection = connect.open_db(tmp_path / "d.duckdb")
     form = crafted_form()
-    store.assign_ids([form], "ab" * 32, "crafted.txt")
+    writes.assign_ids([form], "ab" * 32, "crafted.txt")
     review.check_form(form)
-    store.save_file(connection, "crafted.txt", "ab" * 32, versions.place(connection, [form]))
+    writes.save_file(connection, "crafted.txt", "ab" * 32, versions.place(connection, [form]))
     yield connection
     connection.close()
 
 
 def test_audit_pages_and_form_view_agree_on_unexplained_deductions(con):
     expected = {f"指标{i}" for i, (_reason, explains) in enumerate(REASONS, start=1) if not explains}
-    (form,) = store.load_forms(con)
+    (form,) = reads.load_forms(con)
     audit_flagged = {c.indicator for c in form.checks if c.rule == "missing_reason"}
     rows = queries.deductions(con, Filters())
     sql_flagged = set(rows.loc[rows["no_reason"], "name"])

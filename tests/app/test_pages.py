@@ -11,8 +11,9 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard import domain, store, texts
-from dashboard.untrusted import markdown_literal
+from dashboard.core import domain, texts
+from dashboard.security.untrusted import markdown_literal
+from dashboard.store import connect
 from tests import grade_truth
 
 APP = str(Path(__file__).resolve().parents[2] / "dashboard" / "app.py")
@@ -20,7 +21,7 @@ APP = str(Path(__file__).resolve().parents[2] / "dashboard" / "app.py")
 
 @pytest.fixture
 def sample_env(sample_db, monkeypatch) -> Path:
-    monkeypatch.setenv(store.DB_ENV_VAR, str(sample_db))
+    monkeypatch.setenv(connect.DB_ENV_VAR, str(sample_db))
     return sample_db
 
 
@@ -101,7 +102,7 @@ def test_filter_from_url_narrows_every_page(sample_env, sample_forms):
     assert metrics(at)[texts.KPI_FORMS] == str(len(epidemic))
     assert at.sidebar.multiselect(key="type").value == ["疫情防控"]
     # Kept when switching pages.
-    at.switch_page("app_pages/projects.py").run()
+    at.switch_page("ui/pages/projects.py").run()
     table = at.dataframe[0].value
     assert set(table[texts.COL["project_type"]]) == {"疫情防控"}
     assert len(table) == len(epidemic)
@@ -117,7 +118,7 @@ def test_sidebar_widget_sets_filter_and_reset_clears_it(sample_env, sample_forms
 
 
 def test_filters_matching_nothing_explain_and_offer_import(sample_env):
-    for page in (None, "app_pages/projects.py", "app_pages/deductions.py"):
+    for page in (None, "ui/pages/projects.py", "ui/pages/deductions.py"):
         at = run_app(page, q="不存在的项目名称")
         assert any(texts.NO_MATCH in md.value for md in at.markdown), page
         assert not at.metric
@@ -127,7 +128,7 @@ def test_filters_matching_nothing_explain_and_offer_import(sample_env):
 
 
 def test_projects_table_lists_the_forms(sample_env, sample_forms):
-    at = run_app("app_pages/projects.py")
+    at = run_app("ui/pages/projects.py")
     table = at.dataframe[0].value
     assert len(table) == len(sample_forms)
     assert texts.COL["flags"] in table.columns
@@ -144,7 +145,7 @@ def test_projects_form_from_url_opens_whole_form(sample_env, sample_forms):
     form = next(f for f in sample_forms if f.project_name == "数据规划管理")
     at = AppTest.from_file(APP, default_timeout=60)
     at.run()
-    at.switch_page("app_pages/projects.py")
+    at.switch_page("ui/pages/projects.py")
     at.query_params["form"] = form.id
     at.run()
     assert not at.exception
@@ -164,7 +165,7 @@ def test_projects_form_from_url_opens_whole_form(sample_env, sample_forms):
 
 
 def test_deductions_lists_every_deducted_row_with_its_reason(sample_env, sample_forms):
-    at = run_app("app_pages/deductions.py")
+    at = run_app("ui/pages/deductions.py")
     expected = [
         (form.project_name, row.name, row.weight - row.score, (row.reason or "").strip())
         for form in sample_forms
@@ -195,7 +196,7 @@ def test_deductions_lists_every_deducted_row_with_its_reason(sample_env, sample_
 
 
 def test_deductions_grouped_by_level2(sample_env):
-    at = run_app("app_pages/deductions.py")
+    at = run_app("ui/pages/deductions.py")
     at.button_group(key="order").set_value("level2").run()
     table = at.dataframe[0].value
     summary = at.dataframe[1].value
@@ -210,16 +211,16 @@ def test_deductions_grouped_by_level2(sample_env):
 
 
 def test_missing_database_explains_and_links_to_import(tmp_path, monkeypatch):
-    monkeypatch.setenv(store.DB_ENV_VAR, str(tmp_path / "none.duckdb"))
-    for page in (None, "app_pages/projects.py", "app_pages/deductions.py"):
+    monkeypatch.setenv(connect.DB_ENV_VAR, str(tmp_path / "none.duckdb"))
+    for page in (None, "ui/pages/projects.py", "ui/pages/deductions.py"):
         at = run_app(page)
         assert any(sub.value == texts.DB_EMPTY_TITLE for sub in at.subheader), page
 
 
 def test_empty_database_explains(tmp_path, monkeypatch):
     path = tmp_path / "empty.duckdb"
-    store.open_db(path).close()
-    monkeypatch.setenv(store.DB_ENV_VAR, str(path))
+    connect.open_db(path).close()
+    monkeypatch.setenv(connect.DB_ENV_VAR, str(path))
     at = run_app()
     assert any(sub.value == texts.DB_EMPTY_TITLE for sub in at.subheader)
 
@@ -227,7 +228,7 @@ def test_empty_database_explains(tmp_path, monkeypatch):
 def test_database_locked_by_another_process_is_explained(tmp_path, monkeypatch, database_held_by_writer):
     path = tmp_path / "locked.duckdb"
     with database_held_by_writer(path):
-        monkeypatch.setenv(store.DB_ENV_VAR, str(path))
+        monkeypatch.setenv(connect.DB_ENV_VAR, str(path))
         at = run_app()
         # Said with the file's name only: where the server keeps it is not the visitor's business.
         expected = markdown_literal(texts.DB_LOCKED.format(path=path.name))
@@ -239,7 +240,7 @@ def test_read_interrupted_by_an_import_is_explained_not_a_stack_trace(sample_env
     """An import in the same server closes the read-only handle; a page reading at that moment says so."""
     import duckdb
 
-    from dashboard import page_data
+    from dashboard.ui import page_data
 
     def closed_under_us(*args, **kwargs):
         raise duckdb.ConnectionException("Connection already closed!")

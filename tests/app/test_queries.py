@@ -10,10 +10,12 @@ import math
 import duckdb
 import pytest
 
-from dashboard import domain, filters, form_view, queries, texts
-from dashboard import formatting as fmt
-from dashboard.filters import Filters
-from dashboard.model import Form, Indicator
+from dashboard.core import domain, texts
+from dashboard.core import formatting as fmt
+from dashboard.core.model import Form, Indicator
+from dashboard.queries import filters, queries
+from dashboard.queries.filters import Filters
+from dashboard.ui import form_view
 from tests.grade_truth import graded, not_graded
 from tests.reference_truth import SAMPLE_TYPES
 

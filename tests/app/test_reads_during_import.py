@@ -17,9 +17,12 @@ from pathlib import Path
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from dashboard import accounts, auth, db, store, texts
-from dashboard.app_pages import import_page
-from dashboard.importer import ImportOptions
+from dashboard.core import texts
+from dashboard.importing.importer import ImportOptions
+from dashboard.security import accounts
+from dashboard.store import connect, schema
+from dashboard.ui import auth, db
+from dashboard.ui.pages import import_page
 from tests.app.test_auth import APP, PASSWORD, db_with_accounts, sign_in  # noqa: F401 (db_with_accounts: a fixture)
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -27,8 +30,8 @@ SAMPLE_TXT = ROOT / "data" / "samples" / "000_4b30dd1c6dd4a20d.txt"
 READ_FILES = 24
 FORMS_PER_FILE = 22
 # A read (db.problem, then db.cursor: two opens) answers within this: an import holds the file only while
-# it stores one file (0.1–0.9 s on 2 busy cores), and a page's open waits up to store.READER_WAIT_SECONDS.
-READ_ANSWER_SECONDS = 2 * store.READER_WAIT_SECONDS
+# it stores one file (0.1–0.9 s on 2 busy cores), and a page's open waits up to connect.READER_WAIT_SECONDS.
+READ_ANSWER_SECONDS = 2 * connect.READER_WAIT_SECONDS
 
 
 def sample_copies(folder: Path) -> list[Path]:
@@ -53,7 +56,7 @@ def read_until(done: threading.Event) -> list[tuple[float, int | None]]:
             assert db.problem() is None
             with db.cursor() as cur:
                 stored = cur.execute("SELECT count(*) FROM import_batches WHERE outcome = 'imported'").fetchone()[0]
-        except store.StoreError:
+        except schema.StoreError:
             stored = None
         reads.append((time.monotonic() - began, stored))
         done.wait(0.05)
@@ -73,8 +76,8 @@ def assert_read_on(reads: list[tuple[float, int | None]]) -> None:
 
 def test_pages_read_while_the_command_line_imports(tmp_path, monkeypatch):
     path = tmp_path / "forms.duckdb"
-    monkeypatch.setenv(store.DB_ENV_VAR, str(path))
-    store.open_db(path).close()
+    monkeypatch.setenv(connect.DB_ENV_VAR, str(path))
+    connect.open_db(path).close()
     files = sample_copies(tmp_path / "files")
     command = [sys.executable, "-m", "dashboard", "import", "--db", str(path), "--year", "2021", *map(str, files)]
     importer = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -94,7 +97,7 @@ def test_pages_read_while_the_command_line_imports(tmp_path, monkeypatch):
 
 
 def test_pages_read_while_the_import_page_imports(db_file):
-    store.open_db(db_file).close()
+    connect.open_db(db_file).close()
     uploads = [(path.name, path.read_bytes()) for path in sample_copies(db_file.parent / "files")]
     done = threading.Event()
     outcomes = []
@@ -124,7 +127,7 @@ def test_sign_in_and_a_page_work_while_the_import_page_imports(db_with_accounts,
     uploads = [(path.name, path.read_bytes()) for path in sample_copies(db_with_accounts.parent / "files")[:3]]
     mid_import, page_drawn = threading.Event(), threading.Event()
     outcomes = []
-    con = store.open_db(db_with_accounts, read_only=True)
+    con = connect.open_db(db_with_accounts, read_only=True)
     try:
         importer_account = accounts.stored(con, "录入员")
     finally:

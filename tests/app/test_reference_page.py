@@ -12,12 +12,15 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard import accounts, project_types, store, texts
-from dashboard.app_pages import reference_page
+from dashboard.core import texts
+from dashboard.reference import project_types
+from dashboard.security import accounts
+from dashboard.store import connect
+from dashboard.ui.pages import reference_page
 from tests.app.test_pages import run_app
 from tests.reference_truth import OFFICE, TOWN, build_mixed_db
 
-PAGE = "app_pages/reference_page.py"
+PAGE = "ui/pages/reference_page.py"
 
 
 @pytest.fixture(scope="module")
@@ -29,7 +32,7 @@ def mixed_template(tmp_path_factory) -> Path:
 def mixed_env(mixed_template, tmp_path, monkeypatch) -> Path:
     path = tmp_path / "forms.duckdb"
     shutil.copy(mixed_template, path)
-    monkeypatch.setenv(store.DB_ENV_VAR, str(path))
+    monkeypatch.setenv(connect.DB_ENV_VAR, str(path))
     return path
 
 
@@ -57,7 +60,7 @@ def test_sidebar_offers_each_department_once(mixed_env):
 
 
 def test_an_assigned_type_moves_the_project_in_every_page(mixed_env):
-    con = store.open_db(mixed_env)
+    con = connect.open_db(mixed_env)
     try:
         project_types.assign(con, {"档案数字化整理": "信息化建设与运维"}, by="tester")
     finally:
@@ -65,7 +68,7 @@ def test_an_assigned_type_moves_the_project_in_every_page(mixed_env):
     # 4 sample projects (数据规划管理, 网格信息管理, 电子政务管理, 电子政务运行维护), 网络安全…, 档案数字化整理.
     at = run_app(type="信息化建设与运维")
     assert {m.label: m.value for m in at.metric}[texts.KPI_FORMS] == "6"
-    at.switch_page("app_pages/projects.py").run()
+    at.switch_page("ui/pages/projects.py").run()
     table = at.dataframe[0].value
     row = table[table[texts.COL["project_name"]] == "档案数字化整理"]
     assert list(row[texts.COL["project_type"]]) == ["信息化建设与运维"]
@@ -81,7 +84,7 @@ def test_type_changes_from_the_editor():
 
 
 def test_a_viewer_sees_but_cannot_edit(mixed_env):
-    con = store.open_db(mixed_env)
+    con = connect.open_db(mixed_env)
     try:
         accounts.add_user(con, "viewer1", accounts.VIEWER, "long enough password")
     finally:

@@ -9,20 +9,22 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard import audit, store, texts
-from dashboard import formatting as fmt
-from dashboard import review_queries as rq
-from dashboard.app_pages import review_page
-from dashboard.filters import Filters
+from dashboard.audit import audit
+from dashboard.core import formatting as fmt
+from dashboard.core import texts
+from dashboard.queries import review_queries as rq
+from dashboard.queries.filters import Filters
+from dashboard.store import connect, reads
+from dashboard.ui.pages import review_page
 
 ROOT = Path(__file__).resolve().parents[2]
-PAGE = str(ROOT / "dashboard" / "app_pages" / "review_page.py")
+PAGE = str(ROOT / "dashboard" / "ui" / "pages" / "review_page.py")
 COLUMNS = texts.REVIEW_COLUMNS
 
 
 @pytest.fixture
 def sample_env(sample_db, monkeypatch) -> Path:
-    monkeypatch.setenv(store.DB_ENV_VAR, str(sample_db))
+    monkeypatch.setenv(connect.DB_ENV_VAR, str(sample_db))
     return sample_db
 
 
@@ -44,7 +46,7 @@ def run_page(**state) -> AppTest:
 
 # Findings and forms that count: replaced versions (the sample PDFs replace seed forms 3 and 10),
 # incomplete and 可能重复 forms are not in the figures.
-COUNTED_FORMS = f"(SELECT * FROM forms f WHERE {store.counted_sql('f')})"
+COUNTED_FORMS = f"(SELECT * FROM forms f WHERE {reads.counted_sql('f')})"
 COUNTED_CHECKS = f"(SELECT c.* FROM checks c JOIN {COUNTED_FORMS} f USING (form_id))"
 
 
@@ -124,10 +126,10 @@ def test_selected_form_shows_claimed_and_recomputed(sample_env, con):
     ).fetchone()
 
     def script(form_id: str) -> None:
-        from dashboard import filters
-        from dashboard.app_pages import review_page
+        from dashboard.ui import filter_widgets
+        from dashboard.ui.pages import review_page
 
-        review_page._selected_form(filters.current(), form_id)
+        review_page._selected_form(filter_widgets.current(), form_id)
 
     app = AppTest.from_function(script, default_timeout=60, args=(form_id,)).run()
     assert not app.exception, app.exception
@@ -177,10 +179,10 @@ def test_the_unused_reserve_funds_are_not_evaluable_and_out_of_the_gap(sample_en
 
 def _show_form(form_id: str) -> AppTest:
     def script(form_id: str) -> None:
-        from dashboard import filters
-        from dashboard.app_pages import review_page
+        from dashboard.ui import filter_widgets
+        from dashboard.ui.pages import review_page
 
-        review_page._selected_form(filters.current(), form_id)
+        review_page._selected_form(filter_widgets.current(), form_id)
 
     app = AppTest.from_function(script, default_timeout=60, args=(form_id,)).run()
     assert not app.exception, app.exception
@@ -228,7 +230,7 @@ def test_a_bad_audit_config_is_a_chinese_message_without_the_server_path(sample_
 
 
 def test_grade_bands_come_from_the_active_config(tmp_path, monkeypatch):
-    from dashboard import queries
+    from dashboard.queries import queries
 
     path = tmp_path / "audit.toml"
     path.write_text('[grades]\nbands = [[95, "优"], [85, "良"], [70, "中"]]\n', encoding="utf-8")
@@ -240,7 +242,7 @@ def test_grade_bands_come_from_the_active_config(tmp_path, monkeypatch):
 
 
 def test_recomputed_text():
-    from dashboard import form_view
+    from dashboard.ui import form_view
 
     assert form_view.recomputed_text(90.0, None) == "不可评价"
     assert form_view.recomputed_text(None, None) == "—"
@@ -249,7 +251,7 @@ def test_recomputed_text():
 
 
 def test_forms_audited_under_another_scheme_are_announced(sample_db, tmp_path, monkeypatch):
-    monkeypatch.setenv(store.DB_ENV_VAR, str(sample_db))
+    monkeypatch.setenv(connect.DB_ENV_VAR, str(sample_db))
     app = run_page()
     assert not app.warning  # every stored scheme is the one the defaults give
     path = tmp_path / "audit.toml"
@@ -257,7 +259,7 @@ def test_forms_audited_under_another_scheme_are_announced(sample_db, tmp_path, m
     monkeypatch.setenv("DASHBOARD_AUDIT_CONFIG", str(path))
     con = duckdb.connect(str(sample_db), read_only=True)
     try:
-        (counted,) = con.execute(f"SELECT count(*) FROM forms f WHERE {store.counted_sql('f')}").fetchone()
+        (counted,) = con.execute(f"SELECT count(*) FROM forms f WHERE {reads.counted_sql('f')}").fetchone()
         assert rq.stale_scheme_count(con) == counted == 22  # every sample form prints 主管部门 0402009
     finally:
         con.close()

@@ -11,7 +11,10 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard import demo, queries, store, texts
+from dashboard.core import texts
+from dashboard.importing import demo
+from dashboard.queries import queries
+from dashboard.store import connect, reads
 
 APP = str(Path(__file__).resolve().parents[2] / "dashboard" / "app.py")
 ROOT = Path(__file__).resolve().parents[2]
@@ -30,7 +33,7 @@ def demo_db(tmp_path_factory) -> Path:
 def demo_env(demo_db, monkeypatch, tmp_path) -> Path:
     copy = tmp_path / "demo.duckdb"
     copy.write_bytes(demo_db.read_bytes())
-    monkeypatch.setenv(store.DB_ENV_VAR, str(copy))
+    monkeypatch.setenv(connect.DB_ENV_VAR, str(copy))
     return copy
 
 
@@ -45,7 +48,7 @@ def run(page: str | None = None) -> AppTest:
 
 def scalar(path: Path, sql: str) -> int:
     """One number read from the database at `path`, as the truth a page's figure is checked against."""
-    con = store.open_db(path, read_only=True)
+    con = connect.open_db(path, read_only=True)
     try:
         return con.execute(sql).fetchone()[0]
     finally:
@@ -53,11 +56,11 @@ def scalar(path: Path, sql: str) -> int:
 
 
 def counted_forms(path: Path) -> int:
-    return scalar(path, f"SELECT count(*) FROM forms f WHERE {store.counted_sql('f')}")
+    return scalar(path, f"SELECT count(*) FROM forms f WHERE {reads.counted_sql('f')}")
 
 
 def test_projects_page_sends_one_page_and_counts_the_rest(demo_env):
-    at = run("app_pages/projects.py")
+    at = run("ui/pages/projects.py")
     sizes = [len(frame.value) for frame in at.dataframe]
     assert sizes and max(sizes) <= queries.PAGE_SIZE
     total = counted_forms(demo_env)
@@ -69,13 +72,13 @@ def test_projects_page_sends_one_page_and_counts_the_rest(demo_env):
 
 
 def test_deductions_page_sends_one_page(demo_env):
-    at = run("app_pages/deductions.py")
+    at = run("ui/pages/deductions.py")
     sizes = [len(frame.value) for frame in at.dataframe]
     assert sizes and max(sizes) <= queries.PAGE_SIZE
     deducted = scalar(
         demo_env,
         f"SELECT count(*) FROM indicators i JOIN forms f ON f.form_id = i.form_id "
-        f"WHERE i.deducted AND {store.counted_sql('f')}",
+        f"WHERE i.deducted AND {reads.counted_sql('f')}",
     )
     assert deducted > queries.PAGE_SIZE
     assert texts.DEDUCTIONS_COUNT.format(n=f"{deducted:,}") in [m.value for m in at.markdown]
@@ -101,7 +104,7 @@ def test_overview_unit_chart_draws_the_largest_units_and_one_other_bar(demo_env)
 
 def test_command_line_imports_while_the_app_has_served_pages(demo_env):
     before = counted_forms(demo_env)
-    at = run("app_pages/projects.py")
+    at = run("ui/pages/projects.py")
     done = subprocess.run(
         [sys.executable, "-m", "dashboard", "import", "--db", str(demo_env), "--year", "2021", str(SAMPLE_TEXT)],
         cwd=ROOT, capture_output=True, text=True, timeout=300,
@@ -117,13 +120,13 @@ def test_command_line_imports_while_the_app_has_served_pages(demo_env):
 def test_review_page_sends_one_page_and_a_short_unit_chart(demo_env):
     import json
 
-    at = run("app_pages/review_page.py")
+    at = run("ui/pages/review_page.py")
     sizes = [len(frame.value) for frame in at.dataframe]
     assert sizes and max(sizes) <= queries.PAGE_SIZE
     with_findings = scalar(
         demo_env,
         f"SELECT count(DISTINCT c.form_id) FROM checks c JOIN forms f ON f.form_id = c.form_id "
-        f"WHERE {store.counted_sql('f')}",
+        f"WHERE {reads.counted_sql('f')}",
     )
     assert with_findings > queries.PAGE_SIZE
     assert any(f"{with_findings:,}" in caption.value for caption in at.caption)
@@ -133,8 +136,9 @@ def test_review_page_sends_one_page_and_a_short_unit_chart(demo_env):
 
 def test_overview_comparisons_send_their_first_rows_with_the_count(demo_env):
     """总览's project-by-project comparison (on demand) sends the first rows of each table and their count."""
-    from dashboard import yoy, yoy_view
-    from dashboard.filters import Filters
+    from dashboard.queries import yoy
+    from dashboard.queries.filters import Filters
+    from dashboard.ui import yoy_view
 
     at = run()
     shown_before = len(at.dataframe)
@@ -142,7 +146,7 @@ def test_overview_comparisons_send_their_first_rows_with_the_count(demo_env):
     assert not at.exception
     assert len(at.dataframe) > shown_before
     assert max(len(frame.value) for frame in at.dataframe) <= yoy_view.SHOWN_ROWS
-    con = store.open_db(demo_env, read_only=True)
+    con = connect.open_db(demo_env, read_only=True)
     try:
         pair = yoy.year_pair(con, Filters())
         both = yoy.projects_in_both_years(con, Filters(), pair, limit=1).total

@@ -13,8 +13,11 @@ from datetime import datetime
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard import __main__ as cli
-from dashboard import accounts, auth, signin_guard, store, texts
+from dashboard.cli import main as cli
+from dashboard.core import texts
+from dashboard.security import accounts, signin_guard
+from dashboard.store import connect
+from dashboard.ui import auth
 from tests.app import test_auth
 from tests.app.test_auth import IMPORT_PAGE, PASSWORD, sign_in, uploaders
 
@@ -24,7 +27,7 @@ NAME = "录入员"
 
 
 def log_rows(path) -> list[tuple]:
-    con = store.open_db(path, read_only=True)
+    con = connect.open_db(path, read_only=True)
     try:
         return con.execute("SELECT name, address, success FROM signin_log ORDER BY attempted_at").fetchall()
     finally:
@@ -32,7 +35,7 @@ def log_rows(path) -> list[tuple]:
 
 
 def prefill_failures(path, name: str, address: str, count: int) -> None:
-    con = store.open_db(path)
+    con = connect.open_db(path)
     try:
         for _ in range(count):
             signin_guard.record(con, name, address, False, datetime.now())

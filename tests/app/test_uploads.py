@@ -10,10 +10,11 @@ from pathlib import Path
 
 import duckdb
 
-from dashboard import importer, texts
-from dashboard.app_pages import import_page
-from dashboard.importer import ImportOptions
-from dashboard.uploads import store_uploads, upload_display_name
+from dashboard.core import texts
+from dashboard.importing import importer
+from dashboard.importing.importer import ImportOptions
+from dashboard.security.uploads import store_uploads, upload_display_name
+from dashboard.ui.pages import import_page
 
 ROOT = Path(__file__).resolve().parents[2]
 SEED = ROOT / "data" / "samples" / "000_4b30dd1c6dd4a20d.txt"

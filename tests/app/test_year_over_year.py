@@ -17,7 +17,9 @@ from pathlib import Path
 import docx
 import pytest
 
-from dashboard import domain, importer, store, texts
+from dashboard.core import domain, texts
+from dashboard.importing import importer
+from dashboard.store import connect, writes
 from tests import grade_truth
 from tests.app.test_pages import metrics, run_app
 
@@ -46,7 +48,7 @@ def build_two_year_db(folder: Path) -> Path:
     second = folder / "2022.txt"
     second.write_text(second_year_text(), encoding="utf-8")
     path = folder / "forms.duckdb"
-    con = store.open_db(path)
+    con = connect.open_db(path)
     try:
         for file, year in ((SEED, 2021), (second, 2022)):
             (outcome,) = importer.import_files(con, [(file, file.name)], importer.ImportOptions(year=year))
@@ -63,7 +65,7 @@ def two_years(tmp_path_factory) -> Path:
 
 @pytest.fixture
 def env(two_years, monkeypatch) -> Path:
-    monkeypatch.setenv(store.DB_ENV_VAR, str(two_years))
+    monkeypatch.setenv(connect.DB_ENV_VAR, str(two_years))
     return two_years
 
 
@@ -163,10 +165,10 @@ def test_report_for_one_department_by_its_code(env, tmp_path):
 
 def test_comparisons_send_their_first_rows_and_count_the_rest(two_years):
     """The page asks for the first rows only; they are the whole table's first rows, and the count is all."""
-    from dashboard import yoy
-    from dashboard.filters import Filters
+    from dashboard.queries import yoy
+    from dashboard.queries.filters import Filters
 
-    con = store.open_db(two_years, read_only=True)
+    con = connect.open_db(two_years, read_only=True)
     try:
         pair = yoy.YearPair(2022, 2021)
         for compare in (yoy.projects_in_both_years, yoy.new_and_ended, yoy.recurring_deductions):
@@ -189,12 +191,12 @@ def test_matching_keeps_departments_and_units_apart_and_lets_a_blank_side_match(
     """Two departments, and two units of one, each file a project of a shared name in both years: each
     matches its own. A form that prints no 主管部门 (or no 实施单位) matches the one form of its name on
     the other side (a blank side does not block a match)."""
-    from dashboard import yoy
-    from dashboard.filters import Filters
+    from dashboard.queries import yoy
+    from dashboard.queries.filters import Filters
     from tests.unit.test_store import make_form
 
     path = tmp_path / "t.duckdb"
-    con = store.open_db(path)
+    con = connect.open_db(path)
     try:
         rows = [
             (2021, "001", None, "预算准备金", 90.0), (2021, "002", None, "预算准备金", 80.0),
@@ -207,10 +209,10 @@ def test_matching_keeps_departments_and_units_apart_and_lets_a_blank_side_match(
         for number, (year, department, unit, name, score) in enumerate(rows):
             form = make_form(name)
             form.year, form.department, form.unit, form.total_score = year, department, unit, score
-            store.save_file(con, f"{number}.txt", f"sha{number}", [store.Placement(form)])
+            writes.save_file(con, f"{number}.txt", f"sha{number}", [writes.Placement(form)])
     finally:
         con.close()
-    con = store.open_db(path, read_only=True)
+    con = connect.open_db(path, read_only=True)
     try:
         both = yoy.projects_in_both_years(con, Filters(), yoy.YearPair(2022, 2021)).frame
         changes = yoy.new_and_ended(con, Filters(), yoy.YearPair(2022, 2021)).total

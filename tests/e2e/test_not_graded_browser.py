@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from dashboard import texts
+from dashboard.core import texts
 from tests.live_app import CHROMIUM
 
 pytestmark = pytest.mark.skipif(

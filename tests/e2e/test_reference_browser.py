@@ -7,7 +7,8 @@ import re
 
 import pytest
 
-from dashboard import project_types, texts
+from dashboard.core import texts
+from dashboard.reference import project_types
 from tests.live_app import CHROMIUM
 
 pytestmark = pytest.mark.skipif(

@@ -15,8 +15,10 @@ from urllib.parse import urlparse
 import duckdb
 import pytest
 
-from dashboard import accounts, importer, store
-from dashboard.untrusted import WORD_JOINER
+from dashboard.importing import importer
+from dashboard.security import accounts
+from dashboard.security.untrusted import WORD_JOINER
+from dashboard.store import connect
 from tests.live_app import CHROMIUM, AppDidNotStart, running_app
 from tests.payloads import DEPARTMENT, EVIL, FORMULA_NAME, IMAGE_NAME, REASON, UNIT, payload_dump
 
@@ -37,7 +39,7 @@ def app(tmp_path_factory):
         path = folder / f"payload{number}.txt"
         path.write_text(payload_dump(name), encoding="utf-8")
         files.append((path, path.name))
-    con = store.open_db(db_file)
+    con = connect.open_db(db_file)
     try:
         outcomes = importer.import_files(con, files, importer.ImportOptions(year=2021))
         accounts.add_user(con, "录入员", accounts.IMPORTER, PASSWORD)

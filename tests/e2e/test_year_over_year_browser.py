@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from dashboard import texts
+from dashboard.core import texts
 from tests.app.test_year_over_year import build_two_year_db
 from tests.live_app import CHROMIUM, AppDidNotStart, running_app
 

@@ -9,7 +9,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from dashboard import accounts, store
+from dashboard.security import accounts
+from dashboard.store import connect
 
 ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "correct horse 电池"
@@ -17,7 +18,7 @@ PASSWORD = "correct horse 电池"
 
 @pytest.fixture
 def con(tmp_path):
-    connection = store.open_db(tmp_path / "forms.duckdb")
+    connection = connect.open_db(tmp_path / "forms.duckdb")
     yield connection
     connection.close()
 

@@ -1,4 +1,4 @@
-"""The audit rules on small hand-made forms (dashboard/audit.py, dashboard/audit_config.py)."""
+"""The audit rules on small hand-made forms (dashboard/audit/audit.py, dashboard/audit/config.py)."""
 
 from __future__ import annotations
 
@@ -6,9 +6,9 @@ import dataclasses
 
 import pytest
 
-from dashboard import audit
-from dashboard.audit_config import DEFAULT_CONFIG, NATIONAL, AuditConfig, Scheme, grade_of
-from dashboard.model import SEVERITIES, Form, FundRow, Funds, Indicator
+from dashboard.audit import audit
+from dashboard.audit.config import DEFAULT_CONFIG, NATIONAL, AuditConfig, Scheme, grade_of
+from dashboard.core.model import SEVERITIES, Form, FundRow, Funds, Indicator
 
 
 def row(name, target, actual, weight, score, reason=None, level1="产出指标", level2="数量指标"):

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from dashboard import audit_config
-from dashboard.audit_config import DEFAULT_CONFIG, ENV_VAR, AuditConfigError, active_config, load_config
-from dashboard.model import Form
+from dashboard.audit import config as audit_config
+from dashboard.audit.config import DEFAULT_CONFIG, ENV_VAR, AuditConfigError, active_config, load_config
+from dashboard.core.model import Form
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "docs" / "audit-config.example.toml"

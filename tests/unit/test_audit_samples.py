@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from dashboard import audit
-from dashboard.model import Form, FundRow, Funds, Indicator
+from dashboard.audit import audit
+from dashboard.core.model import Form, FundRow, Funds, Indicator
 
 ROOT = Path(__file__).resolve().parents[2]
 SEED_TEXT = ROOT / "data" / "samples" / "000_4b30dd1c6dd4a20d.txt"

@@ -11,8 +11,8 @@ import dataclasses
 
 import pytest
 
-from dashboard import audit
-from dashboard.audit_config import DEFAULT_CONFIG, load_config
+from dashboard.audit import audit
+from dashboard.audit.config import DEFAULT_CONFIG, load_config
 from tests.unit.test_audit import clean_rows, funds, make_form, row
 
 

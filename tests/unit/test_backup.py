@@ -13,7 +13,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from dashboard import texts
+from dashboard.core import texts
 
 ROOT = Path(__file__).resolve().parents[2]
 SEED = ROOT / "data" / "samples" / "000_4b30dd1c6dd4a20d.txt"
@@ -147,8 +147,9 @@ def test_backup_keeps_what_only_the_wal_holds(database, tmp_path):
     extra = tmp_path / "extra.txt"
     extra.write_text(SEED.read_text(encoding="utf-8").replace("预算准备金", "只在日志里的项目"), encoding="utf-8")
     code = (
-        "import time; from pathlib import Path; from dashboard import importer, store; "
-        f"con = store.open_db({str(database)!r}); "
+        "import time; from pathlib import Path; "
+        "from dashboard.importing import importer; from dashboard.store import connect; "
+        f"con = connect.open_db({str(database)!r}); "
         f"importer.import_files(con, [(Path({str(extra)!r}), 'extra.txt')], importer.ImportOptions(year=2021)); "
         "print('committed', flush=True); time.sleep(60)"
     )

@@ -12,7 +12,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from dashboard import store, texts
+from dashboard.core import texts
+from dashboard.store import connect, schema
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE_PDF = ROOT / "data" / "samples" / "sample_form_a.pdf"
@@ -37,7 +38,7 @@ def newer_schema(source: Path, target: Path) -> Path:
     """A whole file whose meta says a later program wrote it."""
     shutil.copy(source, target)
     con = duckdb.connect(str(target))
-    con.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", [str(store.SCHEMA_VERSION + 1)])
+    con.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", [str(schema.SCHEMA_VERSION + 1)])
     con.close()
     return target
 
@@ -58,7 +59,7 @@ def expected_message(kind: str, path: Path) -> str:
         return texts.DB_DAMAGED.format(path=path, reason=texts.DB_DAMAGED_READ)
     if kind == "zeroed":
         return texts.DB_NOT_DUCKDB.format(path=path)
-    return texts.DB_TOO_NEW.format(path=path, version=store.SCHEMA_VERSION + 1, supported=store.SCHEMA_VERSION)
+    return texts.DB_TOO_NEW.format(path=path, version=schema.SCHEMA_VERSION + 1, supported=schema.SCHEMA_VERSION)
 
 
 BREAKERS = {"truncated": truncated, "zeroed": zeroed_header, "newer": newer_schema, "damaged": damaged_block}
@@ -72,12 +73,17 @@ def broken_files(sample_db, tmp_path_factory) -> dict[str, Path]:
 
 @pytest.mark.parametrize(
     ("kind", "expected_kind"),
-    [("truncated", store.DAMAGED), ("zeroed", store.NOT_DUCKDB), ("newer", store.TOO_NEW), ("damaged", store.DAMAGED)],
+    [
+        ("truncated", schema.DAMAGED),
+        ("zeroed", schema.NOT_DUCKDB),
+        ("newer", schema.TOO_NEW),
+        ("damaged", schema.DAMAGED),
+    ],
 )
 @pytest.mark.parametrize("read_only", [True, False])
 def test_open_names_what_is_wrong(broken_files, kind, expected_kind, read_only):
-    with pytest.raises(store.StoreError) as raised:
-        store.open_db(broken_files[kind], read_only=read_only).close()
+    with pytest.raises(schema.StoreError) as raised:
+        connect.open_db(broken_files[kind], read_only=read_only).close()
     assert raised.value.kind == expected_kind
     assert str(raised.value) == expected_message(kind, broken_files[kind])
 
@@ -129,7 +135,7 @@ def test_commands_name_each_kind_of_broken_file(broken_files, kind, command, tmp
 
 
 def damaged_after_opening(source: Path, folder: Path, probe: str = "SELECT * FROM forms") -> Path:
-    """A copy with garbage in a data block that store.open_db does not read (the catalogue is whole) and
+    """A copy with garbage in a data block that connect.open_db does not read (the catalogue is whole) and
     `probe` does: its damage shows only when a query reads the block. Found by trying each block in turn."""
     block_size, header_size = 262144, 3 * 4096  # DuckDB's default block size, its three header blocks
     blocks = (source.stat().st_size - header_size) // block_size
@@ -140,8 +146,8 @@ def damaged_after_opening(source: Path, folder: Path, probe: str = "SELECT * FRO
             file.seek(header_size + block * block_size + 8)
             file.write(b"\xa5" * 64)
         try:
-            con = store.open_db(target, read_only=True)
-        except store.StoreError:
+            con = connect.open_db(target, read_only=True)
+        except schema.StoreError:
             continue
         try:
             con.execute(probe).fetchall()

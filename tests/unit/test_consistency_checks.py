@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from dashboard import texts
+from dashboard.core import texts
 from dashboard.ingest import consistency
 from dashboard.ingest.text import read_text
 from tests.text_copies import pipe_copy

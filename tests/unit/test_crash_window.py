@@ -9,7 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from dashboard import importer, store
+from dashboard.importing import importer
+from dashboard.store import connect, writes
 from tests import pdf_factory
 from tests.unit.test_cli import run_cli
 from tests.unit.test_pdf_reader import PURCHASE_ROWS
@@ -22,9 +23,11 @@ UNIT_FINDINGS = "SELECT f.project_name FROM checks c JOIN forms f USING (form_id
 _KILLED_IMPORT = """
 import os, signal, sys
 from pathlib import Path
-from dashboard import importer, review, store
+from dashboard.importing import importer
+from dashboard.audit import review
+from dashboard.store import connect, writes
 review.refresh_unit_findings = lambda *args, **kwargs: os.kill(os.getpid(), signal.SIGKILL)
-con = store.open_db(sys.argv[1])
+con = connect.open_db(sys.argv[1])
 importer.import_files(con, [(Path(p), Path(p).name) for p in sys.argv[2:]], importer.ImportOptions(year=2021))
 """
 
@@ -39,7 +42,7 @@ def full_marks_files(folder: Path) -> list[Path]:
 
 
 def findings(db: Path) -> list[str]:
-    con = store.open_db(db, read_only=True)
+    con = connect.open_db(db, read_only=True)
     try:
         return sorted(row[0] for row in con.execute(UNIT_FINDINGS).fetchall())
     finally:
@@ -56,7 +59,7 @@ def killed_import(db: Path, files: list[Path]) -> None:
 def test_unit_findings_after_a_normal_import(tmp_path):
     """The truth by hand: both forms of 甲中心 carry the finding."""
     db = tmp_path / "f.duckdb"
-    con = store.open_db(db)
+    con = connect.open_db(db)
     try:
         importer.import_files(con, [(p, p.name) for p in full_marks_files(tmp_path)], importer.ImportOptions(year=2021))
     finally:
@@ -75,9 +78,9 @@ def test_a_rerun_after_kill_9_repairs_the_unit_findings(tmp_path):
     assert again.returncode == 0, again.stderr
     assert "重复文件 2 个" in again.stdout
     assert findings(db) == ["办公设备购置", "购置费"]
-    con = store.open_db(db, read_only=True)
+    con = connect.open_db(db, read_only=True)
     try:
-        assert store.unit_findings_pending(con) is None  # nothing left to do
+        assert writes.unit_findings_pending(con) is None  # nothing left to do
     finally:
         con.close()
 
@@ -85,10 +88,10 @@ def test_a_rerun_after_kill_9_repairs_the_unit_findings(tmp_path):
 def test_any_writer_open_finishes_the_pending_refresh(tmp_path):
     db = tmp_path / "f.duckdb"
     killed_import(db, full_marks_files(tmp_path))
-    con = store.open_db(db, read_only=True)
+    con = connect.open_db(db, read_only=True)
     try:
-        assert store.unit_findings_pending(con) is not None  # recorded with the files' own transactions
+        assert writes.unit_findings_pending(con) is not None  # recorded with the files' own transactions
     finally:
         con.close()
-    store.open_db(db).close()  # e.g. `user add`, `audit`, or the 导入 page opening the file to write
+    connect.open_db(db).close()  # e.g. `user add`, `audit`, or the 导入 page opening the file to write
     assert findings(db) == ["办公设备购置", "购置费"]

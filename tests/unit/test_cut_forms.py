@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from dashboard import texts
+from dashboard.core import texts
 from dashboard.ingest.grid import forms_from_grid
 from dashboard.ingest.text import read_text
 

@@ -13,9 +13,11 @@ from pathlib import Path
 
 import pytest
 
-from dashboard import importer, store, texts
+from dashboard.core import texts
+from dashboard.core.model import FormReadError
+from dashboard.importing import importer
 from dashboard.ingest.files import SafeReader, parse_file
-from dashboard.model import FormReadError
+from dashboard.store import connect
 from tests import office_factory
 
 SEED = json.loads((Path(__file__).resolve().parents[1] / "fixtures" / "seed_forms.json").read_text(encoding="utf-8"))
@@ -66,7 +68,7 @@ def test_missing_sheet_fails_the_import_of_that_file(tmp_path):
         return None if name == "xl/worksheets/sheet2.xml" else data
 
     damaged = rewrite(two_sheet_book(tmp_path), tmp_path / "damaged.xlsx", drop_sheet2)
-    con = store.open_db(tmp_path / "db.duckdb")
+    con = connect.open_db(tmp_path / "db.duckdb")
     try:
         with SafeReader(workers=1) as reader:
             files = [(damaged, damaged.name)]

@@ -22,11 +22,11 @@ from pathlib import Path
 
 import pytest
 
-from dashboard import texts
+from dashboard.core import texts
+from dashboard.core.model import Form, FormReadError
 from dashboard.ingest import pdf as pdf_reader
 from dashboard.ingest.files import parse_file
 from dashboard.ingest.pdf import read_pdf_file
-from dashboard.model import Form, FormReadError
 
 ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:  # tests/unit is not a package: make tests.pdf_damage importable

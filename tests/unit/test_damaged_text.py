@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from dashboard import domain, texts
+from dashboard.core import domain, texts
 from dashboard.ingest.text import read_text
 from tests.text_copies import pipe_copy
 

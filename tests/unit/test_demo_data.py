@@ -1,10 +1,13 @@
-"""The synthetic demo database (dashboard/demo.py) and the bounded refresh of the unit findings (rule 10)."""
+"""The synthetic demo database (dashboard/importing/demo.py) and the bounded refresh of the unit findings (rule 10)."""
 
 from __future__ import annotations
 
 import pytest
 
-from dashboard import audit, demo, reference, review, store
+from dashboard.audit import audit, review
+from dashboard.importing import demo
+from dashboard.reference import reference
+from dashboard.store import connect, reads
 
 FORMS = 1200
 
@@ -17,7 +20,7 @@ def demo_db(tmp_path_factory):
 
 
 def test_demo_is_marked_synthetic_and_spread_like_a_city(demo_db):
-    con = store.open_db(demo_db, read_only=True)
+    con = connect.open_db(demo_db, read_only=True)
     try:
         assert con.execute("SELECT value FROM meta WHERE key = 'synthetic'").fetchone() is not None
         forms, files, departments, units, years = con.execute(
@@ -50,9 +53,9 @@ def _holders(con) -> set[str]:
 
 def test_unit_findings_are_those_of_the_whole_database_rule(demo_db):
     """The bounded refresh (SQL picks the groups) flags exactly the forms the rule over every form flags."""
-    con = store.open_db(demo_db, read_only=True)
+    con = connect.open_db(demo_db, read_only=True)
     try:
-        every_form = audit.run_unit_rules(store.load_forms(con, versions="counted"))
+        every_form = audit.run_unit_rules(reads.load_forms(con, versions="counted"))
         assert every_form, "the demo data has units whose forms are all at full marks"
         assert _holders(con) == set(every_form)
     finally:
@@ -62,7 +65,7 @@ def test_unit_findings_are_those_of_the_whole_database_rule(demo_db):
 def test_refresh_for_some_imports_leaves_other_groups_alone(demo_db, tmp_path):
     copy = tmp_path / "copy.duckdb"
     copy.write_bytes(demo_db.read_bytes())
-    con = store.open_db(copy)
+    con = connect.open_db(copy)
     try:
         before = _holders(con)
         other = con.execute("SELECT max(batch_id) FROM import_batches").fetchone()[0]
@@ -86,12 +89,12 @@ def test_streamed_exports_equal_the_one_piece_exports(demo_db, monkeypatch):
 
     import pyarrow.parquet as pq
 
-    from dashboard import export
+    from dashboard.outputs import export
 
     monkeypatch.setattr(export, "EXPORT_CHUNK", 170)
-    con = store.open_db(demo_db, read_only=True)
+    con = connect.open_db(demo_db, read_only=True)
     try:
-        forms = store.load_forms(con, versions="current")
+        forms = reads.load_forms(con, versions="current")
         reference.annotate(con, forms)
         streamed = {}
         for fmt in export.FORMATS:
@@ -121,7 +124,7 @@ def test_audit_in_chunks_and_worker_processes_gives_what_the_import_gave(demo_db
         "SELECT f.form_id, f.recomputed_score, f.scheme, list(c.rule || '|' || c.message ORDER BY c.position) "
         "FROM forms f LEFT JOIN checks c ON c.form_id = f.form_id GROUP BY ALL ORDER BY f.form_id"
     )
-    con = store.open_db(copy)
+    con = connect.open_db(copy)
     try:
         before = con.execute(query).fetchall()
         con.execute("DELETE FROM checks")  # nothing left but what the audit writes again

@@ -10,8 +10,9 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
-from dashboard import downloads, texts
-from dashboard.model import Check, Form, FundRow, Funds, Indicator
+from dashboard.core import texts
+from dashboard.core.model import Check, Form, FundRow, Funds, Indicator
+from dashboard.outputs import downloads
 
 
 @pytest.fixture
@@ -171,9 +172,9 @@ def test_download_buttons_draws_two_buttons():
     def script():
         import pandas as pd
 
-        from dashboard import downloads
+        from dashboard.ui import download_buttons
 
-        downloads.download_buttons(pd.DataFrame({"项目": ["甲"]}), "项目 列表", key="projects")
+        download_buttons.download_buttons(pd.DataFrame({"项目": ["甲"]}), "项目 列表", key="projects")
 
     app = AppTest.from_function(script).run()
     assert not app.exception

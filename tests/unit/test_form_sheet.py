@@ -9,8 +9,11 @@ from pathlib import Path
 
 from openpyxl import load_workbook
 
-from dashboard import downloads, form_sheet, review, texts
+from dashboard.audit import review
+from dashboard.core import texts
 from dashboard.ingest.files import parse_file
+from dashboard.outputs import downloads, form_sheet
+from dashboard.ui import download_buttons
 from tests.unit.test_audit_samples import form_from_record
 from tests.unit.test_pdf_reader import record_differences, regional_variant
 
@@ -64,10 +67,10 @@ def test_the_download_has_the_form_and_its_findings(tmp_path):
 
 
 def test_the_filtered_forms_download_has_a_sheet_per_form(sample_db, monkeypatch):
-    from dashboard import store
-    from dashboard.filters import Filters
+    from dashboard.queries.filters import Filters
+    from dashboard.store import connect
 
-    monkeypatch.setenv(store.DB_ENV_VAR, str(sample_db))
-    book = load_workbook(io.BytesIO(downloads.printed_forms_bytes(Filters(types=("购置费",)))))
+    monkeypatch.setenv(connect.DB_ENV_VAR, str(sample_db))
+    book = load_workbook(io.BytesIO(download_buttons.printed_forms_bytes(Filters(types=("购置费",)))))
     assert len(book.sheetnames) == 3 + 1  # the sample's three 购置费 forms, then the findings
     assert all("购置费" in name for name in book.sheetnames[:3])

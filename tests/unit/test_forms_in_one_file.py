@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import pytest
 
-from dashboard import importer, store
-from dashboard.app_pages import import_page
+from dashboard.importing import importer
 from dashboard.ingest import pages
 from dashboard.ingest.grid import forms_from_grid
 from dashboard.ingest.office import read_docx, read_xlsx
 from dashboard.ingest.pdf import read_pdf, read_pdf_file
+from dashboard.store import connect
+from dashboard.ui.pages import import_page
 from tests import layout_factory, pdf_factory
 from tests.layout_factory import Table
 from tests.unit.test_cli import run_cli
@@ -120,7 +121,7 @@ def test_unit_name_row_of_another_table_starts_no_form():
 
 
 def import_one(path, tmp_path) -> importer.FileOutcome:
-    con = store.open_db(tmp_path / "forms.duckdb")
+    con = connect.open_db(tmp_path / "forms.duckdb")
     try:
         (outcome,) = importer.import_files(con, [(path, path.name)])
         logged = con.execute("SELECT outcome, message FROM import_batches").fetchall()
@@ -193,7 +194,7 @@ def word_report_with_cut_rows(tmp_path_factory, seed_nine):  # noqa: F811 (the f
     """One form (数据规划管理, 29 indicators) printed by LibreOffice from Word three times, each on a new page after
     a different number of lines, so that page breaks fall inside different indicator rows; "填报人：李四" right
     under each table."""
-    from dashboard import form_sheet
+    from dashboard.outputs import form_sheet
 
     book = form_sheet.build_workbook([seed_nine[1]], title_year=False)
     widths = tuple(width * 6.0 for width in form_sheet.COLUMN_WIDTHS)

@@ -24,8 +24,11 @@ import pytest
 from docx import Document
 from openpyxl import load_workbook
 
-from dashboard import downloads, importer, queries, report, store
-from dashboard.filters import Filters
+from dashboard.importing import importer
+from dashboard.outputs import downloads, report
+from dashboard.queries import queries
+from dashboard.queries.filters import Filters
+from dashboard.store import connect, reads
 from tests.payloads import CONTROL_NAME, CONTROL_NAME_SHOWN, FULLWIDTH_FORMULA_NAME, payload_dump
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -42,7 +45,7 @@ def hostile_db(tmp_path_factory) -> Path:
         path.write_text(payload_dump(name), encoding="utf-8")
         files.append((path, path.name))
     db_file = folder / "forms.duckdb"
-    con = store.open_db(db_file)
+    con = connect.open_db(db_file)
     try:
         outcomes = importer.import_files(con, files, importer.ImportOptions(year=2021))
     finally:
@@ -62,7 +65,7 @@ def raw_controls(text: str) -> list[str]:
 
 
 def test_database_keeps_the_text_as_printed(hostile_db):
-    con = store.open_db(hostile_db, read_only=True)
+    con = connect.open_db(hostile_db, read_only=True)
     try:
         names = {row[0] for row in con.execute("SELECT project_name FROM forms").fetchall()}
     finally:
@@ -110,10 +113,10 @@ def _workbook_values(data: bytes) -> list:
 
 
 def test_page_and_form_workbooks_open_and_show_the_escapes(hostile_db):
-    con = store.open_db(hostile_db, read_only=True)
+    con = connect.open_db(hostile_db, read_only=True)
     try:
         table = queries.form_overview(con, Filters())
-        forms = store.load_forms(con)
+        forms = reads.load_forms(con)
     finally:
         con.close()
     shown = {CONTROL_NAME: CONTROL_NAME_SHOWN, FULLWIDTH_FORMULA_NAME: "'" + FULLWIDTH_FORMULA_NAME}
@@ -134,7 +137,7 @@ def test_word_report_opens_and_shows_the_escapes(hostile_db, tmp_path):
     out = tmp_path / "report.docx"
     result = run_cli("report", "--db", str(hostile_db), "--output", str(out))
     assert result.returncode == 0, result.stderr
-    con = store.open_db(hostile_db, read_only=True)
+    con = connect.open_db(hostile_db, read_only=True)
     try:
         assert report.build_report(con, Filters())[:2] == b"PK"  # the 下载汇总报告 button's bytes too
     finally:
@@ -168,10 +171,10 @@ def test_command_line_prints_no_raw_control_character(hostile_db, tmp_path):
 
 
 def test_exported_rules_read_back_whole(hostile_db, tmp_path):
-    from dashboard import project_types
+    from dashboard.reference import project_types
 
     rule = project_types.Rule("购置\u202e类\x7f", "采购\x1b[0m")
-    con = store.open_db(hostile_db)
+    con = connect.open_db(hostile_db)
     try:
         project_types.save_rules(con, [rule])
     finally:

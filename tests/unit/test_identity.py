@@ -13,7 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from dashboard import form_sheet, importer, store
+from dashboard.importing import importer
+from dashboard.outputs import form_sheet
+from dashboard.store import connect, reads
 from tests import layout_factory, office_factory
 from tests.unit.test_cli import SAMPLES, SEED
 
@@ -68,7 +70,7 @@ def make(kind: str, recs: list[dict], folder: Path, stem: str) -> Path:
 
 def import_in_turn(db: Path, files: list[Path]) -> list[importer.FileOutcome]:
     """Each file in its own run, as two offices' files arrive."""
-    con = store.open_db(db)
+    con = connect.open_db(db)
     try:
         return [importer.import_files(con, [(path, path.name)])[0] for path in files]
     finally:
@@ -77,7 +79,7 @@ def import_in_turn(db: Path, files: list[Path]) -> list[importer.FileOutcome]:
 
 def current(db: Path) -> list[tuple[str, str | None, bool]]:
     """Current forms (not replaced by another version): (name, unit, held as 可能重复)."""
-    con = store.open_db(db, read_only=True)
+    con = connect.open_db(db, read_only=True)
     try:
         return con.execute(
             "SELECT project_name, unit, pending_duplicate FROM forms WHERE superseded_by IS NULL "
@@ -111,9 +113,9 @@ def test_the_held_form_shows_its_stored_namesake(tmp_path):
     unit_2 = make("report", records(UNIT_2_FORMS, None), tmp_path, "单位2")
     unit_3 = make("report", records(UNIT_3_FORMS, UNIT_3), tmp_path, "单位3")
     import_in_turn(tmp_path / "f.duckdb", [unit_2, unit_3])
-    con = store.open_db(tmp_path / "f.duckdb", read_only=True)
+    con = connect.open_db(tmp_path / "f.duckdb", read_only=True)
     try:
-        pending = store.pending_duplicates(con)
+        pending = reads.pending_duplicates(con)
     finally:
         con.close()
     assert pending[["project_name", "unit", "candidate_name", "candidate_unit"]].values.tolist() == [
@@ -180,9 +182,9 @@ def test_a_blank_unit_in_a_file_that_prints_units_is_held_not_matched(tmp_path):
     assert (RESERVE_3, None, True) in forms and (RESERVE_3, UNIT_3, False) in forms
 
     # A person settles it as the new version: it replaces the stored form and keeps that form's unit.
-    con = store.open_db(tmp_path / "f.duckdb")
+    con = connect.open_db(tmp_path / "f.duckdb")
     try:
-        (held,) = store.pending_duplicates(con).itertuples()
+        (held,) = reads.pending_duplicates(con).itertuples()
         importer.settle_duplicate(con, held.form_id, held.candidate_id)
         changes = con.execute("SELECT changes FROM forms WHERE form_id = ?", [held.form_id]).fetchall()[0][0]
     finally:
@@ -199,7 +201,7 @@ def test_a_yearless_resubmission_keeps_year_and_unit(tmp_path):
     """The sample text with --year 2021, then sample_form_a.pdf (seed form 3, no year printed) without a year:
     it replaces form 3, keeps 2021, and the change list shows no 年度 line."""
     db = tmp_path / "f.duckdb"
-    con = store.open_db(db)
+    con = connect.open_db(db)
     try:
         importer.import_files(con, [(SEED, SEED.name)], importer.ImportOptions(year=YEAR, unit="某某中心"))
         pdf = SAMPLES / "sample_form_a.pdf"

@@ -1,4 +1,4 @@
-"""An import that holds the database only while it stores each file (store.StepWriter).
+"""An import that holds the database only while it stores each file (connect.StepWriter).
 
 Between two files another writer may get in (the 导入 page after the command line, a second command);
 what it stored is seen: content stored meanwhile is a duplicate, not stored twice.
@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from dashboard import importer, store
+from dashboard.importing import importer
+from dashboard.store import connect, schema
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLES = ROOT / "data" / "samples"
@@ -23,7 +24,7 @@ def test_a_file_stored_by_another_writer_between_two_files_is_a_duplicate(tmp_pa
 
     def another_writer_stores_the_second(done: int, total: int, outcome: importer.FileOutcome) -> None:
         if done == 1:  # between the two files: the step writer has let go of the database
-            con = store.open_db(path, wait=0)
+            con = connect.open_db(path, wait=0)
             try:
                 (other,) = importer.import_files(con, [(SECOND, "另一次导入.txt")], importer.ImportOptions(year=2021))
             finally:
@@ -31,11 +32,11 @@ def test_a_file_stored_by_another_writer_between_two_files_is_a_duplicate(tmp_pa
             assert other.outcome == importer.OUTCOME_IMPORTED
 
     outcomes = importer.import_files(
-        store.StepWriter(path), files, importer.ImportOptions(year=2021), on_progress=another_writer_stores_the_second
+        connect.StepWriter(path), files, importer.ImportOptions(year=2021), on_progress=another_writer_stores_the_second
     )
     assert [o.outcome for o in outcomes] == [importer.OUTCOME_IMPORTED, importer.OUTCOME_DUPLICATE]
     assert "另一次导入.txt" in outcomes[1].message
-    con = store.open_db(path, read_only=True)
+    con = connect.open_db(path, read_only=True)
     try:
         files_stored = con.execute("SELECT file_name FROM import_batches WHERE outcome = 'imported' ORDER BY 1")
         assert [row[0] for row in files_stored.fetchall()] == sorted([FIRST.name, "另一次导入.txt"])
@@ -46,19 +47,20 @@ def test_a_file_stored_by_another_writer_between_two_files_is_a_duplicate(tmp_pa
 def test_one_writing_session_at_a_time_even_between_files(tmp_path):
     """While a step import runs (even with the file let go between two files), another import or the
     导入 page's write is refused with the locked message; readers are not."""
-    from dashboard import db, texts
+    from dashboard.core import texts
+    from dashboard.ui import db
 
     path = tmp_path / "forms.duckdb"
-    store.open_db(path).close()
+    connect.open_db(path).close()
     locked = texts.DB_LOCKED.format(path=path)
-    with store.StepWriter(path) as writer:
+    with connect.StepWriter(path) as writer:
         with writer.step() as con:
             con.execute("SELECT 1")
-        for other in (lambda: store.StepWriter(path).__enter__(), lambda: db.writing(path).__enter__()):
-            with pytest.raises(store.StoreError) as refused:
+        for other in (lambda: connect.StepWriter(path).__enter__(), lambda: db.writing(path).__enter__()):
+            with pytest.raises(schema.StoreError) as refused:
                 other()
             assert str(refused.value) == locked
-        reader = store.open_db(path, read_only=True)  # between two steps: readers get in
+        reader = connect.open_db(path, read_only=True)  # between two steps: readers get in
         reader.close()
     with db.writing(path) as con:  # the session over: the claim is let go
         assert con.execute("SELECT count(*) FROM forms").fetchone()[0] == 0

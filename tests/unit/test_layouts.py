@@ -15,12 +15,14 @@ from pathlib import Path
 import pdfplumber
 import pytest
 
-from dashboard import domain, importer, store
+from dashboard.core import domain
+from dashboard.importing import importer
 from dashboard.ingest import labels
 from dashboard.ingest.cells import fix_lookalikes
 from dashboard.ingest.grid import forms_from_grid
 from dashboard.ingest.office import read_docx, read_xlsx
 from dashboard.ingest.pdf import read_pdf, read_pdf_file
+from dashboard.store import connect, reads
 from tests import layout_factory
 from tests.layout_factory import Table
 
@@ -558,7 +560,7 @@ SIGN_OFF = "填报人：李四　　联系电话：0838-1234567　　填报日�
 
 def report_parts(records: list[dict]) -> tuple[list, set[int]]:
     """The report: preface, the 部门整体 form, then one project form per record, each on a new page."""
-    from dashboard import form_sheet
+    from dashboard.outputs import form_sheet
 
     parts, breaks = list(REPORT_PREFACE), set(PREFACE_BREAKS)
     breaks.add(len(parts))
@@ -625,7 +627,7 @@ def test_report_printed_by_chromium(chromium_report, seed_nine):
 
 
 def test_report_import_says_what_was_skipped(chromium_report, tmp_path):
-    con = store.open_db(tmp_path / "forms.duckdb")
+    con = connect.open_db(tmp_path / "forms.duckdb")
     try:
         outcome = importer.import_files(con, [(chromium_report, "report.pdf")])[0]
         kinds = con.execute("SELECT form_kind, count(*) FROM forms GROUP BY 1 ORDER BY 1").fetchall()
@@ -646,7 +648,7 @@ def test_report_as_word_document(tmp_path, seed_nine):
 def test_sichuan_form_is_judged_by_its_layout(tmp_path):
     """The printed title goes to the audit, which picks the Sichuan scheme by it (the 主管部门 sets none)."""
     workbook = layout_factory.write_xlsx([parts_of("sichuan"), parts_of("department")], tmp_path / "f.xlsx")
-    con = store.open_db(tmp_path / "forms.duckdb")
+    con = connect.open_db(tmp_path / "forms.duckdb")
     try:
         importer.import_files(con, [(workbook, "f.xlsx")])
         schemes = con.execute("SELECT form_kind, scheme FROM forms ORDER BY position").fetchall()
@@ -703,13 +705,13 @@ def test_text_dump_year_under_title_and_code_prefix():
 
 def test_export_carries_kind_code_and_target_parts(tmp_path):
     """Stored and exported (form-json.md): form_kind, project_code, target_parts; a 部门整体 form names no project."""
-    from dashboard import export
+    from dashboard.outputs import export
 
     workbook = layout_factory.write_xlsx([parts_of("sichuan"), parts_of("chongqing")], tmp_path / "f.xlsx")
-    con = store.open_db(tmp_path / "forms.duckdb")
+    con = connect.open_db(tmp_path / "forms.duckdb")
     try:
         importer.import_files(con, [(workbook, "f.xlsx")])
-        records = json.loads(export.forms_to_json(store.load_forms(con)))
+        records = json.loads(export.forms_to_json(reads.load_forms(con)))
     finally:
         con.close()
     sichuan, chongqing = sorted(records, key=lambda record: record["form_kind"], reverse=True)

@@ -10,7 +10,10 @@ import json
 import duckdb
 import pytest
 
-from dashboard import audit, domain, importer, store
+from dashboard.audit import audit
+from dashboard.core import domain
+from dashboard.importing import importer
+from dashboard.store import connect, reads, schema
 from tests import grade_truth
 from tests.unit.test_audit import clean_rows, funds, make_form, row
 from tests.unit.test_audit_samples import SEED_JSON, SEED_TEXT, form_from_record
@@ -104,7 +107,7 @@ def test_the_import_stores_the_reason_with_each_form(sample_db):
     con = duckdb.connect(str(sample_db), read_only=True)
     try:
         stored = con.execute(
-            f"SELECT project_name, CAST(project_amount AS DOUBLE), not_graded FROM forms f WHERE {store.counted_sql()}"
+            f"SELECT project_name, CAST(project_amount AS DOUBLE), not_graded FROM forms f WHERE {reads.counted_sql()}"
         ).fetchall()
     finally:
         con.close()
@@ -114,9 +117,9 @@ def test_the_import_stores_the_reason_with_each_form(sample_db):
 
 def test_the_json_export_says_which_forms_are_graded_and_why(sample_db):
     """form-json.md: `graded` false with `graded_reason` for exactly the five unused reserves."""
-    from dashboard import export
+    from dashboard.outputs import export
 
-    con = store.open_db(sample_db, read_only=True)
+    con = connect.open_db(sample_db, read_only=True)
     try:
         out = io.BytesIO()
         export.write_export(con, "json", out)
@@ -133,7 +136,7 @@ def test_the_json_export_says_which_forms_are_graded_and_why(sample_db):
 
 def test_migrate_fills_the_reason_in_a_version_5_file(tmp_path):
     path = tmp_path / "v5.duckdb"
-    con = store.open_db(path)
+    con = connect.open_db(path)
     try:
         (outcome,) = importer.import_files(con, [(SEED_TEXT, SEED_TEXT.name)], importer.ImportOptions(year=2021))
         assert outcome.ok, outcome.message
@@ -143,11 +146,11 @@ def test_migrate_fills_the_reason_in_a_version_5_file(tmp_path):
     con.execute("ALTER TABLE forms DROP COLUMN not_graded")
     con.execute("UPDATE meta SET value = '5' WHERE key = 'schema_version'")
     con.close()
-    with pytest.raises(store.StoreError):
-        store.open_db(path, read_only=True)  # a reader is told to migrate
-    con = store.open_db(path)  # what `python -m dashboard migrate` does
+    with pytest.raises(schema.StoreError):
+        connect.open_db(path, read_only=True)  # a reader is told to migrate
+    con = connect.open_db(path)  # what `python -m dashboard migrate` does
     try:
-        assert store.schema_version(con) == store.SCHEMA_VERSION
+        assert schema.schema_version(con) == schema.SCHEMA_VERSION
         stored = con.execute("SELECT project_name, CAST(project_amount AS DOUBLE), not_graded FROM forms").fetchall()
     finally:
         con.close()

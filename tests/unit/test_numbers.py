@@ -6,10 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from dashboard import texts
-from dashboard.ingest import cells, rules
+from dashboard.core import rule_ids as rules
+from dashboard.core import texts
+from dashboard.core.model import Check
+from dashboard.ingest import cells
 from dashboard.ingest.text import read_text
-from dashboard.model import Check
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE_TEXT = ROOT / "data" / "samples" / "000_4b30dd1c6dd4a20d.txt"
@@ -167,11 +168,12 @@ def test_text_dump_with_impossible_amounts_keeps_every_form():
 
 def test_impossible_amounts_import_into_the_database(tmp_path):
     """The real import into DuckDB (DECIMAL(18, 2) amounts): no database error, the findings are stored."""
-    from dashboard import importer, store
+    from dashboard.importing import importer
+    from dashboard.store import connect
 
     path = tmp_path / "damaged.txt"
     path.write_text(damaged_sample_text(), encoding="utf-8")
-    con = store.open_db(tmp_path / "forms.duckdb")
+    con = connect.open_db(tmp_path / "forms.duckdb")
     try:
         (outcome,) = importer.import_files(con, [(path, path.name)], importer.ImportOptions(year=2021))
         rows = con.execute(

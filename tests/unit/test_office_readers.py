@@ -11,9 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from dashboard import importer, store, texts
+from dashboard.core import texts
+from dashboard.core.model import FormReadError
+from dashboard.importing import importer
 from dashboard.ingest.files import parse_file, precheck
-from dashboard.model import FormReadError
+from dashboard.store import connect, reads
 from tests import office_factory
 from tests.unit.test_pdf_reader import record_differences
 
@@ -53,13 +55,13 @@ def test_docx_reads_every_form_exactly(tmp_path):
 def test_office_files_import_with_versions_like_any_other(tmp_path):
     """The .xlsx of the seed replaces the text's forms: same forms, new versions, nothing counted twice."""
     workbook = office_factory.xlsx_workbook(truth_with_year(), tmp_path / "自评表.xlsx", numbers=True)
-    con = store.open_db(tmp_path / "f.duckdb")
+    con = connect.open_db(tmp_path / "f.duckdb")
     try:
         seed = Path(__file__).resolve().parents[2] / "data" / "samples" / "000_4b30dd1c6dd4a20d.txt"
         files = [(seed, seed.name), (workbook, workbook.name)]
         outcomes = importer.import_files(con, files, importer.ImportOptions(year=YEAR))
         assert [o.placed.get("replaced") for o in outcomes] == [0, 22]
-        assert len(store.load_forms(con, versions="counted")) == 22
+        assert len(reads.load_forms(con, versions="counted")) == 22
     finally:
         con.close()
 

@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from dashboard import texts
+from dashboard.core import texts
+from dashboard.core.model import FormReadError
 from dashboard.ingest.grid import forms_from_grid
 from dashboard.ingest.pdf import read_pdf
-from dashboard.model import FormReadError
 
 ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:  # tests/unit is not a package: make tests.pdf_factory importable

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pdfplumber
 
-from dashboard import form_sheet
 from dashboard.ingest.pdf import read_pdf
+from dashboard.outputs import form_sheet
 from tests.unit.test_pdf_reader import record_differences
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -49,13 +49,14 @@ def test_the_form_workbook_prints_as_the_form(tmp_path):
 
 
 def test_the_report_opens_in_libreoffice(tmp_path):
-    from dashboard import report, store
-    from dashboard.filters import Filters
+    from dashboard.outputs import report
+    from dashboard.queries.filters import Filters
+    from dashboard.store import connect
     from tests.conftest import build_sample_db
 
     db = tmp_path / "f.duckdb"
     build_sample_db(db)
-    con = store.open_db(db, read_only=True)
+    con = connect.open_db(db, read_only=True)
     try:
         data = report.build_report(con, Filters())
     finally:

@@ -15,10 +15,10 @@ import duckdb
 import pytest
 from openpyxl import load_workbook
 
-from dashboard import store
 from dashboard.ingest import cells
 from dashboard.ingest.files import parse_file
 from dashboard.ingest.text import read_text
+from dashboard.store import connect, schema
 from tests import office_factory
 from tests import pdf_factory as factory
 
@@ -132,7 +132,7 @@ def test_one_conversion_for_funds_and_project_amount():
 
 def make_v5_file(path: Path) -> None:
     """A version-5 file as the last release wrote it: four forms, two of them with 项目金额 stored in 万元."""
-    con = store.open_db(path)
+    con = connect.open_db(path)
     con.close()
     con = duckdb.connect(str(path))
     con.execute("UPDATE meta SET value = '5' WHERE key = 'schema_version'")
@@ -162,9 +162,9 @@ def make_v5_file(path: Path) -> None:
 def test_migrate_stores_old_wanyuan_project_amounts_in_yuan(tmp_path):
     path = tmp_path / "v5.duckdb"
     make_v5_file(path)
-    con = store.open_db(path)  # what `python -m dashboard migrate` does
+    con = connect.open_db(path)  # what `python -m dashboard migrate` does
     try:
-        assert store.schema_version(con) == store.SCHEMA_VERSION
+        assert schema.schema_version(con) == schema.SCHEMA_VERSION
         rows = con.execute("SELECT form_id, CAST(project_amount AS DOUBLE) FROM forms ORDER BY position").fetchall()
     finally:
         con.close()

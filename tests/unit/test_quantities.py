@@ -1,11 +1,11 @@
-"""Targets and actuals as comparable quantities (dashboard/quantities.py)."""
+"""Targets and actuals as comparable quantities (dashboard/audit/quantities.py)."""
 
 from __future__ import annotations
 
 import pytest
 
-from dashboard import domain
-from dashboard import quantities as q
+from dashboard.audit import quantities as q
+from dashboard.core import domain
 
 
 @pytest.mark.parametrize(

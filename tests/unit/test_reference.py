@@ -17,8 +17,12 @@ import pandas as pd
 import pytest
 from openpyxl import Workbook
 
-from dashboard import importer, organisations, page_data, project_types, queries, reference, store
-from dashboard.filters import Filters
+from dashboard.importing import importer
+from dashboard.queries import queries
+from dashboard.queries.filters import Filters
+from dashboard.reference import organisations, project_types, reference
+from dashboard.store import connect, reads, schema
+from dashboard.ui import page_data
 from tests.conftest import SAMPLE_YEAR
 from tests.reference_truth import MIXED, OFFICE, SAMPLE_TYPES, TOWN, build_mixed_db, mixed_forms_text
 
@@ -40,7 +44,7 @@ def mixed_db(mixed_template, tmp_path) -> Path:
 
 @pytest.fixture
 def con(mixed_db):
-    con = store.open_db(mixed_db)
+    con = connect.open_db(mixed_db)
     yield con
     con.close()
 
@@ -91,7 +95,7 @@ def test_each_department_shows_once_under_its_name(con):
     options = queries.filter_options(con)
     assert options["departments"] == ["0402009", TOWN]  # six spellings printed, two organisations
     assert options["units"] == ["某某镇中心小学", OFFICE, "福田区政务服务信息中心"]
-    printed = con.execute(f"SELECT count(DISTINCT department) FROM forms WHERE {store.counted_sql('forms')}")
+    printed = con.execute(f"SELECT count(DISTINCT department) FROM forms WHERE {reads.counted_sql('forms')}")
     assert printed.fetchone()[0] == 5  # what the forms print is kept as printed
 
 
@@ -100,7 +104,7 @@ def test_type_filter_has_a_handful_of_types(con):
     truth = {t for *_, t, _, _ in MIXED} | set(SAMPLE_TYPES.values())
     assert set(types) == truth
     assert len(types) == 12
-    printed = con.execute(f"SELECT count(DISTINCT project_type) FROM forms WHERE {store.counted_sql('forms')}")
+    printed = con.execute(f"SELECT count(DISTINCT project_type) FROM forms WHERE {reads.counted_sql('forms')}")
     assert printed.fetchone()[0] == 20  # one "type" per project before the rules
 
 
@@ -152,7 +156,7 @@ def test_assigning_a_type_moves_the_project_in_every_view(con, mixed_db):
     assert overview_by_name(con)["档案数字化整理"] == {("信息化建设与运维", TOWN, OFFICE)}
     chosen = queries.form_overview(con, Filters(types=("信息化建设与运维",)))
     assert "档案数字化整理" in set(chosen["project_name"])
-    forms = store.load_forms(con, versions="current")
+    forms = reads.load_forms(con, versions="current")
     reference.annotate(con, forms)
     assert {f.project_type for f in forms if f.project_name == "档案数字化整理"} == {"信息化建设与运维"}
     # Back to the rules.
@@ -309,7 +313,7 @@ def test_cli_reference_and_json_export(mixed_db, tmp_path):
 
 
 def test_a_version_2_file_is_migrated_by_a_writer_and_refused_by_a_reader(mixed_db):
-    con = store.open_db(mixed_db)
+    con = connect.open_db(mixed_db)
     for table in ("ref_organisations", "ref_org_spellings", "ref_type_rules", "ref_type_assignments"):
         con.execute(f"DROP TABLE {table}")
     con.execute("DROP TABLE ref_project_types")
@@ -319,10 +323,10 @@ def test_a_version_2_file_is_migrated_by_a_writer_and_refused_by_a_reader(mixed_
         con.execute(f"ALTER TABLE forms DROP COLUMN {column}")  # versions 4, 5 and 6 added them
     con.execute("UPDATE meta SET value = '2' WHERE key = 'schema_version'")
     con.close()
-    with pytest.raises(store.StoreError, match="migrate"):
-        store.open_db(mixed_db, read_only=True)
-    store.open_db(mixed_db).close()  # what `python -m dashboard migrate` does
-    con = store.open_db(mixed_db, read_only=True)
+    with pytest.raises(schema.StoreError, match="migrate"):
+        connect.open_db(mixed_db, read_only=True)
+    connect.open_db(mixed_db).close()  # what `python -m dashboard migrate` does
+    con = connect.open_db(mixed_db, read_only=True)
     try:
         assert reference.present(con)
         assert queries.filter_options(con)["departments"] == ["0402009", TOWN]
@@ -339,8 +343,8 @@ def test_printed_spelling_with_its_name():
 
 
 def test_the_opened_form_carries_its_type_and_names(mixed_db, monkeypatch):
-    monkeypatch.setenv(store.DB_ENV_VAR, str(mixed_db))
-    con = store.open_db(mixed_db, read_only=True)
+    monkeypatch.setenv(connect.DB_ENV_VAR, str(mixed_db))
+    con = connect.open_db(mixed_db, read_only=True)
     try:
         (form_id,) = con.execute("SELECT form_id FROM forms WHERE project_name = '工资性支出'").fetchone()
     finally:

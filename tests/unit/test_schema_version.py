@@ -7,7 +7,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from dashboard import store
+from dashboard.store import connect, reads, schema
 
 V1_SCHEMA = Path(__file__).resolve().parents[1] / "fixtures" / "schema_v1.sql"
 
@@ -35,10 +35,10 @@ def make_v1_file(path: Path) -> None:
 def test_writer_migrates_a_version_1_file(tmp_path):
     path = tmp_path / "old.duckdb"
     make_v1_file(path)
-    con = store.open_db(path)
+    con = connect.open_db(path)
     try:
-        assert store.schema_version(con) == store.SCHEMA_VERSION
-        (form,) = store.load_forms(con, versions="counted")
+        assert schema.schema_version(con) == schema.SCHEMA_VERSION
+        (form,) = reads.load_forms(con, versions="counted")
         assert form.project_name == "购置费" and form.complete
         row = con.execute("SELECT deducted, points_lost, no_reason, not_measured FROM indicators").fetchone()
         assert row == (True, 2.5, True, False)
@@ -55,7 +55,7 @@ def test_a_version_3_file_gets_its_forms_indicator_sums(tmp_path):
     """Version 4 adds per-form sums of the indicator rows; a version-3 file has none until migrated."""
     path = tmp_path / "v3.duckdb"
     make_v1_file(path)
-    store.open_db(path).close()
+    connect.open_db(path).close()
     con = duckdb.connect(str(path))  # back to version 3: no sum columns
     for column in ("indicator_count", "deducted_count", "points_lost", "unexplained_count", "budget", "executed",
                    "not_graded"):  # fmt: skip
@@ -66,12 +66,12 @@ def test_a_version_3_file_gets_its_forms_indicator_sums(tmp_path):
         "VALUES ('aa-001', 2, '满意度', 10, 7, '宣传不足', true, 3, false)"
     )
     con.close()
-    con = store.open_db(path)
+    con = connect.open_db(path)
     try:
         sums = "SELECT indicator_count, deducted_count, points_lost, unexplained_count FROM forms"
         assert con.execute(sums).fetchone() == (2, 2, 5.5, 1)
         assert con.execute("SELECT budget, executed FROM forms").fetchone() == (200, 150)  # version 5
-        assert store.schema_version(con) == store.SCHEMA_VERSION
+        assert schema.schema_version(con) == schema.SCHEMA_VERSION
     finally:
         con.close()
 
@@ -79,20 +79,20 @@ def test_a_version_3_file_gets_its_forms_indicator_sums(tmp_path):
 def test_reader_of_a_version_1_file_is_told_to_migrate(tmp_path):
     path = tmp_path / "old.duckdb"
     make_v1_file(path)
-    with pytest.raises(store.StoreError) as raised:
-        store.open_db(path, read_only=True)
+    with pytest.raises(schema.StoreError) as raised:
+        connect.open_db(path, read_only=True)
     assert "旧版本（第 1 版）" in str(raised.value) and "migrate" in str(raised.value)
 
 
 def test_a_file_from_a_newer_program_is_refused_untouched(tmp_path):
     path = tmp_path / "new.duckdb"
-    store.open_db(path).close()
+    connect.open_db(path).close()
     con = duckdb.connect(str(path))
     con.execute("UPDATE meta SET value = '99' WHERE key = 'schema_version'")
     con.close()
     for read_only in (True, False):
-        with pytest.raises(store.StoreError) as raised:
-            store.open_db(path, read_only=read_only)
+        with pytest.raises(schema.StoreError) as raised:
+            connect.open_db(path, read_only=read_only)
         assert "第 99 版" in str(raised.value)
     con = duckdb.connect(str(path), read_only=True)
     assert con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0] == "99"

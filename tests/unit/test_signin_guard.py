@@ -1,4 +1,4 @@
-"""The brakes on password guessing (dashboard/signin_guard.py), with a clock the tests pass in, on a real
+"""The brakes on password guessing (dashboard/security/signin_guard.py), with a clock the tests pass in, on a real
 database's sign-in log; and the bound on concurrent password checks, with real Argon2 checks."""
 
 from __future__ import annotations
@@ -8,8 +8,9 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from dashboard import accounts, signin_guard, store
-from dashboard.signin_guard import ACCOUNT_POLICY, ADDRESS_POLICY, Verdict, decide
+from dashboard.security import accounts, signin_guard
+from dashboard.security.signin_guard import ACCOUNT_POLICY, ADDRESS_POLICY, Verdict, decide
+from dashboard.store import connect, schema
 
 T0 = datetime(2026, 3, 1, 9, 0, 0)
 SECOND = timedelta(seconds=1)
@@ -17,7 +18,7 @@ SECOND = timedelta(seconds=1)
 
 @pytest.fixture
 def con(tmp_path):
-    connection = store.open_db(tmp_path / "forms.duckdb")
+    connection = connect.open_db(tmp_path / "forms.duckdb")
     yield connection
     connection.close()
 
@@ -124,17 +125,17 @@ def test_password_checks_beyond_the_bound_are_refused_at_once(con):
 
 def test_a_version_5_file_gets_the_sign_in_log_and_credential_stamps(tmp_path):
     path = tmp_path / "v5.duckdb"
-    con = store.open_db(path)
+    con = connect.open_db(path)
     accounts.add_user(con, "张三", accounts.IMPORTER, "correct horse")
     con.execute("DROP TABLE signin_log")
     con.execute("ALTER TABLE users DROP COLUMN credential_stamp")
     con.execute("UPDATE meta SET value = '5' WHERE key = 'schema_version'")
     con.close()
-    with pytest.raises(store.StoreError):  # a reader is told to migrate
-        store.open_db(path, read_only=True)
-    con = store.open_db(path)
+    with pytest.raises(schema.StoreError):  # a reader is told to migrate
+        connect.open_db(path, read_only=True)
+    con = connect.open_db(path)
     try:
-        assert store.schema_version(con) == store.SCHEMA_VERSION == 8
+        assert schema.schema_version(con) == schema.SCHEMA_VERSION == 8
         assert accounts.stored(con, "张三") == accounts.Account("张三", accounts.IMPORTER)
         assert accounts.stored(con, "张三").stamp == 0
         assert accounts.authenticate(con, "张三", "correct horse") is not None

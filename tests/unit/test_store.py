@@ -9,8 +9,8 @@ import time
 import duckdb
 import pytest
 
-from dashboard import store
-from dashboard.model import Check, Form, FundRow, Funds, Indicator
+from dashboard.core.model import Check, Form, FundRow, Funds, Indicator
+from dashboard.store import connect, reads, schema, writes
 
 
 def make_form(name: str = "购置费", score: float = 5.2) -> Form:
@@ -45,21 +45,21 @@ def make_form(name: str = "购置费", score: float = 5.2) -> Form:
 
 
 def test_round_trip_keeps_every_field(tmp_path):
-    con = store.open_db(tmp_path / "t.duckdb")
+    con = connect.open_db(tmp_path / "t.duckdb")
     form = make_form()
-    store.save_file(con, "a.pdf", "ab" * 32, [store.Placement(form)])
-    (loaded,) = store.load_forms(con)
+    writes.save_file(con, "a.pdf", "ab" * 32, [writes.Placement(form)])
+    (loaded,) = reads.load_forms(con)
     assert loaded.id == "abababababab-001"
     assert loaded.to_record() == form.to_record()
 
 
 def test_amounts_keep_cents_exactly(tmp_path):
-    con = store.open_db(tmp_path / "t.duckdb")
+    con = connect.open_db(tmp_path / "t.duckdb")
     form = make_form()
     form.funds.total.executed = 10012516.44
     form.project_amount = 32457398.51
-    store.save_file(con, "a.pdf", "cd" * 32, [store.Placement(form)])
-    (loaded,) = store.load_forms(con)
+    writes.save_file(con, "a.pdf", "cd" * 32, [writes.Placement(form)])
+    (loaded,) = reads.load_forms(con)
     assert loaded.funds.total.executed == 10012516.44
     assert loaded.project_amount == 32457398.51
     total = con.execute("SELECT sum(executed) FROM fund_rows WHERE row_key = 'total'").fetchone()[0]
@@ -67,47 +67,47 @@ def test_amounts_keep_cents_exactly(tmp_path):
 
 
 def test_failed_save_leaves_nothing(tmp_path):
-    con = store.open_db(tmp_path / "t.duckdb")
+    con = connect.open_db(tmp_path / "t.duckdb")
     good, bad = make_form("甲"), make_form("乙")
     bad.project_amount = 1e20  # beyond DECIMAL(18, 2): the whole file must roll back
     with pytest.raises(Exception):  # noqa: B017 - any DuckDB conversion error
-        store.save_file(con, "x.pdf", "ef" * 32, [store.Placement(good), store.Placement(bad)])
+        writes.save_file(con, "x.pdf", "ef" * 32, [writes.Placement(good), writes.Placement(bad)])
     for table in ("import_batches", "forms", "fund_rows", "indicators", "checks"):
         assert con.execute(f"SELECT count(*) FROM {table}").fetchone()[0] == 0, table
 
 
 def test_find_imported_and_failure_log(tmp_path):
-    con = store.open_db(tmp_path / "t.duckdb")
-    store.save_file(con, "a.pdf", "11" * 32, [store.Placement(make_form())])
-    store.record_failure(con, "b.pdf", "22" * 32, "扫描件，无文字层")
-    assert store.find_imported(con, "11" * 32) == "a.pdf"
-    assert store.find_imported(con, "22" * 32) is None  # a failed file is not "already imported"
-    history = store.import_history(con)
+    con = connect.open_db(tmp_path / "t.duckdb")
+    writes.save_file(con, "a.pdf", "11" * 32, [writes.Placement(make_form())])
+    writes.record_failure(con, "b.pdf", "22" * 32, "扫描件，无文字层")
+    assert reads.find_imported(con, "11" * 32) == "a.pdf"
+    assert reads.find_imported(con, "22" * 32) is None  # a failed file is not "already imported"
+    history = reads.import_history(con)
     assert list(history["outcome"]) == ["imported", "error"]
     assert list(history["form_count"]) == [1, 0]
 
 
 def test_read_only_open_of_missing_file_says_so(tmp_path):
-    with pytest.raises(store.StoreError) as raised:
-        store.open_db(tmp_path / "missing.duckdb", read_only=True)
+    with pytest.raises(schema.StoreError) as raised:
+        connect.open_db(tmp_path / "missing.duckdb", read_only=True)
     assert "missing.duckdb" in str(raised.value)
     assert "不存在" in str(raised.value)
 
 
 def test_open_while_another_process_writes_says_locked(tmp_path, database_held_by_writer):
     path = tmp_path / "t.duckdb"
-    with database_held_by_writer(path), pytest.raises(store.StoreError) as raised:
-        store.open_db(path, read_only=True)
+    with database_held_by_writer(path), pytest.raises(schema.StoreError) as raised:
+        connect.open_db(path, read_only=True)
     assert "占用" in str(raised.value)
 
 
 def test_replace_checks_and_recomputed_scores(tmp_path):
-    con = store.open_db(tmp_path / "t.duckdb")
+    con = connect.open_db(tmp_path / "t.duckdb")
     form = make_form()
-    store.save_file(con, "a.pdf", "33" * 32, [store.Placement(form)])
-    store.replace_checks(con, {form.id: [Check("score_above_weight", "error", "得分高于分值", "采购服装数量", 7, 6)]})
-    store.set_recomputed_scores(con, {form.id: 90.5})
-    (loaded,) = store.load_forms(con)
+    writes.save_file(con, "a.pdf", "33" * 32, [writes.Placement(form)])
+    writes.replace_checks(con, {form.id: [Check("score_above_weight", "error", "得分高于分值", "采购服装数量", 7, 6)]})
+    writes.set_recomputed_scores(con, {form.id: 90.5})
+    (loaded,) = reads.load_forms(con)
     assert [(c.rule, c.indicator, c.claimed, c.recomputed) for c in loaded.checks] == [
         ("score_above_weight", "采购服装数量", 7.0, 6.0)
     ]
@@ -117,7 +117,7 @@ def test_replace_checks_and_recomputed_scores(tmp_path):
 def test_a_writer_waits_while_a_reader_holds_the_file(tmp_path):
     """A page's run holds a read-only handle for about a second: an import waits for it instead of failing."""
     path = tmp_path / "t.duckdb"
-    store.open_db(path).close()
+    connect.open_db(path).close()
     code = (
         f"import duckdb, time; c = duckdb.connect({str(path)!r}, read_only=True); print('held', flush=True); "
         "time.sleep(1.5); c.close()"
@@ -126,21 +126,21 @@ def test_a_writer_waits_while_a_reader_holds_the_file(tmp_path):
     try:
         assert reader.stdout.readline().strip() == "held"
         started = time.monotonic()
-        con = store.open_db(path)  # waits until the reader lets go
+        con = connect.open_db(path)  # waits until the reader lets go
         waited = time.monotonic() - started
         con.close()
     finally:
         reader.kill()
         reader.wait()
-    assert 0.5 < waited < store.WRITER_WAIT_SECONDS
+    assert 0.5 < waited < connect.WRITER_WAIT_SECONDS
 
 
 def test_reads_of_one_page_run_share_a_connection_closed_at_its_end(tmp_path, monkeypatch):
-    from dashboard import db
+    from dashboard.ui import db
 
     path = tmp_path / "t.duckdb"
-    store.open_db(path).close()
-    monkeypatch.setenv(store.DB_ENV_VAR, str(path))
+    connect.open_db(path).close()
+    monkeypatch.setenv(connect.DB_ENV_VAR, str(path))
     with db.shared_reads(), db.cursor() as first, db.cursor() as second:
         assert first is second
     with db.cursor() as other:
@@ -150,10 +150,10 @@ def test_reads_of_one_page_run_share_a_connection_closed_at_its_end(tmp_path, mo
 
 
 def test_whole_database_jobs_cap_duckdbs_memory(tmp_path):
-    con = store.open_db(tmp_path / "t.duckdb")
+    con = connect.open_db(tmp_path / "t.duckdb")
     try:
         before = con.execute("SELECT current_setting('memory_limit')").fetchone()[0]
-        store.cap_memory(con)
+        connect.cap_memory(con)
         after = con.execute("SELECT current_setting('memory_limit')").fetchone()[0]
     finally:
         con.close()

@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from dashboard import domain, texts
+from dashboard.core import domain, texts
+from dashboard.core.model import FormReadError
 from dashboard.ingest.files import parse_file
 from dashboard.ingest.text import read_text
-from dashboard.model import FormReadError
 from tests.text_copies import pipe_copy
 from tests.unit.test_pdf_reader import record_differences
 

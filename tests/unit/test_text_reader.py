@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from dashboard import texts
+from dashboard.core import texts
+from dashboard.core.model import Form, FormReadError
 from dashboard.ingest.text import read_text
-from dashboard.model import Form, FormReadError
 
 ROOT = Path(__file__).resolve().parents[2]
 SEED = ROOT / "data" / "samples" / "000_4b30dd1c6dd4a20d.txt"

@@ -19,10 +19,10 @@ from pathlib import Path
 import pdfplumber
 import pytest
 
-from dashboard import texts
+from dashboard.core import texts
+from dashboard.core.model import Form
 from dashboard.ingest.pdf import read_pdf
 from dashboard.ingest.text import read_text
-from dashboard.model import Form
 
 ROOT = Path(__file__).resolve().parents[2]
 LIBREOFFICE = ROOT / "tests" / "fixtures" / "libreoffice"

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import shutil
 
-from dashboard import demo, review, store
+from dashboard.audit import review
+from dashboard.importing import demo
+from dashboard.store import connect
 
 UNIT_FINDINGS = "SELECT form_id, message FROM checks WHERE rule = 'unit_all_full_marks' ORDER BY form_id, message"
 
@@ -18,7 +20,7 @@ def test_unit_findings_refreshed_in_small_chunks_equal_one_pass(tmp_path, monkey
     results = []
     for path, chunk in ((whole, 10**9), (chunked, 7)):
         monkeypatch.setattr(review, "AUDIT_CHUNK", chunk)
-        con = store.open_db(path)
+        con = connect.open_db(path)
         try:
             con.execute("DELETE FROM checks WHERE rule = 'unit_all_full_marks'")
             review.refresh_unit_findings(con)

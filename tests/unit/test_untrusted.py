@@ -10,9 +10,9 @@ import pandas as pd
 import plotly.graph_objects as go
 from openpyxl import load_workbook
 
-from dashboard import downloads, export
-from dashboard.model import Check, Form, FundRow, Funds, Indicator
-from dashboard.untrusted import (
+from dashboard.core.model import Check, Form, FundRow, Funds, Indicator
+from dashboard.outputs import downloads, export
+from dashboard.security.untrusted import (
     WORD_JOINER,
     display_name,
     markdown_literal,
@@ -177,7 +177,7 @@ def test_fullwidth_formula_starters_are_guarded():
 
 
 def test_visible_text_escapes_what_xml_and_terminals_cannot_carry():
-    from dashboard.untrusted import visible_text
+    from dashboard.security.untrusted import visible_text
 
     assert visible_text("a\x07b\x1b[31m\0c\x0b\x0c\x7f\x85\u202e\u2066d") == (
         "a\\x07b\\x1b[31m\\0c\\x0b\\x0c\\x7f\\x85\\u202e\\u2066d"
@@ -190,7 +190,7 @@ def test_visible_text_escapes_what_xml_and_terminals_cannot_carry():
 def test_json_carriable_escapes_inside_strings_and_reads_back_the_same():
     import json
 
-    from dashboard.untrusted import json_carriable
+    from dashboard.security.untrusted import json_carriable
 
     value = {"名称": "a\x1b]0;t\x07\x7f\x85\u202e\u2069b", "n": 1}
     dumped = json_carriable(json.dumps(value, ensure_ascii=False))
@@ -199,7 +199,7 @@ def test_json_carriable_escapes_inside_strings_and_reads_back_the_same():
 
 
 def test_terminal_text_keeps_newline_and_tab_escapes_the_rest():
-    from dashboard.untrusted import terminal_text
+    from dashboard.security.untrusted import terminal_text
 
     assert terminal_text("文件\x1b]8;;http://x/\x1b\\\t说明\n\u202e下一行") == (
         "文件\\x1b]8;;http://x/\\x1b\\\t说明\n\\u202e下一行"

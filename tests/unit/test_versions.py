@@ -10,8 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from dashboard import importer, review, store, versions
-from dashboard.model import Form, FundRow, Funds, Indicator
+from dashboard.audit import review
+from dashboard.core.model import Form, FundRow, Funds, Indicator
+from dashboard.importing import importer, versions
+from dashboard.store import connect, reads, schema, writes
 from tests.unit.test_cli import SAMPLES, SEED, export_json, run_cli
 
 SAMPLE_PDF_FORM_3 = SAMPLES / "sample_form_a.pdf"  # 购置费, 项目金额 118800: seed form 3
@@ -107,27 +109,27 @@ def make_form(name="购置费", unit=None, amount=None, year=2021, department="0
     )
 
 
-def save(con, name: str, *forms: Form) -> list[store.Placement]:
+def save(con, name: str, *forms: Form) -> list[writes.Placement]:
     """Import forms as one file would be: checks, placement, one transaction."""
     sha = (name.encode().hex() * 64)[:64]
-    store.assign_ids(list(forms), sha, name)
+    writes.assign_ids(list(forms), sha, name)
     for form in forms:
         review.check_form(form)
     placements = versions.place(con, list(forms))
-    store.save_file(con, name, sha, placements)
+    writes.save_file(con, name, sha, placements)
     return placements
 
 
 def counted(con) -> list[tuple[str, str | None, float | None]]:
     return sorted(
-        ((form.project_name, form.unit, form.total_score) for form in store.load_forms(con, versions="counted")),
+        ((form.project_name, form.unit, form.total_score) for form in reads.load_forms(con, versions="counted")),
         key=lambda row: (row[0], row[1] or "", row[2]),
     )
 
 
 @pytest.fixture
 def con(tmp_path):
-    connection = store.open_db(tmp_path / "v.duckdb")
+    connection = connect.open_db(tmp_path / "v.duckdb")
     yield connection
     connection.close()
 
@@ -144,7 +146,7 @@ def test_project_amount_separates_same_named_projects(con):
     save(con, "a.txt", make_form(amount=100.0, score=70.0), make_form(amount=200.0, score=71.0))
     (placed,) = save(con, "b.txt", make_form(amount=200.0, score=95.0))
     assert placed.status == "replaced"
-    assert sorted(f.project_amount for f in store.load_forms(con, versions="counted")) == [100.0, 200.0]
+    assert sorted(f.project_amount for f in reads.load_forms(con, versions="counted")) == [100.0, 200.0]
     assert counted(con) == [("购置费", None, 70.0), ("购置费", None, 95.0)]
 
 
@@ -161,14 +163,14 @@ def test_several_candidates_are_held_as_possible_duplicate_then_settled(con):
     assert placed.status == "duplicate" and len(placed.candidates) == 2
     # Nothing replaced silently; the new form waits and does not count.
     assert counted(con) == [("购置费", "乙中心", 71.0), ("购置费", "甲中心", 70.0)]
-    assert store.not_counted(con) == {"incomplete": 0, "pending": 1}
-    assert len(store.pending_duplicates(con)) == 2
+    assert reads.not_counted(con) == {"incomplete": 0, "pending": 1}
+    assert len(reads.pending_duplicates(con)) == 2
     first_candidate = placed.candidates[0]
     importer.settle_duplicate(con, placed.form.id, first_candidate)
     # It replaced 甲中心's form and keeps the unit it does not print (issue 17).
     assert counted(con) == [("购置费", "乙中心", 71.0), ("购置费", "甲中心", 99.0)]
-    assert store.not_counted(con) == {"incomplete": 0, "pending": 0}
-    history = store.version_history(con, placed.form.id)
+    assert reads.not_counted(con) == {"incomplete": 0, "pending": 0}
+    history = reads.version_history(con, placed.form.id)
     assert history["form_id"].tolist() == [first_candidate, placed.form.id]
 
 
@@ -201,7 +203,7 @@ def test_incomplete_resubmission_never_pushes_out_a_good_version(con):
     (placed,) = save(con, "b.txt", broken)
     assert placed.status == "new" and not placed.form.complete
     assert counted(con) == [("购置费", None, 90.0)]
-    assert store.not_counted(con) == {"incomplete": 1, "pending": 0}
+    assert reads.not_counted(con) == {"incomplete": 1, "pending": 0}
     (finding,) = [c for c in placed.form.checks if c.rule == "incomplete"]
     assert finding.severity == "error" and "总分" in finding.message
 
@@ -213,11 +215,11 @@ def test_remove_mends_a_chain_of_versions(con):
     batch_of = dict(con.execute("SELECT file_name, batch_id FROM import_batches").fetchall())
     importer.remove_batch(con, batch_of["b.txt"])
     assert counted(con) == [("购置费", None, 95.0)]
-    oldest = store.load_forms(con, versions="all")[0]
+    oldest = reads.load_forms(con, versions="all")[0]
     assert oldest.superseded_by is not None and oldest.superseded_by != middle.id
     importer.remove_batch(con, batch_of["c.txt"])
     assert counted(con) == [("购置费", None, 80.0)]
-    with pytest.raises(store.StoreError):
+    with pytest.raises(schema.StoreError):
         importer.remove_batch(con, batch_of["c.txt"])  # already removed
 
 
@@ -257,10 +259,10 @@ def test_truncated_and_unknown_layout_forms_are_stored_incomplete(tmp_path):
     ]
     for record in records[1:]:
         assert [c["severity"] for c in record["checks"] if c["rule"] == "incomplete"] == ["error"]
-    con = store.open_db(db, read_only=True)
+    con = connect.open_db(db, read_only=True)
     try:
-        assert [f.project_name for f in store.load_forms(con, versions="counted")] == ["预算准备金"]
-        assert store.not_counted(con) == {"incomplete": 2, "pending": 0}
+        assert [f.project_name for f in reads.load_forms(con, versions="counted")] == ["预算准备金"]
+        assert reads.not_counted(con) == {"incomplete": 2, "pending": 0}
     finally:
         con.close()
 
@@ -269,7 +271,7 @@ def test_numbers_beyond_a_column_are_cleared_with_a_finding_not_a_database_error
     form = make_form(amount=1e17)
     form.funds.total.executed = 1e30
     (placed,) = save(con, "a.txt", form)
-    (stored,) = store.load_forms(con)
+    (stored,) = reads.load_forms(con)
     assert (stored.project_amount, stored.funds.total.executed) == (None, None)
     found = sorted(c.message for c in placed.form.checks if c.rule == "value_out_of_range")
     assert found == [
@@ -301,7 +303,7 @@ def test_a_pdf_with_a_destroyed_page_is_never_imported_whole(tmp_path):
 
 def test_a_form_on_an_unreadable_page_never_counts_even_when_nothing_is_missing(con):
     """A damaged page can decode with wrong figures (总分 995.0 for 99.52): the form is kept, not counted."""
-    from dashboard.model import Check
+    from dashboard.core.model import Check
 
     form = make_form(score=95.0)
     form.checks.append(Check("page_unreadable", "error", "第 2 页无法读取：页面内容已损坏"))

@@ -11,7 +11,7 @@ import time
 import zlib
 from pathlib import Path
 
-from dashboard import texts
+from dashboard.core import texts
 from dashboard.ingest.files import SafeReader
 from tests.pdf_factory import write_raw_pdf
 

@@ -1,7 +1,7 @@
 """Every write path with a file already imported first, last and in the middle of the run (issue 24, point 1).
 
 DuckDB ≥ 2 refuses `register` on a connection whose last result was read with `fetchone()` and not to its
-end. The duplicate check (`store.find_imported`) left such a result when the run's last file was a duplicate,
+end. The duplicate check (`reads.find_imported`) left such a result when the run's last file was a duplicate,
 so the first `register` of the run (versions.place) raised ResourceInUseException and no file was imported.
 No test had a run whose *last* file was already stored, and the tests ran on DuckDB 1.x, which allowed it.
 These run on the DuckDB pip installs (the version is printed by the first test).
@@ -16,8 +16,9 @@ import duckdb
 import pyarrow as pa
 import pytest
 
-from dashboard import importer, store
-from dashboard.app_pages import import_page
+from dashboard.importing import importer
+from dashboard.store import connect
+from dashboard.ui.pages import import_page
 from tests.unit.test_cli import SAMPLES, SEED, export_json, run_cli
 
 FORM_A = SAMPLES / "sample_form_a.pdf"
@@ -44,7 +45,7 @@ def test_the_installed_duckdb_refuses_register_after_an_unfinished_result():
 
 def _stored(db: Path) -> tuple[int, int]:
     """(current forms, stored versions)."""
-    con = store.open_db(db, read_only=True)
+    con = connect.open_db(db, read_only=True)
     try:
         return con.execute("SELECT count(*) FILTER (WHERE superseded_by IS NULL), count(*) FROM forms").fetchall()[0]
     finally:
@@ -59,7 +60,7 @@ AFTER_ALL = (22, 24)
 @pytest.mark.parametrize("place", list(ORDERS))
 def test_import_files_with_a_duplicate_anywhere(tmp_path, place):
     db = tmp_path / "f.duckdb"
-    con = store.open_db(db)
+    con = connect.open_db(db)
     try:
         importer.import_files(con, [(FORM_B, FORM_B.name)], importer.ImportOptions(year=2021))
         outcomes = importer.import_files(con, [(p, p.name) for p in ORDERS[place]], importer.ImportOptions(year=2021))
@@ -99,7 +100,7 @@ def test_cli_import_whose_last_file_is_a_duplicate(tmp_path):
 def test_undo_then_import_with_the_duplicate_last(tmp_path):
     """Undo (remove) reads one row before it writes; a later run with a stored file last still imports."""
     db = tmp_path / "f.duckdb"
-    con = store.open_db(db)
+    con = connect.open_db(db)
     try:
         importer.import_files(con, [(FORM_B, FORM_B.name), (FORM_A, FORM_A.name)], importer.ImportOptions(year=2021))
         batch_a = con.execute("SELECT batch_id FROM import_batches WHERE file_name = ?", [FORM_A.name]).fetchall()
@@ -116,6 +117,8 @@ def test_undo_then_import_with_the_duplicate_last(tmp_path):
 def test_no_fetchone_on_the_writers_connection():
     """One-row reads in the write path go through transactions.first_row (read to the end)."""
     root = Path(__file__).resolve().parents[2] / "dashboard"
-    writers = ["store.py", "versions.py", "importer.py", "review.py", "reference.py", "organisations.py",
-               "project_types.py", "demo.py", "transactions.py"]  # fmt: skip
+    writers = ["store/connect.py", "store/schema.py", "store/migrations.py", "store/writes.py", "store/reads.py",
+               "importing/versions.py", "importing/importer.py", "audit/review.py", "reference/reference.py",
+               "reference/organisations.py", "reference/project_types.py", "importing/demo.py",
+               "core/transactions.py"]  # fmt: skip
     assert [name for name in writers if ".fetchone()" in (root / name).read_text(encoding="utf-8")] == []

@@ -1,0 +1,76 @@
+"""The import's own findings on a form: incomplete forms and numbers no form may hold.
+
+Run with the audit (review.check_form), so that a re-run of the audit keeps them in step. What counts
+as complete is `domain.missing_parts`; this module only turns it into findings people read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from dashboard.core import domain, texts
+from dashboard.core.model import SEVERITIES, Check, Form
+from dashboard.core.rule_ids import VALUE_OUT_OF_RANGE
+
+ERROR = SEVERITIES[0]
+RULE_INCOMPLETE = "incomplete"
+RULE_NEGATIVE = "negative_value"
+RULES = (RULE_INCOMPLETE, RULE_NEGATIVE)
+
+
+def findings(form: Form) -> list[Check]:
+    """Set `form.complete` and return the findings: numbers beyond what a form can hold (cleared, so that
+    they reach no total and no database column), what is missing, and negative amounts or scores."""
+    found = _out_of_range(form)
+    missing = domain.missing_parts(form)
+    form.complete = not missing
+    if missing:
+        message = texts.CHECK_INCOMPLETE.format(missing="、".join(missing))
+        found.append(Check(rule=RULE_INCOMPLETE, severity=ERROR, message=message))
+    found.extend(
+        Check(
+            rule=RULE_NEGATIVE,
+            severity=ERROR,
+            message=texts.CHECK_NEGATIVE_AMOUNT.format(field=label, value=f"{value:g}"),
+            indicator=indicator,
+            claimed=value,
+        )
+        for label, holder, name, indicator, _limit in _numbers(form)
+        if (value := getattr(holder, name)) is not None and value < 0
+    )
+    return found
+
+
+def _out_of_range(form: Form) -> list[Check]:
+    """The store's last guard: a reader keeps such numbers out already (ingest/cells.py)."""
+    found = []
+    for label, holder, name, indicator, limit in _numbers(form):
+        value = getattr(holder, name)
+        if value is not None and limit is not None and not abs(value) < limit:
+            setattr(holder, name, None)
+            message = texts.VALUE_OUT_OF_RANGE.format(field=label, text=f"{value:g}")
+            found.append(Check(rule=VALUE_OUT_OF_RANGE, severity=ERROR, message=message, indicator=indicator))
+    return found
+
+
+def _numbers(form: Form) -> Iterator[tuple[str, object, str, str | None, float | None]]:
+    """Every number of a form: (label for people, object holding it, attribute, indicator name, bound)."""
+    yield texts.FIELD_PROJECT_AMOUNT, form, "project_amount", None, domain.MAX_AMOUNT_YUAN
+    yield texts.FIELD_TOTAL_WEIGHT, form, "total_weight", None, domain.MAX_POINTS
+    yield texts.FIELD_TOTAL_SCORE, form, "total_score", None, domain.MAX_POINTS
+    for key, row in form.funds.rows().items():
+        for name, limit in _FUND_LIMITS.items():
+            yield texts.VERSION_FUND_ROW[key] + texts.VERSION_FUND_FIELD[name], row, name, None, limit
+    for row in form.indicators:
+        yield texts.FIELD_INDICATOR_WEIGHT.format(name=row.name), row, "weight", row.name, domain.MAX_POINTS
+        yield texts.FIELD_INDICATOR_SCORE.format(name=row.name), row, "score", row.name, domain.MAX_POINTS
+
+
+_FUND_LIMITS = {
+    "initial_budget": domain.MAX_AMOUNT_YUAN,
+    "annual_budget": domain.MAX_AMOUNT_YUAN,
+    "executed": domain.MAX_AMOUNT_YUAN,
+    "weight": domain.MAX_POINTS,
+    "rate_pct": None,  # a rate of any size is a finding of the audit (rate_mismatch), not of the store
+    "score": domain.MAX_POINTS,
+}

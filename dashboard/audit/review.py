@@ -1,0 +1,205 @@
+"""Runs the audit over forms and keeps the stored findings in step with the rules.
+
+At import every form gets its per-form findings; findings that compare a unit's forms
+with each other are refreshed over the whole database after each import, and
+`audit_database` re-runs everything when rules or thresholds change.
+"""
+
+from __future__ import annotations
+
+import itertools
+import multiprocessing
+import os
+from collections import deque
+from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
+
+import duckdb
+
+from dashboard.audit import audit, completeness
+from dashboard.audit.config import AuditConfig, AuditConfigError, active_config
+from dashboard.core import texts
+from dashboard.core.model import Check, Form
+from dashboard.store import reads, writes
+
+# Findings written by the readers, not by the audit: kept when the audit is re-run.
+PARSER_RULES = frozenset(texts.READER_RULE_TITLES)  # the readers' own findings (dashboard/core/rule_ids.py)
+
+
+def check_form(form: Form, config: AuditConfig | None = None, layout: str | None = None) -> None:
+    """Choose the form's scheme (`form.scheme`; `layout`: a printed title, where a reader knows it),
+    then replace its audit findings and recomputed 总分 (parser findings are kept; None: 不可评价)."""
+    scheme = (config or active_config()).scheme_for(form, layout)
+    form.scheme = scheme.name
+    kept = [check for check in form.checks if check.rule in PARSER_RULES]
+    form.checks = kept + completeness.findings(form) + audit.run_form_rules(form, scheme)
+    form.recomputed_score = audit.recompute_total(form, scheme)
+
+
+# The owner of a form for the unit rules (audit._unit_key): its 实施单位, else its 主管部门.
+_OWNER_SQL = "coalesce(nullif(trim({f}.unit), ''), nullif(trim({f}.department), ''))"
+
+
+def refresh_unit_findings(
+    con: duckdb.DuckDBPyConnection, config: AuditConfig | None = None, batches: list[int] | None = None
+) -> None:
+    """Recompute the findings that compare a unit's forms (e.g. all indicators at full marks).
+
+    Only the forms that count (current, complete, settled) are compared; a form that stopped counting
+    (replaced, or removed from the totals) loses its unit findings. `batches`: only the (unit, year)
+    groups the forms of these imports belong to, with the forms they replaced; None: every group.
+
+    Bounded work: SQL picks the groups where every weighted indicator is at full marks (the only
+    groups audit.run_unit_rules can flag) and the forms holding a unit finding now; only those forms
+    are loaded, and audit.run_unit_rules decides.
+    """
+    owner = _OWNER_SQL.format(f="f")
+    scope, params = "TRUE", []
+    if batches is not None:
+        if not batches:
+            return
+        scope = (
+            f"EXISTS (SELECT 1 FROM forms s WHERE {_OWNER_SQL.format(f='s')} = {owner} "
+            "AND s.year IS NOT DISTINCT FROM f.year AND (s.batch_id IN (SELECT unnest(?)) OR s.superseded_by IN "
+            "(SELECT form_id FROM forms WHERE batch_id IN (SELECT unnest(?)))))"
+        )
+        params = [list(batches), list(batches)]
+    candidates = con.execute(
+        f"""
+        WITH scoped AS (
+            SELECT f.form_id, {owner} AS owner, f.year FROM forms f
+            WHERE {reads.counted_sql("f")} AND {owner} IS NOT NULL AND {scope}
+        ), full_groups AS (
+            SELECT s.owner, s.year FROM scoped s LEFT JOIN indicators i ON i.form_id = s.form_id AND i.weight > 0
+            GROUP BY s.owner, s.year
+            HAVING count(i.form_id) > 0
+               AND count(*) FILTER (WHERE i.form_id IS NOT NULL AND (i.score IS NULL OR i.score < i.weight - ?)) = 0
+        )
+        SELECT s.form_id, s.owner, s.year FROM scoped s
+        JOIN full_groups g ON g.owner = s.owner AND g.year IS NOT DISTINCT FROM s.year
+        """,
+        [*params, audit._EPSILON],
+    ).fetchall()
+    holders = con.execute(
+        f"SELECT DISTINCT c.form_id FROM checks c JOIN forms f ON f.form_id = c.form_id "
+        f"WHERE c.rule IN (SELECT unnest(?)) AND (NOT {reads.counted_sql('f')} OR {scope})",
+        [list(audit.UNIT_RULE_IDS), *params],
+    ).fetchall()
+    compared: set[str] = set()
+    for group_ids in _whole_groups(candidates, AUDIT_CHUNK):  # whole (unit, year) groups, a chunk at a time
+        forms = reads.load_forms(con, group_ids, versions="counted")
+        _replace_unit_findings(con, forms, audit.run_unit_rules(forms, config))
+        compared.update(group_ids)
+    rest = [row[0] for row in holders if row[0] not in compared]  # their unit findings no longer hold
+    for start in range(0, len(rest), AUDIT_CHUNK):
+        _replace_unit_findings(con, reads.load_forms(con, rest[start : start + AUDIT_CHUNK]), {})
+
+
+def finish_unit_findings(con: duckdb.DuckDBPyConnection, config: AuditConfig | None = None) -> None:
+    """Refresh the unit findings recorded as pending (writes.mark_unit_findings_pending), then clear the record.
+
+    Every write of forms records its pending refresh in its own transaction, so a process killed between
+    the write and the refresh leaves the record, and the next call (the next import, or connect.open_db for
+    any writer) does the work."""
+    pending = writes.unit_findings_pending(con)
+    if pending is None:
+        return
+    refresh_unit_findings(con, config, batches=None if pending.get("all") else pending.get("batches", []))
+    writes.clear_unit_findings_pending(con, pending)
+
+
+def _whole_groups(rows: list[tuple], size: int) -> Iterator[list[str]]:
+    """Form ids of (form_id, owner, year) rows, in chunks of whole (owner, year) groups of about `size`."""
+
+    def group(row: tuple) -> tuple[str, int]:  # audit._unit_key's grouping (Python's strip, not SQL's trim)
+        return ((row[1] or "").strip(), row[2] if row[2] is not None else -1)
+
+    chunk: list[str] = []
+    for _group, members in itertools.groupby(sorted(rows, key=group), key=group):
+        ids = [row[0] for row in members]
+        if chunk and len(chunk) + len(ids) > size:
+            yield chunk
+            chunk = []
+        chunk.extend(ids)
+    if chunk:
+        yield chunk
+
+
+def _replace_unit_findings(con: duckdb.DuckDBPyConnection, forms: list[Form], findings: dict) -> None:
+    """Each form's checks with its unit findings replaced by `findings` (form id → checks), where they differ."""
+    changed: dict[str, list[Check]] = {}
+    for form in forms:
+        kept = [check for check in form.checks if check.rule not in audit.UNIT_RULE_IDS]
+        new = kept + findings.get(form.id, [])
+        if new != form.checks:
+            changed[form.id] = new
+    if changed:
+        writes.replace_checks(con, changed)
+
+
+# Forms loaded, audited and written back at a time: memory stays bounded whatever the database's size.
+AUDIT_CHUNK = 5000
+# From this many forms on, worker processes run the rules while this process reads and writes.
+PARALLEL_FROM = 2 * AUDIT_CHUNK
+
+
+def _audit_part(forms: list[Form], config: AuditConfig) -> list[tuple[str, list[Check], float | None, str | None]]:
+    """check_form over some forms (in a worker process): what changed of each, to be written back."""
+    for form in forms:
+        check_form(form, config)
+    return [(form.id, form.checks, form.recomputed_score, form.scheme) for form in forms]
+
+
+def _write_audited(con: duckdb.DuckDBPyConnection, audited: list[tuple]) -> None:
+    writes.replace_checks(con, {form_id: checks for form_id, checks, _, _ in audited})
+    writes.set_recomputed_scores(
+        con,
+        {form_id: score for form_id, _, score, _ in audited},
+        {form_id: scheme for form_id, _, _, scheme in audited},
+    )
+
+
+def audit_database(
+    con: duckdb.DuckDBPyConnection,
+    config: AuditConfig | None = None,
+    scheme: str | None = None,
+    workers: int | None = None,
+) -> int:
+    """Re-run every rule over the stored forms, AUDIT_CHUNK forms at a time; returns the number audited.
+
+    `scheme`: only the forms that scheme covers, before or after (a changed scheme re-runs its forms);
+    AuditConfigError where no scheme has that name. Unit findings are refreshed over all forms. A big
+    database is audited by `workers` processes (default: one per core), a chunk each, while this process
+    reads the next chunk and writes the last one.
+    """
+    config = config or active_config()
+    if scheme is not None and scheme not in config.scheme_names:
+        raise AuditConfigError(texts.CLI_AUDIT_NO_SCHEME.format(name=scheme, names="、".join(config.scheme_names)))
+    ids = [row[0] for row in con.execute("SELECT form_id FROM forms ORDER BY batch_id, position").fetchall()]
+
+    def chunks():
+        for start in range(0, len(ids), AUDIT_CHUNK):
+            yield [
+                form
+                for form in reads.load_forms(con, ids[start : start + AUDIT_CHUNK])
+                if scheme is None or scheme in (form.scheme, config.scheme_for(form).name)
+            ]
+
+    audited = 0
+    if len(ids) < PARALLEL_FROM or workers == 1:
+        for forms in chunks():
+            _write_audited(con, _audit_part(forms, config))
+            audited += len(forms)
+    else:
+        slots = workers or os.cpu_count() or 1
+        with ProcessPoolExecutor(max_workers=slots, mp_context=multiprocessing.get_context("spawn")) as pool:
+            pending: deque = deque()
+            for forms in chunks():
+                pending.append(pool.submit(_audit_part, forms, config))
+                audited += len(forms)
+                while len(pending) > slots:  # keep every worker busy, and memory bounded
+                    _write_audited(con, pending.popleft().result())
+            while pending:
+                _write_audited(con, pending.popleft().result())
+    refresh_unit_findings(con, config)
+    return audited

@@ -1,0 +1,1 @@
+"""The command line (python -m dashboard): main.py and the larger commands."""

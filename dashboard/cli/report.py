@@ -1,0 +1,57 @@
+"""python -m dashboard report: the Word 汇总报告 for the same filters the pages offer."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from dashboard.core import texts
+from dashboard.outputs import output_files, report
+from dashboard.queries import queries
+from dashboard.queries.filters import Filters
+from dashboard.security.untrusted import display_name
+from dashboard.store import connect
+
+
+def add_report_command(commands) -> None:
+    command = commands.add_parser("report", help=texts.CLI_REPORT_HELP)
+    command.add_argument("--db", type=Path, help=texts.CLI_DB_HELP)
+    command.add_argument("--year", type=int, action="append", default=[], help=texts.CLI_REPORT_YEAR_HELP)
+    command.add_argument("--department", action="append", default=[], help=texts.CLI_REPORT_DEPARTMENT_HELP)
+    command.add_argument("--unit", action="append", default=[], help=texts.CLI_REPORT_UNIT_HELP)
+    command.add_argument("--type", action="append", default=[], help=texts.CLI_REPORT_TYPE_HELP)
+    command.add_argument("--output", type=Path, required=True, help=texts.CLI_REPORT_OUTPUT_HELP)
+
+
+def run_report(args: argparse.Namespace) -> int:
+    con = connect.open_db(args.db, read_only=True)
+    try:
+        options = queries.filter_options(con)
+        try:
+            filters = Filters(
+                years=tuple(args.year),
+                departments=tuple(resolve(value, options["departments"]) for value in args.department),
+                units=tuple(resolve(value, options["units"]) for value in args.unit),
+                types=tuple(resolve(value, options["types"]) for value in args.type),
+            )
+        except LookupError as error:
+            print(str(error), file=sys.stderr)
+            return 2
+        data = report.build_report(con, filters)
+    finally:
+        con.close()
+    output_files.write_bytes(args.output, data)  # whole or not at all: a full disk keeps the old file
+    print(texts.CLI_REPORT_WRITTEN.format(path=display_name(str(args.output))))
+    return 0
+
+
+def resolve(value: str, options: list[str]) -> str:
+    """The sidebar's value for what a user typed: the value itself, or the one option that contains it
+    (a code such as 0402009 finds "某某局（0402009）"). LookupError, in Chinese, where none or several do."""
+    if value in options:
+        return value
+    found = [option for option in options if value and value in str(option)]
+    if len(found) == 1:
+        return found[0]
+    raise LookupError(texts.CLI_REPORT_NO_MATCH.format(value=value, options="、".join(map(str, found or options[:10]))))

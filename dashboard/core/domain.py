@@ -1,0 +1,224 @@
+"""Domain facts, each defined once: what "deducted", "no reason given", "not measured", 执行率,
+停用 and a complete form mean, and which numbers a form may hold.
+
+Readers, the audit, the store (which keeps these as columns at import, so SQL only sums them),
+the queries and the pages all take their answer from here. Nothing here imports Streamlit or DuckDB.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import unicodedata
+
+# --- Texts that say nothing -------------------------------------------------------------------------------
+
+# Printed marks meaning "nothing here": an actual that was not measured (不适用, "/", "—"), a reason
+# that gives none. Compared after `normalize` (NFKC, no spaces) and lower-casing.
+NOT_MEASURED_MARKS = frozenset(
+    {"", "/", "／", "—", "-", "--", "－", "——", "—-", "―", "不适用", "不涉及", "n/a", "na", "无需", "……", "…"}
+)
+# A reason that gives none: any not-measured mark, or a bare "无" / "暂无" / "没有".
+NO_REASON_MARKS = NOT_MEASURED_MARKS | {"无", "暂无", "没有", "无。", "无原因"}
+
+# The status a project name prints when the project was stopped: "预算准备金(停用）".
+STOPPED = "停用"
+_STOPPED_RE = re.compile(r"[（(]\s*停\s*用\s*[)）]")
+
+# Two scores closer than this are the same score (floats from printed decimals).
+POINTS_EPSILON = 1e-9
+
+
+# Cells repeat across forms ("100%", "≥90%", "不适用"): the pure text functions below remember recent answers.
+_TEXT_CACHE = 1 << 16
+
+
+@functools.lru_cache(maxsize=_TEXT_CACHE)
+def normalize(text: str | None) -> str:
+    """NFKC, no spaces or thousands separators: "≥ 1,350 套" → "≥1350套"; None → ""."""
+    if text is None:
+        return ""
+    cleaned = unicodedata.normalize("NFKC", str(text))
+    return re.sub(r"[\s,，]", "", cleaned)
+
+
+def is_not_measured(text: str | None) -> bool:
+    """True for an actual that says nothing was measured: 不适用, "/", "—", "n/a", blank."""
+    return normalize(text).lower() in NOT_MEASURED_MARKS
+
+
+def is_no_reason(text: str | None) -> bool:
+    """True for a 偏差原因分析 that gives no reason: blank, a dash, "不适用", "无", "n/a"."""
+    return normalize(text).lower() in NO_REASON_MARKS
+
+
+def is_weighted(weight: float | None) -> bool:
+    """An indicator that carries points (zero-weight 不适用 rows do not)."""
+    return weight is not None and weight > 0
+
+
+def points_lost(weight: float | None, score: float | None) -> float:
+    """分值 − 得分 where both are printed and the score is below the weight, else 0."""
+    if weight is None or score is None:
+        return 0.0
+    return max(0.0, round(weight - score, 4))
+
+
+def is_deducted(weight: float | None, score: float | None) -> bool:
+    """An indicator that lost points: both printed, 得分 below 分值."""
+    return points_lost(weight, score) > POINTS_EPSILON
+
+
+def is_unexplained(weight: float | None, score: float | None, reason: str | None) -> bool:
+    """A deducted indicator whose 偏差原因分析及改进措施 gives no reason."""
+    return is_deducted(weight, score) and is_no_reason(reason)
+
+
+def execution_rate(annual_budget: float | None, executed: float | None) -> float | None:
+    """执行率 as a fraction: 全年执行数 ÷ 全年预算数; None where either is missing or the budget is 0.
+
+    Across many forms the rate is Σ执行数 ÷ Σ预算数 over the forms that print both (`OVERALL_RATE_SQL`),
+    never an average of rates.
+    """
+    if annual_budget is None or executed is None or annual_budget <= 0:
+        return None
+    return executed / annual_budget
+
+
+def overall_rate_sql(executed: str, budget: str) -> str:
+    """SQL for the rate of a group: Σexecuted ÷ Σbudget over rows that print both, NULL for Σbudget 0."""
+    return (
+        f"sum({executed}) FILTER (WHERE {budget} IS NOT NULL AND {executed} IS NOT NULL) / "
+        f"nullif(sum({budget}) FILTER (WHERE {budget} IS NOT NULL AND {executed} IS NOT NULL), 0)"
+    )
+
+
+def project_status(name: str | None) -> str | None:
+    """STOPPED where the project name prints "(停用)", else None."""
+    return STOPPED if name and _STOPPED_RE.search(name) else None
+
+
+def is_stopped(status: str | None) -> bool:
+    return status == STOPPED
+
+
+# --- Forms that are not graded -----------------------------------------------------------------------------
+
+# Why a form's 总分 is not read against the grade bands (优/良/中/差), in the order they are tested. Such a
+# form is stored, listed and drillable like any other, but stays out of the grade counts, the 平均总分, the
+# rankings and the low-score lists (queries.py reads the reason stored at import as `forms.not_graded`).
+NOT_GRADED_STOPPED = "stopped"  # the project was stopped (停用): its 总分 grades nothing that was done
+NOT_GRADED_NOT_EVALUABLE = "not_evaluable"  # 不可评价: no indicator that carries points was measured
+NOT_GRADED_NO_POINTS = "no_indicator_points"  # no indicator carries points: the 总分 is the 执行率 score alone
+NOT_GRADED_NO_BUDGET = "no_budget"  # 全年预算数 0 and nothing spent: there was nothing to carry out
+NOT_GRADED_REASONS = (NOT_GRADED_STOPPED, NOT_GRADED_NOT_EVALUABLE, NOT_GRADED_NO_POINTS, NOT_GRADED_NO_BUDGET)
+
+
+def form_rate_pct(form) -> float | None:
+    """The 执行率 of a form's 年度资金总额 row in percent: from the amounts (`execution_rate`), else as
+    printed; None where neither exists."""
+    total = form.funds.total
+    rate = execution_rate(total.annual_budget, total.executed)
+    return total.rate_pct if rate is None else rate * 100
+
+
+def is_not_evaluable(form) -> bool:
+    """不可评价: nothing on the form could be measured, so the scoring rules give no 总分
+    (scoring-rules.md, "Indicators that do not apply"): every indicator that carries points reads 不适用
+    (a reserve fund that was never drawn), or no indicator carries points and no 执行率 is printed either."""
+    weighted = [row for row in form.indicators if is_weighted(row.weight)]
+    if weighted:
+        return all(is_not_measured(row.actual) for row in weighted)
+    return form_rate_pct(form) is None
+
+
+def not_graded_reason(form) -> str | None:
+    """Why the form is not graded (one of NOT_GRADED_REASONS, the first that applies), or None where its
+    总分 is graded.
+
+    Stopped (停用) and 不可评价 forms; a form whose indicators carry no points (the shape of a stopped
+    project: 总分 out of the 执行率 score's 10 points, not 100); and a form whose 全年预算数 is 0 with nothing
+    spent (a reserve that was withdrawn: there was nothing to carry out, and its 执行率 is undefined).
+    """
+    if is_stopped(form.status):
+        return NOT_GRADED_STOPPED
+    if is_not_evaluable(form):
+        return NOT_GRADED_NOT_EVALUABLE
+    if not any(is_weighted(row.weight) for row in form.indicators):
+        return NOT_GRADED_NO_POINTS
+    total = form.funds.total
+    if total.annual_budget is not None and total.annual_budget <= 0 and not (total.executed or 0) > 0:
+        return NOT_GRADED_NO_BUDGET
+    return None
+
+
+# --- Numbers a form may hold ------------------------------------------------------------------------------
+
+# Amounts are stored as DECIMAL(18, 2): anything at or beyond this many 元 cannot be a budget line
+# and cannot be stored; the reader keeps it out and says so in a finding.
+MAX_AMOUNT_YUAN = 1e15
+# Weights and scores: a form scores out of 100; anything beyond this is a misread, not a score.
+MAX_POINTS = 1000.0
+
+
+# --- Form identity ----------------------------------------------------------------------------------------
+
+
+def identity_text(text: str | None) -> str:
+    """A printed name or code as identity compares it: NFKC, no spaces, lower case; "" for blank.
+
+    "预算准备金（停用）" and "预算准备金(停用)" compare equal here; the printed text decides a tie.
+    """
+    return normalize(text).lower()
+
+
+# --- Indicator categories -----------------------------------------------------------------------------
+
+# The 一级/二级指标 the national framework names (财预〔2020〕10号 and its 2021 cost indicators). Forms may
+# print others (provinces add their own); a printed label one character away from one of these is damage
+# or a slip of the keyboard, never a category of its own (ingest/consistency.py). Some provinces print
+# 满意度指标 as a 二级指标 too.
+STANDARD_LEVEL1_LABELS = ("产出指标", "效益指标", "满意度指标", "成本指标")
+STANDARD_LEVEL2_LABELS = (
+    "数量指标", "质量指标", "时效指标", "成本指标", "经济效益指标", "社会效益指标", "生态效益指标",
+    "可持续影响指标", "服务对象满意度指标", "满意度指标", "经济成本指标", "社会成本指标", "生态环境成本指标",
+)  # fmt: skip
+
+
+# --- Completeness -----------------------------------------------------------------------------------------
+
+FORM_KIND_PROJECT = "project"  # 项目支出绩效自评表
+FORM_KIND_DEPARTMENT = "department"  # 部门整体支出绩效自评表
+
+# What a form must hold to count (labels for people, in the order a form prints them).
+PART_NAME = "项目名称"
+PART_FUND_TOTAL = "年度资金总额"
+PART_INDICATORS = "绩效指标"
+PART_TOTAL_SCORE = "总分"
+PART_READABLE_PAGES = "完整可读的页面"
+# The readers' finding on a form printed on (or cut by) a page that could not be decoded
+# (dashboard/core/rule_ids.py): what did decode may be wrong, so such a form never counts.
+PAGE_UNREADABLE_RULE = "page_unreadable"
+
+
+def missing_parts(form) -> list[str]:
+    """The parts a form lacks, of its name (project forms), fund total, indicator grid and 总分, and
+    readable pages (a form on a page that could not be decoded may hold misread figures).
+
+    A form missing any of them is incomplete: stored, shown on 导入 and 复核, never counted. The indicator
+    grid is there when at least one row prints its 分值: a reserve fund that was never drawn prints every
+    row 不适用 with 分值 0, and is a complete form that cannot be evaluated, not a damaged one.
+    """
+    missing = []
+    if getattr(form, "form_kind", FORM_KIND_PROJECT) == FORM_KIND_PROJECT and not (form.project_name or "").strip():
+        missing.append(PART_NAME)
+    total = form.funds.total
+    if total.annual_budget is None and total.executed is None and total.initial_budget is None:
+        missing.append(PART_FUND_TOTAL)
+    if not any(row.weight is not None for row in form.indicators):
+        missing.append(PART_INDICATORS)
+    if form.total_score is None:
+        missing.append(PART_TOTAL_SCORE)
+    if any(check.rule == PAGE_UNREADABLE_RULE for check in form.checks):
+        missing.append(PART_READABLE_PAGES)
+    return missing

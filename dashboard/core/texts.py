@@ -1,0 +1,1154 @@
+"""Every Chinese string a user sees, in one place.
+
+Readers, the command line and the pages take their wording from here, so that the
+same thing is always said the same way.
+"""
+
+# Why a file could not be imported (FormReadError.reason).
+REASON_SCANNED = "扫描件，无文字层"
+REASON_DAMAGED = "文件已损坏或不完整，无法打开"
+REASON_ENCRYPTED = "文件已加密（需要密码），无法读取"
+REASON_NOT_A_FORM = "文件中没有找到项目支出绩效自评表"
+REASON_EMPTY = "空文件"
+REASON_UNSUPPORTED = "不支持的文件类型（支持 .pdf、.txt、.xlsx、.docx）"
+REASON_LEGACY_OFFICE = "旧版 Office 格式（{suffix}）无法读取：请在 Excel 或 Word 中“另存为” .xlsx 或 .docx 后再导入"
+REASON_OFFICE_DAMAGED = "{kind} 文件已损坏或不是真正的 {kind} 文件，无法打开"
+REASON_TOO_LARGE = "文件超过 {limit_mb} MB 上限"
+REASON_NO_CMAP = "PDF 字体缺少字符映射（出现 (cid:…) 乱码），文字无法识别"
+REASON_TIMEOUT = "解析超时（超过 {seconds} 秒），文件可能异常"
+REASON_TOO_MUCH_MEMORY = "内存超限：解析此文件所需内存超过上限，文件过大或异常（如压缩炸弹），无法读取"
+REASON_UNREADABLE_TEXT = "文本编码无法识别（不是 UTF-8 或 GBK）"
+REASON_INTERNAL = "解析时发生意外错误"
+REASON_NOT_FOUND = "文件不存在"
+
+# Outcomes of one imported file.
+OUTCOME_IMPORTED = "导入 {count} 张表"
+OUTCOME_ERROR = "错误：{reason}"
+
+# The database.
+DB_MISSING = "数据库文件 {path} 不存在：请先导入自评表（命令行 python -m dashboard import，或看板的“导入”页）。"
+DB_LOCKED = (
+    "数据库文件 {path} 正被另一个程序以写入方式占用（例如正在运行的导入命令或看板的导入）。"
+    "请等待导入完成，或关闭占用它的程序后重试。"
+)
+DB_UNREADABLE = "无法打开数据库文件 {path}：{detail}"
+OUTCOME_DUPLICATE_OF = "重复：内容与已导入的 {name} 相同，未再次导入"
+REASON_STORE_FAILED = "写入数据库失败，本文件未导入（详细原因已记入服务器日志）"
+
+# Column headings of the per-indicator export (key → 中文), in export order.
+EXPORT_COLUMNS = {
+    "form_id": "表编号",
+    "source_file": "来源文件",
+    "year": "年度",
+    "department": "主管部门",
+    "unit": "实施单位",
+    "project_name": "项目名称",
+    "project_type": "项目类型",
+    "status": "状态",
+    "project_amount": "项目金额（元）",
+    "unit_printed": "原表金额单位",
+    "annual_budget": "全年预算数（元）",
+    "executed": "全年执行数（元）",
+    "rate_pct": "执行率（%）",
+    "fund_score": "执行率得分",
+    "total_weight": "总分分值",
+    "total_score": "总分",
+    "position": "序号",
+    "level1": "一级指标",
+    "level2": "二级指标",
+    "name": "三级指标",
+    "target": "年度指标值",
+    "actual": "实际完成值",
+    "weight": "分值",
+    "score": "得分",
+    "points_lost": "扣分",
+    "reason": "偏差原因分析及改进措施",
+}
+
+# Command line.
+CLI_DESCRIPTION = "绩效自评看板：导入、导出与复核项目支出绩效自评表"
+CLI_IMPORT_HELP = "导入 PDF、文本（.txt）、Excel（.xlsx）或 Word（.docx）自评表，可给文件或文件夹"
+CLI_EXPORT_HELP = "导出全部自评表（json 按 form-json.md；csv 每个指标一行）"
+CLI_AUDIT_HELP = "按评分规则重新复核数据库中的全部自评表"
+CLI_DB_HELP = "数据库文件（默认取环境变量 DASHBOARD_DB，否则 data/forms.duckdb）"
+CLI_YEAR_HELP = "年度（仅用于表上未印年度的文件）"
+CLI_DEPARTMENT_HELP = "主管部门（仅用于表上未填的文件）"
+CLI_UNIT_HELP = "实施单位（仅用于表上未填的文件）"
+CLI_PATHS_HELP = "文件或文件夹（.pdf、.txt、.xlsx、.docx）"
+CLI_FORMAT_HELP = "导出格式"
+CLI_OUTPUT_HELP = "输出文件（默认写到标准输出）"
+CLI_FILE_LINE = "{name}：{message}"
+CLI_NO_FILES = "没有找到要导入的 .pdf、.txt、.xlsx 或 .docx 文件。"
+CLI_EXPORTED = "已导出 {count} 张表到 {path}"
+CLI_AUDITED = "已复核 {count} 张表。"
+CLI_INTERRUPTED = "已中断。已完成的文件已保存；中断时正在导入的文件未写入。"
+
+# Parts of a form the reader could not read with confidence (check parse_uncertain).
+UNCERTAIN_NO_PROJECT_NAME = "未找到项目名称"
+UNCERTAIN_NO_FUNDS = "未找到项目资金表（年初预算数、全年预算数、全年执行数）"
+UNCERTAIN_NO_INDICATORS = "未找到年度绩效指标表头（一级指标、二级指标、三级指标、分值、得分）"
+UNCERTAIN_NO_TOTAL = "未找到总分行"
+UNCERTAIN_NO_NUMBERS = "指标“{name}”没有印出分值和得分"
+UNCERTAIN_BAD_NUMBER = "指标“{name}”的{column}“{text}”不是可识别的数字"
+UNCERTAIN_SCANNED_PAGES = "文件第 {pages} 页是扫描图像（无文字层），未能读取；如果其中有自评表，需要另行录入"
+UNCERTAIN_CID = "部分文字缺少字符映射（出现 (cid:…)），相关内容可能不准确"
+# Text dumps (dashboard/ingest/text.py): places where the extracted text lost the table's layout.
+UNCERTAIN_GOALS_INTERLEAVED = (
+    "年度总体目标的“预期目标”与“实际完成情况”两栏文字在文本中交错，已尽量按栏分开，不能确保准确，请对照原表核对"
+)
+UNCERTAIN_GOALS_ONE_LINE = "年度总体目标只有一行文字，无法确定“预期目标”与“实际完成情况”的分界，请对照原表核对"
+UNCERTAIN_VALUE_REJOINED = "指标“{name}”的指标值在文本中被拆成两段（“{head}”与“{tail}”），已拼接为“{value}”，请核对"
+UNCERTAIN_NAME_TAIL = "指标名称末尾的“{tail}”在文本中与下一行交错，已归入指标“{name}”，请核对"
+UNCERTAIN_LEFTOVER = "有一段文字未能归入任何指标行：“{text}”"
+UNCERTAIN_WEIGHT_SUM = (
+    "解析出的分值合计 {parsed}（资金 {fund} + 指标 {rows}）与总分行的分值 {printed} 不一致，可能有指标行未识别或读错"
+)
+UNCERTAIN_FUND_ROW = "资金行“{label}”的数字个数不符，无法可靠读取：{text}"
+UNCERTAIN_NO_NAME = "有一行指标（年度指标值“{line}”）在文本中找不到三级指标名称"
+UNCERTAIN_LABEL_TIE = (
+    "指标“{name}”的{column}在文本中印在几行指标的中间，无法确定它属于上一组还是下一组，暂归入“{label}”，请对照原表核对"
+)
+UNCERTAIN_LABEL_MISSING = "指标“{name}”的{column}在文本中找不到"
+UNCERTAIN_LABEL_UNUSED = "指标标签“{label}”在文本中找不到属于它的指标行"
+
+# --- Downloads (dashboard/outputs/downloads.py) --------------------------------------------------------------------
+DOWNLOAD_CSV = "下载 CSV"
+DOWNLOAD_XLSX = "下载 Excel"
+DOWNLOAD_CSV_HELP = "UTF-8 编码（带 BOM），Excel 可直接打开中文"
+DOWNLOAD_XLSX_HELP = "Excel 工作簿（.xlsx）"
+DOWNLOAD_FORM_XLSX = "下载本表（分项表格 .xlsx）"
+XLSX_DEFAULT_SHEET = "数据"
+# Sheets and row labels of the one-form workbook.
+FORM_SHEET_HEADER = "基本信息"
+FORM_SHEET_FUNDS = "项目资金"
+FORM_SHEET_GOALS = "绩效目标"
+FORM_SHEET_INDICATORS = "绩效指标"
+FORM_SHEET_CHECKS = "复核发现"
+DOWNLOAD_FORM_AS_PRINTED = "下载自评表（原表格式 .xlsx）"
+DOWNLOAD_FORM_TABLES_SUFFIX = "（分项表格）"
+FORM_FIELD = "项目"
+FORM_VALUE = "内容"
+FORM_HEADER_FIELDS = {
+    "id": "表编号",
+    "source_file": "来源文件",
+    "source_pages": "所在页",
+    "year": "年度",
+    "department": "主管部门",
+    "unit": "实施单位",
+    "project_name": "项目名称",
+    "project_type": "项目类型",
+    "status": "状态",
+    "project_amount": "项目金额（元）",
+    "unit_printed": "原表金额单位",
+    "total_weight": "总分分值",
+    "total_score": "总分（自评）",
+    "recomputed_score": "总分（按规则复算）",
+    "score_gap": "差额（自评 − 复算）",
+}
+FUND_ROW_LABELS = {
+    "total": "年度资金总额",
+    "current_year": "其中：当年财政拨款",
+    "carryover": "上年结转资金",
+    "other": "其他资金",
+}
+FUND_COLUMNS = {
+    "row": "资金",
+    "initial_budget": "年初预算数（元）",
+    "annual_budget": "全年预算数（元）",
+    "executed": "全年执行数（元）",
+    "weight": "分值",
+    "rate_pct": "执行率（%）",
+    "score": "得分",
+}
+GOAL_EXPECTED = "预期目标"
+GOAL_ACTUAL = "实际完成情况"
+CHECK_COLUMNS = {
+    "rule": "规则",
+    "severity": "严重程度",
+    "indicator": "指标",
+    "message": "说明",
+    "claimed": "表上数值",
+    "recomputed": "复算数值",
+}
+SEVERITY_LABELS = {"error": "错误", "warning": "警告", "info": "提示"}
+
+# --- 导入 page (dashboard/ui/pages/import_page.py) --------------------------------------------------------
+IMPORT_TITLE = "导入自评表"
+IMPORT_INTRO = (
+    "上传项目支出绩效自评表（PDF 或文本 .txt，可一次选多个文件）。同一内容的文件只导入一次；"
+    "每个文件单独保存，一个文件出错不影响其他文件。"
+)
+IMPORT_UPLOADER = "选择文件"
+IMPORT_UPLOADER_HELP = "支持 .pdf、.txt、.xlsx 与 .docx，单个文件不超过 50 MB；扫描件（无文字层）无法识别；旧版 .xls/.doc 请先另存为 .xlsx/.docx。"
+IMPORT_DEFAULTS = "表上未印出时使用的值"
+IMPORT_DEFAULTS_HELP = "仅用于表上没有印出年度、主管部门或实施单位的文件；表上已有的以表上为准。"
+IMPORT_YEAR = "年度"
+IMPORT_YEAR_PLACEHOLDER = "例如 2021"
+IMPORT_DEPARTMENT = "主管部门"
+IMPORT_UNIT = "实施单位"
+IMPORT_START = "开始导入"
+IMPORT_NO_FILES = "请先选择要导入的文件。"
+IMPORT_FILE_COUNT = "已选择 {count} 个文件"
+IMPORT_RUNNING = "正在导入 {count} 个文件…"
+IMPORT_READING = "正在读取文件（PDF 较慢，请稍候）…"
+IMPORT_PROGRESS = "已处理 {done} / {total} 个文件"
+IMPORT_FILE_DONE = "{name}：{result}"
+IMPORT_DONE = "导入完成"
+IMPORT_DONE_WITH_ERRORS = "导入完成，部分文件有错误"
+IMPORT_BUSY = "另一个导入正在进行，请等它完成后再试。"
+IMPORT_STORE_FAILED = "无法写入数据库，本次没有导入任何文件。"
+IMPORT_STORE_WHAT_TO_DO = (
+    "如果命令行导入（python -m dashboard import）正在运行，请等它结束；"
+    "如果还有别的看板程序打开着同一个数据库，请先关闭它，然后重新点击“开始导入”。"
+)
+IMPORT_RESULTS = "本次导入结果"
+IMPORT_RESULT_FILE = "文件"
+IMPORT_RESULT_OUTCOME = "结果"
+IMPORT_RESULT_NOTE = "说明"
+IMPORT_RESULT_DUPLICATE = "重复"
+IMPORT_RESULT_ERROR = "错误"
+IMPORT_RESULT_PARTIAL = "有问题"
+IMPORT_RESULTS_FILE_STEM = "导入结果"
+IMPORT_HISTORY = "导入记录"
+IMPORT_HISTORY_EMPTY = "还没有导入记录。"
+IMPORT_HISTORY_FILE_STEM = "导入记录"
+IMPORT_HISTORY_COLUMNS = {
+    "batch_id": "批次",
+    "imported_at": "导入时间",
+    "file_name": "文件",
+    "outcome": "结果",
+    "form_count": "表数",
+    "new_count": "新增",
+    "replaced_count": "替换",
+    "duplicate_count": "可能重复",
+    "incomplete_count": "不完整",
+    "imported_by": "导入人",
+    "message": "说明",
+}
+IMPORT_HISTORY_OUTCOMES = {"imported": "已导入", "partial": "有问题", "error": "错误", "removed": "已撤销"}
+
+# --- Self-score audit (dashboard/audit/audit.py, dashboard/audit/quantities.py) ----------------------------------------
+# Rule titles, for counts by rule (audit.RULES).
+AUDIT_TITLES = {
+    "weights_not_sum": "分值合计与总分分值不符",
+    "total_not_sum": "总分与各项得分之和不符",
+    "total_rounding": "总分与各项得分之和差额在四舍五入范围内",
+    "rate_mismatch": "执行率与执行数÷预算数不符",
+    "fund_score_mismatch": "执行率得分与分值×执行率不符",
+    "fund_total_not_sum": "年度资金总额与分项之和不符",
+    "fund_weight_unusual": "预算执行率分值非常用值",
+    "score_above_weight": "得分超过分值",
+    "score_above_rule": "自评得分高于评分规则",
+    "missing_reason": "扣分或未达标但未写偏差原因",
+    "full_score_not_measured": "未计量（不适用/空白）却得满分",
+    "actual_is_target_wording": "实际完成值写成指标值表述",
+    "actual_unit_mismatch": "实际完成值与指标值口径不同",
+    "cost_target_direction": "成本指标用“≥”设定",
+    "target_cannot_fail": "指标值设定无法不达成",
+    "over_target": "实际完成值远超指标值",
+    "low_execution_high_score": "执行率低而总分高",
+    "duplicate_indicator": "同一表内三级指标重复",
+    "level1_split": "一级指标分值分配与常用分配不同",
+    "stopped_with_points": "停用项目仍有指标得分",
+    "unit_all_full_marks": "单位全部指标满分（自评流于形式）",
+    "not_evaluable": "全部指标未计量，不可评价",
+}
+AUDIT_WEIGHTS_NOT_SUM = "分值合计 {recomputed}（执行率 {fund} + 指标 {indicators}）≠ 总分行分值 {claimed}"
+AUDIT_TOTAL_NOT_SUM = "总分 {claimed} ≠ 执行率得分 {fund} + 指标得分 {indicators}（= {recomputed}）"
+AUDIT_TOTAL_ROUNDING = (
+    "总分 {claimed} 与执行率得分 {fund} + 指标得分 {indicators}（= {recomputed}）相差 {gap}，属四舍五入"
+)
+AUDIT_RATE_MISMATCH = "{row}执行率 {claimed}% ≠ 全年执行数 {executed} ÷ 全年预算数 {budget}（= {recomputed}%）"
+AUDIT_RATE_NO_BUDGET = "{row}全年预算数为 0，执行率却印为 {claimed}%"
+AUDIT_FUND_SCORE_MISMATCH = "执行率得分 {claimed} ≠ 分值 {weight} × 执行率 {rate}%（= {recomputed}，以分值为上限）"
+AUDIT_FUND_TOTAL_NOT_SUM = "年度资金总额的{column} {claimed} ≠ 各分项之和 {recomputed}"
+AUDIT_AMOUNT_COLUMNS = {"initial_budget": "年初预算数", "annual_budget": "全年预算数", "executed": "全年执行数"}
+AUDIT_BLANK = "空白"
+AUDIT_FUND_WEIGHT_UNUSUAL = "预算执行率分值为 {claimed}，{scheme}评分方案的分值为 {allowed}"
+AUDIT_SCORE_ABOVE_WEIGHT = "{row}得分 {claimed} 超过分值 {weight}"
+AUDIT_ROW_FUND = "预算执行率"
+AUDIT_ROW_TOTAL = "总分行"
+AUDIT_ROW_INDICATOR = "指标"
+AUDIT_FULL_SCORE_MISSED = "实际完成值“{actual}”未达到指标值“{target}”，按规则应得 {recomputed} 分，却自评满分 {claimed}"
+AUDIT_SCORE_ABOVE_PRORATED = "实际完成值“{actual}”对指标值“{target}”，按规则最多得 {recomputed} 分，自评 {claimed} 分"
+AUDIT_SCORE_ABOVE_BAND = "实际完成值“{actual}”属{band}，按等级最多得 {recomputed} 分，自评 {claimed} 分"
+AUDIT_BAND_PARTIAL = "部分达成"
+AUDIT_BAND_MISSED = "未达成"
+AUDIT_MISSING_REASON_DEDUCTED = "扣 {lost} 分（自评 {claimed} / 分值 {weight}），未填写偏差原因分析及改进措施"
+AUDIT_MISSING_REASON_MISSED = "实际完成值“{actual}”未达到指标值“{target}”，未填写偏差原因分析及改进措施"
+AUDIT_FULL_SCORE_NOT_MEASURED = "实际完成值为“{actual}”（未实际计量），却得满分 {claimed}"
+AUDIT_ACTUAL_IS_TARGET_WORDING = "实际完成值“{actual}”是指标值式的表述（指标值“{target}”），不是实测值"
+AUDIT_ACTUAL_UNIT_MISMATCH = (
+    "实际完成值“{actual}”（{actual_kind}）与指标值“{target}”（{target_kind}）口径不同，无法比对"
+)
+AUDIT_COST_TARGET_DIRECTION = "成本指标的指标值“{target}”用“≥”表述：成本应设上限（≤）"
+AUDIT_CANNOT_FAIL_SATISFACTION = "满意度指标值“{target}”是上限（≤），满意度越高越好，这样的指标值不会不达成"
+AUDIT_CANNOT_FAIL_UPPER = "越低越好的指标值“{target}”上限为 100% 及以上，不会不达成"
+AUDIT_CANNOT_FAIL_LOWER = "指标值“{target}”的下限为 0，不会不达成"
+AUDIT_OVER_TARGET = "实际完成值“{actual}”为指标值“{target}”的 {pct}%（≥ {threshold}%），指标值可能设置偏低"
+AUDIT_LOW_EXECUTION_HIGH_SCORE = "预算执行率 {rate}% 低于 {threshold}%，总分却为 {claimed}（≥ {high}）"
+AUDIT_DUPLICATE_INDICATOR = "三级指标“{name}”在同一张表中出现 {count} 次"
+AUDIT_LEVEL1_SPLIT = "一级指标分值为 {split}，与{scheme}评分方案的分配（{accepted}）不同"
+AUDIT_INDICATOR_POINTS = "一级指标分值为 {split}，合计 {points}，{scheme}评分方案规定指标合计 {expected}"
+AUDIT_NOT_EVALUABLE = "全部有分值的指标实际完成值均为“不适用”等未计量内容，无法按规则复算总分：不可评价（不计入复算平均、差额合计和单位排名）"
+AUDIT_STOPPED_WITH_POINTS = "项目已停用，指标仍自评得分合计 {claimed}"
+AUDIT_UNIT_ALL_FULL_MARKS = "{unit}的 {count} 张自评表（{year}）全部 {indicators} 个指标均为满分，自评可能流于形式"
+AUDIT_YEAR_UNKNOWN = "年度未知"
+AUDIT_YEAR = "{year}年度"
+AUDIT_SPLIT_SEPARATOR = "、"
+AUDIT_SPLIT_ITEM = "{level1} {weight}"
+AUDIT_ACCEPTED_SEPARATOR = "；或 "
+# What kind of number a target or actual is (quantities.Quantity.dimension).
+AUDIT_DIMENSIONS = {
+    "money": "金额",
+    "percent": "百分比",
+    "count": "数量",
+    "duration": "时长",
+    "number": "数值",
+}
+
+# --- Audit schemes, configuration file, explaining a recomputation (audit_config.py, audit.py) -------------
+NOT_EVALUABLE = "不可评价"
+SCHEME_LABELS = {
+    "national": "全国通用",
+    "anhui": "安徽",
+    "sichuan": "四川",
+    "hebei": "河北",
+    "shanxi": "山西",
+}
+SCHEME_SOURCES = {
+    "national": "财预〔2020〕10号：执行率 10 + 产出 50 + 效益 30 + 满意度 10，亦接受产出 50 + 效益 40（满意度含在效益内）",
+    "anhui": "安徽（全国原则）：执行率 10 + 产出 50 + 效益 30 + 满意度 10",
+    "sichuan": "四川《部门预算项目支出绩效自评表》：执行率 10 + 绩效指标 90",
+    "hebei": "河北：执行率 20 + 产出 40 + 效益与满意度 40；定性指标按 100–80%、80–50%、50–0% 分档",
+    "shanxi": "山西：全国分值；未填报成本指标的项目，成本最多得 5 分",
+}
+SCHEME_SOURCE_FILE = "复核配置文件中定义的评分方案"
+CONFIG_BAD_KEY = "复核配置文件 {file} 中的 {key}：{problem}"
+CONFIG_UNREADABLE = "复核配置文件 {file} 不存在或无法读取"
+CONFIG_NOT_TOML = "复核配置文件 {file} 不是有效的 TOML 格式{where}"
+CONFIG_AT_LINE = "（第 {line} 行）"
+CONFIG_UNKNOWN_KEY = "不认识的设置项"
+CONFIG_WANT_TABLE = "应为表（[...]）"
+CONFIG_WANT_TEXT = "应为非空文字"
+CONFIG_WANT_TEXTS = "应为文字列表"
+CONFIG_WANT_NUMBER = "应为数字"
+CONFIG_WANT_NUMBERS = "应为数字列表"
+CONFIG_WANT_BOOL = "应为 true 或 false"
+CONFIG_WANT_COUNT = "应为不小于 1 的整数"
+CONFIG_WANT_SPLITS = '应为分配列表，如 [{ "产出指标" = 50, "效益指标" = 40 }]'
+CONFIG_WANT_BANDS = '应为分段列表，如 [[90, "优"], [80, "良"], [60, "中"]]'
+CONFIG_OUT_OF_RANGE = "应在 {low} 到 {high} 之间"
+CONFIG_NOT_BELOW = "不能小于 {low}"
+CONFIG_BANDS_ORDER = "分段须从高到低排列"
+CONFIG_GRADES_REPEATED = "等级名称重复"
+CONFIG_NO_SUCH_SCHEME = "没有名为“{name}”的评分方案"
+# Explaining a recomputed 总分 (audit.explain_total), row by row.
+EXPLAIN_SCHEME = "评分方案"
+EXPLAIN_FUND = "分值 × 执行率（以分值为上限）"
+EXPLAIN_FUND_AMOUNTS = "{weight} × {rate}%（全年执行数 {executed} ÷ 全年预算数 {budget}）= {result}"
+EXPLAIN_FUND_PRINTED = "{weight} × {rate}%（表上印的执行率）= {result}"
+EXPLAIN_FUND_NONE = "无执行率或分值，记 0"
+EXPLAIN_MET = "达到指标值：得满分"
+EXPLAIN_MET_FORMULA = "实际完成值“{actual}”达到指标值“{target}”→ {result}"
+EXPLAIN_OVERSPENT = "超出成本上限：记 0 分"
+EXPLAIN_OVERSPENT_FORMULA = "实际完成值“{actual}”超过指标值“{target}”→ 0"
+EXPLAIN_PRORATED = "未达到指标值：分值 × 实际 ÷ 目标"
+EXPLAIN_PRORATED_LOWER = "越低越好、超出指标值：分值 × 目标 ÷ 实际"
+EXPLAIN_PRORATED_FORMULA = "{weight} × {top} ÷ {bottom} = {result}（实际“{actual}”，指标值“{target}”）"
+EXPLAIN_BANDS = {"met": "达成", "partial": "部分达成", "missed": "未达成"}
+EXPLAIN_BAND = "定性指标，{band}：最多得分值的 {share}%"
+EXPLAIN_BAND_FORMULA = "min(自评 {claimed}, {weight} × {share}%) = {result}（实际“{actual}”）"
+EXPLAIN_KEPT = "规则无法判断：保留自评分（以分值为上限）"
+EXPLAIN_KEPT_FORMULA = "min(自评 {claimed}, 分值 {weight}) = {result}（实际“{actual}”，指标值“{target}”）"
+EXPLAIN_NOT_APPLICABLE = "不适用：不参与复算"
+EXPLAIN_NOT_APPLICABLE_FORMULA = "实际完成值“{actual}”，分值 {weight} 由其余指标按比例分摊"
+EXPLAIN_COST_CAP = "未填报成本指标：成本最多得规定分"
+EXPLAIN_COST_CAP_FORMULA = "分值 {weight}，未填报成本指标的成本行合计最多 {cap} 分 → 成本行合计 {result}"
+EXPLAIN_RESCALE_ROW = "不适用折算"
+EXPLAIN_RESCALE = "剔除不适用指标，其余指标得分折算到指标分值合计"
+EXPLAIN_RESCALE_FORMULA = "{points} × {total} ÷ {counted} = {result}"
+EXPLAIN_TOTAL = "复算总分"
+EXPLAIN_TOTAL_RULE = "执行率得分 + 指标得分"
+EXPLAIN_TOTAL_FORMULA = "{fund} + {indicators} = {result}"
+EXPLAIN_NOT_EVALUABLE_FORMULA = "没有任何实际计量的指标，无法复算"
+EXPLAIN_COLUMNS = {"row": "行", "rule": "规则", "formula": "算式", "result": "得分"}
+CLI_AUDIT_SCHEME_HELP = "只重新复核该评分方案（改动前或改动后）涵盖的表，如 national、sichuan、hebei"
+CLI_AUDIT_CONFIG_HELP = "复核配置文件（TOML，见 docs/audit-config.example.toml；默认取环境变量 DASHBOARD_AUDIT_CONFIG）"
+CLI_AUDIT_NO_SCHEME = "没有名为“{name}”的评分方案；可用：{names}"
+REVIEW_COLUMN_SCHEME = "评分方案"
+REVIEW_RECOMPUTED_HELP = "按本表评分方案复算的总分；全部指标未计量（不适用）的表为“不可评价”，不计入差额合计和单位排名"
+FORM_SCHEME_HELP = "按“{scheme}”评分方案复算（{source}）"
+FORM_HEADER_SCHEME = "评分方案"
+REVIEW_STALE_SCHEMES = (
+    "{n} 张表的评分方案与当前复核配置不一致（主管部门设置或默认方案已改），下列结果仍按原方案。"
+    "请关闭看板后运行 python -m dashboard audit 重新复核。"
+)
+EXPLAIN_TITLE = "复算过程"
+EXPLAIN_HINT = "按本表评分方案逐行复算：每行写明所用规则、带数字的算式和得分，可据此核对复核结果。"
+
+# --- App shell and navigation (dashboard/app.py) -----------------------------------------------------------
+APP_TITLE = "绩效自评看板"
+APP_ICON = "📊"  # an emoji favicon is drawn in the page; a :material/…: one is fetched from fonts.gstatic.com
+NAV_SECTION_VIEW = "查看"
+NAV_SECTION_WORK = "数据与复核"
+PAGE_OVERVIEW = "总览"
+PAGE_PROJECTS = "项目"
+PAGE_DEDUCTIONS = "扣分指标"
+PAGE_IMPORT = "导入"
+PAGE_REVIEW = "复核"
+PLACEHOLDER_PAGE = "此页面正在建设中。"
+
+# --- The read-only database handle of the pages (dashboard/ui/db.py) -----------------------------------------
+DB_EMPTY_TITLE = "还没有可显示的自评表"
+DB_EMPTY_BODY = "数据库里还没有导入任何项目支出绩效自评表。请到“导入”页上传 PDF 或文本（.txt）自评表，或在命令行运行 python -m dashboard import。"
+DB_MISSING_SHORT = "还没有数据库文件（{path}）。"
+DB_BUSY_IMPORTING = "正在导入自评表，数据库暂时不可读。请等导入完成后刷新页面。"
+DB_WHAT_TO_DO = "处理办法：等待导入结束，或关闭占用数据库的程序，然后刷新本页。"
+GO_IMPORT = "去导入自评表"
+GO_PROJECTS = "去项目页查看"
+
+# --- Sidebar filters (dashboard/queries/filters.py) ----------------------------------------------------------------
+FILTERS_HEADER = "筛选"
+FILTERS_HELP = "筛选条件对每一页都有效，并写在网址里：复制网址即可分享当前视图。"
+FILTER_YEAR = "年度"
+FILTER_DEPARTMENT = "主管部门"
+FILTER_UNIT = "实施单位"
+FILTER_TYPE = "项目类型"
+FILTER_GRADE = "等级"
+FILTER_SCORE = "总分范围"
+FILTER_SCORE_HELP = "缩小范围后，没有总分的表不再显示。"
+FILTER_RATE = "执行率范围（%）"
+FILTER_RATE_HELP = "执行率 = 全年执行数 ÷ 全年预算数。拖到最右端表示不设上限（含超过 100% 的表）；缩小范围后，全年预算数为 0 或缺失的表不再显示。"
+FILTER_STATUS = "状态"
+FILTER_STATUS_OPTIONS = {"all": "全部", "active": "在用", "stopped": "停用"}
+FILTER_SEARCH = "搜索项目或指标名称"
+FILTER_SEARCH_PLACEHOLDER = "例如：疫情、满意度"
+FILTER_MONEY_UNIT = "金额单位"
+FILTER_RESET = "清除全部筛选"
+FILTER_ALL = "全部"
+FILTER_ANY = "不限"
+FILTER_NONE_ACTIVE = "未筛选：显示全部自评表"
+FILTER_ACTIVE = "当前筛选：{summary}"
+FILTER_SEPARATOR = "；"
+FILTER_TEXT_SEARCH = "包含“{text}”"
+UNIT_BLANK = "（未填实施单位）"
+FILTERS_UNAVAILABLE = "数据库暂不可用，筛选暂时不能使用。"
+FILTERS_NO_DATA = "导入自评表后，可以在这里按年度、单位、项目类型、等级等筛选。"
+
+# --- Shared labels (dashboard/queries/queries.py, pages, form_view.py) --------------------------------------------
+DASH = "—"
+MONEY_UNITS = {"万元": "万元", "元": "元"}
+NO_REASON = "未说明原因"
+STATUS_STOPPED = "停用"
+STATUS_ACTIVE = "在用"
+GRADE_NONE = "无总分"
+ORG_BLANK = "（未填单位）"
+COL = {
+    "project_name": "项目名称",
+    "project_type": "项目类型",
+    "org": "单位",
+    "unit": "实施单位",
+    "department": "主管部门",
+    "year": "年度",
+    "status": "状态",
+    "budget": "全年预算数（{unit}）",
+    "executed": "全年执行数（{unit}）",
+    "exec_rate_pct": "执行率",
+    "fund_score": "执行率得分",
+    "total_score": "总分",
+    "grade": "等级",
+    "deducted_count": "扣分指标数",
+    "unexplained_count": "未说明原因",
+    "points_lost": "扣分",
+    "flags": "复核发现",
+    "forms": "自评表数",
+    "avg_score": "平均总分",
+    "level1": "一级指标",
+    "level2": "二级指标",
+    "name": "三级指标",
+    "target": "年度指标值",
+    "actual": "实际完成值",
+    "weight": "分值",
+    "score": "得分",
+    "reason": "偏差原因分析及改进措施",
+    "source_file": "来源文件",
+    "form_id": "表编号",
+}
+FLAG_COUNTS = {"error": "错误 {n}", "warning": "警告 {n}", "info": "提示 {n}"}
+FLAG_NONE = "无"
+
+# --- 总览 page (dashboard/ui/pages/overview.py) ------------------------------------------------------------
+OVERVIEW_TITLE = "总览"
+OVERVIEW_INTRO = "当前筛选范围内自评表的总体情况：资金执行、自评得分、等级分布和扣分。点击图中的柱子可以把视图缩小到对应的单位、项目类型或分数段。"
+KPI_FORMS = "自评表"
+KPI_FORMS_HELP = "导入的项目支出绩效自评表张数"
+KPI_PROJECTS = "项目"
+KPI_PROJECTS_HELP = "按主管部门、实施单位、项目名称去重后的项目个数"
+KPI_BUDGET = "全年预算数"
+KPI_EXECUTED = "全年执行数"
+KPI_MONEY_HELP = "各表“年度资金总额”行之和"
+KPI_RATE = "总体执行率"
+KPI_RATE_HELP = "Σ全年执行数 ÷ Σ全年预算数（按金额加权，不是各表执行率的平均）"
+KPI_AVG_SCORE = "平均总分"
+KPI_GRADE = "{grade}"
+KPI_DEDUCTED = "扣分指标"
+KPI_DEDUCTED_HELP = "得分低于分值的三级指标个数"
+KPI_UNEXPLAINED = "扣分未说明原因"
+KPI_UNEXPLAINED_HELP = "扣了分却没有填写偏差原因分析的指标个数"
+SECTION_MONEY_SCORE = "资金与得分"
+SECTION_FORMS_DEDUCTIONS = "自评表与扣分"
+SECTION_GRADES = "等级分布（按总分）"
+KPI_MONEY_LABEL = "{label}（{unit}）"
+CHART_BY_ORG = "按单位：执行率与平均总分"
+CHART_BY_ORG_DEPT = "按主管部门（实施单位未填）：执行率与平均总分"
+CHART_BY_TYPE = "按项目类型：执行率与平均总分"
+CHART_SCORE_DIST = "总分分布"
+CHART_BUDGET_EXEC = "预算与执行（按项目类型）"
+CHART_CLICK_HINT = "点击柱子筛选"
+SERIES_RATE = "执行率（%）"
+SERIES_AVG_SCORE = "平均总分"
+SERIES_BUDGET = "全年预算数"
+SERIES_EXECUTED = "全年执行数"
+AXIS_PERCENT_OR_SCORE = "执行率（%）/ 平均总分"
+AXIS_FORMS = "自评表数"
+AXIS_SCORE_BIN = "总分区间"
+AXIS_MONEY = "金额（{unit}）"
+SCORE_BIN_LABEL = "{lo}–{hi}"
+SCORE_BIN_NONE = "无总分"
+SUMMARY_TABLE = "按项目类型汇总"
+SUMMARY_FILE = "按项目类型汇总"
+
+# --- 项目 page (dashboard/ui/pages/projects.py) -----------------------------------------------------------
+PROJECTS_TITLE = "项目"
+PROJECTS_INTRO = "当前筛选范围内的每一张自评表。点击表头排序；点选一行，在下方查看该表全文。"
+PROJECTS_COUNT = "共 {n} 张表"
+PROJECTS_FILE = "项目自评表清单"
+PROJECTS_PICK = "在上表中点选一行，在这里查看该自评表的全文。"
+PROJECTS_SELECTED_GONE = "网址中指定的自评表不在当前筛选范围内。"
+
+# --- One whole form (dashboard/ui/form_view.py) ---------------------------------------------------------------
+FORM_META = "主管部门：{department}　实施单位：{unit}　年度：{year}　项目金额：{amount}"
+FORM_SOURCE = "来源：{file}{pages}　原表金额单位：{unit}　表编号：{form_id}"
+FORM_PAGES = "（第 {pages} 页）"
+FORM_FUNDS = "项目资金"
+FORM_GOALS = "年度总体目标"
+FORM_INDICATORS = "年度绩效指标"
+FORM_INDICATORS_HINT = "红底为扣分指标（得分低于分值）。"
+FORM_LEVEL1_HEADER = "{level1}：分值 {weight}，得分 {score}"
+FORM_CHECKS = "复核发现"
+FORM_NO_CHECKS = "没有复核发现。"
+FORM_NO_INDICATORS = "表中没有读到绩效指标。"
+FORM_EMPTY_TEXT = "（表中未填）"
+FORM_CLAIMED = "自评总分"
+FORM_RECOMPUTED = "按规则复算总分"
+FORM_RECOMPUTED_HELP = "按评分规则（docs/scoring-rules.md）重新计算的总分"
+FORM_GAP = "差额（自评−复算）"
+FORM_GAP_HELP = "自评总分减去按规则复算的总分；为正表示自评偏高"
+FORM_TOTAL = "总分"
+FORM_TOTAL_OF = "满分 {weight}"
+FORM_FUND_SCORE = "执行率得分"
+FORM_GRADE = "等级"
+FORM_RATE_PRINTED = "表上印的执行率 {printed}"
+FORM_INDICATORS_FILE = "{name}_绩效指标"
+FORM_CHECK_COLUMNS = {"severity": "严重程度", "indicator": "指标", "message": "说明"}
+
+# --- 扣分指标 page (dashboard/ui/pages/deductions.py) ------------------------------------------------------
+DEDUCTIONS_TITLE = "扣分指标"
+DEDUCTIONS_INTRO = "当前筛选范围内，得分低于分值的每一个三级指标，以及填写的偏差原因。没有填写原因的标为“未说明原因”。"
+DEDUCTIONS_NONE = "当前筛选范围内没有扣分指标：所有指标都拿到了满分。"
+DEDUCTIONS_KPI_COUNT = "扣分指标"
+DEDUCTIONS_KPI_POINTS = "合计扣分"
+DEDUCTIONS_KPI_FORMS = "涉及自评表"
+DEDUCTIONS_KPI_UNEXPLAINED = "未说明原因"
+DEDUCTIONS_CHART = "按二级指标：合计扣分"
+DEDUCTIONS_ORDER = "排列方式"
+DEDUCTIONS_ORDER_OPTIONS = {"points": "按扣分从多到少", "level2": "按二级指标分组"}
+DEDUCTIONS_LEVEL2_FILTER = "只看二级指标"
+DEDUCTIONS_LEVEL2_HELP = "也可以点击上图的柱子来选择"
+DEDUCTIONS_GROUP_TABLE = "按二级指标汇总"
+DEDUCTIONS_TABLE = "扣分明细"
+DEDUCTIONS_FILE = "扣分指标"
+DEDUCTIONS_GROUP_FILE = "扣分指标_按二级指标汇总"
+DEDUCTIONS_COUNT = "共 {n} 个扣分指标"
+COL_INDICATOR_COUNT = "指标个数"
+
+# --- Empty states (all pages) ------------------------------------------------------------------------------
+NO_MATCH = "没有符合当前筛选条件的自评表。"
+NO_MATCH_HINT = "请放宽左侧的筛选条件，或点“清除全部筛选”。"
+
+# --- 复核 page (dashboard/ui/pages/review_page.py) --------------------------------------------------------
+REVIEW_TITLE = "自评复核"
+REVIEW_INTRO = (
+    "按评分规则（docs/scoring-rules.md）逐表复核自评：每条复核发现标明严重程度。"
+    "差额 = 自评总分 − 按规则复算的总分，为正表示自评偏高。"
+)
+REVIEW_RULE_PARSE_UNCERTAIN = "部分内容未能可靠读取"
+REVIEW_KPI_SEVERITY = "{severity}"
+REVIEW_KPI_SEVERITY_VALUE = "{findings} 条"
+REVIEW_KPI_SEVERITY_HELP = "{severity}级复核发现条数；涉及 {forms} 张表"
+REVIEW_KPI_FORMS_DELTA = "涉及 {forms} 张表"
+REVIEW_KPI_OVERSTATED = "自评偏高的表"
+REVIEW_KPI_OVERSTATED_HELP = "自评总分比按规则复算的总分高出 0.05 分以上的表数（共比较 {compared} 张）"
+REVIEW_KPI_GAP = "差额合计"
+REVIEW_KPI_GAP_HELP = "Σ（自评总分 − 复算总分），单位：分"
+REVIEW_NONE = "当前筛选范围内没有复核发现。"
+REVIEW_BY_RULE = "按规则统计"
+REVIEW_BY_RULE_HINT = "点选一条规则，下方只列出有这条发现的自评表。"
+REVIEW_RULE_SELECTED = "只看规则：{title}"
+REVIEW_FORMS = "问题最多的自评表"
+REVIEW_FORMS_HINT = "错误多的排在前面，其次是警告。点选一行，在下方查看该表的复核发现和全文。"
+REVIEW_FORMS_COUNT = "共 {n} 张表有复核发现"
+REVIEW_FORM_PICK = "在上表中点选一张自评表，查看它的复核发现和全文。"
+REVIEW_FORM_SECTION = "所选自评表：{name}"
+REVIEW_FORM_FINDINGS = "复核发现"
+REVIEW_BY_UNIT = "按单位：自评与复算总分差额"
+REVIEW_BY_UNIT_HINT = "单位为实施单位；未填实施单位的按主管部门计（标“（主管部门）”）。按差额合计从大到小排列。"
+REVIEW_UNIT_IS_DEPARTMENT = "{org}（主管部门）"
+REVIEW_CHART_GAP = "差额合计（分）"
+REVIEW_FILE_RULES = "复核_按规则统计"
+REVIEW_FILE_FORMS = "复核_问题自评表"
+REVIEW_FILE_FINDINGS = "复核发现_{name}"
+REVIEW_FILE_ALL_FINDINGS = "复核发现_全部"
+REVIEW_FILE_UNITS = "复核_按单位差额"
+REVIEW_ALL_FINDINGS = "全部复核发现（当前筛选范围）"
+REVIEW_COLUMNS = {
+    "rule": "规则",
+    "rule_id": "规则编号",
+    "severity": "严重程度",
+    "findings": "发现数",
+    "forms": "涉及表数",
+    "form_id": "表编号",
+    "project_name": "项目名称",
+    "project_type": "项目类型",
+    "org": "单位",
+    "year": "年度",
+    "status": "状态",
+    "error_count": "错误",
+    "warning_count": "警告",
+    "info_count": "提示",
+    "total_score": "自评总分",
+    "recomputed_score": "复算总分",
+    "gap": "差额（自评−复算）",
+    "indicator": "指标",
+    "message": "说明",
+    "claimed": "表上数值",
+    "recomputed": "复算数值",
+    "compared": "可比较表数",
+    "overstated": "自评偏高表数",
+    "claimed_sum": "自评总分合计",
+    "recomputed_sum": "复算总分合计",
+    "max_gap": "单表最大差额",
+    "errors": "错误",
+    "warnings": "警告",
+}
+
+# --- Readers: damaged pages and unusable numbers (dashboard/ingest) ---------------------------------------
+# A PDF page whose content could not be decoded: the file's error line, and the finding on each form it cuts.
+REASON_PAGES_UNREADABLE = "第 {pages} 页无法读取"
+PAGE_UNREADABLE = "第 {page} 页无法读取：页面内容已损坏，本表在该页的内容缺失或不完整，请对照原件核对"
+# A number cell holding text or an impossible figure: the value is left empty (check value_unreadable / …).
+VALUE_UNREADABLE = "{field}印的“{text}”不是可识别的数字，未计入"
+VALUE_OUT_OF_RANGE = "{field}印的“{text}”超出可能的范围，未计入"
+FIELD_PROJECT_AMOUNT = "项目金额"
+FIELD_TOTAL_ROW = "总分行的{column}"
+FIELD_FUND_CELL = "{row}的{column}"
+FIELD_INDICATOR_CELL = "指标“{name}”的{column}"
+FIELD_WEIGHT = "分值"
+FIELD_SCORE = "得分"
+FIELD_FUND_COLUMNS = {**AUDIT_AMOUNT_COLUMNS, "weight": FIELD_WEIGHT, "rate_pct": "执行率", "score": FIELD_SCORE}
+# Chinese titles of the readers' own findings (rule ids), kept by the audit when it re-runs.
+READER_RULE_TITLES = {
+    "parse_uncertain": REVIEW_RULE_PARSE_UNCERTAIN,
+    "page_unreadable": "页面无法读取",
+    "value_unreadable": "数字无法识别",
+    "value_out_of_range": "数字超出范围",
+}
+
+# --- Accounts and sign-in (dashboard/security/accounts.py, cli_users.py, auth.py, uploads.py) ----------------------
+ROLE_LABELS = {"viewer": "查看", "importer": "导入", "admin": "管理"}
+ACCOUNT_EXISTS = "账号 {name} 已存在。"
+ACCOUNT_MISSING = "账号 {name} 不存在。"
+ACCOUNT_BAD_NAME = "账号名不能为空、不能超过 {limit} 个字符、不能含控制字符。"
+ACCOUNT_BAD_ROLE = "角色只能是 {roles} 之一。"
+ACCOUNT_SHORT_PASSWORD = "密码至少 {length} 个字符。"
+CLI_USER_HELP = "管理看板账号（一旦有账号，导入页和一切写入都需要登录）"
+CLI_USER_ADD_HELP = "新建账号"
+CLI_USER_LIST_HELP = "列出全部账号"
+CLI_USER_REMOVE_HELP = "删除账号"
+CLI_USER_PASSWD_HELP = "修改密码"
+CLI_USER_NAME_HELP = "账号名"
+CLI_USER_ROLE_HELP = "角色：viewer（查看）、importer（导入）、admin（管理）"
+CLI_PASSWORD_STDIN_HELP = "从标准输入读取密码（一行），不交互提问"
+CLI_PASSWORD_PROMPT = "密码："
+CLI_PASSWORD_AGAIN = "再输一次："
+CLI_PASSWORD_MISMATCH = "两次输入的密码不一致。"
+CLI_USER_ADDED = "已新建账号 {name}（{role}）。"
+CLI_USER_REMOVED = "已删除账号 {name}。"
+CLI_USER_PASSWORD_SET = "已修改账号 {name} 的密码。"
+CLI_USER_NONE = "还没有账号：看板是单机工具，任何能打开页面的人都能导入。"
+CLI_USER_LINE = "{name}\t{role}\t{created}"
+SIGNIN_TITLE = "登录"
+SIGNIN_INTRO = "此看板需要登录后使用。"
+SIGNIN_IMPORT_INTRO = "导入和修改数据需要以“导入”或“管理”角色登录。"
+SIGNIN_NAME = "账号"
+SIGNIN_PASSWORD = "密码"
+SIGNIN_SUBMIT = "登录"
+SIGNIN_FAILED = "账号或密码不正确。"
+SIGNIN_NO_ROLE = "账号 {name} 的角色是“{role}”，不能导入或修改数据。请用有“导入”角色的账号登录。"
+SIGNIN_NO_ACCOUNTS = (
+    "看板设置为必须登录，但数据库中还没有账号。请管理员用命令行新建：python -m dashboard user add 账号 --role admin"
+)
+SIGNIN_AS = "已登录：{name}（{role}）"
+SIGNOUT = "退出登录"
+UPLOAD_UNNAMED = "未命名文件"
+UPLOAD_FAILED = "保存上传文件失败（{kind}）"
+IMPORT_UNEXPECTED = "导入时发生意外错误，详情已记入服务器日志。请联系管理员。"
+SERVER_PATH = "〈服务器路径〉"
+
+# --- Form versions, completeness, schema (resubmissions) ------------------------------------------------------
+DB_TOO_NEW = "数据库文件 {path} 由更新版本的看板创建（数据库第 {version} 版，本程序只认识到第 {supported} 版），无法打开：请升级看板。"
+DB_NEEDS_MIGRATION = "数据库文件 {path} 是旧版本（第 {version} 版），需要先升级：请关闭看板后运行 python -m dashboard migrate --db {path}。"
+DB_MIGRATION_FAILED = "数据库文件 {path} 升级失败，文件未改动：{detail}"
+CLI_MIGRATE_HELP = "把旧版本的数据库升级到本程序的版本"
+CLI_MIGRATED = "数据库已是第 {version} 版。"
+BATCH_NOT_REMOVABLE = "没有编号为 {batch} 的可撤销导入（不存在、导入失败或已撤销）。"
+DUPLICATE_NOT_PENDING = "表 {form} 不是待确认的可能重复表，或所选的旧表不是它的候选。"
+VERSION_FIELD = {
+    "project_name": "项目名称",
+    "year": "年度",
+    "department": "主管部门",
+    "unit": "实施单位",
+    "project_amount": "项目金额",
+    "goal_expected": "预期目标",
+    "goal_actual": "实际完成情况",
+    "total_weight": "总分分值",
+    "total_score": "总分",
+}
+VERSION_FUND_ROW = {
+    "total": "年度资金总额",
+    "current_year": "当年财政拨款",
+    "carryover": "上年结转资金",
+    "other": "其他资金",
+}
+VERSION_FUND_FIELD = {
+    "initial_budget": "年初预算数",
+    "annual_budget": "全年预算数",
+    "executed": "全年执行数",
+    "weight": "分值",
+    "rate_pct": "执行率",
+    "score": "得分",
+}
+VERSION_ROW_FIELD = {
+    "level1": "一级指标",
+    "level2": "二级指标",
+    "target": "指标值",
+    "actual": "实际完成值",
+    "weight": "分值",
+    "score": "得分",
+    "reason": "偏差原因",
+}
+VERSION_CHANGED_FIELD = "{field}：{old} → {new}"
+VERSION_CHANGED_FUND = "{row}{field}：{old} → {new}"
+VERSION_CHANGED_ROW = "指标“{name}”{field}：{old} → {new}"
+VERSION_ROW_ADDED = "新增指标“{name}”"
+VERSION_ROW_DROPPED = "删去指标“{name}”"
+VERSION_MORE_CHANGES = "另有 {count} 处改动"
+VERSION_NO_CHANGES = "内容无改动"
+# One file's line: how its forms were placed.
+OUTCOME_PLACED_COUNTS = "新增 {new}，替换 {replaced}，可能重复 {duplicate}"
+OUTCOME_PLACED = "导入 {count} 张表：" + OUTCOME_PLACED_COUNTS
+OUTCOME_REPLACED_DETAIL = "替换“{name}”（{changes}）"
+OUTCOME_INCOMPLETE = "{count} 张表不完整，未计入汇总（{details}）"
+OUTCOME_INCOMPLETE_ONE = "第 {position} 张{name}缺少{missing}"
+OUTCOME_PROBLEMS = "有问题：{problems}"
+IMPORT_SUMMARY = (
+    "共 {files} 个文件：导入 {imported} 个（{forms} 张表：新增 {new}，替换 {replaced}，可能重复 {duplicate}，"
+    "不完整 {incomplete}），重复文件 {duplicates} 个，有问题 {partial} 个，失败 {errors} 个。"
+)
+# Findings of the import's own checks (domain definitions, not scoring rules).
+CHECK_TITLES_IMPORT = {
+    "incomplete": "表不完整，未计入汇总",
+    "negative_value": "金额或分数为负数",
+}
+CHECK_INCOMPLETE = "表不完整，缺少：{missing}。此表不计入任何汇总，请补全后重新导入。"
+CHECK_NEGATIVE_AMOUNT = "{field}为负数（{value}）"
+FIELD_PROJECT_AMOUNT = "项目金额"
+FIELD_TOTAL_SCORE = "总分"
+FIELD_TOTAL_WEIGHT = "总分分值"
+FIELD_INDICATOR_WEIGHT = "指标“{name}”分值"
+FIELD_INDICATOR_SCORE = "指标“{name}”得分"
+NOT_COUNTED_NOTE = "另有 {incomplete} 张不完整的表、{pending} 张待确认的可能重复表未计入（详见“导入”页）。"
+NOT_COUNTED_INCOMPLETE = "另有 {count} 张不完整的表未计入（详见“导入”页）。"
+NOT_COUNTED_PENDING = "另有 {count} 张待确认的可能重复表未计入（到“导入”页确认）。"
+# The CLI's batches / remove.
+CLI_BATCHES_HELP = "列出全部导入（每个文件一次），含新增、替换、可能重复、不完整的表数"
+CLI_REMOVE_HELP = "撤销一次导入：它的表移出数据库，被它替换的旧版本恢复为当前版本"
+CLI_BATCH_HELP = "导入编号（见 batches）"
+CLI_ALL_VERSIONS_HELP = "同时导出被替换的旧版本（带 superseded_by）"
+CLI_BATCHES_NONE = "还没有任何导入。"
+CLI_REMOVED = "已撤销导入 {batch}（{file}）：移出 {forms} 张表，恢复 {restored} 张旧版本。"
+CLI_SAMPLE_CHECK_HELP = "（make clean 用）数据库是否只由示例文件建成：是则退出码 0"
+OUTCOME_REPLACED_UNCHANGED = "另有 {count} 张替换的表内容无改动"
+# The 导入 page: 可能重复 to settle, incomplete forms, undoing an import.
+IMPORT_PENDING = "待确认的可能重复表"
+IMPORT_PENDING_INTRO = (
+    "下面每张新表都与数据库中的表同名，但没有足够的证据认定是同一张表（相似的旧表不止一张；实施单位等一边印了、"
+    "另一边空着；或预算和大部分绩效指标都不同），系统没有自动替换。新旧表并排列出，请逐张确认：它是哪张旧表的"
+    "新版本，还是一张单独的表。确认前，它不计入任何汇总。"
+)
+IMPORT_PENDING_FORM = "新表：{name}（{file}，{unit}，项目金额 {amount}）"
+IMPORT_PENDING_REPLACES = "是这张旧表的新版本：{name}（{file}，{unit}，项目金额 {amount}）"
+IMPORT_PENDING_KEEP = "是单独的一张表，都保留"
+IMPORT_PENDING_CHOICE = "确认"
+IMPORT_PENDING_APPLY = "确认"
+IMPORT_PENDING_DONE = "已确认。"
+IMPORT_INCOMPLETE_COUNT = "不完整的表（{count} 张，未计入汇总）"
+IMPORT_INCOMPLETE_MORE = "只列出最近导入的 {shown} 张，共 {total} 张。"
+IMPORT_INCOMPLETE_INTRO = (
+    "这些表缺少项目名称、年度资金总额、绩效指标或总分，已保存但不计入任何汇总。请补全原表后重新导入。"
+)
+IMPORT_INCOMPLETE_COLUMNS = {
+    "source_file": "文件",
+    "position": "文件中第几张",
+    "project_name": "项目名称",
+    "message": "缺少什么",
+}
+IMPORT_REMOVE = "撤销一次导入"
+IMPORT_REMOVE_HELP = "撤销后，这次导入的表移出数据库，被它替换的旧版本恢复为当前版本；导入记录保留并标为“已撤销”。"
+IMPORT_REMOVE_PICK = "选择要撤销的导入"
+IMPORT_REMOVE_OPTION = "批次 {batch}：{file}（{time}，{forms} 张表）"
+IMPORT_REMOVE_CONFIRM = "我确认撤销这次导入"
+IMPORT_REMOVE_BUTTON = "撤销"
+IMPORT_REMOVE_DONE = "已撤销批次 {batch}：移出 {forms} 张表，恢复 {restored} 张旧版本。"
+IMPORT_REPLACED_DETAILS = "替换的表改了什么"
+
+# --- Scale: synthetic demo data, big tables (dashboard/importing/demo.py, pages at 10⁵ forms) ---
+CLI_DEMO_HELP = "生成合成的示例自评表（用于试用和性能测试，标明为示例数据，非真实报送）"
+CLI_DEMO_FORMS_HELP = "生成的表数"
+CLI_DEMO_SEED_HELP = "随机种子（相同种子生成相同数据）"
+CLI_DEMO_DONE = "已生成 {count} 张合成示例表：{path}"
+
+# --- Reference data (dashboard/reference/reference.py, organisations.py, project_types.py, ui/pages/reference_page.py) ---
+REF_ORG_LABEL = "{name}（{code}）"
+REF_PRINTED_WITH_NAME = "{printed}（{name}）"
+REF_TYPE_UNCLASSIFIED = "未分类"
+REF_TYPE_DEPARTMENT = "部门整体支出"
+REF_ORG_FILE_TYPE = "只能导入 CSV 或 Excel（.xlsx）文件。"
+REF_ORG_FILE_ENCODING = "读不出文件的文字：请存为 UTF-8 或 GB18030 编码的 CSV。"
+REF_ORG_FILE_UNREADABLE = "Excel 文件已损坏或不是 .xlsx 格式，无法读取。"
+REF_ORG_FILE_EMPTY = "文件是空的。"
+REF_ORG_FILE_HEADINGS = "第一行要有列名：编码（或 代码）、名称，可选 上级部门（写上级的编码或名称）。"
+REF_ORG_FILE_TOO_LONG = "文件超过 {limit} 行，请分开导入。"
+REF_ORG_UNKNOWN = "所选的单位已不存在，请刷新页面后重试。"
+REF_ORG_DUPLICATE_CODE = "有两行的编码相同：一个编码只能对应一个单位，请合并后再保存。"
+REF_RULE_WHERE = "第 {position} 条规则"
+REF_RULE_BAD_TYPE = "{where}：类型不能为空，也不能超过 50 个字。"
+REF_RULE_UNCLASSIFIED = "{where}：“{type}”表示没有归类，不能作为类型。"
+REF_RULE_BAD_FIELD = "{where}：匹配字段只能是 {choices}。"
+REF_RULE_BAD_MATCH = "{where}：匹配方式只能是 {choices}。"
+REF_RULE_BAD_PATTERN = "{where}：关键词或模式不能为空，也不能超过 {limit} 个字。"
+REF_RULE_BAD_REGEX = "{where}：正则表达式有误（{detail}）。"
+REF_RULES_FILE_HEADER = (
+    "# 项目类型规则（绩效自评看板）。自上而下，第一条匹配的规则决定类型。\n"
+    "# field: name（项目名称）| printed_type（表上的类型，即去掉“（停用）”等后缀的项目名称）| code（项目编码）\n"
+    "# match: keyword（任一关键词出现即匹配，用 | 分隔）| regex（正则表达式）| exact（完全相同）\n"
+    "# 匹配前名称统一为半角、去空格、小写。"
+)
+REF_RULES_FILE_BAD = "规则文件不是有效的 TOML：{detail}"
+REF_RULES_FILE_SHAPE = "规则文件只能包含 [[rule]] 表。"
+REF_RULES_FILE_KEYS = "{where}：只能有 type、field、match、pattern 四项，且都是文字。"
+PAGE_REFERENCE = "参考数据"
+REF_TITLE = "参考数据"
+REF_INTRO = (
+    "主管部门、实施单位的编码和名称，以及项目类型的归类规则。这里的修改立即作用于所有页面、筛选、图表和下载，"
+    "不需要重新导入；各表印的原文保持不变。"
+)
+REF_TAB_TYPES = "项目类型"
+REF_TAB_RULES = "归类规则"
+REF_TAB_ORGS = "部门与单位"
+REF_TYPES_SUMMARY = "共 {types} 个类型；{unclassified} 个项目（{forms} 张表）未分类。"
+REF_TYPES_ALL_CLASSIFIED = "共 {types} 个类型；全部项目都已归类。"
+REF_TYPES_COUNTS = "各类型的项目和表数"
+REF_TYPES_ONLY_UNCLASSIFIED = "只看未分类的项目"
+REF_TYPES_EDITOR_HELP = "在“类型”列为项目选择类型（人工指定优先于规则）；选“按规则”则取消人工指定。"
+REF_TYPES_BY_RULE = "按规则"
+REF_TYPES_SAVE = "保存归类"
+REF_TYPES_SAVED = "已保存 {count} 个项目的类型。"
+REF_TYPES_NOTHING = "没有改动。"
+REF_TYPES_NEW = "新类型"
+REF_TYPES_NEW_HELP = "要用的类型不在列表里时，先在这里添加，再在表中选择。"
+REF_TYPES_NEW_ADD = "添加到列表"
+REF_TYPES_COLUMNS = {
+    "project_name": "项目名称",
+    "project_type": "类型",
+    "source": "依据",
+    "forms": "表数",
+    "names": "项目数",
+}
+REF_SOURCE_PERSON = "人工指定"
+REF_SOURCE_NONE = "未匹配"
+REF_SOURCE_RULE = "规则 {position}"
+REF_RULES_HELP = (
+    "自上而下，第一条匹配的规则决定项目类型。匹配字段：项目名称、表上的类型（去掉后缀的名称）或项目编码；"
+    "匹配方式：关键词（用 | 分隔，任一出现即匹配）、正则表达式、完全相同。"
+)
+REF_RULES_COLUMNS = {"project_type": "类型", "field": "匹配字段", "match": "匹配方式", "pattern": "关键词或模式"}
+REF_RULE_FIELDS = {"name": "项目名称", "printed_type": "表上的类型", "code": "项目编码"}
+REF_RULE_MATCHES = {"keyword": "关键词", "regex": "正则表达式", "exact": "完全相同"}
+REF_RULES_SAVE = "保存规则并重新归类"
+REF_RULES_SAVED = "规则已保存，全部项目已重新归类。"
+REF_RULES_DOWNLOAD = "下载规则（TOML）"
+REF_RULES_UPLOAD = "用文件替换规则（TOML）"
+REF_RULES_UPLOAD_APPLY = "替换规则"
+REF_RULES_RESET = "恢复默认规则"
+REF_ORGS_HELP = (
+    "表上印的编码、名称或“编码-名称”归到同一个单位下，各处显示为“名称（编码）”。导入表时自动补充；"
+    "这里或导入的文件所写的编码和名称优先于表上所印。"
+)
+REF_ORGS_COLUMNS = {
+    "code": "编码",
+    "name": "名称",
+    "parent": "上级部门",
+    "origin": "来源",
+    "forms": "表数",
+    "spellings": "表上的写法",
+}
+REF_ORG_ORIGINS = {"forms": "表上所印", "file": "导入文件", "page": "本页修改"}
+REF_ORGS_SAVE = "保存部门与单位"
+REF_ORGS_SAVED = "已保存，各页面已按新的名称显示。"
+REF_ORGS_UPLOAD = "导入编码和名称（CSV 或 Excel）"
+REF_ORGS_UPLOAD_HELP = "第一行为列名：编码、名称，可选 上级部门。编码请存为文本，否则 Excel 会去掉开头的 0。"
+REF_ORGS_UPLOAD_APPLY = "导入"
+REF_ORGS_IMPORTED = "已导入 {count} 行。"
+REF_SPELLINGS = "表上的写法归到哪个单位"
+REF_SPELLINGS_HELP = (
+    "同一单位在各表上写法不同（如“某某镇政府”与“某某镇人民政府”）而没有自动归并时，在这里为写法选择所属单位。"
+)
+REF_SPELLINGS_COLUMNS = {"spelling": "表上的写法", "label": "归入的单位"}
+REF_SPELLINGS_SAVE = "保存写法的归属"
+REF_SPELLINGS_SAVED = "已保存 {count} 个写法的归属。"
+REF_EDIT_SIGNIN = "查看不需要登录；修改参考数据需要“导入”或“管理”角色的账号。"
+REF_NOT_READY = "数据库还没有参考数据表：导入一次表，或运行 python -m dashboard migrate 后即可使用。"
+CLI_REFERENCE_HELP = "参考数据：导入部门与单位的编码和名称，导出或导入项目类型规则"
+CLI_REF_IMPORT_ORGS_HELP = "导入部门与单位的编码和名称（CSV 或 .xlsx：编码、名称，可选 上级部门）"
+CLI_REF_EXPORT_RULES_HELP = "把项目类型规则写到 TOML 文件（不给文件则输出到屏幕）"
+CLI_REF_IMPORT_RULES_HELP = "用 TOML 文件替换项目类型规则，并重新归类全部项目"
+CLI_REF_TYPES_HELP = "列出各项目类型的项目数和表数，以及未分类的项目"
+CLI_REF_FILE_HELP = "文件"
+CLI_REF_TYPES_HEADER = "类型\t项目数\t表数（其下缩进列出未分类的项目及其表数）"
+CLI_REF_ORGS_IMPORTED = "已导入 {count} 行；现有 {orgs} 个部门和单位。"
+CLI_REF_RULES_IMPORTED = "已导入 {count} 条规则，全部项目已重新归类。"
+CLI_REF_RULES_EXPORTED = "已把 {count} 条规则写入 {path}"
+CLI_REF_FILE_MISSING = "找不到文件：{path}"
+PAGE_NUMBER = "页码（共 {pages} 页）"
+PAGE_ALL_ROWS = "共 {total} 行"
+PAGE_SOME_ROWS = "显示第 {first}–{last} 行，共 {total} 行；翻页查看其余，或下载全部"
+CHART_TOP_N = "（{shown} 个，按预算数从大到小；其余 {rest} 个合为“其他”）"
+CHART_OTHERS = "其他 {count} 个"
+DOWNLOAD_XLSX_TOO_BIG = "共 {rows} 行，超过 Excel 一张工作表的上限（1,048,576 行），请下载 CSV"
+DOWNLOAD_BUILT_ON_CLICK = "全部 {rows} 行，点击时生成"
+
+# --- 绩效自评结果汇总报告 (dashboard/outputs/report.py) and year over year (dashboard/queries/yoy.py) ---------------------------
+REPORT_TITLE = "绩效自评结果汇总报告"
+REPORT_SCOPE = (
+    "范围：{filters}。数据：{forms} 张项目支出绩效自评表，{units} 个单位，来自 {files} 个文件。生成时间：{date}。"
+)
+REPORT_NOT_COUNTED = "另有 {incomplete} 张不完整的表、{pending} 张待确认的可能重复表未计入。"
+REPORT_KEY_FIGURES = "一、主要数字"
+REPORT_COL_SECTION = "类别"
+REPORT_COL_ITEM = "项目"
+REPORT_COL_VALUE = "数值"
+REPORT_GRADES = "二、等级分布"
+REPORT_GRADES_CHART = "自评等级分布（张）"
+REPORT_BY_TYPE = "三、按项目类型"
+REPORT_BY_UNIT = "四、按单位"
+REPORT_LOW_FORM = "{name}（{org}，{year} 年，总分 {score}，{grade}）"
+REPORT_NO_DEDUCTIONS = "没有扣分指标（低分来自执行率或总分与各项不符，见自评复核）。"
+REPORT_UNEXPLAINED = "六、扣了分却未说明原因的指标"
+REPORT_REVIEW = "七、自评复核"
+REPORT_SEVERITY = "{label} {findings} 条（{forms} 张表）"
+REPORT_COL_RULE = "规则"
+REPORT_COL_SEVERITY = "严重程度"
+REPORT_COL_FINDINGS = "发现"
+REPORT_COL_ERRORS = "错误"
+REPORT_COL_WARNINGS = "警告"
+REPORT_SECOND_LOOK = "需要再看一遍的表（错误最多的在前）："
+YOY_TITLE = "与上年比较（{year} 年对 {previous} 年）"
+REPORT_YOY = "八、" + YOY_TITLE
+YOY_INTRO = "两年都填报的项目按表的身份对应（同一主管部门、实施单位、项目代码或名称）；只有一年有的项目列为新增或结束，不作比较。卡片上的小字是与上年相比的变化。"
+YOY_INTRO_ALL_YEARS = "当前范围含多个年度，上面的卡片是各年度合计；这里比较最近两个年度。在侧栏选定一个年度，卡片上就会显示与上年相比的变化。两年都填报的项目按表的身份对应，只有一年有的项目列为新增或结束。"
+YOY_KEY_FIGURES = "主要数字"
+YOY_MORE_ROWS = "只显示前 {shown} 行，共 {total} 行；下载可得全部。"
+YOY_DETAILS_TOGGLE = "逐个项目比较：两年都填报的项目、新增和结束的项目、连续两年扣分的指标"
+YOY_DETAILS_HELP = "打开时才按表的身份逐个对应两年的项目（表多时需要几秒）；每张表显示前 {shown} 行，下载可得全部。"
+REPORT_COL_CHANGE = "变化"
+REPORT_YOY_BY = "按{label}："
+REPORT_YOY_GROUP_COLUMNS = ("上年执行率", "本年执行率", "执行率变化", "上年平均总分", "本年平均总分", "平均总分变化")
+REPORT_YOY_PROJECTS = "两年都填报的项目 {count} 个，总分变化（下降最多的在前）："
+REPORT_YOY_NEW_ENDED = "新增、结束和无法比较的项目："
+REPORT_YOY_RECURRING = "连续两年扣分的指标 {count} 个："
+REPORT_REASON_OF = "{year} 年偏差原因"
+REPORT_POINTS = "{change} 个百分点"
+REPORT_NONE = "无。"
+REPORT_MORE_ROWS = "（另有 {count} 行未列出，见看板。）"
+REPORT_NO_CHART = "（此处的图表需要 Chromium 生成，本机未找到。）"
+REPORT_PAGE_BEFORE = "第 "
+REPORT_PAGE_AFTER = " 页"
+YOY_CHANGE_KINDS = {"new": "新增", "ended": "结束", "ambiguous": "无法比较（同名项目不止一个）"}
+CLI_REPORT_HELP = "生成 Word 格式的绩效自评结果汇总报告（与看板同样的筛选）"
+CLI_REPORT_OUTPUT_HELP = "报告文件（.docx）"
+CLI_REPORT_YEAR_HELP = "年度（可多次给出）"
+CLI_REPORT_DEPARTMENT_HELP = "主管部门（可多次给出）"
+CLI_REPORT_UNIT_HELP = "实施单位（可多次给出）"
+CLI_REPORT_TYPE_HELP = "项目类型（可多次给出）"
+CLI_REPORT_WRITTEN = "已写出汇总报告：{path}"
+DOWNLOAD_REPORT = "下载汇总报告（Word）"
+DOWNLOAD_FORMS_AS_PRINTED = "下载筛选出的自评表（原表格式，每表一页，最多 {limit} 张）"
+DOWNLOAD_FORMS_AS_PRINTED_TOO_MANY = "当前筛选出 {total} 张表，超过 {limit} 张；请先缩小筛选范围（或下载上面的表格）。"
+PRINTED_FORMS_FILE_STEM = "自评表（原表格式）"
+REPORT_FILE_STEM = "绩效自评结果汇总报告"
+CLI_REPORT_NO_MATCH = "没有唯一对应“{value}”的筛选值；可选：{options}"
+CLI_PARQUET_NEEDS_OUTPUT = "Parquet 格式需要用 --output 指定输出文件。"
+REVIEW_UNITS_TOP = "图中为总分差额最大的 {shown} 个单位（共 {total} 个有差额的单位，全部见下表）"
+
+# --- Layouts and long documents (issue 8): forms found among other pages, the 部门整体 page ---------------------
+OUTCOME_PAGES_WITHOUT_FORM = "另有 {count} 页不是自评表，已跳过：{pages}"
+DEPARTMENT_PAGE_TITLE = "部门整体"
+DEPARTMENT_PAGE_CAPTION = "部门整体支出绩效自评表：各部门的预算、执行率、总分和绩效指标（不计入项目汇总）"
+DEPARTMENT_PAGE_LINK = "部门整体支出绩效自评 →"
+DEPARTMENT_PAGE_EMPTY = "当前筛选下没有部门整体支出绩效自评表。"
+DEPARTMENT_PAGE_INDICATORS = "部门“{department}”（{year} 年度）的绩效指标"
+DEPARTMENT_PAGE_PICK = "查看哪个部门的绩效指标"
+DEPARTMENT_FILE_STEM = "部门整体自评"
+DEPARTMENT_INDICATORS_FILE_STEM = "部门整体绩效指标"
+# A form's versions (dashboard/ui/history_view.py).
+HISTORY_TITLE = "版本历史"
+HISTORY_INTRO = "这张表报送过 {count} 次；汇总只计当前版本，旧版本留作记录。"
+HISTORY_COLUMNS = {"imported_at": "导入时间", "source_file": "文件", "state": "状态", "changes": "比上一版改了什么"}
+HISTORY_CURRENT = "当前版本"
+HISTORY_OLD = "已被替换"
+
+# --- damaged Office files (ingest/office.py): the detail after REASON_OFFICE_DAMAGED ---
+OFFICE_NOT_A_PACKAGE = "不是完整的压缩包（文件被截断或内容被改动）"
+OFFICE_PART_DAMAGED = "内部文件“{part}”的数据已损坏（校验不符）"
+OFFICE_SHEET_MISSING = "工作簿列出的第 {number} 张工作表“{name}”缺失"
+OFFICE_CONTENT_UNREADABLE = "内容无法解析（内部文件缺失或格式错误）"
+
+# --- text copies (ingest/text.py) ---
+UNCERTAIN_REASON_OR_NAME = (
+    "“{text}”读作指标“{above}”的偏差原因，但该指标满分、无需说明：也可能是下一行指标“{name}”名称的开头，请对照原件核对"
+)
+UNCERTAIN_ODD_LEVEL = "指标类别“{label}”不以“指标”结尾：可能混进了别的单元格的文字，请对照原件核对"
+FIELD_ROW = "这一行"
+UNCERTAIN_ROW_WIDTH = (
+    "这一行有 {cells} 个单元格，表格其余各行都是 {width} 个：可能缺了或多了“|”，单元格错位，请对照原件核对：{text}"
+)
+UNCERTAIN_NO_GOALS = "未读到年度总体目标（预期目标和实际完成情况都是空的）"
+UNCERTAIN_STRAY_LINE = "表格中间有一行文字不在任何单元格里，未读入：{text}（副本可能缺行或错行，请对照原件核对）"
+UNCERTAIN_DAMAGED_CHARACTERS = (
+    "“{field}”中有表上不会印的字符（控制字符或孤立的“|”），文件可能已损坏，请对照原件核对：{text}"
+)
+UNCERTAIN_FUND_ROW_UNKNOWN = "资金表中有一行读不出是哪一行资金，未计入：{text}"
+UNCERTAIN_FUND_ROW_MISSING = "资金表缺少“{row}”行：文本可能不完整，请对照原件核对"
+UNCERTAIN_TWO_ROWS = "指标“{name}”的偏差原因读起来像另一行指标（“{text}”）：可能两行连成了一行，请对照原件核对"
+REASON_TEXT_NOT_READ = "文本中有自评表的标签，但读不出任何内容（项目名称、资金、指标、总分都没有）：版式无法识别，请改用 PDF、Excel 或 Word 原件导入"
+# --- consistency of the forms of one file (ingest/consistency.py) ---
+UNCERTAIN_NEAR_LEVEL = "指标类别“{label}”与标准的“{standard}”只差一个字：可能是文件损坏或录入错误，请对照原件核对"
+UNCERTAIN_UNNAMED_INDICATOR = "有一行指标没有读出指标名称（指标值“{target}”）：可能错行，请对照原件核对"
+UNCERTAIN_SECTION_TWICE = "本表的文字中“{label}”出现了两次：可能两张表连在了一起、中间的内容丢失，请对照原件核对"
+UNCERTAIN_XREF_REBUILT = "PDF 文件的结构已损坏（交叉引用表与文件内容不符），内容是程序重建后读出的：请对照原件核对"
+UNCERTAIN_FIELD_NOT_READ = "本表没有读出“{field}”，同一文件的其他 {others} 张表都有：文件可能损坏，请对照原件核对"
+# --- Every page accounted for (issue 17): why a page of a file holds no form (dashboard/ingest/pages.py) ---
+PAGES_OF_KIND = "第 {pages} 页{kind}"
+PAGE_KIND_NARRATIVE = "是说明文字"
+PAGE_KIND_CONTENTS = "是目录"
+PAGE_KIND_TABLE = "是其他报表"
+PAGES_SCANNED = "第 {pages} 页是扫描件，未读取（如有自评表，需要另行录入）"
+PAGES_FORM_UNREAD = "第 {pages} 页像是自评表（印有表名或表头），但没有读出表格（可能是没有表格线的表），请核对原件"
+# --- Form identity (issue 17): 可能重复 side by side, the year neither printed nor given ---------------------
+IMPORT_PENDING_COMPARE_FIELD = "项目"
+IMPORT_PENDING_COMPARE_NEW = "新表（待确认）"
+IMPORT_PENDING_COMPARE_OLD = "已存的表 {number}"
+IMPORT_PENDING_COMPARE_ROWS = {
+    "file": "文件",
+    "name": "项目名称",
+    "department": "主管部门",
+    "unit": "实施单位",
+    "year": "年度",
+    "amount": "项目金额（元）",
+    "initial_budget": "年初预算数（元）",
+    "budget": "全年预算数（元）",
+    "executed": "全年执行数（元）",
+    "score": "总分",
+    "indicators": "绩效指标行数",
+}
+IMPORT_YEAR_BLANK_WARNING = (
+    "年度留空：表上没有印年度的表导入后没有年度，不出现在按年度的统计和筛选中（替换已有的表时沿用被替换表的"
+    "年度）。若这些文件是同一年度的，请先填写年度。导入后每个文件的结果会注明几张表没有年度。"
+)
+OUTCOME_NO_YEAR = "{count} 张表既未印年度也未填写年度，不出现在按年度的统计中"
+# --- Forms that are not graded (issue 17): 停用 and 不可评价 forms on a card of their own ------------------------
+NOT_GRADED = "不评级"
+# Why a form is not graded: the keys are domain.NOT_GRADED_REASONS.
+NOT_GRADED_REASONS = {
+    "stopped": "项目停用",
+    "not_evaluable": "不可评价：有分值的指标均未计量（如“不适用”）",
+    "no_indicator_points": "指标均无分值：总分只有执行率一项，不是百分制",
+    "no_budget": "全年预算数为 0 且未支出：本年没有可执行的资金",
+}
+NOT_GRADED_HELP = (
+    "不评定等级的表：{reasons}。这些表照常列出、可以查看，但不计入等级分布、平均总分、排名、低分清单和与上年的比较。"
+)
+NOT_GRADED_REASON_SEPARATOR = "；"
+NOT_GRADED_LIST = "列出这 {n} 张表"
+NOT_GRADED_LIST_HELP = "在卡片下方列出这些表及其不评级原因"
+NOT_GRADED_OPEN_PROJECTS = "在“项目”页查看这些表（等级筛选为“不评级”）"
+NOT_GRADED_SCORE_DIST = "另有 {n} 张不评级的表不在图中（见“不评级”卡片）"
+NOT_GRADED_COLUMN = "不评级原因"
+KPI_AVG_SCORE_GRADED_HELP = "评定等级的各表自评总分的算术平均（不含没有总分的表和{not_graded}的表）"
+KPI_GRADE_BAND_HELP = "总分在此等级区间的表数：{band}（不含{not_graded}的表）"
+GRADE_BAND_TOP = "≥ {low}"
+GRADE_BAND_MIDDLE = "{low} – {high}"
+GRADE_BAND_BOTTOM = "< {high}"
+GRADE_BAND_SEPARATOR = "，"
+FILTER_GRADE_BANDS_HELP = "按总分：{bands}；“{not_graded}”为停用、不可评价等不评定等级的表"
+REVIEW_KPI_GAP_NOT_GRADED = "；{n} 张不评级的表（停用、不可评价等）不计入差额合计和单位排名"
+REPORT_LOW_SCORES_OF = "五、低分项目（等级为{grades}）及其扣分指标"
+REPORT_LOW_GRADES_SEPARATOR = "、"
+YOY_NOT_GRADED_SCORE = "{score}（不评级）"
+# --- Broken database files (connect.open_error) ---
+DB_DAMAGED = (
+    "数据库文件已损坏：{path}（{reason}），无法读取。处理办法：关闭看板和正在运行的命令，"
+    "用最近的备份替换这个文件（见 README“备份”一节）；没有备份时，把它改名留存，再重新导入原始自评表。"
+)
+DB_TRUNCATED = "文件不完整，末尾缺了一部分，可能复制或写入时中断了"
+DB_DAMAGED_READ = "部分内容读不出来"
+DB_NOT_DUCKDB = (
+    "文件 {path} 不是看板的数据库（不是 DuckDB 数据库文件，或文件头已被破坏）。"
+    "处理办法：检查 --db 或 DASHBOARD_DB 指向的文件是否正确；若文件头被破坏，请用最近的备份替换它。"
+)
+
+# --- Sign-in brakes and session ends (dashboard/security/signin_guard.py, dashboard/ui/auth.py) ---
+SIGNIN_WAIT = "登录失败次数较多，请 {seconds} 秒后再试。"
+SIGNIN_LOCKED = "登录失败次数过多，该账号或本机的登录已暂时锁定，请 {minutes} 分钟后再试；忘记密码请联系管理员。"
+SIGNIN_TOO_MANY_AT_ONCE = "同时登录的人太多，请稍后再试。"
+SIGNIN_IDLE_ENDED = "长时间未操作，已自动退出登录，请重新登录。"
+SIGNIN_CREDENTIALS_CHANGED = "账号的密码或角色已变更（或账号已删除），请重新登录。"
+CLI_USER_ROLE_CHANGE_HELP = "修改账号的角色（该账号已打开的页面需重新登录）"
+CLI_USER_ROLE_SET = "已把账号 {name} 的角色改为“{role}”。"
+# --- Outputs: files written whole, backups, permissions (output_files.py, backup.py, uploads.py) ---------------
+OUTPUT_DISK_FULL = "磁盘已满（或超出配额），未能写出 {path}；原有文件未改动。请腾出空间后重试。"
+OUTPUT_FAILED = "未能写出 {path}（{reason}）；原有文件未改动。"
+CLI_BACKUP_HELP = "备份数据库（看板和读取命令可以照常运行；导入进行中时会提示稍后再试）"
+CLI_BACKUP_OUTPUT_HELP = "备份文件（已有的同名文件在备份写完并核对无误后才被替换）"
+CLI_RESTORE_HELP = "用备份文件恢复数据库（原数据库改名保留；有程序占用数据库时拒绝）"
+CLI_RESTORE_FILE_HELP = "备份文件（python -m dashboard backup 写出的文件）"
+BACKUP_DONE = "已备份到 {path}：{forms} 张表，{tables} 个数据表，重新打开核对各表行数一致。"
+RESTORE_DONE = "已用 {file} 恢复数据库 {path}：{forms} 张表。"
+RESTORE_ASIDE = "原数据库已改名保留为 {aside}（确认无误后可自行删除）。"
+RESTORE_BUSY = (
+    "数据库文件 {path} 正被其他程序使用（导入、看板页面或其他命令），未做任何改动。请等导入结束、或停止看板后再恢复。"
+)
+BACKUP_NOT_DATABASE = "{path} 不是本看板的数据库文件（无法作为 DuckDB 数据库打开，或其中没有自评表数据）。"
+BACKUP_MISMATCH = "备份写出后重新打开核对不一致（{tables}），未写出备份；原有文件未改动。"

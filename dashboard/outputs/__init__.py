@@ -1,0 +1,1 @@
+"""Files for people: export, the Word report, workbooks, download contents, backups."""

@@ -1,0 +1,1 @@
+"""The SQL the pages and the report read; takes a connection, knows nothing of Streamlit."""

@@ -1,0 +1,403 @@
+"""Named SQL behind the pages: one row per form (`form_overview`), KPIs, groups, deductions.
+
+Every function here takes a DuckDB connection (or cursor) and a `Filters`, and returns a
+DataFrame or dict with English column names; the pages rename and format. Tests call these
+directly, without Streamlit; pages call them through `page_data.read`, which caches.
+
+`form_overview` is a CTE, not a view: the pages' connection is read-only, and a temporary
+view would live on one cursor only. Every figure the pages show is one of these queries
+over the tables `forms`, `fund_rows`, `indicators` and `checks`.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import duckdb
+import pandas as pd
+
+from dashboard.audit.config import active_config
+from dashboard.core import domain, texts
+from dashboard.core.model import Form
+from dashboard.queries.filters import GRADES, Filters, where_sql
+from dashboard.reference import reference
+from dashboard.store import reads
+
+# Width of a bin of the 总分 distribution.
+SCORE_BIN_WIDTH = 10
+# Rows a table page sends to the browser; the rest are counted and paged, and downloadable whole.
+PAGE_SIZE = 100
+
+
+def grade_sql(column: str, not_graded: str | None = None) -> str:
+    """SQL CASE giving the grade of a 总分, from the bands of the active audit configuration (NULL for no score);
+    with `not_graded` (the stored domain.not_graded_reason column), texts.NOT_GRADED where that is set."""
+    config = active_config()
+    whens = " ".join(f"WHEN {column} >= {lowest!r} THEN '{grade}'" for lowest, grade in config.grade_bands)
+    first = f"WHEN {not_graded} IS NOT NULL THEN '{texts.NOT_GRADED}' " if not_graded else ""
+    return f"CASE {first}WHEN {column} IS NULL THEN NULL {whens} ELSE '{config.lowest_grade}' END"
+
+
+def graded_sql(alias: str = "o") -> str:
+    """SQL condition: the form_overview row `alias` is graded (domain.not_graded_reason gave no reason)."""
+    return f"{alias}.not_graded IS NULL"
+
+
+# The domain's definitions (dashboard/core/domain.py) are stored as columns at import; SQL only reads them.
+DEDUCTED = "i.deducted"
+# Σ执行数 ÷ Σ预算数 of a group of form_overview rows.
+OVERALL_RATE = domain.overall_rate_sql("o.executed", "o.budget")
+
+# The forms that count, with the columns the filters test; `{picked}` is the filters' condition on them
+# (alias o). Forms are filtered first; indicator sums and the 年度资金总额 row's money are stored with each
+# form at import (store/writes.py), so totals read one table. `{details}` adds what only row listings show: the
+# rest of the 年度资金总额 row and the form's findings per severity (details_sql, `details=True`).
+FORM_OVERVIEW_SQL = f"""
+counted_forms AS (
+    SELECT f.* REPLACE ({reference.department_sql()} AS department, {reference.unit_sql()} AS unit,
+                        {reference.type_sql()} AS project_type),  -- "name（code）" and resolved types (reference.py)
+        f.department AS printed_department, f.unit AS printed_unit, f.project_type AS printed_type,
+        coalesce({reference.unit_sql()}, {reference.department_sql()}) AS org,
+        (nullif(trim(f.unit), '') IS NULL) AS org_is_department,
+        {grade_sql("f.total_score", "f.not_graded")} AS grade,  -- texts.NOT_GRADED where not graded
+        CASE WHEN f.not_graded IS NULL THEN f.total_score END AS graded_score  -- what averages and ranks read
+    FROM forms f {reference.joins()}
+    WHERE {reads.counted_sql("f")} AND {reads.project_form_sql("f")}  -- 部门整体 forms: department_queries
+),
+picked AS (SELECT * FROM counted_forms o WHERE {{picked}}),
+form_overview AS (
+    SELECT
+        f.form_id, f.batch_id, f.position, f.source_file, f.year, f.department, f.unit,
+        f.printed_department, f.printed_unit, f.org, f.org_is_department,
+        f.project_name, f.project_type, f.printed_type, f.status, f.unit_printed,
+        CAST(f.project_amount AS DOUBLE) AS project_amount,
+        CAST(f.budget AS DOUBLE) AS budget,
+        CAST(f.executed AS DOUBLE) AS executed,
+        f.exec_rate,
+        f.total_weight, f.total_score, f.recomputed_score,
+        f.grade, f.not_graded, f.graded_score,
+        f.indicator_count, f.deducted_count, f.points_lost, f.unexplained_count  -- stored per form (store/writes.py)
+        {{details}}
+)"""
+# What only row listings show, joined to the listed rows (`{rows}`): the rest of the 年度资金总额 row, and
+# the form's findings per severity (the 复核 listings need only the latter: `findings=True`).
+FUND_DETAILS = (
+    """
+        CAST(t.initial_budget AS DOUBLE) AS initial_budget,
+        t.weight AS fund_weight,
+        t.score AS fund_score,
+        t.rate_pct AS rate_printed_pct""",
+    "\n    LEFT JOIN fund_rows t ON t.form_id = f.form_id AND t.row_key = 'total'",
+)
+FINDING_DETAILS = (
+    """
+        coalesce(c.error_count, 0) AS error_count,
+        coalesce(c.warning_count, 0) AS warning_count,
+        coalesce(c.info_count, 0) AS info_count""",
+    """
+    LEFT JOIN (
+        SELECT form_id,
+               count(*) FILTER (WHERE severity = 'error') AS error_count,
+               count(*) FILTER (WHERE severity = 'warning') AS warning_count,
+               count(*) FILTER (WHERE severity = 'info') AS info_count
+        FROM checks WHERE form_id IN (SELECT form_id FROM {rows}) GROUP BY form_id
+    ) c ON c.form_id = f.form_id""",
+)
+
+
+def details_sql(rows: str, fund: bool = True, findings: bool = True) -> str:
+    """`, <detail columns> FROM <rows> f <joins>`: the details of the rows of the relation `rows`."""
+    parts = [part for part, wanted in ((FUND_DETAILS, fund), (FINDING_DETAILS, findings)) if wanted]
+    columns = ",".join(part[0] for part in parts)
+    joins = "".join(part[1] for part in parts)
+    return ("," + columns if columns else "") + f"\n    FROM {rows} f" + joins.replace("{rows}", rows)
+
+
+def _sql(
+    body: str,
+    filters: Filters,
+    alias: str = "o",
+    indicator_alias: str | None = None,
+    details: bool = False,
+    findings: bool = False,
+) -> tuple[str, list]:
+    """`WITH form_overview … <body>`: the filters pick the forms before anything is summed.
+
+    `{where}` in body is "TRUE", or, for a query over indicators (`indicator_alias`), the filters'
+    condition again with the text search matching that indicator's name rather than any of the form's.
+    `details`: form_overview also has every detail column (details_sql; row listings); `findings`: only
+    the findings per severity. Totals need neither.
+    """
+    picked, params = where_sql(filters, alias="o")
+    where, where_params = "TRUE", []
+    if indicator_alias and filters.search:
+        where, where_params = where_sql(filters, alias=alias, indicator_alias=indicator_alias)
+    cte = FORM_OVERVIEW_SQL.replace("{picked}", picked)
+    cte = cte.replace("{details}", details_sql("picked", fund=details, findings=details or findings))
+    return f"WITH {cte}\n{body.replace('{where}', where)}", params + where_params
+
+
+def overview_query(
+    con: duckdb.DuckDBPyConnection, body: str, filters: Filters, extra_params: list | None = None, **kwargs
+) -> pd.DataFrame:
+    """Run `WITH form_overview … <body>` under the filters; `extra_params` follow the filters' own."""
+    sql, params = _sql(body, filters, **kwargs)
+    return con.execute(sql, params + (extra_params or [])).df()
+
+
+# --- one row per form ------------------------------------------------------------------------------------
+
+
+def form_overview(con, filters: Filters) -> pd.DataFrame:
+    """The forms under the filters, one row each, lowest 总分 first (problems on top), those not graded last."""
+    return overview_query(
+        con,
+        f"SELECT o.* FROM form_overview o WHERE {{where}} ORDER BY {FORM_ORDER}",
+        filters,
+        details=True,
+    )
+
+
+def form_ids(con, filters: Filters) -> list[str]:
+    frame = overview_query(con, "SELECT o.form_id FROM form_overview o WHERE {where}", filters)
+    return frame["form_id"].tolist()
+
+
+# Lowest 总分 first (problems on top); forms that are not graded after every graded one, in import order.
+FORM_ORDER = "o.not_graded IS NOT NULL, o.total_score ASC NULLS FIRST, o.batch_id, o.position"
+
+
+def form_page(con, filters: Filters, offset: int = 0, limit: int = PAGE_SIZE) -> pd.DataFrame:
+    """One page of `form_overview` in its order (FORM_ORDER): rows offset … offset + limit − 1, with
+    the details (details_sql) joined to that page's rows only."""
+    body = f"""
+        , page AS (SELECT o.* FROM form_overview o WHERE {{where}} ORDER BY {FORM_ORDER} LIMIT ? OFFSET ?)
+        SELECT f.* {details_sql("page")}
+        ORDER BY {FORM_ORDER.replace("o.", "f.")}
+    """
+    return overview_query(con, body, filters, [int(limit), int(offset)])
+
+
+def form_matches(con, filters: Filters, form_id: str) -> bool:
+    """True where the form counts and is under the filters (a form named in the URL)."""
+    frame = overview_query(con, "SELECT count(*) AS n FROM picked o WHERE o.form_id = ?", filters, [form_id])
+    return bool(frame["n"].iloc[0])
+
+
+# --- KPIs --------------------------------------------------------------------------------------------------
+
+KPI_SQL = f"""
+SELECT
+    count(*) AS forms,
+    count(DISTINCT concat_ws('|', coalesce(o.department, ''), coalesce(o.unit, ''), o.project_name)) AS projects,
+    sum(o.budget) AS budget,
+    sum(o.executed) AS executed,
+    {OVERALL_RATE} AS overall_rate,
+    avg(o.graded_score) AS avg_score,
+    count(o.graded_score) AS scored_forms,
+    {{grade_counts}},
+    count(*) FILTER (WHERE o.grade IS NULL) AS grade_none,
+    count(*) FILTER (WHERE NOT {graded_sql("o")}) AS not_graded,
+    coalesce(sum(o.deducted_count), 0) AS deducted,
+    coalesce(sum(o.points_lost), 0) AS points_lost,
+    coalesce(sum(o.unexplained_count), 0) AS unexplained
+FROM form_overview o WHERE {{where}}
+"""
+
+
+def kpis(con, filters: Filters) -> dict:
+    """The 总览 cards: counts, sums, Σexecuted ÷ Σbudget, average 总分 and forms per grade (of the graded
+    forms), the forms not graded (`not_graded`), deductions."""
+    grade_counts = ",\n    ".join(
+        f"count(*) FILTER (WHERE o.grade = '{grade}') AS grade_{index}" for index, grade in enumerate(GRADES)
+    )
+    cursor = con.execute(*_sql(KPI_SQL.replace("{grade_counts}", grade_counts), filters))
+    row = dict(zip([column[0] for column in cursor.description], cursor.fetchone(), strict=True))
+    row = {key: float(value) if isinstance(value, Decimal) else value for key, value in row.items()}
+    for key in ("forms", "projects", "scored_forms", "grade_none", "not_graded", "deducted", "unexplained"):
+        row[key] = int(row[key] or 0)
+    row["grades"] = {grade: int(row.pop(f"grade_{index}") or 0) for index, grade in enumerate(GRADES)}
+    return row
+
+
+# --- grouped aggregates ------------------------------------------------------------------------------------
+
+GROUPS = {"org": "o.org", "project_type": "o.project_type"}
+
+GROUP_SQL = f"""
+SELECT
+    {{column}} AS grp,
+    bool_and(o.org_is_department) AS grp_is_department,
+    count(*) AS forms,
+    sum(o.budget) AS budget,
+    sum(o.executed) AS executed,
+    {OVERALL_RATE} AS exec_rate,
+    avg(o.graded_score) AS avg_score,
+    coalesce(sum(o.deducted_count), 0) AS deducted,
+    coalesce(sum(o.points_lost), 0) AS points_lost
+FROM form_overview o WHERE {{where}}
+GROUP BY grp
+ORDER BY budget DESC NULLS LAST, grp
+"""
+
+
+def group_summary(con, filters: Filters, by: str, top: int | None = None) -> pd.DataFrame:
+    """Per 单位 (实施单位, else 主管部门) or per project type: forms, money, Σ-rate, average 总分 of the graded forms.
+
+    `top`: the `top` groups with the largest budgets, then one row (`is_rest`, grp NULL) summing all
+    the others, with `groups` saying how many it stands for. Without it, every group (is_rest false).
+    """
+    column = GROUPS[by]
+    if top is None:
+        frame = overview_query(con, GROUP_SQL.replace("{column}", column), filters)
+        return frame.assign(is_rest=False, groups=1)
+    body = f"""
+        SELECT CASE WHEN r.rank <= ? THEN r.grp END AS grp, r.rank > ? AS is_rest, count(DISTINCT r.rank) AS groups,
+               bool_and(o.org_is_department) AS grp_is_department,
+               count(*) AS forms, sum(o.budget) AS budget, sum(o.executed) AS executed,
+               {OVERALL_RATE} AS exec_rate, avg(o.graded_score) AS avg_score,
+               coalesce(sum(o.deducted_count), 0) AS deducted, coalesce(sum(o.points_lost), 0) AS points_lost
+        FROM form_overview o JOIN (
+            SELECT {column} AS grp, row_number() OVER (ORDER BY sum(o.budget) DESC NULLS LAST, {column}) AS rank
+            FROM form_overview o WHERE {{where}} GROUP BY {column}
+        ) r ON r.grp IS NOT DISTINCT FROM {column}
+        WHERE {{where}}
+        GROUP BY 1, 2 ORDER BY is_rest, budget DESC NULLS LAST, grp
+    """
+    return overview_query(con, body, filters, [int(top), int(top)])  # the outer {where} takes no parameters
+
+
+def score_bins(con, filters: Filters) -> pd.DataFrame:
+    """Graded forms per 总分 bin of SCORE_BIN_WIDTH points, [lo, hi) and [90, 100] on top; lo NULL for no
+    score. Forms that are not graded are not binned (the 总览 card 不评级 counts them)."""
+    width = SCORE_BIN_WIDTH
+    body = f"""
+        SELECT CASE WHEN o.total_score IS NULL THEN NULL
+                    WHEN o.total_score >= 100 - {width} THEN 100 - {width}
+                    ELSE floor(greatest(o.total_score, 0) / {width}) * {width} END AS lo,
+               count(*) AS forms
+        FROM form_overview o WHERE {{where}} AND {graded_sql("o")}
+        GROUP BY lo ORDER BY lo NULLS LAST
+    """
+    counted = overview_query(con, body, filters)
+    # Every bin from 0 to 100 is listed, empty ones with 0, so that gaps show; then "no score" if any.
+    frame = pd.DataFrame({"lo": [float(lo) for lo in range(0, 100, width)]})
+    frame = frame.merge(counted.dropna(subset=["lo"]), on="lo", how="left").fillna({"forms": 0})
+    frame = pd.concat([frame, counted[counted["lo"].isna()]], ignore_index=True)
+    frame["forms"] = frame["forms"].astype(int)
+    frame["hi"] = frame["lo"] + width
+    return frame
+
+
+# --- deducted indicators -----------------------------------------------------------------------------------
+
+# The 二级指标 a deducted indicator is grouped under ("—" where blank).
+LEVEL2_LABEL = "coalesce(nullif(trim(i.level2), ''), '—')"
+DEDUCTION_ORDERS = {
+    "points": "i.points_lost DESC, o.batch_id, o.position, i.position",
+    # groups in the chart's order (most points lost first), rows by points lost within a group
+    "level2": f"sum(i.points_lost) OVER (PARTITION BY {LEVEL2_LABEL}) DESC, {LEVEL2_LABEL}, "
+    "i.points_lost DESC, o.batch_id, o.position, i.position",
+}
+
+DEDUCTIONS_SQL = f"""
+SELECT
+    o.form_id, i.position, o.project_name, o.project_type, o.org, o.unit, o.department, o.year,
+    i.level1, i.level2, i.name, i.target, i.actual, i.weight, i.score,
+    i.points_lost,
+    i.reason,
+    i.no_reason
+FROM indicators i JOIN form_overview o ON o.form_id = i.form_id
+WHERE {DEDUCTED} AND {{where}} {{level2}}
+ORDER BY {{order}}
+"""
+
+
+def _level2_condition(level2: tuple[str, ...]) -> tuple[str, list]:
+    return (f"AND {LEVEL2_LABEL} IN (SELECT unnest(?))", [list(level2)]) if level2 else ("", [])
+
+
+def deductions(
+    con,
+    filters: Filters,
+    level2: tuple[str, ...] = (),
+    order: str = "points",
+    offset: int = 0,
+    limit: int | None = None,
+) -> pd.DataFrame:
+    """Indicators whose 得分 is below its 分值, under the filters (search also matches the indicator's name),
+    of the given 二级指标 (all where empty), most points lost first or grouped by 二级指标; one page
+    where `limit` is given."""
+    condition, extra = _level2_condition(level2)
+    body = DEDUCTIONS_SQL.replace("{level2}", condition).replace("{order}", DEDUCTION_ORDERS[order])
+    if limit is not None:
+        body += " LIMIT ? OFFSET ?"
+        extra += [int(limit), int(offset)]
+    return overview_query(con, body, filters, extra, indicator_alias="i")
+
+
+def deduction_totals(con, filters: Filters, level2: tuple[str, ...] = ()) -> dict:
+    """The 扣分指标 cards: deducted indicators, points lost, forms concerned, indicators without a reason."""
+    condition, extra = _level2_condition(level2)
+    body = f"""
+        SELECT count(*) AS indicators, coalesce(sum(i.points_lost), 0) AS points_lost,
+               count(DISTINCT o.form_id) AS forms, count(*) FILTER (WHERE i.no_reason) AS unexplained
+        FROM indicators i JOIN form_overview o ON o.form_id = i.form_id
+        WHERE {DEDUCTED} AND {{where}} {condition}
+    """
+    row = overview_query(con, body, filters, extra, indicator_alias="i").iloc[0]
+    return {key: (float(row[key]) if key == "points_lost" else int(row[key])) for key in row.index}
+
+
+def deductions_by_level2(con, filters: Filters) -> pd.DataFrame:
+    body = f"""
+        SELECT {LEVEL2_LABEL} AS level2,
+               count(*) AS indicators,
+               sum(i.points_lost) AS points_lost,
+               count(*) FILTER (WHERE i.no_reason) AS unexplained
+        FROM indicators i JOIN form_overview o ON o.form_id = i.form_id
+        WHERE {DEDUCTED} AND {{where}}
+        GROUP BY 1 ORDER BY points_lost DESC, level2
+    """
+    return overview_query(con, body, filters, indicator_alias="i")
+
+
+# --- filter choices ----------------------------------------------------------------------------------------
+
+
+FILTER_OPTIONS_SQL = """
+WITH r AS MATERIALIZED {forms}
+SELECT 'years' AS kind, CAST(year AS VARCHAR) AS value, count(*) AS forms FROM r WHERE year IS NOT NULL GROUP BY ALL
+UNION ALL SELECT 'departments', department, count(*) FROM r WHERE department IS NOT NULL GROUP BY ALL
+UNION ALL SELECT 'units', trim(unit), count(*) FROM r WHERE nullif(trim(unit), '') IS NOT NULL GROUP BY ALL
+UNION ALL SELECT 'blank_units', NULL, count(*) FROM r WHERE nullif(trim(unit), '') IS NULL
+UNION ALL SELECT 'types', project_type, count(*) FROM r GROUP BY ALL
+"""
+
+
+def filter_options(con) -> dict[str, list]:
+    """The values the sidebar offers, over the whole database (not narrowed by other filters): one pass
+    over the forms. Years newest first, names sorted, types the most used first."""
+    counted = reference.resolved_forms_sql(
+        f"{reads.counted_sql('f')} AND {reads.project_form_sql('f')}", ("year", "department", "unit", "project_type")
+    )
+    found: dict[str, list[tuple]] = {}
+    for kind, value, forms in con.execute(FILTER_OPTIONS_SQL.replace("{forms}", counted)).fetchall():
+        found.setdefault(kind, []).append((value, forms))
+    return {
+        "years": sorted((int(value) for value, _ in found.get("years", [])), reverse=True),
+        "departments": sorted(value for value, _ in found.get("departments", [])),
+        "units": sorted(value for value, _ in found.get("units", [])),
+        "has_blank_unit": any(forms for _, forms in found.get("blank_units", [])),
+        "types": [
+            value
+            for value, _ in sorted(found.get("types", []), key=lambda pair: (-pair[1], pair[0] is None, pair[0] or ""))
+        ],
+    }
+
+
+def form(con, form_id: str) -> Form | None:
+    """One stored form (any version), with the reference data's names and resolved type; None if absent."""
+    forms = reads.load_forms(con, [form_id])
+    reference.annotate(con, forms)  # resolved project type, names of 主管部门 and 实施单位
+    return forms[0] if forms else None

@@ -1,0 +1,204 @@
+"""Named SQL behind the 复核 page: findings by rule, forms by seriousness, the 总分 gap by unit.
+
+Plain functions taking a DuckDB connection (or cursor) and the shared `Filters`; they return
+DataFrames with English column names, which the page renames. Every query starts from
+`queries.FORM_OVERVIEW_SQL`, so the sidebar filters mean the same here as on every other page.
+The gap of a form is claimed − recomputed 总分 (positive: the form scored itself higher than the
+scoring rules give). The page calls them through `page_data.read`, which caches.
+"""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import pandas as pd
+
+from dashboard.audit import audit
+from dashboard.audit.config import active_config
+from dashboard.core import texts
+from dashboard.core.model import SEVERITIES
+from dashboard.queries.filters import Filters
+from dashboard.queries.queries import graded_sql, overview_query
+from dashboard.store import reads
+
+# ORDER BY expression putting errors first, then warnings, then info.
+_SEVERITY_WHENS = " ".join(f"WHEN '{severity}' THEN {rank}" for rank, severity in enumerate(SEVERITIES))
+SEVERITY_RANK_SQL = "CASE {column} " + _SEVERITY_WHENS + " ELSE 9 END"
+# A gap smaller than this (points) is rounding, not an overstatement (the default scheme's tolerance).
+GAP_TOLERANCE = active_config().default.score_tolerance
+# The form_overview row is graded: forms that are not (domain.not_graded_reason) stay out of gaps and rankings.
+GRADED = graded_sql("o")
+
+
+def _severity_rank(column: str) -> str:
+    return SEVERITY_RANK_SQL.replace("{column}", column)
+
+
+# --- counts ------------------------------------------------------------------------------------------------
+
+
+def rule_counts(con, filters: Filters) -> pd.DataFrame:
+    """Findings per rule: rule, severity, findings, forms; errors first, then by count."""
+    body = f"""
+        SELECT c.rule, c.severity, count(*) AS findings, count(DISTINCT c.form_id) AS forms
+        FROM checks c JOIN form_overview o ON o.form_id = c.form_id
+        WHERE {{where}}
+        GROUP BY c.rule, c.severity
+        ORDER BY {_severity_rank("c.severity")}, findings DESC, c.rule
+    """
+    return overview_query(con, body, filters)
+
+
+def severity_counts(con, filters: Filters) -> pd.DataFrame:
+    """One row per severity (all three, zero where none): findings and the forms that have them."""
+    body = f"""
+        SELECT s.severity, count(c.form_id) AS findings, count(DISTINCT c.form_id) AS forms
+        FROM (SELECT unnest({list(SEVERITIES)!r}) AS severity) s
+        LEFT JOIN (
+            SELECT c.form_id, c.severity FROM checks c JOIN form_overview o ON o.form_id = c.form_id
+            WHERE {{where}}
+        ) c ON c.severity = s.severity
+        GROUP BY s.severity ORDER BY {_severity_rank("s.severity")}
+    """
+    return overview_query(con, body, filters)
+
+
+def gap_summary(con, filters: Filters) -> dict:
+    """Graded forms compared, graded forms scored above the rules, Σ claimed − recomputed over the graded
+    filtered forms; the forms that are 不可评价 (a 总分 but no recomputed one) and all the forms that are not
+    graded (domain.not_graded_reason: 停用, 不可评价 …), which are left out of the gap."""
+    body = f"""
+        SELECT count(*) AS forms,
+               count(*) FILTER (WHERE o.total_score IS NOT NULL AND o.recomputed_score IS NOT NULL AND {GRADED})
+                   AS compared,
+               count(*) FILTER (WHERE o.total_score - o.recomputed_score > {GAP_TOLERANCE} AND {GRADED}) AS overstated,
+               coalesce(sum(o.total_score - o.recomputed_score) FILTER (WHERE {GRADED}), 0) AS gap,
+               count(*) FILTER (WHERE o.total_score IS NOT NULL AND o.recomputed_score IS NULL) AS not_evaluable,
+               count(*) FILTER (WHERE NOT {GRADED}) AS not_graded
+        FROM form_overview o WHERE {{where}}
+    """
+    row = overview_query(con, body, filters).iloc[0]
+    return {
+        "forms": int(row["forms"]),
+        "compared": int(row["compared"]),
+        "overstated": int(row["overstated"]),
+        "gap": float(row["gap"]),
+        "not_evaluable": int(row["not_evaluable"]),
+        "not_graded": int(row["not_graded"]),
+    }
+
+
+# --- forms and findings ------------------------------------------------------------------------------------
+
+
+def forms_by_seriousness(
+    con, filters: Filters, rule: str | None = None, offset: int = 0, limit: int | None = None
+) -> pd.DataFrame:
+    """Forms with at least one finding (of `rule`, if given): most errors first, then warnings, then gap;
+    one page where `limit` is given."""
+    rule_condition = "AND o.form_id IN (SELECT form_id FROM checks WHERE rule = ?)" if rule else ""
+    page = f"LIMIT {int(limit)} OFFSET {int(offset)}" if limit is not None else ""
+    body = f"""
+        SELECT o.form_id, o.project_name, o.project_type, o.org, o.org_is_department, o.year, o.status,
+               o.error_count, o.warning_count, o.info_count,
+               o.total_score, o.recomputed_score, o.total_score - o.recomputed_score AS gap, s.scheme
+        FROM form_overview o JOIN forms s ON s.form_id = o.form_id
+        WHERE o.error_count + o.warning_count + o.info_count > 0 AND {{where}} {rule_condition}
+        ORDER BY o.error_count DESC, o.warning_count DESC, o.info_count DESC,
+                 abs(o.total_score - o.recomputed_score) DESC NULLS LAST, o.batch_id, o.position
+        {page}
+    """
+    return overview_query(con, body, filters, [rule] if rule else None, findings=True)
+
+
+def forms_with_findings(con, filters: Filters, rule: str | None = None) -> int:
+    """How many forms `forms_by_seriousness` lists in all."""
+    rule_condition = "AND o.form_id IN (SELECT form_id FROM checks WHERE rule = ?)" if rule else ""
+    body = f"""
+        SELECT count(*) AS n FROM form_overview o
+        WHERE o.error_count + o.warning_count + o.info_count > 0 AND {{where}} {rule_condition}
+    """
+    return int(overview_query(con, body, filters, [rule] if rule else None, findings=True)["n"].iloc[0])
+
+
+def findings(con, filters: Filters, form_id: str | None = None, rule: str | None = None) -> pd.DataFrame:
+    """Every finding under the filters (of one form and/or one rule), most serious first."""
+    conditions, extra = [], []
+    if form_id is not None:
+        conditions.append("AND c.form_id = ?")
+        extra.append(form_id)
+    if rule is not None:
+        conditions.append("AND c.rule = ?")
+        extra.append(rule)
+    body = f"""
+        SELECT c.form_id, o.project_name, o.org, c.rule, c.severity, c.indicator, c.message,
+               c.claimed, c.recomputed, s.scheme
+        FROM checks c JOIN form_overview o ON o.form_id = c.form_id JOIN forms s ON s.form_id = c.form_id
+        WHERE {{where}} {" ".join(conditions)}
+        ORDER BY {_severity_rank("c.severity")}, o.batch_id, o.position, c.position
+    """
+    return overview_query(con, body, filters, extra)
+
+
+# --- units -------------------------------------------------------------------------------------------------
+
+
+def unit_gaps(con, filters: Filters) -> pd.DataFrame:
+    """Units (实施单位, else 主管部门) ranked by Σ (claimed − recomputed 总分) over their graded forms; forms
+    that are not graded (停用, 不可评价 …) are left out of the sums, and a unit with nothing compared has no
+    gap and comes last."""
+    body = f"""
+        SELECT o.org, bool_and(o.org_is_department) AS org_is_department,
+               count(*) AS forms,
+               count(*) FILTER (WHERE o.total_score IS NOT NULL AND o.recomputed_score IS NOT NULL AND {GRADED})
+                   AS compared,
+               count(*) FILTER (WHERE o.total_score - o.recomputed_score > {GAP_TOLERANCE} AND {GRADED}) AS overstated,
+               sum(o.total_score) FILTER (WHERE o.recomputed_score IS NOT NULL AND {GRADED}) AS claimed,
+               sum(o.recomputed_score) FILTER (WHERE o.total_score IS NOT NULL AND {GRADED}) AS recomputed,
+               sum(o.total_score - o.recomputed_score) FILTER (WHERE {GRADED}) AS gap,
+               max(o.total_score - o.recomputed_score) FILTER (WHERE {GRADED}) AS max_gap,
+               sum(o.error_count) AS errors, sum(o.warning_count) AS warnings
+        FROM form_overview o WHERE {{where}}
+        GROUP BY o.org
+        ORDER BY gap DESC NULLS LAST, errors DESC, o.org NULLS LAST
+    """
+    return overview_query(con, body, filters, findings=True)
+
+
+# --- schemes -----------------------------------------------------------------------------------------------
+
+
+def stale_scheme_count(con) -> int:
+    """Forms that count whose stored scheme is not the one the active audit configuration now gives
+    them (its `[departments]` table or default scheme changed since they were audited)."""
+    config = active_config()
+    rows = con.execute(
+        f"SELECT department, scheme, count(*) FROM forms f WHERE {reads.counted_sql('f')} GROUP BY ALL"
+    ).fetchall()  # one row per (department, scheme): a few thousand at most, however many forms
+    return sum(
+        forms
+        for department, scheme, forms in rows
+        if config.scheme_for(SimpleNamespace(department=department)).name != scheme
+    )
+
+
+# --- labels ------------------------------------------------------------------------------------------------
+
+
+def rule_titles() -> dict[str, str]:
+    """Chinese title of every rule id: the audit's rules, plus the readers' own findings."""
+    titles = {rule_id: title for rule_id, _severity, title in audit.RULES}
+    for rule_id, title in (texts.READER_RULE_TITLES | texts.CHECK_TITLES_IMPORT).items():
+        titles.setdefault(rule_id, title)
+    return titles
+
+
+def rule_title(rule_id: str) -> str:
+    return rule_titles().get(rule_id, rule_id)
+
+
+def scheme_label(name) -> str:
+    """The Chinese label of a scheme name stored with a form ("—" where none was stored)."""
+    if not isinstance(name, str) or not name:
+        return texts.DASH
+    return active_config().scheme(name).label if name in active_config().scheme_names else name

@@ -1,0 +1,1 @@
+"""The office's reference data: organisations and project types, and the SQL joins that use them."""

@@ -1,0 +1,134 @@
+"""Reference data kept by the office, and the SQL that makes every view use it.
+
+Two kinds (dashboard/reference/organisations.py, dashboard/reference/project_types.py): the organisations
+that forms print as 主管部门 and 实施单位 (shown as "name（code）", all spellings of one together), and project types by
+rule. Both are resolved per distinct printed value into small tables at import and whenever the office
+changes them; the page SQL joins those tables through `JOINS` and the column expressions below, so no
+form is rewritten and every page, filter, chart and download follows at once. Forms keep what they printed.
+"""
+
+from __future__ import annotations
+
+import duckdb
+
+from dashboard.core import domain, texts
+from dashboard.core.model import Form
+from dashboard.core.transactions import first_row
+from dashboard.reference import organisations, project_types
+
+_TABLES = ("ref_organisations", "ref_org_spellings", "ref_type_rules", "ref_type_assignments", "ref_project_types")
+
+
+def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
+    """Create the reference tables if missing, give them the default rules once, and resolve what the
+    stored forms print that is not resolved yet (called by connect.open_db for writers)."""
+    con.execute(organisations.DDL)
+    con.execute(project_types.DDL)
+    project_types.seed_defaults(con)
+    refresh(con)
+
+
+def refresh(con: duckdb.DuckDBPyConnection) -> None:
+    """After an import: learn organisations from what the new forms print, resolve new project names."""
+    organisations.learn_from_forms(con)
+    project_types.resolve(con)
+
+
+def present(con: duckdb.DuckDBPyConnection) -> bool:
+    """True when the file has the reference tables (a file no writer of this version has opened has not)."""
+    found = first_row(
+        con,
+        "SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'main' AND table_name IN (SELECT unnest(?))",
+        [list(_TABLES)],
+    )[0]
+    return found == len(_TABLES)
+
+
+def _text(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+# --- SQL for the page queries: `FROM forms f {joins("f")}` then the expressions --------------------------
+
+
+def joins(f: str = "f") -> str:
+    """LEFT JOINs of the resolved organisations (ref_d, ref_u) and type (ref_t) of the forms row `f`."""
+    return f"""
+    LEFT JOIN ref_org_spellings ref_d ON ref_d.spelling = trim({f}.department)
+    LEFT JOIN ref_org_spellings ref_u ON ref_u.spelling = trim({f}.unit)
+    LEFT JOIN ref_project_types ref_t ON ref_t.project_name = {f}.project_name
+         AND ref_t.printed_type = {f}.project_type AND ref_t.project_code = coalesce({f}.project_code, '')"""
+
+
+def department_sql(f: str = "f") -> str:
+    """The 主管部门 as every view shows it: "name（code）" of its organisation, else as printed."""
+    return f"coalesce(ref_d.label, nullif(trim({f}.department), ''))"
+
+
+def unit_sql(f: str = "f") -> str:
+    """The 实施单位 as every view shows it; NULL where the form leaves it blank."""
+    return f"coalesce(ref_u.label, nullif(trim({f}.unit), ''))"
+
+
+def type_sql(f: str = "f") -> str:
+    """The project type: 部门整体 for department forms, the resolved type, else 未分类."""
+    return (
+        f"CASE WHEN {f}.form_kind = {_text(domain.FORM_KIND_DEPARTMENT)} THEN {_text(texts.REF_TYPE_DEPARTMENT)} "
+        f"ELSE coalesce(ref_t.resolved_type, {_text(project_types.UNCLASSIFIED)}) END"
+    )
+
+
+def resolved_forms_sql(condition: str = "TRUE", columns: tuple[str, ...] | None = None) -> str:
+    """A subquery of the forms rows under `condition` (on alias f) whose department, unit and project_type
+    are the resolved ones: for queries that read `forms` directly (e.g. the filter choices). `columns`
+    keeps only those (a narrow read at 10⁵ forms); None keeps every column."""
+    resolved = {"department": department_sql(), "unit": unit_sql(), "project_type": type_sql()}
+    if columns is None:
+        replaced = ", ".join(f"{sql} AS {name}" for name, sql in resolved.items())
+        selected = f"f.* REPLACE ({replaced})"
+    else:
+        selected = ", ".join(f"{resolved.get(name, f'f.{name}')} AS {name}" for name in columns)
+    return f"(SELECT {selected} FROM forms f {joins()} WHERE {condition})"
+
+
+def organisations_of_spellings(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[str | None, str | None]]:
+    """Printed spelling (trimmed) → (code, name) of its organisation: for choosing settings per department
+    (e.g. an audit scheme) by code even where a form prints only the name. Empty before the tables exist."""
+    if not present(con):
+        return {}
+    rows = con.execute(
+        "SELECT s.spelling, o.code, o.name FROM ref_org_spellings s JOIN ref_organisations o USING (org_id)"
+    ).fetchall()
+    return {spelling: (code, name) for spelling, code, name in rows}
+
+
+# --- the export --------------------------------------------------------------------------------------------
+
+
+def annotate(con: duckdb.DuckDBPyConnection, forms: list[Form]) -> None:
+    """Give loaded forms their resolved project type and the names of their 主管部门 and 实施单位 (for the
+    export: department/unit stay as printed, department_name/unit_name carry the names)."""
+    if not forms or not present(con):
+        return
+    names = dict(con.execute("SELECT spelling, name FROM ref_org_spellings").fetchall())
+    types = {
+        (name, printed, code): resolved
+        for name, printed, code, resolved in con.execute(
+            "SELECT project_name, printed_type, project_code, resolved_type FROM ref_project_types"
+        ).fetchall()
+    }
+    for form in forms:
+        department, unit = (form.department or "").strip(), (form.unit or "").strip()
+        form.department_name = names.get(department) or (organisations.parse(department)[1] if department else None)
+        form.unit_name = names.get(unit) or (organisations.parse(unit)[1] if unit else None)
+        if form.form_kind == domain.FORM_KIND_DEPARTMENT:
+            continue
+        key = (form.project_name, form.project_type, form.project_code or "")
+        form.project_type = types.get(key, project_types.UNCLASSIFIED)
+
+
+def printed_with_name(printed: str | None, name: str | None) -> str | None:
+    """A printed 主管部门/实施单位 with the reference name beside it where the print lacks it: "0402009（某局）"."""
+    if not printed or not name or name in printed:
+        return printed
+    return texts.REF_PRINTED_WITH_NAME.format(printed=printed, name=name)

@@ -1,0 +1,1 @@
+"""Text and files from outside, accounts and sign-in brakes."""

@@ -1,0 +1,1 @@
+"""The DuckDB file: schema, opening it (connect), migrations, writes, reads."""

@@ -1,0 +1,281 @@
+"""Opening the DuckDB file: read-only for pages, read-write for one writer at a time, brought up to the
+current schema (migrations.py) on a writer's open. The tables are in schema.py, saves in writes.py, forms
+back out in reads.py.
+
+Who writes: one process at a time (DuckDB takes an exclusive lock for a read-write
+open). Pages open the file read-only; writes go through `dashboard.importing.importer` only,
+from the command line or the 导入 page. `open_db` turns DuckDB's lock and file errors
+into `StoreError` with a message that says what to do.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import duckdb
+
+from dashboard.core import texts
+from dashboard.reference import reference
+from dashboard.security import accounts
+from dashboard.store.migrations import MIGRATIONS
+from dashboard.store.schema import (
+    DAMAGED,
+    LOCKED,
+    NOT_DUCKDB,
+    SCHEMA,
+    SCHEMA_VERSION,
+    TOO_NEW,
+    TOO_OLD,
+    StoreError,
+    schema_version,
+)
+from dashboard.store.writes import unit_findings_pending
+
+DEFAULT_DB = Path("data/forms.duckdb")
+DB_ENV_VAR = "DASHBOARD_DB"
+
+
+def default_db_path() -> Path:
+    """The database file: $DASHBOARD_DB, else data/forms.duckdb."""
+    return Path(os.environ.get(DB_ENV_VAR) or DEFAULT_DB)
+
+
+def open_db(
+    path: Path | str | None = None, read_only: bool = False, wait: float | None = None
+) -> duckdb.DuckDBPyConnection:
+    """Open (and for writers, create or migrate) the database, translating errors for people.
+
+    A writer brings an older file up to SCHEMA_VERSION; a reader of an older file is told to run
+    `python -m dashboard migrate`. A file from a newer version of the program is refused either way.
+    `wait`: how long to wait while another handle holds the file (default: READER_WAIT_SECONDS for a
+    reader, WRITER_WAIT_SECONDS for a writer).
+    """
+    db_path = Path(path) if path else default_db_path()
+    if read_only and not db_path.exists():
+        raise StoreError(texts.DB_MISSING.format(path=db_path))
+    created = not read_only and not db_path.exists()
+    if not read_only:
+        db_path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)  # a new folder: owner-only
+    con = _connect_or_explain(db_path, read_only, wait)
+    if created:
+        _owner_only(db_path)
+    try:
+        _bring_schema_up_to_date(con, db_path, read_only)
+        if not read_only:
+            accounts.ensure_schema(con)  # the users table (dashboard/security/accounts.py)
+            reference.ensure_schema(con)  # organisations and project types (dashboard/reference/reference.py)
+            if unit_findings_pending(con) is not None:  # a writer was killed before it refreshed them
+                from dashboard.audit import review  # review builds on this module
+
+                review.finish_unit_findings(con)
+    except duckdb.Error as error:  # the file opened, but its catalogue cannot be read?
+        con.close()
+        damaged = damage_error(error, db_path)
+        if damaged is None:
+            raise
+        raise damaged from error
+    except BaseException:
+        con.close()
+        raise
+    return con
+
+
+def open_for_small_write(db_path: Path) -> duckdb.DuckDBPyConnection:
+    """The file opened read-write without what open_db does for writers (migration, reference refresh): for
+    a one-row write (the sign-in log) to a file of this schema version, which a reader has just opened."""
+    try:
+        con = _connect(db_path, read_only=False)
+    except duckdb.Error as error:
+        raise open_error(error, db_path) from error
+    version = schema_version(con)
+    if version != SCHEMA_VERSION:
+        con.close()
+        raise StoreError(texts.DB_NEEDS_MIGRATION.format(path=db_path, version=version), TOO_OLD)
+    return con
+
+
+# DuckDB's words for a file it cannot read because the file is damaged (not because someone holds it).
+_TRUNCATION_MARKER = "could not read enough bytes"  # a block lies (partly) beyond the end of the file
+_DAMAGE_MARKERS = (_TRUNCATION_MARKER, "corrupt", "checksum", "failed to deserialize", "invalid block")
+_NOT_DUCKDB_MARKER = "not a valid duckdb database file"
+
+
+def open_error(error: duckdb.Error, db_path: Path) -> StoreError:
+    """The StoreError for a DuckDB error met opening or reading the file: held by another program,
+    damaged, not a DuckDB file at all, or (the rest) unreadable with DuckDB's words."""
+    words = str(error).lower()
+    if isinstance(error, duckdb.IOException) and "lock" in words:
+        return StoreError(texts.DB_LOCKED.format(path=db_path), LOCKED)
+    if _NOT_DUCKDB_MARKER in words:
+        return StoreError(texts.DB_NOT_DUCKDB.format(path=db_path), NOT_DUCKDB)
+    if isinstance(error, duckdb.InternalException | duckdb.SerializationException) or any(
+        marker in words for marker in _DAMAGE_MARKERS
+    ):
+        reason = texts.DB_TRUNCATED if _TRUNCATION_MARKER in words else texts.DB_DAMAGED_READ
+        return StoreError(texts.DB_DAMAGED.format(path=db_path, reason=reason), DAMAGED)
+    return StoreError(texts.DB_UNREADABLE.format(path=db_path, detail=error))
+
+
+def damage_error(error: duckdb.Error, db_path: Path) -> StoreError | None:
+    """open_error for an error met while reading, when it says the file is damaged or not a DuckDB file;
+    None for any other error (a bug, a lock), which the caller lets through."""
+    found = open_error(error, db_path)
+    return found if found.kind in (DAMAGED, NOT_DUCKDB) else None
+
+
+def _owner_only(db_path: Path) -> None:
+    """A database this program creates is readable by its owner only (0600): it holds every form and the
+    users' password hashes. Its .wal gets the same; DuckDB makes a new one under the process's umask,
+    which the command line and the app set to 077 (output_files.owner_only_files)."""
+    for path in (db_path, db_path.with_name(db_path.name + ".wal")):
+        if path.exists():
+            os.chmod(path, 0o600)
+
+
+def _connect_or_explain(db_path: Path, read_only: bool, wait: float | None) -> duckdb.DuckDBPyConnection:
+    """_connect, its errors as StoreError with a message for people."""
+    try:
+        return _connect(db_path, read_only, wait)
+    except duckdb.Error as error:
+        raise open_error(error, db_path) from error
+
+
+@contextmanager
+def writer_claim(path: Path | str | None = None) -> Iterator[None]:
+    """One writing session (an import, the 导入 page's write) at a time per database file, across processes.
+
+    An import that lets go of the file between files (StepWriter) must not let another import in between:
+    the claim is an exclusive lock on a file beside the database (<name>.writer, owner-only), held for
+    the whole session and let go by the system when the process ends, however it ends. Readers ignore it.
+    Raises StoreError (DB_LOCKED) when another session holds it.
+    """
+    import fcntl
+
+    db_path = Path(path) if path else default_db_path()
+    db_path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    handle = os.open(db_path.with_name(db_path.name + ".writer"), os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError as error:
+            raise StoreError(texts.DB_LOCKED.format(path=db_path), LOCKED) from error
+        yield
+    finally:
+        os.close(handle)  # lets go of the lock
+
+
+class StepWriter:
+    """The database opened read-write for one short step at a time (an import: each file's store), closed
+    between steps, so that readers of other processes (the pages, an export) get in between files and
+    while files are parsed. `with writer:` claims the file for the session (writer_claim), `with
+    writer.step() as con:` is one step.
+
+    The first step opens with open_db (the schema brought up to date); later steps only connect, and
+    wait longer for readers (STEP_WAIT_SECONDS): an import that has begun should not fail because a page
+    was reading. Between two steps the file is left alone for at least GAP_SECONDS, so that readers, who
+    try again every _WAIT_STEP_SECONDS, get in even when files were parsed ahead of their store.
+    """
+
+    GAP_SECONDS = 0.1
+    STEP_WAIT_SECONDS = 60.0
+
+    def __init__(self, path: Path | str | None = None):
+        self.path = Path(path) if path else default_db_path()
+        self._opened_before = False
+        self._closed_at = 0.0
+        self._claims: list[contextlib.AbstractContextManager] = []  # nested `with writer:` claim once
+
+    def __enter__(self) -> StepWriter:
+        claim = writer_claim(self.path) if not self._claims else contextlib.nullcontext()
+        claim.__enter__()
+        self._claims.append(claim)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._claims.pop().__exit__(*exc)
+
+    @contextmanager
+    def step(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        time.sleep(max(0.0, self._closed_at + self.GAP_SECONDS - time.monotonic()))
+        if self._opened_before:
+            con = _connect_or_explain(self.path, read_only=False, wait=self.STEP_WAIT_SECONDS)
+        else:
+            con = open_db(self.path)
+            self._opened_before = True
+        try:
+            yield con
+        finally:
+            con.close()
+            self._closed_at = time.monotonic()
+
+
+# How long a writer waits for the file while readers hold it: a page's run reads for about a second
+# (db.shared_reads), another process's import holds it for as long as it imports (then: DB_LOCKED).
+WRITER_WAIT_SECONDS = 5.0
+# How long a reader waits while a writer holds the file: an import holds it only while it stores a file
+# (StepWriter), so a page waits for that store instead of saying the database is busy.
+READER_WAIT_SECONDS = 3.0
+_WAIT_STEP_SECONDS = 0.05
+
+
+def _connect(db_path: Path, read_only: bool, wait: float | None = None) -> duckdb.DuckDBPyConnection:
+    """duckdb.connect, tried again while the file is held (another process's lock, or this process's
+    handle of the other kind: "different configuration") for up to `wait` seconds."""
+    if wait is None:
+        wait = READER_WAIT_SECONDS if read_only else WRITER_WAIT_SECONDS
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            return duckdb.connect(str(db_path), read_only=read_only)
+        except (duckdb.IOException, duckdb.ConnectionException) as error:
+            held = "lock" in str(error).lower() or "different configuration" in str(error)
+            if not held or time.monotonic() >= deadline:
+                raise
+            time.sleep(_WAIT_STEP_SECONDS)
+
+
+# DuckDB's own memory in the whole-database jobs (audit, export): left alone, it keeps every block it has
+# read cached, so a job's memory grew with the file (audit at 10⁶ forms: 1.9 GiB). Beyond it DuckDB evicts.
+BULK_JOB_MEMORY = "768MB"
+
+
+def cap_memory(con: duckdb.DuckDBPyConnection) -> None:
+    """Bound DuckDB's memory on this connection's database to BULK_JOB_MEMORY (a whole-database job)."""
+    con.execute(f"SET memory_limit = '{BULK_JOB_MEMORY}'")
+
+
+def _bring_schema_up_to_date(con, db_path: Path, read_only: bool) -> None:
+    version = schema_version(con)
+    if version is not None and version > SCHEMA_VERSION:
+        raise StoreError(texts.DB_TOO_NEW.format(path=db_path, version=version, supported=SCHEMA_VERSION), TOO_NEW)
+    if read_only:
+        if version is not None and version < SCHEMA_VERSION:
+            raise StoreError(texts.DB_NEEDS_MIGRATION.format(path=db_path, version=version), TOO_OLD)
+        return
+    if version is not None and version < SCHEMA_VERSION:
+        con.execute("BEGIN TRANSACTION")
+        try:
+            for step in range(version, SCHEMA_VERSION):
+                MIGRATIONS[step](con)
+            con.execute("COMMIT")
+        except BaseException as error:
+            con.execute("ROLLBACK")
+            if isinstance(error, duckdb.Error):
+                raise StoreError(texts.DB_MIGRATION_FAILED.format(path=db_path, detail=error)) from error
+            raise
+    con.execute(SCHEMA)
+    con.execute(
+        "INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)",
+        [str(SCHEMA_VERSION)],
+    )
+
+
+# --- writing ---------------------------------------------------------------------------------------------
+
+
+# --- reading ---------------------------------------------------------------------------------------------

@@ -1,0 +1,119 @@
+"""Schema migrations, one function per step: `MIGRATIONS[n]` brings a version-n database to n + 1
+(run by connect.open_db inside one transaction)."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from dashboard.core import domain
+from dashboard.core.transactions import first_row
+from dashboard.security import signin_guard
+from dashboard.store.reads import load_forms
+from dashboard.store.writes import FORM_SUM_COLUMNS, refresh_derived, refresh_indicator_sums, update_from_frame
+
+
+def _migrate_1_to_2(con) -> None:
+    """Version 1 (no versions, no derived columns): add the columns, then fill them from the rows."""
+    added = {
+        "import_batches": ["new_count INTEGER", "replaced_count INTEGER", "duplicate_count INTEGER",
+                           "incomplete_count INTEGER", "imported_by VARCHAR", "removed_at TIMESTAMP"],
+        "forms": ["form_kind VARCHAR DEFAULT 'project'", "project_code VARCHAR", "scheme VARCHAR",
+                  "complete BOOLEAN DEFAULT true", "exec_rate DOUBLE", "superseded_by VARCHAR", "replaces VARCHAR",
+                  "changes VARCHAR", "pending_duplicate BOOLEAN DEFAULT false", "identity_name VARCHAR",
+                  "identity_department VARCHAR", "identity_unit VARCHAR", "identity_code VARCHAR"],
+        "indicators": ["target_parts VARCHAR", "deducted BOOLEAN", "points_lost DOUBLE", "no_reason BOOLEAN",
+                       "not_measured BOOLEAN"],
+    }  # fmt: skip
+    for table, columns in added.items():
+        for column in columns:
+            con.execute(f"ALTER TABLE {table} ADD COLUMN {column}")
+    con.execute("UPDATE import_batches SET new_count = form_count WHERE outcome = 'imported'")
+    ids = [row[0] for row in con.execute("SELECT form_id FROM forms ORDER BY form_id").fetchall()]
+    for start in range(0, len(ids), _MIGRATION_CHUNK):
+        refresh_derived(con, load_forms(con, ids[start : start + _MIGRATION_CHUNK]))
+
+
+def _migrate_2_to_3(con) -> None:
+    """Version 3 adds the reference tables (organisations, project types); reference.ensure_schema, which
+    every writer's open runs next, creates and fills them. The step exists so that a reader of a version-2
+    file, which has none of them, is told to migrate instead of failing on the page queries' joins."""
+
+
+def _migrate_3_to_4(con) -> None:
+    """Version 4 stores each form's indicator sums as columns of `forms`."""
+    for column in FORM_SUM_COLUMNS:
+        con.execute(f"ALTER TABLE forms ADD COLUMN {column}")
+    refresh_indicator_sums(con)
+
+
+def _migrate_4_to_5(con) -> None:
+    """Version 5 keeps the 年度资金总额 row's 全年预算数 and 全年执行数 in `forms`."""
+    con.execute("ALTER TABLE forms ADD COLUMN budget DECIMAL(18, 2)")
+    con.execute("ALTER TABLE forms ADD COLUMN executed DECIMAL(18, 2)")
+    con.execute(
+        "UPDATE forms SET budget = t.annual_budget, executed = t.executed FROM fund_rows t "
+        "WHERE t.form_id = forms.form_id AND t.row_key = 'total'"
+    )
+
+
+def _migrate_5_to_6(con) -> None:
+    """Version 6 stores 项目金额 in 元 where the form printed it in 万元 (earlier readers stored the printed figure).
+
+    A stored form keeps no label of its 项目金额, so the unit is told by the form's own money: the figure was
+    printed in 万元 when, taken as 万元, it lies within a factor of 100 of the form's largest fund amount
+    (年初预算数, 全年预算数 or 全年执行数 of any fund row, stored in 元), and taken as 元 it does not (it would be
+    less than a hundredth of it). The two readings differ by 10 000, so no figure meets both; a form with no
+    fund amount above zero, or 项目金额 0, is left as stored.
+    """
+    con.execute(
+        f"""
+        UPDATE forms SET project_amount = CAST(CAST(forms.project_amount AS DECIMAL(38, 2)) * 10000 AS DECIMAL(18, 2))
+        FROM (
+            SELECT form_id, max(greatest(coalesce(abs(initial_budget), 0), coalesce(abs(annual_budget), 0),
+                                         coalesce(abs(executed), 0))) AS largest
+            FROM fund_rows GROUP BY form_id
+        ) AS money
+        WHERE money.form_id = forms.form_id AND money.largest > 0 AND forms.project_amount > 0
+          AND forms.project_amount * 10000 >= money.largest / 100
+          AND forms.project_amount * 10000 <= money.largest * 100
+          AND forms.project_amount * 10000 < {int(domain.MAX_AMOUNT_YUAN)}
+        """
+    )
+
+
+def _migrate_6_to_7(con) -> None:
+    """Version 7 keeps with each form why its 总分 is not graded (domain.not_graded_reason), read from its rows."""
+    con.execute("ALTER TABLE forms ADD COLUMN IF NOT EXISTS not_graded VARCHAR")
+    ids = [row[0] for row in con.execute("SELECT form_id FROM forms ORDER BY form_id").fetchall()]
+    for start in range(0, len(ids), _MIGRATION_CHUNK):
+        forms = load_forms(con, ids[start : start + _MIGRATION_CHUNK])
+        frame = pd.DataFrame(
+            [[form.id, domain.not_graded_reason(form)] for form in forms],
+            columns=["form_id", "not_graded"],
+            dtype=object,
+        )
+        update_from_frame(con, "forms", frame, "not_graded = d.not_graded", "forms.form_id = d.form_id")
+
+
+def _migrate_7_to_8(con) -> None:
+    """Version 8 gives each account a credential stamp (a password or role change ends its sessions) and
+    adds the sign-in log (dashboard/security/signin_guard.py). Stamps start at 0: sessions signed in before keep on
+    until the account's next change."""
+    users = first_row(con, "SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'main' AND table_name = 'users'")
+    if users[0]:
+        con.execute("ALTER TABLE users ADD COLUMN IF NOT EXISTS credential_stamp BIGINT DEFAULT 0")
+    con.execute(signin_guard.SIGNIN_LOG_DDL)
+
+
+MIGRATIONS = {
+    1: _migrate_1_to_2,
+    2: _migrate_2_to_3,
+    3: _migrate_3_to_4,
+    4: _migrate_4_to_5,
+    5: _migrate_5_to_6,
+    6: _migrate_6_to_7,
+    7: _migrate_7_to_8,
+}
+
+
+_MIGRATION_CHUNK = 2000

@@ -1,0 +1,168 @@
+"""The tables: their DDL and version, the columns each holds, and the error a database that cannot be
+used raises (StoreError)."""
+
+from __future__ import annotations
+
+import duckdb
+
+from dashboard.core.transactions import first_row
+
+# The schema this code writes. Bump it with every change below, and add the step in `migrations.MIGRATIONS`.
+SCHEMA_VERSION = 8
+
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (
+    key   VARCHAR PRIMARY KEY,
+    value VARCHAR NOT NULL
+);
+CREATE SEQUENCE IF NOT EXISTS batch_id_seq;
+CREATE TABLE IF NOT EXISTS import_batches (
+    batch_id     BIGINT PRIMARY KEY DEFAULT nextval('batch_id_seq'),
+    file_name    VARCHAR NOT NULL,
+    sha256       VARCHAR,
+    imported_at  TIMESTAMP NOT NULL,
+    outcome      VARCHAR NOT NULL,      -- imported | partial (stored, with problems) | error | removed
+    form_count   INTEGER NOT NULL,
+    message      VARCHAR,
+    new_count        INTEGER,           -- forms seen for the first time
+    replaced_count   INTEGER,           -- forms that replaced a stored version
+    duplicate_count  INTEGER,           -- forms held as 可能重复 for a person to settle
+    incomplete_count INTEGER,
+    imported_by  VARCHAR,
+    removed_at   TIMESTAMP
+);
+CREATE TABLE IF NOT EXISTS forms (
+    form_id          VARCHAR PRIMARY KEY,
+    batch_id         BIGINT NOT NULL,
+    position         INTEGER NOT NULL,  -- the form's place in its file
+    source_file      VARCHAR NOT NULL,
+    source_pages     INTEGER[],
+    year             INTEGER,
+    department       VARCHAR,
+    unit             VARCHAR,
+    project_name     VARCHAR NOT NULL,
+    project_type     VARCHAR NOT NULL,
+    status           VARCHAR,
+    project_amount   DECIMAL(18, 2),
+    unit_printed     VARCHAR NOT NULL,
+    goal_expected    VARCHAR,
+    goal_actual      VARCHAR,
+    total_weight     DOUBLE,
+    total_score      DOUBLE,
+    recomputed_score DOUBLE,            -- the 总分 the scoring rules give (audit)
+    form_kind        VARCHAR DEFAULT 'project',
+    project_code     VARCHAR,
+    scheme           VARCHAR,           -- the scoring scheme the audit used
+    complete         BOOLEAN DEFAULT true,
+    exec_rate        DOUBLE,            -- domain.execution_rate of the 年度资金总额 row
+    superseded_by    VARCHAR,           -- the version that replaced this one; NULL while current
+    replaces         VARCHAR,           -- the version this one replaced
+    changes          VARCHAR,           -- JSON list: what changed against the replaced version
+    pending_duplicate BOOLEAN DEFAULT false,  -- 可能重复: waits for a person to settle it
+    identity_name    VARCHAR,           -- domain.identity_text of the fields that identify a form
+    identity_department VARCHAR,
+    identity_unit    VARCHAR,
+    identity_code    VARCHAR,
+    indicator_count  INTEGER DEFAULT 0, -- sums of the form's indicator rows (FORM_INDICATOR_SUMS_SQL),
+    deducted_count   INTEGER DEFAULT 0, -- stored so that pages sum forms, not millions of indicators
+    points_lost      DOUBLE DEFAULT 0,
+    unexplained_count INTEGER DEFAULT 0,
+    budget           DECIMAL(18, 2),    -- the 年度资金总额 row's 全年预算数 and 全年执行数 (fund_rows 'total'),
+    executed         DECIMAL(18, 2),    -- kept with the form so that totals need no join
+    not_graded       VARCHAR            -- domain.not_graded_reason: why the 总分 is not graded; NULL: graded
+);
+CREATE TABLE IF NOT EXISTS fund_rows (
+    form_id        VARCHAR NOT NULL,
+    row_key        VARCHAR NOT NULL,    -- total | current_year | carryover | other
+    position       INTEGER NOT NULL,
+    initial_budget DECIMAL(18, 2),
+    annual_budget  DECIMAL(18, 2),
+    executed       DECIMAL(18, 2),
+    weight         DOUBLE,
+    rate_pct       DOUBLE,
+    score          DOUBLE
+);
+CREATE TABLE IF NOT EXISTS indicators (
+    form_id   VARCHAR NOT NULL,
+    position  INTEGER NOT NULL,
+    level1    VARCHAR,
+    level2    VARCHAR,
+    name      VARCHAR,
+    target    VARCHAR,
+    actual    VARCHAR,
+    weight    DOUBLE,
+    score     DOUBLE,
+    reason    VARCHAR,
+    target_parts VARCHAR,               -- JSON {"op", "value", "unit"} or NULL
+    deducted     BOOLEAN,               -- domain.is_deducted
+    points_lost  DOUBLE,                -- domain.points_lost
+    no_reason    BOOLEAN,               -- domain.is_no_reason (of the reason, deducted or not)
+    not_measured BOOLEAN                -- domain.is_not_measured (of the actual)
+);
+CREATE TABLE IF NOT EXISTS checks (
+    form_id    VARCHAR NOT NULL,
+    position   INTEGER NOT NULL,
+    rule       VARCHAR NOT NULL,
+    severity   VARCHAR NOT NULL,
+    indicator  VARCHAR,
+    message    VARCHAR NOT NULL,
+    claimed    DOUBLE,
+    recomputed DOUBLE
+);
+CREATE TABLE IF NOT EXISTS duplicate_candidates (
+    form_id      VARCHAR NOT NULL,      -- a form held as 可能重复
+    candidate_id VARCHAR NOT NULL       -- a stored form it may replace
+);
+"""
+
+
+FORM_COLUMNS = [
+    "form_id", "batch_id", "position", "source_file", "source_pages", "year", "department", "unit",
+    "project_name", "project_type", "status", "project_amount", "unit_printed", "goal_expected",
+    "goal_actual", "total_weight", "total_score", "recomputed_score", "form_kind", "project_code", "scheme",
+    "complete", "exec_rate", "superseded_by", "replaces", "changes", "pending_duplicate",
+    "identity_name", "identity_department", "identity_unit", "identity_code", "budget", "executed", "not_graded",
+]  # fmt: skip
+
+
+FUND_COLUMNS = ["initial_budget", "annual_budget", "executed", "weight", "rate_pct", "score"]
+
+
+INDICATOR_COLUMNS = ["level1", "level2", "name", "target", "actual", "weight", "score", "reason"]
+
+
+INDICATOR_DERIVED = ["target_parts", "deducted", "points_lost", "no_reason", "not_measured"]
+
+
+CHECK_COLUMNS = ["rule", "severity", "indicator", "message", "claimed", "recomputed"]
+
+
+class StoreError(Exception):
+    """The database cannot be opened or written; the message says why and what to do.
+
+    `kind` says which: LOCKED (another program writes it), DAMAGED, NOT_DUCKDB, TOO_NEW, TOO_OLD, or "".
+    """
+
+    def __init__(self, message: str, kind: str = "") -> None:
+        super().__init__(message)
+        self.kind = kind
+
+
+# What is wrong with a database file that cannot be opened (StoreError.kind).
+LOCKED, DAMAGED, NOT_DUCKDB, TOO_NEW, TOO_OLD = "locked", "damaged", "not_duckdb", "too_new", "too_old"
+
+
+# No page can use the file, and waiting does not help: it must be replaced, or the program upgraded. (A file
+# of an older version, TOO_OLD, the 导入 page's writer migrates.)
+BROKEN_KINDS = (DAMAGED, NOT_DUCKDB, TOO_NEW)
+
+
+def schema_version(con: duckdb.DuckDBPyConnection) -> int | None:
+    """The file's schema version: None for an empty file, 1 for files made before versions were recorded."""
+    tables = {row[0] for row in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+    if "meta" in tables:
+        row = first_row(con, "SELECT value FROM meta WHERE key = 'schema_version'")
+        if row:
+            return int(row[0])
+    return 1 if "forms" in tables else None

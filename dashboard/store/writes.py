@@ -1,0 +1,469 @@
+"""Writes: one file's forms saved in one transaction, derived columns kept up to date, batches removed,
+duplicates settled, findings replaced."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import duckdb
+import pandas as pd
+import pyarrow as pa
+
+from dashboard.core import domain, texts
+from dashboard.core.model import Check, Form
+from dashboard.core.transactions import first_row
+from dashboard.store.schema import (
+    CHECK_COLUMNS,
+    FORM_COLUMNS,
+    FUND_COLUMNS,
+    INDICATOR_COLUMNS,
+    INDICATOR_DERIVED,
+    StoreError,
+)
+
+STATUS_NEW = "new"
+
+
+STATUS_REPLACED = "replaced"
+
+
+STATUS_DUPLICATE = "duplicate"
+
+
+STATUSES = (STATUS_NEW, STATUS_REPLACED, STATUS_DUPLICATE)
+
+
+@dataclass
+class Placement:
+    """Where a newly read form goes (decided by dashboard.importing.versions): new, replacing a stored form,
+    可能重复."""
+
+    form: Form
+    status: str = STATUS_NEW
+    replaces: str | None = None  # the stored form it replaces
+    candidates: list[str] = field(default_factory=list)  # stored forms it may replace (可能重复)
+    changes: list[str] = field(default_factory=list)  # what changed against `replaces`, for people
+
+
+# A form's indicator sums, from the stored domain columns of its indicator rows (dashboard/core/domain.py):
+# how many rows, how many deducted, the points they lost, how many deducted without a reason.
+FORM_SUM_COLUMNS = [
+    "indicator_count INTEGER DEFAULT 0", "deducted_count INTEGER DEFAULT 0", "points_lost DOUBLE DEFAULT 0",
+    "unexplained_count INTEGER DEFAULT 0",
+]  # fmt: skip
+
+
+FORM_INDICATOR_SUMS_SQL = """
+UPDATE forms SET indicator_count = s.indicator_count, deducted_count = s.deducted_count,
+                 points_lost = s.points_lost, unexplained_count = s.unexplained_count
+FROM (
+    SELECT i.form_id,
+           count(*) AS indicator_count,
+           count(*) FILTER (WHERE i.deducted) AS deducted_count,
+           coalesce(sum(i.points_lost) FILTER (WHERE i.deducted), 0) AS points_lost,
+           count(*) FILTER (WHERE i.deducted AND i.no_reason) AS unexplained_count
+    FROM indicators i WHERE i.form_id IN (SELECT form_id FROM forms f WHERE {forms})
+    GROUP BY i.form_id
+) s
+WHERE forms.form_id = s.form_id
+"""
+
+
+def refresh_indicator_sums(con: duckdb.DuckDBPyConnection, batch_id: int | None = None) -> None:
+    """Store the indicator sums of the forms of one batch (every form where None) in their `forms` row."""
+    if batch_id is None:
+        con.execute(FORM_INDICATOR_SUMS_SQL.replace("{forms}", "TRUE"))
+    else:
+        con.execute(FORM_INDICATOR_SUMS_SQL.replace("{forms}", "f.batch_id = ?"), [int(batch_id)])
+
+
+def refresh_derived(con: duckdb.DuckDBPyConnection, forms: list[Form]) -> None:
+    """Rewrite the columns derived from domain definitions (flags, rates, identity) for these forms."""
+    if not forms:
+        return
+    form_frame = pd.DataFrame(
+        [[form.id, *derived_form_values(form)] for form in forms],
+        columns=["form_id", *_FORM_DERIVED],
+        dtype=object,
+    )
+    assignments = ", ".join(f"{column} = d.{column}" for column in _FORM_DERIVED)
+    update_from_frame(con, "forms", form_frame, assignments, "forms.form_id = d.form_id")
+    rows = [
+        [form.id, position, *_derived_indicator_values(row)]
+        for form in forms
+        for position, row in enumerate(form.indicators, start=1)
+    ]
+    if rows:
+        frame = pd.DataFrame(rows, columns=["form_id", "position", *INDICATOR_DERIVED], dtype=object)
+        assignments = ", ".join(f"{column} = d.{column}" for column in INDICATOR_DERIVED)
+        condition = "indicators.form_id = d.form_id AND indicators.position = d.position"
+        update_from_frame(con, "indicators", frame, assignments, condition)
+
+
+def update_from_frame(con, table: str, frame: pd.DataFrame, assignments: str, condition: str) -> None:
+    con.register("derived_frame", frame)
+    try:
+        con.execute(f"UPDATE {table} SET {assignments} FROM derived_frame d WHERE {condition}")
+    finally:
+        con.unregister("derived_frame")
+
+
+def assign_ids(forms: list[Form], sha256: str, file_name: str) -> None:
+    """Form ids are `<sha256 prefix>-<place in file>`: stable across re-imports into a fresh database."""
+    for position, form in enumerate(forms, start=1):
+        form.id = f"{sha256[:12]}-{position:03d}"
+        form.source_file = form.source_file or file_name
+
+
+def save_file(
+    con: duckdb.DuckDBPyConnection,
+    file_name: str,
+    sha256: str,
+    placements: list[Placement],
+    *,
+    outcome: str = "imported",
+    message: str | None = None,
+    imported_by: str | None = None,
+) -> int:
+    """Store one file's forms, placed as versions (dashboard.importing.versions.place), in one transaction.
+
+    A placement that replaces a stored form marks that form superseded; one held as 可能重复 keeps
+    its candidates for a person to settle. Forms without an id get `assign_ids`'. Returns the batch id.
+    """
+    if any(not p.form.id for p in placements):
+        assign_ids([p.form for p in placements], sha256, file_name)
+    counts = {status: sum(p.status == status for p in placements) for status in STATUSES}
+    incomplete = sum(not p.form.complete for p in placements)
+    con.execute("BEGIN TRANSACTION")
+    try:
+        batch_id = _insert_batch(
+            con, file_name, sha256, outcome, len(placements), message,
+            counts[STATUS_NEW], counts[STATUS_REPLACED], counts[STATUS_DUPLICATE], incomplete, imported_by,
+        )  # fmt: skip
+        _insert_forms(con, batch_id, placements)
+        refresh_indicator_sums(con, batch_id)
+        replaced = [[p.replaces, p.form.id] for p in placements if p.replaces]
+        if replaced:
+            frame = pd.DataFrame(replaced, columns=["form_id", "successor"], dtype=object)
+            update_from_frame(con, "forms", frame, "superseded_by = d.successor", "forms.form_id = d.form_id")
+        candidates = [[p.form.id, candidate] for p in placements for candidate in p.candidates]
+        if candidates:
+            _append_frame(con, "duplicate_candidates", pd.DataFrame(candidates, columns=["form_id", "candidate_id"]))
+        mark_unit_findings_pending(con, [batch_id])
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    return batch_id
+
+
+# Unit findings (rule 10) compare a unit's forms, so they are refreshed after a file's forms are stored. What
+# still needs refreshing is recorded in `meta` in the same transaction that stores, removes or settles forms,
+# and cleared only once the refresh is done (review.finish_unit_findings): a process killed in between leaves
+# the record, and the next writer to open the file (connect.open_db) finishes the work.
+_UNIT_FINDINGS_PENDING = "unit_findings_pending"
+
+
+def mark_unit_findings_pending(con: duckdb.DuckDBPyConnection, batches: list[int] | None) -> None:
+    """Record (inside the caller's transaction) that the unit findings of these imports' groups, or (None)
+    of every group, are to be refreshed."""
+    pending = unit_findings_pending(con)
+    if batches is None or (pending is not None and pending.get("all")):
+        value = {"all": True}
+    else:
+        value = {"batches": sorted({*(pending or {}).get("batches", []), *(int(b) for b in batches)})}
+    con.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", [_UNIT_FINDINGS_PENDING, json.dumps(value)])
+
+
+def unit_findings_pending(con: duckdb.DuckDBPyConnection) -> dict | None:
+    """What is recorded as still to refresh: {"all": True}, {"batches": [ids]}, or None (nothing)."""
+    row = first_row(con, "SELECT value FROM meta WHERE key = ?", [_UNIT_FINDINGS_PENDING])
+    return None if row is None else json.loads(row[0])
+
+
+def clear_unit_findings_pending(con: duckdb.DuckDBPyConnection, done: dict) -> None:
+    """The refresh `done` (as read by unit_findings_pending) is finished; a record that changed since stays."""
+    con.execute("DELETE FROM meta WHERE key = ? AND value = ?", [_UNIT_FINDINGS_PENDING, json.dumps(done)])
+
+
+def record_failure(con: duckdb.DuckDBPyConnection, file_name: str, sha256: str | None, message: str) -> None:
+    """Log a file that could not be imported (no form rows are written)."""
+    _insert_batch(con, file_name, sha256, "error", 0, message)
+
+
+def remove_batch(con: duckdb.DuckDBPyConnection, batch_id: int) -> list[str]:
+    """Undo one import: its forms leave, the versions they replaced become current again.
+
+    The batch stays in the history as removed (so its file can be imported again). Returns the ids
+    of the forms that became current again. Raises StoreError where there is no such import.
+    """
+    row = first_row(con, "SELECT outcome FROM import_batches WHERE batch_id = ?", [batch_id])
+    if row is None or row[0] not in ("imported", "partial"):
+        raise StoreError(texts.BATCH_NOT_REMOVABLE.format(batch=batch_id))
+    con.execute("BEGIN TRANSACTION")
+    try:
+        restored = [
+            r[0]
+            for r in con.execute(
+                "SELECT o.form_id FROM forms o JOIN forms r ON o.superseded_by = r.form_id WHERE r.batch_id = ?",
+                [batch_id],
+            ).fetchall()
+        ]
+        # A replaced version goes back to where the removed one stood: current, or superseded by its successor.
+        con.execute(
+            "UPDATE forms SET superseded_by = r.superseded_by "
+            "FROM (SELECT form_id, superseded_by FROM forms WHERE batch_id = ?) r "
+            "WHERE forms.superseded_by = r.form_id",
+            [batch_id],
+        )
+        con.execute(
+            "UPDATE forms SET replaces = r.replaces "
+            "FROM (SELECT form_id, replaces FROM forms WHERE batch_id = ?) r WHERE forms.replaces = r.form_id",
+            [batch_id],
+        )
+        removed = "(SELECT form_id FROM forms WHERE batch_id = ?)"
+        con.execute(
+            f"DELETE FROM duplicate_candidates WHERE form_id IN {removed} OR candidate_id IN {removed}",
+            [batch_id, batch_id],
+        )
+        for table in ("fund_rows", "indicators", "checks"):
+            con.execute(f"DELETE FROM {table} WHERE form_id IN {removed}", [batch_id])
+        con.execute("DELETE FROM forms WHERE batch_id = ?", [batch_id])
+        # A form held as 可能重复 whose every candidate left has nothing to settle: it is new.
+        con.execute(
+            "UPDATE forms SET pending_duplicate = false WHERE pending_duplicate "
+            "AND form_id NOT IN (SELECT form_id FROM duplicate_candidates)"
+        )
+        con.execute(
+            "UPDATE import_batches SET outcome = 'removed', removed_at = ? WHERE batch_id = ?",
+            [datetime.now(), batch_id],
+        )
+        mark_unit_findings_pending(con, None)
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    return restored
+
+
+def settle_duplicate(
+    con: duckdb.DuckDBPyConnection, form_id: str, replaces: str | None, changes: list[str], carried: Form | None = None
+) -> None:
+    """A person's decision on a form held as 可能重复: it replaces `replaces`, or (None) it is a new form.
+
+    `carried`: the form as it is to be kept (versions.carry_over took year, 主管部门 and 实施单位 from the
+    version it replaces); its header and identity columns are written in the same transaction."""
+    candidates = {r[0] for r in con.execute(
+        "SELECT candidate_id FROM duplicate_candidates WHERE form_id = ?", [form_id]
+    ).fetchall()}  # fmt: skip
+    if not candidates or (replaces is not None and replaces not in candidates):
+        raise StoreError(texts.DUPLICATE_NOT_PENDING.format(form=form_id))
+    con.execute("BEGIN TRANSACTION")
+    try:
+        if replaces is not None:
+            con.execute("UPDATE forms SET superseded_by = ? WHERE form_id = ?", [form_id, replaces])
+        con.execute(
+            "UPDATE forms SET pending_duplicate = false, replaces = ?, changes = ? WHERE form_id = ?",
+            [replaces, json.dumps(changes, ensure_ascii=False) if replaces else None, form_id],
+        )
+        con.execute("DELETE FROM duplicate_candidates WHERE form_id = ?", [form_id])
+        if carried is not None:
+            _rewrite_header(con, carried)
+        mark_unit_findings_pending(con, None)
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+
+
+def _rewrite_header(con, form: Form) -> None:
+    """Year, 主管部门, 实施单位 and the identity columns of a stored form, from `form` (inside the caller's
+    transaction)."""
+    _complete, _rate, name, department, unit, code = derived_form_values(form)
+    con.execute(
+        "UPDATE forms SET year = ?, department = ?, unit = ?, identity_name = ?, identity_department = ?, "
+        "identity_unit = ?, identity_code = ? WHERE form_id = ?",
+        [form.year, form.department, form.unit, name, department, unit, code, form.id],
+    )
+
+
+def replace_checks(con: duckdb.DuckDBPyConnection, checks_by_form: dict[str, list[Check]]) -> None:
+    """Replace the stored checks of the given forms (used when the audit is re-run)."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        con.execute("DELETE FROM checks WHERE form_id IN (SELECT unnest(?))", [list(checks_by_form)])
+        rows = [row for form_id, checks in checks_by_form.items() for row in _check_rows(form_id, checks)]
+        _append_rows(con, "checks", _CHECK_FRAME_COLUMNS, rows)
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+
+
+def set_recomputed_scores(
+    con: duckdb.DuckDBPyConnection, scores: dict[str, float | None], schemes: dict[str, str | None] | None = None
+) -> None:
+    """Store the audit's recomputed 总分 (None: 不可评价) and, where given, the scheme each form was judged by."""
+    frame = pd.DataFrame({"form_id": list(scores), "score": list(scores.values())}, dtype=object)
+    frame["scheme"] = [None if schemes is None else schemes.get(form_id) for form_id in scores]
+    con.register("recomputed_frame", frame)
+    try:
+        con.execute(
+            "UPDATE forms SET recomputed_score = CAST(r.score AS DOUBLE), "
+            "scheme = CASE WHEN ? THEN CAST(r.scheme AS VARCHAR) ELSE forms.scheme END "
+            "FROM recomputed_frame r WHERE forms.form_id = r.form_id",
+            [schemes is not None],
+        )
+    finally:
+        con.unregister("recomputed_frame")
+
+
+def _insert_batch(
+    con, file_name, sha256, outcome, form_count, message,
+    new=None, replaced=None, duplicate=None, incomplete=None, imported_by=None,
+) -> int:  # fmt: skip
+    row = first_row(
+        con,
+        "INSERT INTO import_batches (file_name, sha256, imported_at, outcome, form_count, message, new_count, "
+        "replaced_count, duplicate_count, incomplete_count, imported_by) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING batch_id",
+        [file_name, sha256, datetime.now(), outcome, form_count, message, new, replaced, duplicate, incomplete,
+         imported_by],
+    )  # fmt: skip
+    return int(row[0])
+
+
+def _insert_forms(con, batch_id: int, placements: list[Placement]) -> None:
+    """One INSERT per table for all of a file's forms."""
+    for table, rows in form_rows(placements, batch_id).items():
+        _append_rows(con, table, FORM_TABLE_COLUMNS[table], rows)
+
+
+def form_rows(placements: list[Placement], batch_id: int) -> dict[str, list[list]]:
+    """The rows the forms take in each table (`FORM_TABLE_COLUMNS` order), positions counted from 1."""
+    rows: dict[str, list[list]] = {table: [] for table in FORM_TABLE_COLUMNS}
+    for position, placement in enumerate(placements, start=1):
+        form = placement.form
+        rows["forms"].append(_form_row(placement, batch_id, position))
+        rows["fund_rows"] += _fund_rows(form)
+        rows["indicators"] += _indicator_rows(form)
+        rows["checks"] += _check_rows(form.id, form.checks)
+    return rows
+
+
+def _append_rows(con, table: str, columns: list[str], rows: list[list]) -> None:
+    """INSERT rows (values in `columns` order) by way of an Arrow table.
+
+    DuckDB reads Arrow columns natively; a pandas frame of objects it reads value by value
+    through Python, which made the frames most of the time a file took to store. Where Arrow
+    cannot hold a column (mixed types, text that is not valid UTF-8) the rows go as such a frame,
+    so DuckDB converts or refuses them as it always did (a `duckdb.Error`, which the importer reports).
+    """
+    if not rows:
+        return
+    try:
+        data = rows_table(columns, rows)
+    except (pa.ArrowException, ValueError, TypeError, OverflowError):
+        _append_frame(con, table, pd.DataFrame(rows, columns=columns, dtype=object))
+        return
+    names = ", ".join(columns)
+    con.register("incoming_rows", data)
+    try:
+        con.execute(f"INSERT INTO {table} ({names}) SELECT {names} FROM incoming_rows")
+    finally:
+        con.unregister("incoming_rows")
+
+
+def rows_table(columns: list[str], rows: list[list]) -> pa.Table:
+    """An Arrow table of rows (values in `columns` order); no rows give columns of type null."""
+    if not rows:
+        return pa.table({column: pa.array([], pa.null()) for column in columns})
+    return pa.table(
+        {column: pa.array(list(values)) for column, values in zip(columns, zip(*rows, strict=True), strict=True)}
+    )
+
+
+def _append_frame(con, table: str, frame: pd.DataFrame | None) -> None:
+    """INSERT a DataFrame whose columns are named like the table's (object dtype keeps NULLs)."""
+    if frame is None or frame.empty:
+        return
+    columns = ", ".join(frame.columns)
+    con.register("incoming_frame", frame)
+    try:
+        con.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM incoming_frame")
+    finally:
+        con.unregister("incoming_frame")
+
+
+_FORM_DERIVED = ["complete", "exec_rate", "identity_name", "identity_department", "identity_unit", "identity_code"]
+
+
+def derived_form_values(form: Form) -> list:
+    total = form.funds.total
+    return [
+        not domain.missing_parts(form),
+        domain.execution_rate(total.annual_budget, total.executed),
+        domain.identity_text(form.project_name),
+        domain.identity_text(form.department),
+        domain.identity_text(form.unit),
+        domain.identity_text(form.project_code),
+    ]
+
+
+def _derived_indicator_values(row) -> list:
+    return [
+        None if row.target_parts is None else json.dumps(row.target_parts, ensure_ascii=False),
+        domain.is_deducted(row.weight, row.score),
+        domain.points_lost(row.weight, row.score),
+        domain.is_no_reason(row.reason),
+        domain.is_not_measured(row.actual),
+    ]
+
+
+def _form_row(placement: Placement, batch_id: int, position: int) -> list:
+    form = placement.form
+    changes = json.dumps(placement.changes, ensure_ascii=False) if placement.replaces else None
+    complete, exec_rate, *identity = derived_form_values(form)
+    return [
+        form.id, batch_id, position, form.source_file, list(form.source_pages), form.year, form.department,
+        form.unit, form.project_name or "", form.project_type or "", form.status, form.project_amount,
+        form.funds.unit_printed, form.goal_expected, form.goal_actual, form.total_weight, form.total_score,
+        form.recomputed_score, form.form_kind, form.project_code, form.scheme, complete, exec_rate,
+        None, placement.replaces, changes, placement.status == STATUS_DUPLICATE, *identity,
+        form.funds.total.annual_budget, form.funds.total.executed, domain.not_graded_reason(form),
+    ]  # fmt: skip
+
+
+def _fund_rows(form: Form) -> list[list]:
+    return [
+        [form.id, key, position, *(getattr(fund_row, column) for column in FUND_COLUMNS)]
+        for position, (key, fund_row) in enumerate(form.funds.rows().items(), start=1)
+    ]
+
+
+def _indicator_rows(form: Form) -> list[list]:
+    return [
+        [form.id, position, *(getattr(row, column) for column in INDICATOR_COLUMNS), *_derived_indicator_values(row)]
+        for position, row in enumerate(form.indicators, start=1)
+    ]
+
+
+_CHECK_FRAME_COLUMNS = ["form_id", "position", *CHECK_COLUMNS]
+
+
+def _check_rows(form_id: str, checks: list[Check]) -> list[list]:
+    return [
+        [form_id, position, *(getattr(check, column) for column in CHECK_COLUMNS)]
+        for position, check in enumerate(checks, start=1)
+    ]
+
+
+# The columns `form_rows` fills, per table.
+FORM_TABLE_COLUMNS = {
+    "forms": FORM_COLUMNS,
+    "fund_rows": ["form_id", "row_key", "position", *FUND_COLUMNS],
+    "indicators": ["form_id", "position", *INDICATOR_COLUMNS, *INDICATOR_DERIVED],
+    "checks": _CHECK_FRAME_COLUMNS,
+}

@@ -1,0 +1,228 @@
+"""The pages' reads: connections let go right after; none is kept between runs.
+
+Who writes: only `dashboard.importing.importer` (the 导入 page or the command line). The app holds no
+handle between runs of a page, so the command line can import while the dashboard is up (DuckDB lets
+one process write a file, and none other open it meanwhile). The command-line import holds the file
+only while it stores a file (connect.StepWriter), so a page read waits at most that long
+(connect.READER_WAIT_SECONDS) and sees each file once it is stored. A page that only reads shares one
+connection across the reads of one run (`shared_reads`, about a second); a writer that finds the
+file held waits for it (connect.WRITER_WAIT_SECONDS). The next run after an import sees the new data
+(`cache_key` changes with the file).
+
+DuckDB cannot hold the same file open read-only and read-write in one process: while the 导入 page
+writes (`writing`), this server's pages read through cursors of its connection; `clear_caches()`
+after it drops results.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from pathlib import Path
+
+import duckdb
+import streamlit as st
+
+from dashboard.core import texts
+from dashboard.security.untrusted import hide_paths, markdown_literal
+from dashboard.store import connect, schema
+
+
+def db_path() -> Path:
+    return connect.default_db_path()
+
+
+def cache_key() -> str:
+    """Keys the cached query results: the file and when it (or its write-ahead log) last changed."""
+    path = db_path()
+    stamps = [str(p.stat().st_mtime_ns) for p in (path, path.with_name(path.name + ".wal")) if p.exists()]
+    return ":".join([str(path), *stamps])
+
+
+_RUN = threading.local()  # the connection a run of a reading page shares (shared_reads), per session thread
+
+
+@contextmanager
+def cursor() -> Iterator[duckdb.DuckDBPyConnection]:
+    """A connection to read with, let go afterwards; raises StoreError when the file cannot be opened.
+
+    While this process writes (`writing`: the 导入 page), a cursor of the writer's connection: it reads
+    the last committed state. Otherwise a read-only connection of its own (which waits a moment while
+    another process stores a file: connect.READER_WAIT_SECONDS).
+
+    Inside `shared_reads` (one run of a page that only reads) every read of the run uses one connection,
+    opened at the first read: it keeps DuckDB's cache warm between the run's queries.
+    """
+    if getattr(_RUN, "sharing", False):
+        if _RUN.con is None:
+            _RUN.con = _RUN.held.enter_context(_reading())
+        yield _RUN.con
+        return
+    with _reading() as con:
+        yield con
+
+
+@contextmanager
+def shared_reads() -> Iterator[None]:
+    """One run of a page that never writes: its reads share a connection, let go when the run ends (also
+    when it stops or reruns), so the app still holds no handle between runs. A writer that finds the file
+    held meanwhile waits for it (connect.open_db)."""
+    _RUN.sharing, _RUN.con, _RUN.held = True, None, ExitStack()
+    try:
+        yield
+    finally:
+        held, _RUN.sharing, _RUN.con, _RUN.held = _RUN.held, False, None, None
+        held.close()
+
+
+# --- reading while this process writes ----------------------------------------------------------------------
+#
+# DuckDB lets one process hold a file read-write or read-only, not both: while the 导入 page writes, a
+# read-only open in this server fails ("different configuration"). So while it writes, the pages read
+# through cursors of the writer's own connection: one database, and DuckDB gives each cursor the last
+# committed state (MVCC) while the import's transaction is open. The writer closes its connection only
+# once the cursors it lent are given back (or after _LENT_WAIT_SECONDS, for a run that hangs).
+
+_LENT_WAIT_SECONDS = 10.0
+
+
+class _ProcessWriter:
+    """This process's writer: its connection while open, and the cursors lent to readers."""
+
+    def __init__(self) -> None:
+        self.changed = threading.Condition()
+        self.con: duckdb.DuckDBPyConnection | None = None
+        self.opening = False  # the writer waits for read-only handles to close: new reads wait for it
+        self.lent = 0
+
+    def borrow(self) -> duckdb.DuckDBPyConnection | None:
+        """A cursor of the writer's connection, or None when this process is not writing."""
+        with self.changed:
+            self.changed.wait_for(lambda: not self.opening, timeout=connect.WRITER_WAIT_SECONDS + 1)
+            if self.con is None:
+                return None
+            self.lent += 1
+            return self.con.cursor()
+
+    def give_back(self, borrowed: duckdb.DuckDBPyConnection) -> None:
+        borrowed.close()
+        with self.changed:
+            self.lent -= 1
+            self.changed.notify_all()
+
+
+_WRITER = _ProcessWriter()
+
+
+@contextmanager
+def _reading() -> Iterator[duckdb.DuckDBPyConnection]:
+    borrowed = _WRITER.borrow()
+    if borrowed is not None:
+        try:
+            yield borrowed
+        finally:
+            _WRITER.give_back(borrowed)
+        return
+    con = connect.open_db(db_path(), read_only=True)
+    try:
+        yield con
+    finally:
+        con.close()
+
+
+@contextmanager
+def writing(path: Path | str | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
+    """The database open read-write in this process for one piece of work (an import, a removal); the
+    pages of this server read on meanwhile, through cursors of this connection."""
+    with _WRITER.changed:
+        if _WRITER.con is not None or _WRITER.opening:
+            raise schema.StoreError(texts.IMPORT_BUSY)
+        _WRITER.opening = True
+    claim = ExitStack()
+    try:
+        claim.enter_context(connect.writer_claim(path))  # not while the command line imports, not even between files
+        con = connect.open_db(path)  # waits for the read-only handles of runs already reading
+    except BaseException:
+        claim.close()
+        with _WRITER.changed:
+            _WRITER.opening = False
+            _WRITER.changed.notify_all()
+        raise
+    with _WRITER.changed:
+        _WRITER.con, _WRITER.opening = con, False
+        _WRITER.changed.notify_all()
+    try:
+        yield con
+    finally:
+        with _WRITER.changed:
+            _WRITER.con = None  # no new cursors; those lent are given back first
+            _WRITER.changed.wait_for(lambda: _WRITER.lent == 0, timeout=_LENT_WAIT_SECONDS)
+            con.close()
+            claim.close()
+            _WRITER.changed.notify_all()
+
+
+@contextmanager
+def small_write() -> Iterator[duckdb.DuckDBPyConnection]:
+    """The database open read-write for a one-row write from a page (the sign-in log), closed afterwards.
+    This run's shared read connection is closed first: DuckDB cannot hold both in one process."""
+    if getattr(_RUN, "sharing", False) and _RUN.con is not None:
+        _RUN.con, shared = None, _RUN.con
+        shared.close()
+    con = connect.open_for_small_write(db_path())
+    try:
+        yield con
+    finally:
+        con.close()
+
+
+def clear_caches() -> None:
+    """Forget every cached query result (after an import changed the data)."""
+    st.cache_data.clear()
+
+
+# The file stamp (cache_key) at which the database last opened: no need to open it again to know.
+_OPENED: set[str] = set()
+
+
+def problem() -> tuple[str, str] | None:
+    """Why the pages cannot read the database, or None: ("missing" | "busy" | "error", message).
+
+    The message is for visitors: Markdown-safe, and the server's folders cut from any path in it.
+    """
+    path = db_path()
+    if not path.exists():
+        return "missing", markdown_literal(hide_paths(texts.DB_MISSING_SHORT.format(path=path)))
+    stamp = cache_key()
+    if stamp in _OPENED:  # opened since the file last changed: a writer would have changed it
+        return None
+    try:
+        with cursor():
+            pass
+        _OPENED.clear()
+        _OPENED.add(stamp)
+    except schema.StoreError as error:
+        cause = error.__cause__
+        if isinstance(cause, duckdb.ConnectionException) and "different configuration" in str(cause):
+            return "busy", texts.DB_BUSY_IMPORTING  # this process is writing (the 导入 page)
+        kind = "broken" if error.kind in schema.BROKEN_KINDS else "error"
+        return kind, markdown_literal(hide_paths(str(error)))
+    return None
+
+
+def broken_message() -> str | None:
+    """The message when the file is damaged, not a DuckDB file, or from a newer program (waiting will not
+    help, and no one can sign in), else None."""
+    found = problem()
+    return found[1] if found is not None and found[0] == "broken" else None
+
+
+def failure_message(error: Exception) -> str:
+    """What a page says when a read failed: the file's damage (or its old version) when that is the cause,
+    else that an import holds the file (the next run opens it anew)."""
+    if isinstance(error, duckdb.Error):
+        error = connect.damage_error(error, db_path()) or error
+    if isinstance(error, schema.StoreError) and error.kind in (*schema.BROKEN_KINDS, schema.TOO_OLD):
+        return markdown_literal(hide_paths(str(error)))
+    return texts.DB_BUSY_IMPORTING

@@ -1,0 +1,139 @@
+"""Download buttons under the pages' tables and forms: each file is built (dashboard/outputs/downloads.py)
+only when its button is clicked."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pandas as pd
+import streamlit as st
+
+from dashboard.core import texts
+from dashboard.core.model import Form
+from dashboard.outputs.downloads import (
+    CSV_MIME,
+    DOCX_MIME,
+    EXCEL_MAX_ROWS,
+    XLSX_MIME,
+    form_workbook_bytes,
+    forms_as_printed_bytes,
+    safe_file_stem,
+    to_csv_bytes,
+    to_xlsx_bytes,
+)
+
+
+def download_buttons(frame: pd.DataFrame, file_stem: str, key: str) -> None:
+    """Two download buttons (CSV, Excel) for a table; the files are built only when clicked."""
+    snapshot = frame.copy()
+    stem = safe_file_stem(file_stem)
+    buttons = (
+        ("csv", texts.DOWNLOAD_CSV, texts.DOWNLOAD_CSV_HELP, to_csv_bytes, CSV_MIME),
+        ("xlsx", texts.DOWNLOAD_XLSX, texts.DOWNLOAD_XLSX_HELP, to_xlsx_bytes, XLSX_MIME),
+    )
+    with st.container(horizontal=True, gap="small"):
+        for suffix, label, help_text, builder, mime in buttons:
+            st.download_button(
+                label,
+                data=_deferred(builder, snapshot),
+                file_name=f"{stem}.{suffix}",
+                mime=mime,
+                key=f"{key}_{suffix}",
+                help=help_text,
+                on_click="ignore",
+                icon=":material/download:",
+            )
+
+
+def table_download_buttons(build: Callable[[], pd.DataFrame], rows: int, file_stem: str, key: str) -> None:
+    """CSV and Excel buttons for a table too big to hold in the page: `build` runs the query and makes
+    the whole table only when a button is clicked. Excel is refused past its row limit, CSV offered."""
+    stem = safe_file_stem(file_stem)
+    with st.container(horizontal=True, gap="small"):
+        st.download_button(
+            texts.DOWNLOAD_CSV, data=lambda: to_csv_bytes(build()), file_name=f"{stem}.csv", mime=CSV_MIME,
+            key=f"{key}_csv", help=texts.DOWNLOAD_BUILT_ON_CLICK.format(rows=f"{rows:,}"), on_click="ignore",
+            icon=":material/download:",
+        )  # fmt: skip
+        too_big = rows > EXCEL_MAX_ROWS
+        st.download_button(
+            texts.DOWNLOAD_XLSX, data=b"" if too_big else lambda: to_xlsx_bytes(build()), file_name=f"{stem}.xlsx",
+            mime=XLSX_MIME, key=f"{key}_xlsx", on_click="ignore", icon=":material/download:", disabled=too_big,
+            help=texts.DOWNLOAD_XLSX_TOO_BIG.format(rows=f"{rows:,}") if too_big else texts.DOWNLOAD_XLSX_HELP,
+        )  # fmt: skip
+
+
+def form_download_button(form: Form, key: str) -> None:
+    """Two buttons: the form in its own printed layout (findings on a second sheet), and the form as
+    tables (one sheet per part); each built when clicked."""
+    stem = safe_file_stem(form.project_name or form.id)
+    for label, builder, suffix, button_key in (
+        (texts.DOWNLOAD_FORM_AS_PRINTED, forms_as_printed_bytes, "", f"{key}_printed"),
+        (texts.DOWNLOAD_FORM_XLSX, form_workbook_bytes, texts.DOWNLOAD_FORM_TABLES_SUFFIX, key),
+    ):
+        st.download_button(
+            label,
+            data=_deferred(builder, [form] if builder is forms_as_printed_bytes else form),
+            file_name=f"{stem}{suffix}.xlsx",
+            mime=XLSX_MIME,
+            key=button_key,
+            on_click="ignore",
+            icon=":material/download:",
+        )
+
+
+# Forms in their printed layout in one workbook: a sheet each, so a bounded number.
+MAX_PRINTED_FORMS = 200
+
+
+def printed_forms_button(filters, total: int, key: str) -> None:
+    """The filtered forms in their printed layout, a sheet per form (at most MAX_PRINTED_FORMS)."""
+    too_many = total > MAX_PRINTED_FORMS
+    st.download_button(
+        texts.DOWNLOAD_FORMS_AS_PRINTED.format(limit=MAX_PRINTED_FORMS),
+        data=b"" if too_many else _deferred(printed_forms_bytes, filters),
+        file_name=f"{texts.PRINTED_FORMS_FILE_STEM}.xlsx",
+        mime=XLSX_MIME,
+        key=key,
+        on_click="ignore",
+        icon=":material/download:",
+        disabled=too_many,
+        help=texts.DOWNLOAD_FORMS_AS_PRINTED_TOO_MANY.format(limit=MAX_PRINTED_FORMS, total=total)
+        if too_many
+        else None,
+    )
+
+
+def printed_forms_bytes(filters) -> bytes:
+    from dashboard.queries import queries
+    from dashboard.store import reads
+    from dashboard.ui import db  # pages' modules: only when asked for
+
+    with db.cursor() as cur:
+        ids = queries.form_ids(cur, filters)[:MAX_PRINTED_FORMS]
+        return forms_as_printed_bytes(reads.load_forms(cur, ids))
+
+
+def report_button(filters, key: str) -> None:
+    """下载汇总报告: the Word report for the current filters (dashboard/outputs/report.py), built when clicked."""
+    st.download_button(
+        texts.DOWNLOAD_REPORT,
+        data=_deferred(report_bytes, filters),
+        file_name=f"{texts.REPORT_FILE_STEM}.docx",
+        mime=DOCX_MIME,
+        key=key,
+        on_click="ignore",
+        icon=":material/description:",
+    )
+
+
+def report_bytes(filters) -> bytes:
+    from dashboard.outputs import report
+    from dashboard.ui import db  # the report pulls in the pages' queries: only when asked for
+
+    with db.cursor() as cur:
+        return report.build_report(cur, filters)
+
+
+def _deferred(builder: Callable, argument) -> Callable[[], bytes]:
+    return lambda: builder(argument)

@@ -1,0 +1,110 @@
+"""The filter sidebar and the page header every reading page starts with: the chosen filters live in
+st.session_state; what they mean and their SQL are in dashboard/queries/filters.py."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard.core import texts
+from dashboard.queries.filters import (
+    DEFAULT_MONEY_UNIT,
+    DEFAULTS,
+    KEY_MONEY,
+    KEY_RATE,
+    KEY_SCORE,
+    KEY_SEARCH,
+    KEY_STATUS,
+    LIST_FILTERS,
+    MONEY_UNITS,
+    RATE_LIMITS,
+    SCORE_LIMITS,
+    STATUSES,
+    Filters,
+    describe,
+    from_state,
+)
+from dashboard.security.untrusted import markdown_literal
+from dashboard.ui import data_gate, db
+
+
+def current() -> Filters:
+    return from_state(st.session_state)
+
+
+def start_page(title: str, intro: str) -> Filters:
+    """A page's opening: title, what it shows, the database check (stops the page if there is
+    nothing to show), and the filters in force, said in words."""
+    st.title(title, anchor=False)
+    st.caption(intro)
+    data_gate.require_data()
+    if note := data_gate.not_counted_note():  # incomplete and 可能重复 forms never count silently
+        st.info(note, icon=":material/info:")
+    current_filters = current()
+    st.caption(markdown_literal(describe(current_filters)))  # names and the search text are data
+    return current_filters
+
+
+def money_unit() -> str:
+    value = st.session_state.get(KEY_MONEY)
+    return value if value in MONEY_UNITS else DEFAULT_MONEY_UNIT
+
+
+def render_sidebar(options: dict | None) -> None:
+    """Draw the filter widgets (bound to the URL). `options` None: the database is not readable."""
+    sidebar = st.sidebar
+    sidebar.header(texts.FILTERS_HEADER, help=texts.FILTERS_HELP)
+    if options is None:
+        found = db.problem()
+        sidebar.caption(texts.FILTERS_UNAVAILABLE if found and found[0] != "missing" else texts.FILTERS_NO_DATA)
+        return
+    bound = {"bind": "query-params"}
+    sidebar.text_input(texts.FILTER_SEARCH, key=KEY_SEARCH, placeholder=texts.FILTER_SEARCH_PLACEHOLDER, **bound)
+    for spec in LIST_FILTERS:  # type to search: a long list (2,000 units) is found by typing
+        sidebar.multiselect(
+            spec.label, spec.choices(options), key=spec.key, format_func=str, placeholder=texts.FILTER_ALL,
+            help=spec.help, **bound,
+        )  # fmt: skip
+    sidebar.slider(
+        texts.FILTER_SCORE, *SCORE_LIMITS, value=SCORE_LIMITS, step=1, key=KEY_SCORE, help=texts.FILTER_SCORE_HELP,
+        **bound,
+    )  # fmt: skip
+    sidebar.slider(
+        texts.FILTER_RATE, *RATE_LIMITS, value=RATE_LIMITS, step=1, key=KEY_RATE, help=texts.FILTER_RATE_HELP,
+        **bound,
+    )  # fmt: skip
+    sidebar.segmented_control(
+        texts.FILTER_STATUS,
+        STATUSES,
+        default="all",
+        format_func=texts.FILTER_STATUS_OPTIONS.get,
+        key=KEY_STATUS,
+        required=True,
+        **bound,
+    )
+    sidebar.button(texts.FILTER_RESET, on_click=reset, icon=":material/filter_alt_off:", disabled=not current().active)
+    sidebar.divider()
+    sidebar.segmented_control(
+        texts.FILTER_MONEY_UNIT, MONEY_UNITS, default=DEFAULT_MONEY_UNIT, key=KEY_MONEY, required=True, **bound
+    )
+
+
+def reset() -> None:
+    """Callback: every filter back to its default (the URL follows)."""
+    for key, value in DEFAULTS.items():
+        st.session_state[key] = value
+
+
+def narrow(**values) -> None:
+    """Callback helper: set some filters (widget key → value), e.g. narrow(unit=["某单位"])."""
+    for key, value in values.items():
+        st.session_state[key] = value
+
+
+def show_no_match() -> None:
+    """The empty state when the filters leave nothing: say so, offer to clear them or to import."""
+    with st.container(border=True):
+        st.markdown(f"**{texts.NO_MATCH}**")
+        st.write(texts.NO_MATCH_HINT)
+        with st.container(horizontal=True):
+            st.button(texts.FILTER_RESET, on_click=reset, icon=":material/filter_alt_off:", key="no_match_reset")
+            st.page_link("ui/pages/import_page.py", label=texts.GO_IMPORT, icon=":material/upload_file:")

@@ -1,0 +1,166 @@
+"""扣分指标: every indicator whose 得分 is below its 分值, with the reason given — or "未说明原因".
+
+Cards: how many, points lost in all, forms concerned, how many without a reason. A chart of
+points lost per 二级指标 (clicking a bar keeps only that 二级指标 in the table), the list ordered
+by points lost or grouped by 二级指标, and the per-二级指标 summary. Both tables download.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from dashboard.core import formatting as fmt
+from dashboard.core import texts
+from dashboard.queries import queries
+from dashboard.security.untrusted import plotly_literal
+from dashboard.ui import download_buttons, filter_widgets, page_data, paging
+from dashboard.ui import table_columns as cols
+
+CHART_KEY = "deductions_by_level2"
+KEY_LEVEL2 = "l2"  # page widgets, bound to the URL like the sidebar's
+KEY_ORDER = "order"
+PAGE_KEY = "deductions_page"
+COLOR_LOST = "#c0392b"
+NO_REASON_STYLE = "color: #b03a2e; font-weight: 600"
+
+
+def main() -> None:
+    current = filter_widgets.start_page(texts.DEDUCTIONS_TITLE, texts.DEDUCTIONS_INTRO)
+
+    if page_data.read(queries.kpis, current)["forms"] == 0:
+        filter_widgets.show_no_match()
+        return
+    by_level2 = page_data.read(queries.deductions_by_level2, current)
+    if by_level2.empty:
+        st.success(texts.DEDUCTIONS_NONE, icon=":material/check_circle:")
+        return
+    show_cards(page_data.read(queries.deduction_totals, current, ()))  # the same cached read as the table count
+    points_lost_chart(by_level2)
+
+    with st.container(horizontal=True, vertical_alignment="bottom"):
+        order = st.segmented_control(
+            texts.DEDUCTIONS_ORDER, list(texts.DEDUCTIONS_ORDER_OPTIONS), default="points", required=True,
+            format_func=texts.DEDUCTIONS_ORDER_OPTIONS.get, key=KEY_ORDER, bind="query-params",
+        )  # fmt: skip
+        chosen = st.multiselect(
+            texts.DEDUCTIONS_LEVEL2_FILTER, by_level2["level2"].tolist(), key=KEY_LEVEL2, bind="query-params",
+            placeholder=texts.FILTER_ALL, help=texts.DEDUCTIONS_LEVEL2_HELP, width=420,
+        )  # fmt: skip
+
+    st.subheader(texts.DEDUCTIONS_TABLE, anchor=False)
+    level2 = tuple(chosen or ())
+    total = page_data.read(queries.deduction_totals, current, level2)["indicators"]
+    st.markdown(texts.DEDUCTIONS_COUNT.format(n=f"{total:,}"))
+    offset = paging.pick_offset(total, PAGE_KEY)
+    table = deductions_table(page_data.read(queries.deductions, current, level2, order, offset, queries.PAGE_SIZE))
+    st.caption(paging.shown_text(offset, len(table), total))
+    st.dataframe(
+        # A styled table is at most one page: pandas' Styler is not for big frames.
+        table.style.map(lambda v: NO_REASON_STYLE if v == texts.NO_REASON else "", subset=[texts.COL["reason"]]),
+        placeholder=texts.DASH,
+        hide_index=True,
+        width="stretch",
+        height=min(38 + 35 * len(table), 600),
+        column_config=table_config(),
+    )
+    download_buttons.table_download_buttons(
+        lambda: deductions_table(page_data.read_whole(queries.deductions, current, level2, order)), total,
+        texts.DEDUCTIONS_FILE, key="deductions_download",
+    )  # fmt: skip
+
+    st.subheader(texts.DEDUCTIONS_GROUP_TABLE, anchor=False)
+    summary = level2_table(by_level2)
+    st.dataframe(summary, hide_index=True, width="stretch", column_config=table_config(), placeholder=texts.DASH)
+    download_buttons.download_buttons(summary, texts.DEDUCTIONS_GROUP_FILE, key="deductions_group_download")
+
+
+def show_cards(totals: dict) -> None:
+    with st.container(horizontal=True, gap="small"):
+        st.metric(texts.DEDUCTIONS_KPI_COUNT, fmt.count_text(totals["indicators"]), border=True)
+        st.metric(texts.DEDUCTIONS_KPI_POINTS, fmt.score_text(round(totals["points_lost"], 2)), border=True)
+        st.metric(texts.DEDUCTIONS_KPI_FORMS, fmt.count_text(totals["forms"]), border=True)
+        st.metric(texts.DEDUCTIONS_KPI_UNEXPLAINED, fmt.count_text(totals["unexplained"]), border=True)
+
+
+def points_lost_chart(by_level2: pd.DataFrame) -> None:
+    frame = by_level2.iloc[::-1]
+    fig = go.Figure()
+    fig.add_bar(
+        y=frame["level2"], x=frame["points_lost"].round(2), orientation="h", marker_color=COLOR_LOST,
+        customdata=frame["level2"], text=[fmt.score_text(v) for v in frame["points_lost"]], textposition="auto",
+        hovertemplate="%{y}：%{x:.2f}<extra></extra>",
+    )  # fmt: skip
+    fig.update_layout(
+        title={"text": texts.DEDUCTIONS_CHART, "font": {"size": 17}},
+        height=max(280, 100 + 44 * len(frame)),
+        margin={"l": 10, "r": 10, "t": 50, "b": 10},
+        font={"size": 14},
+        xaxis={"title": texts.COL["points_lost"]},
+        clickmode="event+select",
+    )
+    fig.update_yaxes(automargin=True)
+    st.plotly_chart(
+        plotly_literal(fig), key=CHART_KEY, on_select=on_level2_click, selection_mode="points", width="stretch",
+        config={"displayModeBar": False},
+    )  # fmt: skip
+    st.caption(texts.CHART_CLICK_HINT)
+
+
+def on_level2_click() -> None:
+    event = st.session_state.get(CHART_KEY) or {}
+    chosen = [p["customdata"] for p in event.get("selection", {}).get("points", []) if p.get("customdata")]
+    if chosen:
+        st.session_state[KEY_LEVEL2] = chosen[:1]
+
+
+def deductions_table(rows: pd.DataFrame) -> pd.DataFrame:
+    """The rows (already chosen and ordered by the query) as shown and downloaded: Chinese headings,
+    "未说明原因" where no reason was given."""
+    col = texts.COL
+    reason = rows["reason"].where(~rows["no_reason"], texts.NO_REASON)
+    # What lost points and why first; the indicator's context after.
+    return pd.DataFrame(
+        {
+            col["project_name"]: rows["project_name"],
+            col["name"]: rows["name"].map(fmt.text_or_dash),
+            col["points_lost"]: rows["points_lost"].round(4),
+            col["reason"]: reason,
+            col["level2"]: rows["level2"].map(fmt.text_or_dash),
+            col["level1"]: rows["level1"].map(fmt.text_or_dash),
+            col["target"]: rows["target"].map(fmt.text_or_dash),
+            col["actual"]: rows["actual"].map(fmt.text_or_dash),
+            col["weight"]: rows["weight"],
+            col["score"]: rows["score"],
+            col["org"]: rows["org"].map(fmt.text_or_dash),
+            col["year"]: rows["year"].astype("Int64"),
+        }
+    ).reset_index(drop=True)
+
+
+def level2_table(by_level2: pd.DataFrame) -> pd.DataFrame:
+    col = texts.COL
+    return pd.DataFrame(
+        {
+            col["level2"]: by_level2["level2"],
+            texts.COL_INDICATOR_COUNT: by_level2["indicators"],
+            col["points_lost"]: by_level2["points_lost"].round(4),
+            col["unexplained_count"]: by_level2["unexplained"],
+        }
+    )
+
+
+def table_config() -> dict:
+    col = texts.COL
+    return {
+        col["project_name"]: st.column_config.TextColumn(col["project_name"]),
+        col["year"]: st.column_config.NumberColumn(col["year"], format="%d", width="small"),
+        col["weight"]: cols.score_column(col["weight"], width="small"),
+        col["score"]: cols.score_column(col["score"], width="small"),
+        col["points_lost"]: cols.score_column(col["points_lost"], width="small"),
+        col["reason"]: st.column_config.TextColumn(col["reason"], width="large"),
+    }
+
+
+main()

@@ -1,0 +1,371 @@
+"""总览: the forms under the filters at a glance.
+
+Cards: forms, projects, Σ全年预算数, Σ全年执行数, the overall 执行率 (Σ executed ÷ Σ budget),
+the average 总分, forms per grade band, deducted indicators and deductions without a reason.
+Charts: 执行率 and average 总分 per 单位 and per project type, the 总分 distribution, budget
+against executed. Clicking a bar narrows the filters to it. Under the charts, the per-type
+summary as a table to download.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from dashboard.audit.config import grade_of
+from dashboard.core import formatting as fmt
+from dashboard.core import texts
+from dashboard.queries import filters, key_figures, queries
+from dashboard.security.untrusted import plotly_literal
+from dashboard.ui import download_buttons, filter_widgets, page_data, yoy_view
+from dashboard.ui import table_columns as cols
+
+COLOR_RATE = "#2e86c1"
+COLOR_SCORE = "#c0392b"
+COLOR_BUDGET = "#b3b6b7"
+COLOR_EXECUTED = "#2e86c1"
+GRADE_COLORS = {"优": "#27ae60", "良": "#2e86c1", "中": "#f39c12", "差": "#c0392b", None: "#95a5a6"}
+CHART_FONT = {"size": 14}
+# Bars a group chart draws; the remaining groups are summed into one "其他" bar.
+TOP_GROUPS = 15
+# No plotly toolbar: leadership clicks bars, it does not zoom or pan.
+PLOT_CONFIG = {"displayModeBar": False}
+
+
+PROJECTS_PAGE = "ui/pages/projects.py"
+NOT_GRADED_TOGGLE = "overview_not_graded_list"
+# Set by the button under the 不评级 list, whose callback has narrowed the grade filter: the next run opens 项目.
+_OPEN_PROJECTS = "overview_open_projects"
+
+
+def main() -> None:
+    if st.session_state.pop(_OPEN_PROJECTS, False):
+        # The filters are bound to the URL, which switch_page may not clear: it is handed an empty one, and the
+        # widgets (kept in session_state) write theirs back on 项目's run.
+        st.switch_page(PROJECTS_PAGE, query_params={})
+    current = filter_widgets.start_page(texts.OVERVIEW_TITLE, texts.OVERVIEW_INTRO)
+    unit = filter_widgets.money_unit()
+
+    figures = page_data.read(queries.kpis, current)
+    if figures["forms"] == 0:
+        filter_widgets.show_no_match()
+        return
+    show_cards(figures, unit, yoy_view.card_deltas(current, unit))
+    if figures["not_graded"] and st.session_state.get(NOT_GRADED_TOGGLE):
+        not_graded_list(current, figures["not_graded"], unit)
+    download_buttons.report_button(current, key="overview_report")
+    st.page_link("ui/pages/department_page.py", label=texts.DEPARTMENT_PAGE_LINK, icon=":material/account_balance:")
+
+    # Charts draw the TOP_GROUPS largest groups and one bar for the rest: thousands of units stay readable.
+    by_org = page_data.read(queries.group_summary, current, "org", TOP_GROUPS)
+    by_type = page_data.read(queries.group_summary, current, "project_type")
+    type_bars = by_type  # the types are usually few: then the bars are the summary's rows, without a second query
+    if len(by_type) > TOP_GROUPS:
+        type_bars = page_data.read(queries.group_summary, current, "project_type", TOP_GROUPS)
+    left, right = st.columns(2, gap="large")
+    with left:
+        rate_and_score_chart(type_bars, texts.CHART_BY_TYPE, "overview_by_type", on_type_click)
+    with right:
+        budget_chart(type_bars, unit)
+    left, right = st.columns(2, gap="large")
+    with left:
+        named = by_org[~by_org["is_rest"]]
+        org_title = texts.CHART_BY_ORG_DEPT if named["grp_is_department"].all() else texts.CHART_BY_ORG
+        rate_and_score_chart(by_org, org_title, "overview_by_org", on_org_click)
+    with right:
+        score_distribution_chart(page_data.read(queries.score_bins, current))
+        if figures["not_graded"]:
+            st.caption(texts.NOT_GRADED_SCORE_DIST.format(n=fmt.count_text(figures["not_graded"])))
+
+    st.subheader(texts.SUMMARY_TABLE, anchor=False)
+    summary = summary_table(by_type, unit)
+    st.dataframe(
+        summary, hide_index=True, width="stretch", column_config=summary_config(unit), placeholder=texts.DASH,
+        height=min(38 + 35 * len(summary), 720),
+    )  # fmt: skip
+    download_buttons.download_buttons(summary, texts.SUMMARY_FILE, key="overview_summary_download")
+    yoy_view.show(current)
+
+
+# --- cards -------------------------------------------------------------------------------------------------
+
+
+def show_cards(figures: dict, unit: str, deltas: dict[str, tuple[str, str]] | None = None) -> None:
+    """Three rows of cards: money and score, forms and deductions, grades (key_figures.sections), the
+    grades with 不评级 beside them and, under it, a switch listing those forms; `deltas`: {label: (change
+    against the previous year, delta colour)}."""
+    for title, cards in key_figures.sections(figures, unit):
+        st.markdown(f"##### {title}")
+        columns = card_row(cards, deltas=deltas or {})
+        labels = [label for label, _, _ in cards]
+        if texts.NOT_GRADED in labels and figures["not_graded"]:
+            with columns[labels.index(texts.NOT_GRADED)]:
+                st.toggle(
+                    texts.NOT_GRADED_LIST.format(n=fmt.count_text(figures["not_graded"])), key=NOT_GRADED_TOGGLE,
+                    help=texts.NOT_GRADED_LIST_HELP,
+                )  # fmt: skip
+
+
+def card_row(
+    cards: list[tuple[str, str, str | None]],
+    widths: list[float] | None = None,
+    deltas: dict[str, tuple[str, str]] | None = None,
+) -> list:
+    """One row of bordered metric cards of equal height, each with its change where `deltas` has one;
+    returns the row's columns (a card's column can hold more below it)."""
+    columns = st.columns(widths or max(4, len(cards)))
+    for column, (label, value, help_text) in zip(columns, cards, strict=False):
+        delta, color = (deltas or {}).get(label, (None, "normal"))
+        column.metric(label, value, delta=delta, delta_color=color, help=help_text, border=True)
+    return columns
+
+
+def not_graded_list(current: filters.Filters, count: int, unit: str) -> None:
+    """The forms on the 不评级 card (its first page), with why each is not graded, and a link to 项目 filtered
+    to them (the sidebar's other filters kept)."""
+    scope = dataclasses.replace(current, grades=(texts.NOT_GRADED,))
+    rows = page_data.read(queries.form_page, scope, 0)
+    table = not_graded_table(rows, unit)
+    st.dataframe(table, hide_index=True, width="stretch", placeholder=texts.DASH, key="overview_not_graded_table",
+                 column_config={texts.COL["total_score"]: cols.score_column(texts.COL["total_score"])})  # fmt: skip
+    if count > len(table):
+        st.caption(texts.YOY_MORE_ROWS.format(shown=len(table), total=fmt.count_text(count)))
+    st.button(texts.NOT_GRADED_OPEN_PROJECTS, key="overview_not_graded_open", on_click=open_not_graded_projects,
+              icon=":material/table_view:", type="tertiary")  # fmt: skip
+
+
+def open_not_graded_projects() -> None:
+    """Callback: narrow the grade filter to 不评级 (the other filters stay) and open 项目 on the next run."""
+    filter_widgets.narrow(**{filters.KEY_GRADE: [texts.NOT_GRADED]})
+    st.session_state[_OPEN_PROJECTS] = True
+
+
+def not_graded_table(rows: pd.DataFrame, unit: str) -> pd.DataFrame:
+    """Forms that are not graded as the 总览 list shows them: name, 单位, year, 总分, 全年预算数, the reason."""
+    col = texts.COL
+    return pd.DataFrame(
+        {
+            col["project_name"]: rows["project_name"],
+            col["org"]: rows["org"].map(fmt.text_or_dash),
+            col["year"]: rows["year"].astype("Int64"),
+            col["total_score"]: rows["total_score"],
+            col["budget"].format(unit=unit): rows["budget"].map(lambda v: fmt.money_text(v, unit, False)),
+            texts.NOT_GRADED_COLUMN: rows["not_graded"].map(key_figures.not_graded_reason_text),
+        }
+    )
+
+
+# --- charts ------------------------------------------------------------------------------------------------
+
+
+def _layout(fig: go.Figure, title: str, height: int, **kwargs) -> go.Figure:
+    fig.update_layout(
+        title={"text": title, "font": {"size": 17}},
+        height=height,
+        margin={"l": 10, "r": 10, "t": 60, "b": 10},
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "xanchor": "right", "x": 1},
+        font=CHART_FONT,
+        clickmode="event+select",
+        uniformtext={"minsize": 11, "mode": "hide"},
+        **kwargs,
+    )
+    fig.update_traces(textangle=0, cliponaxis=False)
+    return fig
+
+
+def _bar_height(count: int) -> int:
+    return max(320, 110 + 56 * count)
+
+
+def bar_labels(frame: pd.DataFrame) -> tuple[list[str], list]:
+    """Bar labels and click data of group rows; the summed rest is "其他 N 个" and narrows nothing."""
+    labels, custom = [], []
+    for grp, is_department, is_rest, groups in zip(
+        frame["grp"], frame["grp_is_department"], frame["is_rest"], frame["groups"], strict=True
+    ):
+        if is_rest:
+            labels.append(texts.CHART_OTHERS.format(count=f"{int(groups):,}"))
+            custom.append([None, None])
+        else:
+            labels.append(texts.ORG_BLANK if fmt.is_missing(grp) else str(grp))
+            custom.append(["" if fmt.is_missing(grp) else grp, bool(is_department)])
+    return labels, custom
+
+
+def rate_and_score_chart(groups: pd.DataFrame, title: str, key: str, on_click) -> None:
+    """Horizontal bars per group: 执行率 (%) and average 总分 share one 0–100 axis."""
+    frame = groups.iloc[::-1]  # plotly draws the first row at the bottom
+    labels, custom = bar_labels(frame)
+    rate = (frame["exec_rate"] * 100).round(2)
+    score = frame["avg_score"].round(2)
+    fig = go.Figure()
+    fig.add_bar(
+        y=labels, x=rate, name=texts.SERIES_RATE, orientation="h", marker_color=COLOR_RATE, customdata=custom,
+        text=[fmt.percent_value_text(v) for v in rate], textposition="auto",
+        hovertemplate="%{y}<br>" + texts.SERIES_RATE + "：%{x:.2f}%<extra></extra>",
+    )  # fmt: skip
+    fig.add_bar(
+        y=labels, x=score, name=texts.SERIES_AVG_SCORE, orientation="h", marker_color=COLOR_SCORE, customdata=custom,
+        text=[fmt.score_text(v) for v in score], textposition="auto",
+        hovertemplate="%{y}<br>" + texts.SERIES_AVG_SCORE + "：%{x:.2f}<extra></extra>",
+    )  # fmt: skip
+    top = max(100.0, float(pd.concat([rate, score]).max(skipna=True) or 0) * 1.05)
+    _layout(
+        fig,
+        title,
+        _bar_height(len(frame)),
+        barmode="group",
+        xaxis={"range": [0, top], "title": texts.AXIS_PERCENT_OR_SCORE},
+    )
+    fig.update_yaxes(automargin=True, type="category")
+    plotly_literal(fig)  # names from forms are data, not Plotly markup
+    st.plotly_chart(fig, key=key, on_select=on_click, selection_mode="points", width="stretch", config=PLOT_CONFIG)
+    rest = groups[groups["is_rest"]]
+    if not rest.empty:
+        shown = len(groups) - len(rest)
+        st.caption(texts.CHART_TOP_N.format(shown=shown, rest=f"{int(rest['groups'].iloc[0]):,}"))
+    st.caption(texts.CHART_CLICK_HINT)
+
+
+def score_distribution_chart(bins: pd.DataFrame) -> None:
+    """Forms per 总分 band of 10 points, coloured by grade; a click narrows the 总分 range."""
+    labels, colors, custom = [], [], []
+    for row in bins.itertuples():
+        if fmt.is_missing(row.lo):
+            labels.append(texts.SCORE_BIN_NONE)
+            colors.append(GRADE_COLORS[None])
+            custom.append([None, None])
+            continue
+        lo, hi = int(row.lo), int(row.hi)
+        labels.append(texts.SCORE_BIN_LABEL.format(lo=lo, hi=hi))
+        colors.append(GRADE_COLORS.get(grade_of(lo), GRADE_COLORS[None]))
+        custom.append([lo, hi])
+    fig = go.Figure()
+    fig.add_bar(
+        x=labels, y=bins["forms"], marker_color=colors, customdata=custom, text=bins["forms"], textposition="outside",
+        hovertemplate="%{x}：%{y} " + texts.KPI_FORMS + "<extra></extra>", showlegend=False,
+    )  # fmt: skip
+    _layout(
+        fig, texts.CHART_SCORE_DIST, 380,
+        xaxis={"title": texts.AXIS_SCORE_BIN, "type": "category"},
+        yaxis={
+            "title": texts.AXIS_FORMS,
+            "range": [0, float(bins["forms"].max()) * 1.2 + 0.5],
+            "dtick": max(1, math.ceil(float(bins["forms"].max()) / 5)),  # whole forms only
+        },
+    )  # fmt: skip
+    st.plotly_chart(
+        fig, key="overview_scores", on_select=on_score_click, selection_mode="points", width="stretch",
+        config=PLOT_CONFIG,
+    )  # fmt: skip
+    st.caption(texts.CHART_CLICK_HINT)
+
+
+def budget_chart(by_type: pd.DataFrame, unit: str) -> None:
+    """全年预算数 against 全年执行数 per project type, in the chosen money unit."""
+    frame = by_type.iloc[::-1]
+    labels, custom = bar_labels(frame)
+    fig = go.Figure()
+    for column, name, color in (
+        ("budget", texts.SERIES_BUDGET, COLOR_BUDGET),
+        ("executed", texts.SERIES_EXECUTED, COLOR_EXECUTED),
+    ):
+        fig.add_bar(
+            y=labels, x=frame[column].map(lambda v: fmt.in_unit(v, unit)), name=name, orientation="h",
+            marker_color=color, customdata=custom, textposition="auto",
+            text=[fmt.money_text(v, unit, with_unit=False) for v in frame[column]],
+            hovertemplate="%{y}<br>" + name + "：%{x:,.2f} " + unit + "<extra></extra>",
+        )  # fmt: skip
+    _layout(fig, texts.CHART_BUDGET_EXEC, _bar_height(len(frame)), barmode="group",
+            xaxis={"title": texts.AXIS_MONEY.format(unit=unit), "tickformat": ",.0f"})  # fmt: skip
+    fig.update_yaxes(automargin=True)
+    plotly_literal(fig)
+    st.plotly_chart(
+        fig, key="overview_budget", on_select=on_type_click_budget, selection_mode="points", width="stretch"
+    )
+    st.caption(texts.CHART_CLICK_HINT)
+
+
+# --- clicks narrow the filters -----------------------------------------------------------------------------
+
+
+def _clicked(chart_key: str) -> list | None:
+    event = st.session_state.get(chart_key)
+    points = (event or {}).get("selection", {}).get("points", [])
+    for point in points:
+        if point.get("customdata") is not None:
+            return point["customdata"]
+    return None
+
+
+def _narrow_to_group(chart_key: str, by: str) -> None:
+    custom = _clicked(chart_key)
+    if not custom or custom[0] is None:  # nothing, or the summed "其他" bar
+        return
+    value, is_department = custom[0], custom[1]
+    if by == "project_type":
+        filter_widgets.narrow(**{filters.KEY_TYPE: [value]})
+    elif is_department:
+        filter_widgets.narrow(**{filters.KEY_DEPARTMENT: [value]})
+    else:
+        filter_widgets.narrow(**{filters.KEY_UNIT: [value]})
+
+
+def on_org_click() -> None:
+    _narrow_to_group("overview_by_org", "org")
+
+
+def on_type_click() -> None:
+    _narrow_to_group("overview_by_type", "project_type")
+
+
+def on_type_click_budget() -> None:
+    _narrow_to_group("overview_budget", "project_type")
+
+
+def on_score_click() -> None:
+    custom = _clicked("overview_scores")
+    if not custom:
+        return
+    if custom[0] is None:
+        filter_widgets.narrow(**{filters.KEY_GRADE: [texts.GRADE_NONE]})
+    else:
+        filter_widgets.narrow(**{filters.KEY_SCORE: (int(custom[0]), int(custom[1]))})
+
+
+# --- the summary table -------------------------------------------------------------------------------------
+
+
+def summary_table(by_type: pd.DataFrame, unit: str) -> pd.DataFrame:
+    """Per project type, Chinese headings, money in the chosen unit, 执行率 in percent."""
+    col = texts.COL
+    return pd.DataFrame(
+        {
+            col["project_type"]: by_type["grp"],
+            col["forms"]: by_type["forms"],
+            col["budget"].format(unit=unit): by_type["budget"].map(lambda v: fmt.in_unit(v, unit)),
+            col["executed"].format(unit=unit): by_type["executed"].map(lambda v: fmt.in_unit(v, unit)),
+            col["exec_rate_pct"]: (by_type["exec_rate"] * 100).round(4),
+            col["avg_score"]: by_type["avg_score"].round(4),
+            col["deducted_count"]: by_type["deducted"],
+            col["points_lost"]: by_type["points_lost"].round(4),
+        }
+    )
+
+
+def summary_config(unit: str) -> dict:
+    col = texts.COL
+    return {
+        col["budget"].format(unit=unit): cols.money_column(col["budget"].format(unit=unit)),
+        col["executed"].format(unit=unit): cols.money_column(col["executed"].format(unit=unit)),
+        col["exec_rate_pct"]: cols.percent_column(col["exec_rate_pct"]),
+        col["avg_score"]: cols.score_column(col["avg_score"]),
+        col["points_lost"]: cols.score_column(col["points_lost"]),
+    }
+
+
+main()
