@@ -27,8 +27,9 @@ Counted apart, not as failures, each listed with its count:
   character of the file, a form whose every field differs by at most one character (`one_character_typo`);
 - a form whose free text alone changed — its goals, or an indicator row's name, 指标值, 实际完成值 or reason
   text — while every figure the totals and the audit rest on is the same (`figures_of`: kind, code, name, 主管部门,
-  实施单位, year, amounts, 分值, 得分, 总分, the rows and their categories, and whether each deducted row gives a
-  reason). A line lost from a paragraph of a text copy has no checksum and no structure to check it by;
+  实施单位, year, amounts, 分值, 得分, 总分, the rows that carry points and their categories, and whether each
+  deducted row gives a reason). A line lost from a paragraph of a text copy has no checksum and no structure to
+  check it by;
 - a form equal to its original once spaces and line breaks are left out (where a reader puts a space is layout).
 A text file carries no checksum (PDF streams and zip parts do), so no reader can tell such changes.
 
@@ -367,17 +368,18 @@ def is_typo(original: tuple, changed: tuple, mutation: str) -> bool:
 
 def figures_of(value: tuple) -> tuple:
     """What totals, identity and the audit's structure rest on, of a `content` value: the form's kind, code,
-    name, 主管部门, 实施单位 and year, every amount, the 总分, and for each indicator row its categories, 分值,
-    得分 and whether a deducted row gives a reason. Not its free text: the goals and each row's name, 指标值,
-    实际完成值 and reason text."""
+    name, 主管部门, 实施单位 and year, every amount, the 总分, and for each indicator row that carries points its
+    categories, 分值, 得分 and whether a deducted row gives a reason, in any order. Not its free text: the goals
+    and each row's name, 指标值, 实际完成值 and reason text; nor rows with no points (不适用, 0 分)."""
     kind, code, name, department, unit, year, amount, unit_printed, funds, _goal, _actual, rows, weight, score = (
         squeezed(value)
     )
-    structure = tuple(
+    structure = sorted(
         (level1, level2, row_weight, row_score, bool(reason) if _deducted(row_weight, row_score) else None)
         for level1, level2, _name, _target, _done, row_weight, row_score, reason in rows
-    )
-    return (kind, code, name, department, unit, year, amount, unit_printed, funds, structure, weight, score)
+        if row_weight or row_score  # a row with no points (不适用, 0 分) is in no figure
+    )  # in any order: the order of rows is in no figure either
+    return (kind, code, name, department, unit, year, amount, unit_printed, funds, tuple(structure), weight, score)
 
 
 def _deducted(weight: float | None, score: float | None) -> bool:

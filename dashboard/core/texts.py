@@ -1057,6 +1057,12 @@ REASON_TEXT_NOT_READ = "文本中有自评表的标签，但读不出任何内�
 UNCERTAIN_NEAR_LEVEL = "指标类别“{label}”与标准的“{standard}”只差一个字：可能是文件损坏或录入错误，请对照原件核对"
 UNCERTAIN_UNNAMED_INDICATOR = "有一行指标没有读出指标名称（指标值“{target}”）：可能错行，请对照原件核对"
 UNCERTAIN_SECTION_TWICE = "本表的文字中“{label}”出现了两次：可能两张表连在了一起、中间的内容丢失，请对照原件核对"
+UNCERTAIN_ROW_TWICE = "同一行印了两次：{text}（文本可能有重复的行，请对照原件核对）"
+UNCERTAIN_LABEL_IN_CELL = "指标“{name}”的{field}读作“{text}”，像是一个指标类别：可能错行，请对照原件核对"
+UNCERTAIN_NO_LEVEL2 = "指标“{name}”没有读出二级指标，本表其他指标都有：可能错行，请对照原件核对"
+UNCERTAIN_FIELD_CUT = (
+    "本表的“{field}”读作“{text}”，同一文件的其他 {others} 张表都是“{full}”：可能被截断，请对照原件核对"
+)
 UNCERTAIN_XREF_REBUILT = "PDF 文件的结构已损坏（交叉引用表与文件内容不符），内容是程序重建后读出的：请对照原件核对"
 UNCERTAIN_FIELD_NOT_READ = "本表没有读出“{field}”，同一文件的其他 {others} 张表都有：文件可能损坏，请对照原件核对"
 # --- Every page accounted for (issue 17): why a page of a file holds no form (dashboard/ingest/pages.py) ---

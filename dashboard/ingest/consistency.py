@@ -10,6 +10,7 @@ from one form because its label was damaged.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 
 from dashboard.core import domain, texts
@@ -30,6 +31,8 @@ def check_forms(forms: Sequence[Form]) -> None:
     for form in forms:
         form.checks.extend(near_miss_levels(form))
         form.checks.extend(unnamed_indicators(form))
+        form.checks.extend(labels_in_cells(form))
+        form.checks.extend(rows_without_level2(form))
     fields_lost_in_file(forms)
 
 
@@ -56,17 +59,61 @@ def unnamed_indicators(form: Form) -> list[Check]:
     ]
 
 
+def labels_in_cells(form: Form) -> list[Check]:
+    """A row whose name or reason is a category label (or one character off one): "社会效益徏标" read as the reason
+    of the row above, "数量指标不可预见的政策性工作完成率" as a name — the label line lost its place."""
+    found = []
+    for row in form.indicators:
+        for field, text in ((texts.EXPORT_COLUMNS["name"], row.name), (texts.EXPORT_COLUMNS["reason"], row.reason)):
+            key = label_key(text or "")
+            if key and _is_category(key, whole=field != texts.EXPORT_COLUMNS["name"]):
+                found.append(uncertain(texts.UNCERTAIN_LABEL_IN_CELL.format(name=row.name, field=field, text=text)))
+    return found
+
+
+def _is_category(key: str, whole: bool) -> bool:
+    """Whether `key` is a 二级指标 (or one character off one); for a name, whether it starts with one."""
+    for known in _LEVEL2_KEYS:
+        if key == known or _one_edit_apart(key, known):
+            return True
+        if not whole and key.startswith(known) and len(key) > len(known):
+            return True
+    return False
+
+
+def rows_without_level2(form: Form) -> list[Check]:
+    """A row with no 二级指标 in a form whose other rows all print one."""
+    blank = [row for row in form.indicators if not (row.level2 or "").strip()]
+    if len(blank) != 1 or len(form.indicators) < MIN_OTHERS + 1:
+        return []
+    return [uncertain(texts.UNCERTAIN_NO_LEVEL2.format(name=blank[0].name))]
+
+
 def fields_lost_in_file(forms: Sequence[Form]) -> None:
-    """A header field every other form of the same kind in the file prints, blank on this one."""
+    """A header field every other form of the same kind in the file prints alike, blank on this one or cut short
+    (a strict beginning of the others' value: "04020" where they print "0402009")."""
     names = {**texts.FORM_HEADER_FIELDS, "project_code": texts.REF_RULE_FIELDS["code"]}
     for field in FILE_FIELDS:
         for kind in {form.form_kind for form in forms}:
             same = [form for form in forms if form.form_kind == kind]
-            blank = [form for form in same if not (getattr(form, field) or "").strip()]
             others = len(same) - 1
-            if len(blank) == 1 and others >= MIN_OTHERS:
-                label = names[field]
-                blank[0].checks.append(uncertain(texts.UNCERTAIN_FIELD_NOT_READ.format(field=label, others=others)))
+            if others < MIN_OTHERS:
+                continue
+            values = [(getattr(form, field) or "").strip() for form in same]
+            blank = [form for form, value in zip(same, values, strict=True) if not value]
+            if len(blank) == 1:
+                blank[0].checks.append(
+                    uncertain(texts.UNCERTAIN_FIELD_NOT_READ.format(field=names[field], others=others))
+                )
+            common = Counter(values).most_common(1)[0]
+            if common[1] != others:
+                continue
+            for form, value in zip(same, values, strict=True):
+                if value and value != common[0] and common[0].startswith(value):
+                    message = texts.UNCERTAIN_FIELD_CUT.format(
+                        field=names[field], text=value, others=others, full=common[0]
+                    )
+                    form.checks.append(uncertain(message))
 
 
 def _one_edit_apart(a: str, b: str) -> bool:

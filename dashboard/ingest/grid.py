@@ -376,6 +376,7 @@ def read_funds(
     columns = fund_columns(rows[header_at])
     funds = Funds(unit_printed=read_fund_unit(rows[:end], rows[header_at]))
     printed_rows: list[tuple[str, dict[str, Cell]]] = []
+    whole_rows: list[Sequence[Cell]] = []  # as printed, labels included: a row repeated by a bad copy
     last_read = None
     for at in range(header_at + 1, end):
         row = rows[at]
@@ -392,7 +393,10 @@ def read_funds(
                 break  # the block is over: the rows below belong to other parts of the form
             continue
         printed_rows.append((name, {column: cell_at(row, index) for column, index in columns.items()}))
+        whole_rows.append(row)
         last_read = at
+    for repeated in repeated_rows(whole_rows):
+        numbers.checks.append(uncertain(texts.UNCERTAIN_ROW_TWICE.format(text=repeated)))
     read: dict[str, list[FundRow]] = {}
     for name, printed in printed_rows:
         read.setdefault(name, []).append(numbers.fund_row(printed, funds.unit_printed, name))
@@ -420,6 +424,19 @@ def continue_fund_row(printed: dict[str, Cell], rest: Sequence[Cell], columns: d
 
 def fund_amounts_printed(row: Sequence[Cell], columns: dict[str, int]) -> bool:
     return any(is_plain_number(cell_at(row, columns[name])) for name in FUND_AMOUNT_FIELDS)
+
+
+def repeated_rows(rows: Sequence[Sequence[str | None]]) -> list[str]:
+    """Rows printed twice, cell for cell (as a line repeated by a bad copy leaves them): each once, as text.
+    Rows that only add up (Sichuan's 单位资金 and 其他资金 under one attribute) differ in their labels."""
+    seen: set[tuple] = set()
+    found: list[str] = []
+    for row in rows:
+        key = tuple(text or "" for text in row)
+        if key in seen and any(key):
+            found.append(" ".join(text for text in key if text))
+        seen.add(key)
+    return found
 
 
 def added_rows(found: list[FundRow]) -> FundRow:

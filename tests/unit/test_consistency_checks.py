@@ -97,3 +97,40 @@ def test_two_forms_run_together_are_flagged():
     merged = [form for form in forms if message in [check.message for check in form.checks]]
     assert [(form.project_name, form.funds.total.annual_budget) for form in merged] == [("购置费", 1016600.0)]
     assert not any("出现了两次" in check.message for form in read_text(SAMPLE, "sample.txt") for check in form.checks)
+
+
+def replace_line(text: str, number: int, old: str, new: str) -> str:
+    """`text` with line `number` (1-based), which must read `old`, replaced by `new` (may hold line breaks)."""
+    lines = text.split("\n")
+    assert lines[number - 1] == old
+    lines[number - 1] = new
+    return "\n".join(lines)
+
+
+def test_header_value_cut_short_is_flagged():
+    # Line 62 of the sample is the 主管部门 line of 数据规划管理 (项目名称 on line 61); a line break slipped into it.
+    damaged = replace_line(SAMPLE, 62, "主管部门 0402009 实施单位", "主管部门 04020\n09 实施单位")
+    forms = checked(damaged)
+    assert flagged(forms, "本表的“主管部门”读作“04020”，同一文件的其他 21 张表都是“0402009”") == ["数据规划管理"]
+
+
+def test_category_glued_to_a_name_or_read_as_a_reason_is_flagged():
+    # Lines 128–130 of the sample: 数量指标, a blank line and the first row of 数据规划管理's 产出指标.
+    lines = SAMPLE.split("\n")
+    assert lines[127:130] == ["数量指标", "", "智慧化建设专项规划编制工作完成率 100% 100% 3 3"]
+    glued = "\n".join([*lines[:127], "数量指标智慧化建设专项规划编制工作完成率 100% 100% 3 3", *lines[130:]])
+    assert "数据规划管理" in flagged(checked(glued), "像是一个指标类别")
+    # Line 183 prints 社会效益指标 of 数据规划管理; one character of it damaged, it is read as the reason above it.
+    damaged = replace_line(SAMPLE, 183, "社会效益指标", "社会效益徏标")
+    assert flagged(checked(damaged), "读作“社会效益徏标”，像是一个指标类别") == ["数据规划管理"]
+
+
+def test_fund_row_printed_twice_is_flagged():
+    copy = pipe_copy(TRUTH[:6], separator=True, stamp=True, wrap="cell")
+    lines = copy.split("\n")
+    carryover = [number for number, line in enumerate(lines) if "| 上年结转资金 |" in line]
+    assert len(carryover) == 6
+    lines.insert(carryover[3], lines[carryover[3]])
+    forms = read_text("\n".join(lines), "copy.txt")
+    assert flagged(forms, "同一行印了两次：上年结转资金") == [TRUTH[3]["project_name"]]
+    assert flagged(read_text(copy, "copy.txt"), "同一行印了两次") == []

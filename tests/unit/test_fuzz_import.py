@@ -70,3 +70,18 @@ def test_one_character_typo():
     assert fuzz_import.one_character_typo(("生态效益指标",), ("生效益指标",))
     assert not fuzz_import.one_character_typo(("打造环境", "有效保障"), ("打造环境有效", "保障"))
     assert not fuzz_import.one_character_typo(("购置费", 118800.0), ("购置费", 11880.0))
+
+
+def test_rows_without_points_and_row_order_are_in_no_figure():
+    counted = ("产出指标", "数量指标", "购置办公设备数量", "10台", "10台", 10.0, 10.0, None)
+    other = ("产出指标", "质量指标", "验收合格率", "100%", "100%", 10.0, 10.0, None)
+    unused = ("效益指标", "生态效益指标", "不适用", "不适用", "不适用", 0.0, 0.0, None)
+    form = ("project", None, "购置费", None, None, 2021, 0.0, "元", (), "", "", (counted, other, unused), 100.0, 99.0)
+
+    def with_rows(*rows):
+        return (*form[:11], rows, *form[12:])
+
+    same = fuzz_import.figures_of(form)
+    assert fuzz_import.figures_of(with_rows(other, counted, unused)) == same
+    assert fuzz_import.figures_of(with_rows(counted, other)) == same
+    assert fuzz_import.figures_of(with_rows(counted, unused)) != same
