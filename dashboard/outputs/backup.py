@@ -41,6 +41,7 @@ class Copied:
 def backup(database: Path, target: Path) -> Copied:
     """Copy `database` to `target` (replaced whole, or left as it was); StoreError / OutputError say why not."""
     _require_file(database)
+    _refuse_same_file(database, target)
     with output_files.temporary_path(target) as temporary:
         return _copy(database, temporary)
 
@@ -48,10 +49,19 @@ def backup(database: Path, target: Path) -> Copied:
 def restore(backup_file: Path, database: Path, now: datetime | None = None) -> tuple[Copied, Path | None]:
     """Put `backup_file` in the place of `database`; returns what it holds and where the old database went."""
     _require_file(backup_file)
+    _refuse_same_file(database, backup_file)
     with output_files.temporary_path(database) as temporary:
         copied = _copy(backup_file, temporary)
         aside = _swap(database, temporary, now or datetime.now())
     return copied, aside
+
+
+def _refuse_same_file(database: Path, other: Path) -> None:
+    """A backup written over the database (or its .wal), or a restore from the database itself, would replace
+    the file the copy is read from."""
+    paths = {database.resolve(), Path(f"{database}.wal").resolve()}
+    if other.resolve() in paths or (other.exists() and any(p.exists() and other.samefile(p) for p in paths)):
+        raise schema.StoreError(texts.BACKUP_SAME_FILE.format(path=_shown(other)))
 
 
 def _require_file(path: Path) -> None:

@@ -184,3 +184,19 @@ def test_restore_replaces_a_damaged_database(database, tmp_path):
     assert export_json(database) == original
     aside = [path for path in tmp_path.iterdir() if ".before-restore-" in path.name]
     assert len(aside) == 1 and aside[0].read_bytes() == damaged
+
+
+@pytest.mark.parametrize("target", ["same", "wal", "other_spelling"])
+def test_backup_onto_the_database_itself_is_refused(database, tmp_path, target):
+    spellings = {"same": database, "wal": Path(f"{database}.wal"), "other_spelling": tmp_path / "." / database.name}
+    output = spellings[target]
+    before = database.read_bytes()
+    result = run_cli("backup", "--db", str(database), "--output", str(output))
+    assert result.returncode == 2
+    assert "就是数据库本身" in result.stderr and "Traceback" not in result.stderr
+    assert database.read_bytes() == before
+
+
+def test_restore_from_the_database_itself_is_refused(database):
+    result = run_cli("restore", "--db", str(database), str(database))
+    assert result.returncode == 2 and "就是数据库本身" in result.stderr
