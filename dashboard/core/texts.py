@@ -1063,6 +1063,7 @@ UNCERTAIN_NO_LEVEL2 = "指标“{name}”没有读出二级指标，本表其他
 UNCERTAIN_FIELD_CUT = (
     "本表的“{field}”读作“{text}”，同一文件的其他 {others} 张表都是“{full}”：可能被截断，请对照原件核对"
 )
+UNCERTAIN_CATEGORY_BOTH_WAYS = "指标类别“{label}”下既有“不适用”行，又有计分的指标：可能漏了一行类别名称，请对照原件核对"
 UNCERTAIN_XREF_REBUILT = "PDF 文件的结构已损坏（交叉引用表与文件内容不符），内容是程序重建后读出的：请对照原件核对"
 UNCERTAIN_FIELD_NOT_READ = "本表没有读出“{field}”，同一文件的其他 {others} 张表都有：文件可能损坏，请对照原件核对"
 # --- Every page accounted for (issue 17): why a page of a file holds no form (dashboard/ingest/pages.py) ---

@@ -33,6 +33,7 @@ def check_forms(forms: Sequence[Form]) -> None:
         form.checks.extend(unnamed_indicators(form))
         form.checks.extend(labels_in_cells(form))
         form.checks.extend(rows_without_level2(form))
+        form.checks.extend(categories_both_ways(form))
     fields_lost_in_file(forms)
 
 
@@ -87,6 +88,24 @@ def rows_without_level2(form: Form) -> list[Check]:
     if len(blank) != 1 or len(form.indicators) < MIN_OTHERS + 1:
         return []
     return [uncertain(texts.UNCERTAIN_NO_LEVEL2.format(name=blank[0].name))]
+
+
+def categories_both_ways(form: Form) -> list[Check]:
+    """A category that prints a 不适用 row (it does not apply) and also rows that carry points: the label line of
+    the category those rows belong to was lost, and they went under the one above ("满意度指标" lost, its rows
+    read as 生态效益指标)."""
+    unused: set[tuple[str, str]] = set()
+    weighted: set[tuple[str, str]] = set()
+    for row in form.indicators:
+        group = (row.level1, row.level2)
+        if domain.is_weighted(row.weight):
+            weighted.add(group)
+        elif domain.is_not_measured(row.name) and domain.is_not_measured(row.target):
+            unused.add(group)
+    return [
+        uncertain(texts.UNCERTAIN_CATEGORY_BOTH_WAYS.format(label=level2 or level1))
+        for level1, level2 in sorted(unused & weighted)
+    ]
 
 
 def fields_lost_in_file(forms: Sequence[Form]) -> None:

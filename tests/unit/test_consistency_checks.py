@@ -134,3 +134,13 @@ def test_fund_row_printed_twice_is_flagged():
     forms = read_text("\n".join(lines), "copy.txt")
     assert flagged(forms, "同一行印了两次：上年结转资金") == [TRUTH[3]["project_name"]]
     assert flagged(read_text(copy, "copy.txt"), "同一行印了两次") == []
+
+
+def test_category_label_lost_under_a_category_that_does_not_apply_is_flagged():
+    # Line 1480 of the sample prints 满意度指标 in 专项业务 (项目名称 on line 1373), right under the 生态效益指标 row
+    # that reads 不适用; without it, the satisfaction rows are read as 生态效益指标.
+    lines = SAMPLE.split("\n")
+    assert lines[1479] == "满意度指标"
+    forms = checked("\n".join(lines[:1479] + lines[1480:]))
+    assert flagged(forms, "指标类别“生态效益指标”下既有“不适用”行，又有计分的指标") == ["专项业务"]
+    assert flagged(checked(SAMPLE), "既有“不适用”行") == []
