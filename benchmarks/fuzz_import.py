@@ -357,8 +357,8 @@ def one_character_typo(original, changed) -> bool:
         return True
     if isinstance(original, tuple) and isinstance(changed, tuple):
         return len(original) == len(changed) and all(map(one_character_typo, original, changed))
-    if isinstance(original, str) and isinstance(changed, str):
-        return _one_edit_apart(squeezed(original), squeezed(changed))
+    if isinstance(original, str | None) and isinstance(changed, str | None):  # a blank cell that got one character
+        return _one_edit_apart(squeezed(original or ""), squeezed(changed or ""))
     return typo_like(original, changed)
 
 

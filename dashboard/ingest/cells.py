@@ -287,7 +287,10 @@ def project_amount_unit(label: str | None, table_unit: str | None) -> str:
     return label_unit(label) or table_unit or "元"
 
 
-_STAMP_RE = re.compile(r"[（(]\s*(?:盖\s*章|公\s*章|签\s*章|印\s*章)\s*[)）]\s*[:：]?")
+# The mark with a bracket on at least one side, as printed or as damage leaves it ("，盖章）"); a name that
+# merely contains the word (福田区公章管理中心) keeps it.
+_STAMP_MARK = r"(?:盖\s*章|公\s*章|签\s*章|印\s*章)"
+_STAMP_RE = re.compile(rf"(?:[（(，,、]\s*{_STAMP_MARK}\s*[)）]?|{_STAMP_MARK}\s*[)）])\s*[:：]?")
 
 
 def without_stamp(text: str | None) -> str | None:

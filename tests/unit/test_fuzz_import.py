@@ -85,3 +85,8 @@ def test_rows_without_points_and_row_order_are_in_no_figure():
     assert fuzz_import.figures_of(with_rows(other, counted, unused)) == same
     assert fuzz_import.figures_of(with_rows(counted, other)) == same
     assert fuzz_import.figures_of(with_rows(counted, unused)) != same
+
+
+def test_a_blank_cell_that_got_one_character_is_a_typo():
+    assert fuzz_import.one_character_typo(("购置费", None), ("购置费", "枏"))
+    assert not fuzz_import.one_character_typo(("购置费", None), ("购置费", "原因"))

@@ -15,6 +15,7 @@ import pytest
 
 from dashboard.core import domain, texts
 from dashboard.core.model import FormReadError
+from dashboard.ingest import cells
 from dashboard.ingest.files import parse_file
 from dashboard.ingest.text import read_text
 from tests.text_copies import pipe_copy
@@ -164,3 +165,12 @@ def test_labels_without_anything_readable_are_refused_whole():
     with pytest.raises(FormReadError) as raised:
         read_text(text, "shell.txt")
     assert raised.value.reason == texts.REASON_TEXT_NOT_READ
+
+
+def test_stamp_mark_damaged_in_a_unit_cell_is_still_no_unit():
+    """A byte flipped in "（盖章）" leaves "，盖章）" (fuzz seed 2028): still the mark, not a unit named so; a name
+    that merely holds the word keeps it."""
+    assert cells.without_stamp("，盖章）") is None
+    assert cells.without_stamp("盖章）") is None
+    assert cells.without_stamp("福田区政务服务信息中心（盖章）") == "福田区政务服务信息中心"
+    assert cells.without_stamp("福田区公章管理中心") == "福田区公章管理中心"
