@@ -1064,6 +1064,10 @@ UNCERTAIN_FIELD_CUT = (
     "本表的“{field}”读作“{text}”，同一文件的其他 {others} 张表都是“{full}”：可能被截断，请对照原件核对"
 )
 UNCERTAIN_CATEGORY_BOTH_WAYS = "指标类别“{label}”下既有“不适用”行，又有计分的指标：可能漏了一行类别名称，请对照原件核对"
+UNCERTAIN_NAME_PUNCTUATION = "项目名称只读出标点“{text}”，按没有项目名称处理：请对照原件核对"
+UNCERTAIN_FUND_SUB_ROW_POINTS = (
+    "资金表的“{row}”行读出了分值或得分，只有“年度资金总额”行才有：可能错位或损坏，请对照原件核对"
+)
 UNCERTAIN_XREF_REBUILT = "PDF 文件的结构已损坏（交叉引用表与文件内容不符），内容是程序重建后读出的：请对照原件核对"
 UNCERTAIN_FIELD_NOT_READ = "本表没有读出“{field}”，同一文件的其他 {others} 张表都有：文件可能损坏，请对照原件核对"
 # --- Every page accounted for (issue 17): why a page of a file holds no form (dashboard/ingest/pages.py) ---

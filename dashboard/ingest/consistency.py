@@ -29,12 +29,35 @@ _LEVEL2_KEYS = {label_key(label): label for label in domain.STANDARD_LEVEL2_LABE
 def check_forms(forms: Sequence[Form]) -> None:
     """Add the findings of every check to the forms of one file."""
     for form in forms:
+        form.checks.extend(punctuation_name(form))
+        form.checks.extend(points_on_fund_sub_rows(form))
         form.checks.extend(near_miss_levels(form))
         form.checks.extend(unnamed_indicators(form))
         form.checks.extend(labels_in_cells(form))
         form.checks.extend(rows_without_level2(form))
         form.checks.extend(categories_both_ways(form))
     fields_lost_in_file(forms)
+
+
+def punctuation_name(form: Form) -> list[Check]:
+    """A project name of punctuation alone ("：" from a damaged empty cell) is no name: the form is then incomplete
+    (completeness: a project form needs its name), never counted under a name like "：" or "|"."""
+    name = form.project_name or ""
+    if not name.strip() or any(char.isalnum() for char in name):
+        return []
+    form.project_name = ""
+    return [uncertain(texts.UNCERTAIN_NAME_PUNCTUATION.format(text=name))]
+
+
+def points_on_fund_sub_rows(form: Form) -> list[Check]:
+    """分值 or 得分 on a row under 年度资金总额: only the total row carries them ("—" on the others), so a number
+    there is a cell another row's value slid into, or damage."""
+    rows = form.funds.rows()
+    return [
+        uncertain(texts.UNCERTAIN_FUND_SUB_ROW_POINTS.format(row=texts.FUND_ROW_LABELS[key]))
+        for key, row in rows.items()
+        if key != "total" and (row.weight is not None or row.score is not None)
+    ]
 
 
 def near_miss_levels(form: Form) -> list[Check]:
@@ -77,6 +100,8 @@ def _is_category(key: str, whole: bool) -> bool:
     for known in _LEVEL2_KEYS:
         if key == known or _one_edit_apart(key, known):
             return True
+        if not whole and len(key) > len(known) and _one_edit_apart(key[: len(known)], known):
+            return True  # a name that starts with a category with one character changed ("成本4标支出…")
         if not whole and key.startswith(known) and len(key) > len(known):
             return True
     return False

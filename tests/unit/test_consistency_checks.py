@@ -144,3 +144,34 @@ def test_category_label_lost_under_a_category_that_does_not_apply_is_flagged():
     forms = checked("\n".join(lines[:1479] + lines[1480:]))
     assert flagged(forms, "指标类别“生态效益指标”下既有“不适用”行，又有计分的指标") == ["专项业务"]
     assert flagged(checked(SAMPLE), "既有“不适用”行") == []
+
+
+def test_points_on_a_fund_sub_row_are_flagged():
+    # Line 693: the 当年财政拨款 row of 预算准备金 (项目金额 90000, 项目名称 on line 684), its "—" in 分值 turned "4".
+    damaged = replace_line(
+        SAMPLE,
+        693,
+        "其中：当年财政拨款 0.00 30000.00 0.00 — 0.00% —",
+        "其中：当年财政拨款 0.00 30000.00 0.00 4 0.00% —",
+    )
+    forms = checked(damaged)
+    found = [
+        (form.project_name, form.project_amount) for form in forms if any("才有" in c.message for c in form.checks)
+    ]
+    assert found == [("预算准备金", 90000.0)]
+    assert flagged(checked(SAMPLE), "只有“年度资金总额”行才有") == []
+
+
+def test_name_starting_with_a_damaged_category_is_flagged():
+    # Line 666: 成本指标 of 疫情防控 (项目名称 on line 612) with one character damaged.
+    damaged = replace_line(SAMPLE, 666, "成本指标 支出进度达标率 ≥98% 100% 7 7", "成本4标 支出进度达标率 ≥98% 100% 7 7")
+    assert flagged(checked(damaged), "像是一个指标类别") == ["疫情防控"]
+
+
+def test_name_of_punctuation_alone_is_no_name():
+    copy = pipe_copy(TRUTH[:3], separator=True, stamp=True, wrap="cell")
+    assert "| 项目名称 |  |" in copy
+    forms = checked(copy.replace("| 项目名称 |  |", "| 项目名称 | ：|", 1))
+    assert forms[0].project_name == ""
+    assert any("项目名称只读出标点“：”" in check.message for check in forms[0].checks)
+    assert [form.project_name for form in forms[1:]] == [record["project_name"] for record in TRUTH[1:3]]
