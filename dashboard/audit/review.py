@@ -18,7 +18,7 @@ import duckdb
 
 from dashboard.audit import audit, completeness
 from dashboard.audit.config import AuditConfig, AuditConfigError, active_config
-from dashboard.core import texts
+from dashboard.core import domain, texts
 from dashboard.core.model import Check, Form
 from dashboard.store import reads, writes
 
@@ -78,7 +78,7 @@ def refresh_unit_findings(
         SELECT s.form_id, s.owner, s.year FROM scoped s
         JOIN full_groups g ON g.owner = s.owner AND g.year IS NOT DISTINCT FROM s.year
         """,
-        [*params, audit._EPSILON],
+        [*params, domain.POINTS_EPSILON],
     ).fetchall()
     holders = con.execute(
         f"SELECT DISTINCT c.form_id FROM checks c JOIN forms f ON f.form_id = c.form_id "

@@ -153,7 +153,7 @@ def make_form(rng: random.Random, number: int, seed: int, orgs: list, perfect: s
     form = Form(
         project_name=f"{project_type}{'（停用）' if stopped else ''}",
         project_type=project_type,
-        status="停用" if stopped else None,
+        status=domain.STOPPED if stopped else None,
         department=department,
         unit=unit,
         year=year,
