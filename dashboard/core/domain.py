@@ -28,6 +28,15 @@ STOPPED_RE = re.compile(r"[（(]\s*(停用)\s*[)）]")
 # Words that name a cost: an amount so named is a cap on spending, where less is better (成本, 单价 …).
 COST_WORDS = ("成本", "费用", "单价", "价格", "造价", "控制数", "支出", "预算", "经费")
 
+# How an import ended (import_batches.outcome): stored, stored with problems (incomplete forms, unreadable
+# pages), not stored as a copy of a stored file, not stored at all; and an import undone later.
+OUTCOME_IMPORTED = "imported"
+OUTCOME_PARTIAL = "partial"
+OUTCOME_DUPLICATE = "duplicate"
+OUTCOME_ERROR = "error"
+OUTCOME_REMOVED = "removed"
+STORED_OUTCOMES = (OUTCOME_IMPORTED, OUTCOME_PARTIAL)  # an import whose forms are stored (and can be undone)
+
 # Two scores closer than this are the same score (floats from printed decimals).
 POINTS_EPSILON = 1e-9
 
