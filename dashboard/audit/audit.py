@@ -24,6 +24,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from dashboard.audit import quantities as q
 from dashboard.audit.config import AuditConfig, Scheme, active_config
 from dashboard.core import domain, texts
+from dashboard.core.domain import POINTS_EPSILON
 from dashboard.core.model import FUND_ROW_KEYS, SEVERITIES, Check, Form, Indicator
 from dashboard.ingest.cells import label_key
 
@@ -62,13 +63,10 @@ RULES: list[tuple[str, str, str]] = [
 # Rules that compare a unit's forms with each other (run_unit_rules), not one form alone.
 UNIT_RULE_IDS: tuple[str, ...] = ("unit_all_full_marks",)
 
-# Two printed figures closer than this are the same figure.
-_EPSILON = 1e-9
 # Weights are printed exactly (2.5, 10): anything beyond this is a real difference.
 _WEIGHT_TOLERANCE = 0.005
 # Indicator names that are placeholders, not indicators ("不适用" rows).
 _PLACEHOLDER_NAMES = frozenset(label_key(text) for text in domain.NOT_MEASURED_MARKS) | {"无"}
-_COST_NAME_WORDS = ("成本", "费用", "单价", "价格", "造价", "控制数", "预算", "经费")
 
 
 # --- Small helpers ------------------------------------------------------------------------------------------
@@ -105,9 +103,8 @@ def _printed_places(value: float) -> int:
 
 
 def _full_marks(indicator: Indicator) -> bool:
-    return (
-        indicator.weight is not None and indicator.score is not None and indicator.score >= indicator.weight - _EPSILON
-    )
+    weight, score = indicator.weight, indicator.score
+    return weight is not None and score is not None and score >= weight - POINTS_EPSILON
 
 
 def _is_satisfaction(indicator: Indicator) -> bool:
@@ -115,7 +112,7 @@ def _is_satisfaction(indicator: Indicator) -> bool:
 
 
 def _is_cost(indicator: Indicator) -> bool:
-    return "成本" in indicator.level2 or any(word in indicator.name for word in _COST_NAME_WORDS)
+    return "成本" in indicator.level2 or any(word in indicator.name for word in domain.COST_WORDS)
 
 
 def _sum(values: Iterable[float | None]) -> float:
@@ -197,7 +194,7 @@ def check_total_sum(form: Form, scheme: Scheme) -> list[Check]:
         return []
     fund, indicators, recomputed = _parts(form, "score")
     gap = abs(form.total_score - recomputed)
-    if gap <= _EPSILON:
+    if gap <= POINTS_EPSILON:
         return []
     figures = {
         "claimed": fmt(form.total_score),
@@ -205,7 +202,7 @@ def check_total_sum(form: Form, scheme: Scheme) -> list[Check]:
         "indicators": fmt(indicators),
         "recomputed": fmt(recomputed),
     }
-    if gap <= scheme.score_tolerance + _EPSILON:
+    if gap <= scheme.score_tolerance + POINTS_EPSILON:
         message = texts.AUDIT_TOTAL_ROUNDING.format(gap=fmt(gap), **figures)
         return [_check("total_rounding", message, claimed=form.total_score, recomputed=recomputed)]
     message = texts.AUDIT_TOTAL_NOT_SUM.format(**figures)
@@ -225,7 +222,7 @@ def check_rates(form: Form, scheme: Scheme) -> list[Check]:
                 found.append(_check("rate_mismatch", message, claimed=row.rate_pct))
             continue
         recomputed = row.executed / row.annual_budget * 100
-        if abs(recomputed - row.rate_pct) > scheme.rate_tolerance_pct + _EPSILON:
+        if abs(recomputed - row.rate_pct) > scheme.rate_tolerance_pct + POINTS_EPSILON:
             message = texts.AUDIT_RATE_MISMATCH.format(
                 row=label,
                 claimed=fmt(row.rate_pct),
@@ -243,10 +240,10 @@ def check_fund_score(form: Form, scheme: Scheme) -> list[Check]:
     rate = total.rate_pct if total.rate_pct is not None else domain.form_rate_pct(form)
     if total.weight is None or total.score is None or rate is None:
         return []
-    if total.score > total.weight + _EPSILON:
+    if total.score > total.weight + POINTS_EPSILON:
         return []
     recomputed = min(total.weight * rate / 100, total.weight)
-    if abs(recomputed - total.score) <= scheme.score_tolerance + _EPSILON:
+    if abs(recomputed - total.score) <= scheme.score_tolerance + POINTS_EPSILON:
         return []
     message = texts.AUDIT_FUND_SCORE_MISMATCH.format(
         claimed=fmt(total.score), weight=fmt(total.weight), rate=fmt(rate, 2), recomputed=fmt(recomputed, 2)
@@ -267,7 +264,7 @@ def check_fund_total(form: Form, scheme: Scheme) -> list[Check]:
         if claimed is None or all(value is None for value in values):
             continue
         recomputed = _sum(values)
-        if abs(recomputed - claimed) > scheme.amount_tolerance_yuan + _EPSILON:
+        if abs(recomputed - claimed) > scheme.amount_tolerance_yuan + POINTS_EPSILON:
             message = texts.AUDIT_FUND_TOTAL_NOT_SUM.format(
                 column=texts.AUDIT_AMOUNT_COLUMNS[column], claimed=fmt(claimed, 2), recomputed=fmt(recomputed, 2)
             )
@@ -278,7 +275,7 @@ def check_fund_total(form: Form, scheme: Scheme) -> list[Check]:
 def check_fund_weight(form: Form, scheme: Scheme) -> list[Check]:
     """The 预算执行率 weight is one the form's scheme allows (national: 10, or 20 on some local forms)."""
     weight = form.funds.total.weight
-    if weight is None or any(abs(weight - allowed) < _EPSILON for allowed in scheme.fund_weights):
+    if weight is None or any(abs(weight - allowed) < POINTS_EPSILON for allowed in scheme.fund_weights):
         return []
     allowed = "/".join(fmt(value) for value in scheme.fund_weights)
     message = texts.AUDIT_FUND_WEIGHT_UNUSUAL.format(claimed=fmt(weight), allowed=allowed, scheme=scheme.label)
@@ -297,7 +294,7 @@ def check_score_above_weight(form: Form, scheme: Scheme) -> list[Check]:
     rows.append((texts.AUDIT_ROW_TOTAL, None, form.total_weight, form.total_score))
     found = []
     for label, name, weight, score in rows:
-        if weight is None or score is None or score <= weight + _EPSILON:
+        if weight is None or score is None or score <= weight + POINTS_EPSILON:
             continue
         message = texts.AUDIT_SCORE_ABOVE_WEIGHT.format(row=label, claimed=fmt(score), weight=fmt(weight))
         found.append(_check("score_above_weight", message, indicator=name, claimed=score, recomputed=weight))
@@ -305,15 +302,15 @@ def check_score_above_weight(form: Form, scheme: Scheme) -> list[Check]:
 
 
 def _score_above_rule(row: Indicator, scheme: Scheme) -> Check | None:
-    if not domain.is_weighted(row.weight) or row.score is None or row.score > row.weight + _EPSILON:
+    if not domain.is_weighted(row.weight) or row.score is None or row.score > row.weight + POINTS_EPSILON:
         return None
     found = assess(row, scheme)
     if found.outcome in (None, "met") or found.ceiling is None:
         return None
     figures = {"actual": row.actual, "target": row.target, "claimed": fmt(row.score)}
-    if _full_marks(row) and found.ceiling < row.weight - _EPSILON:
+    if _full_marks(row) and found.ceiling < row.weight - POINTS_EPSILON:
         message = texts.AUDIT_FULL_SCORE_MISSED.format(recomputed=fmt(found.ceiling, 2), **figures)
-    elif row.score > _allowed_score(found.ceiling, row.score, scheme) + _EPSILON:
+    elif row.score > _allowed_score(found.ceiling, row.score, scheme) + POINTS_EPSILON:
         if found.comparison is not None:
             message = texts.AUDIT_SCORE_ABOVE_PRORATED.format(recomputed=fmt(found.ceiling, 2), **figures)
         else:
@@ -339,7 +336,7 @@ def _missing_reason(row: Indicator, scheme: Scheme) -> Check | None:
     if not domain.is_weighted(row.weight) or not domain.is_no_reason(row.reason):
         return None
     lost = row.points_lost
-    if lost > _EPSILON:
+    if lost > POINTS_EPSILON:
         message = texts.AUDIT_MISSING_REASON_DEDUCTED.format(
             lost=fmt(lost), claimed=fmt(row.score), weight=fmt(row.weight)
         )
@@ -439,7 +436,7 @@ def check_over_target(form: Form, scheme: Scheme) -> list[Check]:
         comparison = assess(row, scheme).comparison
         if comparison is None or comparison.lower_is_better or comparison.achievement is None:
             continue
-        if comparison.target.value > 0 and comparison.achievement >= scheme.over_target_ratio - _EPSILON:
+        if comparison.target.value > 0 and comparison.achievement >= scheme.over_target_ratio - POINTS_EPSILON:
             message = texts.AUDIT_OVER_TARGET.format(
                 actual=row.actual,
                 target=row.target,
@@ -539,7 +536,7 @@ def check_stopped_with_points(form: Form, scheme: Scheme) -> list[Check]:
     if not domain.is_stopped(form.status):
         return []
     points = _sum(row.score for row in form.indicators)
-    if points <= _EPSILON:
+    if points <= POINTS_EPSILON:
         return []
     message = texts.AUDIT_STOPPED_WITH_POINTS.format(claimed=fmt(points))
     return [_check("stopped_with_points", message, claimed=points, recomputed=0)]
@@ -802,7 +799,7 @@ def explain_total(form: Form, config: AuditConfig | Scheme | None = None) -> lis
         steps.append(Step(texts.EXPLAIN_TOTAL, texts.NOT_EVALUABLE, texts.EXPLAIN_NOT_EVALUABLE_FORMULA, None))
         return steps
     scaled = done.points * done.factor
-    if abs(done.factor - 1.0) > _EPSILON:
+    if abs(done.factor - 1.0) > POINTS_EPSILON:
         formula = texts.EXPLAIN_RESCALE_FORMULA.format(
             points=fmt(done.points, 2),
             total=fmt(done.indicator_weight),

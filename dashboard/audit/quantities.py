@@ -13,7 +13,7 @@ import functools
 import re
 from dataclasses import dataclass, replace
 
-from dashboard.core.domain import _TEXT_CACHE, is_not_measured, normalize
+from dashboard.core.domain import _TEXT_CACHE, COST_WORDS, is_not_measured, normalize
 
 # Dimensions a quantity can have. "number" is a bare number ("1172") that takes its partner's.
 MONEY, PERCENT, COUNT, DURATION, NUMBER = "money", "percent", "count", "duration", "number"
@@ -84,8 +84,6 @@ _LOWER_IS_BETTER_WORDS = (
 )
 # ... unless the indicator measures how those are dealt with ("投诉处理率", "故障修复及时率").
 _HANDLING_WORDS = ("处理", "处置", "办结", "解决", "修复", "排除", "整改", "回复", "化解", "查处")
-# Money targets that are caps on spending.
-_COST_WORDS = ("成本", "费用", "单价", "价格", "造价", "控制数", "支出", "预算", "经费")
 # Durations where less time is better ("响应时间 2小时").
 _LOWER_DURATION_WORDS = ("响应", "时间", "时长", "时限", "用时", "耗时", "等待", "周期")
 
@@ -302,7 +300,7 @@ def lower_is_better(target: Quantity, name: str = "", level2: str = "", target_t
     words = normalize(name) + normalize(target_text)
     if _contains_any(words, _LOWER_IS_BETTER_WORDS) and not _contains_any(words, _HANDLING_WORDS):
         return True
-    if target.dimension == MONEY and ("成本" in level2 or _contains_any(words, _COST_WORDS)):
+    if target.dimension == MONEY and ("成本" in level2 or _contains_any(words, COST_WORDS)):
         return True
     return target.dimension == DURATION and _contains_any(normalize(name), _LOWER_DURATION_WORDS)
 

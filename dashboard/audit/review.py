@@ -18,12 +18,12 @@ import duckdb
 
 from dashboard.audit import audit, completeness
 from dashboard.audit.config import AuditConfig, AuditConfigError, active_config
-from dashboard.core import texts
+from dashboard.core import domain, texts
 from dashboard.core.model import Check, Form
+from dashboard.core.rule_ids import READER_RULES  # the readers' own findings, kept when the audit re-runs
 from dashboard.store import reads, writes
 
 # Findings written by the readers, not by the audit: kept when the audit is re-run.
-PARSER_RULES = frozenset(texts.READER_RULE_TITLES)  # the readers' own findings (dashboard/core/rule_ids.py)
 
 
 def check_form(form: Form, config: AuditConfig | None = None, layout: str | None = None) -> None:
@@ -31,7 +31,7 @@ def check_form(form: Form, config: AuditConfig | None = None, layout: str | None
     then replace its audit findings and recomputed 总分 (parser findings are kept; None: 不可评价)."""
     scheme = (config or active_config()).scheme_for(form, layout)
     form.scheme = scheme.name
-    kept = [check for check in form.checks if check.rule in PARSER_RULES]
+    kept = [check for check in form.checks if check.rule in READER_RULES]
     form.checks = kept + completeness.findings(form) + audit.run_form_rules(form, scheme)
     form.recomputed_score = audit.recompute_total(form, scheme)
 
@@ -78,7 +78,7 @@ def refresh_unit_findings(
         SELECT s.form_id, s.owner, s.year FROM scoped s
         JOIN full_groups g ON g.owner = s.owner AND g.year IS NOT DISTINCT FROM s.year
         """,
-        [*params, audit._EPSILON],
+        [*params, domain.POINTS_EPSILON],
     ).fetchall()
     holders = con.execute(
         f"SELECT DISTINCT c.form_id FROM checks c JOIN forms f ON f.form_id = c.form_id "

@@ -23,7 +23,19 @@ NO_REASON_MARKS = NOT_MEASURED_MARKS | {"无", "暂无", "没有", "无。", "�
 
 # The status a project name prints when the project was stopped: "预算准备金(停用）".
 STOPPED = "停用"
-_STOPPED_RE = re.compile(r"[（(]\s*停\s*用\s*[)）]")
+STOPPED_RE = re.compile(r"[（(]\s*(停用)\s*[)）]")
+
+# Words that name a cost: an amount so named is a cap on spending, where less is better (成本, 单价 …).
+COST_WORDS = ("成本", "费用", "单价", "价格", "造价", "控制数", "支出", "预算", "经费")
+
+# How an import ended (import_batches.outcome): stored, stored with problems (incomplete forms, unreadable
+# pages), not stored as a copy of a stored file, not stored at all; and an import undone later.
+OUTCOME_IMPORTED = "imported"
+OUTCOME_PARTIAL = "partial"
+OUTCOME_DUPLICATE = "duplicate"
+OUTCOME_ERROR = "error"
+OUTCOME_REMOVED = "removed"
+STORED_OUTCOMES = (OUTCOME_IMPORTED, OUTCOME_PARTIAL)  # an import whose forms are stored (and can be undone)
 
 # Two scores closer than this are the same score (floats from printed decimals).
 POINTS_EPSILON = 1e-9
@@ -69,11 +81,6 @@ def is_deducted(weight: float | None, score: float | None) -> bool:
     return points_lost(weight, score) > POINTS_EPSILON
 
 
-def is_unexplained(weight: float | None, score: float | None, reason: str | None) -> bool:
-    """A deducted indicator whose 偏差原因分析及改进措施 gives no reason."""
-    return is_deducted(weight, score) and is_no_reason(reason)
-
-
 def execution_rate(annual_budget: float | None, executed: float | None) -> float | None:
     """执行率 as a fraction: 全年执行数 ÷ 全年预算数; None where either is missing or the budget is 0.
 
@@ -91,11 +98,6 @@ def overall_rate_sql(executed: str, budget: str) -> str:
         f"sum({executed}) FILTER (WHERE {budget} IS NOT NULL AND {executed} IS NOT NULL) / "
         f"nullif(sum({budget}) FILTER (WHERE {budget} IS NOT NULL AND {executed} IS NOT NULL), 0)"
     )
-
-
-def project_status(name: str | None) -> str | None:
-    """STOPPED where the project name prints "(停用)", else None."""
-    return STOPPED if name and _STOPPED_RE.search(name) else None
 
 
 def is_stopped(status: str | None) -> bool:

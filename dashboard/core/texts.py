@@ -773,7 +773,6 @@ CHECK_TITLES_IMPORT = {
 }
 CHECK_INCOMPLETE = "表不完整，缺少：{missing}。此表不计入任何汇总，请补全后重新导入。"
 CHECK_NEGATIVE_AMOUNT = "{field}为负数（{value}）"
-FIELD_PROJECT_AMOUNT = "项目金额"
 FIELD_TOTAL_SCORE = "总分"
 FIELD_TOTAL_WEIGHT = "总分分值"
 FIELD_INDICATOR_WEIGHT = "指标“{name}”分值"

@@ -13,10 +13,10 @@ def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConne
     con.execute("BEGIN TRANSACTION")
     try:
         yield con
+        con.execute("COMMIT")  # inside the try: a COMMIT that fails (disk full) is rolled back too
     except BaseException:
         con.execute("ROLLBACK")
         raise
-    con.execute("COMMIT")
 
 
 def first_row(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> tuple | None:

@@ -20,7 +20,7 @@ import pyarrow as pa
 from dashboard.audit import review
 from dashboard.core import domain
 from dashboard.core.model import Form, FundRow, Funds, Indicator
-from dashboard.core.transactions import first_row
+from dashboard.core.transactions import first_row, transaction
 from dashboard.store import connect, schema, writes
 
 CHUNK_FORMS = 5000
@@ -153,7 +153,7 @@ def make_form(rng: random.Random, number: int, seed: int, orgs: list, perfect: s
     form = Form(
         project_name=f"{project_type}{'（停用）' if stopped else ''}",
         project_type=project_type,
-        status="停用" if stopped else None,
+        status=domain.STOPPED if stopped else None,
         department=department,
         unit=unit,
         year=year,
@@ -217,13 +217,12 @@ def build(path: Path | str, forms: int, seed: int = 1, workers: int | None = Non
 
 
 def _write_chunk(con, tables: dict[str, pa.Table], file_name: str, count: int) -> None:
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con):
         row = first_row(
             con,
             "INSERT INTO import_batches (file_name, imported_at, outcome, form_count, message, new_count) "
-            "VALUES (?, ?, 'imported', ?, ?, ?) RETURNING batch_id",
-            [file_name, datetime.now(), count, "示例数据（合成，非真实报送）", count],
+            "VALUES (?, ?, ?, ?, ?, ?) RETURNING batch_id",
+            [file_name, datetime.now(), domain.OUTCOME_IMPORTED, count, "示例数据（合成，非真实报送）", count],
         )
         forms = tables["forms"]
         tables["forms"] = forms.set_column(
@@ -235,7 +234,3 @@ def _write_chunk(con, tables: dict[str, pa.Table], file_name: str, count: int) -
                 columns = ", ".join(data.column_names)
                 con.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM demo_chunk")
                 con.unregister("demo_chunk")
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise

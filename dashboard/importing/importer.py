@@ -25,10 +25,11 @@ from dashboard.store import connect, reads, writes
 
 _LOG = logging.getLogger(__name__)
 
-OUTCOME_IMPORTED = "imported"
-OUTCOME_PARTIAL = "partial"  # stored, but with incomplete forms or unreadable pages: not ok
-OUTCOME_DUPLICATE = "duplicate"
-OUTCOME_ERROR = "error"
+# How a file's import ended: one definition, in domain (the store writes the same words).
+OUTCOME_IMPORTED = domain.OUTCOME_IMPORTED
+OUTCOME_PARTIAL = domain.OUTCOME_PARTIAL  # stored, but with incomplete forms or unreadable pages: not ok
+OUTCOME_DUPLICATE = domain.OUTCOME_DUPLICATE
+OUTCOME_ERROR = domain.OUTCOME_ERROR
 
 
 @dataclass(frozen=True)

@@ -44,7 +44,6 @@ _RADICAL_FIX.update(
 )
 _RADICAL_TABLE = str.maketrans(_RADICAL_FIX)
 
-_STATUS_RE = re.compile(r"[（(]\s*(停用)\s*[)）]")
 _SUFFIX_RE = re.compile(r"\s*[（(][^（）()]*[)）]\s*$")
 _LEVEL1_SUFFIX_RE = re.compile(r"\s*[（(]\s*\d+(\.\d+)?\s*分\s*[)）]\s*$")
 
@@ -307,7 +306,7 @@ def split_project_name(name: str) -> tuple[str, str | None]:
 
     "预算准备金(停用）" → ("预算准备金", "停用"); "一般管理事务（宣传费）" → ("一般管理事务", None).
     """
-    status = "停用" if _STATUS_RE.search(name) else None
+    status = domain.STOPPED if domain.STOPPED_RE.search(name) else None
     base = name.strip()
     while True:
         stripped = _SUFFIX_RE.sub("", base)

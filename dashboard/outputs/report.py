@@ -37,8 +37,6 @@ from dashboard.store import reads
 CJK_FONT = "宋体"  # Word's own; LibreOffice substitutes the machine's CJK font (Noto Sans CJK)
 LATIN_FONT = "Times New Roman"
 TOP_ROWS = 30  # rows of a long table shown in the report
-GRADE_COLORS = {"优": "#27ae60", "良": "#2e86c1", "中": "#f39c12", "差": "#c0392b"}
-NOT_GRADED_COLOR = "#95a5a6"
 
 
 def low_grades() -> tuple[str, ...]:
@@ -134,7 +132,10 @@ def _grade_figure(grades: dict[str, int]) -> go.Figure:
             y=list(grades.values()),
             text=[fmt.count_text(count) for count in grades.values()],
             textposition="outside",
-            marker_color=[GRADE_COLORS.get(grade, NOT_GRADED_COLOR) for grade in grades],
+            marker_color=[
+                key_figures.grade_color(grade, key_figures.GRADE_CHART_COLORS, key_figures.NO_GRADE_CHART_COLOR)
+                for grade in grades
+            ],
         )
     )
     top = max(grades.values(), default=0)

@@ -1,8 +1,8 @@
 """The 部门整体支出绩效自评表 (form_kind "department"): SQL of the 部门整体 page.
 
 These forms are kept out of every project total (queries.FORM_OVERVIEW_SQL counts project forms only);
-here each counted department form is one row, under the sidebar's year and 主管部门 filters (the other
-filters are about projects) and its 总分 range.
+here each counted department form is one row, under every sidebar filter the page's caption lists
+(filters.where_sql, the same SQL as the project pages: year, 主管部门, 总分, 执行率, grade, status, search …).
 """
 
 from __future__ import annotations
@@ -10,7 +10,8 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
-from dashboard.queries.filters import SCORE_LIMITS, Filters
+from dashboard.queries.filters import Filters, where_sql
+from dashboard.queries.queries import grade_sql
 from dashboard.reference import reference
 from dashboard.store import reads
 
@@ -28,24 +29,11 @@ FROM indicators i WHERE i.form_id = ? ORDER BY i.position
 """
 
 
-def where_sql(filters: Filters) -> tuple[str, list]:
-    parts, params = ["TRUE"], []
-    if filters.years:
-        parts.append("f.year IN (SELECT unnest(?))")
-        params.append(list(filters.years))
-    if filters.departments:
-        parts.append("f.department IN (SELECT unnest(?))")
-        params.append(list(filters.departments))
-    if tuple(filters.score_range) != SCORE_LIMITS:
-        parts.append("f.total_score BETWEEN ? AND ?")
-        params.extend(filters.score_range)
-    return " AND ".join(parts), params
-
-
 def department_forms(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
     """One row per counted 部门整体 form under the filters: budget, 执行数, 执行率 (%), 总分."""
-    forms = reference.resolved_forms_sql(f"{reads.counted_sql('f')} AND {reads.department_form_sql('f')}")
-    where, params = where_sql(filters)
+    resolved = reference.resolved_forms_sql(f"{reads.counted_sql('f')} AND {reads.department_form_sql('f')}")
+    forms = f"(SELECT d.*, {grade_sql('d.total_score', 'd.not_graded')} AS grade FROM {resolved} d)"
+    where, params = where_sql(filters, "f")
     return con.execute(FORMS_SQL.format(forms=forms, where=where), params).df()
 
 

@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from dashboard.audit.config import active_config
-from dashboard.core import texts
+from dashboard.core import domain, texts
 from dashboard.queries.key_figures import grade_bands_text
 
 # Grades, best first, as the active audit configuration defines them.
@@ -162,10 +162,10 @@ def where_sql(filters: Filters, alias: str = "o", indicator_alias: str | None = 
         params.append(high / 100)
     if filters.status == "stopped":
         parts.append(f"{o}.status = ?")
-        params.append(texts.STATUS_STOPPED)
+        params.append(domain.STOPPED)
     elif filters.status == "active":
         parts.append(f"({o}.status IS NULL OR {o}.status <> ?)")
-        params.append(texts.STATUS_STOPPED)
+        params.append(domain.STOPPED)
     if filters.search:
         needle = filters.search.lower()
         if indicator_alias:

@@ -18,6 +18,23 @@ def rounded(value, digits: int = 2):
     return None if fmt.is_missing(value) else round(float(value), digits)
 
 
+# Grade colours, best grade first: a grade takes its colour from its rank among the configured grades (the
+# lowest always the last colour), so renamed or added grades keep a colour; anything else (不评级, no 总分) is grey.
+GRADE_CHART_COLORS = ("#27ae60", "#2e86c1", "#f39c12", "#c0392b")
+GRADE_BADGE_COLORS = ("green", "blue", "orange", "red")
+NO_GRADE_CHART_COLOR = "#95a5a6"
+NO_GRADE_BADGE_COLOR = "gray"
+
+
+def grade_color(grade: str | None, palette: tuple[str, ...], other: str, config: AuditConfig | None = None) -> str:
+    """The colour of `grade` in `palette` (GRADE_CHART_COLORS or GRADE_BADGE_COLORS); `other` for no grade."""
+    grades = (config or active_config()).grades
+    if grade not in grades:
+        return other
+    rank = grades.index(grade)
+    return palette[-1] if rank == len(grades) - 1 else palette[min(rank, len(palette) - 2)]
+
+
 def grade_bands(config: AuditConfig | None = None) -> dict[str, str]:
     """Each grade's 总分 band as people read it, from the configuration's bands: {"优": "≥ 90", "良": "80 – 90", …}."""
     config = config or active_config()

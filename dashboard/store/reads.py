@@ -38,8 +38,8 @@ def find_imported(con: duckdb.DuckDBPyConnection, sha256: str) -> str | None:
     """The file name under which content with this sha256 is stored (not removed), or None."""
     row = first_row(
         con,
-        "SELECT file_name FROM import_batches WHERE sha256 = ? AND outcome IN ('imported', 'partial') LIMIT 1",
-        [sha256],
+        "SELECT file_name FROM import_batches WHERE sha256 = ? AND outcome IN (SELECT unnest(?)) LIMIT 1",
+        [sha256, list(domain.STORED_OUTCOMES)],
     )
     return row[0] if row else None
 
@@ -83,10 +83,6 @@ def _records(con: duckdb.DuckDBPyConnection, sql: str, params: list) -> list[dic
     cursor = con.execute(sql, params)
     names = [column[0] for column in cursor.description]
     return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
-
-
-def import_history(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    return con.execute("SELECT * FROM import_batches ORDER BY batch_id").df()
 
 
 def not_counted(con: duckdb.DuckDBPyConnection) -> dict[str, int]:

@@ -13,7 +13,7 @@ import pyarrow as pa
 
 from dashboard.core import domain, texts
 from dashboard.core.model import Check, Form
-from dashboard.core.transactions import first_row
+from dashboard.core.transactions import first_row, transaction
 from dashboard.store.schema import (
     CHECK_COLUMNS,
     FORM_COLUMNS,
@@ -123,7 +123,7 @@ def save_file(
     sha256: str,
     placements: list[Placement],
     *,
-    outcome: str = "imported",
+    outcome: str = domain.OUTCOME_IMPORTED,
     message: str | None = None,
     imported_by: str | None = None,
 ) -> int:
@@ -136,8 +136,7 @@ def save_file(
         assign_ids([p.form for p in placements], sha256, file_name)
     counts = {status: sum(p.status == status for p in placements) for status in STATUSES}
     incomplete = sum(not p.form.complete for p in placements)
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con):
         batch_id = _insert_batch(
             con, file_name, sha256, outcome, len(placements), message,
             counts[STATUS_NEW], counts[STATUS_REPLACED], counts[STATUS_DUPLICATE], incomplete, imported_by,
@@ -152,10 +151,6 @@ def save_file(
         if candidates:
             _append_frame(con, "duplicate_candidates", pd.DataFrame(candidates, columns=["form_id", "candidate_id"]))
         mark_unit_findings_pending(con, [batch_id])
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
     return batch_id
 
 
@@ -190,7 +185,7 @@ def clear_unit_findings_pending(con: duckdb.DuckDBPyConnection, done: dict) -> N
 
 def record_failure(con: duckdb.DuckDBPyConnection, file_name: str, sha256: str | None, message: str) -> None:
     """Log a file that could not be imported (no form rows are written)."""
-    _insert_batch(con, file_name, sha256, "error", 0, message)
+    _insert_batch(con, file_name, sha256, domain.OUTCOME_ERROR, 0, message)
 
 
 def remove_batch(con: duckdb.DuckDBPyConnection, batch_id: int) -> list[str]:
@@ -200,10 +195,9 @@ def remove_batch(con: duckdb.DuckDBPyConnection, batch_id: int) -> list[str]:
     of the forms that became current again. Raises StoreError where there is no such import.
     """
     row = first_row(con, "SELECT outcome FROM import_batches WHERE batch_id = ?", [batch_id])
-    if row is None or row[0] not in ("imported", "partial"):
+    if row is None or row[0] not in domain.STORED_OUTCOMES:
         raise StoreError(texts.BATCH_NOT_REMOVABLE.format(batch=batch_id))
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con):
         restored = [
             r[0]
             for r in con.execute(
@@ -237,14 +231,10 @@ def remove_batch(con: duckdb.DuckDBPyConnection, batch_id: int) -> list[str]:
             "AND form_id NOT IN (SELECT form_id FROM duplicate_candidates)"
         )
         con.execute(
-            "UPDATE import_batches SET outcome = 'removed', removed_at = ? WHERE batch_id = ?",
-            [datetime.now(), batch_id],
+            "UPDATE import_batches SET outcome = ?, removed_at = ? WHERE batch_id = ?",
+            [domain.OUTCOME_REMOVED, datetime.now(), batch_id],
         )
         mark_unit_findings_pending(con, None)
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
     return restored
 
 
@@ -260,8 +250,7 @@ def settle_duplicate(
     ).fetchall()}  # fmt: skip
     if not candidates or (replaces is not None and replaces not in candidates):
         raise StoreError(texts.DUPLICATE_NOT_PENDING.format(form=form_id))
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con):
         if replaces is not None:
             con.execute("UPDATE forms SET superseded_by = ? WHERE form_id = ?", [form_id, replaces])
         con.execute(
@@ -272,10 +261,6 @@ def settle_duplicate(
         if carried is not None:
             _rewrite_header(con, carried)
         mark_unit_findings_pending(con, None)
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
 
 
 def _rewrite_header(con, form: Form) -> None:
@@ -291,15 +276,10 @@ def _rewrite_header(con, form: Form) -> None:
 
 def replace_checks(con: duckdb.DuckDBPyConnection, checks_by_form: dict[str, list[Check]]) -> None:
     """Replace the stored checks of the given forms (used when the audit is re-run)."""
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con):
         con.execute("DELETE FROM checks WHERE form_id IN (SELECT unnest(?))", [list(checks_by_form)])
         rows = [row for form_id, checks in checks_by_form.items() for row in _check_rows(form_id, checks)]
         _append_rows(con, "checks", _CHECK_FRAME_COLUMNS, rows)
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
 
 
 def set_recomputed_scores(

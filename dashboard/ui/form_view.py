@@ -15,6 +15,7 @@ from dashboard.core import domain, texts
 from dashboard.core import formatting as fmt
 from dashboard.core.model import Form
 from dashboard.outputs import downloads
+from dashboard.queries.key_figures import GRADE_BADGE_COLORS, NO_GRADE_BADGE_COLOR, grade_color
 from dashboard.reference.reference import printed_with_name
 from dashboard.security.untrusted import markdown_literal
 from dashboard.ui import download_buttons
@@ -23,7 +24,6 @@ from dashboard.ui import table_columns as cols
 DEDUCTED_ROW_STYLE = "background-color: #fdecea"
 NO_REASON_STYLE = "color: #b03a2e; font-weight: 600"
 SEVERITY_BADGES = {"error": "red", "warning": "orange", "info": "blue"}
-GRADE_BADGES = {"优": "green", "良": "blue", "中": "orange", "差": "red"}
 
 
 def execution_rate(form: Form) -> float | None:
@@ -62,7 +62,7 @@ def _header(form: Form, money_unit: str) -> None:
     with st.container(horizontal=True, vertical_alignment="center", gap="small"):
         st.subheader(markdown_literal(form.project_name), anchor=False)  # text from the form is data
         if grade:
-            st.badge(f"{texts.FORM_GRADE} {grade}", color=GRADE_BADGES.get(grade, "gray"))
+            st.badge(f"{texts.FORM_GRADE} {grade}", color=grade_color(grade, GRADE_BADGE_COLORS, NO_GRADE_BADGE_COLOR))
         if not_graded:
             st.caption(texts.NOT_GRADED_REASONS[not_graded])
         if form.status:

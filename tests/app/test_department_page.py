@@ -13,7 +13,7 @@ from streamlit.testing.v1 import AppTest
 
 from dashboard.core import texts
 from dashboard.importing import importer
-from dashboard.queries import queries
+from dashboard.queries import department_queries, queries
 from dashboard.queries.filters import Filters
 from dashboard.store import connect
 from tests import layout_factory
@@ -69,3 +69,18 @@ def test_overview_links_to_the_department_page(mixed_db):
     assert not at.exception, [e.value for e in at.exception]
     links = [link.proto.page for link in at.get("page_link")]
     assert "department_page" in links
+
+
+def test_department_page_applies_every_filter_its_caption_lists(mixed_db):
+    """The 执行率 range (and every other filter the caption names) narrows the 部门整体 forms too: the
+    page's own filter once read only year, 主管部门 and 总分, so a caption could name a filter the table ignored."""
+    con = connect.open_db(mixed_db, read_only=True)
+    try:
+        everything = department_queries.department_forms(con, Filters())
+        narrowed = department_queries.department_forms(con, Filters(rate_range=(98.1, 98.5)))
+        searched = department_queries.department_forms(con, Filters(search="no such words anywhere"))
+    finally:
+        con.close()
+    assert set(everything["department"]) == {"某某县农业农村局", "重庆市某某区教育委员会"}
+    assert narrowed["department"].tolist() == ["某某县农业农村局"]  # 执行率 98.18 %; 重庆 98.08 %
+    assert searched.empty

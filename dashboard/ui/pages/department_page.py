@@ -1,7 +1,8 @@
 """部门整体: the 部门整体支出绩效自评表, each department's budget, 执行率, 总分 and indicators.
 
-These forms never enter the project pages' totals; here they stand on their own, under the sidebar's year,
-主管部门 and 总分 filters, with CSV/xlsx downloads of the table and of the chosen department's indicators.
+These forms never enter the project pages' totals; here they stand on their own, under every sidebar filter
+the caption lists (the project pages' filter SQL), with CSV/xlsx downloads of the table and of the chosen
+department's indicators.
 """
 
 from __future__ import annotations

@@ -20,7 +20,7 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
-from dashboard.core import formatting, texts
+from dashboard.core import domain, formatting, texts
 from dashboard.importing import importer
 from dashboard.importing.importer import FileOutcome, ImportOptions
 from dashboard.ingest.files import LEGACY_OFFICE_SUFFIXES, SUPPORTED_SUFFIXES
@@ -155,8 +155,7 @@ def _compared(key: str, value) -> str:
 def history_frame(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """The import log, newest first, with Chinese headings."""
     columns = texts.IMPORT_HISTORY_COLUMNS
-    history = reads.import_history(con)
-    history = history.sort_values("batch_id", ascending=False)[list(columns)]
+    history = reads.batches(con)[list(columns)]
     history["message"] = history["message"].fillna("")  # an empty cell, not "None"
     history["outcome"] = history["outcome"].map(lambda value: texts.IMPORT_HISTORY_OUTCOMES.get(value, value))
     return history.rename(columns=columns).reset_index(drop=True)
@@ -341,7 +340,7 @@ def _show_remove() -> None:
     batches = _read(reads.batches)
     if batches.empty:
         return
-    removable = batches[batches["outcome"].isin(["imported", "partial"])]
+    removable = batches[batches["outcome"].isin(domain.STORED_OUTCOMES)]
     if removable.empty:
         return
     with st.expander(texts.IMPORT_REMOVE, icon=":material/undo:"):

@@ -28,7 +28,6 @@ COLOR_RATE = "#2e86c1"
 COLOR_SCORE = "#c0392b"
 COLOR_BUDGET = "#b3b6b7"
 COLOR_EXECUTED = "#2e86c1"
-GRADE_COLORS = {"优": "#27ae60", "良": "#2e86c1", "中": "#f39c12", "差": "#c0392b", None: "#95a5a6"}
 CHART_FONT = {"size": 14}
 # Bars a group chart draws; the remaining groups are summed into one "其他" bar.
 TOP_GROUPS = 15
@@ -237,12 +236,14 @@ def score_distribution_chart(bins: pd.DataFrame) -> None:
     for row in bins.itertuples():
         if fmt.is_missing(row.lo):
             labels.append(texts.SCORE_BIN_NONE)
-            colors.append(GRADE_COLORS[None])
+            colors.append(key_figures.NO_GRADE_CHART_COLOR)
             custom.append([None, None])
             continue
         lo, hi = int(row.lo), int(row.hi)
         labels.append(texts.SCORE_BIN_LABEL.format(lo=lo, hi=hi))
-        colors.append(GRADE_COLORS.get(grade_of(lo), GRADE_COLORS[None]))
+        colors.append(
+            key_figures.grade_color(grade_of(lo), key_figures.GRADE_CHART_COLORS, key_figures.NO_GRADE_CHART_COLOR)
+        )
         custom.append([lo, hi])
     fig = go.Figure()
     fig.add_bar(

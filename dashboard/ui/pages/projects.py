@@ -11,8 +11,8 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from dashboard.core import domain, texts
 from dashboard.core import formatting as fmt
-from dashboard.core import texts
 from dashboard.core.model import SEVERITIES
 from dashboard.queries import key_figures, queries
 from dashboard.ui import download_buttons, filter_widgets, form_view, history_view, page_data, paging
@@ -103,9 +103,7 @@ def flags_text(row) -> str:
 def projects_table(overview: pd.DataFrame, unit: str) -> pd.DataFrame:
     """The table as shown and downloaded: Chinese headings, money in `unit`, 执行率 in percent."""
     col = texts.COL
-    status = overview["status"].map(
-        lambda v: texts.STATUS_STOPPED if v == texts.STATUS_STOPPED else texts.STATUS_ACTIVE
-    )
+    status = overview["status"].map(lambda v: texts.STATUS_STOPPED if domain.is_stopped(v) else texts.STATUS_ACTIVE)
     # Most telling first (name, 总分, grade, 执行率, money), where it fits without scrolling.
     table = pd.DataFrame(
         {
