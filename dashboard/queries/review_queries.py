@@ -24,8 +24,13 @@ from dashboard.store import reads
 # ORDER BY expression putting errors first, then warnings, then info.
 _SEVERITY_WHENS = " ".join(f"WHEN '{severity}' THEN {rank}" for rank, severity in enumerate(SEVERITIES))
 SEVERITY_RANK_SQL = "CASE {column} " + _SEVERITY_WHENS + " ELSE 9 END"
-# A gap smaller than this (points) is rounding, not an overstatement (the default scheme's tolerance).
-GAP_TOLERANCE = active_config().default.score_tolerance
+
+
+def gap_tolerance() -> float:
+    """A gap smaller than this (points) is rounding, not an overstatement (the default scheme's tolerance)."""
+    return active_config().default.score_tolerance
+
+
 # The form_overview row is graded: forms that are not (domain.not_graded_reason) stay out of gaps and rankings.
 GRADED = graded_sql("o")
 
@@ -71,7 +76,8 @@ def gap_summary(con, filters: Filters) -> dict:
         SELECT count(*) AS forms,
                count(*) FILTER (WHERE o.total_score IS NOT NULL AND o.recomputed_score IS NOT NULL AND {GRADED})
                    AS compared,
-               count(*) FILTER (WHERE o.total_score - o.recomputed_score > {GAP_TOLERANCE} AND {GRADED}) AS overstated,
+               count(*) FILTER (WHERE o.total_score - o.recomputed_score > {gap_tolerance()} AND {GRADED})
+                   AS overstated,
                coalesce(sum(o.total_score - o.recomputed_score) FILTER (WHERE {GRADED}), 0) AS gap,
                count(*) FILTER (WHERE o.total_score IS NOT NULL AND o.recomputed_score IS NULL) AS not_evaluable,
                count(*) FILTER (WHERE NOT {GRADED}) AS not_graded
@@ -152,7 +158,8 @@ def unit_gaps(con, filters: Filters) -> pd.DataFrame:
                count(*) AS forms,
                count(*) FILTER (WHERE o.total_score IS NOT NULL AND o.recomputed_score IS NOT NULL AND {GRADED})
                    AS compared,
-               count(*) FILTER (WHERE o.total_score - o.recomputed_score > {GAP_TOLERANCE} AND {GRADED}) AS overstated,
+               count(*) FILTER (WHERE o.total_score - o.recomputed_score > {gap_tolerance()} AND {GRADED})
+                   AS overstated,
                sum(o.total_score) FILTER (WHERE o.recomputed_score IS NOT NULL AND {GRADED}) AS claimed,
                sum(o.recomputed_score) FILTER (WHERE o.total_score IS NOT NULL AND {GRADED}) AS recomputed,
                sum(o.total_score - o.recomputed_score) FILTER (WHERE {GRADED}) AS gap,
