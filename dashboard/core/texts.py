@@ -379,6 +379,7 @@ CLI_AUDIT_NO_SCHEME = "没有名为“{name}”的评分方案；可用：{names
 REVIEW_COLUMN_SCHEME = "评分方案"
 REVIEW_RECOMPUTED_HELP = "按本表评分方案复算的总分；全部指标未计量（不适用）的表为“不可评价”，不计入差额合计和单位排名"
 FORM_SCHEME_HELP = "按“{scheme}”评分方案复算（{source}）"
+FORM_SCHEME_TITLE = "；方案由表头“{title}”选定"
 FORM_HEADER_SCHEME = "评分方案"
 REVIEW_STALE_SCHEMES = (
     "{n} 张表的评分方案与当前复核配置不一致（主管部门设置或默认方案已改），下列结果仍按原方案。"

@@ -177,15 +177,16 @@ def unit_gaps(con, filters: Filters) -> pd.DataFrame:
 
 def stale_scheme_count(con) -> int:
     """Forms that count whose stored scheme is not the one the active audit configuration now gives
-    them (its `[departments]` table or default scheme changed since they were audited)."""
+    them (its `[departments]` table, layout titles or default scheme changed since they were audited):
+    by the stored title that chose the scheme (forms.scheme_title), else by the 主管部门."""
     config = active_config()
     rows = con.execute(
-        f"SELECT department, scheme, count(*) FROM forms f WHERE {reads.counted_sql('f')} GROUP BY ALL"
-    ).fetchall()  # one row per (department, scheme): a few thousand at most, however many forms
+        f"SELECT department, scheme_title, scheme, count(*) FROM forms f WHERE {reads.counted_sql('f')} GROUP BY ALL"
+    ).fetchall()  # one row per (department, title, scheme): a few thousand at most, however many forms
     return sum(
         forms
-        for department, scheme, forms in rows
-        if config.scheme_for(SimpleNamespace(department=department)).name != scheme
+        for department, title, scheme, forms in rows
+        if config.scheme_for(SimpleNamespace(department=department), title).name != scheme
     )
 
 
