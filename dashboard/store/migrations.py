@@ -109,7 +109,7 @@ def _migrate_8_to_9(con) -> None:
     """Version 9 stores the printed title that chose each form's scheme (`forms.scheme_title`), which
     re-audits pass to the scheme choice so that a layout's scheme (四川's title) is kept. Earlier versions
     stored no title: their forms get NULL (the scheme comes from the 主管部门 setting or the default)."""
-    con.execute("ALTER TABLE forms ADD COLUMN scheme_title VARCHAR")
+    con.execute("ALTER TABLE forms ADD COLUMN IF NOT EXISTS scheme_title VARCHAR")
 
 
 MIGRATIONS = {
