@@ -22,8 +22,11 @@ import streamlit as st  # noqa: E402
 from dashboard.audit import config as audit_config  # noqa: E402
 from dashboard.core import texts  # noqa: E402
 from dashboard.outputs import output_files  # noqa: E402
+from dashboard.queries import queries  # noqa: E402
 from dashboard.security import uploads  # noqa: E402
 from dashboard.security.untrusted import hide_paths, markdown_literal  # noqa: E402
+from dashboard.store import schema  # noqa: E402
+from dashboard.ui import auth, data_gate, db, filter_widgets, page_data  # noqa: E402
 
 st.set_page_config(page_title=texts.APP_TITLE, page_icon=texts.APP_ICON, layout="wide")
 
@@ -38,15 +41,11 @@ def _start_up() -> bool:
 
 
 _start_up()
-try:  # before the modules that build SQL from it: a bad $DASHBOARD_AUDIT_CONFIG is a message, not a trace
+try:  # every page, every run: a bad $DASHBOARD_AUDIT_CONFIG is a message, not a trace (no module reads it at import)
     audit_config.active_config()
 except audit_config.AuditConfigError as error:
     st.error(markdown_literal(hide_paths(str(error))), icon=":material/settings_alert:")
     st.stop()
-
-from dashboard.queries import queries  # noqa: E402
-from dashboard.store import schema  # noqa: E402
-from dashboard.ui import auth, data_gate, db, filter_widgets, page_data  # noqa: E402
 
 VIEW_PAGES = [
     st.Page("ui/pages/overview.py", title=texts.PAGE_OVERVIEW, icon=":material/dashboard:", default=True),
@@ -80,6 +79,8 @@ try:
         auth.sidebar_status()
         page.run()
 except (duckdb.Error, schema.StoreError) as error:
-    # An import (in this app or the command line) holds the file while this run reads: say so instead
-    # of showing a stack trace; the next run opens the file anew. A damaged file is said to be damaged.
-    st.error(db.failure_message(error), icon=":material/hourglass_top:")
+    # No stack trace for the visitor: an import (in this app or the command line) holding the file is said
+    # so (the next run opens the file anew), a damaged file is said to be damaged, anything else is a short
+    # error while its traceback goes to the server's log (db.failure_message).
+    busy = db.held_by_import(error)
+    st.error(db.failure_message(error), icon=":material/hourglass_top:" if busy else ":material/error:")

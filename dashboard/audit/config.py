@@ -148,19 +148,24 @@ class AuditConfig:
     def scheme_names(self) -> tuple[str, ...]:
         return tuple(scheme.name for scheme in self.schemes)
 
+    def layout_scheme(self, layout: str | None) -> Scheme | None:
+        """The scheme a printed title chooses (the longest layout title it holds), None where it names none."""
+        if not layout:
+            return None
+        title = domain.normalize(layout)
+        matches = [
+            (len(marker), scheme)
+            for scheme in self.schemes
+            for marker in scheme.layout_titles
+            if domain.normalize(marker) in title
+        ]
+        return max(matches, key=lambda match: match[0])[1] if matches else None
+
     def scheme_for(self, form, layout: str | None = None) -> Scheme:
         """The scheme a form is judged by: its layout (a printed title), else its 主管部门's setting,
         else the default scheme."""
-        if layout:
-            title = domain.normalize(layout)
-            matches = [
-                (len(marker), scheme)
-                for scheme in self.schemes
-                for marker in scheme.layout_titles
-                if domain.normalize(marker) in title
-            ]
-            if matches:
-                return max(matches, key=lambda match: match[0])[1]
+        if (by_layout := self.layout_scheme(layout)) is not None:
+            return by_layout
         department = domain.normalize(getattr(form, "department", None)).lower()
         if department:
             for key, name in self.departments:

@@ -27,10 +27,14 @@ from dashboard.store import reads, writes
 
 
 def check_form(form: Form, config: AuditConfig | None = None, layout: str | None = None) -> None:
-    """Choose the form's scheme (`form.scheme`; `layout`: a printed title, where a reader knows it),
+    """Choose the form's scheme (`form.scheme`; `layout`: a printed title, where a reader knows it, else the
+    stored title that chose it at import, `form.scheme_title`, so that a re-audit keeps a layout's scheme),
     then replace its audit findings and recomputed 总分 (parser findings are kept; None: 不可评价)."""
-    scheme = (config or active_config()).scheme_for(form, layout)
+    config = config or active_config()
+    layout = layout or form.scheme_title
+    scheme = config.scheme_for(form, layout)
     form.scheme = scheme.name
+    form.scheme_title = layout if config.layout_scheme(layout) is not None else None
     kept = [check for check in form.checks if check.rule in READER_RULES]
     form.checks = kept + completeness.findings(form) + audit.run_form_rules(form, scheme)
     form.recomputed_score = audit.recompute_total(form, scheme)
@@ -182,7 +186,7 @@ def audit_database(
             yield [
                 form
                 for form in reads.load_forms(con, ids[start : start + AUDIT_CHUNK])
-                if scheme is None or scheme in (form.scheme, config.scheme_for(form).name)
+                if scheme is None or scheme in (form.scheme, config.scheme_for(form, form.scheme_title).name)
             ]
 
     audited = 0

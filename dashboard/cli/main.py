@@ -298,6 +298,9 @@ def _run(argv: list[str] | None) -> int:
                 "sample-check": run_sample_check, "demo": run_demo, "backup": run_backup, "restore": run_restore,
                 "reference": cli_reference.run_reference}  # fmt: skip
     try:
+        # The one place a configuration error becomes a message: every command reads the configuration here,
+        # first (--config's file where the command has one), so a bad file is refused the same way by all.
+        audit_config.use_config(getattr(args, "config", None))
         return commands[args.command](args)
     except (schema.StoreError, audit_config.AuditConfigError, output_files.OutputError) as error:
         print(str(error), file=sys.stderr)

@@ -145,6 +145,7 @@ class Form:
     source_pages: list[int] = field(default_factory=list)
     id: str = ""  # stable id in the database, set by the store
     scheme: str | None = None  # the scoring scheme the audit judged the form by
+    scheme_title: str | None = None  # the printed title that chose `scheme` (its layout); None: 主管部门 or default
     complete: bool = True  # False where domain.missing_parts finds something missing (set at import)
     superseded_by: str | None = None  # id of the version that replaced this one; None while current
     # Names of the 主管部门 and 实施单位 from the reference data (dashboard/reference.annotate), for the export.

@@ -17,8 +17,12 @@ from dashboard.audit.config import active_config
 from dashboard.core import domain, texts
 from dashboard.queries.key_figures import grade_bands_text
 
-# Grades, best first, as the active audit configuration defines them.
-GRADES: tuple[str, ...] = active_config().grades
+
+def grades() -> tuple[str, ...]:
+    """Grades, best first, as the active audit configuration defines them (read at each call, never at import)."""
+    return active_config().grades
+
+
 SCORE_LIMITS = (0, 100)
 RATE_LIMITS = (0, 100)  # percent; the ends are open (≤ lo end, ≥ hi end)
 STATUSES = tuple(texts.FILTER_STATUS_OPTIONS)
@@ -52,12 +56,16 @@ class ListFilter:
     blank: str | None = None
     blank_sql: str | None = None
     blank_option: str | None = None  # key of filter_options() saying whether any form is blank here
-    fixed: tuple = ()
-    help: str | None = None
+    fixed: Callable[[], tuple] = tuple  # called at use: the choices may come from the configuration
+    help_text: Callable[[], str] | None = None  # called at use, like `fixed`
     cast: Callable = str
 
+    @property
+    def help(self) -> str | None:
+        return self.help_text() if self.help_text else None
+
     def choices(self, options: dict) -> list:
-        listed = list(options[self.options]) if self.options else list(self.fixed)
+        listed = list(options[self.options]) if self.options else list(self.fixed())
         if self.blank and (self.blank_option is None or options.get(self.blank_option)):
             listed.append(self.blank)
         return listed
@@ -70,8 +78,9 @@ LIST_FILTERS: tuple[ListFilter, ...] = (
                "nullif(trim({o}.unit), '') IS NULL", blank_option="has_blank_unit"),
     ListFilter(KEY_TYPE, "types", texts.FILTER_TYPE, "{o}.project_type", "types"),
     ListFilter(KEY_GRADE, "grades", texts.FILTER_GRADE, "{o}.grade", None, texts.GRADE_NONE, "{o}.grade IS NULL",
-               fixed=(*GRADES, texts.NOT_GRADED),
-               help=texts.FILTER_GRADE_BANDS_HELP.format(bands=grade_bands_text(), not_graded=texts.NOT_GRADED)),
+               fixed=lambda: (*grades(), texts.NOT_GRADED),
+               help_text=lambda: texts.FILTER_GRADE_BANDS_HELP.format(bands=grade_bands_text(),
+                                                                      not_graded=texts.NOT_GRADED)),
 )  # fmt: skip
 
 DEFAULTS: dict[str, object] = {
@@ -91,7 +100,7 @@ class Filters:
     departments: tuple[str, ...] = ()
     units: tuple[str, ...] = ()  # texts.UNIT_BLANK stands for "实施单位 not filled in"
     types: tuple[str, ...] = ()
-    grades: tuple[str, ...] = ()  # from GRADES, texts.NOT_GRADED (forms not graded), texts.GRADE_NONE (no 总分)
+    grades: tuple[str, ...] = ()  # from grades(), texts.NOT_GRADED (forms not graded), texts.GRADE_NONE (no 总分)
     score_range: tuple[float, float] = SCORE_LIMITS
     rate_range: tuple[float, float] = RATE_LIMITS  # percent
     status: str = "all"  # all | active | stopped

@@ -19,7 +19,7 @@ import pandas as pd
 from dashboard.audit.config import active_config
 from dashboard.core import domain, texts
 from dashboard.core.model import Form
-from dashboard.queries.filters import GRADES, Filters, where_sql
+from dashboard.queries.filters import Filters, grades, where_sql
 from dashboard.reference import reference
 from dashboard.store import reads
 
@@ -59,7 +59,7 @@ counted_forms AS (
         f.department AS printed_department, f.unit AS printed_unit, f.project_type AS printed_type,
         coalesce({reference.unit_sql()}, {reference.department_sql()}) AS org,
         (nullif(trim(f.unit), '') IS NULL) AS org_is_department,
-        {grade_sql("f.total_score", "f.not_graded")} AS grade,  -- texts.NOT_GRADED where not graded
+        {{grade}} AS grade,  -- grade_sql at use (the configuration is read then); texts.NOT_GRADED where not graded
         CASE WHEN f.not_graded IS NULL THEN f.total_score END AS graded_score  -- what averages and ranks read
     FROM forms f {reference.joins()}
     WHERE {reads.counted_sql("f")} AND {reads.project_form_sql("f")}  -- 部门整体 forms: department_queries
@@ -132,7 +132,7 @@ def _sql(
     where, where_params = "TRUE", []
     if indicator_alias and filters.search:
         where, where_params = where_sql(filters, alias=alias, indicator_alias=indicator_alias)
-    cte = FORM_OVERVIEW_SQL.replace("{picked}", picked)
+    cte = FORM_OVERVIEW_SQL.replace("{grade}", grade_sql("f.total_score", "f.not_graded")).replace("{picked}", picked)
     cte = cte.replace("{details}", details_sql("picked", fund=details, findings=details or findings))
     return f"WITH {cte}\n{body.replace('{where}', where)}", params + where_params
 
@@ -208,15 +208,16 @@ FROM form_overview o WHERE {{where}}
 def kpis(con, filters: Filters) -> dict:
     """The 总览 cards: counts, sums, Σexecuted ÷ Σbudget, average 总分 and forms per grade (of the graded
     forms), the forms not graded (`not_graded`), deductions."""
+    names = grades()
     grade_counts = ",\n    ".join(
-        f"count(*) FILTER (WHERE o.grade = '{grade}') AS grade_{index}" for index, grade in enumerate(GRADES)
+        f"count(*) FILTER (WHERE o.grade = '{grade}') AS grade_{index}" for index, grade in enumerate(names)
     )
     cursor = con.execute(*_sql(KPI_SQL.replace("{grade_counts}", grade_counts), filters))
     row = dict(zip([column[0] for column in cursor.description], cursor.fetchone(), strict=True))
     row = {key: float(value) if isinstance(value, Decimal) else value for key, value in row.items()}
     for key in ("forms", "projects", "scored_forms", "grade_none", "not_graded", "deducted", "unexplained"):
         row[key] = int(row[key] or 0)
-    row["grades"] = {grade: int(row.pop(f"grade_{index}") or 0) for index, grade in enumerate(GRADES)}
+    row["grades"] = {grade: int(row.pop(f"grade_{index}") or 0) for index, grade in enumerate(names)}
     return row
 
 

@@ -24,8 +24,13 @@ from dashboard.store import reads
 # ORDER BY expression putting errors first, then warnings, then info.
 _SEVERITY_WHENS = " ".join(f"WHEN '{severity}' THEN {rank}" for rank, severity in enumerate(SEVERITIES))
 SEVERITY_RANK_SQL = "CASE {column} " + _SEVERITY_WHENS + " ELSE 9 END"
-# A gap smaller than this (points) is rounding, not an overstatement (the default scheme's tolerance).
-GAP_TOLERANCE = active_config().default.score_tolerance
+
+
+def gap_tolerance() -> float:
+    """A gap smaller than this (points) is rounding, not an overstatement (the default scheme's tolerance)."""
+    return active_config().default.score_tolerance
+
+
 # The form_overview row is graded: forms that are not (domain.not_graded_reason) stay out of gaps and rankings.
 GRADED = graded_sql("o")
 
@@ -71,7 +76,8 @@ def gap_summary(con, filters: Filters) -> dict:
         SELECT count(*) AS forms,
                count(*) FILTER (WHERE o.total_score IS NOT NULL AND o.recomputed_score IS NOT NULL AND {GRADED})
                    AS compared,
-               count(*) FILTER (WHERE o.total_score - o.recomputed_score > {GAP_TOLERANCE} AND {GRADED}) AS overstated,
+               count(*) FILTER (WHERE o.total_score - o.recomputed_score > {gap_tolerance()} AND {GRADED})
+                   AS overstated,
                coalesce(sum(o.total_score - o.recomputed_score) FILTER (WHERE {GRADED}), 0) AS gap,
                count(*) FILTER (WHERE o.total_score IS NOT NULL AND o.recomputed_score IS NULL) AS not_evaluable,
                count(*) FILTER (WHERE NOT {GRADED}) AS not_graded
@@ -152,7 +158,8 @@ def unit_gaps(con, filters: Filters) -> pd.DataFrame:
                count(*) AS forms,
                count(*) FILTER (WHERE o.total_score IS NOT NULL AND o.recomputed_score IS NOT NULL AND {GRADED})
                    AS compared,
-               count(*) FILTER (WHERE o.total_score - o.recomputed_score > {GAP_TOLERANCE} AND {GRADED}) AS overstated,
+               count(*) FILTER (WHERE o.total_score - o.recomputed_score > {gap_tolerance()} AND {GRADED})
+                   AS overstated,
                sum(o.total_score) FILTER (WHERE o.recomputed_score IS NOT NULL AND {GRADED}) AS claimed,
                sum(o.recomputed_score) FILTER (WHERE o.total_score IS NOT NULL AND {GRADED}) AS recomputed,
                sum(o.total_score - o.recomputed_score) FILTER (WHERE {GRADED}) AS gap,
@@ -170,15 +177,16 @@ def unit_gaps(con, filters: Filters) -> pd.DataFrame:
 
 def stale_scheme_count(con) -> int:
     """Forms that count whose stored scheme is not the one the active audit configuration now gives
-    them (its `[departments]` table or default scheme changed since they were audited)."""
+    them (its `[departments]` table, layout titles or default scheme changed since they were audited):
+    by the stored title that chose the scheme (forms.scheme_title), else by the 主管部门."""
     config = active_config()
     rows = con.execute(
-        f"SELECT department, scheme, count(*) FROM forms f WHERE {reads.counted_sql('f')} GROUP BY ALL"
-    ).fetchall()  # one row per (department, scheme): a few thousand at most, however many forms
+        f"SELECT department, scheme_title, scheme, count(*) FROM forms f WHERE {reads.counted_sql('f')} GROUP BY ALL"
+    ).fetchall()  # one row per (department, title, scheme): a few thousand at most, however many forms
     return sum(
         forms
-        for department, scheme, forms in rows
-        if config.scheme_for(SimpleNamespace(department=department)).name != scheme
+        for department, title, scheme, forms in rows
+        if config.scheme_for(SimpleNamespace(department=department), title).name != scheme
     )
 
 

@@ -105,6 +105,13 @@ def _migrate_7_to_8(con) -> None:
     con.execute(signin_guard.SIGNIN_LOG_DDL)
 
 
+def _migrate_8_to_9(con) -> None:
+    """Version 9 stores the printed title that chose each form's scheme (`forms.scheme_title`), which
+    re-audits pass to the scheme choice so that a layout's scheme (四川's title) is kept. Earlier versions
+    stored no title: their forms get NULL (the scheme comes from the 主管部门 setting or the default)."""
+    con.execute("ALTER TABLE forms ADD COLUMN IF NOT EXISTS scheme_title VARCHAR")
+
+
 MIGRATIONS = {
     1: _migrate_1_to_2,
     2: _migrate_2_to_3,
@@ -113,6 +120,7 @@ MIGRATIONS = {
     5: _migrate_5_to_6,
     6: _migrate_6_to_7,
     7: _migrate_7_to_8,
+    8: _migrate_8_to_9,
 }
 
 

@@ -247,6 +247,7 @@ def _form_from_row(row: dict, children: dict[str, dict[str, list[dict]]]) -> For
         form_kind=_value(row["form_kind"]) or domain.FORM_KIND_PROJECT,
         project_code=_value(row["project_code"]),
         scheme=_value(row["scheme"]),
+        scheme_title=_value(row.get("scheme_title")),  # absent while an older file migrates (its first steps)
         complete=bool(_value(row["complete"]) if _value(row["complete"]) is not None else True),
         superseded_by=_value(row["superseded_by"]),
     )

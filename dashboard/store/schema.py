@@ -8,7 +8,7 @@ import duckdb
 from dashboard.core.transactions import first_row
 
 # The schema this code writes. Bump it with every change below, and add the step in `migrations.MIGRATIONS`.
-SCHEMA_VERSION = 8
+SCHEMA_VERSION = 9
 
 
 SCHEMA = """
@@ -70,7 +70,8 @@ CREATE TABLE IF NOT EXISTS forms (
     unexplained_count INTEGER DEFAULT 0,
     budget           DECIMAL(18, 2),    -- the 年度资金总额 row's 全年预算数 and 全年执行数 (fund_rows 'total'),
     executed         DECIMAL(18, 2),    -- kept with the form so that totals need no join
-    not_graded       VARCHAR            -- domain.not_graded_reason: why the 总分 is not graded; NULL: graded
+    not_graded       VARCHAR,           -- domain.not_graded_reason: why the 总分 is not graded; NULL: graded
+    scheme_title     VARCHAR            -- the printed title that chose `scheme` (its layout); NULL: 主管部门 or default
 );
 CREATE TABLE IF NOT EXISTS fund_rows (
     form_id        VARCHAR NOT NULL,
@@ -123,6 +124,7 @@ FORM_COLUMNS = [
     "goal_actual", "total_weight", "total_score", "recomputed_score", "form_kind", "project_code", "scheme",
     "complete", "exec_rate", "superseded_by", "replaces", "changes", "pending_duplicate",
     "identity_name", "identity_department", "identity_unit", "identity_code", "budget", "executed", "not_graded",
+    "scheme_title",
 ]  # fmt: skip
 
 

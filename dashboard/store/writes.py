@@ -413,6 +413,7 @@ def _form_row(placement: Placement, batch_id: int, position: int) -> list:
         form.recomputed_score, form.form_kind, form.project_code, form.scheme, complete, exec_rate,
         None, placement.replaces, changes, placement.status == STATUS_DUPLICATE, *identity,
         form.funds.total.annual_budget, form.funds.total.executed, domain.not_graded_reason(form),
+        form.scheme_title,
     ]  # fmt: skip
 
 

@@ -16,6 +16,7 @@ after it drops results.
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
@@ -218,11 +219,32 @@ def broken_message() -> str | None:
     return found[1] if found is not None and found[0] == "broken" else None
 
 
+log = logging.getLogger("dashboard")
+
+
+def held_by_import(error: Exception) -> bool:
+    """The read failed because an import holds the file: another process's lock (DuckDB's "Could not set
+    lock", or the writer claim), or this server's own import, which closed the shared read-only handle or
+    holds the file read-write (DuckDB: "different configuration"). The next run opens the file anew."""
+    if isinstance(error, schema.StoreError):
+        return error.kind == schema.LOCKED or str(error) == texts.IMPORT_BUSY
+    words = str(error).lower()
+    if isinstance(error, duckdb.IOException):
+        return "could not set lock" in words
+    if isinstance(error, duckdb.ConnectionException):
+        return "closed" in words or "different configuration" in words
+    return False
+
+
 def failure_message(error: Exception) -> str:
-    """What a page says when a read failed: the file's damage (or its old version) when that is the cause,
-    else that an import holds the file (the next run opens it anew)."""
+    """What a page says when a read failed: the file's damage (or its old version) when that is the cause;
+    that an import holds the file when one does (held_by_import); else a short error for the visitor, with
+    no path or trace, the traceback going to the server's log (logger "dashboard")."""
     if isinstance(error, duckdb.Error):
         error = connect.damage_error(error, db_path()) or error
     if isinstance(error, schema.StoreError) and error.kind in (*schema.BROKEN_KINDS, schema.TOO_OLD):
         return markdown_literal(hide_paths(str(error)))
-    return texts.DB_BUSY_IMPORTING
+    if held_by_import(error):
+        return texts.DB_BUSY_IMPORTING
+    log.error("A page could not read the database", exc_info=error)
+    return texts.DB_READ_FAILED

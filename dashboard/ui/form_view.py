@@ -112,7 +112,8 @@ def _figures(form: Form, money_unit: str, show_recomputed: bool) -> None:
                 recomputed_text(form.total_score, form.recomputed_score),
                 border=True,
                 help=texts.FORM_RECOMPUTED_HELP
-                + texts.FORM_SCHEME_HELP.format(scheme=scheme.label, source=scheme.source),
+                + texts.FORM_SCHEME_HELP.format(scheme=scheme.label, source=scheme.source)
+                + (texts.FORM_SCHEME_TITLE.format(title=form.scheme_title) if form.scheme_title else ""),
             )
             gap = downloads.score_gap(form.total_score, form.recomputed_score)
             st.metric(texts.FORM_GAP, fmt.score_text(gap), border=True, help=texts.FORM_GAP_HELP)

@@ -248,3 +248,28 @@ def test_read_interrupted_by_an_import_is_explained_not_a_stack_trace(sample_env
     monkeypatch.setattr(page_data, "_read", closed_under_us)  # every cached read of the pages
     at = run_app()
     assert [error.value for error in at.error] == [texts.DB_BUSY_IMPORTING]
+
+
+def test_a_failing_read_is_an_error_logged_with_its_trace_not_an_import(sample_db, tmp_path, monkeypatch, caplog):
+    """A real DuckDB error that is neither a lock nor damage (a table dropped under the app) is not said to be
+    an import: the visitor gets a short error without path or trace, the server's log the traceback."""
+    import shutil
+
+    import duckdb
+
+    path = tmp_path / "dropped.duckdb"
+    shutil.copy(sample_db, path)
+    con = duckdb.connect(str(path))
+    con.execute("DROP TABLE fund_rows")
+    con.close()
+    monkeypatch.setenv(connect.DB_ENV_VAR, str(path))
+    with caplog.at_level("ERROR", logger="dashboard"):
+        at = AppTest.from_file(APP, default_timeout=60).run()
+        at.switch_page("ui/pages/projects.py").run()  # its table joins fund_rows
+    errors = [error.value for error in at.error]
+    assert errors == [texts.DB_READ_FAILED]
+    assert str(tmp_path) not in errors[0] and "Traceback" not in errors[0]
+    assert texts.DB_BUSY_IMPORTING not in errors and not at.exception
+    logged = [record for record in caplog.records if record.name == "dashboard"]
+    assert logged and logged[0].exc_info is not None
+    assert "fund_rows" in str(logged[0].exc_info[1])

@@ -111,7 +111,7 @@ def test_kpis_under_filters(con, sample_forms, chosen, keep):
         assert shown["avg_score"] == pytest.approx(sum(scores) / len(scores))
     else:
         assert shown["avg_score"] is None
-    for name in filters.GRADES:
+    for name in filters.grades():
         assert shown["grades"][name] == sum(grade(s) == name for s in scores)
     assert shown["not_graded"] == sum(not graded(f) for f in forms)
     assert sum(shown["grades"].values()) + shown["not_graded"] + shown["grade_none"] == shown["forms"]

@@ -239,3 +239,41 @@ def test_sample_check_tells_a_sample_database_from_one_with_other_files(tmp_path
     other.write_text(SEED.read_text(encoding="utf-8").replace("预算准备金", "预算准备金甲", 1), encoding="utf-8")
     run_cli("import", "--year", "2021", str(other), db=db)
     assert run_cli("sample-check", str(SAMPLES), db=db).returncode == 1
+
+
+@pytest.mark.parametrize(
+    "command",
+    [("user", "list"), ("import", "--year", "2021", str(SEED)), ("export", "--format", "json"), ("batches",)],
+)
+def test_a_bad_audit_config_is_a_message_for_every_command(tmp_path, seed_db, command):
+    """Configuration is read when used, never at import: a bad $DASHBOARD_AUDIT_CONFIG gives the Chinese
+    message naming the file and exit 2 (cli/main.py's one place), not a traceback, even for `user list`."""
+    bad = tmp_path / "bad.toml"
+    bad.write_text("grades = [\n", encoding="utf-8")
+    db = tmp_path / "f.duckdb"
+    shutil.copy(seed_db, db)
+    args = (*command[:2], "--db", str(db), *command[2:]) if command[0] == "user" else (*command, "--db", str(db))
+    result = run_cli(*args, env={"DASHBOARD_AUDIT_CONFIG": str(bad)})
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "复核配置文件" in result.stderr and str(bad) in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_importing_any_module_reads_no_configuration(tmp_path):
+    """Every dashboard module imports with a bad $DASHBOARD_AUDIT_CONFIG set: nothing reads it at import."""
+    bad = tmp_path / "bad.toml"
+    bad.write_text("grades = [\n", encoding="utf-8")
+    script = (
+        "import importlib, pkgutil, dashboard\n"
+        "names = [m.name for m in pkgutil.walk_packages(dashboard.__path__, 'dashboard.')\n"
+        "         if m.name != 'dashboard.app' and '.pages.' not in m.name and m.name != 'dashboard.__main__']\n"
+        "for name in names:\n"
+        "    importlib.import_module(name)\n"
+        "print(len(names))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=300,
+        env={**os.environ, "DASHBOARD_AUDIT_CONFIG": str(bad)},
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert int(result.stdout.strip()) > 50

@@ -657,6 +657,62 @@ def test_sichuan_form_is_judged_by_its_layout(tmp_path):
     assert schemes == [("project", "sichuan"), ("department", "national")]
 
 
+def _sichuan_db(tmp_path: Path) -> Path:
+    workbook = layout_factory.write_xlsx([parts_of("sichuan"), parts_of("department")], tmp_path / "f.xlsx")
+    path = tmp_path / "forms.duckdb"
+    con = connect.open_db(path)
+    try:
+        importer.import_files(con, [(workbook, "f.xlsx")])
+    finally:
+        con.close()
+    return path
+
+
+def test_a_re_audit_keeps_the_scheme_its_printed_title_chose(tmp_path):
+    """The title that chose the Sichuan scheme is stored with the form: `audit` and `audit --scheme` keep the
+    scheme, the findings stay the same, and 复核 sees no form whose scheme the configuration would change."""
+    from dashboard.audit import review
+    from dashboard.queries import review_queries
+
+    con = connect.open_db(_sichuan_db(tmp_path))
+    try:
+        stored = "SELECT form_kind, scheme, scheme_title FROM forms ORDER BY position"
+        findings = "SELECT form_id, rule, severity, message FROM checks ORDER BY ALL"
+        before, checks_before = con.execute(stored).fetchall(), con.execute(findings).fetchall()
+        assert before[0][:2] == ("project", "sichuan") and "部门预算项目支出绩效自评表" in before[0][2]
+        assert before[1] == ("department", "national", None)
+        assert review_queries.stale_scheme_count(con) == 0
+        assert review.audit_database(con) == 2
+        assert review.audit_database(con, scheme="sichuan") == 1
+        assert con.execute(stored).fetchall() == before
+        assert con.execute(findings).fetchall() == checks_before
+        assert review_queries.stale_scheme_count(con) == 0
+        assert reads.load_forms(con, versions="counted")[0].scheme_title == before[0][2]
+    finally:
+        con.close()
+
+
+def test_a_version_8_file_gets_an_empty_scheme_title(tmp_path):
+    """Version 9 adds forms.scheme_title; a version-8 file stored no title, so its forms get NULL (the scheme
+    then comes from the 主管部门 or the default) and keep the scheme stored with them."""
+    import duckdb
+
+    from dashboard.store import schema
+
+    path = _sichuan_db(tmp_path)
+    con = duckdb.connect(str(path))  # back to version 8: no title column
+    con.execute("ALTER TABLE forms DROP COLUMN scheme_title")
+    con.execute("UPDATE meta SET value = '8' WHERE key = 'schema_version'")
+    con.close()
+    con = connect.open_db(path)
+    try:
+        assert schema.schema_version(con) == schema.SCHEMA_VERSION == 9
+        rows = con.execute("SELECT scheme, scheme_title FROM forms ORDER BY position").fetchall()
+        assert rows == [("sichuan", None), ("national", None)]
+    finally:
+        con.close()
+
+
 @pytest.mark.parametrize(
     ("line", "kind"),
     [
