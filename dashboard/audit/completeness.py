@@ -58,9 +58,9 @@ def _numbers(form: Form) -> Iterator[tuple[str, object, str, str | None, float |
     yield texts.FIELD_PROJECT_AMOUNT, form, "project_amount", None, domain.MAX_AMOUNT_YUAN
     yield texts.FIELD_TOTAL_WEIGHT, form, "total_weight", None, domain.MAX_POINTS
     yield texts.FIELD_TOTAL_SCORE, form, "total_score", None, domain.MAX_POINTS
-    for key, row in form.funds.rows().items():
+    for key, fund_row in form.funds.rows().items():
         for name, limit in _FUND_LIMITS.items():
-            yield texts.VERSION_FUND_ROW[key] + texts.VERSION_FUND_FIELD[name], row, name, None, limit
+            yield texts.VERSION_FUND_ROW[key] + texts.VERSION_FUND_FIELD[name], fund_row, name, None, limit
     for row in form.indicators:
         yield texts.FIELD_INDICATOR_WEIGHT.format(name=row.name), row, "weight", row.name, domain.MAX_POINTS
         yield texts.FIELD_INDICATOR_SCORE.format(name=row.name), row, "score", row.name, domain.MAX_POINTS

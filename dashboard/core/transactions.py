@@ -28,3 +28,11 @@ def first_row(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = No
     """
     rows = con.execute(sql, params or []).fetchall()
     return rows[0] if rows else None
+
+
+def only_row(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> tuple:
+    """The one row of a query that always returns one (an aggregate without GROUP BY, a RETURNING insert)."""
+    row = first_row(con, sql, params)
+    if row is None:
+        raise LookupError(f"no row from a query that always returns one: {sql}")
+    return row

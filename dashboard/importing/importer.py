@@ -182,7 +182,7 @@ def _plan(
 ) -> list[tuple[Path, str, FileOutcome | None, str | None]]:
     """Decide before parsing: refused files and duplicates get their outcome now (`hashes`: sha256 by path,
     computed beforehand)."""
-    plan = []
+    plan: list[tuple[Path, str, FileOutcome | None, str | None]] = []
     seen: dict[str, str] = {}
     for path, name in files:
         reason = precheck(path)

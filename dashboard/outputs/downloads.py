@@ -62,7 +62,7 @@ def form_workbook_bytes(form: Form) -> bytes:
 
 def forms_as_printed_bytes(forms: list[Form]) -> bytes:
     """The forms in their printed layout, a sheet each, and every form's findings on one more sheet."""
-    rows = []
+    rows: list[list] = []
     for form in forms:
         checks = form_checks_frame(form)
         rows.extend([form.project_name or "", *values] for values in checks.itertuples(index=False))

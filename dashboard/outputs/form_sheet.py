@@ -132,7 +132,7 @@ class SheetWriter:
         self.row = 1
         self.typed = typed
 
-    def put(self, text: str, first: int, last: int, rows: int = 1, align: Alignment = WRAP) -> None:
+    def put(self, text: str | Number, first: int, last: int, rows: int = 1, align: Alignment = WRAP) -> None:
         """Write `text` (a Number from `number` where typed) over columns first..last and `rows` rows."""
         if isinstance(text, Number):
             cell = self.sheet.cell(row=self.row, column=first, value=text.value)
@@ -352,7 +352,7 @@ def build_workbook(records: list[dict], title_year: bool, typed: bool = False) -
 _SHEET_TITLE_FORBIDDEN = str.maketrans({char: "_" for char in "[]:*?/\\'"})
 
 
-def workbook_bytes(records: list[dict], findings: list[tuple[str, list[list]]] | None = None) -> bytes:
+def workbook_bytes(records: list[dict], findings: list[tuple[list[str], list[list]]] | None = None) -> bytes:
     """Forms in their printed layout, a sheet each (numbers typed), then a findings sheet.
 
     `findings`: (heading row, rows) pairs, one per table of findings, written one after another on the

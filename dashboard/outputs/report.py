@@ -20,6 +20,7 @@ import duckdb
 import pandas as pd
 import plotly.graph_objects as go
 from docx import Document
+from docx.document import Document as DocxDocument
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
@@ -362,7 +363,7 @@ def reason_text(reason) -> str:
 # --- Word ---------------------------------------------------------------------------------------------------
 
 
-def _new_document() -> Document:
+def _new_document() -> DocxDocument:
     document = Document()
     section = document.sections[0]
     section.page_height, section.page_width = Cm(29.7), Cm(21.0)  # A4
@@ -402,7 +403,7 @@ class _Writer:
     `visible_text` (untrusted.py): a control character in a form's name shows as "\\x1b" instead of
     making the document impossible to write (XML refuses it)."""
 
-    def __init__(self, document: Document):
+    def __init__(self, document: DocxDocument):
         self.document = document
 
     def title(self, text: str) -> None:

@@ -129,7 +129,7 @@ def _sql(
     the findings per severity. Totals need neither.
     """
     picked, params = where_sql(filters, alias="o")
-    where, where_params = "TRUE", []
+    where, where_params = "TRUE", list[object]()
     if indicator_alias and filters.search:
         where, where_params = where_sql(filters, alias=alias, indicator_alias=indicator_alias)
     cte = FORM_OVERVIEW_SQL.replace("{grade}", grade_sql("f.total_score", "f.not_graded")).replace("{picked}", picked)

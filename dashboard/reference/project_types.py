@@ -20,7 +20,7 @@ import duckdb
 import pandas as pd
 
 from dashboard.core import domain, texts
-from dashboard.core.transactions import first_row, transaction
+from dashboard.core.transactions import only_row, transaction
 from dashboard.security import untrusted
 
 UNCLASSIFIED = texts.REF_TYPE_UNCLASSIFIED
@@ -150,7 +150,7 @@ def _test(rule: Rule):
 
 def seed_defaults(con: duckdb.DuckDBPyConnection) -> None:
     """Give a database the default rules once (a later empty list is the office's choice and stays)."""
-    seeded = first_row(con, "SELECT count(*) FROM meta WHERE key = 'reference_rules_seeded'")[0]
+    seeded = only_row(con, "SELECT count(*) FROM meta WHERE key = 'reference_rules_seeded'")[0]
     if seeded:
         return
     _write_rules(con, DEFAULT_RULES)

@@ -13,7 +13,7 @@ import duckdb
 
 from dashboard.core import domain, texts
 from dashboard.core.model import Form
-from dashboard.core.transactions import first_row
+from dashboard.core.transactions import only_row
 from dashboard.reference import organisations, project_types
 
 _TABLES = ("ref_organisations", "ref_org_spellings", "ref_type_rules", "ref_type_assignments", "ref_project_types")
@@ -36,7 +36,7 @@ def refresh(con: duckdb.DuckDBPyConnection) -> None:
 
 def present(con: duckdb.DuckDBPyConnection) -> bool:
     """True when the file has the reference tables (a file no writer of this version has opened has not)."""
-    found = first_row(
+    found = only_row(
         con,
         "SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'main' AND table_name IN (SELECT unnest(?))",
         [list(_TABLES)],

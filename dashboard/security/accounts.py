@@ -19,6 +19,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from dashboard.core import texts
+from dashboard.core.transactions import only_row
 from dashboard.security import signin_guard
 
 VIEWER, IMPORTER, ADMIN = "viewer", "importer", "admin"
@@ -67,7 +68,7 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
 
 def has_accounts(con: duckdb.DuckDBPyConnection) -> bool:
     """True once any account exists. A database without the table (read-only, older file) has none."""
-    return _table_exists(con) and con.execute("SELECT count(*) FROM users").fetchone()[0] > 0
+    return _table_exists(con) and only_row(con, "SELECT count(*) FROM users")[0] > 0
 
 
 def add_user(con: duckdb.DuckDBPyConnection, name: str, role: str, password: str) -> Account:
@@ -175,4 +176,4 @@ def _require_existing(con: duckdb.DuckDBPyConnection, name: str) -> None:
 
 def _table_exists(con: duckdb.DuckDBPyConnection) -> bool:
     query = "SELECT count(*) FROM information_schema.tables WHERE table_name = 'users' AND table_schema = 'main'"
-    return con.execute(query).fetchone()[0] > 0
+    return only_row(con, query)[0] > 0

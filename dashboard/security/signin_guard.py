@@ -19,6 +19,8 @@ from datetime import datetime, timedelta
 
 import duckdb
 
+from dashboard.core.transactions import only_row
+
 
 @dataclass(frozen=True)
 class Policy:
@@ -120,7 +122,7 @@ def _failures(con, column: str, value: str, since: datetime, since_success: bool
 
 def _log_exists(con: duckdb.DuckDBPyConnection) -> bool:
     query = "SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'main' AND table_name = 'signin_log'"
-    return con.execute(query).fetchone()[0] > 0
+    return only_row(con, query)[0] > 0
 
 
 class TooManyChecks(Exception):

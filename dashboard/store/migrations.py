@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 
 from dashboard.core import domain
-from dashboard.core.transactions import first_row
+from dashboard.core.transactions import only_row
 from dashboard.security import signin_guard
 from dashboard.store.reads import load_forms
 from dashboard.store.writes import FORM_SUM_COLUMNS, refresh_derived, refresh_indicator_sums, update_from_frame
@@ -99,7 +99,7 @@ def _migrate_7_to_8(con) -> None:
     """Version 8 gives each account a credential stamp (a password or role change ends its sessions) and
     adds the sign-in log (dashboard/security/signin_guard.py). Stamps start at 0: sessions signed in before keep on
     until the account's next change."""
-    users = first_row(con, "SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'main' AND table_name = 'users'")
+    users = only_row(con, "SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'main' AND table_name = 'users'")
     if users[0]:
         con.execute("ALTER TABLE users ADD COLUMN IF NOT EXISTS credential_stamp BIGINT DEFAULT 0")
     con.execute(signin_guard.SIGNIN_LOG_DDL)

@@ -12,7 +12,7 @@ import pandas as pd
 
 from dashboard.core import domain
 from dashboard.core.model import FUND_ROW_KEYS, Check, Form, FundRow, Funds, Indicator
-from dashboard.core.transactions import first_row
+from dashboard.core.transactions import first_row, only_row
 from dashboard.store.schema import FUND_COLUMNS
 
 # Where a form counts: the current version, complete, not waiting to be settled as 可能重复.
@@ -87,7 +87,7 @@ def _records(con: duckdb.DuckDBPyConnection, sql: str, params: list) -> list[dic
 
 def not_counted(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     """Current forms kept out of the totals: incomplete, and 可能重复 waiting to be settled."""
-    row = first_row(
+    row = only_row(
         con,
         "SELECT count(*) FILTER (WHERE NOT complete), count(*) FILTER (WHERE complete AND pending_duplicate) "
         "FROM forms WHERE superseded_by IS NULL",

@@ -13,7 +13,7 @@ import pyarrow as pa
 
 from dashboard.core import domain, texts
 from dashboard.core.model import Check, Form
-from dashboard.core.transactions import first_row, transaction
+from dashboard.core.transactions import first_row, only_row, transaction
 from dashboard.store.schema import (
     CHECK_COLUMNS,
     FORM_COLUMNS,
@@ -165,6 +165,7 @@ def mark_unit_findings_pending(con: duckdb.DuckDBPyConnection, batches: list[int
     """Record (inside the caller's transaction) that the unit findings of these imports' groups, or (None)
     of every group, are to be refreshed."""
     pending = unit_findings_pending(con)
+    value: dict[str, bool | list[int]]
     if batches is None or (pending is not None and pending.get("all")):
         value = {"all": True}
     else:
@@ -304,7 +305,7 @@ def _insert_batch(
     con, file_name, sha256, outcome, form_count, message,
     new=None, replaced=None, duplicate=None, incomplete=None, imported_by=None,
 ) -> int:  # fmt: skip
-    row = first_row(
+    row = only_row(
         con,
         "INSERT INTO import_batches (file_name, sha256, imported_at, outcome, form_count, message, new_count, "
         "replaced_count, duplicate_count, incomplete_count, imported_by) "
