@@ -36,7 +36,6 @@ lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
-	$(BIN)/mypy
 
 test: lint
 	$(BIN)/python -m pytest
