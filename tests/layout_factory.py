@@ -28,9 +28,9 @@ from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from tests import pdf_factory
+from tests import pdf_factory, tools
 
-CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM = tools.CHROMIUM
 _THIN = Side(style="thin", color="000000")
 RULED = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 WRAPPED = Alignment(wrap_text=True, vertical="center", horizontal="center")

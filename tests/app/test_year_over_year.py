@@ -123,6 +123,7 @@ def test_no_deltas_without_a_single_year_in_scope(env):
     assert texts.YOY_TITLE.format(year=2022, previous=2021) in [header.value for header in at.subheader]
 
 
+@pytest.mark.chromium  # the report's grade chart is drawn by kaleido with Chromium
 def test_report_figures_are_the_pages_figures(env, tmp_path):
     output = tmp_path / "报告.docx"
     result = subprocess.run(

@@ -7,24 +7,27 @@ LibreOffice comes from Debian's packages (.ci/run installs it).
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import tempfile
 from pathlib import Path
 
 import pdfplumber
+import pytest
 
 from dashboard.ingest.pdf import read_pdf
 from dashboard.outputs import form_sheet
+from tests import tools
 from tests.unit.test_pdf_reader import record_differences
+
+pytestmark = pytest.mark.libreoffice
 
 ROOT = Path(__file__).resolve().parents[2]
 TRUTH = json.loads((ROOT / "tests" / "fixtures" / "seed_forms.json").read_text(encoding="utf-8"))
 
 
 def print_to_pdf(document: Path) -> Path:
-    soffice = shutil.which("soffice")
-    assert soffice, "LibreOffice (soffice) is needed: .ci/run installs it"
+    soffice = tools.soffice()
+    assert soffice, "LibreOffice (soffice) is needed: mark the test `libreoffice` (.ci/run installs it)"
     with tempfile.TemporaryDirectory() as profile:
         subprocess.run(
             [soffice, f"-env:UserInstallation=file://{profile}", "--headless", "--norestore", "--convert-to", "pdf",
