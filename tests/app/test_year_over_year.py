@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import io
 import itertools
-import json
 import subprocess
 import sys
 from pathlib import Path
@@ -22,10 +21,11 @@ from dashboard.importing import importer
 from dashboard.store import connect, writes
 from tests import grade_truth
 from tests.app.test_pages import metrics, run_app
+from tests.seed_truth import seed_records
 
 ROOT = Path(__file__).resolve().parents[2]
 SEED = ROOT / "data" / "samples" / "000_4b30dd1c6dd4a20d.txt"
-TRUTH = json.loads((ROOT / "tests" / "fixtures" / "seed_forms.json").read_text(encoding="utf-8"))
+TRUTH = seed_records()
 
 
 def second_year_text() -> str:

@@ -223,7 +223,7 @@ def test_rows_cut_by_page_breaks_keep_every_cell(word_report_with_cut_rows, seed
     """Every copy reads as the hand-written truth: a name cut mid-word ("智慧化建设专项规" | "划编制工作完成率",
     "群众满意" | "度" with its 二级指标 "满意度指" | "标") is one indicator with its whole name, and the 填报人 line
     printed against the table's bottom rule is no part of the 总分 row."""
-    from tests.unit.test_pdf_reader import record_differences
+    from tests.seed_truth import record_differences
 
     tops = page_tops(word_report_with_cut_rows)
     assert any("划编制" in top for top in tops) and any(top.startswith("标 度") for top in tops)  # really cut there

@@ -586,7 +586,7 @@ def report_truths(records: list[dict]) -> list[dict]:
 
 @pytest.fixture(scope="module")
 def seed_nine() -> list[dict]:
-    from tests.unit.test_pdf_reader import seed_records
+    from tests.seed_truth import seed_records
 
     return seed_records()[:9]
 
@@ -594,7 +594,7 @@ def seed_nine() -> list[dict]:
 def assert_report_forms(forms, seed_nine, spaces_lost: dict | None = None) -> None:
     """Every form as the truth says. `spaces_lost`: (project, field) → spaces of the truth that the producer
     broke a line at and did not print (no reader can give them back); everything else must match."""
-    from tests.unit.test_pdf_reader import record_differences
+    from tests.seed_truth import record_differences
 
     truths = report_truths(seed_nine)
     assert [form.form_kind for form in forms] == ["department"] + ["project"] * 9
