@@ -17,8 +17,8 @@ from dashboard.ingest.pdf import read_pdf, read_pdf_file
 from dashboard.store import connect
 from dashboard.ui.pages import import_page
 from tests import layout_factory, pdf_factory
+from tests.cli_runner import run_cli
 from tests.layout_factory import Table
-from tests.unit.test_cli import run_cli
 from tests.unit.test_layouts import (  # noqa: F401 (chromium_report, seed_nine: fixtures)
     CHONGQING_TITLE,
     DEPARTMENT_TITLE,
