@@ -18,7 +18,7 @@ def project_version() -> str:
 
 
 def test_package_version_is_pyprojects():
-    assert dashboard.__version__ == project_version()  # a stale install: make .venv/.installed-test
+    assert dashboard.__version__ == project_version(), "installed before the version moved: make .venv/.installed-test"
 
 
 def test_latest_changelog_entry_is_this_version_and_schema():
