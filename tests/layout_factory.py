@@ -17,6 +17,8 @@ narrative), a `Table` a ruled table.
 from __future__ import annotations
 
 import html
+import subprocess
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -28,9 +30,9 @@ from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from tests import pdf_factory
+from tests import pdf_factory, tools
 
-CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM = tools.CHROMIUM
 _THIN = Side(style="thin", color="000000")
 RULED = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 WRAPPED = Alignment(wrap_text=True, vertical="center", horizontal="center")
@@ -209,10 +211,17 @@ def add_page_number_footer(document) -> None:
 
 
 def print_libreoffice(document: Path) -> Path:
-    """The .docx or .xlsx printed to PDF by LibreOffice (soffice; .ci/run installs it)."""
-    from tests.unit.test_printed_by_libreoffice import print_to_pdf
-
-    return print_to_pdf(document)
+    """The .docx or .xlsx printed to PDF by LibreOffice beside it (soffice; tests calling it are marked
+    `libreoffice`; .ci/run installs it)."""
+    soffice = tools.soffice()
+    assert soffice, "LibreOffice (soffice) is needed: mark the test `libreoffice` (.ci/run installs it)"
+    with tempfile.TemporaryDirectory() as profile:
+        subprocess.run(
+            [soffice, f"-env:UserInstallation=file://{profile}", "--headless", "--norestore", "--convert-to", "pdf",
+             "--outdir", str(document.parent), str(document)],
+            check=True, capture_output=True, timeout=300,
+        )  # fmt: skip
+    return document.with_suffix(".pdf")
 
 
 def write_reportlab(parts: list[Part], path: Path) -> Path:

@@ -16,9 +16,10 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from dashboard.store import connect
+from tests import tools
 
 ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM = tools.CHROMIUM
 # Headless as root, on a machine without network: no sandbox, no GPU, no background traffic.
 CHROMIUM_ARGS = [
     "--no-sandbox",

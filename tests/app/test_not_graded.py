@@ -23,14 +23,6 @@ from tests.app.test_pages import metrics, run_app
 REASON_TEXTS = {texts.NOT_GRADED_REASONS[reason] for reason in grade_truth.SAMPLE_NOT_GRADED.values()}
 
 
-@pytest.fixture
-def sample_env(sample_db, monkeypatch):
-    from dashboard.store import connect
-
-    monkeypatch.setenv(connect.DB_ENV_VAR, str(sample_db))
-    return sample_db
-
-
 def cards(at) -> dict[str, tuple[str, str | None]]:
     return {metric.label: (metric.value, metric.proto.help) for metric in at.metric}
 

@@ -19,12 +19,6 @@ from tests import grade_truth
 APP = str(Path(__file__).resolve().parents[2] / "dashboard" / "app.py")
 
 
-@pytest.fixture
-def sample_env(sample_db, monkeypatch) -> Path:
-    monkeypatch.setenv(connect.DB_ENV_VAR, str(sample_db))
-    return sample_db
-
-
 def run_app(page: str | None = None, **query) -> AppTest:
     at = AppTest.from_file(APP, default_timeout=60)
     for key, value in query.items():

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import math
 
-import duckdb
 import pytest
 
 from dashboard.core import domain, texts
@@ -18,13 +17,6 @@ from dashboard.queries.filters import Filters
 from dashboard.ui import form_view
 from tests.grade_truth import graded, not_graded
 from tests.reference_truth import SAMPLE_TYPES
-
-
-@pytest.fixture(scope="module")
-def con(sample_db):
-    connection = duckdb.connect(str(sample_db), read_only=True)
-    yield connection
-    connection.close()
 
 
 def grade(score: float | None) -> str | None:

@@ -22,19 +22,6 @@ PAGE = str(ROOT / "dashboard" / "ui" / "pages" / "review_page.py")
 COLUMNS = texts.REVIEW_COLUMNS
 
 
-@pytest.fixture
-def sample_env(sample_db, monkeypatch) -> Path:
-    monkeypatch.setenv(connect.DB_ENV_VAR, str(sample_db))
-    return sample_db
-
-
-@pytest.fixture
-def con(sample_db):
-    connection = duckdb.connect(str(sample_db), read_only=True)
-    yield connection
-    connection.close()
-
-
 def run_page(**state) -> AppTest:
     app = AppTest.from_file(PAGE, default_timeout=60)
     for key, value in state.items():

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import io
 import itertools
-import json
 import subprocess
 import sys
 from pathlib import Path
@@ -22,10 +21,11 @@ from dashboard.importing import importer
 from dashboard.store import connect, writes
 from tests import grade_truth
 from tests.app.test_pages import metrics, run_app
+from tests.seed_truth import seed_records
 
 ROOT = Path(__file__).resolve().parents[2]
 SEED = ROOT / "data" / "samples" / "000_4b30dd1c6dd4a20d.txt"
-TRUTH = json.loads((ROOT / "tests" / "fixtures" / "seed_forms.json").read_text(encoding="utf-8"))
+TRUTH = seed_records()
 
 
 def second_year_text() -> str:
@@ -123,6 +123,7 @@ def test_no_deltas_without_a_single_year_in_scope(env):
     assert texts.YOY_TITLE.format(year=2022, previous=2021) in [header.value for header in at.subheader]
 
 
+@pytest.mark.chromium  # the report's grade chart is drawn by kaleido with Chromium
 def test_report_figures_are_the_pages_figures(env, tmp_path):
     output = tmp_path / "报告.docx"
     result = subprocess.run(

@@ -10,11 +10,8 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import SAMPLES
-from tests.live_app import CHROMIUM
 
-pytestmark = pytest.mark.skipif(
-    not CHROMIUM.exists(), reason="/usr/bin/chromium is not installed (apt-get install chromium; .ci/run does)"
-)
+pytestmark = pytest.mark.chromium
 
 
 def test_filter_open_project_and_read_its_deductions(app_url, page):

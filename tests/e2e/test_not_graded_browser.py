@@ -6,11 +6,8 @@ from __future__ import annotations
 import pytest
 
 from dashboard.core import texts
-from tests.live_app import CHROMIUM
 
-pytestmark = pytest.mark.skipif(
-    not CHROMIUM.exists(), reason="/usr/bin/chromium is not installed (apt-get install chromium; .ci/run does)"
-)
+pytestmark = pytest.mark.chromium
 
 
 def card_value(page, label: str) -> str:

@@ -9,11 +9,8 @@ import pytest
 
 from dashboard.core import texts
 from dashboard.reference import project_types
-from tests.live_app import CHROMIUM
 
-pytestmark = pytest.mark.skipif(
-    not CHROMIUM.exists(), reason="/usr/bin/chromium is not installed (apt-get install chromium; .ci/run does)"
-)
+pytestmark = pytest.mark.chromium
 
 NAME = "某某区政务服务数据管理局"
 

@@ -19,15 +19,13 @@ from dashboard.importing import importer
 from dashboard.security import accounts
 from dashboard.security.untrusted import WORD_JOINER
 from dashboard.store import connect
-from tests.live_app import CHROMIUM, AppDidNotStart, running_app
+from tests.live_app import AppDidNotStart, running_app
 from tests.payloads import DEPARTMENT, EVIL, FORMULA_NAME, IMAGE_NAME, REASON, UNIT, payload_dump
 
 PASSWORD = "s3cret-enough"
 UPLOAD_NAME = f"![f](http{EVIL}) -- x.txt"  # a file name cannot hold "/"
 
-pytestmark = pytest.mark.skipif(
-    not CHROMIUM.exists(), reason="/usr/bin/chromium is not installed (apt-get install chromium; .ci/run does)"
-)
+pytestmark = pytest.mark.chromium
 
 
 @pytest.fixture(scope="module")

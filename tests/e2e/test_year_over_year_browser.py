@@ -7,11 +7,9 @@ import pytest
 
 from dashboard.core import texts
 from tests.app.test_year_over_year import build_two_year_db
-from tests.live_app import CHROMIUM, AppDidNotStart, running_app
+from tests.live_app import AppDidNotStart, running_app
 
-pytestmark = pytest.mark.skipif(
-    not CHROMIUM.exists(), reason="/usr/bin/chromium is not installed (apt-get install chromium; .ci/run does)"
-)
+pytestmark = pytest.mark.chromium
 
 
 @pytest.fixture(scope="module")

@@ -10,17 +10,9 @@ import duckdb
 import pytest
 
 from dashboard.security import accounts
-from dashboard.store import connect
 
 ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "correct horse 电池"
-
-
-@pytest.fixture
-def con(tmp_path):
-    connection = connect.open_db(tmp_path / "forms.duckdb")
-    yield connection
-    connection.close()
 
 
 def user_cli(db: Path, *args: str, stdin: str = "") -> subprocess.CompletedProcess:

@@ -14,14 +14,10 @@ import duckdb
 import pytest
 
 from dashboard.core import texts
+from tests.cli_runner import run_cli
 
 ROOT = Path(__file__).resolve().parents[2]
 SEED = ROOT / "data" / "samples" / "000_4b30dd1c6dd4a20d.txt"
-
-
-def run_cli(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
-    command = [sys.executable, "-m", "dashboard", *args]
-    return subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=600, input=stdin)
 
 
 def export_json(db: Path) -> bytes:

@@ -5,16 +5,14 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from dashboard.ingest.files import MAX_FILE_BYTES
 from tests import pdf_factory
+from tests.cli_runner import export_json, run_cli
 from tests.reference_truth import SAMPLE_TYPES
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -30,21 +28,6 @@ RECORD_KEYS = [
 FUND_KEYS = ["initial_budget", "annual_budget", "executed", "rate_pct"]
 INDICATOR_KEYS = ["level1", "level2", "name", "target", "actual", "weight", "score", "target_parts", "reason"]
 CHECK_KEYS = ["rule", "severity", "indicator", "message"]
-
-
-def run_cli(*args: str, db: Path | None = None, env: dict | None = None) -> subprocess.CompletedProcess:
-    command = [sys.executable, "-m", "dashboard", *args]
-    if db is not None:
-        command[4:4] = ["--db", str(db)]
-    return subprocess.run(
-        command, cwd=ROOT, capture_output=True, text=True, env={**os.environ, **(env or {})}, timeout=600
-    )
-
-
-def export_json(db: Path) -> list[dict]:
-    result = run_cli("export", "--format", "json", db=db)
-    assert result.returncode == 0, result.stderr
-    return json.loads(result.stdout)
 
 
 @pytest.fixture(scope="module")

@@ -12,7 +12,7 @@ from pathlib import Path
 from dashboard.importing import importer
 from dashboard.store import connect, writes
 from tests import pdf_factory
-from tests.unit.test_cli import run_cli
+from tests.cli_runner import run_cli
 from tests.unit.test_pdf_reader import PURCHASE_ROWS
 
 ROOT = Path(__file__).resolve().parents[2]

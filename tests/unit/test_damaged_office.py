@@ -7,7 +7,6 @@ of the zip, a part's bytes flipped, the file cut short, a part's XML broken.
 
 from __future__ import annotations
 
-import json
 import zipfile
 from pathlib import Path
 
@@ -19,8 +18,9 @@ from dashboard.importing import importer
 from dashboard.ingest.files import SafeReader, parse_file
 from dashboard.store import connect
 from tests import office_factory
+from tests.seed_truth import seed_records
 
-SEED = json.loads((Path(__file__).resolve().parents[1] / "fixtures" / "seed_forms.json").read_text(encoding="utf-8"))
+SEED = seed_records()
 EXCEL = texts.REASON_OFFICE_DAMAGED.format(kind="Excel")
 WORD = texts.REASON_OFFICE_DAMAGED.format(kind="Word")
 

@@ -6,16 +6,16 @@ the fuzz harness found it damaged, and states the truth by hand.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from dashboard.core import domain, texts
 from dashboard.ingest.text import read_text
+from tests.seed_truth import seed_records
 from tests.text_copies import pipe_copy
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = next((ROOT / "data" / "samples").glob("000_*.txt")).read_text(encoding="utf-8")
-TRUTH = json.loads((ROOT / "tests" / "fixtures" / "seed_forms.json").read_text(encoding="utf-8"))
+TRUTH = seed_records()
 
 
 def messages(form) -> list[str]:

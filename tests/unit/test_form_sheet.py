@@ -4,7 +4,6 @@ A4, keeps form text as text, and carries the audit's findings on a sheet of its 
 from __future__ import annotations
 
 import io
-import json
 from pathlib import Path
 
 from openpyxl import load_workbook
@@ -14,10 +13,11 @@ from dashboard.core import texts
 from dashboard.ingest.files import parse_file
 from dashboard.outputs import downloads, form_sheet
 from dashboard.ui import download_buttons
+from tests.seed_truth import record_differences, seed_records
 from tests.unit.test_audit_samples import form_from_record
-from tests.unit.test_pdf_reader import record_differences, regional_variant
+from tests.unit.test_pdf_reader import regional_variant
 
-TRUTH = json.loads((Path(__file__).resolve().parents[1] / "fixtures" / "seed_forms.json").read_text(encoding="utf-8"))
+TRUTH = seed_records()
 
 
 def read_back(data: bytes, folder: Path) -> list:

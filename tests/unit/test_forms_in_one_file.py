@@ -17,8 +17,8 @@ from dashboard.ingest.pdf import read_pdf, read_pdf_file
 from dashboard.store import connect
 from dashboard.ui.pages import import_page
 from tests import layout_factory, pdf_factory
+from tests.cli_runner import run_cli
 from tests.layout_factory import Table
-from tests.unit.test_cli import run_cli
 from tests.unit.test_layouts import (  # noqa: F401 (chromium_report, seed_nine: fixtures)
     CHONGQING_TITLE,
     DEPARTMENT_TITLE,
@@ -91,7 +91,7 @@ ONE_FORM_PRODUCERS = {
 
 SPELLING_CASES = [  # every spelling through the cheap readers; the Chromium print with the one of the issue
     *((spelling, producer) for spelling in DEPARTMENT_NAME_SPELLINGS for producer in TWO_FORM_PRODUCERS),
-    ("部门（单位）名称", "chromium.pdf"),
+    pytest.param("部门（单位）名称", "chromium.pdf", marks=pytest.mark.chromium),
 ]
 
 
@@ -168,6 +168,7 @@ def test_page_with_a_title_but_no_table_is_a_problem(tmp_path):
     assert "第 2 页像是自评表" in outcome.message
 
 
+@pytest.mark.chromium
 def test_report_pages_are_each_named(chromium_report, tmp_path):  # noqa: F811 (the fixture)
     """The 决算 report: cover, contents, narrative and a financial table, each named; no problem."""
     read = read_pdf_file(chromium_report, "report.pdf")
@@ -217,11 +218,12 @@ def page_tops(path) -> list[str]:
         return [(fix_lookalikes(page.extract_text() or "").splitlines() or [""])[0] for page in pdf.pages]
 
 
+@pytest.mark.libreoffice
 def test_rows_cut_by_page_breaks_keep_every_cell(word_report_with_cut_rows, seed_nine):  # noqa: F811
     """Every copy reads as the hand-written truth: a name cut mid-word ("智慧化建设专项规" | "划编制工作完成率",
     "群众满意" | "度" with its 二级指标 "满意度指" | "标") is one indicator with its whole name, and the 填报人 line
     printed against the table's bottom rule is no part of the 总分 row."""
-    from tests.unit.test_pdf_reader import record_differences
+    from tests.seed_truth import record_differences
 
     tops = page_tops(word_report_with_cut_rows)
     assert any("划编制" in top for top in tops) and any(top.startswith("标 度") for top in tops)  # really cut there

@@ -11,10 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 import re
-import subprocess
-import sys
 import unicodedata
 import zipfile
 from pathlib import Path
@@ -29,6 +26,7 @@ from dashboard.outputs import downloads, report
 from dashboard.queries import queries
 from dashboard.queries.filters import Filters
 from dashboard.store import connect, reads
+from tests.cli_runner import run_cli
 from tests.payloads import CONTROL_NAME, CONTROL_NAME_SHOWN, FULLWIDTH_FORMULA_NAME, payload_dump
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -54,11 +52,6 @@ def hostile_db(tmp_path_factory) -> Path:
     return db_file
 
 
-def run_cli(*args: str) -> subprocess.CompletedProcess:
-    command = [sys.executable, "-m", "dashboard", *args]
-    return subprocess.run(command, cwd=ROOT, capture_output=True, env=os.environ.copy(), timeout=600)
-
-
 def raw_controls(text: str) -> list[str]:
     """Control and format characters in printed text, but the lines' own newline and tab."""
     return [char for char in text if unicodedata.category(char).startswith("C") and char not in "\n\t"]
@@ -75,7 +68,7 @@ def test_database_keeps_the_text_as_printed(hostile_db):
 
 def test_json_export_carries_the_exact_text_escaped(hostile_db, tmp_path):
     out = tmp_path / "forms.json"
-    result = run_cli("export", "--db", str(hostile_db), "--format", "json", "--output", str(out))
+    result = run_cli("export", "--db", str(hostile_db), "--format", "json", "--output", str(out), text=False)
     assert result.returncode == 0, result.stderr
     text = out.read_bytes().decode("utf-8")
     assert not UNCARRIABLE.search(text)  # no raw control or bidi character in the file
@@ -85,7 +78,7 @@ def test_json_export_carries_the_exact_text_escaped(hostile_db, tmp_path):
 
 def test_csv_export_shows_escapes_and_guards_fullwidth_formulas(hostile_db, tmp_path):
     out = tmp_path / "forms.csv"
-    result = run_cli("export", "--db", str(hostile_db), "--format", "csv", "--output", str(out))
+    result = run_cli("export", "--db", str(hostile_db), "--format", "csv", "--output", str(out), text=False)
     assert result.returncode == 0, result.stderr
     text = out.read_bytes().decode("utf-8-sig")
     assert not UNCARRIABLE.search(text)
@@ -95,7 +88,7 @@ def test_csv_export_shows_escapes_and_guards_fullwidth_formulas(hostile_db, tmp_
 
 def test_parquet_export_has_the_csv_cell_rule(hostile_db, tmp_path):
     out = tmp_path / "forms.parquet"
-    result = run_cli("export", "--db", str(hostile_db), "--format", "parquet", "--output", str(out))
+    result = run_cli("export", "--db", str(hostile_db), "--format", "parquet", "--output", str(out), text=False)
     assert result.returncode == 0, result.stderr
     table = pq.read_table(out)
     assert set(table.column("project_name").to_pylist()) == {CONTROL_NAME_SHOWN, "'" + FULLWIDTH_FORMULA_NAME}
@@ -135,7 +128,7 @@ def test_page_and_form_workbooks_open_and_show_the_escapes(hostile_db):
 
 def test_word_report_opens_and_shows_the_escapes(hostile_db, tmp_path):
     out = tmp_path / "report.docx"
-    result = run_cli("report", "--db", str(hostile_db), "--output", str(out))
+    result = run_cli("report", "--db", str(hostile_db), "--output", str(out), text=False)
     assert result.returncode == 0, result.stderr
     con = connect.open_db(hostile_db, read_only=True)
     try:
@@ -160,7 +153,7 @@ def test_command_line_prints_no_raw_control_character(hostile_db, tmp_path):
         ("report", "--db", str(hostile_db), "--department", "没有这个部门", "--output", str(tmp_path / "r.docx")),
         ("export", "--db", str(tmp_path / "无\x1b]0;pwned\x07库.duckdb"), "--format", "json"),  # an error naming it
     ):
-        result = run_cli(*args)
+        result = run_cli(*args, text=False)
         printed.append(result.stdout.decode("utf-8") + result.stderr.decode("utf-8"))
     everything = "\n".join(printed)
     assert raw_controls(everything) == []
@@ -180,8 +173,8 @@ def test_exported_rules_read_back_whole(hostile_db, tmp_path):
     finally:
         con.close()
     out = tmp_path / "rules.toml"
-    to_file = run_cli("reference", "export-rules", str(out), "--db", str(hostile_db))
-    to_stdout = run_cli("reference", "export-rules", "--db", str(hostile_db))
+    to_file = run_cli("reference", "export-rules", str(out), "--db", str(hostile_db), text=False)
+    to_stdout = run_cli("reference", "export-rules", "--db", str(hostile_db), text=False)
     assert to_file.returncode == 0 and to_stdout.returncode == 0, to_file.stderr + to_stdout.stderr
     assert to_stdout.stdout == out.read_bytes()  # the same bytes on the terminal as in the file
     assert not UNCARRIABLE.search(out.read_text(encoding="utf-8"))

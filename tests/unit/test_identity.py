@@ -17,10 +17,11 @@ from dashboard.importing import importer
 from dashboard.outputs import form_sheet
 from dashboard.store import connect, reads
 from tests import layout_factory, office_factory
+from tests.seed_truth import seed_records
 from tests.unit.test_cli import SAMPLES, SEED
 
 ROOT = Path(__file__).resolve().parents[2]
-TRUTH = json.loads((ROOT / "tests" / "fixtures" / "seed_forms.json").read_text(encoding="utf-8"))
+TRUTH = seed_records()
 YEAR = 2021
 UNIT_3 = "福田区政务服务数据管理中心"
 # Seed positions (1-based) of the two units' files in the issue: 7 forms each, one name shared.

@@ -23,7 +23,7 @@ from dashboard.ingest.grid import forms_from_grid
 from dashboard.ingest.office import read_docx, read_xlsx
 from dashboard.ingest.pdf import read_pdf, read_pdf_file
 from dashboard.store import connect, reads
-from tests import layout_factory
+from tests import layout_factory, tools
 from tests.layout_factory import Table
 
 # ---------------------------------------------------------------- B. Sichuan 部门预算项目支出绩效自评表
@@ -459,7 +459,7 @@ def print_via(document: Path) -> Path:
     return layout_factory.print_libreoffice(document)
 
 
-@pytest.mark.parametrize("producer", list(PRODUCERS))
+@pytest.mark.parametrize("producer", tools.producer_params(PRODUCERS))
 @pytest.mark.parametrize("name", list(LAYOUTS))
 def test_producer(name, producer, tmp_path):
     write, read = PRODUCERS[producer]
@@ -586,7 +586,7 @@ def report_truths(records: list[dict]) -> list[dict]:
 
 @pytest.fixture(scope="module")
 def seed_nine() -> list[dict]:
-    from tests.unit.test_pdf_reader import seed_records
+    from tests.seed_truth import seed_records
 
     return seed_records()[:9]
 
@@ -594,7 +594,7 @@ def seed_nine() -> list[dict]:
 def assert_report_forms(forms, seed_nine, spaces_lost: dict | None = None) -> None:
     """Every form as the truth says. `spaces_lost`: (project, field) → spaces of the truth that the producer
     broke a line at and did not print (no reader can give them back); everything else must match."""
-    from tests.unit.test_pdf_reader import record_differences
+    from tests.seed_truth import record_differences
 
     truths = report_truths(seed_nine)
     assert [form.form_kind for form in forms] == ["department"] + ["project"] * 9
@@ -615,6 +615,7 @@ def chromium_report(tmp_path_factory, seed_nine) -> Path:
     return layout_factory.print_chromium(parts, tmp_path_factory.mktemp("report") / "report.pdf", breaks)
 
 
+@pytest.mark.chromium
 def test_report_printed_by_chromium(chromium_report, seed_nine):
     """Narrative and financial pages are skipped and counted, the year comes from the line under each title,
     page numbers and 填报人 lines stay out, and the indicator row cut by a page break is one row."""
@@ -626,6 +627,7 @@ def test_report_printed_by_chromium(chromium_report, seed_nine):
     assert read.pages_without_form == [1, 2, 3, 4]
 
 
+@pytest.mark.chromium
 def test_report_import_says_what_was_skipped(chromium_report, tmp_path):
     con = connect.open_db(tmp_path / "forms.duckdb")
     try:
@@ -734,6 +736,7 @@ def test_title_lines(line, kind):
 LIBREOFFICE_SPACES_LOST_AT_WRAPS = {("一般管理事务", "goal_actual"): 1, ("疫情防控", "goal_actual"): 1}
 
 
+@pytest.mark.libreoffice
 def test_report_as_word_printed_by_libreoffice(tmp_path, seed_nine):
     """The Word report printed by LibreOffice (rows split across pages, page numbers in the footer)."""
     parts, breaks = report_parts(seed_nine)

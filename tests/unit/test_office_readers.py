@@ -6,7 +6,6 @@ from it by tests/office_factory.py in layouts of their own, and read back by the
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
@@ -17,9 +16,9 @@ from dashboard.importing import importer
 from dashboard.ingest.files import parse_file, precheck
 from dashboard.store import connect, reads
 from tests import office_factory
-from tests.unit.test_pdf_reader import record_differences
+from tests.seed_truth import record_differences, seed_records
 
-TRUTH = json.loads((Path(__file__).resolve().parents[1] / "fixtures" / "seed_forms.json").read_text(encoding="utf-8"))
+TRUTH = seed_records()
 YEAR = 2021
 
 

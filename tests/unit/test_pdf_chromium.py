@@ -22,13 +22,13 @@ from pathlib import Path
 
 import pdfplumber
 import pytest
-from test_pdf_reader import FIXTURES, record_differences, seed_records
 
 from dashboard.ingest.cells import fix_lookalikes
 from dashboard.ingest.grid import forms_from_grid
 from dashboard.ingest.pdf import load_blocks, read_pdf
+from tests.seed_truth import SEED_TRUTH, record_differences, seed_records
 
-PRINTED = FIXTURES / "chromium"
+PRINTED = SEED_TRUTH.parent / "chromium"
 PRINTS = {  # file → 1-based positions in seed_forms.json, in print order
     "collapse_page_per_form.pdf": (1, 2, 3, 4, 5, 6, 7, 8),
     "thead_flowing.pdf": (9, 10, 11, 12, 13, 14, 15),

@@ -22,6 +22,7 @@ if str(ROOT) not in sys.path:  # tests/unit is not a package: make tests.pdf_fac
     sys.path.insert(0, str(ROOT))
 
 from tests import pdf_factory as factory  # noqa: E402
+from tests.seed_truth import record_differences, seed_records  # noqa: E402
 
 FormSpec = factory.FormSpec
 SAMPLES = ROOT / "data" / "samples"
@@ -393,37 +394,6 @@ def test_font_without_character_map(tmp_path):
 FIXTURES = ROOT / "tests" / "fixtures"
 PRINTED = FIXTURES / "libreoffice"
 SEVEN_FORMS = (2, 5, 12, 14, 17, 19, 21)  # positions in seed_forms.json of seven_forms.pdf
-COMPARED_FIELDS = (
-    "year",
-    "department",
-    "unit",
-    "project_name",
-    "project_type",
-    "status",
-    "project_amount",
-    "funds",
-    "goal_expected",
-    "goal_actual",
-    "indicators",
-    "total_weight",
-    "total_score",
-)
-
-
-def seed_records() -> list[dict]:
-    path = FIXTURES / "seed_forms.json"
-    if not path.exists():
-        pytest.skip("tests/fixtures/seed_forms.json (ground truth) is not there")
-    return json.loads(path.read_text(encoding="utf-8"))
-
-
-def record_differences(got: dict, want: dict) -> list[str]:
-    """Every compared field where the read form differs from the ground truth."""
-    return [
-        f"{field}: {got.get(field)!r} != {want.get(field)!r}"
-        for field in COMPARED_FIELDS
-        if got.get(field) != want.get(field)
-    ]
 
 
 @pytest.mark.parametrize("position", range(1, 23))

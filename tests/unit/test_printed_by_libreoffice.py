@@ -6,39 +6,24 @@ LibreOffice comes from Debian's packages (.ci/run installs it).
 
 from __future__ import annotations
 
-import json
-import shutil
-import subprocess
-import tempfile
-from pathlib import Path
-
 import pdfplumber
+import pytest
 
 from dashboard.ingest.pdf import read_pdf
 from dashboard.outputs import form_sheet
-from tests.unit.test_pdf_reader import record_differences
+from tests import layout_factory
+from tests.seed_truth import record_differences, seed_records
 
-ROOT = Path(__file__).resolve().parents[2]
-TRUTH = json.loads((ROOT / "tests" / "fixtures" / "seed_forms.json").read_text(encoding="utf-8"))
+pytestmark = pytest.mark.libreoffice
 
-
-def print_to_pdf(document: Path) -> Path:
-    soffice = shutil.which("soffice")
-    assert soffice, "LibreOffice (soffice) is needed: .ci/run installs it"
-    with tempfile.TemporaryDirectory() as profile:
-        subprocess.run(
-            [soffice, f"-env:UserInstallation=file://{profile}", "--headless", "--norestore", "--convert-to", "pdf",
-             "--outdir", str(document.parent), str(document)],
-            check=True, capture_output=True, timeout=300,
-        )  # fmt: skip
-    return document.with_suffix(".pdf")
+TRUTH = seed_records()
 
 
 def test_the_form_workbook_prints_as_the_form(tmp_path):
     records = [TRUTH[17] | {"year": 2021}, TRUTH[1] | {"year": 2021}]  # 购置费; 数据规划管理 crosses a page
     workbook = tmp_path / "自评表.xlsx"
     workbook.write_bytes(form_sheet.workbook_bytes(records))
-    pdf = print_to_pdf(workbook)
+    pdf = layout_factory.print_libreoffice(workbook)
     with pdfplumber.open(pdf) as printed:
         assert all(page.width < page.height for page in printed.pages)  # A4 portrait
         assert abs(printed.pages[0].width - 595) < 2
@@ -63,7 +48,7 @@ def test_the_report_opens_in_libreoffice(tmp_path):
         con.close()
     document = tmp_path / "报告.docx"
     document.write_bytes(data)
-    pdf = print_to_pdf(document)
+    pdf = layout_factory.print_libreoffice(document)
     with pdfplumber.open(pdf) as printed:
         text = "\n".join(page.extract_text() or "" for page in printed.pages)
         pages = len(printed.pages)

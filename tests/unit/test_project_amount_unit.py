@@ -7,7 +7,6 @@ decimals than cents in 万元 (3518.12345 万元 = 35181234.50 元) shows that n
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import docx
@@ -21,9 +20,10 @@ from dashboard.ingest.text import read_text
 from dashboard.store import connect, schema
 from tests import office_factory
 from tests import pdf_factory as factory
+from tests.seed_truth import seed_records
 
 ROOT = Path(__file__).resolve().parents[2]
-SEED = json.loads((ROOT / "tests" / "fixtures" / "seed_forms.json").read_text(encoding="utf-8"))
+SEED = seed_records()
 SAMPLE = next((ROOT / "data" / "samples").glob("000_*.txt"))
 
 # (printed in 万元, stored in 元)

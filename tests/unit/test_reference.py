@@ -7,10 +7,7 @@ mixed spellings of one department ("219-某某镇人民政府", "219", "某某�
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pandas as pd
@@ -23,6 +20,7 @@ from dashboard.queries.filters import Filters
 from dashboard.reference import organisations, project_types, reference
 from dashboard.store import connect, reads, schema
 from dashboard.ui import page_data
+from tests.cli_runner import run_cli
 from tests.conftest import SAMPLE_YEAR
 from tests.reference_truth import MIXED, OFFICE, SAMPLE_TYPES, TOWN, build_mixed_db, mixed_forms_text
 
@@ -270,12 +268,6 @@ def test_page_edits_remove_and_add(con):
 
 
 # --- the export ------------------------------------------------------------------------------------------------
-
-
-def run_cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "dashboard", *args], cwd=ROOT, capture_output=True, text=True, env=dict(os.environ)
-    )
 
 
 def test_cli_reference_and_json_export(mixed_db, tmp_path):

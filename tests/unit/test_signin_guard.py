@@ -16,13 +16,6 @@ T0 = datetime(2026, 3, 1, 9, 0, 0)
 SECOND = timedelta(seconds=1)
 
 
-@pytest.fixture
-def con(tmp_path):
-    connection = connect.open_db(tmp_path / "forms.duckdb")
-    yield connection
-    connection.close()
-
-
 def fail(con, name: str, address: str, times: int, start: datetime = T0, step: timedelta = SECOND) -> datetime:
     """Log `times` failed checks, `step` apart from `start`; returns the time of the last."""
     at = start

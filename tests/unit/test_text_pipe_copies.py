@@ -8,9 +8,6 @@ tests/fixtures/seed_forms.json.
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
 import pytest
 
 from dashboard.core import domain, texts
@@ -18,10 +15,10 @@ from dashboard.core.model import FormReadError
 from dashboard.ingest import cells
 from dashboard.ingest.files import parse_file
 from dashboard.ingest.text import read_text
+from tests.seed_truth import record_differences, seed_records
 from tests.text_copies import pipe_copy
-from tests.unit.test_pdf_reader import record_differences
 
-TRUTH = json.loads((Path(__file__).resolve().parents[1] / "fixtures" / "seed_forms.json").read_text(encoding="utf-8"))
+TRUTH = seed_records()
 
 # The sample's form 3 as a Markdown converter gives it: outer pipes, a separator row, merged cells empty, a
 # stamped unit cell, goal cells wrapped with <br> and over lines, one name wrapped onto the next line inside

@@ -14,7 +14,8 @@ from dashboard.audit import review
 from dashboard.core.model import Form, FundRow, Funds, Indicator
 from dashboard.importing import importer, versions
 from dashboard.store import connect, reads, schema, writes
-from tests.unit.test_cli import SAMPLES, SEED, export_json, run_cli
+from tests.cli_runner import export_json, run_cli
+from tests.unit.test_cli import SAMPLES, SEED
 
 SAMPLE_PDF_FORM_3 = SAMPLES / "sample_form_a.pdf"  # 购置费, 项目金额 118800: seed form 3
 OLD_REASON = "因为疫情原因不组织培训"

@@ -19,7 +19,8 @@ import pytest
 from dashboard.importing import importer
 from dashboard.store import connect
 from dashboard.ui.pages import import_page
-from tests.unit.test_cli import SAMPLES, SEED, export_json, run_cli
+from tests.cli_runner import export_json, run_cli
+from tests.unit.test_cli import SAMPLES, SEED
 
 FORM_A = SAMPLES / "sample_form_a.pdf"
 FORM_B = SAMPLES / "sample_form_b.pdf"
