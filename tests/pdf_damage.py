@@ -126,3 +126,16 @@ def damage_filter_key(source: Path, target: Path, page: int) -> Path:
     data[at + 1] ^= 0xFF
     target.write_bytes(bytes(data))
     return target
+
+
+def damage_stream_keyword(source: Path, target: Path, page: int) -> Path:
+    """A copy of `source` whose page `page` content object has a byte of its "stream" keyword flipped: pdfminer
+    no longer sees a stream there, and the page would look blank."""
+    data = bytearray(source.read_bytes())
+    objid = page_content_objids(source)[page - 1]
+    header = re.search(rb"(?<![0-9])%d 0 obj" % objid, bytes(data))
+    if header is None:
+        raise ValueError(f"object {objid} not found")
+    data[data.index(b"stream", header.end()) + 1] ^= 0xFF
+    target.write_bytes(bytes(data))
+    return target

@@ -338,7 +338,8 @@ def content_health(page_obj) -> tuple[bool, bool]:
     corrupt, draws_text = False, False
     for stream in page_obj.contents:
         stream = resolve1(stream)
-        if not isinstance(stream, PDFStream):
+        if not isinstance(stream, PDFStream):  # its "stream" keyword or dictionary damaged: the content is lost
+            corrupt = True
             continue
         data = stream_data(stream)
         damaged = damaged_dictionary(stream) or (not stream.get_filters() and is_binary(data))

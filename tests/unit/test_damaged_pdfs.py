@@ -186,6 +186,16 @@ def test_content_stream_whose_filter_key_is_damaged_is_unreadable(tmp_path):
     assert summary(result.forms) == without("网格信息管理")
 
 
+def test_content_object_that_is_no_stream_any_more_is_unreadable(tmp_path):
+    """A byte flipped in the "stream" keyword of page 8's content (fuzz seed 2030: 专项业务 lost without a word, its
+    second page read on as part of the form before)."""
+    damaged = pdf_damage.damage_stream_keyword(SEVEN, tmp_path / "keyword.pdf", 8)
+    result = parse_file(damaged, "keyword.pdf")
+    assert result.unreadable_pages == [8]
+    for form in result.forms:
+        assert (form.project_name, form.source_pages, form.total_score) in LAYOUT or page_findings(form)
+
+
 def test_cross_reference_table_rebuilt_is_said_on_every_form(tmp_path):
     shifted = pdf_damage.shift_offsets(SEVEN, tmp_path / "shifted.pdf")
     result = parse_file(shifted, "shifted.pdf")
