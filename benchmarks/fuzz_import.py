@@ -62,6 +62,7 @@ if str(ROOT) not in sys.path:
 from dashboard.core import texts  # noqa: E402
 from dashboard.core.model import Form  # noqa: E402
 from dashboard.importing import importer  # noqa: E402
+from dashboard.ingest import consistency  # noqa: E402
 from dashboard.ingest.files import SafeReader  # noqa: E402
 from dashboard.store import connect, reads  # noqa: E402
 
@@ -340,15 +341,6 @@ def squeezed(value):
     return value
 
 
-def _one_edit_apart(a: str, b: str) -> bool:
-    if abs(len(a) - len(b)) > 1:
-        return False
-    if len(a) == len(b):
-        return sum(x != y for x, y in zip(a, b, strict=True)) <= 1
-    short, long = (a, b) if len(a) < len(b) else (b, a)
-    return any(long[:at] + long[at + 1 :] == short for at in range(len(long)))
-
-
 def one_character_typo(original, changed) -> bool:
     """For a file that had exactly one character replaced (`text_characters`): whether each field of the form
     differs by at most that one character (one inserted, lost or replaced, spaces aside) — the typo the file
@@ -358,7 +350,8 @@ def one_character_typo(original, changed) -> bool:
     if isinstance(original, tuple) and isinstance(changed, tuple):
         return len(original) == len(changed) and all(map(one_character_typo, original, changed))
     if isinstance(original, str | None) and isinstance(changed, str | None):  # a blank cell that got one character
-        return _one_edit_apart(squeezed(original or ""), squeezed(changed or ""))
+        a, b = squeezed(original or ""), squeezed(changed or "")
+        return a == b or consistency.one_edit_apart(a, b)
     return typo_like(original, changed)
 
 

@@ -68,7 +68,7 @@ def near_miss_levels(form: Form) -> list[Check]:
             key = label_key(label or "")
             if not key or key in standard_labels:
                 continue
-            near = [name for known, name in standard_labels.items() if _one_edit_apart(key, known)]
+            near = [name for known, name in standard_labels.items() if one_edit_apart(key, known)]
             if near:
                 found.append(uncertain(texts.UNCERTAIN_NEAR_LEVEL.format(label=label, standard="”或“".join(near))))
     return found
@@ -98,9 +98,9 @@ def labels_in_cells(form: Form) -> list[Check]:
 def _is_category(key: str, whole: bool) -> bool:
     """Whether `key` is a 二级指标 (or one character off one); for a name, whether it starts with one."""
     for known in _LEVEL2_KEYS:
-        if key == known or _one_edit_apart(key, known):
+        if key == known or one_edit_apart(key, known):
             return True
-        if not whole and len(key) > len(known) and _one_edit_apart(key[: len(known)], known):
+        if not whole and len(key) > len(known) and one_edit_apart(key[: len(known)], known):
             return True  # a name that starts with a category with one character changed ("成本4标支出…")
         if not whole and key.startswith(known) and len(key) > len(known):
             return True
@@ -160,7 +160,7 @@ def fields_lost_in_file(forms: Sequence[Form]) -> None:
                     form.checks.append(uncertain(message))
 
 
-def _one_edit_apart(a: str, b: str) -> bool:
+def one_edit_apart(a: str, b: str) -> bool:
     """Whether one character inserted, removed or replaced turns `a` into `b` (and they differ)."""
     if a == b or abs(len(a) - len(b)) > 1:
         return False

@@ -74,12 +74,12 @@ def test_header_field_lost_on_one_form_of_a_file_is_flagged():
     assert flagged(forms, f"本表没有读出“{field}”，同一文件的其他 5 张表都有") == [TRUTH[3]["project_name"]]
 
 
-def test_one_edit_apart():
-    assert consistency._one_edit_apart("生效益指标", "生态效益指标")
-    assert consistency._one_edit_apart("峼生态效益指标", "生态效益指标")
-    assert consistency._one_edit_apart("生：效益指标", "生态效益指标")
-    assert not consistency._one_edit_apart("生态效益指标", "生态效益指标")
-    assert not consistency._one_edit_apart("效益", "生态效益指标")
+def testone_edit_apart():
+    assert consistency.one_edit_apart("生效益指标", "生态效益指标")
+    assert consistency.one_edit_apart("峼生态效益指标", "生态效益指标")
+    assert consistency.one_edit_apart("生：效益指标", "生态效益指标")
+    assert not consistency.one_edit_apart("生态效益指标", "生态效益指标")
+    assert not consistency.one_edit_apart("效益", "生态效益指标")
 
 
 def test_two_forms_run_together_are_flagged():
