@@ -21,6 +21,8 @@ from dashboard.ingest.grid import uncertain
 # Header fields a file prints on all its forms or on none; a form of a file that prints one on every
 # other form and lacks it has lost it (at least this many other forms must print it).
 FILE_FIELDS = ("project_code", "department", "unit")
+# Header fields each form prints with its own value: only a blank one, among siblings that all print it, is suspect.
+FORM_FIELDS = ("project_amount",)
 MIN_OTHERS = 2
 _LEVEL1_KEYS = {label_key(label): label for label in domain.STANDARD_LEVEL1_LABELS}
 _LEVEL2_KEYS = {label_key(label): label for label in domain.STANDARD_LEVEL2_LABELS}
@@ -135,20 +137,23 @@ def categories_both_ways(form: Form) -> list[Check]:
 
 def fields_lost_in_file(forms: Sequence[Form]) -> None:
     """A header field every other form of the same kind in the file prints alike, blank on this one or cut short
-    (a strict beginning of the others' value: "04020" where they print "0402009")."""
+    (a strict beginning of the others' value: "04020" where they print "0402009"); and a 项目金额 every other
+    form prints (each its own), blank on this one ("项目名称 购置费 项\n目金额 3049800": label broken, amount lost)."""
     names = {**texts.FORM_HEADER_FIELDS, "project_code": texts.REF_RULE_FIELDS["code"]}
-    for field in FILE_FIELDS:
+    for field in FILE_FIELDS + FORM_FIELDS:
         for kind in {form.form_kind for form in forms}:
             same = [form for form in forms if form.form_kind == kind]
             others = len(same) - 1
             if others < MIN_OTHERS:
                 continue
-            values = [(getattr(form, field) or "").strip() for form in same]
+            values = [_printed(getattr(form, field)) for form in same]
             blank = [form for form, value in zip(same, values, strict=True) if not value]
             if len(blank) == 1:
                 blank[0].checks.append(
                     uncertain(texts.UNCERTAIN_FIELD_NOT_READ.format(field=names[field], others=others))
                 )
+            if field in FORM_FIELDS:
+                continue
             common = Counter(values).most_common(1)[0]
             if common[1] != others:
                 continue
@@ -158,6 +163,11 @@ def fields_lost_in_file(forms: Sequence[Form]) -> None:
                         field=names[field], text=value, others=others, full=common[0]
                     )
                     form.checks.append(uncertain(message))
+
+
+def _printed(value: object) -> str:
+    """A header value as printed, "" when the form has none (an amount of 0 is printed, not blank)."""
+    return "" if value is None else str(value).strip()
 
 
 def one_edit_apart(a: str, b: str) -> bool:

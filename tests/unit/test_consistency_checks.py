@@ -74,7 +74,20 @@ def test_header_field_lost_on_one_form_of_a_file_is_flagged():
     assert flagged(forms, f"本表没有读出“{field}”，同一文件的其他 5 张表都有") == [TRUTH[3]["project_name"]]
 
 
-def testone_edit_apart():
+def test_project_amount_lost_on_one_form_of_a_file_is_flagged():
+    """Fuzz seed 2030: a line break inside the label 项目金额 (line 947 of the sample, read by hand) left the name
+    "购置费 项" and no amount; the 21 other forms of the text print theirs."""
+    damaged = replace_line(SAMPLE, 947, "项目名称 购置费 项目金额 3049800", "项目名称 购置费 项\n目金额 3049800")
+    forms = checked(damaged)
+    assert [form.project_amount for form in forms].count(None) == 1
+    field = texts.FORM_HEADER_FIELDS["project_amount"]
+    message = f"本表没有读出“{field}”，同一文件的其他 21 张表都有"
+    assert [form.project_amount for form in forms if any(message in c.message for c in form.checks)] == [None]
+    # An amount of 0 is printed, not blank: the two 停用 forms of the undamaged sample print 0 and are not flagged.
+    assert flagged(checked(SAMPLE), "同一文件的其他") == []
+
+
+def test_one_edit_apart():
     assert consistency.one_edit_apart("生效益指标", "生态效益指标")
     assert consistency.one_edit_apart("峼生态效益指标", "生态效益指标")
     assert consistency.one_edit_apart("生：效益指标", "生态效益指标")
