@@ -35,24 +35,22 @@ DB_UNREADABLE = "无法打开数据库文件 {path}：{detail}"
 OUTCOME_DUPLICATE_OF = "重复：内容与已导入的 {name} 相同，未再次导入"
 REASON_STORE_FAILED = "写入数据库失败，本文件未导入（详细原因已记入服务器日志）"
 
-# Column headings of the per-indicator export (key → 中文), in export order.
-EXPORT_COLUMNS = {
+# One heading per field, shared by every table that shows the field (exports, form view, pages, 复核, report):
+# tables take their columns from here by key (`labels`) and add only headings of their own.
+FIELD_LABELS = {
     "form_id": "表编号",
     "source_file": "来源文件",
     "year": "年度",
     "department": "主管部门",
     "unit": "实施单位",
+    "org": "单位",
     "project_name": "项目名称",
     "project_type": "项目类型",
     "status": "状态",
     "project_amount": "项目金额（元）",
     "unit_printed": "原表金额单位",
-    "annual_budget": "全年预算数（元）",
-    "executed": "全年执行数（元）",
-    "rate_pct": "执行率（%）",
-    "fund_score": "执行率得分",
     "total_weight": "总分分值",
-    "total_score": "总分",
+    "fund_score": "执行率得分",
     "position": "序号",
     "level1": "一级指标",
     "level2": "二级指标",
@@ -63,6 +61,26 @@ EXPORT_COLUMNS = {
     "score": "得分",
     "points_lost": "扣分",
     "reason": "偏差原因分析及改进措施",
+    "severity": "严重程度",
+    "message": "说明",
+}
+
+
+def labels(*keys: str) -> dict[str, str]:
+    """{key: heading} of these fields, in this order (see FIELD_LABELS)."""
+    return {key: FIELD_LABELS[key] for key in keys}
+
+
+# Column headings of the per-indicator export (key → 中文), in export order.
+EXPORT_COLUMNS = {
+    **labels("form_id", "source_file", "year", "department", "unit", "project_name", "project_type", "status"),
+    **labels("project_amount", "unit_printed"),
+    "annual_budget": "全年预算数（元）",
+    "executed": "全年执行数（元）",
+    "rate_pct": "执行率（%）",
+    **labels("fund_score", "total_weight"),
+    "total_score": "总分",
+    **labels("position", "level1", "level2", "name", "target", "actual", "weight", "score", "points_lost", "reason"),
 }
 
 # Command line.
@@ -129,18 +147,11 @@ DOWNLOAD_FORM_TABLES_SUFFIX = "（分项表格）"
 FORM_FIELD = "项目"
 FORM_VALUE = "内容"
 FORM_HEADER_FIELDS = {
-    "id": "表编号",
-    "source_file": "来源文件",
+    "id": FIELD_LABELS["form_id"],
+    "source_file": FIELD_LABELS["source_file"],
     "source_pages": "所在页",
-    "year": "年度",
-    "department": "主管部门",
-    "unit": "实施单位",
-    "project_name": "项目名称",
-    "project_type": "项目类型",
-    "status": "状态",
-    "project_amount": "项目金额（元）",
-    "unit_printed": "原表金额单位",
-    "total_weight": "总分分值",
+    **labels("year", "department", "unit", "project_name", "project_type", "status"),
+    **labels("project_amount", "unit_printed", "total_weight"),
     "total_score": "总分（自评）",
     "recomputed_score": "总分（按规则复算）",
     "score_gap": "差额（自评 − 复算）",
@@ -156,17 +167,17 @@ FUND_COLUMNS = {
     "initial_budget": "年初预算数（元）",
     "annual_budget": "全年预算数（元）",
     "executed": "全年执行数（元）",
-    "weight": "分值",
+    "weight": FIELD_LABELS["weight"],
     "rate_pct": "执行率（%）",
-    "score": "得分",
+    "score": FIELD_LABELS["score"],
 }
 GOAL_EXPECTED = "预期目标"
 GOAL_ACTUAL = "实际完成情况"
 CHECK_COLUMNS = {
     "rule": "规则",
-    "severity": "严重程度",
+    "severity": FIELD_LABELS["severity"],
     "indicator": "指标",
-    "message": "说明",
+    "message": FIELD_LABELS["message"],
     "claimed": "表上数值",
     "recomputed": "复算数值",
 }
@@ -184,7 +195,7 @@ IMPORT_DEFAULTS = "表上未印出时使用的值"
 IMPORT_DEFAULTS_HELP = "仅用于表上没有印出年度、主管部门或实施单位的文件；表上已有的以表上为准。"
 IMPORT_YEAR = "年度"
 IMPORT_YEAR_PLACEHOLDER = "例如 2021"
-IMPORT_DEPARTMENT = "主管部门"
+IMPORT_DEPARTMENT = FIELD_LABELS["department"]
 IMPORT_UNIT = "实施单位"
 IMPORT_START = "开始导入"
 IMPORT_NO_FILES = "请先选择要导入的文件。"
@@ -414,7 +425,7 @@ GO_PROJECTS = "去项目页查看"
 FILTERS_HEADER = "筛选"
 FILTERS_HELP = "筛选条件对每一页都有效，并写在网址里：复制网址即可分享当前视图。"
 FILTER_YEAR = "年度"
-FILTER_DEPARTMENT = "主管部门"
+FILTER_DEPARTMENT = FIELD_LABELS["department"]
 FILTER_UNIT = "实施单位"
 FILTER_TYPE = "项目类型"
 FILTER_GRADE = "等级"
@@ -447,35 +458,20 @@ STATUS_ACTIVE = "在用"
 GRADE_NONE = "无总分"
 ORG_BLANK = "（未填单位）"
 COL = {
-    "project_name": "项目名称",
-    "project_type": "项目类型",
-    "org": "单位",
-    "unit": "实施单位",
-    "department": "主管部门",
-    "year": "年度",
-    "status": "状态",
+    **labels("project_name", "project_type", "org", "unit", "department", "year", "status"),
     "budget": "全年预算数（{unit}）",
     "executed": "全年执行数（{unit}）",
     "exec_rate_pct": "执行率",
-    "fund_score": "执行率得分",
+    "fund_score": FIELD_LABELS["fund_score"],
     "total_score": "总分",
     "grade": "等级",
     "deducted_count": "扣分指标数",
     "unexplained_count": "未说明原因",
-    "points_lost": "扣分",
+    "points_lost": FIELD_LABELS["points_lost"],
     "flags": "复核发现",
     "forms": "自评表数",
     "avg_score": "平均总分",
-    "level1": "一级指标",
-    "level2": "二级指标",
-    "name": "三级指标",
-    "target": "年度指标值",
-    "actual": "实际完成值",
-    "weight": "分值",
-    "score": "得分",
-    "reason": "偏差原因分析及改进措施",
-    "source_file": "来源文件",
-    "form_id": "表编号",
+    **labels("level1", "level2", "name", "target", "actual", "weight", "score", "reason", "source_file", "form_id"),
 }
 FLAG_COUNTS = {"error": "错误 {n}", "warning": "警告 {n}", "info": "提示 {n}"}
 FLAG_NONE = "无"
@@ -553,7 +549,7 @@ FORM_FUND_SCORE = "执行率得分"
 FORM_GRADE = "等级"
 FORM_RATE_PRINTED = "表上印的执行率 {printed}"
 FORM_INDICATORS_FILE = "{name}_绩效指标"
-FORM_CHECK_COLUMNS = {"severity": "严重程度", "indicator": "指标", "message": "说明"}
+FORM_CHECK_COLUMNS = {"severity": FIELD_LABELS["severity"], "indicator": "指标", "message": FIELD_LABELS["message"]}
 
 # --- 扣分指标 page (dashboard/ui/pages/deductions.py) ------------------------------------------------------
 DEDUCTIONS_TITLE = "扣分指标"
@@ -617,15 +613,10 @@ REVIEW_ALL_FINDINGS = "全部复核发现（当前筛选范围）"
 REVIEW_COLUMNS = {
     "rule": "规则",
     "rule_id": "规则编号",
-    "severity": "严重程度",
+    "severity": FIELD_LABELS["severity"],
     "findings": "发现数",
     "forms": "涉及表数",
-    "form_id": "表编号",
-    "project_name": "项目名称",
-    "project_type": "项目类型",
-    "org": "单位",
-    "year": "年度",
-    "status": "状态",
+    **labels("form_id", "project_name", "project_type", "org", "year", "status"),
     "error_count": "错误",
     "warning_count": "警告",
     "info_count": "提示",
@@ -633,7 +624,7 @@ REVIEW_COLUMNS = {
     "recomputed_score": "复算总分",
     "gap": "差额（自评−复算）",
     "indicator": "指标",
-    "message": "说明",
+    "message": FIELD_LABELS["message"],
     "claimed": "表上数值",
     "recomputed": "复算数值",
     "compared": "可比较表数",
@@ -656,8 +647,8 @@ FIELD_PROJECT_AMOUNT = "项目金额"
 FIELD_TOTAL_ROW = "总分行的{column}"
 FIELD_FUND_CELL = "{row}的{column}"
 FIELD_INDICATOR_CELL = "指标“{name}”的{column}"
-FIELD_WEIGHT = "分值"
-FIELD_SCORE = "得分"
+FIELD_WEIGHT = FIELD_LABELS["weight"]
+FIELD_SCORE = FIELD_LABELS["score"]
 FIELD_FUND_COLUMNS = {**AUDIT_AMOUNT_COLUMNS, "weight": FIELD_WEIGHT, "rate_pct": "执行率", "score": FIELD_SCORE}
 # Chinese titles of the readers' own findings (rule ids), kept by the audit when it re-runs.
 READER_RULE_TITLES = {
@@ -717,14 +708,11 @@ CLI_MIGRATED = "数据库已是第 {version} 版。"
 BATCH_NOT_REMOVABLE = "没有编号为 {batch} 的可撤销导入（不存在、导入失败或已撤销）。"
 DUPLICATE_NOT_PENDING = "表 {form} 不是待确认的可能重复表，或所选的旧表不是它的候选。"
 VERSION_FIELD = {
-    "project_name": "项目名称",
-    "year": "年度",
-    "department": "主管部门",
-    "unit": "实施单位",
+    **labels("project_name", "year", "department", "unit"),
     "project_amount": "项目金额",
     "goal_expected": "预期目标",
     "goal_actual": "实际完成情况",
-    "total_weight": "总分分值",
+    "total_weight": FIELD_LABELS["total_weight"],
     "total_score": "总分",
 }
 VERSION_FUND_ROW = {
@@ -737,17 +725,14 @@ VERSION_FUND_FIELD = {
     "initial_budget": "年初预算数",
     "annual_budget": "全年预算数",
     "executed": "全年执行数",
-    "weight": "分值",
+    "weight": FIELD_LABELS["weight"],
     "rate_pct": "执行率",
-    "score": "得分",
+    "score": FIELD_LABELS["score"],
 }
 VERSION_ROW_FIELD = {
-    "level1": "一级指标",
-    "level2": "二级指标",
+    **labels("level1", "level2"),
     "target": "指标值",
-    "actual": "实际完成值",
-    "weight": "分值",
-    "score": "得分",
+    **labels("actual", "weight", "score"),
     "reason": "偏差原因",
 }
 VERSION_CHANGED_FIELD = "{field}：{old} → {new}"
@@ -812,7 +797,7 @@ IMPORT_INCOMPLETE_INTRO = (
 IMPORT_INCOMPLETE_COLUMNS = {
     "source_file": "文件",
     "position": "文件中第几张",
-    "project_name": "项目名称",
+    "project_name": FIELD_LABELS["project_name"],
     "message": "缺少什么",
 }
 IMPORT_REMOVE = "撤销一次导入"
@@ -881,7 +866,7 @@ REF_TYPES_NEW = "新类型"
 REF_TYPES_NEW_HELP = "要用的类型不在列表里时，先在这里添加，再在表中选择。"
 REF_TYPES_NEW_ADD = "添加到列表"
 REF_TYPES_COLUMNS = {
-    "project_name": "项目名称",
+    "project_name": FIELD_LABELS["project_name"],
     "project_type": "类型",
     "source": "依据",
     "forms": "表数",
@@ -895,7 +880,7 @@ REF_RULES_HELP = (
     "匹配方式：关键词（用 | 分隔，任一出现即匹配）、正则表达式、完全相同。"
 )
 REF_RULES_COLUMNS = {"project_type": "类型", "field": "匹配字段", "match": "匹配方式", "pattern": "关键词或模式"}
-REF_RULE_FIELDS = {"name": "项目名称", "printed_type": "表上的类型", "code": "项目编码"}
+REF_RULE_FIELDS = {"name": FIELD_LABELS["project_name"], "printed_type": "表上的类型", "code": "项目编码"}
 REF_RULE_MATCHES = {"keyword": "关键词", "regex": "正则表达式", "exact": "完全相同"}
 REF_RULES_SAVE = "保存规则并重新归类"
 REF_RULES_SAVED = "规则已保存，全部项目已重新归类。"
@@ -970,7 +955,7 @@ REPORT_UNEXPLAINED = "六、扣了分却未说明原因的指标"
 REPORT_REVIEW = "七、自评复核"
 REPORT_SEVERITY = "{label} {findings} 条（{forms} 张表）"
 REPORT_COL_RULE = "规则"
-REPORT_COL_SEVERITY = "严重程度"
+REPORT_COL_SEVERITY = FIELD_LABELS["severity"]
 REPORT_COL_FINDINGS = "发现"
 REPORT_COL_ERRORS = "错误"
 REPORT_COL_WARNINGS = "警告"
@@ -1084,11 +1069,9 @@ IMPORT_PENDING_COMPARE_NEW = "新表（待确认）"
 IMPORT_PENDING_COMPARE_OLD = "已存的表 {number}"
 IMPORT_PENDING_COMPARE_ROWS = {
     "file": "文件",
-    "name": "项目名称",
-    "department": "主管部门",
-    "unit": "实施单位",
-    "year": "年度",
-    "amount": "项目金额（元）",
+    "name": FIELD_LABELS["project_name"],
+    **labels("department", "unit", "year"),
+    "amount": FIELD_LABELS["project_amount"],
     "initial_budget": "年初预算数（元）",
     "budget": "全年预算数（元）",
     "executed": "全年执行数（元）",
