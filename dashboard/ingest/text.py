@@ -50,11 +50,11 @@ LEVEL2_LABELS = (
 )
 NOT_LEVEL_LABELS = ("一级指标", "二级指标", "三级指标", "绩效指标", "年度绩效指标")
 
-HEADER_LABELS = {
-    "project_name": "项目名称",
-    "project_amount": "项目金额",
-    "department": "主管部门",
-    "unit": "实施单位",
+# The header fields a text form's lines give, each by its labels in labels.HEADER_FIELDS (longest tried first:
+# "主管部门及代码" before "主管部门").
+TEXT_HEADER_LABELS = {
+    field_name: tuple(sorted(labels.HEADER_FIELDS[field_name], key=len, reverse=True))
+    for field_name in ("project_name", "project_amount", "department", "unit")
 }
 
 DEFAULT_FUND_ORDER = ("initial_budget", "annual_budget", "executed", "weight", "rate_pct", "score")
@@ -540,8 +540,8 @@ def _read_header(lines: list[_Line]) -> dict[str, str]:
     for line in lines:
         text = line.text
         found = []
-        for field_name, label in HEADER_LABELS.items():
-            match = re.search(_label_pattern(label), text)
+        for field_name, field_labels in TEXT_HEADER_LABELS.items():
+            match = next(filter(None, (re.search(_label_pattern(label), text) for label in field_labels)), None)
             if match:
                 found.append((match.start(), match.end(), field_name, match.group(0)))
         found.sort()

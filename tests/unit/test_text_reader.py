@@ -417,3 +417,14 @@ def test_page_breaks_give_source_pages():
     [form] = read_text(VARIANT.replace("年度绩效指标\n", "年度绩效指标\n\f"), "variant.txt")
     assert form.source_pages == [1, 2]
     assert len(form.indicators) == 4
+
+
+def test_header_labels_are_the_grid_readers(seed_forms):
+    """The text reader's header labels are labels.HEADER_FIELDS, synonyms included: a form printing
+    "主管部门及代码" (as the .xlsx/.docx/PDF layouts may) gives the department after it, not "及代码 …"."""
+    text = SEED.read_text(encoding="utf-8")
+    first = text.index("主管部门 0402009 实施单位")
+    copy = text[:first] + "主管部门及代码：0402009 实施单位" + text[first + len("主管部门 0402009 实施单位") :]
+    forms = read_text(copy, SEED.name)
+    assert [form.department for form in forms] == [form.department for form in seed_forms]
+    assert forms[0].department == "0402009"
