@@ -39,12 +39,18 @@ def to_unicode_objid(path: Path, font_name: str, page: int = 1) -> int:
     raise ValueError(f"no page {page}")
 
 
-def stream_span(data: bytes, objid: int) -> tuple[int, int]:
-    """(start, end) of the raw bytes of object `objid`'s stream in the file."""
+def object_body(data: bytes, objid: int) -> int:
+    """Offset just after "N 0 obj" of object `objid` in the file."""
     header = re.search(rb"(?<![0-9])%d 0 obj" % objid, data)
     if header is None:
         raise ValueError(f"object {objid} not found")
-    start = data.index(b"stream", header.end()) + len(b"stream")
+    return header.end()
+
+
+def stream_span(data: bytes, objid: int) -> tuple[int, int]:
+    """(start, end) of the raw bytes of object `objid`'s stream in the file."""
+    body = object_body(data, objid)
+    start = data.index(b"stream", body) + len(b"stream")
     start += 2 if data[start : start + 2] == b"\r\n" else 1
     return start, data.index(b"endstream", start)
 
@@ -71,11 +77,9 @@ def blank_page_object(source: Path, target: Path, page: int) -> Path:
     zeroed disk block): the page tree still counts the page, but its leaf is no page any more."""
     data = bytearray(source.read_bytes())
     objid = page_objids(source)[page - 1]
-    header = re.search(rb"(?<![0-9])%d 0 obj" % objid, bytes(data))
-    if header is None:
-        raise ValueError(f"object {objid} not found")
-    end = data.index(b"endobj", header.end())
-    data[header.end() : end] = b" " * (end - header.end())
+    body = object_body(bytes(data), objid)
+    end = data.index(b"endobj", body)
+    data[body:end] = b" " * (end - body)
     target.write_bytes(bytes(data))
     return target
 
@@ -118,10 +122,8 @@ def damage_filter_key(source: Path, target: Path, page: int) -> Path:
     does): the stream is then read as if uncompressed."""
     data = bytearray(source.read_bytes())
     objid = page_content_objids(source)[page - 1]
-    header = re.search(rb"(?<![0-9])%d 0 obj" % objid, bytes(data))
-    if header is None:
-        raise ValueError(f"object {objid} not found")
-    at = data.index(b"/Filter", header.end()) + 1
+    body = object_body(bytes(data), objid)
+    at = data.index(b"/Filter", body) + 1
     data[at] ^= 0xFF
     data[at + 1] ^= 0xFF
     target.write_bytes(bytes(data))
@@ -133,9 +135,21 @@ def damage_stream_keyword(source: Path, target: Path, page: int) -> Path:
     no longer sees a stream there, and the page would look blank."""
     data = bytearray(source.read_bytes())
     objid = page_content_objids(source)[page - 1]
-    header = re.search(rb"(?<![0-9])%d 0 obj" % objid, bytes(data))
-    if header is None:
-        raise ValueError(f"object {objid} not found")
-    data[data.index(b"stream", header.end()) + 1] ^= 0xFF
+    body = object_body(bytes(data), objid)
+    data[data.index(b"stream", body) + 1] ^= 0xFF
+    target.write_bytes(bytes(data))
+    return target
+
+
+def damage_dictionary_end(source: Path, target: Path, page: int) -> Path:
+    """A copy of `source` whose page `page` content stream has the last bytes of its dictionary flipped
+    ("/FlateDecode>>" → "/FlateDeco\x9b\x9a\xc1>"): pdfminer parses the dictionary as empty, with no /Length and
+    no data, and the page would look blank (fuzz seed 2031)."""
+    data = bytearray(source.read_bytes())
+    objid = page_content_objids(source)[page - 1]
+    body = object_body(bytes(data), objid)
+    end = data.index(b">>", body)
+    for at in range(end - 2, end + 1):
+        data[at] ^= 0xFF
     target.write_bytes(bytes(data))
     return target

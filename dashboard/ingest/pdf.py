@@ -375,7 +375,10 @@ KNOWN_FILTERS = frozenset(
 def damaged_dictionary(stream: PDFStream) -> bool:
     """Whether a content stream's dictionary holds what no PDF writes: a key with bytes outside printable ASCII
     ("/\xb9\x96lter" for /Filter: pdfminer then takes the compressed bytes for the content, and the page looks
-    blank) or a filter PDF does not define ("/FlateDecodf")."""
+    blank), a filter PDF does not define ("/FlateDecodf"), or no /Length, which every stream must have (a
+    dictionary damaged past reading comes out empty, its data lost: the page looked blank)."""
+    if "Length" not in stream.attrs:
+        return True
     if any(not str(key).isascii() or not str(key).isprintable() for key in stream.attrs):
         return True
     try:

@@ -196,6 +196,15 @@ def test_content_object_that_is_no_stream_any_more_is_unreadable(tmp_path):
         assert (form.project_name, form.source_pages, form.total_score) in LAYOUT or page_findings(form)
 
 
+def test_content_stream_whose_dictionary_end_is_damaged_is_unreadable(tmp_path):
+    """Three bytes flipped where page 4's content dictionary ends (fuzz seed 2031: 电子政务运行维护 lost without a
+    word, the page read as blank)."""
+    damaged = pdf_damage.damage_dictionary_end(SEVEN, tmp_path / "dictionary.pdf", 4)
+    result = parse_file(damaged, "dictionary.pdf")
+    assert result.skipped_pages == {4: "unreadable"}
+    assert summary(result.forms) == without("电子政务运行维护")
+
+
 def test_cross_reference_table_rebuilt_is_said_on_every_form(tmp_path):
     shifted = pdf_damage.shift_offsets(SEVEN, tmp_path / "shifted.pdf")
     result = parse_file(shifted, "shifted.pdf")
