@@ -62,7 +62,7 @@ if str(ROOT) not in sys.path:
 from dashboard.core import texts  # noqa: E402
 from dashboard.core.model import Form  # noqa: E402
 from dashboard.importing import importer  # noqa: E402
-from dashboard.ingest import consistency  # noqa: E402
+from dashboard.ingest import cells  # noqa: E402
 from dashboard.ingest.files import SafeReader  # noqa: E402
 from dashboard.store import connect, reads  # noqa: E402
 
@@ -351,7 +351,7 @@ def one_character_typo(original, changed) -> bool:
         return len(original) == len(changed) and all(map(one_character_typo, original, changed))
     if isinstance(original, str | None) and isinstance(changed, str | None):  # a blank cell that got one character
         a, b = squeezed(original or ""), squeezed(changed or "")
-        return a == b or consistency.one_edit_apart(a, b)
+        return a == b or cells.one_edit_apart(a, b)
     return typo_like(original, changed)
 
 

@@ -1049,6 +1049,11 @@ UNCERTAIN_NO_LEVEL2 = "指标“{name}”没有读出二级指标，本表其他
 UNCERTAIN_FIELD_CUT = (
     "本表的“{field}”读作“{text}”，同一文件的其他 {others} 张表都是“{full}”：可能被截断，请对照原件核对"
 )
+UNCERTAIN_FIELD_EXTENDED = (
+    "本表的“{field}”读作“{text}”，同一文件的其他 {others} 张表都是“{full}”，本表多出了后面的文字："
+    "可能混入了别的内容，请对照原件核对"
+)
+UNCERTAIN_HEADING_NEAR = "表头“{text}”与“{label}”只差一个字，这一列没有读取：可能损坏，请对照原件核对"
 UNCERTAIN_CATEGORY_BOTH_WAYS = "指标类别“{label}”下既有“不适用”行，又有计分的指标：可能漏了一行类别名称，请对照原件核对"
 UNCERTAIN_NAME_PUNCTUATION = "项目名称只读出标点“{text}”，按没有项目名称处理：请对照原件核对"
 UNCERTAIN_FUND_SUB_ROW_POINTS = (

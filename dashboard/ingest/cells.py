@@ -83,6 +83,16 @@ def label_key(text: str | None) -> str:
     return re.sub(r"[\s*:：]", "", key)
 
 
+def one_edit_apart(a: str, b: str) -> bool:
+    """Whether one character inserted, removed or replaced turns `a` into `b` (and they differ)."""
+    if a == b or abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        return sum(x != y for x, y in zip(a, b, strict=True)) == 1
+    short, long = (a, b) if len(a) < len(b) else (b, a)
+    return any(long[:at] + long[at + 1 :] == short for at in range(len(long)))
+
+
 # --- numbers ----------------------------------------------------------------------------------------------
 #
 # The one number parser of every reader. A form prints plain decimals: ASCII or full-width digits, an

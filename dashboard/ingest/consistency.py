@@ -15,7 +15,7 @@ from collections.abc import Sequence
 
 from dashboard.core import domain, texts
 from dashboard.core.model import Check, Form
-from dashboard.ingest.cells import label_key
+from dashboard.ingest.cells import label_key, one_edit_apart
 from dashboard.ingest.grid import uncertain
 
 # Header fields a file prints on all its forms or on none; a form of a file that prints one on every
@@ -92,7 +92,8 @@ def labels_in_cells(form: Form) -> list[Check]:
     for row in form.indicators:
         for field, text in ((texts.EXPORT_COLUMNS["name"], row.name), (texts.EXPORT_COLUMNS["reason"], row.reason)):
             key = label_key(text or "")
-            if key and _is_category(key, whole=field != texts.EXPORT_COLUMNS["name"]):
+            is_name = field == texts.EXPORT_COLUMNS["name"]
+            if key and (_is_category(key, whole=not is_name) or (is_name and _starts_with_category_word(text or ""))):
                 found.append(uncertain(texts.UNCERTAIN_LABEL_IN_CELL.format(name=row.name, field=field, text=text)))
     return found
 
@@ -107,6 +108,13 @@ def _is_category(key: str, whole: bool) -> bool:
         if not whole and key.startswith(known) and len(key) > len(known):
             return True
     return False
+
+
+def _starts_with_category_word(name: str) -> bool:
+    """A name whose first word, before a space, is a category or one character off one — also where the changed
+    character is one `label_key` drops ("成本：标 支出进度达标率": 成本指标 with 指 turned into a colon)."""
+    words = name.split()
+    return len(words) > 1 and _is_category(label_key(words[0]), whole=True)
 
 
 def rows_without_level2(form: Form) -> list[Check]:
@@ -137,7 +145,8 @@ def categories_both_ways(form: Form) -> list[Check]:
 
 def fields_lost_in_file(forms: Sequence[Form]) -> None:
     """A header field every other form of the same kind in the file prints alike, blank on this one or cut short
-    (a strict beginning of the others' value: "04020" where they print "0402009"); and a 项目金额 every other
+    (a strict beginning of the others' value: "04020" where they print "0402009") or run on ("0402009 5施单位": the
+    label after it damaged, read as part of the value); and a 项目金额 every other
     form prints (each its own), blank on this one ("项目名称 购置费 项\n目金额 3049800": label broken, amount lost)."""
     names = {**texts.FORM_HEADER_FIELDS, "project_code": texts.REF_RULE_FIELDS["code"]}
     for field in FILE_FIELDS + FORM_FIELDS:
@@ -157,24 +166,19 @@ def fields_lost_in_file(forms: Sequence[Form]) -> None:
             common = Counter(values).most_common(1)[0]
             if common[1] != others:
                 continue
+            full = common[0]
             for form, value in zip(same, values, strict=True):
-                if value and value != common[0] and common[0].startswith(value):
-                    message = texts.UNCERTAIN_FIELD_CUT.format(
-                        field=names[field], text=value, others=others, full=common[0]
-                    )
-                    form.checks.append(uncertain(message))
+                if not value or value == full:
+                    continue
+                if full.startswith(value):
+                    message = texts.UNCERTAIN_FIELD_CUT
+                elif value.startswith(full):
+                    message = texts.UNCERTAIN_FIELD_EXTENDED
+                else:
+                    continue
+                form.checks.append(uncertain(message.format(field=names[field], text=value, others=others, full=full)))
 
 
 def _printed(value: object) -> str:
     """A header value as printed, "" when the form has none (an amount of 0 is printed, not blank)."""
     return "" if value is None else str(value).strip()
-
-
-def one_edit_apart(a: str, b: str) -> bool:
-    """Whether one character inserted, removed or replaced turns `a` into `b` (and they differ)."""
-    if a == b or abs(len(a) - len(b)) > 1:
-        return False
-    if len(a) == len(b):
-        return sum(x != y for x, y in zip(a, b, strict=True)) == 1
-    short, long = (a, b) if len(a) < len(b) else (b, a)
-    return any(long[:at] + long[at + 1 :] == short for at in range(len(long)))

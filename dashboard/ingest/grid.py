@@ -330,6 +330,17 @@ def indicator_header(rows: Sequence[Sequence[Cell]], header_at: int) -> tuple[di
     return columns, header_at
 
 
+def damaged_headings(row: Sequence[Cell], table: str) -> list[Check]:
+    """A finding for each cell of a header row one character away from a column label ("执行5" for 执行率):
+    its column is not read."""
+    found = []
+    for cell, key in zip(row, row_keys(row), strict=True):
+        near = labels.near_column_labels(key, table)
+        if near:
+            found.append(uncertain(texts.UNCERTAIN_HEADING_NEAR.format(text=cell, label="”或“".join(near))))
+    return found
+
+
 def first_row(rows: Sequence[Sequence[Cell]], test, start: int = 0) -> int | None:
     for index in range(start, len(rows)):
         if test(rows[index]):
@@ -374,6 +385,7 @@ def read_funds(
     if header_at is None:
         return None
     columns = fund_columns(rows[header_at])
+    numbers.checks.extend(damaged_headings(rows[header_at], "fund"))
     funds = Funds(unit_printed=read_fund_unit(rows[:end], rows[header_at]))
     printed_rows: list[tuple[str, dict[str, Cell]]] = []
     whole_rows: list[Sequence[Cell]] = []  # as printed, labels included: a row repeated by a bad copy
@@ -544,6 +556,7 @@ def read_indicators(
     得分, is the rest of the row before it, not an indicator of its own.
     """
     columns, last_header = indicator_header(rows, header_at)
+    numbers.checks.extend(damaged_headings(rows[header_at], "indicator"))
     level1 = LevelCarry(attribute="level1")
     level2 = LevelCarry(attribute="level2")
     indicators: list[Indicator] = []

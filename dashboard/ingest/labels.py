@@ -16,7 +16,7 @@ import unicodedata
 from functools import lru_cache
 
 from dashboard.core import domain
-from dashboard.ingest.cells import join_wrapped, label_key
+from dashboard.ingest.cells import join_wrapped, label_key, one_edit_apart
 
 # ---------------------------------------------------------------- titles
 
@@ -207,6 +207,16 @@ def column_of(key: str, table: str) -> str | None:
         if key.startswith(label):
             return name
     return None
+
+
+@lru_cache(maxsize=65536)
+def near_column_labels(key: str, table: str) -> tuple[str, ...]:
+    """The column labels of `table` one character away from a header cell's key that names no column itself: a
+    heading damaged in the file ("执行5" for 执行率), whose column would otherwise be dropped without a word."""
+    if not key or column_of(key, table) is not None:
+        return ()
+    pairs = {"fund": _FUND_KEYED, "indicator": _INDICATOR_KEYED}[table]
+    return tuple(dict.fromkeys(label for label, _name in pairs if one_edit_apart(key, label)))
 
 
 @lru_cache(maxsize=65536)

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from dashboard.core import texts
 from dashboard.ingest import consistency
+from dashboard.ingest.cells import one_edit_apart
 from dashboard.ingest.text import read_text
 from tests.seed_truth import seed_records
 from tests.text_copies import pipe_copy
@@ -87,12 +88,46 @@ def test_project_amount_lost_on_one_form_of_a_file_is_flagged():
     assert flagged(checked(SAMPLE), "同一文件的其他") == []
 
 
+def test_category_word_damaged_into_a_colon_is_flagged():
+    """Fuzz seed 2031: 成本指标 on line 535 (form 6, 一般管理事务, read by hand) with 指 turned into "：", a character
+    the label key drops: the row went under 时效指标 with the name "成本：标 支出进度达标率"."""
+    line = "成本指标 支出进度达标率 ≥98% 98.84% 5 5"
+    forms = checked(replace_line(SAMPLE, 535, line, line.replace("成本指标", "成本：标")))
+    message = "指标“成本：标 支出进度达标率”的三级指标读作“成本：标 支出进度达标率”"
+    assert [
+        (form.project_name, form.project_amount) for form in forms if any(message in c.message for c in form.checks)
+    ] == [("一般管理事务", 15027864.7)]
+
+
+def test_header_value_run_on_is_flagged():
+    """Fuzz seed 2031: the label 实施单位 after the department damaged ("5施单位", line 948, form 13 购置费): the
+    department read "0402009 5施单位" where the 21 other forms print "0402009"."""
+    damaged = replace_line(SAMPLE, 948, "主管部门 0402009 实施单位", "主管部门 0402009 5施单位")
+    forms = checked(damaged)
+    message = texts.UNCERTAIN_FIELD_EXTENDED.format(
+        field=texts.FORM_HEADER_FIELDS["department"], text="0402009 5施单位", others=21, full="0402009"
+    )
+    assert [form.project_amount for form in forms if message in [c.message for c in form.checks]] == [3049800.0]
+
+
+def test_fund_heading_one_character_off_is_flagged():
+    """Fuzz seed 2032: the fund heading 执行率 of a "|" copy's first form damaged into "执行5": the column was
+    dropped (its 执行率 read as blank) without a word. The one form says which heading it did not read."""
+    copy = pipe_copy(TRUTH[:6], separator=True, stamp=True, wrap="cell")
+    assert copy.count("| 执行率 |") == 6
+    forms = checked(copy.replace("| 执行率 |", "| 执行5 |", 1))
+    message = texts.UNCERTAIN_HEADING_NEAR.format(text="执行5", label="执行数”或“执行率")
+    assert flagged(forms, message) == [TRUTH[0]["project_name"]]
+    assert forms[0].funds.total.rate_pct is None
+    assert flagged(checked(copy), "这一列没有读取") == []
+
+
 def test_one_edit_apart():
-    assert consistency.one_edit_apart("生效益指标", "生态效益指标")
-    assert consistency.one_edit_apart("峼生态效益指标", "生态效益指标")
-    assert consistency.one_edit_apart("生：效益指标", "生态效益指标")
-    assert not consistency.one_edit_apart("生态效益指标", "生态效益指标")
-    assert not consistency.one_edit_apart("效益", "生态效益指标")
+    assert one_edit_apart("生效益指标", "生态效益指标")
+    assert one_edit_apart("峼生态效益指标", "生态效益指标")
+    assert one_edit_apart("生：效益指标", "生态效益指标")
+    assert not one_edit_apart("生态效益指标", "生态效益指标")
+    assert not one_edit_apart("效益", "生态效益指标")
 
 
 def test_two_forms_run_together_are_flagged():
