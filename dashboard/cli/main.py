@@ -261,8 +261,9 @@ class _TerminalSafe(io.TextIOBase):
     def buffer(self):
         return self._stream.buffer
 
+    # typeshed declares TextIOBase.encoding a writable attribute; at run time it is a read-only property.
     @property
-    def encoding(self) -> str:
+    def encoding(self) -> str:  # type: ignore[override]
         return getattr(self._stream, "encoding", "utf-8")
 
     def isatty(self) -> bool:

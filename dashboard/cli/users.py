@@ -51,7 +51,7 @@ def add_user_commands(commands: argparse._SubParsersAction) -> None:
 def run_user(args: argparse.Namespace) -> int:
     """Run one `user` subcommand; refused requests print the reason and return 2."""
     try:
-        password = _password(args) if args.user_command in ("add", "passwd") else None
+        password = _password(args) if args.user_command in ("add", "passwd") else ""
         con = connect.open_db(args.db, read_only=args.user_command == "list")
         try:
             message = _run(con, args, password)
@@ -64,7 +64,8 @@ def run_user(args: argparse.Namespace) -> int:
     return 0
 
 
-def _run(con, args: argparse.Namespace, password: str | None) -> str:
+def _run(con, args: argparse.Namespace, password: str) -> str:
+    """`password`: read before the database opened, for add and passwd ("" for the others)."""
     name = getattr(args, "name", "")
     if args.user_command == "add":
         account = accounts.add_user(con, name, args.role, password)

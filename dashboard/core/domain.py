@@ -10,6 +10,8 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
+from enum import StrEnum
+from typing import TypeGuard
 
 # --- Texts that say nothing -------------------------------------------------------------------------------
 
@@ -36,6 +38,15 @@ OUTCOME_DUPLICATE = "duplicate"
 OUTCOME_ERROR = "error"
 OUTCOME_REMOVED = "removed"
 STORED_OUTCOMES = (OUTCOME_IMPORTED, OUTCOME_PARTIAL)  # an import whose forms are stored (and can be undone)
+
+
+class Band(StrEnum):
+    """What the scoring rules make of an indicator's actual against its target."""
+
+    MET = "met"
+    PARTIAL = "partial"
+    MISSED = "missed"
+
 
 # Two scores closer than this are the same score (floats from printed decimals).
 POINTS_EPSILON = 1e-9
@@ -64,7 +75,7 @@ def is_no_reason(text: str | None) -> bool:
     return normalize(text).lower() in NO_REASON_MARKS
 
 
-def is_weighted(weight: float | None) -> bool:
+def is_weighted(weight: float | None) -> TypeGuard[float]:
     """An indicator that carries points (zero-weight 不适用 rows do not)."""
     return weight is not None and weight > 0
 

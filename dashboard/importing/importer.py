@@ -110,17 +110,19 @@ def _import(
     hashes = {path: file_sha256(path) for path, _name in files if precheck(path) is None}  # no connection open
     with step() as con:
         plan = _plan(con, files, hashes)
-    to_read = [(path, name) for path, name, outcome, _ in plan if outcome is None]
+    to_read = [(path, name) for path, name, decided in plan if isinstance(decided, str)]
     owns_reader = reader is None
     reader = reader or SafeReader()
     outcomes: list[FileOutcome] = []
     try:
         results = reader.read_all(to_read)
-        for _path, _name, outcome, sha256 in plan:
-            if outcome is None:
+        for _path, _name, decided in plan:
+            if isinstance(decided, str):  # its sha256: read it now
                 result = _checked(next(results), options)  # parsed and checked with no connection open
                 with step() as con:
-                    outcome = _store_result(con, result, sha256, options)
+                    outcome = _store_result(con, result, decided, options)
+            else:
+                outcome = decided
             outcomes.append(outcome)
             if on_progress:
                 on_progress(len(outcomes), len(plan), outcome)
@@ -179,24 +181,24 @@ def outcomes_summary(outcomes: list[FileOutcome]) -> str:
 
 def _plan(
     con, files: list[tuple[Path, str]], hashes: dict[Path, str] | None = None
-) -> list[tuple[Path, str, FileOutcome | None, str | None]]:
-    """Decide before parsing: refused files and duplicates get their outcome now (`hashes`: sha256 by path,
-    computed beforehand)."""
-    plan: list[tuple[Path, str, FileOutcome | None, str | None]] = []
+) -> list[tuple[Path, str, FileOutcome | str]]:
+    """Decide before parsing: refused files and duplicates get their outcome now, the files to read their
+    sha256 (`hashes`: sha256 by path, computed beforehand)."""
+    plan: list[tuple[Path, str, FileOutcome | str]] = []
     seen: dict[str, str] = {}
     for path, name in files:
         reason = precheck(path)
         if reason is not None:
-            plan.append((path, name, _failure(con, name, None, reason), None))
+            plan.append((path, name, _failure(con, name, None, reason)))
             continue
         sha256 = (hashes or {}).get(path) or file_sha256(path)
         earlier = reads.find_imported(con, sha256) or seen.get(sha256)
         if earlier is not None:
             message = texts.OUTCOME_DUPLICATE_OF.format(name=earlier)
-            plan.append((path, name, FileOutcome(name, OUTCOME_DUPLICATE, 0, message), sha256))
+            plan.append((path, name, FileOutcome(name, OUTCOME_DUPLICATE, 0, message)))
             continue
         seen[sha256] = name
-        plan.append((path, name, None, sha256))
+        plan.append((path, name, sha256))
     return plan
 
 

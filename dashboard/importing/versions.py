@@ -118,10 +118,10 @@ def place(con: duckdb.DuckDBPyConnection, forms: list[Form]) -> list[Placement]:
         if len(claimants) > 1:
             for placement in claimants:
                 placement.status, placement.replaces, placement.candidates = STATUS_DUPLICATE, None, [stored_id]
-    replaced = [p for p in placements if p.status == STATUS_REPLACED]
-    old = {form.id: form for form in reads.load_forms(con, [p.replaces for p in replaced])}
-    for placement in replaced:
-        previous = old[placement.replaces]
+    replaced = [(p, p.replaces) for p in placements if p.status == STATUS_REPLACED and p.replaces is not None]
+    old = {form.id: form for form in reads.load_forms(con, [stored_id for _, stored_id in replaced])}
+    for placement, stored_id in replaced:
+        previous = old[stored_id]
         if unlike(previous, placement.form):  # the same name, but not what a correction looks like
             placement.status, placement.replaces, placement.candidates = STATUS_DUPLICATE, None, [previous.id]
             continue

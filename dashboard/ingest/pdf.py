@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from itertools import pairwise
 from operator import itemgetter
 from pathlib import Path
+from typing import TypedDict
 
 import pdfplumber
 from pdfminer.pdfdocument import PDFXRefFallback
@@ -53,9 +54,16 @@ TABLE_SETTINGS = {
     "join_tolerance": 3,
     "intersection_tolerance": 3,
 }
+
+
+class _TextSettings(TypedDict):
+    x_tolerance: float
+    y_tolerance: float
+
+
 # Text inside a cell: a gap wider than x_tolerance is printed as a space. Letter-spaced
 # labels ("项 目 名 称") therefore keep spaces, which label_key ignores.
-TEXT_SETTINGS = {"x_tolerance": 3, "y_tolerance": 3}
+TEXT_SETTINGS: _TextSettings = {"x_tolerance": 3, "y_tolerance": 3}
 EDGE_TOLERANCE = 3.0  # points: table edges / column boundaries closer than this are the same
 CID_MARK = "(cid:"
 # pdfplumber's dedupe_chars defaults: copies share these attributes and lie within the tolerance.
@@ -436,6 +444,8 @@ def stream_data(stream: PDFStream) -> bytes | None:
         return stream.data
     data = stream.rawdata or b""
     if stream.decipher is not None:
+        if stream.objid is None or stream.genno is None:  # the key needs the object's number (pdfminer asserts it)
+            return None
         data = stream.decipher(stream.objid, stream.genno, data, stream.attrs)
     filters = [name for name, _params in stream.get_filters()]
     if not filters:

@@ -83,14 +83,16 @@ def current() -> Account | None:
         return None
     now = time.monotonic()
     if now - st.session_state.get(LAST_SEEN_KEY, now) > idle_limit_seconds():
-        return _sign_out(texts.SIGNIN_IDLE_ENDED)
+        _sign_out(texts.SIGNIN_IDLE_ENDED)
+        return None
     try:
         with db.cursor() as cur:
             stored = accounts.stored(cur, account.name)
     except (duckdb.Error, schema.StoreError):
         return account  # the database is busy (an import): keep the session as it was, checked next run
     if stored is None or stored.stamp != account.stamp:
-        return _sign_out(texts.SIGNIN_CREDENTIALS_CHANGED)
+        _sign_out(texts.SIGNIN_CREDENTIALS_CHANGED)
+        return None
     st.session_state[LAST_SEEN_KEY] = now
     return account
 
@@ -126,7 +128,7 @@ def check_write_allowed(con: duckdb.DuckDBPyConnection) -> None:
         return
     account: Account | None = st.session_state.get(SESSION_KEY)
     stored = accounts.stored(con, account.name) if account else None
-    if stored is None or stored.stamp != account.stamp or not stored.may(accounts.IMPORTER):
+    if account is None or stored is None or stored.stamp != account.stamp or not stored.may(accounts.IMPORTER):
         raise WriteRefused(texts.SIGNIN_IMPORT_INTRO)
 
 

@@ -15,7 +15,7 @@ from dashboard.core import domain, texts
 from dashboard.core import formatting as fmt
 from dashboard.core.model import Form
 from dashboard.outputs import downloads
-from dashboard.queries.key_figures import GRADE_BADGE_COLORS, NO_GRADE_BADGE_COLOR, grade_color
+from dashboard.queries.key_figures import GRADE_BADGE_COLORS, NO_GRADE_BADGE_COLOR, BadgeColor, grade_color
 from dashboard.reference.reference import printed_with_name
 from dashboard.security.untrusted import markdown_literal
 from dashboard.ui import download_buttons
@@ -23,7 +23,7 @@ from dashboard.ui import table_columns as cols
 
 DEDUCTED_ROW_STYLE = "background-color: #fdecea"
 NO_REASON_STYLE = "color: #b03a2e; font-weight: 600"
-SEVERITY_BADGES = {"error": "red", "warning": "orange", "info": "blue"}
+SEVERITY_BADGES: dict[str, BadgeColor] = {"error": "red", "warning": "orange", "info": "blue"}
 
 
 def execution_rate(form: Form) -> float | None:
@@ -34,7 +34,7 @@ def execution_rate(form: Form) -> float | None:
 def recomputed_text(claimed: float | None, recomputed: float | None, places: int | None = None) -> str:
     """The recomputed 总分 as shown: the figure (with `places` decimals, for a table column, else as the
     cards write scores), 不可评价 where a claimed 总分 has none, else "—"."""
-    if not fmt.is_missing(recomputed):
+    if recomputed is not None and not fmt.is_missing(recomputed):
         return fmt.score_text(recomputed) if places is None else f"{float(recomputed):,.{places}f}"
     return texts.NOT_EVALUABLE if not fmt.is_missing(claimed) else texts.DASH
 

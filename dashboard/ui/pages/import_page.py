@@ -357,7 +357,7 @@ def _show_remove() -> None:
         batch = st.selectbox(
             texts.IMPORT_REMOVE_PICK,
             list(options),
-            format_func=options.get,  # selectbox options are plain text, not Markdown
+            format_func=options.__getitem__,  # selectbox options are plain text, not Markdown
             key="import_page_remove_batch",
         )
         confirmed = st.checkbox(texts.IMPORT_REMOVE_CONFIRM, key="import_page_remove_confirm")
