@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
 
 import duckdb
 
@@ -37,11 +36,3 @@ def only_row(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = Non
     if row is None:
         raise LookupError(f"no row from a query that always returns one: {sql}")
     return row
-
-
-def one_value(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> Any:
-    """The first column of the one row a query always returns (count(*), a RETURNING of one insert)."""
-    row = first_row(con, sql, params)
-    if row is None:
-        raise LookupError(f"the query returned no row: {sql}")
-    return row[0]

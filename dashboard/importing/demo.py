@@ -20,7 +20,7 @@ import pyarrow as pa
 from dashboard.audit import review
 from dashboard.core import domain
 from dashboard.core.model import Form, FundRow, Funds, Indicator
-from dashboard.core.transactions import one_value, transaction
+from dashboard.core.transactions import only_row, transaction
 from dashboard.store import connect, schema, writes
 
 CHUNK_FORMS = 5000
@@ -218,7 +218,7 @@ def build(path: Path | str, forms: int, seed: int = 1, workers: int | None = Non
 
 def _write_chunk(con, tables: dict[str, pa.Table], file_name: str, count: int) -> None:
     with transaction(con):
-        batch_id = one_value(
+        (batch_id,) = only_row(
             con,
             "INSERT INTO import_batches (file_name, imported_at, outcome, form_count, message, new_count) "
             "VALUES (?, ?, ?, ?, ?, ?) RETURNING batch_id",
