@@ -25,35 +25,33 @@ from dashboard.audit import quantities as q
 from dashboard.audit.config import AuditConfig, Scheme, active_config
 from dashboard.core import domain, texts
 from dashboard.core.domain import POINTS_EPSILON, Band
-from dashboard.core.model import FUND_ROW_KEYS, SEVERITIES, Check, Form, Indicator
+from dashboard.core.model import FUND_ROW_KEYS, SEVERITIES, Check, Form, Indicator, Severity
 from dashboard.ingest.cells import label_key
-
-ERROR, WARNING, INFO = SEVERITIES
 
 # Rule id → severity, in the order the UI lists them.
 _SEVERITY_OF = {
-    "weights_not_sum": ERROR,
-    "total_not_sum": ERROR,
-    "total_rounding": INFO,
-    "rate_mismatch": ERROR,
-    "fund_score_mismatch": ERROR,
-    "fund_total_not_sum": ERROR,
-    "fund_weight_unusual": WARNING,
-    "score_above_weight": ERROR,
-    "score_above_rule": ERROR,
-    "missing_reason": WARNING,
-    "full_score_not_measured": WARNING,
-    "actual_is_target_wording": WARNING,
-    "actual_unit_mismatch": WARNING,
-    "cost_target_direction": WARNING,
-    "target_cannot_fail": WARNING,
-    "over_target": INFO,
-    "low_execution_high_score": WARNING,
-    "duplicate_indicator": WARNING,
-    "level1_split": WARNING,
-    "stopped_with_points": WARNING,
-    "unit_all_full_marks": WARNING,
-    "not_evaluable": INFO,
+    "weights_not_sum": Severity.ERROR,
+    "total_not_sum": Severity.ERROR,
+    "total_rounding": Severity.INFO,
+    "rate_mismatch": Severity.ERROR,
+    "fund_score_mismatch": Severity.ERROR,
+    "fund_total_not_sum": Severity.ERROR,
+    "fund_weight_unusual": Severity.WARNING,
+    "score_above_weight": Severity.ERROR,
+    "score_above_rule": Severity.ERROR,
+    "missing_reason": Severity.WARNING,
+    "full_score_not_measured": Severity.WARNING,
+    "actual_is_target_wording": Severity.WARNING,
+    "actual_unit_mismatch": Severity.WARNING,
+    "cost_target_direction": Severity.WARNING,
+    "target_cannot_fail": Severity.WARNING,
+    "over_target": Severity.INFO,
+    "low_execution_high_score": Severity.WARNING,
+    "duplicate_indicator": Severity.WARNING,
+    "level1_split": Severity.WARNING,
+    "stopped_with_points": Severity.WARNING,
+    "unit_all_full_marks": Severity.WARNING,
+    "not_evaluable": Severity.INFO,
 }
 
 # (rule id, severity, Chinese title) for every rule, for the UI's counts by rule.

@@ -222,7 +222,7 @@ def _write_chunk(con, tables: dict[str, pa.Table], file_name: str, count: int) -
             con,
             "INSERT INTO import_batches (file_name, imported_at, outcome, form_count, message, new_count) "
             "VALUES (?, ?, ?, ?, ?, ?) RETURNING batch_id",
-            [file_name, datetime.now(), domain.OUTCOME_IMPORTED, count, "示例数据（合成，非真实报送）", count],
+            [file_name, datetime.now(), domain.Outcome.IMPORTED, count, "示例数据（合成，非真实报送）", count],
         )
         forms = tables["forms"]
         tables["forms"] = forms.set_column(

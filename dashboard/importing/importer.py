@@ -16,6 +16,7 @@ import duckdb
 
 from dashboard.audit import review
 from dashboard.core import domain, texts
+from dashboard.core.domain import Outcome
 from dashboard.core.model import Form
 from dashboard.importing import versions
 from dashboard.ingest import pages
@@ -24,12 +25,6 @@ from dashboard.reference import reference
 from dashboard.store import connect, reads, writes
 
 _LOG = logging.getLogger(__name__)
-
-# How a file's import ended: one definition, in domain (the store writes the same words).
-OUTCOME_IMPORTED = domain.OUTCOME_IMPORTED
-OUTCOME_PARTIAL = domain.OUTCOME_PARTIAL  # stored, but with incomplete forms or unreadable pages: not ok
-OUTCOME_DUPLICATE = domain.OUTCOME_DUPLICATE
-OUTCOME_ERROR = domain.OUTCOME_ERROR
 
 
 @dataclass(frozen=True)
@@ -45,7 +40,7 @@ class ImportOptions:
 @dataclass
 class FileOutcome:
     source_file: str
-    outcome: str  # imported | partial | duplicate | error
+    outcome: Outcome  # never REMOVED: an import is undone later
     form_count: int
     message: str  # Chinese, for people
     placed: dict[str, int] = field(default_factory=dict)  # new / replaced / duplicate / incomplete counts
@@ -55,7 +50,7 @@ class FileOutcome:
 
     @property
     def ok(self) -> bool:
-        return self.outcome not in (OUTCOME_ERROR, OUTCOME_PARTIAL)
+        return self.outcome not in (Outcome.ERROR, Outcome.PARTIAL)
 
 
 ProgressCallback = Callable[[int, int, FileOutcome], None]
@@ -129,7 +124,7 @@ def _import(
     finally:
         if owns_reader:
             reader.close()
-    stored = [o.batch_id for o in outcomes if o.outcome in (OUTCOME_IMPORTED, OUTCOME_PARTIAL) and o.batch_id]
+    stored = [o.batch_id for o in outcomes if o.outcome in (Outcome.IMPORTED, Outcome.PARTIAL) and o.batch_id]
     with step() as con:
         # Only the (unit, year) groups of the stored forms, as recorded with each file (and any work a killed
         # import left undone); reference.ensure_schema redoes the reference step at every writer's open.
@@ -167,15 +162,15 @@ def outcomes_summary(outcomes: list[FileOutcome]) -> str:
 
     return texts.IMPORT_SUMMARY.format(
         files=len(outcomes),
-        imported=count(OUTCOME_IMPORTED) + count(OUTCOME_PARTIAL),
+        imported=count(Outcome.IMPORTED) + count(Outcome.PARTIAL),
         forms=sum(outcome.form_count for outcome in outcomes),
-        new=placed(writes.STATUS_NEW),
-        replaced=placed(writes.STATUS_REPLACED),
-        duplicate=placed(writes.STATUS_DUPLICATE),
+        new=placed(writes.PlacementStatus.NEW),
+        replaced=placed(writes.PlacementStatus.REPLACED),
+        duplicate=placed(writes.PlacementStatus.DUPLICATE),
         incomplete=placed("incomplete"),
-        duplicates=count(OUTCOME_DUPLICATE),
-        partial=count(OUTCOME_PARTIAL),
-        errors=count(OUTCOME_ERROR),
+        duplicates=count(Outcome.DUPLICATE),
+        partial=count(Outcome.PARTIAL),
+        errors=count(Outcome.ERROR),
     )
 
 
@@ -195,7 +190,7 @@ def _plan(
         earlier = reads.find_imported(con, sha256) or seen.get(sha256)
         if earlier is not None:
             message = texts.OUTCOME_DUPLICATE_OF.format(name=earlier)
-            plan.append((path, name, FileOutcome(name, OUTCOME_DUPLICATE, 0, message)))
+            plan.append((path, name, FileOutcome(name, Outcome.DUPLICATE, 0, message)))
             continue
         seen[sha256] = name
         plan.append((path, name, sha256))
@@ -206,13 +201,13 @@ def _store_result(con, result: ReadResult, sha256: str, options: ImportOptions) 
     if result.error is not None:
         return _failure(con, result.source_file, sha256, result.error)
     if (earlier := reads.find_imported(con, sha256)) is not None:  # stored since the plan (another import)
-        return FileOutcome(result.source_file, OUTCOME_DUPLICATE, 0, texts.OUTCOME_DUPLICATE_OF.format(name=earlier))
+        return FileOutcome(result.source_file, Outcome.DUPLICATE, 0, texts.OUTCOME_DUPLICATE_OF.format(name=earlier))
     forms = result.forms
     writes.assign_ids(forms, sha256, result.source_file)
     placements = versions.place(con, forms)
     problems = _problems(result, forms)
-    outcome = OUTCOME_PARTIAL if problems else OUTCOME_IMPORTED
-    placed = {status: sum(p.status == status for p in placements) for status in writes.STATUSES}
+    outcome = Outcome.PARTIAL if problems else Outcome.IMPORTED
+    placed = {status.value: sum(p.status == status for p in placements) for status in writes.PlacementStatus}
     placed["incomplete"] = sum(not form.complete for form in forms)
     message = texts.OUTCOME_PLACED.format(count=len(forms), **placed)
     skipped = pages.skipped_note(result.skipped_pages)
@@ -230,7 +225,7 @@ def _store_result(con, result: ReadResult, sha256: str, options: ImportOptions) 
     except duckdb.Error:  # the detail is for the server log; the user is told which file and that it failed
         _LOG.exception("storing %s failed", result.source_file)
         return _failure(con, result.source_file, sha256, texts.REASON_STORE_FAILED)
-    replaced = [p for p in placements if p.status == writes.STATUS_REPLACED]
+    replaced = [p for p in placements if p.status == writes.PlacementStatus.REPLACED]
     details = [
         texts.OUTCOME_REPLACED_DETAIL.format(name=p.form.project_name or "—", changes="；".join(p.changes))
         for p in replaced
@@ -281,4 +276,4 @@ def settle_duplicate(con: duckdb.DuckDBPyConnection, form_id: str, replaces: str
 
 def _failure(con, name: str, sha256: str | None, reason: str) -> FileOutcome:
     writes.record_failure(con, name, sha256, reason)
-    return FileOutcome(name, OUTCOME_ERROR, 0, texts.OUTCOME_ERROR.format(reason=reason))
+    return FileOutcome(name, Outcome.ERROR, 0, texts.OUTCOME_ERROR.format(reason=reason))

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from dashboard.core import domain, texts
-from dashboard.core.model import Check, FundRow
+from dashboard.core.model import Check, FundRow, Severity
 from dashboard.core.rule_ids import VALUE_OUT_OF_RANGE, VALUE_UNREADABLE
 
 # Printed placeholders meaning "no number here" (compared NFKC, without spaces, lower-cased): the marks of
@@ -194,7 +194,7 @@ def number_check(reading: Reading, field_name: str, text: str | None, indicator:
     template = texts.VALUE_OUT_OF_RANGE if reading.problem == VALUE_OUT_OF_RANGE else texts.VALUE_UNREADABLE
     return Check(
         rule=reading.problem,
-        severity="error",
+        severity=Severity.ERROR,
         message=template.format(field=field_name, text=shown),
         indicator=indicator,
     )

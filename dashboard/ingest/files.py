@@ -45,12 +45,13 @@ class ReadResult:
     source_file: str
     forms: list[Form] = field(default_factory=list)
     error: str | None = None  # Chinese reason, None on success
-    skipped_pages: dict[int, str] = field(default_factory=dict)  # page (1-based) → why it holds no form (pages.*)
+    # page (1-based) → why it holds no form
+    skipped_pages: dict[int, pages.PageKind] = field(default_factory=dict)
 
     @property
     def unreadable_pages(self) -> list[int]:
         """PDF pages that could not be decoded."""
-        return pages.pages_of(self.skipped_pages, pages.UNREADABLE)
+        return pages.pages_of(self.skipped_pages, pages.PageKind.UNREADABLE)
 
 
 def precheck(path: Path) -> str | None:

@@ -161,7 +161,7 @@ def _missing_fund_rows(form: Form) -> list[Check]:
 
 def _is_shell(form: Form) -> bool:
     """A form with nothing read: no name, no fund amount, no indicator, no 总分 (a layout the reader does not know)."""
-    named = form.project_name or (form.form_kind == domain.FORM_KIND_DEPARTMENT and form.department)
+    named = form.project_name or (form.form_kind == domain.FormKind.DEPARTMENT and form.department)
     amounts = any(
         getattr(row, name) is not None for row in form.funds.rows().values() for name in cells.FUND_AMOUNT_FIELDS
     )
