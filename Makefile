@@ -36,6 +36,7 @@ lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
+	$(BIN)/mypy dashboard
 
 test: lint
 	$(BIN)/python -m pytest

@@ -433,20 +433,20 @@ def judge(mutant: Mutant, outcome, forms: list[Form], reference: list[Form], fig
     figures.by_kind[mutant.kind] += 1
     if texts.REASON_INTERNAL in outcome.message:
         figures.tracebacks.append(f"{name}: {outcome.message}")
-    if outcome.outcome == importer.OUTCOME_ERROR:
+    if outcome.outcome == importer.Outcome.ERROR:
         figures.errors += 1
         figures.reasons[outcome.message.split("：")[1] if "：" in outcome.message else outcome.message] += 1
         if forms:
             figures.partial_writes.append(f"{name}: error with {len(forms)} forms stored")
         return
-    if outcome.outcome == importer.OUTCOME_DUPLICATE:
+    if outcome.outcome == importer.Outcome.DUPLICATE:
         return
     figures.stored += 1
     if len(forms) != outcome.form_count:
         figures.partial_writes.append(f"{name}: outcome says {outcome.form_count} forms, {len(forms)} stored")
     original_findings = set().union(*(findings(form) for form in reference)) if reference else set()
     flagged = any(findings(form) - original_findings for form in forms)
-    if outcome.outcome == importer.OUTCOME_IMPORTED and len(forms) < len(reference) and not flagged:
+    if outcome.outcome == importer.Outcome.IMPORTED and len(forms) < len(reference) and not flagged:
         figures.lost_unflagged.append(f"{name}: {len(forms)} of {len(reference)} forms, imported without a word")
     originals = {content(form) for form in reference}
     squeezed_originals = {squeezed(content(form)) for form in reference}

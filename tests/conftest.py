@@ -40,7 +40,7 @@ def build_sample_db(path: Path) -> None:
         outcomes = importer.import_files(con, [(p, p.name) for p in files], importer.ImportOptions(year=SAMPLE_YEAR))
     finally:
         con.close()
-    assert all(outcome.outcome == importer.OUTCOME_IMPORTED for outcome in outcomes), outcomes
+    assert all(outcome.outcome == importer.Outcome.IMPORTED for outcome in outcomes), outcomes
     assert [outcome.placed["replaced"] for outcome in outcomes] == [0, 1, 1]  # the PDFs replace forms 3 and 10
 
 

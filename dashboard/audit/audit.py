@@ -24,36 +24,34 @@ from decimal import ROUND_HALF_UP, Decimal
 from dashboard.audit import quantities as q
 from dashboard.audit.config import AuditConfig, Scheme, active_config
 from dashboard.core import domain, texts
-from dashboard.core.domain import POINTS_EPSILON
-from dashboard.core.model import FUND_ROW_KEYS, SEVERITIES, Check, Form, Indicator
+from dashboard.core.domain import POINTS_EPSILON, Band
+from dashboard.core.model import FUND_ROW_KEYS, SEVERITIES, Check, Form, Indicator, Severity
 from dashboard.ingest.cells import label_key
-
-ERROR, WARNING, INFO = SEVERITIES
 
 # Rule id → severity, in the order the UI lists them.
 _SEVERITY_OF = {
-    "weights_not_sum": ERROR,
-    "total_not_sum": ERROR,
-    "total_rounding": INFO,
-    "rate_mismatch": ERROR,
-    "fund_score_mismatch": ERROR,
-    "fund_total_not_sum": ERROR,
-    "fund_weight_unusual": WARNING,
-    "score_above_weight": ERROR,
-    "score_above_rule": ERROR,
-    "missing_reason": WARNING,
-    "full_score_not_measured": WARNING,
-    "actual_is_target_wording": WARNING,
-    "actual_unit_mismatch": WARNING,
-    "cost_target_direction": WARNING,
-    "target_cannot_fail": WARNING,
-    "over_target": INFO,
-    "low_execution_high_score": WARNING,
-    "duplicate_indicator": WARNING,
-    "level1_split": WARNING,
-    "stopped_with_points": WARNING,
-    "unit_all_full_marks": WARNING,
-    "not_evaluable": INFO,
+    "weights_not_sum": Severity.ERROR,
+    "total_not_sum": Severity.ERROR,
+    "total_rounding": Severity.INFO,
+    "rate_mismatch": Severity.ERROR,
+    "fund_score_mismatch": Severity.ERROR,
+    "fund_total_not_sum": Severity.ERROR,
+    "fund_weight_unusual": Severity.WARNING,
+    "score_above_weight": Severity.ERROR,
+    "score_above_rule": Severity.ERROR,
+    "missing_reason": Severity.WARNING,
+    "full_score_not_measured": Severity.WARNING,
+    "actual_is_target_wording": Severity.WARNING,
+    "actual_unit_mismatch": Severity.WARNING,
+    "cost_target_direction": Severity.WARNING,
+    "target_cannot_fail": Severity.WARNING,
+    "over_target": Severity.INFO,
+    "low_execution_high_score": Severity.WARNING,
+    "duplicate_indicator": Severity.WARNING,
+    "level1_split": Severity.WARNING,
+    "stopped_with_points": Severity.WARNING,
+    "unit_all_full_marks": Severity.WARNING,
+    "not_evaluable": Severity.INFO,
 }
 
 # (rule id, severity, Chinese title) for every rule, for the UI's counts by rule.
@@ -126,14 +124,14 @@ def _sum(values: Iterable[float | None]) -> float:
 class Assessment:
     """What the scoring rules make of one indicator row."""
 
-    outcome: str | None  # "met" | "partial" | "missed" | None where the rules cannot tell
+    outcome: Band | None  # None where the rules cannot tell
     ceiling: float | None  # the most points any reading of the rules allows; None: no judgment
     rule_score: float  # the points the scheme gives (what recompute_total counts)
     comparison: q.Comparison | None = None
 
 
-def _band_ceiling(outcome: str, weight: float, scheme: Scheme) -> float:
-    shares = {"met": 1.0, "partial": scheme.partial_band_max, "missed": scheme.missed_band_max}
+def _band_ceiling(outcome: Band, weight: float, scheme: Scheme) -> float:
+    shares = {Band.MET: 1.0, Band.PARTIAL: scheme.partial_band_max, Band.MISSED: scheme.missed_band_max}
     return weight * shares[outcome]
 
 
@@ -151,12 +149,12 @@ def assess(indicator: Indicator, scheme: Scheme | None = None) -> Assessment:
         ceiling = weight * comparison.fraction
         overspent_cap = comparison.lower_is_better and comparison.target.dimension == q.MONEY
         zero = not comparison.met and overspent_cap and scheme.overspent_cost_scores_zero
-        outcome = "met" if comparison.met else "missed"
+        outcome = Band.MET if comparison.met else Band.MISSED
         return Assessment(outcome, ceiling, 0.0 if zero else ceiling, comparison)
-    outcome = q.qualitative_outcome(indicator.actual)
-    if q.read_quantity(indicator.target) is None and outcome is not None:
-        ceiling = _band_ceiling(outcome, weight, scheme)
-        return Assessment(outcome, ceiling, min(claimed, ceiling))
+    worded = q.qualitative_outcome(indicator.actual)
+    if q.read_quantity(indicator.target) is None and worded is not None:
+        ceiling = _band_ceiling(worded, weight, scheme)
+        return Assessment(worded, ceiling, min(claimed, ceiling))
     return Assessment(None, None, claimed)
 
 
@@ -305,7 +303,7 @@ def _score_above_rule(row: Indicator, scheme: Scheme) -> Check | None:
     if not domain.is_weighted(row.weight) or row.score is None or row.score > row.weight + POINTS_EPSILON:
         return None
     found = assess(row, scheme)
-    if found.outcome in (None, "met") or found.ceiling is None:
+    if found.outcome in (None, Band.MET) or found.ceiling is None:
         return None
     figures = {"actual": row.actual, "target": row.target, "claimed": fmt(row.score)}
     if _full_marks(row) and found.ceiling < row.weight - POINTS_EPSILON:
@@ -314,7 +312,7 @@ def _score_above_rule(row: Indicator, scheme: Scheme) -> Check | None:
         if found.comparison is not None:
             message = texts.AUDIT_SCORE_ABOVE_PRORATED.format(recomputed=fmt(found.ceiling, 2), **figures)
         else:
-            band = texts.AUDIT_BAND_PARTIAL if found.outcome == "partial" else texts.AUDIT_BAND_MISSED
+            band = texts.AUDIT_BAND_PARTIAL if found.outcome == Band.PARTIAL else texts.AUDIT_BAND_MISSED
             message = texts.AUDIT_SCORE_ABOVE_BAND.format(band=band, recomputed=fmt(found.ceiling, 2), **figures)
     else:
         return None
@@ -341,7 +339,7 @@ def _missing_reason(row: Indicator, scheme: Scheme) -> Check | None:
             lost=fmt(lost), claimed=fmt(row.score), weight=fmt(row.weight)
         )
         return _check("missing_reason", message, row.name, claimed=row.score, recomputed=row.weight)
-    if assess(row, scheme).outcome in ("missed", "partial"):
+    if assess(row, scheme).outcome in (Band.MISSED, Band.PARTIAL):
         message = texts.AUDIT_MISSING_REASON_MISSED.format(actual=row.actual, target=row.target)
         return _check("missing_reason", message, row.name, claimed=row.score)
     return None
@@ -380,6 +378,8 @@ def check_actual_unit_mismatch(form: Form, scheme: Scheme) -> list[Check]:
         if not domain.is_weighted(row.weight) or not q.units_clash(row.target, row.actual):
             continue
         target, actual = q.read_quantity(row.target), q.read_quantity(row.actual)
+        if target is None or actual is None:  # units_clash says both are quantities
+            continue
         message = texts.AUDIT_ACTUAL_UNIT_MISMATCH.format(
             actual=row.actual,
             actual_kind=texts.AUDIT_DIMENSIONS[actual.dimension],
@@ -690,7 +690,7 @@ def recompute(form: Form, config: AuditConfig | Scheme | None = None) -> Recompu
     if scheme.cost_cap_not_filed is not None and not any(_files_cost(row) for row in measured):
         capped = [row for row in left_out if _files_cost(row)]
         left_out = [row for row in left_out if not _files_cost(row)]
-    capped_weight = sum(row.weight for row in capped)
+    capped_weight = sum(row.weight or 0.0 for row in capped)
     cap_points = min(capped_weight, scheme.cost_cap_not_filed or 0.0) if capped else 0.0
     rate = domain.form_rate_pct(form)
     result = Recomputation(
@@ -700,8 +700,8 @@ def recompute(form: Form, config: AuditConfig | Scheme | None = None) -> Recompu
         not_applicable=tuple(left_out),
         cost_capped=tuple(capped),
         cost_cap_points=cap_points,
-        indicator_weight=sum(row.weight for row in weighted),
-        counted_weight=sum(row.weight for row in measured) + capped_weight,
+        indicator_weight=sum(row.weight or 0.0 for row in weighted),
+        counted_weight=sum(row.weight or 0.0 for row in measured) + capped_weight,
         total=None,
     )
     if domain.is_not_evaluable(form):
@@ -751,7 +751,9 @@ def _row_step(row: Indicator, found: Assessment, scheme: Scheme) -> Step:
         formula = texts.EXPLAIN_PRORATED_FORMULA.format(top=fmt(top), bottom=fmt(bottom), **figures)
         return Step(row.name, rule, formula, found.rule_score)
     if found.outcome is not None:
-        share = {"met": 1.0, "partial": scheme.partial_band_max, "missed": scheme.missed_band_max}[found.outcome]
+        share = {Band.MET: 1.0, Band.PARTIAL: scheme.partial_band_max, Band.MISSED: scheme.missed_band_max}[
+            found.outcome
+        ]
         rule = texts.EXPLAIN_BAND.format(band=texts.EXPLAIN_BANDS[found.outcome], share=fmt(share * 100, 1))
         formula = texts.EXPLAIN_BAND_FORMULA.format(claimed=fmt(row.score), share=fmt(share * 100, 1), **figures)
         return Step(row.name, rule, formula, found.rule_score)

@@ -9,10 +9,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from dashboard.core import domain, texts
-from dashboard.core.model import SEVERITIES, Check, Form
+from dashboard.core.model import Check, Form, Severity
 from dashboard.core.rule_ids import VALUE_OUT_OF_RANGE
 
-ERROR = SEVERITIES[0]
 RULE_INCOMPLETE = "incomplete"
 RULE_NEGATIVE = "negative_value"
 RULES = (RULE_INCOMPLETE, RULE_NEGATIVE)
@@ -26,11 +25,11 @@ def findings(form: Form) -> list[Check]:
     form.complete = not missing
     if missing:
         message = texts.CHECK_INCOMPLETE.format(missing="、".join(missing))
-        found.append(Check(rule=RULE_INCOMPLETE, severity=ERROR, message=message))
+        found.append(Check(rule=RULE_INCOMPLETE, severity=Severity.ERROR, message=message))
     found.extend(
         Check(
             rule=RULE_NEGATIVE,
-            severity=ERROR,
+            severity=Severity.ERROR,
             message=texts.CHECK_NEGATIVE_AMOUNT.format(field=label, value=f"{value:g}"),
             indicator=indicator,
             claimed=value,
@@ -49,7 +48,7 @@ def _out_of_range(form: Form) -> list[Check]:
         if value is not None and limit is not None and not abs(value) < limit:
             setattr(holder, name, None)
             message = texts.VALUE_OUT_OF_RANGE.format(field=label, text=f"{value:g}")
-            found.append(Check(rule=VALUE_OUT_OF_RANGE, severity=ERROR, message=message, indicator=indicator))
+            found.append(Check(rule=VALUE_OUT_OF_RANGE, severity=Severity.ERROR, message=message, indicator=indicator))
     return found
 
 

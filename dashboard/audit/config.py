@@ -22,6 +22,7 @@ import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NoReturn
 
 from dashboard.core import domain, texts
 
@@ -142,7 +143,7 @@ class AuditConfig:
     def scheme(self, name: str | None) -> Scheme:
         """The scheme called `name`; the default one for None or an unknown name."""
         by_name = {scheme.name: scheme for scheme in self.schemes}
-        return by_name.get(name) or by_name[self.default_scheme]
+        return (by_name.get(name) if name is not None else None) or by_name[self.default_scheme]
 
     @property
     def scheme_names(self) -> tuple[str, ...]:
@@ -271,7 +272,7 @@ class _Reader:
     def __init__(self, file: str):
         self.file = file
 
-    def fail(self, key: str, problem: str):
+    def fail(self, key: str, problem: str) -> NoReturn:
         raise AuditConfigError(texts.CONFIG_BAD_KEY.format(file=self.file, key=key, problem=problem))
 
     def config(self, data: dict) -> AuditConfig:

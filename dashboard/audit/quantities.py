@@ -13,7 +13,7 @@ import functools
 import re
 from dataclasses import dataclass, replace
 
-from dashboard.core.domain import _TEXT_CACHE, COST_WORDS, is_not_measured, normalize
+from dashboard.core.domain import _TEXT_CACHE, COST_WORDS, Band, is_not_measured, normalize
 
 # Dimensions a quantity can have. "number" is a bare number ("1172") that takes its partner's.
 MONEY, PERCENT, COUNT, DURATION, NUMBER = "money", "percent", "count", "duration", "number"
@@ -347,8 +347,8 @@ def compare(target_text: str | None, actual_text: str | None, name: str = "", le
     return Comparison(target, actual, lower, met, fraction, achievement)
 
 
-def qualitative_outcome(actual_text: str | None) -> str | None:
-    """ "met", "partial" or "missed" for a worded actual ("及时", "部分达成", "未组织培训").
+def qualitative_outcome(actual_text: str | None) -> Band | None:
+    """The band for a worded actual ("及时", "部分达成", "未组织培训").
 
     None for numbers and for cells that say nothing was measured.
     """
@@ -356,7 +356,7 @@ def qualitative_outcome(actual_text: str | None) -> str | None:
     if is_not_measured(cleaned) or _NUMBER_RE.search(cleaned):
         return None
     if _contains_any(cleaned, _MISSED_WORDS):
-        return "missed"
+        return Band.MISSED
     if _contains_any(cleaned, _PARTIAL_WORDS):
-        return "partial"
-    return "met"
+        return Band.PARTIAL
+    return Band.MET

@@ -26,6 +26,9 @@ from dashboard.outputs import backup, export, output_files
 from dashboard.security.untrusted import display_name, terminal_text
 from dashboard.store import connect, reads, schema
 
+# Choices as plain strings: argparse names them with repr() when it refuses a value.
+FORMAT_CHOICES = [fmt.value for fmt in export.ExportFormat]
+
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m dashboard", description=texts.CLI_DESCRIPTION)
@@ -41,7 +44,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     export_cmd = commands.add_parser("export", help=texts.CLI_EXPORT_HELP)
     export_cmd.add_argument("--db", type=Path, help=texts.CLI_DB_HELP)
-    export_cmd.add_argument("--format", choices=export.FORMATS, required=True, help=texts.CLI_FORMAT_HELP)
+    export_cmd.add_argument("--format", choices=FORMAT_CHOICES, required=True, help=texts.CLI_FORMAT_HELP)
     export_cmd.add_argument("--output", type=Path, help=texts.CLI_OUTPUT_HELP)
     export_cmd.add_argument("--all-versions", action="store_true", help=texts.CLI_ALL_VERSIONS_HELP)
 
@@ -103,7 +106,8 @@ def run_import(args: argparse.Namespace) -> int:
 
 def run_export(args: argparse.Namespace) -> int:
     """Streams the export (export.write_export): memory stays bounded whatever the database's size."""
-    if args.format == "parquet" and not args.output:
+    fmt = export.ExportFormat(args.format)  # one of the parser's choices
+    if fmt == export.ExportFormat.PARQUET and not args.output:
         print(texts.CLI_PARQUET_NEEDS_OUTPUT, file=sys.stderr)
         return 2
     con = connect.open_db(args.db, read_only=True)
@@ -111,10 +115,10 @@ def run_export(args: argparse.Namespace) -> int:
     try:
         if args.output:
             with output_files.replace_atomically(args.output) as out:  # a full disk leaves the old file whole
-                count = export.write_export(con, args.format, out, with_versions=args.all_versions)
+                count = export.write_export(con, fmt, out, with_versions=args.all_versions)
             print(texts.CLI_EXPORTED.format(count=count, path=display_name(str(args.output))), file=sys.stderr)
         else:
-            export.write_export(con, args.format, sys.stdout.buffer, with_versions=args.all_versions)
+            export.write_export(con, fmt, sys.stdout.buffer, with_versions=args.all_versions)
             sys.stdout.flush()
     finally:
         con.close()
@@ -261,8 +265,9 @@ class _TerminalSafe(io.TextIOBase):
     def buffer(self):
         return self._stream.buffer
 
+    # typeshed declares TextIOBase.encoding a writable attribute; at run time it is a read-only property.
     @property
-    def encoding(self) -> str:
+    def encoding(self) -> str:  # type: ignore[override]
         return getattr(self._stream, "encoding", "utf-8")
 
     def isatty(self) -> bool:

@@ -36,10 +36,10 @@ def run_reference(args: argparse.Namespace) -> int:
         return 2
     try:
         if args.reference_command == "import-orgs":
-            rows = organisations.read_file(path)  # read before the database is opened: a bad file changes nothing
+            rows = organisations.read_file(args.file)  # read before the database is opened: a bad file changes nothing
             message = _with_db(args, lambda con: _import_orgs(con, rows))
         elif args.reference_command == "import-rules":
-            rules = project_types.rules_from_toml(path.read_text(encoding="utf-8-sig"))
+            rules = project_types.rules_from_toml(args.file.read_text(encoding="utf-8-sig"))
             message = _with_db(args, lambda con: _import_rules(con, rules))
         elif args.reference_command == "export-rules":
             message = _with_db(args, lambda con: _export_rules(con, path))

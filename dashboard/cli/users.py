@@ -20,6 +20,9 @@ from dashboard.security import accounts
 from dashboard.security.untrusted import display_name
 from dashboard.store import connect
 
+# Choices as plain strings: argparse names them with repr() when it refuses a value.
+ROLE_CHOICES = [role.value for role in accounts.ROLES]
+
 
 def add_user_commands(commands: argparse._SubParsersAction) -> None:
     """Add `user` with its five subcommands to the main parser's subcommands."""
@@ -28,7 +31,7 @@ def add_user_commands(commands: argparse._SubParsersAction) -> None:
 
     add = actions.add_parser("add", help=texts.CLI_USER_ADD_HELP)
     add.add_argument("name", help=texts.CLI_USER_NAME_HELP)
-    add.add_argument("--role", choices=accounts.ROLES, required=True, help=texts.CLI_USER_ROLE_HELP)
+    add.add_argument("--role", choices=ROLE_CHOICES, required=True, help=texts.CLI_USER_ROLE_HELP)
     add.add_argument("--password-stdin", action="store_true", help=texts.CLI_PASSWORD_STDIN_HELP)
 
     actions.add_parser("list", help=texts.CLI_USER_LIST_HELP)
@@ -42,7 +45,7 @@ def add_user_commands(commands: argparse._SubParsersAction) -> None:
 
     role = actions.add_parser("role", help=texts.CLI_USER_ROLE_CHANGE_HELP)
     role.add_argument("name", help=texts.CLI_USER_NAME_HELP)
-    role.add_argument("--role", choices=accounts.ROLES, required=True, help=texts.CLI_USER_ROLE_HELP)
+    role.add_argument("--role", choices=ROLE_CHOICES, required=True, help=texts.CLI_USER_ROLE_HELP)
 
     for action in (add, actions.choices["list"], remove, passwd, role):
         action.add_argument("--db", type=Path, help=texts.CLI_DB_HELP)
@@ -51,7 +54,7 @@ def add_user_commands(commands: argparse._SubParsersAction) -> None:
 def run_user(args: argparse.Namespace) -> int:
     """Run one `user` subcommand; refused requests print the reason and return 2."""
     try:
-        password = _password(args) if args.user_command in ("add", "passwd") else None
+        password = _password(args) if args.user_command in ("add", "passwd") else ""
         con = connect.open_db(args.db, read_only=args.user_command == "list")
         try:
             message = _run(con, args, password)
@@ -64,7 +67,8 @@ def run_user(args: argparse.Namespace) -> int:
     return 0
 
 
-def _run(con, args: argparse.Namespace, password: str | None) -> str:
+def _run(con, args: argparse.Namespace, password: str) -> str:
+    """`password`: read before the database opened, for add and passwd ("" for the others)."""
     name = getattr(args, "name", "")
     if args.user_command == "add":
         account = accounts.add_user(con, name, args.role, password)

@@ -10,6 +10,8 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
+from enum import StrEnum
+from typing import TypeGuard
 
 # --- Texts that say nothing -------------------------------------------------------------------------------
 
@@ -28,14 +30,27 @@ STOPPED_RE = re.compile(r"[（(]\s*(停用)\s*[)）]")
 # Words that name a cost: an amount so named is a cap on spending, where less is better (成本, 单价 …).
 COST_WORDS = ("成本", "费用", "单价", "价格", "造价", "控制数", "支出", "预算", "经费")
 
-# How an import ended (import_batches.outcome): stored, stored with problems (incomplete forms, unreadable
-# pages), not stored as a copy of a stored file, not stored at all; and an import undone later.
-OUTCOME_IMPORTED = "imported"
-OUTCOME_PARTIAL = "partial"
-OUTCOME_DUPLICATE = "duplicate"
-OUTCOME_ERROR = "error"
-OUTCOME_REMOVED = "removed"
-STORED_OUTCOMES = (OUTCOME_IMPORTED, OUTCOME_PARTIAL)  # an import whose forms are stored (and can be undone)
+
+class Outcome(StrEnum):
+    """How an import ended (import_batches.outcome, as stored)."""
+
+    IMPORTED = "imported"  # stored
+    PARTIAL = "partial"  # stored with problems (incomplete forms, unreadable pages)
+    DUPLICATE = "duplicate"  # not stored: a copy of a stored file
+    ERROR = "error"  # not stored at all
+    REMOVED = "removed"  # stored, and undone later
+
+
+STORED_OUTCOMES = (Outcome.IMPORTED, Outcome.PARTIAL)  # an import whose forms are stored (and can be undone)
+
+
+class Band(StrEnum):
+    """What the scoring rules make of an indicator's actual against its target."""
+
+    MET = "met"
+    PARTIAL = "partial"
+    MISSED = "missed"
+
 
 # Two scores closer than this are the same score (floats from printed decimals).
 POINTS_EPSILON = 1e-9
@@ -64,7 +79,7 @@ def is_no_reason(text: str | None) -> bool:
     return normalize(text).lower() in NO_REASON_MARKS
 
 
-def is_weighted(weight: float | None) -> bool:
+def is_weighted(weight: float | None) -> TypeGuard[float]:
     """An indicator that carries points (zero-weight 不适用 rows do not)."""
     return weight is not None and weight > 0
 
@@ -189,8 +204,21 @@ STANDARD_LEVEL2_LABELS = (
 
 # --- Completeness -----------------------------------------------------------------------------------------
 
-FORM_KIND_PROJECT = "project"  # 项目支出绩效自评表
-FORM_KIND_DEPARTMENT = "department"  # 部门整体支出绩效自评表
+
+class Role(StrEnum):
+    """What an account may do (users.role); each role may do what the ones before it may."""
+
+    VIEWER = "viewer"
+    IMPORTER = "importer"
+    ADMIN = "admin"
+
+
+class FormKind(StrEnum):
+    """Which 自评表 a form is (forms.form_kind, the JSON export's "form_kind")."""
+
+    PROJECT = "project"  # 项目支出绩效自评表
+    DEPARTMENT = "department"  # 部门整体支出绩效自评表
+
 
 # What a form must hold to count (labels for people, in the order a form prints them).
 PART_NAME = "项目名称"
@@ -212,7 +240,7 @@ def missing_parts(form) -> list[str]:
     row 不适用 with 分值 0, and is a complete form that cannot be evaluated, not a damaged one.
     """
     missing = []
-    if getattr(form, "form_kind", FORM_KIND_PROJECT) == FORM_KIND_PROJECT and not (form.project_name or "").strip():
+    if getattr(form, "form_kind", FormKind.PROJECT) == FormKind.PROJECT and not (form.project_name or "").strip():
         missing.append(PART_NAME)
     total = form.funds.total
     if total.annual_budget is None and total.executed is None and total.initial_budget is None:

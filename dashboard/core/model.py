@@ -8,11 +8,20 @@ JSON export only ever see this model. Field names follow the public JSON contrac
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import StrEnum
 
 from dashboard.core import domain
 
-# Severity levels of a check, most serious first.
-SEVERITIES = ("error", "warning", "info")
+
+class Severity(StrEnum):
+    """How serious a check's finding is (checks.severity), most serious first."""
+
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+
+SEVERITIES = tuple(Severity)  # most serious first
 
 # Keys of the four fund rows, in the form's order.
 FUND_ROW_KEYS = ("total", "current_year", "carryover", "other")
@@ -102,7 +111,7 @@ class Check:
     """A finding about a form: an import consistency check or an audit rule."""
 
     rule: str  # stable rule id, e.g. "total_not_sum"
-    severity: str  # "error" | "warning" | "info"
+    severity: Severity
     message: str  # Chinese, for people
     indicator: str | None = None  # indicator name, or None for a form-level finding
     claimed: float | None = None  # the figure the form prints
@@ -122,11 +131,11 @@ class Check:
 
 @dataclass
 class Form:
-    """One 项目支出绩效自评表 (or 部门整体支出绩效自评表, form_kind "department")."""
+    """One 项目支出绩效自评表 (or 部门整体支出绩效自评表, form_kind FormKind.DEPARTMENT)."""
 
     project_name: str
     project_type: str
-    form_kind: str = domain.FORM_KIND_PROJECT
+    form_kind: domain.FormKind = domain.FormKind.PROJECT
     project_code: str | None = None  # printed code prefix of the project name, where there is one
     status: str | None = None  # "停用" or None
     department: str | None = None  # 主管部门 as printed
@@ -161,7 +170,7 @@ class Form:
         `with_version` adds `superseded_by` (the export's --all-versions).
         """
         record = {"id": self.id, "form_kind": self.form_kind, "complete": self.complete}
-        project = self.form_kind == domain.FORM_KIND_PROJECT  # a 部门整体 form names no project (null)
+        project = self.form_kind == domain.FormKind.PROJECT  # a 部门整体 form names no project (null)
         if with_version:
             record["superseded_by"] = self.superseded_by
         not_graded = domain.not_graded_reason(self)  # 停用, 不可评价 …: kept out of grades and averages

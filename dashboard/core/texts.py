@@ -4,6 +4,9 @@ Readers, the command line and the pages take their wording from here, so that th
 same thing is always said the same way.
 """
 
+from dashboard.core.domain import Band, Outcome, Role
+from dashboard.core.model import Severity
+
 # Why a file could not be imported (FormReadError.reason).
 REASON_SCANNED = "扫描件，无文字层"
 REASON_DAMAGED = "文件已损坏或不完整，无法打开"
@@ -181,7 +184,8 @@ CHECK_COLUMNS = {
     "claimed": "表上数值",
     "recomputed": "复算数值",
 }
-SEVERITY_LABELS = {"error": "错误", "warning": "警告", "info": "提示"}
+# Keyed by the members, read with the plain strings the database gives back (they compare equal).
+SEVERITY_LABELS: dict[str, str] = {Severity.ERROR: "错误", Severity.WARNING: "警告", Severity.INFO: "提示"}
 
 # --- 导入 page (dashboard/ui/pages/import_page.py) --------------------------------------------------------
 IMPORT_TITLE = "导入自评表"
@@ -236,7 +240,12 @@ IMPORT_HISTORY_COLUMNS = {
     "imported_by": "导入人",
     "message": "说明",
 }
-IMPORT_HISTORY_OUTCOMES = {"imported": "已导入", "partial": "有问题", "error": "错误", "removed": "已撤销"}
+IMPORT_HISTORY_OUTCOMES = {
+    Outcome.IMPORTED: "已导入",
+    Outcome.PARTIAL: "有问题",
+    Outcome.ERROR: "错误",
+    Outcome.REMOVED: "已撤销",
+}
 
 # --- Self-score audit (dashboard/audit/audit.py, dashboard/audit/quantities.py) ----------------------------------------
 # Rule titles, for counts by rule (audit.RULES).
@@ -367,7 +376,7 @@ EXPLAIN_OVERSPENT_FORMULA = "实际完成值“{actual}”超过指标值“{tar
 EXPLAIN_PRORATED = "未达到指标值：分值 × 实际 ÷ 目标"
 EXPLAIN_PRORATED_LOWER = "越低越好、超出指标值：分值 × 目标 ÷ 实际"
 EXPLAIN_PRORATED_FORMULA = "{weight} × {top} ÷ {bottom} = {result}（实际“{actual}”，指标值“{target}”）"
-EXPLAIN_BANDS = {"met": "达成", "partial": "部分达成", "missed": "未达成"}
+EXPLAIN_BANDS = {Band.MET: "达成", Band.PARTIAL: "部分达成", Band.MISSED: "未达成"}
 EXPLAIN_BAND = "定性指标，{band}：最多得分值的 {share}%"
 EXPLAIN_BAND_FORMULA = "min(自评 {claimed}, {weight} × {share}%) = {result}（实际“{actual}”）"
 EXPLAIN_KEPT = "规则无法判断：保留自评分（以分值为上限）"
@@ -473,7 +482,7 @@ COL = {
     "avg_score": "平均总分",
     **labels("level1", "level2", "name", "target", "actual", "weight", "score", "reason", "source_file", "form_id"),
 }
-FLAG_COUNTS = {"error": "错误 {n}", "warning": "警告 {n}", "info": "提示 {n}"}
+FLAG_COUNTS = {Severity.ERROR: "错误 {n}", Severity.WARNING: "警告 {n}", Severity.INFO: "提示 {n}"}
 FLAG_NONE = "无"
 
 # --- 总览 page (dashboard/ui/pages/overview.py) ------------------------------------------------------------
@@ -659,7 +668,7 @@ READER_RULE_TITLES = {
 }
 
 # --- Accounts and sign-in (dashboard/security/accounts.py, cli_users.py, auth.py, uploads.py) ----------------------
-ROLE_LABELS = {"viewer": "查看", "importer": "导入", "admin": "管理"}
+ROLE_LABELS: dict[str, str] = {Role.VIEWER: "查看", Role.IMPORTER: "导入", Role.ADMIN: "管理"}
 ACCOUNT_EXISTS = "账号 {name} 已存在。"
 ACCOUNT_MISSING = "账号 {name} 不存在。"
 ACCOUNT_BAD_NAME = "账号名不能为空、不能超过 {limit} 个字符、不能含控制字符。"

@@ -20,7 +20,7 @@ import pyarrow as pa
 from dashboard.audit import review
 from dashboard.core import domain
 from dashboard.core.model import Form, FundRow, Funds, Indicator
-from dashboard.core.transactions import first_row, transaction
+from dashboard.core.transactions import only_row, transaction
 from dashboard.store import connect, schema, writes
 
 CHUNK_FORMS = 5000
@@ -218,15 +218,15 @@ def build(path: Path | str, forms: int, seed: int = 1, workers: int | None = Non
 
 def _write_chunk(con, tables: dict[str, pa.Table], file_name: str, count: int) -> None:
     with transaction(con):
-        row = first_row(
+        (batch_id,) = only_row(
             con,
             "INSERT INTO import_batches (file_name, imported_at, outcome, form_count, message, new_count) "
             "VALUES (?, ?, ?, ?, ?, ?) RETURNING batch_id",
-            [file_name, datetime.now(), domain.OUTCOME_IMPORTED, count, "示例数据（合成，非真实报送）", count],
+            [file_name, datetime.now(), domain.Outcome.IMPORTED, count, "示例数据（合成，非真实报送）", count],
         )
         forms = tables["forms"]
         tables["forms"] = forms.set_column(
-            forms.schema.get_field_index("batch_id"), "batch_id", pa.array([row[0]] * forms.num_rows, pa.int64())
+            forms.schema.get_field_index("batch_id"), "batch_id", pa.array([batch_id] * forms.num_rows, pa.int64())
         )
         for table, data in tables.items():
             if data.num_rows:

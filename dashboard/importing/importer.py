@@ -16,6 +16,7 @@ import duckdb
 
 from dashboard.audit import review
 from dashboard.core import domain, texts
+from dashboard.core.domain import Outcome
 from dashboard.core.model import Form
 from dashboard.importing import versions
 from dashboard.ingest import pages
@@ -24,12 +25,6 @@ from dashboard.reference import reference
 from dashboard.store import connect, reads, writes
 
 _LOG = logging.getLogger(__name__)
-
-# How a file's import ended: one definition, in domain (the store writes the same words).
-OUTCOME_IMPORTED = domain.OUTCOME_IMPORTED
-OUTCOME_PARTIAL = domain.OUTCOME_PARTIAL  # stored, but with incomplete forms or unreadable pages: not ok
-OUTCOME_DUPLICATE = domain.OUTCOME_DUPLICATE
-OUTCOME_ERROR = domain.OUTCOME_ERROR
 
 
 @dataclass(frozen=True)
@@ -45,7 +40,7 @@ class ImportOptions:
 @dataclass
 class FileOutcome:
     source_file: str
-    outcome: str  # imported | partial | duplicate | error
+    outcome: Outcome  # never REMOVED: an import is undone later
     form_count: int
     message: str  # Chinese, for people
     placed: dict[str, int] = field(default_factory=dict)  # new / replaced / duplicate / incomplete counts
@@ -55,7 +50,7 @@ class FileOutcome:
 
     @property
     def ok(self) -> bool:
-        return self.outcome not in (OUTCOME_ERROR, OUTCOME_PARTIAL)
+        return self.outcome not in (Outcome.ERROR, Outcome.PARTIAL)
 
 
 ProgressCallback = Callable[[int, int, FileOutcome], None]
@@ -110,24 +105,26 @@ def _import(
     hashes = {path: file_sha256(path) for path, _name in files if precheck(path) is None}  # no connection open
     with step() as con:
         plan = _plan(con, files, hashes)
-    to_read = [(path, name) for path, name, outcome, _ in plan if outcome is None]
+    to_read = [(path, name) for path, name, decided in plan if isinstance(decided, str)]
     owns_reader = reader is None
     reader = reader or SafeReader()
     outcomes: list[FileOutcome] = []
     try:
         results = reader.read_all(to_read)
-        for _path, _name, outcome, sha256 in plan:
-            if outcome is None:
+        for _path, _name, decided in plan:
+            if isinstance(decided, str):  # its sha256: read it now
                 result = _checked(next(results), options)  # parsed and checked with no connection open
                 with step() as con:
-                    outcome = _store_result(con, result, sha256, options)
+                    outcome = _store_result(con, result, decided, options)
+            else:
+                outcome = decided
             outcomes.append(outcome)
             if on_progress:
                 on_progress(len(outcomes), len(plan), outcome)
     finally:
         if owns_reader:
             reader.close()
-    stored = [o.batch_id for o in outcomes if o.outcome in (OUTCOME_IMPORTED, OUTCOME_PARTIAL) and o.batch_id]
+    stored = [o.batch_id for o in outcomes if o.outcome in (Outcome.IMPORTED, Outcome.PARTIAL) and o.batch_id]
     with step() as con:
         # Only the (unit, year) groups of the stored forms, as recorded with each file (and any work a killed
         # import left undone); reference.ensure_schema redoes the reference step at every writer's open.
@@ -165,38 +162,38 @@ def outcomes_summary(outcomes: list[FileOutcome]) -> str:
 
     return texts.IMPORT_SUMMARY.format(
         files=len(outcomes),
-        imported=count(OUTCOME_IMPORTED) + count(OUTCOME_PARTIAL),
+        imported=count(Outcome.IMPORTED) + count(Outcome.PARTIAL),
         forms=sum(outcome.form_count for outcome in outcomes),
-        new=placed(writes.STATUS_NEW),
-        replaced=placed(writes.STATUS_REPLACED),
-        duplicate=placed(writes.STATUS_DUPLICATE),
+        new=placed(writes.PlacementStatus.NEW),
+        replaced=placed(writes.PlacementStatus.REPLACED),
+        duplicate=placed(writes.PlacementStatus.DUPLICATE),
         incomplete=placed("incomplete"),
-        duplicates=count(OUTCOME_DUPLICATE),
-        partial=count(OUTCOME_PARTIAL),
-        errors=count(OUTCOME_ERROR),
+        duplicates=count(Outcome.DUPLICATE),
+        partial=count(Outcome.PARTIAL),
+        errors=count(Outcome.ERROR),
     )
 
 
 def _plan(
     con, files: list[tuple[Path, str]], hashes: dict[Path, str] | None = None
-) -> list[tuple[Path, str, FileOutcome | None, str | None]]:
-    """Decide before parsing: refused files and duplicates get their outcome now (`hashes`: sha256 by path,
-    computed beforehand)."""
-    plan: list[tuple[Path, str, FileOutcome | None, str | None]] = []
+) -> list[tuple[Path, str, FileOutcome | str]]:
+    """Decide before parsing: refused files and duplicates get their outcome now, the files to read their
+    sha256 (`hashes`: sha256 by path, computed beforehand)."""
+    plan: list[tuple[Path, str, FileOutcome | str]] = []
     seen: dict[str, str] = {}
     for path, name in files:
         reason = precheck(path)
         if reason is not None:
-            plan.append((path, name, _failure(con, name, None, reason), None))
+            plan.append((path, name, _failure(con, name, None, reason)))
             continue
         sha256 = (hashes or {}).get(path) or file_sha256(path)
         earlier = reads.find_imported(con, sha256) or seen.get(sha256)
         if earlier is not None:
             message = texts.OUTCOME_DUPLICATE_OF.format(name=earlier)
-            plan.append((path, name, FileOutcome(name, OUTCOME_DUPLICATE, 0, message), sha256))
+            plan.append((path, name, FileOutcome(name, Outcome.DUPLICATE, 0, message)))
             continue
         seen[sha256] = name
-        plan.append((path, name, None, sha256))
+        plan.append((path, name, sha256))
     return plan
 
 
@@ -204,13 +201,13 @@ def _store_result(con, result: ReadResult, sha256: str, options: ImportOptions) 
     if result.error is not None:
         return _failure(con, result.source_file, sha256, result.error)
     if (earlier := reads.find_imported(con, sha256)) is not None:  # stored since the plan (another import)
-        return FileOutcome(result.source_file, OUTCOME_DUPLICATE, 0, texts.OUTCOME_DUPLICATE_OF.format(name=earlier))
+        return FileOutcome(result.source_file, Outcome.DUPLICATE, 0, texts.OUTCOME_DUPLICATE_OF.format(name=earlier))
     forms = result.forms
     writes.assign_ids(forms, sha256, result.source_file)
     placements = versions.place(con, forms)
     problems = _problems(result, forms)
-    outcome = OUTCOME_PARTIAL if problems else OUTCOME_IMPORTED
-    placed = {status: sum(p.status == status for p in placements) for status in writes.STATUSES}
+    outcome = Outcome.PARTIAL if problems else Outcome.IMPORTED
+    placed = {status.value: sum(p.status == status for p in placements) for status in writes.PlacementStatus}
     placed["incomplete"] = sum(not form.complete for form in forms)
     message = texts.OUTCOME_PLACED.format(count=len(forms), **placed)
     skipped = pages.skipped_note(result.skipped_pages)
@@ -228,7 +225,7 @@ def _store_result(con, result: ReadResult, sha256: str, options: ImportOptions) 
     except duckdb.Error:  # the detail is for the server log; the user is told which file and that it failed
         _LOG.exception("storing %s failed", result.source_file)
         return _failure(con, result.source_file, sha256, texts.REASON_STORE_FAILED)
-    replaced = [p for p in placements if p.status == writes.STATUS_REPLACED]
+    replaced = [p for p in placements if p.status == writes.PlacementStatus.REPLACED]
     details = [
         texts.OUTCOME_REPLACED_DETAIL.format(name=p.form.project_name or "—", changes="；".join(p.changes))
         for p in replaced
@@ -279,4 +276,4 @@ def settle_duplicate(con: duckdb.DuckDBPyConnection, form_id: str, replaces: str
 
 def _failure(con, name: str, sha256: str | None, reason: str) -> FileOutcome:
     writes.record_failure(con, name, sha256, reason)
-    return FileOutcome(name, OUTCOME_ERROR, 0, texts.OUTCOME_ERROR.format(reason=reason))
+    return FileOutcome(name, Outcome.ERROR, 0, texts.OUTCOME_ERROR.format(reason=reason))

@@ -34,7 +34,7 @@ from dashboard.audit import audit, review
 from dashboard.core import domain, texts
 from dashboard.core.model import FUND_ROW_KEYS, Form
 from dashboard.store import reads, writes
-from dashboard.store.writes import STATUS_DUPLICATE, STATUS_REPLACED, Placement
+from dashboard.store.writes import Placement, PlacementStatus
 
 # How many changes a replacement lists before it says "and N more".
 MAX_CHANGES = 12
@@ -109,21 +109,25 @@ def place(con: duckdb.DuckDBPyConnection, forms: list[Form]) -> list[Placement]:
             chosen = [form_id for form_id, _, _ in found]
         rests_on_blank = any(blank for form_id, _same, blank in found if form_id in chosen)
         if len(chosen) == 1 and not rests_on_blank:
-            placement.status, placement.replaces = STATUS_REPLACED, chosen[0]
+            placement.status, placement.replaces = PlacementStatus.REPLACED, chosen[0]
             claimed.setdefault(chosen[0], []).append(placement)
         else:
-            placement.status, placement.candidates = STATUS_DUPLICATE, chosen
+            placement.status, placement.candidates = PlacementStatus.DUPLICATE, chosen
     # Two forms of one file claiming the same stored form: neither replaces it silently.
     for stored_id, claimants in claimed.items():
         if len(claimants) > 1:
             for placement in claimants:
-                placement.status, placement.replaces, placement.candidates = STATUS_DUPLICATE, None, [stored_id]
-    replaced = [p for p in placements if p.status == STATUS_REPLACED]
-    old = {form.id: form for form in reads.load_forms(con, [p.replaces for p in replaced])}
-    for placement in replaced:
-        previous = old[placement.replaces]
+                placement.status, placement.replaces, placement.candidates = (
+                    PlacementStatus.DUPLICATE,
+                    None,
+                    [stored_id],
+                )
+    replaced = [(p, p.replaces) for p in placements if p.status == PlacementStatus.REPLACED and p.replaces is not None]
+    old = {form.id: form for form in reads.load_forms(con, [stored_id for _, stored_id in replaced])}
+    for placement, stored_id in replaced:
+        previous = old[stored_id]
         if unlike(previous, placement.form):  # the same name, but not what a correction looks like
-            placement.status, placement.replaces, placement.candidates = STATUS_DUPLICATE, None, [previous.id]
+            placement.status, placement.replaces, placement.candidates = PlacementStatus.DUPLICATE, None, [previous.id]
             continue
         carry_over(previous, placement.form)
         placement.changes = describe_changes(previous, placement.form)

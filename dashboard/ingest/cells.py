@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
 from dashboard.core import domain, texts
-from dashboard.core.model import Check, FundRow
+from dashboard.core.model import Check, FundRow, Severity
 from dashboard.core.rule_ids import VALUE_OUT_OF_RANGE, VALUE_UNREADABLE
 
 # Printed placeholders meaning "no number here" (compared NFKC, without spaces, lower-cased): the marks of
@@ -153,7 +154,7 @@ def _read_decimal(cleaned: str, scale: Decimal, bound: float | None, amount: boo
 
 def read_number(text: str | None, bound: float | None = domain.MAX_POINTS) -> Reading:
     """A printed weight or score (|value| ≤ `bound`; None: any size); a trailing 元 is allowed."""
-    if is_placeholder(text):
+    if text is None or is_placeholder(text):
         return Reading()
     cleaned = _number_text(text).removesuffix("元")
     return _read_decimal(cleaned, Decimal(1), bound, amount=False)
@@ -161,14 +162,14 @@ def read_number(text: str | None, bound: float | None = domain.MAX_POINTS) -> Re
 
 def read_percent(text: str | None) -> Reading:
     """A printed rate "96.37%" → 96.37."""
-    if is_placeholder(text):
+    if text is None or is_placeholder(text):
         return Reading()
     return read_number(_number_text(text).removesuffix("%"), bound=None)
 
 
 def read_amount(text: str | None, unit_printed: str) -> Reading:
     """A printed amount in 元 (万元 × 10 000, to the cent); |amount| < domain.MAX_AMOUNT_YUAN."""
-    if is_placeholder(text):
+    if text is None or is_placeholder(text):
         return Reading()
     cleaned = _number_text(text)
     scale = Decimal(10000) if unit_printed == "万元" else Decimal(1)
@@ -203,7 +204,7 @@ def number_check(reading: Reading, field_name: str, text: str | None, indicator:
     template = texts.VALUE_OUT_OF_RANGE if reading.problem == VALUE_OUT_OF_RANGE else texts.VALUE_UNREADABLE
     return Check(
         rule=reading.problem,
-        severity="error",
+        severity=Severity.ERROR,
         message=template.format(field=field_name, text=shown),
         indicator=indicator,
     )
@@ -230,7 +231,7 @@ class NumberCells:
     def percent(self, text: str | None, field_name: str, indicator: str | None = None) -> float | None:
         return self._note(read_percent(text), field_name, text, indicator)
 
-    def fund_row(self, printed: dict[str, str | None], unit: str, row_key: str) -> FundRow:
+    def fund_row(self, printed: Mapping[str, str | None], unit: str, row_key: str) -> FundRow:
         """A 项目资金 row from its printed cells by FundRow field (amounts in `unit`)."""
 
         def name(column: str) -> str:

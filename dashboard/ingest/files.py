@@ -19,7 +19,7 @@ import time
 import types
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from multiprocessing.pool import Pool
+from multiprocessing.pool import AsyncResult, Pool
 from pathlib import Path
 
 from dashboard.core import texts
@@ -45,12 +45,13 @@ class ReadResult:
     source_file: str
     forms: list[Form] = field(default_factory=list)
     error: str | None = None  # Chinese reason, None on success
-    skipped_pages: dict[int, str] = field(default_factory=dict)  # page (1-based) → why it holds no form (pages.*)
+    # page (1-based) → why it holds no form
+    skipped_pages: dict[int, pages.PageKind] = field(default_factory=dict)
 
     @property
     def unreadable_pages(self) -> list[int]:
         """PDF pages that could not be decoded."""
-        return pages.pages_of(self.skipped_pages, pages.UNREADABLE)
+        return pages.pages_of(self.skipped_pages, pages.PageKind.UNREADABLE)
 
 
 def precheck(path: Path) -> str | None:
@@ -229,19 +230,18 @@ class SafeReader:
                 else:
                     yield ReadResult(path, source_file, error=payload)
 
-    def _submit(self, files: list[tuple[Path, str]]) -> list[tuple[Path, str, object]]:
+    def _submit(self, files: list[tuple[Path, str]]) -> list[tuple[Path, str, ReadResult | AsyncResult]]:
         """Queue the files that pass the precheck; the list keeps the given order, with a job or a result."""
-        submitted: list[tuple[Path, str, object]] = []
-        for path, source_file in files:
-            reason = precheck(path)
-            result = None if reason is None else ReadResult(path, source_file, error=reason)
-            submitted.append((path, source_file, result))
-        queued = [index for index, (_, _, result) in enumerate(submitted) if result is None]
-        for index in self._start_order(queued, [submitted[i][0] for i in queued]):
-            path, source_file, _ = submitted[index]
-            job = self._ensure_pool().apply_async(_parse_in_worker, (str(path), source_file))
-            submitted[index] = (path, source_file, job)
-        return submitted
+        checked = [(path, source_file, precheck(path)) for path, source_file in files]
+        queued = [index for index, (_, _, reason) in enumerate(checked) if reason is None]
+        jobs: dict[int, AsyncResult] = {}
+        for index in self._start_order(queued, [checked[i][0] for i in queued]):
+            path, source_file, _ = checked[index]
+            jobs[index] = self._ensure_pool().apply_async(_parse_in_worker, (str(path), source_file))
+        return [
+            (path, source_file, jobs[index] if reason is None else ReadResult(path, source_file, error=reason))
+            for index, (path, source_file, reason) in enumerate(checked)
+        ]
 
     def _start_order(self, queued: list[int], paths: list[Path]) -> list[int]:
         """The order the queued files start in: the largest (workers − 1) files first, then the rest as given.

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from dashboard.core import domain, texts
-from dashboard.core.model import Check, Form, FundRow, Funds, Indicator
+from dashboard.core.model import Check, Form, FundRow, Funds, Indicator, Severity
 from dashboard.core.rule_ids import PARSE_UNCERTAIN
 from dashboard.ingest import labels
 from dashboard.ingest.cells import (
@@ -60,7 +60,7 @@ class GridForm:
 class ParsedForm:
     """What the grid says about one form: fields of `model.Form` plus findings."""
 
-    form_kind: str = domain.FORM_KIND_PROJECT
+    form_kind: domain.FormKind = domain.FormKind.PROJECT
     project_name: str = ""
     project_code: str | None = None
     title: str | None = None  # the title as printed
@@ -666,7 +666,7 @@ def indicator_checks(row: Sequence[Cell], columns: dict[str, int], indicator: In
 
 
 def uncertain(message: str, indicator: str | None = None) -> Check:
-    return Check(rule=PARSE_UNCERTAIN, severity="warning", message=message, indicator=indicator)
+    return Check(rule=PARSE_UNCERTAIN, severity=Severity.WARNING, message=message, indicator=indicator)
 
 
 # ---------------------------------------------------------------- total row
@@ -728,11 +728,11 @@ def parse_header(rows: Sequence[Sequence[Cell]], parsed: ParsedForm, numbers: Nu
     titles = [join_wrapped(cell) for row in rows for cell in row if cell and labels.title_kind(cell)]
     parsed.title = titles[0] if titles else None
     kinds = [labels.title_kind(title) for title in titles]
-    department_form = (kinds[0] if kinds else None) == domain.FORM_KIND_DEPARTMENT or (not found and department_name)
+    department_form = (kinds[0] if kinds else None) == domain.FormKind.DEPARTMENT or (not found and department_name)
     parsed.department = without_stamp(header_value(rows, "department")[1])
     parsed.unit = without_stamp(header_value(rows, "unit")[1])
     if department_form:
-        parsed.form_kind = domain.FORM_KIND_DEPARTMENT
+        parsed.form_kind = domain.FormKind.DEPARTMENT
         parsed.department = department_name or parsed.department
     else:
         parsed.project_code, parsed.project_name = labels.split_code(name or "")

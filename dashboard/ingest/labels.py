@@ -34,14 +34,14 @@ _PAGE_NUMBER_RE = re.compile(r"^[-—–－\s]*\d{1,4}[-—–－\s]*$|^第\d{1,
 
 
 @lru_cache(maxsize=65536)
-def title_kind(text: str | None) -> str | None:
-    """domain.FORM_KIND_* of a printed title line, or None where the text is no form title."""
+def title_kind(text: str | None) -> domain.FormKind | None:
+    """domain.FormKind of a printed title line, or None where the text is no form title."""
     key = label_key(text)
     if TITLE_KEY not in key or not _TITLE_RE.match(key):
         return None
     if any(mark in key for mark in DEPARTMENT_TITLE_KEYS):
-        return domain.FORM_KIND_DEPARTMENT
-    return domain.FORM_KIND_PROJECT
+        return domain.FormKind.DEPARTMENT
+    return domain.FormKind.PROJECT
 
 
 @lru_cache(maxsize=65536)

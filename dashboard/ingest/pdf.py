@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from itertools import pairwise
 from operator import itemgetter
 from pathlib import Path
+from typing import TypedDict
 
 import pdfplumber
 from pdfminer.pdfdocument import PDFXRefFallback
@@ -40,7 +41,7 @@ from pdfplumber import table as plumber_table
 from pdfplumber import utils as plumber_utils
 
 from dashboard.core import texts
-from dashboard.core.model import Check, Form, FormReadError
+from dashboard.core.model import Check, Form, FormReadError, Severity
 from dashboard.core.rule_ids import PAGE_UNREADABLE, PARSE_UNCERTAIN
 from dashboard.ingest import labels, pages
 from dashboard.ingest.cells import fix_lookalikes, label_key
@@ -53,9 +54,16 @@ TABLE_SETTINGS = {
     "join_tolerance": 3,
     "intersection_tolerance": 3,
 }
+
+
+class _TextSettings(TypedDict):
+    x_tolerance: float
+    y_tolerance: float
+
+
 # Text inside a cell: a gap wider than x_tolerance is printed as a space. Letter-spaced
 # labels ("项 目 名 称") therefore keep spaces, which label_key ignores.
-TEXT_SETTINGS = {"x_tolerance": 3, "y_tolerance": 3}
+TEXT_SETTINGS: _TextSettings = {"x_tolerance": 3, "y_tolerance": 3}
 EDGE_TOLERANCE = 3.0  # points: table edges / column boundaries closer than this are the same
 CID_MARK = "(cid:"
 # pdfplumber's dedupe_chars defaults: copies share these attributes and lie within the tolerance.
@@ -105,16 +113,16 @@ class PageStats:
 
 @dataclass
 class PdfRead:
-    """The forms of one PDF and why each other page (1-based) holds none (`pages`: page → pages.BLANK …)."""
+    """The forms of one PDF and why each other page (1-based) holds none (`pages`: page → pages.PageKind)."""
 
     forms: list[Form]
     unreadable_pages: list[int] = field(default_factory=list)
-    skipped_pages: dict[int, str] = field(default_factory=dict)
+    skipped_pages: dict[int, pages.PageKind] = field(default_factory=dict)
 
     @property
     def pages_without_form(self) -> list[int]:
         """Pages that print text but gave no form (narrative, contents, other tables, a form not read)."""
-        text_kinds = (*pages.SKIPPED, pages.FORM_UNREAD)
+        text_kinds = (*pages.SKIPPED, pages.PageKind.FORM_UNREAD)
         return sorted(page for page, kind in self.skipped_pages.items() if kind in text_kinds)
 
 
@@ -144,7 +152,9 @@ def read_pdf_file(path: Path, source_file: str) -> PdfRead:
         raise FormReadError(texts.REASON_NO_CMAP if stats.cid_chars else texts.REASON_NOT_A_FORM)
     for form in forms:
         if stats.xref_rebuilt:
-            form.checks.append(Check(rule=PARSE_UNCERTAIN, severity="warning", message=texts.UNCERTAIN_XREF_REBUILT))
+            form.checks.append(
+                Check(rule=PARSE_UNCERTAIN, severity=Severity.WARNING, message=texts.UNCERTAIN_XREF_REBUILT)
+            )
         flag_missing_cmap(form)
         flag_scanned_pages(form, stats.scanned_pages)
     flag_unreadable_pages(forms, stats.unreadable_pages)
@@ -155,31 +165,31 @@ def page_list(numbers: list[int]) -> str:
     return "、".join(str(page) for page in numbers)
 
 
-def skipped_pages(forms: list[Form], blocks: list[Block], stats: PageStats) -> dict[int, str]:
+def skipped_pages(forms: list[Form], blocks: list[Block], stats: PageStats) -> dict[int, pages.PageKind]:
     """Why each page no form was read from holds none (an unreadable page always: it may have lost part of one)."""
     used = {page for form in forms for page in form.source_pages}
     rows_of: dict[int, list[list[str | None]]] = {}
     for block in blocks:
         rows_of.setdefault(block.page, []).extend(block.texts)
     scanned, unreadable, text = set(stats.scanned_pages), set(stats.unreadable_pages), set(stats.text_pages)
-    kinds: dict[int, str] = {}
+    kinds: dict[int, pages.PageKind] = {}
     for page in range(1, stats.pages + 1):
         if page in unreadable:
-            kinds[page] = pages.UNREADABLE
+            kinds[page] = pages.PageKind.UNREADABLE
         elif page in used:
             continue
         elif page in scanned:
-            kinds[page] = pages.SCANNED
+            kinds[page] = pages.PageKind.SCANNED
         elif page not in text:
-            kinds[page] = pages.BLANK
+            kinds[page] = pages.PageKind.BLANK
         elif shows_form(rows_of.get(page, [])):
-            kinds[page] = pages.FORM_UNREAD
+            kinds[page] = pages.PageKind.FORM_UNREAD
         elif page in stats.contents_pages:
-            kinds[page] = pages.CONTENTS
+            kinds[page] = pages.PageKind.CONTENTS
         elif page in stats.table_pages:
-            kinds[page] = pages.OTHER_TABLE
+            kinds[page] = pages.PageKind.OTHER_TABLE
         else:
-            kinds[page] = pages.NARRATIVE
+            kinds[page] = pages.PageKind.NARRATIVE
     return kinds
 
 
@@ -439,6 +449,8 @@ def stream_data(stream: PDFStream) -> bytes | None:
         return stream.data
     data = stream.rawdata or b""
     if stream.decipher is not None:
+        if stream.objid is None or stream.genno is None:  # the key needs the object's number (pdfminer asserts it)
+            return None
         data = stream.decipher(stream.objid, stream.genno, data, stream.attrs)
     filters = [name for name, _params in stream.get_filters()]
     if not filters:
@@ -825,7 +837,7 @@ def bound_index(bounds: list[float], x: float) -> int:
 def flag_missing_cmap(form: Form) -> None:
     """A warning on a form some of whose text came out as (cid:…)."""
     if CID_MARK in json.dumps(form.to_record(), ensure_ascii=False):
-        form.checks.append(Check(rule=PARSE_UNCERTAIN, severity="warning", message=texts.UNCERTAIN_CID))
+        form.checks.append(Check(rule=PARSE_UNCERTAIN, severity=Severity.WARNING, message=texts.UNCERTAIN_CID))
 
 
 def flag_unreadable_pages(forms: list[Form], unreadable_pages: list[int]) -> None:
@@ -841,11 +853,11 @@ def flag_unreadable_pages(forms: list[Form], unreadable_pages: list[int]) -> Non
 
 
 def page_unreadable(page: int) -> Check:
-    return Check(rule=PAGE_UNREADABLE, severity="error", message=texts.PAGE_UNREADABLE.format(page=page))
+    return Check(rule=PAGE_UNREADABLE, severity=Severity.ERROR, message=texts.PAGE_UNREADABLE.format(page=page))
 
 
 def flag_scanned_pages(form: Form, scanned_pages: list[int]) -> None:
     """A file that mixes text pages with scanned ones: say which pages could not be read."""
     if scanned_pages:
         pages = "、".join(str(page) for page in scanned_pages)
-        form.checks.append(Check(PARSE_UNCERTAIN, "warning", texts.UNCERTAIN_SCANNED_PAGES.format(pages=pages)))
+        form.checks.append(Check(PARSE_UNCERTAIN, Severity.WARNING, texts.UNCERTAIN_SCANNED_PAGES.format(pages=pages)))

@@ -161,7 +161,7 @@ def _missing_fund_rows(form: Form) -> list[Check]:
 
 def _is_shell(form: Form) -> bool:
     """A form with nothing read: no name, no fund amount, no indicator, no 总分 (a layout the reader does not know)."""
-    named = form.project_name or (form.form_kind == domain.FORM_KIND_DEPARTMENT and form.department)
+    named = form.project_name or (form.form_kind == domain.FormKind.DEPARTMENT and form.department)
     amounts = any(
         getattr(row, name) is not None for row in form.funds.rows().values() for name in cells.FUND_AMOUNT_FIELDS
     )
@@ -284,7 +284,7 @@ def _flag_stray_lines(rows: list[list[str | None]], forms: list[Form], damaged: 
             shown = " | ".join(cell or "" for cell in row)[: cells.CUT_TEXT]
             message = texts.UNCERTAIN_DAMAGED_CHARACTERS.format(field=texts.FIELD_ROW, text=shown)
         elif len(row) == 1 and table_rows and table_rows[0] < at < table_rows[-1] and _is_stray(row[0]):
-            message = texts.UNCERTAIN_STRAY_LINE.format(text=row[0][: cells.CUT_TEXT])
+            message = texts.UNCERTAIN_STRAY_LINE.format(text=(row[0] or "")[: cells.CUT_TEXT])
         elif len(row) > 1 and even and len(row) != width:
             shown = " | ".join(cell or "" for cell in row)[: cells.CUT_TEXT]
             message = texts.UNCERTAIN_ROW_WIDTH.format(cells=len(row), width=width, text=shown)
@@ -607,7 +607,7 @@ def _read_funds(lines: list[_Line], sections: _Sections, numbers: cells.NumberCe
     funds = Funds()
     if sections.funds is not None:
         funds.unit_printed = _fund_block_unit(lines[start:stop])
-    order = DEFAULT_FUND_ORDER
+    order: tuple[str, ...] = DEFAULT_FUND_ORDER
     found = False
     for line in lines[start:stop]:
         tokens = line.text.split()
@@ -708,7 +708,9 @@ class _GoalLines:
 
 
 def _ends_sentence(text: str | None) -> bool:
-    return bool(text) and text.rstrip()[-1] in SENTENCE_END
+    if not text:
+        return False
+    return text.rstrip()[-1] in SENTENCE_END
 
 
 def _read_goals(lines: list[_Line], sections: _Sections, checks: list[Check]) -> tuple[str, str]:
@@ -1204,7 +1206,14 @@ class _CentredRow:
     page: int
     heads: list[tuple[int, str]] = field(default_factory=list)
     tails: list[tuple[int, str]] = field(default_factory=list)
-    indicator: Indicator | None = None
+    indicator: Indicator | None = None  # made by _CentredTable._name_rows, for every row
+
+    @property
+    def made(self) -> Indicator:
+        """The row's indicator, once named (the steps after _name_rows read it)."""
+        if self.indicator is None:
+            raise AssertionError("indicator read before _name_rows made it")
+        return self.indicator
 
     def lines(self) -> list[int]:
         return [index for index, _ in self.heads] + [self.line] + [index for index, _ in self.tails]
@@ -1268,7 +1277,7 @@ def _labels_of(peeled: list[_Peeled]) -> list[_Label]:
                 sure = text not in AMBIGUOUS_LABELS or has_suffix or suffix_below or not last
                 level = 1 if sure else 2
             label = _Label(text, level, item.index)
-            if level == 1 and suffix_below and not has_suffix:
+            if level == 1 and following is not None and suffix_below and not has_suffix:
                 label.suffix_line = following.index
             labels.append(label)
     return labels
@@ -1299,7 +1308,7 @@ class _CentredTable:
             return []
         self._name_rows()
         self._place_labels()
-        return [row.indicator for row in self.rows]
+        return [row.made for row in self.rows]
 
     # -- rows from value lines and the loose lines around them
 
@@ -1472,7 +1481,7 @@ class _CentredTable:
             for number, unit in enumerate(page_units):
                 text = page_labels_text[choice[number]]
                 for row_index in unit:
-                    setattr(self.rows[row_index].indicator, attribute, text)
+                    setattr(self.rows[row_index].made, attribute, text)
                 if number in ambiguous:
                     self._flag_ambiguous(unit, attribute, text)
                 key = (page, choice[number])
@@ -1506,7 +1515,7 @@ class _CentredTable:
         unknown or usually stands under it."""
         table = []
         for unit in units:
-            second = self.rows[unit[0]].indicator.level2
+            second = self.rows[unit[0]].made.level2
             parents = LEVEL1_OF.get(second)
             table.append([0.0 if not parents or label.text in parents else UNUSUAL_PARENT_COST for label in labels])
         return table
@@ -1547,7 +1556,7 @@ class _CentredTable:
     def _flag_ambiguous(self, unit: list[int], attribute: str, text: str) -> None:
         column = "一级指标" if attribute == "level1" else "二级指标"
         for row_index in unit:
-            name = self.rows[row_index].indicator.name
+            name = self.rows[row_index].made.name
             message = texts.UNCERTAIN_LABEL_TIE.format(name=name, column=column, label=text)
             self.checks.append(uncertain(message, name or None))
 
@@ -1555,7 +1564,7 @@ class _CentredTable:
         column = "一级指标" if attribute == "level1" else "二级指标"
         for unit in units:
             for row_index in unit:
-                name = self.rows[row_index].indicator.name
+                name = self.rows[row_index].made.name
                 self.checks.append(uncertain(texts.UNCERTAIN_LABEL_MISSING.format(name=name, column=column), name))
 
 

@@ -23,6 +23,7 @@ from pathlib import Path
 import duckdb
 
 from dashboard.core import texts
+from dashboard.core.transactions import only_row
 from dashboard.outputs import output_files
 from dashboard.security.untrusted import display_name
 from dashboard.store import schema
@@ -116,7 +117,7 @@ def _check_version(con: duckdb.DuckDBPyConnection, source: Path) -> None:
 def _counts(con: duckdb.DuckDBPyConnection, alias: str) -> dict[str, int]:
     sql = f"SELECT table_name FROM duckdb_tables() WHERE database_name = '{alias}' ORDER BY table_name"
     names = [row[0] for row in con.execute(sql).fetchall()]
-    return {name: con.execute(f'SELECT count(*) FROM {alias}."{name}"').fetchone()[0] for name in names}
+    return {name: only_row(con, f'SELECT count(*) FROM {alias}."{name}"')[0] for name in names}
 
 
 def _verify(temporary: Path, expected: dict[str, int]) -> None:

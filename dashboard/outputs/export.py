@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from enum import StrEnum
 from typing import BinaryIO
 
 import duckdb
@@ -23,7 +24,17 @@ from dashboard.store import reads
 
 # Forms read, written out and let go at a time.
 EXPORT_CHUNK = 2000
-FORMATS = ("json", "csv", "parquet")
+
+
+class ExportFormat(StrEnum):
+    """The formats `python -m dashboard export --format` writes."""
+
+    JSON = "json"  # the forms, the contract of form-json.md
+    CSV = "csv"  # one row per indicator
+    PARQUET = "parquet"  # the same table, typed
+
+
+FORMATS = tuple(ExportFormat)
 # Types of the per-indicator table's columns in Parquet (the others are text).
 _PARQUET_INTEGERS = ("year", "position")
 _PARQUET_NUMBERS = ("project_amount", "annual_budget", "executed", "rate_pct", "fund_score", "total_weight",
@@ -103,11 +114,11 @@ def form_chunks(con: duckdb.DuckDBPyConnection, versions: str = "current") -> It
         yield forms
 
 
-def write_export(con: duckdb.DuckDBPyConnection, fmt: str, out: BinaryIO, with_versions: bool = False) -> int:
+def write_export(con: duckdb.DuckDBPyConnection, fmt: ExportFormat, out: BinaryIO, with_versions: bool = False) -> int:
     """Write every current form (every stored version with `with_versions`) as `fmt` to `out`; returns the
     number of forms. JSON is forms_to_json's text, CSV indicators_csv's, written chunk by chunk."""
     chunks = form_chunks(con, "all" if with_versions else "current")
-    writers = {"json": _write_json, "csv": _write_csv, "parquet": _write_parquet}
+    writers = {ExportFormat.JSON: _write_json, ExportFormat.CSV: _write_csv, ExportFormat.PARQUET: _write_parquet}
     return writers[fmt](chunks, out, with_versions)
 
 

@@ -156,7 +156,7 @@ def where_sql(filters: Filters, alias: str = "o", indicator_alias: str | None = 
         if named:
             options.append(f"{spec.column.format(o=o)} IN (SELECT unnest(?))")
             params.append(named)
-        if spec.blank is not None and spec.blank in values:
+        if spec.blank is not None and spec.blank_sql is not None and spec.blank in values:
             options.append(spec.blank_sql.format(o=o))
         parts.append("(" + " OR ".join(options) + ")")
     if tuple(filters.score_range) != SCORE_LIMITS:

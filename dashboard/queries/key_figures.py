@@ -3,6 +3,9 @@ cards on 总览 and as the key-figure table of the 汇总报告, so that both sh
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any, Literal, TypeVar
+
 from dashboard.audit.config import AuditConfig, active_config
 from dashboard.core import domain, texts
 from dashboard.core import formatting as fmt
@@ -21,12 +24,18 @@ def rounded(value, digits: int = 2):
 # Grade colours, best grade first: a grade takes its colour from its rank among the configured grades (the
 # lowest always the last colour), so renamed or added grades keep a colour; anything else (不评级, no 总分) is grey.
 GRADE_CHART_COLORS = ("#27ae60", "#2e86c1", "#f39c12", "#c0392b")
-GRADE_BADGE_COLORS = ("green", "blue", "orange", "red")
+# Badge colours as Streamlit names them (st.badge), the ones used here.
+BadgeColor = Literal["green", "blue", "orange", "red", "gray"]
+GRADE_BADGE_COLORS: tuple[BadgeColor, ...] = ("green", "blue", "orange", "red")
 NO_GRADE_CHART_COLOR = "#95a5a6"
-NO_GRADE_BADGE_COLOR = "gray"
+NO_GRADE_BADGE_COLOR: BadgeColor = "gray"
+
+Color = TypeVar("Color", bound=str)
 
 
-def grade_color(grade: str | None, palette: tuple[str, ...], other: str, config: AuditConfig | None = None) -> str:
+def grade_color(
+    grade: str | None, palette: tuple[Color, ...], other: Color, config: AuditConfig | None = None
+) -> Color:
     """The colour of `grade` in `palette` (GRADE_CHART_COLORS or GRADE_BADGE_COLORS); `other` for no grade."""
     grades = (config or active_config()).grades
     if grade not in grades:
@@ -147,7 +156,7 @@ def year_rows(figures: dict[str, tuple], unit: str) -> list[tuple[str, str, list
     def whole_change(value) -> str:
         return signed(value, 0)
 
-    shown = {
+    shown: dict[str, tuple[str, Callable[[Any], str], Callable[[Any], str]]] = {
         "forms": (texts.KPI_FORMS, fmt.count_text, whole_change),
         "budget": (money_label(texts.KPI_BUDGET, unit), money, money_change),
         "executed": (money_label(texts.KPI_EXECUTED, unit), money, money_change),

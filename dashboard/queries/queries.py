@@ -12,6 +12,7 @@ over the tables `forms`, `fund_rows`, `indicators` and `checks`.
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 import duckdb
 import pandas as pd
@@ -376,9 +377,10 @@ UNION ALL SELECT 'types', project_type, count(*) FROM r GROUP BY ALL
 """
 
 
-def filter_options(con) -> dict[str, list]:
+def filter_options(con) -> dict[str, Any]:
     """The values the sidebar offers, over the whole database (not narrowed by other filters): one pass
-    over the forms. Years newest first, names sorted, types the most used first."""
+    over the forms. Years newest first, names sorted, types the most used first. Lists of choices by key,
+    and "has_blank_unit" (bool); filters.ListFilter names its keys (`options`, `blank_option`)."""
     counted = reference.resolved_forms_sql(
         f"{reads.counted_sql('f')} AND {reads.project_form_sql('f')}", ("year", "department", "unit", "project_type")
     )

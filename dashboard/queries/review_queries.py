@@ -58,7 +58,7 @@ def severity_counts(con, filters: Filters) -> pd.DataFrame:
     """One row per severity (all three, zero where none): findings and the forms that have them."""
     body = f"""
         SELECT s.severity, count(c.form_id) AS findings, count(DISTINCT c.form_id) AS forms
-        FROM (SELECT unnest({list(SEVERITIES)!r}) AS severity) s
+        FROM (SELECT unnest({[severity.value for severity in SEVERITIES]!r}) AS severity) s
         LEFT JOIN (
             SELECT c.form_id, c.severity FROM checks c JOIN form_overview o ON o.form_id = c.form_id
             WHERE {{where}}

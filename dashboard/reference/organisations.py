@@ -398,9 +398,9 @@ def save_edits(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame) -> None:
         code, name = _blank_to_none(record.get("code")), _blank_to_none(record.get("name"))
         if not code and not name:
             continue
-        org_id = _blank_to_none(record.get("org_id"))
+        printed_id = _blank_to_none(record.get("org_id"))
         parent = _blank_to_none(record.get("parent"))
-        org_id = None if org_id is None else int(float(org_id))
+        org_id = None if printed_id is None else int(float(printed_id))
         wanted.append((org_id, code, name, by_label.get(parent) if parent else None))
     kept = {org_id for org_id, *_ in wanted if org_id is not None}
     with transaction(con):

@@ -73,7 +73,7 @@ def unit_sql(f: str = "f") -> str:
 def type_sql(f: str = "f") -> str:
     """The project type: 部门整体 for department forms, the resolved type, else 未分类."""
     return (
-        f"CASE WHEN {f}.form_kind = {_text(domain.FORM_KIND_DEPARTMENT)} THEN {_text(texts.REF_TYPE_DEPARTMENT)} "
+        f"CASE WHEN {f}.form_kind = {_text(domain.FormKind.DEPARTMENT)} THEN {_text(texts.REF_TYPE_DEPARTMENT)} "
         f"ELSE coalesce(ref_t.resolved_type, {_text(project_types.UNCLASSIFIED)}) END"
     )
 
@@ -121,7 +121,7 @@ def annotate(con: duckdb.DuckDBPyConnection, forms: list[Form]) -> None:
         department, unit = (form.department or "").strip(), (form.unit or "").strip()
         form.department_name = names.get(department) or (organisations.parse(department)[1] if department else None)
         form.unit_name = names.get(unit) or (organisations.parse(unit)[1] if unit else None)
-        if form.form_kind == domain.FORM_KIND_DEPARTMENT:
+        if form.form_kind == domain.FormKind.DEPARTMENT:
             continue
         key = (form.project_name, form.project_type, form.project_code or "")
         form.project_type = types.get(key, project_types.UNCLASSIFIED)

@@ -19,11 +19,11 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from dashboard.core import texts
+from dashboard.core.domain import Role
 from dashboard.core.transactions import only_row
 from dashboard.security import signin_guard
 
-VIEWER, IMPORTER, ADMIN = "viewer", "importer", "admin"
-ROLES = (VIEWER, IMPORTER, ADMIN)  # each role may do what the ones before it may
+ROLES = tuple(Role)  # each role may do what the ones before it may
 MIN_PASSWORD_LENGTH = 8
 MAX_NAME_LENGTH = 64
 
@@ -50,12 +50,12 @@ class AccountError(ValueError):
 @dataclass(frozen=True)
 class Account:
     name: str
-    role: str
+    role: Role
     # The account's credential stamp when this session signed in: a session whose stamp no longer matches
     # the stored one (password or role changed, account removed and made again) is signed out.
     stamp: int = field(default=0, compare=False)
 
-    def may(self, role: str) -> bool:
+    def may(self, role: Role) -> bool:
         """True when this account's role includes `role` (an admin may import, an importer may view)."""
         return ROLES.index(self.role) >= ROLES.index(role)
 
@@ -73,7 +73,7 @@ def has_accounts(con: duckdb.DuckDBPyConnection) -> bool:
 
 def add_user(con: duckdb.DuckDBPyConnection, name: str, role: str, password: str) -> Account:
     name = check_name(name)
-    _check_role(role)
+    role = _check_role(role)
     _check_password(password)
     if role_of(con, name) is not None:
         raise AccountError(texts.ACCOUNT_EXISTS.format(name=name))
@@ -104,7 +104,7 @@ def set_password(con: duckdb.DuckDBPyConnection, name: str, password: str) -> No
 def set_role(con: duckdb.DuckDBPyConnection, name: str, role: str) -> None:
     """Give the account another role; its open sessions end at their next run (like a password change)."""
     _require_existing(con, name)
-    _check_role(role)
+    role = _check_role(role)
     con.execute(
         "UPDATE users SET role = ?, changed_at = ?, credential_stamp = ? WHERE name = ?",
         [role, datetime.now(), _new_stamp(), name],
@@ -128,7 +128,7 @@ def authenticate(con: duckdb.DuckDBPyConnection, name: str, password: str) -> Ac
         _HASHER.verify(row[0] if row else _DUMMY_HASH, password)
     except (VerificationError, InvalidHashError):
         return None
-    return Account(name.strip(), row[1], row[2]) if row else None
+    return Account(name.strip(), Role(row[1]), row[2]) if row else None
 
 
 def stored(con: duckdb.DuckDBPyConnection, name: str) -> Account | None:
@@ -136,15 +136,15 @@ def stored(con: duckdb.DuckDBPyConnection, name: str) -> Account | None:
     if not _table_exists(con):
         return None
     row = con.execute("SELECT role, credential_stamp FROM users WHERE name = ?", [name]).fetchone()
-    return Account(name, row[0], row[1]) if row else None
+    return Account(name, Role(row[0]), row[1]) if row else None
 
 
-def role_of(con: duckdb.DuckDBPyConnection, name: str) -> str | None:
+def role_of(con: duckdb.DuckDBPyConnection, name: str) -> Role | None:
     """The account's role now, or None when there is no such account."""
     if not _table_exists(con):
         return None
     row = con.execute("SELECT role FROM users WHERE name = ?", [name]).fetchone()
-    return row[0] if row else None
+    return Role(row[0]) if row else None
 
 
 def check_name(name: str) -> str:
@@ -155,9 +155,10 @@ def check_name(name: str) -> str:
     return name
 
 
-def _check_role(role: str) -> None:
+def _check_role(role: str) -> Role:
     if role not in ROLES:
         raise AccountError(texts.ACCOUNT_BAD_ROLE.format(roles=", ".join(ROLES)))
+    return Role(role)
 
 
 def _check_password(password: str) -> None:

@@ -11,7 +11,7 @@ import duckdb
 import pandas as pd
 
 from dashboard.core import domain
-from dashboard.core.model import FUND_ROW_KEYS, Check, Form, FundRow, Funds, Indicator
+from dashboard.core.model import FUND_ROW_KEYS, Check, Form, FundRow, Funds, Indicator, Severity
 from dashboard.core.transactions import first_row, only_row
 from dashboard.store.schema import FUND_COLUMNS
 
@@ -26,12 +26,12 @@ def counted_sql(alias: str = "f") -> str:
 
 def project_form_sql(alias: str = "f") -> str:
     """SQL condition: the form row `alias` is a 项目支出 form (部门整体 forms stay out of project totals)."""
-    return f"{alias}.form_kind = '{domain.FORM_KIND_PROJECT}'"
+    return f"{alias}.form_kind = '{domain.FormKind.PROJECT}'"
 
 
 def department_form_sql(alias: str = "f") -> str:
     """SQL condition: the form row `alias` is a 部门整体支出 form."""
-    return f"{alias}.form_kind = '{domain.FORM_KIND_DEPARTMENT}'"
+    return f"{alias}.form_kind = '{domain.FormKind.DEPARTMENT}'"
 
 
 def find_imported(con: duckdb.DuckDBPyConnection, sha256: str) -> str | None:
@@ -215,7 +215,7 @@ def _form_from_row(row: dict, children: dict[str, dict[str, list[dict]]]) -> For
     checks = [
         Check(
             rule=item["rule"],
-            severity=item["severity"],
+            severity=Severity(item["severity"]),
             message=item["message"],
             indicator=_value(item["indicator"]),
             claimed=_number(item["claimed"]),
@@ -244,7 +244,7 @@ def _form_from_row(row: dict, children: dict[str, dict[str, list[dict]]]) -> For
         total_score=_number(row["total_score"]),
         checks=checks,
         recomputed_score=_number(row["recomputed_score"]),
-        form_kind=_value(row["form_kind"]) or domain.FORM_KIND_PROJECT,
+        form_kind=domain.FormKind(_value(row["form_kind"]) or domain.FormKind.PROJECT),
         project_code=_value(row["project_code"]),
         scheme=_value(row["scheme"]),
         scheme_title=_value(row.get("scheme_title")),  # absent while an older file migrates (its first steps)

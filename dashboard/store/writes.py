@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from datetime import datetime
+from enum import StrEnum
 
 import duckdb
 import pandas as pd
@@ -23,16 +24,13 @@ from dashboard.store.schema import (
     StoreError,
 )
 
-STATUS_NEW = "new"
 
+class PlacementStatus(StrEnum):
+    """Where a newly read form goes."""
 
-STATUS_REPLACED = "replaced"
-
-
-STATUS_DUPLICATE = "duplicate"
-
-
-STATUSES = (STATUS_NEW, STATUS_REPLACED, STATUS_DUPLICATE)
+    NEW = "new"  # a form not stored before
+    REPLACED = "replaced"  # a new version of a stored form, which it supersedes
+    DUPLICATE = "duplicate"  # 可能重复: held for a person to settle against its candidates
 
 
 @dataclass
@@ -41,7 +39,7 @@ class Placement:
     可能重复."""
 
     form: Form
-    status: str = STATUS_NEW
+    status: PlacementStatus = PlacementStatus.NEW
     replaces: str | None = None  # the stored form it replaces
     candidates: list[str] = field(default_factory=list)  # stored forms it may replace (可能重复)
     changes: list[str] = field(default_factory=list)  # what changed against `replaces`, for people
@@ -123,7 +121,7 @@ def save_file(
     sha256: str,
     placements: list[Placement],
     *,
-    outcome: str = domain.OUTCOME_IMPORTED,
+    outcome: domain.Outcome = domain.Outcome.IMPORTED,
     message: str | None = None,
     imported_by: str | None = None,
 ) -> int:
@@ -134,12 +132,13 @@ def save_file(
     """
     if any(not p.form.id for p in placements):
         assign_ids([p.form for p in placements], sha256, file_name)
-    counts = {status: sum(p.status == status for p in placements) for status in STATUSES}
+    counts = {status: sum(p.status == status for p in placements) for status in PlacementStatus}
     incomplete = sum(not p.form.complete for p in placements)
     with transaction(con):
         batch_id = _insert_batch(
             con, file_name, sha256, outcome, len(placements), message,
-            counts[STATUS_NEW], counts[STATUS_REPLACED], counts[STATUS_DUPLICATE], incomplete, imported_by,
+            counts[PlacementStatus.NEW], counts[PlacementStatus.REPLACED], counts[PlacementStatus.DUPLICATE],
+            incomplete, imported_by,
         )  # fmt: skip
         _insert_forms(con, batch_id, placements)
         refresh_indicator_sums(con, batch_id)
@@ -186,7 +185,7 @@ def clear_unit_findings_pending(con: duckdb.DuckDBPyConnection, done: dict) -> N
 
 def record_failure(con: duckdb.DuckDBPyConnection, file_name: str, sha256: str | None, message: str) -> None:
     """Log a file that could not be imported (no form rows are written)."""
-    _insert_batch(con, file_name, sha256, domain.OUTCOME_ERROR, 0, message)
+    _insert_batch(con, file_name, sha256, domain.Outcome.ERROR, 0, message)
 
 
 def remove_batch(con: duckdb.DuckDBPyConnection, batch_id: int) -> list[str]:
@@ -233,7 +232,7 @@ def remove_batch(con: duckdb.DuckDBPyConnection, batch_id: int) -> list[str]:
         )
         con.execute(
             "UPDATE import_batches SET outcome = ?, removed_at = ? WHERE batch_id = ?",
-            [domain.OUTCOME_REMOVED, datetime.now(), batch_id],
+            [domain.Outcome.REMOVED, datetime.now(), batch_id],
         )
         mark_unit_findings_pending(con, None)
     return restored
@@ -412,7 +411,7 @@ def _form_row(placement: Placement, batch_id: int, position: int) -> list:
         form.unit, form.project_name or "", form.project_type or "", form.status, form.project_amount,
         form.funds.unit_printed, form.goal_expected, form.goal_actual, form.total_weight, form.total_score,
         form.recomputed_score, form.form_kind, form.project_code, form.scheme, complete, exec_rate,
-        None, placement.replaces, changes, placement.status == STATUS_DUPLICATE, *identity,
+        None, placement.replaces, changes, placement.status == PlacementStatus.DUPLICATE, *identity,
         form.funds.total.annual_budget, form.funds.total.executed, domain.not_graded_reason(form),
         form.scheme_title,
     ]  # fmt: skip

@@ -25,6 +25,7 @@ import duckdb
 import streamlit as st
 
 from dashboard.core import texts
+from dashboard.core.domain import Role
 from dashboard.security import accounts, signin_guard
 from dashboard.security.accounts import Account
 from dashboard.security.untrusted import markdown_literal
@@ -83,14 +84,16 @@ def current() -> Account | None:
         return None
     now = time.monotonic()
     if now - st.session_state.get(LAST_SEEN_KEY, now) > idle_limit_seconds():
-        return _sign_out(texts.SIGNIN_IDLE_ENDED)
+        _sign_out(texts.SIGNIN_IDLE_ENDED)
+        return None
     try:
         with db.cursor() as cur:
             stored = accounts.stored(cur, account.name)
     except (duckdb.Error, schema.StoreError):
         return account  # the database is busy (an import): keep the session as it was, checked next run
     if stored is None or stored.stamp != account.stamp:
-        return _sign_out(texts.SIGNIN_CREDENTIALS_CHANGED)
+        _sign_out(texts.SIGNIN_CREDENTIALS_CHANGED)
+        return None
     st.session_state[LAST_SEEN_KEY] = now
     return account
 
@@ -107,7 +110,7 @@ def signed_in_name() -> str | None:
     return account.name if account else None
 
 
-def allowed(role: str = accounts.IMPORTER) -> bool:
+def allowed(role: Role = Role.IMPORTER) -> bool:
     """May this session do what `role` may? Without accounts, yes."""
     if not accounts_exist():
         return True
@@ -126,11 +129,11 @@ def check_write_allowed(con: duckdb.DuckDBPyConnection) -> None:
         return
     account: Account | None = st.session_state.get(SESSION_KEY)
     stored = accounts.stored(con, account.name) if account else None
-    if stored is None or stored.stamp != account.stamp or not stored.may(accounts.IMPORTER):
+    if account is None or stored is None or stored.stamp != account.stamp or not stored.may(Role.IMPORTER):
         raise WriteRefused(texts.SIGNIN_IMPORT_INTRO)
 
 
-def require(role: str = accounts.IMPORTER, intro: str = texts.SIGNIN_IMPORT_INTRO) -> bool:
+def require(role: Role = Role.IMPORTER, intro: str = texts.SIGNIN_IMPORT_INTRO) -> bool:
     """True when this session may act as `role`; otherwise draws the sign-in form and returns False."""
     if allowed(role):
         return True

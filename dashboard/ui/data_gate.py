@@ -7,6 +7,7 @@ import duckdb
 import streamlit as st
 
 from dashboard.core import texts
+from dashboard.core.transactions import only_row
 from dashboard.store import reads
 from dashboard.ui import page_data
 from dashboard.ui.db import problem
@@ -16,7 +17,7 @@ IMPORT_PAGE = "ui/pages/import_page.py"
 
 def _counted_forms(con: duckdb.DuckDBPyConnection) -> int:
     try:
-        return int(con.execute(f"SELECT count(*) FROM forms f WHERE {reads.counted_sql('f')}").fetchone()[0])
+        return int(only_row(con, f"SELECT count(*) FROM forms f WHERE {reads.counted_sql('f')}")[0])
     except duckdb.CatalogException:  # a file without the schema: nothing imported yet
         return 0
 

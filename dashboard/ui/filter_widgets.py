@@ -57,34 +57,40 @@ def render_sidebar(options: dict | None) -> None:
         found = db.problem()
         sidebar.caption(texts.FILTERS_UNAVAILABLE if found and found[0] != "missing" else texts.FILTERS_NO_DATA)
         return
-    bound = {"bind": "query-params"}
-    sidebar.text_input(texts.FILTER_SEARCH, key=KEY_SEARCH, placeholder=texts.FILTER_SEARCH_PLACEHOLDER, **bound)
+    sidebar.text_input(
+        texts.FILTER_SEARCH, key=KEY_SEARCH, placeholder=texts.FILTER_SEARCH_PLACEHOLDER, bind="query-params"
+    )
     for spec in LIST_FILTERS:  # type to search: a long list (2,000 units) is found by typing
         sidebar.multiselect(
             spec.label, spec.choices(options), key=spec.key, format_func=str, placeholder=texts.FILTER_ALL,
-            help=spec.help, **bound,
+            help=spec.help, bind="query-params",
         )  # fmt: skip
     sidebar.slider(
         texts.FILTER_SCORE, *SCORE_LIMITS, value=SCORE_LIMITS, step=1, key=KEY_SCORE, help=texts.FILTER_SCORE_HELP,
-        **bound,
+        bind="query-params",
     )  # fmt: skip
     sidebar.slider(
         texts.FILTER_RATE, *RATE_LIMITS, value=RATE_LIMITS, step=1, key=KEY_RATE, help=texts.FILTER_RATE_HELP,
-        **bound,
+        bind="query-params",
     )  # fmt: skip
     sidebar.segmented_control(
         texts.FILTER_STATUS,
         STATUSES,
         default="all",
-        format_func=texts.FILTER_STATUS_OPTIONS.get,
+        format_func=texts.FILTER_STATUS_OPTIONS.__getitem__,
         key=KEY_STATUS,
         required=True,
-        **bound,
+        bind="query-params",
     )
     sidebar.button(texts.FILTER_RESET, on_click=reset, icon=":material/filter_alt_off:", disabled=not current().active)
     sidebar.divider()
     sidebar.segmented_control(
-        texts.FILTER_MONEY_UNIT, MONEY_UNITS, default=DEFAULT_MONEY_UNIT, key=KEY_MONEY, required=True, **bound
+        texts.FILTER_MONEY_UNIT,
+        MONEY_UNITS,
+        default=DEFAULT_MONEY_UNIT,
+        key=KEY_MONEY,
+        required=True,
+        bind="query-params",
     )
 
 

@@ -13,9 +13,9 @@ from dashboard.audit import audit
 from dashboard.audit.config import grade_of
 from dashboard.core import domain, texts
 from dashboard.core import formatting as fmt
-from dashboard.core.model import Form
+from dashboard.core.model import SEVERITIES, Form, Severity
 from dashboard.outputs import downloads
-from dashboard.queries.key_figures import GRADE_BADGE_COLORS, NO_GRADE_BADGE_COLOR, grade_color
+from dashboard.queries.key_figures import GRADE_BADGE_COLORS, NO_GRADE_BADGE_COLOR, BadgeColor, grade_color
 from dashboard.reference.reference import printed_with_name
 from dashboard.security.untrusted import markdown_literal
 from dashboard.ui import download_buttons
@@ -23,7 +23,7 @@ from dashboard.ui import table_columns as cols
 
 DEDUCTED_ROW_STYLE = "background-color: #fdecea"
 NO_REASON_STYLE = "color: #b03a2e; font-weight: 600"
-SEVERITY_BADGES = {"error": "red", "warning": "orange", "info": "blue"}
+SEVERITY_BADGES: dict[str, BadgeColor] = {Severity.ERROR: "red", Severity.WARNING: "orange", Severity.INFO: "blue"}
 
 
 def execution_rate(form: Form) -> float | None:
@@ -34,7 +34,7 @@ def execution_rate(form: Form) -> float | None:
 def recomputed_text(claimed: float | None, recomputed: float | None, places: int | None = None) -> str:
     """The recomputed 总分 as shown: the figure (with `places` decimals, for a table column, else as the
     cards write scores), 不可评价 where a claimed 总分 has none, else "—"."""
-    if not fmt.is_missing(recomputed):
+    if recomputed is not None and not fmt.is_missing(recomputed):
         return fmt.score_text(recomputed) if places is None else f"{float(recomputed):,.{places}f}"
     return texts.NOT_EVALUABLE if not fmt.is_missing(claimed) else texts.DASH
 
@@ -264,9 +264,8 @@ def _checks(form: Form) -> None:
     if not form.checks:
         st.success(texts.FORM_NO_CHECKS, icon=":material/check_circle:")
         return
-    order = {"error": 0, "warning": 1, "info": 2}
     lines = []
-    for check in sorted(form.checks, key=lambda c: order.get(c.severity, 3)):
+    for check in sorted(form.checks, key=lambda c: SEVERITIES.index(c.severity)):
         color = SEVERITY_BADGES.get(check.severity, "gray")
         label = texts.SEVERITY_LABELS.get(check.severity, check.severity)
         where = f"（{check.indicator}）" if check.indicator else ""

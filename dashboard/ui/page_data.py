@@ -21,7 +21,6 @@ from dashboard.ui import db
 # How long cached results live, and how many argument combinations are kept per reader.
 CACHE_TTL_SECONDS = 600
 CACHE_MAX_ENTRIES = 256
-CACHE_OPTIONS = {"ttl": CACHE_TTL_SECONDS, "max_entries": CACHE_MAX_ENTRIES, "show_spinner": False}
 _LOG = logging.getLogger(__name__)
 
 
@@ -34,7 +33,7 @@ def read(function: Callable[..., Any], *args, key_extra: str = "", **kwargs) -> 
     return _read(db.cache_key(), key_extra, name, args, tuple(sorted(kwargs.items())))
 
 
-@st.cache_data(**CACHE_OPTIONS)
+@st.cache_data(ttl=CACHE_TTL_SECONDS, max_entries=CACHE_MAX_ENTRIES, show_spinner=False)
 def _read(db_key: str, key_extra: str, name: str, args: tuple, kwargs: tuple) -> Any:
     module, qualname = name.split(":")
     function = getattr(importlib.import_module(module), qualname)

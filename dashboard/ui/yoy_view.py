@@ -7,6 +7,8 @@ rows with a visible count of the rest; each has CSV/Excel downloads of the whole
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
+from typing import Literal
 
 import pandas as pd
 import streamlit as st
@@ -21,7 +23,11 @@ from dashboard.ui.filter_widgets import money_unit
 SHOWN_ROWS = 50  # rows of each comparison table sent to the browser
 
 
-def card_deltas(filters: Filters, unit: str) -> dict[str, tuple[str, str]]:
+# How st.metric colours a change: green up ("normal"), green down ("inverse").
+DeltaColor = Literal["normal", "inverse"]
+
+
+def card_deltas(filters: Filters, unit: str) -> dict[str, tuple[str, DeltaColor]]:
     """{card label: (change text, st.metric delta_color)} against the previous year; {} where there is none.
 
     Only where the scope is one year: a card over several years has no "previous year" to differ from
@@ -79,7 +85,7 @@ def show(filters: Filters) -> None:
             title.format(count=fmt.count_text(first.total)).rstrip("："),
             shape(first.frame, pair),
             first.total,
-            lambda c=compare, s=shape: s(page_data.read_whole(c, filters, pair).frame, pair),
+            partial(_whole_frame, compare, shape, filters, pair),
             f"overview_yoy_{key}",
         )
 
@@ -153,6 +159,11 @@ def _table(title: str, frame: pd.DataFrame, key: str) -> None:
     if len(frame) > SHOWN_ROWS:
         st.caption(texts.YOY_MORE_ROWS.format(shown=SHOWN_ROWS, total=fmt.count_text(len(frame))))
     download_buttons.download_buttons(frame, title, key=f"{key}_download")
+
+
+def _whole_frame(compare: Callable, shape: Callable, filters: Filters, pair: tuple) -> pd.DataFrame:
+    """Every row of a comparison, shaped for its table (built when a download is asked for)."""
+    return shape(page_data.read_whole(compare, filters, pair).frame, pair)
 
 
 def _detail_table(title: str, first_rows: pd.DataFrame, total: int, whole: Callable[[], pd.DataFrame], key: str):

@@ -27,8 +27,8 @@ def db_with_accounts(sample_db, tmp_path, monkeypatch) -> Path:
     shutil.copy(sample_db, path)
     con = connect.open_db(path)
     try:
-        accounts.add_user(con, "录入员", accounts.IMPORTER, PASSWORD)
-        accounts.add_user(con, "领导", accounts.VIEWER, PASSWORD)
+        accounts.add_user(con, "录入员", accounts.Role.IMPORTER, PASSWORD)
+        accounts.add_user(con, "领导", accounts.Role.VIEWER, PASSWORD)
     finally:
         con.close()
     monkeypatch.setenv(connect.DB_ENV_VAR, str(path))
@@ -69,7 +69,7 @@ def test_with_accounts_the_uploader_waits_for_an_importer(db_with_accounts):
     sign_in(app, "录入员", PASSWORD)
     assert not app.exception
     assert len(uploaders(app)) == 1
-    assert app.session_state[auth.SESSION_KEY] == accounts.Account("录入员", accounts.IMPORTER)
+    assert app.session_state[auth.SESSION_KEY] == accounts.Account("录入员", accounts.Role.IMPORTER)
 
 
 def test_a_viewer_cannot_import(db_with_accounts):

@@ -27,7 +27,7 @@ def db_with_an_account(sample_db, tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("accounts") / "forms.duckdb"
     shutil.copy(sample_db, path)
     con = connect.open_db(path)
-    accounts.add_user(con, "录入员", accounts.IMPORTER, "s3cret-enough")
+    accounts.add_user(con, "录入员", accounts.Role.IMPORTER, "s3cret-enough")
     con.close()
     return path
 

@@ -34,7 +34,7 @@ def test_run_import_stores_uploads_and_reports_each_file(db_file):
         sample_uploads(), ImportOptions(year=2021), on_progress=lambda done, total, o: progress.append((done, total))
     )
     assert [o.source_file for o in outcomes] == [SAMPLE_TXT, "sample_form_a.pdf", "sample_form_b.pdf"]
-    assert all(o.outcome == importer.OUTCOME_IMPORTED for o in outcomes)
+    assert all(o.outcome == importer.Outcome.IMPORTED for o in outcomes)
     assert progress == [(1, 3), (2, 3), (3, 3)]
 
     con = duckdb.connect(str(db_file), read_only=True)

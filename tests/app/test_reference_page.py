@@ -86,7 +86,7 @@ def test_type_changes_from_the_editor():
 def test_a_viewer_sees_but_cannot_edit(mixed_env):
     con = connect.open_db(mixed_env)
     try:
-        accounts.add_user(con, "viewer1", accounts.VIEWER, "long enough password")
+        accounts.add_user(con, "viewer1", accounts.Role.VIEWER, "long enough password")
     finally:
         con.close()
     at = run_app(PAGE)

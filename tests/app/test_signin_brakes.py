@@ -108,7 +108,7 @@ def run_user_command(monkeypatch, *args: str, stdin: str = "") -> int:
     "command",
     [
         ["passwd", NAME, "--password-stdin"],
-        ["role", NAME, "--role", accounts.ADMIN],  # even a higher role: the session signs in again
+        ["role", NAME, "--role", accounts.Role.ADMIN],  # even a higher role: the session signs in again
         ["remove", NAME],
     ],
 )

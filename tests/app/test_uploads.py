@@ -75,8 +75,8 @@ def test_hostile_names_next_to_a_good_file_all_get_an_outcome(db_file):
     assert [o.source_file for o in outcomes] == [
         LONG_NAME[:119] + "…", "好文件.txt", "x\\0y.txt", "line\\n[1] fake.txt：导入 22 张表",
     ]  # fmt: skip
-    assert [o.outcome for o in outcomes][:2] == [importer.OUTCOME_IMPORTED, importer.OUTCOME_IMPORTED]
-    assert [o.outcome for o in outcomes][2:] == [importer.OUTCOME_ERROR, importer.OUTCOME_ERROR]
+    assert [o.outcome for o in outcomes][:2] == [importer.Outcome.IMPORTED, importer.Outcome.IMPORTED]
+    assert [o.outcome for o in outcomes][2:] == [importer.Outcome.ERROR, importer.Outcome.ERROR]
     con = duckdb.connect(str(db_file), read_only=True)
     try:
         files = {row[0] for row in con.execute("SELECT file_name FROM import_batches").fetchall()}
@@ -96,8 +96,8 @@ def test_a_write_failure_is_reported_in_its_place(db_file, monkeypatch):
     monkeypatch.setattr(Path, "write_bytes", disk_full_for_marked)
     outcomes = import_page.run_import([("满.txt", b"FULL"), ("好.txt", SEED.read_bytes())], ImportOptions(year=2021))
     assert [(o.source_file, o.outcome) for o in outcomes] == [
-        ("满.txt", importer.OUTCOME_ERROR),
-        ("好.txt", importer.OUTCOME_IMPORTED),
+        ("满.txt", importer.Outcome.ERROR),
+        ("好.txt", importer.Outcome.IMPORTED),
     ]
     assert outcomes[0].message == texts.OUTCOME_ERROR.format(reason=texts.UPLOAD_FAILED.format(kind="OSError"))
     assert "/tmp" not in outcomes[0].message  # no server path

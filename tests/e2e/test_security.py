@@ -40,11 +40,11 @@ def app(tmp_path_factory):
     con = connect.open_db(db_file)
     try:
         outcomes = importer.import_files(con, files, importer.ImportOptions(year=2021))
-        accounts.add_user(con, "录入员", accounts.IMPORTER, PASSWORD)
+        accounts.add_user(con, "录入员", accounts.Role.IMPORTER, PASSWORD)
         form_ids = dict(con.execute("SELECT project_name, form_id FROM forms").fetchall())
     finally:
         con.close()
-    assert [outcome.outcome for outcome in outcomes] == [importer.OUTCOME_IMPORTED] * 2
+    assert [outcome.outcome for outcome in outcomes] == [importer.Outcome.IMPORTED] * 2
     assert set(form_ids) == {IMAGE_NAME, FORMULA_NAME}  # the reader kept the payloads exactly
     try:
         with running_app(db_file, folder / "streamlit.log") as base_url:

@@ -9,6 +9,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from dashboard.core.domain import Role
 from dashboard.security import accounts
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -26,7 +27,7 @@ def test_open_db_creates_an_empty_users_table(con):
 
 
 def test_password_is_stored_as_an_argon2id_hash_and_checked(con):
-    accounts.add_user(con, "  张三 ", accounts.IMPORTER, PASSWORD)
+    accounts.add_user(con, "  张三 ", Role.IMPORTER, PASSWORD)
     stored = con.execute("SELECT name, role, password_hash FROM users").fetchall()
     assert [(name, role) for name, role, _ in stored] == [("张三", "importer")]
     assert stored[0][2].startswith("$argon2id$")
@@ -38,20 +39,20 @@ def test_password_is_stored_as_an_argon2id_hash_and_checked(con):
 
 
 def test_roles_include_the_ones_below():
-    admin, importer, viewer = (accounts.Account("a", role) for role in (accounts.ADMIN, accounts.IMPORTER, "viewer"))
-    assert admin.may(accounts.IMPORTER) and admin.may(accounts.VIEWER) and admin.may(accounts.ADMIN)
-    assert importer.may(accounts.IMPORTER) and importer.may(accounts.VIEWER) and not importer.may(accounts.ADMIN)
-    assert viewer.may(accounts.VIEWER) and not viewer.may(accounts.IMPORTER)
+    admin, importer, viewer = (accounts.Account("a", role) for role in (Role.ADMIN, Role.IMPORTER, "viewer"))
+    assert admin.may(Role.IMPORTER) and admin.may(Role.VIEWER) and admin.may(Role.ADMIN)
+    assert importer.may(Role.IMPORTER) and importer.may(Role.VIEWER) and not importer.may(Role.ADMIN)
+    assert viewer.may(Role.VIEWER) and not viewer.may(Role.IMPORTER)
 
 
 def test_refusals(con):
-    accounts.add_user(con, "admin", accounts.ADMIN, PASSWORD)
+    accounts.add_user(con, "admin", Role.ADMIN, PASSWORD)
     with pytest.raises(accounts.AccountError, match="已存在"):
-        accounts.add_user(con, "admin", accounts.VIEWER, PASSWORD)
+        accounts.add_user(con, "admin", Role.VIEWER, PASSWORD)
     with pytest.raises(accounts.AccountError, match="至少 8"):
-        accounts.add_user(con, "short", accounts.VIEWER, "1234567")
+        accounts.add_user(con, "short", Role.VIEWER, "1234567")
     with pytest.raises(accounts.AccountError, match="控制字符"):
-        accounts.add_user(con, "a\nb", accounts.VIEWER, PASSWORD)
+        accounts.add_user(con, "a\nb", Role.VIEWER, PASSWORD)
     with pytest.raises(accounts.AccountError, match="角色"):
         accounts.add_user(con, "boss", "root", PASSWORD)
     with pytest.raises(accounts.AccountError, match="不存在"):
@@ -59,7 +60,7 @@ def test_refusals(con):
 
 
 def test_password_change_and_removal(con):
-    accounts.add_user(con, "王五", accounts.VIEWER, PASSWORD)
+    accounts.add_user(con, "王五", Role.VIEWER, PASSWORD)
     accounts.set_password(con, "王五", "a new password")
     assert accounts.authenticate(con, "王五", PASSWORD) is None
     assert accounts.authenticate(con, "王五", "a new password") == accounts.Account("王五", "viewer")

@@ -136,9 +136,9 @@ def test_scanned_second_form_is_named_and_the_file_is_not_ok(tmp_path):
     path = pdf_factory.write_form_then_scan_pdf(tmp_path / "mixed.pdf", pdf_factory.FormSpec())
     read = read_pdf_file(path, path.name)
     assert [form.source_pages for form in read.forms] == [[1]]
-    assert read.skipped_pages == {2: pages.SCANNED}
+    assert read.skipped_pages == {2: pages.PageKind.SCANNED}
     outcome = import_one(path, tmp_path)
-    assert outcome.outcome == importer.OUTCOME_PARTIAL and not outcome.ok
+    assert outcome.outcome == importer.Outcome.PARTIAL and not outcome.ok
     assert "第 2 页是扫描件，未读取" in outcome.message
 
 
@@ -162,9 +162,9 @@ def test_page_with_a_title_but_no_table_is_a_problem(tmp_path):
         writer.text_line(line)
     writer.close()
     read = read_pdf_file(path, path.name)
-    assert (len(read.forms), read.skipped_pages) == (1, {2: pages.FORM_UNREAD})
+    assert (len(read.forms), read.skipped_pages) == (1, {2: pages.PageKind.FORM_UNREAD})
     outcome = import_one(path, tmp_path)
-    assert outcome.outcome == importer.OUTCOME_PARTIAL
+    assert outcome.outcome == importer.Outcome.PARTIAL
     assert "第 2 页像是自评表" in outcome.message
 
 
@@ -172,9 +172,14 @@ def test_page_with_a_title_but_no_table_is_a_problem(tmp_path):
 def test_report_pages_are_each_named(chromium_report, tmp_path):  # noqa: F811 (the fixture)
     """The 决算 report: cover, contents, narrative and a financial table, each named; no problem."""
     read = read_pdf_file(chromium_report, "report.pdf")
-    assert read.skipped_pages == {1: pages.NARRATIVE, 2: pages.CONTENTS, 3: pages.NARRATIVE, 4: pages.OTHER_TABLE}
+    assert read.skipped_pages == {
+        1: pages.PageKind.NARRATIVE,
+        2: pages.PageKind.CONTENTS,
+        3: pages.PageKind.NARRATIVE,
+        4: pages.PageKind.OTHER_TABLE,
+    }
     outcome = import_one(chromium_report, tmp_path)
-    assert outcome.outcome == importer.OUTCOME_IMPORTED
+    assert outcome.outcome == importer.Outcome.IMPORTED
     skipped = "另有 4 页不是自评表，已跳过：第 1、3 页是说明文字，第 2 页是目录，第 4 页是其他报表"
     assert skipped in outcome.message
     frame = import_page.outcomes_frame([outcome])  # the 导入 page's result table says it too

@@ -99,7 +99,7 @@ def test_two_units_files_keep_14_forms_in_either_order(tmp_path, order):
     unit_3 = make("report", records(UNIT_3_FORMS, UNIT_3), tmp_path, "单位3")
     files = [unit_2, unit_3] if order == "unit 2 first" else [unit_3, unit_2]
     outcomes = import_in_turn(tmp_path / "f.duckdb", files)
-    assert [o.outcome for o in outcomes] == [importer.OUTCOME_IMPORTED] * 2
+    assert [o.outcome for o in outcomes] == [importer.Outcome.IMPORTED] * 2
     assert [o.placed["replaced"] for o in outcomes] == [0, 0]  # nothing replaced
     assert [o.placed["duplicate"] for o in outcomes] == [0, 1]  # the later reserve form waits for a person
     forms = current(tmp_path / "f.duckdb")

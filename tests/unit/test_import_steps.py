@@ -29,12 +29,12 @@ def test_a_file_stored_by_another_writer_between_two_files_is_a_duplicate(tmp_pa
                 (other,) = importer.import_files(con, [(SECOND, "另一次导入.txt")], importer.ImportOptions(year=2021))
             finally:
                 con.close()
-            assert other.outcome == importer.OUTCOME_IMPORTED
+            assert other.outcome == importer.Outcome.IMPORTED
 
     outcomes = importer.import_files(
         connect.StepWriter(path), files, importer.ImportOptions(year=2021), on_progress=another_writer_stores_the_second
     )
-    assert [o.outcome for o in outcomes] == [importer.OUTCOME_IMPORTED, importer.OUTCOME_DUPLICATE]
+    assert [o.outcome for o in outcomes] == [importer.Outcome.IMPORTED, importer.Outcome.DUPLICATE]
     assert "另一次导入.txt" in outcomes[1].message
     con = connect.open_db(path, read_only=True)
     try:

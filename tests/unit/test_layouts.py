@@ -501,7 +501,7 @@ def test_chongqing_columns_moved():
 def test_department_form_is_its_own_kind_and_complete():
     rows = [[line] for line in DEPARTMENT_TITLE] + department_table().grid()
     form = forms_from_grid(rows)[0]
-    assert form.form_kind == domain.FORM_KIND_DEPARTMENT
+    assert form.form_kind == domain.FormKind.DEPARTMENT
     assert domain.missing_parts(form) == []
 
 
@@ -635,7 +635,7 @@ def test_report_import_says_what_was_skipped(chromium_report, tmp_path):
         kinds = con.execute("SELECT form_kind, count(*) FROM forms GROUP BY 1 ORDER BY 1").fetchall()
     finally:
         con.close()
-    assert outcome.outcome == importer.OUTCOME_IMPORTED
+    assert outcome.outcome == importer.Outcome.IMPORTED
     assert outcome.form_count == 10
     assert "另有 4 页不是自评表" in outcome.message
     assert kinds == [("department", 1), ("project", 9)]

@@ -181,7 +181,7 @@ def test_impossible_amounts_import_into_the_database(tmp_path):
         ).fetchall()
     finally:
         con.close()
-    assert (outcome.outcome, outcome.form_count) == (importer.OUTCOME_IMPORTED, 22)
+    assert (outcome.outcome, outcome.form_count) == (importer.Outcome.IMPORTED, 22)
     assert rows == [
         ("value_unreadable", "error", "项目金额印的“1e30”不是可识别的数字，未计入"),
         ("value_out_of_range", "error", "年度资金总额的全年预算数印的“100000000000000000.00”超出可能的范围，未计入"),

@@ -89,7 +89,7 @@ def test_the_log_says_who_when_from_where_and_whether_it_succeeded(con):
 
 def test_password_checks_beyond_the_bound_are_refused_at_once(con):
     """MAX_CONCURRENT_CHECKS real Argon2 checks hold their places; one more is refused without waiting."""
-    accounts.add_user(con, "张三", accounts.VIEWER, "correct horse")
+    accounts.add_user(con, "张三", accounts.Role.VIEWER, "correct horse")
     hash_row = con.execute("SELECT password_hash FROM users").fetchone()[0]
     started, release = threading.Barrier(signin_guard.MAX_CONCURRENT_CHECKS + 1), threading.Event()
     results: list[bool] = []
@@ -119,7 +119,7 @@ def test_password_checks_beyond_the_bound_are_refused_at_once(con):
 def test_a_version_5_file_gets_the_sign_in_log_and_credential_stamps(tmp_path):
     path = tmp_path / "v5.duckdb"
     con = connect.open_db(path)
-    accounts.add_user(con, "张三", accounts.IMPORTER, "correct horse")
+    accounts.add_user(con, "张三", accounts.Role.IMPORTER, "correct horse")
     con.execute("DROP TABLE signin_log")
     con.execute("ALTER TABLE users DROP COLUMN credential_stamp")
     con.execute("UPDATE meta SET value = '5' WHERE key = 'schema_version'")
@@ -129,7 +129,7 @@ def test_a_version_5_file_gets_the_sign_in_log_and_credential_stamps(tmp_path):
     con = connect.open_db(path)
     try:
         assert schema.schema_version(con) == schema.SCHEMA_VERSION == 9
-        assert accounts.stored(con, "张三") == accounts.Account("张三", accounts.IMPORTER)
+        assert accounts.stored(con, "张三") == accounts.Account("张三", accounts.Role.IMPORTER)
         assert accounts.stored(con, "张三").stamp == 0
         assert accounts.authenticate(con, "张三", "correct horse") is not None
         signin_guard.record(con, "张三", "10.0.0.1", True, T0)

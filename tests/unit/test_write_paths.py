@@ -68,9 +68,9 @@ def test_import_files_with_a_duplicate_anywhere(tmp_path, place):
     finally:
         con.close()
     assert {o.source_file: o.outcome for o in outcomes} == {
-        FORM_B.name: importer.OUTCOME_DUPLICATE,
-        FORM_A.name: importer.OUTCOME_IMPORTED,
-        SEED.name: importer.OUTCOME_IMPORTED,
+        FORM_B.name: importer.Outcome.DUPLICATE,
+        FORM_A.name: importer.Outcome.IMPORTED,
+        SEED.name: importer.Outcome.IMPORTED,
     }
     assert _stored(db) == AFTER_ALL
 
@@ -82,7 +82,7 @@ def test_app_import_with_a_duplicate_first_or_last(tmp_path, place):
     stored_first = uploads[-1:] if place == "last" else uploads[:1]
     import_page.run_import(stored_first, importer.ImportOptions(year=2021), db_path=db)
     outcomes = import_page.run_import(uploads, importer.ImportOptions(year=2021), db_path=db)
-    assert sum(o.outcome == importer.OUTCOME_DUPLICATE for o in outcomes) == 1
+    assert sum(o.outcome == importer.Outcome.DUPLICATE for o in outcomes) == 1
     assert all(o.ok for o in outcomes)
     assert _stored(db) == AFTER_ALL
 
@@ -111,7 +111,7 @@ def test_undo_then_import_with_the_duplicate_last(tmp_path):
         )
     finally:
         con.close()
-    assert [o.outcome for o in outcomes] == [importer.OUTCOME_IMPORTED, importer.OUTCOME_DUPLICATE]
+    assert [o.outcome for o in outcomes] == [importer.Outcome.IMPORTED, importer.Outcome.DUPLICATE]
     assert _stored(db) == (2, 2)
 
 

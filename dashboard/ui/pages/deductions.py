@@ -42,7 +42,7 @@ def main() -> None:
     with st.container(horizontal=True, vertical_alignment="bottom"):
         order = st.segmented_control(
             texts.DEDUCTIONS_ORDER, list(texts.DEDUCTIONS_ORDER_OPTIONS), default="points", required=True,
-            format_func=texts.DEDUCTIONS_ORDER_OPTIONS.get, key=KEY_ORDER, bind="query-params",
+            format_func=texts.DEDUCTIONS_ORDER_OPTIONS.__getitem__, key=KEY_ORDER, bind="query-params",
         )  # fmt: skip
         chosen = st.multiselect(
             texts.DEDUCTIONS_LEVEL2_FILTER, by_level2["level2"].tolist(), key=KEY_LEVEL2, bind="query-params",

@@ -104,7 +104,7 @@ def _one_writer() -> Iterator[None]:
 
 
 def _not_stored(upload: StoredUpload) -> FileOutcome:
-    return FileOutcome(upload.name, importer.OUTCOME_ERROR, 0, texts.OUTCOME_ERROR.format(reason=upload.error))
+    return FileOutcome(upload.name, importer.Outcome.ERROR, 0, texts.OUTCOME_ERROR.format(reason=upload.error))
 
 
 def outcomes_frame(outcomes: list[FileOutcome]) -> pd.DataFrame:
@@ -112,14 +112,14 @@ def outcomes_frame(outcomes: list[FileOutcome]) -> pd.DataFrame:
     error_prefix = texts.OUTCOME_ERROR.format(reason="")
     rows = []
     for outcome in outcomes:
-        if outcome.outcome == importer.OUTCOME_IMPORTED:
+        if outcome.outcome == importer.Outcome.IMPORTED:
             result = texts.OUTCOME_IMPORTED.format(count=outcome.form_count)
             # The counts and the file's notes (pages skipped, forms without a year), then what each replacement changed.
             placed = outcome.message.removeprefix(result + "：") or texts.OUTCOME_PLACED_COUNTS.format(**outcome.placed)
             note = "；".join([placed, *outcome.details])
-        elif outcome.outcome == importer.OUTCOME_PARTIAL:
+        elif outcome.outcome == importer.Outcome.PARTIAL:
             result, note = texts.IMPORT_RESULT_PARTIAL, "；".join([outcome.message, *outcome.details])
-        elif outcome.outcome == importer.OUTCOME_DUPLICATE:
+        elif outcome.outcome == importer.Outcome.DUPLICATE:
             result, note = texts.IMPORT_RESULT_DUPLICATE, outcome.message
         else:
             result, note = texts.IMPORT_RESULT_ERROR, outcome.message.removeprefix(error_prefix)
@@ -167,7 +167,7 @@ def history_frame(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 def render() -> None:
     st.title(texts.IMPORT_TITLE)
     st.caption(texts.IMPORT_INTRO)
-    if not auth.require(accounts.IMPORTER):  # no uploader before an importer signs in
+    if not auth.require(accounts.Role.IMPORTER):  # no uploader before an importer signs in
         return
 
     generation = st.session_state.setdefault(_UPLOADER_GENERATION_KEY, 0)
@@ -357,7 +357,7 @@ def _show_remove() -> None:
         batch = st.selectbox(
             texts.IMPORT_REMOVE_PICK,
             list(options),
-            format_func=options.get,  # selectbox options are plain text, not Markdown
+            format_func=options.__getitem__,  # selectbox options are plain text, not Markdown
             key="import_page_remove_batch",
         )
         confirmed = st.checkbox(texts.IMPORT_REMOVE_CONFIRM, key="import_page_remove_confirm")

@@ -93,7 +93,7 @@ def main() -> None:
 # --- cards -------------------------------------------------------------------------------------------------
 
 
-def show_cards(figures: dict, unit: str, deltas: dict[str, tuple[str, str]] | None = None) -> None:
+def show_cards(figures: dict, unit: str, deltas: dict[str, tuple[str, yoy_view.DeltaColor]] | None = None) -> None:
     """Three rows of cards: money and score, forms and deductions, grades (key_figures.sections), the
     grades with 不评级 beside them and, under it, a switch listing those forms; `deltas`: {label: (change
     against the previous year, delta colour)}."""
@@ -112,13 +112,16 @@ def show_cards(figures: dict, unit: str, deltas: dict[str, tuple[str, str]] | No
 def card_row(
     cards: list[tuple[str, str, str | None]],
     widths: list[float] | None = None,
-    deltas: dict[str, tuple[str, str]] | None = None,
+    deltas: dict[str, tuple[str, yoy_view.DeltaColor]] | None = None,
 ) -> list:
     """One row of bordered metric cards of equal height, each with its change where `deltas` has one;
     returns the row's columns (a card's column can hold more below it)."""
     columns = st.columns(widths or max(4, len(cards)))
     for column, (label, value, help_text) in zip(columns, cards, strict=False):
-        delta, color = (deltas or {}).get(label, (None, "normal"))
+        delta: str | None = None
+        color: yoy_view.DeltaColor = "normal"
+        if deltas and label in deltas:
+            delta, color = deltas[label]
         column.metric(label, value, delta=delta, delta_color=color, help=help_text, border=True)
     return columns
 
@@ -182,7 +185,8 @@ def _bar_height(count: int) -> int:
 
 def bar_labels(frame: pd.DataFrame) -> tuple[list[str], list]:
     """Bar labels and click data of group rows; the summed rest is "其他 N 个" and narrows nothing."""
-    labels, custom = [], []
+    labels: list[str] = []
+    custom: list[list] = []
     for grp, is_department, is_rest, groups in zip(
         frame["grp"], frame["grp_is_department"], frame["is_rest"], frame["groups"], strict=True
     ):
@@ -232,7 +236,9 @@ def rate_and_score_chart(groups: pd.DataFrame, title: str, key: str, on_click) -
 
 def score_distribution_chart(bins: pd.DataFrame) -> None:
     """Forms per 总分 band of 10 points, coloured by grade; a click narrows the 总分 range."""
-    labels, colors, custom = [], [], []
+    labels: list[str] = []
+    colors: list[str] = []
+    custom: list[list] = []
     for row in bins.itertuples():
         if fmt.is_missing(row.lo):
             labels.append(texts.SCORE_BIN_NONE)

@@ -39,7 +39,7 @@ def render() -> None:
         known = project_types.known_types(cur)
         orgs = organisations.table(cur)
         spellings = organisations.spellings_table(cur)
-    can_edit = auth.allowed(accounts.IMPORTER)
+    can_edit = auth.allowed(accounts.Role.IMPORTER)
     if not can_edit:
         st.info(texts.REF_EDIT_SIGNIN, icon=":material/lock:")
     generation = st.session_state.setdefault(_GENERATION_KEY, 0)
@@ -52,7 +52,7 @@ def render() -> None:
         _organisations(orgs, can_edit, generation)
         _spellings(spellings, orgs, can_edit, generation)
     if not can_edit:
-        auth.require(accounts.IMPORTER)  # the sign-in form
+        auth.require(accounts.Role.IMPORTER)  # the sign-in form
 
 
 # --- writing -------------------------------------------------------------------------------------------------

@@ -16,7 +16,7 @@ import streamlit as st
 from dashboard.audit.config import active_config
 from dashboard.core import formatting as fmt
 from dashboard.core import texts
-from dashboard.core.model import SEVERITIES
+from dashboard.core.model import SEVERITIES, Severity
 from dashboard.queries import filters, queries
 from dashboard.queries import review_queries as rq
 from dashboard.security.untrusted import markdown_literal, plotly_literal
@@ -29,7 +29,7 @@ GAP_COLUMN = COLUMNS["gap"]
 UNIT_BARS = 15  # units the gap chart draws
 FORMS_PAGE_KEY = "review_forms_page"
 UNITS_PAGE_KEY = "review_units_page"
-SEVERITY_COLORS = {"error": "#c0392b", "warning": "#e67e22", "info": "#2e86c1"}
+SEVERITY_COLORS = {Severity.ERROR: "#c0392b", Severity.WARNING: "#e67e22", Severity.INFO: "#2e86c1"}
 RULE_TABLE_KEY = "review_rules"
 FORM_TABLE_KEY = "review_forms"
 
