@@ -124,3 +124,53 @@ def mhtml(page: bytes, charset: str, encoding: str = "quoted-printable") -> byte
     image["Content-Location"] = "http://czj.example.gov.cn/images/logo.gif"
     message.attach(image)
     return message.as_bytes()
+
+
+# --- XML Spreadsheet 2003 (what report systems save as ".xls") -------------------------------------------------
+
+_SS = "urn:schemas-microsoft-com:office:spreadsheet"
+
+
+def xml_spreadsheet(records: list[dict]) -> bytes:
+    """The forms as an Excel 2003 XML workbook, a worksheet per form: numbers typed (percents with a Percent
+    style), merged cells as MergeAcross/MergeDown, the cells a merge covers left out and the next one's
+    ss:Index given, as Excel writes them."""
+    sheets = []
+    for number, (title, table) in enumerate(form_tables(records), start=1):
+        starts = {(cell.row, cell.col): cell for cell in table.cells}
+        rows = [
+            f'<Row><Cell ss:MergeAcross="{len(table.widths) - 1}"><Data ss:Type="String">{title}</Data></Cell></Row>'
+        ]
+        for r in range(table.rows):
+            cells, expected = [], 0
+            for c in range(len(table.widths)):
+                cell = starts.get((r, c))
+                if cell is None:
+                    continue
+                index = f' ss:Index="{c + 1}"' if c != expected else ""
+                merge = (f' ss:MergeAcross="{cell.colspan - 1}"' if cell.colspan > 1 else "") + (
+                    f' ss:MergeDown="{cell.rowspan - 1}"' if cell.rowspan > 1 else ""
+                )
+                cells.append(f"<Cell{index}{merge}{_xml_data(cell.text)}</Cell>")
+                expected = c + cell.colspan
+            rows.append(f"<Row>{''.join(cells)}</Row>")
+        sheets.append(f'<Worksheet ss:Name="表{number}"><Table>{"".join(rows)}</Table></Worksheet>')
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n<?mso-application progid="Excel.Sheet"?>\n'
+        f'<Workbook xmlns="{_SS}" xmlns:ss="{_SS}" xmlns:o="urn:schemas-microsoft-com:office:office">'
+        '<Styles><Style ss:ID="Default"/><Style ss:ID="pct"><NumberFormat ss:Format="Percent"/></Style></Styles>'
+        f"{''.join(sheets)}</Workbook>"
+    ).encode()
+
+
+def _xml_data(text: str) -> str:
+    """' ss:StyleID=…><Data …>…</Data>' for a cell's text: numbers as numbers, "96.37%" as 0.9637 in Percent."""
+    plain = text.replace(",", "")
+    if plain and plain.rstrip("%").replace(".", "", 1).lstrip("-").isdigit() and not plain.startswith("0" * 2):
+        if plain.endswith("%"):
+            value = repr(float(plain[:-1]) / 100)
+            return f' ss:StyleID="pct"><Data ss:Type="Number">{value}</Data>'
+        if not (plain.startswith("0") and len(plain) > 1 and plain[1] != "."):  # codes such as 0402009 stay text
+            return f'><Data ss:Type="Number">{plain}</Data>'
+    escaped = html.escape(text, quote=False).replace("\n", "&#10;")
+    return f'><Data ss:Type="String">{escaped}</Data>'

@@ -13,6 +13,7 @@ import contextlib
 import multiprocessing
 import os
 import resource
+import signal
 import sys
 import threading
 import time
@@ -125,6 +126,9 @@ def _end_with_parent(parent_pid: int) -> None:
     """
     while os.getppid() == parent_pid:
         time.sleep(WATCHDOG_SECONDS)
+    # What a terminated pool sends: a reader running a program of its own (LibreOffice) ends it on SIGTERM.
+    os.kill(os.getpid(), signal.SIGTERM)
+    time.sleep(WATCHDOG_SECONDS * 4)
     os._exit(1)
 
 

@@ -22,6 +22,8 @@ from __future__ import annotations
 
 import datetime
 import io
+import shutil
+import tempfile
 import zipfile
 from pathlib import Path
 
@@ -146,9 +148,11 @@ def _read_package(path: Path, source_file: str, suffix: str) -> list[Form]:
             names = set(package.namelist())
     except (zipfile.BadZipFile, OSError, EOFError) as error:
         raise FormReadError(texts.REASON_NOT_OFFICE.format(suffix=suffix)) from error
-    if "xl/workbook.xml" in names or (suffix in SPREADSHEET_SUFFIXES and "word/document.xml" not in names):
-        return read_xlsx(path, source_file)
-    return read_docx(path, source_file)
+    spreadsheet = "xl/workbook.xml" in names or (suffix in SPREADSHEET_SUFFIXES and "word/document.xml" not in names)
+    with tempfile.TemporaryDirectory(prefix="jixiao-package-") as folder:  # openpyxl reads only an .xlsx by name
+        named = Path(folder) / ("source.xlsx" if spreadsheet else "source.docx")
+        shutil.copyfile(path, named)
+        return read_xlsx(named, source_file) if spreadsheet else read_docx(named, source_file)
 
 
 def ole_streams(data: bytes) -> list[str] | None:
@@ -165,10 +169,14 @@ def ole_streams(data: bytes) -> list[str] | None:
 
 def _read_compound(path: Path, data: bytes, source_file: str, suffix: str) -> tuple[list[Form], list[str]]:
     names = ole_streams(data)
-    notes = [texts.NOTE_MACROS_NOT_RUN] if names and _MACRO_STORAGES & set(names) else []
-    if names is not None and "worddocument" in names:
+    if names is None:  # the compound file's own directory is damaged: no reader or converter can trust it
+        if suffix in SPREADSHEET_SUFFIXES:
+            raise FormReadError(texts.REASON_XLS_DAMAGED.format(suffix=suffix))
+        raise FormReadError(texts.REASON_OFFICE_DAMAGED.format(kind="Word"))
+    notes = [texts.NOTE_MACROS_NOT_RUN] if _MACRO_STORAGES & set(names) else []
+    if "worddocument" in names:
         return _convert(path, source_file, libreoffice.WORD, ".doc", suffix), notes
-    if names is not None and ("workbook" in names or "book" in names):
+    if "workbook" in names or "book" in names:
         book = _open_book(data)
         if book is not None:
             return _forms_of_sheets(xls_grids(book), source_file), notes

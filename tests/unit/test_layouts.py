@@ -463,7 +463,15 @@ PRODUCERS = {  # name → (write the parts to this path, read the file)
     "chromium.pdf": (layout_factory.print_chromium, read_pdf),
     "libreoffice-docx.pdf": (lambda parts, path: print_via(layout_factory.write_docx(parts, path)), read_pdf),
     "libreoffice-xlsx.pdf": (lambda parts, path: print_via(layout_factory.write_xlsx([parts], path)), read_pdf),
+    "libreoffice-xls": (lambda parts, path: save_as(layout_factory.write_xlsx([parts], path), ".xlsx"), read_file),
+    "libreoffice-doc": (lambda parts, path: save_as(layout_factory.write_docx(parts, path), ".docx"), read_file),
 }
+
+
+def save_as(path: Path, written_as: str) -> Path:
+    """The .xlsx/.docx written at `path` (named .xls/.doc), saved there by LibreOffice in the old format."""
+    source = path.rename(path.with_name(f"source{written_as}"))
+    return layout_factory.save_libreoffice(source, path.suffix.lstrip(".")).rename(path)
 
 
 def print_via(document: Path) -> Path:
