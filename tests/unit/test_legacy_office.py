@@ -202,3 +202,38 @@ def test_damaged_and_foreign_files(tmp_path):
         with pytest.raises(FormReadError) as raised:
             parse_file(path, name)
         assert raised.value.reason in reason, name
+
+
+def test_a_macro_workbook_is_read_for_its_cells_and_says_so(tmp_path):
+    """A workbook carrying a VBA project (tests/compound_factory: the fixture's Workbook stream beside a
+    _VBA_PROJECT_CUR storage, as Excel saves a macro workbook): its cells are read exactly, nothing runs, and the
+    file's line says the macros were not run."""
+    import io
+
+    from xlrd.compdoc import CompDoc
+
+    from tests.compound_factory import compound_file
+
+    workbook = CompDoc(SEED_XLS.read_bytes(), logfile=io.StringIO()).get_named_stream("Workbook")
+    macro = b'Attribute VB_Name = "ThisWorkbook"\r\nSub Workbook_Open()\r\n    Shell "rm -rf ~"\r\nEnd Sub\r\n'
+    path = tmp_path / "宏.xls"
+    path.write_bytes(
+        compound_file(
+            {
+                "Workbook": workbook,
+                "_VBA_PROJECT_CUR/PROJECT": b'Name="VBAProject"\r\nDocument=ThisWorkbook/&H00000000\r\n',
+                "_VBA_PROJECT_CUR/VBA/ThisWorkbook": macro,
+            }
+        )
+    )
+    result = parse_file(path, path.name)
+    assert_exact(result.forms)
+    assert result.notes == [texts.NOTE_MACROS_NOT_RUN]
+    con = connect.open_db(tmp_path / "f.duckdb")
+    try:
+        (outcome,) = importer.import_files(con, [(path, path.name)])
+    finally:
+        con.close()
+    assert outcome.outcome == "imported"
+    assert texts.NOTE_MACROS_NOT_RUN in outcome.message
+    assert parse_file(SEED_XLS, SEED_XLS.name).notes == []  # the same cells without the VBA project: no note
