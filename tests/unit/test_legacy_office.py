@@ -237,3 +237,18 @@ def test_a_macro_workbook_is_read_for_its_cells_and_says_so(tmp_path):
     assert outcome.outcome == "imported"
     assert texts.NOTE_MACROS_NOT_RUN in outcome.message
     assert parse_file(SEED_XLS, SEED_XLS.name).notes == []  # the same cells without the VBA project: no note
+
+
+@pytest.mark.libreoffice
+def test_a_worker_ended_mid_conversion_ends_libreoffice(seed_doc):
+    """The pool's own time limit ends the worker (SIGTERM) while LibreOffice converts: LibreOffice's process group
+    goes with it (without the worker's handler it would run on, converting for nobody)."""
+    from dashboard.ingest.files import SafeReader
+
+    with SafeReader(timeout=1.5) as reader:
+        (result,) = reader.read_all([(seed_doc, "慢.doc")])
+    assert result.error == texts.REASON_TIMEOUT.format(seconds=1.5)
+    deadline = time.monotonic() + 3
+    while _soffice_processes() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert _soffice_processes() == []
