@@ -213,15 +213,20 @@ def add_page_number_footer(document) -> None:
 def print_libreoffice(document: Path) -> Path:
     """The .docx or .xlsx printed to PDF by LibreOffice beside it (soffice; tests calling it are marked
     `libreoffice`; .ci/run installs it)."""
+    return save_libreoffice(document, "pdf")
+
+
+def save_libreoffice(document: Path, target: str) -> Path:
+    """The document saved by LibreOffice beside it as `target` ("pdf", "xls", "doc" …)."""
     soffice = tools.soffice()
     assert soffice, "LibreOffice (soffice) is needed: mark the test `libreoffice` (.ci/run installs it)"
     with tempfile.TemporaryDirectory() as profile:
         subprocess.run(
-            [soffice, f"-env:UserInstallation=file://{profile}", "--headless", "--norestore", "--convert-to", "pdf",
+            [soffice, f"-env:UserInstallation=file://{profile}", "--headless", "--norestore", "--convert-to", target,
              "--outdir", str(document.parent), str(document)],
             check=True, capture_output=True, timeout=300,
         )  # fmt: skip
-    return document.with_suffix(".pdf")
+    return document.with_suffix(f".{target}")
 
 
 def write_reportlab(parts: list[Part], path: Path) -> Path:

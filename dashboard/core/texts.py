@@ -13,8 +13,9 @@ REASON_DAMAGED = "文件已损坏或不完整，无法打开"
 REASON_ENCRYPTED = "文件已加密（需要密码），无法读取"
 REASON_NOT_A_FORM = "文件中没有找到项目支出绩效自评表"
 REASON_EMPTY = "空文件"
-REASON_UNSUPPORTED = "不支持的文件类型（支持 .pdf、.txt、.xlsx、.docx）"
-REASON_LEGACY_OFFICE = "旧版 Office 格式（{suffix}）无法读取：请在 Excel 或 Word 中“另存为” .xlsx 或 .docx 后再导入"
+REASON_UNSUPPORTED = (
+    "不支持的文件类型（支持 .pdf、.txt、.xlsx、.docx、.xls、.doc、WPS 的 .et 与 .wps、网页 .html、.htm、.mhtml）"
+)
 REASON_OFFICE_DAMAGED = "{kind} 文件已损坏或不是真正的 {kind} 文件，无法打开"
 REASON_TOO_LARGE = "文件超过 {limit_mb} MB 上限"
 REASON_NO_CMAP = "PDF 字体缺少字符映射（出现 (cid:…) 乱码），文字无法识别"
@@ -23,6 +24,24 @@ REASON_TOO_MUCH_MEMORY = "内存超限：解析此文件所需内存超过上限
 REASON_UNREADABLE_TEXT = "文本编码无法识别（不是 UTF-8 或 GBK）"
 REASON_INTERNAL = "解析时发生意外错误"
 REASON_NOT_FOUND = "文件不存在"
+# Web pages and old Office/WPS files (ingest/web.py, ingest/legacy.py, ingest/libreoffice.py).
+REASON_WEB_ENCODING = "网页编码无法识别（不是 UTF-8 或 GBK/GB18030，也不是网页声明的编码）"
+REASON_WEB_UNREADABLE = "网页无法解析（不是 HTML 网页，或内容已损坏）"
+REASON_WEB_NO_TABLE = "网页中没有表格，找不到自评表（表格若是图片，请导入原件）"
+REASON_WEB_TABLE_TOO_LARGE = "网页中的表格过大（超过 {limit} 个单元格），不是自评表，未读取"
+REASON_WEB_TOO_LARGE = "网页超过 {limit_mb} MB 上限（自评表网页通常不到 1 MB），未读取"
+REASON_MHTML_NO_PAGE = "MHTML 文件中没有网页（HTML）部分，无法读取"
+REASON_XML_SHEET_DAMAGED = "XML 表格（Excel 2003 XML）已损坏或格式错误，无法读取"
+REASON_XLS_DAMAGED = "{suffix} 文件已损坏或不是真正的 Excel 文件，无法打开"
+REASON_NOT_OFFICE = "{suffix} 文件的内容不是 Office、WPS 或网页格式，无法读取"
+REASON_NO_LIBREOFFICE = (
+    "读取 {suffix} 文件需要 LibreOffice，本机未安装：请由管理员安装后重新导入"
+    "（Debian/Ubuntu：apt install libreoffice-writer-nogui libreoffice-calc-nogui），"
+    "或在 Word、Excel 或 WPS 中“另存为” .docx 或 .xlsx 后再导入"
+)
+REASON_CONVERT_TIMEOUT = "LibreOffice 转换 {suffix} 文件超时（超过 {seconds} 秒），文件可能异常，已中止"
+REASON_CONVERT_FAILED = "LibreOffice 无法打开此 {suffix} 文件（文件已损坏、加密或格式不符）"
+NOTE_MACROS_NOT_RUN = "文件含宏（VBA），宏未运行，只读取了单元格内容"
 
 # Outcomes of one imported file.
 OUTCOME_IMPORTED = "导入 {count} 张表"
@@ -194,7 +213,10 @@ IMPORT_INTRO = (
     "每个文件单独保存，一个文件出错不影响其他文件。"
 )
 IMPORT_UPLOADER = "选择文件"
-IMPORT_UPLOADER_HELP = "支持 .pdf、.txt、.xlsx 与 .docx，单个文件不超过 50 MB；扫描件（无文字层）无法识别；旧版 .xls/.doc 请先另存为 .xlsx/.docx。"
+IMPORT_UPLOADER_HELP = (
+    "支持 .pdf、.txt、.xlsx、.docx、旧版 .xls 与 .doc、WPS 的 .et 与 .wps、网页（.html、.htm、.mhtml），"
+    "单个文件不超过 50 MB；扫描件（无文字层）无法识别。"
+)
 IMPORT_DEFAULTS = "表上未印出时使用的值"
 IMPORT_DEFAULTS_HELP = "仅用于表上没有印出年度、主管部门或实施单位的文件；表上已有的以表上为准。"
 IMPORT_YEAR = "年度"

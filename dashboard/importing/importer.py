@@ -213,6 +213,8 @@ def _store_result(con, result: ReadResult, sha256: str, options: ImportOptions) 
     skipped = pages.skipped_note(result.skipped_pages)
     if skipped:
         message += "；" + skipped
+    for note in result.notes:
+        message += "；" + note
     if yearless := sum(p.form.year is None for p in placements):  # neither printed, given nor carried over
         message += "；" + texts.OUTCOME_NO_YEAR.format(count=yearless)
     if problems:

@@ -13,6 +13,7 @@ import contextlib
 import multiprocessing
 import os
 import resource
+import signal
 import sys
 import threading
 import time
@@ -25,11 +26,12 @@ from pathlib import Path
 from dashboard.core import texts
 from dashboard.core.model import Form, FormReadError
 from dashboard.ingest import consistency, pages
+from dashboard.ingest.legacy import SUFFIXES as LEGACY_SUFFIXES
+from dashboard.ingest.legacy import WEB_SUFFIXES
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
-SUPPORTED_SUFFIXES = (".pdf", ".txt", ".xlsx", ".docx")
-# Office formats before 2007: no well-kept pure-Python reader; the user is told to save them anew.
-LEGACY_OFFICE_SUFFIXES = (".xls", ".doc", ".et", ".wps")
+# .xls/.et/.doc/.wps and web pages are read by what their content is (ingest/legacy.py).
+SUPPORTED_SUFFIXES = (".pdf", ".txt", ".xlsx", ".docx", *LEGACY_SUFFIXES)
 PARSE_TIMEOUT_SECONDS = 120
 # The memory cap of all parser workers together; each worker gets its share (cap ÷ workers).
 WORKER_MEMORY_BYTES = 4 * 1024**3
@@ -47,6 +49,7 @@ class ReadResult:
     error: str | None = None  # Chinese reason, None on success
     # page (1-based) → why it holds no form
     skipped_pages: dict[int, pages.PageKind] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)  # Chinese, for the file's line (macros not run …)
 
     @property
     def unreadable_pages(self) -> list[int]:
@@ -58,15 +61,14 @@ def precheck(path: Path) -> str | None:
     """A reason to refuse the file before parsing, or None."""
     if not path.is_file():
         return texts.REASON_NOT_FOUND
-    if path.suffix.lower() in LEGACY_OFFICE_SUFFIXES:
-        return texts.REASON_LEGACY_OFFICE.format(suffix=path.suffix.lower())
     if path.suffix.lower() not in SUPPORTED_SUFFIXES:
         return texts.REASON_UNSUPPORTED
     size = path.stat().st_size
     if size == 0:
         return texts.REASON_EMPTY
     if size > MAX_FILE_BYTES:
-        return texts.REASON_TOO_LARGE.format(limit_mb=MAX_FILE_BYTES // (1024 * 1024))
+        too_large = texts.REASON_WEB_TOO_LARGE if path.suffix.lower() in WEB_SUFFIXES else texts.REASON_TOO_LARGE
+        return too_large.format(limit_mb=MAX_FILE_BYTES // (1024 * 1024))
     return None
 
 
@@ -89,6 +91,11 @@ def _read_file(path: Path, source_file: str) -> ReadResult:
 
         reader = read_xlsx if path.suffix.lower() == ".xlsx" else read_docx
         return ReadResult(path, source_file, forms=reader(path, source_file))
+    if path.suffix.lower() in LEGACY_SUFFIXES:
+        from dashboard.ingest.legacy import read_legacy
+
+        forms, notes = read_legacy(path, source_file)
+        return ReadResult(path, source_file, forms=forms, notes=notes)
     from dashboard.ingest.text import read_text
 
     return ReadResult(path, source_file, forms=read_text(decode_text(path.read_bytes()), source_file))
@@ -120,6 +127,9 @@ def _end_with_parent(parent_pid: int) -> None:
     """
     while os.getppid() == parent_pid:
         time.sleep(WATCHDOG_SECONDS)
+    # What a terminated pool sends: a reader running a program of its own (LibreOffice) ends it on SIGTERM.
+    os.kill(os.getpid(), signal.SIGTERM)
+    time.sleep(WATCHDOG_SECONDS * 4)
     os._exit(1)
 
 
@@ -259,7 +269,7 @@ class SafeReader:
 
 
 def expand_paths(paths: list[Path]) -> list[Path]:
-    """Files as given, folders expanded to their .pdf/.txt files (sorted, recursive)."""
+    """Files as given, folders expanded to the files of the types read (sorted, recursive)."""
     expanded: list[Path] = []
     for path in paths:
         if path.is_dir():

@@ -2,9 +2,8 @@
 
 A browser sends any name it likes: "../../etc/passwd", a NUL, a newline, 300 Chinese characters
 (over the file system's 255-byte limit). None of it reaches the file system: each upload is
-written as `<number><suffix>` (the suffix only when the readers know it: files.SUPPORTED_SUFFIXES, and
-the legacy Office ones, so that their owners are told to save them anew), and its original name,
-cleaned by `untrusted.display_name`, is kept for people to read. A file that cannot be written
+written as `<number><suffix>` (the suffix only when the readers know it: files.SUPPORTED_SUFFIXES), and its
+original name, cleaned by `untrusted.display_name`, is kept for people to read. A file that cannot be written
 costs that file, with a reason, never the other files of the upload.
 
 Each import's uploads live in a folder of their own (`upload_folder`): owner-only (0700), named after
@@ -25,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from dashboard.core import texts
-from dashboard.ingest.files import LEGACY_OFFICE_SUFFIXES, SUPPORTED_SUFFIXES
+from dashboard.ingest.files import SUPPORTED_SUFFIXES
 from dashboard.security.untrusted import display_name
 
 _PATH_SEPARATORS = re.compile(r"[\\/]")
@@ -51,7 +50,7 @@ def upload_display_name(name: str, number: int) -> str:
 def stored_name(name: str, number: int) -> str:
     """The generated file name: the upload's number and, when it is one the readers take, its suffix."""
     suffix = Path(_PATH_SEPARATORS.split(name)[-1]).suffix.lower()
-    known = suffix in SUPPORTED_SUFFIXES or suffix in LEGACY_OFFICE_SUFFIXES
+    known = suffix in SUPPORTED_SUFFIXES
     return f"{number:04d}{suffix if known else ''}"
 
 

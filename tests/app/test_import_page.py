@@ -107,7 +107,7 @@ def test_page_shows_last_results_from_session(db_file):
     assert app.dataframe[0].value["文件"].tolist() == [SAMPLE_TXT]
 
 
-def test_office_uploads_are_read_and_legacy_ones_explained(db_file, tmp_path):
+def test_office_uploads_are_read_and_false_ones_explained(db_file, tmp_path):
     from tests import office_factory
     from tests.unit.test_office_readers import truth_with_year
 
@@ -117,4 +117,4 @@ def test_office_uploads_are_read_and_legacy_ones_explained(db_file, tmp_path):
     )
     assert [o.outcome for o in outcomes] == ["imported", "error"]
     assert outcomes[0].form_count == 2
-    assert texts.REASON_LEGACY_OFFICE.format(suffix=".xls") in outcomes[1].message
+    assert texts.REASON_NOT_OFFICE.format(suffix=".xls") in outcomes[1].message

@@ -135,7 +135,7 @@ def test_bad_files_are_explained_and_good_files_still_stored(tmp_path):
         "empty.txt": (folder / "empty.txt", "空文件"),
         "big.pdf": (folder / "big.pdf", "50 MB"),
         "form.docx": (folder / "form.docx", "Word 文件已损坏"),
-        "old.doc": (folder / "old.doc", "另存为"),
+        "old.doc": (folder / "old.doc", "内容不是 Office"),
         "slides.key": (folder / "slides.key", "不支持的文件类型"),
     }
     (folder / "form.docx").write_bytes(b"PK\x03\x04 not really")

@@ -19,6 +19,7 @@ from dashboard.core import domain
 from dashboard.importing import importer
 from dashboard.ingest import labels
 from dashboard.ingest.cells import fix_lookalikes
+from dashboard.ingest.files import parse_file
 from dashboard.ingest.grid import forms_from_grid
 from dashboard.ingest.office import read_docx, read_xlsx
 from dashboard.ingest.pdf import read_pdf, read_pdf_file
@@ -444,14 +445,33 @@ def test_grid(name):
     assert differences(forms[0], truth()) == []
 
 
+def write_html(parts: list, path: Path) -> Path:
+    """The page layout_factory prints with Chromium, as a web page in GBK (its <meta> says UTF-8: a wrong label)."""
+    path.write_bytes(layout_factory.html_page(parts).encode("gbk"))
+    return path
+
+
+def read_file(path: Path, source_file: str) -> list:
+    return parse_file(path, source_file).forms
+
+
 PRODUCERS = {  # name → (write the parts to this path, read the file)
     "xlsx": (lambda parts, path: layout_factory.write_xlsx([parts], path), read_xlsx),
+    "html": (write_html, read_file),
     "docx": (layout_factory.write_docx, read_docx),
     "reportlab.pdf": (layout_factory.write_reportlab, read_pdf),
     "chromium.pdf": (layout_factory.print_chromium, read_pdf),
     "libreoffice-docx.pdf": (lambda parts, path: print_via(layout_factory.write_docx(parts, path)), read_pdf),
     "libreoffice-xlsx.pdf": (lambda parts, path: print_via(layout_factory.write_xlsx([parts], path)), read_pdf),
+    "libreoffice-xls": (lambda parts, path: save_as(layout_factory.write_xlsx([parts], path), ".xlsx"), read_file),
+    "libreoffice-doc": (lambda parts, path: save_as(layout_factory.write_docx(parts, path), ".docx"), read_file),
 }
+
+
+def save_as(path: Path, written_as: str) -> Path:
+    """The .xlsx/.docx written at `path` (named .xls/.doc), saved there by LibreOffice in the old format."""
+    source = path.rename(path.with_name(f"source{written_as}"))
+    return layout_factory.save_libreoffice(source, path.suffix.lstrip(".")).rename(path)
 
 
 def print_via(document: Path) -> Path:
@@ -639,6 +659,11 @@ def test_report_import_says_what_was_skipped(chromium_report, tmp_path):
     assert outcome.form_count == 10
     assert "另有 4 页不是自评表" in outcome.message
     assert kinds == [("department", 1), ("project", 9)]
+
+
+def test_report_as_web_page(tmp_path, seed_nine):
+    parts, _breaks = report_parts(seed_nine)
+    assert_report_forms(read_file(write_html(parts, tmp_path / "report.html"), "report.html"), seed_nine)
 
 
 def test_report_as_word_document(tmp_path, seed_nine):

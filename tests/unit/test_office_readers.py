@@ -66,10 +66,13 @@ def test_office_files_import_with_versions_like_any_other(tmp_path):
 
 
 def test_legacy_and_damaged_office_files_say_what_to_do(tmp_path):
-    for suffix in (".xls", ".doc"):
+    for suffix in (".xls", ".doc", ".et", ".wps"):  # half an OLE signature and zeros: no Office file at all
         old = tmp_path / f"旧{suffix}"
         old.write_bytes(b"\xd0\xcf\x11\xe0" + b"\0" * 100)
-        assert precheck(old) == texts.REASON_LEGACY_OFFICE.format(suffix=suffix)
+        assert precheck(old) is None
+        with pytest.raises(FormReadError) as raised:
+            parse_file(old, old.name)
+        assert raised.value.reason == texts.REASON_NOT_OFFICE.format(suffix=suffix)
     for suffix, kind in ((".xlsx", "Excel"), (".docx", "Word")):
         fake = tmp_path / f"假{suffix}"
         fake.write_bytes(b"not a zip file at all")

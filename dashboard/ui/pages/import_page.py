@@ -23,7 +23,7 @@ import streamlit as st
 from dashboard.core import domain, formatting, texts
 from dashboard.importing import importer
 from dashboard.importing.importer import FileOutcome, ImportOptions
-from dashboard.ingest.files import LEGACY_OFFICE_SUFFIXES, SUPPORTED_SUFFIXES
+from dashboard.ingest.files import SUPPORTED_SUFFIXES
 from dashboard.security import accounts
 from dashboard.security.untrusted import display_name, hide_paths, markdown_literal
 from dashboard.security.uploads import StoredUpload, store_uploads, upload_folder
@@ -32,7 +32,7 @@ from dashboard.ui import auth, db, download_buttons
 from dashboard.ui.incomplete_view import show_incomplete_forms
 
 # The uploader also takes legacy .xls/.doc, so that their owners are told to save them anew.
-UPLOAD_TYPES = [suffix.lstrip(".") for suffix in (*SUPPORTED_SUFFIXES, *LEGACY_OFFICE_SUFFIXES)]
+UPLOAD_TYPES = [suffix.lstrip(".") for suffix in SUPPORTED_SUFFIXES]
 # One import at a time in this server process (sessions share the database file).
 _IMPORT_LOCK = threading.Lock()
 _LOG = logging.getLogger(__name__)
