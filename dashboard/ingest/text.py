@@ -95,6 +95,9 @@ def read_text(text: str, source_file: str) -> list[Form]:
         chunks = _split_forms(lines)
         paged = "\f" in text
         forms = [_read_form(chunk, source_file, paged) for chunk in chunks]
+        title = _title_without_form(lines)
+        if forms and title is not None:
+            forms[-1].checks.append(uncertain(texts.UNCERTAIN_TITLE_WITHOUT_FORM.format(title=title)))
     if not forms:
         raise FormReadError(texts.REASON_NOT_A_FORM)
     if any(_is_shell(form) for form in forms):
@@ -402,6 +405,16 @@ def _split_forms(lines: list[_Line]) -> list[list[_Line]]:
             start += cut
         chunks.append(lines[start:end])
     return [chunk for chunk in chunks if _looks_like_form(chunk)]
+
+
+def _title_without_form(lines: list[_Line]) -> str | None:
+    """The last form title of a text where nothing after it is a form (no line starts with a form's label): the
+    text was cut right after it ("项目支出绩效自评表\n项" at the end of a truncated copy), and the forms that
+    followed are lost."""
+    last = next((at for at in range(len(lines) - 1, -1, -1) if _is_title(lines[at].text)), None)
+    if last is None or _looks_like_form(lines[last:]):
+        return None
+    return lines[last].text.strip()
 
 
 def _total_line(chunk: list[_Line]) -> int | None:

@@ -140,3 +140,18 @@ def test_line_broken_before_a_name_is_named():
         message.startswith("“人工智能应用成果宣传工作完成及”读作指标“指挥中心运营工作完成及时率”的偏差原因")
         for message in messages(second)
     )
+
+
+def test_text_cut_right_after_a_title_says_so():
+    """Fuzz seed 2033: a copy cut two characters into form 12 ("项目支出绩效自评表\n项" at its end) read 11 forms
+    and said nothing of the 11 after them. Form 11 (电子政务管理) now carries the finding; the whole text and a
+    copy cut inside a form's table do not (the latter is an incomplete form, found otherwise)."""
+    twelfth = [at for at in range(len(SAMPLE)) if SAMPLE.startswith("项目支出绩效自评表", at)][11]
+    cut = SAMPLE[: twelfth + len("项目支出绩效自评表\n项")]
+    forms = read_text(cut, "cut.txt")
+    assert [form.project_name for form in forms][-1:] == ["电子政务管理"] and len(forms) == 11
+    message = texts.UNCERTAIN_TITLE_WITHOUT_FORM.format(title="项目支出绩效自评表")
+    assert [form.project_name for form in forms if message in messages(form)] == ["电子政务管理"]
+    assert not any(message in messages(form) for form in read_text(SAMPLE, "sample.txt"))
+    inside = read_text(SAMPLE[: twelfth + 200], "cut.txt")
+    assert not any(message in messages(form) for form in inside)
