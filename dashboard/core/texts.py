@@ -10,7 +10,7 @@ REASON_DAMAGED = "文件已损坏或不完整，无法打开"
 REASON_ENCRYPTED = "文件已加密（需要密码），无法读取"
 REASON_NOT_A_FORM = "文件中没有找到项目支出绩效自评表"
 REASON_EMPTY = "空文件"
-REASON_UNSUPPORTED = "不支持的文件类型（支持 .pdf、.txt、.xlsx、.docx）"
+REASON_UNSUPPORTED = "不支持的文件类型（支持 .pdf、.txt、.xlsx、.docx，扫描图片 .png、.jpg、.jpeg、.tif）"
 REASON_LEGACY_OFFICE = "旧版 Office 格式（{suffix}）无法读取：请在 Excel 或 Word 中“另存为” .xlsx 或 .docx 后再导入"
 REASON_OFFICE_DAMAGED = "{kind} 文件已损坏或不是真正的 {kind} 文件，无法打开"
 REASON_TOO_LARGE = "文件超过 {limit_mb} MB 上限"
@@ -20,6 +20,13 @@ REASON_TOO_MUCH_MEMORY = "内存超限：解析此文件所需内存超过上限
 REASON_UNREADABLE_TEXT = "文本编码无法识别（不是 UTF-8 或 GBK）"
 REASON_INTERNAL = "解析时发生意外错误"
 REASON_NOT_FOUND = "文件不存在"
+# Scans and images read by OCR (ingest/ocr_scan.py).
+REASON_IMAGE_TOO_LARGE = "图片尺寸过大（超过 {limit} 万像素的上限），未读取：请以 600 dpi 以下扫描"
+REASON_IMAGE_TOO_MANY_PAGES = "图片文件页数过多（超过 {limit} 页），未读取"
+REASON_IMAGE_DAMAGED = "图片已损坏或不是可识别的图片格式，无法打开"
+REASON_SCAN_NO_GRID = "扫描件或图片中没有找到表格线（可能太模糊、太暗或拍歪），无法识别"
+REASON_SCAN_NOT_A_FORM = "扫描件或图片中找到了表格，但不是项目支出绩效自评表"
+REASON_OCR_UNAVAILABLE = "文字识别组件（rapidocr-onnxruntime）未安装或不完整，无法识别扫描件"
 
 # Outcomes of one imported file.
 OUTCOME_IMPORTED = "导入 {count} 张表"

@@ -27,7 +27,8 @@ from dashboard.core.model import Form, FormReadError
 from dashboard.ingest import consistency, pages
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
-SUPPORTED_SUFFIXES = (".pdf", ".txt", ".xlsx", ".docx")
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".tif", ".tiff")  # scans and photos, read by OCR (ingest/ocr_scan.py)
+SUPPORTED_SUFFIXES = (".pdf", ".txt", ".xlsx", ".docx", *IMAGE_SUFFIXES)
 # Office formats before 2007: no well-kept pure-Python reader; the user is told to save them anew.
 LEGACY_OFFICE_SUFFIXES = (".xls", ".doc", ".et", ".wps")
 PARSE_TIMEOUT_SECONDS = 120
@@ -73,6 +74,9 @@ def parse_file(path: Path, source_file: str) -> ReadResult:
     """Parse one checked file in this process: its forms and unreadable pages; raises FormReadError. The
     checks every reader shares (ingest/consistency.py) add their findings to the forms."""
     result = _read_file(path, source_file)
+    read_by = "text" if path.suffix.lower() == ".txt" else path.suffix.lower().lstrip(".")
+    for form in result.forms:
+        form.read_by = form.read_by or read_by  # "ocr" set by the scan reader, else the file's kind
     consistency.check_forms(result.forms)
     return result
 
@@ -82,6 +86,11 @@ def _read_file(path: Path, source_file: str) -> ReadResult:
         from dashboard.ingest.pdf import read_pdf_file
 
         read = read_pdf_file(path, source_file)
+        return ReadResult(path, source_file, forms=read.forms, skipped_pages=read.skipped_pages)
+    if path.suffix.lower() in IMAGE_SUFFIXES:
+        from dashboard.ingest.ocr_scan import read_image_file
+
+        read = read_image_file(path, source_file)
         return ReadResult(path, source_file, forms=read.forms, skipped_pages=read.skipped_pages)
     if path.suffix.lower() in (".xlsx", ".docx"):
         from dashboard.ingest.office import read_docx, read_xlsx
