@@ -779,7 +779,16 @@ IMPORT_SUMMARY = (
 CHECK_TITLES_IMPORT = {
     "incomplete": "表不完整，未计入汇总",
     "negative_value": "金额或分数为负数",
+    "ocr_unsure": "扫描件识别待确认，未计入汇总",
 }
+# A form read by OCR and held (audit/completeness.ocr_hold): the cells named, counted nowhere until confirmed.
+OCR_UNSURE_CELLS = "扫描件识别没有把握的格子（第 {page} 页）：{cells}。请在“导入”页对照原图确认或更正后计入汇总。"
+OCR_UNSURE_CELL = "“{text}”（可信度 {confidence:.0%}）"
+OCR_UNSURE_MORE = "等 {count} 格"
+OCR_UNSURE_VALUE = "扫描件第 {page} 页有数字无法识别：{message}。请在“导入”页对照原图确认或更正后计入汇总。"
+OCR_UNSURE_ARITHMETIC = (
+    "扫描件识别的数字不合表内算术：{message}。可能是识别有误，请在“导入”页对照原图确认或更正后计入汇总。"
+)
 CHECK_INCOMPLETE = "表不完整，缺少：{missing}。此表不计入任何汇总，请补全后重新导入。"
 CHECK_NEGATIVE_AMOUNT = "{field}为负数（{value}）"
 FIELD_TOTAL_SCORE = "总分"

@@ -26,6 +26,7 @@ from itertools import pairwise
 
 import numpy as np
 
+from dashboard.core import domain
 from dashboard.core.model import OcrCell
 from dashboard.ingest import ocr_text
 from dashboard.ingest.cells import fix_lookalikes
@@ -190,7 +191,7 @@ def table_cells(binary: np.ndarray, hmask: np.ndarray, table: Table) -> list[lis
         for x0, x1 in pairwise(xs):
             if x1 - x0 < MIN_BAND_PX:
                 continue
-            inner = hmask[max(0, top - 3) : top + 1, x0 + 3 : max(x0 + 4, x1 - 3)]
+            inner = binary[max(0, top - 4) : top + 1, x0 + 3 : max(x0 + 4, x1 - 3)]
             has_top = inner.size and (inner.max(axis=0) > 0).mean() >= TOP_RULE_SHARE
             parent = None if has_top else best_overlap(above, x0, x1)
             if parent is not None:
@@ -258,13 +259,13 @@ def is_dash(line: tuple[int, int, int, int], line_height: float) -> bool:
 
 
 def line_image(gray: np.ndarray, line: tuple[int, int, int, int]) -> np.ndarray:
-    """A line's pixels with a white margin, as the recognition model expects a detected line."""
+    """A line's pixels with a margin, as the recognition model expects a detected line. The margin repeats the
+    line's own edge pixels: a white frame around a grey scan reads as strokes (measured: 0 read as 。, % lost)."""
     import cv2
 
     x0, y0, x1, y1 = line
     pad = max(2, int((y1 - y0) * 0.35))
-    crop = gray[y0:y1, x0:x1]
-    return cv2.copyMakeBorder(crop, pad, pad, pad, pad, cv2.BORDER_CONSTANT, value=255)
+    return cv2.copyMakeBorder(gray[y0:y1, x0:x1], pad, pad, pad, pad, cv2.BORDER_REPLICATE)
 
 
 def crop_png(gray: np.ndarray, box: tuple[int, int, int, int]) -> bytes:
@@ -296,12 +297,11 @@ def read_page(gray: np.ndarray, page: int, points_per_pixel: float, want_crops: 
     """One scanned page: tables and outside lines as pdf.Blocks (in points), and every cell read."""
     from dashboard.ingest.pdf import Block
 
-    gray = smooth(gray)
-    binary = ink(gray)
+    binary = ink(smooth(gray))
     angle = skew_angle(binary)
     if abs(angle) >= 0.05:
         gray = straighten(gray, angle)
-        binary = ink(gray)
+        binary = ink(smooth(gray))
     tables = find_tables(binary)
     result = ScanPage(page=page, grids=len(tables), angle=angle)
     thickness = rule_thickness(tables)
@@ -339,7 +339,7 @@ def read_page(gray: np.ndarray, page: int, points_per_pixel: float, want_crops: 
                         box=point_box(cell),
                         text=text,
                         confidence=round(confidence, 4),
-                        crop=crop_png(gray, box_of(cell)) if want_crops else b"",
+                        crop=crop_png(gray, box_of(cell)) if want_crops and needs_crop(text, confidence) else b"",
                     )
                 )
         ordered = sorted(rows.items())
@@ -362,6 +362,11 @@ def read_page(gray: np.ndarray, page: int, points_per_pixel: float, want_crops: 
             result.blocks.append(Block(page=page, top=top, texts=[[text]]))
     result.blocks.sort(key=lambda block: block.top)
     return result
+
+
+def needs_crop(text: str, confidence: float) -> bool:
+    """A cell a person may have to confirm (a number, or text read without confidence) keeps its image."""
+    return confidence < domain.OCR_CONFIDENCE_MIN or any(char.isdigit() for char in text)
 
 
 def box_of(cell: list[int]) -> tuple[int, int, int, int]:
