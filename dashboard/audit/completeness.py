@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from dashboard.core import domain, texts
 from dashboard.core.model import SEVERITIES, Check, Form
 from dashboard.core.rule_ids import VALUE_OUT_OF_RANGE, VALUE_UNREADABLE
+from dashboard.ingest.cells import looks_like_number
 
 ERROR = SEVERITIES[0]
 RULE_INCOMPLETE = "incomplete"
@@ -28,9 +29,10 @@ MAX_CELLS_NAMED = 8  # cells listed in one ocr_unsure finding; the rest counted
 def ocr_hold(form: Form, audit_findings: list[Check]) -> list[Check]:
     """Why a form read by OCR is held (ocr_unsure errors; none: it counts like any other form).
 
-    A cell that prints a digit and was read with less confidence than domain.OCR_CONFIDENCE_MIN and that no person
-    confirmed; a number the reader could not read (value_unreadable) on a scanned form; a failure of the form's own
-    arithmetic (ARITHMETIC_RULES), until a person confirmed the form. A form held is incomplete (domain.missing_parts).
+    A cell that reads as a number (an amount, rate, 分值 or 得分: cells.looks_like_number) read with less
+    confidence than domain.OCR_CONFIDENCE_MIN and that no person confirmed; a number the reader could not read
+    (value_unreadable) on a scanned form; a failure of the form's own arithmetic (ARITHMETIC_RULES), until a
+    person confirmed the form. A form held is incomplete (domain.missing_parts).
     """
     if form.read_by != "ocr":
         return []
@@ -38,9 +40,7 @@ def ocr_hold(form: Form, audit_findings: list[Check]) -> list[Check]:
     unsure = [
         cell
         for cell in form.ocr_cells
-        if cell.confirmed_by is None
-        and cell.confidence < domain.OCR_CONFIDENCE_MIN
-        and any(char.isdigit() for char in cell.text)
+        if cell.confirmed_by is None and cell.confidence < domain.OCR_CONFIDENCE_MIN and looks_like_number(cell.text)
     ]
     for page in sorted({cell.page for cell in unsure}):
         cells = [cell for cell in unsure if cell.page == page]

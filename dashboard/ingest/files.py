@@ -17,7 +17,7 @@ import sys
 import threading
 import time
 import types
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from multiprocessing.pool import Pool
 from pathlib import Path
@@ -111,12 +111,26 @@ def decode_text(data: bytes) -> str:
     raise FormReadError(texts.REASON_UNREADABLE_TEXT)
 
 
-def _start_worker(memory_bytes: int, parent_pid: int) -> None:
-    """Worker initializer: cap this worker's memory, and end it when the process that started it dies."""
+def _start_worker(memory_bytes: int, parent_pid: int, progress=None) -> None:
+    """Worker initializer: cap this worker's memory, end it when the process that started it dies, and report each
+    scanned page read (OCR) on the `progress` queue: (path, pages read, pages)."""
     _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
     cap = memory_bytes if hard == resource.RLIM_INFINITY else min(memory_bytes, hard)
     resource.setrlimit(resource.RLIMIT_AS, (cap, hard))
     threading.Thread(target=_end_with_parent, args=(parent_pid,), daemon=True, name="parent-watchdog").start()
+    global _PROGRESS
+    _PROGRESS = progress
+
+
+_PROGRESS = None  # in a worker: the queue its page progress goes to (a multiprocessing queue), None elsewhere
+
+
+def _report_pages(path_text: str):
+    """The ocr_scan.PAGE_PROGRESS hook of a worker parsing `path_text`."""
+    queue = _PROGRESS
+    if queue is None:
+        return None
+    return lambda done, total: queue.put((path_text, done, total))
 
 
 def _end_with_parent(parent_pid: int) -> None:
@@ -140,6 +154,9 @@ def _caused_by_memory(error: BaseException) -> bool:
 
 def _parse_in_worker(path_text: str, source_file: str) -> tuple[str, object]:
     """Runs in the worker: ("ok", ReadResult) or ("error", reason). Never raises."""
+    from dashboard.ingest import ocr_scan
+
+    ocr_scan.PAGE_PROGRESS = _report_pages(path_text)
     try:
         return "ok", parse_file(Path(path_text), source_file)
     except FormReadError as error:
@@ -187,11 +204,16 @@ class SafeReader:
         workers: int | None = None,
         timeout: float = PARSE_TIMEOUT_SECONDS,
         memory_bytes: int = WORKER_MEMORY_BYTES,
+        on_page: Callable[[str, int, int], None] | None = None,
     ):
         self.workers = workers or max(1, min(2, os.cpu_count() or 1))
-        self.timeout = timeout
+        self.timeout = timeout  # seconds a file may take; a scan gets them anew with each page it reads
         self.memory_bytes = memory_bytes  # for all workers together
+        self.on_page = on_page  # (source_file, pages read, pages) for each scanned page read by OCR
         self._pool: Pool | None = None
+        self._progress = None  # the workers' page-progress queue
+        self._last_page: dict[str, float] = {}  # path → when its worker last reported a page
+        self._names: dict[str, str] = {}  # path → the name shown for it
 
     def __enter__(self) -> SafeReader:
         return self
@@ -204,12 +226,45 @@ class SafeReader:
             self._pool.terminate()
             self._pool.join()
             self._pool = None
+        if self._progress is not None:
+            self._progress.close()
+            self._progress = None
 
     def _ensure_pool(self) -> Pool:
         if self._pool is None:
             share = self.memory_bytes // self.workers
-            self._pool = _WorkerContext().Pool(self.workers, initializer=_start_worker, initargs=(share, os.getpid()))
+            context = _WorkerContext()
+            self._progress = context.Queue()
+            self._pool = context.Pool(
+                self.workers, initializer=_start_worker, initargs=(share, os.getpid(), self._progress)
+            )
         return self._pool
+
+    def _result(self, job, path: Path, source_file: str) -> tuple[str, object]:
+        """The job's result; multiprocessing.TimeoutError once the file has had `timeout` seconds since it was
+        waited for or since its last scanned page was read, whichever is later."""
+        started = time.monotonic()
+        while True:
+            try:
+                return job.get(WATCHDOG_SECONDS)
+            except multiprocessing.TimeoutError:
+                self._take_progress()
+                last = max(started, self._last_page.get(str(path), started))
+                if time.monotonic() - last > self.timeout:
+                    raise
+
+    def _take_progress(self) -> None:
+        """Drain the page reports the workers sent: note when each file last read a page, tell `on_page`."""
+        import queue
+
+        while self._progress is not None:
+            try:
+                path_text, done, total = self._progress.get_nowait()
+            except (queue.Empty, OSError, EOFError):
+                return
+            self._last_page[path_text] = time.monotonic()
+            if self.on_page is not None:
+                self.on_page(self._names.get(path_text, Path(path_text).name), done, total)
 
     def read_all(self, files: list[tuple[Path, str]]) -> Iterator[ReadResult]:
         """Read (path, source_file) pairs, yielding results in the given order.
@@ -227,7 +282,7 @@ class SafeReader:
                     yield job
                     continue
                 try:
-                    status, payload = job.get(self.timeout)
+                    status, payload = self._result(job, path, source_file)
                 except multiprocessing.TimeoutError:
                     self.close()
                     yield ReadResult(path, source_file, error=texts.REASON_TIMEOUT.format(seconds=self.timeout))
@@ -249,6 +304,7 @@ class SafeReader:
         for index in self._start_order(queued, [submitted[i][0] for i in queued]):
             path, source_file, _ = submitted[index]
             job = self._ensure_pool().apply_async(_parse_in_worker, (str(path), source_file))
+            self._names[str(path)] = source_file
             submitted[index] = (path, source_file, job)
         return submitted
 

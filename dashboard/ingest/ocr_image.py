@@ -28,8 +28,9 @@ import numpy as np
 
 from dashboard.core import domain
 from dashboard.core.model import OcrCell
-from dashboard.ingest import ocr_text
-from dashboard.ingest.cells import fix_lookalikes
+from dashboard.ingest import labels, ocr_text
+from dashboard.ingest.cells import fix_lookalikes, label_key
+from dashboard.ingest.consistency import one_edit_apart
 
 INK_CONTRAST = 35  # grey levels darker than the neighbourhood's mean that are ink (a copier's grain is less)
 MAX_SKEW_DEGREES = 3.0
@@ -258,14 +259,19 @@ def is_dash(line: tuple[int, int, int, int], line_height: float) -> bool:
     return line_height > 0 and height <= 0.3 * line_height and width >= 3 * height
 
 
-def line_image(gray: np.ndarray, line: tuple[int, int, int, int]) -> np.ndarray:
-    """A line's pixels with a margin, as the recognition model expects a detected line. The margin repeats the
-    line's own edge pixels: a white frame around a grey scan reads as strokes (measured: 0 read as 。, % lost)."""
+def line_image(gray: np.ndarray, line: tuple[int, int, int, int], within: tuple[int, int, int, int]) -> np.ndarray:
+    """A line's pixels with a margin, as the recognition model expects a detected line. Sideways the margin is the
+    page's own pixels as far as the cell's inside (`within`) allows: a faint first character ("≥" printed thin and
+    blurred by a copier) lies outside the line's ink box. Above and below, and where the cell ends, the margin
+    repeats the edge pixels: a white frame around a grey scan reads as strokes (measured: 0 read as 。, % lost)."""
     import cv2
 
     x0, y0, x1, y1 = line
     pad = max(2, int((y1 - y0) * 0.35))
-    return cv2.copyMakeBorder(gray[y0:y1, x0:x1], pad, pad, pad, pad, cv2.BORDER_REPLICATE)
+    left, right = max(within[0], x0 - 2 * pad), min(within[2], x1 + 2 * pad)
+    crop = gray[y0:y1, left:right]
+    sides = (pad - (x0 - left) // 2, pad - (right - x1) // 2)
+    return cv2.copyMakeBorder(crop, pad, pad, max(0, sides[0]), max(0, sides[1]), cv2.BORDER_REPLICATE)
 
 
 def crop_png(gray: np.ndarray, box: tuple[int, int, int, int]) -> bytes:
@@ -305,20 +311,23 @@ def read_page(gray: np.ndarray, page: int, points_per_pixel: float, want_crops: 
     tables = find_tables(binary)
     result = ScanPage(page=page, grids=len(tables), angle=angle)
     thickness = rule_thickness(tables)
-    jobs: list[tuple[str, int, tuple[int, int, int, int]]] = []  # (kind, index, line box)
+    Box = tuple[int, int, int, int]
+    jobs: list[tuple[str, int, Box, Box]] = []  # (kind, index, line box, the inside of its cell)
+    inset = thickness + 1
     for table_index, table in enumerate(tables):
         for cell_index, cell in enumerate(table.cells):
-            for line in text_lines(binary, box_of(cell), thickness + 1):
-                jobs.append(("cell", table_index * 100_000 + cell_index, line))
+            inside = (cell[0] + inset, cell[1] + inset, cell[2] - inset, cell[3] - inset)
+            for line in text_lines(binary, box_of(cell), inset):
+                jobs.append(("cell", table_index * 100_000 + cell_index, line, inside))
     titles = [line for line in outside_lines(binary, tables) if line[3] - line[1] >= 8]
     for index, line in enumerate(titles):
-        jobs.append(("line", index, line))
-    line_height = float(np.median([line[3] - line[1] for _, _, line in jobs])) if jobs else 0.0
-    dashes = [is_dash(line, line_height) for _, _, line in jobs]
-    to_read = [line_image(gray, job[2]) for job, dash in zip(jobs, dashes, strict=True) if not dash]
+        jobs.append(("line", index, line, line))
+    line_height = float(np.median([job[2][3] - job[2][1] for job in jobs])) if jobs else 0.0
+    dashes = [is_dash(job[2], line_height) for job in jobs]
+    to_read = [line_image(gray, job[2], job[3]) for job, dash in zip(jobs, dashes, strict=True) if not dash]
     read = iter(ocr_text.recognise(to_read))
     texts: dict[tuple[str, int], list[tuple[str, float]]] = {}
-    for (kind, index, _), dash in zip(jobs, dashes, strict=True):
+    for (kind, index, _, _), dash in zip(jobs, dashes, strict=True):
         text, score = (DASH, 1.0) if dash else next(read)
         texts.setdefault((kind, index), []).append((fix_lookalikes(text).strip(), score))
 
@@ -329,7 +338,7 @@ def read_page(gray: np.ndarray, page: int, points_per_pixel: float, want_crops: 
         rows: dict[int, list[tuple[list[int], str]]] = {}
         for cell_index, cell in enumerate(table.cells):
             lines = texts.get(("cell", table_index * 100_000 + cell_index), [])
-            text = "\n".join(line for line, _ in lines if line)
+            text = snap_label("\n".join(line for line, _ in lines if line))
             confidence = min((score for line, score in lines if line), default=1.0)
             rows.setdefault(cell[1], []).append((cell, text))
             if text:
@@ -362,6 +371,18 @@ def read_page(gray: np.ndarray, page: int, points_per_pixel: float, want_crops: 
             result.blocks.append(Block(page=page, top=top, texts=[[text]]))
     result.blocks.sort(key=lambda block: block.top)
     return result
+
+
+def snap_label(text: str) -> str:
+    """A cell read one character away from exactly one label of the vocabulary (labels.printed_labels) is that
+    label: "二级指标" read for 三级指标 heads the name column, "执行事" is 执行率. Only whole cells of at least three
+    characters with no digit: a figure or a name is never changed."""
+    key = label_key(text)
+    known = labels.printed_labels()
+    if len(key) < 3 or key in known or any(char.isdigit() for char in key):
+        return text
+    near = [label for label in known if one_edit_apart(key, label)]
+    return near[0] if len(near) == 1 else text
 
 
 def needs_crop(text: str, confidence: float) -> bool:

@@ -11,6 +11,7 @@ indicator's lowest cell confidence. Pages are read in parallel threads (the mode
 from __future__ import annotations
 
 import os
+import warnings
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
@@ -46,7 +47,9 @@ def image_pages(path: Path) -> Iterator[tuple[np.ndarray, float]]:
 
     limit_pillow()
     try:
-        image = Image.open(path)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)  # the size is checked below
+            image = Image.open(path)
     except Image.DecompressionBombError as error:
         raise FormReadError(texts.REASON_IMAGE_TOO_LARGE.format(limit=MAX_PIXELS // 10_000)) from error
     except Exception as error:  # not an image, or a header Pillow cannot parse
