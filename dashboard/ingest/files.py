@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from multiprocessing.pool import Pool
 from pathlib import Path
+from typing import Any
 
 from dashboard.core import texts
 from dashboard.core.model import Form, FormReadError
@@ -32,6 +33,9 @@ SUPPORTED_SUFFIXES = (".pdf", ".txt", ".xlsx", ".docx", *IMAGE_SUFFIXES)
 # Office formats before 2007: no well-kept pure-Python reader; the user is told to save them anew.
 LEGACY_OFFICE_SUFFIXES = (".xls", ".doc", ".et", ".wps")
 PARSE_TIMEOUT_SECONDS = 120
+# A file being read by OCR is timed page by page: each scanned page may take this long (a 200 dpi A4 page takes
+# 3–10 s on an idle 2-core machine, and more than 120 s was seen with ten other processes on the two cores).
+OCR_PAGE_SECONDS = 300
 # The memory cap of all parser workers together; each worker gets its share (cap ÷ workers).
 WORKER_MEMORY_BYTES = 4 * 1024**3
 WATCHDOG_SECONDS = 0.5  # how often a worker checks that the process that started it is still alive
@@ -207,11 +211,11 @@ class SafeReader:
         on_page: Callable[[str, int, int], None] | None = None,
     ):
         self.workers = workers or max(1, min(2, os.cpu_count() or 1))
-        self.timeout = timeout  # seconds a file may take; a scan gets them anew with each page it reads
+        self.timeout = timeout  # seconds a file may take; one read by OCR gets OCR_PAGE_SECONDS anew for each page
         self.memory_bytes = memory_bytes  # for all workers together
         self.on_page = on_page  # (source_file, pages read, pages) for each scanned page read by OCR
         self._pool: Pool | None = None
-        self._progress = None  # the workers' page-progress queue
+        self._progress: Any = None  # the workers' page-progress queue (a multiprocessing SimpleQueue)
         self._last_page: dict[str, float] = {}  # path → when its worker last reported a page
         self._names: dict[str, str] = {}  # path → the name shown for it
 
@@ -234,33 +238,36 @@ class SafeReader:
         if self._pool is None:
             share = self.memory_bytes // self.workers
             context = _WorkerContext()
-            self._progress = context.Queue()
+            self._progress = context.SimpleQueue()  # put writes to the pipe at once: no report trails the result
             self._pool = context.Pool(
                 self.workers, initializer=_start_worker, initargs=(share, os.getpid(), self._progress)
             )
         return self._pool
 
-    def _result(self, job, path: Path, source_file: str) -> tuple[str, object]:
+    def _result(self, job, path: Path, source_file: str) -> tuple[str, Any]:
         """The job's result; multiprocessing.TimeoutError once the file has had `timeout` seconds since it was
         waited for or since its last scanned page was read, whichever is later."""
         started = time.monotonic()
         while True:
             try:
-                return job.get(WATCHDOG_SECONDS)
+                result = job.get(WATCHDOG_SECONDS)
+                self._take_progress()
+                return result
             except multiprocessing.TimeoutError:
                 self._take_progress()
                 last = max(started, self._last_page.get(str(path), started))
-                if time.monotonic() - last > self.timeout:
+                limit = max(self.timeout, OCR_PAGE_SECONDS) if str(path) in self._last_page else self.timeout
+                if time.monotonic() - last > limit:
                     raise
 
     def _take_progress(self) -> None:
         """Drain the page reports the workers sent: note when each file last read a page, tell `on_page`."""
-        import queue
-
         while self._progress is not None:
             try:
-                path_text, done, total = self._progress.get_nowait()
-            except (queue.Empty, OSError, EOFError):
+                if self._progress.empty():
+                    return
+                path_text, done, total = self._progress.get()
+            except (OSError, EOFError):
                 return
             self._last_page[path_text] = time.monotonic()
             if self.on_page is not None:

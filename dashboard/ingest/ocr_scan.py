@@ -105,6 +105,8 @@ def read_pages(pages: Iterator[tuple[int, np.ndarray | None, float]], total: int
     """Each page read, in parallel threads (at most two pages rendered ahead), in page order. A page too large to
     render gives a ScanPage with no tables."""
     ocr_text.engine()  # load the model once, before the threads share it
+    if PAGE_PROGRESS is not None:
+        PAGE_PROGRESS(0, total)  # OCR starts: from now on the file is timed page by page (files.OCR_PAGE_SECONDS)
     done: list[ocr_image.ScanPage] = []
     with ThreadPoolExecutor(PAGE_THREADS, thread_name_prefix="ocr-page") as pool:
         pending: list[Future] = []

@@ -240,3 +240,24 @@ def test_import_stores_read_by_cells_and_images_and_export_says_ocr(tmp_path, sc
         assert all("ocr_confidence" in row for row in scanned["indicators"] if row["weight"])
     finally:
         con.close()
+
+
+def test_the_parser_pool_reports_each_scanned_page(tmp_path):
+    """A two-page scan read in a worker: the import hears that OCR started and of page 1 and page 2 (the 导入 page
+    shows them). The pages are pictures of an empty ruled table (quick to read; no form, so the file is refused)."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen import canvas
+
+    from tests.pdf_factory import scanned_page_image
+
+    path = tmp_path / "two.pdf"
+    pdf = canvas.Canvas(str(path), pagesize=A4)
+    for _ in range(2):
+        pdf.drawImage(scanned_page_image(), 40, 80, width=515, height=690)
+        pdf.showPage()
+    pdf.save()
+    heard: list[tuple[str, int, int]] = []
+    with SafeReader(workers=1, on_page=lambda *page: heard.append(page)) as reader:
+        (result,) = reader.read_all([(path, "两页.pdf")])
+    assert result.error == texts.REASON_SCAN_NOT_A_FORM
+    assert heard == [("两页.pdf", 0, 2), ("两页.pdf", 1, 2), ("两页.pdf", 2, 2)]
