@@ -3,6 +3,11 @@
 Prints forms/second for (a) parsing in this process with the project's reader and (b) the
 whole import (worker processes, checks, DuckDB writes) into a fresh database, each as a
 ratio to the baseline measured in the same run. Not a test: run it with `make bench`.
+
+Then scans: seconds per scanned A4 page at 200 dpi (seed forms scanned as a copier does, tests/scan_factory.py),
+read in this process (one page at a time) and through the parser pool (two workers, pages of two files at once),
+beside the target (OCR_TARGET_SECONDS) and a baseline measured in the same run: RapidOCR's own whole-page
+pipeline (text detection, orientation, recognition) on the same pages. `--ocr-only` runs this part alone.
 """
 
 from __future__ import annotations
@@ -26,6 +31,8 @@ from dashboard.store import connect  # noqa: E402
 
 PDF_FOLDERS = [ROOT / "data" / "samples", ROOT / "tests" / "fixtures" / "libreoffice"]
 REPEATS = 3
+OCR_PAGES = 6  # scanned seed forms, one A4 page each
+OCR_TARGET_SECONDS = 3.0
 
 
 def sample_pdfs() -> list[Path]:
@@ -80,5 +87,73 @@ def main() -> None:
           f"({stored / import_seconds:.1f} forms/s, {import_seconds / base_seconds:.2f}x baseline)")  # fmt: skip
 
 
+def scanned_pages(folder: Path) -> list[Path]:
+    from tests import scan_factory
+
+    copier = scan_factory.Copier(dpi=200, angle=1.0)
+    return [
+        scan_factory.write_scanned_pdf(scan_factory.seed_pdf(position), folder / f"scan_{position}.pdf", copier)
+        for position in range(1, OCR_PAGES + 1)
+    ]
+
+
+def whole_page_baseline(paths: list[Path]) -> float:
+    """Seconds per page of RapidOCR's whole-page pipeline (detection + orientation + recognition)."""
+    import numpy as np
+    import pypdfium2
+    from rapidocr_onnxruntime import RapidOCR
+
+    engine = RapidOCR()
+    times = []
+    for path in paths:
+        document = pypdfium2.PdfDocument(str(path))
+        gray = document[0].render(scale=200 / 72, grayscale=True).to_numpy()
+        document.close()
+        image = np.stack([gray if gray.ndim == 2 else gray[:, :, 0]] * 3, axis=-1)
+        start = time.perf_counter()
+        engine(image)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def ocr_in_process(paths: list[Path]) -> float:
+    from dashboard.ingest import ocr_text
+    from dashboard.ingest.pdf import read_pdf_file
+
+    ocr_text.engine()  # loaded once per worker in use; not a page's cost
+    times = []
+    for path in paths:
+        start = time.perf_counter()
+        read_pdf_file(path, path.name)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def ocr_through_pool(paths: list[Path]) -> float:
+    from dashboard.ingest.files import SafeReader
+
+    with SafeReader() as reader:
+        list(reader.read_all([(path, path.name) for path in paths[:2]]))  # start the workers, load their models
+        start = time.perf_counter()
+        results = list(reader.read_all([(path, path.name) for path in paths]))
+        seconds = time.perf_counter() - start
+    assert all(result.error is None for result in results), [result.error for result in results]
+    return seconds / len(paths)
+
+
+def ocr_main() -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        paths = scanned_pages(Path(folder))
+        baseline = whole_page_baseline(paths)
+        in_process = ocr_in_process(paths)
+        pooled = ocr_through_pool(paths)
+    print(f"ocr       scanned A4 page, 200 dpi: {len(paths)} pages; target < {OCR_TARGET_SECONDS:.0f} s per page")
+    print(f"baseline  RapidOCR whole page:      {baseline:.2f} s per page (detection + orientation + recognition)")
+    print(f"ocr       one page in process:      {in_process:.2f} s per page ({in_process / baseline:.2f}x baseline)")
+    print(f"ocr       two workers, parallel:    {pooled:.2f} s per page ({pooled / baseline:.2f}x baseline)")
+
+
 if __name__ == "__main__":
-    main()
+    if "--ocr-only" not in sys.argv:
+        main()
+    ocr_main()

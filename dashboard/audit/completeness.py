@@ -10,11 +10,77 @@ from collections.abc import Iterator
 
 from dashboard.core import domain, texts
 from dashboard.core.model import Check, Form, Severity
-from dashboard.core.rule_ids import VALUE_OUT_OF_RANGE
+from dashboard.core.rule_ids import VALUE_OUT_OF_RANGE, VALUE_UNREADABLE
+from dashboard.ingest.cells import looks_like_number
 
 RULE_INCOMPLETE = "incomplete"
 RULE_NEGATIVE = "negative_value"
-RULES = (RULE_INCOMPLETE, RULE_NEGATIVE)
+RULE_OCR_UNSURE = domain.OCR_UNSURE_RULE
+RULES = (RULE_INCOMPLETE, RULE_NEGATIVE, RULE_OCR_UNSURE)
+# The audit rules that are the form's own arithmetic (audit.py): 执行率 = 执行数 ÷ 预算数, 得分 ≤ 分值,
+# Σ分值 = 总分分值, Σ得分 = 总分, the fund rows' sum. On a form read by OCR a failure may be a misread digit.
+ARITHMETIC_RULES = frozenset(
+    {"rate_mismatch", "score_above_weight", "weights_not_sum", "total_not_sum", "fund_total_not_sum"}
+)
+MAX_CELLS_NAMED = 8  # cells listed in one ocr_unsure finding; the rest counted
+
+
+def ocr_hold(form: Form, audit_findings: list[Check]) -> list[Check]:
+    """Why a form read by OCR is held (ocr_unsure errors; none: it counts like any other form).
+
+    A cell that reads as a number (an amount, rate, 分值 or 得分: cells.looks_like_number) read with less
+    confidence than domain.OCR_CONFIDENCE_MIN and that no person confirmed; a number the reader could not read
+    (value_unreadable) on a scanned form; a failure of the form's own arithmetic (ARITHMETIC_RULES), until a
+    person confirmed the form. A form held is incomplete (domain.missing_parts).
+    """
+    if form.read_by != "ocr":
+        return []
+    found = []
+    unsure = [
+        cell
+        for cell in form.ocr_cells
+        if cell.confirmed_by is None and cell.confidence < domain.OCR_CONFIDENCE_MIN and looks_like_number(cell.text)
+    ]
+    for page in sorted({cell.page for cell in unsure}):
+        cells = [cell for cell in unsure if cell.page == page]
+        named = "、".join(
+            texts.OCR_UNSURE_CELL.format(text=cell.text.replace("\n", " "), confidence=cell.confidence)
+            for cell in cells[:MAX_CELLS_NAMED]
+        )
+        if len(cells) > MAX_CELLS_NAMED:
+            named += texts.OCR_UNSURE_MORE.format(count=len(cells))
+        found.append(
+            Check(
+                rule=RULE_OCR_UNSURE,
+                severity=Severity.ERROR,
+                message=texts.OCR_UNSURE_CELLS.format(page=page, cells=named),
+            )
+        )
+    if form.ocr_confirmed_by is None:
+        page = min(form.source_pages, default=1)
+        found.extend(
+            Check(
+                rule=RULE_OCR_UNSURE,
+                severity=Severity.ERROR,
+                message=texts.OCR_UNSURE_VALUE.format(page=page, message=check.message),
+                indicator=check.indicator,
+            )
+            for check in form.checks
+            if check.rule == VALUE_UNREADABLE
+        )
+        found.extend(
+            Check(
+                rule=RULE_OCR_UNSURE,
+                severity=Severity.ERROR,
+                message=texts.OCR_UNSURE_ARITHMETIC.format(message=check.message),
+                indicator=check.indicator,
+                claimed=check.claimed,
+                recomputed=check.recomputed,
+            )
+            for check in audit_findings
+            if check.rule in ARITHMETIC_RULES
+        )
+    return found
 
 
 def findings(form: Form) -> list[Check]:

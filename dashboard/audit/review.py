@@ -36,7 +36,14 @@ def check_form(form: Form, config: AuditConfig | None = None, layout: str | None
     form.scheme = scheme.name
     form.scheme_title = layout if config.layout_scheme(layout) is not None else None
     kept = [check for check in form.checks if check.rule in READER_RULES]
-    form.checks = kept + completeness.findings(form) + audit.run_form_rules(form, scheme)
+    form.checks = kept
+    found = completeness.findings(form)
+    rules = audit.run_form_rules(form, scheme)
+    held = completeness.ocr_hold(form, rules)  # a form read by OCR and not certain: incomplete until confirmed
+    if held:
+        form.checks = kept + held
+        found = completeness.findings(form)
+    form.checks = kept + held + found + rules
     form.recomputed_score = audit.recompute_total(form, scheme)
 
 

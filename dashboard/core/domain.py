@@ -226,6 +226,15 @@ PART_FUND_TOTAL = "年度资金总额"
 PART_INDICATORS = "绩效指标"
 PART_TOTAL_SCORE = "总分"
 PART_READABLE_PAGES = "完整可读的页面"
+PART_OCR_CONFIRMED = "扫描件识别结果的确认"
+# A form read by OCR that is held (audit/completeness.ocr_hold): a cell read with less confidence than
+# OCR_CONFIDENCE_MIN, a number that could not be read, or figures that fail the form's own arithmetic.
+# Held forms are incomplete (missing_parts) until a person confirms or corrects the cells.
+OCR_UNSURE_RULE = "ocr_unsure"
+# The recognition model's confidence (0–1) below which a cell read by OCR is not taken without a person's
+# confirmation. On the test scans (tests/unit/test_ocr_reader.py, benchmarks/ocr_accuracy.py) every misread
+# number scored below it, and most right ones above it.
+OCR_CONFIDENCE_MIN = 0.95
 # The readers' finding on a form printed on (or cut by) a page that could not be decoded
 # (dashboard/core/rule_ids.py): what did decode may be wrong, so such a form never counts.
 PAGE_UNREADABLE_RULE = "page_unreadable"
@@ -251,4 +260,6 @@ def missing_parts(form) -> list[str]:
         missing.append(PART_TOTAL_SCORE)
     if any(check.rule == PAGE_UNREADABLE_RULE for check in form.checks):
         missing.append(PART_READABLE_PAGES)
+    if any(check.rule == OCR_UNSURE_RULE for check in form.checks):
+        missing.append(PART_OCR_CONFIRMED)
     return missing

@@ -86,14 +86,16 @@ class Indicator:
     reason: str | None = None  # 偏差原因分析及改进措施
     # 年度指标值 split as printed: {"op": "≥", "value": "90", "unit": "%"}; None where printed whole.
     target_parts: dict | None = None
+    ocr_confidence: float | None = None  # read by OCR: the lowest confidence of the row's cells (0–1)
 
     @property
     def points_lost(self) -> float:
         return domain.points_lost(self.weight, self.score)
 
     def to_record(self) -> dict:
-        """Contract order (form-json.md): texts, figures, target_parts, then the reason."""
-        return {
+        """Contract order (form-json.md): texts, figures, target_parts, then the reason (and the OCR confidence of
+        a row read by OCR)."""
+        record = {
             "level1": self.level1,
             "level2": self.level2,
             "name": self.name,
@@ -104,6 +106,23 @@ class Indicator:
             "target_parts": self.target_parts,
             "reason": self.reason,
         }
+        if self.ocr_confidence is not None:
+            record["ocr_confidence"] = self.ocr_confidence
+        return record
+
+
+@dataclass
+class OcrCell:
+    """A table cell of a scanned page as OCR read it: what a person confirms where the form is held."""
+
+    page: int  # 1-based page of the file
+    box: tuple[float, float, float, float]  # x0, top, x1, bottom in PDF points (72 per inch) on the straightened page
+    text: str  # as read (line wraps as "\n")
+    confidence: float  # the lowest confidence of its lines, 0–1
+    crop: bytes = b""  # the cell's image (PNG), shown beside the value when a person confirms it
+    confirmed_text: str | None = None  # what a person confirmed or corrected it to
+    confirmed_by: str | None = None
+    confirmed_at: str | None = None  # ISO time
 
 
 @dataclass
@@ -163,6 +182,11 @@ class Form:
     # The title as printed ("部门预算项目支出绩效自评表（2023年度）"): the audit picks a layout's scheme by it
     # (review.check_form). Set by the readers, not stored and not exported.
     layout_title: str | None = None
+    # How the form's cells were read: "pdf", "text", "xlsx", "docx", "ocr" (any page of it scanned).
+    read_by: str | None = None
+    ocr_cells: list[OcrCell] = field(default_factory=list)  # read by OCR: every cell of its scanned pages
+    ocr_confirmed_by: str | None = None  # who confirmed the form's held OCR cells, and when (ISO time)
+    ocr_confirmed_at: str | None = None
 
     def to_record(self, with_version: bool = False) -> dict:
         """The form as one element of the JSON export (form-json.md), key order included.
@@ -174,31 +198,40 @@ class Form:
         if with_version:
             record["superseded_by"] = self.superseded_by
         not_graded = domain.not_graded_reason(self)  # 停用, 不可评价 …: kept out of grades and averages
-        return record | {
-            "source_file": self.source_file,
-            "source_pages": list(self.source_pages),
-            "year": self.year,
-            "department": self.department,
-            "unit": self.unit,
-            "project_code": self.project_code,
-            "project_name": self.project_name if project else None,
-            "project_type": self.project_type if project else None,
-            "status": self.status,
-            "project_amount": self.project_amount,
-            "funds": self.funds.to_record(),
-            "goal_expected": self.goal_expected,
-            "goal_actual": self.goal_actual,
-            "indicators": [row.to_record() for row in self.indicators],
-            "total_weight": self.total_weight,
-            "total_score": self.total_score,
-            "checks": [check.to_record() for check in self.checks],
-            "recomputed_score": self.recomputed_score,
-            "scheme": self.scheme,
-            "graded": not_graded is None,
-            "graded_reason": not_graded,
-            "department_name": self.department_name,
-            "unit_name": self.unit_name,
-        }
+        return (
+            record
+            | {
+                "source_file": self.source_file,
+                "source_pages": list(self.source_pages),
+                "year": self.year,
+                "department": self.department,
+                "unit": self.unit,
+                "project_code": self.project_code,
+                "project_name": self.project_name if project else None,
+                "project_type": self.project_type if project else None,
+                "status": self.status,
+                "project_amount": self.project_amount,
+                "funds": self.funds.to_record(),
+                "goal_expected": self.goal_expected,
+                "goal_actual": self.goal_actual,
+                "indicators": [row.to_record() for row in self.indicators],
+                "total_weight": self.total_weight,
+                "total_score": self.total_score,
+                "checks": [check.to_record() for check in self.checks],
+                "recomputed_score": self.recomputed_score,
+                "scheme": self.scheme,
+                "graded": not_graded is None,
+                "graded_reason": not_graded,
+                "department_name": self.department_name,
+                "unit_name": self.unit_name,
+                "read_by": self.read_by,
+            }
+            | (
+                {"ocr_confirmed_by": self.ocr_confirmed_by, "ocr_confirmed_at": self.ocr_confirmed_at}
+                if self.ocr_confirmed_by
+                else {}
+            )
+        )
 
 
 class FormReadError(Exception):

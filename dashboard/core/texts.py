@@ -14,7 +14,8 @@ REASON_ENCRYPTED = "文件已加密（需要密码），无法读取"
 REASON_NOT_A_FORM = "文件中没有找到项目支出绩效自评表"
 REASON_EMPTY = "空文件"
 REASON_UNSUPPORTED = (
-    "不支持的文件类型（支持 .pdf、.txt、.xlsx、.docx、.xls、.doc、WPS 的 .et 与 .wps、网页 .html、.htm、.mhtml）"
+    "不支持的文件类型（支持 .pdf、.txt、.xlsx、.docx、.xls、.doc、WPS 的 .et 与 .wps、网页 .html、.htm、.mhtml，"
+    "扫描图片 .png、.jpg、.jpeg、.tif）"
 )
 REASON_OFFICE_DAMAGED = "{kind} 文件已损坏或不是真正的 {kind} 文件，无法打开"
 REASON_TOO_LARGE = "文件超过 {limit_mb} MB 上限"
@@ -42,6 +43,14 @@ REASON_NO_LIBREOFFICE = (
 REASON_CONVERT_TIMEOUT = "LibreOffice 转换 {suffix} 文件超时（超过 {seconds} 秒），文件可能异常，已中止"
 REASON_CONVERT_FAILED = "LibreOffice 无法打开此 {suffix} 文件（文件已损坏、加密或格式不符）"
 NOTE_MACROS_NOT_RUN = "文件含宏（VBA），宏未运行，只读取了单元格内容"
+
+# Scans and images read by OCR (ingest/ocr_scan.py).
+REASON_IMAGE_TOO_LARGE = "图片尺寸过大（超过 {limit} 万像素的上限），未读取：请以 600 dpi 以下扫描"
+REASON_IMAGE_TOO_MANY_PAGES = "图片文件页数过多（超过 {limit} 页），未读取"
+REASON_IMAGE_DAMAGED = "图片已损坏或不是可识别的图片格式，无法打开"
+REASON_SCAN_NO_GRID = "扫描件或图片中没有找到表格线（可能太模糊、太暗或拍歪），无法识别"
+REASON_SCAN_NOT_A_FORM = "扫描件或图片中找到了表格，但不是项目支出绩效自评表"
+REASON_OCR_UNAVAILABLE = "文字识别组件（rapidocr-onnxruntime）未安装或不完整，无法识别扫描件"
 
 # Outcomes of one imported file.
 OUTCOME_IMPORTED = "导入 {count} 张表"
@@ -215,7 +224,7 @@ IMPORT_INTRO = (
 IMPORT_UPLOADER = "选择文件"
 IMPORT_UPLOADER_HELP = (
     "支持 .pdf、.txt、.xlsx、.docx、旧版 .xls 与 .doc、WPS 的 .et 与 .wps、网页（.html、.htm、.mhtml），"
-    "单个文件不超过 50 MB；扫描件（无文字层）无法识别。"
+    "扫描的 PDF 与图片（.png、.jpg、.jpeg、.tif）用文字识别读取，识别不确定的表先保留、不计入汇总；单个文件不超过 50 MB。"
 )
 IMPORT_DEFAULTS = "表上未印出时使用的值"
 IMPORT_DEFAULTS_HELP = "仅用于表上没有印出年度、主管部门或实施单位的文件；表上已有的以表上为准。"
@@ -229,6 +238,7 @@ IMPORT_FILE_COUNT = "已选择 {count} 个文件"
 IMPORT_RUNNING = "正在导入 {count} 个文件…"
 IMPORT_READING = "正在读取文件（PDF 较慢，请稍候）…"
 IMPORT_PROGRESS = "已处理 {done} / {total} 个文件"
+IMPORT_OCR_PAGE = "正在识别扫描件 {name}：第 {done} / {pages} 页"
 IMPORT_FILE_DONE = "{name}：{result}"
 IMPORT_DONE = "导入完成"
 IMPORT_DONE_WITH_ERRORS = "导入完成，部分文件有错误"
@@ -788,7 +798,16 @@ IMPORT_SUMMARY = (
 CHECK_TITLES_IMPORT = {
     "incomplete": "表不完整，未计入汇总",
     "negative_value": "金额或分数为负数",
+    "ocr_unsure": "扫描件识别待确认，未计入汇总",
 }
+# A form read by OCR and held (audit/completeness.ocr_hold): the cells named, counted nowhere until confirmed.
+OCR_UNSURE_CELLS = "扫描件识别没有把握的格子（第 {page} 页）：{cells}。请在“导入”页对照原图确认或更正后计入汇总。"
+OCR_UNSURE_CELL = "“{text}”（可信度 {confidence:.0%}）"
+OCR_UNSURE_MORE = "等 {count} 格"
+OCR_UNSURE_VALUE = "扫描件第 {page} 页有数字无法识别：{message}。请在“导入”页对照原图确认或更正后计入汇总。"
+OCR_UNSURE_ARITHMETIC = (
+    "扫描件识别的数字不合表内算术：{message}。可能是识别有误，请在“导入”页对照原图确认或更正后计入汇总。"
+)
 CHECK_INCOMPLETE = "表不完整，缺少：{missing}。此表不计入任何汇总，请补全后重新导入。"
 CHECK_NEGATIVE_AMOUNT = "{field}为负数（{value}）"
 FIELD_TOTAL_SCORE = "总分"

@@ -54,6 +54,7 @@ class FileOutcome:
 
 
 ProgressCallback = Callable[[int, int, FileOutcome], None]
+PageCallback = Callable[[str, int, int], None]
 
 
 def file_sha256(path: Path) -> str:
@@ -80,8 +81,10 @@ def import_files(
     options: ImportOptions = ImportOptions(),
     on_progress: ProgressCallback | None = None,
     reader: SafeReader | None = None,
+    on_page: PageCallback | None = None,
 ) -> list[FileOutcome]:
-    """Import (path, name shown to the user) pairs; one outcome per file, in order.
+    """Import (path, name shown to the user) pairs; one outcome per file, in order. `on_page` hears of each scanned
+    page read by OCR: (name, pages read, pages of the file; 0 where an image file's pages are not yet known).
 
     Each file is stored in one transaction (all its forms or none), which also records that the unit-level
     audit findings of its groups are to be refreshed; they are refreshed once at the end (a killed run's
@@ -92,6 +95,10 @@ def import_files(
     so that readers in other processes read on during the import.
     """
     with database if isinstance(database, connect.StepWriter) else nullcontext():  # one import at a time
+        if reader is None:
+            with SafeReader(on_page=on_page) as own:
+                return _import(_steps(database), files, options, on_progress, own)
+        reader.on_page = on_page or reader.on_page
         return _import(_steps(database), files, options, on_progress, reader)
 
 

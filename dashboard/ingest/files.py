@@ -18,10 +18,11 @@ import sys
 import threading
 import time
 import types
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from multiprocessing.pool import AsyncResult, Pool
 from pathlib import Path
+from typing import Any
 
 from dashboard.core import texts
 from dashboard.core.model import Form, FormReadError
@@ -30,9 +31,13 @@ from dashboard.ingest.legacy import SUFFIXES as LEGACY_SUFFIXES
 from dashboard.ingest.legacy import WEB_SUFFIXES
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".tif", ".tiff")  # scans and photos, read by OCR (ingest/ocr_scan.py)
 # .xls/.et/.doc/.wps and web pages are read by what their content is (ingest/legacy.py).
-SUPPORTED_SUFFIXES = (".pdf", ".txt", ".xlsx", ".docx", *LEGACY_SUFFIXES)
+SUPPORTED_SUFFIXES = (".pdf", ".txt", ".xlsx", ".docx", *IMAGE_SUFFIXES, *LEGACY_SUFFIXES)
 PARSE_TIMEOUT_SECONDS = 120
+# A file being read by OCR is timed page by page: each scanned page may take this long (a 200 dpi A4 page takes
+# 3–10 s on an idle 2-core machine, and more than 120 s was seen with ten other processes on the two cores).
+OCR_PAGE_SECONDS = 300
 # The memory cap of all parser workers together; each worker gets its share (cap ÷ workers).
 WORKER_MEMORY_BYTES = 4 * 1024**3
 WATCHDOG_SECONDS = 0.5  # how often a worker checks that the process that started it is still alive
@@ -76,6 +81,9 @@ def parse_file(path: Path, source_file: str) -> ReadResult:
     """Parse one checked file in this process: its forms and unreadable pages; raises FormReadError. The
     checks every reader shares (ingest/consistency.py) add their findings to the forms."""
     result = _read_file(path, source_file)
+    read_by = "text" if path.suffix.lower() == ".txt" else path.suffix.lower().lstrip(".")
+    for form in result.forms:
+        form.read_by = form.read_by or read_by  # "ocr" set by the scan reader, else the file's kind
     consistency.check_forms(result.forms)
     return result
 
@@ -85,6 +93,11 @@ def _read_file(path: Path, source_file: str) -> ReadResult:
         from dashboard.ingest.pdf import read_pdf_file
 
         read = read_pdf_file(path, source_file)
+        return ReadResult(path, source_file, forms=read.forms, skipped_pages=read.skipped_pages)
+    if path.suffix.lower() in IMAGE_SUFFIXES:
+        from dashboard.ingest.ocr_scan import read_image_file
+
+        read = read_image_file(path, source_file)
         return ReadResult(path, source_file, forms=read.forms, skipped_pages=read.skipped_pages)
     if path.suffix.lower() in (".xlsx", ".docx"):
         from dashboard.ingest.office import read_docx, read_xlsx
@@ -110,12 +123,26 @@ def decode_text(data: bytes) -> str:
     raise FormReadError(texts.REASON_UNREADABLE_TEXT)
 
 
-def _start_worker(memory_bytes: int, parent_pid: int) -> None:
-    """Worker initializer: cap this worker's memory, and end it when the process that started it dies."""
+def _start_worker(memory_bytes: int, parent_pid: int, progress=None) -> None:
+    """Worker initializer: cap this worker's memory, end it when the process that started it dies, and report each
+    scanned page read (OCR) on the `progress` queue: (path, pages read, pages)."""
     _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
     cap = memory_bytes if hard == resource.RLIM_INFINITY else min(memory_bytes, hard)
     resource.setrlimit(resource.RLIMIT_AS, (cap, hard))
     threading.Thread(target=_end_with_parent, args=(parent_pid,), daemon=True, name="parent-watchdog").start()
+    global _PROGRESS
+    _PROGRESS = progress
+
+
+_PROGRESS = None  # in a worker: the queue its page progress goes to (a multiprocessing queue), None elsewhere
+
+
+def _report_pages(path_text: str):
+    """The ocr_scan.PAGE_PROGRESS hook of a worker parsing `path_text`."""
+    queue = _PROGRESS
+    if queue is None:
+        return None
+    return lambda done, total: queue.put((path_text, done, total))
 
 
 def _end_with_parent(parent_pid: int) -> None:
@@ -142,6 +169,9 @@ def _caused_by_memory(error: BaseException) -> bool:
 
 def _parse_in_worker(path_text: str, source_file: str) -> tuple[str, object]:
     """Runs in the worker: ("ok", ReadResult) or ("error", reason). Never raises."""
+    from dashboard.ingest import ocr_scan
+
+    ocr_scan.PAGE_PROGRESS = _report_pages(path_text)
     try:
         return "ok", parse_file(Path(path_text), source_file)
     except FormReadError as error:
@@ -189,11 +219,16 @@ class SafeReader:
         workers: int | None = None,
         timeout: float = PARSE_TIMEOUT_SECONDS,
         memory_bytes: int = WORKER_MEMORY_BYTES,
+        on_page: Callable[[str, int, int], None] | None = None,
     ):
         self.workers = workers or max(1, min(2, os.cpu_count() or 1))
-        self.timeout = timeout
+        self.timeout = timeout  # seconds a file may take; one read by OCR gets OCR_PAGE_SECONDS anew for each page
         self.memory_bytes = memory_bytes  # for all workers together
+        self.on_page = on_page  # (source_file, pages read, pages) for each scanned page read by OCR
         self._pool: Pool | None = None
+        self._progress: Any = None  # the workers' page-progress queue (a multiprocessing SimpleQueue)
+        self._last_page: dict[str, float] = {}  # path → when its worker last reported a page
+        self._names: dict[str, str] = {}  # path → the name shown for it
 
     def __enter__(self) -> SafeReader:
         return self
@@ -206,12 +241,48 @@ class SafeReader:
             self._pool.terminate()
             self._pool.join()
             self._pool = None
+        if self._progress is not None:
+            self._progress.close()
+            self._progress = None
 
     def _ensure_pool(self) -> Pool:
         if self._pool is None:
             share = self.memory_bytes // self.workers
-            self._pool = _WorkerContext().Pool(self.workers, initializer=_start_worker, initargs=(share, os.getpid()))
+            context = _WorkerContext()
+            self._progress = context.SimpleQueue()  # put writes to the pipe at once: no report trails the result
+            self._pool = context.Pool(
+                self.workers, initializer=_start_worker, initargs=(share, os.getpid(), self._progress)
+            )
         return self._pool
+
+    def _result(self, job, path: Path, source_file: str) -> tuple[str, Any]:
+        """The job's result; multiprocessing.TimeoutError once the file has had `timeout` seconds since it was
+        waited for or since its last scanned page was read, whichever is later."""
+        started = time.monotonic()
+        while True:
+            try:
+                result = job.get(WATCHDOG_SECONDS)
+                self._take_progress()
+                return result
+            except multiprocessing.TimeoutError:
+                self._take_progress()
+                last = max(started, self._last_page.get(str(path), started))
+                limit = max(self.timeout, OCR_PAGE_SECONDS) if str(path) in self._last_page else self.timeout
+                if time.monotonic() - last > limit:
+                    raise
+
+    def _take_progress(self) -> None:
+        """Drain the page reports the workers sent: note when each file last read a page, tell `on_page`."""
+        while self._progress is not None:
+            try:
+                if self._progress.empty():
+                    return
+                path_text, done, total = self._progress.get()
+            except (OSError, EOFError):
+                return
+            self._last_page[path_text] = time.monotonic()
+            if self.on_page is not None:
+                self.on_page(self._names.get(path_text, Path(path_text).name), done, total)
 
     def read_all(self, files: list[tuple[Path, str]]) -> Iterator[ReadResult]:
         """Read (path, source_file) pairs, yielding results in the given order.
@@ -229,7 +300,7 @@ class SafeReader:
                     yield job
                     continue
                 try:
-                    status, payload = job.get(self.timeout)
+                    status, payload = self._result(job, path, source_file)
                 except multiprocessing.TimeoutError:
                     self.close()
                     yield ReadResult(path, source_file, error=texts.REASON_TIMEOUT.format(seconds=self.timeout))
@@ -248,6 +319,7 @@ class SafeReader:
         for index in self._start_order(queued, [checked[i][0] for i in queued]):
             path, source_file, _ = checked[index]
             jobs[index] = self._ensure_pool().apply_async(_parse_in_worker, (str(path), source_file))
+            self._names[str(path)] = source_file
         return [
             (path, source_file, jobs[index] if reason is None else ReadResult(path, source_file, error=reason))
             for index, (path, source_file, reason) in enumerate(checked)

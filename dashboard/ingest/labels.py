@@ -247,3 +247,19 @@ FORM_LABELS = (
     "总分",
     "年度主要任务",
 )
+
+
+def printed_labels() -> frozenset[str]:
+    """Every label of the vocabulary as a label key: what a cell printing a heading or a row's label reads. The OCR
+    reader snaps a cell read one character away from exactly one of them back to it (ocr_image.snap_label)."""
+    return _printed_labels()
+
+
+@lru_cache(maxsize=1)
+def _printed_labels() -> frozenset[str]:
+    tables = (HEADER_FIELDS, FUND_COLUMN_LABELS, INDICATOR_COLUMN_LABELS)
+    found = [label for table in tables for names in table.values() for label in names]
+    found += [*HEADER_LABELS, *FUND_HEADINGS, *(label for label, _ in FUND_ROW_LABELS), *GOAL_EXPECTED_LABELS]
+    found += [*GOAL_ACTUAL_LABELS, *TOTAL_LABELS, *FORM_LABELS, "其中：当年财政拨款", "其他资金", "年度绩效指标"]
+    found += [*domain.STANDARD_LEVEL1_LABELS, *domain.STANDARD_LEVEL2_LABELS]
+    return frozenset(key for label in found if len(key := label_key(label)) >= 3)

@@ -22,7 +22,7 @@ class PageKind(StrEnum):
     NARRATIVE = "narrative"  # text, no table: a cover, 说明, a 填报人 line left over
     CONTENTS = "contents"  # a table of contents (目录, leader dots)
     OTHER_TABLE = "other_table"  # a table that is no 自评表 (收入支出决算总表 …)
-    SCANNED = "scanned"  # a picture and no text layer: not read until scans can be
+    SCANNED = "scanned"  # a picture and no text layer where the scan finds no table (read by OCR otherwise)
     UNREADABLE = "unreadable"  # its content could not be decoded
     FORM_UNREAD = "form_unread"  # prints a form's title or headings, but no form was read from it
 

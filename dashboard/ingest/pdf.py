@@ -138,10 +138,11 @@ def read_pdf_file(path: Path, source_file: str) -> PdfRead:
     """Every 自评表 in the PDF at `path` and the pages that could not be read; FormReadError where none can be."""
     blocks, stats = load_blocks(path)
     damaged = texts.REASON_PAGES_UNREADABLE.format(pages=page_list(stats.unreadable_pages))
-    if stats.chars == 0:
+    scans = read_scanned_pages(path, blocks, stats)
+    if stats.chars == 0 and not any(scan.blocks for scan in scans):
         if stats.unreadable_pages:
             raise FormReadError(texts.REASON_DAMAGED, damaged)
-        raise FormReadError(texts.REASON_SCANNED if stats.images else texts.REASON_NOT_A_FORM)
+        raise FormReadError(scan_problem(scans) if scans else texts.REASON_NOT_A_FORM)
     try:
         forms = blocks_to_forms(blocks, source_file, stats.unreadable_pages)
     except Exception as exc:  # a bug in the grid reading must not look like a crash of the app
@@ -149,7 +150,10 @@ def read_pdf_file(path: Path, source_file: str) -> PdfRead:
     if not forms:
         if stats.unreadable_pages:
             raise FormReadError(texts.REASON_DAMAGED, damaged)
+        if scans and stats.chars == 0:
+            raise FormReadError(scan_problem(scans))
         raise FormReadError(texts.REASON_NO_CMAP if stats.cid_chars else texts.REASON_NOT_A_FORM)
+    mark_forms(forms, scans)
     for form in forms:
         if stats.xref_rebuilt:
             form.checks.append(
@@ -159,6 +163,39 @@ def read_pdf_file(path: Path, source_file: str) -> PdfRead:
         flag_scanned_pages(form, stats.scanned_pages)
     flag_unreadable_pages(forms, stats.unreadable_pages)
     return PdfRead(forms, list(stats.unreadable_pages), skipped_pages(forms, blocks, stats))
+
+
+def read_scanned_pages(path: Path, blocks: list[Block], stats: PageStats) -> list:
+    """OCR the pages that are a picture without text (ocr_scan): their blocks join `blocks` in page order, and a
+    page that gave a ruled table is a page with text and a table from now on (only a page where OCR found no
+    table stays "scanned")."""
+    if not stats.scanned_pages:
+        return []
+    from dashboard.ingest.ocr_scan import pdf_pages, read_pages
+
+    scans = read_pages(pdf_pages(path, stats.scanned_pages), total=len(stats.scanned_pages))
+    blocks.extend(block for scan in scans for block in scan.blocks)
+    blocks.sort(key=lambda block: block.page)  # stable: each page keeps its own top-to-bottom order
+    for scan in scans:
+        if scan.tables:
+            stats.scanned_pages.remove(scan.page)
+            stats.text_pages.append(scan.page)
+            stats.table_pages.add(scan.page)
+    stats.text_pages.sort()
+    return scans
+
+
+def scan_problem(scans: list) -> str:
+    from dashboard.ingest.ocr_scan import scan_problem as problem
+
+    return problem(scans)
+
+
+def mark_forms(forms: list[Form], scans: list) -> None:
+    if scans:
+        from dashboard.ingest.ocr_scan import mark_forms as mark
+
+        mark(forms, scans)
 
 
 def page_list(numbers: list[int]) -> str:

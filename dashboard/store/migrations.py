@@ -9,6 +9,7 @@ from dashboard.core import domain
 from dashboard.core.transactions import only_row
 from dashboard.security import signin_guard
 from dashboard.store.reads import load_forms
+from dashboard.store.schema import OCR_CELLS_DDL
 from dashboard.store.writes import FORM_SUM_COLUMNS, refresh_derived, refresh_indicator_sums, update_from_frame
 
 
@@ -112,6 +113,26 @@ def _migrate_8_to_9(con) -> None:
     con.execute("ALTER TABLE forms ADD COLUMN IF NOT EXISTS scheme_title VARCHAR")
 
 
+def _migrate_9_to_10(con) -> None:
+    """Version 10 reads scans by OCR: each form says how it was read (`forms.read_by`; earlier forms by their
+    file's suffix, none of them by OCR), who confirmed its held OCR cells and when, each indicator its OCR
+    confidence, and the cells read by OCR have their own table (text, confidence, box, image, confirmation)."""
+    for column in ("read_by VARCHAR", "ocr_confirmed_by VARCHAR", "ocr_confirmed_at TIMESTAMP"):
+        con.execute(f"ALTER TABLE forms ADD COLUMN IF NOT EXISTS {column}")
+    con.execute("ALTER TABLE indicators ADD COLUMN IF NOT EXISTS ocr_confidence DOUBLE")
+    con.execute(
+        """
+        UPDATE forms SET read_by = CASE
+            WHEN lower(source_file) LIKE '%.pdf' THEN 'pdf'
+            WHEN lower(source_file) LIKE '%.xlsx' THEN 'xlsx'
+            WHEN lower(source_file) LIKE '%.docx' THEN 'docx'
+            WHEN lower(source_file) LIKE '%.txt' THEN 'text'
+        END
+        """
+    )
+    con.execute(OCR_CELLS_DDL)
+
+
 MIGRATIONS = {
     1: _migrate_1_to_2,
     2: _migrate_2_to_3,
@@ -121,6 +142,7 @@ MIGRATIONS = {
     6: _migrate_6_to_7,
     7: _migrate_7_to_8,
     8: _migrate_8_to_9,
+    9: _migrate_9_to_10,
 }
 
 

@@ -11,7 +11,7 @@ import duckdb
 import pandas as pd
 
 from dashboard.core import domain
-from dashboard.core.model import FUND_ROW_KEYS, Check, Form, FundRow, Funds, Indicator, Severity
+from dashboard.core.model import FUND_ROW_KEYS, Check, Form, FundRow, Funds, Indicator, OcrCell, Severity
 from dashboard.core.transactions import first_row, only_row
 from dashboard.store.schema import FUND_COLUMNS
 
@@ -68,13 +68,17 @@ def load_forms(
     if not form_rows:
         return []
     children_where, children_params = "WHERE form_id IN (SELECT unnest(?))", [[row["form_id"] for row in form_rows]]
+    any_ocr = any(row.get("read_by") == "ocr" for row in form_rows)
     children = {
         table: _group_by_form(
             _records(con, f"SELECT * FROM {table} {children_where} ORDER BY form_id, position", children_params)
         )
-        for table in ("fund_rows", "indicators", "checks")
+        for table in ("fund_rows", "indicators", "checks", *(_OCR_TABLE if any_ocr else ()))
     }
     return [_form_from_row(row, children) for row in form_rows]
+
+
+_OCR_TABLE = ("ocr_cells",)  # read only where a form was read by OCR (and so exists: an older file migrating has none)
 
 
 def _records(con: duckdb.DuckDBPyConnection, sql: str, params: list) -> list[dict]:
@@ -209,6 +213,7 @@ def _form_from_row(row: dict, children: dict[str, dict[str, list[dict]]]) -> For
             weight=_number(item["weight"]),
             score=_number(item["score"]),
             target_parts=None if _value(item["target_parts"]) is None else json.loads(item["target_parts"]),
+            ocr_confidence=_number(item.get("ocr_confidence")),
         )
         for item in children["indicators"].get(form_id, [])
     ]
@@ -250,4 +255,27 @@ def _form_from_row(row: dict, children: dict[str, dict[str, list[dict]]]) -> For
         scheme_title=_value(row.get("scheme_title")),  # absent while an older file migrates (its first steps)
         complete=bool(_value(row["complete"]) if _value(row["complete"]) is not None else True),
         superseded_by=_value(row["superseded_by"]),
+        read_by=_value(row.get("read_by")),
+        ocr_cells=[
+            OcrCell(
+                page=int(item["page"]),
+                box=(float(item["x0"]), float(item["top"]), float(item["x1"]), float(item["bottom"])),
+                text=item["text"],
+                confidence=float(item["confidence"]),
+                crop=bytes(item["crop"]) if _value(item["crop"]) is not None else b"",
+                confirmed_text=_value(item["confirmed_text"]),
+                confirmed_by=_value(item["confirmed_by"]),
+                confirmed_at=_time_text(item["confirmed_at"]),
+            )
+            for item in children.get("ocr_cells", {}).get(form_id, [])
+        ],
+        ocr_confirmed_by=_value(row.get("ocr_confirmed_by")),
+        ocr_confirmed_at=_time_text(row.get("ocr_confirmed_at")),
     )
+
+
+def _time_text(value) -> str | None:
+    value = _value(value)
+    if value is None:
+        return None
+    return value.isoformat(sep=" ", timespec="seconds") if hasattr(value, "isoformat") else str(value)

@@ -8,10 +8,28 @@ import duckdb
 from dashboard.core.transactions import first_row
 
 # The schema this code writes. Bump it with every change below, and add the step in `migrations.MIGRATIONS`.
-SCHEMA_VERSION = 9
+SCHEMA_VERSION = 10
 
 
-SCHEMA = """
+# Cells read by OCR (a form's scanned pages): also created by migrations._migrate_9_to_10.
+OCR_CELLS_DDL = """
+CREATE TABLE IF NOT EXISTS ocr_cells (
+    form_id        VARCHAR NOT NULL,    -- a form read by OCR: every cell of its scanned pages
+    position       INTEGER NOT NULL,
+    page           INTEGER NOT NULL,
+    x0 DOUBLE, top DOUBLE, x1 DOUBLE, bottom DOUBLE,  -- the cell's box in PDF points on the straightened page
+    text           VARCHAR NOT NULL,    -- as read
+    confidence     DOUBLE NOT NULL,     -- 0–1, the lowest of its lines
+    crop           BLOB,                -- the cell's image (PNG): cells with a digit or read without confidence
+    confirmed_text VARCHAR,             -- what a person confirmed or corrected it to, who and when
+    confirmed_by   VARCHAR,
+    confirmed_at   TIMESTAMP
+);
+"""
+
+SCHEMA = (
+    OCR_CELLS_DDL
+    + """
 CREATE TABLE IF NOT EXISTS meta (
     key   VARCHAR PRIMARY KEY,
     value VARCHAR NOT NULL
@@ -71,7 +89,10 @@ CREATE TABLE IF NOT EXISTS forms (
     budget           DECIMAL(18, 2),    -- the 年度资金总额 row's 全年预算数 and 全年执行数 (fund_rows 'total'),
     executed         DECIMAL(18, 2),    -- kept with the form so that totals need no join
     not_graded       VARCHAR,           -- domain.not_graded_reason: why the 总分 is not graded; NULL: graded
-    scheme_title     VARCHAR            -- the printed title that chose `scheme` (its layout); NULL: 主管部门 or default
+    scheme_title     VARCHAR,           -- the printed title that chose `scheme` (its layout); NULL: 主管部门 or default
+    read_by          VARCHAR,           -- how its cells were read: pdf | text | xlsx | docx | ocr
+    ocr_confirmed_by VARCHAR,           -- read by OCR: who confirmed its held cells, and when
+    ocr_confirmed_at TIMESTAMP
 );
 CREATE TABLE IF NOT EXISTS fund_rows (
     form_id        VARCHAR NOT NULL,
@@ -99,7 +120,8 @@ CREATE TABLE IF NOT EXISTS indicators (
     deducted     BOOLEAN,               -- domain.is_deducted
     points_lost  DOUBLE,                -- domain.points_lost
     no_reason    BOOLEAN,               -- domain.is_no_reason (of the reason, deducted or not)
-    not_measured BOOLEAN                -- domain.is_not_measured (of the actual)
+    not_measured BOOLEAN,               -- domain.is_not_measured (of the actual)
+    ocr_confidence DOUBLE               -- read by OCR: the lowest confidence of the row's cells (0–1)
 );
 CREATE TABLE IF NOT EXISTS checks (
     form_id    VARCHAR NOT NULL,
@@ -116,6 +138,7 @@ CREATE TABLE IF NOT EXISTS duplicate_candidates (
     candidate_id VARCHAR NOT NULL       -- a stored form it may replace
 );
 """
+)
 
 
 FORM_COLUMNS = [
@@ -124,7 +147,7 @@ FORM_COLUMNS = [
     "goal_actual", "total_weight", "total_score", "recomputed_score", "form_kind", "project_code", "scheme",
     "complete", "exec_rate", "superseded_by", "replaces", "changes", "pending_duplicate",
     "identity_name", "identity_department", "identity_unit", "identity_code", "budget", "executed", "not_graded",
-    "scheme_title",
+    "scheme_title", "read_by", "ocr_confirmed_by", "ocr_confirmed_at",
 ]  # fmt: skip
 
 
@@ -135,6 +158,15 @@ INDICATOR_COLUMNS = ["level1", "level2", "name", "target", "actual", "weight", "
 
 
 INDICATOR_DERIVED = ["target_parts", "deducted", "points_lost", "no_reason", "not_measured"]
+
+
+INDICATOR_OCR = ["ocr_confidence"]
+
+
+OCR_CELL_COLUMNS = [
+    "form_id", "position", "page", "x0", "top", "x1", "bottom", "text", "confidence", "crop", "confirmed_text",
+    "confirmed_by", "confirmed_at",
+]  # fmt: skip
 
 
 CHECK_COLUMNS = ["rule", "severity", "indicator", "message", "claimed", "recomputed"]

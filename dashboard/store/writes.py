@@ -21,6 +21,8 @@ from dashboard.store.schema import (
     FUND_COLUMNS,
     INDICATOR_COLUMNS,
     INDICATOR_DERIVED,
+    INDICATOR_OCR,
+    OCR_CELL_COLUMNS,
     StoreError,
 )
 
@@ -222,7 +224,7 @@ def remove_batch(con: duckdb.DuckDBPyConnection, batch_id: int) -> list[str]:
             f"DELETE FROM duplicate_candidates WHERE form_id IN {removed} OR candidate_id IN {removed}",
             [batch_id, batch_id],
         )
-        for table in ("fund_rows", "indicators", "checks"):
+        for table in ("fund_rows", "indicators", "checks", "ocr_cells"):
             con.execute(f"DELETE FROM {table} WHERE form_id IN {removed}", [batch_id])
         con.execute("DELETE FROM forms WHERE batch_id = ?", [batch_id])
         # A form held as 可能重复 whose every candidate left has nothing to settle: it is new.
@@ -330,6 +332,7 @@ def form_rows(placements: list[Placement], batch_id: int) -> dict[str, list[list
         rows["fund_rows"] += _fund_rows(form)
         rows["indicators"] += _indicator_rows(form)
         rows["checks"] += _check_rows(form.id, form.checks)
+        rows["ocr_cells"] += _ocr_cell_rows(form)
     return rows
 
 
@@ -413,7 +416,7 @@ def _form_row(placement: Placement, batch_id: int, position: int) -> list:
         form.recomputed_score, form.form_kind, form.project_code, form.scheme, complete, exec_rate,
         None, placement.replaces, changes, placement.status == PlacementStatus.DUPLICATE, *identity,
         form.funds.total.annual_budget, form.funds.total.executed, domain.not_graded_reason(form),
-        form.scheme_title,
+        form.scheme_title, form.read_by, form.ocr_confirmed_by, form.ocr_confirmed_at,
     ]  # fmt: skip
 
 
@@ -426,8 +429,25 @@ def _fund_rows(form: Form) -> list[list]:
 
 def _indicator_rows(form: Form) -> list[list]:
     return [
-        [form.id, position, *(getattr(row, column) for column in INDICATOR_COLUMNS), *_derived_indicator_values(row)]
+        [
+            form.id,
+            position,
+            *(getattr(row, column) for column in INDICATOR_COLUMNS),
+            *_derived_indicator_values(row),
+            row.ocr_confidence,
+        ]
         for position, row in enumerate(form.indicators, start=1)
+    ]
+
+
+def _confirmation(cell) -> list:
+    return [cell.confirmed_text, cell.confirmed_by, cell.confirmed_at]
+
+
+def _ocr_cell_rows(form: Form) -> list[list]:
+    return [
+        [form.id, position, cell.page, *cell.box, cell.text, cell.confidence, cell.crop or None, *_confirmation(cell)]
+        for position, cell in enumerate(form.ocr_cells, start=1)
     ]
 
 
@@ -445,6 +465,7 @@ def _check_rows(form_id: str, checks: list[Check]) -> list[list]:
 FORM_TABLE_COLUMNS = {
     "forms": FORM_COLUMNS,
     "fund_rows": ["form_id", "row_key", "position", *FUND_COLUMNS],
-    "indicators": ["form_id", "position", *INDICATOR_COLUMNS, *INDICATOR_DERIVED],
+    "indicators": ["form_id", "position", *INDICATOR_COLUMNS, *INDICATOR_DERIVED, *INDICATOR_OCR],
     "checks": _CHECK_FRAME_COLUMNS,
+    "ocr_cells": OCR_CELL_COLUMNS,
 }

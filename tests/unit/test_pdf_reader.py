@@ -370,7 +370,8 @@ def test_not_a_pdf_at_all(tmp_path):
 
 
 def test_image_only_scan(tmp_path):
-    assert reason_of(factory.write_image_only_pdf(tmp_path / "scan.pdf")) == texts.REASON_SCANNED
+    """A scanned page is read by OCR now; this one is a picture of a ruled table that is no 自评表."""
+    assert reason_of(factory.write_image_only_pdf(tmp_path / "scan.pdf")) == texts.REASON_SCAN_NOT_A_FORM
 
 
 def test_scanned_page_beside_a_form_is_named_in_its_checks(tmp_path):

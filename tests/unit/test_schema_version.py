@@ -97,3 +97,28 @@ def test_a_file_from_a_newer_program_is_refused_untouched(tmp_path):
     con = duckdb.connect(str(path), read_only=True)
     assert con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0] == "99"
     con.close()
+
+
+def test_a_version_9_file_learns_how_each_form_was_read(tmp_path):
+    """Version 10 (scans read by OCR) adds forms.read_by, the OCR confirmation, indicators.ocr_confidence and the
+    ocr_cells table; a version-9 file's forms were read from their file's kind, none by OCR."""
+    path = tmp_path / "v9.duckdb"
+    make_v1_file(path)
+    connect.open_db(path).close()
+    con = duckdb.connect(str(path))  # back to version 9
+    for column in ("read_by", "ocr_confirmed_by", "ocr_confirmed_at"):
+        con.execute(f"ALTER TABLE forms DROP COLUMN {column}")
+    con.execute("ALTER TABLE indicators DROP COLUMN ocr_confidence")
+    con.execute("DROP TABLE ocr_cells")
+    con.execute("UPDATE meta SET value = '9' WHERE key = 'schema_version'")
+    con.close()
+    con = connect.open_db(path)
+    try:
+        assert schema.schema_version(con) == schema.SCHEMA_VERSION
+        assert con.execute("SELECT read_by, ocr_confirmed_by FROM forms").fetchall() == [("text", None)]
+        assert con.execute("SELECT ocr_confidence FROM indicators").fetchall() == [(None,)]
+        assert con.execute("SELECT count(*) FROM ocr_cells").fetchone() == (0,)
+        (form,) = reads.load_forms(con, versions="counted")
+        assert form.read_by == "text" and form.ocr_cells == [] and form.complete
+    finally:
+        con.close()

@@ -53,6 +53,7 @@ def run_import(
     options: ImportOptions,
     on_progress: Callable[[int, int, FileOutcome], None] | None = None,
     db_path: Path | str | None = None,
+    on_page: Callable[[str, int, int], None] | None = None,
 ) -> list[FileOutcome]:
     """Import uploaded (file name, content) pairs into the database; one outcome per file, in order.
 
@@ -63,7 +64,7 @@ def run_import(
         stored = store_uploads(folder, uploads)
         files = [(upload.path, upload.name) for upload in stored if upload.path is not None]
         with _writing(db_path) as con:
-            outcomes = iter(importer.import_files(con, files, options, on_progress=on_progress))
+            outcomes = iter(importer.import_files(con, files, options, on_progress=on_progress, on_page=on_page))
         # Uploads that could not be written get their outcome in their place, in upload order.
         return [next(outcomes) if upload.path is not None else _not_stored(upload) for upload in stored]
 
@@ -220,15 +221,22 @@ def _import_with_progress(uploads: list[tuple[str, bytes]], options: ImportOptio
     status = st.status(texts.IMPORT_RUNNING.format(count=len(uploads)), expanded=True)
     status.write(texts.IMPORT_READING)
 
+    files_done = [0]
+
     def on_progress(done: int, total: int, outcome: FileOutcome) -> None:
+        files_done[0] = done
         progress.progress(done / total, text=texts.IMPORT_PROGRESS.format(done=done, total=total))
         result = outcomes_frame([outcome]).iloc[0]
         line = texts.IMPORT_FILE_DONE.format(name=outcome.source_file, result=result[texts.IMPORT_RESULT_OUTCOME])
         note = result[texts.IMPORT_RESULT_NOTE]
         status.write(markdown_literal(f"{line}（{note}）" if note else line))  # file names are data
 
+    def on_page(name: str, done: int, pages: int) -> None:  # a scan read by OCR, page by page
+        text = texts.IMPORT_OCR_PAGE.format(name=markdown_literal(name), done=done, pages=pages or "?")
+        progress.progress(files_done[0] / max(1, len(uploads)), text=text)
+
     try:
-        outcomes = run_import(uploads, options, on_progress)
+        outcomes = run_import(uploads, options, on_progress, on_page=on_page)
     except (schema.StoreError, ImportBusyError) as error:
         progress.empty()
         status.update(label=texts.IMPORT_STORE_FAILED, state="error", expanded=False)

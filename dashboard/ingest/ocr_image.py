@@ -1,0 +1,399 @@
+"""A scanned page (a raster image) → the ruled table's cells and the lines printed outside it, read by OCR.
+
+The table comes from the image, not from the order of words:
+
+1. ink: the page in black and white (adaptive threshold, so a grey copier background or uneven light is white);
+2. straighten: the angle (within ±MAX_SKEW_DEGREES) at which the horizontal ruling lines are sharpest in the
+   rows' ink profile, and the page turned back by it;
+3. rules: horizontal ruling lines by morphology (an opening with a long flat kernel); between two neighbouring
+   rules (a band), a vertical rule is a column of ink across the band's whole height, which no character's
+   stroke is (cells keep a margin above and below their text);
+4. cells: the pieces of a band between its vertical rules; a piece whose top rule is missing continues the
+   cell above it (a merged cell);
+5. text: each cell's ink cut into lines, each line read by the recognition model (ocr_text.py); the cell keeps
+   its text, its lowest line confidence and its box. Lines outside every table (the title, "（2022年度）")
+   become one-cell rows, as the PDF reader's title lines do.
+
+The result is `ScanPage`: the page's `Block`s in PDF points (pdf.py joins them with text pages and hands
+them to the one grid reader) and its `OcrCell`s (kept with the form, for the hold rule and for a person to
+confirm). Nothing here knows a label of the form.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from itertools import pairwise
+
+import numpy as np
+
+from dashboard.core import domain
+from dashboard.core.model import OcrCell
+from dashboard.ingest import labels, ocr_text
+from dashboard.ingest.cells import fix_lookalikes, label_key
+from dashboard.ingest.consistency import one_edit_apart
+
+INK_CONTRAST = 35  # grey levels darker than the neighbourhood's mean that are ink (a copier's grain is less)
+MAX_SKEW_DEGREES = 3.0
+SKEW_STEP_DEGREES = 0.1
+RULE_MIN_SHARE = 0.25  # a horizontal rule runs at least this share of the page's width (a short one is text)
+VERTICAL_INK_SHARE = 0.9  # a vertical rule inks this share of a band's rows
+TOP_RULE_SHARE = 0.6  # a cell whose top edge is inked this much starts there; less: it continues the cell above
+MIN_BAND_PX = 6  # bands thinner than this are a doubled rule, not a row
+MIN_CELL_INK = 12  # ink pixels: fewer is dust, not text
+LINE_GAP_PX = 2  # blank pixel rows that separate two lines of a cell
+CROP_MAX_HEIGHT = 64  # the kept image of a cell (for a person to confirm) is scaled down to this height
+
+
+@dataclass
+class ScanPage:
+    """What one scanned page gave: blocks for the grid (PDF points) and the cells read, with their images."""
+
+    page: int
+    blocks: list = field(default_factory=list)  # pdf.Block
+    cells: list[OcrCell] = field(default_factory=list)
+    grids: int = 0  # ruled tables found
+    tables: int = 0  # ruled tables holding text (an empty grid gives no block, as on a PDF text page)
+    angle: float = 0.0  # degrees the page was turned back by
+    too_large: bool = False  # not read: more pixels than a page may have (ocr_scan.MAX_PIXELS)
+
+
+# ---------------------------------------------------------------- ink and angle
+
+
+def ink(gray: np.ndarray) -> np.ndarray:
+    """Black-and-white, ink 255: a local threshold, so a grey or unevenly lit page stays white."""
+    import cv2
+
+    block = max(15, (min(gray.shape) // 60) | 1)
+    return cv2.adaptiveThreshold(gray, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, block, INK_CONTRAST)
+
+
+def smooth(gray: np.ndarray) -> np.ndarray:
+    """The page without a copier's grain and dust: a 3×3 median keeps strokes and rules."""
+    import cv2
+
+    return cv2.medianBlur(gray, 3)
+
+
+def skew_angle(binary: np.ndarray) -> float:
+    """The angle (degrees, counter-clockwise positive as cv2 turns) that makes the rows' ink profile sharpest:
+    printed lines and ruling lines are then level."""
+    import cv2
+
+    scale = 800 / max(binary.shape)
+    small = cv2.resize(binary, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA) if scale < 1 else binary
+    centre = (small.shape[1] / 2, small.shape[0] / 2)
+
+    def sharpness(angle: float) -> float:
+        turned = cv2.warpAffine(small, cv2.getRotationMatrix2D(centre, angle, 1.0), small.shape[::-1])
+        profile = turned.sum(axis=1, dtype=np.float64)
+        return float(np.square(np.diff(profile)).sum())
+
+    coarse = np.arange(-MAX_SKEW_DEGREES, MAX_SKEW_DEGREES + 1e-9, 0.25)
+    best = max(coarse, key=sharpness)
+    fine = np.arange(best - 0.25, best + 0.25 + 1e-9, SKEW_STEP_DEGREES / 2)
+    return float(max(fine, key=sharpness))
+
+
+def straighten(gray: np.ndarray, angle: float) -> np.ndarray:
+    import cv2
+
+    if abs(angle) < 0.05:
+        return gray
+    centre = (gray.shape[1] / 2, gray.shape[0] / 2)
+    matrix = cv2.getRotationMatrix2D(centre, angle, 1.0)
+    return cv2.warpAffine(
+        gray, matrix, gray.shape[::-1], flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=255
+    )
+
+
+# ---------------------------------------------------------------- rules and cells
+
+
+def runs(flags: np.ndarray) -> list[tuple[int, int]]:
+    """[start, end) of each run of True."""
+    padded = np.concatenate(([False], flags, [False]))
+    edges = np.flatnonzero(padded[1:] != padded[:-1])
+    return list(zip(edges[::2].tolist(), edges[1::2].tolist(), strict=True))
+
+
+@dataclass
+class Table:
+    rules: list[tuple[int, int]]  # the horizontal rules: (first, last + 1) pixel row
+    left: int
+    right: int
+    cells: list[list[int]] = field(default_factory=list)  # [x0, y0, x1, y1] between the rules' inner edges
+
+
+def horizontal_rules(binary: np.ndarray) -> tuple[np.ndarray, list[tuple[int, int, int, int]]]:
+    """The horizontal-rule mask, and each rule as (top, bottom, left, right) pixels."""
+    import cv2
+
+    width = binary.shape[1]
+    kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (max(20, width // 30), 1))
+    mask = cv2.morphologyEx(binary, cv2.MORPH_OPEN, kernel)
+    rules = []
+    for top, bottom in runs(mask.sum(axis=1) > 255 * width * RULE_MIN_SHARE / 3):
+        columns = np.flatnonzero(mask[top:bottom].max(axis=0))
+        if len(columns) and columns[-1] - columns[0] >= width * RULE_MIN_SHARE:
+            rules.append((top, bottom, int(columns[0]), int(columns[-1]) + 1))
+    return mask, rules
+
+
+def find_tables(binary: np.ndarray) -> list[Table]:
+    """The ruled tables of a straightened page, each with its cells."""
+    hmask, rules = horizontal_rules(binary)
+    tables: list[Table] = []
+    for before, rule in zip([None, *rules], rules, strict=False):
+        if before is not None and tables and joined(binary, before, rule, tables[-1]):
+            tables[-1].rules.append(rule[:2])
+            tables[-1].left = min(tables[-1].left, rule[2])
+            tables[-1].right = max(tables[-1].right, rule[3])
+        else:
+            tables.append(Table(rules=[rule[:2]], left=rule[2], right=rule[3]))
+    found = [table for table in tables if len(table.rules) >= 2]
+    for table in found:
+        table.cells = table_cells(binary, hmask, table)
+    return [table for table in found if table.cells]
+
+
+def joined(binary: np.ndarray, upper: tuple, lower: tuple, table: Table) -> bool:
+    """Two rules belong to one table when a vertical rule joins them at the table's left or right edge."""
+    top, bottom = upper[1], lower[0]
+    if bottom - top < 1:
+        return True
+    left, right = max(table.left, lower[2]), min(table.right, lower[3])
+    return any(
+        band_separators(binary, top, bottom, max(0, edge - 6), min(binary.shape[1], edge + 6))
+        for edge in (left, right - 1)
+    )
+
+
+def band_separators(binary: np.ndarray, top: int, bottom: int, left: int, right: int) -> list[int]:
+    """x (pixels) of each vertical rule crossing the band [top, bottom) between left and right."""
+    margin = 1 if bottom - top > 4 else 0
+    band = binary[top + margin : bottom - margin, left:right]
+    if band.shape[0] < 2:
+        return []
+    share = (band > 0).mean(axis=0)
+    return [left + (start + end) // 2 for start, end in runs(share >= VERTICAL_INK_SHARE)]
+
+
+def table_cells(binary: np.ndarray, hmask: np.ndarray, table: Table) -> list[list[int]]:
+    """The table's cells as [x0, y0, x1, y1]: each band cut at its vertical rules, a piece without a top rule
+    joined to the cell above it."""
+    cells: list[list[int]] = []
+    above: list[list[int]] = []  # cells of the band above
+    for (_, top), (bottom, _) in pairwise(table.rules):
+        if bottom - top < MIN_BAND_PX:
+            continue
+        xs = band_separators(binary, top, bottom, max(0, table.left - 4), min(binary.shape[1], table.right + 4))
+        current: list[list[int]] = []
+        for x0, x1 in pairwise(xs):
+            if x1 - x0 < MIN_BAND_PX:
+                continue
+            inner = binary[max(0, top - 4) : top + 1, x0 + 3 : max(x0 + 4, x1 - 3)]
+            has_top = inner.size and (inner.max(axis=0) > 0).mean() >= TOP_RULE_SHARE
+            parent = None if has_top else best_overlap(above, x0, x1)
+            if parent is not None:
+                parent[3] = bottom
+                parent[0], parent[2] = min(parent[0], x0), max(parent[2], x1)
+                current.append(parent)
+            else:
+                cell = [x0, top, x1, bottom]
+                cells.append(cell)
+                current.append(cell)
+        above = current
+    return cells
+
+
+def best_overlap(cells: list[list[int]], x0: int, x1: int) -> list[int] | None:
+    best, overlap = None, 0
+    for cell in cells:
+        shared = min(cell[2], x1) - max(cell[0], x0)
+        if shared > overlap:
+            best, overlap = cell, shared
+    return best
+
+
+# ---------------------------------------------------------------- text
+
+
+def text_lines(binary: np.ndarray, box: tuple[int, int, int, int], inset: int) -> list[tuple[int, int, int, int]]:
+    """The text lines inside a box, as (x0, y0, x1, y1) pixels; rule remnants at the box's edges left out."""
+    x0, y0, x1, y1 = box
+    x0, y0, x1, y1 = x0 + inset, y0 + inset, x1 - inset, y1 - inset
+    if x1 - x0 < 4 or y1 - y0 < 4:
+        return []
+    region = binary[y0:y1, x0:x1] > 0
+    if region.sum() < MIN_CELL_INK:
+        return []
+    row_ink = region.sum(axis=1)
+    lines = []
+    for top, bottom in merge_runs(runs(row_ink > 0), LINE_GAP_PX):
+        part = region[top:bottom]
+        if part.sum() < MIN_CELL_INK or bottom - top < 3:
+            continue
+        columns = np.flatnonzero(part.any(axis=0))
+        lines.append((x0 + int(columns[0]), y0 + top, x0 + int(columns[-1]) + 1, y0 + bottom))
+    return lines
+
+
+def merge_runs(found: list[tuple[int, int]], gap: int) -> list[tuple[int, int]]:
+    merged: list[list[int]] = []
+    for start, end in found:
+        if merged and start - merged[-1][1] <= gap:
+            merged[-1][1] = end
+        else:
+            merged.append([start, end])
+    return [(start, end) for start, end in merged]
+
+
+DASH = "—"
+
+
+def is_dash(line: tuple[int, int, int, int], line_height: float) -> bool:
+    """A line that is one flat stroke, much lower than the page's lines of text: the "—" forms print where a
+    cell has no number. The model reads it as "1", "一" or nothing; its shape says what it is."""
+    width, height = line[2] - line[0], line[3] - line[1]
+    return line_height > 0 and height <= 0.3 * line_height and width >= 3 * height
+
+
+def line_image(gray: np.ndarray, line: tuple[int, int, int, int], within: tuple[int, int, int, int]) -> np.ndarray:
+    """A line's pixels with a margin, as the recognition model expects a detected line. Sideways the margin is the
+    page's own pixels as far as the cell's inside (`within`) allows: a faint first character ("≥" printed thin and
+    blurred by a copier) lies outside the line's ink box. Above and below, and where the cell ends, the margin
+    repeats the edge pixels: a white frame around a grey scan reads as strokes (measured: 0 read as 。, % lost)."""
+    import cv2
+
+    x0, y0, x1, y1 = line
+    pad = max(2, int((y1 - y0) * 0.35))
+    left, right = max(within[0], x0 - 2 * pad), min(within[2], x1 + 2 * pad)
+    crop = gray[y0:y1, left:right]
+    sides = (pad - (x0 - left) // 2, pad - (right - x1) // 2)
+    return cv2.copyMakeBorder(crop, pad, pad, max(0, sides[0]), max(0, sides[1]), cv2.BORDER_REPLICATE)
+
+
+def crop_png(gray: np.ndarray, box: tuple[int, int, int, int]) -> bytes:
+    """The cell's image, scaled down to at most CROP_MAX_HEIGHT pixels, as PNG bytes."""
+    import cv2
+
+    x0, y0, x1, y1 = box
+    crop = gray[max(0, y0) : y1, max(0, x0) : x1]
+    if crop.shape[0] > CROP_MAX_HEIGHT:
+        scale = CROP_MAX_HEIGHT / crop.shape[0]
+        crop = cv2.resize(crop, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+    ok, data = cv2.imencode(".png", crop, [cv2.IMWRITE_PNG_COMPRESSION, 9])
+    return data.tobytes() if ok else b""
+
+
+def outside_lines(binary: np.ndarray, tables: list[Table]) -> list[tuple[int, int, int, int]]:
+    """Text lines printed outside every table (a title, a year line, a 填报人 line), top to bottom."""
+    free = binary.copy()
+    for table in tables:
+        free[table.rules[0][0] : table.rules[-1][1] + 1, max(0, table.left - 8) : table.right + 8] = 0
+    height, width = free.shape
+    return text_lines(free, (0, 0, width, height), 0)
+
+
+# ---------------------------------------------------------------- the page
+
+
+def read_page(gray: np.ndarray, page: int, points_per_pixel: float, want_crops: bool = True) -> ScanPage:
+    """One scanned page: tables and outside lines as pdf.Blocks (in points), and every cell read."""
+    from dashboard.ingest.pdf import Block
+
+    binary = ink(smooth(gray))
+    angle = skew_angle(binary)
+    if abs(angle) >= 0.05:
+        gray = straighten(gray, angle)
+        binary = ink(smooth(gray))
+    tables = find_tables(binary)
+    result = ScanPage(page=page, grids=len(tables), angle=angle)
+    thickness = rule_thickness(tables)
+    Box = tuple[int, int, int, int]
+    jobs: list[tuple[str, int, Box, Box]] = []  # (kind, index, line box, the inside of its cell)
+    inset = thickness + 1
+    for table_index, table in enumerate(tables):
+        for cell_index, cell in enumerate(table.cells):
+            inside = (cell[0] + inset, cell[1] + inset, cell[2] - inset, cell[3] - inset)
+            for line in text_lines(binary, box_of(cell), inset):
+                jobs.append(("cell", table_index * 100_000 + cell_index, line, inside))
+    titles = [line for line in outside_lines(binary, tables) if line[3] - line[1] >= 8]
+    for index, line in enumerate(titles):
+        jobs.append(("line", index, line, line))
+    line_height = float(np.median([job[2][3] - job[2][1] for job in jobs])) if jobs else 0.0
+    dashes = [is_dash(job[2], line_height) for job in jobs]
+    to_read = [line_image(gray, job[2], job[3]) for job, dash in zip(jobs, dashes, strict=True) if not dash]
+    read = iter(ocr_text.recognise(to_read))
+    texts: dict[tuple[str, int], list[tuple[str, float]]] = {}
+    for (kind, index, _, _), dash in zip(jobs, dashes, strict=True):
+        text, score = (DASH, 1.0) if dash else next(read)
+        texts.setdefault((kind, index), []).append((fix_lookalikes(text).strip(), score))
+
+    def point_box(box) -> tuple[float, float, float, float]:
+        return tuple(round(value * points_per_pixel, 2) for value in box)  # type: ignore[return-value]
+
+    for table_index, table in enumerate(tables):
+        rows: dict[int, list[tuple[list[int], str]]] = {}
+        for cell_index, cell in enumerate(table.cells):
+            lines = texts.get(("cell", table_index * 100_000 + cell_index), [])
+            text = snap_label("\n".join(line for line, _ in lines if line))
+            confidence = min((score for line, score in lines if line), default=1.0)
+            rows.setdefault(cell[1], []).append((cell, text))
+            if text:
+                result.cells.append(
+                    OcrCell(
+                        page=page,
+                        box=point_box(cell),
+                        text=text,
+                        confidence=round(confidence, 4),
+                        crop=crop_png(gray, box_of(cell)) if want_crops and needs_crop(text, confidence) else b"",
+                    )
+                )
+        ordered = sorted(rows.items())
+        if not any(text for _, row in ordered for _, text in row):
+            continue
+        result.tables += 1
+        result.blocks.append(
+            Block(
+                page=page,
+                top=round(table.rules[0][0] * points_per_pixel, 2),
+                texts=[[text for _, text in sorted(row, key=lambda item: item[0][0])] for _, row in ordered],
+                boxes=[[point_box(cell) for cell, _ in sorted(row, key=lambda item: item[0][0])] for _, row in ordered],
+            )
+        )
+    for index, line in enumerate(titles):
+        found = texts.get(("line", index), [])
+        text = "".join(part for part, _ in found)
+        if text:
+            top = round(line[1] * points_per_pixel, 2)
+            result.blocks.append(Block(page=page, top=top, texts=[[text]]))
+    result.blocks.sort(key=lambda block: block.top)
+    return result
+
+
+def snap_label(text: str) -> str:
+    """A cell read one character away from exactly one label of the vocabulary (labels.printed_labels) is that
+    label: "二级指标" read for 三级指标 heads the name column, "执行事" is 执行率. Only whole cells of at least three
+    characters with no digit: a figure or a name is never changed."""
+    key = label_key(text)
+    known = labels.printed_labels()
+    if len(key) < 3 or key in known or any(char.isdigit() for char in key):
+        return text
+    near = [label for label in known if one_edit_apart(key, label)]
+    return near[0] if len(near) == 1 else text
+
+
+def needs_crop(text: str, confidence: float) -> bool:
+    """A cell a person may have to confirm (a number, or text read without confidence) keeps its image."""
+    return confidence < domain.OCR_CONFIDENCE_MIN or any(char.isdigit() for char in text)
+
+
+def box_of(cell: list[int]) -> tuple[int, int, int, int]:
+    return cell[0], cell[1], cell[2], cell[3]
+
+
+def rule_thickness(tables: list[Table]) -> int:
+    widths = [bottom - top for table in tables for top, bottom in table.rules]
+    return int(np.median(widths)) if widths else 2

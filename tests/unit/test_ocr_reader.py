@@ -1,0 +1,263 @@
+"""Scanned forms and photos read by OCR (ingest/ocr_*.py), held where not certain (audit/completeness.ocr_hold).
+
+The scans are made at test time from the repository's own printed forms (tests/scan_factory.py: rendered at a
+scanner's resolution, turned, blurred, grained); their truth is the hand-written tests/fixtures/seed_forms.json.
+Each OCR'd page costs seconds, so the pages read here are few and shared by module fixtures;
+benchmarks/ocr_accuracy.py measures all 22 seed forms at 150 and 200 dpi.
+"""
+
+from __future__ import annotations
+
+import json
+import struct
+import zlib
+from pathlib import Path
+
+import numpy as np
+import pypdfium2
+import pytest
+from PIL import Image, ImageDraw
+
+from dashboard.audit import review
+from dashboard.core import domain, texts
+from dashboard.core.model import FormReadError, OcrCell
+from dashboard.importing import importer
+from dashboard.ingest import ocr_scan
+from dashboard.ingest.files import SafeReader, parse_file
+from dashboard.ingest.text import read_text
+from dashboard.outputs import export
+from dashboard.store import connect, reads
+from tests import scan_factory
+from tests.seed_truth import seed_records
+
+SAMPLE_TEXT = Path(__file__).resolve().parents[2] / "data" / "samples" / "000_4b30dd1c6dd4a20d.txt"
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+
+
+def checked(form):
+    review.check_form(form, layout=form.layout_title)
+    return form
+
+
+def wrong_numbers(form, want: dict) -> list[str]:
+    got = scan_factory.numbers_of(form.to_record())
+    return [key for key, value in scan_factory.numbers_of(want).items() if got.get(key) != value]
+
+
+@pytest.fixture(scope="module")
+def scanned_seed(tmp_path_factory) -> Path:
+    """Seed form 1 scanned at 200 dpi, turned 1°, as a copier's scan-to-PDF (pictures only)."""
+    out = tmp_path_factory.mktemp("scan") / "scan_200.pdf"
+    return scan_factory.write_scanned_pdf(scan_factory.seed_pdf(1), out, scan_factory.Copier(dpi=200, angle=1.0))
+
+
+@pytest.fixture(scope="module")
+def scanned_seed_read(scanned_seed):
+    return parse_file(scanned_seed, scanned_seed.name)
+
+
+def test_scanned_pdf_reads_the_form_exactly(scanned_seed_read):
+    (form,) = scanned_seed_read.forms
+    want = seed_records()[0]
+    assert form.read_by == "ocr" and form.source_pages == [1]
+    rows, exact, numbers = scan_factory.weighted_rows(form.to_record(), want)
+    assert rows > 0 and exact / rows >= 0.9 and numbers == rows
+    assert form.project_name == want["project_name"] and form.department == want["department"]
+    assert wrong_numbers(form, want) == []
+    assert checked(form).complete  # certain and arithmetic right: counted like a text PDF's form
+
+
+def test_every_ocr_cell_keeps_confidence_box_and_image(scanned_seed_read):
+    (form,) = scanned_seed_read.forms
+    assert len(form.ocr_cells) > 50
+    for cell in form.ocr_cells:
+        assert 0 <= cell.confidence <= 1 and cell.page == 1
+        x0, top, x1, bottom = cell.box
+        assert 0 <= x0 < x1 <= 600 and 0 <= top < bottom <= 845  # PDF points on an A4 page
+    numbers = [cell for cell in form.ocr_cells if any(char.isdigit() for char in cell.text)]
+    assert numbers and all(cell.crop.startswith(PNG_MAGIC) for cell in numbers)
+    weighted = [row for row in form.indicators if row.weight]
+    assert all(row.ocr_confidence is not None and 0 < row.ocr_confidence <= 1 for row in weighted)
+    assert all("ocr_confidence" in row.to_record() for row in weighted)
+
+
+def test_scanned_image_at_150_dpi_is_exact_or_held(tmp_path):
+    """A rougher scan (150 dpi, turned the other way, more grain) as a .png: whatever OCR misreads, no form with a
+    wrong number is counted; a held form names what is unsure."""
+    copier = scan_factory.Copier(dpi=150, angle=-1.5, grain=8, seed=7)
+    path = scan_factory.write_scanned_image(scan_factory.seed_pdf(3), tmp_path / "photo.png", copier)
+    (form,) = parse_file(path, path.name).forms
+    assert form.read_by == "ocr"
+    checked(form)
+    if form.complete:
+        assert wrong_numbers(form, seed_records()[2]) == []
+    else:
+        held = [check for check in form.checks if check.rule == domain.OCR_UNSURE_RULE]
+        assert held and all(check.severity == "error" for check in held)
+
+
+def test_pdf_of_a_text_page_and_a_scanned_page_reads_both(tmp_path, scanned_seed):
+    text_pdf = pypdfium2.PdfDocument(str(scan_factory.seed_pdf(2)))
+    text_pdf.import_pages(pypdfium2.PdfDocument(str(scanned_seed)))
+    path = tmp_path / "mixed.pdf"
+    text_pdf.save(str(path))
+    text_pages = len(pypdfium2.PdfDocument(str(scan_factory.seed_pdf(2))))
+    result = parse_file(path, path.name)
+    scanned_page = text_pages + 1
+    assert [(form.read_by, form.source_pages) for form in result.forms] == [
+        ("pdf", list(range(1, scanned_page))),
+        ("ocr", [scanned_page]),
+    ]
+    assert [form.project_name for form in result.forms] == [seed_records()[1]["project_name"], "预算准备金"]
+    assert result.skipped_pages == {}
+
+
+# ---------------------------------------------------------------- bad input
+
+
+def reason_of(path: Path) -> str:
+    with pytest.raises(FormReadError) as raised:
+        parse_file(path, path.name)
+    return raised.value.reason
+
+
+def test_a_photo_without_ruling_lines_is_named(tmp_path):
+    rng = np.random.default_rng(3)
+    photo = rng.normal(128, 40, (900, 700)).clip(0, 255).astype(np.uint8)  # texture, no table
+    path = tmp_path / "photo.jpg"
+    Image.fromarray(photo).save(path)
+    assert reason_of(path) == texts.REASON_SCAN_NO_GRID
+
+
+def test_a_table_that_is_no_form_is_named(tmp_path):
+    image = Image.new("L", (1200, 900), 255)
+    draw = ImageDraw.Draw(image)
+    for y in range(100, 701, 100):
+        draw.line([(100, y), (1100, y)], fill=0, width=3)
+    for x in range(100, 1101, 250):
+        draw.line([(x, 100), (x, 700)], fill=0, width=3)
+    for row, y in enumerate(range(130, 700, 100)):
+        for column, x in enumerate(range(130, 1100, 250)):
+            draw.text((x, y), f"Room {row}{column}", fill=0, font_size=28)
+    path = tmp_path / "timetable.png"
+    image.save(path)
+    assert reason_of(path) == texts.REASON_SCAN_NOT_A_FORM
+
+
+def png_claiming(width: int, height: int) -> bytes:
+    """A small PNG file whose header claims `width` × `height` pixels (an image bomb's header)."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    return PNG_MAGIC + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\0" * 1024)) + chunk(b"IEND", b"")
+
+
+def test_an_image_bomb_is_refused_before_it_is_decoded(tmp_path):
+    path = tmp_path / "bomb.png"
+    path.write_bytes(png_claiming(50_000, 50_000))
+    assert reason_of(path) == texts.REASON_IMAGE_TOO_LARGE.format(limit=ocr_scan.MAX_PIXELS // 10_000)
+    just_over = tmp_path / "just_over.png"  # below Pillow's own refusal (twice the limit), above ours
+    just_over.write_bytes(png_claiming(8000, ocr_scan.MAX_PIXELS // 8000 + 1))
+    assert reason_of(just_over) == texts.REASON_IMAGE_TOO_LARGE.format(limit=ocr_scan.MAX_PIXELS // 10_000)
+
+
+def test_a_damaged_image_is_named_and_the_next_file_goes_on(tmp_path):
+    broken = tmp_path / "broken.png"
+    broken.write_bytes(PNG_MAGIC + b"not an image at all")
+    bomb = tmp_path / "bomb.png"
+    bomb.write_bytes(png_claiming(50_000, 50_000))
+    with SafeReader(workers=1) as reader:
+        results = list(reader.read_all([(broken, "broken.png"), (bomb, "bomb.png"), (SAMPLE_TEXT, "sample.txt")]))
+    assert results[0].error.startswith(texts.REASON_IMAGE_DAMAGED) and results[0].forms == []
+    assert results[1].error == texts.REASON_IMAGE_TOO_LARGE.format(limit=ocr_scan.MAX_PIXELS // 10_000)
+    assert results[2].error is None and len(results[2].forms) == 22
+
+
+# ---------------------------------------------------------------- the hold rule
+
+
+def ocr_form(cells: list[OcrCell]):
+    """A real form (the sample text's first) as if OCR had read it, with the given cells."""
+    form = read_text(SAMPLE_TEXT.read_text(encoding="utf-8"), "scan.png")[0]
+    form.read_by, form.ocr_cells, form.source_pages = "ocr", cells, [1]
+    return form
+
+
+def test_a_number_read_without_confidence_holds_the_form_until_confirmed():
+    unsure = OcrCell(page=1, box=(10, 10, 50, 20), text="95.5", confidence=domain.OCR_CONFIDENCE_MIN - 0.2)
+    sure = OcrCell(page=1, box=(60, 10, 90, 20), text="10", confidence=0.999)
+    form = checked(ocr_form([sure, unsure]))
+    assert not form.complete
+    (held,) = [check for check in form.checks if check.rule == domain.OCR_UNSURE_RULE]
+    assert "“95.5”" in held.message and "第 1 页" in held.message and "“10”" not in held.message
+    assert domain.PART_OCR_CONFIRMED in domain.missing_parts(form)
+    unsure.confirmed_text, unsure.confirmed_by, unsure.confirmed_at = "95.5", "张三", "2026-12-04 15:00:00"
+    assert checked(form).complete
+    assert not [check for check in form.checks if check.rule == domain.OCR_UNSURE_RULE]
+
+
+def test_text_read_without_confidence_holds_nothing():
+    name = OcrCell(page=1, box=(10, 10, 50, 20), text="工作人员满意度", confidence=0.5)
+    assert checked(ocr_form([name])).complete
+
+
+def test_failed_arithmetic_holds_a_scanned_form_but_not_a_text_form():
+    form = ocr_form([])
+    row = next(row for row in form.indicators if row.weight)
+    row.score = row.weight + 5  # 得分 > 分值: a misread digit on a scan
+    checked(form)
+    held = [check for check in form.checks if check.rule == domain.OCR_UNSURE_RULE]
+    assert not form.complete and held and "得分" in held[0].message
+    form.ocr_confirmed_by, form.ocr_confirmed_at = "张三", "2026-12-04 15:00:00"  # the printed figure confirmed
+    assert checked(form).complete
+    form.read_by = "text"
+    form.ocr_confirmed_by = None
+    assert checked(form).complete  # a text form's wrong arithmetic is a finding, not a hold
+
+
+# ---------------------------------------------------------------- stored and exported
+
+
+def test_import_stores_read_by_cells_and_images_and_export_says_ocr(tmp_path, scanned_seed):
+    con = connect.open_db(tmp_path / "forms.duckdb")
+    try:
+        (outcome,) = importer.import_files(con, [(scanned_seed, scanned_seed.name), (SAMPLE_TEXT, "sample.txt")])[:1]
+        assert outcome.outcome == importer.Outcome.IMPORTED, outcome.message
+        assert con.execute("SELECT read_by, count(*) FROM forms GROUP BY read_by ORDER BY 1").fetchall() == [
+            ("ocr", 1),
+            ("text", 22),
+        ]
+        stored = con.execute("SELECT count(*), count(crop), min(confidence) FROM ocr_cells").fetchone()
+        assert stored[0] > 50 and stored[1] > 10 and 0 < stored[2] <= 1
+        (form,) = [form for form in reads.load_forms(con) if form.read_by == "ocr"]
+        assert form.complete and len(form.ocr_cells) == stored[0]
+        assert all(cell.crop.startswith(PNG_MAGIC) for cell in form.ocr_cells if cell.crop)
+        records = json.loads(export.forms_to_json(reads.load_forms(con)))
+        assert {record["read_by"] for record in records} == {"ocr", "text"}
+        (scanned,) = [record for record in records if record["read_by"] == "ocr"]
+        assert all("ocr_confidence" in row for row in scanned["indicators"] if row["weight"])
+    finally:
+        con.close()
+
+
+def test_the_parser_pool_reports_each_scanned_page(tmp_path):
+    """A two-page scan read in a worker: the import hears that OCR started and of page 1 and page 2 (the 导入 page
+    shows them). The pages are pictures of an empty ruled table (quick to read; no form, so the file is refused)."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen import canvas
+
+    from tests.pdf_factory import scanned_page_image
+
+    path = tmp_path / "two.pdf"
+    pdf = canvas.Canvas(str(path), pagesize=A4)
+    for _ in range(2):
+        pdf.drawImage(scanned_page_image(), 40, 80, width=515, height=690)
+        pdf.showPage()
+    pdf.save()
+    heard: list[tuple[str, int, int]] = []
+    with SafeReader(workers=1, on_page=lambda *page: heard.append(page)) as reader:
+        (result,) = reader.read_all([(path, "两页.pdf")])
+    assert result.error == texts.REASON_SCAN_NOT_A_FORM
+    assert heard == [("两页.pdf", 0, 2), ("两页.pdf", 1, 2), ("两页.pdf", 2, 2)]
