@@ -263,6 +263,11 @@ AUDIT_TITLES = {
     "stopped_with_points": "停用项目仍有指标得分",
     "unit_all_full_marks": "单位全部指标满分（自评流于形式）",
     "not_evaluable": "全部指标未计量，不可评价",
+    "execution_cap": "总分超过执行率允许的上限",
+    "score_outruns_execution": "指标得分率明显高于预算执行率",
+    "copied_text": "不同项目的表中文字雷同",
+    "satisfaction_unmeasured": "满意度未实际测量却得分",
+    "zero_actual_full_score": "实际未完成却得分",
 }
 AUDIT_WEIGHTS_NOT_SUM = "分值合计 {recomputed}（执行率 {fund} + 指标 {indicators}）≠ 总分行分值 {claimed}"
 AUDIT_TOTAL_NOT_SUM = "总分 {claimed} ≠ 执行率得分 {fund} + 指标得分 {indicators}（= {recomputed}）"
@@ -351,6 +356,7 @@ CONFIG_WANT_SPLITS = '应为分配列表，如 [{ "产出指标" = 50, "效益�
 CONFIG_WANT_BANDS = '应为分段列表，如 [[90, "优"], [80, "良"], [60, "中"]]'
 CONFIG_OUT_OF_RANGE = "应在 {low} 到 {high} 之间"
 CONFIG_NOT_BELOW = "不能小于 {low}"
+CONFIG_WANT_CAPS = "应为 [执行率低于（%）, 总分上限] 的列表，如 [[80, 89], [70, 79]]"
 CONFIG_BANDS_ORDER = "分段须从高到低排列"
 CONFIG_GRADES_REPEATED = "等级名称重复"
 CONFIG_NO_SUCH_SCHEME = "没有名为“{name}”的评分方案"
@@ -1148,3 +1154,18 @@ RESTORE_BUSY = (
 BACKUP_NOT_DATABASE = "{path} 不是本看板的数据库文件（无法作为 DuckDB 数据库打开，或其中没有自评表数据）。"
 BACKUP_SAME_FILE = "{path} 就是数据库本身（或它的 .wal）：备份请写到另一个文件，恢复请用另一个备份文件。"
 BACKUP_MISMATCH = "备份写出后重新打开核对不一致（{tables}），未写出备份；原有文件未改动。"
+
+
+# --- Risk signals (audit rules that mark a form for 抽查复核; docs/scoring-rules.md) ---------------------------
+AUDIT_EXECUTION_CAP = "预算执行率 {rate}% 低于 {below}%，总分最高 {cap} 分，自评总分却为 {claimed}"
+AUDIT_SCORE_OUTRUNS_EXECUTION = (
+    "指标得分率 {share}%（{points} / {weight}）比预算执行率 {rate}% 高 {gap} 个百分点（> {threshold}）："
+    "绩效完成程度与资金执行进度不匹配"
+)
+AUDIT_SATISFACTION_UNMEASURED = "满意度实际完成值“{actual}”不是测得的数值（无调查比例），却得 {claimed} 分"
+AUDIT_ZERO_ACTUAL_SCORED = "实际完成值“{actual}”表示未完成，却得 {claimed} 分（分值 {weight}）"
+AUDIT_COPIED_TEXT = (
+    "{field}“{excerpt}”（{length} 字）与其他 {projects} 个项目的表雷同（本单位 {same} 个、其他单位 {other} 个），"
+    "如“{example}”"
+)
+AUDIT_COPY_FIELDS = {"reason": "偏差原因", "goal_expected": "年度总体目标", "goal_actual": "实际完成情况"}
