@@ -1169,3 +1169,42 @@ AUDIT_COPIED_TEXT = (
     "如“{example}”"
 )
 AUDIT_COPY_FIELDS = {"reason": "偏差原因", "goal_expected": "年度总体目标", "goal_actual": "实际完成情况"}
+# The 复核 page's 风险信号 view and the 总览's count.
+SIGNALS_HEADING = "风险信号"
+SIGNALS_INTRO = (
+    "抽查复核前常看的信号：执行率封顶、得分快于执行、超额完成、文字雷同、满意度未测、单位全部满分、未完成却得分。"
+    "点选一行规则或单位，下方列出相应的表；所选规则和单位写入网址，可收藏或转发。"
+)
+SIGNALS_BY_RULE = "按信号"
+SIGNALS_BY_UNIT = "按单位（涉及表数）"
+SIGNALS_FORMS = "带有信号的表"
+SIGNALS_SELECTED = "当前：{rule} · {org}"
+SIGNALS_ANY_RULE = "全部信号"
+SIGNALS_ANY_ORG = "全部单位"
+SIGNALS_CLEAR = "清除选择"
+SIGNALS_NONE = "筛选范围内的表没有风险信号。"
+SIGNALS_TOTAL = "合计"
+SIGNALS_COLUMNS = {
+    "rule": "信号",
+    "severity": "级别",
+    "findings": "发现数",
+    "forms": "涉及表数",
+    "rule_id": "信号编号",
+    "org": "单位",
+    "project_name": "项目名称",
+    "year": "年度",
+    "total_score": "自评总分",
+    "signals": "信号数",
+    "rules": "信号",
+    "messages": "说明",
+    "form_id": "表编号",
+}
+SIGNALS_FILE_RULES = "风险信号_按信号"
+SIGNALS_FILE_UNITS = "风险信号_按单位"
+SIGNALS_FILE_FORMS = "风险信号_表"
+OVERVIEW_SIGNAL_FORMS = "有预警级风险信号的表"
+OVERVIEW_SIGNAL_FORMS_VALUE = "{n} 张"
+OVERVIEW_SIGNAL_FORMS_HELP = (
+    "带有至少一个“预警”级风险信号的表（筛选范围内）；在“复核”页的“风险信号”中按信号和单位查看。"
+)
+OVERVIEW_SIGNAL_LINK = "查看风险信号"
