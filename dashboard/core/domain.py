@@ -271,3 +271,8 @@ def is_nothing_done(actual: str | None) -> bool:
 def is_satisfaction(name: str | None, level2: str | None = None) -> bool:
     """A 满意度 indicator: its 三级指标 or 二级指标 names 满意 (服务对象满意度, 群众满意率)."""
     return "满意" in normalize(name) or "满意" in normalize(level2)
+
+
+def is_unexplained(weight: float | None, score: float | None, reason: str | None) -> bool:
+    """A deduction without a reason (偏差原因分类 "未说明原因"; the forms' `unexplained_count` counts these)."""
+    return is_deducted(weight, score) and is_no_reason(reason)

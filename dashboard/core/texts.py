@@ -81,6 +81,8 @@ EXPORT_COLUMNS = {
     **labels("fund_score", "total_weight"),
     "total_score": "总分",
     **labels("position", "level1", "level2", "name", "target", "actual", "weight", "score", "points_lost", "reason"),
+    "reason_class": "偏差原因分类",
+    "reason_subclass": "偏差原因细类",
 }
 
 # Command line.
@@ -1208,3 +1210,40 @@ OVERVIEW_SIGNAL_FORMS_HELP = (
     "带有至少一个“预警”级风险信号的表（筛选范围内）；在“复核”页的“风险信号”中按信号和单位查看。"
 )
 OVERVIEW_SIGNAL_LINK = "查看风险信号"
+
+# --- Reason classes (偏差原因分类; dashboard/reference/reason_classes.py) -------------------------------------
+REASON_UNEXPLAINED = "未说明原因"  # a deduction without a reason (domain.is_unexplained): a class of its own
+REASON_UNCLASSIFIED = "未分类"  # a reason no rule matches and no person classified
+REASON_RULE_BAD_CLASS = "{where}：大类不能为空，不能超过 50 个字，也不能是“{reserved}”。"
+REASON_RULE_BAD_SUBCLASS = "{where}：细类不能超过 50 个字。"
+REASON_RULES_FILE_HEADER = (
+    "# 偏差原因分类规则（绩效自评看板）。自上而下，第一条匹配的规则决定大类和细类。\n"
+    "# match: keyword（任一关键词出现即匹配，用 | 分隔）| regex（正则表达式）| exact（完全相同）\n"
+    "# 匹配前原因统一为半角、去空格、小写。扣了分却没写原因的指标一律为“未说明原因”，不经规则。"
+)
+REASON_RULES_FILE_KEYS = "{where}：只能有 class、subclass、match、pattern 四项，且都是文字。"
+REF_TAB_REASONS = "偏差原因分类"
+REF_REASONS_HELP = (
+    "自上而下，第一条匹配的规则决定原因的大类和细类；人工指定优先于规则。扣了分却没写原因的指标为“未说明原因”。"
+    "下表列出没有规则匹配的原因（未分类），可在“大类”“细类”列人工指定。"
+)
+REF_REASONS_SUMMARY = "共 {reasons} 条不同的原因；{unclassified} 条（{indicators} 个指标）未分类。"
+REF_REASONS_COLUMNS = {
+    "reason": "偏差原因",
+    "reason_class": "大类",
+    "reason_subclass": "细类",
+    "source": "依据",
+    "indicators": "指标数",
+}
+REF_REASONS_RULES_COLUMNS = {
+    "reason_class": "大类",
+    "reason_subclass": "细类",
+    "match": "匹配方式",
+    "pattern": "关键词或模式",
+}
+REF_REASONS_SAVE = "保存人工分类"
+REF_REASONS_SAVED = "已保存 {count} 条原因的分类。"
+REF_REASONS_DOWNLOAD = "下载原因分类规则（TOML）"
+REF_REASONS_UPLOAD = "用文件替换原因分类规则（TOML）"
+REF_REASONS_UPLOAD_APPLY = "替换原因分类规则"
+REF_REASONS_REPLACED = "原因分类规则已替换，全部原因已重新分类。"
