@@ -1247,3 +1247,13 @@ REF_REASONS_DOWNLOAD = "下载原因分类规则（TOML）"
 REF_REASONS_UPLOAD = "用文件替换原因分类规则（TOML）"
 REF_REASONS_UPLOAD_APPLY = "替换原因分类规则"
 REF_REASONS_REPLACED = "原因分类规则已替换，全部原因已重新分类。"
+# 扣分指标 by 偏差原因分类, and the report's 扣分原因.
+DEDUCTIONS_CLASS_CHART = "按偏差原因分类的扣分"
+DEDUCTIONS_CLASS_FILTER = "偏差原因分类"
+DEDUCTIONS_CLASS_HELP = "只看这些原因大类的扣分指标（点击上方按原因分类的柱也可选择）；分类规则在“参考数据”页。"
+DEDUCTIONS_CLASS_COLUMN = "偏差原因分类"
+DEDUCTIONS_CLASS_WITH_SUB = "{level1} › {level2}"
+REPORT_REASON_CLASSES = "扣分原因（按偏差原因分类）"
+REPORT_REASON_CLASSES_TEXT = "扣分指标 {indicators} 个，共扣 {points} 分。按原因大类：{parts}。"
+REPORT_REASON_CLASS_PART = "{reason_class} {points} 分（{share}%）"
+REPORT_REASON_COLUMNS = ["原因大类", "指标数", "扣分", "占扣分", "扣分最多的细类"]
