@@ -1257,3 +1257,6 @@ REPORT_REASON_CLASSES = "扣分原因（按偏差原因分类）"
 REPORT_REASON_CLASSES_TEXT = "扣分指标 {indicators} 个，共扣 {points} 分。按原因大类：{parts}。"
 REPORT_REASON_CLASS_PART = "{reason_class} {points} 分（{share}%）"
 REPORT_REASON_COLUMNS = ["原因大类", "指标数", "扣分", "占扣分", "扣分最多的细类"]
+CLI_REF_EXPORT_REASON_RULES_HELP = "把偏差原因分类规则写到 TOML 文件（不给文件则输出到屏幕）"
+CLI_REF_IMPORT_REASON_RULES_HELP = "用 TOML 文件替换偏差原因分类规则，并重新分类全部原因"
+CLI_REF_REASON_RULES_IMPORTED = "已导入 {count} 条偏差原因分类规则，全部原因已重新分类。"

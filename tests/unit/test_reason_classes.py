@@ -145,3 +145,28 @@ def test_taxonomy_holds_the_issues_classes():
     assert UNEXPLAINED in rc.CLASSES
     assert all((rule.reason_class, rule.reason_subclass) in {(a, b) for a, bs in rc.TAXONOMY for b in bs}
                for rule in rc.DEFAULT_RULES)  # fmt: skip
+
+
+def test_reason_rules_export_and_import_from_the_command_line(seed_db, tmp_path):
+    from tests.cli_runner import run_cli
+
+    path = tmp_path / "copy.duckdb"
+    path.write_bytes(seed_db.read_bytes())
+    rules_file = tmp_path / "reasons.toml"
+    db = ["--db", str(path)]
+    result = run_cli("reference", "export-reason-rules", str(rules_file), *db)
+    assert result.returncode == 0, result.stderr
+    assert rc.rules_from_toml(rules_file.read_text(encoding="utf-8")) == list(rc.DEFAULT_RULES)
+    rules_file.write_text(rc.rules_to_toml([rc.Rule("执行", "", "疫情")]), encoding="utf-8")
+    result = run_cli("reference", "import-reason-rules", str(rules_file), *db)
+    assert result.returncode == 0, result.stderr
+    con = connect.open_db(path, read_only=True)
+    try:
+        assert rc.load_rules(con) == [rc.Rule("执行", "", "疫情")]
+        classes = dict(con.execute("SELECT reason, reason_class FROM ref_reason_classes").fetchall())
+    finally:
+        con.close()
+    assert classes["因为疫情原因不组织培训"] == "执行" and classes["项目停用"] == texts.REASON_UNCLASSIFIED
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[[rule]]\nclass = "未分类"\npattern = "x"\n', encoding="utf-8")
+    assert run_cli("reference", "import-reason-rules", str(bad), *db).returncode == 2
