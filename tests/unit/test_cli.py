@@ -17,6 +17,7 @@ from dashboard.ingest.files import MAX_FILE_BYTES
 from tests import pdf_factory
 from tests.cli_runner import export_json, run_cli
 from tests.reference_truth import SAMPLE_TYPES
+from tests.seed_truth import as_read
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLES = ROOT / "data" / "samples"
@@ -84,12 +85,6 @@ def test_export_json_follows_the_contract(seed_db):
         assert record["year"] == 2021
         assert record["source_file"] == SEED.name
     assert len({record["id"] for record in records}) == 22
-
-
-def as_read(rows: list[dict]) -> list[dict]:
-    """Indicator records without their 偏差原因分类 (reference data, tested in test_reason_classes.py): what
-    the reader read, as the seed truth holds it."""
-    return [{k: v for k, v in row.items() if k not in ("reason_class", "reason_subclass")} for row in rows]
 
 
 def test_export_json_reproduces_the_seed_exactly(seed_db):

@@ -25,6 +25,7 @@ from dashboard.ingest.pdf import read_pdf, read_pdf_file
 from dashboard.store import connect, reads
 from tests import layout_factory, tools
 from tests.layout_factory import Table
+from tests.seed_truth import as_read
 
 # ---------------------------------------------------------------- B. Sichuan 部门预算项目支出绩效自评表
 
@@ -418,6 +419,7 @@ def differences(form, truth: dict) -> list[str]:
                 for row, values in got.items()
             }
         if key == "indicators":
+            got = as_read(got)
             if len(got) != len(want):
                 out.append(f"indicators: {len(got)} rows, want {len(want)}: {[row['name'] for row in got]}")
                 continue
