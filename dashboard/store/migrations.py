@@ -122,6 +122,7 @@ def _migrate_9_to_10(con) -> None:
         "CREATE TABLE IF NOT EXISTS copy_keys (form_id VARCHAR NOT NULL, field VARCHAR NOT NULL, "
         "key VARCHAR NOT NULL, length INTEGER NOT NULL, indicator VARCHAR, excerpt VARCHAR NOT NULL)"
     )
+    con.execute("DELETE FROM copy_keys")  # filled from the forms, whatever a file marked older held
     ids = [row[0] for row in con.execute("SELECT form_id FROM forms ORDER BY form_id").fetchall()]
     for start in range(0, len(ids), _MIGRATION_CHUNK):
         rows = [
