@@ -248,9 +248,7 @@ def signal_units(con, filters: Filters) -> pd.DataFrame:
     return overview_query(con, body, filters, [_signal_ids()])
 
 
-def signal_forms(con, filters: Filters, rule: str | None = None, org: str | None = None) -> pd.DataFrame:
-    """The forms carrying a risk signal (`rule`, else any), of one unit (`org`, else any): the form, its unit,
-    the signals it carries and their messages, most signals first."""
+def _signal_form_conditions(rule: str | None, org: str | None) -> tuple[str, list]:
     conditions, extra = [], [_signal_ids()]
     if rule is not None:
         conditions.append("AND c.rule = ?")
@@ -258,16 +256,42 @@ def signal_forms(con, filters: Filters, rule: str | None = None, org: str | None
     if org is not None:
         conditions.append("AND o.org = ?")
         extra.append(org)
+    return " ".join(conditions), extra
+
+
+def signal_forms(
+    con,
+    filters: Filters,
+    rule: str | None = None,
+    org: str | None = None,
+    offset: int = 0,
+    limit: int | None = None,
+) -> pd.DataFrame:
+    """The forms carrying a risk signal (`rule`, else any), of one unit (`org`, else any): the form, its unit,
+    the signals it carries and their messages, most signals first; one page where `limit` is given."""
+    condition, extra = _signal_form_conditions(rule, org)
+    page = f"LIMIT {int(limit)} OFFSET {int(offset)}" if limit is not None else ""
     body = f"""
         SELECT o.form_id, o.project_name, o.org, o.org_is_department, o.year, o.total_score,
                count(*) AS signals, string_agg(DISTINCT c.rule, ',' ORDER BY c.rule) AS rules,
                string_agg(c.message, '；' ORDER BY c.position) AS messages
         FROM checks c JOIN form_overview o ON o.form_id = c.form_id
-        WHERE {{where}} AND c.rule IN (SELECT unnest(?)) {" ".join(conditions)}
+        WHERE {{where}} AND c.rule IN (SELECT unnest(?)) {condition}
         GROUP BY ALL
         ORDER BY signals DESC, min(o.batch_id), min(o.position)
+        {page}
     """
     return overview_query(con, body, filters, extra)
+
+
+def signal_form_count(con, filters: Filters, rule: str | None = None, org: str | None = None) -> int:
+    """How many forms `signal_forms` lists in all."""
+    condition, extra = _signal_form_conditions(rule, org)
+    body = f"""
+        SELECT count(DISTINCT c.form_id) AS n FROM checks c JOIN form_overview o ON o.form_id = c.form_id
+        WHERE {{where}} AND c.rule IN (SELECT unnest(?)) {condition}
+    """
+    return int(overview_query(con, body, filters, extra)["n"].iloc[0])
 
 
 def warning_signal_forms(con, filters: Filters) -> int:

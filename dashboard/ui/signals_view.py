@@ -9,15 +9,17 @@ import streamlit as st
 
 from dashboard.core import formatting as fmt
 from dashboard.core import texts
-from dashboard.queries import filters
+from dashboard.queries import filters, queries
 from dashboard.queries import review_queries as rq
-from dashboard.ui import download_buttons, page_data
+from dashboard.ui import download_buttons, page_data, paging
 
 COLUMNS = texts.SIGNALS_COLUMNS
 RULE_PARAM = "signal"
 UNIT_PARAM = "signal_unit"
 RULES_KEY = "signals_rules"
 UNITS_KEY = "signals_units"
+UNITS_PAGE_KEY = "signals_units_page"
+FORMS_PAGE_KEY = "signals_forms_page"
 
 
 def rules_table(counts: pd.DataFrame) -> pd.DataFrame:
@@ -88,7 +90,7 @@ def render(current: filters.Filters) -> None:
     if int(counts["forms"].sum()) == 0:
         st.success(texts.SIGNALS_NONE, icon=":material/check_circle:")
         return
-    units = units_table(page_data.read(rq.signal_units, current))
+    all_units = units_table(page_data.read(rq.signal_units, current))  # one row per unit: a few thousand at most
     left, right = st.columns(2, gap="large")
     with left:
         st.markdown(f"**{texts.SIGNALS_BY_RULE}**")
@@ -96,8 +98,11 @@ def render(current: filters.Filters) -> None:
         download_buttons.download_buttons(rules, texts.SIGNALS_FILE_RULES, key="signals_rules_download")
     with right:
         st.markdown(f"**{texts.SIGNALS_BY_UNIT}**")
+        unit_offset = paging.pick_offset(len(all_units), UNITS_PAGE_KEY)
+        units = all_units.iloc[unit_offset : unit_offset + queries.PAGE_SIZE].reset_index(drop=True)
+        st.caption(paging.shown_text(unit_offset, len(units), len(all_units)))
         st.dataframe(units, hide_index=True, key=UNITS_KEY, on_select="rerun", selection_mode="single-row")
-        download_buttons.download_buttons(units, texts.SIGNALS_FILE_UNITS, key="signals_units_download")
+        download_buttons.download_buttons(all_units, texts.SIGNALS_FILE_UNITS, key="signals_units_download")
     rule = _choice(rules, RULES_KEY, COLUMNS["rule_id"], RULE_PARAM)
     org = _choice(units, UNITS_KEY, COLUMNS["org"], UNIT_PARAM)
     if rule not in rq.audit.RISK_SIGNAL_IDS:
@@ -114,6 +119,12 @@ def render(current: filters.Filters) -> None:
         for key in (RULES_KEY, UNITS_KEY):
             st.session_state.pop(key, None)
         st.rerun()
-    forms = forms_table(page_data.read(rq.signal_forms, current, rule, org))
+    total = page_data.read(rq.signal_form_count, current, rule, org)
+    offset = paging.pick_offset(total, FORMS_PAGE_KEY)
+    forms = forms_table(page_data.read(rq.signal_forms, current, rule, org, offset, queries.PAGE_SIZE))
+    st.caption(paging.shown_text(offset, len(forms), total))
     st.dataframe(forms, hide_index=True, key="signals_forms", placeholder=texts.DASH)
-    download_buttons.download_buttons(forms, texts.SIGNALS_FILE_FORMS, key="signals_forms_download")
+    download_buttons.table_download_buttons(  # every form, built only when a button is clicked
+        lambda: forms_table(page_data.read_whole(rq.signal_forms, current, rule, org)), total,
+        texts.SIGNALS_FILE_FORMS, key="signals_forms_download",
+    )  # fmt: skip
