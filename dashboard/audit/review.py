@@ -128,15 +128,11 @@ def refresh_copied_text(
             f"k.form_id IN ({touched}) OR (k.field, k.key) IN "
             f"(SELECT field, key FROM copy_keys WHERE form_id IN ({touched}))"
         )
-        params = [list(batches)] * 4
+        params = [list(batches)] * 4  # `touched` twice
+    # Every form sharing a text with the touched forms (a holder of a finding shares the text it was about).
     affected = [
         row[0]
-        for row in con.execute(
-            f"SELECT DISTINCT k.form_id FROM copy_keys k WHERE {scope_sql} "
-            f"UNION SELECT DISTINCT c.form_id FROM checks c JOIN copy_keys k ON k.form_id = c.form_id "
-            f"WHERE c.rule = ? AND ({scope_sql})",
-            [*params, audit.COPIED_TEXT, *params],
-        ).fetchall()
+        for row in con.execute(f"SELECT DISTINCT k.form_id FROM copy_keys k WHERE {scope_sql}", params).fetchall()
     ]
     if not affected:
         return
