@@ -16,6 +16,7 @@ Public API: `run_form_rules`, `run_unit_rules`, `recompute_total`, `recompute`, 
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -52,6 +53,11 @@ _SEVERITY_OF = {
     "stopped_with_points": Severity.WARNING,
     "unit_all_full_marks": Severity.WARNING,
     "not_evaluable": Severity.INFO,
+    "execution_cap": Severity.WARNING,
+    "score_outruns_execution": Severity.WARNING,
+    "copied_text": Severity.WARNING,
+    "satisfaction_unmeasured": Severity.WARNING,
+    "zero_actual_full_score": Severity.WARNING,
 }
 
 # (rule id, severity, Chinese title) for every rule, for the UI's counts by rule.
@@ -60,6 +66,20 @@ RULES: list[tuple[str, str, str]] = [
 ]
 # Rules that compare a unit's forms with each other (run_unit_rules), not one form alone.
 UNIT_RULE_IDS: tuple[str, ...] = ("unit_all_full_marks",)
+# The rule that compares texts across forms of different projects (review.refresh_copied_text), from the
+# texts' hashes stored at import: never a comparison of every pair of forms.
+COPIED_TEXT = "copied_text"
+# Risk signals: the rules that mark a form for 抽查复核 (the 复核 page's 风险信号 view, the 总览's count),
+# in the order the page lists them (docs/scoring-rules.md, "Risk signals").
+RISK_SIGNAL_IDS: tuple[str, ...] = (
+    "execution_cap",
+    "score_outruns_execution",
+    "over_target",
+    COPIED_TEXT,
+    "satisfaction_unmeasured",
+    "unit_all_full_marks",
+    "zero_actual_full_score",
+)
 
 # Weights are printed exactly (2.5, 10): anything beyond this is a real difference.
 _WEIGHT_TOLERANCE = 0.005
@@ -550,6 +570,94 @@ def check_not_evaluable(form: Form, scheme: Scheme) -> list[Check]:
     return [_check("not_evaluable", texts.AUDIT_NOT_EVALUABLE, claimed=form.total_score)]
 
 
+# --- Risk signals on one form (docs/scoring-rules.md, "Risk signals") -------------------------------------------
+
+
+def _signal_rate(form: Form) -> float | None:
+    """The 执行率 the execution signals read (as items 4 and 11 read it); None where there is none, or the
+    budget was withdrawn (全年预算数 0: nothing to carry out)."""
+    total = form.funds.total
+    rate = total.rate_pct if total.rate_pct is not None else domain.form_rate_pct(form)
+    return None if rate is None or total.annual_budget == 0 else rate
+
+
+def check_execution_cap(form: Form, scheme: Scheme) -> list[Check]:
+    """总分 above the cap the 执行率 allows (execution_caps: 执行率 70–80 % → ≤ 89, 60–70 % → ≤ 79 …)."""
+    rate = _signal_rate(form)
+    if rate is None or form.total_score is None or domain.is_stopped(form.status):
+        return []
+    bands = [(below, cap) for below, cap in scheme.execution_caps if rate < below - POINTS_EPSILON]
+    if not bands:
+        return []
+    below, cap = min(bands)
+    if form.total_score <= cap + POINTS_EPSILON:
+        return []
+    message = texts.AUDIT_EXECUTION_CAP.format(
+        rate=fmt(rate, 2), below=fmt(below), cap=fmt(cap), claimed=fmt(form.total_score)
+    )
+    return [_check("execution_cap", message, claimed=form.total_score, recomputed=cap)]
+
+
+def check_score_outruns_execution(form: Form, scheme: Scheme) -> list[Check]:
+    """The indicators score a larger share of their points than the 执行率 (capped at 100 %) by more than
+    the scheme's outruns_execution_pct percentage points: the money was not spent, the work claims done."""
+    rate = _signal_rate(form)
+    weighted = [row for row in form.indicators if domain.is_weighted(row.weight)]
+    if rate is None or scheme.outruns_execution_pct is None or not weighted:
+        return []
+    weight = _sum(row.weight for row in weighted)
+    points = _sum(min(row.score or 0.0, row.weight or 0.0) for row in weighted)  # weighted: weight is set
+    share = points / weight * 100
+    gap = share - min(rate, 100.0)
+    if gap <= scheme.outruns_execution_pct + POINTS_EPSILON:
+        return []
+    message = texts.AUDIT_SCORE_OUTRUNS_EXECUTION.format(
+        share=fmt(share, 2),
+        points=fmt(points),
+        weight=fmt(weight),
+        rate=fmt(rate, 2),
+        gap=fmt(gap, 2),
+        threshold=fmt(scheme.outruns_execution_pct),
+    )
+    return [_check("score_outruns_execution", message, claimed=round(share, 4), recomputed=min(rate, 100.0))]
+
+
+_DIGIT = re.compile(r"\d")
+
+
+def check_satisfaction_unmeasured(form: Form, scheme: Scheme) -> list[Check]:
+    """A 满意度 indicator scored > 0 whose actual is no measured value ("无投诉", "满意", "好评": no number):
+    "no complaints" is not a survey. Blank or 不适用 actuals are rule 7's."""
+    found = []
+    for row in form.indicators:
+        if not domain.is_weighted(row.weight) or (row.score or 0.0) <= POINTS_EPSILON:
+            continue
+        if not domain.is_satisfaction(row.name, row.level2) or domain.is_not_measured(row.actual):
+            continue
+        if _DIGIT.search(domain.normalize(row.actual)):
+            continue
+        message = texts.AUDIT_SATISFACTION_UNMEASURED.format(actual=row.actual, claimed=fmt(row.score))
+        found.append(_check("satisfaction_unmeasured", message, row.name, claimed=row.score, recomputed=0))
+    return found
+
+
+def check_zero_actual_scored(form: Form, scheme: Scheme) -> list[Check]:
+    """An actual saying the work was not done (domain.is_nothing_done: "未完成", "未开展") scored > 0. A
+    number 0 against a target is score_above_rule's (the proration gives 0 points)."""
+    found = []
+    for row in form.indicators:
+        if (
+            domain.is_weighted(row.weight)
+            and (row.score or 0.0) > POINTS_EPSILON
+            and domain.is_nothing_done(row.actual)
+        ):
+            message = texts.AUDIT_ZERO_ACTUAL_SCORED.format(
+                actual=row.actual, claimed=fmt(row.score), weight=fmt(row.weight)
+            )
+            found.append(_check("zero_actual_full_score", message, row.name, claimed=row.score, recomputed=0))
+    return found
+
+
 FormRule = Callable[[Form, Scheme], list[Check]]
 
 # Every per-form rule, in the order their findings are listed within one severity.
@@ -574,6 +682,10 @@ FORM_RULES: tuple[FormRule, ...] = (
     check_level1_split,
     check_stopped_with_points,
     check_not_evaluable,
+    check_execution_cap,
+    check_score_outruns_execution,
+    check_satisfaction_unmeasured,
+    check_zero_actual_scored,
 )
 
 
@@ -636,6 +748,23 @@ def run_unit_rules(forms: list[Form], config: AuditConfig | Scheme | None = None
             form = forms[position]
             found[form.id or position] = [_check("unit_all_full_marks", message, claimed=form.total_score)]
     return found
+
+
+def copied_text_check(
+    field: str, excerpt: str, length: int, same: int, other: int, example: str, indicator: str | None = None
+) -> Check:
+    """The copied_text finding on one form: its `field` text (`length` characters after domain.copy_text)
+    is on the forms of `same` other projects of its unit and `other` projects of other units."""
+    message = texts.AUDIT_COPIED_TEXT.format(
+        field=texts.AUDIT_COPY_FIELDS[field],
+        excerpt=excerpt,
+        length=length,
+        projects=same + other,
+        same=same,
+        other=other,
+        example=example,
+    )
+    return _check(COPIED_TEXT, message, indicator, claimed=same + other)
 
 
 # --- The 总分 the rules give ---------------------------------------------------------------------------------

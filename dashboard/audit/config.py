@@ -82,6 +82,16 @@ class Scheme:
     unit_rule_min_forms: int = 2
     # Printed titles that identify this scheme's layout ("部门预算项目支出绩效自评表").
     layout_titles: tuple[str, ...] = ()
+    # Risk signals (docs/scoring-rules.md, "Risk signals").
+    # execution_cap: (执行率 below this percent, highest 总分 allowed), any order; the lowest band that
+    # holds the rate applies. Empty: the scheme has no such cap (a provincial 一体化 manual's rule).
+    execution_caps: tuple[tuple[float, float], ...] = ((80.0, 89.0), (70.0, 79.0), (60.0, 69.0), (50.0, 59.0))
+    # score_outruns_execution: the indicators' share of their points minus the 执行率, in percentage
+    # points, above which the form is flagged (the 一体化 system's red warning); None: not checked.
+    outruns_execution_pct: float | None = 5.0
+    # copied_text: the fewest characters (after domain.copy_text) a text shared by forms of different
+    # projects needs to be a copy; stock phrases (无, 不适用, 已完成) never are.
+    copied_text_min_chars: int = 15
 
 
 NATIONAL = Scheme()
@@ -368,6 +378,16 @@ class _Reader:
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
                 self.fail(where, texts.CONFIG_WANT_COUNT)
             return value
+        if key == "copied_text_min_chars":
+            if isinstance(value, bool) or not isinstance(value, int) or value < domain.COPY_MIN_KEPT:
+                self.fail(where, texts.CONFIG_NOT_BELOW.format(low=domain.COPY_MIN_KEPT))
+            return value
+        if key == "execution_caps":
+            return self.caps(where, value)
+        if key == "outruns_execution_pct":
+            if value is False:
+                return None
+            return self.number(where, value, maximum=100.0)
         if key in ("partial_band_max", "missed_band_max"):
             return self.number(where, value, maximum=1.0)
         if key == "low_execution_pct":
@@ -391,6 +411,19 @@ class _Reader:
                 )
             )
         return tuple(splits)
+
+    def caps(self, where: str, value) -> tuple[tuple[float, float], ...]:
+        """[[执行率 below, 总分 at most], …]: both numbers, the rate a percentage, the score a number of points."""
+        if not isinstance(value, list):
+            self.fail(where, texts.CONFIG_WANT_CAPS)
+        caps = []
+        for item in value:
+            if not (isinstance(item, list) and len(item) == 2):
+                self.fail(where, texts.CONFIG_WANT_CAPS)
+            caps.append(
+                (self.number(where, item[0], maximum=100.0), self.number(where, item[1], maximum=domain.MAX_POINTS))
+            )
+        return tuple(caps)
 
     def grades(self, table: dict, base: AuditConfig) -> tuple[tuple[tuple[float, str], ...], str]:
         for key in table:

@@ -104,6 +104,80 @@ def refresh_unit_findings(
     rest = [row[0] for row in holders if row[0] not in compared]  # their unit findings no longer hold
     for start in range(0, len(rest), AUDIT_CHUNK):
         _replace_unit_findings(con, reads.load_forms(con, rest[start : start + AUDIT_CHUNK]), {})
+    refresh_copied_text(con, config, batches)
+
+
+def refresh_copied_text(
+    con: duckdb.DuckDBPyConnection, config: AuditConfig | None = None, batches: list[int] | None = None
+) -> None:
+    """Recompute copied_text: a text (domain.copy_key) on the counted forms of two or more projects.
+
+    Equal texts are found by their stored hashes (`copy_keys`), grouped in SQL: no pair of forms is compared
+    and no form is loaded. `batches`: only the forms sharing a text with the forms of these imports (or with
+    the forms they replaced); None: every form. A project is its identity name with its owner (实施单位, else
+    主管部门), so the same project in another year is not a copy, and the same name in another unit is. A
+    form's finding counts the other projects of its own unit and of other units; its scheme's
+    copied_text_min_chars decides which lengths count.
+    """
+    config = config or active_config()
+    minimum = min(scheme.copied_text_min_chars for scheme in config.schemes)
+    owner = _OWNER_SQL.format(f="f")
+    if batches is None:
+        scope_sql, params = "TRUE", []
+    elif not batches:
+        return
+    else:
+        touched = (
+            "SELECT form_id FROM forms WHERE batch_id IN (SELECT unnest(?)) OR superseded_by IN "
+            "(SELECT form_id FROM forms WHERE batch_id IN (SELECT unnest(?)))"
+        )
+        scope_sql = (
+            f"k.form_id IN ({touched}) OR (k.field, k.key) IN "
+            f"(SELECT field, key FROM copy_keys WHERE form_id IN ({touched}))"
+        )
+        params = [list(batches)] * 4  # `touched` twice
+    # Every form sharing a text with the touched forms (a holder of a finding shares the text it was about).
+    affected = [
+        row[0]
+        for row in con.execute(f"SELECT DISTINCT k.form_id FROM copy_keys k WHERE {scope_sql}", params).fetchall()
+    ]
+    if not affected:
+        return
+    rows = con.execute(
+        f"""
+        WITH texts AS (
+            SELECT k.form_id, k.field, k.key, k.length, k.indicator, k.excerpt, f.project_name, f.scheme,
+                   coalesce({owner}, '') AS owner,
+                   coalesce(f.identity_name, '') || chr(31) || coalesce({owner}, '') AS project
+            FROM copy_keys k JOIN forms f ON f.form_id = k.form_id
+            WHERE {reads.counted_sql("f")} AND k.length >= ?
+        ), shared AS (
+            SELECT field, key, count(DISTINCT project) AS projects,
+                   min(project) AS first_project, max(project) AS last_project,
+                   arg_min(project_name, project) AS first_name, arg_max(project_name, project) AS last_name
+            FROM texts GROUP BY field, key HAVING count(DISTINCT project) > 1
+        ), by_owner AS (
+            SELECT t.field, t.key, t.owner, count(DISTINCT t.project) AS projects
+            FROM texts t JOIN shared s ON s.field = t.field AND s.key = t.key
+            GROUP BY t.field, t.key, t.owner
+        )
+        SELECT t.form_id, t.field, t.length, t.indicator, t.excerpt, t.scheme,
+               o.projects - 1 AS same, s.projects - o.projects AS other,
+               CASE WHEN t.project = s.first_project THEN s.last_name ELSE s.first_name END AS example
+        FROM texts t
+        JOIN shared s ON s.field = t.field AND s.key = t.key
+        JOIN by_owner o ON o.field = t.field AND o.key = t.key AND o.owner = t.owner
+        WHERE t.form_id IN (SELECT unnest(?))
+        ORDER BY t.form_id, t.field, t.excerpt
+        """,
+        [minimum, affected],
+    ).fetchall()
+    found = [
+        (form_id, audit.copied_text_check(field, excerpt, length, same, other, example, indicator))
+        for form_id, field, length, indicator, excerpt, scheme, same, other, example in rows
+        if length >= config.scheme(scheme).copied_text_min_chars
+    ]
+    writes.replace_rule_checks(con, audit.COPIED_TEXT, affected, found)
 
 
 def finish_unit_findings(con: duckdb.DuckDBPyConnection, config: AuditConfig | None = None) -> None:

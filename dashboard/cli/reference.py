@@ -1,4 +1,5 @@
-"""Command line: python -m dashboard reference import-orgs | export-rules | import-rules | types."""
+"""Command line: python -m dashboard reference import-orgs | export-rules | import-rules | types
+| export-reason-rules | import-reason-rules."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from pathlib import Path
 
 from dashboard.core import texts
 from dashboard.outputs import output_files
-from dashboard.reference import organisations, project_types
+from dashboard.reference import organisations, project_types, reason_classes
 from dashboard.security.untrusted import display_name
 from dashboard.store import connect
 
@@ -24,14 +25,19 @@ def add_reference_commands(commands: argparse._SubParsersAction) -> None:
     import_rules = actions.add_parser("import-rules", help=texts.CLI_REF_IMPORT_RULES_HELP)
     import_rules.add_argument("file", type=Path, help=texts.CLI_REF_FILE_HELP)
     types = actions.add_parser("types", help=texts.CLI_REF_TYPES_HELP)
-    for action in (import_orgs, export_rules, import_rules, types):
+    export_reasons = actions.add_parser("export-reason-rules", help=texts.CLI_REF_EXPORT_REASON_RULES_HELP)
+    export_reasons.add_argument("file", type=Path, nargs="?", help=texts.CLI_REF_FILE_HELP)
+    import_reasons = actions.add_parser("import-reason-rules", help=texts.CLI_REF_IMPORT_REASON_RULES_HELP)
+    import_reasons.add_argument("file", type=Path, help=texts.CLI_REF_FILE_HELP)
+    for action in (import_orgs, export_rules, import_rules, types, export_reasons, import_reasons):
         action.add_argument("--db", type=Path, help=texts.CLI_DB_HELP)
 
 
 def run_reference(args: argparse.Namespace) -> int:
     """Run one `reference` subcommand; a file that cannot be used prints the reason and returns 2."""
     path = getattr(args, "file", None)
-    if path is not None and args.reference_command != "export-rules" and not path.is_file():
+    exporting = args.reference_command in ("export-rules", "export-reason-rules")
+    if path is not None and not exporting and not path.is_file():
         print(texts.CLI_REF_FILE_MISSING.format(path=display_name(str(path))), file=sys.stderr)
         return 2
     try:
@@ -43,6 +49,11 @@ def run_reference(args: argparse.Namespace) -> int:
             message = _with_db(args, lambda con: _import_rules(con, rules))
         elif args.reference_command == "export-rules":
             message = _with_db(args, lambda con: _export_rules(con, path))
+        elif args.reference_command == "import-reason-rules":
+            reason_rules = reason_classes.rules_from_toml(args.file.read_text(encoding="utf-8-sig"))
+            message = _with_db(args, lambda con: _import_reason_rules(con, reason_rules))
+        elif args.reference_command == "export-reason-rules":
+            message = _with_db(args, lambda con: _export_reason_rules(con, path))
         else:
             message = _with_db(args, _types)
     except (organisations.OrgFileError, project_types.RuleError, UnicodeDecodeError) as error:
@@ -75,6 +86,21 @@ def _import_rules(con, rules: list[project_types.Rule]) -> str:
 def _export_rules(con, path: Path | None) -> str:
     rules = project_types.load_rules(con)
     content = project_types.rules_to_toml(rules)
+    if path is None:
+        sys.stdout.write(content)
+        return ""
+    output_files.write_bytes(path, content.encode("utf-8"))  # whole or not at all
+    return texts.CLI_REF_RULES_EXPORTED.format(count=len(rules), path=display_name(str(path)))
+
+
+def _import_reason_rules(con, rules: list[reason_classes.Rule]) -> str:
+    reason_classes.save_rules(con, rules)
+    return texts.CLI_REF_REASON_RULES_IMPORTED.format(count=len(rules))
+
+
+def _export_reason_rules(con, path: Path | None) -> str:
+    rules = reason_classes.load_rules(con)
+    content = reason_classes.rules_to_toml(rules)
     if path is None:
         sys.stdout.write(content)
         return ""

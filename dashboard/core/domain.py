@@ -8,6 +8,7 @@ the queries and the pages all take their answer from here. Nothing here imports 
 from __future__ import annotations
 
 import functools
+import hashlib
 import re
 import unicodedata
 from enum import StrEnum
@@ -263,3 +264,54 @@ def missing_parts(form) -> list[str]:
     if any(check.rule == OCR_UNSURE_RULE for check in form.checks):
         missing.append(PART_OCR_CONFIRMED)
     return missing
+
+
+# --- Risk signals (docs/scoring-rules.md, "Risk signals") --------------------------------------------------
+
+# Texts compared across forms for copied_text: the form field (or the indicator column) each comes from.
+COPY_FIELD_REASON = "reason"  # 偏差原因分析及改进措施
+COPY_FIELD_GOAL_EXPECTED = "goal_expected"  # 年度总体目标
+COPY_FIELD_GOAL_ACTUAL = "goal_actual"  # 实际完成情况
+COPY_FIELDS = (COPY_FIELD_REASON, COPY_FIELD_GOAL_EXPECTED, COPY_FIELD_GOAL_ACTUAL)
+# Stock phrases every form may write: never a copy, whatever the threshold (compared after `copy_text`).
+COPY_STOCK_PHRASES = frozenset({"无", "不适用", "已完成", "完成", "全部完成", "按计划完成", "达到预期目标", "已达成"})
+# A normalised text shorter than this is not kept for the comparison at all (the threshold, per scheme
+# `copied_text_min_chars`, may only be higher: audit/config.py refuses a lower one).
+COPY_MIN_KEPT = 8
+_COPY_DROP_RE = re.compile(r"[\W_]+", re.UNICODE)
+
+
+def copy_text(text: str | None) -> str:
+    """A text as copied_text compares it: NFKC, lower case, no spaces, punctuation or symbols
+    ("因疫情原因， 项目延期。" and "因疫情原因项目延期" compare equal)."""
+    return _COPY_DROP_RE.sub("", normalize(text).lower())
+
+
+def copy_key(text: str | None) -> tuple[str, int] | None:
+    """(hash, length) of a text's `copy_text`, or None where it is too short or a stock phrase: what is
+    stored per form (store/writes.py) so that copies are found by joining equal hashes, never by comparing
+    every pair of forms."""
+    cleaned = copy_text(text)
+    if len(cleaned) < COPY_MIN_KEPT or cleaned in COPY_STOCK_PHRASES or is_no_reason(cleaned):
+        return None
+    return hashlib.sha256(cleaned.encode("utf-8")).hexdigest()[:20], len(cleaned)
+
+
+# An actual saying the work was not done at all ("未完成", "未开展"); a number 0 is judged by the proration
+# rule (score_above_rule), not by this.
+NOTHING_DONE_RE = re.compile(r"^(?:未|没有|尚未)(?:完成|开展|实施|启动|开工|执行|建设|采购|发放|达成|落实)")
+
+
+def is_nothing_done(actual: str | None) -> bool:
+    """True for an actual that says the work was not done: "未完成", "未开展培训", "尚未启动"."""
+    return bool(NOTHING_DONE_RE.match(normalize(actual)))
+
+
+def is_satisfaction(name: str | None, level2: str | None = None) -> bool:
+    """A 满意度 indicator: its 三级指标 or 二级指标 names 满意 (服务对象满意度, 群众满意率)."""
+    return "满意" in normalize(name) or "满意" in normalize(level2)
+
+
+def is_unexplained(weight: float | None, score: float | None, reason: str | None) -> bool:
+    """A deduction without a reason (偏差原因分类 "未说明原因"; the forms' `unexplained_count` counts these)."""
+    return is_deducted(weight, score) and is_no_reason(reason)

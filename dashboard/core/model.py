@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from dashboard.core import domain
+from dashboard.core import domain, texts
 
 
 class Severity(StrEnum):
@@ -87,14 +87,18 @@ class Indicator:
     # 年度指标值 split as printed: {"op": "≥", "value": "90", "unit": "%"}; None where printed whole.
     target_parts: dict | None = None
     ocr_confidence: float | None = None  # read by OCR: the lowest confidence of the row's cells (0–1)
+    # 偏差原因分类 (reference data: dashboard/reference/reason_classes.py, set by reference.annotate); where
+    # not annotated, a deduction without a reason is still 未说明原因 (domain.is_unexplained).
+    reason_class: str | None = None
+    reason_subclass: str | None = None
 
     @property
     def points_lost(self) -> float:
         return domain.points_lost(self.weight, self.score)
 
     def to_record(self) -> dict:
-        """Contract order (form-json.md): texts, figures, target_parts, then the reason (and the OCR confidence of
-        a row read by OCR)."""
+        """Contract order (form-json.md): texts, figures, target_parts, the reason, then its class (and the OCR
+        confidence of a row read by OCR)."""
         record = {
             "level1": self.level1,
             "level2": self.level2,
@@ -105,6 +109,9 @@ class Indicator:
             "score": self.score,
             "target_parts": self.target_parts,
             "reason": self.reason,
+            "reason_class": self.reason_class
+            or (texts.REASON_UNEXPLAINED if domain.is_unexplained(self.weight, self.score, self.reason) else None),
+            "reason_subclass": self.reason_subclass,
         }
         if self.ocr_confidence is not None:
             record["ocr_confidence"] = self.ocr_confidence

@@ -112,6 +112,8 @@ EXPORT_COLUMNS = {
     **labels("fund_score", "total_weight"),
     "total_score": "总分",
     **labels("position", "level1", "level2", "name", "target", "actual", "weight", "score", "points_lost", "reason"),
+    "reason_class": "偏差原因分类",
+    "reason_subclass": "偏差原因细类",
 }
 
 # Command line.
@@ -304,6 +306,11 @@ AUDIT_TITLES = {
     "stopped_with_points": "停用项目仍有指标得分",
     "unit_all_full_marks": "单位全部指标满分（自评流于形式）",
     "not_evaluable": "全部指标未计量，不可评价",
+    "execution_cap": "总分超过执行率允许的上限",
+    "score_outruns_execution": "指标得分率明显高于预算执行率",
+    "copied_text": "不同项目的表中文字雷同",
+    "satisfaction_unmeasured": "满意度未实际测量却得分",
+    "zero_actual_full_score": "实际未完成却得分",
 }
 AUDIT_WEIGHTS_NOT_SUM = "分值合计 {recomputed}（执行率 {fund} + 指标 {indicators}）≠ 总分行分值 {claimed}"
 AUDIT_TOTAL_NOT_SUM = "总分 {claimed} ≠ 执行率得分 {fund} + 指标得分 {indicators}（= {recomputed}）"
@@ -392,6 +399,7 @@ CONFIG_WANT_SPLITS = '应为分配列表，如 [{ "产出指标" = 50, "效益�
 CONFIG_WANT_BANDS = '应为分段列表，如 [[90, "优"], [80, "良"], [60, "中"]]'
 CONFIG_OUT_OF_RANGE = "应在 {low} 到 {high} 之间"
 CONFIG_NOT_BELOW = "不能小于 {low}"
+CONFIG_WANT_CAPS = "应为 [执行率低于（%）, 总分上限] 的列表，如 [[80, 89], [70, 79]]"
 CONFIG_BANDS_ORDER = "分段须从高到低排列"
 CONFIG_GRADES_REPEATED = "等级名称重复"
 CONFIG_NO_SUCH_SCHEME = "没有名为“{name}”的评分方案"
@@ -1206,3 +1214,107 @@ RESTORE_BUSY = (
 BACKUP_NOT_DATABASE = "{path} 不是本看板的数据库文件（无法作为 DuckDB 数据库打开，或其中没有自评表数据）。"
 BACKUP_SAME_FILE = "{path} 就是数据库本身（或它的 .wal）：备份请写到另一个文件，恢复请用另一个备份文件。"
 BACKUP_MISMATCH = "备份写出后重新打开核对不一致（{tables}），未写出备份；原有文件未改动。"
+
+
+# --- Risk signals (audit rules that mark a form for 抽查复核; docs/scoring-rules.md) ---------------------------
+AUDIT_EXECUTION_CAP = "预算执行率 {rate}% 低于 {below}%，总分最高 {cap} 分，自评总分却为 {claimed}"
+AUDIT_SCORE_OUTRUNS_EXECUTION = (
+    "指标得分率 {share}%（{points} / {weight}）比预算执行率 {rate}% 高 {gap} 个百分点（> {threshold}）："
+    "绩效完成程度与资金执行进度不匹配"
+)
+AUDIT_SATISFACTION_UNMEASURED = "满意度实际完成值“{actual}”不是测得的数值（无调查比例），却得 {claimed} 分"
+AUDIT_ZERO_ACTUAL_SCORED = "实际完成值“{actual}”表示未完成，却得 {claimed} 分（分值 {weight}）"
+AUDIT_COPIED_TEXT = (
+    "{field}“{excerpt}”（{length} 字）与其他 {projects} 个项目的表雷同（本单位 {same} 个、其他单位 {other} 个），"
+    "如“{example}”"
+)
+AUDIT_COPY_FIELDS = {"reason": "偏差原因", "goal_expected": "年度总体目标", "goal_actual": "实际完成情况"}
+# The 复核 page's 风险信号 view and the 总览's count.
+SIGNALS_HEADING = "风险信号"
+SIGNALS_INTRO = (
+    "抽查复核前常看的信号：执行率封顶、得分快于执行、超额完成、文字雷同、满意度未测、单位全部满分、未完成却得分。"
+    "点选一行规则或单位，下方列出相应的表；所选规则和单位写入网址，可收藏或转发。"
+)
+SIGNALS_BY_RULE = "按信号"
+SIGNALS_BY_UNIT = "按单位（涉及表数）"
+SIGNALS_FORMS = "带有信号的表"
+SIGNALS_SELECTED = "当前：{rule} · {org}"
+SIGNALS_ANY_RULE = "全部信号"
+SIGNALS_ANY_ORG = "全部单位"
+SIGNALS_CLEAR = "清除选择"
+SIGNALS_NONE = "筛选范围内的表没有风险信号。"
+SIGNALS_TOTAL = "合计"
+SIGNALS_COLUMNS = {
+    "rule": "信号",
+    "severity": "级别",
+    "findings": "发现数",
+    "forms": "涉及表数",
+    "rule_id": "信号编号",
+    "org": "单位",
+    "project_name": "项目名称",
+    "year": "年度",
+    "total_score": "自评总分",
+    "signals": "信号数",
+    "rules": "信号",
+    "messages": "说明",
+    "form_id": "表编号",
+}
+SIGNALS_FILE_RULES = "风险信号_按信号"
+SIGNALS_FILE_UNITS = "风险信号_按单位"
+SIGNALS_FILE_FORMS = "风险信号_表"
+OVERVIEW_SIGNAL_FORMS = "有预警级风险信号的表"
+OVERVIEW_SIGNAL_FORMS_VALUE = "{n} 张"
+OVERVIEW_SIGNAL_FORMS_HELP = (
+    "带有至少一个“预警”级风险信号的表（筛选范围内）；在“复核”页的“风险信号”中按信号和单位查看。"
+)
+OVERVIEW_SIGNAL_LINK = "查看风险信号"
+
+# --- Reason classes (偏差原因分类; dashboard/reference/reason_classes.py) -------------------------------------
+REASON_UNEXPLAINED = "未说明原因"  # a deduction without a reason (domain.is_unexplained): a class of its own
+REASON_UNCLASSIFIED = "未分类"  # a reason no rule matches and no person classified
+REASON_RULE_BAD_CLASS = "{where}：大类不能为空，不能超过 50 个字，也不能是“{reserved}”。"
+REASON_RULE_BAD_SUBCLASS = "{where}：细类不能超过 50 个字。"
+REASON_RULES_FILE_HEADER = (
+    "# 偏差原因分类规则（绩效自评看板）。自上而下，第一条匹配的规则决定大类和细类。\n"
+    "# match: keyword（任一关键词出现即匹配，用 | 分隔）| regex（正则表达式）| exact（完全相同）\n"
+    "# 匹配前原因统一为半角、去空格、小写。扣了分却没写原因的指标一律为“未说明原因”，不经规则。"
+)
+REASON_RULES_FILE_KEYS = "{where}：只能有 class、subclass、match、pattern 四项，且都是文字。"
+REF_TAB_REASONS = "偏差原因分类"
+REF_REASONS_HELP = (
+    "自上而下，第一条匹配的规则决定原因的大类和细类；人工指定优先于规则。扣了分却没写原因的指标为“未说明原因”。"
+    "下表列出没有规则匹配的原因（未分类），可在“大类”“细类”列人工指定。"
+)
+REF_REASONS_SUMMARY = "共 {reasons} 条不同的原因；{unclassified} 条（{indicators} 个指标）未分类。"
+REF_REASONS_COLUMNS = {
+    "reason": "偏差原因",
+    "reason_class": "大类",
+    "reason_subclass": "细类",
+    "source": "依据",
+    "indicators": "指标数",
+}
+REF_REASONS_RULES_COLUMNS = {
+    "reason_class": "大类",
+    "reason_subclass": "细类",
+    "match": "匹配方式",
+    "pattern": "关键词或模式",
+}
+REF_REASONS_SAVE = "保存人工分类"
+REF_REASONS_SAVED = "已保存 {count} 条原因的分类。"
+REF_REASONS_DOWNLOAD = "下载原因分类规则（TOML）"
+REF_REASONS_UPLOAD = "用文件替换原因分类规则（TOML）"
+REF_REASONS_UPLOAD_APPLY = "替换原因分类规则"
+REF_REASONS_REPLACED = "原因分类规则已替换，全部原因已重新分类。"
+# 扣分指标 by 偏差原因分类, and the report's 扣分原因.
+DEDUCTIONS_CLASS_CHART = "按偏差原因分类的扣分"
+DEDUCTIONS_CLASS_FILTER = "偏差原因分类"
+DEDUCTIONS_CLASS_HELP = "只看这些原因大类的扣分指标（点击上方按原因分类的柱也可选择）；分类规则在“参考数据”页。"
+DEDUCTIONS_CLASS_COLUMN = "偏差原因分类"
+DEDUCTIONS_CLASS_WITH_SUB = "{level1} › {level2}"
+REPORT_REASON_CLASSES = "扣分原因（按偏差原因分类）"
+REPORT_REASON_CLASSES_TEXT = "扣分指标 {indicators} 个，共扣 {points} 分。按原因大类：{parts}。"
+REPORT_REASON_CLASS_PART = "{reason_class} {points} 分（{share}%）"
+REPORT_REASON_COLUMNS = ["原因大类", "指标数", "扣分", "占扣分", "扣分最多的细类"]
+CLI_REF_EXPORT_REASON_RULES_HELP = "把偏差原因分类规则写到 TOML 文件（不给文件则输出到屏幕）"
+CLI_REF_IMPORT_REASON_RULES_HELP = "用 TOML 文件替换偏差原因分类规则，并重新分类全部原因"
+CLI_REF_REASON_RULES_IMPORTED = "已导入 {count} 条偏差原因分类规则，全部原因已重新分类。"

@@ -70,7 +70,8 @@ def build_report(
     writer.heading(texts.REPORT_KEY_FIGURES)
     writer.table(
         [texts.REPORT_COL_SECTION, texts.REPORT_COL_ITEM, texts.REPORT_COL_VALUE],
-        [[title, label, value] for title, cards in key_figures.sections(figures, unit) for label, value, _ in cards],
+        [[title, label, value] for title, cards in key_figures.sections(figures, unit) for label, value, _ in cards]
+        + [_signal_forms_row(con, filters)],
     )
     writer.heading(texts.REPORT_GRADES)
     writer.picture(_grade_figure({**figures["grades"], texts.NOT_GRADED: figures["not_graded"]}))
@@ -82,6 +83,8 @@ def build_report(
     _low_scores(writer, con, filters)
     writer.heading(texts.REPORT_UNEXPLAINED)
     _unexplained(writer, con, filters)
+    writer.heading(texts.REPORT_REASON_CLASSES, level=2)
+    _reason_classes(writer, con, filters)
     writer.heading(texts.REPORT_REVIEW)
     _review(writer, con, filters)
     pair = yoy.year_pair(con, filters)
@@ -240,6 +243,53 @@ def _unexplained(writer: _Writer, con, filters: Filters) -> None:
             for r in rows.itertuples()
         ],
         top=TOP_ROWS,
+    )
+
+
+def _signal_forms_row(con, filters: Filters) -> list[str]:
+    """The 总览's count of forms with a warning-level risk signal, as a row of the key figures."""
+    n = review_queries.warning_signal_forms(con, filters)
+    return [
+        texts.SIGNALS_HEADING,
+        texts.OVERVIEW_SIGNAL_FORMS,
+        texts.OVERVIEW_SIGNAL_FORMS_VALUE.format(n=fmt.count_text(n)),
+    ]
+
+
+def _reason_classes(writer: _Writer, con, filters: Filters) -> None:
+    """扣分原因: the points lost per 偏差原因分类, as a paragraph and a table (the 扣分指标 page's chart)."""
+    by_class = queries.deductions_by_class(con, filters)
+    if by_class.empty:
+        writer.paragraph(texts.REPORT_NONE)
+        return
+    points = float(by_class["points_lost"].sum())
+
+    def share(lost: float) -> str:
+        return fmt.score_text(round(lost / points * 100, 1)) if points else "0"
+
+    parts = [
+        texts.REPORT_REASON_CLASS_PART.format(
+            reason_class=r.reason_class, points=fmt.score_text(r.points_lost), share=share(r.points_lost)
+        )
+        for r in by_class.itertuples()
+    ]
+    writer.paragraph(
+        texts.REPORT_REASON_CLASSES_TEXT.format(
+            indicators=int(by_class["indicators"].sum()), points=fmt.score_text(points), parts="、".join(parts)
+        )
+    )
+    writer.table(
+        texts.REPORT_REASON_COLUMNS,
+        [
+            [
+                r.reason_class,
+                str(int(r.indicators)),
+                fmt.score_text(r.points_lost),
+                share(r.points_lost) + "%",
+                fmt.text_or_dash(r.top_subclass),
+            ]
+            for r in by_class.itertuples()
+        ],
     )
 
 

@@ -21,7 +21,7 @@ from dashboard.audit.config import active_config
 from dashboard.core import domain, texts
 from dashboard.core.model import Form
 from dashboard.queries.filters import Filters, grades, where_sql
-from dashboard.reference import reference
+from dashboard.reference import reason_classes, reference
 from dashboard.store import reads
 
 # Width of a bin of the 总分 distribution.
@@ -302,21 +302,34 @@ DEDUCTION_ORDERS = {
     "i.points_lost DESC, o.batch_id, o.position, i.position",
 }
 
+# An indicator row's 偏差原因分类 (reference/reason_classes.py: 未说明原因 for a deduction without a reason).
+REASON_CLASS = reason_classes.class_sql("i")
+REASON_JOIN = reason_classes.join_sql("i")
+
 DEDUCTIONS_SQL = f"""
 SELECT
     o.form_id, i.position, o.project_name, o.project_type, o.org, o.unit, o.department, o.year,
     i.level1, i.level2, i.name, i.target, i.actual, i.weight, i.score,
     i.points_lost,
     i.reason,
-    i.no_reason
-FROM indicators i JOIN form_overview o ON o.form_id = i.form_id
+    i.no_reason,
+    {REASON_CLASS} AS reason_class,
+    {reason_classes.subclass_sql("i")} AS reason_subclass
+FROM indicators i JOIN form_overview o ON o.form_id = i.form_id {REASON_JOIN}
 WHERE {DEDUCTED} AND {{where}} {{level2}}
 ORDER BY {{order}}
 """
 
 
-def _level2_condition(level2: tuple[str, ...]) -> tuple[str, list]:
-    return (f"AND {LEVEL2_LABEL} IN (SELECT unnest(?))", [list(level2)]) if level2 else ("", [])
+def _level2_condition(level2: tuple[str, ...], classes: tuple[str, ...] = ()) -> tuple[str, list]:
+    """The 二级指标 and 偏差原因分类 picked on the 扣分指标 page (all where empty)."""
+    condition, params = "", []
+    if level2:
+        condition, params = f"AND {LEVEL2_LABEL} IN (SELECT unnest(?))", [list(level2)]
+    if classes:
+        condition += f" AND {REASON_CLASS} IN (SELECT unnest(?))"
+        params.append(list(classes))
+    return condition, params
 
 
 def deductions(
@@ -326,11 +339,12 @@ def deductions(
     order: str = "points",
     offset: int = 0,
     limit: int | None = None,
+    classes: tuple[str, ...] = (),
 ) -> pd.DataFrame:
     """Indicators whose 得分 is below its 分值, under the filters (search also matches the indicator's name),
-    of the given 二级指标 (all where empty), most points lost first or grouped by 二级指标; one page
-    where `limit` is given."""
-    condition, extra = _level2_condition(level2)
+    of the given 二级指标 and 偏差原因分类 (all where empty), most points lost first or grouped by 二级指标;
+    one page where `limit` is given."""
+    condition, extra = _level2_condition(level2, classes)
     body = DEDUCTIONS_SQL.replace("{level2}", condition).replace("{order}", DEDUCTION_ORDERS[order])
     if limit is not None:
         body += " LIMIT ? OFFSET ?"
@@ -338,13 +352,13 @@ def deductions(
     return overview_query(con, body, filters, extra, indicator_alias="i")
 
 
-def deduction_totals(con, filters: Filters, level2: tuple[str, ...] = ()) -> dict:
+def deduction_totals(con, filters: Filters, level2: tuple[str, ...] = (), classes: tuple[str, ...] = ()) -> dict:
     """The 扣分指标 cards: deducted indicators, points lost, forms concerned, indicators without a reason."""
-    condition, extra = _level2_condition(level2)
+    condition, extra = _level2_condition(level2, classes)
     body = f"""
         SELECT count(*) AS indicators, coalesce(sum(i.points_lost), 0) AS points_lost,
                count(DISTINCT o.form_id) AS forms, count(*) FILTER (WHERE i.no_reason) AS unexplained
-        FROM indicators i JOIN form_overview o ON o.form_id = i.form_id
+        FROM indicators i JOIN form_overview o ON o.form_id = i.form_id {REASON_JOIN}
         WHERE {DEDUCTED} AND {{where}} {condition}
     """
     row = overview_query(con, body, filters, extra, indicator_alias="i").iloc[0]
@@ -360,6 +374,26 @@ def deductions_by_level2(con, filters: Filters) -> pd.DataFrame:
         FROM indicators i JOIN form_overview o ON o.form_id = i.form_id
         WHERE {DEDUCTED} AND {{where}}
         GROUP BY 1 ORDER BY points_lost DESC, level2
+    """
+    return overview_query(con, body, filters, indicator_alias="i")
+
+
+def deductions_by_class(con, filters: Filters) -> pd.DataFrame:
+    """Deducted indicators per 偏差原因分类 (level 1): reason_class, indicators, points_lost, and the subclass
+    that lost the most points (top_subclass); most points lost first."""
+    body = f"""
+        SELECT r.reason_class, count(*) AS indicators, sum(r.points_lost) AS points_lost,
+               arg_max(r.reason_subclass, r.sub_lost) FILTER (WHERE r.reason_subclass IS NOT NULL) AS top_subclass
+        FROM (
+            SELECT *, sum(points_lost) OVER (PARTITION BY reason_class, reason_subclass) AS sub_lost
+            FROM (
+                SELECT {REASON_CLASS} AS reason_class, {reason_classes.subclass_sql("i")} AS reason_subclass,
+                       i.points_lost
+                FROM indicators i JOIN form_overview o ON o.form_id = i.form_id {REASON_JOIN}
+                WHERE {DEDUCTED} AND {{where}}
+            )
+        ) r
+        GROUP BY r.reason_class ORDER BY points_lost DESC, r.reason_class
     """
     return overview_query(con, body, filters, indicator_alias="i")
 

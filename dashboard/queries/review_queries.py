@@ -210,3 +210,95 @@ def scheme_label(name) -> str:
     if not isinstance(name, str) or not name:
         return texts.DASH
     return active_config().scheme(name).label if name in active_config().scheme_names else name
+
+
+# --- risk signals (audit.RISK_SIGNAL_IDS) --------------------------------------------------------------------
+
+
+def _signal_ids() -> list[str]:
+    return list(audit.RISK_SIGNAL_IDS)
+
+
+def signal_counts(con, filters: Filters) -> pd.DataFrame:
+    """One row per risk signal, in audit.RISK_SIGNAL_IDS order (zero where none): rule, severity, findings, forms."""
+    severities = {rule: severity for rule, severity, _title in audit.RULES}
+    body = """
+        SELECT s.rule, count(c.form_id) AS findings, count(DISTINCT c.form_id) AS forms
+        FROM (SELECT unnest(r) AS rule, generate_subscripts(r, 1) AS rank FROM (SELECT ?::VARCHAR[] AS r)) s
+        LEFT JOIN (
+            SELECT c.form_id, c.rule FROM checks c JOIN form_overview o ON o.form_id = c.form_id WHERE {where}
+        ) c ON c.rule = s.rule
+        GROUP BY s.rule, s.rank ORDER BY s.rank
+    """
+    frame = overview_query(con, body, filters, [_signal_ids()])
+    frame.insert(1, "severity", frame["rule"].map(severities))
+    return frame
+
+
+def signal_units(con, filters: Filters) -> pd.DataFrame:
+    """Forms carrying each risk signal, per unit (实施单位, else 主管部门): org, org_is_department, rule, forms;
+    only units with a signal, most forms first."""
+    body = """
+        SELECT o.org, bool_and(o.org_is_department) AS org_is_department, c.rule, count(DISTINCT c.form_id) AS forms
+        FROM checks c JOIN form_overview o ON o.form_id = c.form_id
+        WHERE {where} AND c.rule IN (SELECT unnest(?))
+        GROUP BY o.org, c.rule
+        ORDER BY o.org NULLS LAST, c.rule
+    """
+    return overview_query(con, body, filters, [_signal_ids()])
+
+
+def _signal_form_conditions(rule: str | None, org: str | None) -> tuple[str, list]:
+    conditions: list[str] = []
+    extra: list[object] = [_signal_ids()]
+    if rule is not None:
+        conditions.append("AND c.rule = ?")
+        extra.append(rule)
+    if org is not None:
+        conditions.append("AND o.org = ?")
+        extra.append(org)
+    return " ".join(conditions), extra
+
+
+def signal_forms(
+    con,
+    filters: Filters,
+    rule: str | None = None,
+    org: str | None = None,
+    offset: int = 0,
+    limit: int | None = None,
+) -> pd.DataFrame:
+    """The forms carrying a risk signal (`rule`, else any), of one unit (`org`, else any): the form, its unit,
+    the signals it carries and their messages, most signals first; one page where `limit` is given."""
+    condition, extra = _signal_form_conditions(rule, org)
+    page = f"LIMIT {int(limit)} OFFSET {int(offset)}" if limit is not None else ""
+    body = f"""
+        SELECT o.form_id, o.project_name, o.org, o.org_is_department, o.year, o.total_score,
+               count(*) AS signals, string_agg(DISTINCT c.rule, ',' ORDER BY c.rule) AS rules,
+               string_agg(c.message, '；' ORDER BY c.position) AS messages
+        FROM checks c JOIN form_overview o ON o.form_id = c.form_id
+        WHERE {{where}} AND c.rule IN (SELECT unnest(?)) {condition}
+        GROUP BY ALL
+        ORDER BY signals DESC, min(o.batch_id), min(o.position)
+        {page}
+    """
+    return overview_query(con, body, filters, extra)
+
+
+def signal_form_count(con, filters: Filters, rule: str | None = None, org: str | None = None) -> int:
+    """How many forms `signal_forms` lists in all."""
+    condition, extra = _signal_form_conditions(rule, org)
+    body = f"""
+        SELECT count(DISTINCT c.form_id) AS n FROM checks c JOIN form_overview o ON o.form_id = c.form_id
+        WHERE {{where}} AND c.rule IN (SELECT unnest(?)) {condition}
+    """
+    return int(overview_query(con, body, filters, extra)["n"].iloc[0])
+
+
+def warning_signal_forms(con, filters: Filters) -> int:
+    """How many forms under the filters carry a warning-level risk signal (the 总览's count)."""
+    body = """
+        SELECT count(DISTINCT c.form_id) AS n FROM checks c JOIN form_overview o ON o.form_id = c.form_id
+        WHERE {where} AND c.rule IN (SELECT unnest(?)) AND c.severity = 'warning'
+    """
+    return int(overview_query(con, body, filters, [_signal_ids()])["n"].iloc[0])

@@ -14,9 +14,10 @@ import duckdb
 from dashboard.core import domain, texts
 from dashboard.core.model import Form
 from dashboard.core.transactions import only_row
-from dashboard.reference import organisations, project_types
+from dashboard.reference import organisations, project_types, reason_classes
 
-_TABLES = ("ref_organisations", "ref_org_spellings", "ref_type_rules", "ref_type_assignments", "ref_project_types")
+_TABLES = ("ref_organisations", "ref_org_spellings", "ref_type_rules", "ref_type_assignments", "ref_project_types",
+           "ref_reason_rules", "ref_reason_assignments", "ref_reason_classes")  # fmt: skip
 
 
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
@@ -25,6 +26,7 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(organisations.DDL)
     con.execute(project_types.DDL)
     project_types.seed_defaults(con)
+    reason_classes.ensure_schema(con)
     refresh(con)
 
 
@@ -32,6 +34,7 @@ def refresh(con: duckdb.DuckDBPyConnection) -> None:
     """After an import: learn organisations from what the new forms print, resolve new project names."""
     organisations.learn_from_forms(con)
     project_types.resolve(con)
+    reason_classes.resolve(con)
 
 
 def present(con: duckdb.DuckDBPyConnection) -> bool:
@@ -125,6 +128,7 @@ def annotate(con: duckdb.DuckDBPyConnection, forms: list[Form]) -> None:
             continue
         key = (form.project_name, form.project_type, form.project_code or "")
         form.project_type = types.get(key, project_types.UNCLASSIFIED)
+    reason_classes.annotate(con, forms)  # every indicator's reason_class and reason_subclass
 
 
 def printed_with_name(printed: str | None, name: str | None) -> str | None:

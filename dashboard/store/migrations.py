@@ -8,8 +8,9 @@ import pandas as pd
 from dashboard.core import domain
 from dashboard.core.transactions import only_row
 from dashboard.security import signin_guard
+from dashboard.store import writes
 from dashboard.store.reads import load_forms
-from dashboard.store.schema import OCR_CELLS_DDL
+from dashboard.store.schema import COPY_KEY_COLUMNS, OCR_CELLS_DDL
 from dashboard.store.writes import FORM_SUM_COLUMNS, refresh_derived, refresh_indicator_sums, update_from_frame
 
 
@@ -133,6 +134,32 @@ def _migrate_9_to_10(con) -> None:
     con.execute(OCR_CELLS_DDL)
 
 
+def _migrate_10_to_11(con) -> None:
+    """Version 11 keeps the hashes of each form's texts that copied_text compares (`copy_keys`, filled from
+    the stored forms a chunk at a time) and asks for the cross-form findings to be refreshed (the next
+    writer's open does it: review.finish_unit_findings)."""
+    con.execute(
+        "CREATE TABLE IF NOT EXISTS copy_keys (form_id VARCHAR NOT NULL, field VARCHAR NOT NULL, "
+        "key VARCHAR NOT NULL, length INTEGER NOT NULL, indicator VARCHAR, excerpt VARCHAR NOT NULL)"
+    )
+    con.execute("DELETE FROM copy_keys")  # filled from the forms, whatever a file marked older held
+    ids = [row[0] for row in con.execute("SELECT form_id FROM forms ORDER BY form_id").fetchall()]
+    for start in range(0, len(ids), _MIGRATION_CHUNK):
+        rows = [
+            row for form in load_forms(con, ids[start : start + _MIGRATION_CHUNK]) for row in writes.copy_key_rows(form)
+        ]
+        if rows:
+            frame = pd.DataFrame(rows, columns=COPY_KEY_COLUMNS, dtype=object)
+            con.register("copy_key_frame", frame)
+            try:
+                con.execute("INSERT INTO copy_keys SELECT * FROM copy_key_frame")
+            finally:
+                con.unregister("copy_key_frame")
+    # A version-1 file has no `meta` yet (open_db creates the rest of the schema after the steps).
+    con.execute("CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL)")
+    writes.mark_unit_findings_pending(con, None)
+
+
 MIGRATIONS = {
     1: _migrate_1_to_2,
     2: _migrate_2_to_3,
@@ -143,6 +170,7 @@ MIGRATIONS = {
     7: _migrate_7_to_8,
     8: _migrate_8_to_9,
     9: _migrate_9_to_10,
+    10: _migrate_10_to_11,
 }
 
 

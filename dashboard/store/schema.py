@@ -8,7 +8,7 @@ import duckdb
 from dashboard.core.transactions import first_row
 
 # The schema this code writes. Bump it with every change below, and add the step in `migrations.MIGRATIONS`.
-SCHEMA_VERSION = 10
+SCHEMA_VERSION = 11
 
 
 # Cells read by OCR (a form's scanned pages): also created by migrations._migrate_9_to_10.
@@ -133,6 +133,14 @@ CREATE TABLE IF NOT EXISTS checks (
     claimed    DOUBLE,
     recomputed DOUBLE
 );
+CREATE TABLE IF NOT EXISTS copy_keys (   -- texts copied_text compares (domain.copy_key), one row per form and text
+    form_id    VARCHAR NOT NULL,
+    field      VARCHAR NOT NULL,        -- domain.COPY_FIELDS: reason | goal_expected | goal_actual
+    key        VARCHAR NOT NULL,        -- hash of domain.copy_text: equal texts, equal keys
+    length     INTEGER NOT NULL,        -- characters of domain.copy_text
+    indicator  VARCHAR,                 -- the first indicator giving this reason; NULL for the goals
+    excerpt    VARCHAR NOT NULL         -- the text as printed, its beginning
+);
 CREATE TABLE IF NOT EXISTS duplicate_candidates (
     form_id      VARCHAR NOT NULL,      -- a form held as 可能重复
     candidate_id VARCHAR NOT NULL       -- a stored form it may replace
@@ -167,6 +175,9 @@ OCR_CELL_COLUMNS = [
     "form_id", "position", "page", "x0", "top", "x1", "bottom", "text", "confidence", "crop", "confirmed_text",
     "confirmed_by", "confirmed_at",
 ]  # fmt: skip
+
+
+COPY_KEY_COLUMNS = ["form_id", "field", "key", "length", "indicator", "excerpt"]
 
 
 CHECK_COLUMNS = ["rule", "severity", "indicator", "message", "claimed", "recomputed"]

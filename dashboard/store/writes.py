@@ -17,6 +17,7 @@ from dashboard.core.model import Check, Form
 from dashboard.core.transactions import first_row, only_row, transaction
 from dashboard.store.schema import (
     CHECK_COLUMNS,
+    COPY_KEY_COLUMNS,
     FORM_COLUMNS,
     FUND_COLUMNS,
     INDICATOR_COLUMNS,
@@ -224,7 +225,7 @@ def remove_batch(con: duckdb.DuckDBPyConnection, batch_id: int) -> list[str]:
             f"DELETE FROM duplicate_candidates WHERE form_id IN {removed} OR candidate_id IN {removed}",
             [batch_id, batch_id],
         )
-        for table in ("fund_rows", "indicators", "checks", "ocr_cells"):
+        for table in ("fund_rows", "indicators", "checks", "ocr_cells", "copy_keys"):
             con.execute(f"DELETE FROM {table} WHERE form_id IN {removed}", [batch_id])
         con.execute("DELETE FROM forms WHERE batch_id = ?", [batch_id])
         # A form held as 可能重复 whose every candidate left has nothing to settle: it is new.
@@ -284,6 +285,27 @@ def replace_checks(con: duckdb.DuckDBPyConnection, checks_by_form: dict[str, lis
         _append_rows(con, "checks", _CHECK_FRAME_COLUMNS, rows)
 
 
+def replace_rule_checks(con: duckdb.DuckDBPyConnection, rule: str, form_ids: list[str], checks: list[tuple]) -> None:
+    """The findings of one `rule` on the forms `form_ids` replaced by `checks` ((form_id, Check) pairs), in one
+    transaction; the forms' other findings stay, the new ones are numbered after them."""
+    with transaction(con):
+        con.execute("DELETE FROM checks WHERE rule = ? AND form_id IN (SELECT unnest(?))", [rule, list(form_ids)])
+        if not checks:
+            return
+        holders = sorted({form_id for form_id, _ in checks})
+        last = dict(
+            con.execute(
+                "SELECT form_id, max(position) FROM checks WHERE form_id IN (SELECT unnest(?)) GROUP BY form_id",
+                [holders],
+            ).fetchall()
+        )
+        rows = []
+        for form_id, check in checks:
+            last[form_id] = (last.get(form_id) or 0) + 1
+            rows.append([form_id, last[form_id], *(getattr(check, column) for column in CHECK_COLUMNS)])
+        _append_rows(con, "checks", _CHECK_FRAME_COLUMNS, rows)
+
+
 def set_recomputed_scores(
     con: duckdb.DuckDBPyConnection, scores: dict[str, float | None], schemes: dict[str, str | None] | None = None
 ) -> None:
@@ -333,6 +355,7 @@ def form_rows(placements: list[Placement], batch_id: int) -> dict[str, list[list
         rows["indicators"] += _indicator_rows(form)
         rows["checks"] += _check_rows(form.id, form.checks)
         rows["ocr_cells"] += _ocr_cell_rows(form)
+        rows["copy_keys"] += copy_key_rows(form)
     return rows
 
 
@@ -461,6 +484,32 @@ def _check_rows(form_id: str, checks: list[Check]) -> list[list]:
     ]
 
 
+# Characters of a copied text kept to show in the finding.
+_EXCERPT_CHARS = 30
+
+
+def copy_key_rows(form: Form) -> list[list]:
+    """The form's texts copied_text compares, one row per (field, key) (COPY_KEY_COLUMNS order): each
+    distinct 偏差原因 (with the first indicator giving it), the 年度总体目标 and the 实际完成情况."""
+    texts_of: list[tuple[str, str | None, str | None]] = [
+        (domain.COPY_FIELD_REASON, row.reason, row.name) for row in form.indicators
+    ]
+    texts_of += [
+        (domain.COPY_FIELD_GOAL_EXPECTED, form.goal_expected, None),
+        (domain.COPY_FIELD_GOAL_ACTUAL, form.goal_actual, None),
+    ]
+    rows, seen = [], set()
+    for field_name, text, indicator in texts_of:
+        key = domain.copy_key(text)
+        if key is None or (field_name, key[0]) in seen:
+            continue
+        seen.add((field_name, key[0]))
+        excerpt = " ".join(str(text).split())
+        excerpt = excerpt if len(excerpt) <= _EXCERPT_CHARS else excerpt[:_EXCERPT_CHARS] + "…"
+        rows.append([form.id, field_name, key[0], key[1], indicator, excerpt])
+    return rows
+
+
 # The columns `form_rows` fills, per table.
 FORM_TABLE_COLUMNS = {
     "forms": FORM_COLUMNS,
@@ -468,4 +517,5 @@ FORM_TABLE_COLUMNS = {
     "indicators": ["form_id", "position", *INDICATOR_COLUMNS, *INDICATOR_DERIVED, *INDICATOR_OCR],
     "checks": _CHECK_FRAME_COLUMNS,
     "ocr_cells": OCR_CELL_COLUMNS,
+    "copy_keys": COPY_KEY_COLUMNS,
 }

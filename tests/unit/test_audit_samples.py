@@ -161,7 +161,11 @@ def test_only_the_two_inconsistent_forms_have_errors(seed, findings):
 def test_other_findings_on_the_seed(seed, findings):
     """Findings beyond the ones scoring-rules.md names, checked by hand against the seed text."""
     # 预算准备金 with 全年预算数 30000, nothing spent, full points on 不适用 and 总分 90.
-    assert _rules(findings[8]) == {"full_score_not_measured", "low_execution_high_score", "not_evaluable"}
+    # Nothing spent, 总分 90: above the cap of 执行率 < 50 % (59), and 100 % of the indicator points against 0 %.
+    assert _rules(findings[8]) == {
+        "full_score_not_measured", "low_execution_high_score", "not_evaluable", "execution_cap",
+        "score_outruns_execution",
+    }  # fmt: skip
     # 总分 94 on parts of 93.98; 总分 100 on parts of 99.99: rounding, info.
     assert "total_rounding" in _rules(findings[9]) and "total_rounding" in _rules(findings[11])
     # A failure rate (故障率) with a 100% target cannot be missed; an actual "24小时内" repeats the target.
@@ -189,3 +193,27 @@ def test_the_two_unused_reserve_funds_are_not_evaluable(seed, findings):
     assert [seed[position].total_score for position in sorted(not_evaluable)] == [90, 100]
     assert {position for position, checks in enumerate(findings) if "not_evaluable" in _rules(checks)} == not_evaluable
     assert audit.recompute_total(seed[15]) == 0 and audit.recompute_total(seed[19]) == 0
+
+
+def test_risk_signals_on_the_seed(seed, findings):
+    """Every risk signal the seed raises, checked by hand against the seed text: 执行率 and 总分 of forms 2
+    (94.93 %, indicators 90 of 90), 8 (0 %, 总分 90), 17 (88.21 %, 89.2 of 90) and 21 (79.31 %, 80 of 90, 总分
+    87.93: within the 89 cap); the over-target rows of forms 4, 7, 9 and 16."""
+    signals = {
+        (position, check.rule, check.indicator)
+        for position, checks in enumerate(findings)
+        for check in checks
+        if check.rule in audit.RISK_SIGNAL_IDS
+    }
+    assert signals == {
+        (2, "score_outruns_execution", None),
+        (8, "execution_cap", None),
+        (8, "score_outruns_execution", None),
+        (17, "score_outruns_execution", None),
+        (21, "score_outruns_execution", None),
+        (4, "over_target", "网格管理人员培训天数"),
+        (7, "over_target", "我区疫苗接种宣传率"),
+        (9, "over_target", "审核合同份数"),
+        (16, "over_target", "服务电话数量"),
+        (16, "over_target", "全年接待批次"),
+    }

@@ -26,6 +26,7 @@ from dashboard.ingest.pdf import read_pdf, read_pdf_file
 from dashboard.store import connect, reads
 from tests import layout_factory, tools
 from tests.layout_factory import Table
+from tests.seed_truth import as_read
 
 # ---------------------------------------------------------------- B. Sichuan 部门预算项目支出绩效自评表
 
@@ -419,6 +420,7 @@ def differences(form, truth: dict) -> list[str]:
                 for row, values in got.items()
             }
         if key == "indicators":
+            got = as_read(got)
             if len(got) != len(want):
                 out.append(f"indicators: {len(got)} rows, want {len(want)}: {[row['name'] for row in got]}")
                 continue
@@ -733,7 +735,7 @@ def test_a_version_8_file_gets_an_empty_scheme_title(tmp_path):
     con.close()
     con = connect.open_db(path)
     try:
-        assert schema.schema_version(con) == schema.SCHEMA_VERSION == 10
+        assert schema.schema_version(con) == schema.SCHEMA_VERSION == 11
         rows = con.execute("SELECT scheme, scheme_title FROM forms ORDER BY position").fetchall()
         assert rows == [("sichuan", None), ("national", None)]
     finally:

@@ -1,7 +1,8 @@
 """扣分指标: every indicator whose 得分 is below its 分值, with the reason given — or "未说明原因".
 
 Cards: how many, points lost in all, forms concerned, how many without a reason. A chart of
-points lost per 二级指标 (clicking a bar keeps only that 二级指标 in the table), the list ordered
+points lost per 二级指标 (clicking a bar keeps only that 二级指标 in the table), one per 偏差原因分类
+(clicking a bar keeps only that class; the class is a column and a filter too), the list ordered
 by points lost or grouped by 二级指标, and the per-二级指标 summary. Both tables download.
 """
 
@@ -21,6 +22,9 @@ from dashboard.ui import table_columns as cols
 CHART_KEY = "deductions_by_level2"
 KEY_LEVEL2 = "l2"  # page widgets, bound to the URL like the sidebar's
 KEY_ORDER = "order"
+KEY_CLASS = "rc"
+CLASS_CHART_KEY = "deductions_by_class"
+COLOR_CLASS = "#8e44ad"
 PAGE_KEY = "deductions_page"
 COLOR_LOST = "#c0392b"
 NO_REASON_STYLE = "color: #b03a2e; font-weight: 600"
@@ -38,6 +42,8 @@ def main() -> None:
         return
     show_cards(page_data.read(queries.deduction_totals, current, ()))  # the same cached read as the table count
     points_lost_chart(by_level2)
+    by_class = page_data.read(queries.deductions_by_class, current)
+    class_chart(by_class)
 
     with st.container(horizontal=True, vertical_alignment="bottom"):
         order = st.segmented_control(
@@ -48,13 +54,19 @@ def main() -> None:
             texts.DEDUCTIONS_LEVEL2_FILTER, by_level2["level2"].tolist(), key=KEY_LEVEL2, bind="query-params",
             placeholder=texts.FILTER_ALL, help=texts.DEDUCTIONS_LEVEL2_HELP, width=420,
         )  # fmt: skip
+        chosen_classes = st.multiselect(
+            texts.DEDUCTIONS_CLASS_FILTER, by_class["reason_class"].tolist(), key=KEY_CLASS, bind="query-params",
+            placeholder=texts.FILTER_ALL, help=texts.DEDUCTIONS_CLASS_HELP, width=320,
+        )  # fmt: skip
 
     st.subheader(texts.DEDUCTIONS_TABLE, anchor=False)
     level2 = tuple(chosen or ())
-    total = page_data.read(queries.deduction_totals, current, level2)["indicators"]
+    classes = tuple(chosen_classes or ())
+    total = page_data.read(queries.deduction_totals, current, level2, classes)["indicators"]
     st.markdown(texts.DEDUCTIONS_COUNT.format(n=f"{total:,}"))
     offset = paging.pick_offset(total, PAGE_KEY)
-    table = deductions_table(page_data.read(queries.deductions, current, level2, order, offset, queries.PAGE_SIZE))
+    rows = page_data.read(queries.deductions, current, level2, order, offset, queries.PAGE_SIZE, classes)
+    table = deductions_table(rows)
     st.caption(paging.shown_text(offset, len(table), total))
     st.dataframe(
         # A styled table is at most one page: pandas' Styler is not for big frames.
@@ -66,7 +78,8 @@ def main() -> None:
         column_config=table_config(),
     )
     download_buttons.table_download_buttons(
-        lambda: deductions_table(page_data.read_whole(queries.deductions, current, level2, order)), total,
+        lambda: deductions_table(page_data.read_whole(queries.deductions, current, level2, order, classes=classes)),
+        total,
         texts.DEDUCTIONS_FILE, key="deductions_download",
     )  # fmt: skip
 
@@ -115,6 +128,46 @@ def on_level2_click() -> None:
         st.session_state[KEY_LEVEL2] = chosen[:1]
 
 
+def class_chart(by_class: pd.DataFrame) -> None:
+    """Points lost per 偏差原因分类; clicking a bar keeps only that class in the table."""
+    frame = by_class.iloc[::-1]
+    fig = go.Figure()
+    fig.add_bar(
+        y=frame["reason_class"], x=frame["points_lost"].round(2), orientation="h", marker_color=COLOR_CLASS,
+        customdata=frame["reason_class"], text=[fmt.score_text(v) for v in frame["points_lost"]],
+        textposition="auto", hovertemplate="%{y}：%{x:.2f}<extra></extra>",
+    )  # fmt: skip
+    fig.update_layout(
+        title={"text": texts.DEDUCTIONS_CLASS_CHART, "font": {"size": 17}},
+        height=max(240, 100 + 44 * len(frame)),
+        margin={"l": 10, "r": 10, "t": 50, "b": 10},
+        font={"size": 14},
+        xaxis={"title": texts.COL["points_lost"]},
+        clickmode="event+select",
+    )
+    fig.update_yaxes(automargin=True)
+    st.plotly_chart(
+        plotly_literal(fig), key=CLASS_CHART_KEY, on_select=on_class_click, selection_mode="points",
+        width="stretch", config={"displayModeBar": False},
+    )  # fmt: skip
+
+
+def on_class_click() -> None:
+    event = st.session_state.get(CLASS_CHART_KEY) or {}
+    chosen = [p["customdata"] for p in event.get("selection", {}).get("points", []) if p.get("customdata")]
+    if chosen:
+        st.session_state[KEY_CLASS] = chosen[:1]
+
+
+def class_text(level1, level2) -> str:
+    """ "外部因素 › 疫情", or the class alone where it has no subclass."""
+    if fmt.is_missing(level1):
+        return texts.DASH
+    return (
+        texts.DEDUCTIONS_CLASS_WITH_SUB.format(level1=level1, level2=level2) if not fmt.is_missing(level2) else level1
+    )
+
+
 def deductions_table(rows: pd.DataFrame) -> pd.DataFrame:
     """The rows (already chosen and ordered by the query) as shown and downloaded: Chinese headings,
     "未说明原因" where no reason was given."""
@@ -127,6 +180,9 @@ def deductions_table(rows: pd.DataFrame) -> pd.DataFrame:
             col["name"]: rows["name"].map(fmt.text_or_dash),
             col["points_lost"]: rows["points_lost"].round(4),
             col["reason"]: reason,
+            texts.DEDUCTIONS_CLASS_COLUMN: [
+                class_text(a, b) for a, b in zip(rows["reason_class"], rows["reason_subclass"], strict=True)
+            ],
             col["level2"]: rows["level2"].map(fmt.text_or_dash),
             col["level1"]: rows["level1"].map(fmt.text_or_dash),
             col["target"]: rows["target"].map(fmt.text_or_dash),

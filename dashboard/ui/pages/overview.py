@@ -20,6 +20,7 @@ from dashboard.audit.config import grade_of
 from dashboard.core import formatting as fmt
 from dashboard.core import texts
 from dashboard.queries import filters, key_figures, queries
+from dashboard.queries import review_queries as rq
 from dashboard.security.untrusted import plotly_literal
 from dashboard.ui import download_buttons, filter_widgets, page_data, yoy_view
 from dashboard.ui import table_columns as cols
@@ -54,6 +55,7 @@ def main() -> None:
         filter_widgets.show_no_match()
         return
     show_cards(figures, unit, yoy_view.card_deltas(current, unit))
+    signal_forms_card(current)
     if figures["not_graded"] and st.session_state.get(NOT_GRADED_TOGGLE):
         not_graded_list(current, figures["not_graded"], unit)
     download_buttons.report_button(current, key="overview_report")
@@ -107,6 +109,19 @@ def show_cards(figures: dict, unit: str, deltas: dict[str, tuple[str, yoy_view.D
                     texts.NOT_GRADED_LIST.format(n=fmt.count_text(figures["not_graded"])), key=NOT_GRADED_TOGGLE,
                     help=texts.NOT_GRADED_LIST_HELP,
                 )  # fmt: skip
+
+
+def signal_forms_card(current: filters.Filters) -> None:
+    """How many forms carry a warning-level risk signal, with a link to the 复核 page's 风险信号 view."""
+    n = page_data.read(rq.warning_signal_forms, current)
+    left, right = st.columns([1, 3], vertical_alignment="center")
+    left.metric(
+        texts.OVERVIEW_SIGNAL_FORMS,
+        texts.OVERVIEW_SIGNAL_FORMS_VALUE.format(n=fmt.count_text(n)),
+        help=texts.OVERVIEW_SIGNAL_FORMS_HELP,
+        border=True,
+    )
+    right.page_link("ui/pages/review_page.py", label=texts.OVERVIEW_SIGNAL_LINK, icon=":material/flag:")
 
 
 def card_row(

@@ -15,7 +15,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard.core import texts
-from dashboard.reference import organisations, project_types, reference
+from dashboard.reference import organisations, project_types, reason_classes, reference
 from dashboard.reference.project_types import Rule
 from dashboard.security import accounts
 from dashboard.security.untrusted import markdown_literal
@@ -39,11 +39,15 @@ def render() -> None:
         known = project_types.known_types(cur)
         orgs = organisations.table(cur)
         spellings = organisations.spellings_table(cur)
+        reasons = reason_classes.reasons(cur)
+        reason_rules = reason_classes.load_rules(cur)
     can_edit = auth.allowed(accounts.Role.IMPORTER)
     if not can_edit:
         st.info(texts.REF_EDIT_SIGNIN, icon=":material/lock:")
     generation = st.session_state.setdefault(_GENERATION_KEY, 0)
-    types_tab, rules_tab, orgs_tab = st.tabs([texts.REF_TAB_TYPES, texts.REF_TAB_RULES, texts.REF_TAB_ORGS])
+    types_tab, rules_tab, orgs_tab, reasons_tab = st.tabs(
+        [texts.REF_TAB_TYPES, texts.REF_TAB_RULES, texts.REF_TAB_ORGS, texts.REF_TAB_REASONS]
+    )
     with types_tab:
         _types(projects, known, can_edit, generation)
     with rules_tab:
@@ -51,6 +55,8 @@ def render() -> None:
     with orgs_tab:
         _organisations(orgs, can_edit, generation)
         _spellings(spellings, orgs, can_edit, generation)
+    with reasons_tab:
+        _reasons(reasons, reason_rules, can_edit, generation)
     if not can_edit:
         auth.require(accounts.Role.IMPORTER)  # the sign-in form
 
@@ -220,6 +226,92 @@ def _save_rules(rules: list[Rule]) -> None:
         st.error(markdown_literal(str(error)), icon=":material/error:")
         return
     _write(lambda con: project_types.save_rules(con, checked), texts.REF_RULES_SAVED)
+
+
+# --- 偏差原因分类 ----------------------------------------------------------------------------------------------
+
+
+def reasons_table(reasons: pd.DataFrame) -> pd.DataFrame:
+    """The reasons as the editor shows them: the reason, its class and subclass, what decided it, its count."""
+    table = reasons[["reason", "reason_class", "reason_subclass", "source", "indicators"]].copy()
+    table["source"] = table["source"].map(source_text)
+    return table.reset_index(drop=True)
+
+
+def reason_changes(before: pd.DataFrame, after: pd.DataFrame) -> dict[str, tuple[str, str] | None]:
+    """Reason → the (class, subclass) a person chose (None: back to the rules), for the rows that changed."""
+    changes: dict[str, tuple[str, str] | None] = {}
+    rows = zip(before["reason"], before["reason_class"], before["reason_subclass"], after["reason_class"],
+               after["reason_subclass"], strict=True)  # fmt: skip
+    for reason, old_class, old_sub, new_class, new_sub in rows:
+        new_sub = "" if new_sub is None or new_sub != new_sub else str(new_sub).strip()
+        if (new_class, new_sub) == (old_class, old_sub or "") or new_class is None:
+            continue
+        changes[reason] = None if new_class == texts.REF_TYPES_BY_RULE else (new_class, new_sub)
+    return changes
+
+
+def _reasons(reasons: pd.DataFrame, rules: list[reason_classes.Rule], can_edit: bool, generation: int) -> None:
+    st.caption(texts.REF_REASONS_HELP)
+    unclassified = reasons[reasons["reason_class"] == reason_classes.UNCLASSIFIED]
+    st.markdown(
+        texts.REF_REASONS_SUMMARY.format(
+            reasons=len(reasons), unclassified=len(unclassified), indicators=int(unclassified["indicators"].sum())
+        )
+    )
+    columns = texts.REF_REASONS_COLUMNS
+    only = st.toggle(texts.REF_TYPES_ONLY_UNCLASSIFIED, value=not unclassified.empty, key="reference_reasons_only")
+    table = reasons_table(unclassified if only else reasons)
+    if not can_edit:
+        st.dataframe(table.rename(columns=columns), hide_index=True, width="stretch", key="reference_reasons")
+    else:
+        choices = [texts.REF_TYPES_BY_RULE, *dict.fromkeys([*(c for c, _ in reason_classes.TAXONOMY),
+                                                              *table["reason_class"]])]  # fmt: skip
+        config = {
+            "reason": st.column_config.TextColumn(columns["reason"], disabled=True, width="large"),
+            "reason_class": st.column_config.SelectboxColumn(columns["reason_class"], options=choices, required=True),
+            "reason_subclass": st.column_config.TextColumn(columns["reason_subclass"], max_chars=50),
+            "source": st.column_config.TextColumn(columns["source"], disabled=True),
+            "indicators": st.column_config.NumberColumn(columns["indicators"], disabled=True, format="%d"),
+        }
+        edited = st.data_editor(
+            table, column_config=config, hide_index=True, width="stretch", key=f"reference_reasons_{generation}"
+        )
+        if st.button(texts.REF_REASONS_SAVE, type="primary", key="reference_reasons_save"):
+            changes = reason_changes(table, edited)
+            if not changes:
+                st.info(texts.REF_TYPES_NOTHING)
+            else:
+                by = auth.signed_in_name()
+                _write(
+                    lambda con: reason_classes.assign(con, changes, by=by),
+                    texts.REF_REASONS_SAVED.format(count=len(changes)),
+                )
+    rule_columns = texts.REF_REASONS_RULES_COLUMNS
+    rule_table = pd.DataFrame(
+        [[r.reason_class, r.reason_subclass, texts.REF_RULE_MATCHES[r.match], r.pattern] for r in rules],
+        columns=list(rule_columns),
+    )
+    st.dataframe(rule_table.rename(columns=rule_columns), width="stretch", key="reference_reason_rules")
+    st.download_button(
+        texts.REF_REASONS_DOWNLOAD,
+        reason_classes.rules_to_toml(rules).encode("utf-8"),
+        file_name="reason_class_rules.toml",
+        mime="application/toml",
+        icon=":material/download:",
+        key="reference_reason_rules_download",
+    )
+    if not can_edit:
+        return
+    upload = st.file_uploader(texts.REF_REASONS_UPLOAD, type=["toml"], key=f"reference_reason_upload_{generation}")
+    if upload is not None and st.button(texts.REF_REASONS_UPLOAD_APPLY, key="reference_reason_upload_apply"):
+        try:
+            uploaded = reason_classes.rules_from_toml(upload.getvalue().decode("utf-8-sig"))
+        except (project_types.RuleError, UnicodeDecodeError) as error:
+            message = str(error) if isinstance(error, project_types.RuleError) else texts.REF_ORG_FILE_ENCODING
+            st.error(markdown_literal(message), icon=":material/error:")
+            return
+        _write(lambda con: reason_classes.save_rules(con, uploaded), texts.REF_REASONS_REPLACED)
 
 
 # --- organisations -------------------------------------------------------------------------------------------

@@ -3,7 +3,8 @@
 From top to bottom: how many findings of each severity; the findings counted by rule (pick
 a rule to narrow the list of forms); the forms with the most serious findings first (pick
 one to read its findings and the whole form, with the claimed 总分 beside the recomputed
-one); and the units ranked by how far their self-scores exceed the rules (Σ claimed −
+one); the risk signals counted by rule and by unit (signals_view, each count drilling to its forms);
+and the units ranked by how far their self-scores exceed the rules (Σ claimed −
 recomputed). The sidebar filters apply throughout; every table can be downloaded.
 """
 
@@ -20,7 +21,7 @@ from dashboard.core.model import SEVERITIES, Severity
 from dashboard.queries import filters, queries
 from dashboard.queries import review_queries as rq
 from dashboard.security.untrusted import markdown_literal, plotly_literal
-from dashboard.ui import download_buttons, filter_widgets, form_view, page_data, paging
+from dashboard.ui import download_buttons, filter_widgets, form_view, page_data, paging, signals_view
 from dashboard.ui import table_columns as cols
 from dashboard.ui.incomplete_view import show_incomplete_forms
 
@@ -150,6 +151,7 @@ def render() -> None:
         form_id = _forms(current, rule)
         if form_id is not None:
             _selected_form(current, form_id)
+    signals_view.render(current)
     _units(current)
     show_incomplete_forms("review_incomplete_table")  # kept out of every figure above, named here
 
