@@ -25,8 +25,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from dashboard.audit import quantities as q
 from dashboard.audit.config import AuditConfig, Scheme, active_config
 from dashboard.core import domain, texts
-from dashboard.core.domain import POINTS_EPSILON, Band
-from dashboard.core.model import FUND_ROW_KEYS, SEVERITIES, Check, Form, Indicator, Severity
+from dashboard.core.domain import POINTS_EPSILON, SEVERITIES, Band, Severity
+from dashboard.core.model import FUND_ROW_KEYS, Check, Form, Indicator
 from dashboard.ingest.cells import label_key
 
 # Rule id → severity, in the order the UI lists them.

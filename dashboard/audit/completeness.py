@@ -9,7 +9,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from dashboard.core import domain, texts
-from dashboard.core.model import Check, Form, Severity
+from dashboard.core.domain import Severity
+from dashboard.core.model import Check, Form
 from dashboard.core.rule_ids import VALUE_OUT_OF_RANGE, VALUE_UNREADABLE
 from dashboard.ingest.cells import looks_like_number
 

@@ -14,6 +14,17 @@ import unicodedata
 from enum import StrEnum
 from typing import TypeGuard
 
+
+class Severity(StrEnum):
+    """How serious a check's finding is (checks.severity), most serious first."""
+
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+
+SEVERITIES = tuple(Severity)  # most serious first
+
 # --- Texts that say nothing -------------------------------------------------------------------------------
 
 # Printed marks meaning "nothing here": an actual that was not measured (不适用, "/", "—"), a reason

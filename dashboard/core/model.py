@@ -8,20 +8,9 @@ JSON export only ever see this model. Field names follow the public JSON contrac
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import StrEnum
 
 from dashboard.core import domain, texts
-
-
-class Severity(StrEnum):
-    """How serious a check's finding is (checks.severity), most serious first."""
-
-    ERROR = "error"
-    WARNING = "warning"
-    INFO = "info"
-
-
-SEVERITIES = tuple(Severity)  # most serious first
+from dashboard.core.domain import Severity
 
 # Keys of the four fund rows, in the form's order.
 FUND_ROW_KEYS = ("total", "current_year", "carryover", "other")

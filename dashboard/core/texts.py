@@ -4,8 +4,7 @@ Readers, the command line and the pages take their wording from here, so that th
 same thing is always said the same way.
 """
 
-from dashboard.core.domain import Band, Outcome, Role
-from dashboard.core.model import Severity
+from dashboard.core.domain import Band, Outcome, Role, Severity
 
 # Why a file could not be imported (FormReadError.reason).
 REASON_SCANNED = "扫描件，无文字层"

@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from dashboard.core import domain, texts
-from dashboard.core.model import Check, FundRow, Severity
+from dashboard.core.domain import Severity
+from dashboard.core.model import Check, FundRow
 from dashboard.core.rule_ids import VALUE_OUT_OF_RANGE, VALUE_UNREADABLE
 
 # Printed placeholders meaning "no number here" (compared NFKC, without spaces, lower-cased): the marks of

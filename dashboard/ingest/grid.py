@@ -17,7 +17,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from dashboard.core import domain, texts
-from dashboard.core.model import Check, Form, FundRow, Funds, Indicator, Severity
+from dashboard.core.domain import Severity
+from dashboard.core.model import Check, Form, FundRow, Funds, Indicator
 from dashboard.core.rule_ids import PARSE_UNCERTAIN
 from dashboard.ingest import labels
 from dashboard.ingest.cells import (

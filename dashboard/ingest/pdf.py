@@ -41,7 +41,8 @@ from pdfplumber import table as plumber_table
 from pdfplumber import utils as plumber_utils
 
 from dashboard.core import texts
-from dashboard.core.model import Check, Form, FormReadError, Severity
+from dashboard.core.domain import Severity
+from dashboard.core.model import Check, Form, FormReadError
 from dashboard.core.rule_ids import PAGE_UNREADABLE, PARSE_UNCERTAIN
 from dashboard.ingest import labels, pages
 from dashboard.ingest.cells import fix_lookalikes, label_key

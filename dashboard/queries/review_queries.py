@@ -16,7 +16,7 @@ import pandas as pd
 from dashboard.audit import audit
 from dashboard.audit.config import active_config
 from dashboard.core import texts
-from dashboard.core.model import SEVERITIES
+from dashboard.core.domain import SEVERITIES
 from dashboard.queries.filters import Filters
 from dashboard.queries.queries import graded_sql, overview_query
 from dashboard.store import reads

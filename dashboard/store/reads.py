@@ -11,7 +11,8 @@ import duckdb
 import pandas as pd
 
 from dashboard.core import domain
-from dashboard.core.model import FUND_ROW_KEYS, Check, Form, FundRow, Funds, Indicator, OcrCell, Severity
+from dashboard.core.domain import Severity
+from dashboard.core.model import FUND_ROW_KEYS, Check, Form, FundRow, Funds, Indicator, OcrCell
 from dashboard.core.transactions import first_row, only_row
 from dashboard.store.schema import FUND_COLUMNS
 

@@ -13,7 +13,8 @@ from dashboard.audit import audit
 from dashboard.audit.config import grade_of
 from dashboard.core import domain, texts
 from dashboard.core import formatting as fmt
-from dashboard.core.model import SEVERITIES, Form, Severity
+from dashboard.core.domain import SEVERITIES, Severity
+from dashboard.core.model import Form
 from dashboard.outputs import downloads
 from dashboard.queries.key_figures import GRADE_BADGE_COLORS, NO_GRADE_BADGE_COLOR, BadgeColor, grade_color
 from dashboard.reference.reference import printed_with_name

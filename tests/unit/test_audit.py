@@ -8,7 +8,8 @@ import pytest
 
 from dashboard.audit import audit
 from dashboard.audit.config import DEFAULT_CONFIG, NATIONAL, AuditConfig, Scheme, grade_of
-from dashboard.core.model import SEVERITIES, Form, FundRow, Funds, Indicator
+from dashboard.core.domain import SEVERITIES
+from dashboard.core.model import Form, FundRow, Funds, Indicator
 
 
 def row(name, target, actual, weight, score, reason=None, level1="产出指标", level2="数量指标"):

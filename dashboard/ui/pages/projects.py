@@ -13,7 +13,7 @@ import streamlit as st
 
 from dashboard.core import domain, texts
 from dashboard.core import formatting as fmt
-from dashboard.core.model import SEVERITIES
+from dashboard.core.domain import SEVERITIES
 from dashboard.queries import key_figures, queries
 from dashboard.ui import download_buttons, filter_widgets, form_view, history_view, page_data, paging
 from dashboard.ui import table_columns as cols

@@ -17,7 +17,7 @@ import streamlit as st
 from dashboard.audit.config import active_config
 from dashboard.core import formatting as fmt
 from dashboard.core import texts
-from dashboard.core.model import SEVERITIES, Severity
+from dashboard.core.domain import SEVERITIES, Severity
 from dashboard.queries import filters, queries
 from dashboard.queries import review_queries as rq
 from dashboard.security.untrusted import markdown_literal, plotly_literal
