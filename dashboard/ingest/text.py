@@ -521,8 +521,22 @@ def _read_form(lines: list[_Line], source_file: str, paged: bool) -> Form:
     )
     checks.extend(_weight_sum_checks(form))
     checks.extend(_sections_twice(lines))
+    checks.extend(_rows_after_total(lines))
     form.checks = checks
     return form
+
+
+def _rows_after_total(lines: list[_Line]) -> list[Check]:
+    """Indicator rows printed after the form's 总分 line: the rest of a form whose title, header and table head
+    were lost (fuzz seed 2035: a block cut from the middle of a text left three of its rows under the form
+    before, where nothing read them)."""
+    total_at = _total_line(lines)
+    if total_at is None:
+        return []
+    rows = [line.text.strip() for line in lines[total_at + 1 :] if _reads_as_row(_tokens(line.text))]
+    if not rows:
+        return []
+    return [uncertain(texts.UNCERTAIN_ROWS_AFTER_TOTAL.format(count=len(rows), text=rows[0][: cells.CUT_TEXT]))]
 
 
 # Lines a form prints once: the 项目名称 line, the 年度资金总额 row and the 预期目标 heading. (The indicator table's

@@ -155,3 +155,19 @@ def test_text_cut_right_after_a_title_says_so():
     assert not any(message in messages(form) for form in read_text(SAMPLE, "sample.txt"))
     inside = read_text(SAMPLE[: twelfth + 200], "cut.txt")
     assert not any(message in messages(form) for form in inside)
+
+
+def test_rows_left_after_a_total_line_are_named():
+    """Fuzz seed 2035: a block lost from 预算准备金(停用）'s title (line 994 of the sample, read by hand) through its
+    first indicator row left its other rows under 购置费's 总分 line, where nothing read them: 21 forms, no word.
+    购置费 now says how many rows it did not read; the whole sample never does."""
+    lines = SAMPLE.split("\n")
+    assert lines[993] == "项目支出绩效自评表" and lines[994] == "项目名称 预算准备金(停用） 项目金额 0"
+    first_row = next(at for at in range(994, len(lines)) if lines[at].startswith("数量指标 预算准备金相关工作完成率"))
+    forms = read_text("\n".join(lines[:993] + lines[first_row + 1 :]), "lost.txt")
+    assert len(forms) == 21
+    flagged = [
+        (form.project_name, form.project_amount) for form in forms if any("“总分”行之后" in m for m in messages(form))
+    ]
+    assert flagged == [("购置费", 3049800.0)]
+    assert not any("“总分”行之后" in m for form in read_text(SAMPLE, "sample.txt") for m in messages(form))
