@@ -11,6 +11,7 @@ from dashboard.core import formatting as fmt
 from dashboard.core import texts
 from dashboard.queries import filters, queries
 from dashboard.queries import review_queries as rq
+from dashboard.security.untrusted import markdown_literal
 from dashboard.ui import download_buttons, page_data, paging
 
 COLUMNS = texts.SIGNALS_COLUMNS
@@ -110,7 +111,8 @@ def render(current: filters.Filters) -> None:
     st.markdown(f"**{texts.SIGNALS_FORMS}**")
     st.caption(
         texts.SIGNALS_SELECTED.format(
-            rule=rq.rule_title(rule) if rule else texts.SIGNALS_ANY_RULE, org=org or texts.SIGNALS_ANY_ORG
+            rule=rq.rule_title(rule) if rule else texts.SIGNALS_ANY_RULE,
+            org=markdown_literal(org) if org else texts.SIGNALS_ANY_ORG,
         )
     )
     if (rule or org) and st.button(texts.SIGNALS_CLEAR, key="signals_clear"):

@@ -96,3 +96,12 @@ def test_units_table_pivots_one_column_per_signal():
     assert dict(zip(table[COLUMNS["org"]], table[texts.SIGNALS_TOTAL], strict=True)) == {"甲": 3, "乙": 3}
     assert table.columns.tolist() == [COLUMNS["org"], rq.rule_title("over_target"), rq.rule_title("copied_text"),
                                       texts.SIGNALS_TOTAL]  # fmt: skip
+
+
+def test_unit_from_the_url_is_shown_as_text_not_markdown(sample_env):
+    """A unit name is data: from the URL (or a form) it is shown as printed, never as Markdown or a link."""
+    hostile = "**粗体**[点我](http://example.invalid)"
+    at = run_review(**{signals_view.UNIT_PARAM: hostile})
+    shown = [caption.value for caption in at.caption if "**粗体**" in caption.value or "粗体" in caption.value]
+    assert shown, [caption.value for caption in at.caption]
+    assert all("\\*\\*粗体\\*\\*" in value and "](http" not in value for value in shown), shown
