@@ -1114,6 +1114,7 @@ UNCERTAIN_HEADING_NEAR = "表头“{text}”与“{label}”只差一个字，�
 UNCERTAIN_TITLE_WITHOUT_FORM = (
     "文本在本表之后还印有标题“{title}”，但其后没有表的内容：文件可能不完整（被截断），后面的表可能缺失，请对照原件核对"
 )
+UNCERTAIN_TEXT_CUT = "文本以不完整的“{text}”结尾（这里的每张表以“{line}”开头）：文件可能不完整（被截断），后面的表可能缺失，请对照原件核对"
 UNCERTAIN_ROWS_AFTER_TOTAL = (
     "本表“总分”行之后还有 {count} 行像指标的内容（如“{text}”），没有读取：可能是另一张表缺了标题和表头，请对照原件核对"
 )

@@ -98,6 +98,9 @@ def read_text(text: str, source_file: str) -> list[Form]:
         title = _title_without_form(lines)
         if forms and title is not None:
             forms[-1].checks.append(uncertain(texts.UNCERTAIN_TITLE_WITHOUT_FORM.format(title=title)))
+        cut = _cut_in_a_first_line(lines)
+        if forms and cut is not None:
+            forms[-1].checks.append(uncertain(texts.UNCERTAIN_TEXT_CUT.format(text=cut[0], line=cut[1])))
     if not forms:
         raise FormReadError(texts.REASON_NOT_A_FORM)
     if any(_is_shell(form) for form in forms):
@@ -415,6 +418,17 @@ def _title_without_form(lines: list[_Line]) -> str | None:
     if last is None or _looks_like_form(lines[last:]):
         return None
     return lines[last].text.strip()
+
+
+def _cut_in_a_first_line(lines: list[_Line]) -> tuple[str, str] | None:
+    """(last line, the line it begins) where the text's last line is the beginning of a line that starts a form
+    of this text (its title): the text was cut inside the next form's first line ("项目支" at the end of a copy
+    whose forms start "项目支出绩效自评表"), and the forms that followed are lost."""
+    last = next((line.text.strip() for line in reversed(lines) if line.text.strip()), "")
+    key = _key(last)
+    firsts = {_key(line.text): line.text.strip() for line in lines if _is_title(line.text)}
+    begun = next((text for first, text in firsts.items() if first != key and first.startswith(key)), None)
+    return (last, begun) if len(key) >= 2 and begun is not None else None
 
 
 def _total_line(chunk: list[_Line]) -> int | None:

@@ -171,3 +171,17 @@ def test_rows_left_after_a_total_line_are_named():
     ]
     assert flagged == [("购置费", 3049800.0)]
     assert not any("“总分”行之后" in m for form in read_text(SAMPLE, "sample.txt") for m in messages(form))
+
+
+def test_text_cut_inside_a_title_says_so():
+    """Fuzz seed 2036: a copy cut three characters into form 7's title ("项目支" its last line) read 6 forms and
+    said nothing of the 16 after them. Form 6 (一般管理事务, 项目金额 15027864.7, read by hand) now carries the
+    finding; a text whose last line is a whole indicator row does not."""
+    seventh = [at for at in range(len(SAMPLE)) if SAMPLE.startswith("项目支出绩效自评表", at)][6]
+    forms = read_text(SAMPLE[: seventh + len("项目支")], "cut.txt")
+    assert len(forms) == 6
+    message = texts.UNCERTAIN_TEXT_CUT.format(text="项目支", line="项目支出绩效自评表")
+    assert [(form.project_name, form.project_amount) for form in forms if message in messages(form)] == [
+        ("一般管理事务", 15027864.7)
+    ]
+    assert not any("被截断" in m for form in read_text(SAMPLE[:seventh], "whole.txt") for m in messages(form))
