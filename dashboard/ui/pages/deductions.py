@@ -98,48 +98,31 @@ def show_cards(totals: dict) -> None:
 
 
 def points_lost_chart(by_level2: pd.DataFrame) -> None:
-    frame = by_level2.iloc[::-1]
-    fig = go.Figure()
-    fig.add_bar(
-        y=frame["level2"], x=frame["points_lost"].round(2), orientation="h", marker_color=COLOR_LOST,
-        customdata=frame["level2"], text=[fmt.score_text(v) for v in frame["points_lost"]], textposition="auto",
-        hovertemplate="%{y}：%{x:.2f}<extra></extra>",
-    )  # fmt: skip
-    fig.update_layout(
-        title={"text": texts.DEDUCTIONS_CHART, "font": {"size": 17}},
-        height=max(280, 100 + 44 * len(frame)),
-        margin={"l": 10, "r": 10, "t": 50, "b": 10},
-        font={"size": 14},
-        xaxis={"title": texts.COL["points_lost"]},
-        clickmode="event+select",
-    )
-    fig.update_yaxes(automargin=True)
-    st.plotly_chart(
-        plotly_literal(fig), key=CHART_KEY, on_select=on_level2_click, selection_mode="points", width="stretch",
-        config={"displayModeBar": False},
-    )  # fmt: skip
+    """Points lost per 二级指标; clicking a bar keeps only that category in the table."""
+    clickable_bars(by_level2, "level2", texts.DEDUCTIONS_CHART, COLOR_LOST, 280, CHART_KEY, KEY_LEVEL2)
     st.caption(texts.CHART_CLICK_HINT)
-
-
-def on_level2_click() -> None:
-    event = st.session_state.get(CHART_KEY) or {}
-    chosen = [p["customdata"] for p in event.get("selection", {}).get("points", []) if p.get("customdata")]
-    if chosen:
-        st.session_state[KEY_LEVEL2] = chosen[:1]
 
 
 def class_chart(by_class: pd.DataFrame) -> None:
     """Points lost per 偏差原因分类; clicking a bar keeps only that class in the table."""
-    frame = by_class.iloc[::-1]
+    clickable_bars(by_class, "reason_class", texts.DEDUCTIONS_CLASS_CHART, COLOR_CLASS, 240, CLASS_CHART_KEY, KEY_CLASS)
+
+
+def clickable_bars(
+    rows: pd.DataFrame, column: str, title: str, color: str, min_height: int, chart_key: str, filter_key: str
+) -> None:
+    """Horizontal bars of points lost per `column` value, largest on top; a click puts the value in the filter
+    widget `filter_key`."""
+    frame = rows.iloc[::-1]
     fig = go.Figure()
     fig.add_bar(
-        y=frame["reason_class"], x=frame["points_lost"].round(2), orientation="h", marker_color=COLOR_CLASS,
-        customdata=frame["reason_class"], text=[fmt.score_text(v) for v in frame["points_lost"]],
-        textposition="auto", hovertemplate="%{y}：%{x:.2f}<extra></extra>",
+        y=frame[column], x=frame["points_lost"].round(2), orientation="h", marker_color=color,
+        customdata=frame[column], text=[fmt.score_text(v) for v in frame["points_lost"]], textposition="auto",
+        hovertemplate="%{y}：%{x:.2f}<extra></extra>",
     )  # fmt: skip
     fig.update_layout(
-        title={"text": texts.DEDUCTIONS_CLASS_CHART, "font": {"size": 17}},
-        height=max(240, 100 + 44 * len(frame)),
+        title={"text": title, "font": {"size": 17}},
+        height=max(min_height, 100 + 44 * len(frame)),
         margin={"l": 10, "r": 10, "t": 50, "b": 10},
         font={"size": 14},
         xaxis={"title": texts.COL["points_lost"]},
@@ -147,16 +130,16 @@ def class_chart(by_class: pd.DataFrame) -> None:
     )
     fig.update_yaxes(automargin=True)
     st.plotly_chart(
-        plotly_literal(fig), key=CLASS_CHART_KEY, on_select=on_class_click, selection_mode="points",
-        width="stretch", config={"displayModeBar": False},
+        plotly_literal(fig), key=chart_key, on_select=lambda: take_clicked_bar(chart_key, filter_key),
+        selection_mode="points", width="stretch", config={"displayModeBar": False},
     )  # fmt: skip
 
 
-def on_class_click() -> None:
-    event = st.session_state.get(CLASS_CHART_KEY) or {}
+def take_clicked_bar(chart_key: str, filter_key: str) -> None:
+    event = st.session_state.get(chart_key) or {}
     chosen = [p["customdata"] for p in event.get("selection", {}).get("points", []) if p.get("customdata")]
     if chosen:
-        st.session_state[KEY_CLASS] = chosen[:1]
+        st.session_state[filter_key] = chosen[:1]
 
 
 def class_text(level1, level2) -> str:
