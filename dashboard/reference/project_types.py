@@ -263,23 +263,24 @@ def rules_to_toml(rules: list[Rule]) -> str:
     for rule in rules:
         lines += [
             "[[rule]]",
-            f"type = {_toml_string(rule.project_type)}",
-            f"field = {_toml_string(rule.field)}",
-            f"match = {_toml_string(rule.match)}",
-            f"pattern = {_toml_string(rule.pattern)}",
+            f"type = {toml_string(rule.project_type)}",
+            f"field = {toml_string(rule.field)}",
+            f"match = {toml_string(rule.match)}",
+            f"pattern = {toml_string(rule.pattern)}",
             "",
         ]
     return "\n".join(lines)
 
 
-def _toml_string(text: str) -> str:
+def toml_string(text: str) -> str:
     # A JSON string is a TOML basic string (same escapes, \uXXXX for control characters; TOML refuses a raw
     # DEL, and json_carriable escapes it with the other characters no output carries raw).
     return untrusted.json_carriable(json.dumps(text, ensure_ascii=False))
 
 
-def rules_from_toml(text: str) -> list[Rule]:
-    """Rules from a TOML file like `rules_to_toml` writes; RuleError names the rule and what is wrong."""
+def rule_entries_from_toml(text: str, keys: set[str], keys_message: str) -> list[tuple[str, dict]]:
+    """(where, entry) of each [[rule]] of a rules file (project types, reason classes), its shape checked: a
+    TOML file of [[rule]] tables only, each with no key outside `keys` (else RuleError with `keys_message`)."""
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
@@ -287,11 +288,19 @@ def rules_from_toml(text: str) -> list[Rule]:
     entries = data.get("rule", [])
     if not isinstance(entries, list) or set(data) - {"rule"}:
         raise RuleError(texts.REF_RULES_FILE_SHAPE)
-    rules = []
+    found = []
     for position, entry in enumerate(entries, start=1):
         where = texts.REF_RULE_WHERE.format(position=position)
-        if not isinstance(entry, dict) or set(entry) - {"type", "field", "match", "pattern"}:
-            raise RuleError(texts.REF_RULES_FILE_KEYS.format(where=where))
+        if not isinstance(entry, dict) or set(entry) - keys:
+            raise RuleError(keys_message.format(where=where))
+        found.append((where, entry))
+    return found
+
+
+def rules_from_toml(text: str) -> list[Rule]:
+    """Rules from a TOML file like `rules_to_toml` writes; RuleError names the rule and what is wrong."""
+    rules = []
+    for where, entry in rule_entries_from_toml(text, {"type", "field", "match", "pattern"}, texts.REF_RULES_FILE_KEYS):
         values = [
             entry.get("type", ""),
             entry.get("pattern", ""),

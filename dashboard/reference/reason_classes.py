@@ -10,9 +10,7 @@ Classes are resolved once per distinct reason text into `ref_reason_classes`, wh
 
 from __future__ import annotations
 
-import json
 import re
-import tomllib
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -21,8 +19,14 @@ import pandas as pd
 
 from dashboard.core import domain, texts
 from dashboard.core.transactions import only_row, transaction
-from dashboard.reference.project_types import MATCHES, MAX_PATTERN_LENGTH, RuleError, _keywords
-from dashboard.security import untrusted
+from dashboard.reference.project_types import (
+    MATCHES,
+    MAX_PATTERN_LENGTH,
+    RuleError,
+    _keywords,
+    rule_entries_from_toml,
+    toml_string,
+)
 
 UNEXPLAINED = texts.REASON_UNEXPLAINED
 UNCLASSIFIED = texts.REASON_UNCLASSIFIED
@@ -305,20 +309,16 @@ def annotate(con: duckdb.DuckDBPyConnection, forms) -> None:
 # --- the rules as a file (TOML), in the project-type rules' conventions ----------------------------------------
 
 
-def _toml_string(text: str) -> str:
-    return untrusted.json_carriable(json.dumps(text, ensure_ascii=False))
-
-
 def rules_to_toml(rules: list[Rule]) -> str:
     """The rules as TOML, one [[rule]] table each, in order; read back by `rules_from_toml`."""
     lines = [texts.REASON_RULES_FILE_HEADER, ""]
     for rule in rules:
         lines += [
             "[[rule]]",
-            f"class = {_toml_string(rule.reason_class)}",
-            f"subclass = {_toml_string(rule.reason_subclass)}",
-            f"match = {_toml_string(rule.match)}",
-            f"pattern = {_toml_string(rule.pattern)}",
+            f"class = {toml_string(rule.reason_class)}",
+            f"subclass = {toml_string(rule.reason_subclass)}",
+            f"match = {toml_string(rule.match)}",
+            f"pattern = {toml_string(rule.pattern)}",
             "",
         ]
     return "\n".join(lines)
@@ -326,18 +326,9 @@ def rules_to_toml(rules: list[Rule]) -> str:
 
 def rules_from_toml(text: str) -> list[Rule]:
     """Rules from a TOML file like `rules_to_toml` writes; RuleError names the rule and what is wrong."""
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as error:
-        raise RuleError(texts.REF_RULES_FILE_BAD.format(detail=error)) from error
-    entries = data.get("rule", [])
-    if not isinstance(entries, list) or set(data) - {"rule"}:
-        raise RuleError(texts.REF_RULES_FILE_SHAPE)
+    keys = {"class", "subclass", "match", "pattern"}
     rules = []
-    for position, entry in enumerate(entries, start=1):
-        where = texts.REF_RULE_WHERE.format(position=position)
-        if not isinstance(entry, dict) or set(entry) - {"class", "subclass", "match", "pattern"}:
-            raise RuleError(texts.REASON_RULES_FILE_KEYS.format(where=where))
+    for where, entry in rule_entries_from_toml(text, keys, texts.REASON_RULES_FILE_KEYS):
         values = [
             entry.get("class", ""),
             entry.get("subclass", ""),
