@@ -85,12 +85,7 @@ def _import_rules(con, rules: list[project_types.Rule]) -> str:
 
 def _export_rules(con, path: Path | None) -> str:
     rules = project_types.load_rules(con)
-    content = project_types.rules_to_toml(rules)
-    if path is None:
-        sys.stdout.write(content)
-        return ""
-    output_files.write_bytes(path, content.encode("utf-8"))  # whole or not at all
-    return texts.CLI_REF_RULES_EXPORTED.format(count=len(rules), path=display_name(str(path)))
+    return _write_rules(project_types.rules_to_toml(rules), len(rules), path)
 
 
 def _import_reason_rules(con, rules: list[reason_classes.Rule]) -> str:
@@ -100,12 +95,16 @@ def _import_reason_rules(con, rules: list[reason_classes.Rule]) -> str:
 
 def _export_reason_rules(con, path: Path | None) -> str:
     rules = reason_classes.load_rules(con)
-    content = reason_classes.rules_to_toml(rules)
+    return _write_rules(reason_classes.rules_to_toml(rules), len(rules), path)
+
+
+def _write_rules(content: str, count: int, path: Path | None) -> str:
+    """A rules file to `path` (whole or not at all), or to standard output where no path is given."""
     if path is None:
         sys.stdout.write(content)
         return ""
-    output_files.write_bytes(path, content.encode("utf-8"))  # whole or not at all
-    return texts.CLI_REF_RULES_EXPORTED.format(count=len(rules), path=display_name(str(path)))
+    output_files.write_bytes(path, content.encode("utf-8"))
+    return texts.CLI_REF_RULES_EXPORTED.format(count=count, path=display_name(str(path)))
 
 
 def _types(con) -> str:
