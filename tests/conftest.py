@@ -44,6 +44,33 @@ def build_sample_db(path: Path) -> None:
     assert [outcome.placed["replaced"] for outcome in outcomes] == [0, 1, 1]  # the PDFs replace forms 3 and 10
 
 
+# A scan the OCR reader holds: seed form 1 (预算准备金, one page) at 150 dpi, where five number cells are read
+# with less than domain.OCR_CONFIDENCE_MIN ("100%" as "1009", "0%" as "096", …).
+HELD_SCAN_COPIER = dict(dpi=150, angle=0.5, seed=1)
+
+
+def build_held_scan_db(path: Path) -> Path:
+    """A database holding only that scan, imported as the 导入 page does (year given): its form is held."""
+    from tests import scan_factory
+
+    scan = scan_factory.write_scanned_pdf(
+        scan_factory.seed_pdf(1), path.parent / "held_scan.pdf", scan_factory.Copier(**HELD_SCAN_COPIER)
+    )
+    con = connect.open_db(path)
+    try:
+        (outcome,) = importer.import_files(con, [(scan, scan.name)], importer.ImportOptions(year=SAMPLE_YEAR))
+    finally:
+        con.close()
+    assert outcome.outcome == importer.Outcome.PARTIAL, outcome  # stored, and held
+    return path
+
+
+@pytest.fixture(scope="session")
+def held_scan_db(tmp_path_factory) -> Path:
+    """build_held_scan_db, once per run; tests that write copy the file first."""
+    return build_held_scan_db(tmp_path_factory.mktemp("held") / "held.duckdb")
+
+
 @pytest.fixture(scope="session")
 def sample_db(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("db") / "forms.duckdb"

@@ -183,6 +183,9 @@ class Form:
     ocr_cells: list[OcrCell] = field(default_factory=list)  # read by OCR: every cell of its scanned pages
     ocr_confirmed_by: str | None = None  # who confirmed the form's held OCR cells, and when (ISO time)
     ocr_confirmed_at: str | None = None
+    # Read by OCR: the page blocks the form was read from ({"page", "top", "texts", "boxes"}, pdf.Block's fields),
+    # so that a person's correction of a cell is read again by the one grid reader (importing/ocr_confirm.py).
+    ocr_blocks: list[dict] = field(default_factory=list)
 
     def to_record(self, with_version: bool = False) -> dict:
         """The form as one element of the JSON export (form-json.md), key order included.

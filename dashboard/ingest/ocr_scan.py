@@ -128,9 +128,10 @@ def read_pages(pages: Iterator[tuple[int, np.ndarray | None, float]], total: int
     return sorted(done, key=lambda scan: scan.page)
 
 
-def mark_forms(forms: list[Form], scans: list[ocr_image.ScanPage]) -> None:
+def mark_forms(forms: list[Form], scans: list[ocr_image.ScanPage], blocks: list) -> None:
     """Forms printed on a scanned page: read_by "ocr", the cells of those pages, each indicator's confidence (the
-    lowest of the cells in its row)."""
+    lowest of the cells in its row), and the blocks of the form's pages (text pages' too), read again when a person
+    corrects a cell."""
     scanned = {scan.page: scan for scan in scans}
     for form in forms:
         pages = [page for page in form.source_pages if page in scanned]
@@ -138,8 +139,14 @@ def mark_forms(forms: list[Form], scans: list[ocr_image.ScanPage]) -> None:
             continue
         form.read_by = "ocr"
         form.ocr_cells = [cell for page in pages for cell in scanned[page].cells]
+        form.ocr_blocks = [block_record(block) for block in blocks if block.page in form.source_pages]
         for row in form.indicators:
             row.ocr_confidence = row_confidence(form.ocr_cells, row.name)
+
+
+def block_record(block) -> dict:
+    """A pdf.Block as plain data (JSON): what importing/ocr_confirm.py reads again."""
+    return {"page": block.page, "top": block.top, "texts": block.texts, "boxes": block.boxes}
 
 
 def row_confidence(cells: list, name: str) -> float | None:
@@ -181,7 +188,7 @@ def read_image_file(path: Path, source_file: str):
         raise FormReadError(texts.REASON_INTERNAL, f"{type(exc).__name__}: {exc}") from exc
     if not forms:
         raise FormReadError(scan_problem(scans))
-    mark_forms(forms, scans)
+    mark_forms(forms, scans, blocks)
     used = {page for form in forms for page in form.source_pages}
     skipped = {}
     for scan in scans:

@@ -154,7 +154,7 @@ def read_pdf_file(path: Path, source_file: str) -> PdfRead:
         if scans and stats.chars == 0:
             raise FormReadError(scan_problem(scans))
         raise FormReadError(texts.REASON_NO_CMAP if stats.cid_chars else texts.REASON_NOT_A_FORM)
-    mark_forms(forms, scans)
+    mark_forms(forms, scans, blocks)
     for form in forms:
         if stats.xref_rebuilt:
             form.checks.append(
@@ -192,11 +192,11 @@ def scan_problem(scans: list) -> str:
     return problem(scans)
 
 
-def mark_forms(forms: list[Form], scans: list) -> None:
+def mark_forms(forms: list[Form], scans: list, blocks: list[Block]) -> None:
     if scans:
         from dashboard.ingest.ocr_scan import mark_forms as mark
 
-        mark(forms, scans)
+        mark(forms, scans, blocks)
 
 
 def page_list(numbers: list[int]) -> str:

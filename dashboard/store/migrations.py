@@ -10,7 +10,7 @@ from dashboard.core.transactions import only_row
 from dashboard.security import signin_guard
 from dashboard.store import writes
 from dashboard.store.reads import load_forms
-from dashboard.store.schema import COPY_KEY_COLUMNS, OCR_CELLS_DDL
+from dashboard.store.schema import COPY_KEY_COLUMNS, OCR_BLOCKS_DDL, OCR_CELLS_DDL
 from dashboard.store.writes import FORM_SUM_COLUMNS, refresh_derived, refresh_indicator_sums, update_from_frame
 
 
@@ -160,6 +160,13 @@ def _migrate_10_to_11(con) -> None:
     writes.mark_unit_findings_pending(con, None)
 
 
+def _migrate_11_to_12(con) -> None:
+    """Version 12 keeps the page blocks each form read by OCR was read from (`ocr_blocks`), so that a person's
+    correction of a held cell is read again by the grid reader. Forms read by OCR before keep none: they can be
+    confirmed as read, not corrected (import the file again to correct them)."""
+    con.execute(OCR_BLOCKS_DDL)
+
+
 MIGRATIONS = {
     1: _migrate_1_to_2,
     2: _migrate_2_to_3,
@@ -171,6 +178,7 @@ MIGRATIONS = {
     8: _migrate_8_to_9,
     9: _migrate_9_to_10,
     10: _migrate_10_to_11,
+    11: _migrate_11_to_12,
 }
 
 

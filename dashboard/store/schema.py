@@ -8,7 +8,7 @@ import duckdb
 from dashboard.core.transactions import first_row
 
 # The schema this code writes. Bump it with every change below, and add the step in `migrations.MIGRATIONS`.
-SCHEMA_VERSION = 11
+SCHEMA_VERSION = 12
 
 
 # Cells read by OCR (a form's scanned pages): also created by migrations._migrate_9_to_10.
@@ -27,8 +27,18 @@ CREATE TABLE IF NOT EXISTS ocr_cells (
 );
 """
 
+# The page blocks a form read by OCR was read from (JSON: ocr_scan.block_record each), read again when a person
+# corrects a cell (importing/ocr_confirm.py). Also created by migrations._migrate_11_to_12.
+OCR_BLOCKS_DDL = """
+CREATE TABLE IF NOT EXISTS ocr_blocks (
+    form_id VARCHAR NOT NULL,
+    blocks  VARCHAR NOT NULL            -- JSON list of {"page", "top", "texts", "boxes"}
+);
+"""
+
 SCHEMA = (
     OCR_CELLS_DDL
+    + OCR_BLOCKS_DDL
     + """
 CREATE TABLE IF NOT EXISTS meta (
     key   VARCHAR PRIMARY KEY,
@@ -169,6 +179,9 @@ INDICATOR_DERIVED = ["target_parts", "deducted", "points_lost", "no_reason", "no
 
 
 INDICATOR_OCR = ["ocr_confidence"]
+
+
+OCR_BLOCK_COLUMNS = ["form_id", "blocks"]
 
 
 OCR_CELL_COLUMNS = [

@@ -23,6 +23,7 @@ from dashboard.store.schema import (
     INDICATOR_COLUMNS,
     INDICATOR_DERIVED,
     INDICATOR_OCR,
+    OCR_BLOCK_COLUMNS,
     OCR_CELL_COLUMNS,
     StoreError,
 )
@@ -225,7 +226,7 @@ def remove_batch(con: duckdb.DuckDBPyConnection, batch_id: int) -> list[str]:
             f"DELETE FROM duplicate_candidates WHERE form_id IN {removed} OR candidate_id IN {removed}",
             [batch_id, batch_id],
         )
-        for table in ("fund_rows", "indicators", "checks", "ocr_cells", "copy_keys"):
+        for table in FORM_CHILD_TABLES:
             con.execute(f"DELETE FROM {table} WHERE form_id IN {removed}", [batch_id])
         con.execute("DELETE FROM forms WHERE batch_id = ?", [batch_id])
         # A form held as 可能重复 whose every candidate left has nothing to settle: it is new.
@@ -239,6 +240,40 @@ def remove_batch(con: duckdb.DuckDBPyConnection, batch_id: int) -> list[str]:
         )
         mark_unit_findings_pending(con, None)
     return restored
+
+
+def rewrite_form(con: duckdb.DuckDBPyConnection, form: Form, unconfirmed: bool = False) -> None:
+    """Store `form` in place of the stored form with its id, in one transaction: same import, place in the file
+    and version links; its rows, findings and sums anew. `unconfirmed`: only while the stored form's OCR cells
+    are not confirmed (someone who confirmed it first wins; the second is told, nothing written)."""
+    with transaction(con):
+        row = first_row(
+            con,
+            "SELECT batch_id, position, superseded_by, replaces, changes, pending_duplicate, ocr_confirmed_by "
+            "FROM forms WHERE form_id = ?",
+            [form.id],
+        )
+        if row is None:
+            raise StoreError(texts.OCR_CONFIRM_NOT_HELD)
+        batch_id, position, superseded_by, replaces, changes, pending, confirmed_by = row
+        if unconfirmed and confirmed_by:
+            raise StoreError(texts.OCR_CONFIRM_ALREADY.format(user=confirmed_by))
+        status = PlacementStatus.DUPLICATE if pending else PlacementStatus.REPLACED if replaces else PlacementStatus.NEW
+        placement = Placement(form, status, replaces, changes=json.loads(changes) if changes else [])
+        for table in FORM_CHILD_TABLES:
+            con.execute(f"DELETE FROM {table} WHERE form_id = ?", [form.id])
+        con.execute("DELETE FROM forms WHERE form_id = ?", [form.id])
+        _insert_forms(con, batch_id, [placement])
+        con.execute(
+            "UPDATE forms SET position = ?, superseded_by = ? WHERE form_id = ?", [position, superseded_by, form.id]
+        )
+        refresh_indicator_sums(con, batch_id)
+        con.execute(
+            "UPDATE import_batches SET incomplete_count = "
+            "(SELECT count(*) FROM forms WHERE batch_id = ? AND NOT complete) WHERE batch_id = ?",
+            [batch_id, batch_id],
+        )
+        mark_unit_findings_pending(con, [batch_id])
 
 
 def settle_duplicate(
@@ -355,6 +390,8 @@ def form_rows(placements: list[Placement], batch_id: int) -> dict[str, list[list
         rows["indicators"] += _indicator_rows(form)
         rows["checks"] += _check_rows(form.id, form.checks)
         rows["ocr_cells"] += _ocr_cell_rows(form)
+        if form.ocr_blocks:
+            rows["ocr_blocks"].append([form.id, json.dumps(form.ocr_blocks, ensure_ascii=False)])
         rows["copy_keys"] += copy_key_rows(form)
     return rows
 
@@ -510,6 +547,10 @@ def copy_key_rows(form: Form) -> list[list]:
     return rows
 
 
+# The tables holding a form's rows beside `forms` (all keyed by form_id).
+FORM_CHILD_TABLES = ("fund_rows", "indicators", "checks", "ocr_cells", "ocr_blocks", "copy_keys")
+
+
 # The columns `form_rows` fills, per table.
 FORM_TABLE_COLUMNS = {
     "forms": FORM_COLUMNS,
@@ -517,5 +558,6 @@ FORM_TABLE_COLUMNS = {
     "indicators": ["form_id", "position", *INDICATOR_COLUMNS, *INDICATOR_DERIVED, *INDICATOR_OCR],
     "checks": _CHECK_FRAME_COLUMNS,
     "ocr_cells": OCR_CELL_COLUMNS,
+    "ocr_blocks": OCR_BLOCK_COLUMNS,
     "copy_keys": COPY_KEY_COLUMNS,
 }

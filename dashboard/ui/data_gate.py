@@ -68,7 +68,7 @@ def require_data() -> None:
                 st.caption(texts.DB_WHAT_TO_DO)
         st.stop()
     if form_count() == 0:
-        _empty_state("")
+        _empty_state(not_counted_note() or "")  # held scans, incomplete forms: said, not silently empty
         st.stop()
 
 

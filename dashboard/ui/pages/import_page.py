@@ -21,7 +21,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard.core import domain, formatting, texts
-from dashboard.importing import importer
+from dashboard.importing import importer, ocr_confirm
 from dashboard.importing.importer import FileOutcome, ImportOptions
 from dashboard.ingest.files import SUPPORTED_SUFFIXES
 from dashboard.security import accounts
@@ -30,6 +30,7 @@ from dashboard.security.uploads import StoredUpload, store_uploads, upload_folde
 from dashboard.store import reads, schema
 from dashboard.ui import auth, db, download_buttons
 from dashboard.ui.incomplete_view import show_incomplete_forms
+from dashboard.ui.ocr_confirm_view import show_held_scans
 
 # The uploader also takes legacy .xls/.doc, so that their owners are told to save them anew.
 UPLOAD_TYPES = [suffix.lstrip(".") for suffix in SUPPORTED_SUFFIXES]
@@ -91,6 +92,15 @@ def settle_duplicate(form_id: str, replaces: str | None, db_path: Path | str | N
     """A person's decision on a 可能重复 form (importer.settle_duplicate)."""
     with _one_writer(), _writing(db_path) as con:
         importer.settle_duplicate(con, form_id, replaces)
+
+
+def confirm_scan(form_id: str, values: dict[int, str], user: str | None, db_path: Path | str | None = None) -> str:
+    """A person's confirmation of a form read by OCR and held (ocr_confirm.confirm); what to tell them."""
+    with _one_writer(), _writing(db_path) as con:
+        form = ocr_confirm.confirm(con, form_id, values, user or texts.OCR_CONFIRM_NOBODY)
+    missing = domain.missing_parts(form)
+    outcome = texts.OCR_CONFIRM_STILL_HELD.format(missing="、".join(missing)) if missing else texts.OCR_CONFIRM_COUNTED
+    return texts.OCR_CONFIRM_DONE.format(name=form.project_name or texts.DASH, outcome=outcome)
 
 
 @contextlib.contextmanager
@@ -189,6 +199,10 @@ def render() -> None:
 
     _show_last_results()
     _show_pending_duplicates()
+    show_held_scans(
+        lambda job: _write_then_rerun(job, None),
+        lambda form_id, values: confirm_scan(form_id, values, auth.signed_in_name()),
+    )
     show_incomplete_forms("import_page_incomplete_table")
     _show_history()
     _show_remove()
