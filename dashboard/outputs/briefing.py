@@ -97,9 +97,9 @@ def build(
     shown[texts.OVERVIEW_SIGNAL_FORMS] = texts.OVERVIEW_SIGNAL_FORMS_VALUE.format(
         n=fmt.count_text(review_queries.warning_signal_forms(con, filters))
     )
-    pair = yoy.year_pair(con, filters) if figures["forms"] else None
+    pair = yoy.year_pair(con, filters) if figures["forms"] and yoy.cards_compare(filters) else None
     changes: dict[str, str] = {}
-    if pair is not None:
+    if pair is not None:  # the changes the 总览 cards show as their deltas
         changes = {
             key: values[2] for key, _label, values in key_figures.year_rows(yoy.key_figures(con, filters, pair), unit)
         }
@@ -130,11 +130,13 @@ def scope_text(con: duckdb.DuckDBPyConnection, filters: Filters, forms: int) -> 
     units = int(found["units"])
     if filters.units:
         orgs = texts.REPORT_SCOPE_NAMED_UNITS.format(units="、".join(filters.units))
+    elif len(departments) == 1 and units == 1 and bool(found["own_level"]):
+        orgs = texts.REPORT_SCOPE_OWN_ONLY.format(department=departments[0])
     elif len(departments) == 1:
         orgs = texts.REPORT_SCOPE_ONE_DEPARTMENT.format(department=departments[0], units=units)
     else:
         orgs = texts.REPORT_SCOPE_DEPARTMENTS.format(departments=len(departments), units=units)
-    if not filters.units and bool(found["own_level"]):
+    if not filters.units and bool(found["own_level"]) and not (len(departments) == 1 and units == 1):
         orgs += texts.REPORT_SCOPE_OWN_LEVEL
     types = texts.REPORT_SCOPE_TYPES.format(types="、".join(filters.types)) if filters.types else ""
     return texts.REPORT_SCOPE.format(
@@ -205,11 +207,13 @@ def score_point(context: Context) -> Point:
     change = context.changes.get("avg_score", "")
     if context.pair is not None and change.startswith("-"):
         problem = texts.REPORT_BRIEF_PROBLEM_DECLINE.format(
-            label=texts.KPI_AVG_SCORE, previous=context.pair.previous, change=change
+            label=texts.KPI_AVG_SCORE, previous=context.pair.previous, amount=change.lstrip("-")
         )
-        return Point(
-            finding, problem, texts.REPORT_BRIEF_ADVICE_DECLINE.format(label=texts.KPI_AVG_SCORE, change=change)
+        section = context.sections.get(
+            "yoy", texts.YOY_TITLE.format(year=context.pair.year, previous=context.pair.previous)
         )
+        advice = texts.REPORT_BRIEF_ADVICE_DECLINE.format(label=texts.KPI_AVG_SCORE, change=change, section=section)
+        return Point(finding, problem, advice)
     return Point(finding)
 
 

@@ -128,6 +128,7 @@ def build_report(
     _brief(writer, brief)
     writer.page_break()
     writer.heading(titles["key_figures"])
+    _brief_rules(writer)
     writer.table(
         [texts.REPORT_COL_SECTION, texts.REPORT_COL_ITEM, texts.REPORT_COL_VALUE],
         [[title, label, value] for title, cards in key_figures.sections(figures, unit) for label, value, _ in cards]
@@ -155,7 +156,6 @@ def build_report(
     if pair is not None:
         writer.heading(titles["yoy"])
         _year_over_year(writer, con, filters, pair, unit, names)
-    _brief_rules(writer)
     writer.finish()
     buffer = io.BytesIO()
     document.save(buffer)
@@ -179,7 +179,8 @@ def _brief(writer: _Writer, brief: briefing.Briefing) -> None:
 
 
 def _brief_rules(writer: _Writer) -> None:
-    """How the 要点 picked what stands out, at the report's end (page 1 is for the findings)."""
+    """How the 要点 picked what stands out, under the key figures (page 1 is for the findings; at the report's end
+    the note could be left alone on a last page)."""
     writer.note(
         texts.REPORT_BRIEF_RULES.format(
             rate=fmt.percent_text(briefing.RATE_CONCERN, 0),

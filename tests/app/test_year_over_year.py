@@ -158,7 +158,7 @@ def test_report_for_one_department_by_its_code(env, tmp_path):
     assert result.returncode == 0, result.stderr
     scope = docx.Document(io.BytesIO(output.read_bytes())).paragraphs[2].text
     assert "0402009" in scope and " 43 张" in scope  # 22 + 21 forms
-    assert scope.startswith("本报告汇总2021、2022 年度，0402009 所属") and texts.FILTER_NONE_ACTIVE not in scope
+    assert scope.startswith("本报告汇总2021、2022 年度，0402009 部门本级") and texts.FILTER_NONE_ACTIVE not in scope
     missing = subprocess.run(
         [*command[:-4], "--department", "不存在的部门", "--output", str(output)],
         cwd=ROOT, capture_output=True, text=True, timeout=300,
