@@ -36,7 +36,7 @@ CLASS_SHARE_CONCERN = 0.20
 # Reason classes named in the points-lost finding, most points first.
 TOP_CLASSES = 3
 # Units named in a problem's sentence, lowest 执行率 first; the rest are counted.
-NAMED_UNITS = 5
+NAMED_UNITS = 3
 
 
 @dataclasses.dataclass(frozen=True)
@@ -78,6 +78,7 @@ class Context:
     pair: yoy.YearPair | None
     changes: dict[str, str]  # key_figures.year_rows key → the change's text, where there is a previous year
     sections: dict[str, str]  # report section key → its heading as numbered in the report ("八、自评复核")
+    groups: dict[str, pd.DataFrame] = dataclasses.field(default_factory=dict)  # group_summary by "org", "project_type"
 
 
 def cards(figures: dict, unit: str) -> dict[str, str]:
@@ -133,9 +134,11 @@ def scope_text(con: duckdb.DuckDBPyConnection, filters: Filters, forms: int) -> 
     elif len(departments) == 1 and units == 1 and bool(found["own_level"]):
         orgs = texts.REPORT_SCOPE_OWN_ONLY.format(department=departments[0])
     elif len(departments) == 1:
-        orgs = texts.REPORT_SCOPE_ONE_DEPARTMENT.format(department=departments[0], units=units)
+        orgs = texts.REPORT_SCOPE_ONE_DEPARTMENT.format(department=departments[0], units=fmt.count_text(units))
     else:
-        orgs = texts.REPORT_SCOPE_DEPARTMENTS.format(departments=len(departments), units=units)
+        orgs = texts.REPORT_SCOPE_DEPARTMENTS.format(
+            departments=fmt.count_text(len(departments)), units=fmt.count_text(units)
+        )
     if not filters.units and bool(found["own_level"]) and not (len(departments) == 1 and units == 1):
         orgs += texts.REPORT_SCOPE_OWN_LEVEL
     types = texts.REPORT_SCOPE_TYPES.format(types="、".join(filters.types)) if filters.types else ""
@@ -181,7 +184,7 @@ def money_point(context: Context) -> Point:
         change=_change(context, "overall_rate"),
     )  # fmt: skip
     overall = context.figures["overall_rate"]
-    if fmt.is_missing(overall) or overall >= RATE_CONCERN or _units_below(context):
+    if fmt.is_missing(overall) or overall >= RATE_CONCERN or not _units_below(context).empty:
         return Point(finding)  # low units are named by units_point
     threshold = fmt.percent_text(RATE_CONCERN, 0)
     return Point(
@@ -255,7 +258,9 @@ def grades_point(context: Context) -> Point | None:
 
 
 def _groups(context: Context, by: str) -> pd.DataFrame:
-    return queries.group_summary(context.con, context.filters, by)
+    if by not in context.groups:
+        context.groups[by] = queries.group_summary(context.con, context.filters, by)
+    return context.groups[by]
 
 
 def _group_value(row, value: str) -> str:

@@ -144,6 +144,30 @@ def _yoy_figures(con):
     return yoy.key_figures(con, filters, yoy.year_pair(con, filters))
 
 
+def test_brief_of_a_city_names_the_units_below_the_rate_and_counts_the_rest(tmp_path):
+    """The demo city (300 forms, 7 years, hundreds of units): units under 90% are a problem, three named and the
+    rest counted; the overall rate, also under 90%, is not said twice."""
+    from dashboard.importing import demo
+
+    path = tmp_path / "demo.duckdb"
+    demo.build(path, 300, seed=7, workers=1, chunk=300)
+    con = connect.open_db(path, read_only=True)
+    try:
+        brief = briefing.build(con, Filters())
+        units = queries.group_summary(con, Filters(), "org")
+        figures = queries.kpis(con, Filters())
+    finally:
+        con.close()
+    below = units[units["exec_rate"] < briefing.RATE_CONCERN].sort_values(["exec_rate", "grp"])
+    assert len(below) > briefing.NAMED_UNITS and figures["overall_rate"] < briefing.RATE_CONCERN
+    (problem,) = [p for p in brief.problems if p.startswith("执行率低于 90% 的单位")]
+    assert problem.startswith(f"执行率低于 90% 的单位 {len(below):,} 个：{below.iloc[0].grp}（")
+    assert problem.endswith(f"其他 {len(below) - briefing.NAMED_UNITS} 个。")
+    assert not any(p.startswith(texts.KPI_RATE) for p in brief.problems)
+    assert any(f"{len(below):,} 个单位加快预算执行" in s for s in brief.suggestions)
+    assert re.match(r"本报告汇总\d{4}—\d{4} 年度，\d+ 个主管部门所属 [\d,]+ 个单位", brief.scope)
+
+
 def test_the_issue_20_hooks_say_nothing_until_their_data_exists(con):
     assert briefing.spot_check_point in briefing.POINTS and briefing.rectification_point in briefing.POINTS
     context = briefing.Context(con, Filters(), "万元", queries.kpis(con, Filters()), {}, None, {}, {})
