@@ -130,7 +130,7 @@ def scope_text(con: duckdb.DuckDBPyConnection, filters: Filters, forms: int) -> 
     departments = [str(name) for name in found["departments"] if name is not None]
     units = int(found["units"])
     if filters.units:
-        orgs = texts.REPORT_SCOPE_NAMED_UNITS.format(units="、".join(filters.units))
+        orgs = texts.REPORT_SCOPE_NAMED_UNITS.format(units=texts.REPORT_LIST_SEPARATOR.join(filters.units))
     elif len(departments) == 1 and units == 1 and bool(found["own_level"]):
         orgs = texts.REPORT_SCOPE_OWN_ONLY.format(department=departments[0])
     elif len(departments) == 1:
@@ -141,7 +141,9 @@ def scope_text(con: duckdb.DuckDBPyConnection, filters: Filters, forms: int) -> 
         )
     if not filters.units and bool(found["own_level"]) and not (len(departments) == 1 and units == 1):
         orgs += texts.REPORT_SCOPE_OWN_LEVEL
-    types = texts.REPORT_SCOPE_TYPES.format(types="、".join(filters.types)) if filters.types else ""
+    types = (
+        texts.REPORT_SCOPE_TYPES.format(types=texts.REPORT_LIST_SEPARATOR.join(filters.types)) if filters.types else ""
+    )
     return texts.REPORT_SCOPE.format(
         years=texts.REPORT_SCOPE_YEARS.format(years=years_text(years)),
         orgs=orgs,
@@ -156,7 +158,7 @@ def years_text(years: list[int]) -> str:
     """2021; 2019—2021 for consecutive years; 2019、2021 otherwise."""
     if len(years) > 2 and years == list(range(years[0], years[-1] + 1)):
         return texts.REPORT_SCOPE_YEAR_SPAN.format(first=years[0], last=years[-1])
-    return "、".join(map(str, years))
+    return texts.REPORT_LIST_SEPARATOR.join(map(str, years))
 
 
 # --- findings -------------------------------------------------------------------------------------------------
@@ -243,7 +245,7 @@ def grades_point(context: Context) -> Point | None:
         else ""
     )
     finding = texts.REPORT_BRIEF_GRADES.format(
-        graded=fmt.count_text(graded), parts="、".join(parts), not_graded=not_graded
+        graded=fmt.count_text(graded), parts=texts.REPORT_LIST_SEPARATOR.join(parts), not_graded=not_graded
     )
     low = [grade for grade in low_grades() if grades.get(grade)]
     n = sum(grades[grade] for grade in low)
@@ -332,7 +334,7 @@ def units_point(context: Context) -> Point | None:
     n = fmt.count_text(len(low))
     return Point(
         point.finding if point else None,
-        texts.REPORT_BRIEF_PROBLEM_RATE.format(rate=threshold, n=n, units="、".join(named)),
+        texts.REPORT_BRIEF_PROBLEM_RATE.format(rate=threshold, n=n, units=texts.REPORT_LIST_SEPARATOR.join(named)),
         texts.REPORT_BRIEF_ADVICE_RATE.format(rate=threshold, n=n),
     )
 
@@ -361,7 +363,9 @@ def points_point(context: Context) -> Point:
         label=texts.KPI_DEDUCTED,
         deducted=c[texts.KPI_DEDUCTED],
         points=fmt.score_text(key_figures.rounded(figures["points_lost"])),
-        classes=texts.REPORT_BRIEF_POINTS_CLASSES.format(parts="、".join(parts)) if parts else "",
+        classes=texts.REPORT_BRIEF_POINTS_CLASSES.format(parts=texts.REPORT_LIST_SEPARATOR.join(parts))
+        if parts
+        else "",
     )
     classified = by_class[~by_class["reason_class"].isin(reason_classes.RESERVED)]
     if classified.empty or not total or float(classified["points_lost"].iloc[0]) / total < CLASS_SHARE_CONCERN:
@@ -411,7 +415,7 @@ def unexplained_point(context: Context) -> Point | None:
 def review_point(context: Context) -> Point:
     con, filters = context.con, context.filters
     severities = review_queries.severity_counts(con, filters)
-    parts = "，".join(
+    parts = texts.REPORT_CLAUSE_SEPARATOR.join(
         texts.REPORT_SEVERITY.format(
             label=texts.SEVERITY_LABELS[row.severity],
             findings=fmt.count_text(row.findings),

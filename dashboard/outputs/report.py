@@ -51,10 +51,10 @@ from dashboard.store import reads
 
 # The fonts an official paper uses (Windows and government machines have them), and the stand-ins this
 # machine's LibreOffice prints with where they are missing (Debian's fonts-noto-cjk; report_pdf.py).
-FONT_TITLE = "方正小标宋简体"
-FONT_HEADING_1 = "黑体"
-FONT_HEADING_2 = "楷体"
-FONT_BODY = "仿宋"
+FONT_TITLE = texts.REPORT_FONT_TITLE  # 方正小标宋简体
+FONT_HEADING_1 = texts.REPORT_FONT_HEADING_1  # 黑体
+FONT_HEADING_2 = texts.REPORT_FONT_HEADING_2  # 楷体
+FONT_BODY = texts.REPORT_FONT_BODY  # 仿宋
 LATIN_FONT = "Times New Roman"
 FONT_STAND_INS = {
     FONT_TITLE: "Noto Serif CJK SC",
@@ -206,7 +206,9 @@ def _grade_figure(grades: dict[str, int]) -> go.Figure:
     def label(grade: str, count: int) -> str:
         if grade == texts.NOT_GRADED or not graded or not count:
             return fmt.count_text(count)
-        return f"{fmt.count_text(count)}（{fmt.percent_text(count / graded, 1)}）"
+        return texts.REPORT_CHART_VALUE_SHARE.format(
+            value=fmt.count_text(count), share=fmt.percent_text(count / graded, 1)
+        )
 
     figure = go.Figure(
         go.Bar(
@@ -243,7 +245,7 @@ def _rate_by_unit_figure(units: pd.DataFrame) -> go.Figure:
     title = (
         texts.REPORT_CHART_RATE_BY_UNIT
         if len(rated) <= CHART_UNITS
-        else texts.REPORT_CHART_RATE_BY_UNIT_LOWEST.format(shown=CHART_UNITS, total=len(rated))
+        else texts.REPORT_CHART_RATE_BY_UNIT_LOWEST.format(shown=CHART_UNITS, total=fmt.count_text(len(rated)))
     )
     rates = [float(rate) * 100 for rate in shown["exec_rate"]]
     figure = go.Figure(
@@ -284,7 +286,9 @@ def _points_by_class_figure(by_class: pd.DataFrame) -> go.Figure:
             x=points,
             orientation="h",
             text=[
-                f"{fmt.score_text(value)}（{fmt.percent_text(value / total, 1) if total else texts.DASH}）"
+                texts.REPORT_CHART_VALUE_SHARE.format(
+                    value=fmt.score_text(value), share=fmt.percent_text(value / total, 1) if total else texts.DASH
+                )
                 for value in points
             ],
             textposition="outside",
@@ -424,7 +428,9 @@ def _reason_classes(writer: _Writer, con, filters: Filters) -> None:
     ]
     writer.paragraph(
         texts.REPORT_REASON_CLASSES_TEXT.format(
-            indicators=int(by_class["indicators"].sum()), points=fmt.score_text(points), parts="、".join(parts)
+            indicators=int(by_class["indicators"].sum()),
+            points=fmt.score_text(points),
+            parts=texts.REPORT_LIST_SEPARATOR.join(parts),
         )
     )
     writer.picture(_points_by_class_figure(by_class), height=_bar_chart_height(len(by_class)), keep_with_next=True)
@@ -454,7 +460,7 @@ def _review(writer: _Writer, con, filters: Filters, names: FormNames) -> None:
             )
             for row in severities.itertuples()
         )
-        + "。"
+        + texts.REPORT_SENTENCE_END
     )
     rules = review_queries.rule_counts(con, filters)
     if not rules.empty:
@@ -815,7 +821,7 @@ class _Writer:
 
     def paragraph(self, text: str, keep_with_next: bool = False):
         paragraph = self.document.add_paragraph(visible_text(text), style=STYLE_BODY)
-        if keep_with_next or text.endswith("："):
+        if keep_with_next or text.endswith(texts.REPORT_INTRO_END):
             paragraph.paragraph_format.keep_with_next = True  # an introduction stays with its table
         return paragraph
 
