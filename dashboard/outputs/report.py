@@ -35,7 +35,7 @@ import plotly.graph_objects as go
 from docx import Document
 from docx.document import Document as DocxDocument
 from docx.enum.style import WD_STYLE_TYPE
-from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
@@ -133,6 +133,7 @@ def build_report(
         [texts.REPORT_COL_SECTION, texts.REPORT_COL_ITEM, texts.REPORT_COL_VALUE],
         [[title, label, value] for title, cards in key_figures.sections(figures, unit) for label, value, _ in cards]
         + [_signal_forms_row(con, filters)],
+        group_first=True,
     )
     writer.heading(titles["grades"])
     writer.picture(_grade_figure({**figures["grades"], texts.NOT_GRADED: figures["not_graded"]}))
@@ -780,6 +781,20 @@ def column_widths(headings: list[str], rows: list[list[str]], numeric: list[bool
     return [low + (want - low) * share for low, want in zip(least, wanted, strict=True)]
 
 
+def _merge_repeats(table, first: list[str]) -> None:
+    """Runs of one text in the first column (body rows) merged into one cell, the text written once."""
+    start = 0
+    for index in range(1, len(first) + 1):
+        if index < len(first) and first[index] == first[start]:
+            continue
+        if index - start > 1:
+            top, bottom = table.cell(start + 1, 0), table.cell(index, 0)
+            for row in range(start + 2, index + 1):
+                table.cell(row, 0).paragraphs[0].clear()  # merging would otherwise keep every copy
+            top.merge(bottom).vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
+        start = index
+
+
 def _row_properties(row, header: bool = False) -> None:
     """A row that never splits across pages; the header row repeated on every page."""
     tr_pr = row._tr.get_or_add_trPr()
@@ -834,9 +849,17 @@ class _Writer:
         """The next heading starts a new page (a break of its own could leave an empty page behind)."""
         self.new_page = True
 
-    def table(self, headings: list[str], rows: list[list], top: int | None = None, total: int | None = None) -> None:
+    def table(
+        self,
+        headings: list[str],
+        rows: list[list],
+        top: int | None = None,
+        total: int | None = None,
+        group_first: bool = False,
+    ) -> None:
         """A table of `rows` (its first `top`), and how many more there are; `total`: the table's row count
-        where `rows` are only its first rows (a query's top N)."""
+        where `rows` are only its first rows (a query's top N); `group_first`: a first-column text repeated in
+        the rows below it is written once, in one cell spanning them (the key figures' 类别)."""
         shown = [
             [
                 visible_text(fmt.text_or_dash(value) if not isinstance(value, str) else value or texts.DASH)
@@ -869,6 +892,8 @@ class _Writer:
                 elif number:
                     paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
                 paragraph.paragraph_format.keep_with_next = with_next
+        if group_first:
+            _merge_repeats(table, [row[0] for row in shown])
         rest = (len(rows) if total is None else total) - len(shown)
         if rest > 0:
             self.paragraph(texts.REPORT_MORE_ROWS.format(count=rest))

@@ -229,6 +229,8 @@ def test_numbers_are_right_aligned_and_texts_are_not(document):
     assert [row.cells[2].paragraphs[0].alignment for row in key.rows[1:]] == [WD_ALIGN_PARAGRAPH.RIGHT] * (
         len(key.rows) - 1
     )
+    first = [cell._tc for cell in key.columns[0].cells[1:]]
+    assert len(set(first)) == 4  # 类别 written once per section: 资金与得分, 自评表与扣分, 等级分布, 风险信号
     assert not report.is_number("0402009") and report.is_number("10,048.83") and report.is_number("+1.25 个百分点")
 
 
