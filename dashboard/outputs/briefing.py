@@ -118,7 +118,10 @@ def scope_text(con: duckdb.DuckDBPyConnection, filters: Filters, forms: int) -> 
     others = describe_parts(filters, skip=("years", "departments", "units", "types"))
     others_text = texts.REPORT_SCOPE_OTHERS.format(filters=texts.FILTER_SEPARATOR.join(others)) if others else ""
     if not forms:
-        return texts.REPORT_SCOPE_EMPTY.format(others=others_text)
+        named = describe_parts(filters)
+        return texts.REPORT_SCOPE_EMPTY.format(
+            others=texts.FILTER_SEPARATOR.join(named) if named else texts.REPORT_SCOPE_NO_FILTERS
+        )
     found = queries.overview_query(
         con,
         "SELECT list(DISTINCT o.year ORDER BY o.year) AS years, list(DISTINCT o.department ORDER BY o.department) "

@@ -177,10 +177,13 @@ def test_the_issue_20_hooks_say_nothing_until_their_data_exists(con):
 def test_scope_names_the_filters_it_was_made_with(con):
     scope = briefing.scope_text(con, Filters(units=("福田区政务服务信息中心",), score_range=(90, 100)), 1)
     assert scope == (
-        "本报告汇总2021 年度，福田区政务服务信息中心的 1 张项目支出绩效自评表（来自 1 个文件），"
-        "另按“总分范围 90–100”筛选。"
+        "本报告汇总2021 年度，福田区政务服务信息中心的 1 张项目支出绩效自评表"
+        "（来自 1 个文件；筛选条件：总分范围 90–100）。"
     )
-    assert briefing.scope_text(con, Filters(types=("没有这种类型",)), 0).startswith("当前范围内没有自评表")
+    assert (
+        briefing.scope_text(con, Filters(types=("没有这种类型",)), 0)
+        == "当前范围内没有自评表（项目类型 没有这种类型）。"
+    )
 
 
 def test_headings_are_numbered_black_and_never_repeated(document):
