@@ -282,6 +282,10 @@ def test_report_as_pdf_and_its_first_two_pages_as_images(sample_db, tmp_path):
         first = pdf.pages[0].extract_text()
         total = len(pdf.pages)
         fonts = {char["fontname"] for char in pdf.pages[0].chars}
+        for page in pdf.pages:  # no page holding only the tail of a table: each has a section or is well filled
+            body = [word["bottom"] for word in page.extract_words() if word["bottom"] < page.height - 60]
+            has_section = re.search(r"^[一二三四五六七八九十]+、", page.extract_text(), re.M)
+            assert has_section or max(body, default=0) > page.height * 0.5, page.page_number
     assert "一、要点" in first and "（三）建议" in first  # the whole 要点 on page 1
     assert f"第 1 页 共 {total} 页" in first
     assert any("Serif" in font for font in fonts) and any("Sans" in font for font in fonts)  # the stand-ins
