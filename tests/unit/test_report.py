@@ -297,3 +297,42 @@ def test_pdf_without_libreoffice_says_how_to_get_it(sample_db, tmp_path, monkeyp
     with pytest.raises(report_pdf.ReportPdfError) as error:
         report_pdf.pdf_bytes(b"PK")
     assert "LibreOffice" in str(error.value) and "--format docx" in str(error.value)
+
+
+def test_cli_pdf_without_libreoffice_says_so_and_writes_nothing(sample_db, tmp_path):
+    output = tmp_path / "报告.pdf"
+    bare = tmp_path / "bin"  # a PATH with no soffice (the interpreter is called by its full path)
+    bare.mkdir()
+    result = run_cli("report", "--db", str(sample_db), "--output", str(output), env={"PATH": str(bare)})
+    assert result.returncode == 2 and texts.REPORT_PDF_NO_LIBREOFFICE in result.stderr
+    assert "Traceback" not in result.stderr and not output.exists()  # the .pdf suffix alone asks for a PDF
+
+
+@pytest.mark.libreoffice
+def test_pdf_conversion_that_overruns_its_time_is_stopped(monkeypatch):
+    from dashboard.ingest import libreoffice
+
+    monkeypatch.setenv(libreoffice.TIMEOUT_ENV, "0.01")
+    with pytest.raises(report_pdf.ReportPdfError) as error:
+        report_pdf.pdf_bytes(b"PK")
+    assert str(error.value) == texts.REPORT_PDF_TIMEOUT.format(seconds="0.01")
+
+
+def test_headings_are_numbered_by_level_and_a_repeat_is_told_apart():
+    import docx as python_docx
+
+    writer = report._Writer(python_docx.Document())
+    for text, level in (("甲", 1), ("乙", 2), ("乙", 2), ("丙", 3), ("丁", 1), ("戊", 2)):
+        writer.heading(text, level)
+    written = [p.text for p in writer.document.paragraphs]
+    assert written == ["一、甲", "（一）乙", "（二）乙", "1. 丙", "二、丁", "（一）戊"]
+    writer.heading("戊", 2)  # under 二、 again: （二）戊 — a new number, so no repeat
+    writer.numbers = [2, 1]
+    writer.counters[(2,)] = 0  # forced to write （一）戊 a second time
+    writer.heading("戊", 2)
+    assert writer.document.paragraphs[-1].text == texts.REPORT_HEADING_REPEAT.format(text="（一）戊", n=2)
+    assert (
+        report.chinese_number(10) == "十"
+        and report.chinese_number(12) == "十二"
+        and report.chinese_number(21) == "二十一"
+    )
