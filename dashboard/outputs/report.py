@@ -19,6 +19,9 @@ report_pdf.py). Charts are PNG images made offline (chart_images.py).
 
 Forms with the same name are told apart wherever they are listed: by 项目金额, then unit, then their order
 (`FormNames`); a heading is never written twice.
+
+A new section is an entry in `_sections` (its heading is numbered from its place, and the 要点 can point to it
+by its key) and its writer in `build_report`; a new finding on the 要点 page is a function in briefing.POINTS.
 """
 
 from __future__ import annotations
