@@ -14,8 +14,8 @@ Typography of an official paper (GB/T 9704 style): title in 方正小标宋简�
 black; tables with numbers right-aligned, columns as wide as their content, the header row repeated on every
 page, rows never split, a short table kept on one page and a long one never leaving a few rows alone; the footer
 "第 X 页 共 Y 页" (PAGE and NUMPAGES fields). Where the official fonts are not installed, Word and LibreOffice
-substitute; the PDF made here names this machine's CJK fonts as their stand-ins (`FONT_STAND_INS`,
-report_pdf.py). Charts are PNG images made offline (chart_images.py).
+substitute; the PDF made here names this machine's CJK fonts as their stand-ins (report_pdf.FONT_STAND_INS).
+Charts are PNG images made offline (chart_images.py).
 
 Forms with the same name are told apart wherever they are listed: by 项目金额, then unit, then their order
 (`FormNames`); a heading is never written twice.
@@ -52,20 +52,13 @@ from dashboard.queries.filters import Filters
 from dashboard.security.untrusted import visible_text
 from dashboard.store import reads
 
-# The fonts an official paper uses (Windows and government machines have them), and the stand-ins this
-# machine's LibreOffice prints with where they are missing (Debian's fonts-noto-cjk; report_pdf.py).
+# The fonts an official paper uses (Windows and government machines have them); where they are missing, the
+# PDF made here prints with this machine's stand-ins (report_pdf.FONT_STAND_INS).
 FONT_TITLE = texts.REPORT_FONT_TITLE  # 方正小标宋简体
 FONT_HEADING_1 = texts.REPORT_FONT_HEADING_1  # 黑体
 FONT_HEADING_2 = texts.REPORT_FONT_HEADING_2  # 楷体
 FONT_BODY = texts.REPORT_FONT_BODY  # 仿宋
 LATIN_FONT = "Times New Roman"
-FONT_STAND_INS = {
-    FONT_TITLE: "Noto Serif CJK SC",
-    FONT_HEADING_1: "Noto Sans CJK SC",
-    FONT_HEADING_2: "Noto Serif CJK SC",
-    FONT_BODY: "Noto Serif CJK SC",
-    LATIN_FONT: "Noto Serif CJK SC",
-}
 BLACK = RGBColor(0, 0, 0)
 TOP_ROWS = 30  # rows of a long table shown in the report
 KEEP_TOGETHER_ROWS = 20  # a table of at most this many rows is kept on one page

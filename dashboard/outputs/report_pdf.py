@@ -3,7 +3,7 @@
 LibreOffice runs as the readers run it (ingest/libreoffice.py: headless, a private profile folder made for this
 one conversion, its own process group and time limit, no macros). The official fonts the report names (仿宋,
 黑体, 楷体, 方正小标宋简体, Times New Roman) are often not installed on a Linux server; a fontconfig file made for the
-conversion names a stand-in for each (report.FONT_STAND_INS: Debian's Noto Serif/Sans CJK SC), used only where
+conversion names a stand-in for each (`FONT_STAND_INS`: Debian's Noto Serif/Sans CJK SC), used only where
 the official font is missing, so the PDF is set in a Song/serif body with Hei/sans headings instead of whatever
 fallback the machine would pick. Where LibreOffice is not installed, ReportPdfError says so and how to get it.
 """
@@ -16,9 +16,19 @@ from xml.sax.saxutils import escape
 
 from dashboard.core import texts
 from dashboard.ingest import libreoffice
-from dashboard.outputs.report import FONT_STAND_INS
 
 SYSTEM_FONTCONFIG = "/etc/fonts/fonts.conf"
+# The fonts the report names (report.py) and the stand-in for each where it is not installed: Debian's
+# fonts-noto-cjk — Noto Serif CJK SC, a Song face, for 仿宋, 楷体 and 小标宋 (and Latin text); Noto Sans CJK SC, a
+# Hei face, for 黑体.
+SERIF, SANS = "Noto Serif CJK SC", "Noto Sans CJK SC"
+FONT_STAND_INS = {
+    texts.REPORT_FONT_TITLE: SERIF,
+    texts.REPORT_FONT_HEADING_1: SANS,
+    texts.REPORT_FONT_HEADING_2: SERIF,
+    texts.REPORT_FONT_BODY: SERIF,
+    "Times New Roman": SERIF,
+}
 PDF_MIME = "application/pdf"
 
 
