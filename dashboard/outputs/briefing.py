@@ -220,7 +220,9 @@ def score_point(context: Context) -> Point:
         section = context.sections.get(
             "yoy", texts.YOY_TITLE.format(year=context.pair.year, previous=context.pair.previous)
         )
-        advice = texts.REPORT_BRIEF_ADVICE_DECLINE.format(label=texts.KPI_AVG_SCORE, change=change, section=section)
+        advice = texts.REPORT_BRIEF_ADVICE_DECLINE.format(
+            label=texts.KPI_AVG_SCORE, amount=change.lstrip("-"), section=section
+        )
         return Point(finding, problem, advice)
     return Point(finding)
 

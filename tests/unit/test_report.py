@@ -130,7 +130,7 @@ def test_brief_says_the_change_from_last_year(tmp_path):
     assert rows["avg_score"][2] == "-0.26"  # 数据规划管理 97.14 → 95.14 in 2022, 离退休干部慰问金 (100) gone
     assert f"，较 2021 年 {rows['avg_score'][2]} 分" in brief.findings[1]
     assert f"{texts.KPI_AVG_SCORE}较 2021 年下降 0.26 分。" in brief.problems  # a fall is a problem, and its advice
-    assert any("-0.26" in suggestion and "与上年比较" in suggestion for suggestion in brief.suggestions)
+    assert any("下降 0.26 分" in suggestion and "与上年比较" in suggestion for suggestion in brief.suggestions)
     assert rows["overall_rate"][2] == "0" and "，与 2021 年持平。" in brief.findings[0]  # the card's delta: 0
     assert brief.scope.startswith("本报告汇总2022 年度，0402009 部门本级的 21 张")  # its one unit is the department
     assert both_years.scope.startswith("本报告汇总2021、2022 年度")
