@@ -82,7 +82,7 @@ class Context:
 
 
 def cards(figures: dict, unit: str) -> dict[str, str]:
-    """{card label: value text} of the 总览 cards (key_figures.sections), and the risk-signal card."""
+    """{card label: value text} of the 总览 cards (key_figures.sections); `build` adds the risk-signal card."""
     return {label: value for _title, section in key_figures.sections(figures, unit) for label, value, _ in section}
 
 
@@ -129,7 +129,7 @@ def scope_text(con: duckdb.DuckDBPyConnection, filters: Filters, forms: int) -> 
         "count(DISTINCT o.source_file) AS files FROM form_overview o WHERE {where}",
         filters,
     ).iloc[0]
-    years = [int(year) for year in found["years"] if year is not None]
+    years = [int(year) for year in found["years"] if year is not None and not pd.isna(year)]
     departments = [str(name) for name in found["departments"] if name is not None]
     units = int(found["units"])
     if filters.units:
