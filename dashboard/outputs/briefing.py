@@ -270,9 +270,17 @@ def _groups(context: Context, by: str) -> pd.DataFrame:
     return context.groups[by]
 
 
-def _group_value(row, value: str) -> str:
+def _group_name(row, by: str) -> str:
+    """A unit or type in a sentence: a department's own level as "0402009 部门本级" (the scope's words; tables say
+    "0402009（主管部门）", key_figures.org_label, which in a sentence would put brackets inside brackets)."""
+    if by == "org" and bool(row.grp_is_department) and not fmt.is_missing(row.grp):
+        return texts.REPORT_SCOPE_OWN_ONLY.format(department=row.grp)
+    return fmt.text_or_dash(row.grp)
+
+
+def _group_value(row, value: str, by: str) -> str:
     return texts.REPORT_BRIEF_GROUP_VALUE.format(
-        name=fmt.text_or_dash(row.grp), value=value, forms=fmt.count_text(row.forms)
+        name=_group_name(row, by), value=value, forms=fmt.count_text(row.forms)
     )
 
 
@@ -302,8 +310,8 @@ def _groups_point(context: Context, by: str, label: str) -> Point | None:
     scores = _extremes(groups, "avg_score")
     scores_text = (
         texts.REPORT_BRIEF_GROUP_SCORES.format(
-            score_best=_group_value(scores[0], _score_text(scores[0].avg_score)),
-            score_worst=_group_value(scores[1], _score_text(scores[1].avg_score)),
+            score_best=_group_value(scores[0], _score_text(scores[0].avg_score), by),
+            score_worst=_group_value(scores[1], _score_text(scores[1].avg_score), by),
         )
         if scores
         else ""
@@ -312,8 +320,8 @@ def _groups_point(context: Context, by: str, label: str) -> Point | None:
         texts.REPORT_BRIEF_GROUPS.format(
             label=label,
             n=fmt.count_text(len(groups)),
-            rate_best=_group_value(rates[0], _rate_text(rates[0].exec_rate)),
-            rate_worst=_group_value(rates[1], _rate_text(rates[1].exec_rate)),
+            rate_best=_group_value(rates[0], _rate_text(rates[0].exec_rate), by),
+            rate_worst=_group_value(rates[1], _rate_text(rates[1].exec_rate), by),
             scores=scores_text,
         )
     )
@@ -331,7 +339,7 @@ def units_point(context: Context) -> Point | None:
         return point
     threshold = fmt.percent_text(RATE_CONCERN, 0)
     named = [
-        texts.REPORT_BRIEF_UNIT_RATE.format(name=fmt.text_or_dash(r.grp), rate=_rate_text(r.exec_rate))
+        texts.REPORT_BRIEF_UNIT_RATE.format(name=_group_name(r, "org"), rate=_rate_text(r.exec_rate))
         for r in low.head(NAMED_UNITS).itertuples()
     ]
     if len(low) > NAMED_UNITS:

@@ -138,9 +138,11 @@ def build_report(
     if len(units) > 1:
         chart = _rate_by_unit_figure(units)
         writer.picture(chart, height=_bar_chart_height(min(len(units), CHART_UNITS)), keep_with_next=True)
-    _groups(writer, units, texts.COL["org"], unit)
+    _groups(writer, units, texts.COL["org"], unit, "org")
     writer.heading(titles["types"])
-    _groups(writer, queries.group_summary(con, filters, "project_type"), texts.COL["project_type"], unit)
+    _groups(
+        writer, queries.group_summary(con, filters, "project_type"), texts.COL["project_type"], unit, "project_type"
+    )
     writer.heading(titles["low"])
     _low_scores(writer, con, filters, names, unit)
     writer.heading(titles["unexplained"])
@@ -247,7 +249,10 @@ def _rate_by_unit_figure(units: pd.DataFrame) -> go.Figure:
     rates = [float(rate) * 100 for rate in shown["exec_rate"]]
     figure = go.Figure(
         go.Bar(
-            y=[fmt.text_or_dash(name) for name in shown["grp"]],
+            y=[
+                key_figures.org_label(name, own)
+                for name, own in zip(shown["grp"], shown["grp_is_department"], strict=True)
+            ],
             x=rates,
             orientation="h",
             text=[fmt.percent_text(rate) for rate in shown["exec_rate"]],
@@ -303,11 +308,11 @@ def _points_by_class_figure(by_class: pd.DataFrame) -> go.Figure:
     return figure
 
 
-def _groups(writer: _Writer, groups: pd.DataFrame, label: str, unit: str) -> None:
+def _groups(writer: _Writer, groups: pd.DataFrame, label: str, unit: str, by: str) -> None:
     col = texts.COL
     rows = [
         [
-            fmt.text_or_dash(row.grp),
+            key_figures.org_label(row.grp, row.grp_is_department) if by == "org" else fmt.text_or_dash(row.grp),
             fmt.count_text(row.forms),
             fmt.money_text(row.budget, unit, False),
             fmt.money_text(row.executed, unit, False),

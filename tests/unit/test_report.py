@@ -107,7 +107,7 @@ def test_brief_sentences_carry_the_cards_numbers(con, document):
     # the units and types that stand out, by the stated rule (highest and lowest 执行率 and 平均总分)
     units = queries.group_summary(con, Filters(), "org").sort_values("exec_rate")
     worst = units.iloc[0]
-    assert f"最低的是{worst.grp}（98.30%，21 张表）" in text
+    assert f"最低的是{worst.grp} 部门本级（98.30%，21 张表）" in text  # 0402009 prints no 实施单位
     assert (
         "项目类型比较（8 个）：执行率最高的是补助补贴（100.00%，1 张表），最低的是预算准备金（0.00%，5 张表）" in text
     )
