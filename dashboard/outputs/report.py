@@ -486,7 +486,7 @@ def _review(writer: _Writer, con, filters: Filters, names: FormNames) -> None:
             [
                 [
                     names.label(r.form_id, r.project_name),
-                    fmt.text_or_dash(r.org),
+                    key_figures.org_label(r.org, r.org_is_department),
                     fmt.count_text(r.error_count),
                     fmt.count_text(r.warning_count),
                 ]
