@@ -43,6 +43,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
+from lxml import etree
 
 from dashboard.core import formatting as fmt
 from dashboard.core import texts
@@ -683,7 +684,35 @@ def _new_document() -> DocxDocument:
     gap.base_style = styles["Normal"]
     gap.font.size = Pt(6)
     _page_numbers(section.footer.paragraphs[0])
+    _font_table(document)
     return document
+
+
+# Word's font table entries of the official fonts: the Chinese character set (GB2312) and, as the alternate name,
+# the name Word knows on an English system (or, for 小标宋, the Hei face that stands in for it where it is not
+# installed), so that Word picks a Chinese face of the right kind instead of its default.
+FONT_TABLE = (
+    (FONT_TITLE, "SimHei", "roman"),
+    (FONT_HEADING_1, "SimHei", "modern"),
+    (FONT_HEADING_2, "KaiTi", "modern"),
+    (FONT_BODY, "FangSong", "modern"),
+)
+
+
+def _font_table(document: DocxDocument) -> None:
+    part = next(rel.target_part for rel in document.part.rels.values() if rel.reltype.endswith("/fontTable"))
+    fonts = etree.fromstring(part.blob)
+    for name, alternate, family in FONT_TABLE:
+        font = etree.SubElement(fonts, qn("w:font"))
+        font.set(qn("w:name"), name)
+        for tag, value in (
+            ("w:altName", alternate),
+            ("w:charset", "86"),
+            ("w:family", family),
+            ("w:pitch", "variable"),
+        ):
+            etree.SubElement(font, qn(tag)).set(qn("w:val"), value)
+    part._blob = etree.tostring(fonts, xml_declaration=True, encoding="UTF-8", standalone=True)
 
 
 def _field(paragraph, instruction: str) -> None:

@@ -28,6 +28,10 @@ FONT_STAND_INS = {
     texts.REPORT_FONT_HEADING_2: SERIF,
     texts.REPORT_FONT_BODY: SERIF,
     "Times New Roman": SERIF,
+    # the alternate names the report's font table gives them (report.FONT_TABLE)
+    "SimHei": SANS,
+    "KaiTi": SERIF,
+    "FangSong": SERIF,
 }
 PDF_MIME = "application/pdf"
 

@@ -201,6 +201,16 @@ def test_headings_are_numbered_black_and_never_repeated(document):
     assert document.styles["Title"].element.rPr.rFonts.get(qn("w:eastAsia")) == report.FONT_TITLE
     assert document.styles["Heading 1"].element.rPr.rFonts.get(qn("w:eastAsia")) == report.FONT_HEADING_1
     assert document.styles[report.STYLE_BODY].element.rPr.rFonts.get(qn("w:eastAsia")) == report.FONT_BODY
+    font_table = next(r.target_part for r in document.part.rels.values() if r.reltype.endswith("/fontTable"))
+    from lxml import etree
+
+    fonts = {
+        font.get(qn("w:name")): font.find(qn("w:altName")).get(qn("w:val"))
+        for font in etree.fromstring(font_table.blob).iter(qn("w:font"))
+        if font.find(qn("w:charset")) is not None and font.find(qn("w:charset")).get(qn("w:val")) == "86"
+    }
+    assert fonts == {report.FONT_TITLE: "SimHei", report.FONT_HEADING_1: "SimHei", report.FONT_HEADING_2: "KaiTi",
+                     report.FONT_BODY: "FangSong"}  # fmt: skip
 
 
 def test_forms_with_the_same_name_are_told_apart(con, document):
