@@ -1,4 +1,5 @@
-"""python -m dashboard report: the Word 汇总报告 for the same filters the pages offer."""
+"""python -m dashboard report: the 汇总报告 (Word, or PDF where LibreOffice is installed) for the same filters the
+pages offer."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import sys
 from pathlib import Path
 
 from dashboard.core import texts
-from dashboard.outputs import output_files, report
+from dashboard.outputs import output_files, report, report_pdf
 from dashboard.queries import queries
 from dashboard.queries.filters import Filters
 from dashboard.security.untrusted import display_name
@@ -22,9 +23,22 @@ def add_report_command(commands) -> None:
     command.add_argument("--unit", action="append", default=[], help=texts.CLI_REPORT_UNIT_HELP)
     command.add_argument("--type", action="append", default=[], help=texts.CLI_REPORT_TYPE_HELP)
     command.add_argument("--output", type=Path, required=True, help=texts.CLI_REPORT_OUTPUT_HELP)
+    command.add_argument("--format", choices=FORMATS, help=texts.CLI_REPORT_FORMAT_HELP)
+
+
+FORMATS = tuple(texts.REPORT_FORMATS)  # docx, pdf
+
+
+def report_format(args: argparse.Namespace) -> str:
+    """--format, else the output's suffix (.pdf → pdf), else docx."""
+    return args.format or ("pdf" if args.output.suffix.lower() == ".pdf" else "docx")
 
 
 def run_report(args: argparse.Namespace) -> int:
+    as_pdf = report_format(args) == "pdf"
+    if as_pdf and not report_pdf.available():  # said before the report is built
+        print(texts.REPORT_PDF_NO_LIBREOFFICE, file=sys.stderr)
+        return 2
     con = connect.open_db(args.db, read_only=True)
     try:
         options = queries.filter_options(con)
@@ -41,6 +55,12 @@ def run_report(args: argparse.Namespace) -> int:
         data = report.build_report(con, filters)
     finally:
         con.close()
+    if as_pdf:
+        try:
+            data = report_pdf.pdf_bytes(data)
+        except report_pdf.ReportPdfError as error:
+            print(str(error), file=sys.stderr)
+            return 1
     output_files.write_bytes(args.output, data)  # whole or not at all: a full disk keeps the old file
     print(texts.CLI_REPORT_WRITTEN.format(path=display_name(str(args.output))))
     return 0

@@ -65,31 +65,43 @@ def converted(path: Path, target: str, source_suffix: str, shown_suffix: str) ->
         work = Path(folder)
         source = work / f"source{source_suffix}"
         shutil.copyfile(path, source)
-        out = work / "out"
-        arguments = [
-            command,
-            f"-env:UserInstallation={(work / 'profile').as_uri()}",
-            "--headless",
-            "--invisible",
-            "--nologo",
-            "--norestore",
-            "--nolockcheck",
-            "--convert-to",
-            target,
-            "--outdir",
-            str(out),
-            str(source),
-        ]
         seconds = timeout_seconds()
-        if not _run(arguments, work, seconds):
+        result = convert_in(command, work, source, target, seconds)
+        if result is None:
             raise FormReadError(texts.REASON_CONVERT_TIMEOUT.format(suffix=shown_suffix, seconds=_plain(seconds)))
-        result = out / f"source.{target}"
         if not result.is_file() or result.stat().st_size == 0:
             raise FormReadError(texts.REASON_CONVERT_FAILED.format(suffix=shown_suffix))
         yield result
 
 
-def _run(arguments: list[str], home: Path, seconds: float) -> bool:
+def convert_in(
+    command: str, work: Path, source: Path, target: str, seconds: float, env: dict[str, str] | None = None
+) -> Path | None:
+    """`source` (a file in the private folder `work`) converted by LibreOffice to `target` ("docx", "pdf" …)
+    with a profile of its own in `work`: the converted file's path (check that it exists: LibreOffice says
+    nothing when it cannot open a file), or None where it overran `seconds`. Also used by the report's PDF
+    (outputs/report_pdf.py), with `env` naming its font stand-ins."""
+    out = work / "out"
+    arguments = [
+        command,
+        f"-env:UserInstallation={(work / 'profile').as_uri()}",
+        "--headless",
+        "--invisible",
+        "--nologo",
+        "--norestore",
+        "--nolockcheck",
+        "--convert-to",
+        target,
+        "--outdir",
+        str(out),
+        str(source),
+    ]
+    if not _run(arguments, work, seconds, env):
+        return None
+    return out / f"{source.stem}.{target}"
+
+
+def _run(arguments: list[str], home: Path, seconds: float, env: dict[str, str] | None = None) -> bool:
     """Run LibreOffice in a process group of its own; False when it overran `seconds` (the group killed)."""
     process = subprocess.Popen(
         arguments,
@@ -97,6 +109,7 @@ def _run(arguments: list[str], home: Path, seconds: float) -> bool:
         stdin=subprocess.DEVNULL,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
+        env=None if env is None else {**os.environ, **env},
         start_new_session=True,  # its own process group: LibreOffice starts soffice.bin under a launcher
     )
     restore = _kill_group_on_term(process.pid)

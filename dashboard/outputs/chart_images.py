@@ -12,6 +12,9 @@ import plotly.graph_objects as go
 
 # Where Debian puts Chromium; kaleido's choreographer reads BROWSER_PATH.
 CHROMIUM_CANDIDATES = ("/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome")
+# Chromium under load now and then fails to draw one chart of a report: a second try almost always draws it.
+ATTEMPTS = 2
+TEMPLATE = "plotly_white"
 FONT_FAMILY = "Noto Sans CJK SC, Source Han Sans SC, Microsoft YaHei, sans-serif"
 
 _LOG = logging.getLogger(__name__)
@@ -34,9 +37,12 @@ def png(figure: go.Figure, width: int = 900, height: int = 420) -> bytes | None:
         return None
     os.environ.setdefault("BROWSER_PATH", browser)
     figure = go.Figure(figure)
-    figure.update_layout(font_family=FONT_FAMILY, paper_bgcolor="white")
-    try:
-        return figure.to_image(format="png", width=width, height=height, scale=2)
-    except Exception:  # kaleido or Chromium failing must cost the picture, not the report
-        _LOG.exception("chart image failed")
-        return None
+    # A template of its own: the same image from the command line and from the dashboard, where Streamlit makes
+    # its own template plotly's default (title centred, other grid).
+    figure.update_layout(template=TEMPLATE, font_family=FONT_FAMILY, paper_bgcolor="white")
+    for attempt in range(ATTEMPTS):
+        try:
+            return figure.to_image(format="png", width=width, height=height, scale=2)
+        except Exception:  # kaleido or Chromium failing must cost the picture, not the report
+            _LOG.exception("chart image failed (attempt %d of %d)", attempt + 1, ATTEMPTS)
+    return None

@@ -195,9 +195,15 @@ def describe(filters: Filters) -> str:
     """The active filters in one Chinese line, for page captions."""
     if not filters.active:
         return texts.FILTER_NONE_ACTIVE
+    return texts.FILTER_ACTIVE.format(summary=texts.FILTER_SEPARATOR.join(describe_parts(filters)))
+
+
+def describe_parts(filters: Filters, skip: tuple[str, ...] = ()) -> list[str]:
+    """Each active filter in words ("年度 2021", "总分 60–90" …); `skip`: `Filters` fields left out (the
+    report says years, departments, units and types in its own sentence)."""
     parts = []
     for spec in LIST_FILTERS:
-        if values := getattr(filters, spec.field):
+        if spec.field not in skip and (values := getattr(filters, spec.field)):
             parts.append(f"{spec.label} {'、'.join(map(str, values))}")
     if tuple(filters.score_range) != SCORE_LIMITS:
         parts.append(f"{texts.FILTER_SCORE} {filters.score_range[0]:g}–{filters.score_range[1]:g}")
@@ -208,7 +214,7 @@ def describe(filters: Filters) -> str:
         parts.append(texts.FILTER_STATUS_OPTIONS[filters.status])
     if filters.search:
         parts.append(texts.FILTER_TEXT_SEARCH.format(text=filters.search))
-    return texts.FILTER_ACTIVE.format(summary=texts.FILTER_SEPARATOR.join(parts))
+    return parts
 
 
 # --- widgets -----------------------------------------------------------------------------------------------

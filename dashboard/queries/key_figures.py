@@ -65,6 +65,14 @@ def grade_bands_text(config: AuditConfig | None = None) -> str:
     return texts.GRADE_BAND_SEPARATOR.join(f"{grade} {band}" for grade, band in grade_bands(config).items())
 
 
+def org_label(org, is_department) -> str:
+    """A unit as lists show it: its name, "0402009（主管部门）" where the forms print no 实施单位 (the department's
+    own level), "（未填单位）" where neither is printed."""
+    if fmt.is_missing(org) or not str(org).strip():
+        return texts.ORG_BLANK
+    return texts.REVIEW_UNIT_IS_DEPARTMENT.format(org=org) if bool(is_department) else str(org)
+
+
 def not_graded_help() -> str:
     """The 不评级 card's help: which forms are not graded (domain.NOT_GRADED_REASONS) and what that means."""
     reasons = texts.NOT_GRADED_REASON_SEPARATOR.join(texts.NOT_GRADED_REASONS[key] for key in domain.NOT_GRADED_REASONS)

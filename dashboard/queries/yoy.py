@@ -45,6 +45,12 @@ def year_pair(con: duckdb.DuckDBPyConnection, filters: Filters) -> YearPair | No
     return YearPair(latest, latest - 1) if int(has_previous["n"].iloc[0]) else None
 
 
+def cards_compare(filters: Filters) -> bool:
+    """Whether the key figures (总览's cards, the report's 要点) show their change from last year: only where the
+    filters pick one year — figures summed over several years have no "previous year" to differ from."""
+    return len(filters.years) == 1
+
+
 def in_year(filters: Filters, year: int) -> Filters:
     return dataclasses.replace(filters, years=(year,))
 

@@ -115,16 +115,31 @@ def printed_forms_bytes(filters) -> bytes:
 
 
 def report_button(filters, key: str) -> None:
-    """下载汇总报告: the Word report for the current filters (dashboard/outputs/report.py), built when clicked."""
-    st.download_button(
-        texts.DOWNLOAD_REPORT,
-        data=_deferred(report_bytes, filters),
-        file_name=f"{texts.REPORT_FILE_STEM}.docx",
-        mime=DOCX_MIME,
-        key=key,
-        on_click="ignore",
-        icon=":material/description:",
-    )
+    """下载汇总报告: the report for the current filters (dashboard/outputs/report.py) as Word, and as PDF where
+    LibreOffice is installed (report_pdf.py); each built when clicked."""
+    from dashboard.outputs import report_pdf
+
+    with st.container(horizontal=True, gap="small"):
+        st.download_button(
+            texts.DOWNLOAD_REPORT,
+            data=_deferred(report_bytes, filters),
+            file_name=f"{texts.REPORT_FILE_STEM}.docx",
+            mime=DOCX_MIME,
+            key=key,
+            on_click="ignore",
+            icon=":material/description:",
+        )
+        if report_pdf.available():
+            st.download_button(
+                texts.DOWNLOAD_REPORT_PDF,
+                data=_deferred(report_pdf_bytes, filters),
+                file_name=f"{texts.REPORT_FILE_STEM}.pdf",
+                mime=report_pdf.PDF_MIME,
+                key=f"{key}_pdf",
+                on_click="ignore",
+                icon=":material/picture_as_pdf:",
+                help=texts.DOWNLOAD_REPORT_PDF_HELP,
+            )
 
 
 def report_bytes(filters) -> bytes:
@@ -133,6 +148,12 @@ def report_bytes(filters) -> bytes:
 
     with db.cursor() as cur:
         return report.build_report(cur, filters)
+
+
+def report_pdf_bytes(filters) -> bytes:
+    from dashboard.outputs import report_pdf
+
+    return report_pdf.pdf_bytes(report_bytes(filters))
 
 
 def _deferred(builder: Callable, argument) -> Callable[[], bytes]:

@@ -32,7 +32,7 @@ def card_deltas(filters: Filters, unit: str) -> dict[str, tuple[str, DeltaColor]
 
     Only where the scope is one year: a card over several years has no "previous year" to differ from
     (the comparison table below the charts still compares the latest two)."""
-    if len(filters.years) != 1:
+    if not yoy.cards_compare(filters):
         return {}
     pair = page_data.read(yoy.year_pair, filters)
     if pair is None:

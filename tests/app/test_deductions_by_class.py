@@ -65,7 +65,7 @@ def test_page_draws_the_class_chart_and_filters_by_class_from_the_url(sample_env
 def test_report_has_the_reason_class_paragraph_and_table(sample_env, con, sample_forms):
     document = docx.Document(io.BytesIO(report.build_report(con, Filters())))
     headings = [p.text for p in document.paragraphs if p.style.name.startswith("Heading")]
-    assert texts.REPORT_REASON_CLASSES in headings
+    assert "（一）" + texts.REPORT_REASON_CLASSES in headings  # under 七、扣分情况
     expected = expected_by_class(sample_forms)
     total = sum(points for _, points in expected.values())
     paragraph = next(p.text for p in document.paragraphs if p.text.startswith("扣分指标 "))

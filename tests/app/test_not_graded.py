@@ -133,7 +133,7 @@ def test_the_report_agrees_with_the_pages_and_lists_no_reserve_as_low_scoring(sa
     assert in_report[texts.NOT_GRADED] == "5" and in_report[texts.KPI_AVG_SCORE] == "97.84"
     assert in_report["差"] == "0"
     paragraphs = [p.text for p in document.paragraphs]
-    low = paragraphs.index(texts.REPORT_LOW_SCORES_OF.format(grades="差、中"))
+    low = paragraphs.index("六、" + texts.REPORT_LOW_SCORES_OF.format(grades="差、中"))
     assert paragraphs[low + 1] == texts.REPORT_NONE  # no graded form is 差 or 中; the reserves are not listed
     assert not any(text.startswith("预算准备金（") for text in paragraphs)
     by_type = next(t for t in document.tables if t.rows[0].cells[0].text == texts.COL["project_type"])

@@ -133,13 +133,14 @@ def test_report_figures_are_the_pages_figures(env, tmp_path):
     assert result.returncode == 0, result.stderr
     document = docx.Document(str(output))
     headings = [p.text for p in document.paragraphs if p.style.name.startswith("Heading")]
-    assert texts.REPORT_KEY_FIGURES in headings and texts.REPORT_YOY.format(year=2022, previous=2021) in headings
+    assert "二、" + texts.REPORT_KEY_FIGURES in headings  # the 要点 first
+    assert "九、" + texts.REPORT_YOY.format(year=2022, previous=2021) in headings
     key_table = document.tables[0]
     in_report = {row.cells[1].text: row.cells[2].text for row in key_table.rows[1:]}
     on_page = metrics(run_app(year="2022"))
     assert in_report == on_page  # every card, number by number
     pictures = document.inline_shapes
-    assert len(pictures) == 1  # the grade chart, drawn by Chromium
+    assert len(pictures) == 2  # grades, points lost by reason class (one unit: no 执行率 chart), drawn by Chromium
     yoy_table = next(t for t in document.tables if t.rows[0].cells[0].text == texts.REPORT_COL_ITEM)
     rows = {row.cells[0].text: [c.text for c in row.cells[1:]] for row in yoy_table.rows[1:]}
     want = expected_figures()
@@ -155,8 +156,9 @@ def test_report_for_one_department_by_its_code(env, tmp_path):
                "--output", str(output)]  # fmt: skip
     result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr
-    scope = docx.Document(io.BytesIO(output.read_bytes())).paragraphs[1].text
-    assert "0402009" in scope and "43 张" in scope  # 22 + 21 forms
+    scope = docx.Document(io.BytesIO(output.read_bytes())).paragraphs[2].text
+    assert "0402009" in scope and " 43 张" in scope  # 22 + 21 forms
+    assert scope.startswith("本报告汇总2021、2022 年度，0402009 部门本级") and texts.FILTER_NONE_ACTIVE not in scope
     missing = subprocess.run(
         [*command[:-4], "--department", "不存在的部门", "--output", str(output)],
         cwd=ROOT, capture_output=True, text=True, timeout=300,

@@ -37,3 +37,26 @@ def test_overview_shows_the_change_since_last_year(app_url, page, tmp_path):
     download_info.value.save_as(report)
     assert report.read_bytes()[:2] == b"PK" and report.stat().st_size > 10_000
     assert all(url.startswith(app_url) or url.startswith(("data:", "blob:")) for url in page.requests)
+
+
+@pytest.mark.libreoffice
+def test_overview_hands_over_the_report_as_pdf(app_url, page, tmp_path):
+    """下载汇总报告（PDF）: the PDF made by LibreOffice on click; its first two pages kept as images to look at."""
+    import subprocess
+    from pathlib import Path
+
+    page.goto(f"{app_url}/?year=2022")
+    button = page.get_by_role("button", name=texts.DOWNLOAD_REPORT_PDF)
+    button.wait_for()
+    with page.expect_download(timeout=180_000) as download_info:
+        button.click()
+    report = tmp_path / "report.pdf"
+    download_info.value.save_as(report)
+    assert report.read_bytes().startswith(b"%PDF")
+    folder = Path(__file__).resolve().parents[2] / "screenshots" / "report"
+    folder.mkdir(parents=True, exist_ok=True)
+    for old in folder.glob("browser-page-*.png"):
+        old.unlink()
+    subprocess.run(["pdftoppm", "-r", "80", "-png", "-f", "1", "-l", "2", str(report), str(folder / "browser-page")],
+                   check=True, timeout=120)  # fmt: skip
+    assert len(list(folder.glob("browser-page-*.png"))) == 2

@@ -52,6 +52,6 @@ def test_the_report_opens_in_libreoffice(tmp_path):
     with pdfplumber.open(pdf) as printed:
         text = "\n".join(page.extract_text() or "" for page in printed.pages)
         pages = len(printed.pages)
-    assert "绩效自评结果汇总报告" in text and "一、主要数字" in text
+    assert "绩效自评结果汇总报告" in text and "一、要点" in text and "二、主要数字" in text
     assert "98.36%" in text  # the overall 执行率 of the sample, as 总览 shows it
-    assert f"第 {pages} 页" in text  # the footer's page field, filled in by LibreOffice
+    assert f"第 {pages} 页 共 {pages} 页" in text  # the footer's PAGE and NUMPAGES fields, filled in by LibreOffice

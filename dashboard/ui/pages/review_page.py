@@ -18,7 +18,7 @@ from dashboard.audit.config import active_config
 from dashboard.core import formatting as fmt
 from dashboard.core import texts
 from dashboard.core.domain import SEVERITIES, Severity
-from dashboard.queries import filters, queries
+from dashboard.queries import filters, key_figures, queries
 from dashboard.queries import review_queries as rq
 from dashboard.security.untrusted import markdown_literal, plotly_literal
 from dashboard.ui import download_buttons, filter_widgets, form_view, page_data, paging, signals_view
@@ -43,9 +43,7 @@ def severity_label(severity: str) -> str:
 
 
 def org_label(org, is_department) -> str:
-    if fmt.is_missing(org) or not str(org).strip():
-        return texts.ORG_BLANK
-    return texts.REVIEW_UNIT_IS_DEPARTMENT.format(org=org) if bool(is_department) else str(org)
+    return key_figures.org_label(org, is_department)
 
 
 def rules_table(counts: pd.DataFrame) -> pd.DataFrame:
