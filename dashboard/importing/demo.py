@@ -42,12 +42,24 @@ DEPARTMENT_STEMS = (
     "公安", "统计", "审计", "政务服务数据管理", "规划和自然资源", "退役军人事务", "医疗保障", "信访",
 )  # fmt: skip
 UNIT_KINDS = ("服务中心", "事务中心", "管理所", "保障中心", "监测站", "发展中心", "执法大队", "信息中心")
+# Stock reasons, copied word for word onto a small share of deductions (COPIED_SHARE): what copied_text is for.
 REASONS = (
     "受疫情影响，部分工作延后，将在下一年度加快推进。",
     "项目尚未验收，将按合同进度完成。",
     "采购流程较长，资金支付滞后，已督促供应商加快履约。",
     "年中调整预算，目标值未同步调整，今后加强预算与目标衔接。",
 )
+COPIED_SHARE = 0.03
+# The other reasons are each unit's own words: the indicator, what was reached, a cause and a measure, a detail.
+CAUSES = (
+    "受疫情影响部分工作延后", "项目尚未完成验收", "采购流程较长导致资金支付滞后", "年中调整预算但目标值未同步调整",
+    "上级资金到位较晚", "合同变更后工期顺延", "服务对象需求减少", "部分设备到货延迟",
+)  # fmt: skip
+MEASURES = (
+    "将在下一年度加快推进", "已督促供应商加快履约", "今后加强预算与目标衔接", "已调整实施计划",
+    "将加强过程监控", "已约谈承建单位",
+)  # fmt: skip
+AIMS = ("保障{type}工作正常开展", "提升{type}服务质量", "按期完成{type}年度任务", "规范{type}资金使用")
 NO_REASONS = (None, "", "无", "/")
 
 # (一级, 二级, 三级, target template, kind): kind says how the actual is written.
@@ -96,7 +108,9 @@ def _weights(count: int, total: int, rng: random.Random) -> list[float]:
     return [float(edges[k + 1] - edges[k]) for k in range(count)]
 
 
-def _indicator(template: tuple, project_type: str, weight: float, deduct: bool, explain: bool, rng) -> Indicator:
+def _indicator(
+    template: tuple, project_type: str, weight: float, deduct: bool, explain: bool, rng, words: random.Random
+) -> Indicator:
     level1, level2, name, target, kind = template
     n = rng.choice((2, 4, 6, 10, 12, 20, 50, 100, 120, 300))
     m = rng.choice((5, 10, 20, 46.5, 80, 120, 300))
@@ -116,13 +130,31 @@ def _indicator(template: tuple, project_type: str, weight: float, deduct: bool, 
     else:
         actual = "部分完成" if deduct else target
     score = round(weight * share, 2) if deduct else weight
-    reason = (rng.choice(REASONS) if explain else rng.choice(NO_REASONS)) if deduct else None
+    reason = (_reason(name, actual, words) if explain else rng.choice(NO_REASONS)) if deduct else None
     return Indicator(level1, level2, name, target, actual, weight, score, reason)
+
+
+def _reason(name: str, actual: str, rng: random.Random) -> str:
+    if rng.random() < COPIED_SHARE:
+        return rng.choice(REASONS)
+    detail = f"涉及{rng.randint(2, 300)}项，截至{rng.randint(1, 12)}月{rng.randint(1, 28)}日"
+    return f"{name}实际完成{actual}，{rng.choice(CAUSES)}（{detail}），{rng.choice(MEASURES)}。"
+
+
+def _goals(year: int, owner: str, project_type: str, rng: random.Random) -> tuple[str, str]:
+    """(年度总体目标, 实际完成情况) in the unit's own words."""
+    aim = rng.choice(AIMS).format(type=project_type)
+    people = rng.randint(50, 50_000)
+    return (
+        f"{year}年度{owner}{aim}，计划服务{people}人次。",
+        f"{owner}{year}年度{aim.replace('保障', '保障了', 1)}，实际服务{int(people * rng.uniform(0.7, 1.1))}人次。",
+    )
 
 
 def make_form(rng: random.Random, number: int, seed: int, orgs: list, perfect: set, source_file: str) -> Form:
     """One synthetic form: about 15 indicators, money in 元, some deducted (with or without reason),
     some 停用, some whose 总分 does not add up, a few without 实施单位."""
+    words = random.Random(f"{seed}-{number}")  # the texts: their own draws, so a seed's figures stay as they were
     department, units = orgs[rng.randrange(len(orgs))]
     unit = None if rng.random() < 0.05 else units[rng.randrange(len(units))]
     project_type = rng.choices(list(PROJECT_TYPES), weights=list(PROJECT_TYPES.values()))[0]
@@ -144,11 +176,12 @@ def make_form(rng: random.Random, number: int, seed: int, orgs: list, perfect: s
     for template in sorted(templates, key=INDICATORS.index):
         deduct = not full_marks and not stopped and template[4] != "na" and rng.random() < 0.12
         weight = weights.get(template, 0.0)
-        indicators.append(_indicator(template, project_type, weight, deduct, rng.random() < 0.6, rng))
+        indicators.append(_indicator(template, project_type, weight, deduct, rng.random() < 0.6, rng, words))
     total_score = round(fund_score + sum(row.score or 0.0 for row in indicators), 2)
     if rng.random() < 0.03:  # a form whose 总分 does not add up
         total_score = round(min(100.0, total_score + rng.choice((1, 2, 5))), 2)
     year = rng.choice(YEARS)
+    goals = _goals(year, unit or department, project_type, words)
     total = FundRow(budget, budget, executed, round((fund_rate or 0.0) * 100, 2), 10.0, fund_score)
     form = Form(
         project_name=f"{project_type}{'（停用）' if stopped else ''}",
@@ -159,8 +192,8 @@ def make_form(rng: random.Random, number: int, seed: int, orgs: list, perfect: s
         year=year,
         project_amount=round(budget * rng.choice((1, 1, 1.5, 3)), 2),
         funds=Funds("元", total, FundRow(budget, budget, executed, total.rate_pct), FundRow(0.0, 0.0, 0.0, 0.0)),
-        goal_expected=f"完成{year}年度{project_type}各项工作。",
-        goal_actual=f"已完成{year}年度{project_type}主要工作。",
+        goal_expected=goals[0],
+        goal_actual=goals[1],
         indicators=indicators,
         total_weight=100.0,
         total_score=None if rng.random() < 0.002 else total_score,  # a few incomplete forms
