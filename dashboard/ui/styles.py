@@ -12,6 +12,7 @@ CARD_ROW_KEY = "cardrow"
 # A grade card's container key: GRADE_CARD_KEY + its rank (0 = best grade); "_other" for 不评级 / 无总分.
 GRADE_CARD_KEY = "gradecard_"
 PHONE_MAX_WIDTH = 640  # px: Streamlit stacks columns below this width
+PRINT_HINT_KEY = "printhint"  # the 总览's print hint: not shown on a phone
 
 _PRINT = """
 @page { size: A4; margin: 12mm; }
@@ -35,7 +36,16 @@ _PHONE = f"""
     width: calc(50% - 0.25rem) !important; flex: 1 1 calc(50% - 0.25rem) !important;
     min-width: calc(50% - 0.25rem) !important;
   }}
+  [class*="st-key-{CARD_ROW_KEY}_2"] [data-testid="stColumn"] {{
+    width: calc(33% - 0.4rem) !important; flex: 1 1 calc(33% - 0.4rem) !important;
+    min-width: calc(33% - 0.4rem) !important;
+  }}
+  .st-key-{PRINT_HINT_KEY} {{ display: none !important; }}
   [data-testid="stMetric"] {{ padding: 0.4rem 0.6rem !important; }}
+  [data-testid="stMetricLabel"] p {{ white-space: normal !important; overflow: visible !important; }}
+  [data-testid="stMetricLabel"] div {{ overflow: visible !important; }}
+  [data-testid="stBaseButton-tertiary"] {{ min-height: 1.6rem !important; padding: 0 !important; }}
+  [data-testid="stMainBlockContainer"] {{ padding-top: 2.5rem !important; }}
   [data-testid="stMetricValue"] {{ font-size: 1.35rem !important; }}
   [data-testid="stMainBlockContainer"] {{ padding-left: 0.75rem !important; padding-right: 0.75rem !important; }}
   h1 {{ font-size: 1.6rem !important; }}

@@ -40,22 +40,20 @@ PLOT_CONFIG = {"displayModeBar": False}
 
 PROJECTS_PAGE = "ui/pages/projects.py"
 NOT_GRADED_TOGGLE = "overview_not_graded_list"
-# Set by the button under the 不评级 list, whose callback has narrowed the grade filter: the next run opens 项目.
-_OPEN_PROJECTS = "overview_open_projects"
-# Set by a card's 明细 button (open_rows): the page its rows are listed on, opened by the next run.
+# Set by a card's 明细 button (open_rows) and the button under the 不评级 list: (the page its rows are listed on,
+# the filters narrowed), opened by the next run with those filters in its URL (url_with).
 _OPEN_PAGE = "overview_open_page"
 DEDUCTIONS_PAGE = "ui/pages/deductions.py"
 UNITS_PAGE_KEY = "overview_units_page"
 KEY_UNIT_ORDER = "uorder"  # the units table's order, bound to the URL like the sidebar's filters
+# Each section of cards by its place in key_figures.sections (widget keys stay put when sections move).
+SECTION_KEYS = {texts.SECTION_MONEY_SCORE: 0, texts.SECTION_FORMS_DEDUCTIONS: 1, texts.SECTION_GRADES: 2}
 
 
 def main() -> None:
-    if st.session_state.pop(_OPEN_PROJECTS, False):
-        # The filters are bound to the URL, which switch_page may not clear: it is handed an empty one, and the
-        # widgets (kept in session_state) write theirs back on 项目's run.
-        st.switch_page(PROJECTS_PAGE, query_params={})
-    if target := st.session_state.pop(_OPEN_PAGE, None):  # a card's 明细 button (open_rows)
-        st.switch_page(target, query_params={})
+    if opened := st.session_state.pop(_OPEN_PAGE, None):  # a card's 明细 button (open_rows)
+        target, narrowed = opened
+        st.switch_page(target, query_params=url_with(narrowed))
     current = filter_widgets.start_page(texts.OVERVIEW_TITLE, texts.OVERVIEW_INTRO)
     unit = filter_widgets.money_unit()
 
@@ -63,13 +61,14 @@ def main() -> None:
     if figures["forms"] == 0:
         filter_widgets.show_no_match()
         return
-    st.caption(texts.OVERVIEW_PRINT_HINT)
-    show_cards(figures, unit, yoy_view.card_deltas(current, unit))
-    signal_forms_card(current)
-    if figures["not_graded"] and st.session_state.get(NOT_GRADED_TOGGLE):
-        not_graded_list(current, figures["not_graded"], unit)
-    download_buttons.report_button(current, key="overview_report")
-    st.page_link("ui/pages/department_page.py", label=texts.DEPARTMENT_PAGE_LINK, icon=":material/account_balance:")
+    st.container(key=styles.PRINT_HINT_KEY).caption(texts.OVERVIEW_PRINT_HINT)  # not on a phone (styles.py)
+    # Money and grades first, then the first charts (on a phone within the first screen), then forms and deductions.
+    sections = key_figures.sections(figures, unit)
+    deltas = yoy_view.card_deltas(current, unit)
+    first, then = (
+        [s for s in sections if s[0] != texts.SECTION_FORMS_DEDUCTIONS],
+        [s for s in sections if s[0] == texts.SECTION_FORMS_DEDUCTIONS],
+    )
 
     # Charts draw the TOP_GROUPS largest groups and one bar for the rest: thousands of units stay readable.
     by_org = page_data.read(queries.group_summary, current, "org", TOP_GROUPS)
@@ -77,11 +76,19 @@ def main() -> None:
     type_bars = by_type  # the types are usually few: then the bars are the summary's rows, without a second query
     if len(by_type) > TOP_GROUPS:
         type_bars = page_data.read(queries.group_summary, current, "project_type", TOP_GROUPS)
+    show_cards(first, figures, deltas)
+    if figures["not_graded"] and st.session_state.get(NOT_GRADED_TOGGLE):
+        not_graded_list(current, figures["not_graded"], unit)
     left, right = st.columns(2, gap="large")
     with left:
         rate_and_score_chart(type_bars, texts.CHART_BY_TYPE, "overview_by_type", on_type_click)
     with right:
         budget_chart(type_bars, unit)
+    show_cards(then, figures, deltas)
+    signal_forms_card(current)
+    with st.container(horizontal=True, vertical_alignment="center"):
+        download_buttons.report_button(current, key="overview_report")
+        st.page_link("ui/pages/department_page.py", label=texts.DEPARTMENT_PAGE_LINK, icon=":material/account_balance:")
     left, right = st.columns(2, gap="large")
     with left:
         named = by_org[~by_org["is_rest"]]
@@ -107,12 +114,17 @@ def main() -> None:
 # --- cards -------------------------------------------------------------------------------------------------
 
 
-def show_cards(figures: dict, unit: str, deltas: dict[str, tuple[str, yoy_view.DeltaColor]] | None = None) -> None:
-    """Three rows of cards: money and score, forms and deductions, grades (key_figures.sections), the
-    grades coloured, each with its share of the forms, and with 不评级 beside them and, under it, a switch
-    listing those forms; `deltas`: {label: (change against the previous year, delta colour)}. Under each
-    card a 明细 button opens the rows behind its number (card_target)."""
-    for index, (title, cards) in enumerate(key_figures.sections(figures, unit)):
+def show_cards(
+    sections: list[tuple[str, list[key_figures.Card]]],
+    figures: dict,
+    deltas: dict[str, tuple[str, yoy_view.DeltaColor]] | None = None,
+) -> None:
+    """Rows of cards, one per section of key_figures.sections (money and score, forms and deductions, grades):
+    the grades coloured, each with its share of the forms, and with 不评级 beside them and, under it, a switch
+    listing those forms; `deltas`: {label: (change against the previous year, delta colour)}. Under the
+    cards of forms, deductions and grades a 明细 button opens the rows behind the number (card_target)."""
+    for title, cards in sections:
+        index = SECTION_KEYS[title]
         st.markdown(f"##### {title}")
         grades = title == texts.SECTION_GRADES
         shares = {label: grade_share(value, figures["forms"]) for label, value, _ in cards} if grades else {}
@@ -120,7 +132,7 @@ def show_cards(figures: dict, unit: str, deltas: dict[str, tuple[str, yoy_view.D
             columns = card_row(cards, deltas=deltas or {}, shares=shares, grade_keys=grades)
         labels = [label for label, _, _ in cards]
         for column, label in zip(columns, labels, strict=False):
-            target = card_target(label, unit)
+            target = card_target(label)
             if target is not None:
                 page, narrowed = target
                 column.button(
@@ -144,22 +156,37 @@ def grade_share(count_text: str, forms: int) -> str | None:
     return texts.CARD_SHARE.format(share=fmt.percent_text(count / forms, digits=1))
 
 
-def card_target(label: str, unit: str) -> tuple[str, dict] | None:
+def card_target(label: str) -> tuple[str, dict] | None:
     """Where a card's rows are listed: (page, filters to narrow to) — a grade to 项目 filtered to that grade,
-    deductions to 扣分指标 (those without a reason with its switch on), every other figure to 项目."""
+    deductions to 扣分指标 (those without a reason with its switch on), 自评表 and 项目 to 项目; None for
+    the money and score cards (their rows are the forms the 自评表 card opens)."""
     if label in filters.grades() or label in (texts.NOT_GRADED, texts.GRADE_NONE):
         return PROJECTS_PAGE, {filters.KEY_GRADE: [label]}
     if label == texts.KPI_DEDUCTED:
         return DEDUCTIONS_PAGE, {}
     if label == texts.KPI_UNEXPLAINED:
         return DEDUCTIONS_PAGE, {filter_widgets.KEY_NO_REASON: True}
-    return PROJECTS_PAGE, {}
+    if label in (texts.KPI_FORMS, texts.KPI_PROJECTS):
+        return PROJECTS_PAGE, {}
+    return None
 
 
 def open_rows(page: str, narrowed: dict) -> None:
     """Callback of a card's 明细 button: narrow the filters (the others stay) and open `page` on the next run."""
     filter_widgets.narrow(**narrowed)
-    st.session_state[_OPEN_PAGE] = page
+    st.session_state[_OPEN_PAGE] = (page, narrowed)
+
+
+def url_with(narrowed: dict) -> dict[str, list[str]]:
+    """The opened page's query: the narrowed values of its own widgets (扣分指标's switch), which, created there
+    with a value from session_state, would not write it to the URL themselves. The sidebar's filters are not
+    given: they are bound to the URL (Streamlit refuses a value for them) and write theirs back."""
+    sidebar = {*filters.DEFAULTS, filters.KEY_MONEY}
+    return {
+        key: [str(v) for v in value] if isinstance(value, list) else [str(value).lower()]
+        for key, value in narrowed.items()
+        if key not in sidebar
+    }
 
 
 def signal_forms_card(current: filters.Filters) -> None:
@@ -223,8 +250,7 @@ def not_graded_list(current: filters.Filters, count: int, unit: str) -> None:
 
 def open_not_graded_projects() -> None:
     """Callback: narrow the grade filter to 不评级 (the other filters stay) and open 项目 on the next run."""
-    filter_widgets.narrow(**{filters.KEY_GRADE: [texts.NOT_GRADED]})
-    st.session_state[_OPEN_PROJECTS] = True
+    open_rows(PROJECTS_PAGE, {filters.KEY_GRADE: [texts.NOT_GRADED]})
 
 
 def not_graded_table(rows: pd.DataFrame, unit: str) -> pd.DataFrame:

@@ -30,6 +30,7 @@ GAP_COLUMN = COLUMNS["gap"]
 UNIT_BARS = 15  # units the gap chart draws
 FORMS_PAGE_KEY = "review_forms_page"
 UNITS_PAGE_KEY = "review_units_page"
+GAP_AXIS_MIN_SPAN = 1.0  # points: the gap chart's axis spans at least this
 GAP_OVER_COLOR, GAP_UNDER_COLOR, GAP_ROUNDING_COLOR = "#c0392b", "#2e86c1", "#d5d8dc"
 SEVERITY_COLORS = {Severity.ERROR: "#c0392b", Severity.WARNING: "#e67e22", Severity.INFO: "#2e86c1"}
 RULE_TABLE_KEY = "review_rules"
@@ -204,7 +205,11 @@ def _kpis(current: filters.Filters) -> None:
         st.metric(
             texts.REVIEW_KPI_OVERSTATED,
             fmt.count_text(gaps["overstated"]),
-            delta=texts.REVIEW_KPI_OVERSTATED_DELTA.format(tolerance=tolerance),
+            delta=(
+                texts.REVIEW_KPI_OVERSTATED_DELTA_WITHIN.format(tolerance=tolerance, n=gaps["within_tolerance"])
+                if gaps["within_tolerance"]
+                else texts.REVIEW_KPI_OVERSTATED_DELTA.format(tolerance=tolerance)
+            ),
             delta_color="off",
             delta_arrow="off",
             help=texts.REVIEW_KPI_OVERSTATED_HELP.format(compared=gaps["compared"], tolerance=tolerance),
@@ -317,6 +322,9 @@ def _units(current: filters.Filters) -> None:
             hovertemplate="%{y}<br>" + GAP_COLUMN + "：%{x:.2f}<extra></extra>",
         )
     )
+    low = min(0.0, float(chart[GAP_COLUMN].min())) if not chart.empty else 0.0
+    high = max(GAP_AXIS_MIN_SPAN, float(chart[GAP_COLUMN].max())) if not chart.empty else GAP_AXIS_MIN_SPAN
+    figure.update_xaxes(range=[low * 1.05, high * 1.05])  # a gap of 0.04 points is drawn as small as it is
     figure.update_layout(
         height=max(180, 40 * len(chart) + 80),
         margin={"l": 10, "r": 10, "t": 10, "b": 30},
@@ -324,6 +332,7 @@ def _units(current: filters.Filters) -> None:
         yaxis_title=None,
     )
     st.plotly_chart(plotly_literal(figure), key="review_units_chart", config={"displayModeBar": False})
+    st.caption(texts.REVIEW_CHART_GAP_HINT.format(tolerance=fmt.score_text(rq.gap_tolerance())))
     if len(ranked) > UNIT_BARS:
         st.caption(texts.REVIEW_UNITS_TOP.format(shown=UNIT_BARS, total=f"{len(ranked):,}"))
     offset = paging.pick_offset(len(table), UNITS_PAGE_KEY)
