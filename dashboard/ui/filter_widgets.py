@@ -26,7 +26,7 @@ from dashboard.queries.filters import (
     from_state,
 )
 from dashboard.security.untrusted import markdown_literal
-from dashboard.ui import data_gate, db
+from dashboard.ui import data_gate, db, styles
 
 # The 扣分指标 page's 只看未说明原因 switch (a URL parameter like the sidebar's); 总览's card sets it too.
 KEY_NO_REASON = "noreason"
@@ -41,7 +41,7 @@ def start_page(title: str, intro: str) -> Filters:
     """A page's opening: title, what it shows, the database check (stops the page if there is
     nothing to show), and the filters in force, said in words."""
     st.title(title, anchor=False)
-    st.caption(intro)
+    st.container(key=styles.PAGE_INTRO_KEY).caption(intro)  # not on a phone: the first screen is for figures
     data_gate.require_data()
     if note := data_gate.not_counted_note():  # incomplete and 可能重复 forms never count silently
         st.info(note, icon=":material/info:")

@@ -19,7 +19,7 @@ from dashboard.outputs import downloads
 from dashboard.queries.key_figures import GRADE_BADGE_COLORS, NO_GRADE_BADGE_COLOR, BadgeColor, grade_color
 from dashboard.reference.reference import printed_with_name
 from dashboard.security.untrusted import markdown_literal
-from dashboard.ui import download_buttons
+from dashboard.ui import download_buttons, styles
 from dashboard.ui import table_columns as cols
 
 DEDUCTED_ROW_STYLE = "background-color: #fdecea"
@@ -217,18 +217,19 @@ def _indicators(form: Form, key: str) -> None:
         return
     st.caption(texts.FORM_INDICATORS_HINT)
     level1 = texts.COL["level1"]
-    for group, rows in frame.groupby(level1, sort=False):
+    for group_index, (group, rows) in enumerate(frame.groupby(level1, sort=False)):
         weight = rows[texts.COL["weight"]].sum(min_count=1)
         score = rows[texts.COL["score"]].sum(min_count=1)
         header = texts.FORM_LEVEL1_HEADER.format(
             level1=markdown_literal(group), weight=fmt.score_text(weight), score=fmt.score_text(score)
         )
         st.markdown(f"**{header}**")
+        phone_cards(rows, f"{styles.PHONE_ONLY_KEY}{key}_{group_index}")
         shown = rows.drop(columns=[level1]).reset_index(drop=True)
         level2 = texts.COL["level2"]
         repeated = shown[level2].eq(shown[level2].shift())
         shown[level2] = shown[level2].where(~repeated, "")
-        st.dataframe(
+        st.container(key=f"{styles.WIDE_ONLY_KEY}{key}_{group_index}").dataframe(
             _highlight(shown),
             placeholder=texts.DASH,
             hide_index=True,
@@ -247,6 +248,31 @@ def _indicators(form: Form, key: str) -> None:
         texts.FORM_INDICATORS_FILE.format(name=form.project_name),
         key=f"{key}_indicators_download",
     )
+
+
+def phone_cards(rows: pd.DataFrame, container_key: str) -> None:
+    """The indicator rows as stacked cards, read without scrolling sideways on a phone (styles.py shows them
+    only there, and the table only elsewhere): name, 二级指标 and points, target and result, the reason."""
+    col = texts.COL
+    with st.container(key=container_key):
+        for row in rows.to_dict("records"):
+            with st.container(border=True, gap="small"):
+                st.markdown(f"**{markdown_literal(row[col['name']])}**")
+                lost = row[col["points_lost"]]
+                st.caption(
+                    texts.FORM_PHONE_POINTS.format(
+                        level2=markdown_literal(row[col["level2"]]), weight=fmt.score_text(row[col["weight"]]),
+                        score=fmt.score_text(row[col["score"]]),
+                    )
+                    + (texts.FORM_PHONE_LOST.format(lost=fmt.score_text(lost)) if not fmt.is_missing(lost) else "")
+                )  # fmt: skip
+                st.text(texts.FORM_PHONE_VALUES.format(target=row[col["target"]], actual=row[col["actual"]]))
+                reason = row[col["reason"]]
+                if row["_deducted"]:
+                    if reason == texts.NO_REASON:
+                        st.markdown(f":red[**{texts.NO_REASON}**]")
+                    else:
+                        st.text(texts.FORM_PHONE_REASON.format(reason=reason))
 
 
 def _highlight(frame: pd.DataFrame):

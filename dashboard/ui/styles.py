@@ -13,6 +13,10 @@ CARD_ROW_KEY = "cardrow"
 GRADE_CARD_KEY = "gradecard_"
 PHONE_MAX_WIDTH = 640  # px: Streamlit stacks columns below this width
 PRINT_HINT_KEY = "printhint"  # the 总览's print hint: not shown on a phone
+PAGE_INTRO_KEY = "pageintro"  # the line under each page's title (filter_widgets.start_page): not on a phone
+# Containers shown only on a phone, or only on a wider screen (the one-form view's indicators: cards or a table).
+PHONE_ONLY_KEY = "phoneonly_"
+WIDE_ONLY_KEY = "wideonly_"
 
 _PRINT = """
 @page { size: A4; margin: 12mm; }
@@ -40,15 +44,31 @@ _PHONE = f"""
     width: calc(33% - 0.4rem) !important; flex: 1 1 calc(33% - 0.4rem) !important;
     min-width: calc(33% - 0.4rem) !important;
   }}
-  .st-key-{PRINT_HINT_KEY} {{ display: none !important; }}
+  [data-testid="stMetric"] > div {{ padding: 0.3rem !important; }}
+  [data-testid="stMetricLabel"] [data-testid="stTooltipIcon"] {{ display: none !important; }}
+  [data-testid="stMetricDelta"] {{ font-size: 0.75rem !important; }}
+  .st-key-{PRINT_HINT_KEY}, div:has(> .st-key-{PRINT_HINT_KEY}),
+  .st-key-{PAGE_INTRO_KEY}, div:has(> .st-key-{PAGE_INTRO_KEY}) {{ display: none !important; }}
+  [class*="st-key-{WIDE_ONLY_KEY}"] {{ display: none !important; }}
   [data-testid="stMetric"] {{ padding: 0.4rem 0.6rem !important; }}
   [data-testid="stMetricLabel"] p {{ white-space: normal !important; overflow: visible !important; }}
   [data-testid="stMetricLabel"] div {{ overflow: visible !important; }}
   [data-testid="stBaseButton-tertiary"] {{ min-height: 1.6rem !important; padding: 0 !important; }}
   [data-testid="stMainBlockContainer"] {{ padding-top: 2.5rem !important; }}
-  [data-testid="stMetricValue"] {{ font-size: 1.35rem !important; }}
+  [data-testid="stMetricValue"] {{ font-size: 1.3rem !important; }}
+  [data-testid="stMetricLabel"] {{ font-size: 0.8rem !important; }}
   [data-testid="stMainBlockContainer"] {{ padding-left: 0.75rem !important; padding-right: 0.75rem !important; }}
   h1 {{ font-size: 1.6rem !important; }}
+}}
+"""
+
+
+_WIDE = f"""
+@media (min-width: {PHONE_MAX_WIDTH + 1}px) {{
+  [class*="st-key-{PHONE_ONLY_KEY}"] {{ display: none !important; }}
+}}
+@media print {{
+  [class*="st-key-{PHONE_ONLY_KEY}"] {{ display: none !important; }}
 }}
 """
 
@@ -65,4 +85,4 @@ def _grade_css() -> str:
 
 def apply() -> None:
     """Draw the style sheet (st.html with only a <style> element takes no room on the page)."""
-    st.html(f"<style>{_PRINT}{_PHONE}{_grade_css()}</style>")
+    st.html(f"<style>{_PRINT}{_PHONE}{_WIDE}{_grade_css()}</style>")

@@ -162,7 +162,7 @@ def clickable_bars(
     fig = go.Figure()
     fig.add_bar(
         y=frame[column], x=frame["points_lost"].round(2), orientation="h", marker_color=color,
-        customdata=frame[column], text=[fmt.score_text(v) for v in frame["points_lost"]], textposition="auto",
+        customdata=frame[column], text=[fmt.points_text(v) for v in frame["points_lost"]], textposition="auto",
         hovertemplate="%{y}：%{x:.2f}<extra></extra>",
     )  # fmt: skip
     fig.update_layout(

@@ -140,16 +140,15 @@ def show_cards(
                     icon=":material/arrow_forward:", on_click=open_rows, args=(page, narrowed),
                     help=texts.CARD_OPEN_ROWS_HELP,
                 )  # fmt: skip
-        if texts.NOT_GRADED in labels and figures["not_graded"]:
-            with columns[labels.index(texts.NOT_GRADED)]:
-                st.toggle(
-                    texts.NOT_GRADED_LIST.format(n=fmt.count_text(figures["not_graded"])), key=NOT_GRADED_TOGGLE,
-                    help=texts.NOT_GRADED_LIST_HELP,
-                )  # fmt: skip
+        if texts.NOT_GRADED in labels and figures["not_graded"]:  # under the row: a phone's column is narrow
+            st.toggle(
+                texts.NOT_GRADED_LIST.format(n=fmt.count_text(figures["not_graded"])), key=NOT_GRADED_TOGGLE,
+                help=texts.NOT_GRADED_LIST_HELP,
+            )  # fmt: skip
 
 
 def grade_share(count_text: str, forms: int) -> str | None:
-    """A grade card's share of all the forms under the filters: "占 72.7%" (None where there are none)."""
+    """A grade card's share of all the forms under the filters: "72.7%" (None where there are none)."""
     if not forms:
         return None
     count = int(count_text.replace(",", ""))
@@ -324,7 +323,7 @@ def rate_and_score_chart(groups: pd.DataFrame, title: str, key: str, on_click) -
     )  # fmt: skip
     fig.add_bar(
         y=labels, x=score, name=texts.SERIES_AVG_SCORE, orientation="h", marker_color=COLOR_SCORE, customdata=custom,
-        text=[fmt.score_text(v) for v in score], textposition="auto",
+        text=[fmt.points_text(v) for v in score], textposition="auto",
         hovertemplate="%{y}<br>" + texts.SERIES_AVG_SCORE + "：%{x:.2f}<extra></extra>", row=1, col=2,
     )  # fmt: skip
     rate_top = max(100.0, float(rate.max(skipna=True) or 0) * 1.08)
