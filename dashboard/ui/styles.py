@@ -13,22 +13,25 @@ CARD_ROW_KEY = "cardrow"
 GRADE_CARD_KEY = "gradecard_"
 PHONE_MAX_WIDTH = 640  # px: Streamlit stacks columns below this width
 PRINT_HINT_KEY = "printhint"  # the 总览's print hint: not shown on a phone
+PRINT_CHART_ZOOM = 0.75  # charts keep the width the screen drew them at: scaled to fit the printed column
 PAGE_INTRO_KEY = "pageintro"  # the line under each page's title (filter_widgets.start_page): not on a phone
 # Containers shown only on a phone, or only on a wider screen (the one-form view's indicators: cards or a table).
 PHONE_ONLY_KEY = "phoneonly_"
 WIDE_ONLY_KEY = "wideonly_"
 
-_PRINT = """
-@page { size: A4; margin: 12mm; }
-@media print {
+_PRINT = f"""
+@page {{ size: A4 landscape; margin: 12mm; }}
+@media print {{
   [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], header[data-testid="stHeader"],
   [data-testid="stToolbar"], [data-testid="stDecoration"], [data-testid="stDownloadButton"],
-  [data-testid="stBaseButton-tertiary"], .stButton, [data-testid="stPageLink"] { display: none !important; }
-  [data-testid="stAppViewContainer"] { margin: 0 !important; }
-  [data-testid="stMain"], [data-testid="stMainBlockContainer"] { padding: 0 !important; max-width: 100% !important; }
-  [data-testid="stVerticalBlock"] { break-inside: auto; }
-  .stPlotlyChart, [data-testid="stMetric"], [data-testid="stDataFrame"] { break-inside: avoid; }
-}
+  [data-testid="stBaseButton-tertiary"], .stButton, [data-testid="stPageLink"], .stCheckbox,
+  .st-key-{PRINT_HINT_KEY} {{ display: none !important; }}
+  [data-testid="stAppViewContainer"] {{ margin: 0 !important; }}
+  [data-testid="stMain"], [data-testid="stMainBlockContainer"] {{ padding: 0 !important; max-width: 100% !important; }}
+  /* Charts keep the width the screen drew them at: scaled to the A4 column (Chromium's zoom reflows). */
+  .stPlotlyChart {{ zoom: {PRINT_CHART_ZOOM}; }}
+  .stPlotlyChart, [data-testid="stMetric"], [data-testid="stDataFrame"] {{ break-inside: avoid; }}
+}}
 """
 
 _PHONE = f"""

@@ -138,7 +138,7 @@ def test_overview_prints_on_a4_without_the_sidebar(app_url, sized_page):
     assert not page.locator('[data-testid="stSidebar"]').is_visible()
     assert page.locator('[data-testid="stMetric"]').first.is_visible()
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    pdf = page.pdf(path=str(ARTIFACTS / "overview_print.pdf"), format="A4", print_background=True)
+    pdf = page.pdf(path=str(ARTIFACTS / "overview_print.pdf"), prefer_css_page_size=True, print_background=True)
     assert pdf.startswith(b"%PDF")
     whole_page_shot(page, ARTIFACTS / "overview_print.png")
 
