@@ -193,3 +193,35 @@ def test_no_none_on_the_pages(sample_env, page):
     texts_shown = [e.value for e in [*at.caption, *at.markdown, *at.info, *at.warning, *at.subheader]]
     texts_shown += [m.value for m in at.metric] + [m.label for m in at.metric]
     assert not [text for text in texts_shown if "None" in str(text) or "nan" in str(text).split()]
+
+
+def test_rate_and_score_on_their_own_axes_and_the_score_not_in_the_bad_grade_red(sample_env):
+    import json
+
+    from dashboard.queries import key_figures
+
+    at = run_app()
+    specs = [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
+    rate_charts = [spec for spec in specs if any(t.get("name") == texts.SERIES_RATE for t in spec["data"])]
+    assert len(rate_charts) == 2  # by type and by unit
+    for spec in rate_charts:
+        axes = {t.get("name"): t.get("xaxis", "x") for t in spec["data"]}
+        assert axes[texts.SERIES_RATE] != axes[texts.SERIES_AVG_SCORE]  # two axes, never one for % and points
+        score_colors = {t["marker"]["color"] for t in spec["data"] if t.get("name") == texts.SERIES_AVG_SCORE}
+        assert key_figures.GRADE_CHART_COLORS[-1] not in score_colors  # not the 差 red
+
+
+def test_review_rule_and_form_picked_are_in_the_url(sample_env, con):
+    rule = rq.rule_counts(con, Filters())["rule"].iloc[0]
+    at = run_app("ui/pages/review_page.py")
+    at.query_params["rule"] = rule  # a shared link naming the rule (as a picked row writes it)
+    at.run()
+    assert not at.exception
+    assert texts.REVIEW_RULE_SELECTED.format(title=rq.rule_title(rule)) in [i.value for i in at.info]
+    forms = rq.forms_with_findings(con, Filters(), rule)
+    assert texts.REVIEW_FORMS_COUNT.format(n=f"{forms:,}") in [c.value for c in at.caption]
+    form_id = rq.forms_by_seriousness(con, Filters(), rule, 0, 1)["form_id"].iloc[0]
+    at.query_params["form"] = form_id
+    at.run()
+    assert not at.exception
+    assert any(texts.REVIEW_FORM_FINDINGS in m.value for m in at.markdown)  # the picked form is open
