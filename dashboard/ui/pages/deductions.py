@@ -209,10 +209,10 @@ def deductions_table(rows: pd.DataFrame) -> pd.DataFrame:
             col["year"]: rows["year"].astype("Int64"),
             col["name"]: rows["name"].map(fmt.text_or_dash),
             col["points_lost"]: rows["points_lost"].round(4),
-            col["reason"]: reason,
             texts.DEDUCTIONS_CLASS_COLUMN: [
                 class_text(a, b) for a, b in zip(rows["reason_class"], rows["reason_subclass"], strict=True)
             ],
+            col["reason"]: reason,
             col["level2"]: rows["level2"].map(fmt.text_or_dash),
             col["level1"]: rows["level1"].map(fmt.text_or_dash),
             col["target"]: rows["target"].map(fmt.text_or_dash),
