@@ -47,7 +47,13 @@ def start_page(title: str, intro: str) -> Filters:
         st.info(note, icon=":material/info:")
     current_filters = current()
     st.caption(markdown_literal(describe(current_filters)))  # names and the search text are data
-    for note in st.session_state.get(_GONE_NOTES, []):
+    notes, under = st.session_state.get(_GONE_NOTES, ([], None))
+    if under is None and notes:
+        st.session_state[_GONE_NOTES] = (notes, current_filters)
+    elif under != current_filters:  # the filters changed since the link was opened: no longer news
+        st.session_state.pop(_GONE_NOTES, None)
+        notes = []
+    for note in notes:
         st.warning(markdown_literal(note), icon=":material/link_off:")
     return current_filters
 
@@ -121,10 +127,10 @@ def values_gone(url: Mapping[str, list[str]], options: dict) -> list[str]:
 
 def note_values_gone(options: dict) -> None:
     """Before the bound widgets drop them: remember, for start_page to say, the URL's filter values that no
-    longer exist (kept for the session's next runs until the filters are cleared)."""
+    longer exist (said on every page until the filters change)."""
     url = {spec.key: st.query_params.get_all(spec.key) for spec in LIST_FILTERS}
     if notes := values_gone(url, options):
-        st.session_state[_GONE_NOTES] = notes
+        st.session_state[_GONE_NOTES] = (notes, None)  # the filters they applied to: known once the widgets ran
 
 
 def reset() -> None:

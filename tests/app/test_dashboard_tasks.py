@@ -155,6 +155,10 @@ def test_a_link_naming_a_year_that_no_longer_exists_says_so(sample_env):
     assert texts.URL_VALUE_GONE.format(label=texts.FILTER_YEAR, values="2035") in warnings
     assert texts.URL_VALUE_GONE.format(label=texts.FILTER_UNIT, values="不存在的单位") in warnings
     assert metric(at, texts.KPI_FORMS).value == "22"  # ignored: every form is shown
+    at.run()  # said again on the next run (another page, a click elsewhere) …
+    assert texts.URL_VALUE_GONE.format(label=texts.FILTER_YEAR, values="2035") in [w.value for w in at.warning]
+    at.multiselect(key="year").set_value([2021]).run()  # … until the filters change
+    assert not [w.value for w in at.warning if "链接中" in w.value]
 
 
 def test_review_card_says_its_tolerance_and_the_gaps_within_it(sample_env, con, sample_forms):
