@@ -45,7 +45,7 @@ def render_form(form: Form, money_unit: str = "万元", show_recomputed: bool = 
     _header(form, money_unit)
     _figures(form, money_unit, show_recomputed)
     st.markdown(f"#### {texts.FORM_FUNDS}")
-    _funds(form, money_unit)
+    _funds(form, money_unit, key)
     st.markdown(f"#### {texts.FORM_GOALS}")
     _goals(form)
     st.markdown(f"#### {texts.FORM_INDICATORS}")
@@ -163,13 +163,35 @@ def funds_frame(form: Form, money_unit: str) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def _funds(form: Form, money_unit: str) -> None:
+def _funds(form: Form, money_unit: str, key: str = "form") -> None:
     frame = funds_frame(form, money_unit)
+    with st.container(key=f"{styles.PHONE_ONLY_KEY}{key}_funds"):  # a phone: one card per row of money
+        for row in frame.to_dict("records"):
+            with st.container(border=True, gap="small"):
+                st.markdown(f"**{row[texts.FUND_COLUMNS['row']]}**")
+                st.text(
+                    "\n".join(
+                        texts.FORM_PHONE_FIELD.format(label=label, value=_fund_value(label, value))
+                        for label, value in row.items()
+                        if label != texts.FUND_COLUMNS["row"]
+                    )
+                )
     config = {column: cols.money_column(column) for column in frame.columns if "（" in column and "%" not in column}
     config[texts.FUND_COLUMNS["rate_pct"]] = cols.percent_column(texts.FUND_COLUMNS["rate_pct"])
     config[texts.FUND_COLUMNS["weight"]] = cols.score_column(texts.FUND_COLUMNS["weight"])
     config[texts.FUND_COLUMNS["score"]] = cols.score_column(texts.FUND_COLUMNS["score"])
-    st.dataframe(frame, hide_index=True, column_config=config, width="stretch", placeholder=texts.DASH)
+    st.container(key=f"{styles.WIDE_ONLY_KEY}{key}_funds").dataframe(
+        frame, hide_index=True, column_config=config, width="stretch", placeholder=texts.DASH
+    )
+
+
+def _fund_value(label: str, value) -> str:
+    """A cell of the 项目资金 block as its phone card writes it: money with two decimals, 执行率 in %, points."""
+    if label == texts.FUND_COLUMNS["rate_pct"]:
+        return fmt.percent_value_text(value)
+    if label in (texts.FUND_COLUMNS["weight"], texts.FUND_COLUMNS["score"]):
+        return fmt.score_text(value)
+    return texts.DASH if fmt.is_missing(value) else f"{float(value):,.2f}"
 
 
 def _goals(form: Form) -> None:
