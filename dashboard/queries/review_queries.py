@@ -82,6 +82,8 @@ def gap_summary(con, filters: Filters) -> dict:
                count(*) FILTER (WHERE o.total_score - o.recomputed_score > 0
                                   AND o.total_score - o.recomputed_score <= {gap_tolerance()} AND {GRADED})
                    AS within_tolerance,
+               count(*) FILTER (WHERE o.recomputed_score - o.total_score > {gap_tolerance()} AND {GRADED})
+                   AS understated,
                coalesce(sum(o.total_score - o.recomputed_score) FILTER (WHERE {GRADED}), 0) AS gap,
                count(*) FILTER (WHERE o.total_score IS NOT NULL AND o.recomputed_score IS NULL) AS not_evaluable,
                count(*) FILTER (WHERE NOT {GRADED}) AS not_graded
@@ -93,6 +95,7 @@ def gap_summary(con, filters: Filters) -> dict:
         "compared": int(row["compared"]),
         "overstated": int(row["overstated"]),
         "within_tolerance": int(row["within_tolerance"]),
+        "understated": int(row["understated"]),
         "gap": float(row["gap"]),
         "not_evaluable": int(row["not_evaluable"]),
         "not_graded": int(row["not_graded"]),
@@ -168,6 +171,8 @@ def unit_gaps(con, filters: Filters) -> pd.DataFrame:
                count(*) FILTER (WHERE o.total_score - o.recomputed_score > 0
                                   AND o.total_score - o.recomputed_score <= {gap_tolerance()} AND {GRADED})
                    AS within_tolerance,
+               count(*) FILTER (WHERE o.recomputed_score - o.total_score > {gap_tolerance()} AND {GRADED})
+                   AS understated,
                sum(o.total_score) FILTER (WHERE o.recomputed_score IS NOT NULL AND {GRADED}) AS claimed,
                sum(o.recomputed_score) FILTER (WHERE o.total_score IS NOT NULL AND {GRADED}) AS recomputed,
                sum(o.total_score - o.recomputed_score) FILTER (WHERE {GRADED}) AS gap,

@@ -176,6 +176,8 @@ def test_review_card_says_its_tolerance_and_the_gaps_within_it(sample_env, con, 
     ]  # fmt: skip
     assert summary["overstated"] == 0 and summary["within_tolerance"] == len(within) > 0
     assert card.proto.delta == texts.REVIEW_KPI_OVERSTATED_DELTA_WITHIN.format(tolerance=tolerance, n=len(within))
+    # The sum of the gaps is rounding too, and the card beside says so rather than showing 0.06 as news.
+    assert metric(at, texts.REVIEW_KPI_GAP).proto.delta == texts.REVIEW_KPI_GAP_ROUNDING.format(tolerance=tolerance)
     shown = " ".join(m.value for m in [*at.caption, *at.markdown])
     assert "docs/" not in shown and ".md" not in shown
 

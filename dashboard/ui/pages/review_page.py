@@ -218,7 +218,12 @@ def _kpis(current: filters.Filters) -> None:
         gap_help = texts.REVIEW_KPI_GAP_HELP
         if gaps["not_graded"]:
             gap_help += texts.REVIEW_KPI_GAP_NOT_GRADED.format(n=gaps["not_graded"])
-        st.metric(texts.REVIEW_KPI_GAP, fmt.points_text(gaps["gap"]), help=gap_help, border=True)
+        rounding = not gaps["overstated"] and not gaps["understated"] and gaps["compared"]
+        st.metric(
+            texts.REVIEW_KPI_GAP, fmt.points_text(gaps["gap"]), help=gap_help, border=True,
+            delta=texts.REVIEW_KPI_GAP_ROUNDING.format(tolerance=tolerance) if rounding else None,
+            delta_color="off", delta_arrow="off",
+        )  # fmt: skip
 
 
 def _rules(counts: pd.DataFrame) -> str | None:
