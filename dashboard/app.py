@@ -26,9 +26,10 @@ from dashboard.queries import queries  # noqa: E402
 from dashboard.security import uploads  # noqa: E402
 from dashboard.security.untrusted import hide_paths, markdown_literal  # noqa: E402
 from dashboard.store import schema  # noqa: E402
-from dashboard.ui import auth, data_gate, db, filter_widgets, page_data  # noqa: E402
+from dashboard.ui import auth, data_gate, db, filter_widgets, page_data, styles  # noqa: E402
 
 st.set_page_config(page_title=texts.APP_TITLE, page_icon=texts.APP_ICON, layout="wide")
+styles.apply()  # print on A4 without the sidebar, cards two per row on a phone, grade colours
 
 
 @st.cache_resource

@@ -70,6 +70,15 @@ def score_text(value) -> str:
     return "0" if text in ("-0", "") else text
 
 
+def points_text(value) -> str:
+    """A sum or an average of points always with two decimals, as the tables beside it show it (SCORE_FORMAT):
+    121.8 → "121.80"; missing → "—"."""
+    if is_missing(value):
+        return texts.DASH
+    text = f"{float(value):,.2f}"
+    return "0.00" if text == "-0.00" else text
+
+
 def count_text(value) -> str:
     if is_missing(value):
         return texts.DASH

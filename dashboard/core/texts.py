@@ -13,8 +13,8 @@ REASON_ENCRYPTED = "文件已加密（需要密码），无法读取"
 REASON_NOT_A_FORM = "文件中没有找到项目支出绩效自评表"
 REASON_EMPTY = "空文件"
 REASON_UNSUPPORTED = (
-    "不支持的文件类型（支持 .pdf、.txt、.xlsx、.docx、.xls、.doc、WPS 的 .et 与 .wps、网页 .html、.htm、.mhtml，"
-    "扫描图片 .png、.jpg、.jpeg、.tif）"
+    "不支持的文件类型（支持 .pdf、.txt、.xlsx、.docx、.xls、.doc、WPS 的 .et 与 .wps、网页 .html、.htm、.mhtml、.mht，"
+    "扫描图片 .png、.jpg、.jpeg、.tif、.tiff）"
 )
 REASON_OFFICE_DAMAGED = "{kind} 文件已损坏或不是真正的 {kind} 文件，无法打开"
 REASON_TOO_LARGE = "文件超过 {limit_mb} MB 上限"
@@ -117,18 +117,20 @@ EXPORT_COLUMNS = {
 
 # Command line.
 CLI_DESCRIPTION = "绩效自评看板：导入、导出与复核项目支出绩效自评表"
-CLI_IMPORT_HELP = "导入 PDF、文本（.txt）、Excel（.xlsx）或 Word（.docx）自评表，可给文件或文件夹"
+CLI_IMPORT_HELP = "导入自评表（PDF、文本、Excel、Word、WPS、网页或扫描图片），可给文件或文件夹"
 CLI_EXPORT_HELP = "导出全部自评表（json 按 form-json.md；csv 每个指标一行）"
 CLI_AUDIT_HELP = "按评分规则重新复核数据库中的全部自评表"
 CLI_DB_HELP = "数据库文件（默认取环境变量 DASHBOARD_DB，否则 data/forms.duckdb）"
 CLI_YEAR_HELP = "年度（仅用于表上未印年度的文件）"
 CLI_DEPARTMENT_HELP = "主管部门（仅用于表上未填的文件）"
 CLI_UNIT_HELP = "实施单位（仅用于表上未填的文件）"
-CLI_PATHS_HELP = "文件或文件夹（.pdf、.txt、.xlsx、.docx）"
+CLI_PATHS_HELP = (
+    "文件或文件夹（.pdf .txt .xlsx .xls .docx .doc .et .wps .html .htm .mhtml .mht .png .jpg .jpeg .tif .tiff）"
+)
 CLI_FORMAT_HELP = "导出格式"
 CLI_OUTPUT_HELP = "输出文件（默认写到标准输出）"
 CLI_FILE_LINE = "{name}：{message}"
-CLI_NO_FILES = "没有找到要导入的 .pdf、.txt、.xlsx 或 .docx 文件。"
+CLI_NO_FILES = "没有找到可导入的文件（支持的类型见 --help）。"
 CLI_EXPORTED = "已导出 {count} 张表到 {path}"
 CLI_AUDITED = "已复核 {count} 张表。"
 CLI_INTERRUPTED = "已中断。已完成的文件已保存；中断时正在导入的文件未写入。"
@@ -162,6 +164,8 @@ UNCERTAIN_LABEL_MISSING = "指标“{name}”的{column}在文本中找不到"
 UNCERTAIN_LABEL_UNUSED = "指标标签“{label}”在文本中找不到属于它的指标行"
 
 # --- Downloads (dashboard/outputs/downloads.py) --------------------------------------------------------------------
+DOWNLOAD_TITLE = "{table}　范围：{scope}　导出时间：{time}"
+DOWNLOAD_SCOPE_ALL = "全部自评表（未筛选）"
 DOWNLOAD_CSV = "下载 CSV"
 DOWNLOAD_XLSX = "下载 Excel"
 DOWNLOAD_CSV_HELP = "UTF-8 编码（带 BOM），Excel 可直接打开中文"
@@ -219,13 +223,15 @@ SEVERITY_LABELS: dict[str, str] = {Severity.ERROR: "错误", Severity.WARNING: "
 # --- 导入 page (dashboard/ui/pages/import_page.py) --------------------------------------------------------
 IMPORT_TITLE = "导入自评表"
 IMPORT_INTRO = (
-    "上传项目支出绩效自评表（PDF 或文本 .txt，可一次选多个文件）。同一内容的文件只导入一次；"
+    "上传项目支出绩效自评表，可一次选多个文件：PDF（.pdf）、文本（.txt）、Excel（.xlsx、旧版 .xls）、"
+    "Word（.docx、旧版 .doc）、WPS 表格与文字（.et、.wps）、网页（.html、.htm、.mhtml、.mht），"
+    "以及扫描件（扫描的 PDF，图片 .jpg、.jpeg、.png、.tif、.tiff）。同一内容的文件只导入一次；"
     "每个文件单独保存，一个文件出错不影响其他文件。"
 )
 IMPORT_UPLOADER = "选择文件"
 IMPORT_UPLOADER_HELP = (
-    "支持 .pdf、.txt、.xlsx、.docx、旧版 .xls 与 .doc、WPS 的 .et 与 .wps、网页（.html、.htm、.mhtml），"
-    "扫描的 PDF 与图片（.png、.jpg、.jpeg、.tif）用文字识别读取，识别不确定的表先保留、不计入汇总；单个文件不超过 50 MB。"
+    "支持 .pdf、.txt、.xlsx、.docx、旧版 .xls 与 .doc、WPS 的 .et 与 .wps、网页（.html、.htm、.mhtml、.mht），"
+    "扫描的 PDF 与图片（.png、.jpg、.jpeg、.tif、.tiff）用文字识别读取，识别不确定的表先保留、不计入汇总；单个文件不超过 50 MB。"
 )
 IMPORT_DEFAULTS = "表上未印出时使用的值"
 IMPORT_DEFAULTS_HELP = "仅用于表上没有印出年度、主管部门或实施单位的文件；表上已有的以表上为准。"
@@ -461,7 +467,7 @@ PLACEHOLDER_PAGE = "此页面正在建设中。"
 
 # --- The read-only database handle of the pages (dashboard/ui/db.py) -----------------------------------------
 DB_EMPTY_TITLE = "还没有可显示的自评表"
-DB_EMPTY_BODY = "数据库里还没有导入任何项目支出绩效自评表。请到“导入”页上传 PDF 或文本（.txt）自评表，或在命令行运行 python -m dashboard import。"
+DB_EMPTY_BODY = "数据库里还没有导入任何项目支出绩效自评表。请到“导入”页上传自评表（PDF、文本、Excel、Word、WPS、网页或扫描件），或在命令行运行 python -m dashboard import。"
 DB_MISSING_SHORT = "还没有数据库文件（{path}）。"
 DB_BUSY_IMPORTING = "正在导入自评表，数据库暂时不可读。请等导入完成后刷新页面。"
 DB_READ_FAILED = "读取数据时出错，本页无法显示。错误已记入服务器日志，请告知管理员。"
@@ -483,7 +489,8 @@ FILTER_RATE = "执行率范围（%）"
 FILTER_RATE_HELP = "执行率 = 全年执行数 ÷ 全年预算数。拖到最右端表示不设上限（含超过 100% 的表）；缩小范围后，全年预算数为 0 或缺失的表不再显示。"
 FILTER_STATUS = "状态"
 FILTER_STATUS_OPTIONS = {"all": "全部", "active": "在用", "stopped": "停用"}
-FILTER_SEARCH = "搜索项目或指标名称"
+FILTER_SEARCH = "搜索项目、指标或原因"
+FILTER_SEARCH_HELP = "在项目名称、绩效指标名称和偏差原因分析中查找"
 FILTER_SEARCH_PLACEHOLDER = "例如：疫情、满意度"
 FILTER_MONEY_UNIT = "金额单位"
 FILTER_RESET = "清除全部筛选"
@@ -494,6 +501,7 @@ FILTER_ACTIVE = "当前筛选：{summary}"
 FILTER_SEPARATOR = "；"
 FILTER_TEXT_SEARCH = "包含“{text}”"
 UNIT_BLANK = "（未填实施单位）"
+URL_VALUE_GONE = "链接中的{label} {values} 已不存在，已忽略"
 FILTERS_UNAVAILABLE = "数据库暂不可用，筛选暂时不能使用。"
 FILTERS_NO_DATA = "导入自评表后，可以在这里按年度、单位、项目类型、等级等筛选。"
 
@@ -564,6 +572,24 @@ SCORE_BIN_LABEL = "{lo}–{hi}"
 SCORE_BIN_NONE = "无总分"
 SUMMARY_TABLE = "按项目类型汇总"
 SUMMARY_FILE = "按项目类型汇总"
+CARD_OPEN_ROWS = "明细"
+CARD_OPEN_ROWS_HELP = "打开这个数字背后的自评表或指标（保留当前筛选）"
+CARD_SHARE = "{share}"
+OVERVIEW_PRINT_HINT = "打印本页：按 Ctrl+P（苹果电脑 ⌘+P），按 A4 横向打印，侧栏和按钮不打印。"
+UNITS_TABLE = "各单位对比"
+UNITS_TABLE_HINT = "每个单位一行（实施单位未填的按主管部门）；点击表头可按该列排序本页，全表可下载。"
+UNITS_ORDER = "排列方式"
+UNITS_ORDER_OPTIONS = {
+    "budget": "预算从多到少",
+    "exec_rate": "执行率从低到高",
+    "avg_score": "平均总分从低到高",
+    "points_lost": "扣分从多到少",
+    "unexplained": "未说明原因从多到少",
+    "signals": "风险信号从多到少",
+}
+UNITS_COLUMNS = {"org": "单位", "signals": "风险信号表数"}
+UNITS_DEPARTMENT = "{org}（主管部门）"
+UNITS_FILE = "各单位对比"
 
 # --- 项目 page (dashboard/ui/pages/projects.py) -----------------------------------------------------------
 PROJECTS_TITLE = "项目"
@@ -581,6 +607,11 @@ FORM_FUNDS = "项目资金"
 FORM_GOALS = "年度总体目标"
 FORM_INDICATORS = "年度绩效指标"
 FORM_INDICATORS_HINT = "红底为扣分指标（得分低于分值）。"
+FORM_PHONE_POINTS = "{level2}　分值 {weight}　得分 {score}"
+FORM_PHONE_LOST = "　扣 {lost} 分"
+FORM_PHONE_VALUES = "指标值：{target}　实际完成值：{actual}"
+FORM_PHONE_REASON = "偏差原因：{reason}"
+FORM_PHONE_FIELD = "{label}：{value}"
 FORM_LEVEL1_HEADER = "{level1}：分值 {weight}，得分 {score}"
 FORM_CHECKS = "复核发现"
 FORM_NO_CHECKS = "没有复核发现。"
@@ -588,7 +619,7 @@ FORM_NO_INDICATORS = "表中没有读到绩效指标。"
 FORM_EMPTY_TEXT = "（表中未填）"
 FORM_CLAIMED = "自评总分"
 FORM_RECOMPUTED = "按规则复算总分"
-FORM_RECOMPUTED_HELP = "按评分规则（docs/scoring-rules.md）重新计算的总分"
+FORM_RECOMPUTED_HELP = "按评分规则重新计算的总分"
 FORM_GAP = "差额（自评−复算）"
 FORM_GAP_HELP = "自评总分减去按规则复算的总分；为正表示自评偏高"
 FORM_TOTAL = "总分"
@@ -617,6 +648,9 @@ DEDUCTIONS_TABLE = "扣分明细"
 DEDUCTIONS_FILE = "扣分指标"
 DEDUCTIONS_GROUP_FILE = "扣分指标_按二级指标汇总"
 DEDUCTIONS_COUNT = "共 {n} 个扣分指标"
+DEDUCTIONS_ONLY_NO_REASON = "只看未说明原因"
+DEDUCTIONS_ONLY_NO_REASON_HELP = "只列出扣了分却没有填写偏差原因分析的指标（写在网址里，可分享）"
+DEDUCTIONS_PICK_HINT = "点选一行，在表下查看该指标所在的整张自评表。"
 COL_INDICATOR_COUNT = "指标个数"
 
 # --- Empty states (all pages) ------------------------------------------------------------------------------
@@ -626,8 +660,7 @@ NO_MATCH_HINT = "请放宽左侧的筛选条件，或点“清除全部筛选”
 # --- 复核 page (dashboard/ui/pages/review_page.py) --------------------------------------------------------
 REVIEW_TITLE = "自评复核"
 REVIEW_INTRO = (
-    "按评分规则（docs/scoring-rules.md）逐表复核自评：每条复核发现标明严重程度。"
-    "差额 = 自评总分 − 按规则复算的总分，为正表示自评偏高。"
+    "按评分规则逐表复核自评：每条复核发现标明严重程度。差额 = 自评总分 − 按规则复算的总分，为正表示自评偏高。"
 )
 REVIEW_RULE_PARSE_UNCERTAIN = "部分内容未能可靠读取"
 REVIEW_KPI_SEVERITY = "{severity}"
@@ -635,7 +668,12 @@ REVIEW_KPI_SEVERITY_VALUE = "{findings} 条"
 REVIEW_KPI_SEVERITY_HELP = "{severity}级复核发现条数；涉及 {forms} 张表"
 REVIEW_KPI_FORMS_DELTA = "涉及 {forms} 张表"
 REVIEW_KPI_OVERSTATED = "自评偏高的表"
-REVIEW_KPI_OVERSTATED_HELP = "自评总分比按规则复算的总分高出 0.05 分以上的表数（共比较 {compared} 张）"
+REVIEW_KPI_OVERSTATED_HELP = "自评总分比按规则复算的总分高出 {tolerance} 分以上的表数（共比较 {compared} 张）；差额在 {tolerance} 分以内的视为四舍五入，不算偏高，下表和图中以灰色显示"
+REVIEW_KPI_OVERSTATED_DELTA = "差额超过 {tolerance} 分"
+REVIEW_KPI_GAP_ROUNDING = "每张表都在 {tolerance} 分以内：四舍五入"
+REVIEW_KPI_OVERSTATED_DELTA_WITHIN = "差额超过 {tolerance} 分；另 {n} 张在 {tolerance} 分以内"
+REVIEW_CHART_GAP_HINT = "红色：自评比复算高出 {tolerance} 分以上；蓝色：低出 {tolerance} 分以上；灰色：相差在 {tolerance} 分以内，视为四舍五入。"
+REVIEW_RULE_GONE = "网址中的规则“{title}”在当前筛选范围内没有发现，已忽略。"
 REVIEW_KPI_GAP = "差额合计"
 REVIEW_KPI_GAP_HELP = "Σ（自评总分 − 复算总分），单位：分"
 REVIEW_NONE = "当前筛选范围内没有复核发现。"
@@ -660,7 +698,6 @@ REVIEW_FILE_UNITS = "复核_按单位差额"
 REVIEW_ALL_FINDINGS = "全部复核发现（当前筛选范围）"
 REVIEW_COLUMNS = {
     "rule": "规则",
-    "rule_id": "规则编号",
     "severity": FIELD_LABELS["severity"],
     "findings": "发现数",
     "forms": "涉及表数",
@@ -1196,6 +1233,7 @@ DEPARTMENT_PAGE_TITLE = "部门整体"
 DEPARTMENT_PAGE_CAPTION = "部门整体支出绩效自评表：各部门的预算、执行率、总分和绩效指标（不计入项目汇总）"
 DEPARTMENT_PAGE_LINK = "部门整体支出绩效自评 →"
 DEPARTMENT_PAGE_EMPTY = "当前筛选下没有部门整体支出绩效自评表。"
+DEPARTMENT_PAGE_NONE = "数据库中还没有部门整体支出绩效自评表。导入部门整体自评表后，会在这里列出。"
 DEPARTMENT_PAGE_INDICATORS = "部门“{department}”（{year} 年度）的绩效指标"
 DEPARTMENT_PAGE_PICK = "查看哪个部门的绩效指标"
 DEPARTMENT_FILE_STEM = "部门整体自评"
@@ -1387,7 +1425,6 @@ SIGNALS_COLUMNS = {
     "severity": "级别",
     "findings": "发现数",
     "forms": "涉及表数",
-    "rule_id": "信号编号",
     "org": "单位",
     "project_name": "项目名称",
     "year": "年度",

@@ -41,9 +41,11 @@ def to_csv_bytes(frame: pd.DataFrame) -> bytes:
     return export.csv_bytes(frame)
 
 
-def to_xlsx_bytes(frame: pd.DataFrame, sheet_name: str = texts.XLSX_DEFAULT_SHEET) -> bytes:
-    """The table as a one-sheet .xlsx: bold frozen header row, columns wide enough to read."""
-    return _workbook_bytes([(sheet_name, frame)])
+def to_xlsx_bytes(frame: pd.DataFrame, sheet_name: str = texts.XLSX_DEFAULT_SHEET, title: str | None = None) -> bytes:
+    """The table as a one-sheet .xlsx: `title` (what the table is, its scope and filters) in the first row when
+    given, then the bold header row, frozen and with an autofilter, numbers as numbers, columns wide enough to
+    read."""
+    return _workbook_bytes([(sheet_name, frame)], title=title)
 
 
 def form_workbook_bytes(form: Form) -> bytes:
@@ -148,16 +150,22 @@ def sheet_title(name: str) -> str:
     return (_SHEET_NAME_FORBIDDEN.sub("_", name).strip("'") or texts.XLSX_DEFAULT_SHEET)[:31]
 
 
-def _workbook_bytes(sheets: list[tuple[str, pd.DataFrame]]) -> bytes:
+def _workbook_bytes(sheets: list[tuple[str, pd.DataFrame]], title: str | None = None) -> bytes:
+    """Each (sheet name, frame) on a sheet; `title`: a first row above the header of each sheet."""
     buffer = io.BytesIO()
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
         used: set[str] = set()
         for name, frame in sheets:
-            title = _unique_title(sheet_title(name), used)
+            sheet_name = _unique_title(sheet_title(name), used)
             clean = _excel_safe(frame)
-            clean.to_excel(writer, sheet_name=title, index=False)
-            _text_cells_as_text(writer.sheets[title])
-            _style_sheet(writer.sheets[title], clean)
+            header_row = 2 if title else 1
+            clean.to_excel(writer, sheet_name=sheet_name, index=False, startrow=header_row - 1)
+            sheet = writer.sheets[sheet_name]
+            if title:
+                cell = sheet.cell(row=1, column=1, value=untrusted.spreadsheet_value(title))
+                cell.font = Font(bold=True, size=12)
+            _text_cells_as_text(sheet)
+            _style_sheet(sheet, clean, header_row)
     return buffer.getvalue()
 
 
@@ -199,10 +207,14 @@ def _display_width(value) -> int:
     return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in longest_line)
 
 
-def _style_sheet(sheet: Worksheet, frame: pd.DataFrame) -> None:
-    sheet.freeze_panes = "A2"
+def _style_sheet(sheet: Worksheet, frame: pd.DataFrame, header_row: int = 1) -> None:
+    """Header row `header_row` bold, frozen (with the rows above it) and with an autofilter; column widths."""
+    sheet.freeze_panes = f"A{header_row + 1}"
+    if len(frame.columns):
+        last = get_column_letter(len(frame.columns))
+        sheet.auto_filter.ref = f"A{header_row}:{last}{header_row + len(frame)}"
     bold = Font(bold=True)
-    for cell in sheet[1]:
+    for cell in sheet[header_row]:
         cell.font = bold
         cell.alignment = Alignment(vertical="center")
     sample = frame.head(WIDTH_SAMPLE_ROWS)
@@ -212,7 +224,7 @@ def _style_sheet(sheet: Worksheet, frame: pd.DataFrame) -> None:
         width = min(MAX_COLUMN_WIDTH, max(MIN_COLUMN_WIDTH, widest + 2))
         sheet.column_dimensions[get_column_letter(index)].width = width
         if widest > MAX_COLUMN_WIDTH:
-            for row in sheet.iter_rows(min_row=2, min_col=index, max_col=index):
+            for row in sheet.iter_rows(min_row=header_row + 1, min_col=index, max_col=index):
                 row[0].alignment = Alignment(wrap_text=True, vertical="top")
 
 

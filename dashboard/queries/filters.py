@@ -140,8 +140,8 @@ def where_sql(filters: Filters, alias: str = "o", indicator_alias: str | None = 
     """A WHERE condition over `form_overview` (as `alias`) and its parameters; "TRUE" when unfiltered.
 
     With `indicator_alias` (a query over `indicators` joined to form_overview), the text search
-    matches the project name or that indicator's name; otherwise the project name or any of the
-    form's indicator names.
+    matches the project name, that indicator's name or its reason (偏差原因分析); otherwise the project name or
+    any of the form's indicator names or reasons.
     """
     o = alias
     parts: list[str] = []
@@ -177,14 +177,19 @@ def where_sql(filters: Filters, alias: str = "o", indicator_alias: str | None = 
         params.append(domain.STOPPED)
     if filters.search:
         needle = filters.search.lower()
-        if indicator_alias:
-            parts.append(f"(contains(lower({o}.project_name), ?) OR contains(lower({indicator_alias}.name), ?))")
+        if indicator_alias:  # the indicator's name or the reason written for it
+            i = indicator_alias
+            parts.append(
+                f"(contains(lower({o}.project_name), ?) OR contains(lower({i}.name), ?)"
+                f" OR contains(lower(coalesce({i}.reason, '')), ?))"
+            )
         else:
             parts.append(
                 f"(contains(lower({o}.project_name), ?) OR {o}.form_id IN "
-                "(SELECT form_id FROM indicators WHERE contains(lower(name), ?)))"
+                "(SELECT form_id FROM indicators"
+                " WHERE contains(lower(name), ?) OR contains(lower(coalesce(reason, '')), ?)))"
             )
-        params.extend([needle, needle])
+        params.extend([needle, needle, needle])
     return (" AND ".join(parts) or "TRUE"), params
 
 
@@ -195,7 +200,12 @@ def describe(filters: Filters) -> str:
     """The active filters in one Chinese line, for page captions."""
     if not filters.active:
         return texts.FILTER_NONE_ACTIVE
-    return texts.FILTER_ACTIVE.format(summary=texts.FILTER_SEPARATOR.join(describe_parts(filters)))
+    return texts.FILTER_ACTIVE.format(summary=summary(filters))
+
+
+def summary(filters: Filters) -> str:
+    """The active filters in words, without a lead-in: "年度 2021；等级 优" ("" where none is active)."""
+    return texts.FILTER_SEPARATOR.join(describe_parts(filters))
 
 
 def describe_parts(filters: Filters, skip: tuple[str, ...] = ()) -> list[str]:

@@ -127,7 +127,7 @@ def sections(figures: dict, unit: str) -> list[tuple[str, list[Card]]]:
                 (texts.KPI_RATE, fmt.percent_text(figures["overall_rate"]), texts.KPI_RATE_HELP),
                 (
                     texts.KPI_AVG_SCORE,
-                    fmt.score_text(rounded(figures["avg_score"])),
+                    fmt.points_text(figures["avg_score"]),
                     texts.KPI_AVG_SCORE_GRADED_HELP.format(not_graded=texts.NOT_GRADED),
                 ),
             ],
@@ -169,7 +169,7 @@ def year_rows(figures: dict[str, tuple], unit: str) -> list[tuple[str, str, list
         "budget": (money_label(texts.KPI_BUDGET, unit), money, money_change),
         "executed": (money_label(texts.KPI_EXECUTED, unit), money, money_change),
         "overall_rate": (texts.KPI_RATE, fmt.percent_text, points_change),
-        "avg_score": (texts.KPI_AVG_SCORE, lambda value: fmt.score_text(rounded(value)), signed),
+        "avg_score": (texts.KPI_AVG_SCORE, fmt.points_text, signed),
         "deducted": (texts.KPI_DEDUCTED, fmt.count_text, whole_change),
         "unexplained": (texts.KPI_UNEXPLAINED, fmt.count_text, whole_change),
     }

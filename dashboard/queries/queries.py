@@ -17,6 +17,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
+from dashboard.audit import audit
 from dashboard.audit.config import active_config
 from dashboard.core import domain, texts
 from dashboard.core.model import Form
@@ -269,6 +270,64 @@ def group_summary(con, filters: Filters, by: str, top: int | None = None) -> pd.
     return overview_query(con, body, filters, [int(top), int(top)])  # the outer {where} takes no parameters
 
 
+# The 总览 units table: what the table can be ordered by (key → ORDER BY expression over the aggregate's columns).
+UNIT_ORDERS = {
+    "budget": "budget DESC NULLS LAST",
+    "exec_rate": "exec_rate ASC NULLS LAST",
+    "avg_score": "avg_score ASC NULLS LAST",
+    "points_lost": "points_lost DESC",
+    "unexplained": "unexplained DESC",
+    "signals": "signal_forms DESC",
+}
+
+
+def _unit_rows_sql(order: str) -> str:
+    grade_counts = ",\n            ".join(
+        f"count(*) FILTER (WHERE o.grade = '{grade}') AS grade_{index}" for index, grade in enumerate(grades())
+    )
+    return f"""
+        , signalled AS (  -- forms carrying a warning-level risk signal (review_queries.warning_signal_forms)
+            SELECT DISTINCT c.form_id FROM checks c
+            WHERE c.severity = 'warning' AND c.rule IN (SELECT unnest(?))
+              AND c.form_id IN (SELECT form_id FROM picked)
+        ), units AS (
+            SELECT o.org AS org, bool_and(o.org_is_department) AS org_is_department,
+            count(*) AS forms, sum(o.budget) AS budget, sum(o.executed) AS executed,
+            {OVERALL_RATE} AS exec_rate, avg(o.graded_score) AS avg_score,
+            {grade_counts},
+            count(*) FILTER (WHERE NOT {graded_sql("o")}) AS not_graded,
+            coalesce(sum(o.deducted_count), 0) AS deducted,
+            coalesce(sum(o.points_lost), 0) AS points_lost,
+            coalesce(sum(o.unexplained_count), 0) AS unexplained,
+            count(s.form_id) AS signal_forms
+            FROM form_overview o LEFT JOIN signalled s ON s.form_id = o.form_id
+            WHERE {{where}}
+            GROUP BY o.org
+        )
+        SELECT * FROM units ORDER BY {UNIT_ORDERS[order]}, budget DESC NULLS LAST, org NULLS LAST
+    """
+
+
+def unit_rows(con, filters: Filters, order: str = "budget", offset: int = 0, limit: int | None = None) -> pd.DataFrame:
+    """The 总览 units side by side, one row per 单位 (实施单位, else 主管部门), summed in DuckDB: forms, money,
+    Σ-rate, average 总分 of the graded forms, forms per grade (grade_0 … best first), not graded, deductions,
+    points lost, deductions without a reason, forms with a warning-level risk signal; ordered by `order`
+    (UNIT_ORDERS), one page where `limit` is given."""
+    body = _unit_rows_sql(order)
+    extra: list = [list(audit.RISK_SIGNAL_IDS)]
+    if limit is not None:
+        body += " LIMIT ? OFFSET ?"
+        extra += [int(limit), int(offset)]
+    return overview_query(con, body, filters, extra)
+
+
+def unit_count(con, filters: Filters) -> int:
+    """How many rows unit_rows has in all."""
+    body = "SELECT count(DISTINCT coalesce(o.org, '\x00')) AS n FROM form_overview o WHERE {where}"
+    frame = overview_query(con, body, filters)
+    return int(frame["n"].iloc[0])
+
+
 def score_bins(con, filters: Filters) -> pd.DataFrame:
     """Graded forms per 总分 bin of SCORE_BIN_WIDTH points, [lo, hi) and [90, 100] on top; lo NULL for no
     score. Forms that are not graded are not binned (the 总览 card 不评级 counts them)."""
@@ -321,11 +380,15 @@ ORDER BY {{order}}
 """
 
 
-def _level2_condition(level2: tuple[str, ...], classes: tuple[str, ...] = ()) -> tuple[str, list]:
-    """The 二级指标 and 偏差原因分类 picked on the 扣分指标 page (all where empty)."""
-    condition, params = "", []
+def _level2_condition(
+    level2: tuple[str, ...], classes: tuple[str, ...] = (), no_reason: bool = False
+) -> tuple[str, list]:
+    """The 二级指标 and 偏差原因分类 picked on the 扣分指标 page (all where empty); `no_reason`: only the
+    deductions without a reason (its 只看未说明原因 switch)."""
+    condition, params = " AND i.no_reason" if no_reason else "", []
     if level2:
-        condition, params = f"AND {LEVEL2_LABEL} IN (SELECT unnest(?))", [list(level2)]
+        condition += f" AND {LEVEL2_LABEL} IN (SELECT unnest(?))"
+        params.append(list(level2))
     if classes:
         condition += f" AND {REASON_CLASS} IN (SELECT unnest(?))"
         params.append(list(classes))
@@ -340,11 +403,12 @@ def deductions(
     offset: int = 0,
     limit: int | None = None,
     classes: tuple[str, ...] = (),
+    no_reason: bool = False,
 ) -> pd.DataFrame:
-    """Indicators whose 得分 is below its 分值, under the filters (search also matches the indicator's name),
-    of the given 二级指标 and 偏差原因分类 (all where empty), most points lost first or grouped by 二级指标;
-    one page where `limit` is given."""
-    condition, extra = _level2_condition(level2, classes)
+    """Indicators whose 得分 is below its 分值, under the filters (search also matches the indicator's name
+    and reason), of the given 二级指标 and 偏差原因分类 (all where empty), only those without a reason with
+    `no_reason`, most points lost first or grouped by 二级指标; one page where `limit` is given."""
+    condition, extra = _level2_condition(level2, classes, no_reason)
     body = DEDUCTIONS_SQL.replace("{level2}", condition).replace("{order}", DEDUCTION_ORDERS[order])
     if limit is not None:
         body += " LIMIT ? OFFSET ?"
@@ -352,9 +416,11 @@ def deductions(
     return overview_query(con, body, filters, extra, indicator_alias="i")
 
 
-def deduction_totals(con, filters: Filters, level2: tuple[str, ...] = (), classes: tuple[str, ...] = ()) -> dict:
+def deduction_totals(
+    con, filters: Filters, level2: tuple[str, ...] = (), classes: tuple[str, ...] = (), no_reason: bool = False
+) -> dict:
     """The 扣分指标 cards: deducted indicators, points lost, forms concerned, indicators without a reason."""
-    condition, extra = _level2_condition(level2, classes)
+    condition, extra = _level2_condition(level2, classes, no_reason)
     body = f"""
         SELECT count(*) AS indicators, coalesce(sum(i.points_lost), 0) AS points_lost,
                count(DISTINCT o.form_id) AS forms, count(*) FILTER (WHERE i.no_reason) AS unexplained

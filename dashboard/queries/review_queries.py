@@ -69,7 +69,8 @@ def severity_counts(con, filters: Filters) -> pd.DataFrame:
 
 
 def gap_summary(con, filters: Filters) -> dict:
-    """Graded forms compared, graded forms scored above the rules, Σ claimed − recomputed over the graded
+    """Graded forms compared, graded forms scored above the rules by more than the tolerance (and those above
+    them by no more than it: `within_tolerance`), Σ claimed − recomputed over the graded
     filtered forms; the forms that are 不可评价 (a 总分 but no recomputed one) and all the forms that are not
     graded (domain.not_graded_reason: 停用, 不可评价 …), which are left out of the gap."""
     body = f"""
@@ -78,6 +79,11 @@ def gap_summary(con, filters: Filters) -> dict:
                    AS compared,
                count(*) FILTER (WHERE o.total_score - o.recomputed_score > {gap_tolerance()} AND {GRADED})
                    AS overstated,
+               count(*) FILTER (WHERE o.total_score - o.recomputed_score > 0
+                                  AND o.total_score - o.recomputed_score <= {gap_tolerance()} AND {GRADED})
+                   AS within_tolerance,
+               count(*) FILTER (WHERE o.recomputed_score - o.total_score > {gap_tolerance()} AND {GRADED})
+                   AS understated,
                coalesce(sum(o.total_score - o.recomputed_score) FILTER (WHERE {GRADED}), 0) AS gap,
                count(*) FILTER (WHERE o.total_score IS NOT NULL AND o.recomputed_score IS NULL) AS not_evaluable,
                count(*) FILTER (WHERE NOT {GRADED}) AS not_graded
@@ -88,6 +94,8 @@ def gap_summary(con, filters: Filters) -> dict:
         "forms": int(row["forms"]),
         "compared": int(row["compared"]),
         "overstated": int(row["overstated"]),
+        "within_tolerance": int(row["within_tolerance"]),
+        "understated": int(row["understated"]),
         "gap": float(row["gap"]),
         "not_evaluable": int(row["not_evaluable"]),
         "not_graded": int(row["not_graded"]),
@@ -160,6 +168,11 @@ def unit_gaps(con, filters: Filters) -> pd.DataFrame:
                    AS compared,
                count(*) FILTER (WHERE o.total_score - o.recomputed_score > {gap_tolerance()} AND {GRADED})
                    AS overstated,
+               count(*) FILTER (WHERE o.total_score - o.recomputed_score > 0
+                                  AND o.total_score - o.recomputed_score <= {gap_tolerance()} AND {GRADED})
+                   AS within_tolerance,
+               count(*) FILTER (WHERE o.recomputed_score - o.total_score > {gap_tolerance()} AND {GRADED})
+                   AS understated,
                sum(o.total_score) FILTER (WHERE o.recomputed_score IS NOT NULL AND {GRADED}) AS claimed,
                sum(o.recomputed_score) FILTER (WHERE o.total_score IS NOT NULL AND {GRADED}) AS recomputed,
                sum(o.total_score - o.recomputed_score) FILTER (WHERE {GRADED}) AS gap,

@@ -3,6 +3,7 @@ only when its button is clicked."""
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable
 
 import pandas as pd
@@ -21,15 +22,28 @@ from dashboard.outputs.downloads import (
     to_csv_bytes,
     to_xlsx_bytes,
 )
+from dashboard.queries.filters import summary as filters_summary
+from dashboard.ui import filter_widgets
+
+
+def download_title(file_stem: str) -> str:
+    """The Excel download's first row: what the table is, the scope (the sidebar's filters in words) and when
+    it was made: "扣分指标　范围：年度 2021；等级 优　导出时间：2026-12-04 17:30"."""
+    current = filter_widgets.current()
+    scope = filters_summary(current) if current.active else texts.DOWNLOAD_SCOPE_ALL
+    made = datetime.datetime.now().strftime("%Y-%m-%d %H:%M")
+    return texts.DOWNLOAD_TITLE.format(table=file_stem.replace("_", " "), scope=scope, time=made)
 
 
 def download_buttons(frame: pd.DataFrame, file_stem: str, key: str) -> None:
-    """Two download buttons (CSV, Excel) for a table; the files are built only when clicked."""
+    """Two download buttons (CSV, Excel) for a table; the files are built only when clicked. The Excel file
+    has a title row (download_title); the CSV file has none (docs/export-notes.md)."""
     snapshot = frame.copy()
     stem = safe_file_stem(file_stem)
+    title = download_title(file_stem)
     buttons = (
         ("csv", texts.DOWNLOAD_CSV, texts.DOWNLOAD_CSV_HELP, to_csv_bytes, CSV_MIME),
-        ("xlsx", texts.DOWNLOAD_XLSX, texts.DOWNLOAD_XLSX_HELP, to_xlsx_bytes, XLSX_MIME),
+        ("xlsx", texts.DOWNLOAD_XLSX, texts.DOWNLOAD_XLSX_HELP, lambda f: to_xlsx_bytes(f, title=title), XLSX_MIME),
     )
     with st.container(horizontal=True, gap="small"):
         for suffix, label, help_text, builder, mime in buttons:
@@ -49,6 +63,7 @@ def table_download_buttons(build: Callable[[], pd.DataFrame], rows: int, file_st
     """CSV and Excel buttons for a table too big to hold in the page: `build` runs the query and makes
     the whole table only when a button is clicked. Excel is refused past its row limit, CSV offered."""
     stem = safe_file_stem(file_stem)
+    title = download_title(file_stem)
     with st.container(horizontal=True, gap="small"):
         st.download_button(
             texts.DOWNLOAD_CSV, data=lambda: to_csv_bytes(build()), file_name=f"{stem}.csv", mime=CSV_MIME,
@@ -57,8 +72,9 @@ def table_download_buttons(build: Callable[[], pd.DataFrame], rows: int, file_st
         )  # fmt: skip
         too_big = rows > EXCEL_MAX_ROWS
         st.download_button(
-            texts.DOWNLOAD_XLSX, data=b"" if too_big else lambda: to_xlsx_bytes(build()), file_name=f"{stem}.xlsx",
-            mime=XLSX_MIME, key=f"{key}_xlsx", on_click="ignore", icon=":material/download:", disabled=too_big,
+            texts.DOWNLOAD_XLSX, data=b"" if too_big else lambda: to_xlsx_bytes(build(), title=title),
+            file_name=f"{stem}.xlsx", mime=XLSX_MIME, key=f"{key}_xlsx", on_click="ignore", icon=":material/download:",
+            disabled=too_big,
             help=texts.DOWNLOAD_XLSX_TOO_BIG.format(rows=f"{rows:,}") if too_big else texts.DOWNLOAD_XLSX_HELP,
         )  # fmt: skip
 

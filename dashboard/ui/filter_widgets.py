@@ -3,6 +3,8 @@ st.session_state; what they mean and their SQL are in dashboard/queries/filters.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import streamlit as st
 
 from dashboard.core import texts
@@ -24,7 +26,11 @@ from dashboard.queries.filters import (
     from_state,
 )
 from dashboard.security.untrusted import markdown_literal
-from dashboard.ui import data_gate, db
+from dashboard.ui import data_gate, db, styles
+
+# The 扣分指标 page's 只看未说明原因 switch (a URL parameter like the sidebar's); 总览's card sets it too.
+KEY_NO_REASON = "noreason"
+_GONE_NOTES = "filters_url_values_gone"  # what note_values_gone found in a link
 
 
 def current() -> Filters:
@@ -35,12 +41,20 @@ def start_page(title: str, intro: str) -> Filters:
     """A page's opening: title, what it shows, the database check (stops the page if there is
     nothing to show), and the filters in force, said in words."""
     st.title(title, anchor=False)
-    st.caption(intro)
+    st.container(key=styles.PAGE_INTRO_KEY).caption(intro)  # not on a phone: the first screen is for figures
     data_gate.require_data()
     if note := data_gate.not_counted_note():  # incomplete and 可能重复 forms never count silently
         st.info(note, icon=":material/info:")
     current_filters = current()
     st.caption(markdown_literal(describe(current_filters)))  # names and the search text are data
+    notes, under = st.session_state.get(_GONE_NOTES, ([], None))
+    if under is None and notes:
+        st.session_state[_GONE_NOTES] = (notes, current_filters)
+    elif under != current_filters:  # the filters changed since the link was opened: no longer news
+        st.session_state.pop(_GONE_NOTES, None)
+        notes = []
+    for note in notes:
+        st.warning(markdown_literal(note), icon=":material/link_off:")
     return current_filters
 
 
@@ -57,8 +71,13 @@ def render_sidebar(options: dict | None) -> None:
         found = db.problem()
         sidebar.caption(texts.FILTERS_UNAVAILABLE if found and found[0] != "missing" else texts.FILTERS_NO_DATA)
         return
+    note_values_gone(options)
     sidebar.text_input(
-        texts.FILTER_SEARCH, key=KEY_SEARCH, placeholder=texts.FILTER_SEARCH_PLACEHOLDER, bind="query-params"
+        texts.FILTER_SEARCH,
+        key=KEY_SEARCH,
+        placeholder=texts.FILTER_SEARCH_PLACEHOLDER,
+        bind="query-params",
+        help=texts.FILTER_SEARCH_HELP,
     )
     for spec in LIST_FILTERS:  # type to search: a long list (2,000 units) is found by typing
         sidebar.multiselect(
@@ -94,8 +113,29 @@ def render_sidebar(options: dict | None) -> None:
     )
 
 
+def values_gone(url: Mapping[str, list[str]], options: dict) -> list[str]:
+    """Each list filter's values in the URL `url` ({key: [values]}) that are not among its choices any more
+    (a year removed, a unit renamed), in words: "链接中的年度 2035 已不存在，已忽略"."""
+    notes = []
+    for spec in LIST_FILTERS:
+        known = {str(choice) for choice in spec.choices(options)}
+        gone = [value for value in url.get(spec.key, []) if value not in known]
+        if gone:
+            notes.append(texts.URL_VALUE_GONE.format(label=spec.label, values="、".join(gone)))
+    return notes
+
+
+def note_values_gone(options: dict) -> None:
+    """Before the bound widgets drop them: remember, for start_page to say, the URL's filter values that no
+    longer exist (said on every page until the filters change)."""
+    url = {spec.key: st.query_params.get_all(spec.key) for spec in LIST_FILTERS}
+    if notes := values_gone(url, options):
+        st.session_state[_GONE_NOTES] = (notes, None)  # the filters they applied to: known once the widgets ran
+
+
 def reset() -> None:
     """Callback: every filter back to its default (the URL follows)."""
+    st.session_state.pop(_GONE_NOTES, None)
     for key, value in DEFAULTS.items():
         st.session_state[key] = value
 

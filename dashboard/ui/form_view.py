@@ -19,7 +19,7 @@ from dashboard.outputs import downloads
 from dashboard.queries.key_figures import GRADE_BADGE_COLORS, NO_GRADE_BADGE_COLOR, BadgeColor, grade_color
 from dashboard.reference.reference import printed_with_name
 from dashboard.security.untrusted import markdown_literal
-from dashboard.ui import download_buttons
+from dashboard.ui import download_buttons, styles
 from dashboard.ui import table_columns as cols
 
 DEDUCTED_ROW_STYLE = "background-color: #fdecea"
@@ -45,7 +45,7 @@ def render_form(form: Form, money_unit: str = "万元", show_recomputed: bool = 
     _header(form, money_unit)
     _figures(form, money_unit, show_recomputed)
     st.markdown(f"#### {texts.FORM_FUNDS}")
-    _funds(form, money_unit)
+    _funds(form, money_unit, key)
     st.markdown(f"#### {texts.FORM_GOALS}")
     _goals(form)
     st.markdown(f"#### {texts.FORM_INDICATORS}")
@@ -163,13 +163,35 @@ def funds_frame(form: Form, money_unit: str) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def _funds(form: Form, money_unit: str) -> None:
+def _funds(form: Form, money_unit: str, key: str = "form") -> None:
     frame = funds_frame(form, money_unit)
+    with st.container(key=f"{styles.PHONE_ONLY_KEY}{key}_funds"):  # a phone: one card per row of money
+        for row in frame.to_dict("records"):
+            with st.container(border=True, gap="small"):
+                st.markdown(f"**{row[texts.FUND_COLUMNS['row']]}**")
+                st.text(
+                    "\n".join(
+                        texts.FORM_PHONE_FIELD.format(label=label, value=_fund_value(label, value))
+                        for label, value in row.items()
+                        if label != texts.FUND_COLUMNS["row"]
+                    )
+                )
     config = {column: cols.money_column(column) for column in frame.columns if "（" in column and "%" not in column}
     config[texts.FUND_COLUMNS["rate_pct"]] = cols.percent_column(texts.FUND_COLUMNS["rate_pct"])
     config[texts.FUND_COLUMNS["weight"]] = cols.score_column(texts.FUND_COLUMNS["weight"])
     config[texts.FUND_COLUMNS["score"]] = cols.score_column(texts.FUND_COLUMNS["score"])
-    st.dataframe(frame, hide_index=True, column_config=config, width="stretch", placeholder=texts.DASH)
+    st.container(key=f"{styles.WIDE_ONLY_KEY}{key}_funds").dataframe(
+        frame, hide_index=True, column_config=config, width="stretch", placeholder=texts.DASH
+    )
+
+
+def _fund_value(label: str, value) -> str:
+    """A cell of the 项目资金 block as its phone card writes it: money with two decimals, 执行率 in %, points."""
+    if label == texts.FUND_COLUMNS["rate_pct"]:
+        return fmt.percent_value_text(value)
+    if label in (texts.FUND_COLUMNS["weight"], texts.FUND_COLUMNS["score"]):
+        return fmt.score_text(value)
+    return texts.DASH if fmt.is_missing(value) else f"{float(value):,.2f}"
 
 
 def _goals(form: Form) -> None:
@@ -217,18 +239,19 @@ def _indicators(form: Form, key: str) -> None:
         return
     st.caption(texts.FORM_INDICATORS_HINT)
     level1 = texts.COL["level1"]
-    for group, rows in frame.groupby(level1, sort=False):
+    for group_index, (group, rows) in enumerate(frame.groupby(level1, sort=False)):
         weight = rows[texts.COL["weight"]].sum(min_count=1)
         score = rows[texts.COL["score"]].sum(min_count=1)
         header = texts.FORM_LEVEL1_HEADER.format(
             level1=markdown_literal(group), weight=fmt.score_text(weight), score=fmt.score_text(score)
         )
         st.markdown(f"**{header}**")
+        phone_cards(rows, f"{styles.PHONE_ONLY_KEY}{key}_{group_index}")
         shown = rows.drop(columns=[level1]).reset_index(drop=True)
         level2 = texts.COL["level2"]
         repeated = shown[level2].eq(shown[level2].shift())
         shown[level2] = shown[level2].where(~repeated, "")
-        st.dataframe(
+        st.container(key=f"{styles.WIDE_ONLY_KEY}{key}_{group_index}").dataframe(
             _highlight(shown),
             placeholder=texts.DASH,
             hide_index=True,
@@ -247,6 +270,31 @@ def _indicators(form: Form, key: str) -> None:
         texts.FORM_INDICATORS_FILE.format(name=form.project_name),
         key=f"{key}_indicators_download",
     )
+
+
+def phone_cards(rows: pd.DataFrame, container_key: str) -> None:
+    """The indicator rows as stacked cards, read without scrolling sideways on a phone (styles.py shows them
+    only there, and the table only elsewhere): name, 二级指标 and points, target and result, the reason."""
+    col = texts.COL
+    with st.container(key=container_key):
+        for row in rows.to_dict("records"):
+            with st.container(border=True, gap="small"):
+                st.markdown(f"**{markdown_literal(row[col['name']])}**")
+                lost = row[col["points_lost"]]
+                st.caption(
+                    texts.FORM_PHONE_POINTS.format(
+                        level2=markdown_literal(row[col["level2"]]), weight=fmt.score_text(row[col["weight"]]),
+                        score=fmt.score_text(row[col["score"]]),
+                    )
+                    + (texts.FORM_PHONE_LOST.format(lost=fmt.score_text(lost)) if not fmt.is_missing(lost) else "")
+                )  # fmt: skip
+                st.text(texts.FORM_PHONE_VALUES.format(target=row[col["target"]], actual=row[col["actual"]]))
+                reason = row[col["reason"]]
+                if row["_deducted"]:
+                    if reason == texts.NO_REASON:
+                        st.markdown(f":red[**{texts.NO_REASON}**]")
+                    else:
+                        st.text(texts.FORM_PHONE_REASON.format(reason=reason))
 
 
 def _highlight(frame: pd.DataFrame):

@@ -24,14 +24,14 @@ FORMS_PAGE_KEY = "signals_forms_page"
 
 
 def rules_table(counts: pd.DataFrame) -> pd.DataFrame:
-    """信号, 级别, 发现数, 涉及表数, 信号编号 — one row per signal, zero rows kept."""
+    """信号, 级别, 发现数, 涉及表数 — one row per signal (by its Chinese name; the ids stay in `counts`, in the
+    same row order), zero rows kept."""
     return pd.DataFrame(
         {
             COLUMNS["rule"]: counts["rule"].map(rq.rule_title),
             COLUMNS["severity"]: counts["severity"].map(lambda s: texts.SEVERITY_LABELS.get(s, s)),
             COLUMNS["findings"]: counts["findings"].astype(int),
             COLUMNS["forms"]: counts["forms"].astype(int),
-            COLUMNS["rule_id"]: counts["rule"],
         }
     ).reset_index(drop=True)
 
@@ -73,11 +73,12 @@ def _picked(key: str) -> int | None:
     return rows[0] if rows else None
 
 
-def _choice(table: pd.DataFrame, key: str, column: str, param: str) -> str | None:
-    """The value of `column` in the row picked in the table `key`, written to the URL; else the URL's value."""
+def _choice(values: list[str], key: str, param: str) -> str | None:
+    """The value (of `values`, one per row) of the row picked in the table `key`, written to the URL; else the
+    URL's value."""
     row = _picked(key)
-    if row is not None and row < len(table):
-        value = str(table.at[row, column])
+    if row is not None and row < len(values):
+        value = str(values[row])
         st.query_params[param] = value
         return value
     return st.query_params.get(param)
@@ -104,8 +105,8 @@ def render(current: filters.Filters) -> None:
         st.caption(paging.shown_text(unit_offset, len(units), len(all_units)))
         st.dataframe(units, hide_index=True, key=UNITS_KEY, on_select="rerun", selection_mode="single-row")
         download_buttons.download_buttons(all_units, texts.SIGNALS_FILE_UNITS, key="signals_units_download")
-    rule = _choice(rules, RULES_KEY, COLUMNS["rule_id"], RULE_PARAM)
-    org = _choice(units, UNITS_KEY, COLUMNS["org"], UNIT_PARAM)
+    rule = _choice([str(rule) for rule in counts["rule"]], RULES_KEY, RULE_PARAM)
+    org = _choice([str(org) for org in units[COLUMNS["org"]]], UNITS_KEY, UNIT_PARAM)
     if rule not in rq.audit.RISK_SIGNAL_IDS:
         rule = None
     st.markdown(f"**{texts.SIGNALS_FORMS}**")

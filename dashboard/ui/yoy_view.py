@@ -95,8 +95,8 @@ def _groups_frame(groups: pd.DataFrame, label: str) -> pd.DataFrame:
         groups["exec_rate_previous"].map(fmt.percent_text),
         groups["exec_rate"].map(fmt.percent_text),
         groups["exec_rate_change"].map(key_figures.points_change),
-        groups["avg_score_previous"].map(lambda v: fmt.score_text(key_figures.rounded(v))),
-        groups["avg_score"].map(lambda v: fmt.score_text(key_figures.rounded(v))),
+        groups["avg_score_previous"].map(fmt.points_text),
+        groups["avg_score"].map(fmt.points_text),
         groups["avg_score_change"].map(key_figures.signed),
     ]
     return pd.DataFrame(

@@ -155,11 +155,16 @@ def test_deductions_and_their_summary(con, sample_forms):
     assert by_level2["unexplained"].sum() == rows["no_reason"].sum()
 
 
-def test_deductions_search_matches_indicator_name(con):
+def test_deductions_search_matches_indicator_name_or_reason(con):
     rows = queries.deductions(con, Filters(search="培训"))
     assert len(rows) > 0
     assert all(
-        "培训" in name or "培训" in project for name, project in zip(rows["name"], rows["project_name"], strict=True)
+        "培训" in name or "培训" in project or "培训" in (reason or "")
+        for name, project, reason in zip(rows["name"], rows["project_name"], rows["reason"], strict=True)
+    )
+    assert any(
+        "培训" in (reason or "") and "培训" not in name
+        for name, reason in zip(rows["name"], rows["reason"], strict=True)
     )
 
 

@@ -40,11 +40,13 @@ def forms_by_rule(sample_forms) -> Counter:
 
 def test_signal_counts_by_rule_match_the_forms(sample_env, sample_forms):
     at = run_review()
-    (rules,) = [frame for frame in frames_with(at, COLUMNS["rule_id"]) if COLUMNS["findings"] in frame.columns]
-    assert rules[COLUMNS["rule_id"]].tolist() == list(audit.RISK_SIGNAL_IDS)  # every signal, zero rows too
+    (rules,) = [frame for frame in frames_with(at, COLUMNS["rule"]) if COLUMNS["findings"] in frame.columns]
+    titles = [rq.rule_title(rule) for rule in audit.RISK_SIGNAL_IDS]
+    assert rules[COLUMNS["rule"]].tolist() == titles  # every signal by its Chinese name, zero rows too
+    assert all(rule not in titles for rule in audit.RISK_SIGNAL_IDS)  # no English id on screen
     expected = forms_by_rule(sample_forms)
-    assert dict(zip(rules[COLUMNS["rule_id"]], rules[COLUMNS["forms"]], strict=True)) == {
-        rule: expected.get(rule, 0) for rule in audit.RISK_SIGNAL_IDS
+    assert dict(zip(rules[COLUMNS["rule"]], rules[COLUMNS["forms"]], strict=True)) == {
+        rq.rule_title(rule): expected.get(rule, 0) for rule in audit.RISK_SIGNAL_IDS
     }
     assert expected["over_target"] > 0 and expected["score_outruns_execution"] > 0  # the sample raises signals
 

@@ -19,7 +19,7 @@ def test_filter_open_project_and_read_its_deductions(app_url, page):
     page.get_by_role("heading", name="总览").first.wait_for()
 
     # Filter: the sidebar search (bound to the URL as ?q=…).
-    search = page.get_by_label("搜索项目或指标名称")
+    search = page.get_by_label("搜索项目、指标或原因", exact=True)
     search.fill("培训人数")
     search.press("Enter")
     page.wait_for_url("**q=*")
@@ -27,7 +27,7 @@ def test_filter_open_project_and_read_its_deductions(app_url, page):
     # Go to 项目 through the navigation; the filter stays.
     page.get_by_role("link", name="项目", exact=True).click()
     page.get_by_text("共 1 张表").wait_for()  # seed form 10 and sample_form_b.pdf are one form (two versions)
-    assert "培训人数" in page.get_by_label("搜索项目或指标名称").input_value()
+    assert "培训人数" in page.get_by_label("搜索项目、指标或原因", exact=True).input_value()
 
     # Select the first row of the canvas grid by clicking its row-marker (checkbox) cell.
     grid = page.locator('[data-testid="stDataFrame"]').first

@@ -92,6 +92,26 @@ def test_xlsx_header_is_bold_frozen_and_columns_readable(frame):
     assert sheet.max_row == 4
 
 
+def test_xlsx_title_row_scope_autofilter_frozen_header_numbers_as_numbers(frame):
+    title = "扣分指标　范围：年度 2021；包含“=HYPERLINK(1)”　导出时间：2026-12-04 17:30"
+    workbook = load_workbook(io.BytesIO(downloads.to_xlsx_bytes(frame, sheet_name="表", title=title)))
+    sheet = workbook["表"]
+    assert sheet["A1"].value == title and sheet["A1"].font.bold and sheet["A1"].data_type == "s"
+    assert [cell.value for cell in sheet[2]] == list(frame.columns)  # the header under the title
+    assert sheet.freeze_panes == "A3"  # title and header stay in view
+    assert sheet.auto_filter.ref == f"A2:D{2 + len(frame)}"
+    assert isinstance(sheet["B3"].value, float) and sheet["B3"].data_type == "n"  # 总分 a number
+    assert isinstance(sheet["D3"].value, int)
+    back = pd.read_excel(io.BytesIO(downloads.to_xlsx_bytes(frame, title=title)), skiprows=1)
+    assert list(back.columns) == list(frame.columns) and len(back) == len(frame)
+
+
+def test_xlsx_title_starting_like_a_formula_stays_text(frame):
+    workbook = load_workbook(io.BytesIO(downloads.to_xlsx_bytes(frame, sheet_name="表", title="=1+2")))
+    cell = workbook["表"]["A1"]
+    assert cell.data_type == "s" and not str(cell.value).startswith("=")
+
+
 def test_xlsx_accepts_awkward_values():
     frame = pd.DataFrame(
         {

@@ -16,7 +16,7 @@ from dashboard.core import formatting as fmt
 from dashboard.core import texts
 from dashboard.queries import queries
 from dashboard.security.untrusted import plotly_literal
-from dashboard.ui import download_buttons, filter_widgets, page_data, paging
+from dashboard.ui import download_buttons, filter_widgets, form_view, page_data, paging
 from dashboard.ui import table_columns as cols
 
 CHART_KEY = "deductions_by_level2"
@@ -26,6 +26,9 @@ KEY_CLASS = "rc"
 CLASS_CHART_KEY = "deductions_by_class"
 COLOR_CLASS = "#8e44ad"
 PAGE_KEY = "deductions_page"
+TABLE_KEY = "deductions_table"
+FORM_PARAM = "form"  # the picked row's form, in the URL like 项目's
+_HAD_SELECTION = "deductions_had_selection"
 COLOR_LOST = "#c0392b"
 NO_REASON_STYLE = "color: #b03a2e; font-weight: 600"
 
@@ -59,16 +62,25 @@ def main() -> None:
             placeholder=texts.FILTER_ALL, help=texts.DEDUCTIONS_CLASS_HELP, width=320,
         )  # fmt: skip
 
+    no_reason = st.toggle(
+        texts.DEDUCTIONS_ONLY_NO_REASON, key=filter_widgets.KEY_NO_REASON, bind="query-params",
+        help=texts.DEDUCTIONS_ONLY_NO_REASON_HELP,
+    )  # fmt: skip
+
     st.subheader(texts.DEDUCTIONS_TABLE, anchor=False)
     level2 = tuple(chosen or ())
     classes = tuple(chosen_classes or ())
-    total = page_data.read(queries.deduction_totals, current, level2, classes)["indicators"]
+    no_reason = bool(no_reason)
+    total = page_data.read(queries.deduction_totals, current, level2, classes, no_reason)["indicators"]
     st.markdown(texts.DEDUCTIONS_COUNT.format(n=f"{total:,}"))
+    st.caption(texts.DEDUCTIONS_PICK_HINT)
     offset = paging.pick_offset(total, PAGE_KEY)
-    rows = page_data.read(queries.deductions, current, level2, order, offset, queries.PAGE_SIZE, classes)
+    rows = page_data.read(
+        queries.deductions, current, level2, order, offset, queries.PAGE_SIZE, classes, no_reason=no_reason
+    )
     table = deductions_table(rows)
     st.caption(paging.shown_text(offset, len(table), total))
-    st.dataframe(
+    event = st.dataframe(
         # A styled table is at most one page: pandas' Styler is not for big frames.
         table.style.map(lambda v: NO_REASON_STYLE if v == texts.NO_REASON else "", subset=[texts.COL["reason"]]),
         placeholder=texts.DASH,
@@ -76,12 +88,18 @@ def main() -> None:
         width="stretch",
         height=min(38 + 35 * len(table), 600),
         column_config=table_config(),
+        on_select="rerun",
+        selection_mode="single-row",
+        key=TABLE_KEY,
     )
     download_buttons.table_download_buttons(
-        lambda: deductions_table(page_data.read_whole(queries.deductions, current, level2, order, classes=classes)),
+        lambda: deductions_table(
+            page_data.read_whole(queries.deductions, current, level2, order, classes=classes, no_reason=no_reason)
+        ),
         total,
         texts.DEDUCTIONS_FILE, key="deductions_download",
     )  # fmt: skip
+    picked_form(event, rows["form_id"].tolist(), current)
 
     st.subheader(texts.DEDUCTIONS_GROUP_TABLE, anchor=False)
     summary = level2_table(by_level2)
@@ -89,10 +107,37 @@ def main() -> None:
     download_buttons.download_buttons(summary, texts.DEDUCTIONS_GROUP_FILE, key="deductions_group_download")
 
 
+def picked_form(event, form_ids: list[str], current) -> None:
+    """The form of the row picked in the table, drawn whole under it; its id goes into the URL (?form=…), and
+    a link naming a form opens it as long as it is under the filters."""
+    rows = list(event.selection.rows) if event is not None else []
+    if rows and rows[0] < len(form_ids):
+        form_id: str | None = form_ids[rows[0]]
+        st.query_params[FORM_PARAM] = form_ids[rows[0]]
+    elif st.session_state.get(_HAD_SELECTION):  # the row was unpicked
+        st.query_params.pop(FORM_PARAM, None)
+        form_id = None
+    else:
+        form_id = st.query_params.get(FORM_PARAM) or None
+        if form_id and not page_data.read(queries.form_matches, current, form_id):
+            st.caption(texts.PROJECTS_SELECTED_GONE)
+            form_id = None
+    st.session_state[_HAD_SELECTION] = bool(rows)
+    if not form_id:
+        return
+    form = page_data.read(queries.form, form_id)
+    if form is None:
+        return
+    st.divider()
+    with st.container(border=True):
+        form_view.render_form(form, money_unit=filter_widgets.money_unit(), key="deductions_form")
+    st.divider()
+
+
 def show_cards(totals: dict) -> None:
     with st.container(horizontal=True, gap="small"):
         st.metric(texts.DEDUCTIONS_KPI_COUNT, fmt.count_text(totals["indicators"]), border=True)
-        st.metric(texts.DEDUCTIONS_KPI_POINTS, fmt.score_text(round(totals["points_lost"], 2)), border=True)
+        st.metric(texts.DEDUCTIONS_KPI_POINTS, fmt.points_text(totals["points_lost"]), border=True)
         st.metric(texts.DEDUCTIONS_KPI_FORMS, fmt.count_text(totals["forms"]), border=True)
         st.metric(texts.DEDUCTIONS_KPI_UNEXPLAINED, fmt.count_text(totals["unexplained"]), border=True)
 
@@ -117,7 +162,7 @@ def clickable_bars(
     fig = go.Figure()
     fig.add_bar(
         y=frame[column], x=frame["points_lost"].round(2), orientation="h", marker_color=color,
-        customdata=frame[column], text=[fmt.score_text(v) for v in frame["points_lost"]], textposition="auto",
+        customdata=frame[column], text=[fmt.points_text(v) for v in frame["points_lost"]], textposition="auto",
         hovertemplate="%{y}：%{x:.2f}<extra></extra>",
     )  # fmt: skip
     fig.update_layout(
@@ -160,20 +205,20 @@ def deductions_table(rows: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(
         {
             col["project_name"]: rows["project_name"],
+            col["org"]: rows["org"].map(fmt.text_or_dash),  # five 预算准备金 rows told apart by unit and year
+            col["year"]: rows["year"].astype("Int64"),
             col["name"]: rows["name"].map(fmt.text_or_dash),
             col["points_lost"]: rows["points_lost"].round(4),
-            col["reason"]: reason,
             texts.DEDUCTIONS_CLASS_COLUMN: [
                 class_text(a, b) for a, b in zip(rows["reason_class"], rows["reason_subclass"], strict=True)
             ],
+            col["reason"]: reason,
             col["level2"]: rows["level2"].map(fmt.text_or_dash),
             col["level1"]: rows["level1"].map(fmt.text_or_dash),
             col["target"]: rows["target"].map(fmt.text_or_dash),
             col["actual"]: rows["actual"].map(fmt.text_or_dash),
             col["weight"]: rows["weight"],
             col["score"]: rows["score"],
-            col["org"]: rows["org"].map(fmt.text_or_dash),
-            col["year"]: rows["year"].astype("Int64"),
         }
     ).reset_index(drop=True)
 

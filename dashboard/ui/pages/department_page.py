@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import streamlit as st
 
+from dashboard.core import formatting as fmt
 from dashboard.core import texts
 from dashboard.queries import department_queries
+from dashboard.security.untrusted import markdown_literal
 from dashboard.ui import download_buttons, filter_widgets, page_data
 from dashboard.ui import table_columns as cols
 
@@ -32,7 +34,7 @@ def main() -> None:
     current = filter_widgets.start_page(texts.DEPARTMENT_PAGE_TITLE, texts.DEPARTMENT_PAGE_CAPTION)
     forms = page_data.read(department_queries.department_forms, current)
     if forms.empty:
-        st.info(texts.DEPARTMENT_PAGE_EMPTY, icon=":material/info:")
+        st.info(texts.DEPARTMENT_PAGE_EMPTY if current.active else texts.DEPARTMENT_PAGE_NONE, icon=":material/info:")
         return
     table = forms[list(TABLE_COLUMNS)].rename(columns=TABLE_COLUMNS)
     st.dataframe(
@@ -48,11 +50,13 @@ def main() -> None:
     )
     download_buttons.download_buttons(table, texts.DEPARTMENT_FILE_STEM, key="department_forms")
 
-    labels = [f"{row.department or texts.DASH}（{row.year or texts.DASH}）" for row in forms.itertuples()]
+    labels = [f"{fmt.text_or_dash(row.department)}（{fmt.text_or_dash(row.year)}）" for row in forms.itertuples()]
     picked = st.selectbox(texts.DEPARTMENT_PAGE_PICK, range(len(labels)), format_func=labels.__getitem__)
     row = forms.iloc[picked]
     st.subheader(
-        texts.DEPARTMENT_PAGE_INDICATORS.format(department=row.department or texts.DASH, year=row.year or texts.DASH),
+        texts.DEPARTMENT_PAGE_INDICATORS.format(
+            department=markdown_literal(fmt.text_or_dash(row.department)), year=fmt.text_or_dash(row.year)
+        ),
         anchor=False,
     )
     indicators = page_data.read(department_queries.department_indicators, row.form_id)

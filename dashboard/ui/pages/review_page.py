@@ -30,9 +30,13 @@ GAP_COLUMN = COLUMNS["gap"]
 UNIT_BARS = 15  # units the gap chart draws
 FORMS_PAGE_KEY = "review_forms_page"
 UNITS_PAGE_KEY = "review_units_page"
+GAP_AXIS_MIN_SPAN = 1.0  # points: the gap chart's axis spans at least this
+GAP_OVER_COLOR, GAP_UNDER_COLOR, GAP_ROUNDING_COLOR = "#c0392b", "#2e86c1", "#d5d8dc"
 SEVERITY_COLORS = {Severity.ERROR: "#c0392b", Severity.WARNING: "#e67e22", Severity.INFO: "#2e86c1"}
 RULE_TABLE_KEY = "review_rules"
 FORM_TABLE_KEY = "review_forms"
+RULE_PARAM = "rule"  # the picked rule and form, kept in the URL (a link opens the same view)
+FORM_PARAM = "form"
 
 
 # --- frames as shown (pure: tested without Streamlit) ------------------------------------------------------
@@ -47,14 +51,14 @@ def org_label(org, is_department) -> str:
 
 
 def rules_table(counts: pd.DataFrame) -> pd.DataFrame:
-    """规则, 严重程度, 发现数, 涉及表数, 规则编号 — one row per rule and severity."""
+    """规则, 严重程度, 发现数, 涉及表数 — one row per rule and severity, each rule by its Chinese name (the
+    rule ids stay in `counts`, in the same row order)."""
     frame = pd.DataFrame(
         {
             COLUMNS["rule"]: counts["rule"].map(rq.rule_title),
             COLUMNS["severity"]: counts["severity"].map(severity_label),
             COLUMNS["findings"]: counts["findings"].astype(int),
             COLUMNS["forms"]: counts["forms"].astype(int),
-            COLUMNS["rule_id"]: counts["rule"],
         }
     )
     return frame.reset_index(drop=True)
@@ -122,6 +126,30 @@ def units_table(units: pd.DataFrame) -> pd.DataFrame:
     return frame.reset_index(drop=True)
 
 
+def picked_in_url(key: str, values: list[str], param: str) -> str | None:
+    """The value (of `values`, one per row) of the row picked in the table `key`, kept in the URL as `param`;
+    with no row picked, the URL's value (a shared link) where it is one of `values` or `known(value)`; a row
+    unpicked takes it out of the URL."""
+    row = selected_row(key)
+    had = f"{key}_had_pick"
+    if row is not None and row < len(values):
+        st.session_state[had] = True
+        st.query_params[param] = values[row]
+        return values[row]
+    if st.session_state.pop(had, False):  # the user unpicked the row
+        st.query_params.pop(param, None)
+        return None
+    return st.query_params.get(param)
+
+
+def gap_color(gap: float) -> str:
+    """Red for a gap above the tolerance (an overstatement), blue below minus it, grey within it (rounding)."""
+    tolerance = rq.gap_tolerance()
+    if gap > tolerance:
+        return GAP_OVER_COLOR
+    return GAP_UNDER_COLOR if gap < -tolerance else GAP_ROUNDING_COLOR
+
+
 def selected_row(key: str) -> int | None:
     """The row picked in a single-row st.dataframe (by its key), or None."""
     state = st.session_state.get(key)
@@ -171,16 +199,29 @@ def _kpis(current: filters.Filters) -> None:
                 help=texts.REVIEW_KPI_SEVERITY_HELP.format(severity=label, forms=forms),
                 border=True,
             )
+        tolerance = fmt.score_text(rq.gap_tolerance())
         st.metric(
             texts.REVIEW_KPI_OVERSTATED,
             fmt.count_text(gaps["overstated"]),
-            help=texts.REVIEW_KPI_OVERSTATED_HELP.format(compared=gaps["compared"]),
+            delta=(
+                texts.REVIEW_KPI_OVERSTATED_DELTA_WITHIN.format(tolerance=tolerance, n=gaps["within_tolerance"])
+                if gaps["within_tolerance"]
+                else texts.REVIEW_KPI_OVERSTATED_DELTA.format(tolerance=tolerance)
+            ),
+            delta_color="off",
+            delta_arrow="off",
+            help=texts.REVIEW_KPI_OVERSTATED_HELP.format(compared=gaps["compared"], tolerance=tolerance),
             border=True,
         )
         gap_help = texts.REVIEW_KPI_GAP_HELP
         if gaps["not_graded"]:
             gap_help += texts.REVIEW_KPI_GAP_NOT_GRADED.format(n=gaps["not_graded"])
-        st.metric(texts.REVIEW_KPI_GAP, fmt.score_text(gaps["gap"]), help=gap_help, border=True)
+        rounding = not gaps["overstated"] and not gaps["understated"] and gaps["compared"]
+        st.metric(
+            texts.REVIEW_KPI_GAP, fmt.points_text(gaps["gap"]), help=gap_help, border=True,
+            delta=texts.REVIEW_KPI_GAP_ROUNDING.format(tolerance=tolerance) if rounding else None,
+            delta_color="off", delta_arrow="off",
+        )  # fmt: skip
 
 
 def _rules(counts: pd.DataFrame) -> str | None:
@@ -196,10 +237,12 @@ def _rules(counts: pd.DataFrame) -> str | None:
         column_config={COLUMNS["rule"]: st.column_config.TextColumn(width="large")},
     )
     download_buttons.download_buttons(table, texts.REVIEW_FILE_RULES, key="review_rules_download")
-    row = selected_row(RULE_TABLE_KEY)
-    if row is None or row >= len(table):
+    rule = picked_in_url(RULE_TABLE_KEY, [str(rule) for rule in counts["rule"]], RULE_PARAM)
+    if rule is not None and rule not in set(counts["rule"]):
+        st.caption(texts.REVIEW_RULE_GONE.format(title=rq.rule_title(rule)))
+        st.query_params.pop(RULE_PARAM, None)
         return None
-    return str(table.at[row, COLUMNS["rule_id"]])
+    return rule
 
 
 def _all_findings(current: filters.Filters, total: int) -> None:
@@ -237,11 +280,14 @@ def _forms(current: filters.Filters, rule: str | None) -> str | None:
         lambda: forms_table(page_data.read_whole(rq.forms_by_seriousness, current, rule)), total,
         texts.REVIEW_FILE_FORMS, key="review_forms_download",
     )  # fmt: skip
-    row = selected_row(FORM_TABLE_KEY)
-    if row is None or row >= len(table):
-        st.caption(texts.REVIEW_FORM_PICK)
+    form_id = picked_in_url(FORM_TABLE_KEY, [str(form_id) for form_id in table[COLUMNS["form_id"]]], FORM_PARAM)
+    listed = set(table[COLUMNS["form_id"]])
+    if form_id is not None and form_id not in listed and not page_data.read(queries.form_matches, current, form_id):
+        st.caption(texts.PROJECTS_SELECTED_GONE)
         return None
-    return str(table.at[row, COLUMNS["form_id"]])
+    if form_id is None:
+        st.caption(texts.REVIEW_FORM_PICK)
+    return form_id
 
 
 def _selected_form(current: filters.Filters, form_id: str) -> None:
@@ -275,10 +321,13 @@ def _units(current: filters.Filters) -> None:
             x=chart[GAP_COLUMN],
             y=chart[COLUMNS["org"]],
             orientation="h",
-            marker_color=["#c0392b" if gap > 0 else "#7f8c8d" for gap in chart[GAP_COLUMN]],
+            marker_color=[gap_color(gap) for gap in chart[GAP_COLUMN]],
             hovertemplate="%{y}<br>" + GAP_COLUMN + "：%{x:.2f}<extra></extra>",
         )
     )
+    low = min(0.0, float(chart[GAP_COLUMN].min())) if not chart.empty else 0.0
+    high = max(GAP_AXIS_MIN_SPAN, float(chart[GAP_COLUMN].max())) if not chart.empty else GAP_AXIS_MIN_SPAN
+    figure.update_xaxes(range=[low * 1.05, high * 1.05])  # a gap of 0.04 points is drawn as small as it is
     figure.update_layout(
         height=max(180, 40 * len(chart) + 80),
         margin={"l": 10, "r": 10, "t": 10, "b": 30},
@@ -286,6 +335,7 @@ def _units(current: filters.Filters) -> None:
         yaxis_title=None,
     )
     st.plotly_chart(plotly_literal(figure), key="review_units_chart", config={"displayModeBar": False})
+    st.caption(texts.REVIEW_CHART_GAP_HINT.format(tolerance=fmt.score_text(rq.gap_tolerance())))
     if len(ranked) > UNIT_BARS:
         st.caption(texts.REVIEW_UNITS_TOP.format(shown=UNIT_BARS, total=f"{len(ranked):,}"))
     offset = paging.pick_offset(len(table), UNITS_PAGE_KEY)
