@@ -103,7 +103,7 @@ def straighten(gray: np.ndarray, angle: float) -> np.ndarray:
     centre = (gray.shape[1] / 2, gray.shape[0] / 2)
     matrix = cv2.getRotationMatrix2D(centre, angle, 1.0)
     return cv2.warpAffine(
-        gray, matrix, gray.shape[::-1], flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=255
+        gray, matrix, gray.shape[::-1], flags=cv2.INTER_CUBIC, borderMode=cv2.BORDER_CONSTANT, borderValue=255
     )
 
 
