@@ -575,6 +575,7 @@ SUMMARY_FILE = "按项目类型汇总"
 CARD_OPEN_ROWS = "明细"
 CARD_OPEN_ROWS_HELP = "打开这个数字背后的自评表或指标（保留当前筛选）"
 CARD_SHARE = "{share}"
+SHARE_OF_ALL = "占全部 {share}"  # 不评级 and 无总分: of all forms (a grade's share is of the graded forms)
 OVERVIEW_PRINT_HINT = "打印本页：按 Ctrl+P（苹果电脑 ⌘+P），按 A4 横向打印，侧栏和按钮不打印。"
 UNITS_TABLE = "各单位对比"
 UNITS_TABLE_HINT = "每个单位一行（实施单位未填的按主管部门）；点击表头可按该列排序本页，全表可下载。"

@@ -238,8 +238,9 @@ def grades_point(context: Context) -> Point | None:
     graded = sum(grades.values())
     if not graded:
         return None
+    shares = key_figures.grade_shares(figures)  # the 总览 cards' shares
     parts = [
-        texts.REPORT_BRIEF_GRADE_SHARE.format(grade=grade, count=c[grade], share=fmt.percent_text(count / graded, 1))
+        texts.REPORT_BRIEF_GRADE_SHARE.format(grade=grade, count=c[grade], share=shares[grade])
         if count
         else texts.REPORT_BRIEF_GRADE_PART.format(grade=grade, count=c[grade])
         for grade, count in grades.items()

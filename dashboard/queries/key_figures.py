@@ -90,6 +90,19 @@ def score_with_grade_note(score, not_graded) -> str:
     return texts.YOY_NOT_GRADED_SCORE.format(score=text) if not_graded else text
 
 
+def grade_shares(figures: dict) -> dict[str, str]:
+    """Each grade card's share, the one definition the 总览 cards and the report's sentences use: a grade's share
+    of the graded forms (优 16 of 17 graded: 94.1%); 不评级 and 无总分 as their share of all the forms, said so."""
+    graded = sum(figures["grades"].values())
+    shares = {grade: fmt.percent_text(count / graded, digits=1) for grade, count in figures["grades"].items()}
+    if not graded:
+        shares = {}
+    if figures["forms"]:
+        for label, count in ((texts.NOT_GRADED, figures["not_graded"]), (texts.GRADE_NONE, figures["grade_none"])):
+            shares[label] = texts.SHARE_OF_ALL.format(share=fmt.percent_text(count / figures["forms"], digits=1))
+    return shares
+
+
 def grade_cards(figures: dict) -> list[Card]:
     """One card per grade (graded forms only), then 不评级 (always shown: zero says every form is graded),
     then 无总分 where some form has none."""

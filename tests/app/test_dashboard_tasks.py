@@ -90,12 +90,18 @@ def test_units_order(sample_env, con):
 
 
 def test_grade_cards_show_their_share(sample_env):
+    """A grade's share is of the graded forms (the report's sentence says the same: 优 16 张（94.1%）); 不评级's is
+    of all forms, said so."""
     at = run_app()
     forms = int(metric(at, texts.KPI_FORMS).value)
+    graded = sum(grade_truth.SAMPLE_GRADES.values())
     for grade, count in grade_truth.SAMPLE_GRADES.items():
         card = metric(at, grade)
         assert card.value == str(count)
-        assert card.proto.delta == texts.CARD_SHARE.format(share=f"{count / forms * 100:.1f}%")
+        assert card.proto.delta == texts.CARD_SHARE.format(share=f"{count / graded * 100:.1f}%")
+    assert metric(at, "优").proto.delta == "94.1%"
+    not_graded = metric(at, texts.NOT_GRADED)
+    assert not_graded.proto.delta == texts.SHARE_OF_ALL.format(share=f"{(forms - graded) / forms * 100:.1f}%")
 
 
 def test_a_card_opens_the_rows_behind_it(sample_env):

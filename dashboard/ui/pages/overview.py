@@ -120,14 +120,14 @@ def show_cards(
     deltas: dict[str, tuple[str, yoy_view.DeltaColor]] | None = None,
 ) -> None:
     """Rows of cards, one per section of key_figures.sections (money and score, forms and deductions, grades):
-    the grades coloured, each with its share of the forms, and with 不评级 beside them and, under it, a switch
-    listing those forms; `deltas`: {label: (change against the previous year, delta colour)}. Under the
+    the grades coloured, each with its share (key_figures.grade_shares), and with 不评级 beside them and, under
+    it, a switch listing those forms; `deltas`: {label: (change against the previous year, delta colour)}. Under the
     cards of forms, deductions and grades a 明细 button opens the rows behind the number (card_target)."""
     for title, cards in sections:
         index = SECTION_KEYS[title]
         st.markdown(f"##### {title}")
         grades = title == texts.SECTION_GRADES
-        shares = {label: grade_share(value, figures["forms"]) for label, value, _ in cards} if grades else {}
+        shares = key_figures.grade_shares(figures) if grades else {}
         with st.container(key=f"{styles.CARD_ROW_KEY}_{index}"):
             columns = card_row(cards, deltas=deltas or {}, shares=shares, grade_keys=grades)
         labels = [label for label, _, _ in cards]
@@ -145,14 +145,6 @@ def show_cards(
                 texts.NOT_GRADED_LIST.format(n=fmt.count_text(figures["not_graded"])), key=NOT_GRADED_TOGGLE,
                 help=texts.NOT_GRADED_LIST_HELP,
             )  # fmt: skip
-
-
-def grade_share(count_text: str, forms: int) -> str | None:
-    """A grade card's share of all the forms under the filters: "72.7%" (None where there are none)."""
-    if not forms:
-        return None
-    count = int(count_text.replace(",", ""))
-    return texts.CARD_SHARE.format(share=fmt.percent_text(count / forms, digits=1))
 
 
 def card_target(label: str) -> tuple[str, dict] | None:
@@ -205,7 +197,7 @@ def card_row(
     cards: list[tuple[str, str, str | None]],
     widths: list[float] | None = None,
     deltas: dict[str, tuple[str, yoy_view.DeltaColor]] | None = None,
-    shares: dict[str, str | None] | None = None,
+    shares: dict[str, str] | None = None,
     grade_keys: bool = False,
 ) -> list:
     """One row of bordered metric cards of equal height, each with its change where `deltas` has one (or its
