@@ -114,6 +114,13 @@ EXPORT_COLUMNS = {
     "reason_class": "偏差原因分类",
     "reason_subclass": "偏差原因细类",
 }
+# The row-level 抽查复核 values the CLI's CSV/Parquet export adds after EXPORT_COLUMNS (docs/export-notes.md).
+EXPORT_REVIEW_COLUMNS = {
+    "review_plan": "复核计划",
+    "review_actual": "复核完成值",
+    "review_score": "复核得分",
+    "review_note": "复核意见",
+}
 
 # Command line.
 CLI_DESCRIPTION = "绩效自评看板：导入、导出与复核项目支出绩效自评表"
@@ -1321,3 +1328,107 @@ REPORT_REASON_COLUMNS = ["原因大类", "指标数", "扣分", "占扣分", "�
 CLI_REF_EXPORT_REASON_RULES_HELP = "把偏差原因分类规则写到 TOML 文件（不给文件则输出到屏幕）"
 CLI_REF_IMPORT_REASON_RULES_HELP = "用 TOML 文件替换偏差原因分类规则，并重新分类全部原因"
 CLI_REF_REASON_RULES_IMPORTED = "已导入 {count} 条偏差原因分类规则，全部原因已重新分类。"
+
+# --- 抽查复核 (issue 20: audit/spot_check.py, outputs/spot_sheet.py, the 抽查复核 page, `spotcheck`) -----------
+SPOT_SIZE_OR_SHARE = "请给出抽查表数（--size）或抽查比例（--share）二者之一。"
+SPOT_SIZE_POSITIVE = "抽查表数须为正整数。"
+SPOT_SHARE_RANGE = "抽查比例须大于 0、不超过 1（如 0.15 即 15%）。"
+SPOT_BAD_NAME = "计划名称不能为空，也不能超过 {limit} 个字。"
+SPOT_NAME_TAKEN = "已有名为“{name}”的抽查计划，请换一个名称。"
+SPOT_EMPTY_SCOPE = "抽查范围内没有计入汇总的项目自评表。"
+SPOT_NO_PLAN = "没有名为“{name}”的抽查计划。"
+SPOT_NO_ENTRY = "抽查记录 {entry} 不存在。"
+SPOT_NO_ROW = "“{project}”没有第 {rows} 行。"
+SPOT_SOMEONE = "他人"
+SPOT_CONFLICT = (
+    "“{project}”的复核已由 {by} 于 {at} 保存，你看到的是保存前的内容；请重新打开后再录入（你的修改未保存）。"
+)
+SPOT_SCORE_OUT_OF_RANGE = "“{project}”的“{row}”复核得分 {score} 不在 0 到分值 {weight} 之间。"
+SPOT_FUND_ROW = "年度资金总额"
+SPOT_NOTE_RISK = "警告及以上发现 {findings} 条，风险信号 {signals} 个"
+SPOT_NOTE_AMOUNT = "全年预算数 {budget} 元，范围内第 {rank} 大"
+SPOT_NOTE_COVERAGE = "覆盖主管部门“{department}”"
+SPOT_NOTE_RANDOM = "其余表中随机抽取（种子 {seed}）"
+SPOT_BASIS_LABELS = {"risk": "按风险", "amount": "按金额", "coverage": "按覆盖", "random": "随机"}
+SPOT_RULE_SIZE = "抽 {size} 张"
+SPOT_RULE_SHARE = "抽 {share}"
+SPOT_RULE_SEED = "种子 {seed}"
+SPOT_RULE_POPULATION = "范围内 {count} 张"
+SPOT_RULE_SCOPE = {"years": "年度", "departments": "主管部门", "types": "项目类型"}
+SPOT_RULE_SEPARATOR = "；"
+SPOT_RULE_ORDER = (
+    "抽取顺序：先按风险（警告及以上发现和风险信号多的表，最多占样本一半），再按金额（全年预算数最大的项目，"
+    "最多占四分之一），再按覆盖（范围内每个主管部门至少一张），其余按种子随机抽取。同一数据库、同样条件、同一种子抽出同样的表。"
+)
+SPOT_SHEET_PLAN = "计划"
+SPOT_SHEET_PLAN_LABEL = "抽查计划"
+SPOT_SHEET_RULE_LABEL = "抽取规则"
+SPOT_SHEET_PLAN_COLUMNS = [
+    "序号",
+    "工作表",
+    "表编号",
+    "项目名称",
+    "主管部门",
+    "实施单位",
+    "自评总分",
+    "抽中理由",
+    "说明",
+    "版本",
+]
+SPOT_SHEET_REVIEW_COLUMNS = ["复核完成值", "复核得分", "复核意见", "行号"]
+SPOT_SHEET_FORM_ID = "表编号"
+SPOT_SHEET_REVIEWER = "复核人"
+SPOT_SHEET_DATE = "复核日期"
+SPOT_SHEET_CONCLUSION = "复核结论"
+SPOT_SHEET_WHERE = "工作表“{sheet}”单元格 {cell}："
+SPOT_SHEET_NOT_NUMBER = "复核得分应为数字"
+SPOT_SHEET_ABOVE_WEIGHT = "复核得分 {score} 不在 0 到分值 {weight} 之间"
+SPOT_SHEET_NOT_DATE = "复核日期应为日期（如 2026-12-04）"
+SPOT_SHEET_NOT_IN_PLAN = "表编号“{form}”不在抽查计划“{plan}”中"
+SPOT_SHEET_STALE = "工作表“{sheet}”：导出此工作簿后，该表的复核已由 {by} 于 {at} 保存；请重新导出后再录入"
+SPOT_SHEET_UNREADABLE = "读不出这个工作簿：请上传由“导出复核工作簿”得到、在 Excel 或 WPS 中填写后保存的 .xlsx 文件。"
+SPOT_SHEET_NO_PLAN_SHEET = "工作簿中没有“{sheet}”工作表：请使用由“导出复核工作簿”得到的文件。"
+SPOT_SHEET_REFUSED = "工作簿有 {count} 处问题，未保存任何内容：\n{problems}"
+SPOT_RESULT_COLUMNS = {
+    "position": "序号", "project_name": "项目名称", "department": "主管部门", "unit": "实施单位", "basis": "抽中理由",
+    "basis_note": "说明", "self_score": "自评总分", "self_grade": "自评等级", "reviewed_score": "复核总分",
+    "reviewed_grade": "复核等级", "deviation": "偏离度", "grade_changed": "等级变化", "reviewer": "复核人",
+    "reviewed_on": "复核日期", "conclusion": "复核结论", "saved_by": "保存人", "saved_at": "保存时间",
+    "form_id": "表编号",
+}  # fmt: skip
+SPOT_SUMMARY_COLUMNS = {
+    "unit": "实施单位", "department": "主管部门", "sampled": "抽查表数", "reviewed": "已复核", "mean_deviation": "平均偏离度",
+    "marked": "偏离度≥5%的表", "grade_changes": "等级变化",
+}  # fmt: skip
+SPOT_PLAN_COLUMNS = {
+    "name": "计划",
+    "forms": "抽查表数",
+    "reviewed": "已复核",
+    "created_by": "创建人",
+    "created_at": "创建时间",
+    "rule": "规则",
+}
+SPOT_ROW_COLUMNS = {
+    "position": "行号", "name": "指标", "weight": "分值", "self_score": "自评得分", "reviewed_actual": "复核完成值",
+    "reviewed_score": "复核得分", "note": "复核意见",
+}  # fmt: skip
+SPOT_CHANGED_ROWS = "复核改动的行"
+SPOT_FORM_GONE = "（该表所在的导入已撤销，显示的是抽查时的记录）"
+CLI_SPOT_HELP = "抽查复核：建立抽查计划、导出复核工作簿、导入填好的工作簿"
+CLI_SPOT_CREATE_HELP = "按风险、金额、覆盖和随机的顺序抽取自评表，建立抽查计划"
+CLI_SPOT_LIST_HELP = "列出抽查计划；给出计划名称时列出其抽查的表和复核结果"
+CLI_SPOT_EXPORT_HELP = "把计划的复核工作簿写到 .xlsx 文件"
+CLI_SPOT_IMPORT_HELP = "读入填好的复核工作簿（有任何问题时整个工作簿不保存）"
+CLI_SPOT_NAME_HELP = "抽查计划名称"
+CLI_SPOT_SIZE_HELP = "抽查表数"
+CLI_SPOT_SHARE_HELP = "抽查比例（如 0.15）"
+CLI_SPOT_SEED_HELP = "随机种子（不给则随机生成并记入计划）"
+CLI_SPOT_YEAR_HELP = "只抽这一年度（可重复）"
+CLI_SPOT_DEPARTMENT_HELP = "只抽这个主管部门（可重复）"
+CLI_SPOT_TYPE_HELP = "只抽这一项目类型（可重复）"
+CLI_BY_HELP = "记为谁做的（默认：本机登录名）"
+CLI_SPOT_WORKBOOK_HELP = "填好的复核工作簿（.xlsx）"
+CLI_SPOT_CREATED = "已建立抽查计划“{name}”：抽取 {count} 张表（{rule}）。"
+CLI_SPOT_EXPORTED = "已写出复核工作簿：{path}（{count} 张表）。"
+CLI_SPOT_IMPORTED = "已保存抽查计划“{name}”中 {count} 张表的复核。"
+CLI_SPOT_NONE = "还没有抽查计划。"

@@ -10,7 +10,7 @@ from dashboard.core.transactions import only_row
 from dashboard.security import signin_guard
 from dashboard.store import writes
 from dashboard.store.reads import load_forms
-from dashboard.store.schema import COPY_KEY_COLUMNS, OCR_CELLS_DDL
+from dashboard.store.schema import COPY_KEY_COLUMNS, CYCLE_DDL, OCR_CELLS_DDL
 from dashboard.store.writes import FORM_SUM_COLUMNS, refresh_derived, refresh_indicator_sums, update_from_frame
 
 
@@ -160,6 +160,12 @@ def _migrate_10_to_11(con) -> None:
     writes.mark_unit_findings_pending(con, None)
 
 
+def _migrate_11_to_12(con) -> None:
+    """Version 12 adds the cycle after the self-evaluation (issue 20): 抽查复核 plans, their sampled forms and the
+    reviewer's row values, and the 整改 ledger with its history (schema.CYCLE_DDL). Nothing is filled in."""
+    con.execute(CYCLE_DDL)
+
+
 MIGRATIONS = {
     1: _migrate_1_to_2,
     2: _migrate_2_to_3,
@@ -171,6 +177,7 @@ MIGRATIONS = {
     8: _migrate_8_to_9,
     9: _migrate_9_to_10,
     10: _migrate_10_to_11,
+    11: _migrate_11_to_12,
 }
 
 

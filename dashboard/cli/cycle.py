@@ -1,0 +1,109 @@
+"""Command line for the cycle after the self-evaluation (issue 20):
+python -m dashboard spotcheck create | list | export | import, and rectify list | add | feedback | verify.
+
+Every write is one transaction and records who made it: `--by`, else the login name of the person running it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+from pathlib import Path
+
+from dashboard.audit import spot_check
+from dashboard.core import formatting as fmt
+from dashboard.core import texts
+from dashboard.outputs import output_files, spot_sheet
+from dashboard.security.untrusted import display_name
+from dashboard.store import connect
+
+
+def add_cycle_commands(commands: argparse._SubParsersAction) -> None:
+    spot = commands.add_parser("spotcheck", help=texts.CLI_SPOT_HELP)
+    actions = spot.add_subparsers(dest="spot_command", required=True)
+    create = actions.add_parser("create", help=texts.CLI_SPOT_CREATE_HELP)
+    create.add_argument("name", help=texts.CLI_SPOT_NAME_HELP)
+    size = create.add_mutually_exclusive_group(required=True)
+    size.add_argument("--size", type=int, help=texts.CLI_SPOT_SIZE_HELP)
+    size.add_argument("--share", type=float, help=texts.CLI_SPOT_SHARE_HELP)
+    create.add_argument("--seed", type=int, help=texts.CLI_SPOT_SEED_HELP)
+    create.add_argument("--year", type=int, action="append", default=[], help=texts.CLI_SPOT_YEAR_HELP)
+    create.add_argument("--department", action="append", default=[], help=texts.CLI_SPOT_DEPARTMENT_HELP)
+    create.add_argument("--type", action="append", default=[], help=texts.CLI_SPOT_TYPE_HELP)
+    listing = actions.add_parser("list", help=texts.CLI_SPOT_LIST_HELP)
+    listing.add_argument("name", nargs="?", help=texts.CLI_SPOT_NAME_HELP)
+    export = actions.add_parser("export", help=texts.CLI_SPOT_EXPORT_HELP)
+    export.add_argument("name", help=texts.CLI_SPOT_NAME_HELP)
+    export.add_argument("--output", type=Path, required=True, help=texts.CLI_OUTPUT_HELP)
+    load = actions.add_parser("import", help=texts.CLI_SPOT_IMPORT_HELP)
+    load.add_argument("workbook", type=Path, help=texts.CLI_SPOT_WORKBOOK_HELP)
+    for action in (create, listing, export, load):
+        action.add_argument("--db", type=Path, help=texts.CLI_DB_HELP)
+    for action in (create, load):
+        action.add_argument("--by", help=texts.CLI_BY_HELP)
+
+
+def who(args: argparse.Namespace) -> str:
+    if getattr(args, "by", None):
+        return args.by
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no login name (a container without a passwd entry)
+        return ""
+
+
+def run_spotcheck(args: argparse.Namespace) -> int:
+    read_only = args.spot_command in ("list", "export")
+    con = connect.open_db(args.db, read_only=read_only)
+    try:
+        if args.spot_command == "create":
+            scope = spot_check.Scope(tuple(args.year), tuple(args.department), tuple(args.type))
+            plan = spot_check.create_plan(con, args.name, scope, args.size, args.share, args.seed, by=who(args))
+            rule = spot_check.plans(con).set_index("plan_id").loc[plan, "rule"]
+            count = len(spot_check.entries(con, plan))
+            print(texts.CLI_SPOT_CREATED.format(name=args.name, count=count, rule=spot_check.plan_rule_text(rule)))
+        elif args.spot_command == "list":
+            _list(con, args.name)
+        elif args.spot_command == "export":
+            data = spot_sheet.workbook_bytes(con, args.name)
+            count = len(spot_check.entries(con, spot_check.plan_id(con, args.name)))
+            with output_files.replace_atomically(args.output) as out:
+                out.write(data)
+            print(texts.CLI_SPOT_EXPORTED.format(path=display_name(str(args.output), limit=200), count=count))
+        else:
+            name, count = spot_sheet.import_workbook(con, args.workbook.read_bytes(), who(args))
+            print(texts.CLI_SPOT_IMPORTED.format(name=name, count=count))
+    finally:
+        con.close()
+    return 0
+
+
+def _list(con, name: str | None) -> None:
+    if name is None:
+        frame = spot_check.plans(con)
+        if frame.empty:
+            print(texts.CLI_SPOT_NONE)
+            return
+        columns = texts.SPOT_PLAN_COLUMNS
+        print("\t".join(columns.values()))
+        for row in frame.to_dict("records"):
+            row["rule"] = spot_check.plan_rule_text(row["rule"])
+            row["created_at"] = row["created_at"].strftime("%Y-%m-%d %H:%M")
+            print("\t".join(_cell(row[key]) for key in columns))
+        return
+    frame = spot_check.entries(con, spot_check.plan_id(con, name))
+    keys = ["position", "project_name", "unit", "basis", "self_score", "self_grade", "reviewed_score",
+            "reviewed_grade", "deviation", "reviewer", "form_id"]  # fmt: skip
+    print("\t".join(texts.SPOT_RESULT_COLUMNS[key] for key in keys))
+    for row in frame.to_dict("records"):
+        row["basis"] = texts.SPOT_BASIS_LABELS[row["basis"]]
+        row["deviation"] = fmt.percent_text(row["deviation"])
+        print("\t".join(_cell(row[key]) for key in keys))
+
+
+def _cell(value) -> str:
+    if fmt.is_missing(value):
+        return texts.DASH
+    if isinstance(value, float):
+        return fmt.score_text(value)
+    return display_name(str(value), limit=200)
