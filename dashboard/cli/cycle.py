@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import argparse
 import getpass
+from datetime import date
 from pathlib import Path
 
-from dashboard.audit import spot_check
+from dashboard.audit import rectify, spot_check
+from dashboard.core import domain, texts
 from dashboard.core import formatting as fmt
-from dashboard.core import texts
 from dashboard.outputs import output_files, spot_sheet
 from dashboard.security.untrusted import display_name
 from dashboard.store import connect
@@ -41,6 +42,40 @@ def add_cycle_commands(commands: argparse._SubParsersAction) -> None:
         action.add_argument("--db", type=Path, help=texts.CLI_DB_HELP)
     for action in (create, load):
         action.add_argument("--by", help=texts.CLI_BY_HELP)
+
+    items = commands.add_parser("rectify", help=texts.CLI_RECTIFY_HELP)
+    steps = items.add_subparsers(dest="rectify_command", required=True)
+    listing = steps.add_parser("list", help=texts.CLI_RECTIFY_LIST_HELP)
+    listing.add_argument("--status", choices=STATUS_CHOICES, help=texts.CLI_RECTIFY_STATUS_HELP)
+    listing.add_argument("--overdue", action="store_true", help=texts.CLI_RECTIFY_OVERDUE_HELP)
+    add = steps.add_parser("add", help=texts.CLI_RECTIFY_ADD_HELP)
+    add.add_argument("problem", nargs="?", help=texts.CLI_RECTIFY_PROBLEM_HELP)
+    add.add_argument("--form", help=texts.CLI_RECTIFY_FORM_HELP)
+    add.add_argument("--unit", help=texts.CLI_RECTIFY_UNIT_HELP)
+    add.add_argument("--due", type=_date, help=texts.CLI_RECTIFY_DUE_HELP)
+    add.add_argument("--from-plan", help=texts.CLI_RECTIFY_FROM_PLAN_HELP)
+    feedback = steps.add_parser("feedback", help=texts.CLI_RECTIFY_FEEDBACK_HELP)
+    feedback.add_argument("item", type=int, help=texts.CLI_RECTIFY_ITEM_HELP)
+    feedback.add_argument("--text", required=True, help=texts.CLI_RECTIFY_TEXT_HELP)
+    feedback.add_argument("--attachment", type=Path, help=texts.CLI_RECTIFY_ATTACHMENT_HELP)
+    verify = steps.add_parser("verify", help=texts.CLI_RECTIFY_VERIFY_HELP)
+    verify.add_argument("item", type=int, help=texts.CLI_RECTIFY_ITEM_HELP)
+    verify.add_argument("--text", help=texts.CLI_RECTIFY_TEXT_HELP)
+    verify.add_argument("--return", dest="send_back", action="store_true", help=texts.CLI_RECTIFY_RETURN_HELP)
+    for action in (listing, add, feedback, verify):
+        action.add_argument("--db", type=Path, help=texts.CLI_DB_HELP)
+    for action in (add, feedback, verify):
+        action.add_argument("--by", help=texts.CLI_BY_HELP)
+
+
+STATUS_CHOICES = [status.value for status in domain.RectifyStatus]
+
+
+def _date(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(texts.CLI_RECTIFY_BAD_DATE.format(value=value)) from None
 
 
 def who(args: argparse.Namespace) -> str:
@@ -107,3 +142,49 @@ def _cell(value) -> str:
     if isinstance(value, float):
         return fmt.score_text(value)
     return display_name(str(value), limit=200)
+
+
+def run_rectify(args: argparse.Namespace) -> int:
+    database = args.db or connect.default_db_path()
+    con = connect.open_db(args.db, read_only=args.rectify_command == "list")
+    try:
+        command = args.rectify_command
+        if command == "list":
+            _list_items(con, args.status, args.overdue)
+        elif command == "add" and args.from_plan:
+            count = rectify.from_spot_check(con, args.from_plan, who(args), args.due)
+            print(texts.RECTIFY_FROM_PLAN_DONE.format(count=count))
+        elif command == "add":
+            item = rectify.add_item(con, args.problem or "", who(args), args.unit, args.form, args.due)
+            print(texts.CLI_RECTIFY_ADDED.format(item=item))
+        else:
+            if command == "feedback":
+                action = rectify.Action.FEEDBACK
+            else:
+                action = rectify.Action.RETURN if args.send_back else rectify.Action.VERIFY
+            attachment = getattr(args, "attachment", None)
+            given = (attachment.name, attachment.read_bytes()) if attachment else None
+            folder = rectify.attachments_folder(Path(database))
+            status = rectify.step(con, args.item, action, who(args), args.text, attachment=given, folder=folder)
+            print(texts.CLI_RECTIFY_STEPPED.format(item=args.item, status=texts.RECTIFY_STATUS_LABELS[status]))
+    finally:
+        con.close()
+    return 0
+
+
+def _list_items(con, status: str | None, overdue: bool) -> None:
+    frame = rectify.items(con)
+    if status:
+        frame = frame[frame["status"] == status]
+    if overdue:
+        frame = frame[frame["overdue"]]
+    if frame.empty:
+        print(texts.CLI_RECTIFY_NONE)
+        return
+    keys = ["item_id", "status", "unit", "project_name", "problem", "due", "overdue", "updated_by"]
+    print("\t".join(texts.RECTIFY_COLUMNS[key] for key in keys))
+    for row in frame.to_dict("records"):
+        row["status"] = texts.RECTIFY_STATUS_LABELS[row["status"]]
+        row["overdue"] = texts.RECTIFY_OVERDUE_MARK if row["overdue"] else ""
+        row["due"] = row["due"].date().isoformat() if not fmt.is_missing(row["due"]) else None
+        print("\t".join(_cell(row[key]) for key in keys))

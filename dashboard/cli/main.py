@@ -303,7 +303,8 @@ def _run(argv: list[str] | None) -> int:
     commands = {"import": run_import, "export": run_export, "audit": run_audit, "user": cli_users.run_user,
                 "report": cli_report.run_report, "batches": run_batches, "remove": run_remove, "migrate": run_migrate,
                 "sample-check": run_sample_check, "demo": run_demo, "backup": run_backup, "restore": run_restore,
-                "reference": cli_reference.run_reference, "spotcheck": cli_cycle.run_spotcheck}  # fmt: skip
+                "reference": cli_reference.run_reference, "spotcheck": cli_cycle.run_spotcheck,
+                "rectify": cli_cycle.run_rectify}  # fmt: skip
     try:
         # The one place a configuration error becomes a message: every command reads the configuration here,
         # first (--config's file where the command has one), so a bad file is refused the same way by all.

@@ -1432,3 +1432,125 @@ CLI_SPOT_CREATED = "已建立抽查计划“{name}”：抽取 {count} 张表（
 CLI_SPOT_EXPORTED = "已写出复核工作簿：{path}（{count} 张表）。"
 CLI_SPOT_IMPORTED = "已保存抽查计划“{name}”中 {count} 张表的复核。"
 CLI_SPOT_NONE = "还没有抽查计划。"
+
+# --- 结果应用 (issue 20: audit/result_use.py, queries/cycle_queries.py) ------------------------------------------
+# (grade, suggested action, factor on 全年预算数 or None): the built-in rule table.
+RESULT_USE_DEFAULTS = (
+    ("优", "优先保障", 1.0),
+    ("良", "正常安排", 1.0),
+    ("中", "压减 10%", 0.9),
+    ("差", "压减 30% 或暂停", 0.7),
+    ("不评级", "单独研究", None),
+)
+RESULT_USE_UNREADABLE = "结果应用规则文件 {file} 不存在或无法读取"
+RESULT_USE_NOT_TOML = "结果应用规则文件 {file} 不是有效的 TOML 格式{where}"
+RESULT_USE_BAD_KEY = "结果应用规则文件 {file} 中的 {key}：{problem}"
+RESULT_USE_WANT_RULES = "应为至少一条 [[rule]]"
+RESULT_USE_BAD_GRADE = "等级应为以下之一：{grades}"
+RESULT_USE_GRADE_TWICE = "等级“{grade}”出现了两次"
+RESULT_USE_WANT_ACTION = "应为非空的文字（建议的处理）"
+RESULT_USE_BAD_FACTOR = "应为 0 到 {maximum} 之间的数（建议金额 = 全年预算数 × 此数），或省略"
+RESULT_USE_MISSING_GRADES = "缺少这些等级的规则：{grades}"
+RESULT_USE_TOML_HEADER = (
+    "# 结果应用规则：等级（有抽查复核的按复核等级，否则按自评等级）→ 下一年预算的建议处理。\n"
+    "# factor：建议金额 = 本年全年预算数 × factor；省略则不给建议金额。"
+)
+RESULT_USE_TITLE = "结果应用建议"
+RESULT_USE_INTRO = (
+    "每个项目按等级给出下一年预算的建议处理：有抽查复核的按复核等级，否则按自评等级。"
+    "规则可由管理员用 TOML 文件替换（环境变量 DASHBOARD_RESULT_RULES）。"
+)
+RESULT_USE_RULES = "规则"
+RESULT_USE_RULE_COLUMNS = {"grade": "等级", "action": "建议处理", "factor": "建议金额系数"}
+RESULT_USE_COLUMNS = {
+    "project_name": "项目名称", "department": "主管部门", "unit": "实施单位", "year": "年度", "budget": "全年预算数（元）",
+    "grade": "等级", "grade_basis": "等级依据", "action": "建议处理", "suggested": "建议金额（元）", "form_id": "表编号",
+}  # fmt: skip
+RESULT_USE_BASIS_REVIEW = "复核"
+RESULT_USE_BASIS_SELF = "自评"
+RESULT_USE_DOWNLOAD = "下载结果应用建议"
+RESULT_USE_DOWNLOAD_RULES = "下载规则（TOML）"
+RESULT_USE_SUMMARY = "{forms} 个项目：{parts}。"
+RESULT_USE_SUMMARY_PART = "{action} {count} 个"
+
+# --- 整改 (issue 20: audit/rectify.py, the 整改 page, `rectify`) ---------------------------------------------
+RECTIFY_STATUS_LABELS = {"open": "待整改", "answered": "已反馈", "verified": "已核验", "returned": "退回"}
+RECTIFY_ACTION_LABELS = {"add": "登记", "feedback": "反馈", "verify": "核验通过", "return": "退回"}
+RECTIFY_SOURCE_LABELS = {"finding": "复核发现", "signal": "风险信号", "spot_check": "抽查复核", "manual": "手工登记"}
+RECTIFY_PROBLEM = "问题"
+RECTIFY_UNIT = "责任单位"
+RECTIFY_TEXT = "说明"
+RECTIFY_WANT_TEXT = "请填写{what}。"
+RECTIFY_TOO_LONG = "{what}不能超过 {limit} 个字。"
+RECTIFY_NO_FORM = "没有编号为 {form} 的表。"
+RECTIFY_NO_ITEM = "没有编号为 {item} 的整改事项。"
+RECTIFY_NO_FOLDER = "没有保存附件的位置。"
+RECTIFY_CONFLICT = "整改事项 {item} 已由 {by} 于 {at} 更新，你看到的是更新前的状态；请刷新后再操作（你的操作未保存）。"
+RECTIFY_BAD_STEP = "整改事项 {item} 的状态是“{status}”，不能“{action}”。"
+RECTIFY_ATTACHMENT_TOO_BIG = "附件不能超过 {limit} MB。"
+RECTIFY_FROM_SPOT = "抽查复核“{plan}”：自评 {own} 分，复核 {reviewed} 分，偏离度 {deviation}。{conclusion}"
+RECTIFY_TITLE = "整改"
+RECTIFY_INTRO = (
+    "抽查复核、复核发现和风险信号发现的问题，登记为整改事项，跟踪到核验为止：待整改 → 已反馈 → 已核验（或退回后再反馈）。"
+    "每一步记下谁、何时、说明和附件。"
+)
+RECTIFY_COLUMNS = {
+    "item_id": "编号", "status": "状态", "unit": "责任单位", "project_name": "项目名称", "problem": "问题", "due": "整改期限",
+    "overdue": "已逾期", "source": "来源", "source_ref": "来源说明", "created_by": "登记人", "created_at": "登记时间",
+    "updated_by": "最后操作人", "updated_at": "最后操作时间", "form_id": "表编号",
+}  # fmt: skip
+RECTIFY_HISTORY_COLUMNS = {
+    "seq": "序号", "acted_at": "时间", "actor": "操作人", "action": "操作", "status": "操作后状态", "text": "说明",
+    "attachment_name": "附件",
+}  # fmt: skip
+RECTIFY_FILTER_STATUS = "状态"
+RECTIFY_FILTER_UNIT = "责任单位"
+RECTIFY_FILTER_OVERDUE = "只看已逾期"
+RECTIFY_NONE = "还没有整改事项。"
+RECTIFY_PICK = "选择一个事项查看经过并操作"
+RECTIFY_ADD = "登记整改事项"
+RECTIFY_ADD_FORM = "所涉及的表（可不选：问题针对整个单位）"
+RECTIFY_ADD_NO_FORM = "（不针对某张表）"
+RECTIFY_ADD_DUE = "整改期限"
+RECTIFY_ADD_SUBMIT = "登记"
+RECTIFY_ADDED = "已登记整改事项 {item}。"
+RECTIFY_FROM_PLAN = "从抽查复核结果生成整改事项"
+RECTIFY_FROM_PLAN_HELP = "为所选计划中偏离度≥5% 或等级变化、尚未登记的表各登记一个事项。"
+RECTIFY_FROM_PLAN_SUBMIT = "生成"
+RECTIFY_FROM_PLAN_DONE = "已从抽查计划登记 {count} 个整改事项。"
+RECTIFY_STEP_TEXT = "说明（反馈、核验意见或退回原因）"
+RECTIFY_STEP_ATTACHMENT = "附件（可选）"
+RECTIFY_STEP_DONE = "整改事项 {item} 已{action}。"
+RECTIFY_DOWNLOAD = "下载整改台账"
+RECTIFY_SIGNIN = "登录“导入”或“管理”角色后可以登记和处理整改事项。"
+RECTIFY_ATTACHMENT_GET = "下载附件：{name}"
+OVERVIEW_RECTIFY = "整改：未核验 {open} 项，其中已逾期 {overdue} 项。"
+REPORT_SPOT_CHECK = "抽查复核"
+REPORT_SPOT_NONE = "尚无抽查复核结果。"
+REPORT_SPOT_PLAN = "抽查计划“{name}”：抽查 {forms} 张，已复核 {reviewed} 张；{rule}。"
+REPORT_RESULT_USE = "结果应用建议"
+REPORT_RECTIFY = "整改情况"
+REPORT_RECTIFY_TEXT = "整改事项共 {total} 项：{parts}；已逾期 {overdue} 项。"
+CLI_RECTIFY_HELP = "整改台账：列出、登记、反馈、核验"
+CLI_RECTIFY_LIST_HELP = "列出整改事项"
+CLI_RECTIFY_ADD_HELP = "登记一个整改事项（针对一张表或一个单位）"
+CLI_RECTIFY_FEEDBACK_HELP = "记录责任单位的整改反馈（可附文件）"
+CLI_RECTIFY_VERIFY_HELP = "核验一个已反馈的事项：通过，或 --return 退回"
+CLI_RECTIFY_ITEM_HELP = "整改事项编号"
+CLI_RECTIFY_PROBLEM_HELP = "问题描述"
+CLI_RECTIFY_FORM_HELP = "表编号（导出 JSON 的 id）"
+CLI_RECTIFY_UNIT_HELP = "责任单位（不给则取表的实施单位或主管部门）"
+CLI_RECTIFY_DUE_HELP = "整改期限（YYYY-MM-DD）"
+CLI_RECTIFY_TEXT_HELP = "说明"
+CLI_RECTIFY_ATTACHMENT_HELP = "附件文件"
+CLI_RECTIFY_RETURN_HELP = "退回（不通过）"
+CLI_RECTIFY_STATUS_HELP = "只列这个状态"
+CLI_RECTIFY_OVERDUE_HELP = "只列已逾期的"
+CLI_RECTIFY_FROM_PLAN_HELP = "为抽查计划中偏离度≥5% 或等级变化的表各登记一个事项"
+CLI_RECTIFY_ADDED = "已登记整改事项 {item}。"
+CLI_RECTIFY_STEPPED = "整改事项 {item}：{status}。"
+CLI_RECTIFY_NONE = "没有整改事项。"
+CLI_RECTIFY_BAD_DATE = "日期应写作 YYYY-MM-DD：{value}"
+RECTIFY_OVERDUE_MARK = "逾期"
+REPORT_RESULT_USE_BUDGET = "全年预算数（{unit}）"
+REPORT_RESULT_USE_SUGGESTED = "建议金额（{unit}）"

@@ -29,7 +29,7 @@ from docx.shared import Cm, Pt
 from dashboard.audit.config import active_config
 from dashboard.core import formatting as fmt
 from dashboard.core import texts
-from dashboard.outputs import chart_images
+from dashboard.outputs import chart_images, cycle_report
 from dashboard.queries import key_figures, queries, review_queries, yoy
 from dashboard.queries.filters import Filters, describe
 from dashboard.security.untrusted import visible_text
@@ -91,6 +91,7 @@ def build_report(
     if pair is not None:
         writer.heading(texts.REPORT_YOY.format(year=pair.year, previous=pair.previous))
         _year_over_year(writer, con, filters, pair, unit)
+    cycle_report.write_sections(writer, con, filters, unit)  # 抽查复核, 结果应用, 整改 (issue 20)
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()

@@ -1,0 +1,125 @@
+"""整改 ledger (CLI and the module's steps) and the 结果应用 rule table (issue 20)."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import stat
+from datetime import date
+
+import pytest
+
+from dashboard.audit import rectify, result_use
+from dashboard.core import texts
+from dashboard.queries import cycle_queries
+from dashboard.queries.filters import Filters
+from dashboard.store import connect
+from tests.cli_runner import run_cli as run_any
+
+FORM = "43af4d333ae1-019"  # 专项业务, 主管部门 0402009, no 实施单位
+
+
+def run_cli(*args: str, db):
+    return run_any(*args, "--db", str(db))
+
+
+@pytest.fixture
+def db(sample_db, tmp_path):
+    path = tmp_path / "forms.duckdb"
+    shutil.copy(sample_db, path)
+    return path
+
+
+def test_an_item_goes_open_answered_returned_answered_verified_with_who_and_files(db, tmp_path):
+    added = run_cli("rectify", "add", "扣分未说明原因", "--form", FORM, "--due", "2026-01-31", "--by", "李审", db=db)
+    assert added.returncode == 0, added.stderr
+    assert added.stdout.strip() == texts.CLI_RECTIFY_ADDED.format(item=1)
+    (tmp_path / "evidence.pdf").write_bytes(b"%PDF-1.4 evidence")
+    attachment = tmp_path / "evidence.pdf"
+    steps = [
+        ("feedback", "1", "--text", "已补充原因说明", "--attachment", str(attachment), "--by", "单位甲"),
+        ("verify", "1", "--return", "--text", "缺少佐证", "--by", "李审"),
+        ("verify", "1", "--by", "李审"),  # 退回 cannot be verified: refused
+        ("feedback", "1", "--text", "已补充佐证", "--by", "单位甲"),
+        ("verify", "1", "--text", "通过", "--by", "李审"),
+    ]
+    results = [run_cli("rectify", *step, db=db) for step in steps]
+    assert [result.returncode for result in results] == [0, 0, 2, 0, 0]
+    assert "不能“核验通过”" in results[2].stderr
+    con = connect.open_db(db, read_only=True)
+    try:
+        item = rectify.items(con, today=date(2026, 2, 1)).iloc[0]
+        history = rectify.history(con, 1)
+    finally:
+        con.close()
+    assert item["status"] == "verified" and not item["overdue"]  # verified items are never overdue
+    assert item["unit"] == "0402009" and item["project_name"] == "专项业务"
+    assert history["action"].tolist() == ["add", "feedback", "return", "feedback", "verify"]
+    assert history["status"].tolist() == ["open", "answered", "returned", "answered", "verified"]
+    assert history["actor"].tolist() == ["李审", "单位甲", "李审", "单位甲", "李审"]
+    assert history["attachment_name"][1] == "evidence.pdf"
+    stored = rectify.attachments_folder(db) / history["attachment_file"][1]
+    assert stored.name == "000001-002.pdf"
+    assert stored.read_bytes() == b"%PDF-1.4 evidence"
+    assert stat.S_IMODE(stored.stat().st_mode) == 0o600
+
+
+def test_overdue_counts_and_the_second_actor_is_told(db):
+    con = connect.open_db(db)
+    try:
+        first = rectify.add_item(con, "问题一", "甲", unit="单位甲", due=date(2026, 1, 1))
+        rectify.add_item(con, "问题二", "甲", unit="单位乙", due=date(2027, 1, 1))
+        assert rectify.counts(con, today=date(2026, 6, 1)) == {"open": 2, "overdue": 1}
+        seen = int(rectify.items(con).set_index("item_id").loc[first, "version"])
+        rectify.step(con, first, rectify.Action.FEEDBACK, "乙", "已改", version=seen)
+        with pytest.raises(rectify.ConflictError, match="乙"):
+            rectify.step(con, first, rectify.Action.FEEDBACK, "丙", "也改了", version=seen)
+        assert rectify.history(con, first)["actor"].tolist() == ["甲", "乙"]
+        with pytest.raises(rectify.RectifyError):
+            rectify.add_item(con, "  ", "甲", unit="单位甲")
+    finally:
+        con.close()
+
+
+def test_result_use_defaults_by_review_else_self_grade(sample_db):
+    con = connect.open_db(sample_db, read_only=True)
+    try:
+        frame = cycle_queries.result_use_table(con, Filters(), result_use.default_rules())
+    finally:
+        con.close()
+    assert len(frame) == 22
+    by_grade = frame.groupby("grade")["action"].first().to_dict()
+    assert by_grade == {"优": "优先保障", "良": "正常安排", "不评级": "单独研究"}
+    graded = frame[frame["grade"] == "优"].iloc[0]
+    assert graded["suggested"] == pytest.approx(graded["budget"])
+    assert frame[frame["grade"] == "不评级"]["suggested"].isna().all()
+    assert set(frame["grade_basis"]) == {texts.RESULT_USE_BASIS_SELF}
+
+
+@pytest.mark.parametrize(
+    ("toml", "message"),
+    [
+        ('[[rule]]\ngrade = "优"\naction = "x"\nspeed = 1\n', "rule[1].speed：不认识的设置项"),
+        ('[[rule]]\ngrade = "优"\naction = "x"\nfactor = 3\n', "rule[1].factor：应为 0 到 2.0 之间的数"),
+        ('[[rule]]\ngrade = "甲"\naction = "x"\n', "rule[1].grade：等级应为以下之一：优、良、中、差、不评级"),
+        ('[[rule]]\ngrade = "优"\naction = "x"\n', "rule：缺少这些等级的规则：良、中、差、不评级"),
+        ("rule = [", "不是有效的 TOML 格式"),
+    ],
+)
+def test_a_bad_rule_file_names_the_key(tmp_path, toml, message):
+    path = tmp_path / "rules.toml"
+    path.write_text(toml, encoding="utf-8")
+    with pytest.raises(result_use.ResultRulesError, match=re.escape(message)):
+        result_use.load_rules(path)
+
+
+def test_the_rule_file_written_is_read_back_and_changes_the_actions(tmp_path):
+    rules = tuple(
+        result_use.UseRule(rule.grade, "压减 50%", 0.5) if rule.grade == "良" else rule
+        for rule in result_use.default_rules()
+    )
+    path = tmp_path / "rules.toml"
+    path.write_text(result_use.rules_toml(rules), encoding="utf-8")
+    assert result_use.load_rules(path) == rules
+    assert result_use.suggestion(rules, "良", 1000.0) == ("压减 50%", 500.0)
+    assert result_use.suggestion(rules, "不评级", 1000.0) == ("单独研究", None)
