@@ -124,6 +124,24 @@ def candidates(con: duckdb.DuckDBPyConnection, scope: Scope) -> pd.DataFrame:
     return con.execute(sql, [serious, signals, signals, *params]).df()
 
 
+def scope_options(con: duckdb.DuckDBPyConnection) -> dict[str, list]:
+    """The years, 主管部门 and project types (as printed) a plan's scope may name: those of counted project forms."""
+    where = f"{reads.counted_sql('f')} AND {reads.project_form_sql('f')}"
+    found = {}
+    for key, column, order in (
+        ("years", "year", "DESC"),
+        ("departments", "department", ""),
+        ("types", "project_type", ""),
+    ):
+        found[key] = [
+            row[0]
+            for row in con.execute(
+                f"SELECT DISTINCT f.{column} FROM forms f WHERE {where} AND f.{column} IS NOT NULL ORDER BY 1 {order}"
+            ).fetchall()
+        ]
+    return found
+
+
 def sample_size(population: int, size: int | None, share: float | None) -> int:
     """How many forms a plan takes: `size`, or ⌈share × population⌉ (at least 1), never more than there are."""
     if (size is None) == (share is None):

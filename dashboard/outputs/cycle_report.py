@@ -91,7 +91,8 @@ def _rectify(writer, con) -> None:
         return
     counts = frame["status"].value_counts()
     parts = texts.REPORT_LOW_GRADES_SEPARATOR.join(
-        f"{texts.RECTIFY_STATUS_LABELS[status]} {int(count)} 项" for status, count in counts.items()
+        texts.REPORT_RECTIFY_PART.format(status=texts.RECTIFY_STATUS_LABELS[status], count=int(count))
+        for status, count in counts.items()
     )
     writer.paragraph(
         texts.REPORT_RECTIFY_TEXT.format(total=len(frame), parts=parts, overdue=int(frame["overdue"].sum()))
