@@ -123,3 +123,10 @@ def test_the_rule_file_written_is_read_back_and_changes_the_actions(tmp_path):
     assert result_use.load_rules(path) == rules
     assert result_use.suggestion(rules, "良", 1000.0) == ("压减 50%", 500.0)
     assert result_use.suggestion(rules, "不评级", 1000.0) == ("单独研究", None)
+
+
+def test_the_example_rule_file_is_the_defaults():
+    from pathlib import Path
+
+    example = Path(__file__).resolve().parents[2] / "docs" / "result-use.example.toml"
+    assert result_use.load_rules(example) == result_use.default_rules()
