@@ -130,7 +130,8 @@ def _plans(plans: pd.DataFrame) -> str | None:
 def results_table(entries: pd.DataFrame) -> pd.DataFrame:
     """The plan's forms as the page lists them (Chinese headings; 偏离度 as text, 等级变化 as 是/否)."""
     keys = ["position", "project_name", "self_score", "self_grade", "reviewed_score", "reviewed_grade", "deviation",
-            "grade_changed", "department", "unit", "basis", "basis_note", "reviewer", "saved_by", "form_id"]  # fmt: skip
+            "grade_changed", "department", "unit", "basis", "basis_note", "reviewer", "saved_by",
+            "form_id"]  # fmt: skip
     frame = entries.reindex(columns=keys).copy()
     frame["basis"] = frame["basis"].map(texts.SPOT_BASIS_LABELS)
     frame["deviation"] = frame["deviation"].map(fmt.percent_text)
