@@ -23,6 +23,7 @@ import duckdb
 import pandas as pd
 
 from dashboard.audit import spot_check
+from dashboard.audit.audit import RISK_SIGNAL_IDS, RULES
 from dashboard.audit.spot_check import ConflictError, SpotCheckError
 from dashboard.core import domain, texts
 from dashboard.core.domain import RectifyStatus
@@ -33,6 +34,7 @@ ATTACHMENT_SUFFIXES = frozenset({".pdf", ".docx", ".doc", ".xlsx", ".xls", ".wps
                                  ".txt", ".zip", ".ofd"})  # fmt: skip
 MAX_ATTACHMENT_BYTES = 50 * 1024 * 1024
 MAX_TEXT = 4000
+MAX_MESSAGES = 5  # findings quoted in an item made from them
 
 
 class Source(StrEnum):
@@ -230,6 +232,24 @@ def counts(con: duckdb.DuckDBPyConnection, today: date | None = None) -> dict[st
         [done, done, today or date.today()],
     )
     return {"open": int(row[0]), "overdue": int(row[1])}
+
+
+def from_finding(
+    con: duckdb.DuckDBPyConnection, form_id: str, rule: str, by: str | None, due: date | None = None
+) -> int:
+    """An item on a form for its findings of one rule (a risk signal's rule makes it a signal item): the problem
+    text is the rule's title and the findings' messages; returns the item's id."""
+    messages = [row[0] for row in con.execute(
+        "SELECT message FROM checks WHERE form_id = ? AND rule = ? ORDER BY position", [form_id, rule]
+    ).fetchall()]  # fmt: skip
+    if not messages:
+        raise RectifyError(texts.RECTIFY_NO_FINDING.format(form=form_id, rule=rule))
+    titles = {rule_id: title for rule_id, _severity, title in RULES}
+    shown = messages[:MAX_MESSAGES] + ([texts.RECTIFY_MORE.format(count=len(messages) - MAX_MESSAGES)]
+                                       if len(messages) > MAX_MESSAGES else [])  # fmt: skip
+    problem = texts.RECTIFY_FROM_FINDING.format(title=titles.get(rule, rule), messages="；".join(shown))
+    source = Source.SIGNAL if rule in RISK_SIGNAL_IDS else Source.FINDING
+    return add_item(con, problem[:MAX_TEXT], by, form_id=form_id, due=due, source=source, source_ref=rule)
 
 
 def from_spot_check(con: duckdb.DuckDBPyConnection, plan_name: str, by: str | None, due: date | None) -> int:

@@ -54,6 +54,7 @@ def add_cycle_commands(commands: argparse._SubParsersAction) -> None:
     add.add_argument("--unit", help=texts.CLI_RECTIFY_UNIT_HELP)
     add.add_argument("--due", type=_date, help=texts.CLI_RECTIFY_DUE_HELP)
     add.add_argument("--from-plan", help=texts.CLI_RECTIFY_FROM_PLAN_HELP)
+    add.add_argument("--rule", help=texts.CLI_RECTIFY_RULE_HELP)
     feedback = steps.add_parser("feedback", help=texts.CLI_RECTIFY_FEEDBACK_HELP)
     feedback.add_argument("item", type=int, help=texts.CLI_RECTIFY_ITEM_HELP)
     feedback.add_argument("--text", required=True, help=texts.CLI_RECTIFY_TEXT_HELP)
@@ -154,6 +155,11 @@ def run_rectify(args: argparse.Namespace) -> int:
         elif command == "add" and args.from_plan:
             count = rectify.from_spot_check(con, args.from_plan, who(args), args.due)
             print(texts.RECTIFY_FROM_PLAN_DONE.format(count=count))
+        elif command == "add" and args.rule:
+            if not args.form:
+                raise rectify.RectifyError(texts.CLI_RECTIFY_RULE_NEEDS_FORM)
+            item = rectify.from_finding(con, args.form, args.rule, who(args), args.due)
+            print(texts.CLI_RECTIFY_ADDED.format(item=item))
         elif command == "add":
             item = rectify.add_item(con, args.problem or "", who(args), args.unit, args.form, args.due)
             print(texts.CLI_RECTIFY_ADDED.format(item=item))

@@ -19,6 +19,7 @@ from __future__ import annotations
 import io
 import math
 import re
+import zipfile
 from datetime import date, datetime
 
 import duckdb
@@ -41,6 +42,8 @@ ENTRY_FILL = PatternFill("solid", fgColor="FFF7D6")  # the cells the reviewer fi
 PLAN_SHEET = texts.SPOT_SHEET_PLAN
 PLAN_HEADING_ROW = 3
 _SHEET_TITLE_FORBIDDEN = str.maketrans({char: "_" for char in "[]:*?/\\'"})
+MAX_WORKBOOK_BYTES = 50 * 1024 * 1024  # the upload limit
+MAX_UNPACKED_BYTES = 500 * 1024 * 1024  # a worksheet of a few hundred forms unpacks to a few MB
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
 
 
@@ -212,6 +215,8 @@ def read_workbook(con: duckdb.DuckDBPyConnection, data: bytes) -> tuple[str, lis
 
     Raises SpotCheckError listing every problem (sheet and cell) when any is found: nothing is to be saved then.
     """
+    if len(data) > MAX_WORKBOOK_BYTES or _unpacked_size(data) > MAX_UNPACKED_BYTES:
+        raise SpotCheckError(texts.SPOT_SHEET_TOO_BIG.format(limit=MAX_UNPACKED_BYTES // (1024 * 1024)))
     try:
         book = load_workbook(io.BytesIO(data), data_only=True)
     except Exception:  # not an .xlsx, damaged: one message, never a traceback
@@ -254,6 +259,15 @@ def read_workbook(con: duckdb.DuckDBPyConnection, data: bytes) -> tuple[str, lis
     if problems:
         raise SpotCheckError(texts.SPOT_SHEET_REFUSED.format(count=len(problems), problems="\n".join(problems)))
     return plan_name, reviews
+
+
+def _unpacked_size(data: bytes) -> int:
+    """The sum of the package's parts as unpacked (a small file may unpack to gigabytes); 0 for no zip."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as package:
+            return sum(info.file_size for info in package.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return 0  # not a package: load_workbook says so
 
 
 def first_plan(con: duckdb.DuckDBPyConnection, name: str) -> int:

@@ -130,3 +130,24 @@ def test_the_example_rule_file_is_the_defaults():
 
     example = Path(__file__).resolve().parents[2] / "docs" / "result-use.example.toml"
     assert result_use.load_rules(example) == result_use.default_rules()
+
+
+def test_an_item_from_a_finding_or_a_signal_quotes_it(db):
+    # 019 has two missing_reason findings (warning); 009 three copied_text signals.
+    finding = run_cli("rectify", "add", "--form", FORM, "--rule", "missing_reason", "--due", "2027-03-31", db=db)
+    signal = run_cli("rectify", "add", "--form", "43af4d333ae1-009", "--rule", "copied_text", db=db)
+    nothing = run_cli("rectify", "add", "--form", FORM, "--rule", "copied_text", db=db)
+    assert (finding.returncode, signal.returncode, nothing.returncode) == (0, 0, 2)
+    assert "没有规则 copied_text 的发现" in nothing.stderr
+    con = connect.open_db(db, read_only=True)
+    try:
+        items = rectify.items(con).set_index("item_id").sort_index()
+        messages = [row[0] for row in con.execute(
+            "SELECT message FROM checks WHERE form_id = ? AND rule = 'missing_reason' ORDER BY position", [FORM]
+        ).fetchall()]  # fmt: skip
+    finally:
+        con.close()
+    assert items["source"].tolist() == ["finding", "signal"]
+    assert items["source_ref"].tolist() == ["missing_reason", "copied_text"]
+    assert len(messages) == 2 and all(message in items.loc[1, "problem"] for message in messages)
+    assert items.loc[1, "unit"] == "0402009"  # no 实施单位 printed: the 主管部门 answers for it

@@ -16,6 +16,7 @@ from __future__ import annotations
 import io
 import json
 import shutil
+import zipfile
 from datetime import datetime
 
 import pandas as pd
@@ -24,6 +25,7 @@ from openpyxl import load_workbook
 
 from dashboard.audit import spot_check
 from dashboard.core import texts
+from dashboard.outputs import spot_sheet
 from dashboard.store import connect
 from tests.cli_runner import run_cli as run_any
 
@@ -243,3 +245,40 @@ def test_a_version_11_file_gets_the_cycle_tables(tmp_path):
         con.close()
     assert {"spot_plans", "spot_entries", "spot_rows", "rectify_items", "rectify_history"} <= tables
     assert version == "12"
+
+
+def test_coverage_takes_one_form_of_each_department_not_yet_sampled():
+    # Five departments; the riskiest and largest forms are all of A and B: coverage adds C, D and E (each its
+    # riskiest, then largest form), and nothing is left for the random draw.
+    rows = [
+        ("a1", "A", 900.0, 5, 1), ("a2", "A", 800.0, 4, 0), ("b1", "B", 1000.0, 0, 0), ("b2", "B", 50.0, 0, 0),
+        ("c1", "C", 10.0, 0, 0), ("c2", "C", 20.0, 1, 0), ("d1", "D", 5.0, 0, 0), ("e1", "E", 7.0, 0, 0),
+        ("e2", "E", 8.0, 0, 0),
+    ]  # fmt: skip
+    frame = pd.DataFrame(rows, columns=["form_id", "department", "budget", "findings", "signals"])
+    chosen = spot_check.choose(frame, 6, seed=1)
+    bases = {c.form_id: c.basis.value for c in chosen}
+    assert [c.form_id for c in chosen if c.basis.value == "risk"] == ["a1", "a2", "c2"]  # ⌈6 × ½⌉ = 3 at most
+    assert [c.form_id for c in chosen if c.basis.value == "amount"] == ["b1", "b2"]  # ⌈6 × ¼⌉ = 2 of the rest
+    assert [c.form_id for c in chosen if c.basis.value == "coverage"] == ["d1"]  # room for one: D before E
+    assert len(bases) == 6
+    wider = spot_check.choose(frame, 8, seed=1)
+    assert [c.form_id for c in wider if c.basis.value == "coverage"] == ["d1", "e2"]  # E's largest
+    assert spot_check.sample_size(22, None, 0.15) == 4  # ⌈3.3⌉
+    assert spot_check.sample_size(22, 30, None) == 22
+    with pytest.raises(spot_check.SpotCheckError):
+        spot_check.sample_size(22, None, 1.5)
+
+
+def test_a_workbook_that_unpacks_to_too_much_is_refused_before_it_is_read(db, monkeypatch):
+    create(db)
+    monkeypatch.setattr(spot_sheet, "MAX_UNPACKED_BYTES", 1000)
+    bomb = io.BytesIO()
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as package:
+        package.writestr("xl/big.xml", b"0" * 5000)  # 5,000 bytes unpacked from a few dozen
+    con = connect.open_db(db)
+    try:
+        with pytest.raises(spot_check.SpotCheckError, match="工作簿过大"):
+            spot_sheet.read_workbook(con, bomb.getvalue())
+    finally:
+        con.close()

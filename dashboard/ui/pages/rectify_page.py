@@ -15,10 +15,12 @@ import pandas as pd
 import streamlit as st
 
 from dashboard.audit import rectify, spot_check
+from dashboard.audit.audit import RULES
 from dashboard.core import formatting as fmt
 from dashboard.core import texts
 from dashboard.core.domain import RectifyStatus
 from dashboard.security import accounts
+from dashboard.security.untrusted import markdown_literal
 from dashboard.ui import auth, data_gate, db, download_buttons
 from dashboard.ui.pages import import_page
 
@@ -117,7 +119,8 @@ def _item(frame: pd.DataFrame, can_edit: bool) -> None:
         path = folder / line["attachment_file"]
         if path.is_file():
             st.download_button(
-                texts.RECTIFY_ATTACHMENT_GET.format(name=line["attachment_name"]), data=path.read_bytes(),
+                texts.RECTIFY_ATTACHMENT_GET.format(name=markdown_literal(line["attachment_name"])),
+                data=path.read_bytes(),
                 file_name=line["attachment_file"], key=f"rectify_file_{item}_{line['seq']}", on_click="ignore",
                 icon=":material/attach_file:",
             )  # fmt: skip
@@ -167,6 +170,21 @@ def _add(plans: list[str]) -> None:
             by = auth.signed_in_name()
             _write(
                 lambda con: rectify.add_item(con, problem, by, unit or None, form_id.strip() or None, due),
+                lambda added: texts.RECTIFY_ADDED.format(item=added),
+            )
+    titles = {rule_id: title for rule_id, _severity, title in RULES}
+    with st.expander(texts.RECTIFY_FROM_RULE), st.form(f"rectify_from_rule_{generation}"):
+        st.caption(texts.RECTIFY_FROM_RULE_HELP)
+        rule_form = st.text_input(texts.SPOT_SHEET_FORM_ID, key=f"rectify_rule_form_{generation}")
+        rule = st.selectbox(
+            texts.RECTIFY_RULE, list(titles), format_func=lambda key: f"{titles[key]}（{key}）",
+            key=f"rectify_rule_{generation}",
+        )  # fmt: skip
+        rule_due = st.date_input(texts.RECTIFY_ADD_DUE, value=None, key=f"rectify_rule_due_{generation}")
+        if st.form_submit_button(texts.RECTIFY_ADD_SUBMIT):
+            by = auth.signed_in_name()
+            _write(
+                lambda con: rectify.from_finding(con, rule_form.strip(), rule, by, rule_due),
                 lambda added: texts.RECTIFY_ADDED.format(item=added),
             )
     if not plans:

@@ -20,13 +20,14 @@ from dashboard.core import formatting as fmt
 from dashboard.core import texts
 from dashboard.outputs import spot_sheet
 from dashboard.outputs.downloads import XLSX_MIME, safe_file_stem
-from dashboard.queries import cycle_queries, filters
+from dashboard.queries import cycle_queries, filters, queries
 from dashboard.security import accounts
 from dashboard.security.untrusted import hide_paths, markdown_literal
-from dashboard.ui import auth, data_gate, db, download_buttons, filter_widgets
+from dashboard.ui import auth, data_gate, db, download_buttons, filter_widgets, paging
 from dashboard.ui.pages import import_page
 
 PLAN_KEY = "spot_plan"
+RESULT_USE_PAGE_KEY = "result_use_page"
 FORM_KEY = "spot_form"
 _GENERATION_KEY = "spot_page_generation"
 
@@ -294,7 +295,10 @@ def _result_use() -> None:
         frame = cycle_queries.result_use_table(cur, current, rules)
     st.text(cycle_queries.result_use_summary(frame))
     shown = frame.assign(grade=frame["grade"].map(fmt.text_or_dash)).rename(columns=texts.RESULT_USE_COLUMNS)
-    st.dataframe(shown, hide_index=True, width="stretch", key="result_use_table")
+    offset = paging.pick_offset(len(shown), RESULT_USE_PAGE_KEY)  # a city's 10⁵ projects: one page is sent
+    page = shown.iloc[offset : offset + queries.PAGE_SIZE]
+    st.dataframe(page, hide_index=True, width="stretch", key="result_use_table")
+    st.caption(paging.shown_text(offset, len(page), len(shown)))
     download_buttons.download_buttons(shown, texts.RESULT_USE_DOWNLOAD, key="result_use_download")
     st.caption(markdown_literal(texts.RESULT_USE_FILTERS.format(filters=filters.describe(current))))
 
