@@ -167,3 +167,21 @@ def test_a_viewer_reads_the_ledger_but_cannot_act(cycle_env):
     at.switch_page(SPOT_PAGE).run()
     assert texts.SPOT_EDIT_SIGNIN in [info.value for info in at.info]
     assert not [button for button in at.button if button.label == texts.SPOT_NEW_SUBMIT]
+
+
+def test_the_page_editor_rows_round_trip():
+    from dashboard.ui.pages import spot_check_page
+
+    base = {0: ("年度资金总额", 10.0, 9.86), 1: ("培训工作完成率", 2.0, 2.0), 2: ("群众满意度", 2.0, 2.0)}
+    stored = spot_check_page.pd.DataFrame(
+        [{"position": 1, "reviewed_actual": "80%", "reviewed_score": 1.5, "note": "未达标"}]
+    )
+    frame = spot_check_page.rows_frame(base, stored)
+    assert frame["self_score"].tolist() == [9.86, 2.0, 2.0]
+    frame.loc[2, "reviewed_score"] = 0.0  # what a person types into the grid
+    rows = spot_check_page.edited_rows(frame)
+    assert [(r.position, r.actual, r.score, r.note) for r in rows] == [
+        (0, None, None, None),
+        (1, "80%", 1.5, "未达标"),
+        (2, None, 0.0, None),
+    ]

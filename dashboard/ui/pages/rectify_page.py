@@ -131,6 +131,8 @@ def _item(frame: pd.DataFrame, can_edit: bool) -> None:
 def _seen(item: int, stored: int) -> tuple[str, int]:
     """The item's version this page first showed (kept across reruns): a step is based on it."""
     key = f"rectify_seen_{item}"
+    for other in [name for name in st.session_state if str(name).startswith("rectify_seen_") and name != key]:
+        del st.session_state[other]  # another item picked meanwhile: coming back bases on the stored one
     return key, int(st.session_state.setdefault(key, stored))
 
 

@@ -185,6 +185,8 @@ def _review(plan: str, can_edit: bool) -> None:
     # The version this page first showed is the one a save is based on, kept across reruns: a save by someone
     # else meanwhile makes this page's save a conflict (told), not a silent overwrite.
     seen_key = f"spot_seen_{entry_id}"
+    for other in [key for key in st.session_state if str(key).startswith("spot_seen_") and key != seen_key]:
+        del st.session_state[other]  # another form picked meanwhile: coming back shows and bases on the stored one
     version = int(st.session_state.setdefault(seen_key, int(entry["version"])))
     with db.cursor() as cur:
         base = spot_check.base_rows(cur, int(entry_id), entry["form_id"])
