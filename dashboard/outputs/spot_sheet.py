@@ -231,6 +231,7 @@ def read_workbook(con: duckdb.DuckDBPyConnection, data: bytes) -> tuple[str, lis
     versions = _exported_versions(plan_sheet)
     problems: list[str] = []
     reviews: list[FormReview] = []
+    seen: dict[str, str] = {}
     for sheet in book.worksheets:
         if sheet.title == PLAN_SHEET:
             continue
@@ -241,6 +242,12 @@ def read_workbook(con: duckdb.DuckDBPyConnection, data: bytes) -> tuple[str, lis
                 _where(sheet.title, cell) + texts.SPOT_SHEET_NOT_IN_PLAN.format(form=form_id or "", plan=plan_name)
             )
             continue
+        if form_id in seen:
+            problems.append(
+                _where(sheet.title, cell) + texts.SPOT_SHEET_TWICE.format(form=form_id, sheet=seen[form_id])
+            )
+            continue
+        seen[form_id] = untrusted.visible_text(sheet.title)
         entry = by_form[form_id]
         base = spot_check.base_rows(con, int(entry["entry_id"]), form_id)
         review = _read_sheet(sheet, entry, base, problems)

@@ -169,13 +169,17 @@ def test_a_bad_workbook_names_sheet_and_cell_and_writes_nothing(db, tmp_path):
     edits[sheet_012][f"L{FIRST_INDICATOR_012 + 1}"] = "四分"
     sheet_019 = next(name for name in load_workbook(blank).sheetnames if name.startswith("5 "))
     edits[sheet_019] = {"L1": PREFIX + "002"}  # a form that is not in the plan
+    sheet_001 = next(name for name in load_workbook(blank).sheetnames if name.startswith("3 "))
+    edits[sheet_001] = edits.pop(sheet_019)  # the sheet of 001 now names a form not in the plan
+    edits[sheet_019] = {"L1": PREFIX + "012"}  # and the sheet of 019 claims 012 a second time
     fill(blank, filled, edits)
     result = run_cli("spotcheck", "import", str(filled), db=db)
     assert result.returncode == 2
     assert f"工作表“{sheet_012}”单元格 L{FIRST_INDICATOR_012}：复核得分 5 不在 0 到分值 4 之间" in result.stderr
     assert f"工作表“{sheet_012}”单元格 L{FIRST_INDICATOR_012 + 1}：复核得分应为数字" in result.stderr
-    assert f"工作表“{sheet_019}”单元格 L1：表编号“{PREFIX}002”不在抽查计划“2021 抽查”中" in result.stderr
-    assert "3 处问题" in result.stderr
+    assert f"工作表“{sheet_001}”单元格 L1：表编号“{PREFIX}002”不在抽查计划“2021 抽查”中" in result.stderr
+    assert f"工作表“{sheet_019}”单元格 L1：表编号“{PREFIX}012”已在工作表“{sheet_012}”中出现" in result.stderr
+    assert "4 处问题" in result.stderr
     listing = run_cli("spotcheck", "list", "2021 抽查", db=db)
     assert "赵六" not in listing.stdout  # 017's valid sheet was not saved either
     exported = json.loads(run_cli("export", "--format", "json", db=db).stdout)
