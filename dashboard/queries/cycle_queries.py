@@ -12,21 +12,41 @@ from dashboard.queries.filters import Filters
 from dashboard.queries.queries import overview_query
 
 _PROJECTS = """
-SELECT o.form_id, o.project_name, o.department, o.unit, o.year, o.budget, o.grade, o.not_graded,
-       r.reviewed_score
+SELECT o.form_id, o.project_name, o.department, o.unit, o.year, o.budget, o.grade, o.not_graded
 FROM form_overview o
-LEFT JOIN (
-    SELECT form_id, arg_max(reviewed_score, saved_at) AS reviewed_score
-    FROM spot_entries WHERE reviewed_score IS NOT NULL GROUP BY form_id
-) r ON r.form_id = o.form_id
 ORDER BY o.department NULLS LAST, o.unit NULLS LAST, o.batch_id, o.position
 """
+
+
+def reviewed_scores(con) -> dict[str, float]:
+    """{current form id: 复核总分 of its latest saved review}. A review counts for the version it was made on and
+    for the versions that replaced it since (a re-submission does not drop the project's 复核 grade): each
+    reviewed form is followed along superseded_by to the current version."""
+    reviews = con.execute(
+        "SELECT form_id, reviewed_score FROM spot_entries WHERE reviewed_score IS NOT NULL ORDER BY saved_at, entry_id"
+    ).fetchall()
+    if not reviews:
+        return {}
+    successor = dict(con.execute(
+        "SELECT form_id, superseded_by FROM forms WHERE superseded_by IS NOT NULL"
+    ).fetchall())  # fmt: skip
+    scores = {}
+    for form_id, score in reviews:
+        seen = {form_id}
+        while form_id in successor and successor[form_id] not in seen:
+            form_id = successor[form_id]
+            seen.add(form_id)
+        scores[form_id] = score  # the latest saved wins
+    return scores
 
 
 def result_use_table(con, filters: Filters, rules: tuple[UseRule, ...]) -> pd.DataFrame:
     """One row per project under the filters: budget, grade (复核 where reviewed, else self), its basis, the
     suggested action and amount (result_use.suggestion)."""
     frame = overview_query(con, _PROJECTS, filters)
+    scores = reviewed_scores(con)
+    frame["reviewed_score"] = pd.Series([scores.get(form_id) for form_id in frame["form_id"]], index=frame.index,
+                                        dtype="float64")  # fmt: skip
     reviewed = frame["reviewed_score"].notna()
     frame["grade"] = [
         spot_check.grade(score, not_graded) if has_review else own

@@ -6,10 +6,11 @@ import re
 import shutil
 import stat
 from datetime import date
+from pathlib import Path
 
 import pytest
 
-from dashboard.audit import rectify, result_use
+from dashboard.audit import rectify, result_use, spot_check
 from dashboard.core import texts
 from dashboard.queries import cycle_queries
 from dashboard.queries.filters import Filters
@@ -126,8 +127,6 @@ def test_the_rule_file_written_is_read_back_and_changes_the_actions(tmp_path):
 
 
 def test_the_example_rule_file_is_the_defaults():
-    from pathlib import Path
-
     example = Path(__file__).resolve().parents[2] / "docs" / "result-use.example.toml"
     assert result_use.load_rules(example) == result_use.default_rules()
 
@@ -151,3 +150,29 @@ def test_an_item_from_a_finding_or_a_signal_quotes_it(db):
     assert items["source_ref"].tolist() == ["missing_reason", "copied_text"]
     assert len(messages) == 2 and all(message in items.loc[1, "problem"] for message in messages)
     assert items.loc[1, "unit"] == "0402009"  # no 实施单位 printed: the 主管部门 answers for it
+
+
+def test_a_review_follows_the_project_to_its_resubmitted_version(db):
+    # Undo sample_form_a.pdf (batch 2): seed form 003 (购置费, 99.49, indicators 1–4 worth 10, 10, 15, 15) is
+    # current again; review it down to 中: rows 3 and 4 re-scored 0 → 99.49 − 30 = 69.49. Then sample_form_a.pdf
+    # comes back and replaces 003 again: its 结果应用 row takes the 复核 grade of the version it replaced.
+    assert run_cli("remove", "2", db=db).returncode == 0
+    con = connect.open_db(db)
+    try:
+        plan = spot_check.create_plan(con, "复核跟随", spot_check.Scope(), size=22, seed=1, by="甲")
+        entry = spot_check.entries(con, plan).set_index("form_id").loc["43af4d333ae1-003"]
+        rows = [spot_check.RowReview(3, score=0.0), spot_check.RowReview(4, score=0.0)]
+        spot_check.save_reviews(con, [spot_check.FormReview(int(entry["entry_id"]), 0, rows=rows)], by="甲")
+    finally:
+        con.close()
+    sample = Path(__file__).resolve().parents[2] / "data" / "samples" / "sample_form_a.pdf"
+    assert run_any("import", "--db", str(db), "--year", "2021", str(sample)).returncode == 0
+    con = connect.open_db(db, read_only=True)
+    try:
+        frame = cycle_queries.result_use_table(con, Filters(), result_use.default_rules()).set_index("form_id")
+        pdf_form = con.execute("SELECT form_id FROM forms WHERE replaces = '43af4d333ae1-003'").fetchall()[0][0]
+    finally:
+        con.close()
+    row = frame.loc[pdf_form]
+    assert (row["grade"], row["grade_basis"], row["action"]) == ("中", texts.RESULT_USE_BASIS_REVIEW, "压减 10%")
+    assert row["suggested"] == pytest.approx(row["budget"] * 0.9)
