@@ -176,3 +176,16 @@ def test_a_review_follows_the_project_to_its_resubmitted_version(db):
     row = frame.loc[pdf_form]
     assert (row["grade"], row["grade_basis"], row["action"]) == ("中", texts.RESULT_USE_BASIS_REVIEW, "压减 10%")
     assert row["suggested"] == pytest.approx(row["budget"] * 0.9)
+
+
+def test_removing_an_import_moves_an_item_to_the_version_it_replaced(db):
+    added = run_cli("rectify", "add", "佐证不足", "--form", "aff65875b09d-001", db=db)  # sample_form_a.pdf's form
+    assert added.returncode == 0, added.stderr
+    assert run_cli("remove", "2", db=db).returncode == 0
+    con = connect.open_db(db, read_only=True)
+    try:
+        item = rectify.items(con).iloc[0]
+    finally:
+        con.close()
+    assert item["form_id"] == "43af4d333ae1-003"  # seed form 3, which the PDF had replaced
+    assert item["project_name"] == "购置费"
