@@ -22,6 +22,15 @@ def write_sections(writer, con: duckdb.DuckDBPyConnection, filters: Filters, uni
     _rectify(writer, con)
 
 
+def key_rows(con: duckdb.DuckDBPyConnection) -> list[list[str]]:
+    """The 总览's two 整改 cards (open, overdue) as rows of the report's key figures: the same numbers."""
+    counts = rectify.counts(con)
+    return [
+        [texts.REPORT_RECTIFY, texts.OVERVIEW_RECTIFY_OPEN, fmt.count_text(counts["open"])],
+        [texts.REPORT_RECTIFY, texts.OVERVIEW_RECTIFY_OVERDUE, fmt.count_text(counts["overdue"])],
+    ]
+
+
 def _spot_checks(writer, con) -> None:
     plans = spot_check.plans(con)
     if plans.empty or not int(plans["reviewed"].sum()):

@@ -71,7 +71,8 @@ def build_report(
     writer.table(
         [texts.REPORT_COL_SECTION, texts.REPORT_COL_ITEM, texts.REPORT_COL_VALUE],
         [[title, label, value] for title, cards in key_figures.sections(figures, unit) for label, value, _ in cards]
-        + [_signal_forms_row(con, filters)],
+        + [_signal_forms_row(con, filters)]
+        + cycle_report.key_rows(con),  # the 总览's 整改 cards (issue 20)
     )
     writer.heading(texts.REPORT_GRADES)
     writer.picture(_grade_figure({**figures["grades"], texts.NOT_GRADED: figures["not_graded"]}))
