@@ -193,6 +193,15 @@ def _text(value) -> str | None:
     return text or None
 
 
+def _entry_text(value) -> str | None:
+    """A reviewer's text cell: the apostrophe the export put before formula-like text (untrusted.spreadsheet_value)
+    taken off again, so that a worksheet exported, left alone and read back changes nothing."""
+    text = _text(value)
+    if text and text.startswith("'") and text[1:].startswith(untrusted.FORMULA_TRIGGERS):
+        return text[1:]
+    return text
+
+
 def _date(value) -> tuple[date | None, bool]:
     if value is None or (isinstance(value, str) and not value.strip()):
         return None, True
@@ -320,19 +329,19 @@ def _read_sheet(sheet: Worksheet, entry: dict, base: dict, problems: list[str]) 
         rows.append(
             RowReview(
                 position_int,
-                _text(sheet.cell(row=row, column=ACTUAL_COLUMN).value),
+                _entry_text(sheet.cell(row=row, column=ACTUAL_COLUMN).value),
                 score if ok else None,
-                _text(sheet.cell(row=row, column=NOTE_COLUMN).value),
+                _entry_text(sheet.cell(row=row, column=NOTE_COLUMN).value),
             )
         )
     review = FormReview(int(entry["entry_id"]), int(entry["version"]), rows=rows)
     if header_row is not None:
-        review.reviewer = _text(sheet.cell(row=header_row, column=3).value)
+        review.reviewer = _entry_text(sheet.cell(row=header_row, column=3).value)
         reviewed_on, ok = _date(sheet.cell(row=header_row, column=9).value)
         if not ok:
             problems.append(_where(sheet.title, f"I{header_row}") + texts.SPOT_SHEET_NOT_DATE)
         review.reviewed_on = reviewed_on
-        review.conclusion = _text(sheet.cell(row=header_row + 1, column=3).value)
+        review.conclusion = _entry_text(sheet.cell(row=header_row + 1, column=3).value)
     return None if len(problems) > before else review
 
 
