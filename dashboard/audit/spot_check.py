@@ -177,12 +177,14 @@ def choose(frame: pd.DataFrame, count: int, seed: int) -> list[Choice]:
         note = texts.SPOT_NOTE_AMOUNT.format(rank=ranks[row["form_id"]], budget=f"{row['budget']:,.2f}")
         chosen[row["form_id"]] = Choice(row["form_id"], SpotBasis.AMOUNT, note)
     covered = {by_id[form_id]["department"] for form_id in chosen}
-    departments = sorted({row["department"] for row in rows if row["department"] not in covered}, key=str)
-    for department in departments:
+    by_department: dict = {}
+    for row in rows:
+        if row["department"] not in covered:
+            by_department.setdefault(row["department"], []).append(row)
+    for department in sorted(by_department, key=str):
         if room() <= 0:
             break
-        own = [row for row in rows if row["department"] == department and row["form_id"] not in chosen]
-        best = min(own, key=lambda r: (-risk(r), -r["budget"], r["form_id"]))
+        best = min(by_department[department], key=lambda r: (-risk(r), -r["budget"], r["form_id"]))
         shown = department if department else texts.ORG_BLANK
         chosen[best["form_id"]] = Choice(
             best["form_id"], SpotBasis.COVERAGE, texts.SPOT_NOTE_COVERAGE.format(department=shown)
