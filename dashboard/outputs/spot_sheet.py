@@ -35,6 +35,7 @@ from dashboard.core import texts
 from dashboard.outputs import form_sheet
 from dashboard.outputs.form_sheet import BORDER, FONT_NAME, FONT_SIZE, WRAP, SheetWriter
 from dashboard.security import untrusted
+from dashboard.store import reads
 
 ACTUAL_COLUMN, SCORE_COLUMN, NOTE_COLUMN, ROW_COLUMN = 11, 12, 13, 14  # K, L, M, N
 REVIEW_WIDTHS = (14.0, 9.0, 28.0, 5.0)
@@ -87,6 +88,10 @@ def workbook_bytes(con: duckdb.DuckDBPyConnection, plan_name: str) -> bytes:
     plan_sheet.merge_cells(start_row=2, start_column=2, end_row=2, end_column=9)
     for column, heading in enumerate(texts.SPOT_SHEET_PLAN_COLUMNS, 1):
         _text_cell(plan_sheet, PLAN_HEADING_ROW, column, heading, bold=True)
+    forms = {form.id: form for form in reads.load_forms(con, entries["form_id"].tolist(), versions="all")}
+    stored_rows = con.execute(
+        "SELECT r.* FROM spot_rows r JOIN spot_entries e ON e.entry_id = r.entry_id WHERE e.plan_id = ?", [plan]
+    ).df()
     for index, entry in enumerate(entries.to_dict("records"), 1):
         title = sheet_title(index, entry["project_name"])
         values = [index, title, entry["form_id"], entry["project_name"], entry["department"] or "",
@@ -94,10 +99,10 @@ def workbook_bytes(con: duckdb.DuckDBPyConnection, plan_name: str) -> bytes:
                   entry["basis_note"], int(entry["version"])]  # fmt: skip
         for column, value in enumerate(values, 1):
             _text_cell(plan_sheet, PLAN_HEADING_ROW + index, column, value)
-        form = spot_check.sampled_form(con, entry["form_id"])
+        form = forms.get(entry["form_id"])
         if form is None:
             continue
-        stored = spot_check.entry_rows(con, int(entry["entry_id"]))
+        stored = stored_rows[stored_rows["entry_id"] == entry["entry_id"]]
         _form_sheet(book.create_sheet(title=title), form.to_record(), entry, stored)
     for column, width in enumerate((6, 24, 30, 30, 16, 16, 10, 10, 40, 6), 1):
         plan_sheet.column_dimensions[get_column_letter(column)].width = width
