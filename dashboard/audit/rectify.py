@@ -90,7 +90,13 @@ def add_item(
     source: Source = Source.MANUAL,
     source_ref: str | None = None,
 ) -> int:
-    """A new item (待整改), on a form (its unit, 主管部门, year and name copied in) or on a unit; returns its id."""
+    """A new item (待整改), on a form (its unit, 主管部门, year and name copied in) or on a unit, in one
+    transaction; returns its id."""
+    with transaction(con):
+        return _insert_item(con, problem, by, unit, form_id, due, source, source_ref)
+
+
+def _insert_item(con, problem, by, unit, form_id, due, source, source_ref) -> int:
     problem_text = _text(problem, texts.RECTIFY_PROBLEM, required=True)
     header: tuple = (None, None, None, None)
     if form_id is not None:
@@ -103,18 +109,17 @@ def add_item(
     if not responsible:
         raise RectifyError(texts.RECTIFY_WANT_TEXT.format(what=texts.RECTIFY_UNIT))
     now = datetime.now()
-    with transaction(con):
-        item = only_row(
-            con,
-            """
-            INSERT INTO rectify_items (form_id, year, department, unit, project_name, source, source_ref, problem,
-                                       due, status, created_by, created_at, updated_by, updated_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING item_id
-            """,
-            [form_id, year, department, responsible, project_name, Source(source).value, source_ref, problem_text,
-             due, RectifyStatus.OPEN.value, by, now, by, now],
-        )[0]  # fmt: skip
-        _history(con, int(item), Action.ADD, RectifyStatus.OPEN, by, problem_text, None, None, now)
+    item = only_row(
+        con,
+        """
+        INSERT INTO rectify_items (form_id, year, department, unit, project_name, source, source_ref, problem,
+                                   due, status, created_by, created_at, updated_by, updated_at)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING item_id
+        """,
+        [form_id, year, department, responsible, project_name, Source(source).value, source_ref, problem_text,
+         due, RectifyStatus.OPEN.value, by, now, by, now],
+    )[0]  # fmt: skip
+    _history(con, int(item), Action.ADD, RectifyStatus.OPEN, by, problem_text, None, None, now)
     return int(item)
 
 
@@ -254,7 +259,7 @@ def from_finding(
 
 def from_spot_check(con: duckdb.DuckDBPyConnection, plan_name: str, by: str | None, due: date | None) -> int:
     """An item for every reviewed form of a plan whose |偏离度| ≥ domain.DEVIATION_MARKED or whose grade changed
-    (and that has no item from this plan yet); returns how many were added."""
+    (and that has no item from this plan yet), all in one transaction; returns how many were added."""
     frame = spot_check.entries(con, spot_check.plan_id(con, plan_name))
     existing = {
         row[0]
@@ -263,7 +268,7 @@ def from_spot_check(con: duckdb.DuckDBPyConnection, plan_name: str, by: str | No
             [Source.SPOT_CHECK.value, plan_name],
         ).fetchall()
     }
-    added = 0
+    wanted: list[tuple[str, str]] = []
     for entry in frame.to_dict("records"):
         deviation = entry["deviation"]
         marked = deviation is not None and abs(deviation) >= domain.DEVIATION_MARKED - 1e-12
@@ -276,6 +281,8 @@ def from_spot_check(con: duckdb.DuckDBPyConnection, plan_name: str, by: str | No
             deviation=f"{deviation:.2%}" if deviation is not None else texts.DASH,
             conclusion=entry["conclusion"] or "",
         )
-        add_item(con, problem, by, form_id=entry["form_id"], due=due, source=Source.SPOT_CHECK, source_ref=plan_name)
-        added += 1
-    return added
+        wanted.append((problem, entry["form_id"]))
+    with transaction(con):
+        for problem, form_id in wanted:
+            _insert_item(con, problem, by, None, form_id, due, Source.SPOT_CHECK, plan_name)
+    return len(wanted)

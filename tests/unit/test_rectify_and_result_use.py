@@ -189,3 +189,26 @@ def test_removing_an_import_moves_an_item_to_the_version_it_replaced(db):
         con.close()
     assert item["form_id"] == "43af4d333ae1-003"  # seed form 3, which the PDF had replaced
     assert item["project_name"] == "购置费"
+
+
+def test_items_from_a_plan_for_marked_deviations_and_grade_changes_only_once(db):
+    con = connect.open_db(db)
+    try:
+        plan = spot_check.create_plan(con, "抽查", spot_check.Scope(), size=6, seed=7, by="甲")
+        entries = spot_check.entries(con, plan).set_index("form_id")
+        reviews = [
+            # 012: row 24 (分值 15) re-scored 5 → 99.99 − 10 = 89.99, 偏离度 10.01 %, 优 → 良
+            spot_check.FormReview(int(entries.loc["43af4d333ae1-012", "entry_id"]), 0,
+                                  rows=[spot_check.RowReview(24, score=5.0)]),
+            # 017: row 21 (分值 1) re-scored 0 → 98.86, 偏离度 1.0 %: neither marked nor a grade change
+            spot_check.FormReview(int(entries.loc["43af4d333ae1-017", "entry_id"]), 0,
+                                  rows=[spot_check.RowReview(21, score=0.0)]),
+        ]  # fmt: skip
+        spot_check.save_reviews(con, reviews, by="甲")
+        assert rectify.from_spot_check(con, "抽查", "甲", date(2027, 3, 31)) == 1
+        assert rectify.from_spot_check(con, "抽查", "甲", None) == 0  # already registered
+        item = rectify.items(con).iloc[0]
+    finally:
+        con.close()
+    assert (item["form_id"], item["source"], item["source_ref"]) == ("43af4d333ae1-012", "spot_check", "抽查")
+    assert "偏离度 10.01%" in item["problem"]
