@@ -60,6 +60,8 @@ PAGES = {
     texts.NAV_SECTION_WORK: [
         st.Page("ui/pages/import_page.py", title=texts.PAGE_IMPORT, icon=":material/upload_file:"),
         REVIEW_PAGE,
+        st.Page("ui/pages/spot_check_page.py", title=texts.PAGE_SPOT_CHECK, icon=":material/rule:"),
+        st.Page("ui/pages/rectify_page.py", title=texts.PAGE_RECTIFY, icon=":material/assignment_turned_in:"),
         st.Page("ui/pages/reference_page.py", title=texts.PAGE_REFERENCE, icon=":material/category:"),
     ],
 }

@@ -16,6 +16,7 @@ import duckdb
 
 from dashboard.audit import config as audit_config
 from dashboard.audit import review
+from dashboard.cli import cycle as cli_cycle
 from dashboard.cli import reference as cli_reference
 from dashboard.cli import report as cli_report
 from dashboard.cli import users as cli_users
@@ -69,6 +70,7 @@ def build_parser() -> argparse.ArgumentParser:
     cli_users.add_user_commands(commands)
     cli_report.add_report_command(commands)
     cli_reference.add_reference_commands(commands)
+    cli_cycle.add_cycle_commands(commands)
 
     backup_cmd = commands.add_parser("backup", help=texts.CLI_BACKUP_HELP)
     backup_cmd.add_argument("--db", type=Path, help=texts.CLI_DB_HELP)
@@ -301,7 +303,8 @@ def _run(argv: list[str] | None) -> int:
     commands = {"import": run_import, "export": run_export, "audit": run_audit, "user": cli_users.run_user,
                 "report": cli_report.run_report, "batches": run_batches, "remove": run_remove, "migrate": run_migrate,
                 "sample-check": run_sample_check, "demo": run_demo, "backup": run_backup, "restore": run_restore,
-                "reference": cli_reference.run_reference}  # fmt: skip
+                "reference": cli_reference.run_reference, "spotcheck": cli_cycle.run_spotcheck,
+                "rectify": cli_cycle.run_rectify}  # fmt: skip
     try:
         # The one place a configuration error becomes a message: every command reads the configuration here,
         # first (--config's file where the command has one), so a bad file is refused the same way by all.

@@ -232,6 +232,45 @@ class FormKind(StrEnum):
     DEPARTMENT = "department"  # 部门整体支出绩效自评表
 
 
+# --- the cycle after the self-evaluation (issue 20): 抽查复核 and 整改 ------------------------------------------
+
+
+class SpotBasis(StrEnum):
+    """Why a form is in a spot-check sample (spot_entries.basis), in the order the choice takes them."""
+
+    RISK = "risk"  # warning-level findings and risk signals
+    AMOUNT = "amount"  # the largest projects by 全年预算数
+    COVERAGE = "coverage"  # at least one form per 主管部门 in scope
+    RANDOM = "random"  # the rest, drawn with the plan's seed
+
+
+class RectifyStatus(StrEnum):
+    """A 整改 item's status (rectify_items.status): 待整改 → 已反馈 → 已核验, or 退回 (then fed back again)."""
+
+    OPEN = "open"  # 待整改
+    ANSWERED = "answered"  # 已反馈
+    VERIFIED = "verified"  # 已核验
+    RETURNED = "returned"  # 退回
+
+
+RECTIFY_DONE = (RectifyStatus.VERIFIED,)  # statuses that close an item (never overdue)
+
+# |偏离度| at or above this share is a marked deviation (counted per unit and 主管部门).
+DEVIATION_MARKED = 0.05
+
+
+def reviewed_total(rows: list[tuple[float | None, float | None]]) -> float:
+    """复核总分: Σ over the indicator rows and the 年度资金总额 row of (复核得分, else the self-score)."""
+    return round(sum((reviewed if reviewed is not None else (own or 0.0)) for own, reviewed in rows), 4)
+
+
+def deviation(self_score: float | None, reviewed_score: float | None) -> float | None:
+    """偏离度 = (自评总分 − 复核总分) ÷ 自评总分; None without both scores or with a 自评总分 of 0."""
+    if self_score is None or reviewed_score is None or abs(self_score) < POINTS_EPSILON:
+        return None
+    return (self_score - reviewed_score) / self_score
+
+
 # What a form must hold to count (labels for people, in the order a form prints them).
 PART_NAME = "项目名称"
 PART_FUND_TOTAL = "年度资金总额"

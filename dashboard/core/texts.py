@@ -114,6 +114,13 @@ EXPORT_COLUMNS = {
     "reason_class": "偏差原因分类",
     "reason_subclass": "偏差原因细类",
 }
+# The row-level 抽查复核 values the CLI's CSV/Parquet export adds after EXPORT_COLUMNS (docs/export-notes.md).
+EXPORT_REVIEW_COLUMNS = {
+    "review_plan": "复核计划",
+    "review_actual": "复核完成值",
+    "review_score": "复核得分",
+    "review_note": "复核意见",
+}
 
 # Command line.
 CLI_DESCRIPTION = "绩效自评看板：导入、导出与复核项目支出绩效自评表"
@@ -1494,3 +1501,284 @@ REPORT_REASON_COLUMNS = ["原因大类", "指标数", "扣分", "占扣分", "�
 CLI_REF_EXPORT_REASON_RULES_HELP = "把偏差原因分类规则写到 TOML 文件（不给文件则输出到屏幕）"
 CLI_REF_IMPORT_REASON_RULES_HELP = "用 TOML 文件替换偏差原因分类规则，并重新分类全部原因"
 CLI_REF_REASON_RULES_IMPORTED = "已导入 {count} 条偏差原因分类规则，全部原因已重新分类。"
+
+# --- 抽查复核 (issue 20: audit/spot_check.py, outputs/spot_sheet.py, the 抽查复核 page, `spotcheck`) -----------
+SPOT_SIZE_OR_SHARE = "请给出抽查表数（--size）或抽查比例（--share）二者之一。"
+SPOT_SIZE_POSITIVE = "抽查表数须为正整数。"
+SPOT_SHARE_RANGE = "抽查比例须大于 0、不超过 1（如 0.15 即 15%）。"
+SPOT_BAD_NAME = "计划名称不能为空，也不能超过 {limit} 个字。"
+SPOT_NAME_TAKEN = "已有名为“{name}”的抽查计划，请换一个名称。"
+SPOT_EMPTY_SCOPE = "抽查范围内没有计入汇总的项目自评表。"
+SPOT_NO_PLAN = "没有名为“{name}”的抽查计划。"
+SPOT_NO_ENTRY = "抽查记录 {entry} 不存在。"
+SPOT_NO_ROW = "“{project}”没有第 {rows} 行。"
+SPOT_SOMEONE = "他人"
+SPOT_CONFLICT = (
+    "“{project}”的复核已由 {by} 于 {at} 保存，你看到的是保存前的内容；请重新打开后再录入（你的修改未保存）。"
+)
+SPOT_SCORE_OUT_OF_RANGE = "“{project}”的“{row}”复核得分 {score} 不在 0 到分值 {weight} 之间。"
+SPOT_FUND_ROW = "年度资金总额"
+SPOT_NOTE_RISK = "警告及以上发现 {findings} 条，风险信号 {signals} 个"
+SPOT_NOTE_AMOUNT = "全年预算数 {budget} 元，范围内第 {rank} 大"
+SPOT_NOTE_COVERAGE = "覆盖主管部门“{department}”"
+SPOT_NOTE_RANDOM = "其余表中随机抽取（种子 {seed}）"
+SPOT_BASIS_LABELS = {"risk": "按风险", "amount": "按金额", "coverage": "按覆盖", "random": "随机"}
+SPOT_RULE_SIZE = "抽 {size} 张"
+SPOT_RULE_SHARE = "抽 {share}"
+SPOT_RULE_SEED = "种子 {seed}"
+SPOT_RULE_POPULATION = "范围内 {count} 张"
+SPOT_RULE_SCOPE = {"years": "年度", "departments": "主管部门", "types": "项目类型"}
+SPOT_RULE_SEPARATOR = "；"
+SPOT_RULE_ORDER = (
+    "抽取顺序：先按风险（警告及以上发现和风险信号多的表，最多占样本一半），再按金额（全年预算数最大的项目，"
+    "最多占四分之一），再按覆盖（范围内每个主管部门至少一张），其余按种子随机抽取。同一数据库、同样条件、同一种子抽出同样的表。"
+)
+SPOT_SHEET_PLAN = "计划"
+SPOT_SHEET_PLAN_LABEL = "抽查计划"
+SPOT_SHEET_RULE_LABEL = "抽取规则"
+SPOT_SHEET_PLAN_COLUMNS = [
+    "序号",
+    "工作表",
+    "表编号",
+    "项目名称",
+    "主管部门",
+    "实施单位",
+    "自评总分",
+    "抽中理由",
+    "说明",
+    "版本",
+]
+SPOT_SHEET_REVIEW_COLUMNS = ["复核完成值", "复核得分", "复核意见", "行号"]
+SPOT_SHEET_FORM_ID = "表编号"
+SPOT_SHEET_REVIEWER = "复核人"
+SPOT_SHEET_DATE = "复核日期"
+SPOT_SHEET_CONCLUSION = "复核结论"
+SPOT_SHEET_WHERE = "工作表“{sheet}”单元格 {cell}："
+SPOT_SHEET_NOT_NUMBER = "复核得分应为数字"
+SPOT_SHEET_ABOVE_WEIGHT = "复核得分 {score} 不在 0 到分值 {weight} 之间"
+SPOT_SHEET_NOT_DATE = "复核日期应为日期（如 2026-12-04）"
+SPOT_SHEET_NOT_IN_PLAN = "表编号“{form}”不在抽查计划“{plan}”中"
+SPOT_SHEET_STALE = "工作表“{sheet}”：导出此工作簿后，该表的复核已由 {by} 于 {at} 保存；请重新导出后再录入"
+SPOT_SHEET_UNREADABLE = "读不出这个工作簿：请上传由“导出复核工作簿”得到、在 Excel 或 WPS 中填写后保存的 .xlsx 文件。"
+SPOT_SHEET_NO_PLAN_SHEET = "工作簿中没有“{sheet}”工作表：请使用由“导出复核工作簿”得到的文件。"
+SPOT_SHEET_REFUSED = "工作簿有 {count} 处问题，未保存任何内容：\n{problems}"
+SPOT_RESULT_COLUMNS = {
+    "position": "序号", "project_name": "项目名称", "department": "主管部门", "unit": "实施单位", "basis": "抽中理由",
+    "basis_note": "说明", "self_score": "自评总分", "self_grade": "自评等级", "reviewed_score": "复核总分",
+    "reviewed_grade": "复核等级", "deviation": "偏离度", "grade_changed": "等级变化", "reviewer": "复核人",
+    "reviewed_on": "复核日期", "conclusion": "复核结论", "saved_by": "保存人", "saved_at": "保存时间",
+    "form_id": "表编号",
+}  # fmt: skip
+SPOT_SUMMARY_COLUMNS = {
+    "unit": "实施单位", "department": "主管部门", "sampled": "抽查表数", "reviewed": "已复核", "mean_deviation": "平均偏离度",
+    "marked": "偏离度≥5%的表", "grade_changes": "等级变化",
+}  # fmt: skip
+SPOT_PLAN_COLUMNS = {
+    "name": "计划",
+    "forms": "抽查表数",
+    "reviewed": "已复核",
+    "created_by": "创建人",
+    "created_at": "创建时间",
+    "rule": "规则",
+}
+SPOT_ROW_COLUMNS = {
+    "position": "行号", "name": "指标", "weight": "分值", "self_score": "自评得分", "reviewed_actual": "复核完成值",
+    "reviewed_score": "复核得分", "note": "复核意见",
+}  # fmt: skip
+SPOT_CHANGED_ROWS = "复核改动的行"
+SPOT_FORM_GONE = "（该表所在的导入已撤销，显示的是抽查时的记录）"
+CLI_SPOT_HELP = "抽查复核：建立抽查计划、导出复核工作簿、导入填好的工作簿"
+CLI_SPOT_CREATE_HELP = "按风险、金额、覆盖和随机的顺序抽取自评表，建立抽查计划"
+CLI_SPOT_LIST_HELP = "列出抽查计划；给出计划名称时列出其抽查的表和复核结果"
+CLI_SPOT_EXPORT_HELP = "把计划的复核工作簿写到 .xlsx 文件"
+CLI_SPOT_IMPORT_HELP = "读入填好的复核工作簿（有任何问题时整个工作簿不保存）"
+CLI_SPOT_NAME_HELP = "抽查计划名称"
+CLI_SPOT_SIZE_HELP = "抽查表数"
+CLI_SPOT_SHARE_HELP = "抽查比例（如 0.15）"
+CLI_SPOT_SEED_HELP = "随机种子（不给则随机生成并记入计划）"
+CLI_SPOT_YEAR_HELP = "只抽这一年度（可重复）"
+CLI_SPOT_DEPARTMENT_HELP = "只抽这个主管部门（可重复）"
+CLI_SPOT_TYPE_HELP = "只抽这一项目类型（可重复）"
+CLI_BY_HELP = "记为谁做的（默认：本机登录名）"
+CLI_SPOT_WORKBOOK_HELP = "填好的复核工作簿（.xlsx）"
+CLI_SPOT_CREATED = "已建立抽查计划“{name}”：抽取 {count} 张表（{rule}）。"
+CLI_SPOT_EXPORTED = "已写出复核工作簿：{path}（{count} 张表）。"
+CLI_SPOT_IMPORTED = "已保存抽查计划“{name}”中 {count} 张表的复核。"
+CLI_SPOT_NONE = "还没有抽查计划。"
+
+# --- 结果应用 (issue 20: audit/result_use.py, queries/cycle_queries.py) ------------------------------------------
+# (grade, suggested action, factor on 全年预算数 or None): the built-in rule table.
+RESULT_USE_DEFAULTS = (
+    ("优", "优先保障", 1.0),
+    ("良", "正常安排", 1.0),
+    ("中", "压减 10%", 0.9),
+    ("差", "压减 30% 或暂停", 0.7),
+    ("不评级", "单独研究", None),
+)
+RESULT_USE_UNREADABLE = "结果应用规则文件 {file} 不存在或无法读取"
+RESULT_USE_NOT_TOML = "结果应用规则文件 {file} 不是有效的 TOML 格式{where}"
+RESULT_USE_BAD_KEY = "结果应用规则文件 {file} 中的 {key}：{problem}"
+RESULT_USE_WANT_RULES = "应为至少一条 [[rule]]"
+RESULT_USE_BAD_GRADE = "等级应为以下之一：{grades}"
+RESULT_USE_GRADE_TWICE = "等级“{grade}”出现了两次"
+RESULT_USE_WANT_ACTION = "应为非空的文字（建议的处理）"
+RESULT_USE_BAD_FACTOR = "应为 0 到 {maximum} 之间的数（建议金额 = 全年预算数 × 此数），或省略"
+RESULT_USE_MISSING_GRADES = "缺少这些等级的规则：{grades}"
+RESULT_USE_TOML_HEADER = (
+    "# 结果应用规则：等级（有抽查复核的按复核等级，否则按自评等级）→ 下一年预算的建议处理。\n"
+    "# factor：建议金额 = 本年全年预算数 × factor；省略则不给建议金额。"
+)
+RESULT_USE_TITLE = "结果应用建议"
+RESULT_USE_INTRO = (
+    "每个项目按等级给出下一年预算的建议处理：有抽查复核的按复核等级，否则按自评等级。"
+    "规则可由管理员用 TOML 文件替换（环境变量 DASHBOARD_RESULT_RULES）。"
+)
+RESULT_USE_RULES = "规则"
+RESULT_USE_RULE_COLUMNS = {"grade": "等级", "action": "建议处理", "factor": "建议金额系数"}
+RESULT_USE_COLUMNS = {
+    "project_name": "项目名称", "department": "主管部门", "unit": "实施单位", "year": "年度", "budget": "全年预算数（元）",
+    "grade": "等级", "grade_basis": "等级依据", "action": "建议处理", "suggested": "建议金额（元）", "form_id": "表编号",
+}  # fmt: skip
+RESULT_USE_BASIS_REVIEW = "复核"
+RESULT_USE_BASIS_SELF = "自评"
+RESULT_USE_DOWNLOAD = "下载结果应用建议"
+RESULT_USE_DOWNLOAD_RULES = "下载规则（TOML）"
+RESULT_USE_SUMMARY = "{forms} 个项目：{parts}。"
+RESULT_USE_SUMMARY_PART = "{action} {count} 个"
+
+# --- 整改 (issue 20: audit/rectify.py, the 整改 page, `rectify`) ---------------------------------------------
+RECTIFY_STATUS_LABELS = {"open": "待整改", "answered": "已反馈", "verified": "已核验", "returned": "退回"}
+RECTIFY_ACTION_LABELS = {"add": "登记", "feedback": "反馈", "verify": "核验通过", "return": "退回"}
+RECTIFY_SOURCE_LABELS = {"finding": "复核发现", "signal": "风险信号", "spot_check": "抽查复核", "manual": "手工登记"}
+RECTIFY_PROBLEM = "问题"
+RECTIFY_UNIT = "责任单位"
+RECTIFY_TEXT = "说明"
+RECTIFY_WANT_TEXT = "请填写{what}。"
+RECTIFY_TOO_LONG = "{what}不能超过 {limit} 个字。"
+RECTIFY_NO_FORM = "没有编号为 {form} 的表。"
+RECTIFY_NO_ITEM = "没有编号为 {item} 的整改事项。"
+RECTIFY_NO_FOLDER = "没有保存附件的位置。"
+RECTIFY_CONFLICT = "整改事项 {item} 已由 {by} 于 {at} 更新，你看到的是更新前的状态；请刷新后再操作（你的操作未保存）。"
+RECTIFY_BAD_STEP = "整改事项 {item} 的状态是“{status}”，不能“{action}”。"
+RECTIFY_ATTACHMENT_TOO_BIG = "附件不能超过 {limit} MB。"
+RECTIFY_FROM_SPOT = "抽查复核“{plan}”：自评 {own} 分，复核 {reviewed} 分，偏离度 {deviation}。{conclusion}"
+RECTIFY_TITLE = "整改"
+RECTIFY_INTRO = (
+    "抽查复核、复核发现和风险信号发现的问题，登记为整改事项，跟踪到核验为止：待整改 → 已反馈 → 已核验（或退回后再反馈）。"
+    "每一步记下谁、何时、说明和附件。"
+)
+RECTIFY_COLUMNS = {
+    "item_id": "编号", "status": "状态", "unit": "责任单位", "project_name": "项目名称", "problem": "问题", "due": "整改期限",
+    "overdue": "已逾期", "source": "来源", "source_ref": "来源说明", "created_by": "登记人", "created_at": "登记时间",
+    "updated_by": "最后操作人", "updated_at": "最后操作时间", "form_id": "表编号",
+}  # fmt: skip
+RECTIFY_HISTORY_COLUMNS = {
+    "seq": "序号", "acted_at": "时间", "actor": "操作人", "action": "操作", "status": "操作后状态", "text": "说明",
+    "attachment_name": "附件",
+}  # fmt: skip
+RECTIFY_FILTER_STATUS = "状态"
+RECTIFY_FILTER_UNIT = "责任单位"
+RECTIFY_FILTER_OVERDUE = "只看已逾期"
+RECTIFY_NONE = "还没有整改事项。"
+RECTIFY_PICK = "选择一个事项查看经过并操作"
+RECTIFY_ADD = "登记整改事项"
+RECTIFY_ADD_FORM = "所涉及的表（可不选：问题针对整个单位）"
+RECTIFY_ADD_NO_FORM = "（不针对某张表）"
+RECTIFY_ADD_DUE = "整改期限"
+RECTIFY_ADD_SUBMIT = "登记"
+RECTIFY_ADDED = "已登记整改事项 {item}。"
+RECTIFY_FROM_PLAN = "从抽查复核结果生成整改事项"
+RECTIFY_FROM_PLAN_HELP = "为所选计划中偏离度≥5% 或等级变化、尚未登记的表各登记一个事项。"
+RECTIFY_FROM_PLAN_SUBMIT = "生成"
+RECTIFY_FROM_PLAN_DONE = "已从抽查计划登记 {count} 个整改事项。"
+RECTIFY_STEP_TEXT = "说明（反馈、核验意见或退回原因）"
+RECTIFY_STEP_ATTACHMENT = "附件（可选）"
+RECTIFY_STEP_DONE = "整改事项 {item} 已{action}。"
+RECTIFY_DOWNLOAD = "下载整改台账"
+RECTIFY_SIGNIN = "登录“导入”或“管理”角色后可以登记和处理整改事项。"
+RECTIFY_ATTACHMENT_GET = "下载附件：{name}"
+OVERVIEW_RECTIFY = "整改：未核验 {open} 项，其中已逾期 {overdue} 项。"
+REPORT_SPOT_CHECK = "抽查复核"
+REPORT_SPOT_NONE = "尚无抽查复核结果。"
+REPORT_SPOT_PLAN = "抽查计划“{name}”：抽查 {forms} 张，已复核 {reviewed} 张；{rule}。"
+REPORT_RESULT_USE = "结果应用建议"
+REPORT_RECTIFY = "整改情况"
+REPORT_RECTIFY_TEXT = "整改事项共 {total} 项：{parts}；已逾期 {overdue} 项。"
+CLI_RECTIFY_HELP = "整改台账：列出、登记、反馈、核验"
+CLI_RECTIFY_LIST_HELP = "列出整改事项"
+CLI_RECTIFY_ADD_HELP = "登记一个整改事项（针对一张表或一个单位）"
+CLI_RECTIFY_FEEDBACK_HELP = "记录责任单位的整改反馈（可附文件）"
+CLI_RECTIFY_VERIFY_HELP = "核验一个已反馈的事项：通过，或 --return 退回"
+CLI_RECTIFY_ITEM_HELP = "整改事项编号"
+CLI_RECTIFY_PROBLEM_HELP = "问题描述"
+CLI_RECTIFY_FORM_HELP = "表编号（导出 JSON 的 id）"
+CLI_RECTIFY_UNIT_HELP = "责任单位（不给则取表的实施单位或主管部门）"
+CLI_RECTIFY_DUE_HELP = "整改期限（YYYY-MM-DD）"
+CLI_RECTIFY_TEXT_HELP = "说明"
+CLI_RECTIFY_ATTACHMENT_HELP = "附件文件"
+CLI_RECTIFY_RETURN_HELP = "退回（不通过）"
+CLI_RECTIFY_STATUS_HELP = "只列这个状态"
+CLI_RECTIFY_OVERDUE_HELP = "只列已逾期的"
+CLI_RECTIFY_FROM_PLAN_HELP = "为抽查计划中偏离度≥5% 或等级变化的表各登记一个事项"
+CLI_RECTIFY_ADDED = "已登记整改事项 {item}。"
+CLI_RECTIFY_STEPPED = "整改事项 {item}：{status}。"
+CLI_RECTIFY_NONE = "没有整改事项。"
+CLI_RECTIFY_BAD_DATE = "日期应写作 YYYY-MM-DD：{value}"
+RECTIFY_OVERDUE_MARK = "逾期"
+REPORT_RESULT_USE_BUDGET = "全年预算数（{unit}）"
+REPORT_RESULT_USE_SUGGESTED = "建议金额（{unit}）"
+# The 抽查复核 page and the 整改 page.
+PAGE_SPOT_CHECK = "抽查复核"
+PAGE_RECTIFY = "整改"
+SPOT_PAGE_TITLE = "抽查复核"
+SPOT_EDIT_SIGNIN = "登录“导入”或“管理”角色后可以建立抽查计划、录入和导入复核结果。"
+SPOT_TAB_PLANS = "抽查计划与结果"
+SPOT_TAB_REVIEW = "在页面上录入复核"
+SPOT_NO_PLANS = "还没有抽查计划。"
+SPOT_NEW_PLAN = "新建抽查计划"
+SPOT_NEW_NAME = "计划名称"
+SPOT_NEW_HOW = "抽多少"
+SPOT_NEW_HOW_OPTIONS = ["按张数", "按比例"]
+SPOT_NEW_SIZE = "张数"
+SPOT_NEW_SHARE = "比例（%）"
+SPOT_NEW_SEED = "随机种子（0：自动生成并记入计划）"
+SPOT_NEW_SUBMIT = "抽取并建立计划"
+SPOT_PLAN_CREATED = "已建立抽查计划“{name}”。"
+SPOT_PICK_PLAN = "抽查计划"
+SPOT_RESULTS = "抽查的表与复核结果"
+SPOT_BY_DEPARTMENT = "按主管部门"
+SPOT_BY_UNIT = "按实施单位"
+SPOT_YES = "是"
+SPOT_WORKBOOK = "复核工作簿"
+SPOT_WORKBOOK_HELP = (
+    "下载工作簿，在 Excel 或 WPS 中填写每个指标行右侧的复核完成值、复核得分、复核意见（复核得分留空即沿用自评得分），"
+    "以及表下方的复核人、复核日期、复核结论，保存后上传。工作簿有任何问题时整个不保存，并指出工作表和单元格。"
+)
+SPOT_WORKBOOK_DOWNLOAD = "导出复核工作簿"
+SPOT_WORKBOOK_UPLOAD = "上传填好的复核工作簿（.xlsx）"
+SPOT_WORKBOOK_IMPORT = "读入工作簿"
+SPOT_WORKBOOK_IMPORTED = "复核工作簿已读入。"
+SPOT_PICK_FORM = "抽查的表"
+SPOT_REVIEW_STATE = (
+    "自评总分 {self_score}；复核总分 {reviewed}（{grade}）；偏离度 {deviation}；最后保存人 {by}；已保存 {version} 次"
+)
+SPOT_REVIEW_SAVE = "保存这张表的复核"
+SPOT_REVIEW_SAVED = "复核已保存。"
+RESULT_USE_FILTERS = "表中项目按侧栏筛选：{filters}"
+OVERVIEW_RECTIFY_OPEN = "整改未核验"
+OVERVIEW_RECTIFY_OVERDUE = "整改已逾期"
+OVERVIEW_RECTIFY_HELP = "整改台账中尚未核验的事项，以及其中已过整改期限的事项（不受侧栏筛选影响）。"
+OVERVIEW_RECTIFY_LINK = "打开整改台账"
+RECTIFY_STEP_ACTION = "操作"
+RECTIFY_STEP_SUBMIT = "提交"
+REPORT_RECTIFY_PART = "{status} {count} 项"
+SPOT_SHEET_TOO_BIG = "工作簿过大（解压后超过 {limit} MB），不是由“导出复核工作簿”得到的文件。"
+RECTIFY_NO_FINDING = "表 {form} 没有规则 {rule} 的发现。"
+RECTIFY_MORE = "另有 {count} 条"
+RECTIFY_FROM_FINDING = "{title}：{messages}"
+CLI_RECTIFY_RULE_HELP = "按这张表（--form）该规则的复核发现或风险信号登记（规则编号，如 missing_reason）"
+CLI_RECTIFY_RULE_NEEDS_FORM = "--rule 须与 --form 一起给出。"
+RECTIFY_FROM_RULE = "从复核发现或风险信号登记"
+RECTIFY_FROM_RULE_HELP = "填表编号，选规则：该表这条规则的发现写成问题；来源记为复核发现或风险信号。"
+RECTIFY_RULE = "规则"
+SPOT_SHEET_TWICE = "表编号“{form}”已在工作表“{sheet}”中出现"

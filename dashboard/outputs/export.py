@@ -16,6 +16,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from dashboard.audit import spot_check
 from dashboard.core import texts
 from dashboard.core.model import Form
 from dashboard.reference import reference
@@ -38,11 +39,13 @@ FORMATS = tuple(ExportFormat)
 # Types of the per-indicator table's columns in Parquet (the others are text).
 _PARQUET_INTEGERS = ("year", "position")
 _PARQUET_NUMBERS = ("project_amount", "annual_budget", "executed", "rate_pct", "fund_score", "total_weight",
-                    "total_score", "weight", "score", "points_lost")  # fmt: skip
+                    "total_score", "weight", "score", "points_lost", "review_score")  # fmt: skip
+# The whole-database export: every indicator column, then the row's 抽查复核 values (blank where not reviewed).
+FILE_COLUMNS = {**texts.EXPORT_COLUMNS, **texts.EXPORT_REVIEW_COLUMNS}
 PARQUET_SCHEMA = pa.schema(
     [
         (key, pa.int64() if key in _PARQUET_INTEGERS else pa.float64() if key in _PARQUET_NUMBERS else pa.string())
-        for key in texts.EXPORT_COLUMNS
+        for key in FILE_COLUMNS
     ]
 )
 
@@ -86,9 +89,24 @@ def indicator_rows(forms: list[Form]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=list(texts.EXPORT_COLUMNS))
 
 
+def reviewed_rows(forms: list[Form], reviews: dict[tuple[str, int], tuple]) -> pd.DataFrame:
+    """indicator_rows with the row's 抽查复核 values (spot_check.export_rows) in FILE_COLUMNS' last columns."""
+    frame = indicator_rows(forms)
+    values = [reviews.get((form_id, int(position)), (None,) * 4)
+              for form_id, position in zip(frame["form_id"], frame["position"], strict=True)]  # fmt: skip
+    for index, key in enumerate(texts.EXPORT_REVIEW_COLUMNS):
+        frame[key] = pd.Series([value[index] for value in values], index=frame.index, dtype=object)
+    return frame
+
+
 def indicators_csv(forms: list[Form]) -> bytes:
     """The per-indicator table as CSV with Chinese headers, UTF-8 with BOM (Excel-friendly)."""
     return csv_bytes(indicator_rows(forms).rename(columns=texts.EXPORT_COLUMNS))
+
+
+def file_csv(forms: list[Form], reviews: dict[tuple[str, int], tuple]) -> bytes:
+    """The whole-database CSV of these forms in one piece (what write_export streams): FILE_COLUMNS."""
+    return csv_bytes(reviewed_rows(forms, reviews).rename(columns=FILE_COLUMNS))
 
 
 def csv_bytes(frame: pd.DataFrame) -> bytes:
@@ -116,43 +134,50 @@ def form_chunks(con: duckdb.DuckDBPyConnection, versions: str = "current") -> It
 
 def write_export(con: duckdb.DuckDBPyConnection, fmt: ExportFormat, out: BinaryIO, with_versions: bool = False) -> int:
     """Write every current form (every stored version with `with_versions`) as `fmt` to `out`; returns the
-    number of forms. JSON is forms_to_json's text, CSV indicators_csv's, written chunk by chunk."""
+    number of forms. JSON is forms_to_json's text (with `spot_check` on reviewed forms), CSV file_csv's, written
+    chunk by chunk."""
     chunks = form_chunks(con, "all" if with_versions else "current")
-    writers = {ExportFormat.JSON: _write_json, ExportFormat.CSV: _write_csv, ExportFormat.PARQUET: _write_parquet}
-    return writers[fmt](chunks, out, with_versions)
+    if fmt == ExportFormat.JSON:
+        return _write_json(chunks, out, with_versions, spot_check.export_records(con))
+    writers = {ExportFormat.CSV: _write_csv, ExportFormat.PARQUET: _write_parquet}
+    return writers[fmt](chunks, out, spot_check.export_rows(con))
 
 
-def _write_json(chunks: Iterator[list[Form]], out: BinaryIO, with_versions: bool) -> int:
+def _write_json(chunks: Iterator[list[Form]], out: BinaryIO, with_versions: bool, reviews: dict[str, dict]) -> int:
+    """Each reviewed form gets a `spot_check` object after the contract's fields (docs/export-notes.md)."""
     count = 0
     for forms in chunks:
         for form in forms:
-            text = _json_text(form.to_record(with_versions))
+            record = form.to_record(with_versions)
+            if form.id in reviews:
+                record["spot_check"] = reviews[form.id]
+            text = _json_text(record)
             out.write(((",\n" if count else "[\n") + "  " + text.replace("\n", "\n  ")).encode("utf-8"))
             count += 1
     out.write(("\n]" if count else "[]").encode("utf-8"))
     return count
 
 
-def _write_csv(chunks: Iterator[list[Form]], out: BinaryIO, with_versions: bool) -> int:
+def _write_csv(chunks: Iterator[list[Form]], out: BinaryIO, reviews: dict) -> int:
     count = 0
     out.write("\ufeff".encode())  # the BOM, once
     for number, forms in enumerate(chunks):
-        frame = untrusted.spreadsheet_frame(indicator_rows(forms).rename(columns=texts.EXPORT_COLUMNS))
+        frame = untrusted.spreadsheet_frame(reviewed_rows(forms, reviews).rename(columns=FILE_COLUMNS))
         out.write(frame.to_csv(index=False, header=number == 0, lineterminator="\r\n").encode("utf-8"))
         count += len(forms)
     if count == 0:
-        header = pd.DataFrame(columns=list(texts.EXPORT_COLUMNS.values()))
+        header = pd.DataFrame(columns=list(FILE_COLUMNS.values()))
         out.write(header.to_csv(index=False, lineterminator="\r\n").encode("utf-8"))
     return count
 
 
-def _write_parquet(chunks: Iterator[list[Form]], out: BinaryIO, with_versions: bool) -> int:
+def _write_parquet(chunks: Iterator[list[Form]], out: BinaryIO, reviews: dict) -> int:
     """The per-indicator table with English column names (texts.EXPORT_COLUMNS' keys), for analysts; its text
     follows the CSV's cell rule (untrusted.spreadsheet_value): a spreadsheet may open it too."""
     count = 0
     with pq.ParquetWriter(out, PARQUET_SCHEMA, compression="zstd") as writer:
         for forms in chunks:
-            frame = untrusted.spreadsheet_frame(indicator_rows(forms))
+            frame = untrusted.spreadsheet_frame(reviewed_rows(forms, reviews))
             for column in _PARQUET_INTEGERS:
                 frame[column] = pd.to_numeric(frame[column]).astype("Int64")
             writer.write_table(pa.Table.from_pandas(frame, schema=PARQUET_SCHEMA, preserve_index=False))

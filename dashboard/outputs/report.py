@@ -47,7 +47,7 @@ from lxml import etree
 
 from dashboard.core import formatting as fmt
 from dashboard.core import texts
-from dashboard.outputs import briefing, chart_images
+from dashboard.outputs import briefing, chart_images, cycle_report
 from dashboard.queries import key_figures, queries, review_queries, yoy
 from dashboard.queries.filters import Filters
 from dashboard.security.untrusted import visible_text
@@ -129,7 +129,8 @@ def build_report(
     writer.table(
         [texts.REPORT_COL_SECTION, texts.REPORT_COL_ITEM, texts.REPORT_COL_VALUE],
         [[title, label, value] for title, cards in key_figures.sections(figures, unit) for label, value, _ in cards]
-        + [_signal_forms_row(con, filters)],
+        + [_signal_forms_row(con, filters)]
+        + cycle_report.key_rows(con),  # the 总览's 整改 cards (issue 20)
         group_first=True,
     )
     writer.heading(titles["grades"])
@@ -156,6 +157,7 @@ def build_report(
     if pair is not None:
         writer.heading(titles["yoy"])
         _year_over_year(writer, con, filters, pair, unit, names)
+    cycle_report.write_sections(writer, con, filters, unit)  # 抽查复核, 结果应用, 整改 (issue 20)
     writer.finish()
     buffer = io.BytesIO()
     document.save(buffer)

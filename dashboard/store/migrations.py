@@ -10,7 +10,7 @@ from dashboard.core.transactions import only_row
 from dashboard.security import signin_guard
 from dashboard.store import writes
 from dashboard.store.reads import load_forms
-from dashboard.store.schema import COPY_KEY_COLUMNS, OCR_BLOCKS_DDL, OCR_CELLS_DDL
+from dashboard.store.schema import COPY_KEY_COLUMNS, CYCLE_DDL, OCR_BLOCKS_DDL, OCR_CELLS_DDL
 from dashboard.store.writes import FORM_SUM_COLUMNS, refresh_derived, refresh_indicator_sums, update_from_frame
 
 
@@ -161,7 +161,13 @@ def _migrate_10_to_11(con) -> None:
 
 
 def _migrate_11_to_12(con) -> None:
-    """Version 12 keeps the page blocks each form read by OCR was read from (`ocr_blocks`), so that a person's
+    """Version 12 adds the cycle after the self-evaluation (issue 20): 抽查复核 plans, their sampled forms and the
+    reviewer's row values, and the 整改 ledger with its history (schema.CYCLE_DDL). Nothing is filled in."""
+    con.execute(CYCLE_DDL)
+
+
+def _migrate_12_to_13(con) -> None:
+    """Version 13 keeps the page blocks each form read by OCR was read from (`ocr_blocks`), so that a person's
     correction of a held cell is read again by the grid reader. Forms read by OCR before keep none: they can be
     confirmed as read, not corrected (import the file again to correct them)."""
     con.execute(OCR_BLOCKS_DDL)
@@ -179,6 +185,7 @@ MIGRATIONS = {
     9: _migrate_9_to_10,
     10: _migrate_10_to_11,
     11: _migrate_11_to_12,
+    12: _migrate_12_to_13,
 }
 
 

@@ -8,7 +8,7 @@ import duckdb
 from dashboard.core.transactions import first_row
 
 # The schema this code writes. Bump it with every change below, and add the step in `migrations.MIGRATIONS`.
-SCHEMA_VERSION = 12
+SCHEMA_VERSION = 13
 
 
 # Cells read by OCR (a form's scanned pages): also created by migrations._migrate_9_to_10.
@@ -28,7 +28,7 @@ CREATE TABLE IF NOT EXISTS ocr_cells (
 """
 
 # The page blocks a form read by OCR was read from (JSON: ocr_scan.block_record each), read again when a person
-# corrects a cell (importing/ocr_confirm.py). Also created by migrations._migrate_11_to_12.
+# corrects a cell (importing/ocr_confirm.py). Also created by migrations._migrate_12_to_13.
 OCR_BLOCKS_DDL = """
 CREATE TABLE IF NOT EXISTS ocr_blocks (
     form_id VARCHAR NOT NULL,
@@ -36,8 +36,88 @@ CREATE TABLE IF NOT EXISTS ocr_blocks (
 );
 """
 
+# The finance bureau's cycle after the self-evaluation (issue 20): 抽查复核 plans, the forms they sampled and the
+# reviewer's values per row; 整改 items and their history. Also created by migrations._migrate_11_to_12.
+# A sampled form or an item points at a form version (`form_id`); removing the import of that version moves
+# it to the version it replaced (writes.remove_batch), and what people read (names, scores, rows) is copied
+# in, so no plan or item is orphaned. `version` counts saves: a save naming an older one is refused.
+CYCLE_DDL = """
+CREATE SEQUENCE IF NOT EXISTS spot_plan_seq;
+CREATE TABLE IF NOT EXISTS spot_plans (
+    plan_id      BIGINT NOT NULL DEFAULT nextval('spot_plan_seq'),
+    name         VARCHAR NOT NULL,
+    rule         VARCHAR NOT NULL,      -- JSON: options, seed and the order of choice (audit/spot_check.py)
+    created_by   VARCHAR,
+    created_at   TIMESTAMP NOT NULL
+);
+CREATE SEQUENCE IF NOT EXISTS spot_entry_seq;
+CREATE TABLE IF NOT EXISTS spot_entries (  -- one sampled form of a plan
+    entry_id     BIGINT NOT NULL DEFAULT nextval('spot_entry_seq'),
+    plan_id      BIGINT NOT NULL,
+    form_id      VARCHAR NOT NULL,      -- the version sampled (moved to the one it replaced if its import is removed)
+    position     INTEGER NOT NULL,      -- order of choice in the plan
+    basis        VARCHAR NOT NULL,      -- spot_check.Basis: risk | amount | coverage | random
+    basis_note   VARCHAR NOT NULL,      -- why this form, in words
+    year         INTEGER,               -- the form as sampled
+    department   VARCHAR,
+    unit         VARCHAR,
+    project_name VARCHAR NOT NULL,
+    self_score   DOUBLE,
+    not_graded   VARCHAR,
+    budget       DECIMAL(18, 2),
+    reviewer     VARCHAR,               -- 复核人, 复核日期, 结论 as the reviewer wrote them
+    reviewed_on  DATE,
+    conclusion   VARCHAR,
+    reviewed_score DOUBLE,              -- 复核总分; NULL: not reviewed
+    saved_by     VARCHAR,               -- the account (or CLI --by) that saved the review, and when
+    saved_at     TIMESTAMP,
+    version      INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE IF NOT EXISTS spot_rows (     -- the reviewer's values on the rows of a sampled form
+    entry_id     BIGINT NOT NULL,
+    position     INTEGER NOT NULL,      -- indicator position (1-based); 0: the 年度资金总额 row
+    name         VARCHAR,               -- the row as sampled
+    weight       DOUBLE,
+    self_score   DOUBLE,
+    reviewed_actual VARCHAR,            -- 复核完成值
+    reviewed_score  DOUBLE,             -- 复核得分; NULL keeps the self-score
+    note         VARCHAR                -- 复核意见
+);
+CREATE SEQUENCE IF NOT EXISTS rectify_seq;
+CREATE TABLE IF NOT EXISTS rectify_items (
+    item_id      BIGINT NOT NULL DEFAULT nextval('rectify_seq'),
+    form_id      VARCHAR,               -- NULL: a problem of a unit, not of one form
+    year         INTEGER,
+    department   VARCHAR,
+    unit         VARCHAR NOT NULL,      -- the responsible unit
+    project_name VARCHAR,
+    source       VARCHAR NOT NULL,      -- rectify.Source: finding | signal | spot_check | manual
+    source_ref   VARCHAR,               -- the rule id or the plan's name
+    problem      VARCHAR NOT NULL,
+    due          DATE,
+    status       VARCHAR NOT NULL,      -- domain.RectifyStatus
+    created_by   VARCHAR,
+    created_at   TIMESTAMP NOT NULL,
+    updated_by   VARCHAR,
+    updated_at   TIMESTAMP,
+    version      INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE IF NOT EXISTS rectify_history (
+    item_id      BIGINT NOT NULL,
+    seq          INTEGER NOT NULL,
+    acted_at     TIMESTAMP NOT NULL,
+    actor        VARCHAR,
+    action       VARCHAR NOT NULL,      -- rectify.Action: add | feedback | verify | return
+    status       VARCHAR NOT NULL,      -- the status after it
+    text         VARCHAR,
+    attachment_name VARCHAR,            -- the file's own name, cleaned for display
+    attachment_file VARCHAR             -- its generated name in the attachments folder
+);
+"""
+
 SCHEMA = (
     OCR_CELLS_DDL
+    + CYCLE_DDL
     + OCR_BLOCKS_DDL
     + """
 CREATE TABLE IF NOT EXISTS meta (

@@ -221,6 +221,15 @@ def remove_batch(con: duckdb.DuckDBPyConnection, batch_id: int) -> list[str]:
             "FROM (SELECT form_id, replaces FROM forms WHERE batch_id = ?) r WHERE forms.replaces = r.form_id",
             [batch_id],
         )
+        # 抽查 entries and 整改 items on a removed version move to the version it replaced (schema.CYCLE_DDL); with
+        # none, they keep the removed id and their own copy of what people read.
+        for table in ("spot_entries", "rectify_items"):
+            con.execute(
+                f"UPDATE {table} SET form_id = r.replaces "
+                "FROM (SELECT form_id, replaces FROM forms WHERE batch_id = ? AND replaces IS NOT NULL) r "
+                f"WHERE {table}.form_id = r.form_id",
+                [batch_id],
+            )
         removed = "(SELECT form_id FROM forms WHERE batch_id = ?)"
         con.execute(
             f"DELETE FROM duplicate_candidates WHERE form_id IN {removed} OR candidate_id IN {removed}",

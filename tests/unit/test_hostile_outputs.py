@@ -12,6 +12,7 @@ import csv
 import io
 import json
 import re
+import shutil
 import unicodedata
 import zipfile
 from pathlib import Path
@@ -21,8 +22,9 @@ import pytest
 from docx import Document
 from openpyxl import load_workbook
 
+from dashboard.audit import spot_check
 from dashboard.importing import importer
-from dashboard.outputs import downloads, report
+from dashboard.outputs import downloads, report, spot_sheet
 from dashboard.queries import queries
 from dashboard.queries.filters import Filters
 from dashboard.store import connect, reads
@@ -179,3 +181,20 @@ def test_exported_rules_read_back_whole(hostile_db, tmp_path):
     assert to_stdout.stdout == out.read_bytes()  # the same bytes on the terminal as in the file
     assert not UNCARRIABLE.search(out.read_text(encoding="utf-8"))
     assert project_types.rules_from_toml(out.read_text(encoding="utf-8")) == [rule]
+
+
+def test_spot_check_worksheet_shows_the_escapes_and_reads_back(hostile_db, tmp_path):
+    db_file = tmp_path / "forms.duckdb"
+    shutil.copy(hostile_db, db_file)
+    con = connect.open_db(db_file)
+    try:
+        spot_check.create_plan(con, "抽查", spot_check.Scope(), size=2, seed=1, by="甲")
+        data = spot_sheet.workbook_bytes(con, "抽查")
+        values = [value for value in _workbook_values(data) if isinstance(value, str)]
+        assert any(CONTROL_NAME_SHOWN in value for value in values)
+        assert "'" + FULLWIDTH_FORMULA_NAME in values
+        assert not any(UNCARRIABLE.search(value) for value in values)
+        assert not any(value.startswith(("=", "＝")) for value in values)
+        assert spot_sheet.read_workbook(con, data)[1] == []  # read back untouched: nothing entered, nothing saved
+    finally:
+        con.close()

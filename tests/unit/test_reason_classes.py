@@ -90,7 +90,12 @@ def test_csv_and_parquet_carry_the_class_columns(seed_db):
     assert (frame["reason_subclass"] == "疫情").sum() == 4
     csv = pd.read_csv(io.BytesIO(exported(seed_db, "csv")), encoding="utf-8-sig")
     assert (csv[texts.EXPORT_COLUMNS["reason_class"]] == "外部因素").sum() == 5
-    assert list(csv.columns[-2:]) == [texts.EXPORT_COLUMNS["reason_class"], texts.EXPORT_COLUMNS["reason_subclass"]]
+    # The indicator columns end in the two class columns; the 抽查复核 columns follow (texts.EXPORT_REVIEW_COLUMNS).
+    review = len(texts.EXPORT_REVIEW_COLUMNS)
+    assert list(csv.columns[-2 - review : -review]) == [
+        texts.EXPORT_COLUMNS["reason_class"],
+        texts.EXPORT_COLUMNS["reason_subclass"],
+    ]
 
 
 def test_unclassified_reasons_listed_and_a_person_assigns_one(seed_db, tmp_path):

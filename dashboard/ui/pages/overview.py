@@ -18,6 +18,7 @@ import plotly.graph_objects as go
 import streamlit as st
 from plotly.subplots import make_subplots
 
+from dashboard.audit import rectify
 from dashboard.audit.config import grade_of
 from dashboard.core import formatting as fmt
 from dashboard.core import texts
@@ -86,6 +87,7 @@ def main() -> None:
         budget_chart(type_bars, unit)
     show_cards(then, figures, deltas)
     signal_forms_card(current)
+    rectify_card()
     with st.container(horizontal=True, vertical_alignment="center"):
         download_buttons.report_button(current, key="overview_report")
         st.page_link("ui/pages/department_page.py", label=texts.DEPARTMENT_PAGE_LINK, icon=":material/account_balance:")
@@ -191,6 +193,19 @@ def signal_forms_card(current: filters.Filters) -> None:
         border=True,
     )
     right.page_link("ui/pages/review_page.py", label=texts.OVERVIEW_SIGNAL_LINK, icon=":material/flag:")
+
+
+def rectify_card() -> None:
+    """整改 items not yet verified and, of those, overdue (issue 20), with a link to the 整改 page."""
+    counts = page_data.read(rectify.counts)
+    left, middle, right = st.columns([1, 1, 2], vertical_alignment="center")
+    left.metric(
+        texts.OVERVIEW_RECTIFY_OPEN, fmt.count_text(counts["open"]), help=texts.OVERVIEW_RECTIFY_HELP, border=True
+    )
+    middle.metric(texts.OVERVIEW_RECTIFY_OVERDUE, fmt.count_text(counts["overdue"]), border=True)
+    right.page_link(
+        "ui/pages/rectify_page.py", label=texts.OVERVIEW_RECTIFY_LINK, icon=":material/assignment_turned_in:"
+    )
 
 
 def card_row(
