@@ -94,9 +94,7 @@ def grade_shares(figures: dict) -> dict[str, str]:
     """Each grade card's share, the one definition the 总览 cards and the report's sentences use: a grade's share
     of the graded forms (优 16 of 17 graded: 94.1%); 不评级 and 无总分 as their share of all the forms, said so."""
     graded = sum(figures["grades"].values())
-    shares = {grade: fmt.percent_text(count / graded, digits=1) for grade, count in figures["grades"].items()}
-    if not graded:
-        shares = {}
+    shares = {grade: fmt.percent_text(count / graded, digits=1) for grade, count in figures["grades"].items() if graded}
     if figures["forms"]:
         for label, count in ((texts.NOT_GRADED, figures["not_graded"]), (texts.GRADE_NONE, figures["grade_none"])):
             shares[label] = texts.SHARE_OF_ALL.format(share=fmt.percent_text(count / figures["forms"], digits=1))

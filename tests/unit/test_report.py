@@ -346,3 +346,12 @@ def test_headings_are_numbered_by_level_and_a_repeat_is_told_apart():
         and report.chinese_number(12) == "十二"
         and report.chinese_number(21) == "二十一"
     )
+
+
+def test_grade_shares_when_nothing_is_graded():
+    """Only not-graded forms (a held scan confirmed, a 停用 project): no grade share, 不评级 100% of all."""
+    from dashboard.queries import key_figures
+
+    figures = {"grades": {"优": 0, "良": 0, "中": 0, "差": 0}, "forms": 1, "not_graded": 1, "grade_none": 0}
+    shares = key_figures.grade_shares(figures)
+    assert "优" not in shares and shares[texts.NOT_GRADED] == texts.SHARE_OF_ALL.format(share="100.0%")
