@@ -1211,6 +1211,18 @@ REPORT_BRIEF_ADVICE_UNEXPLAINED = (
 REPORT_BRIEF_PROBLEM_ERRORS = "自评复核发现错误 {findings} 条，涉及 {forms} 张表。"
 REPORT_BRIEF_ADVICE_ERRORS = "对有错误的 {forms} 张表逐表核对，更正后重新导入（清单见“{section}”）。"
 REPORT_BRIEF_PROBLEM_SIGNALS = "{label} {n}。"
+# The 要点's spot-check and 整改 sentences (issue 20).
+REPORT_BRIEF_SPOT = (
+    "抽查复核：{plans} 个抽查计划中已复核 {forms} 张表，平均偏离度 {mean}；偏离度绝对值达到 {threshold} 的 {marked} 张，"
+    "复核后等级变化的 {changed} 张。"
+)
+REPORT_BRIEF_PROBLEM_SPOT = "抽查复核中 {n} 张表的自评总分与复核总分偏离 {threshold} 以上。"
+REPORT_BRIEF_ADVICE_SPOT = (
+    "对偏离度 {threshold} 以上的 {n} 张表，请填报单位说明原因并纳入整改（清单见“抽查复核”一节）。"
+)
+REPORT_BRIEF_RECTIFY = "整改：尚未核验的整改事项 {open} 项，其中逾期 {overdue} 项。"
+REPORT_BRIEF_PROBLEM_RECTIFY = "{n} 项整改已过期限仍未核验。"
+REPORT_BRIEF_ADVICE_RECTIFY = "督促逾期的 {n} 项整改尽快反馈，财政部门及时核验（清单见“整改情况”一节）。"
 REPORT_BRIEF_ADVICE_SIGNALS = "对 {n}有预警级风险信号的表安排重点抽查。"
 YOY_CHANGE_KINDS = {"new": "新增", "ended": "结束", "ambiguous": "无法比较（同名项目不止一个）"}
 CLI_REPORT_HELP = "生成绩效自评结果汇总报告：Word，或装有 LibreOffice 时 PDF（与看板同样的筛选）"

@@ -7,9 +7,9 @@ compares them).
 
 A finding is a `Point`: its sentence, and where the figure shows something to act on, the problem and the
 suggestion that answers it, each naming the figure. `POINTS` lists the functions that make them, in the page's
-order; a function returns None where it has nothing to say (no data of its kind). New findings — the 复核 spot
-check's deviation, the open 整改 items (issue 20) — are one function each, added to `POINTS`: see
-`spot_check_point` and `rectification_point`, which say nothing until that data exists.
+order; a function returns None where it has nothing to say (no data of its kind): `spot_check_point` (the
+抽查复核's deviation) and `rectification_point` (open and overdue 整改 items) say nothing until a form has been
+reviewed or an item is open.
 
 The rules that pick what stands out are stated on the page (texts.REPORT_BRIEF_RULES) and are constants here.
 """
@@ -22,9 +22,10 @@ from collections.abc import Callable
 import duckdb
 import pandas as pd
 
+from dashboard.audit import rectify, spot_check
 from dashboard.audit.config import active_config
+from dashboard.core import domain, texts
 from dashboard.core import formatting as fmt
-from dashboard.core import texts
 from dashboard.queries import key_figures, queries, review_queries, yoy
 from dashboard.queries.filters import Filters, describe_parts
 from dashboard.reference import reason_classes
@@ -478,16 +479,48 @@ def signals_point(context: Context) -> Point | None:
 
 
 def spot_check_point(context: Context) -> Point | None:
-    """Hook for issue 20: the 复核 spot check's deviation (forms checked, how far the checked 总分 differ from the
-    claimed ones) as a finding, and a problem and suggestion where the deviation matters. None — nothing said —
-    until the spot-check data exists."""
-    return None
+    """The 抽查复核 (issue 20): forms reviewed over every plan, their mean 偏离度, how many deviate by
+    domain.DEVIATION_MARKED or more (a problem, with the suggestion to follow them up) and grade changes — the
+    figures of the 抽查复核 page (spot_check.entries). None where no form has been reviewed."""
+    plans = spot_check.plans(context.con)
+    if plans.empty or not int(plans["reviewed"].sum()):
+        return None
+    entries = pd.concat([spot_check.entries(context.con, int(plan)) for plan in plans["plan_id"]], ignore_index=True)
+    reviewed = entries[entries["reviewed_score"].notna()]
+    deviation = pd.to_numeric(reviewed["deviation"], errors="coerce")
+    marked = int((deviation.abs() >= domain.DEVIATION_MARKED - 1e-12).sum())
+    finding = texts.REPORT_BRIEF_SPOT.format(
+        forms=fmt.count_text(len(reviewed)),
+        plans=fmt.count_text(len(plans)),
+        mean=fmt.percent_text(deviation.mean(), digits=1),
+        threshold=fmt.percent_text(domain.DEVIATION_MARKED, digits=0),
+        marked=fmt.count_text(marked),
+        changed=fmt.count_text(int(reviewed["grade_changed"].sum())),
+    )
+    if not marked:
+        return Point(finding)
+    threshold = fmt.percent_text(domain.DEVIATION_MARKED, digits=0)
+    return Point(
+        finding,
+        texts.REPORT_BRIEF_PROBLEM_SPOT.format(n=fmt.count_text(marked), threshold=threshold),
+        texts.REPORT_BRIEF_ADVICE_SPOT.format(n=fmt.count_text(marked), threshold=threshold),
+    )
 
 
 def rectification_point(context: Context) -> Point | None:
-    """Hook for issue 20: open 整改 items (how many, how many overdue) as a finding, a problem where any is
-    overdue, and the suggestion to close them. None until the 整改 data exists."""
-    return None
+    """The 整改 ledger (issue 20): items not yet verified and, of those, overdue — the 总览's two 整改 cards
+    (rectify.counts); overdue items are a problem, with the suggestion to chase them. None while nothing is open."""
+    counts = rectify.counts(context.con)
+    if not counts["open"]:
+        return None
+    finding = texts.REPORT_BRIEF_RECTIFY.format(
+        open=fmt.count_text(counts["open"]), overdue=fmt.count_text(counts["overdue"])
+    )
+    if not counts["overdue"]:
+        return Point(finding)
+    overdue = fmt.count_text(counts["overdue"])
+    problem = texts.REPORT_BRIEF_PROBLEM_RECTIFY.format(n=overdue)
+    return Point(finding, problem, texts.REPORT_BRIEF_ADVICE_RECTIFY.format(n=overdue))
 
 
 # The 要点 page's findings in order; each function returns None where it has nothing to say.

@@ -14,7 +14,7 @@ import pytest
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 
-from dashboard.core import texts
+from dashboard.core import domain, texts
 from dashboard.outputs import briefing, report, report_pdf
 from dashboard.queries import key_figures, queries
 from dashboard.queries.filters import Filters
@@ -191,7 +191,8 @@ def test_headings_are_numbered_black_and_never_repeated(document):
     texts_ = [p.text for p in headings]
     assert len(texts_) == len(set(texts_))
     level1 = [t for p, t in zip(headings, texts_, strict=True) if p.style.name == "Heading 1"]
-    assert [t.split("、", 1)[0] for t in level1] == list("一二三四五六七八")
+    # 要点 … 自评复核, then the cycle's 抽查复核, 结果应用, 整改情况 (issue 20)
+    assert [t.split("、", 1)[0] for t in level1] == [*"一二三四五六七八九十", "十一"]
     assert all(re.match(r"（[一二三四五六七八九十]+）", p.text) for p in headings if p.style.name == "Heading 2")
     for name in ("Title", "Heading 1", "Heading 2"):
         style = document.styles[name]
@@ -243,7 +244,7 @@ def test_numbers_are_right_aligned_and_texts_are_not(document):
         len(key.rows) - 1
     )
     first = [cell._tc for cell in key.columns[0].cells[1:]]
-    assert len(set(first)) == 4  # 类别 written once per section: 资金与得分, 自评表与扣分, 等级分布, 风险信号
+    assert len(set(first)) == 5  # 类别 written once per section: 资金与得分, 自评表与扣分, 等级分布, 风险信号, 整改情况
     assert not report.is_number("0402009") and report.is_number("10,048.83") and report.is_number("+1.25 个百分点")
 
 
@@ -355,3 +356,46 @@ def test_grade_shares_when_nothing_is_graded():
     figures = {"grades": {"优": 0, "良": 0, "中": 0, "差": 0}, "forms": 1, "not_graded": 1, "grade_none": 0}
     shares = key_figures.grade_shares(figures)
     assert "优" not in shares and shares[texts.NOT_GRADED] == texts.SHARE_OF_ALL.format(share="100.0%")
+
+
+def test_the_spot_check_and_rectification_points_speak_once_their_data_exists(sample_db, tmp_path):
+    """One form reviewed with a row's points taken away (its 偏离度 is that row's score over the 总分), one 整改 item
+    past its due date: the 要点 says both, with a problem and a suggestion each; the figures are those of the
+    抽查复核 page and the 总览's 整改 cards."""
+    import datetime
+    import shutil
+
+    from dashboard.audit import rectify, spot_check
+    from dashboard.audit.config import active_config
+
+    path = tmp_path / "forms.duckdb"
+    shutil.copy(sample_db, path)
+    con = connect.open_db(path)
+    try:
+        plan = spot_check.create_plan(con, "年度抽查", spot_check.Scope(), size=1, seed=1, by="李四")
+        (entry,) = spot_check.entries(con, plan).itertuples()
+        form = spot_check.sampled_form(con, entry.form_id)
+        position, row = max(enumerate(form.indicators, start=1), key=lambda item: item[1].score or 0)
+        review = spot_check.FormReview(
+            int(entry.entry_id), int(entry.version), reviewer="李四", rows=[spot_check.RowReview(position, score=0.0)]
+        )
+        spot_check.save_reviews(con, [review], "李四")
+        rectify.add_item(con, "补充偏差原因", "李四", unit=form.unit or form.department, due=datetime.date(2020, 1, 1))
+        brief = briefing.build(con, Filters())
+    finally:
+        con.close()
+    deviation = row.score / form.total_score  # (自评 − 复核) ÷ 自评, the row's points taken away
+    assert deviation >= 0.05  # the sample's largest row score is well over 5 % of a 总分
+    grades = active_config().grade_of(form.total_score), active_config().grade_of(form.total_score - row.score)
+    graded = domain.not_graded_reason(form) is None  # a form not graded stays 不评级 after its review
+    changed = "1" if graded and grades[0] != grades[1] else "0"
+    assert (
+        texts.REPORT_BRIEF_SPOT.format(
+            plans="1", forms="1", mean=f"{deviation * 100:.1f}%", threshold="5%", marked="1", changed=changed
+        )
+        in brief.findings
+    )
+    assert texts.REPORT_BRIEF_PROBLEM_SPOT.format(n="1", threshold="5%") in brief.problems
+    assert texts.REPORT_BRIEF_RECTIFY.format(open="1", overdue="1") in brief.findings
+    assert texts.REPORT_BRIEF_PROBLEM_RECTIFY.format(n="1") in brief.problems
+    assert any("1 项整改" in suggestion for suggestion in brief.suggestions)
