@@ -393,6 +393,30 @@ def _show_remove() -> None:
             _write_then_rerun(remove, None)
 
 
+def write_and_rerun(
+    work: Callable[[duckdb.DuckDBPyConnection], object],
+    done: Callable[[object], str],
+    generation_key: str,
+    forget: str | None = None,
+) -> None:
+    """A change another page makes, written as this page writes (one writer, the file read-write only meanwhile,
+    errors said, then a rerun). `done` turns the result into the message shown; `generation_key` counts the
+    changes (widget keys built on it start anew); `forget`: a session key dropped whether it worked or not (the
+    version an edit was based on: the next run reads the stored one)."""
+
+    def run() -> str:
+        try:
+            with _one_writer(), _writing(None) as con:
+                result = work(con)
+        finally:
+            if forget is not None:
+                st.session_state.pop(forget, None)
+        st.session_state[generation_key] = st.session_state.get(generation_key, 0) + 1
+        return done(result)
+
+    _write_then_rerun(run, None)
+
+
 def _write_then_rerun(work: Callable[[], object], done_message: str | None) -> None:
     """Run a write, say how it went (a lock or a busy import is explained, never a traceback), rerun."""
     try:

@@ -56,20 +56,9 @@ def render() -> None:
 def _write(
     work: Callable[[duckdb.DuckDBPyConnection], object], done: Callable[[object], str], forget: str | None = None
 ) -> None:
-    """Run one change read-write; `done` turns its result into the message shown; `forget`: a session key
-    dropped whether it worked or not (the version a step was based on)."""
-
-    def run() -> str:
-        try:
-            with import_page._one_writer(), import_page._writing(None) as con:
-                result = work(con)
-        finally:
-            if forget is not None:
-                st.session_state.pop(forget, None)
-        st.session_state[_GENERATION_KEY] = st.session_state.get(_GENERATION_KEY, 0) + 1
-        return done(result)
-
-    import_page._write_then_rerun(run, None)
+    """Run one change read-write (import_page.write_and_rerun); `done` turns its result into the message shown;
+    `forget`: a session key dropped whether it worked or not (the version a step was based on)."""
+    import_page.write_and_rerun(work, done, _GENERATION_KEY, forget)
 
 
 def _filtered(frame: pd.DataFrame) -> pd.DataFrame:

@@ -59,20 +59,9 @@ def render() -> None:
 
 
 def _write(work: Callable[[duckdb.DuckDBPyConnection], object], done: str, forget: str | None = None) -> None:
-    """Run one change read-write, then show `done`; `forget`: a session key dropped whether it worked or not (the
-    version a save was based on: the next run reads the stored one)."""
-
-    def run() -> str:
-        try:
-            with import_page._one_writer(), import_page._writing(None) as con:
-                work(con)
-        finally:
-            if forget is not None:
-                st.session_state.pop(forget, None)
-        st.session_state[_GENERATION_KEY] = st.session_state.get(_GENERATION_KEY, 0) + 1
-        return done
-
-    import_page._write_then_rerun(run, done)
+    """Run one change read-write (import_page.write_and_rerun), then show `done`; `forget`: a session key dropped
+    whether it worked or not (the version a save was based on: the next run reads the stored one)."""
+    import_page.write_and_rerun(work, lambda _result: done, _GENERATION_KEY, forget)
 
 
 # --- plans ---------------------------------------------------------------------------------------------------
