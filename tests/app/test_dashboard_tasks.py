@@ -5,8 +5,8 @@ saying its tolerance, wording (部门整体 unfiltered, the 导入 page's types)
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
-from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -16,19 +16,10 @@ from dashboard.queries import queries
 from dashboard.queries import review_queries as rq
 from dashboard.queries.filters import Filters
 from tests import grade_truth
+from tests.app.test_pages import APP
+from tests.app.test_pages import run_app as run_page
 
-APP = str(Path(__file__).resolve().parents[2] / "dashboard" / "app.py")
-
-
-def run_app(page: str | None = None, **query) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=90)
-    for key, value in query.items():
-        at.query_params[key] = value
-    at.run()
-    if page:
-        at.switch_page(page).run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+run_app = functools.partial(run_page, timeout=90)  # the units table and its charts: a slower first run
 
 
 def metric(at: AppTest, label: str):

@@ -19,8 +19,8 @@ from tests import grade_truth
 APP = str(Path(__file__).resolve().parents[2] / "dashboard" / "app.py")
 
 
-def run_app(page: str | None = None, **query) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60)
+def run_app(page: str | None = None, timeout: float = 60, **query) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=timeout)
     for key, value in query.items():
         at.query_params[key] = value
     at.run()
