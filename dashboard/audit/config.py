@@ -233,15 +233,22 @@ def load_config(path: str | os.PathLike | None = None) -> AuditConfig:
     if path is None:
         return DEFAULT_CONFIG
     name = str(path)
-    try:
-        data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError):
-        raise AuditConfigError(texts.CONFIG_UNREADABLE.format(file=name)) from None
-    except tomllib.TOMLDecodeError as error:
-        line = re.search(r"line (\d+)", str(error))
-        where = texts.CONFIG_AT_LINE.format(line=line.group(1)) if line else ""
-        raise AuditConfigError(texts.CONFIG_NOT_TOML.format(file=name, where=where)) from None
+    data = read_toml_file(path, AuditConfigError, texts.CONFIG_UNREADABLE, texts.CONFIG_NOT_TOML)
     return _Reader(name).config(data)
+
+
+def read_toml_file(path: str | os.PathLike, error: type[Exception], unreadable: str, not_toml: str) -> dict:
+    """The tables of a TOML settings file (this configuration, the 结果应用 rules). A file that cannot be read
+    raises `error` with `unreadable` ({file}); one that is not TOML, with `not_toml` ({file}, {where}: the line)."""
+    name = str(path)
+    try:
+        return tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError):
+        raise error(unreadable.format(file=name)) from None
+    except tomllib.TOMLDecodeError as decode_error:
+        line = re.search(r"line (\d+)", str(decode_error))
+        where = texts.CONFIG_AT_LINE.format(line=line.group(1)) if line else ""
+        raise error(not_toml.format(file=name, where=where)) from None
 
 
 @functools.lru_cache(maxsize=8)

@@ -18,13 +18,10 @@ audit configuration (audit/config.py): every key named in the error, every grade
 from __future__ import annotations
 
 import os
-import re
-import tomllib
 from dataclasses import dataclass
-from pathlib import Path
 from typing import NoReturn
 
-from dashboard.audit.config import AuditConfig, AuditConfigError, active_config
+from dashboard.audit.config import AuditConfig, AuditConfigError, active_config, read_toml_file
 from dashboard.core import texts
 
 ENV_VAR = "DASHBOARD_RESULT_RULES"
@@ -58,16 +55,8 @@ def load_rules(path: str | os.PathLike | None = None) -> tuple[UseRule, ...]:
         path = os.environ.get(ENV_VAR) or None
     if path is None:
         return default_rules()
-    name = str(path)
-    try:
-        data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError):
-        raise ResultRulesError(texts.RESULT_USE_UNREADABLE.format(file=name)) from None
-    except tomllib.TOMLDecodeError as error:
-        line = re.search(r"line (\d+)", str(error))
-        where = texts.CONFIG_AT_LINE.format(line=line.group(1)) if line else ""
-        raise ResultRulesError(texts.RESULT_USE_NOT_TOML.format(file=name, where=where)) from None
-    return rules_from_data(data, name)
+    data = read_toml_file(path, ResultRulesError, texts.RESULT_USE_UNREADABLE, texts.RESULT_USE_NOT_TOML)
+    return rules_from_data(data, str(path))
 
 
 def rules_from_data(data: dict, name: str) -> tuple[UseRule, ...]:
