@@ -15,10 +15,12 @@ Public API: `run_form_rules`, `run_unit_rules`, `recompute_total`, `recompute`, 
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import dataclasses
 import re
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -155,10 +157,41 @@ def _band_ceiling(outcome: Band, weight: float, scheme: Scheme) -> float:
     return weight * shares[outcome]
 
 
+# Within `assessments_kept()`, each row's Assessment under a scheme is worked out once: the rules of one form
+# ask for it four or five times. Keyed by the row and scheme objects themselves (rows are not hashable), per
+# context, so that threads (page runs) never share one.
+_KEPT: contextvars.ContextVar[dict[tuple[int, int], tuple[Indicator, Scheme, Assessment]] | None] = (
+    contextvars.ContextVar("assessments_kept", default=None)
+)
+
+
+@contextlib.contextmanager
+def assessments_kept() -> Iterator[None]:
+    """Remember `assess` answers while the rows are not changed (one form's rules and recomputation)."""
+    token = _KEPT.set({})
+    try:
+        yield
+    finally:
+        _KEPT.reset(token)
+
+
 def assess(indicator: Indicator, scheme: Scheme | None = None) -> Assessment:
     """The outcome and the points the rules give for one indicator row (under the default scheme
     of the active configuration unless `scheme` is given)."""
     scheme = scheme or active_config().default
+    kept = _KEPT.get()
+    if kept is None:
+        return _assess(indicator, scheme)
+    key = (id(indicator), id(scheme))
+    hit = kept.get(key)
+    if hit is not None and hit[0] is indicator and hit[1] is scheme:
+        return hit[2]
+    found = _assess(indicator, scheme)
+    kept[key] = (indicator, scheme, found)
+    return found
+
+
+def _assess(indicator: Indicator, scheme: Scheme) -> Assessment:
     weight = indicator.weight or 0.0
     claimed = min(indicator.score or 0.0, weight)
     if domain.is_not_measured(indicator.actual):
@@ -565,7 +598,7 @@ def check_stopped_with_points(form: Form, scheme: Scheme) -> list[Check]:
 def check_not_evaluable(form: Form, scheme: Scheme) -> list[Check]:
     """A form on which nothing could be measured (every weighted actual 不适用) has no recomputed 总分:
     it is 不可评价, left out of averages and gap sums (scoring-rules.md, "Indicators that do not apply")."""
-    if recompute(form, scheme).total is not None:
+    if not domain.is_not_evaluable(form):  # exactly where recompute() gives no total
         return []
     return [_check("not_evaluable", texts.AUDIT_NOT_EVALUABLE, claimed=form.total_score)]
 

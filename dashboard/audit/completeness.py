@@ -97,7 +97,7 @@ def findings(form: Form) -> list[Check]:
         Check(
             rule=RULE_NEGATIVE,
             severity=Severity.ERROR,
-            message=texts.CHECK_NEGATIVE_AMOUNT.format(field=label, value=f"{value:g}"),
+            message=texts.CHECK_NEGATIVE_AMOUNT.format(field=label.format(name=indicator), value=f"{value:g}"),
             indicator=indicator,
             claimed=value,
         )
@@ -114,13 +114,14 @@ def _out_of_range(form: Form) -> list[Check]:
         value = getattr(holder, name)
         if value is not None and limit is not None and not abs(value) < limit:
             setattr(holder, name, None)
-            message = texts.VALUE_OUT_OF_RANGE.format(field=label, text=f"{value:g}")
+            message = texts.VALUE_OUT_OF_RANGE.format(field=label.format(name=indicator), text=f"{value:g}")
             found.append(Check(rule=VALUE_OUT_OF_RANGE, severity=Severity.ERROR, message=message, indicator=indicator))
     return found
 
 
 def _numbers(form: Form) -> Iterator[tuple[str, object, str, str | None, float | None]]:
-    """Every number of a form: (label for people, object holding it, attribute, indicator name, bound)."""
+    """Every number of a form: (label for people — a template to format with the indicator name, made only
+    where a finding needs it —, object holding it, attribute, indicator name, bound)."""
     yield texts.FIELD_PROJECT_AMOUNT, form, "project_amount", None, domain.MAX_AMOUNT_YUAN
     yield texts.FIELD_TOTAL_WEIGHT, form, "total_weight", None, domain.MAX_POINTS
     yield texts.FIELD_TOTAL_SCORE, form, "total_score", None, domain.MAX_POINTS
@@ -128,8 +129,8 @@ def _numbers(form: Form) -> Iterator[tuple[str, object, str, str | None, float |
         for name, limit in _FUND_LIMITS.items():
             yield texts.VERSION_FUND_ROW[key] + texts.VERSION_FUND_FIELD[name], fund_row, name, None, limit
     for row in form.indicators:
-        yield texts.FIELD_INDICATOR_WEIGHT.format(name=row.name), row, "weight", row.name, domain.MAX_POINTS
-        yield texts.FIELD_INDICATOR_SCORE.format(name=row.name), row, "score", row.name, domain.MAX_POINTS
+        yield texts.FIELD_INDICATOR_WEIGHT, row, "weight", row.name, domain.MAX_POINTS
+        yield texts.FIELD_INDICATOR_SCORE, row, "score", row.name, domain.MAX_POINTS
 
 
 _FUND_LIMITS = {

@@ -13,7 +13,7 @@ import functools
 import re
 from dataclasses import dataclass, replace
 
-from dashboard.core.domain import _TEXT_CACHE, COST_WORDS, Band, is_not_measured, normalize
+from dashboard.core.domain import COST_WORDS, TEXT_CACHE, Band, is_not_measured, normalize
 
 # Dimensions a quantity can have. "number" is a bare number ("1172") that takes its partner's.
 MONEY, PERCENT, COUNT, DURATION, NUMBER = "money", "percent", "count", "duration", "number"
@@ -148,6 +148,7 @@ def _take_suffix(text: str) -> tuple[str | None, str]:
     return None, text
 
 
+@functools.lru_cache(maxsize=TEXT_CACHE)  # pure
 def has_comparator(text: str | None) -> bool:
     """True where a cell is worded as a bound ("≥90%", "不低于90%", "90%以上") rather than a value."""
     cleaned = normalize(text)
@@ -231,7 +232,7 @@ def _comparator_ending(text: str) -> str | None:
     return None
 
 
-@functools.lru_cache(maxsize=_TEXT_CACHE)  # pure, and Quantity is frozen
+@functools.lru_cache(maxsize=TEXT_CACHE)  # pure, and Quantity is frozen
 def read_quantity(text: str | None) -> Quantity | None:
     """A cell as a quantity: written as one, or one amount/percent inside a sentence."""
     return parse_quantity(text) or parse_embedded(text)
@@ -322,7 +323,7 @@ def _achievement(target: float, actual: float, lower: bool) -> float | None:
     return numerator / denominator
 
 
-@functools.lru_cache(maxsize=_TEXT_CACHE)  # pure, and Comparison is frozen
+@functools.lru_cache(maxsize=TEXT_CACHE)  # pure, and Comparison is frozen
 def compare(target_text: str | None, actual_text: str | None, name: str = "", level2: str = "") -> Comparison | None:
     """The target and the actual compared, or None where they are not comparable.
 
@@ -347,6 +348,7 @@ def compare(target_text: str | None, actual_text: str | None, name: str = "", le
     return Comparison(target, actual, lower, met, fraction, achievement)
 
 
+@functools.lru_cache(maxsize=TEXT_CACHE)  # pure
 def qualitative_outcome(actual_text: str | None) -> Band | None:
     """The band for a worded actual ("及时", "部分达成", "未组织培训").
 

@@ -37,14 +37,15 @@ def check_form(form: Form, config: AuditConfig | None = None, layout: str | None
     form.scheme_title = layout if config.layout_scheme(layout) is not None else None
     kept = [check for check in form.checks if check.rule in READER_RULES]
     form.checks = kept
-    found = completeness.findings(form)
-    rules = audit.run_form_rules(form, scheme)
-    held = completeness.ocr_hold(form, rules)  # a form read by OCR and not certain: incomplete until confirmed
-    if held:
-        form.checks = kept + held
-        found = completeness.findings(form)
-    form.checks = kept + held + found + rules
-    form.recomputed_score = audit.recompute_total(form, scheme)
+    found = completeness.findings(form)  # may clear numbers out of range: before any row is assessed
+    with audit.assessments_kept():  # the rows stay as they are from here on
+        rules = audit.run_form_rules(form, scheme)
+        held = completeness.ocr_hold(form, rules)  # a form read by OCR and not certain: incomplete until confirmed
+        if held:
+            form.checks = kept + held
+            found = completeness.findings(form)
+        form.checks = kept + held + found + rules
+        form.recomputed_score = audit.recompute_total(form, scheme)
 
 
 # The owner of a form for the unit rules (audit._unit_key): its 实施单位, else its 主管部门.
@@ -228,19 +229,37 @@ AUDIT_CHUNK = 5000
 PARALLEL_FROM = 2 * AUDIT_CHUNK
 
 
-def _audit_part(forms: list[Form], config: AuditConfig) -> list[tuple[str, list[Check], float | None, str | None]]:
-    """check_form over some forms (in a worker process): what changed of each, to be written back."""
-    for form in forms:
+def _audit_part(
+    stored: reads.StoredRows, config: AuditConfig, scheme: str | None = None
+) -> tuple[int, list[tuple[str, list[Check], float | None, str | None]]]:
+    """check_form over some stored forms (in a worker process, which also makes the forms of the rows): the
+    number audited (`scheme`: only the forms that scheme covers, before or after) and, of the forms whose
+    findings, recomputed 总分 or scheme changed, what is to be written back. The findings across forms
+    (unit rules, copied_text) are not check_form's: refresh_unit_findings keeps them after the audit."""
+    audited, changed = 0, []
+    for form in reads.forms_from_rows(stored):
+        if scheme is not None and scheme not in (form.scheme, config.scheme_for(form, form.scheme_title).name):
+            continue
+        own = [check for check in form.checks if check.rule not in _ACROSS_FORMS]
+        before = (own, form.recomputed_score, form.scheme)
         check_form(form, config)
-    return [(form.id, form.checks, form.recomputed_score, form.scheme) for form in forms]
+        audited += 1
+        if (form.checks, form.recomputed_score, form.scheme) != before:
+            changed.append((form.id, form.checks, form.recomputed_score, form.scheme))
+    return audited, changed
 
 
-def _write_audited(con: duckdb.DuckDBPyConnection, audited: list[tuple]) -> None:
-    writes.replace_checks(con, {form_id: checks for form_id, checks, _, _ in audited})
+_ACROSS_FORMS = frozenset({*audit.UNIT_RULE_IDS, audit.COPIED_TEXT})
+
+
+def _write_audited(con: duckdb.DuckDBPyConnection, changed: list[tuple]) -> None:
+    if not changed:
+        return
+    writes.replace_checks(con, {form_id: checks for form_id, checks, _, _ in changed})
     writes.set_recomputed_scores(
         con,
-        {form_id: score for form_id, _, score, _ in audited},
-        {form_id: scheme for form_id, _, _, scheme in audited},
+        {form_id: score for form_id, _, score, _ in changed},
+        {form_id: scheme for form_id, _, _, scheme in changed},
     )
 
 
@@ -261,30 +280,29 @@ def audit_database(
     if scheme is not None and scheme not in config.scheme_names:
         raise AuditConfigError(texts.CLI_AUDIT_NO_SCHEME.format(name=scheme, names="、".join(config.scheme_names)))
     ids = [row[0] for row in con.execute("SELECT form_id FROM forms ORDER BY batch_id, position").fetchall()]
-
-    def chunks():
-        for start in range(0, len(ids), AUDIT_CHUNK):
-            yield [
-                form
-                for form in reads.load_forms(con, ids[start : start + AUDIT_CHUNK])
-                if scheme is None or scheme in (form.scheme, config.scheme_for(form, form.scheme_title).name)
-            ]
-
+    # This process reads the rows and writes what changed; the forms are made and judged where _audit_part runs.
+    chunks = (reads.fetch_form_rows(con, ids[start : start + AUDIT_CHUNK]) for start in range(0, len(ids), AUDIT_CHUNK))
     audited = 0
     if len(ids) < PARALLEL_FROM or workers == 1:
-        for forms in chunks():
-            _write_audited(con, _audit_part(forms, config))
-            audited += len(forms)
+        for stored in chunks:
+            count, changed = _audit_part(stored, config, scheme)
+            _write_audited(con, changed)
+            audited += count
     else:
         slots = workers or os.cpu_count() or 1
         with ProcessPoolExecutor(max_workers=slots, mp_context=multiprocessing.get_context("spawn")) as pool:
             pending: deque = deque()
-            for forms in chunks():
-                pending.append(pool.submit(_audit_part, forms, config))
-                audited += len(forms)
+
+            def write_next() -> int:
+                count, changed = pending.popleft().result()
+                _write_audited(con, changed)
+                return count
+
+            for stored in chunks:
+                pending.append(pool.submit(_audit_part, stored, config, scheme))
                 while len(pending) > slots:  # keep every worker busy, and memory bounded
-                    _write_audited(con, pending.popleft().result())
+                    audited += write_next()
             while pending:
-                _write_audited(con, pending.popleft().result())
+                audited += write_next()
     refresh_unit_findings(con, config)
     return audited

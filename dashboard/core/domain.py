@@ -69,10 +69,10 @@ POINTS_EPSILON = 1e-9
 
 
 # Cells repeat across forms ("100%", "≥90%", "不适用"): the pure text functions below remember recent answers.
-_TEXT_CACHE = 1 << 16
+TEXT_CACHE = 1 << 16
 
 
-@functools.lru_cache(maxsize=_TEXT_CACHE)
+@functools.lru_cache(maxsize=TEXT_CACHE)
 def normalize(text: str | None) -> str:
     """NFKC, no spaces or thousands separators: "≥ 1,350 套" → "≥1350套"; None → ""."""
     if text is None:
@@ -81,11 +81,13 @@ def normalize(text: str | None) -> str:
     return re.sub(r"[\s,，]", "", cleaned)
 
 
+@functools.lru_cache(maxsize=TEXT_CACHE)
 def is_not_measured(text: str | None) -> bool:
     """True for an actual that says nothing was measured: 不适用, "/", "—", "n/a", blank."""
     return normalize(text).lower() in NOT_MEASURED_MARKS
 
 
+@functools.lru_cache(maxsize=TEXT_CACHE)
 def is_no_reason(text: str | None) -> bool:
     """True for a 偏差原因分析 that gives no reason: blank, a dash, "不适用", "无", "n/a"."""
     return normalize(text).lower() in NO_REASON_MARKS
@@ -352,11 +354,13 @@ def copy_key(text: str | None) -> tuple[str, int] | None:
 NOTHING_DONE_RE = re.compile(r"^(?:未|没有|尚未)(?:完成|开展|实施|启动|开工|执行|建设|采购|发放|达成|落实)")
 
 
+@functools.lru_cache(maxsize=TEXT_CACHE)
 def is_nothing_done(actual: str | None) -> bool:
     """True for an actual that says the work was not done: "未完成", "未开展培训", "尚未启动"."""
     return bool(NOTHING_DONE_RE.match(normalize(actual)))
 
 
+@functools.lru_cache(maxsize=TEXT_CACHE)
 def is_satisfaction(name: str | None, level2: str | None = None) -> bool:
     """A 满意度 indicator: its 三级指标 or 二级指标 names 满意 (服务对象满意度, 群众满意率)."""
     return "满意" in normalize(name) or "满意" in normalize(level2)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Mapping
@@ -77,6 +78,7 @@ def join_wrapped(text: str | None) -> str:
     return out
 
 
+@functools.lru_cache(maxsize=domain.TEXT_CACHE)  # pure: labels and names repeat across forms
 def label_key(text: str | None) -> str:
     """A matching key for labels: NFKC, look-alikes fixed, no spaces, no colons, no '*'."""
     if not text:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
+from dataclasses import dataclass
 from decimal import Decimal
 
 import duckdb
@@ -53,11 +54,27 @@ def load_forms(
     `versions`: "all" (every stored version), "current" (not replaced: complete or not, settled or
     not) or "counted" (what the totals count: current, complete, settled).
     """
+    return forms_from_rows(fetch_form_rows(con, form_ids, versions))
+
+
+@dataclass(frozen=True)
+class StoredRows:
+    """The stored rows of some forms, as DuckDB hands them back: per table its column names and row tuples
+    (forms in import order, children by form and position). Plain values only, so that it crosses to a worker
+    process cheaply; `forms_from_rows` makes the forms of it there."""
+
+    tables: dict[str, tuple[tuple[str, ...], list[tuple]]]
+
+
+def fetch_form_rows(
+    con: duckdb.DuckDBPyConnection, form_ids: Iterable[str] | None = None, versions: str = "all"
+) -> StoredRows:
+    """The rows of the forms `load_forms` would load (same arguments), not yet made into forms."""
     conditions, params = [], []
     if form_ids is not None:
         ids = list(form_ids)
         if not ids:
-            return []
+            return StoredRows({})
         conditions.append("form_id IN (SELECT unnest(?))")
         params.append(ids)
     if versions == "current":
@@ -65,29 +82,40 @@ def load_forms(
     elif versions == "counted":
         conditions.append(counted_sql("forms"))
     where = f"WHERE {' AND '.join(conditions)}" if conditions else ""
-    form_rows = _records(con, f"SELECT * FROM forms {where} ORDER BY batch_id, position", params)
-    if not form_rows:
+    forms = _rows(con, f"SELECT * FROM forms {where} ORDER BY batch_id, position", params)
+    if not forms[1]:
+        return StoredRows({})
+    form_id, read_by = forms[0].index("form_id"), forms[0].index("read_by") if "read_by" in forms[0] else None
+    children_where, children_params = "WHERE form_id IN (SELECT unnest(?))", [[row[form_id] for row in forms[1]]]
+    any_ocr = read_by is not None and any(row[read_by] == "ocr" for row in forms[1])
+    tables = {"forms": forms}
+    for table in ("fund_rows", "indicators", "checks", *(_OCR_TABLE if any_ocr else ())):
+        sql = f"SELECT * FROM {table} {children_where} ORDER BY form_id, position"
+        tables[table] = _rows(con, sql, children_params)
+    return StoredRows(tables)
+
+
+def forms_from_rows(stored: StoredRows) -> list[Form]:
+    """The forms of `fetch_form_rows`' rows, in the same order."""
+    if "forms" not in stored.tables:
         return []
-    children_where, children_params = "WHERE form_id IN (SELECT unnest(?))", [[row["form_id"] for row in form_rows]]
-    any_ocr = any(row.get("read_by") == "ocr" for row in form_rows)
-    children = {
-        table: _group_by_form(
-            _records(con, f"SELECT * FROM {table} {children_where} ORDER BY form_id, position", children_params)
-        )
-        for table in ("fund_rows", "indicators", "checks", *(_OCR_TABLE if any_ocr else ()))
-    }
-    return [_form_from_row(row, children) for row in form_rows]
+    children = {table: _group_by_form(_as_records(rows)) for table, rows in stored.tables.items() if table != "forms"}
+    return [_form_from_row(row, children) for row in _as_records(stored.tables["forms"])]
 
 
 _OCR_TABLE = ("ocr_cells",)  # read only where a form was read by OCR (and so exists: an older file migrating has none)
 
 
-def _records(con: duckdb.DuckDBPyConnection, sql: str, params: list) -> list[dict]:
-    """Rows as dicts of plain Python values, straight from DuckDB (no DataFrame: loading a chunk of forms
-    through pandas took as long as auditing it)."""
+def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: list) -> tuple[tuple[str, ...], list[tuple]]:
+    """Column names and row tuples of plain Python values, straight from DuckDB (no DataFrame: loading a chunk
+    of forms through pandas took as long as auditing it)."""
     cursor = con.execute(sql, params)
-    names = [column[0] for column in cursor.description]
-    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+    return tuple(column[0] for column in cursor.description), cursor.fetchall()
+
+
+def _as_records(rows: tuple[tuple[str, ...], list[tuple]]) -> list[dict]:
+    names, values = rows
+    return [dict(zip(names, row, strict=True)) for row in values]
 
 
 def not_counted(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
@@ -183,11 +211,15 @@ def _group_by_form(records: list[dict]) -> dict[str, list[dict]]:
     return grouped
 
 
+_PLAIN = frozenset({str, bool, int, list, Decimal})  # what DuckDB hands back that needs no conversion
+
+
 def _value(value):
     """A stored value back as a plain Python value (NaN/NA → None, numpy scalars → Python)."""
-    if value is None or isinstance(value, (str, bool, int, list, Decimal)):
+    kind = type(value)
+    if value is None or kind in _PLAIN:
         return value
-    if isinstance(value, float):
+    if kind is float:
         return None if value != value else value
     try:
         if pd.isna(value):
@@ -198,6 +230,8 @@ def _value(value):
 
 
 def _number(value) -> float | None:
+    if type(value) is float:  # most stored figures: no conversion but NaN → None
+        return None if value != value else value
     value = _value(value)
     return None if value is None else float(value)
 
@@ -209,11 +243,16 @@ def _form_from_row(row: dict, children: dict[str, dict[str, list[dict]]]) -> For
         if fund["row_key"] in FUND_ROW_KEYS:
             setattr(funds, fund["row_key"], FundRow(**{c: _number(fund[c]) for c in FUND_COLUMNS}))
     indicators = [
-        Indicator(
-            **{c: _value(item[c]) for c in ("level1", "level2", "name", "target", "actual", "reason")},
+        Indicator(  # text columns come back from DuckDB as str or None: nothing to convert
+            level1=item["level1"],
+            level2=item["level2"],
+            name=item["name"],
+            target=item["target"],
+            actual=item["actual"],
+            reason=item["reason"],
             weight=_number(item["weight"]),
             score=_number(item["score"]),
-            target_parts=None if _value(item["target_parts"]) is None else json.loads(item["target_parts"]),
+            target_parts=None if item["target_parts"] is None else json.loads(item["target_parts"]),
             ocr_confidence=_number(item.get("ocr_confidence")),
         )
         for item in children["indicators"].get(form_id, [])

@@ -135,3 +135,37 @@ def test_audit_in_chunks_and_worker_processes_gives_what_the_import_gave(demo_db
         assert con.execute(query).fetchall() == before
     finally:
         con.close()
+
+
+def test_a_re_audit_writes_back_only_the_forms_it_changes(demo_db, tmp_path, monkeypatch):
+    """Re-auditing an audited file rewrites no form; after one stored score is changed, the audit writes that form
+    alone (and the findings across forms are still there: refresh_unit_findings keeps them)."""
+    copy = tmp_path / "reaudit.duckdb"
+    copy.write_bytes(demo_db.read_bytes())
+    monkeypatch.setattr(review, "AUDIT_CHUNK", 250)
+    monkeypatch.setattr(review, "PARALLEL_FROM", 500)
+    written: list[str] = []
+    real_write = review._write_audited
+    monkeypatch.setattr(
+        review,
+        "_write_audited",
+        lambda con, changed: (written.extend(row[0] for row in changed), real_write(con, changed)),
+    )
+    everything = "SELECT form_id, rule, message, position FROM checks ORDER BY ALL"
+    con = connect.open_db(copy)
+    try:
+        before = con.execute(everything).fetchall()
+        assert {row[1] for row in before} >= {"copied_text", "missing_reason"}
+        assert review.audit_database(con, workers=2) == FORMS
+        assert written == []
+        assert con.execute(everything).fetchall() == before
+        form_id, name, weight = con.execute(
+            "SELECT form_id, name, weight FROM indicators WHERE weight > 1 AND score = weight ORDER BY form_id LIMIT 1"
+        ).fetchone()
+        con.execute("UPDATE indicators SET score = ? WHERE form_id = ? AND name = ?", [weight + 5, form_id, name])
+        assert review.audit_database(con, workers=2) == FORMS
+        assert written == [form_id]
+        rules = {row[0] for row in con.execute("SELECT rule FROM checks WHERE form_id = ?", [form_id]).fetchall()}
+        assert "score_above_weight" in rules
+    finally:
+        con.close()
