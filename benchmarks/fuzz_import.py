@@ -1,13 +1,16 @@
-"""Fuzz the whole import with damaged copies of real files, across every reader (PDF, text, Excel, Word).
+"""Fuzz the whole import with damaged copies of real files, across every reader (PDF, text, Excel, Word, web
+pages, old Excel and Word, scans read by OCR).
 
     .venv/bin/python benchmarks/fuzz_import.py --count 2000 --seed 1 [--time-limit 1800] [--keep DIR]
 
 The originals are the repository's own: the sample text (22 forms), the same forms copied with "|" between
 cells, the two sample PDFs and a LibreOffice print of seven forms, Excel workbooks and a Word document made
-from the hand-written truth (tests/fixtures/seed_forms.json). Each mutant is one original damaged the way
+from the hand-written truth (tests/fixtures/seed_forms.json); web pages of the same truth (GBK and UTF-8, one and
+several forms), an Excel 97 workbook and an XML Spreadsheet saved as ".xls", a .doc made by LibreOffice, and a
+copier's scan of a printed seed form (PNG and PDF, read by OCR). Each mutant is one original damaged the way
 disks, downloads and copy-paste damage files (bytes flipped, zeroed, lost, repeated or cut off; zip parts
-dropped or their XML broken; text lines lost, repeated, swapped, joined or garbled), chosen by a seeded
-random generator, so a run is repeatable.
+dropped or their XML broken; text lines lost, repeated, swapped, joined or garbled; a scan smudged, streaked
+or with a corner torn off), chosen by a seeded random generator, so a run is repeatable.
 
 Every mutant goes through the real import (worker processes with their time limit and memory cap, the
 checks, DuckDB writes) and is judged against what its original gives:
@@ -22,9 +25,10 @@ checks, DuckDB writes) and is judged against what its original gives:
   carrying a finding the original's forms do not.
 
 Counted apart, not as failures, each listed with its count:
-- a text form changed where the damage only put one letter, digit or ideograph for another (or one punctuation
-  mark for another) — what a typo in the original prints (`typo_like`); and, where the mutation replaced one
-  character of the file, a form whose every field differs by at most one character (`one_character_typo`);
+- a form of a file without checksums (text, web page, .xls, .doc: NO_CHECKSUM) changed where the damage only put
+  one letter, digit or ideograph for another (or one punctuation mark for another) — what a typo in the original
+  prints (`typo_like`); and, where the mutation replaced one character of the file, a form whose every field
+  differs by at most one character (`one_character_typo`);
 - a form whose free text alone changed — its goals, or an indicator row's name, 指标值, 实际完成值 or reason
   text — while every figure the totals and the audit rest on is the same (`figures_of`: kind, code, name, 主管部门,
   实施单位, year, amounts, 分值, 得分, 总分, the rows that carry points and their categories, and whether each
@@ -67,7 +71,9 @@ from dashboard.ingest.files import SafeReader  # noqa: E402
 from dashboard.store import connect, reads  # noqa: E402
 
 SEED_TRUTH = ROOT / "tests" / "fixtures" / "seed_forms.json"
-KINDS = ("pdf", "txt", "xlsx", "docx")
+KINDS = ("pdf", "txt", "xlsx", "docx", "html", "xls", "doc", "scan")
+# Formats with no checksum over their content: a changed character reads as another character (see `judge`).
+NO_CHECKSUM = frozenset({"txt", "html", "xls", "doc"})
 YEAR = 2021
 
 
@@ -107,6 +113,31 @@ def make_small_originals(folder: Path) -> dict[str, list[Path]]:
         "txt": [text, pipes],
         "xlsx": [fixed_zip(office_factory.xlsx_workbook(truth[:2], folder / "two_sheets.xlsx"))],
         "docx": [fixed_zip(office_factory.docx_document(truth[:2], folder / "two_forms.docx"))],
+        **later_originals(truth[:2], folder),
+    }
+
+
+def later_originals(truth: list[dict], folder: Path) -> dict[str, list[Path]]:
+    """Web pages, old Office files and scans of `truth` (the .doc is made by LibreOffice, the scan from the first
+    seed form's LibreOffice print)."""
+    from tests import layout_factory, office_factory, scan_factory, web_factory
+
+    gbk = folder / "forms_gbk.html"
+    gbk.write_bytes(web_factory.cms_page(truth).encode("gbk"))
+    utf8 = folder / "form_utf8.htm"
+    utf8.write_bytes(web_factory.modern_page(truth[:1]).encode("utf-8"))
+    xml = folder / "report_system.xls"
+    xml.write_bytes(web_factory.xml_spreadsheet(truth))
+    word = office_factory.docx_document(truth, folder / "old_word.docx")
+    scan = scan_factory.Copier(dpi=200, angle=0.5, seed=3)
+    return {
+        "html": [gbk, utf8],
+        "xls": [ROOT / "tests" / "fixtures" / "libreoffice" / "seed_forms.xls", xml],
+        "doc": [layout_factory.save_libreoffice(word, "doc")],
+        "scan": [
+            scan_factory.write_scanned_image(scan_factory.seed_pdf(1), folder / "scan.png", scan),
+            scan_factory.write_scanned_pdf(scan_factory.seed_pdf(2), folder / "scan.pdf", scan),
+        ],
     }
 
 
@@ -132,6 +163,7 @@ def make_originals(folder: Path) -> dict[str, list[Path]]:
             fixed_zip(office_factory.xlsx_workbook(truth[8:11], folder / "stacked.xlsx", numbers=True, one_sheet=True)),
         ],
         "docx": [fixed_zip(office_factory.docx_document(truth[:4], folder / "four_forms.docx"))],
+        **later_originals(truth[:4], folder),
     }
 
 
@@ -179,9 +211,22 @@ def cut_short(rng: random.Random, data: bytes) -> bytes:
 BYTE_MUTATIONS = (flip_bytes, zero_block, lose_block, repeat_block, garbage_block, cut_short)
 
 
+def _decoded(data: bytes) -> tuple[str, str] | None:
+    """The text of a text file and its encoding (UTF-8, else GB18030 as Chinese pages use); None for binary."""
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return data.decode(encoding), encoding
+        except UnicodeDecodeError:
+            continue
+    return None
+
+
 def text_lines(rng: random.Random, data: bytes) -> bytes:
     """Lines lost, repeated, swapped, joined or split, as a bad copy-paste or editor leaves them."""
-    lines = data.decode("utf-8-sig").split("\n")
+    decoded = _decoded(data)
+    if decoded is None:  # an Excel 97 file among the .xls originals
+        return flip_bytes(rng, data)
+    lines = decoded[0].split("\n")
     for _ in range(rng.randint(1, 3)):
         at = rng.randrange(len(lines))
         action = rng.choice(("lose", "repeat", "swap", "join", "split"))
@@ -198,18 +243,21 @@ def text_lines(rng: random.Random, data: bytes) -> bytes:
             lines[at : at + 1] = [lines[at][:cut], lines[at][cut:]]
         if not lines:
             lines = [""]
-    return "\n".join(lines).encode("utf-8")
+    return "\n".join(lines).encode(decoded[1], errors="replace")
 
 
 def text_characters(rng: random.Random, data: bytes) -> bytes:
     """One character replaced by another (a CJK character, a digit, punctuation, a control character): one, so
     that a typo-like change (see `typo_like`) is told apart from damage a reader must flag."""
-    chars = list(data.decode("utf-8-sig"))
+    decoded = _decoded(data)
+    if decoded is None:
+        return flip_bytes(rng, data)
+    chars = list(decoded[0])
     for _ in range(1):
         at = rng.randrange(len(chars))
         cjk, digit, control = chr(rng.randint(0x4E00, 0x9FA5)), str(rng.randrange(10)), chr(rng.randint(0, 31))
         chars[at] = rng.choice((cjk, digit, rng.choice("，。|：%—-/ "), control))
-    return "".join(chars).encode("utf-8")
+    return "".join(chars).encode(decoded[1], errors="replace")
 
 
 TEXT_MUTATIONS = (text_lines, text_characters)
@@ -253,11 +301,43 @@ def pdf_stream(rng: random.Random, data: bytes) -> bytes:
     return bytes(out)
 
 
+def scan_damage(rng: random.Random, data: bytes) -> bytes:
+    """A scanned page damaged as paper and copiers damage it: a smudge, a streak along the page, or a torn-off
+    corner (an image file), else bytes flipped in one of the PDF's streams."""
+    from PIL import Image, ImageDraw
+
+    try:
+        image = Image.open(io.BytesIO(data))
+        image.load()
+    except Exception:  # a scanned PDF
+        return pdf_stream(rng, data)
+    width, height = image.size
+    draw = ImageDraw.Draw(image)
+    action = rng.choice(("smudge", "streak", "corner"))
+    if action == "smudge":
+        x, y = rng.randrange(width), rng.randrange(height)
+        size = rng.randint(10, max(11, width // 8))
+        draw.ellipse((x, y, x + size, y + size // 2), fill=rng.choice((0, 90, 160)))
+    elif action == "streak":
+        x = rng.randrange(width)
+        draw.rectangle((x, 0, x + rng.randint(1, 4), height), fill=rng.choice((0, 60)))
+    else:
+        cut = rng.randint(width // 10, width // 3)
+        draw.polygon([(width - cut, height), (width, height - cut), (width, height)], fill=255)
+    out = io.BytesIO()
+    image.save(out, format=image.format or "PNG", dpi=image.info.get("dpi", (200, 200)))
+    return out.getvalue()
+
+
 MUTATIONS = {
     "pdf": (*BYTE_MUTATIONS, pdf_stream, pdf_stream),
     "txt": (*BYTE_MUTATIONS, *TEXT_MUTATIONS, *TEXT_MUTATIONS),
     "xlsx": (*BYTE_MUTATIONS, zip_part, zip_part),
     "docx": (*BYTE_MUTATIONS, zip_part, zip_part),
+    "html": (*BYTE_MUTATIONS, *TEXT_MUTATIONS, *TEXT_MUTATIONS),
+    "xls": (*BYTE_MUTATIONS, *TEXT_MUTATIONS),
+    "doc": BYTE_MUTATIONS,
+    "scan": (*BYTE_MUTATIONS, scan_damage, scan_damage, scan_damage),
 }
 
 
@@ -463,7 +543,9 @@ def judge(mutant: Mutant, outcome, forms: list[Form], reference: list[Form], fig
         where = f"{name}: form {position + 1} 《{form.project_name}》"
         if new:
             figures.flagged += 1
-        elif match is not None and mutant.kind == "txt" and is_typo(content(match), content(form), mutant.mutation):
+        elif (
+            match is not None and mutant.kind in NO_CHECKSUM and is_typo(content(match), content(form), mutant.mutation)
+        ):
             figures.typo_like.append(where)
         elif match is not None and figures_of(content(match)) == figures_of(content(form)):
             figures.text_only.append(where)
