@@ -15,7 +15,7 @@ from pathlib import Path
 import duckdb
 
 from dashboard.audit import config as audit_config
-from dashboard.audit import review
+from dashboard.audit import rectify, review
 from dashboard.cli import cycle as cli_cycle
 from dashboard.cli import reference as cli_reference
 from dashboard.cli import report as cli_report
@@ -201,6 +201,9 @@ def run_backup(args: argparse.Namespace) -> int:
     copied = backup.backup(args.db or connect.default_db_path(), args.output)
     shown = display_name(str(args.output), limit=200)
     print(texts.BACKUP_DONE.format(path=shown, forms=copied.forms, tables=len(copied.tables)))
+    if copied.attachments:
+        folder = rectify.attachments_folder(args.output)
+        print(texts.ATTACHMENTS_COPIED.format(count=copied.attachments, path=display_name(str(folder), limit=200)))
     return 0
 
 
@@ -216,6 +219,9 @@ def run_restore(args: argparse.Namespace) -> int:
     )  # fmt: skip
     if aside is not None:
         print(texts.RESTORE_ASIDE.format(aside=display_name(str(aside), limit=200)))
+    if copied.attachments:
+        folder = rectify.attachments_folder(database)
+        print(texts.ATTACHMENTS_COPIED.format(count=copied.attachments, path=display_name(str(folder), limit=200)))
     return 0
 
 

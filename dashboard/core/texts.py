@@ -1403,6 +1403,8 @@ CLI_RESTORE_HELP = "用备份文件恢复数据库（原数据库改名保留；
 CLI_RESTORE_FILE_HELP = "备份文件（python -m dashboard backup 写出的文件）"
 BACKUP_DONE = "已备份到 {path}：{forms} 张表，{tables} 个数据表，重新打开核对各表行数一致。"
 RESTORE_DONE = "已用 {file} 恢复数据库 {path}：{forms} 张表。"
+ATTACHMENTS_COPIED = "整改附件 {count} 个已一并复制到 {path}。"
+BACKUP_ATTACHMENTS_FAILED = "数据库已复制，但整改附件未能复制到 {path}（磁盘已满或没有写权限？），请处理后重新执行。"
 RESTORE_ASIDE = "原数据库已改名保留为 {aside}（确认无误后可自行删除）。"
 RESTORE_BUSY = (
     "数据库文件 {path} 正被其他程序使用（导入、看板页面或其他命令），未做任何改动。请等导入结束、或停止看板后再恢复。"

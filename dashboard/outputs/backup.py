@@ -11,17 +11,24 @@ database, and only then renamed into place, owner-only (0600).
 Restoring copies the backup the same way into a new file beside the database, then, holding the database
 read-write (so refused while an import, a page or any other program holds it), moves the database aside as
 `<name>.before-restore-<time>` and renames the copy into its place. Nothing is deleted.
+
+The 整改 attachments live in a folder beside the database (rectify.attachments_folder), not in it: a backup
+copies that folder beside the backup file (`<backup>.attachments`, owner-only, into a `.partial` folder first,
+then renamed), and a restore moves the database's folder aside with it and copies the backup's into its place.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import os
+import shutil
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
 import duckdb
 
+from dashboard.audit import rectify
 from dashboard.core import texts
 from dashboard.core.transactions import only_row
 from dashboard.outputs import output_files
@@ -37,6 +44,7 @@ class Copied:
 
     forms: int
     tables: dict[str, int]
+    attachments: int = 0  # 整改 attachment files copied with it
 
 
 def backup(database: Path, target: Path) -> Copied:
@@ -44,7 +52,9 @@ def backup(database: Path, target: Path) -> Copied:
     _require_file(database)
     _refuse_same_file(database, target)
     with output_files.temporary_path(target) as temporary:
-        return _copy(database, temporary)
+        copied = _copy(database, temporary)
+    attachments = _copy_attachments(rectify.attachments_folder(database), rectify.attachments_folder(target))
+    return dataclasses.replace(copied, attachments=attachments)
 
 
 def restore(backup_file: Path, database: Path, now: datetime | None = None) -> tuple[Copied, Path | None]:
@@ -54,7 +64,41 @@ def restore(backup_file: Path, database: Path, now: datetime | None = None) -> t
     with output_files.temporary_path(database) as temporary:
         copied = _copy(backup_file, temporary)
         aside = _swap(database, temporary, now or datetime.now())
-    return copied, aside
+    folder = rectify.attachments_folder(database)
+    if folder.exists():  # the attachments of the database that went aside go with it
+        os.rename(folder, rectify.attachments_folder(aside) if aside is not None else _free_name(folder))
+    attachments = _copy_attachments(rectify.attachments_folder(backup_file), folder)
+    return dataclasses.replace(copied, attachments=attachments), aside
+
+
+def _copy_attachments(source: Path, target: Path) -> int:
+    """The files of the attachments folder `source` copied to `target` (replaced whole; nothing where `source`
+    holds nothing); the number of files."""
+    files = sorted(path for path in source.iterdir() if path.is_file()) if source.is_dir() else []
+    if not files:
+        if target.is_dir():
+            shutil.rmtree(target)  # a replaced backup's own attachments: it has none now
+        return 0
+    partial = target.with_name(target.name + ".partial")
+    shutil.rmtree(partial, ignore_errors=True)
+    try:
+        partial.mkdir(mode=output_files.OWNER_ONLY_FOLDER)
+        for path in files:
+            shutil.copyfile(path, partial / path.name)
+            os.chmod(partial / path.name, output_files.OWNER_ONLY_FILE)
+        if target.is_dir():
+            shutil.rmtree(target)
+        os.rename(partial, target)
+    except OSError as error:
+        shutil.rmtree(partial, ignore_errors=True)
+        raise output_files.OutputError(texts.BACKUP_ATTACHMENTS_FAILED.format(path=_shown(target))) from error
+    return len(files)
+
+
+def _free_name(folder: Path) -> Path:
+    """Where an attachments folder goes aside when there was no database file to go with it."""
+    now = datetime.now()
+    return folder.with_name(f"{folder.name}.before-restore-{now:%Y%m%d-%H%M%S}")
 
 
 def _refuse_same_file(database: Path, other: Path) -> None:
