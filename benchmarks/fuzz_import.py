@@ -34,6 +34,8 @@ Counted apart, not as failures, each listed with its count:
   实施单位, year, amounts, 分值, 得分, 总分, the rows that carry points and their categories, and whether each
   deducted row gives a reason). A line lost from a paragraph of a text copy has no checksum and no structure to
   check it by;
+- a form of a file without checksums whose only change is a 0 of a fund row read as a blank cell (`zeros_blank`:
+  both mean no money; a byte flip in a .xls or .doc can turn one into the other);
 - a form equal to its original once spaces and line breaks are left out (where a reader puts a space is layout).
 A text file carries no checksum (PDF streams and zip parts do), so no reader can tell such changes.
 
@@ -386,6 +388,13 @@ def content(form: Form) -> tuple:
     )  # fmt: skip
 
 
+def zeros_blank(value: tuple) -> tuple:
+    """A `content` value with every 0 of its fund rows read as blank: an empty cell and a printed 0 are the same
+    amount (nothing), and no total or rule tells them apart."""
+    funds = tuple(tuple(None if cell == 0 else cell for cell in row) for row in value[8])
+    return (*value[:8], funds, *value[9:])
+
+
 def findings(form: Form) -> set[tuple]:
     return {(check.rule, check.severity, check.indicator, check.message) for check in form.checks}
 
@@ -472,6 +481,8 @@ class Figures:
     lost_unflagged: list[str] = field(default_factory=list)
     # changed, no finding, every figure and row the same, only free text differs (figures_of): see `judge`
     text_only: list[str] = field(default_factory=list)
+    # changed, no finding, a file without checksums: only zeros of fund rows became blank cells (zeros_blank)
+    zero_as_blank: list[str] = field(default_factory=list)
     equal: int = 0  # complete forms equal to a form of their original
     spacing_only: int = 0  # of those, equal only with spaces and line breaks left out (squeezed)
     flagged: int = 0  # complete forms that differ and carry a new finding
@@ -549,6 +560,12 @@ def judge(mutant: Mutant, outcome, forms: list[Form], reference: list[Form], fig
             figures.typo_like.append(where)
         elif match is not None and figures_of(content(match)) == figures_of(content(form)):
             figures.text_only.append(where)
+        elif (
+            match is not None
+            and mutant.kind in NO_CHECKSUM
+            and zeros_blank(content(match)) == zeros_blank(content(form))
+        ):
+            figures.zero_as_blank.append(where)
         else:
             figures.changed_unflagged.append(f"{where} changed, no finding")
 
@@ -627,6 +644,8 @@ def report(figures: Figures, seed: int) -> str:
         f"   forms whose free text alone changed — goals, indicator names, 指标值/实际完成值, reason text — with every "
         f"figure, identity field and row the same: {len(figures.text_only)} "
         f"{dict(Counter(line.split(' (')[0].rsplit('.', 1)[1] for line in figures.text_only))};",
+        f"   forms of files without checksums whose only change is a fund row's 0 read as a blank cell: "
+        f"{len(figures.zero_as_blank)};",
         f"   forms equal but for spaces and line breaks: {figures.spacing_only})",
         "  reasons: " + "; ".join(f"{reason} ×{n}" for reason, n in figures.reasons.most_common(8)),
     ]
@@ -654,6 +673,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.keep:  # every problem, not only the first 30, for the one who follows them up
         problems = figures.tracebacks + figures.partial_writes + figures.changed_unflagged + figures.lost_unflagged
         listed = [*problems, "", "typo-like:", *figures.typo_like, "", "text only:", *figures.text_only]
+        listed += ["", "zero as blank:", *figures.zero_as_blank]
         (args.keep / "problems.txt").write_text("\n".join(listed) + "\n", encoding="utf-8")
     return 1 if figures.failures() else 0
 

@@ -93,3 +93,13 @@ def test_rows_without_points_and_row_order_are_in_no_figure():
 def test_a_blank_cell_that_got_one_character_is_a_typo():
     assert fuzz_import.one_character_typo(("购置费", None), ("购置费", "枏"))
     assert not fuzz_import.one_character_typo(("购置费", None), ("购置费", "原因"))
+
+
+def test_a_fund_rows_zero_read_blank_is_told_apart_and_nothing_else():
+    """A 0 of a fund row read as a blank cell means the same amount; any other change of the funds does not."""
+    funds = (("other", 0.0, 0.0, 0.0, None, 0.0, None), ("total", 100.0, 100.0, 90.0, 10.0, 90.0, 10.0))
+    form = ("project", None, "购置费", "部门", "单位", 2021, 100.0, "元", funds, "目标", "完成", (), 100.0, 95.0)
+    blank = (("other", None, None, None, None, None, None), funds[1])
+    assert fuzz_import.zeros_blank(form) == fuzz_import.zeros_blank((*form[:8], blank, *form[9:]))
+    changed = (funds[0], ("total", 100.0, 100.0, None, 10.0, 90.0, 10.0))  # 全年执行数 90 lost: not a zero
+    assert fuzz_import.zeros_blank(form) != fuzz_import.zeros_blank((*form[:8], changed, *form[9:]))
