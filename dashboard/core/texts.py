@@ -796,6 +796,9 @@ SERVER_PATH = "〈服务器路径〉"
 DB_TOO_NEW = "数据库文件 {path} 由更新版本的看板创建（数据库第 {version} 版，本程序只认识到第 {supported} 版），无法打开：请升级看板。"
 DB_NEEDS_MIGRATION = "数据库文件 {path} 是旧版本（第 {version} 版），需要先升级：请关闭看板后运行 python -m dashboard migrate --db {path}。"
 DB_MIGRATION_FAILED = "数据库文件 {path} 升级失败，文件未改动：{detail}"
+DB_MIGRATION_STOPPED = (
+    "数据库文件 {path} 升级到第 {version} 版时失败：文件完好，停在已完成的第 {reached} 版，处理后可再次升级：{detail}"
+)
 CLI_MIGRATE_HELP = "把旧版本的数据库升级到本程序的版本"
 CLI_MIGRATED = "数据库已是第 {version} 版。"
 BATCH_NOT_REMOVABLE = "没有编号为 {batch} 的可撤销导入（不存在、导入失败或已撤销）。"

@@ -15,7 +15,11 @@ def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConne
         yield con
         con.execute("COMMIT")  # inside the try: a COMMIT that fails (disk full) is rolled back too
     except BaseException:
-        con.execute("ROLLBACK")
+        try:
+            con.execute("ROLLBACK")
+        except duckdb.TransactionException as error:  # a COMMIT that failed may have ended it already
+            if "no transaction is active" not in str(error):
+                raise
         raise
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -20,6 +21,7 @@ from pathlib import Path
 import duckdb
 
 from dashboard.core import texts
+from dashboard.core.transactions import transaction
 from dashboard.reference import reference
 from dashboard.security import accounts
 from dashboard.store.migrations import MIGRATIONS
@@ -37,6 +39,7 @@ from dashboard.store.schema import (
 from dashboard.store.writes import unit_findings_pending
 
 DEFAULT_DB = Path("data/forms.duckdb")
+_META_DDL = "CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL)"  # as in SCHEMA
 DB_ENV_VAR = "DASHBOARD_DB"
 
 
@@ -109,7 +112,8 @@ def open_error(error: duckdb.Error, db_path: Path) -> StoreError:
     """The StoreError for a DuckDB error met opening or reading the file: held by another program,
     damaged, not a DuckDB file at all, or (the rest) unreadable with DuckDB's words."""
     words = str(error).lower()
-    if isinstance(error, duckdb.IOException) and "lock" in words:
+    # "lock" as a word: DuckDB 1.5 reports a damaged block as an IOException "… in block at location …".
+    if isinstance(error, duckdb.IOException) and re.search(r"\block", words):
         return StoreError(texts.DB_LOCKED.format(path=db_path), LOCKED)
     if _NOT_DUCKDB_MARKER in words:
         return StoreError(texts.DB_NOT_DUCKDB.format(path=db_path), NOT_DUCKDB)
@@ -233,7 +237,7 @@ def _connect(db_path: Path, read_only: bool, wait: float | None = None) -> duckd
         try:
             return duckdb.connect(str(db_path), read_only=read_only)
         except (duckdb.IOException, duckdb.ConnectionException) as error:
-            held = "lock" in str(error).lower() or "different configuration" in str(error)
+            held = re.search(r"\block", str(error).lower()) is not None or "different configuration" in str(error)
             if not held or time.monotonic() >= deadline:
                 raise
             time.sleep(_WAIT_STEP_SECONDS)
@@ -257,17 +261,20 @@ def _bring_schema_up_to_date(con, db_path: Path, read_only: bool) -> None:
         if version is not None and version < SCHEMA_VERSION:
             raise StoreError(texts.DB_NEEDS_MIGRATION.format(path=db_path, version=version), TOO_OLD)
         return
-    if version is not None and version < SCHEMA_VERSION:
-        con.execute("BEGIN TRANSACTION")
+    # One transaction per step, the version it reaches recorded in it: DuckDB 1.5 cannot commit a transaction
+    # that alters a table after updating it, which a chain of steps does. A step that fails leaves the file
+    # whole at the version the steps before it reached; the next writer goes on from there.
+    for step in range(version, SCHEMA_VERSION) if version is not None else ():
         try:
-            for step in range(version, SCHEMA_VERSION):
+            with transaction(con):
                 MIGRATIONS[step](con)
-            con.execute("COMMIT")
-        except BaseException as error:
-            con.execute("ROLLBACK")
-            if isinstance(error, duckdb.Error):
+                con.execute(_META_DDL)  # a version-1 file has none before step 10 → 11 makes it
+                con.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [str(step + 1)])
+        except duckdb.Error as error:
+            if step == version:
                 raise StoreError(texts.DB_MIGRATION_FAILED.format(path=db_path, detail=error)) from error
-            raise
+            stopped = texts.DB_MIGRATION_STOPPED.format(path=db_path, version=step + 1, reached=step, detail=error)
+            raise StoreError(stopped) from error
     con.execute(SCHEMA)
     con.execute(
         "INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)",

@@ -418,6 +418,7 @@ def _append_rows(con, table: str, columns: list[str], rows: list[list]) -> None:
     try:
         data = rows_table(columns, rows)
     except (pa.ArrowException, ValueError, TypeError, OverflowError):
+        _refuse_text_without_utf8(rows)
         _append_frame(con, table, pd.DataFrame(rows, columns=columns, dtype=object))
         return
     names = ", ".join(columns)
@@ -426,6 +427,19 @@ def _append_rows(con, table: str, columns: list[str], rows: list[list]) -> None:
         con.execute(f"INSERT INTO {table} ({names}) SELECT {names} FROM incoming_rows")
     finally:
         con.unregister("incoming_rows")
+
+
+def _refuse_text_without_utf8(rows: list[list]) -> None:
+    """Raise duckdb.ConversionException for text with no UTF-8 form (a lone surrogate) before DuckDB sees it:
+    DuckDB 1.5 takes such text from a frame as a fatal error that leaves the connection unusable (2.0 refused it
+    as a conversion error); the importer reports a duckdb.Error as 写入数据库失败 and rolls the file back."""
+    for row in rows:
+        for value in row:
+            if isinstance(value, str):
+                try:
+                    value.encode("utf-8")
+                except UnicodeEncodeError as error:
+                    raise duckdb.ConversionException(f"text that is not valid UTF-8: {error}") from error
 
 
 def rows_table(columns: list[str], rows: list[list]) -> pa.Table:
