@@ -62,6 +62,14 @@ DB_LOCKED = (
     "请等待导入完成，或关闭占用它的程序后重试。"
 )
 DB_UNREADABLE = "无法打开数据库文件 {path}：{detail}"
+# A database that is a DuckLake (dashboard/store/lake.py).
+LAKE_DATA_MISSING = (
+    "数据湖（ducklake:）需要数据文件夹：请在环境变量 {variable} 中给出各服务器与导入程序共用的文件夹路径。"
+)
+LAKE_EXTENSION_MISSING = (
+    "打开数据湖需要 DuckDB 扩展包 {package}（与 DuckDB {version} 同版本）：请运行 pip install -e . 重新安装看板。"
+)
+LAKE_UNREACHABLE = "无法连接数据湖 {path} 的目录数据库（PostgreSQL）：{detail}"
 OUTCOME_DUPLICATE_OF = "重复：内容与已导入的 {name} 相同，未再次导入"
 REASON_STORE_FAILED = "写入数据库失败，本文件未导入（详细原因已记入服务器日志）"
 
@@ -127,7 +135,7 @@ CLI_DESCRIPTION = "绩效自评看板：导入、导出与复核项目支出绩�
 CLI_IMPORT_HELP = "导入自评表（PDF、文本、Excel、Word、WPS、网页或扫描图片），可给文件或文件夹"
 CLI_EXPORT_HELP = "导出全部自评表（json 按 form-json.md；csv 每个指标一行）"
 CLI_AUDIT_HELP = "按评分规则重新复核数据库中的全部自评表"
-CLI_DB_HELP = "数据库文件（默认取环境变量 DASHBOARD_DB，否则 data/forms.duckdb）"
+CLI_DB_HELP = "数据库文件，或数据湖 ducklake:postgres:<连接串>（默认取环境变量 DASHBOARD_DB，否则 data/forms.duckdb）"
 CLI_YEAR_HELP = "年度（仅用于表上未印年度的文件）"
 CLI_DEPARTMENT_HELP = "主管部门（仅用于表上未填的文件）"
 CLI_UNIT_HELP = "实施单位（仅用于表上未填的文件）"

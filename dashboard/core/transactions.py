@@ -1,4 +1,5 @@
-"""One DuckDB transaction as a `with` block: committed when the block ends, rolled back when it raises."""
+"""One DuckDB transaction as a `with` block: committed when the block ends, rolled back when it raises; and
+which errors say that another writer committed a conflicting change first (a DuckLake's many writers)."""
 
 from __future__ import annotations
 
@@ -21,6 +22,13 @@ def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConne
             if "no transaction is active" not in str(error):
                 raise
         raise
+
+
+def is_conflict(error: BaseException) -> bool:
+    """Whether a transaction failed because another one committed a conflicting change first: on a DuckLake,
+    "Transaction conflict" (the whole transaction can be run again on the newer snapshot); on a file,
+    DuckDB's own write-write conflict between two connections."""
+    return isinstance(error, duckdb.TransactionException) and "conflict" in str(error).lower()
 
 
 def first_row(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> tuple | None:
