@@ -196,9 +196,18 @@ def run_remove(args: argparse.Namespace) -> int:
     return 0
 
 
+def _database_file(args: argparse.Namespace) -> Path:
+    """--db (or DASHBOARD_DB) for a command that works on a DuckDB file only (backup, restore, demo): a lake
+    (store/lake.py) is refused with a message, not a traceback."""
+    location = connect.database_location(args.db)
+    if not isinstance(location, Path):
+        raise schema.StoreError(texts.LAKE_FILE_ONLY.format(command=args.command))
+    return location
+
+
 def run_backup(args: argparse.Namespace) -> int:
     """A consistent copy while readers run (dashboard/outputs/backup.py); verified by reopening it."""
-    copied = backup.backup(args.db or connect.default_db_path(), args.output)
+    copied = backup.backup(_database_file(args), args.output)
     shown = display_name(str(args.output), limit=200)
     print(texts.BACKUP_DONE.format(path=shown, forms=copied.forms, tables=len(copied.tables)))
     return 0
@@ -206,7 +215,7 @@ def run_backup(args: argparse.Namespace) -> int:
 
 def run_restore(args: argparse.Namespace) -> int:
     """The backup in the database's place; the database moved aside, never deleted."""
-    database = args.db or connect.default_db_path()
+    database = _database_file(args)
     copied, aside = backup.restore(args.file, database)
     print(
         texts.RESTORE_DONE.format(
@@ -220,7 +229,7 @@ def run_restore(args: argparse.Namespace) -> int:
 
 
 def run_demo(args: argparse.Namespace) -> int:
-    count = demo.build(args.db, args.forms, seed=args.seed)
+    count = demo.build(_database_file(args), args.forms, seed=args.seed)
     print(texts.CLI_DEMO_DONE.format(count=count, path=args.db))
     return 0
 
@@ -233,8 +242,8 @@ def run_migrate(args: argparse.Namespace) -> int:
 
 def run_sample_check(args: argparse.Namespace) -> int:
     """Exit 0 when every import in the database came from a file in `samples` (make clean deletes only those)."""
-    path = args.db or connect.default_db_path()
-    if not Path(path).exists():
+    path = connect.database_location(args.db)
+    if not isinstance(path, Path) or not path.exists():  # a lake is never make clean's to delete
         return 1
     sample_hashes = {importer.file_sha256(p) for p in expand_paths([args.samples])}
     con = connect.open_db(path, read_only=True)

@@ -69,6 +69,7 @@ LAKE_DATA_MISSING = (
 LAKE_EXTENSION_MISSING = (
     "打开数据湖需要 DuckDB 扩展包 {package}（与 DuckDB {version} 同版本）：请运行 pip install -e . 重新安装看板。"
 )
+LAKE_FILE_ONLY = "{command} 命令只用于数据库文件，不用于数据湖（ducklake:）：数据湖的备份是 PostgreSQL 目录数据库的备份加上数据文件夹的复制。"
 LAKE_UNREACHABLE = "无法连接数据湖 {path} 的目录数据库（PostgreSQL）：{detail}"
 OUTCOME_DUPLICATE_OF = "重复：内容与已导入的 {name} 相同，未再次导入"
 REASON_STORE_FAILED = "写入数据库失败，本文件未导入（详细原因已记入服务器日志）"

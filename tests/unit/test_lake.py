@@ -104,3 +104,11 @@ def test_a_lake_writer_without_a_data_folder_is_told_which_variable(monkeypatch,
     with pytest.raises(schema.StoreError) as raised:
         connect.open_db(location)
     assert lake.LAKE_DATA_ENV_VAR in str(raised.value)
+
+
+@pytest.mark.parametrize("command", [["backup", "--output", "copy.duckdb"], ["restore", "copy.duckdb"]])
+def test_file_only_commands_refuse_a_lake_with_a_message(command, tmp_path):
+    location = f"ducklake:postgres:dbname=none host={tmp_path} port=1 user=nobody"
+    result = run_cli(*command, db=location)
+    assert result.returncode == 2, result.stderr
+    assert "只用于数据库文件" in result.stderr and "Traceback" not in result.stderr
