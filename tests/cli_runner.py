@@ -12,7 +12,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def run_cli(
-    *args: str, db: Path | None = None, env: dict | None = None, stdin: str | None = None, text: bool = True
+    *args: str, db: Path | str | None = None, env: dict | None = None, stdin: str | None = None, text: bool = True
 ) -> subprocess.CompletedProcess:
     """`python -m dashboard *args` from the repository root; `db` is given as `--db` after the command's
     name; `text=False` keeps stdout and stderr as the bytes printed."""
@@ -24,7 +24,7 @@ def run_cli(
     )
 
 
-def export_json(db: Path) -> list[dict]:
+def export_json(db: Path | str) -> list[dict]:
     """The current forms of `db` as `export --format json` prints them."""
     result = run_cli("export", "--format", "json", db=db)
     assert result.returncode == 0, result.stderr

@@ -12,8 +12,8 @@ import pytest
 
 from dashboard.core.model import Form
 from dashboard.importing import importer
-from dashboard.store import connect, reads
-from tests import tools
+from dashboard.store import connect, lake, reads
+from tests import lake_server, tools
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "data" / "samples"
@@ -30,6 +30,63 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
         if tools.every_tool_required():
             pytest.fail(f"{reason}; {tools.REQUIRE_ENV_VAR}/CI says every test must run", pytrace=False)
         pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[lake_server.PostgresServer]:
+    """One PostgreSQL for the run (tests/lake_server.py), started by the first lake test, stopped at the end.
+    Only tests marked `lake` use it (the marker skips them, or fails them in CI, where it is missing)."""
+    server = lake_server.start_server()
+    if server is None:  # pytest_runtest_setup has skipped or failed the test already; not reached
+        pytest.fail("PostgreSQL is not installed")
+    try:
+        yield server
+    finally:
+        _close_lake_connections()
+        lake_server.stop_server(server)
+
+
+def _close_lake_connections() -> None:
+    """Close the lake connections a failed test left open (its traceback keeps them): one closed after the
+    server stopped would abort the Python process (DuckDB's ROLLBACK to a PostgreSQL that is gone is fatal)."""
+    import gc
+
+    import duckdb
+
+    from dashboard.core import dialect
+
+    gc.collect()
+    for found in gc.get_objects():
+        if isinstance(found, duckdb.DuckDBPyConnection):
+            try:
+                if dialect.is_lake(found):
+                    found.close()
+            except duckdb.Error:
+                pass  # closed already
+
+
+@pytest.fixture
+def new_lake(postgres_server, monkeypatch) -> Callable[[], str]:
+    """`new_lake()`: a fresh, empty lake's location (DASHBOARD_LAKE_DATA set to its own data folder)."""
+
+    def make() -> str:
+        location, data = postgres_server.new_lake()
+        monkeypatch.setenv(lake.LAKE_DATA_ENV_VAR, str(data))
+        return location
+
+    return make
+
+
+# The two backends a database can live on (store/lake.py): the storage, import and version tests run on both.
+BACKENDS = [pytest.param("file"), pytest.param("lake", marks=pytest.mark.lake)]
+
+
+@pytest.fixture(params=BACKENDS)
+def db_location(request, tmp_path) -> Path | str:
+    """A new, empty database on each backend: a DuckDB file's path, or a fresh lake's location."""
+    if request.param == "file":
+        return tmp_path / "t.duckdb"
+    return request.getfixturevalue("new_lake")()
 
 
 def build_sample_db(path: Path) -> None:

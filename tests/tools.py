@@ -1,6 +1,6 @@
 """Programs some tests need that pip cannot install (.ci/run installs them from Debian's packages).
 
-A test that needs one carries its marker (`chromium`, `libreoffice`, `postgres`); tests/conftest.py skips it
+A test that needs one carries its marker (`chromium`, `libreoffice`, `lake`); tests/conftest.py skips it
 when the program is missing, or fails it when the environment says every test must run (REQUIRE_ALL_TOOLS=1,
 set by .ci/run, or CI set to a true value), so that a run in CI never counts a skipped test as done.
 The paths can be pointed elsewhere (TESTS_CHROMIUM, TESTS_SOFFICE), e.g. to check the skip itself.
@@ -22,8 +22,23 @@ def soffice() -> str | None:
 
 
 def postgres() -> str | None:
-    """PostgreSQL's server binary on PATH, or None (no test needs it yet; the marker is registered)."""
-    return shutil.which("postgres") or shutil.which("pg_ctl")
+    """The folder of PostgreSQL's initdb and pg_ctl (tests/lake_server.py starts the server), or None."""
+    from tests import lake_server
+
+    found = lake_server.pg_bin_dir()
+    return None if found is None else str(found)
+
+
+def lake_extensions() -> bool:
+    """Whether the DuckDB extensions a lake needs are installed from their wheels (pyproject.toml pins them)."""
+    from dashboard.store import lake, schema
+
+    try:
+        for name in lake.EXTENSION_PACKAGES:
+            lake.extension_file(name)
+    except schema.StoreError:
+        return False
+    return True
 
 
 # marker → (is the program there, how to install it)
@@ -34,7 +49,11 @@ MISSING = {
         "LibreOffice (soffice) is not installed (apt-get install libreoffice-writer-nogui libreoffice-calc-nogui; "
         ".ci/run does)",
     ),
-    "postgres": (lambda: postgres() is not None, "PostgreSQL is not installed (apt-get install postgresql)"),
+    "lake": (
+        lambda: postgres() is not None and lake_extensions(),
+        "a DuckLake needs PostgreSQL (apt-get install postgresql; .ci/run does) and the DuckDB extension wheels "
+        "of the installed DuckDB (pip install -e .)",
+    ),
 }
 
 

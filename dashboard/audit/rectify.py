@@ -25,7 +25,7 @@ import pandas as pd
 from dashboard.audit import spot_check
 from dashboard.audit.audit import RISK_SIGNAL_IDS, RULES
 from dashboard.audit.spot_check import ConflictError, SpotCheckError
-from dashboard.core import domain, texts
+from dashboard.core import dialect, domain, texts
 from dashboard.core.domain import RectifyStatus
 from dashboard.core.transactions import first_row, only_row, transaction
 from dashboard.security.untrusted import display_name
@@ -109,16 +109,16 @@ def _insert_item(con, problem, by, unit, form_id, due, source, source_ref) -> in
     if not responsible:
         raise RectifyError(texts.RECTIFY_WANT_TEXT.format(what=texts.RECTIFY_UNIT))
     now = datetime.now()
-    item = only_row(
-        con,
+    item = dialect.next_id(con, "rectify_seq")
+    con.execute(
         """
-        INSERT INTO rectify_items (form_id, year, department, unit, project_name, source, source_ref, problem,
-                                   due, status, created_by, created_at, updated_by, updated_at)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING item_id
+        INSERT INTO rectify_items (item_id, form_id, year, department, unit, project_name, source, source_ref,
+                                   problem, due, status, created_by, created_at, updated_by, updated_at)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         """,
-        [form_id, year, department, responsible, project_name, Source(source).value, source_ref, problem_text,
-         due, RectifyStatus.OPEN.value, by, now, by, now],
-    )[0]  # fmt: skip
+        [item, form_id, year, department, responsible, project_name, Source(source).value, source_ref,
+         problem_text, due, RectifyStatus.OPEN.value, by, now, by, now],
+    )  # fmt: skip
     _history(con, int(item), Action.ADD, RectifyStatus.OPEN, by, problem_text, None, None, now)
     return int(item)
 

@@ -30,10 +30,10 @@ import pandas as pd
 
 from dashboard.audit.audit import RISK_SIGNAL_IDS
 from dashboard.audit.config import AuditConfig, active_config
-from dashboard.core import domain, texts
+from dashboard.core import dialect, domain, texts
 from dashboard.core.domain import Severity, SpotBasis
 from dashboard.core.model import Form
-from dashboard.core.transactions import first_row, only_row, transaction
+from dashboard.core.transactions import first_row, transaction
 from dashboard.store import reads
 from dashboard.store.schema import StoreError
 
@@ -223,20 +223,27 @@ def create_plan(
     with transaction(con):
         if first_row(con, "SELECT 1 FROM spot_plans WHERE name = ?", [name]):
             raise SpotCheckError(texts.SPOT_NAME_TAKEN.format(name=name))
-        plan_id = only_row(
-            con,
-            "INSERT INTO spot_plans (name, rule, created_by, created_at) VALUES (?, ?, ?, ?) RETURNING plan_id",
-            [name, json.dumps(rule, ensure_ascii=False), by, datetime.now()],
-        )[0]
+        plan_id = dialect.next_id(con, "spot_plan_seq")
+        con.execute(
+            "INSERT INTO spot_plans (plan_id, name, rule, created_by, created_at) VALUES (?, ?, ?, ?, ?)",
+            [plan_id, name, json.dumps(rule, ensure_ascii=False), by, datetime.now()],
+        )
         for position, choice in enumerate(choices, 1):
             con.execute(
                 """
-                INSERT INTO spot_entries (plan_id, form_id, position, basis, basis_note, year, department, unit,
-                                          project_name, self_score, not_graded, budget)
-                SELECT ?, form_id, ?, ?, ?, year, department, unit, project_name, total_score, not_graded, budget
+                INSERT INTO spot_entries (entry_id, plan_id, form_id, position, basis, basis_note, year, department,
+                                          unit, project_name, self_score, not_graded, budget)
+                SELECT ?, ?, form_id, ?, ?, ?, year, department, unit, project_name, total_score, not_graded, budget
                 FROM forms WHERE form_id = ?
                 """,
-                [plan_id, position, choice.basis.value, choice.note, choice.form_id],
+                [
+                    dialect.next_id(con, "spot_entry_seq"),
+                    plan_id,
+                    position,
+                    choice.basis.value,
+                    choice.note,
+                    choice.form_id,
+                ],
             )
     return int(plan_id)
 

@@ -39,7 +39,7 @@ def add_cycle_commands(commands: argparse._SubParsersAction) -> None:
     load = actions.add_parser("import", help=texts.CLI_SPOT_IMPORT_HELP)
     load.add_argument("workbook", type=Path, help=texts.CLI_SPOT_WORKBOOK_HELP)
     for action in (create, listing, export, load):
-        action.add_argument("--db", type=Path, help=texts.CLI_DB_HELP)
+        action.add_argument("--db", type=connect.database_location, help=texts.CLI_DB_HELP)
     for action in (create, load):
         action.add_argument("--by", help=texts.CLI_BY_HELP)
 
@@ -64,7 +64,7 @@ def add_cycle_commands(commands: argparse._SubParsersAction) -> None:
     verify.add_argument("--text", help=texts.CLI_RECTIFY_TEXT_HELP)
     verify.add_argument("--return", dest="send_back", action="store_true", help=texts.CLI_RECTIFY_RETURN_HELP)
     for action in (listing, add, feedback, verify):
-        action.add_argument("--db", type=Path, help=texts.CLI_DB_HELP)
+        action.add_argument("--db", type=connect.database_location, help=texts.CLI_DB_HELP)
     for action in (add, feedback, verify):
         action.add_argument("--by", help=texts.CLI_BY_HELP)
 

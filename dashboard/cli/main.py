@@ -36,7 +36,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
 
     import_cmd = commands.add_parser("import", help=texts.CLI_IMPORT_HELP)
-    import_cmd.add_argument("--db", type=Path, help=texts.CLI_DB_HELP)
+    import_cmd.add_argument("--db", type=connect.database_location, help=texts.CLI_DB_HELP)
     import_cmd.add_argument("--year", type=int, help=texts.CLI_YEAR_HELP)
     import_cmd.add_argument("--department", help=texts.CLI_DEPARTMENT_HELP)
     import_cmd.add_argument("--unit", help=texts.CLI_UNIT_HELP)
@@ -44,27 +44,27 @@ def build_parser() -> argparse.ArgumentParser:
     import_cmd.add_argument("paths", nargs="+", type=Path, help=texts.CLI_PATHS_HELP)
 
     export_cmd = commands.add_parser("export", help=texts.CLI_EXPORT_HELP)
-    export_cmd.add_argument("--db", type=Path, help=texts.CLI_DB_HELP)
+    export_cmd.add_argument("--db", type=connect.database_location, help=texts.CLI_DB_HELP)
     export_cmd.add_argument("--format", choices=FORMAT_CHOICES, required=True, help=texts.CLI_FORMAT_HELP)
     export_cmd.add_argument("--output", type=Path, help=texts.CLI_OUTPUT_HELP)
     export_cmd.add_argument("--all-versions", action="store_true", help=texts.CLI_ALL_VERSIONS_HELP)
 
     batches_cmd = commands.add_parser("batches", help=texts.CLI_BATCHES_HELP)
-    batches_cmd.add_argument("--db", type=Path, help=texts.CLI_DB_HELP)
+    batches_cmd.add_argument("--db", type=connect.database_location, help=texts.CLI_DB_HELP)
 
     remove_cmd = commands.add_parser("remove", help=texts.CLI_REMOVE_HELP)
-    remove_cmd.add_argument("--db", type=Path, help=texts.CLI_DB_HELP)
+    remove_cmd.add_argument("--db", type=connect.database_location, help=texts.CLI_DB_HELP)
     remove_cmd.add_argument("batch", type=int, help=texts.CLI_BATCH_HELP)
 
     migrate_cmd = commands.add_parser("migrate", help=texts.CLI_MIGRATE_HELP)
-    migrate_cmd.add_argument("--db", type=Path, help=texts.CLI_DB_HELP)
+    migrate_cmd.add_argument("--db", type=connect.database_location, help=texts.CLI_DB_HELP)
 
     sample_cmd = commands.add_parser("sample-check", help=texts.CLI_SAMPLE_CHECK_HELP)
-    sample_cmd.add_argument("--db", type=Path, help=texts.CLI_DB_HELP)
+    sample_cmd.add_argument("--db", type=connect.database_location, help=texts.CLI_DB_HELP)
     sample_cmd.add_argument("samples", type=Path)
 
     audit_cmd = commands.add_parser("audit", help=texts.CLI_AUDIT_HELP)
-    audit_cmd.add_argument("--db", type=Path, help=texts.CLI_DB_HELP)
+    audit_cmd.add_argument("--db", type=connect.database_location, help=texts.CLI_DB_HELP)
     audit_cmd.add_argument("--config", type=Path, help=texts.CLI_AUDIT_CONFIG_HELP)
     audit_cmd.add_argument("--scheme", help=texts.CLI_AUDIT_SCHEME_HELP)
     cli_users.add_user_commands(commands)
@@ -73,14 +73,14 @@ def build_parser() -> argparse.ArgumentParser:
     cli_cycle.add_cycle_commands(commands)
 
     backup_cmd = commands.add_parser("backup", help=texts.CLI_BACKUP_HELP)
-    backup_cmd.add_argument("--db", type=Path, help=texts.CLI_DB_HELP)
+    backup_cmd.add_argument("--db", type=connect.database_location, help=texts.CLI_DB_HELP)
     backup_cmd.add_argument("--output", type=Path, required=True, help=texts.CLI_BACKUP_OUTPUT_HELP)
     restore_cmd = commands.add_parser("restore", help=texts.CLI_RESTORE_HELP)
-    restore_cmd.add_argument("--db", type=Path, help=texts.CLI_DB_HELP)
+    restore_cmd.add_argument("--db", type=connect.database_location, help=texts.CLI_DB_HELP)
     restore_cmd.add_argument("file", type=Path, help=texts.CLI_RESTORE_FILE_HELP)
 
     demo_cmd = commands.add_parser("demo", help=texts.CLI_DEMO_HELP)
-    demo_cmd.add_argument("--db", type=Path, required=True, help=texts.CLI_DB_HELP)
+    demo_cmd.add_argument("--db", type=connect.database_location, required=True, help=texts.CLI_DB_HELP)
     demo_cmd.add_argument("--forms", type=int, required=True, help=texts.CLI_DEMO_FORMS_HELP)
     demo_cmd.add_argument("--seed", type=int, default=1, help=texts.CLI_DEMO_SEED_HELP)
     return parser
@@ -196,9 +196,18 @@ def run_remove(args: argparse.Namespace) -> int:
     return 0
 
 
+def _database_file(args: argparse.Namespace) -> Path:
+    """--db (or DASHBOARD_DB) for a command that works on a DuckDB file only (backup, restore, demo): a lake
+    (store/lake.py) is refused with a message, not a traceback."""
+    location = connect.database_location(args.db)
+    if not isinstance(location, Path):
+        raise schema.StoreError(texts.LAKE_FILE_ONLY.format(command=args.command))
+    return location
+
+
 def run_backup(args: argparse.Namespace) -> int:
     """A consistent copy while readers run (dashboard/outputs/backup.py); verified by reopening it."""
-    copied = backup.backup(args.db or connect.default_db_path(), args.output)
+    copied = backup.backup(_database_file(args), args.output)
     shown = display_name(str(args.output), limit=200)
     print(texts.BACKUP_DONE.format(path=shown, forms=copied.forms, tables=len(copied.tables)))
     if copied.attachments:
@@ -209,7 +218,7 @@ def run_backup(args: argparse.Namespace) -> int:
 
 def run_restore(args: argparse.Namespace) -> int:
     """The backup in the database's place; the database moved aside, never deleted."""
-    database = args.db or connect.default_db_path()
+    database = _database_file(args)
     copied, aside = backup.restore(args.file, database)
     print(
         texts.RESTORE_DONE.format(
@@ -226,7 +235,7 @@ def run_restore(args: argparse.Namespace) -> int:
 
 
 def run_demo(args: argparse.Namespace) -> int:
-    count = demo.build(args.db, args.forms, seed=args.seed)
+    count = demo.build(_database_file(args), args.forms, seed=args.seed)
     print(texts.CLI_DEMO_DONE.format(count=count, path=args.db))
     return 0
 
@@ -239,8 +248,8 @@ def run_migrate(args: argparse.Namespace) -> int:
 
 def run_sample_check(args: argparse.Namespace) -> int:
     """Exit 0 when every import in the database came from a file in `samples` (make clean deletes only those)."""
-    path = args.db or connect.default_db_path()
-    if not Path(path).exists():
+    path = connect.database_location(args.db)
+    if not isinstance(path, Path) or not path.exists():  # a lake is never make clean's to delete
         return 1
     sample_hashes = {importer.file_sha256(p) for p in expand_paths([args.samples])}
     con = connect.open_db(path, read_only=True)

@@ -30,7 +30,7 @@ def add_reference_commands(commands: argparse._SubParsersAction) -> None:
     import_reasons = actions.add_parser("import-reason-rules", help=texts.CLI_REF_IMPORT_REASON_RULES_HELP)
     import_reasons.add_argument("file", type=Path, help=texts.CLI_REF_FILE_HELP)
     for action in (import_orgs, export_rules, import_rules, types, export_reasons, import_reasons):
-        action.add_argument("--db", type=Path, help=texts.CLI_DB_HELP)
+        action.add_argument("--db", type=connect.database_location, help=texts.CLI_DB_HELP)
 
 
 def run_reference(args: argparse.Namespace) -> int:

@@ -17,7 +17,7 @@ from dashboard.store import connect
 
 def add_report_command(commands) -> None:
     command = commands.add_parser("report", help=texts.CLI_REPORT_HELP)
-    command.add_argument("--db", type=Path, help=texts.CLI_DB_HELP)
+    command.add_argument("--db", type=connect.database_location, help=texts.CLI_DB_HELP)
     command.add_argument("--year", type=int, action="append", default=[], help=texts.CLI_REPORT_YEAR_HELP)
     command.add_argument("--department", action="append", default=[], help=texts.CLI_REPORT_DEPARTMENT_HELP)
     command.add_argument("--unit", action="append", default=[], help=texts.CLI_REPORT_UNIT_HELP)

@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import getpass
 import sys
-from pathlib import Path
 
 from dashboard.core import texts
 from dashboard.security import accounts
@@ -48,7 +47,7 @@ def add_user_commands(commands: argparse._SubParsersAction) -> None:
     role.add_argument("--role", choices=ROLE_CHOICES, required=True, help=texts.CLI_USER_ROLE_HELP)
 
     for action in (add, actions.choices["list"], remove, passwd, role):
-        action.add_argument("--db", type=Path, help=texts.CLI_DB_HELP)
+        action.add_argument("--db", type=connect.database_location, help=texts.CLI_DB_HELP)
 
 
 def run_user(args: argparse.Namespace) -> int:

@@ -62,6 +62,15 @@ DB_LOCKED = (
     "请等待导入完成，或关闭占用它的程序后重试。"
 )
 DB_UNREADABLE = "无法打开数据库文件 {path}：{detail}"
+# A database that is a DuckLake (dashboard/store/lake.py).
+LAKE_DATA_MISSING = (
+    "数据湖（ducklake:）需要数据文件夹：请在环境变量 {variable} 中给出各服务器与导入程序共用的文件夹路径。"
+)
+LAKE_EXTENSION_MISSING = (
+    "打开数据湖需要 DuckDB 扩展包 {package}（与 DuckDB {version} 同版本）：请运行 pip install -e . 重新安装看板。"
+)
+LAKE_FILE_ONLY = "{command} 命令只用于数据库文件，不用于数据湖（ducklake:）：数据湖的备份是 PostgreSQL 目录数据库的备份加上数据文件夹的复制。"
+LAKE_UNREACHABLE = "无法连接数据湖 {path} 的目录数据库（PostgreSQL）：{detail}"
 OUTCOME_DUPLICATE_OF = "重复：内容与已导入的 {name} 相同，未再次导入"
 REASON_STORE_FAILED = "写入数据库失败，本文件未导入（详细原因已记入服务器日志）"
 
@@ -127,7 +136,7 @@ CLI_DESCRIPTION = "绩效自评看板：导入、导出与复核项目支出绩�
 CLI_IMPORT_HELP = "导入自评表（PDF、文本、Excel、Word、WPS、网页或扫描图片），可给文件或文件夹"
 CLI_EXPORT_HELP = "导出全部自评表（json 按 form-json.md；csv 每个指标一行）"
 CLI_AUDIT_HELP = "按评分规则重新复核数据库中的全部自评表"
-CLI_DB_HELP = "数据库文件（默认取环境变量 DASHBOARD_DB，否则 data/forms.duckdb）"
+CLI_DB_HELP = "数据库文件，或数据湖 ducklake:postgres:<连接串>（默认取环境变量 DASHBOARD_DB，否则 data/forms.duckdb）"
 CLI_YEAR_HELP = "年度（仅用于表上未印年度的文件）"
 CLI_DEPARTMENT_HELP = "主管部门（仅用于表上未填的文件）"
 CLI_UNIT_HELP = "实施单位（仅用于表上未填的文件）"
@@ -796,6 +805,9 @@ SERVER_PATH = "〈服务器路径〉"
 DB_TOO_NEW = "数据库文件 {path} 由更新版本的看板创建（数据库第 {version} 版，本程序只认识到第 {supported} 版），无法打开：请升级看板。"
 DB_NEEDS_MIGRATION = "数据库文件 {path} 是旧版本（第 {version} 版），需要先升级：请关闭看板后运行 python -m dashboard migrate --db {path}。"
 DB_MIGRATION_FAILED = "数据库文件 {path} 升级失败，文件未改动：{detail}"
+DB_MIGRATION_STOPPED = (
+    "数据库文件 {path} 升级到第 {version} 版时失败：文件完好，停在已完成的第 {reached} 版，处理后可再次升级：{detail}"
+)
 CLI_MIGRATE_HELP = "把旧版本的数据库升级到本程序的版本"
 CLI_MIGRATED = "数据库已是第 {version} 版。"
 BATCH_NOT_REMOVABLE = "没有编号为 {batch} 的可撤销导入（不存在、导入失败或已撤销）。"

@@ -1,4 +1,5 @@
-"""One DuckDB transaction as a `with` block: committed when the block ends, rolled back when it raises."""
+"""One DuckDB transaction as a `with` block: committed when the block ends, rolled back when it raises; and
+which errors say that another writer committed a conflicting change first (a DuckLake's many writers)."""
 
 from __future__ import annotations
 
@@ -15,8 +16,19 @@ def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConne
         yield con
         con.execute("COMMIT")  # inside the try: a COMMIT that fails (disk full) is rolled back too
     except BaseException:
-        con.execute("ROLLBACK")
+        try:
+            con.execute("ROLLBACK")
+        except duckdb.TransactionException as error:  # a COMMIT that failed may have ended it already
+            if "no transaction is active" not in str(error):
+                raise
         raise
+
+
+def is_conflict(error: BaseException) -> bool:
+    """Whether a transaction failed because another one committed a conflicting change first: on a DuckLake,
+    "Transaction conflict" (the whole transaction can be run again on the newer snapshot); on a file,
+    DuckDB's own write-write conflict between two connections."""
+    return isinstance(error, duckdb.TransactionException) and "conflict" in str(error).lower()
 
 
 def first_row(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> tuple | None:

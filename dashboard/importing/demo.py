@@ -18,9 +18,9 @@ from pathlib import Path
 import pyarrow as pa
 
 from dashboard.audit import review
-from dashboard.core import domain
+from dashboard.core import dialect, domain
 from dashboard.core.model import Form, FundRow, Funds, Indicator
-from dashboard.core.transactions import only_row, transaction
+from dashboard.core.transactions import transaction
 from dashboard.store import connect, schema, writes
 
 CHUNK_FORMS = 5000
@@ -239,10 +239,8 @@ def build(path: Path | str, forms: int, seed: int = 1, workers: int | None = Non
                 _write_chunk(con, future.result(), source_name(seed, number), count)
         writes.refresh_indicator_sums(con)  # once for every form: one pass over the indicators, not one per chunk
         review.refresh_unit_findings(con)
-        con.execute(
-            "INSERT OR REPLACE INTO meta VALUES (?, ?)",
-            [SYNTHETIC_META_KEY, f"python -m dashboard demo --forms {forms} --seed {seed} ({datetime.now():%Y-%m-%d})"],
-        )
+        made = f"python -m dashboard demo --forms {forms} --seed {seed} ({datetime.now():%Y-%m-%d})"
+        dialect.put_meta(con, SYNTHETIC_META_KEY, made)
         con.execute("CHECKPOINT")
     finally:
         con.close()
@@ -251,11 +249,19 @@ def build(path: Path | str, forms: int, seed: int = 1, workers: int | None = Non
 
 def _write_chunk(con, tables: dict[str, pa.Table], file_name: str, count: int) -> None:
     with transaction(con):
-        (batch_id,) = only_row(
-            con,
-            "INSERT INTO import_batches (file_name, imported_at, outcome, form_count, message, new_count) "
-            "VALUES (?, ?, ?, ?, ?, ?) RETURNING batch_id",
-            [file_name, datetime.now(), domain.Outcome.IMPORTED, count, "示例数据（合成，非真实报送）", count],
+        batch_id = dialect.next_id(con, "batch_id_seq")
+        con.execute(
+            "INSERT INTO import_batches (batch_id, file_name, imported_at, outcome, form_count, message, new_count) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [
+                batch_id,
+                file_name,
+                datetime.now(),
+                domain.Outcome.IMPORTED,
+                count,
+                "示例数据（合成，非真实报送）",
+                count,
+            ],
         )
         forms = tables["forms"]
         tables["forms"] = forms.set_column(

@@ -7,10 +7,13 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import random
+import time
 from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 import duckdb
 
@@ -18,6 +21,7 @@ from dashboard.audit import review
 from dashboard.core import domain, texts
 from dashboard.core.domain import Outcome
 from dashboard.core.model import Form
+from dashboard.core.transactions import is_conflict
 from dashboard.importing import versions
 from dashboard.ingest import pages
 from dashboard.ingest.files import ReadResult, SafeReader, precheck
@@ -25,6 +29,12 @@ from dashboard.reference import reference
 from dashboard.store import connect, reads, writes
 
 _LOG = logging.getLogger(__name__)
+_T = TypeVar("_T")
+
+# A DuckLake takes many writers: a step whose commit meets another writer's conflicting change (both settled
+# the same meta row, say) runs again, on the newer snapshot, up to this many times, after a short random wait.
+CONFLICT_ATTEMPTS = 8
+CONFLICT_WAIT_SECONDS = 0.2
 
 
 @dataclass(frozen=True)
@@ -110,8 +120,7 @@ def _import(
     reader: SafeReader | None,
 ) -> list[FileOutcome]:
     hashes = {path: file_sha256(path) for path, _name in files if precheck(path) is None}  # no connection open
-    with step() as con:
-        plan = _plan(con, files, hashes)
+    plan = _retried(step, lambda con: _plan(con, files, hashes))
     to_read = [(path, name) for path, name, decided in plan if isinstance(decided, str)]
     owns_reader = reader is None
     reader = reader or SafeReader()
@@ -121,8 +130,7 @@ def _import(
         for _path, _name, decided in plan:
             if isinstance(decided, str):  # its sha256: read it now
                 result = _checked(next(results), options)  # parsed and checked with no connection open
-                with step() as con:
-                    outcome = _store_result(con, result, decided, options)
+                outcome = _retried(step, lambda con: _store_result(con, result, decided, options))  # noqa: B023
             else:
                 outcome = decided
             outcomes.append(outcome)
@@ -132,13 +140,35 @@ def _import(
         if owns_reader:
             reader.close()
     stored = [o.batch_id for o in outcomes if o.outcome in (Outcome.IMPORTED, Outcome.PARTIAL) and o.batch_id]
-    with step() as con:
+
+    def finish(con: duckdb.DuckDBPyConnection) -> None:
         # Only the (unit, year) groups of the stored forms, as recorded with each file (and any work a killed
         # import left undone); reference.ensure_schema redoes the reference step at every writer's open.
         review.finish_unit_findings(con)
         if stored:
             reference.refresh(con)  # organisations and project types of what the new forms print
+
+    _retried(step, finish)
     return outcomes
+
+
+def _retried(
+    step: Callable[[], AbstractContextManager[duckdb.DuckDBPyConnection]],
+    work: Callable[[duckdb.DuckDBPyConnection], _T],
+) -> _T:
+    """`work` in one step, run again in a new step where another writer's commit conflicted with it
+    (transactions.is_conflict; on a DuckLake): its decisions (which stored form a new one replaces) are made
+    again on what that writer committed, so a conflict never stores a stale decision."""
+    for attempt in range(1, CONFLICT_ATTEMPTS + 1):
+        try:
+            with step() as con:
+                return work(con)
+        except duckdb.TransactionException as error:
+            if not is_conflict(error) or attempt == CONFLICT_ATTEMPTS:
+                raise
+            _LOG.info("write conflict (attempt %d): %s", attempt, error)
+            time.sleep(random.uniform(0.5, 1.5) * CONFLICT_WAIT_SECONDS * attempt)
+    raise AssertionError("unreachable")
 
 
 def _steps(
@@ -231,7 +261,9 @@ def _store_result(con, result: ReadResult, sha256: str, options: ImportOptions) 
             con, result.source_file, sha256, placements, outcome=outcome, message=message,
             imported_by=options.imported_by,
         )  # fmt: skip
-    except duckdb.Error:  # the detail is for the server log; the user is told which file and that it failed
+    except duckdb.Error as error:  # the detail is for the server log; the user is told which file and that it failed
+        if is_conflict(error):
+            raise  # _retried runs the placement and the save again
         _LOG.exception("storing %s failed", result.source_file)
         return _failure(con, result.source_file, sha256, texts.REASON_STORE_FAILED)
     replaced = [p for p in placements if p.status == writes.PlacementStatus.REPLACED]

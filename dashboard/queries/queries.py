@@ -323,7 +323,12 @@ def unit_rows(con, filters: Filters, order: str = "budget", offset: int = 0, lim
 
 def unit_count(con, filters: Filters) -> int:
     """How many rows unit_rows has in all."""
-    body = "SELECT count(DISTINCT coalesce(o.org, '\x00')) AS n FROM form_overview o WHERE {where}"
+    # Forms of no known organisation make one row (unit_rows groups them): NULL counted once. (No NUL
+    # character as the stand-in: DuckDB 1.5's parser ends the SQL text at it.)
+    body = (
+        "SELECT count(DISTINCT o.org) + (count(*) FILTER (WHERE o.org IS NULL) > 0)::INTEGER AS n "
+        "FROM form_overview o WHERE {where}"
+    )
     frame = overview_query(con, body, filters)
     return int(frame["n"].iloc[0])
 

@@ -19,7 +19,7 @@ from datetime import datetime
 import duckdb
 import pandas as pd
 
-from dashboard.core import domain, texts
+from dashboard.core import dialect, domain, texts
 from dashboard.core.transactions import only_row, transaction
 from dashboard.security import untrusted
 
@@ -154,7 +154,7 @@ def seed_defaults(con: duckdb.DuckDBPyConnection) -> None:
     if seeded:
         return
     _write_rules(con, DEFAULT_RULES)
-    con.execute("INSERT OR REPLACE INTO meta VALUES ('reference_rules_seeded', '1')")
+    dialect.put_meta(con, "reference_rules_seeded", "1")
 
 
 def load_rules(con: duckdb.DuckDBPyConnection) -> list[Rule]:

@@ -17,7 +17,7 @@ from datetime import datetime
 import duckdb
 import pandas as pd
 
-from dashboard.core import domain, texts
+from dashboard.core import dialect, domain, texts
 from dashboard.core.transactions import only_row, transaction
 from dashboard.reference.project_types import (
     MATCHES,
@@ -166,11 +166,11 @@ def classify(
 
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     """The tables, the default rules once (a later empty list is the office's choice), the new reasons resolved."""
-    con.execute(DDL)
+    dialect.execute_ddl(con, DDL)
     seeded = only_row(con, "SELECT count(*) FROM meta WHERE key = 'reason_rules_seeded'")[0]
     if not seeded:
         _write_rules(con, DEFAULT_RULES)
-        con.execute("INSERT OR REPLACE INTO meta VALUES ('reason_rules_seeded', '1')")
+        dialect.put_meta(con, "reason_rules_seeded", "1")
     resolve(con)
 
 

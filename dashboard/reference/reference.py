@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import duckdb
 
-from dashboard.core import domain, texts
+from dashboard.core import dialect, domain, texts
 from dashboard.core.model import Form
 from dashboard.core.transactions import only_row
 from dashboard.reference import organisations, project_types, reason_classes
@@ -23,8 +23,8 @@ _TABLES = ("ref_organisations", "ref_org_spellings", "ref_type_rules", "ref_type
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     """Create the reference tables if missing, give them the default rules once, and resolve what the
     stored forms print that is not resolved yet (called by connect.open_db for writers)."""
-    con.execute(organisations.DDL)
-    con.execute(project_types.DDL)
+    dialect.execute_ddl(con, organisations.DDL)
+    dialect.execute_ddl(con, project_types.DDL)
     project_types.seed_defaults(con)
     reason_classes.ensure_schema(con)
     refresh(con)

@@ -18,7 +18,7 @@ import duckdb
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from dashboard.core import texts
+from dashboard.core import dialect, texts
 from dashboard.core.domain import Role
 from dashboard.core.transactions import only_row
 from dashboard.security import signin_guard
@@ -62,8 +62,8 @@ class Account:
 
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     """Create the users table and the sign-in log if missing (called by connect.open_db for writers)."""
-    con.execute(USERS_DDL)
-    con.execute(signin_guard.SIGNIN_LOG_DDL)
+    dialect.execute_ddl(con, USERS_DDL)
+    dialect.execute_ddl(con, signin_guard.SIGNIN_LOG_DDL)
 
 
 def has_accounts(con: duckdb.DuckDBPyConnection) -> bool:

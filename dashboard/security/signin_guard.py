@@ -19,6 +19,7 @@ from datetime import datetime, timedelta
 
 import duckdb
 
+from dashboard.core import dialect
 from dashboard.core.transactions import only_row
 
 
@@ -103,7 +104,7 @@ def verdict(con: duckdb.DuckDBPyConnection, name: str, address: str, now: dateti
 
 def record(con: duckdb.DuckDBPyConnection, name: str, address: str, success: bool, now: datetime) -> None:
     """Log one password check (and forget rows older than LOG_KEEP)."""
-    con.execute(SIGNIN_LOG_DDL)
+    dialect.execute_ddl(con, SIGNIN_LOG_DDL)
     con.execute("INSERT INTO signin_log VALUES (?, ?, ?, ?)", [now, name.strip(), address, success])
     con.execute("DELETE FROM signin_log WHERE attempted_at < ?", [now - LOG_KEEP])
 

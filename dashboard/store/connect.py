@@ -2,8 +2,13 @@
 current schema (migrations.py) on a writer's open. The tables are in schema.py, saves in writes.py, forms
 back out in reads.py.
 
-Who writes: one process at a time (DuckDB takes an exclusive lock for a read-write
-open). Pages open the file read-only; writes go through `dashboard.importing.importer` only,
+The location is a file path, or a DuckLake (`ducklake:postgres:<conninfo>`, store/lake.py): this module
+alone decides which (`lake.is_lake`), and opens a lake through `lake.connect_lake`; the DDL goes through
+core/dialect.py, which translates it for a lake.
+
+Who writes (a file): one process at a time (DuckDB takes an exclusive lock for a read-write
+open); a lake takes many writers at once (no claim; its catalog in PostgreSQL orders their commits).
+Pages open the database read-only; writes go through `dashboard.importing.importer` only,
 from the command line or the 导入 page. `open_db` turns DuckDB's lock and file errors
 into `StoreError` with a message that says what to do.
 """
@@ -12,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -19,9 +25,11 @@ from pathlib import Path
 
 import duckdb
 
-from dashboard.core import texts
+from dashboard.core import dialect, texts
+from dashboard.core.transactions import transaction
 from dashboard.reference import reference
 from dashboard.security import accounts
+from dashboard.store import lake
 from dashboard.store.migrations import MIGRATIONS
 from dashboard.store.schema import (
     DAMAGED,
@@ -37,12 +45,20 @@ from dashboard.store.schema import (
 from dashboard.store.writes import unit_findings_pending
 
 DEFAULT_DB = Path("data/forms.duckdb")
+_META_DDL = "CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL)"  # as in SCHEMA
 DB_ENV_VAR = "DASHBOARD_DB"
 
 
 def default_db_path() -> Path:
     """The database file: $DASHBOARD_DB, else data/forms.duckdb."""
     return Path(os.environ.get(DB_ENV_VAR) or DEFAULT_DB)
+
+
+def database_location(path: Path | str | None = None) -> Path | str:
+    """Where the database is: `path`, else $DASHBOARD_DB, else data/forms.duckdb; a lake's location as its
+    string (`ducklake:…`, store/lake.py), a file's as a Path."""
+    location = str(path) if path else os.environ.get(DB_ENV_VAR) or str(DEFAULT_DB)
+    return location if lake.is_lake(location) else Path(location)
 
 
 def open_db(
@@ -55,17 +71,20 @@ def open_db(
     `wait`: how long to wait while another handle holds the file (default: READER_WAIT_SECONDS for a
     reader, WRITER_WAIT_SECONDS for a writer).
     """
-    db_path = Path(path) if path else default_db_path()
-    if read_only and not db_path.exists():
-        raise StoreError(texts.DB_MISSING.format(path=db_path))
-    created = not read_only and not db_path.exists()
-    if not read_only:
-        db_path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)  # a new folder: owner-only
+    db_path = database_location(path)
+    created = False
+    if isinstance(db_path, Path):
+        if read_only and not db_path.exists():
+            raise StoreError(texts.DB_MISSING.format(path=db_path))
+        created = not read_only and not db_path.exists()
+        if not read_only:
+            db_path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)  # a new folder: owner-only
     con = _connect_or_explain(db_path, read_only, wait)
-    if created:
+    if isinstance(db_path, Path) and created:
         _owner_only(db_path)
+    shown = db_path if isinstance(db_path, Path) else lake.without_password(db_path)  # no password in messages
     try:
-        _bring_schema_up_to_date(con, db_path, read_only)
+        _bring_schema_up_to_date(con, shown, read_only)
         if not read_only:
             accounts.ensure_schema(con)  # the users table (dashboard/security/accounts.py)
             reference.ensure_schema(con)  # organisations and project types (dashboard/reference/reference.py)
@@ -75,7 +94,7 @@ def open_db(
                 review.finish_unit_findings(con)
     except duckdb.Error as error:  # the file opened, but its catalogue cannot be read?
         con.close()
-        damaged = damage_error(error, db_path)
+        damaged = damage_error(error, shown)
         if damaged is None:
             raise
         raise damaged from error
@@ -85,7 +104,7 @@ def open_db(
     return con
 
 
-def open_for_small_write(db_path: Path) -> duckdb.DuckDBPyConnection:
+def open_for_small_write(db_path: Path | str) -> duckdb.DuckDBPyConnection:
     """The file opened read-write without what open_db does for writers (migration, reference refresh): for
     a one-row write (the sign-in log) to a file of this schema version, which a reader has just opened."""
     try:
@@ -105,11 +124,12 @@ _DAMAGE_MARKERS = (_TRUNCATION_MARKER, "corrupt", "checksum", "failed to deseria
 _NOT_DUCKDB_MARKER = "not a valid duckdb database file"
 
 
-def open_error(error: duckdb.Error, db_path: Path) -> StoreError:
+def open_error(error: duckdb.Error, db_path: Path | str) -> StoreError:
     """The StoreError for a DuckDB error met opening or reading the file: held by another program,
     damaged, not a DuckDB file at all, or (the rest) unreadable with DuckDB's words."""
     words = str(error).lower()
-    if isinstance(error, duckdb.IOException) and "lock" in words:
+    # "lock" as a word: DuckDB 1.5 reports a damaged block as an IOException "… in block at location …".
+    if isinstance(error, duckdb.IOException) and re.search(r"\block", words):
         return StoreError(texts.DB_LOCKED.format(path=db_path), LOCKED)
     if _NOT_DUCKDB_MARKER in words:
         return StoreError(texts.DB_NOT_DUCKDB.format(path=db_path), NOT_DUCKDB)
@@ -121,7 +141,7 @@ def open_error(error: duckdb.Error, db_path: Path) -> StoreError:
     return StoreError(texts.DB_UNREADABLE.format(path=db_path, detail=error))
 
 
-def damage_error(error: duckdb.Error, db_path: Path) -> StoreError | None:
+def damage_error(error: duckdb.Error, db_path: Path | str) -> StoreError | None:
     """open_error for an error met while reading, when it says the file is damaged or not a DuckDB file;
     None for any other error (a bug, a lock), which the caller lets through."""
     found = open_error(error, db_path)
@@ -137,11 +157,14 @@ def _owner_only(db_path: Path) -> None:
             os.chmod(path, 0o600)
 
 
-def _connect_or_explain(db_path: Path, read_only: bool, wait: float | None) -> duckdb.DuckDBPyConnection:
+def _connect_or_explain(db_path: Path | str, read_only: bool, wait: float | None) -> duckdb.DuckDBPyConnection:
     """_connect, its errors as StoreError with a message for people."""
     try:
         return _connect(db_path, read_only, wait)
     except duckdb.Error as error:
+        if lake.is_lake(db_path):
+            shown, detail = lake.without_password(str(db_path)), lake.without_password(str(error))
+            raise StoreError(texts.LAKE_UNREACHABLE.format(path=shown, detail=detail)) from None  # no password
         raise open_error(error, db_path) from error
 
 
@@ -156,7 +179,10 @@ def writer_claim(path: Path | str | None = None) -> Iterator[None]:
     """
     import fcntl
 
-    db_path = Path(path) if path else default_db_path()
+    db_path = database_location(path)
+    if not isinstance(db_path, Path):  # a lake takes many writers at once
+        yield
+        return
     db_path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     handle = os.open(db_path.with_name(db_path.name + ".writer"), os.O_RDWR | os.O_CREAT, 0o600)
     try:
@@ -185,7 +211,7 @@ class StepWriter:
     STEP_WAIT_SECONDS = 60.0
 
     def __init__(self, path: Path | str | None = None):
-        self.path = Path(path) if path else default_db_path()
+        self.path = database_location(path)
         self._opened_before = False
         self._closed_at = 0.0
         self._claims: list[contextlib.AbstractContextManager] = []  # nested `with writer:` claim once
@@ -223,9 +249,12 @@ READER_WAIT_SECONDS = 3.0
 _WAIT_STEP_SECONDS = 0.05
 
 
-def _connect(db_path: Path, read_only: bool, wait: float | None = None) -> duckdb.DuckDBPyConnection:
+def _connect(db_path: Path | str, read_only: bool, wait: float | None = None) -> duckdb.DuckDBPyConnection:
     """duckdb.connect, tried again while the file is held (another process's lock, or this process's
-    handle of the other kind: "different configuration") for up to `wait` seconds."""
+    handle of the other kind: "different configuration") for up to `wait` seconds. A lake is not held by
+    anyone: lake.connect_lake."""
+    if lake.is_lake(db_path):
+        return lake.connect_lake(str(db_path), read_only)
     if wait is None:
         wait = READER_WAIT_SECONDS if read_only else WRITER_WAIT_SECONDS
     deadline = time.monotonic() + wait
@@ -233,7 +262,7 @@ def _connect(db_path: Path, read_only: bool, wait: float | None = None) -> duckd
         try:
             return duckdb.connect(str(db_path), read_only=read_only)
         except (duckdb.IOException, duckdb.ConnectionException) as error:
-            held = "lock" in str(error).lower() or "different configuration" in str(error)
+            held = re.search(r"\block", str(error).lower()) is not None or "different configuration" in str(error)
             if not held or time.monotonic() >= deadline:
                 raise
             time.sleep(_WAIT_STEP_SECONDS)
@@ -249,7 +278,7 @@ def cap_memory(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(f"SET memory_limit = '{BULK_JOB_MEMORY}'")
 
 
-def _bring_schema_up_to_date(con, db_path: Path, read_only: bool) -> None:
+def _bring_schema_up_to_date(con, db_path: Path | str, read_only: bool) -> None:
     version = schema_version(con)
     if version is not None and version > SCHEMA_VERSION:
         raise StoreError(texts.DB_TOO_NEW.format(path=db_path, version=version, supported=SCHEMA_VERSION), TOO_NEW)
@@ -257,22 +286,23 @@ def _bring_schema_up_to_date(con, db_path: Path, read_only: bool) -> None:
         if version is not None and version < SCHEMA_VERSION:
             raise StoreError(texts.DB_NEEDS_MIGRATION.format(path=db_path, version=version), TOO_OLD)
         return
-    if version is not None and version < SCHEMA_VERSION:
-        con.execute("BEGIN TRANSACTION")
+    # One transaction per step, the version it reaches recorded in it: DuckDB 1.5 cannot commit a transaction
+    # that alters a table after updating it, which a chain of steps does. A step that fails leaves the file
+    # whole at the version the steps before it reached; the next writer goes on from there.
+    for step in range(version, SCHEMA_VERSION) if version is not None else ():
         try:
-            for step in range(version, SCHEMA_VERSION):
+            with transaction(con):
                 MIGRATIONS[step](con)
-            con.execute("COMMIT")
-        except BaseException as error:
-            con.execute("ROLLBACK")
-            if isinstance(error, duckdb.Error):
+                con.execute(_META_DDL)  # a version-1 file has none before step 10 → 11 makes it
+                dialect.put_meta(con, "schema_version", str(step + 1))
+        except duckdb.Error as error:
+            if step == version:
                 raise StoreError(texts.DB_MIGRATION_FAILED.format(path=db_path, detail=error)) from error
-            raise
-    con.execute(SCHEMA)
-    con.execute(
-        "INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)",
-        [str(SCHEMA_VERSION)],
-    )
+            stopped = texts.DB_MIGRATION_STOPPED.format(path=db_path, version=step + 1, reached=step, detail=error)
+            raise StoreError(stopped) from error
+    dialect.execute_ddl(con, SCHEMA)
+    if version is None:  # written only when it changes: on a lake, a write conflicts with other writers'
+        dialect.put_meta(con, "schema_version", str(SCHEMA_VERSION))
 
 
 # --- writing ---------------------------------------------------------------------------------------------

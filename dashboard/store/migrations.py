@@ -14,6 +14,24 @@ from dashboard.store.schema import COPY_KEY_COLUMNS, CYCLE_DDL, OCR_BLOCKS_DDL, 
 from dashboard.store.writes import FORM_SUM_COLUMNS, refresh_derived, refresh_indicator_sums, update_from_frame
 
 
+def add_columns(con, table: str, columns: list[str]) -> None:
+    """ALTER TABLE … ADD COLUMN for each "name TYPE [DEFAULT value]", existing rows given the default.
+
+    A default is set after the column is added, and existing rows filled by one UPDATE after every ALTER:
+    DuckDB 1.5 cannot commit a transaction in which a column added with a DEFAULT is followed by another ALTER
+    and an UPDATE of the table (the table and its rows end the same as with ADD COLUMN … DEFAULT)."""
+    defaults = {}
+    for column in columns:
+        definition, _, default = column.partition(" DEFAULT ")
+        con.execute(f"ALTER TABLE {table} ADD COLUMN {definition}")
+        if default:
+            name = definition.split()[0]
+            con.execute(f"ALTER TABLE {table} ALTER COLUMN {name} SET DEFAULT {default}")
+            defaults[name] = default
+    if defaults:
+        con.execute(f"UPDATE {table} SET " + ", ".join(f"{name} = {value}" for name, value in defaults.items()))
+
+
 def _migrate_1_to_2(con) -> None:
     """Version 1 (no versions, no derived columns): add the columns, then fill them from the rows."""
     added = {
@@ -27,8 +45,7 @@ def _migrate_1_to_2(con) -> None:
                        "not_measured BOOLEAN"],
     }  # fmt: skip
     for table, columns in added.items():
-        for column in columns:
-            con.execute(f"ALTER TABLE {table} ADD COLUMN {column}")
+        add_columns(con, table, columns)
     con.execute("UPDATE import_batches SET new_count = form_count WHERE outcome = 'imported'")
     ids = [row[0] for row in con.execute("SELECT form_id FROM forms ORDER BY form_id").fetchall()]
     for start in range(0, len(ids), _MIGRATION_CHUNK):
@@ -43,8 +60,7 @@ def _migrate_2_to_3(con) -> None:
 
 def _migrate_3_to_4(con) -> None:
     """Version 4 stores each form's indicator sums as columns of `forms`."""
-    for column in FORM_SUM_COLUMNS:
-        con.execute(f"ALTER TABLE forms ADD COLUMN {column}")
+    add_columns(con, "forms", FORM_SUM_COLUMNS)
     refresh_indicator_sums(con)
 
 

@@ -12,9 +12,9 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 
-from dashboard.core import domain, texts
+from dashboard.core import dialect, domain, texts
 from dashboard.core.model import Check, Form
-from dashboard.core.transactions import first_row, only_row, transaction
+from dashboard.core.transactions import first_row, transaction
 from dashboard.store.schema import (
     CHECK_COLUMNS,
     COPY_KEY_COLUMNS,
@@ -173,7 +173,7 @@ def mark_unit_findings_pending(con: duckdb.DuckDBPyConnection, batches: list[int
         value = {"all": True}
     else:
         value = {"batches": sorted({*(pending or {}).get("batches", []), *(int(b) for b in batches)})}
-    con.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", [_UNIT_FINDINGS_PENDING, json.dumps(value)])
+    dialect.put_meta(con, _UNIT_FINDINGS_PENDING, json.dumps(value))
 
 
 def unit_findings_pending(con: duckdb.DuckDBPyConnection) -> dict | None:
@@ -372,15 +372,15 @@ def _insert_batch(
     con, file_name, sha256, outcome, form_count, message,
     new=None, replaced=None, duplicate=None, incomplete=None, imported_by=None,
 ) -> int:  # fmt: skip
-    row = only_row(
-        con,
-        "INSERT INTO import_batches (file_name, sha256, imported_at, outcome, form_count, message, new_count, "
-        "replaced_count, duplicate_count, incomplete_count, imported_by) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING batch_id",
-        [file_name, sha256, datetime.now(), outcome, form_count, message, new, replaced, duplicate, incomplete,
-         imported_by],
+    batch_id = dialect.next_id(con, "batch_id_seq")  # a lake has no sequence default (core/dialect.py)
+    con.execute(
+        "INSERT INTO import_batches (batch_id, file_name, sha256, imported_at, outcome, form_count, message, "
+        "new_count, replaced_count, duplicate_count, incomplete_count, imported_by) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [batch_id, file_name, sha256, datetime.now(), outcome, form_count, message, new, replaced, duplicate,
+         incomplete, imported_by],
     )  # fmt: skip
-    return int(row[0])
+    return batch_id
 
 
 def _insert_forms(con, batch_id: int, placements: list[Placement]) -> None:
@@ -418,6 +418,7 @@ def _append_rows(con, table: str, columns: list[str], rows: list[list]) -> None:
     try:
         data = rows_table(columns, rows)
     except (pa.ArrowException, ValueError, TypeError, OverflowError):
+        _refuse_text_without_utf8(rows)
         _append_frame(con, table, pd.DataFrame(rows, columns=columns, dtype=object))
         return
     names = ", ".join(columns)
@@ -426,6 +427,19 @@ def _append_rows(con, table: str, columns: list[str], rows: list[list]) -> None:
         con.execute(f"INSERT INTO {table} ({names}) SELECT {names} FROM incoming_rows")
     finally:
         con.unregister("incoming_rows")
+
+
+def _refuse_text_without_utf8(rows: list[list]) -> None:
+    """Raise duckdb.ConversionException for text with no UTF-8 form (a lone surrogate) before DuckDB sees it:
+    DuckDB 1.5 takes such text from a frame as a fatal error that leaves the connection unusable (2.0 refused it
+    as a conversion error); the importer reports a duckdb.Error as 写入数据库失败 and rolls the file back."""
+    for row in rows:
+        for value in row:
+            if isinstance(value, str):
+                try:
+                    value.encode("utf-8")
+                except UnicodeEncodeError as error:
+                    raise duckdb.ConversionException(f"text that is not valid UTF-8: {error}") from error
 
 
 def rows_table(columns: list[str], rows: list[list]) -> pa.Table:

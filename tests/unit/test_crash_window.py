@@ -1,6 +1,7 @@
 """A writer killed (kill -9) after its last file committed but before the unit findings (rule 10) were
 refreshed: the refresh is recorded as pending in the file's own transaction, and the next writer finishes it
-(issue 24, point 8). Before, the findings stayed missing for good: a re-run called every file a duplicate."""
+(issue 24, point 8). Before, the findings stayed missing for good: a re-run called every file a duplicate.
+On a file and on a DuckLake (db_location, tests/conftest.py)."""
 
 from __future__ import annotations
 
@@ -41,7 +42,7 @@ def full_marks_files(folder: Path) -> list[Path]:
     return files
 
 
-def findings(db: Path) -> list[str]:
+def findings(db: Path | str) -> list[str]:
     con = connect.open_db(db, read_only=True)
     try:
         return sorted(row[0] for row in con.execute(UNIT_FINDINGS).fetchall())
@@ -49,16 +50,16 @@ def findings(db: Path) -> list[str]:
         con.close()
 
 
-def killed_import(db: Path, files: list[Path]) -> None:
+def killed_import(db: Path | str, files: list[Path]) -> None:
     killed = subprocess.run(
         [sys.executable, "-c", _KILLED_IMPORT, str(db), *map(str, files)], cwd=ROOT, capture_output=True, timeout=300
     )
     assert killed.returncode == -signal.SIGKILL, killed.stderr
 
 
-def test_unit_findings_after_a_normal_import(tmp_path):
+def test_unit_findings_after_a_normal_import(tmp_path, db_location):
     """The truth by hand: both forms of 甲中心 carry the finding."""
-    db = tmp_path / "f.duckdb"
+    db = db_location
     con = connect.open_db(db)
     try:
         importer.import_files(con, [(p, p.name) for p in full_marks_files(tmp_path)], importer.ImportOptions(year=2021))
@@ -67,8 +68,8 @@ def test_unit_findings_after_a_normal_import(tmp_path):
     assert findings(db) == ["办公设备购置", "购置费"]
 
 
-def test_a_rerun_after_kill_9_repairs_the_unit_findings(tmp_path):
-    db = tmp_path / "f.duckdb"
+def test_a_rerun_after_kill_9_repairs_the_unit_findings(tmp_path, db_location):
+    db = db_location
     files = full_marks_files(tmp_path)
     killed_import(db, files)
     assert findings(db) == []  # both files committed; their findings were never written
@@ -85,8 +86,8 @@ def test_a_rerun_after_kill_9_repairs_the_unit_findings(tmp_path):
         con.close()
 
 
-def test_any_writer_open_finishes_the_pending_refresh(tmp_path):
-    db = tmp_path / "f.duckdb"
+def test_any_writer_open_finishes_the_pending_refresh(tmp_path, db_location):
+    db = db_location
     killed_import(db, full_marks_files(tmp_path))
     con = connect.open_db(db, read_only=True)
     try:

@@ -69,7 +69,7 @@ def make(kind: str, recs: list[dict], folder: Path, stem: str) -> Path:
     return maker(recs, folder / f"{stem}{suffix}")
 
 
-def import_in_turn(db: Path, files: list[Path]) -> list[importer.FileOutcome]:
+def import_in_turn(db: Path | str, files: list[Path]) -> list[importer.FileOutcome]:
     """Each file in its own run, as two offices' files arrive."""
     con = connect.open_db(db)
     try:
@@ -78,7 +78,7 @@ def import_in_turn(db: Path, files: list[Path]) -> list[importer.FileOutcome]:
         con.close()
 
 
-def current(db: Path) -> list[tuple[str, str | None, bool]]:
+def current(db: Path | str) -> list[tuple[str, str | None, bool]]:
     """Current forms (not replaced by another version): (name, unit, held as 可能重复)."""
     con = connect.open_db(db, read_only=True)
     try:
@@ -94,15 +94,15 @@ def current(db: Path) -> list[tuple[str, str | None, bool]]:
 
 
 @pytest.mark.parametrize("order", ["unit 2 first", "unit 3 first"])
-def test_two_units_files_keep_14_forms_in_either_order(tmp_path, order):
+def test_two_units_files_keep_14_forms_in_either_order(tmp_path, db_location, order):
     unit_2 = make("report", records(UNIT_2_FORMS, None), tmp_path, "单位2")
     unit_3 = make("report", records(UNIT_3_FORMS, UNIT_3), tmp_path, "单位3")
     files = [unit_2, unit_3] if order == "unit 2 first" else [unit_3, unit_2]
-    outcomes = import_in_turn(tmp_path / "f.duckdb", files)
+    outcomes = import_in_turn(db_location, files)
     assert [o.outcome for o in outcomes] == [importer.Outcome.IMPORTED] * 2
     assert [o.placed["replaced"] for o in outcomes] == [0, 0]  # nothing replaced
     assert [o.placed["duplicate"] for o in outcomes] == [0, 1]  # the later reserve form waits for a person
-    forms = current(tmp_path / "f.duckdb")
+    forms = current(db_location)
     assert len(forms) == 14
     later = RESERVE_3 if order == "unit 2 first" else RESERVE_2
     assert [(name, pending) for name, _unit, pending in forms if pending] == [(later, True)]
@@ -110,11 +110,11 @@ def test_two_units_files_keep_14_forms_in_either_order(tmp_path, order):
     assert (RESERVE_3, UNIT_3, order == "unit 2 first") in forms
 
 
-def test_the_held_form_shows_its_stored_namesake(tmp_path):
+def test_the_held_form_shows_its_stored_namesake(tmp_path, db_location):
     unit_2 = make("report", records(UNIT_2_FORMS, None), tmp_path, "单位2")
     unit_3 = make("report", records(UNIT_3_FORMS, UNIT_3), tmp_path, "单位3")
-    import_in_turn(tmp_path / "f.duckdb", [unit_2, unit_3])
-    con = connect.open_db(tmp_path / "f.duckdb", read_only=True)
+    import_in_turn(db_location, [unit_2, unit_3])
+    con = connect.open_db(db_location, read_only=True)
     try:
         pending = reads.pending_duplicates(con)
     finally:
@@ -124,23 +124,23 @@ def test_the_held_form_shows_its_stored_namesake(tmp_path):
     ]
 
 
-def test_a_correction_of_the_same_form_still_replaces(tmp_path):
+def test_a_correction_of_the_same_form_still_replaces(tmp_path, db_location):
     """Unit 3 sends its file again with one reason changed: all 7 forms replace their first versions."""
     first = records(UNIT_3_FORMS, UNIT_3)
     corrected = copy.deepcopy(first)
     corrected[0]["indicators"][0]["reason"] = "已更正：全年按计划完成"
     files = [make("report", first, tmp_path, "单位3"), make("report", corrected, tmp_path, "单位3（更正）")]
-    outcomes = import_in_turn(tmp_path / "f.duckdb", files)
+    outcomes = import_in_turn(db_location, files)
     assert outcomes[1].placed == {"new": 0, "replaced": 7, "duplicate": 0, "incomplete": 0}
     assert any("已更正：全年按计划完成" in line for line in outcomes[1].details)
-    assert len(current(tmp_path / "f.duckdb")) == 7
+    assert len(current(db_location)) == 7
 
 
 # --- the Excel, 万元-PDF and report-system sets of the sample ---------------------------------------------------
 
 
 @pytest.mark.parametrize("kind", list(MAKERS))
-def test_each_set_of_the_sample_gives_22_forms(tmp_path, kind):
+def test_each_set_of_the_sample_gives_22_forms(tmp_path, db_location, kind):
     """The 22 seed forms in two files of one department, the first printing no 实施单位 and the second
     printing it: 22 current forms. The reserve pair (seed forms 14 and 20) falls in different files: the
     later one is held as 可能重复, not counted in place of the other."""
@@ -148,27 +148,27 @@ def test_each_set_of_the_sample_gives_22_forms(tmp_path, kind):
         make(kind, records(range(1, 15), None), tmp_path, "第一批"),
         make(kind, records(range(15, 23), UNIT_3), tmp_path, "第二批"),
     ]
-    outcomes = import_in_turn(tmp_path / "f.duckdb", files)
+    outcomes = import_in_turn(db_location, files)
     assert [o.form_count for o in outcomes] == [14, 8]
-    forms = current(tmp_path / "f.duckdb")
+    forms = current(db_location)
     assert len(forms) == 22
     assert [name for name, _unit, pending in forms if pending] == [RESERVE_3]
 
 
-def test_two_units_printed_on_both_sides_are_22_counted_forms(tmp_path):
+def test_two_units_printed_on_both_sides_are_22_counted_forms(tmp_path, db_location):
     files = [
         make("excel", records(range(1, 15), "福田区政务服务信息中心"), tmp_path, "第一批"),
         make("excel", records(range(15, 23), UNIT_3), tmp_path, "第二批"),
     ]
-    import_in_turn(tmp_path / "f.duckdb", files)
-    forms = current(tmp_path / "f.duckdb")
+    import_in_turn(db_location, files)
+    forms = current(db_location)
     assert len(forms) == 22 and not any(pending for *_rest, pending in forms)
 
 
 # --- a blank on one form of a file that prints the field elsewhere ----------------------------------------------
 
 
-def test_a_blank_unit_in_a_file_that_prints_units_is_held_not_matched(tmp_path):
+def test_a_blank_unit_in_a_file_that_prints_units_is_held_not_matched(tmp_path, db_location):
     """Unit 3's file again, its reserve form with the unit left blank: the only link to the stored form of
     unit 3 would be that blank, so the form waits for a person (the other six replace)."""
     first = records(UNIT_3_FORMS, UNIT_3)
@@ -177,20 +177,20 @@ def test_a_blank_unit_in_a_file_that_prints_units_is_held_not_matched(tmp_path):
     reserve["unit"] = None
     reserve["indicators"][0]["reason"] = "项目停用（更正）"
     files = [make("excel", first, tmp_path, "单位3"), make("excel", again, tmp_path, "单位3（更正）")]
-    outcomes = import_in_turn(tmp_path / "f.duckdb", files)
+    outcomes = import_in_turn(db_location, files)
     assert outcomes[1].placed == {"new": 0, "replaced": 6, "duplicate": 1, "incomplete": 0}
-    forms = current(tmp_path / "f.duckdb")
+    forms = current(db_location)
     assert (RESERVE_3, None, True) in forms and (RESERVE_3, UNIT_3, False) in forms
 
     # A person settles it as the new version: it replaces the stored form and keeps that form's unit.
-    con = connect.open_db(tmp_path / "f.duckdb")
+    con = connect.open_db(db_location)
     try:
         (held,) = reads.pending_duplicates(con).itertuples()
         importer.settle_duplicate(con, held.form_id, held.candidate_id)
         changes = con.execute("SELECT changes FROM forms WHERE form_id = ?", [held.form_id]).fetchall()[0][0]
     finally:
         con.close()
-    forms = current(tmp_path / "f.duckdb")
+    forms = current(db_location)
     assert len(forms) == 7 and (RESERVE_3, UNIT_3, False) in forms
     assert json.loads(changes) == ["指标“不可预见的政策性工作完成率”偏差原因：项目停用 → 项目停用（更正）"]
 
@@ -198,10 +198,10 @@ def test_a_blank_unit_in_a_file_that_prints_units_is_held_not_matched(tmp_path):
 # --- 2. a replacement never loses what the new copy does not print --------------------------------------------
 
 
-def test_a_yearless_resubmission_keeps_year_and_unit(tmp_path):
+def test_a_yearless_resubmission_keeps_year_and_unit(db_location):
     """The sample text with --year 2021, then sample_form_a.pdf (seed form 3, no year printed) without a year:
     it replaces form 3, keeps 2021, and the change list shows no 年度 line."""
-    db = tmp_path / "f.duckdb"
+    db = db_location
     con = connect.open_db(db)
     try:
         importer.import_files(con, [(SEED, SEED.name)], importer.ImportOptions(year=YEAR, unit="某某中心"))

@@ -1,4 +1,5 @@
-"""The DuckDB store: round trip, one transaction per file, read-only and lock errors."""
+"""The DuckDB store: round trip, one transaction per file, read-only and lock errors. The tests taking
+`db_location` run on a DuckDB file and on a DuckLake (tests/conftest.py)."""
 
 from __future__ import annotations
 
@@ -44,8 +45,8 @@ def make_form(name: str = "购置费", score: float = 5.2) -> Form:
     )
 
 
-def test_round_trip_keeps_every_field(tmp_path):
-    con = connect.open_db(tmp_path / "t.duckdb")
+def test_round_trip_keeps_every_field(db_location):
+    con = connect.open_db(db_location)
     form = make_form()
     writes.save_file(con, "a.pdf", "ab" * 32, [writes.Placement(form)])
     (loaded,) = reads.load_forms(con)
@@ -53,8 +54,8 @@ def test_round_trip_keeps_every_field(tmp_path):
     assert loaded.to_record() == form.to_record()
 
 
-def test_amounts_keep_cents_exactly(tmp_path):
-    con = connect.open_db(tmp_path / "t.duckdb")
+def test_amounts_keep_cents_exactly(db_location):
+    con = connect.open_db(db_location)
     form = make_form()
     form.funds.total.executed = 10012516.44
     form.project_amount = 32457398.51
@@ -66,8 +67,8 @@ def test_amounts_keep_cents_exactly(tmp_path):
     assert str(total) == "10012516.44"
 
 
-def test_failed_save_leaves_nothing(tmp_path):
-    con = connect.open_db(tmp_path / "t.duckdb")
+def test_failed_save_leaves_nothing(db_location):
+    con = connect.open_db(db_location)
     good, bad = make_form("甲"), make_form("乙")
     bad.project_amount = 1e20  # beyond DECIMAL(18, 2): the whole file must roll back
     with pytest.raises(Exception):  # noqa: B017 - any DuckDB conversion error
@@ -76,8 +77,8 @@ def test_failed_save_leaves_nothing(tmp_path):
         assert con.execute(f"SELECT count(*) FROM {table}").fetchone()[0] == 0, table
 
 
-def test_find_imported_and_failure_log(tmp_path):
-    con = connect.open_db(tmp_path / "t.duckdb")
+def test_find_imported_and_failure_log(db_location):
+    con = connect.open_db(db_location)
     writes.save_file(con, "a.pdf", "11" * 32, [writes.Placement(make_form())])
     writes.record_failure(con, "b.pdf", "22" * 32, "扫描件，无文字层")
     assert reads.find_imported(con, "11" * 32) == "a.pdf"
@@ -101,8 +102,8 @@ def test_open_while_another_process_writes_says_locked(tmp_path, database_held_b
     assert "占用" in str(raised.value)
 
 
-def test_replace_checks_and_recomputed_scores(tmp_path):
-    con = connect.open_db(tmp_path / "t.duckdb")
+def test_replace_checks_and_recomputed_scores(db_location):
+    con = connect.open_db(db_location)
     form = make_form()
     writes.save_file(con, "a.pdf", "33" * 32, [writes.Placement(form)])
     writes.replace_checks(con, {form.id: [Check("score_above_weight", "error", "得分高于分值", "采购服装数量", 7, 6)]})
@@ -149,8 +150,8 @@ def test_reads_of_one_page_run_share_a_connection_closed_at_its_end(tmp_path, mo
     con.close()
 
 
-def test_whole_database_jobs_cap_duckdbs_memory(tmp_path):
-    con = connect.open_db(tmp_path / "t.duckdb")
+def test_whole_database_jobs_cap_duckdbs_memory(db_location):
+    con = connect.open_db(db_location)
     try:
         before = con.execute("SELECT current_setting('memory_limit')").fetchone()[0]
         connect.cap_memory(con)

@@ -21,18 +21,21 @@ if str(ROOT) not in sys.path:
 from tests.unit.test_store import make_form  # noqa: E402
 
 
-def test_text_that_is_not_utf8_fails_as_a_duckdb_error_and_leaves_nothing(tmp_path):
-    con = connect.open_db(tmp_path / "t.duckdb")
+def test_text_that_is_not_utf8_fails_as_a_duckdb_error_and_leaves_nothing(db_location):
+    con = connect.open_db(db_location)
     good, bad = make_form("甲"), make_form("乙")
     bad.indicators[0].name = "采购\ud800数量"  # a lone surrogate: no UTF-8 for it
-    with pytest.raises(duckdb.Error):
-        writes.save_file(con, "x.pdf", "ef" * 32, [writes.Placement(good), writes.Placement(bad)])
-    for table in ("import_batches", "forms", "fund_rows", "indicators", "checks"):
-        assert con.execute(f"SELECT count(*) FROM {table}").fetchone()[0] == 0, table
+    try:
+        with pytest.raises(duckdb.Error):
+            writes.save_file(con, "x.pdf", "ef" * 32, [writes.Placement(good), writes.Placement(bad)])
+        for table in ("import_batches", "forms", "fund_rows", "indicators", "checks"):
+            assert con.execute(f"SELECT count(*) FROM {table}").fetchone()[0] == 0, table
+    finally:
+        con.close()
 
 
-def test_whole_and_fractional_numbers_share_a_column(tmp_path):
-    con = connect.open_db(tmp_path / "t.duckdb")
+def test_whole_and_fractional_numbers_share_a_column(db_location):
+    con = connect.open_db(db_location)
     form = make_form()
     form.indicators[0].weight, form.indicators[1].weight = 6, 0.5  # an int beside a float
     writes.save_file(con, "a.pdf", "ab" * 32, [writes.Placement(form)])

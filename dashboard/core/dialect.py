@@ -1,0 +1,68 @@
+"""The SQL that differs between the two places a database can live: one DuckDB file, or a DuckLake (tables as
+Parquet files in a data folder, the catalog in PostgreSQL; connected by dashboard/store/lake.py).
+
+DuckLake has no PRIMARY KEY, UNIQUE, sequences, non-literal defaults or RETURNING. The tables keep one
+definition each (the file's DDL); `execute_ddl` translates it for a lake. Ids a sequence gives on the file
+come from a PostgreSQL sequence of the same name in the lake's catalog database (`next_id`): PostgreSQL's
+`nextval` never hands one number out twice, whichever process or machine asks, so ids stay unique with
+many writers. Keys the file's PRIMARY KEY kept unique (meta's key) are replaced by delete-then-insert
+(`put_meta`).
+"""
+
+from __future__ import annotations
+
+import re
+
+import duckdb
+
+LAKE_ALIAS = "lake"  # the name a lake is attached under (store/lake.py); its catalog is __ducklake_metadata_lake
+_CATALOG = f"__ducklake_metadata_{LAKE_ALIAS}"
+
+_SEQUENCE = re.compile(r"CREATE SEQUENCE IF NOT EXISTS (\w+);\s*")
+_NEXTVAL_DEFAULT = re.compile(r"\s+DEFAULT nextval\('\w+'\)")
+_KEY = re.compile(r"\s+(PRIMARY KEY|UNIQUE)\b")
+
+
+def is_lake(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether this connection's current database is a DuckLake (not a DuckDB file)."""
+    rows = con.execute("SELECT type FROM duckdb_databases() WHERE database_name = current_database()").fetchall()
+    return bool(rows) and rows[0][0] == "ducklake"
+
+
+def lake_ddl(ddl: str) -> tuple[str, list[str]]:
+    """The file's DDL for a lake: no sequences, no nextval defaults, no PRIMARY KEY / UNIQUE (NOT NULL stays);
+    and the names of the sequences it created, which next_id serves from PostgreSQL instead."""
+    sequences = _SEQUENCE.findall(ddl)
+    return _KEY.sub("", _NEXTVAL_DEFAULT.sub("", _SEQUENCE.sub("", ddl))), sequences
+
+
+def execute_ddl(con: duckdb.DuckDBPyConnection, ddl: str) -> None:
+    """Run CREATE … IF NOT EXISTS statements on either backend (on a lake, translated by lake_ddl)."""
+    if not is_lake(con):
+        con.execute(ddl)
+        return
+    translated, sequences = lake_ddl(ddl)
+    for name in sequences:
+        con.execute("CALL postgres_execute(?, ?)", [_CATALOG, f"CREATE SEQUENCE IF NOT EXISTS {name}"])
+    con.execute(translated)
+
+
+def next_id(con: duckdb.DuckDBPyConnection, sequence: str) -> int:
+    """The next number of a sequence the DDL creates: DuckDB's own on a file, PostgreSQL's on a lake."""
+    if not re.fullmatch(r"\w+", sequence):
+        raise ValueError(sequence)
+    if is_lake(con):
+        sql = f"SELECT * FROM postgres_query('{_CATALOG}', 'SELECT nextval(''{sequence}'')')"
+    else:
+        sql = f"SELECT nextval('{sequence}')"
+    return int(con.execute(sql).fetchall()[0][0])
+
+
+def put_meta(con: duckdb.DuckDBPyConnection, key: str, value: str) -> None:
+    """Set one `meta` row (the table's key is `key`): INSERT OR REPLACE on a file; delete, then insert on a lake
+    (no keys there; the caller's transaction makes the two one change)."""
+    if is_lake(con):
+        con.execute("DELETE FROM meta WHERE key = ?", [key])
+        con.execute("INSERT INTO meta VALUES (?, ?)", [key, value])
+    else:
+        con.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", [key, value])

@@ -1,0 +1,87 @@
+"""A database that is a DuckLake: tables as Parquet files in a shared data folder, the catalog (which files
+make which table at which snapshot) in PostgreSQL. Many processes on many machines read and write it at once.
+
+The location is `ducklake:postgres:<libpq conninfo>` (DASHBOARD_DB or --db), e.g.
+`ducklake:postgres:dbname=jixiao host=/run/postgresql port=5432 user=dashboard`; the data folder is
+DASHBOARD_LAKE_DATA. connect.py asks `is_lake` and opens one through `connect_lake`; everything after that
+runs the same SQL on both, except what core/dialect.py translates (keys, sequences).
+
+The DuckDB extensions come from their wheels (duckdb-extension-ducklake, -postgres-scanner, -parquet), built
+for exactly the installed DuckDB version, and are loaded by path: nothing is downloaded, and DuckDB's own
+automatic installs are switched off.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import re
+from pathlib import Path
+
+import duckdb
+
+from dashboard.core import texts
+from dashboard.core.dialect import LAKE_ALIAS
+from dashboard.store.schema import StoreError
+
+LAKE_PREFIX = "ducklake:"
+LAKE_DATA_ENV_VAR = "DASHBOARD_LAKE_DATA"
+# The wheels' packages, in loading order: ducklake reads and writes Parquet and keeps its catalog in PostgreSQL.
+EXTENSION_PACKAGES = {
+    "parquet": "duckdb_extension_parquet",
+    "postgres_scanner": "duckdb_extension_postgres_scanner",
+    "ducklake": "duckdb_extension_ducklake",
+}
+
+
+def is_lake(location: Path | str | None) -> bool:
+    """Whether a database location names a DuckLake rather than a DuckDB file."""
+    return location is not None and str(location).startswith(LAKE_PREFIX)
+
+
+def without_password(text: str) -> str:
+    """A location, or an error quoting one, for messages and logs: a connection string's password as ***."""
+    return re.sub(r"(password\s*=\s*)('(?:[^'\\]|\\.)*'|[^\s\"]+)", r"\1***", text)
+
+
+def extension_file(name: str) -> Path:
+    """The .duckdb_extension file of one extension, from its wheel, for the installed DuckDB version."""
+    package = EXTENSION_PACKAGES[name]
+    wheel = package.replace("_", "-")
+    missing = StoreError(texts.LAKE_EXTENSION_MISSING.format(package=wheel, version=duckdb.__version__))
+    spec = importlib.util.find_spec(package)
+    if spec is None or spec.origin is None:
+        raise missing
+    path = Path(spec.origin).parent / "extensions" / f"v{duckdb.__version__}" / f"{name}.duckdb_extension"
+    if not path.is_file():
+        raise missing
+    return path
+
+
+def data_folder() -> str:
+    """The lake's data folder: $DASHBOARD_LAKE_DATA (a path every server and importer sees alike)."""
+    folder = os.environ.get(LAKE_DATA_ENV_VAR, "")
+    if not folder:
+        raise StoreError(texts.LAKE_DATA_MISSING.format(variable=LAKE_DATA_ENV_VAR))
+    return folder
+
+
+def connect_lake(location: str, read_only: bool) -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB with the lake attached as its current database (LAKE_ALIAS). Raises duckdb.Error
+    where the catalog cannot be reached; connect.open_db explains it."""
+    con = duckdb.connect(config={"autoinstall_known_extensions": False, "autoload_known_extensions": False})
+    try:
+        for name in EXTENSION_PACKAGES:
+            con.execute(f"LOAD '{extension_file(name)}'")
+        # A reader finds the data folder in the catalog; a writer names it (and a new lake records it).
+        options = "READ_ONLY" if read_only else f"DATA_PATH '{_quoted(data_folder())}'"
+        con.execute(f"ATTACH '{_quoted(location)}' AS {LAKE_ALIAS} ({options})")
+        con.execute(f"USE {LAKE_ALIAS}")
+    except BaseException:
+        con.close()
+        raise
+    return con
+
+
+def _quoted(text: str) -> str:
+    return text.replace("'", "''")
