@@ -1393,6 +1393,11 @@ DB_DAMAGED = (
 )
 DB_TRUNCATED = "文件不完整，末尾缺了一部分，可能复制或写入时中断了"
 DB_DAMAGED_READ = "部分内容读不出来"
+DB_NEWER_DUCKDB = (
+    "数据库文件 {path} 是由更新版本的 DuckDB 写成的，本程序所用的 DuckDB {version} 读不了它"
+    "（为使用 DuckLake，本版本固定在 DuckDB {version}）。文件本身没有改动。处理办法：用 --db 指定一个新文件，"
+    "把原始的自评表文件重新导入；或继续用写它的旧版本程序打开它。"
+)
 DB_NOT_DUCKDB = (
     "文件 {path} 不是看板的数据库（不是 DuckDB 数据库文件，或文件头已被破坏）。"
     "处理办法：检查 --db 或 DASHBOARD_DB 指向的文件是否正确；若文件头被破坏，请用最近的备份替换它。"

@@ -122,6 +122,7 @@ def open_for_small_write(db_path: Path | str) -> duckdb.DuckDBPyConnection:
 _TRUNCATION_MARKER = "could not read enough bytes"  # a block lies (partly) beyond the end of the file
 _DAMAGE_MARKERS = (_TRUNCATION_MARKER, "corrupt", "checksum", "failed to deserialize", "invalid block")
 _NOT_DUCKDB_MARKER = "not a valid duckdb database file"
+_NEWER_DUCKDB_MARKER = "created with an newer version of duckdb"  # DuckDB's own spelling (1.5)
 
 
 def open_error(error: duckdb.Error, db_path: Path | str) -> StoreError:
@@ -133,6 +134,8 @@ def open_error(error: duckdb.Error, db_path: Path | str) -> StoreError:
         return StoreError(texts.DB_LOCKED.format(path=db_path), LOCKED)
     if _NOT_DUCKDB_MARKER in words:
         return StoreError(texts.DB_NOT_DUCKDB.format(path=db_path), NOT_DUCKDB)
+    if _NEWER_DUCKDB_MARKER in words or "newer version of duckdb" in words:
+        return StoreError(texts.DB_NEWER_DUCKDB.format(path=db_path, version=duckdb.__version__), TOO_NEW)
     if isinstance(error, duckdb.InternalException | duckdb.SerializationException) or any(
         marker in words for marker in _DAMAGE_MARKERS
     ):

@@ -164,3 +164,15 @@ def test_a_damaged_block_met_by_a_query_is_named_by_the_command_line(sample_db, 
     assert "Traceback" not in result.stderr
     assert result.returncode == 2, result.stdout + result.stderr
     assert result.stderr.strip() == expected_message("damaged", db)
+
+
+def test_a_file_written_by_a_newer_duckdb_is_named_so():
+    """DuckDB 2.x files cannot be read by the pinned 1.5.5 (issue 23's extension wheels): its words, as 1.5.5 printed
+    them for such a file here, become a message that says so and what to do, not DuckDB's English."""
+    words = (
+        "IO Error: Trying to read a database file with version number 999, but we can only read versions between 64 "
+        "and 68.\nThe database file was created with an newer version of DuckDB."
+    )
+    found = connect.open_error(duckdb.IOException(words), "/data/forms.duckdb")
+    assert found.kind == schema.TOO_NEW
+    assert str(found) == texts.DB_NEWER_DUCKDB.format(path="/data/forms.duckdb", version=duckdb.__version__)
