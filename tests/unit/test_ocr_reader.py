@@ -329,3 +329,22 @@ def test_the_parser_pool_reports_each_scanned_page(tmp_path):
         (result,) = reader.read_all([(path, "两页.pdf")])
     assert result.error == texts.REASON_SCAN_NOT_A_FORM
     assert heard == [("两页.pdf", 0, 2), ("两页.pdf", 1, 2), ("两页.pdf", 2, 2)]
+
+
+def test_a_decimal_point_the_model_weighed_but_did_not_read_leaves_the_number_unsure():
+    characters = ocr_text.engine().postprocess_op.character
+
+    def steps(*columns: dict[str, float]) -> np.ndarray:
+        found = np.zeros((len(columns), len(characters)), dtype=np.float32)
+        for step, column in enumerate(columns):
+            for char, probability in column.items():
+                found[step, 0 if char == "blank" else characters.index(char)] = probability
+        return found
+
+    two, five, blank = {"2": 0.99, "blank": 0.01}, {"5": 0.99, "blank": 0.01}, {"blank": 1.0}
+    doubted = ocr_text.decode(steps(blank, two, {"blank": 0.8, ".": 0.2}, five, blank), characters)
+    assert doubted.text == "25" and doubted.confidence == pytest.approx(0.8)  # below OCR_CONFIDENCE_MIN: named
+    sure = ocr_text.decode(steps(blank, two, {"blank": 0.99, ".": 0.01}, five, blank), characters)
+    assert sure.text == "25" and sure.confidence == pytest.approx(0.99)
+    printed = ocr_text.decode(steps(two, {".": 0.9, "blank": 0.1}, five), characters)
+    assert printed.text == "2.5" and printed.confidence == pytest.approx((0.99 + 0.9 + 0.99) / 3)
