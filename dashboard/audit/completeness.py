@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from dashboard.core import domain, texts
 from dashboard.core.domain import Severity
 from dashboard.core.model import Check, Form
-from dashboard.core.rule_ids import VALUE_OUT_OF_RANGE, VALUE_UNREADABLE
+from dashboard.core.rule_ids import PARSE_UNCERTAIN, VALUE_OUT_OF_RANGE, VALUE_UNREADABLE
 from dashboard.ingest.cells import looks_like_number
 
 RULE_INCOMPLETE = "incomplete"
@@ -31,8 +31,9 @@ def ocr_hold(form: Form, audit_findings: list[Check]) -> list[Check]:
 
     A cell that reads as a number (an amount, rate, 分值 or 得分: cells.looks_like_number) read with less
     confidence than domain.OCR_CONFIDENCE_MIN and that no person confirmed; a number the reader could not read
-    (value_unreadable) on a scanned form; a failure of the form's own arithmetic (ARITHMETIC_RULES), until a
-    person confirmed the form. A form held is incomplete (domain.missing_parts).
+    (value_unreadable) on a scanned form; a part the grid reader could not place (parse_uncertain: a column
+    heading one character off a label, whose column is then not read); a failure of the form's own arithmetic
+    (ARITHMETIC_RULES), until a person confirmed the form. A form held is incomplete (domain.missing_parts).
     """
     if form.read_by != "ocr":
         return []
@@ -68,6 +69,16 @@ def ocr_hold(form: Form, audit_findings: list[Check]) -> list[Check]:
             )
             for check in form.checks
             if check.rule == VALUE_UNREADABLE
+        )
+        found.extend(
+            Check(
+                rule=RULE_OCR_UNSURE,
+                severity=Severity.ERROR,
+                message=texts.OCR_UNSURE_PART.format(page=page, message=check.message),
+                indicator=check.indicator,
+            )
+            for check in form.checks
+            if check.rule == PARSE_UNCERTAIN
         )
         found.extend(
             Check(

@@ -869,6 +869,7 @@ OCR_UNSURE_CELLS = "扫描件识别没有把握的格子（第 {page} 页）：{
 OCR_UNSURE_CELL = "“{text}”（可信度 {confidence:.0%}）"
 OCR_UNSURE_MORE = "等 {count} 格"
 OCR_UNSURE_VALUE = "扫描件第 {page} 页有数字无法识别：{message}。请在“导入”页对照原图确认或更正后计入汇总。"
+OCR_UNSURE_PART = "扫描件第 {page} 页有内容未能可靠读取：{message}。请在“导入”页对照原图确认或更正后计入汇总。"
 OCR_UNSURE_ARITHMETIC = (
     "扫描件识别的数字不合表内算术：{message}。可能是识别有误，请在“导入”页对照原图确认或更正后计入汇总。"
 )

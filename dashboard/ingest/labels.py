@@ -263,3 +263,29 @@ def _printed_labels() -> frozenset[str]:
     found += [*GOAL_ACTUAL_LABELS, *TOTAL_LABELS, *FORM_LABELS, "其中：当年财政拨款", "其他资金", "年度绩效指标"]
     found += [*domain.STANDARD_LEVEL1_LABELS, *domain.STANDARD_LEVEL2_LABELS]
     return frozenset(key for label in found if len(key := label_key(label)) >= 3)
+
+
+# Words that indicator names and targets print, whatever the project: the rates, degrees and qualities a 绩效指标
+# measures and the common words around them. General knowledge of the genre, not any form's text. The OCR reader
+# takes a character's runner-up where it completes one of these words and the character read completes none
+# ("有效事" → 有效率: ocr_image.mend_words); it never touches a digit.
+INDICATOR_WORDS = (
+    *(f"{stem}率" for stem in (
+        "完成", "合格", "达标", "覆盖", "有效", "执行", "及时", "到位", "使用", "利用", "准确", "通过", "参与",
+        "知晓", "增长", "发放", "正确", "出勤", "普及", "达成", "完好", "支付", "办结", "处置", "回复", "响应",
+        "受理", "满意", "入学", "就业", "治愈", "结案", "上线", "运行", "检出", "降低", "下降", "提升", "节约",
+    )),
+    "完成", "及时", "合格", "准确", "满意度", "知晓度", "完成度", "及时性", "准确性", "完整性", "规范性",
+    "有效性", "安全性", "可持续",
+    "组织", "策划", "指挥", "调度", "购置", "采购", "维修", "维护", "保障", "运行", "管理", "培训", "宣传",
+    "检查", "监督", "服务", "设备", "设施", "系统", "经费", "资金", "人员", "工作", "项目", "活动", "任务",
+    "会议", "人次", "次数", "数量", "质量", "时效", "成本", "效益", "影响", "群众", "公众", "对象", "社会",
+    "经济", "生态", "环境", "安全", "应急", "办公", "建设", "开展", "按时", "提高", "提升", "保持", "确保",
+    "意度", "效率", "效果", "水平", "能力", "支出", "预算", "执行", "目标", "指标", "情况", "合同", "验收",
+)  # fmt: skip
+
+
+@lru_cache(maxsize=1)
+def indicator_words() -> tuple[frozenset[str], int]:
+    """INDICATOR_WORDS as a set, and the longest word's length."""
+    return frozenset(INDICATOR_WORDS), max(len(word) for word in INDICATOR_WORDS)

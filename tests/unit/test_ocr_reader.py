@@ -20,9 +20,11 @@ from PIL import Image, ImageDraw
 
 from dashboard.audit import review
 from dashboard.core import domain, texts
-from dashboard.core.model import FormReadError, OcrCell
+from dashboard.core.domain import Severity
+from dashboard.core.model import Check, FormReadError, OcrCell
+from dashboard.core.rule_ids import PARSE_UNCERTAIN
 from dashboard.importing import importer
-from dashboard.ingest import ocr_scan
+from dashboard.ingest import ocr_image, ocr_scan, ocr_text
 from dashboard.ingest.files import SafeReader, parse_file
 from dashboard.ingest.text import read_text
 from dashboard.outputs import export
@@ -32,6 +34,7 @@ from tests.seed_truth import seed_records
 
 SAMPLE_TEXT = Path(__file__).resolve().parents[2] / "data" / "samples" / "000_4b30dd1c6dd4a20d.txt"
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+DEJAVU = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
 
 
 def checked(form):
@@ -217,6 +220,71 @@ def test_failed_arithmetic_holds_a_scanned_form_but_not_a_text_form():
     assert checked(form).complete  # a text form's wrong arithmetic is a finding, not a hold
 
 
+def test_a_heading_the_grid_reader_could_not_place_holds_a_scanned_form_but_not_a_text_form():
+    form = ocr_form([])
+    damaged = texts.UNCERTAIN_HEADING_NEAR.format(text="执行事", label="执行数”或“执行率")
+    form.checks.append(Check(rule=PARSE_UNCERTAIN, severity=Severity.WARNING, message=damaged))
+    checked(form)
+    held = [check for check in form.checks if check.rule == domain.OCR_UNSURE_RULE]
+    assert not form.complete and len(held) == 1 and "执行事" in held[0].message  # the rate column was not read
+    form.ocr_confirmed_by, form.ocr_confirmed_at = "张三", "2026-12-04 15:00:00"
+    assert checked(form).complete
+    form.read_by, form.ocr_confirmed_by = "text", None
+    assert checked(form).complete
+
+
+# ---------------------------------------------------------------- the model's runners-up
+
+
+def reading(text: str, doubt: dict[int, tuple[str, float]]) -> ocr_text.Reading:
+    """A line read as `text`, sure of each character but those in `doubt` (position → runner-up, its probability)."""
+    return ocr_text.Reading(
+        text,
+        0.95,
+        tuple(((char, 0.6), doubt[at]) if at in doubt else ((char, 0.99),) for at, char in enumerate(text)),
+    )
+
+
+def test_a_heading_one_character_off_two_labels_takes_the_one_the_model_weighed():
+    # 执行事 is one character from both 执行数 and 执行率: the runner-up of 事 decides
+    assert ocr_image.snap_label("执行事") == "执行事"
+    assert ocr_image.snap_label("执行事", [reading("执行事", {2: ("率", 0.02)})]) == "执行率"
+    assert ocr_image.snap_label("执行事", [reading("执行事", {2: ("数", 0.3)})]) == "执行数"
+    assert ocr_image.snap_label("执行事", [reading("执行事", {2: ("率", 0.001)})]) == "执行事"  # not weighed
+
+
+def test_a_character_completing_no_word_takes_the_runner_up_that_completes_one():
+    assert ocr_image.mend_words(reading("提高工作有效事", {6: ("率", 0.29)})).text == "提高工作有效率"
+    assert ocr_image.mend_words(reading("提高工作有效事", {6: ("率", 0.001)})).text == "提高工作有效事"
+    assert ocr_image.mend_words(reading("事故发生率", {0: ("率", 0.3)})).text == "事故发生率"  # 事 makes no word
+    assert ocr_image.mend_words(reading("完成98件", {2: ("率", 0.4)})).text == "完成98件"  # a digit never changes
+    mended = ocr_image.mend_words(reading("有效事", {2: ("率", 0.29)}))
+    assert mended.confidence == 0.95  # the doubt stays in the line's confidence
+
+
+def printed_line(text: str, size: int = 13) -> np.ndarray:
+    """A line of small print as a 150 dpi copier scans it: blurred, greyed, grained."""
+    import cv2
+    from PIL import ImageFont
+
+    font = ImageFont.truetype(str(DEJAVU), size)
+    image = Image.new("L", (80, 24), 255)
+    ImageDraw.Draw(image).text((6, 3), text, font=font, fill=0)
+    gray = cv2.GaussianBlur(np.asarray(image).astype(np.float32), (0, 0), 0.9)
+    gray = np.clip(gray * 0.9 + 12 + np.random.default_rng(0).normal(0, 6, gray.shape), 0, 255).astype(np.uint8)
+    columns = np.flatnonzero((gray < 150).any(axis=0))
+    return gray[:, max(0, columns[0] - 8) : columns[-1] + 8]
+
+
+@pytest.mark.skipif(not DEJAVU.is_file(), reason="DejaVu Sans not installed")
+def test_a_comparator_the_model_skips_is_read_from_its_glyph():
+    greater_equal, greater = ocr_text.recognise([printed_line("≥90%"), printed_line(">90%")])
+    assert greater_equal.text == "≥90%" and greater_equal.confidence < 0.95  # the model alone reads "90%"
+    assert greater.text == ">90%"  # no bar: as the model read it
+    (plain,) = ocr_text.recognise([printed_line("90%")])
+    assert plain.text == "90%"
+
+
 # ---------------------------------------------------------------- stored and exported
 
 
@@ -261,3 +329,22 @@ def test_the_parser_pool_reports_each_scanned_page(tmp_path):
         (result,) = reader.read_all([(path, "两页.pdf")])
     assert result.error == texts.REASON_SCAN_NOT_A_FORM
     assert heard == [("两页.pdf", 0, 2), ("两页.pdf", 1, 2), ("两页.pdf", 2, 2)]
+
+
+def test_a_decimal_point_the_model_weighed_but_did_not_read_leaves_the_number_unsure():
+    characters = ocr_text.engine().postprocess_op.character
+
+    def steps(*columns: dict[str, float]) -> np.ndarray:
+        found = np.zeros((len(columns), len(characters)), dtype=np.float32)
+        for step, column in enumerate(columns):
+            for char, probability in column.items():
+                found[step, 0 if char == "blank" else characters.index(char)] = probability
+        return found
+
+    two, five, blank = {"2": 0.99, "blank": 0.01}, {"5": 0.99, "blank": 0.01}, {"blank": 1.0}
+    doubted = ocr_text.decode(steps(blank, two, {"blank": 0.8, ".": 0.2}, five, blank), characters)
+    assert doubted.text == "25" and doubted.confidence == pytest.approx(0.8)  # below OCR_CONFIDENCE_MIN: named
+    sure = ocr_text.decode(steps(blank, two, {"blank": 0.99, ".": 0.01}, five, blank), characters)
+    assert sure.text == "25" and sure.confidence == pytest.approx(0.99)
+    printed = ocr_text.decode(steps(two, {".": 0.9, "blank": 0.1}, five), characters)
+    assert printed.text == "2.5" and printed.confidence == pytest.approx((0.99 + 0.9 + 0.99) / 3)
