@@ -73,6 +73,26 @@ def write_scanned_image(pdf: Path, out: Path, copier: Copier) -> Path:
     return out
 
 
+def write_photo(pdf: Path, out: Path, copier: Copier, tilt: float = 0.08) -> Path:
+    """The first page as a phone photo taken at a slant: the far (top) edge narrower by `tilt` of the page's width,
+    light falling off across the page, saved as the camera does (.jpg, or the format `out` names)."""
+    import cv2
+
+    (page, *_) = scan_pages(pdf, copier)
+    gray = np.asarray(page, dtype=np.float32)
+    height, width = gray.shape
+    inset = tilt * width / 2
+    corners = np.float32([[0, 0], [width, 0], [width, height], [0, height]])
+    slanted = np.float32([[inset, 0.02 * height], [width - inset, 0.02 * height], [width, height], [0, height]])
+    matrix = cv2.getPerspectiveTransform(corners, slanted)
+    gray = cv2.warpPerspective(gray, matrix, (width, height), flags=cv2.INTER_LINEAR, borderValue=225)
+    gray = gray + np.linspace(-30, 10, width, dtype=np.float32)[None, :]  # the light comes from one side
+    photo = Image.fromarray(np.clip(gray, 0, 255).astype(np.uint8))
+    options = {"quality": 90} if out.suffix.lower() in (".jpg", ".jpeg") else {}
+    photo.save(out, dpi=(copier.dpi, copier.dpi), **options)
+    return out
+
+
 def seed_pdf(position: int) -> Path:
     """The seed form at `position` (1-based), printed by LibreOffice: its truth is seed_records()[position - 1]."""
     return SEED_PDFS / f"seed_forms_{position:02d}.pdf"

@@ -3,6 +3,8 @@
 The table comes from the image, not from the order of words:
 
 1. ink: the page in black and white (adaptive threshold, so a grey copier background or uneven light is white);
+   a photo taken at a slant (the table's outer border a quadrilateral whose opposite sides are not parallel) is
+   first warped so that the border is a rectangle (`flatten`);
 2. straighten: the angle (within ±MAX_SKEW_DEGREES) at which the horizontal ruling lines are sharpest in the
    rows' ink profile, and the page turned back by it;
 3. rules: horizontal ruling lines by morphology (an opening with a long flat kernel); between two neighbouring
@@ -43,6 +45,8 @@ MIN_BAND_PX = 6  # bands thinner than this are a doubled rule, not a row
 MIN_CELL_INK = 12  # ink pixels: fewer is dust, not text
 LINE_GAP_PX = 2  # blank pixel rows that separate two lines of a cell
 CROP_MAX_HEIGHT = 64  # the kept image of a cell (for a person to confirm) is scaled down to this height
+BORDER_MIN_AREA = 0.15  # a table's outer border encloses at least this share of the page
+SLANT_MIN_DEGREES = 0.6  # opposite sides of the border further from parallel than this: a photo in perspective
 
 
 @dataclass
@@ -55,6 +59,7 @@ class ScanPage:
     grids: int = 0  # ruled tables found
     tables: int = 0  # ruled tables holding text (an empty grid gives no block, as on a PDF text page)
     angle: float = 0.0  # degrees the page was turned back by
+    flattened: bool = False  # a photo in perspective, warped so that its table's border is a rectangle
     too_large: bool = False  # not read: more pixels than a page may have (ocr_scan.MAX_PIXELS)
 
 
@@ -94,6 +99,57 @@ def skew_angle(binary: np.ndarray) -> float:
     best = max(coarse, key=sharpness)
     fine = np.arange(best - 0.25, best + 0.25 + 1e-9, SKEW_STEP_DEGREES / 2)
     return float(max(fine, key=sharpness))
+
+
+def border_corners(binary: np.ndarray) -> np.ndarray | None:
+    """The four corners (top-left, top-right, bottom-right, bottom-left; pixels) of the largest ruled table's outer
+    border, or None where no four-sided border encloses BORDER_MIN_AREA of the page."""
+    import cv2
+
+    closed = cv2.morphologyEx(binary, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (5, 5)))
+    contours, _ = cv2.findContours(closed, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    if not contours:
+        return None
+    outline = max(contours, key=cv2.contourArea)
+    if cv2.contourArea(outline) < BORDER_MIN_AREA * binary.shape[0] * binary.shape[1]:
+        return None
+    corners = cv2.approxPolyDP(outline, 0.02 * cv2.arcLength(outline, True), True).reshape(-1, 2)
+    if len(corners) != 4:
+        return None
+    by_sum, by_diff = corners.sum(axis=1), np.diff(corners, axis=1).ravel()
+    ordered = np.array(
+        [corners[by_sum.argmin()], corners[by_diff.argmin()], corners[by_sum.argmax()], corners[by_diff.argmax()]]
+    )
+    return ordered.astype(np.float32) if len({tuple(point) for point in ordered.tolist()}) == 4 else None
+
+
+def _direction(start: np.ndarray, end: np.ndarray) -> float:
+    return float(np.degrees(np.arctan2(end[1] - start[1], end[0] - start[0])))
+
+
+def slant(corners: np.ndarray) -> float:
+    """How far (degrees) the border's opposite sides are from parallel: 0 for a rectangle, turned or not."""
+    top_left, top_right, bottom_right, bottom_left = corners
+    across = abs(_direction(top_left, top_right) - _direction(bottom_left, bottom_right))
+    down = abs(_direction(top_left, bottom_left) - _direction(top_right, bottom_right))
+    return max(across, down)
+
+
+def flatten(gray: np.ndarray, corners: np.ndarray) -> np.ndarray:
+    """The page warped so that the border `corners` becomes an upright rectangle of the border's longer side
+    lengths, where its top-left corner was; the rest of the page (titles above the table) goes along."""
+    import cv2
+
+    top_left, top_right, bottom_right, bottom_left = corners
+    width = max(np.linalg.norm(top_right - top_left), np.linalg.norm(bottom_right - bottom_left))
+    height = max(np.linalg.norm(bottom_left - top_left), np.linalg.norm(bottom_right - top_right))
+    x, y = float(min(top_left[0], bottom_left[0])), float(min(top_left[1], top_right[1]))
+    target = np.array([[x, y], [x + width, y], [x + width, y + height], [x, y + height]], dtype=np.float32)
+    matrix = cv2.getPerspectiveTransform(corners, target)
+    size = (max(gray.shape[1], int(x + width) + 10), max(gray.shape[0], int(y + height) + 10))
+    return cv2.warpPerspective(
+        gray, matrix, size, flags=cv2.INTER_CUBIC, borderMode=cv2.BORDER_CONSTANT, borderValue=255
+    )
 
 
 def straighten(gray: np.ndarray, angle: float) -> np.ndarray:
@@ -313,12 +369,17 @@ def read_page(gray: np.ndarray, page: int, points_per_pixel: float, want_crops: 
     from dashboard.ingest.pdf import Block
 
     binary = ink(smooth(gray))
+    corners = border_corners(binary)
+    flattened = False
+    if corners is not None and slant(corners) >= SLANT_MIN_DEGREES:
+        gray, flattened = flatten(gray, corners), True
+        binary = ink(smooth(gray))
     angle = skew_angle(binary)
     if abs(angle) >= 0.05:
         gray = straighten(gray, angle)
         binary = ink(smooth(gray))
     tables = find_tables(binary)
-    result = ScanPage(page=page, grids=len(tables), angle=angle)
+    result = ScanPage(page=page, grids=len(tables), angle=angle, flattened=flattened)
     thickness = rule_thickness(tables)
     Box = tuple[int, int, int, int]
     jobs: list[tuple[str, int, Box, Box]] = []  # (kind, index, line box, the inside of its cell)
