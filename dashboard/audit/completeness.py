@@ -24,6 +24,8 @@ ARITHMETIC_RULES = frozenset(
     {"rate_mismatch", "score_above_weight", "weights_not_sum", "total_not_sum", "fund_total_not_sum"}
 )
 MAX_CELLS_NAMED = 8  # cells listed in one ocr_unsure finding; the rest counted
+# The readers' own doubts that hold a form read by OCR, each with the words of its ocr_unsure finding, in order.
+_READER_DOUBTS = ((VALUE_UNREADABLE, texts.OCR_UNSURE_VALUE), (PARSE_UNCERTAIN, texts.OCR_UNSURE_PART))
 
 
 def ocr_hold(form: Form, audit_findings: list[Check]) -> list[Check]:
@@ -60,26 +62,17 @@ def ocr_hold(form: Form, audit_findings: list[Check]) -> list[Check]:
         )
     if form.ocr_confirmed_by is None:
         page = min(form.source_pages, default=1)
-        found.extend(
-            Check(
-                rule=RULE_OCR_UNSURE,
-                severity=Severity.ERROR,
-                message=texts.OCR_UNSURE_VALUE.format(page=page, message=check.message),
-                indicator=check.indicator,
+        for reader_rule, template in _READER_DOUBTS:
+            found.extend(
+                Check(
+                    rule=RULE_OCR_UNSURE,
+                    severity=Severity.ERROR,
+                    message=template.format(page=page, message=check.message),
+                    indicator=check.indicator,
+                )
+                for check in form.checks
+                if check.rule == reader_rule
             )
-            for check in form.checks
-            if check.rule == VALUE_UNREADABLE
-        )
-        found.extend(
-            Check(
-                rule=RULE_OCR_UNSURE,
-                severity=Severity.ERROR,
-                message=texts.OCR_UNSURE_PART.format(page=page, message=check.message),
-                indicator=check.indicator,
-            )
-            for check in form.checks
-            if check.rule == PARSE_UNCERTAIN
-        )
         found.extend(
             Check(
                 rule=RULE_OCR_UNSURE,
