@@ -122,19 +122,20 @@ def open_for_small_write(db_path: Path | str) -> duckdb.DuckDBPyConnection:
 _TRUNCATION_MARKER = "could not read enough bytes"  # a block lies (partly) beyond the end of the file
 _DAMAGE_MARKERS = (_TRUNCATION_MARKER, "corrupt", "checksum", "failed to deserialize", "invalid block")
 _NOT_DUCKDB_MARKER = "not a valid duckdb database file"
-_NEWER_DUCKDB_MARKER = "created with an newer version of duckdb"  # DuckDB's own spelling (1.5)
+_NEWER_DUCKDB_MARKER = "newer version of duckdb"  # "…was created with an newer version of DuckDB" (1.5.5)
+# A file another handle holds: "lock" as a word start (DuckDB 1.5 reports a damaged block "… in block at …").
+_HELD_MARKER = re.compile(r"\block")
 
 
 def open_error(error: duckdb.Error, db_path: Path | str) -> StoreError:
     """The StoreError for a DuckDB error met opening or reading the file: held by another program,
     damaged, not a DuckDB file at all, or (the rest) unreadable with DuckDB's words."""
     words = str(error).lower()
-    # "lock" as a word: DuckDB 1.5 reports a damaged block as an IOException "… in block at location …".
-    if isinstance(error, duckdb.IOException) and re.search(r"\block", words):
+    if isinstance(error, duckdb.IOException) and _HELD_MARKER.search(words):
         return StoreError(texts.DB_LOCKED.format(path=db_path), LOCKED)
     if _NOT_DUCKDB_MARKER in words:
         return StoreError(texts.DB_NOT_DUCKDB.format(path=db_path), NOT_DUCKDB)
-    if _NEWER_DUCKDB_MARKER in words or "newer version of duckdb" in words:
+    if _NEWER_DUCKDB_MARKER in words:
         return StoreError(texts.DB_NEWER_DUCKDB.format(path=db_path, version=duckdb.__version__), TOO_NEW)
     if isinstance(error, duckdb.InternalException | duckdb.SerializationException) or any(
         marker in words for marker in _DAMAGE_MARKERS
@@ -265,7 +266,7 @@ def _connect(db_path: Path | str, read_only: bool, wait: float | None = None) ->
         try:
             return duckdb.connect(str(db_path), read_only=read_only)
         except (duckdb.IOException, duckdb.ConnectionException) as error:
-            held = re.search(r"\block", str(error).lower()) is not None or "different configuration" in str(error)
+            held = _HELD_MARKER.search(str(error).lower()) is not None or "different configuration" in str(error)
             if not held or time.monotonic() >= deadline:
                 raise
             time.sleep(_WAIT_STEP_SECONDS)
