@@ -44,7 +44,8 @@ test: lint
 bench: $(VENV)/.installed-test
 	$(BIN)/python benchmarks/import_speed.py
 
-# 10⁵ synthetic forms (SCALE_ARGS=--million for 10⁶; --keep DIR reuses the built database): pages, import,
+# 10⁵ synthetic forms (SCALE_ARGS=--million for 10⁶; --keep DIR reuses the built database; --backend lake for a
+# DuckLake on a PostgreSQL started for the run): pages, import, concurrent importers,
 # audit, exports and downloads against their targets (docs/scaling.md).
 bench-scale: $(VENV)/.installed-test
 	$(BIN)/python benchmarks/scale.py $(SCALE_ARGS)

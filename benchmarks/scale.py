@@ -2,7 +2,13 @@
 every figure of issue 9 beside its target, with ratios to a baseline measured in the same run.
 
     python benchmarks/scale.py [--forms N | --million] [--keep DIR] [--no-browser] [--parts pages,export,…]
-                               [--formats json,csv,parquet]                                  (make bench-scale)
+                               [--formats json,csv,parquet] [--backend file|lake]            (make bench-scale)
+
+--backend lake: the same figures on a DuckLake (store/lake.py). A PostgreSQL catalog server is started for the
+run (tests/lake_server.py: Debian's postgresql package), the demo file is copied into a new lake by `migrate --to`
+(timed), and the sample baseline is a lake too. The part `concurrent` (both backends; meant for the lake) imports
+four different 22-form files from four processes at once into an empty database, against one process importing
+one of them: the throughput ratio (the target on a lake is ≥ 2×; a file admits one writer at a time).
 
 Baselines: pages against the same page on the 22-form sample database; the import of one 22-form
 file into the big database against the same import into an empty one; audit, exports and downloads
@@ -38,7 +44,7 @@ PAGES = {
     "扣分指标": "ui/pages/deductions.py",
     "复核": "ui/pages/review_page.py",
 }
-PARTS = ("pages", "import", "audit", "export", "downloads", "browser")
+PARTS = ("pages", "import", "concurrent", "audit", "export", "downloads", "browser")
 rows: list[tuple[str, str, str, str]] = []  # (figure, measured, target, ratio/baseline)
 
 
@@ -59,10 +65,8 @@ def timed_cli(*args: str) -> tuple[float, float, float]:
     return float(seconds), int(kib) * 1024 / GIB, float(user) + float(system)
 
 
-def bare_read_seconds(db: Path, tables: tuple[str, ...]) -> float:
-    import duckdb
-
-    con = duckdb.connect(str(db), read_only=True)
+def bare_read_seconds(db: str, tables: tuple[str, ...]) -> float:
+    con = connect.open_db(db, read_only=True)
     try:
         start = time.perf_counter()
         for table in tables:
@@ -75,7 +79,7 @@ def bare_read_seconds(db: Path, tables: tuple[str, ...]) -> float:
 # --- pages ---------------------------------------------------------------------------------------------------
 
 
-def page_times(db: Path, page: str | None, query: dict | None = None) -> tuple[float, float, int, int]:
+def page_times(db: str, page: str | None, query: dict | None = None) -> tuple[float, float, int, int]:
     """(first run, rerun) seconds of one page with empty caches, the most rows any st.dataframe got, and
     the most bars any chart trace drew."""
     import json
@@ -113,7 +117,7 @@ DRAWN_JS = """() => !document.querySelector('[data-testid="stStatusWidget"]')
     && [...document.querySelectorAll('[data-testid="stDataFrame"]')].every(t => t.querySelector('canvas'))"""
 
 
-def browser_seconds(db: Path, pages: dict[str, str | None]) -> dict[str, tuple[float, float]]:
+def browser_seconds(db: str, pages: dict[str, str | None]) -> dict[str, tuple[float, float]]:
     """Per page: (seconds from navigation until the page is drawn, seconds until the network has also
     been quiet for Playwright's 0.5 s, which that figure includes). Each visit is a fresh page load."""
     from playwright.sync_api import sync_playwright
@@ -141,6 +145,89 @@ def browser_seconds(db: Path, pages: dict[str, str | None]) -> dict[str, tuple[f
     return found
 
 
+# --- the backends --------------------------------------------------------------------------------------------
+
+
+class Backend:
+    """Where the run's databases live: files in the work folder, or lakes on a PostgreSQL started for the run.
+
+    `new(name)` gives a new, empty database's location; `use(location)` points DASHBOARD_LAKE_DATA at that
+    lake's data folder (each lake has its own) for this process and the command-line children it starts."""
+
+    def __init__(self, kind: str, work: Path):
+        self.kind, self.work, self.server, self.data = kind, work, None, {}
+        if kind == "lake":
+            from tests import lake_server
+
+            self.server = lake_server.start_server()
+            if self.server is None:
+                raise SystemExit("--backend lake 需要 PostgreSQL（Debian 的 postgresql 包；.ci/run 会安装）")
+
+    def new(self, name: str) -> str:
+        if self.server is None:
+            return str(self.work / f"{name}.duckdb")
+        location, data = self.server.new_lake()
+        self.data[location] = data
+        return location
+
+    def use(self, location: str) -> str:
+        if location in self.data:
+            from dashboard.store import lake
+
+            os.environ[lake.LAKE_DATA_ENV_VAR] = str(self.data[location])
+        return location
+
+    def close(self) -> None:
+        if self.server is not None:
+            from tests import lake_server
+
+            lake_server.stop_server(self.server)
+
+
+def distinct_copies(folder: Path, count: int) -> list[Path]:
+    """`count` copies of the 22-form sample text, each under its own 主管部门 code: different forms, so
+    concurrent importers neither replace nor hold each other's forms."""
+    text = SAMPLE_TEXT.read_text(encoding="utf-8")
+    code = "0402009"
+    assert code in text
+    copies = []
+    for number in range(count):
+        path = folder / f"copy-{number}.txt"
+        path.write_text(text.replace(code, f"0499{number:03d}"), encoding="utf-8")
+        copies.append(path)
+    return copies
+
+
+def concurrent_figures(backend: Backend, importers: int = 4) -> None:
+    """Forms per second: one importer with one file, then `importers` processes at once, each its own file."""
+    copies = distinct_copies(backend.work, importers)
+    one = backend.use(backend.new("one-importer"))
+    seconds, _, _ = timed_cli("import", "--db", one, "--year", SAMPLE_YEAR, str(copies[0]))
+    alone = 22 / seconds
+    many = backend.use(backend.new("many-importers"))  # one lake: every child gets its data folder
+    start = time.perf_counter()
+    children = [
+        subprocess.Popen(
+            [sys.executable, "-m", "dashboard", "import", "--db", many, "--year", SAMPLE_YEAR, str(path)],
+            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+        )
+        for path in copies
+    ]  # fmt: skip
+    failed = [child.communicate()[1][-300:] for child in children if child.wait() != 0]
+    elapsed = time.perf_counter() - start
+    con = connect.open_db(many, read_only=True)
+    try:
+        stored = con.execute("SELECT count(*) FROM forms WHERE superseded_by IS NULL").fetchall()[0][0]
+    finally:
+        con.close()
+    together = stored / elapsed  # forms that landed: on a file, the importers that found it held land none
+    report(f"{importers} importers at once: forms/s", f"{together:.1f}", "≥ 2× one importer (lake)",
+           f"×{together / alone:.2f} of one importer ({alone:.1f} forms/s); failed {len(failed)}")  # fmt: skip
+    report(f"{importers} importers at once: forms stored", f"{stored}", f"{importers * 22}")
+    for message in failed:
+        print("    ", message.strip().splitlines()[-1] if message.strip() else "(no message)")
+
+
 # --- the run -------------------------------------------------------------------------------------------------
 
 
@@ -148,69 +235,84 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--forms", type=int, default=100_000)
     parser.add_argument("--million", action="store_true", help="10⁶ forms")
-    parser.add_argument("--keep", type=Path, help="folder to keep (and reuse) the big database in")
+    parser.add_argument("--keep", type=Path, help="folder to keep (and reuse) the big database file in")
     parser.add_argument("--no-browser", action="store_true", help="skip the Chromium timings")
     parser.add_argument(
         "--parts", default=",".join(PARTS), help=f"which figures, comma-separated (default all: {','.join(PARTS)})"
     )
     parser.add_argument("--formats", default="json,csv,parquet", help="export formats measured")
+    parser.add_argument("--backend", choices=("file", "lake"), default="file", help="where the databases live")
     args = parser.parse_args()
     parts = set(args.parts.split(","))
     forms = 1_000_000 if args.million else args.forms
     work = Path(tempfile.mkdtemp(prefix="scale-"))
     keep = args.keep or work
     keep.mkdir(parents=True, exist_ok=True)
-    big = keep / f"demo-{forms}.duckdb"
+    demo_file = keep / f"demo-{forms}.duckdb"
     page_target, browser_target = ("< 3 s", "< 3 s") if forms >= 1_000_000 else ("< 1 s", "< 2 s")
     print(
         f"机器: {platform.platform()}, Python {platform.python_version()}, {os.cpu_count()} 核, 负载 {os.getloadavg()}"
     )
+    print(f"  后端: {args.backend}")
     print(f"  {'figure':<44} {'measured':>14}   {'target':<22} ratio / baseline")
+    backend = Backend(args.backend, work)
     try:
-        if not big.exists():
-            seconds, gib, cpu = timed_cli("demo", "--db", str(big), "--forms", str(forms))
+        if not demo_file.exists():
+            seconds, gib, cpu = timed_cli("demo", "--db", str(demo_file), "--forms", str(forms))
             report(f"demo {forms:,} forms", f"{seconds:.1f} s", "< 120 s (10⁵)", f"CPU {cpu:.0f} s; peak {gib:.2f} GiB")
-        small = work / "sample.duckdb"
-        timed_cli("import", "--db", str(small), "--year", SAMPLE_YEAR, str(SAMPLES))
+        big = str(demo_file)
+        if args.backend == "lake":
+            big = backend.use(backend.new("big"))
+            seconds, gib, cpu = timed_cli("migrate", "--db", str(demo_file), "--to", big)
+            report(f"migrate {forms:,} forms into a lake", f"{seconds:.1f} s", "",
+                   f"CPU {cpu:.0f} s; peak {gib:.2f} GiB")  # fmt: skip
+        small = backend.use(backend.new("sample"))
+        timed_cli("import", "--db", small, "--year", SAMPLE_YEAR, str(SAMPLES))
 
         # Pages: the sample database is the baseline. One untimed run first: imports and first compiles.
         from streamlit import logger
 
         logger.set_log_level("error")
-        page_times(small, None)
+        page_times(backend.use(small), None)
         for name, path in PAGES.items() if "pages" in parts else ():
-            base_first, base_again, _, _ = page_times(small, path)
-            first, again, most_rows, bars = page_times(big, path)
+            base_first, base_again, _, _ = page_times(backend.use(small), path)
+            first, again, most_rows, bars = page_times(backend.use(big), path)
             report(f"page {name}: first run", f"{first:.2f} s", page_target, f"×{first / base_first:.1f} of 22 forms")
             report(f"page {name}: rerun", f"{again:.2f} s", page_target, f"×{again / base_again:.1f} of 22 forms")
             report(f"page {name}: most table rows / chart bars", f"{most_rows} / {bars}", "≤ 100 / ≤ 16")
         if "pages" in parts:
-            first, again, _, _ = page_times(big, None, {"year": "2021", "type": "购置费"})
+            first, again, _, _ = page_times(backend.use(big), None, {"year": "2021", "type": "购置费"})
             report("page 总览 filtered (year+type): first run", f"{first:.2f} s", page_target)
 
-        if "import" in parts:  # one 22-form file: into an empty database, then into a copy of the big one
-            empty = work / "empty.duckdb"
-            base, base_gib, base_cpu = timed_cli("import", "--db", str(empty), "--year", SAMPLE_YEAR, str(SAMPLE_TEXT))
-            copy = work / "big-copy.duckdb"
-            shutil.copy(big, copy)
-            seconds, gib, cpu = timed_cli("import", "--db", str(copy), "--year", SAMPLE_YEAR, str(SAMPLE_TEXT))
+        if "import" in parts:  # one 22-form file: into an empty database, then into (a copy of) the big one
+            empty = backend.use(backend.new("empty"))
+            base, base_gib, base_cpu = timed_cli("import", "--db", empty, "--year", SAMPLE_YEAR, str(SAMPLE_TEXT))
+            target = backend.use(big)
+            if args.backend == "file":
+                target = str(work / "big-copy.duckdb")
+                shutil.copy(demo_file, target)
+            seconds, gib, cpu = timed_cli("import", "--db", target, "--year", SAMPLE_YEAR, str(SAMPLE_TEXT))
             report("import 22 forms into the big database", f"{seconds:.1f} s", "≤ empty + 5 s",
                    f"empty DB {base:.1f} s (+{seconds - base:.1f} s); CPU {cpu:.1f} s vs {base_cpu:.1f} s")  # fmt: skip
             report("import 22 forms: peak memory", f"{gib:.2f} GiB", "< 1 GiB", f"empty DB {base_gib:.2f} GiB")
+        if "concurrent" in parts:
+            concurrent_figures(backend)
 
-        floor = bare_read_seconds(big, ("forms", "fund_rows", "indicators", "checks"))
+        floor = bare_read_seconds(backend.use(big), ("forms", "fund_rows", "indicators", "checks"))
         report("baseline: DuckDB reads every row once", f"{floor:.2f} s")
         if "audit" in parts:
-            copy = work / "big-copy.duckdb"
-            if not copy.exists():
-                shutil.copy(big, copy)
-            seconds, gib, cpu = timed_cli("audit", "--db", str(copy))
+            target = backend.use(big)
+            if args.backend == "file":
+                target = str(work / "big-copy.duckdb")
+                if not Path(target).exists():
+                    shutil.copy(demo_file, target)
+            seconds, gib, cpu = timed_cli("audit", "--db", target)
             report("audit (every form)", f"{seconds:.1f} s", "< 60 s (10⁵)",
                    f"CPU {cpu:.0f} s; ×{seconds / floor:.0f} of bare read")  # fmt: skip
             report("audit: peak memory", f"{gib:.2f} GiB", "< 1.5 GiB (10⁵)")
         for fmt in args.formats.split(",") if "export" in parts else ():
             out = work / f"export.{fmt}"
-            seconds, gib, cpu = timed_cli("export", "--db", str(big), "--format", fmt, "--output", str(out))
+            seconds, gib, cpu = timed_cli("export", "--db", backend.use(big), "--format", fmt, "--output", str(out))
             size = out.stat().st_size / 1024**2
             report(f"export {fmt}", f"{seconds:.1f} s", "",
                    f"CPU {cpu:.0f} s; ×{seconds / floor:.0f} of bare read; {size:,.0f} MB")  # fmt: skip
@@ -218,18 +320,19 @@ def main() -> int:
             out.unlink()
 
         if "downloads" in parts:
-            downloads_figures(big, floor)
+            downloads_figures(backend.use(big), floor)
         if "browser" in parts and not args.no_browser:
-            base = browser_seconds(small, PAGES)
-            for name, (drawn, quiet) in browser_seconds(big, PAGES).items():
+            base = browser_seconds(backend.use(small), PAGES)
+            for name, (drawn, quiet) in browser_seconds(backend.use(big), PAGES).items():
                 report(f"Chromium: {name} drawn", f"{drawn:.2f} s", browser_target,
                        f"22 forms {base[name][0]:.2f} s; network quiet 0.5 s later: {quiet:.2f} s")  # fmt: skip
     finally:
-        shutil.rmtree(work, ignore_errors=True)  # the big database stays where --keep put it
+        backend.close()
+        shutil.rmtree(work, ignore_errors=True)  # the big database file stays where --keep put it
     return 0
 
 
-def downloads_figures(big: Path, floor: float) -> None:
+def downloads_figures(big: str, floor: float) -> None:
     """The whole 项目 table built on a click: CSV, and Excel where it fits a sheet."""
     from dashboard.outputs import downloads
     from dashboard.queries import queries
