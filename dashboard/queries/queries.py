@@ -472,13 +472,17 @@ def deductions_by_class(con, filters: Filters) -> pd.DataFrame:
 # --- filter choices ----------------------------------------------------------------------------------------
 
 
+# One grouping of the forms by the four filter columns first (about 14,000 groups at 10⁶ forms), then the five
+# lists from those groups: half the work of five groupings over every form.
 FILTER_OPTIONS_SQL = """
-WITH r AS MATERIALIZED {forms}
-SELECT 'years' AS kind, CAST(year AS VARCHAR) AS value, count(*) AS forms FROM r WHERE year IS NOT NULL GROUP BY ALL
-UNION ALL SELECT 'departments', department, count(*) FROM r WHERE department IS NOT NULL GROUP BY ALL
-UNION ALL SELECT 'units', trim(unit), count(*) FROM r WHERE nullif(trim(unit), '') IS NOT NULL GROUP BY ALL
-UNION ALL SELECT 'blank_units', NULL, count(*) FROM r WHERE nullif(trim(unit), '') IS NULL
-UNION ALL SELECT 'types', project_type, count(*) FROM r GROUP BY ALL
+WITH r AS MATERIALIZED (
+    SELECT year, department, trim(unit) AS unit, project_type, count(*) AS n FROM {forms} GROUP BY ALL
+)
+SELECT 'years' AS kind, CAST(year AS VARCHAR) AS value, sum(n) AS forms FROM r WHERE year IS NOT NULL GROUP BY ALL
+UNION ALL SELECT 'departments', department, sum(n) FROM r WHERE department IS NOT NULL GROUP BY ALL
+UNION ALL SELECT 'units', unit, sum(n) FROM r WHERE nullif(unit, '') IS NOT NULL GROUP BY ALL
+UNION ALL SELECT 'blank_units', NULL, sum(n) FROM r WHERE nullif(unit, '') IS NULL
+UNION ALL SELECT 'types', project_type, sum(n) FROM r GROUP BY ALL
 """
 
 
