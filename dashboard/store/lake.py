@@ -66,15 +66,18 @@ def data_folder() -> str:
     return folder
 
 
-def connect_lake(location: str, read_only: bool) -> duckdb.DuckDBPyConnection:
-    """An in-memory DuckDB with the lake attached as its current database (LAKE_ALIAS). Raises duckdb.Error
-    where the catalog cannot be reached; connect.open_db explains it."""
+def connect_lake(location: str, read_only: bool, snapshot: int | None = None) -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB with the lake attached as its current database (LAKE_ALIAS); with `snapshot`,
+    read-only as it was at that snapshot (store/snapshots.py). Raises duckdb.Error where the catalog cannot
+    be reached; connect.open_db explains it."""
     con = duckdb.connect(config={"autoinstall_known_extensions": False, "autoload_known_extensions": False})
     try:
         for name in EXTENSION_PACKAGES:
             con.execute(f"LOAD '{extension_file(name)}'")
         # A reader finds the data folder in the catalog; a writer names it (and a new lake records it).
         options = "READ_ONLY" if read_only else f"DATA_PATH '{_quoted(data_folder())}'"
+        if snapshot is not None:
+            options = f"READ_ONLY, SNAPSHOT_VERSION {int(snapshot)}"
         con.execute(f"ATTACH '{_quoted(location)}' AS {LAKE_ALIAS} ({options})")
         con.execute(f"USE {LAKE_ALIAS}")
     except BaseException:

@@ -130,15 +130,16 @@ def printed_forms_bytes(filters) -> bytes:
         return forms_as_printed_bytes(reads.load_forms(cur, ids))
 
 
-def report_button(filters, key: str) -> None:
+def report_button(filters, key: str, as_of=None) -> None:
     """下载汇总报告: the report for the current filters (dashboard/outputs/report.py) as Word, and as PDF where
-    LibreOffice is installed (report_pdf.py); each built when clicked."""
+    LibreOffice is installed (report_pdf.py); each built when clicked. `as_of` (store/snapshots.AsOf): a lake
+    as it was then, the report saying so."""
     from dashboard.outputs import report_pdf
 
     with st.container(horizontal=True, gap="small"):
         st.download_button(
             texts.DOWNLOAD_REPORT,
-            data=_deferred(report_bytes, filters),
+            data=_deferred(report_bytes, filters, as_of),
             file_name=f"{texts.REPORT_FILE_STEM}.docx",
             mime=DOCX_MIME,
             key=key,
@@ -148,7 +149,7 @@ def report_button(filters, key: str) -> None:
         if report_pdf.available():
             st.download_button(
                 texts.DOWNLOAD_REPORT_PDF,
-                data=_deferred(report_pdf_bytes, filters),
+                data=_deferred(report_pdf_bytes, filters, as_of),
                 file_name=f"{texts.REPORT_FILE_STEM}.pdf",
                 mime=report_pdf.PDF_MIME,
                 key=f"{key}_pdf",
@@ -158,19 +159,19 @@ def report_button(filters, key: str) -> None:
             )
 
 
-def report_bytes(filters) -> bytes:
+def report_bytes(filters, as_of=None) -> bytes:
     from dashboard.outputs import report
     from dashboard.ui import db  # the report pulls in the pages' queries: only when asked for
 
-    with db.cursor() as cur:
-        return report.build_report(cur, filters)
+    with db.cursor(snapshot=as_of.snapshot if as_of else None) as cur:
+        return report.build_report(cur, filters, as_of=as_of)
 
 
-def report_pdf_bytes(filters) -> bytes:
+def report_pdf_bytes(filters, as_of=None) -> bytes:
     from dashboard.outputs import report_pdf
 
-    return report_pdf.pdf_bytes(report_bytes(filters))
+    return report_pdf.pdf_bytes(report_bytes(filters, as_of))
 
 
-def _deferred(builder: Callable, argument) -> Callable[[], bytes]:
-    return lambda: builder(argument)
+def _deferred(builder: Callable, *arguments) -> Callable[[], bytes]:
+    return lambda: builder(*arguments)
