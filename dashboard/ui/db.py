@@ -332,7 +332,8 @@ _OPENED: set[str] = set()
 
 
 def problem() -> tuple[str, str] | None:
-    """Why the pages cannot read the database, or None: ("missing" | "busy" | "error", message).
+    """Why the pages cannot read the database, or None: ("missing" | "busy" | "broken" | "unreachable" | "error",
+    message); "unreachable": a lake whose catalog does not answer.
 
     The message is for visitors: Markdown-safe, and the server's folders cut from any path in it.
     """
@@ -342,7 +343,7 @@ def problem() -> tuple[str, str] | None:
     try:
         stamp = cache_key()  # on a lake, this reaches the catalog
     except schema.StoreError as error:
-        return "error", shown_error(error)
+        return "unreachable", shown_error(error)  # a lake whose catalog does not answer
     if stamp in _OPENED:  # opened since the file last changed: a writer would have changed it
         return None
     try:
@@ -366,9 +367,9 @@ def shown_error(error: schema.StoreError) -> str:
 
 def broken_message() -> str | None:
     """The message when the file is damaged, not a DuckDB file, or from a newer program (waiting will not
-    help, and no one can sign in), else None."""
+    help), or a lake's catalog does not answer (no one can sign in, either way), else None."""
     found = problem()
-    return found[1] if found is not None and found[0] == "broken" else None
+    return found[1] if found is not None and found[0] in ("broken", "unreachable") else None
 
 
 log = logging.getLogger("dashboard")
