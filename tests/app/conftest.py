@@ -10,8 +10,7 @@ import duckdb
 import pytest
 
 from dashboard.store import connect, lake
-from tests.cli_runner import run_cli
-from tests.conftest import BACKENDS, SAMPLE_YEAR, SAMPLES
+from tests.conftest import BACKENDS, import_samples_into_lake
 
 
 @pytest.fixture
@@ -38,22 +37,6 @@ def con(sample_db):
 
 
 # --- the pages on both backends (a DuckDB file, a lake: dashboard/store/lake.py) -----------------------------
-
-
-def import_samples_into_lake(location: str, data: Path) -> None:
-    """data/samples imported into a lake by the command line, as `make` imports them into a file."""
-    result = run_cli(
-        "import", "--year", str(SAMPLE_YEAR), str(SAMPLES), db=location, env={lake.LAKE_DATA_ENV_VAR: str(data)}
-    )
-    assert result.returncode == 0, result.stderr
-
-
-@pytest.fixture(scope="session")
-def sample_lake(postgres_server) -> tuple[str, Path]:
-    """The samples in a lake of their own, once per run: (location, data folder). Only read, never written."""
-    location, data = postgres_server.new_lake()
-    import_samples_into_lake(location, data)
-    return location, data
 
 
 @pytest.fixture(params=BACKENDS)
