@@ -23,9 +23,10 @@ from __future__ import annotations
 import contextlib
 import logging
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
+from typing import TypeVar
 
 import duckdb
 import streamlit as st
@@ -44,10 +45,6 @@ def on_lake() -> bool:
     return lake.is_lake(location())
 
 
-def db_path() -> Path:
-    return connect.default_db_path()
-
-
 def cache_key() -> str:
     """Keys the cached query results: the file and when it (or its write-ahead log) last changed; on a lake,
     the snapshot read: the run's (shared_reads), else the catalog's latest."""
@@ -58,6 +55,7 @@ def cache_key() -> str:
     return ":".join([str(where), *stamps])
 
 
+_T = TypeVar("_T")
 _RUN = threading.local()  # the connection a run of a reading page shares (shared_reads), per session thread
 
 
@@ -183,28 +181,39 @@ class _LakeReader:
                 con.close()
 
     def cursor(self, where: str) -> duckdb.DuckDBPyConnection:
-        """A cursor of this process's lake connection, reading the lake (USE: cursors start in memory)."""
-        return self._attempt(where, lambda con: con.cursor())
+        """A cursor of this process's lake connection, reading the lake (USE: a cursor starts in memory)."""
+        return self._attempt(where, _lake_cursor)
 
     def latest(self, where: str) -> int:
         """The catalog's latest snapshot id: asked on every run, one query to PostgreSQL."""
         return self._attempt(where, snapshots.current)
 
-    def _attempt(self, where: str, action):
-        for attempt in (1, 2):
-            con = self._connection(where)
-            try:
-                with self.lock:
-                    result = action(con)
-                if isinstance(result, duckdb.DuckDBPyConnection):
-                    result.execute(f"USE {dialect.LAKE_ALIAS}")
-                return result
-            except duckdb.Error as error:
-                self._drop(con)
-                if attempt == 2:
-                    shown, detail = lake.without_password(where), lake.without_password(str(error))
-                    raise schema.StoreError(texts.LAKE_UNREACHABLE.format(path=shown, detail=detail)) from None
-        raise AssertionError("unreachable")
+    def _attempt(self, where: str, action: Callable[[duckdb.DuckDBPyConnection], _T]) -> _T:
+        """`action` on the connection; where it fails (the catalog went away), once more on a new one."""
+        con = self._connection(where)
+        try:
+            with self.lock:
+                return action(con)
+        except duckdb.Error:
+            self._drop(con)
+        con = self._connection(where)  # StoreError (LAKE_UNREACHABLE) when the catalog still does not answer
+        try:
+            with self.lock:
+                return action(con)
+        except duckdb.Error as error:
+            self._drop(con)
+            shown, detail = lake.without_password(where), lake.without_password(str(error))
+            raise schema.StoreError(texts.LAKE_UNREACHABLE.format(path=shown, detail=detail)) from None
+
+
+def _lake_cursor(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
+    cur = con.cursor()
+    try:
+        cur.execute(f"USE {dialect.LAKE_ALIAS}")
+    except BaseException:
+        cur.close()
+        raise
+    return cur
 
 
 _LAKE = _LakeReader()

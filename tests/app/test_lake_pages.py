@@ -202,3 +202,18 @@ def test_an_unreachable_catalog_is_said_without_the_password_on_every_page(tmp_p
         said = [message.value for message in [*at.error, *at.warning]]
         assert any("无法连接数据湖" in text for text in said), (page, said)
         assert not any("s3cret" in text or str(tmp_path) in text for text in said), (page, said)
+
+
+def test_a_lake_connection_gone_bad_is_attached_again_on_the_next_read(sample_lake, monkeypatch):
+    import streamlit as st
+
+    location, data = sample_lake
+    monkeypatch.setenv(connect.DB_ENV_VAR, location)
+    monkeypatch.setenv(lake.LAKE_DATA_ENV_VAR, str(data))
+    at = run_app()
+    assert {metric.label: metric.value for metric in at.metric}[texts.KPI_FORMS] == "22"
+    db._LAKE.con.close()  # as a connection whose catalog went away: every statement on it fails
+    st.cache_data.clear()
+    at.run()
+    assert not at.exception and not at.error, [e.value for e in [*at.exception, *at.error]]
+    assert {metric.label: metric.value for metric in at.metric}[texts.KPI_FORMS] == "22"
