@@ -132,7 +132,10 @@ def catalog_cursor() -> Iterator[duckdb.DuckDBPyConnection]:
 
 
 def run_snapshot() -> int:
-    """The lake snapshot this run reads (inside shared_reads, on a lake): its first read fixes it."""
+    """The lake snapshot this run reads (inside shared_reads, on a lake): the past one asked for (known without
+    attaching it, so a run whose reads are all cached attaches nothing), else its first read fixes it."""
+    if _RUN.as_of is not None:
+        return _RUN.as_of.snapshot
     _run_connection()
     return int(_RUN.snapshot)
 
