@@ -76,6 +76,7 @@ def cursor(snapshot: int | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
     opened at the first read: it keeps DuckDB's cache warm between the run's queries, and on a lake it
     reads one snapshot throughout.
     """
+    snapshot = snapshot if snapshot is not None else getattr(_RUN, "at", None)
     if snapshot is not None:
         con = connect.open_db(location(), snapshot=snapshot)
         try:
@@ -111,6 +112,18 @@ def _run_connection() -> duckdb.DuckDBPyConnection:
 def run_as_of() -> snapshots.AsOf | None:
     """The past state this run reads (shared_reads(as_of)), or None: the latest."""
     return getattr(_RUN, "as_of", None) if _sharing() else None
+
+
+@contextmanager
+def reading_as_of(as_of: snapshots.AsOf | None) -> Iterator[None]:
+    """Every read (cursor) inside the block sees `as_of`'s snapshot (None: as usual): a download built when
+    its button is clicked, after the run that showed a past snapshot, holds what that run showed."""
+    previous = getattr(_RUN, "at", None)
+    _RUN.at = as_of.snapshot if as_of is not None else None
+    try:
+        yield
+    finally:
+        _RUN.at = previous
 
 
 def latest_key() -> str:

@@ -146,10 +146,10 @@ def test_the_report_as_of_a_batch_states_the_snapshot_and_leaves_the_later_impor
         assert result.returncode == 2 and said in result.stderr and "Traceback" not in result.stderr, wrong
 
 
-def test_the_overview_report_download_as_of_a_batch_is_built_from_that_snapshot(two_batches):
+def test_downloads_of_the_overview_as_of_a_batch_are_built_from_that_snapshot(two_batches):
     from dashboard.queries.filters import Filters
     from dashboard.store import snapshots
-    from dashboard.ui import download_buttons
+    from dashboard.ui import download_buttons, page_data
 
     _, (first, _second) = two_batches
     with db.catalog_cursor() as cur:
@@ -157,6 +157,12 @@ def test_the_overview_report_download_as_of_a_batch_is_built_from_that_snapshot(
     data = download_buttons.report_bytes(Filters(), as_of)  # what the button builds when clicked, after the run
     assert report_forms(data) == str(FIRST_FORMS)
     assert as_of.statement() in report_paragraphs(data)
+    # A table built when its button is clicked (the units table, 与上年比较): made in the run, called after it.
+    with db.shared_reads(as_of):
+        then = download_buttons._deferred(page_data.read_whole, counted)
+    with db.shared_reads():
+        now = download_buttons._deferred(page_data.read_whole, counted)
+    assert (then(), now()) == (FIRST_FORMS, FIRST_FORMS + LATER_FORMS)
 
 
 def test_as_of_needs_a_lake_said_in_chinese(sample_db, tmp_path):
