@@ -71,6 +71,7 @@ LAKE_EXTENSION_MISSING = (
 )
 LAKE_FILE_ONLY = "{command} 命令只用于数据库文件，不用于数据湖（ducklake:）：数据湖的备份是 PostgreSQL 目录数据库的备份加上数据文件夹的复制。"
 LAKE_UNREACHABLE = "无法连接数据湖 {path} 的目录数据库（PostgreSQL）：{detail}"
+LAKE_NOT_MADE_SHORT = "数据湖 {path} 里还没有数据（还没有导入过自评表）。"
 # "As of" a past snapshot of a lake (dashboard/store/snapshots.py): 总览 and the report.
 AS_OF_NEEDS_LAKE = "按以往快照查看（--as-of）只用于数据湖（ducklake:）：数据库文件不保留以往的状态。"
 AS_OF_NO_SNAPSHOT = "数据湖中没有快照 {snapshot}（现有快照 {first}–{last}；已过期清除的快照不能再查看）。"

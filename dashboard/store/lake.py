@@ -34,6 +34,17 @@ EXTENSION_PACKAGES = {
 }
 
 
+# DuckDB's words when a reader attaches a catalog database in which no writer has made the lake yet (1.5.5):
+# "Existing DuckLake at metadata catalog … does not exist - and creating a new DuckLake is explicitly disabled".
+NOT_MADE_MARKER = "creating a new ducklake is explicitly disabled"
+
+
+def not_made_yet(error: Exception) -> bool:
+    """Whether a reader's error (or the StoreError quoting it) says the lake has not been made yet: nothing was
+    imported into it. The first writer (an import) makes it."""
+    return NOT_MADE_MARKER in str(error).lower()
+
+
 def is_lake(location: Path | str | None) -> bool:
     """Whether a database location names a DuckLake rather than a DuckDB file."""
     return location is not None and str(location).startswith(LAKE_PREFIX)

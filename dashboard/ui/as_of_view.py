@@ -21,7 +21,7 @@ SHOWN_BATCHES = 50  # the most recent batches listed; earlier states by snapshot
 
 def chosen() -> snapshots.AsOf | None:
     """The past state this session picked on 总览, or None (the latest, or a file, or nothing valid)."""
-    if not db.on_lake():
+    if not db.on_lake() or db.problem() is not None:  # the page says what is wrong (start_page)
         return None
     found = _resolve(db.latest_key(), st.session_state.get(KEY_BATCH), int(st.session_state.get(KEY_SNAPSHOT) or 0))
     return found if isinstance(found, snapshots.AsOf) else None
@@ -57,7 +57,7 @@ def _recent(latest_key: str) -> tuple[dict[int, str], int]:
 
 def choice() -> None:
     """The sidebar choice on 总览 (a lake only), and, while a past state is shown, which one it is."""
-    if not db.on_lake():
+    if not db.on_lake() or db.problem() is not None:
         return
     latest_key = db.latest_key()
     labels, latest = _recent(latest_key)

@@ -368,6 +368,9 @@ def problem() -> tuple[str, str] | None:
     try:
         stamp = cache_key()  # on a lake, this reaches the catalog
     except schema.StoreError as error:
+        if lake.not_made_yet(error):  # a catalog database no import has made a lake in: like a missing file
+            shown = lake.without_password(str(path))
+            return "missing", markdown_literal(hide_paths(texts.LAKE_NOT_MADE_SHORT.format(path=shown)))
         return "unreachable", shown_error(error)  # a lake whose catalog does not answer
     if stamp in _OPENED:  # opened since the file last changed: a writer would have changed it
         return None

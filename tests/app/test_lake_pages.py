@@ -223,3 +223,17 @@ def test_a_lake_connection_gone_bad_is_attached_again_on_the_next_read(sample_la
     at.run()
     assert not at.exception and not at.error, [e.value for e in [*at.exception, *at.error]]
     assert {metric.label: metric.value for metric in at.metric}[texts.KPI_FORMS] == "22"
+
+
+def test_a_lake_nothing_was_imported_into_yet_is_empty_not_unreachable(new_lake, monkeypatch):
+    """A new catalog database: no writer has made the lake in it, which a reader cannot attach; the pages say
+    there is nothing yet and offer the import (as for a missing file), and the 导入 page is open."""
+    monkeypatch.setenv(connect.DB_ENV_VAR, new_lake())
+    for page in (None, "ui/pages/projects.py", "ui/pages/review_page.py"):
+        at = run_app(page)
+        assert not at.error, (page, [error.value for error in at.error])
+        assert texts.DB_EMPTY_TITLE in [header.value for header in at.subheader], page
+    at = run_app("ui/pages/import_page.py")
+    assert not at.error and texts.IMPORT_YEAR_BLANK_WARNING in [warning.value for warning in at.warning]
+    assert [info.value for info in at.info] == [texts.IMPORT_HISTORY_EMPTY]
+    assert len(at.get("file_uploader")) == 1  # no account yet: the single-user tool, open to import
