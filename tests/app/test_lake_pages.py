@@ -237,3 +237,18 @@ def test_a_lake_nothing_was_imported_into_yet_is_empty_not_unreachable(new_lake,
     assert not at.error and texts.IMPORT_YEAR_BLANK_WARNING in [warning.value for warning in at.warning]
     assert [info.value for info in at.info] == [texts.IMPORT_HISTORY_EMPTY]
     assert len(at.get("file_uploader")) == 1  # no account yet: the single-user tool, open to import
+
+
+@pytest.mark.parametrize(
+    "page",
+    [None, "ui/pages/projects.py", "ui/pages/deductions.py", "ui/pages/department_page.py",
+     "ui/pages/import_page.py", "ui/pages/review_page.py", "ui/pages/spot_check_page.py",
+     "ui/pages/rectify_page.py", "ui/pages/reference_page.py"],
+)  # fmt: skip
+def test_every_page_draws_from_the_sample_lake_without_an_error(page, sample_lake, monkeypatch):
+    location, data = sample_lake
+    monkeypatch.setenv(connect.DB_ENV_VAR, location)
+    monkeypatch.setenv(lake.LAKE_DATA_ENV_VAR, str(data))
+    at = run_app(page)  # fails on an exception
+    assert not at.error, [error.value for error in at.error]
+    assert at.title, page
