@@ -26,7 +26,7 @@ from dashboard.queries import queries  # noqa: E402
 from dashboard.security import uploads  # noqa: E402
 from dashboard.security.untrusted import hide_paths, markdown_literal  # noqa: E402
 from dashboard.store import schema  # noqa: E402
-from dashboard.ui import auth, data_gate, db, filter_widgets, page_data, styles  # noqa: E402
+from dashboard.ui import as_of_view, auth, data_gate, db, filter_widgets, page_data, styles  # noqa: E402
 
 st.set_page_config(page_title=texts.APP_TITLE, page_icon=texts.APP_ICON, layout="wide")
 styles.apply()  # print on A4 without the sidebar, cards two per row on a phone, grade colours
@@ -48,8 +48,9 @@ except audit_config.AuditConfigError as error:
     st.error(markdown_literal(hide_paths(str(error))), icon=":material/settings_alert:")
     st.stop()
 
+OVERVIEW_PAGE = st.Page("ui/pages/overview.py", title=texts.PAGE_OVERVIEW, icon=":material/dashboard:", default=True)
 VIEW_PAGES = [
-    st.Page("ui/pages/overview.py", title=texts.PAGE_OVERVIEW, icon=":material/dashboard:", default=True),
+    OVERVIEW_PAGE,
     st.Page("ui/pages/projects.py", title=texts.PAGE_PROJECTS, icon=":material/table_view:"),
     st.Page("ui/pages/deductions.py", title=texts.PAGE_DEDUCTIONS, icon=":material/trending_down:"),
     st.Page("ui/pages/department_page.py", title=texts.DEPARTMENT_PAGE_TITLE, icon=":material/account_balance:"),
@@ -65,12 +66,14 @@ PAGES = {
         st.Page("ui/pages/reference_page.py", title=texts.PAGE_REFERENCE, icon=":material/category:"),
     ],
 }
-# Pages that never write: the reads of one run share one read-only connection (db.shared_reads).
+# Pages that never write: the reads of one run share one read-only connection (db.shared_reads); on a lake, one
+# snapshot; 总览 may be shown as of a past one (as_of_view).
 READING_PAGES = [*VIEW_PAGES, REVIEW_PAGE]
 
 page = st.navigation(PAGES)
 try:
-    with db.shared_reads() if page in READING_PAGES else contextlib.nullcontext():
+    as_of = as_of_view.chosen() if page is OVERVIEW_PAGE else None
+    with db.shared_reads(as_of) if page in READING_PAGES else contextlib.nullcontext():
         broken = db.broken_message()  # a damaged file: said before the sign-in form, which could not work
         if broken is not None:
             st.error(broken, icon=":material/error:")

@@ -14,6 +14,7 @@ from dashboard.core.model import Form
 from dashboard.importing import importer
 from dashboard.store import connect, lake, reads
 from tests import lake_server, tools
+from tests.cli_runner import run_cli
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "data" / "samples"
@@ -99,6 +100,22 @@ def build_sample_db(path: Path) -> None:
         con.close()
     assert all(outcome.outcome == importer.Outcome.IMPORTED for outcome in outcomes), outcomes
     assert [outcome.placed["replaced"] for outcome in outcomes] == [0, 1, 1]  # the PDFs replace forms 3 and 10
+
+
+def import_samples_into_lake(location: str, data: Path) -> None:
+    """data/samples imported into a lake by the command line, as `make` imports them into a file."""
+    result = run_cli(
+        "import", "--year", str(SAMPLE_YEAR), str(SAMPLES), db=location, env={lake.LAKE_DATA_ENV_VAR: str(data)}
+    )
+    assert result.returncode == 0, result.stderr
+
+
+@pytest.fixture(scope="session")
+def sample_lake(postgres_server) -> tuple[str, Path]:
+    """The samples in a lake of their own, once per run: (location, data folder). Only read, never written."""
+    location, data = postgres_server.new_lake()
+    import_samples_into_lake(location, data)
+    return location, data
 
 
 # A scan the OCR reader holds: seed form 1 (预算准备金, one page) at 150 dpi, where five number cells are read

@@ -43,7 +43,7 @@ def free_port() -> int:
 
 
 @contextmanager
-def running_app(db_file: Path, log: Path) -> Iterator[str]:
+def running_app(db_file: Path | str, log: Path) -> Iterator[str]:
     """`streamlit run dashboard/app.py` on a free local port against `db_file`; yields its URL."""
     port = free_port()
     command = [

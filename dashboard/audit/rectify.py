@@ -29,6 +29,7 @@ from dashboard.core import dialect, domain, texts
 from dashboard.core.domain import RectifyStatus
 from dashboard.core.transactions import first_row, only_row, transaction
 from dashboard.security.untrusted import display_name
+from dashboard.store import lake
 
 ATTACHMENT_SUFFIXES = frozenset({".pdf", ".docx", ".doc", ".xlsx", ".xls", ".wps", ".et", ".jpg", ".jpeg", ".png",
                                  ".txt", ".zip", ".ofd"})  # fmt: skip
@@ -67,7 +68,11 @@ class RectifyError(SpotCheckError):
     """An item that cannot be added or moved; the message says why."""
 
 
-def attachments_folder(db_path: Path) -> Path:
+def attachments_folder(db_path: Path | str) -> Path:
+    """Where the feedback attachments are kept: beside a database file; in a lake's data folder (which every
+    server and importer sees alike), not under a folder named after its connection string."""
+    if lake.is_lake(db_path):
+        return Path(lake.data_folder()) / "attachments"
     return Path(f"{db_path}.attachments")
 
 

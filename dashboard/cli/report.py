@@ -4,6 +4,7 @@ pages offer."""
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 from pathlib import Path
 
@@ -12,7 +13,7 @@ from dashboard.outputs import output_files, report, report_pdf
 from dashboard.queries import queries
 from dashboard.queries.filters import Filters
 from dashboard.security.untrusted import display_name
-from dashboard.store import connect
+from dashboard.store import connect, lake, snapshots
 
 
 def add_report_command(commands) -> None:
@@ -24,6 +25,7 @@ def add_report_command(commands) -> None:
     command.add_argument("--type", action="append", default=[], help=texts.CLI_REPORT_TYPE_HELP)
     command.add_argument("--output", type=Path, required=True, help=texts.CLI_REPORT_OUTPUT_HELP)
     command.add_argument("--format", choices=FORMATS, help=texts.CLI_REPORT_FORMAT_HELP)
+    command.add_argument("--as-of", dest="as_of", metavar="快照号|batch:批次号", help=texts.CLI_REPORT_AS_OF_HELP)
 
 
 FORMATS = tuple(texts.REPORT_FORMATS)  # docx, pdf
@@ -39,7 +41,15 @@ def run_report(args: argparse.Namespace) -> int:
     if as_pdf and not report_pdf.available():  # said before the report is built
         print(texts.REPORT_PDF_NO_LIBREOFFICE, file=sys.stderr)
         return 2
-    con = connect.open_db(args.db, read_only=True)
+    location = connect.database_location(args.db)
+    if args.as_of is not None and not lake.is_lake(location):  # said before anything is opened
+        print(texts.AS_OF_NEEDS_LAKE, file=sys.stderr)
+        return 2
+    as_of = None
+    if args.as_of is not None:
+        with contextlib.closing(connect.open_db(location, read_only=True)) as latest:
+            as_of = snapshots.resolve(latest, args.as_of)  # StoreError (a message) when it names nothing kept
+    con = connect.open_db(location, read_only=True, snapshot=as_of.snapshot if as_of else None)
     try:
         options = queries.filter_options(con)
         try:
@@ -52,7 +62,7 @@ def run_report(args: argparse.Namespace) -> int:
         except LookupError as error:
             print(str(error), file=sys.stderr)
             return 2
-        data = report.build_report(con, filters)
+        data = report.build_report(con, filters, as_of=as_of)
     finally:
         con.close()
     if as_pdf:

@@ -71,6 +71,25 @@ LAKE_EXTENSION_MISSING = (
 )
 LAKE_FILE_ONLY = "{command} 命令只用于数据库文件，不用于数据湖（ducklake:）：数据湖的备份是 PostgreSQL 目录数据库的备份加上数据文件夹的复制。"
 LAKE_UNREACHABLE = "无法连接数据湖 {path} 的目录数据库（PostgreSQL）：{detail}"
+LAKE_NOT_MADE_SHORT = "数据湖 {path} 里还没有数据（还没有导入过自评表）。"
+# "As of" a past snapshot of a lake (dashboard/store/snapshots.py): 总览 and the report.
+AS_OF_NEEDS_LAKE = "按以往快照查看（--as-of）只用于数据湖（ducklake:）：数据库文件不保留以往的状态。"
+AS_OF_NO_SNAPSHOT = "数据湖中没有快照 {snapshot}（现有快照 {first}–{last}；已过期清除的快照不能再查看）。"
+AS_OF_NO_BATCH = "数据湖中没有导入批次 {batch}。"
+AS_OF_BAD_VALUE = "--as-of 应写快照号（如 63）或导入批次（如 batch:5），不是“{value}”。"
+AS_OF_BATCH = "，即导入批次 {batch} 之后、下一批次之前"
+AS_OF_STATED = "数据截至数据湖快照 {snapshot}（{time} 提交）{batch}；其后的导入与修改不在其中。"
+AS_OF_LABEL = "数据截至"
+AS_OF_LATEST = "最新数据"
+AS_OF_BATCH_OPTION = "导入批次 {batch} 之后（{time}，{file}）"
+AS_OF_HELP = (
+    "查看以往某次导入之后的总览和汇总报告（例如上次会议时看到的数据），只读。"
+    "列出最近 {count} 个导入批次；其他时点可在下方输入快照号（最新为 {latest}）。"
+)
+AS_OF_SNAPSHOT_LABEL = "或输入快照号"
+AS_OF_SNAPSHOT_HELP = "数据湖每次写入（导入、撤销、复核、整改、账号变动）都生成一个编号递增的快照。0 表示不按快照号选。"
+AS_OF_TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
+CLI_REPORT_AS_OF_HELP = "只用于数据湖：按以往的数据生成报告。写快照号（如 63），或导入批次（如 batch:5：该批次导入之后、下一批次之前的状态）"
 OUTCOME_DUPLICATE_OF = "重复：内容与已导入的 {name} 相同，未再次导入"
 REASON_STORE_FAILED = "写入数据库失败，本文件未导入（详细原因已记入服务器日志）"
 

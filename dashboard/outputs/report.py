@@ -51,7 +51,7 @@ from dashboard.outputs import briefing, chart_images, cycle_report
 from dashboard.queries import key_figures, queries, review_queries, yoy
 from dashboard.queries.filters import Filters
 from dashboard.security.untrusted import visible_text
-from dashboard.store import reads
+from dashboard.store import reads, snapshots
 
 # The fonts an official paper uses (Windows and government machines have them); where they are missing, the
 # PDF made here prints with this machine's stand-ins (report_pdf.FONT_STAND_INS).
@@ -105,9 +105,13 @@ def _sections(pair: yoy.YearPair | None) -> list[tuple[str, str]]:
 
 
 def build_report(
-    con: duckdb.DuckDBPyConnection, filters: Filters, unit: str = "万元", generated: datetime | None = None
+    con: duckdb.DuckDBPyConnection,
+    filters: Filters,
+    unit: str = "万元",
+    generated: datetime | None = None,
+    as_of: snapshots.AsOf | None = None,
 ) -> bytes:
-    """The whole report as .docx bytes."""
+    """The whole report as .docx bytes; `as_of`: `con` reads a lake as it was then, and the report says so."""
     figures = queries.kpis(con, filters)
     pair = yoy.year_pair(con, filters) if figures["forms"] else None
     sections = _sections(pair)
@@ -119,6 +123,8 @@ def build_report(
     writer = _Writer(document)
     writer.title(texts.REPORT_TITLE)
     writer.note(texts.REPORT_GENERATED.format(date=scope.generated.strftime(texts.REPORT_DATE_FORMAT)), center=True)
+    if as_of is not None:
+        writer.note(as_of.statement(), center=True)
     writer.paragraph(_scope_text(scope))
     titles = dict(sections)
     writer.heading(titles["brief"])

@@ -62,16 +62,20 @@ def database_location(path: Path | str | None = None) -> Path | str:
 
 
 def open_db(
-    path: Path | str | None = None, read_only: bool = False, wait: float | None = None
+    path: Path | str | None = None, read_only: bool = False, wait: float | None = None, snapshot: int | None = None
 ) -> duckdb.DuckDBPyConnection:
     """Open (and for writers, create or migrate) the database, translating errors for people.
 
     A writer brings an older file up to SCHEMA_VERSION; a reader of an older file is told to run
     `python -m dashboard migrate`. A file from a newer version of the program is refused either way.
     `wait`: how long to wait while another handle holds the file (default: READER_WAIT_SECONDS for a
-    reader, WRITER_WAIT_SECONDS for a writer).
+    reader, WRITER_WAIT_SECONDS for a writer). `snapshot`: a lake read-only as it was then (store/snapshots.py);
+    a file has no snapshots (StoreError).
     """
     db_path = database_location(path)
+    if snapshot is not None and not lake.is_lake(db_path):
+        raise StoreError(texts.AS_OF_NEEDS_LAKE)
+    read_only = read_only or snapshot is not None
     created = False
     if isinstance(db_path, Path):
         if read_only and not db_path.exists():
@@ -79,7 +83,7 @@ def open_db(
         created = not read_only and not db_path.exists()
         if not read_only:
             db_path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)  # a new folder: owner-only
-    con = _connect_or_explain(db_path, read_only, wait)
+    con = _connect_or_explain(db_path, read_only, wait, snapshot)
     if isinstance(db_path, Path) and created:
         _owner_only(db_path)
     shown = db_path if isinstance(db_path, Path) else lake.without_password(db_path)  # no password in messages
@@ -161,10 +165,12 @@ def _owner_only(db_path: Path) -> None:
             os.chmod(path, 0o600)
 
 
-def _connect_or_explain(db_path: Path | str, read_only: bool, wait: float | None) -> duckdb.DuckDBPyConnection:
+def _connect_or_explain(
+    db_path: Path | str, read_only: bool, wait: float | None, snapshot: int | None = None
+) -> duckdb.DuckDBPyConnection:
     """_connect, its errors as StoreError with a message for people."""
     try:
-        return _connect(db_path, read_only, wait)
+        return _connect(db_path, read_only, wait, snapshot)
     except duckdb.Error as error:
         if lake.is_lake(db_path):
             shown, detail = lake.without_password(str(db_path)), lake.without_password(str(error))
@@ -253,12 +259,14 @@ READER_WAIT_SECONDS = 3.0
 _WAIT_STEP_SECONDS = 0.05
 
 
-def _connect(db_path: Path | str, read_only: bool, wait: float | None = None) -> duckdb.DuckDBPyConnection:
+def _connect(
+    db_path: Path | str, read_only: bool, wait: float | None = None, snapshot: int | None = None
+) -> duckdb.DuckDBPyConnection:
     """duckdb.connect, tried again while the file is held (another process's lock, or this process's
     handle of the other kind: "different configuration") for up to `wait` seconds. A lake is not held by
     anyone: lake.connect_lake."""
     if lake.is_lake(db_path):
-        return lake.connect_lake(str(db_path), read_only)
+        return lake.connect_lake(str(db_path), read_only, snapshot)
     if wait is None:
         wait = READER_WAIT_SECONDS if read_only else WRITER_WAIT_SECONDS
     deadline = time.monotonic() + wait

@@ -34,6 +34,17 @@ EXTENSION_PACKAGES = {
 }
 
 
+# DuckDB's words when a reader attaches a catalog database in which no writer has made the lake yet (1.5.5):
+# "Existing DuckLake at metadata catalog … does not exist - and creating a new DuckLake is explicitly disabled".
+NOT_MADE_MARKER = "creating a new ducklake is explicitly disabled"
+
+
+def not_made_yet(error: Exception) -> bool:
+    """Whether a reader's error (or the StoreError quoting it) says the lake has not been made yet: nothing was
+    imported into it. The first writer (an import) makes it."""
+    return NOT_MADE_MARKER in str(error).lower()
+
+
 def is_lake(location: Path | str | None) -> bool:
     """Whether a database location names a DuckLake rather than a DuckDB file."""
     return location is not None and str(location).startswith(LAKE_PREFIX)
@@ -66,15 +77,18 @@ def data_folder() -> str:
     return folder
 
 
-def connect_lake(location: str, read_only: bool) -> duckdb.DuckDBPyConnection:
-    """An in-memory DuckDB with the lake attached as its current database (LAKE_ALIAS). Raises duckdb.Error
-    where the catalog cannot be reached; connect.open_db explains it."""
+def connect_lake(location: str, read_only: bool, snapshot: int | None = None) -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB with the lake attached as its current database (LAKE_ALIAS); with `snapshot`,
+    read-only as it was at that snapshot (store/snapshots.py). Raises duckdb.Error where the catalog cannot
+    be reached; connect.open_db explains it."""
     con = duckdb.connect(config={"autoinstall_known_extensions": False, "autoload_known_extensions": False})
     try:
         for name in EXTENSION_PACKAGES:
             con.execute(f"LOAD '{extension_file(name)}'")
         # A reader finds the data folder in the catalog; a writer names it (and a new lake records it).
         options = "READ_ONLY" if read_only else f"DATA_PATH '{_quoted(data_folder())}'"
+        if snapshot is not None:
+            options = f"READ_ONLY, SNAPSHOT_VERSION {int(snapshot)}"
         con.execute(f"ATTACH '{_quoted(location)}' AS {LAKE_ALIAS} ({options})")
         con.execute(f"USE {LAKE_ALIAS}")
     except BaseException:

@@ -23,7 +23,7 @@ from dashboard.outputs.downloads import (
     to_xlsx_bytes,
 )
 from dashboard.queries.filters import summary as filters_summary
-from dashboard.ui import filter_widgets
+from dashboard.ui import db, filter_widgets
 
 
 def download_title(file_stem: str) -> str:
@@ -64,15 +64,16 @@ def table_download_buttons(build: Callable[[], pd.DataFrame], rows: int, file_st
     the whole table only when a button is clicked. Excel is refused past its row limit, CSV offered."""
     stem = safe_file_stem(file_stem)
     title = download_title(file_stem)
+    as_csv, as_xlsx = _deferred(lambda: to_csv_bytes(build())), _deferred(lambda: to_xlsx_bytes(build(), title=title))
     with st.container(horizontal=True, gap="small"):
         st.download_button(
-            texts.DOWNLOAD_CSV, data=lambda: to_csv_bytes(build()), file_name=f"{stem}.csv", mime=CSV_MIME,
+            texts.DOWNLOAD_CSV, data=as_csv, file_name=f"{stem}.csv", mime=CSV_MIME,
             key=f"{key}_csv", help=texts.DOWNLOAD_BUILT_ON_CLICK.format(rows=f"{rows:,}"), on_click="ignore",
             icon=":material/download:",
         )  # fmt: skip
         too_big = rows > EXCEL_MAX_ROWS
         st.download_button(
-            texts.DOWNLOAD_XLSX, data=b"" if too_big else lambda: to_xlsx_bytes(build(), title=title),
+            texts.DOWNLOAD_XLSX, data=b"" if too_big else as_xlsx,
             file_name=f"{stem}.xlsx", mime=XLSX_MIME, key=f"{key}_xlsx", on_click="ignore", icon=":material/download:",
             disabled=too_big,
             help=texts.DOWNLOAD_XLSX_TOO_BIG.format(rows=f"{rows:,}") if too_big else texts.DOWNLOAD_XLSX_HELP,
@@ -130,15 +131,16 @@ def printed_forms_bytes(filters) -> bytes:
         return forms_as_printed_bytes(reads.load_forms(cur, ids))
 
 
-def report_button(filters, key: str) -> None:
+def report_button(filters, key: str, as_of=None) -> None:
     """下载汇总报告: the report for the current filters (dashboard/outputs/report.py) as Word, and as PDF where
-    LibreOffice is installed (report_pdf.py); each built when clicked."""
+    LibreOffice is installed (report_pdf.py); each built when clicked. `as_of` (store/snapshots.AsOf): a lake
+    as it was then, the report saying so."""
     from dashboard.outputs import report_pdf
 
     with st.container(horizontal=True, gap="small"):
         st.download_button(
             texts.DOWNLOAD_REPORT,
-            data=_deferred(report_bytes, filters),
+            data=_deferred(report_bytes, filters, as_of),
             file_name=f"{texts.REPORT_FILE_STEM}.docx",
             mime=DOCX_MIME,
             key=key,
@@ -148,7 +150,7 @@ def report_button(filters, key: str) -> None:
         if report_pdf.available():
             st.download_button(
                 texts.DOWNLOAD_REPORT_PDF,
-                data=_deferred(report_pdf_bytes, filters),
+                data=_deferred(report_pdf_bytes, filters, as_of),
                 file_name=f"{texts.REPORT_FILE_STEM}.pdf",
                 mime=report_pdf.PDF_MIME,
                 key=f"{key}_pdf",
@@ -158,19 +160,26 @@ def report_button(filters, key: str) -> None:
             )
 
 
-def report_bytes(filters) -> bytes:
-    from dashboard.outputs import report
-    from dashboard.ui import db  # the report pulls in the pages' queries: only when asked for
+def report_bytes(filters, as_of=None) -> bytes:
+    from dashboard.outputs import report  # the report pulls in the pages' queries: only when asked for
 
-    with db.cursor() as cur:
-        return report.build_report(cur, filters)
+    with db.cursor(snapshot=as_of.snapshot if as_of else None) as cur:
+        return report.build_report(cur, filters, as_of=as_of)
 
 
-def report_pdf_bytes(filters) -> bytes:
+def report_pdf_bytes(filters, as_of=None) -> bytes:
     from dashboard.outputs import report_pdf
 
-    return report_pdf.pdf_bytes(report_bytes(filters))
+    return report_pdf.pdf_bytes(report_bytes(filters, as_of))
 
 
-def _deferred(builder: Callable, argument) -> Callable[[], bytes]:
-    return lambda: builder(argument)
+def _deferred(builder: Callable, *arguments) -> Callable[[], bytes]:
+    """`builder(*arguments)` when the button is clicked, after the run: on a page shown as of a past snapshot
+    (db.run_as_of), its reads see that snapshot too, so the file holds what the page showed."""
+    as_of = db.run_as_of()
+
+    def build() -> bytes:
+        with db.reading_as_of(as_of):
+            return builder(*arguments)
+
+    return build

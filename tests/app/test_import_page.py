@@ -8,14 +8,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import duckdb
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from dashboard.core import texts
 from dashboard.importing import importer
 from dashboard.importing.importer import ImportOptions
-from dashboard.store import schema
+from dashboard.store import connect, schema
 from dashboard.ui.pages import import_page
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -28,7 +27,7 @@ def sample_uploads() -> list[tuple[str, bytes]]:
     return [(path.name, path.read_bytes()) for path in sorted(SAMPLES.iterdir()) if path.suffix in (".pdf", ".txt")]
 
 
-def test_run_import_stores_uploads_and_reports_each_file(db_file):
+def test_run_import_stores_uploads_and_reports_each_file(empty_env):
     progress = []
     outcomes = import_page.run_import(
         sample_uploads(), ImportOptions(year=2021), on_progress=lambda done, total, o: progress.append((done, total))
@@ -37,7 +36,7 @@ def test_run_import_stores_uploads_and_reports_each_file(db_file):
     assert all(o.outcome == importer.Outcome.IMPORTED for o in outcomes)
     assert progress == [(1, 3), (2, 3), (3, 3)]
 
-    con = duckdb.connect(str(db_file), read_only=True)
+    con = connect.open_db(empty_env, read_only=True)
     try:
         forms = con.execute("SELECT count(*), count(*) FILTER (WHERE year = 2021) FROM forms").fetchone()
         files = {row[0] for row in con.execute("SELECT DISTINCT source_file FROM forms").fetchall()}
@@ -83,7 +82,7 @@ def test_page_empty_state_without_database(db_file):
     assert not app.dataframe
 
 
-def test_page_shows_import_history(db_file):
+def test_page_shows_import_history(empty_env):
     import_page.run_import(sample_uploads(), ImportOptions(year=2021))
     import_page.run_import(sample_uploads()[:1], ImportOptions(year=2021))  # a duplicate is not logged
     app = AppTest.from_file(PAGE, default_timeout=30).run()

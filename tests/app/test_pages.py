@@ -51,7 +51,7 @@ def grade(score: float) -> str:
 # --- 总览 ---------------------------------------------------------------------------------------------------
 
 
-def test_overview_figures_match_independent_computation(sample_env, sample_forms):
+def test_overview_figures_match_independent_computation(pages_env, sample_forms):
     at = run_app()
     shown = metrics(at)
     totals = [form.funds.total for form in sample_forms]
@@ -121,7 +121,7 @@ def test_filters_matching_nothing_explain_and_offer_import(sample_env):
 # --- 项目 ---------------------------------------------------------------------------------------------------
 
 
-def test_projects_table_lists_the_forms(sample_env, sample_forms):
+def test_projects_table_lists_the_forms(pages_env, sample_forms):
     at = run_app("ui/pages/projects.py")
     table = at.dataframe[0].value
     assert len(table) == len(sample_forms)
@@ -135,7 +135,7 @@ def test_projects_table_lists_the_forms(sample_env, sample_forms):
     assert any(texts.PROJECTS_PICK in info.value for info in at.info)
 
 
-def test_projects_form_from_url_opens_whole_form(sample_env, sample_forms):
+def test_projects_form_from_url_opens_whole_form(pages_env, sample_forms):
     form = next(f for f in sample_forms if f.project_name == "数据规划管理")
     at = AppTest.from_file(APP, default_timeout=60)
     at.run()
@@ -158,7 +158,7 @@ def test_projects_form_from_url_opens_whole_form(sample_env, sample_forms):
 # --- 扣分指标 -----------------------------------------------------------------------------------------------
 
 
-def test_deductions_lists_every_deducted_row_with_its_reason(sample_env, sample_forms):
+def test_deductions_lists_every_deducted_row_with_its_reason(pages_env, sample_forms):
     at = run_app("ui/pages/deductions.py")
     expected = [
         (form.project_name, row.name, row.weight - row.score, (row.reason or "").strip())

@@ -37,7 +37,7 @@ COUNTED_FORMS = f"(SELECT * FROM forms f WHERE {reads.counted_sql('f')})"
 COUNTED_CHECKS = f"(SELECT c.* FROM checks c JOIN {COUNTED_FORMS} f USING (form_id))"
 
 
-def test_severity_cards_match_sql(sample_env, con):
+def test_severity_cards_match_sql(pages_env, con):
     expected = dict(con.execute(f"SELECT severity, count(*) FROM {COUNTED_CHECKS} GROUP BY severity").fetchall())
     app = run_page()
     cards = {metric.label: metric.value for metric in app.metric}
@@ -109,7 +109,7 @@ def test_filters_apply(sample_env, con):
     assert app.dataframe[0].value[COLUMNS["findings"]].sum() == expected
 
 
-def test_selected_form_shows_claimed_and_recomputed(sample_env, con):
+def test_selected_form_shows_claimed_and_recomputed(pages_env, con):
     form_id, claimed, recomputed = con.execute(
         "SELECT form_id, total_score, recomputed_score FROM forms "
         "WHERE form_id IN (SELECT form_id FROM checks WHERE severity = 'error') "

@@ -25,7 +25,7 @@ from dashboard.core import texts
 from dashboard.queries import filters, key_figures, queries
 from dashboard.queries import review_queries as rq
 from dashboard.security.untrusted import plotly_literal
-from dashboard.ui import download_buttons, filter_widgets, page_data, paging, styles, yoy_view
+from dashboard.ui import as_of_view, db, download_buttons, filter_widgets, page_data, paging, styles, yoy_view
 from dashboard.ui import table_columns as cols
 
 COLOR_RATE = "#2e86c1"
@@ -55,6 +55,7 @@ def main() -> None:
     if opened := st.session_state.pop(_OPEN_PAGE, None):  # a card's 明细 button (open_rows)
         target, narrowed = opened
         st.switch_page(target, query_params=url_with(narrowed))
+    as_of_view.choice()  # a lake: 总览 as of a past snapshot (drawn before start_page, which may stop the page)
     current = filter_widgets.start_page(texts.OVERVIEW_TITLE, texts.OVERVIEW_INTRO)
     unit = filter_widgets.money_unit()
 
@@ -89,7 +90,7 @@ def main() -> None:
     signal_forms_card(current)
     rectify_card()
     with st.container(horizontal=True, vertical_alignment="center"):
-        download_buttons.report_button(current, key="overview_report")
+        download_buttons.report_button(current, key="overview_report", as_of=db.run_as_of())
         st.page_link("ui/pages/department_page.py", label=texts.DEPARTMENT_PAGE_LINK, icon=":material/account_balance:")
     left, right = st.columns(2, gap="large")
     with left:

@@ -103,7 +103,7 @@ def _item(frame: pd.DataFrame, can_edit: bool) -> None:
     st.dataframe(
         shown.rename(columns=texts.RECTIFY_HISTORY_COLUMNS), hide_index=True, width="stretch", key="rectify_history"
     )
-    folder = rectify.attachments_folder(db.db_path())
+    folder = rectify.attachments_folder(db.location())
     for line in history.dropna(subset=["attachment_file"]).to_dict("records"):
         path = folder / line["attachment_file"]
         if path.is_file():
@@ -141,7 +141,7 @@ def _step(item: int, status: RectifyStatus, version: int) -> None:
         if st.form_submit_button(texts.RECTIFY_STEP_SUBMIT):
             given = (upload.name, upload.getvalue()) if upload is not None else None
             by = auth.signed_in_name()
-            folder = rectify.attachments_folder(db.db_path())
+            folder = rectify.attachments_folder(db.location())
             done = texts.RECTIFY_STEP_DONE.format(item=item, action=texts.RECTIFY_ACTION_LABELS[action])
             _write(
                 lambda con: rectify.step(con, item, action, by, text, version=version, attachment=given, folder=folder),
