@@ -71,6 +71,23 @@ LAKE_EXTENSION_MISSING = (
 )
 LAKE_FILE_ONLY = "{command} 命令只用于数据库文件，不用于数据湖（ducklake:）：数据湖的备份是 PostgreSQL 目录数据库的备份加上数据文件夹的复制。"
 LAKE_UNREACHABLE = "无法连接数据湖 {path} 的目录数据库（PostgreSQL）：{detail}"
+LAKE_BAD_PASSWORD = (
+    "无法登录数据湖 {path} 的目录数据库（PostgreSQL）：用户名或密码不对。"
+    "请检查连接串中的 user 与 password（或 ~/.pgpass、环境变量 PGPASSWORD）；数据湖没有改动。"
+)
+LAKE_FORMAT_NEWER = (
+    "数据湖 {path} 的目录由更新版本的 DuckLake 写成（目录第 {found} 版，本程序的 DuckLake 只认识第 {supported} 版），"
+    "本程序打不开它，也不会改动它：请升级看板。"
+)
+LAKE_FORMAT_OLDER = (
+    "数据湖 {path} 的目录是旧版本 DuckLake 写成的（目录第 {found} 版，本程序用第 {supported} 版）。"
+    "本程序不会自动升级它：请先备份 PostgreSQL 目录数据库和数据文件夹，再用写它的旧版本看板导出，或请管理员升级目录。"
+)
+LAKE_TOO_NEW = "数据湖 {path} 由更新版本的看板写入（数据库第 {version} 版，本程序只认识到第 {supported} 版），本程序不会打开它：请升级看板。"
+LAKE_DATA_READ_ONLY = (
+    "数据湖的数据文件夹 {folder} 不能写入（只读，或没有写入权限），本次不写入任何内容：请让导入程序的账号能写这个文件夹"
+    "（环境变量 {variable}），再重新导入。"
+)
 OUTCOME_DUPLICATE_OF = "重复：内容与已导入的 {name} 相同，未再次导入"
 REASON_STORE_FAILED = "写入数据库失败，本文件未导入（详细原因已记入服务器日志）"
 

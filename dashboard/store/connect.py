@@ -167,8 +167,7 @@ def _connect_or_explain(db_path: Path | str, read_only: bool, wait: float | None
         return _connect(db_path, read_only, wait)
     except duckdb.Error as error:
         if lake.is_lake(db_path):
-            shown, detail = lake.without_password(str(db_path)), lake.without_password(str(error))
-            raise StoreError(texts.LAKE_UNREACHABLE.format(path=shown, detail=detail)) from None  # no password
+            raise lake.explain(error, str(db_path)) from None  # no password: not even in the chained error
         raise open_error(error, db_path) from error
 
 
@@ -285,7 +284,8 @@ def cap_memory(con: duckdb.DuckDBPyConnection) -> None:
 def _bring_schema_up_to_date(con, db_path: Path | str, read_only: bool) -> None:
     version = schema_version(con)
     if version is not None and version > SCHEMA_VERSION:
-        raise StoreError(texts.DB_TOO_NEW.format(path=db_path, version=version, supported=SCHEMA_VERSION), TOO_NEW)
+        too_new = texts.LAKE_TOO_NEW if lake.is_lake(db_path) else texts.DB_TOO_NEW
+        raise StoreError(too_new.format(path=db_path, version=version, supported=SCHEMA_VERSION), TOO_NEW)
     if read_only:
         if version is not None and version < SCHEMA_VERSION:
             raise StoreError(texts.DB_NEEDS_MIGRATION.format(path=db_path, version=version), TOO_OLD)
