@@ -23,9 +23,9 @@ from dashboard.cli import users as cli_users
 from dashboard.core import texts
 from dashboard.importing import demo, importer
 from dashboard.ingest.files import expand_paths
-from dashboard.outputs import backup, export, output_files
+from dashboard.outputs import backup, export, output_files, transfer
 from dashboard.security.untrusted import display_name, terminal_text
-from dashboard.store import connect, reads, schema
+from dashboard.store import connect, lake, reads, schema
 
 # Choices as plain strings: argparse names them with repr() when it refuses a value.
 FORMAT_CHOICES = [fmt.value for fmt in export.ExportFormat]
@@ -58,6 +58,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     migrate_cmd = commands.add_parser("migrate", help=texts.CLI_MIGRATE_HELP)
     migrate_cmd.add_argument("--db", type=connect.database_location, help=texts.CLI_DB_HELP)
+    migrate_cmd.add_argument("--to", type=connect.database_location, help=texts.CLI_MIGRATE_TO_HELP)
 
     sample_cmd = commands.add_parser("sample-check", help=texts.CLI_SAMPLE_CHECK_HELP)
     sample_cmd.add_argument("--db", type=connect.database_location, help=texts.CLI_DB_HELP)
@@ -241,8 +242,25 @@ def run_demo(args: argparse.Namespace) -> int:
 
 
 def run_migrate(args: argparse.Namespace) -> int:
+    if args.to is not None:
+        return _copy_database(connect.database_location(args.db), args.to)
     connect.open_db(args.db).close()  # a writer's open brings the file up to date
     print(texts.CLI_MIGRATED.format(version=schema.SCHEMA_VERSION))
+    return 0
+
+
+def _copy_database(source: Path | str, target: Path | str) -> int:
+    """migrate --to: the whole database into a new file or lake (dashboard/outputs/transfer.py), a line per table."""
+
+    def table_done(table: str, rows: int) -> None:
+        print(texts.MIGRATE_TABLE_LINE.format(table=table, rows=rows), flush=True)
+
+    copied = transfer.copy_database(source, target, on_table=table_done)
+    shown = {name: display_name(lake.without_password(str(where)), limit=200) for name, where in
+             (("source", source), ("target", target))}  # fmt: skip
+    print(texts.MIGRATE_DONE.format(tables=len(copied.rows), forms=copied.forms, **shown))
+    if isinstance(source, Path) and (folder := rectify.attachments_folder(source)).exists():
+        print(texts.MIGRATE_ATTACHMENTS.format(folder=display_name(str(folder), limit=200)))
     return 0
 
 

@@ -827,6 +827,26 @@ DB_MIGRATION_STOPPED = (
 )
 CLI_MIGRATE_HELP = "把旧版本的数据库升级到本程序的版本"
 CLI_MIGRATED = "数据库已是第 {version} 版。"
+CLI_MIGRATE_TO_HELP = (
+    "把整个数据库（导入记录、各版本的表、账号、参考数据、抽查、整改）复制到一个新位置：数据库文件复制进数据湖"
+    "（ducklake:…），或数据湖复制成本地文件；目标必须是新的"
+)
+MIGRATE_TABLE_LINE = "  {table}：{rows} 行"
+MIGRATE_DONE = (
+    "已把 {source} 复制到 {target}：{tables} 张表，编号不变；两边每张表的行数相同，"
+    "两边全部版本的 JSON 导出逐字节相同（{forms} 张表）。"
+)
+MIGRATE_TARGET_NOT_EMPTY = (
+    "目标 {target} 已有内容（文件已存在，或数据湖里已有表），不复制：请指定一个新文件或空的数据湖。"
+)
+MIGRATE_LAKE_TO_LAKE = (
+    "不能直接从数据湖复制到数据湖：请先复制成本地文件（migrate --to 文件），再从文件复制进新的数据湖。"
+)
+MIGRATE_SAME = "源和目标是同一个位置，不复制。"
+MIGRATE_TABLES_DIFFER = "目标缺少源数据库的表 {tables}：两边不是同一版本的看板，不复制。"
+MIGRATE_COUNT_DIFFERS = "复制后核对不符：表 {table} 源有 {source} 行，目标有 {target} 行。请勿使用目标，删除后重试。"
+MIGRATE_EXPORT_DIFFERS = "复制后核对不符：{target} 的 JSON 导出与源不同。请勿使用目标，删除后重试。"
+MIGRATE_ATTACHMENTS = "整改附件的文件在 {folder}，本命令只复制它们的记录：请把这个文件夹一并复制到目标旁。"
 BATCH_NOT_REMOVABLE = "没有编号为 {batch} 的可撤销导入（不存在、导入失败或已撤销）。"
 DUPLICATE_NOT_PENDING = "表 {form} 不是待确认的可能重复表，或所选的旧表不是它的候选。"
 VERSION_FIELD = {
