@@ -10,6 +10,7 @@ import logging
 import os
 import sys
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import duckdb
@@ -25,7 +26,7 @@ from dashboard.importing import demo, importer
 from dashboard.ingest.files import expand_paths
 from dashboard.outputs import backup, export, output_files, transfer
 from dashboard.security.untrusted import display_name, terminal_text
-from dashboard.store import connect, lake, reads, schema
+from dashboard.store import connect, lake, lake_layout, reads, schema
 
 # Choices as plain strings: argparse names them with repr() when it refuses a value.
 FORMAT_CHOICES = [fmt.value for fmt in export.ExportFormat]
@@ -79,6 +80,10 @@ def build_parser() -> argparse.ArgumentParser:
     restore_cmd = commands.add_parser("restore", help=texts.CLI_RESTORE_HELP)
     restore_cmd.add_argument("--db", type=connect.database_location, help=texts.CLI_DB_HELP)
     restore_cmd.add_argument("file", type=Path, help=texts.CLI_RESTORE_FILE_HELP)
+
+    compact_cmd = commands.add_parser("lake-compact", help=texts.CLI_LAKE_COMPACT_HELP)
+    compact_cmd.add_argument("--db", type=connect.database_location, help=texts.CLI_DB_HELP)
+    compact_cmd.add_argument("--expire-older-than", type=int, metavar="DAYS", help=texts.CLI_LAKE_EXPIRE_HELP)
 
     demo_cmd = commands.add_parser("demo", help=texts.CLI_DEMO_HELP)
     demo_cmd.add_argument("--db", type=connect.database_location, required=True, help=texts.CLI_DB_HELP)
@@ -264,6 +269,22 @@ def _copy_database(source: Path | str, target: Path | str) -> int:
     return 0
 
 
+def run_lake_compact(args: argparse.Namespace) -> int:
+    """Merge a lake's small data files; expire old snapshots only when asked (dashboard/store/lake_layout.py)."""
+    if not lake.is_lake(connect.database_location(args.db)):
+        raise schema.StoreError(texts.LAKE_ONLY.format(command=args.command))
+    days = args.expire_older_than
+    con = connect.open_db(args.db)
+    try:
+        done = lake_layout.compact(con, None if days is None else timedelta(days=days))
+    finally:
+        con.close()
+    for counts, when in ((done.before, texts.LAKE_COMPACT_BEFORE), (done.after, texts.LAKE_COMPACT_AFTER)):
+        print(texts.LAKE_COMPACT_FILES.format(live=counts.live, in_folder=counts.in_folder, when=when))
+    print(texts.LAKE_COMPACT_KEPT if days is None else texts.LAKE_COMPACT_EXPIRED.format(days=days, count=done.expired))
+    return 0
+
+
 def run_sample_check(args: argparse.Namespace) -> int:
     """Exit 0 when every import in the database came from a file in `samples` (make clean deletes only those)."""
     path = connect.database_location(args.db)
@@ -337,7 +358,7 @@ def _run(argv: list[str] | None) -> int:
                 "report": cli_report.run_report, "batches": run_batches, "remove": run_remove, "migrate": run_migrate,
                 "sample-check": run_sample_check, "demo": run_demo, "backup": run_backup, "restore": run_restore,
                 "reference": cli_reference.run_reference, "spotcheck": cli_cycle.run_spotcheck,
-                "rectify": cli_cycle.run_rectify}  # fmt: skip
+                "rectify": cli_cycle.run_rectify, "lake-compact": run_lake_compact}  # fmt: skip
     try:
         # The one place a configuration error becomes a message: every command reads the configuration here,
         # first (--config's file where the command has one), so a bad file is refused the same way by all.

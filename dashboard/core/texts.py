@@ -71,6 +71,14 @@ LAKE_EXTENSION_MISSING = (
 )
 LAKE_FILE_ONLY = "{command} 命令只用于数据库文件，不用于数据湖（ducklake:）：数据湖的备份是 PostgreSQL 目录数据库的备份加上数据文件夹的复制。"
 LAKE_UNREACHABLE = "无法连接数据湖 {path} 的目录数据库（PostgreSQL）：{detail}"
+LAKE_ONLY = "{command} 命令只用于数据湖（ducklake:），数据库文件不需要它。"
+LAKE_COMPACT_FILES = "数据文件：当前快照读 {live} 个，数据文件夹里共 {in_folder} 个 Parquet 文件（{when}）"
+LAKE_COMPACT_BEFORE = "合并前"
+LAKE_COMPACT_AFTER = "合并后"
+LAKE_COMPACT_EXPIRED = "已删去 {days} 天前的 {count} 个快照及只有它们用到的文件（这些时点不能再回看）。"
+LAKE_COMPACT_KEPT = "所有快照都保留（旧文件仍供回看旧时点；加 --expire-older-than 天数 才删去）。"
+CLI_LAKE_COMPACT_HELP = "整理数据湖的数据文件：合并导入留下的小文件；只有给了 --expire-older-than 才删去旧快照和旧文件"
+CLI_LAKE_EXPIRE_HELP = "删去多少天以前的快照（及只有它们用到的文件）；不给则全部保留"
 LAKE_BAD_PASSWORD = (
     "无法登录数据湖 {path} 的目录数据库（PostgreSQL）：用户名或密码不对。"
     "请检查连接串中的 user 与 password（或 ~/.pgpass、环境变量 PGPASSWORD）；数据湖没有改动。"

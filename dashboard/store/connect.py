@@ -29,7 +29,7 @@ from dashboard.core import dialect, texts
 from dashboard.core.transactions import transaction
 from dashboard.reference import reference
 from dashboard.security import accounts
-from dashboard.store import lake
+from dashboard.store import lake, lake_layout
 from dashboard.store.migrations import MIGRATIONS
 from dashboard.store.schema import (
     DAMAGED,
@@ -307,6 +307,8 @@ def _bring_schema_up_to_date(con, db_path: Path | str, read_only: bool) -> None:
     dialect.execute_ddl(con, SCHEMA)
     if version is None:  # written only when it changes: on a lake, a write conflicts with other writers'
         dialect.put_meta(con, "schema_version", str(SCHEMA_VERSION))
+        if dialect.is_lake(con):
+            lake_layout.set_partitioning(con)  # a new lake writes forms one folder per year from the start
 
 
 # --- writing ---------------------------------------------------------------------------------------------
