@@ -32,7 +32,7 @@ def test_the_samples_imported_into_a_lake_export_as_from_a_file(new_lake, sample
     assert len(exported) == 22  # 24 stored, the two PDFs replacing forms 3 and 10
     assert exported == export_json(sample_db)
     data = Path(os.environ[lake.LAKE_DATA_ENV_VAR])
-    assert list(data.rglob("forms/*.parquet")), "the forms are Parquet files in the lake's data folder"
+    assert list(data.glob("main/forms/year=2021/*.parquet")), "the forms are Parquet files, one folder per year"
 
 
 def test_a_lake_keeps_no_key_or_sequence_yet_gives_ids_in_order(new_lake):
