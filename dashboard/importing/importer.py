@@ -11,7 +11,7 @@ import random
 import time
 from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TypeVar
 
@@ -246,11 +246,13 @@ def _recheck(con, result: ReadResult, outcome: FileOutcome, placements: list[wri
     held = versions.recheck_new(con, outcome.batch_id, placements)
     if not held:
         return outcome
-    for placement in placements:
-        if placement.form.id in held:
-            placement.status, placement.candidates = writes.PlacementStatus.DUPLICATE, held[placement.form.id]
-    placed, message = _placed_message(result, placements, _problems(result, result.forms))
+    after = [
+        replace(p, status=writes.PlacementStatus.DUPLICATE, candidates=held[p.form.id]) if p.form.id in held else p
+        for p in placements
+    ]  # the caller's placements change only once written: a conflict runs this step again on them
+    placed, message = _placed_message(result, after, _problems(result, result.forms))
     writes.hold_as_duplicates(con, outcome.batch_id, held, message)
+    placements[:] = after
     outcome.placed, outcome.message = placed, message
     return outcome
 
