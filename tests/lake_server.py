@@ -79,6 +79,24 @@ class PostgresServer:
         with contextlib.suppress(subprocess.SubprocessError, OSError):
             self._run("pg_ctl", "-D", str(self.root / "data"), "-m", "immediate", "-w", "stop")
 
+    def catalog_sql(self, dbname: str, sql: str) -> str:
+        """Run SQL on a database of this server with psql (as the server's user); its output, unaligned."""
+        psql = [str(self.bin_dir / "psql"), "-h", str(self.socket_dir), "-p", str(self.port), "-U", self.user]
+        command = [*psql, "-d", dbname, "-A", "-t", "-v", "ON_ERROR_STOP=1", "-c", sql]
+        if os.geteuid() == 0:
+            command = ["runuser", "-u", self.user, "--", *command]
+        return subprocess.run(command, check=True, capture_output=True, text=True, timeout=120).stdout
+
+    def add_password_user(self, dbname: str, user: str, password: str) -> str:
+        """A login that must give `password` (scram-sha-256; every other login stays trusted), owner of
+        `dbname`: its conninfo, without the password."""
+        hba = self.root / "data" / "pg_hba.conf"
+        hba.write_text(f"local all {user} scram-sha-256\n" + hba.read_text())  # the first matching line wins
+        self.catalog_sql("postgres", f"CREATE ROLE {user} LOGIN PASSWORD '{password}'")
+        self.catalog_sql("postgres", f"ALTER DATABASE {dbname} OWNER TO {user}")
+        self._run("pg_ctl", "-D", str(self.root / "data"), "reload")
+        return f"dbname={dbname} host={self.socket_dir} port={self.port} user={user}"
+
     def conninfo(self, dbname: str) -> str:
         """libpq's connection string for a database of this server (its socket, as its user)."""
         return f"dbname={dbname} host={self.socket_dir} port={self.port} user={self.user}"

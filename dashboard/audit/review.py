@@ -190,7 +190,7 @@ def finish_unit_findings(con: duckdb.DuckDBPyConnection, config: AuditConfig | N
     pending = writes.unit_findings_pending(con)
     if pending is None:
         return
-    refresh_unit_findings(con, config, batches=None if pending.get("all") else pending.get("batches", []))
+    refresh_unit_findings(con, config, batches=None if pending.everything else pending.batches)
     writes.clear_unit_findings_pending(con, pending)
 
 

@@ -10,6 +10,7 @@ import logging
 import os
 import sys
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import duckdb
@@ -23,9 +24,9 @@ from dashboard.cli import users as cli_users
 from dashboard.core import texts
 from dashboard.importing import demo, importer
 from dashboard.ingest.files import expand_paths
-from dashboard.outputs import backup, export, output_files
+from dashboard.outputs import backup, export, output_files, transfer
 from dashboard.security.untrusted import display_name, terminal_text
-from dashboard.store import connect, reads, schema
+from dashboard.store import connect, lake, lake_layout, reads, schema
 
 # Choices as plain strings: argparse names them with repr() when it refuses a value.
 FORMAT_CHOICES = [fmt.value for fmt in export.ExportFormat]
@@ -58,6 +59,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     migrate_cmd = commands.add_parser("migrate", help=texts.CLI_MIGRATE_HELP)
     migrate_cmd.add_argument("--db", type=connect.database_location, help=texts.CLI_DB_HELP)
+    migrate_cmd.add_argument("--to", type=connect.database_location, help=texts.CLI_MIGRATE_TO_HELP)
 
     sample_cmd = commands.add_parser("sample-check", help=texts.CLI_SAMPLE_CHECK_HELP)
     sample_cmd.add_argument("--db", type=connect.database_location, help=texts.CLI_DB_HELP)
@@ -78,6 +80,10 @@ def build_parser() -> argparse.ArgumentParser:
     restore_cmd = commands.add_parser("restore", help=texts.CLI_RESTORE_HELP)
     restore_cmd.add_argument("--db", type=connect.database_location, help=texts.CLI_DB_HELP)
     restore_cmd.add_argument("file", type=Path, help=texts.CLI_RESTORE_FILE_HELP)
+
+    compact_cmd = commands.add_parser("lake-compact", help=texts.CLI_LAKE_COMPACT_HELP)
+    compact_cmd.add_argument("--db", type=connect.database_location, help=texts.CLI_DB_HELP)
+    compact_cmd.add_argument("--expire-older-than", type=int, metavar="DAYS", help=texts.CLI_LAKE_EXPIRE_HELP)
 
     demo_cmd = commands.add_parser("demo", help=texts.CLI_DEMO_HELP)
     demo_cmd.add_argument("--db", type=connect.database_location, required=True, help=texts.CLI_DB_HELP)
@@ -241,8 +247,41 @@ def run_demo(args: argparse.Namespace) -> int:
 
 
 def run_migrate(args: argparse.Namespace) -> int:
+    if args.to is not None:
+        return _copy_database(connect.database_location(args.db), args.to)
     connect.open_db(args.db).close()  # a writer's open brings the file up to date
     print(texts.CLI_MIGRATED.format(version=schema.SCHEMA_VERSION))
+    return 0
+
+
+def _copy_database(source: Path | str, target: Path | str) -> int:
+    """migrate --to: the whole database into a new file or lake (dashboard/outputs/transfer.py), a line per table."""
+
+    def table_done(table: str, rows: int) -> None:
+        print(texts.MIGRATE_TABLE_LINE.format(table=table, rows=rows), flush=True)
+
+    copied = transfer.copy_database(source, target, on_table=table_done)
+    shown = {name: display_name(lake.without_password(str(where)), limit=200) for name, where in
+             (("source", source), ("target", target))}  # fmt: skip
+    print(texts.MIGRATE_DONE.format(tables=len(copied.rows), forms=copied.forms, **shown))
+    if isinstance(source, Path) and (folder := rectify.attachments_folder(source)).exists():
+        print(texts.MIGRATE_ATTACHMENTS.format(folder=display_name(str(folder), limit=200)))
+    return 0
+
+
+def run_lake_compact(args: argparse.Namespace) -> int:
+    """Merge a lake's small data files; expire old snapshots only when asked (dashboard/store/lake_layout.py)."""
+    if not lake.is_lake(connect.database_location(args.db)):
+        raise schema.StoreError(texts.LAKE_ONLY.format(command=args.command))
+    days = args.expire_older_than
+    con = connect.open_db(args.db)
+    try:
+        done = lake_layout.compact(con, None if days is None else timedelta(days=days))
+    finally:
+        con.close()
+    for counts, when in ((done.before, texts.LAKE_COMPACT_BEFORE), (done.after, texts.LAKE_COMPACT_AFTER)):
+        print(texts.LAKE_COMPACT_FILES.format(live=counts.live, in_folder=counts.in_folder, when=when))
+    print(texts.LAKE_COMPACT_KEPT if days is None else texts.LAKE_COMPACT_EXPIRED.format(days=days, count=done.expired))
     return 0
 
 
@@ -319,7 +358,7 @@ def _run(argv: list[str] | None) -> int:
                 "report": cli_report.run_report, "batches": run_batches, "remove": run_remove, "migrate": run_migrate,
                 "sample-check": run_sample_check, "demo": run_demo, "backup": run_backup, "restore": run_restore,
                 "reference": cli_reference.run_reference, "spotcheck": cli_cycle.run_spotcheck,
-                "rectify": cli_cycle.run_rectify}  # fmt: skip
+                "rectify": cli_cycle.run_rectify, "lake-compact": run_lake_compact}  # fmt: skip
     try:
         # The one place a configuration error becomes a message: every command reads the configuration here,
         # first (--config's file where the command has one), so a bad file is refused the same way by all.

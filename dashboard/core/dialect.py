@@ -36,6 +36,19 @@ def lake_ddl(ddl: str) -> tuple[str, list[str]]:
     return _KEY.sub("", _NEXTVAL_DEFAULT.sub("", _SEQUENCE.sub("", ddl))), sequences
 
 
+_TABLE = re.compile(r"CREATE TABLE IF NOT EXISTS (\w+) \((.*?)\n\);", re.DOTALL)
+_SEQUENCE_COLUMN = re.compile(r"^\s*(\w+)\s[^\n]*DEFAULT nextval\('(\w+)'\)", re.MULTILINE)
+
+
+def sequence_columns(ddl: str) -> dict[str, tuple[str, str]]:
+    """Each sequence of the DDL with the (table, column) it numbers (a copy moves it past the copied ids)."""
+    return {
+        sequence: (table, column)
+        for table, body in _TABLE.findall(ddl)
+        for column, sequence in _SEQUENCE_COLUMN.findall(body)
+    }
+
+
 def execute_ddl(con: duckdb.DuckDBPyConnection, ddl: str) -> None:
     """Run CREATE … IF NOT EXISTS statements on either backend (on a lake, translated by lake_ddl)."""
     if not is_lake(con):
@@ -47,15 +60,33 @@ def execute_ddl(con: duckdb.DuckDBPyConnection, ddl: str) -> None:
     con.execute(translated)
 
 
-def next_id(con: duckdb.DuckDBPyConnection, sequence: str) -> int:
-    """The next number of a sequence the DDL creates: DuckDB's own on a file, PostgreSQL's on a lake."""
+def next_id(con: duckdb.DuckDBPyConnection, sequence: str, above: int = 0) -> int:
+    """The next number of a sequence the DDL creates: DuckDB's own on a file, PostgreSQL's on a lake.
+
+    `above` (a lake only): the largest id the table holds, where some were written without the sequence (a
+    lake copied from a file, ids kept; organisations numbered before they took ids from it): the sequence
+    is moved past it first, under a PostgreSQL lock that every such call takes, so two writers catching it
+    up at once still get two numbers."""
     if not re.fullmatch(r"\w+", sequence):
         raise ValueError(sequence)
     if is_lake(con):
-        sql = f"SELECT * FROM postgres_query('{_CATALOG}', 'SELECT nextval(''{sequence}'')')"
+        query = f"SELECT nextval(''{sequence}'')"
+        if above:
+            query = (
+                f"SELECT setval(''{sequence}'', greatest(nextval(''{sequence}''), {int(above) + 1})) "
+                f"FROM (SELECT pg_advisory_xact_lock(hashtext(''{sequence}''))) AS locked"
+            )
+        sql = f"SELECT * FROM postgres_query('{_CATALOG}', '{query}')"
     else:
         sql = f"SELECT nextval('{sequence}')"
     return int(con.execute(sql).fetchall()[0][0])
+
+
+def set_sequence(con: duckdb.DuckDBPyConnection, sequence: str, last: int) -> None:
+    """A lake's sequence set so that its next number is `last` + 1 (a lake copied with its ids kept)."""
+    if not re.fullmatch(r"\w+", sequence):
+        raise ValueError(sequence)
+    con.execute("CALL postgres_execute(?, ?)", [_CATALOG, f"SELECT setval('{sequence}', {int(last) + 1}, false)"])
 
 
 def put_meta(con: duckdb.DuckDBPyConnection, key: str, value: str) -> None:

@@ -90,6 +90,31 @@ AS_OF_SNAPSHOT_LABEL = "或输入快照号"
 AS_OF_SNAPSHOT_HELP = "数据湖每次写入（导入、撤销、复核、整改、账号变动）都生成一个编号递增的快照。0 表示不按快照号选。"
 AS_OF_TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
 CLI_REPORT_AS_OF_HELP = "只用于数据湖：按以往的数据生成报告。写快照号（如 63），或导入批次（如 batch:5：该批次导入之后、下一批次之前的状态）"
+LAKE_ONLY = "{command} 命令只用于数据湖（ducklake:），数据库文件不需要它。"
+LAKE_COMPACT_FILES = "数据文件：当前快照读 {live} 个，数据文件夹里共 {in_folder} 个 Parquet 文件（{when}）"
+LAKE_COMPACT_BEFORE = "合并前"
+LAKE_COMPACT_AFTER = "合并后"
+LAKE_COMPACT_EXPIRED = "已删去 {days} 天前的 {count} 个快照及只有它们用到的文件（这些时点不能再回看）。"
+LAKE_COMPACT_KEPT = "所有快照都保留（旧文件仍供回看旧时点；加 --expire-older-than 天数 才删去）。"
+CLI_LAKE_COMPACT_HELP = "整理数据湖的数据文件：合并导入留下的小文件；只有给了 --expire-older-than 才删去旧快照和旧文件"
+CLI_LAKE_EXPIRE_HELP = "删去多少天以前的快照（及只有它们用到的文件）；不给则全部保留"
+LAKE_BAD_PASSWORD = (
+    "无法登录数据湖 {path} 的目录数据库（PostgreSQL）：用户名或密码不对。"
+    "请检查连接串中的 user 与 password（或 ~/.pgpass、环境变量 PGPASSWORD）；数据湖没有改动。"
+)
+LAKE_FORMAT_NEWER = (
+    "数据湖 {path} 的目录由更新版本的 DuckLake 写成（目录第 {found} 版，本程序的 DuckLake 只认识第 {supported} 版），"
+    "本程序打不开它，也不会改动它：请升级看板。"
+)
+LAKE_FORMAT_OLDER = (
+    "数据湖 {path} 的目录是旧版本 DuckLake 写成的（目录第 {found} 版，本程序用第 {supported} 版）。"
+    "本程序不会自动升级它：请先备份 PostgreSQL 目录数据库和数据文件夹，再用写它的旧版本看板导出，或请管理员升级目录。"
+)
+LAKE_TOO_NEW = "数据湖 {path} 由更新版本的看板写入（数据库第 {version} 版，本程序只认识到第 {supported} 版），本程序不会打开它：请升级看板。"
+LAKE_DATA_READ_ONLY = (
+    "数据湖的数据文件夹 {folder} 不能写入（只读，或没有写入权限），本次不写入任何内容：请让导入程序的账号能写这个文件夹"
+    "（环境变量 {variable}），再重新导入。"
+)
 OUTCOME_DUPLICATE_OF = "重复：内容与已导入的 {name} 相同，未再次导入"
 REASON_STORE_FAILED = "写入数据库失败，本文件未导入（详细原因已记入服务器日志）"
 
@@ -829,6 +854,26 @@ DB_MIGRATION_STOPPED = (
 )
 CLI_MIGRATE_HELP = "把旧版本的数据库升级到本程序的版本"
 CLI_MIGRATED = "数据库已是第 {version} 版。"
+CLI_MIGRATE_TO_HELP = (
+    "把整个数据库（导入记录、各版本的表、账号、参考数据、抽查、整改）复制到一个新位置：数据库文件复制进数据湖"
+    "（ducklake:…），或数据湖复制成本地文件；目标必须是新的"
+)
+MIGRATE_TABLE_LINE = "  {table}：{rows} 行"
+MIGRATE_DONE = (
+    "已把 {source} 复制到 {target}：{tables} 张表，编号不变；两边每张表的行数相同，"
+    "两边全部版本的 JSON 导出逐字节相同（{forms} 张表）。"
+)
+MIGRATE_TARGET_NOT_EMPTY = (
+    "目标 {target} 已有内容（文件已存在，或数据湖里已有表），不复制：请指定一个新文件或空的数据湖。"
+)
+MIGRATE_LAKE_TO_LAKE = (
+    "不能直接从数据湖复制到数据湖：请先复制成本地文件（migrate --to 文件），再从文件复制进新的数据湖。"
+)
+MIGRATE_SAME = "源和目标是同一个位置，不复制。"
+MIGRATE_TABLES_DIFFER = "目标缺少源数据库的表 {tables}：两边不是同一版本的看板，不复制。"
+MIGRATE_COUNT_DIFFERS = "复制后核对不符：表 {table} 源有 {source} 行，目标有 {target} 行。请勿使用目标，删除后重试。"
+MIGRATE_EXPORT_DIFFERS = "复制后核对不符：{target} 的 JSON 导出与源不同。请勿使用目标，删除后重试。"
+MIGRATE_ATTACHMENTS = "整改附件的文件在 {folder}，本命令只复制它们的记录：请把这个文件夹一并复制到目标旁。"
 BATCH_NOT_REMOVABLE = "没有编号为 {batch} 的可撤销导入（不存在、导入失败或已撤销）。"
 DUPLICATE_NOT_PENDING = "表 {form} 不是待确认的可能重复表，或所选的旧表不是它的候选。"
 VERSION_FIELD = {

@@ -11,14 +11,14 @@ import random
 import time
 from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TypeVar
 
 import duckdb
 
 from dashboard.audit import review
-from dashboard.core import domain, texts
+from dashboard.core import dialect, domain, texts
 from dashboard.core.domain import Outcome
 from dashboard.core.model import Form
 from dashboard.core.transactions import is_conflict
@@ -26,7 +26,7 @@ from dashboard.importing import versions
 from dashboard.ingest import pages
 from dashboard.ingest.files import ReadResult, SafeReader, precheck
 from dashboard.reference import reference
-from dashboard.store import connect, reads, writes
+from dashboard.store import connect, lake, reads, writes
 
 _LOG = logging.getLogger(__name__)
 _T = TypeVar("_T")
@@ -104,12 +104,14 @@ def import_files(
     the file only while a file's forms are placed and stored (never while files are parsed),
     so that readers in other processes read on during the import.
     """
+    # On a DuckLake other importers store forms at the same time: each stored file is checked against theirs.
+    on_lake = lake.is_lake(database.path) if isinstance(database, connect.StepWriter) else dialect.is_lake(database)
     with database if isinstance(database, connect.StepWriter) else nullcontext():  # one import at a time
         if reader is None:
             with SafeReader(on_page=on_page) as own:
-                return _import(_steps(database), files, options, on_progress, own)
+                return _import(_steps(database), files, options, on_progress, own, on_lake)
         reader.on_page = on_page or reader.on_page
-        return _import(_steps(database), files, options, on_progress, reader)
+        return _import(_steps(database), files, options, on_progress, reader, on_lake)
 
 
 def _import(
@@ -118,6 +120,7 @@ def _import(
     options: ImportOptions,
     on_progress: ProgressCallback | None,
     reader: SafeReader | None,
+    on_lake: bool = False,
 ) -> list[FileOutcome]:
     hashes = {path: file_sha256(path) for path, _name in files if precheck(path) is None}  # no connection open
     plan = _retried(step, lambda con: _plan(con, files, hashes))
@@ -130,7 +133,9 @@ def _import(
         for _path, _name, decided in plan:
             if isinstance(decided, str):  # its sha256: read it now
                 result = _checked(next(results), options)  # parsed and checked with no connection open
-                outcome = _retried(step, lambda con: _store_result(con, result, decided, options))  # noqa: B023
+                outcome, placements = _retried(step, lambda con: _store_result(con, result, decided, options))  # noqa: B023
+                if outcome.batch_id is not None and placements and on_lake:
+                    outcome = _retried(step, lambda con: _recheck(con, result, outcome, placements))  # noqa: B023
             else:
                 outcome = decided
             outcomes.append(outcome)
@@ -234,16 +239,29 @@ def _plan(
     return plan
 
 
-def _store_result(con, result: ReadResult, sha256: str, options: ImportOptions) -> FileOutcome:
-    if result.error is not None:
-        return _failure(con, result.source_file, sha256, result.error)
-    if (earlier := reads.find_imported(con, sha256)) is not None:  # stored since the plan (another import)
-        return FileOutcome(result.source_file, Outcome.DUPLICATE, 0, texts.OUTCOME_DUPLICATE_OF.format(name=earlier))
+def _recheck(con, result: ReadResult, outcome: FileOutcome, placements: list[writes.Placement]) -> FileOutcome:
+    """The forms stored as new that another importer stored at the same time held as 可能重复
+    (versions.recheck_new); the outcome's counts and message follow."""
+    assert outcome.batch_id is not None
+    held = versions.recheck_new(con, outcome.batch_id, placements)
+    if not held:
+        return outcome
+    after = [
+        replace(p, status=writes.PlacementStatus.DUPLICATE, candidates=held[p.form.id]) if p.form.id in held else p
+        for p in placements
+    ]  # the caller's placements change only once written: a conflict runs this step again on them
+    placed, message = _placed_message(result, after, _problems(result, result.forms))
+    writes.hold_as_duplicates(con, outcome.batch_id, held, message)
+    placements[:] = after
+    outcome.placed, outcome.message = placed, message
+    return outcome
+
+
+def _placed_message(
+    result: ReadResult, placements: list[writes.Placement], problems: list[str]
+) -> tuple[dict[str, int], str]:
+    """The counts of a stored file's forms by placement, and its line for people."""
     forms = result.forms
-    writes.assign_ids(forms, sha256, result.source_file)
-    placements = versions.place(con, forms)
-    problems = _problems(result, forms)
-    outcome = Outcome.PARTIAL if problems else Outcome.IMPORTED
     placed = {status.value: sum(p.status == status for p in placements) for status in writes.PlacementStatus}
     placed["incomplete"] = sum(not form.complete for form in forms)
     message = texts.OUTCOME_PLACED.format(count=len(forms), **placed)
@@ -256,6 +274,24 @@ def _store_result(con, result: ReadResult, sha256: str, options: ImportOptions) 
         message += "；" + texts.OUTCOME_NO_YEAR.format(count=yearless)
     if problems:
         message += "；" + texts.OUTCOME_PROBLEMS.format(problems="；".join(problems))
+    return placed, message
+
+
+def _store_result(
+    con, result: ReadResult, sha256: str, options: ImportOptions
+) -> tuple[FileOutcome, list[writes.Placement]]:
+    """One read file stored (its forms placed as versions first), or its failure recorded; and the placements."""
+    if result.error is not None:
+        return _failure(con, result.source_file, sha256, result.error), []
+    if (earlier := reads.find_imported(con, sha256)) is not None:  # stored since the plan (another import)
+        message = texts.OUTCOME_DUPLICATE_OF.format(name=earlier)
+        return FileOutcome(result.source_file, Outcome.DUPLICATE, 0, message), []
+    forms = result.forms
+    writes.assign_ids(forms, sha256, result.source_file)
+    placements = versions.place(con, forms)
+    problems = _problems(result, forms)
+    outcome = Outcome.PARTIAL if problems else Outcome.IMPORTED
+    placed, message = _placed_message(result, placements, problems)
     try:
         batch_id = writes.save_file(
             con, result.source_file, sha256, placements, outcome=outcome, message=message,
@@ -265,7 +301,7 @@ def _store_result(con, result: ReadResult, sha256: str, options: ImportOptions) 
         if is_conflict(error):
             raise  # _retried runs the placement and the save again
         _LOG.exception("storing %s failed", result.source_file)
-        return _failure(con, result.source_file, sha256, texts.REASON_STORE_FAILED)
+        return _failure(con, result.source_file, sha256, texts.REASON_STORE_FAILED), []
     replaced = [p for p in placements if p.status == writes.PlacementStatus.REPLACED]
     details = [
         texts.OUTCOME_REPLACED_DETAIL.format(name=p.form.project_name or "—", changes="；".join(p.changes))
@@ -274,7 +310,9 @@ def _store_result(con, result: ReadResult, sha256: str, options: ImportOptions) 
     ]
     if unchanged := sum(not p.changes for p in replaced):
         details.append(texts.OUTCOME_REPLACED_UNCHANGED.format(count=unchanged))
-    return FileOutcome(result.source_file, outcome, len(forms), message, placed, details, batch_id, skipped)
+    skipped = pages.skipped_note(result.skipped_pages)
+    stored = FileOutcome(result.source_file, outcome, len(forms), message, placed, details, batch_id, skipped)
+    return stored, placements
 
 
 def _problems(result: ReadResult, forms: list[Form]) -> list[str]:

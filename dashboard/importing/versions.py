@@ -51,7 +51,7 @@ SOURCE_FIELDS = (
 CARRIED_FIELDS = ("year", "department", "unit")
 
 
-def _candidates_sql() -> str:
+def _candidates_sql(other_batches: bool = False) -> str:
     """Stored current forms of the same kind and name, agreeing on every field both print; per match, whether
     it rests on a blank (a field printed on one side and left blank on the other where its source prints it)."""
     agree, blank_link, source_columns = [], [], []
@@ -69,7 +69,7 @@ WITH matches AS (
            f.identity_department, f.identity_unit, f.identity_code, f.project_amount
     FROM incoming_identity n
     JOIN forms f ON f.form_kind = n.form_kind AND f.identity_name = n.identity_name
-    WHERE f.superseded_by IS NULL AND NOT f.pending_duplicate
+    WHERE f.superseded_by IS NULL AND NOT f.pending_duplicate{" AND f.batch_id <> ?" if other_batches else ""}
 ), sources AS (
     SELECT f.batch_id, {", ".join(source_columns)}
     FROM forms f WHERE f.batch_id IN (SELECT batch_id FROM matches)
@@ -86,6 +86,7 @@ ORDER BY n.position, f.batch_id, f.stored_position
 
 
 _CANDIDATES_SQL = _candidates_sql()
+_OTHER_BATCHES_SQL = _candidates_sql(other_batches=True)  # recheck_new: not the forms of the file itself
 
 
 def place(con: duckdb.DuckDBPyConnection, forms: list[Form]) -> list[Placement]:
@@ -134,8 +135,27 @@ def place(con: duckdb.DuckDBPyConnection, forms: list[Form]) -> list[Placement]:
     return placements
 
 
-def _candidates(con, forms: list[Form], placements: list[Placement]) -> dict[int, list[tuple[str, bool, bool]]]:
-    """Stored current forms each complete form may be a version of:
+def recheck_new(con: duckdb.DuckDBPyConnection, batch_id: int, placements: list[Placement]) -> dict[str, list[str]]:
+    """After a file's forms were stored (batch `batch_id`) as placed on an older snapshot: the forms placed as
+    new that now have stored candidates outside the file, {form id: candidates}.
+
+    On a DuckLake two importers add rows without conflicting, so each can place a form as new while the other
+    stores the same form: neither saw the other's. The importer that finds such a candidate after its commit
+    holds its own form as 可能重复 (writes.hold_as_duplicates); whoever commits second always finds the first's,
+    so the two are never both new (both may be held, for a person to settle)."""
+    forms = [placement.form for placement in placements]
+    found = _candidates(con, forms, placements, other_than=batch_id)
+    return {
+        placements[index].form.id: [form_id for form_id, _same, _blank in matches]
+        for index, matches in found.items()
+        if placements[index].status == PlacementStatus.NEW and matches
+    }
+
+
+def _candidates(
+    con, forms: list[Form], placements: list[Placement], other_than: int | None = None
+) -> dict[int, list[tuple[str, bool, bool]]]:
+    """Stored current forms each complete form may be a version of (`other_than`: not of that import batch):
     {index in placements: [(form_id, same printed name, the match rests on a blank)]}."""
     complete = [(index, form) for index, form in enumerate(forms) if form.complete]
     if not complete:
@@ -156,7 +176,10 @@ def _candidates(con, forms: list[Form], placements: list[Placement]) -> dict[int
         frame[f"source_{column}"] = frame[f"source_{column}"].astype(bool)
     con.register("incoming_identity", frame)
     try:
-        found = con.execute(_CANDIDATES_SQL).fetchall()
+        if other_than is None:
+            found = con.execute(_CANDIDATES_SQL).fetchall()
+        else:
+            found = con.execute(_OTHER_BATCHES_SQL, [int(other_than)]).fetchall()
     finally:
         con.unregister("incoming_identity")
     result: dict[int, list[tuple[str, bool, bool]]] = {}

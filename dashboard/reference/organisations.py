@@ -14,6 +14,7 @@ import csv
 import io
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -21,7 +22,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from dashboard.core import domain, texts
+from dashboard.core import dialect, domain, texts
 from dashboard.core.transactions import transaction
 
 ORIGIN_FORMS, ORIGIN_FILE, ORIGIN_PAGE = "forms", "file", "page"
@@ -101,12 +102,17 @@ def _key(text: str | None) -> str:
 class Directory:
     """The organisations in memory, found by code or by name, for learning and resolving spellings."""
 
-    def __init__(self, orgs: list[Org], spellings: dict[str, int] | None = None):
+    def __init__(
+        self, orgs: list[Org], spellings: dict[str, int] | None = None, new_id: Callable[[int], int] | None = None
+    ):
         self.orgs = {org.org_id: org for org in orgs}
         # Spellings already resolved stay with their organisation when the office renames or recodes it.
         self.spellings = {text: org_id for text, org_id in (spellings or {}).items() if org_id in self.orgs}
-        # Ids are never reused: a spelling row of a removed organisation must not find a new one.
-        self.next_id = max([*self.orgs, *(spellings or {}).values()], default=0) + 1
+        # Ids are never reused: a spelling row of a removed organisation must not find a new one. `new_id(used)`
+        # gives one above `used` (the largest id seen): on a lake, PostgreSQL's sequence (load), so that two
+        # importers learning organisations at once never take the same id; else the next number.
+        self.used = max([*self.orgs, *(spellings or {}).values()], default=0)
+        self._new_id = new_id or (lambda used: used + 1)
         self.changed: set[int] = set()  # written by `flush` in one statement, not row by row
         self.removed: set[int] = set()
         self.by_code: dict[str, int] = {}
@@ -123,7 +129,8 @@ class Directory:
                 ids.append(org.org_id)
 
     def add(self, code: str | None, name: str | None, origin: str, parent_id: int | None = None) -> int:
-        org_id, self.next_id = self.next_id, self.next_id + 1
+        org_id = self._new_id(self.used)
+        self.used = max(self.used, org_id)
         self.put(Org(org_id, code, name, parent_id, origin))
         return org_id
 
@@ -172,11 +179,14 @@ def load(con: duckdb.DuckDBPyConnection) -> Directory:
     rows = con.execute("SELECT org_id, code, name, parent_id, origin FROM ref_organisations ORDER BY org_id").fetchall()
     spellings = dict(con.execute("SELECT spelling, org_id FROM ref_org_spellings").fetchall())
     orgs = [Org(int(r[0]), r[1], r[2], None if r[3] is None else int(r[3]), r[4]) for r in rows]
-    return Directory(orgs, spellings)
+    if not dialect.is_lake(con):
+        return Directory(orgs, spellings)
+    return Directory(orgs, spellings, lambda used: dialect.next_id(con, "ref_org_id_seq", above=used))
 
 
-def flush(con: duckdb.DuckDBPyConnection, directory: Directory) -> None:
-    """Write the organisations `directory` added, changed or removed, in one statement each."""
+def flush(con: duckdb.DuckDBPyConnection, directory: Directory) -> bool:
+    """Write the organisations `directory` added, changed or removed, in one statement each; whether there
+    was any."""
     gone = sorted(directory.removed | directory.changed)
     if gone:
         con.execute("DELETE FROM ref_organisations WHERE org_id IN (SELECT unnest(?))", [gone])
@@ -200,6 +210,7 @@ def flush(con: duckdb.DuckDBPyConnection, directory: Directory) -> None:
             con.unregister("org_frame")
     directory.changed.clear()
     directory.removed.clear()
+    return bool(gone)
 
 
 def _take(directory: Directory, code: str | None, name: str | None, origin: str) -> int | None:
@@ -222,8 +233,9 @@ def _take(directory: Directory, code: str | None, name: str | None, origin: str)
     return org_id
 
 
-def learn_from_forms(con: duckdb.DuckDBPyConnection) -> None:
-    """Add what the forms print to the organisations (never overwriting the office's entries), then the spellings."""
+def learn_from_forms(con: duckdb.DuckDBPyConnection) -> bool:
+    """Add what the forms print to the organisations (never overwriting the office's entries), then the
+    spellings; whether anything was written."""
     pairs = con.execute("SELECT DISTINCT nullif(trim(department), ''), nullif(trim(unit), '') FROM forms").fetchall()
     spellings = sorted({text for pair in pairs for text in pair if text})
     directory = load(con)
@@ -240,8 +252,8 @@ def learn_from_forms(con: duckdb.DuckDBPyConnection) -> None:
         org = directory.orgs[unit_id]
         if org.parent_id is None:
             directory.put(Org(org.org_id, org.code, org.name, department_id, org.origin))
-    flush(con, directory)
-    rebuild_spellings(con, directory)
+    flushed = flush(con, directory)
+    return rebuild_spellings(con, directory) or flushed
 
 
 def _learning_order(code: str | None, name: str | None) -> int:
@@ -249,8 +261,9 @@ def _learning_order(code: str | None, name: str | None) -> int:
     return 0 if code and name else 1 if code else 2
 
 
-def rebuild_spellings(con: duckdb.DuckDBPyConnection, directory: Directory | None = None) -> None:
-    """Rewrite `ref_org_spellings` for every spelling the forms print (a few thousand at most)."""
+def rebuild_spellings(con: duckdb.DuckDBPyConnection, directory: Directory | None = None) -> bool:
+    """Rewrite `ref_org_spellings` for every spelling the forms print (a few thousand at most), where it
+    changed (on a lake, a rewrite conflicts with every other writer's); whether it did."""
     directory = directory or load(con)
     spellings = [
         row[0]
@@ -265,6 +278,9 @@ def rebuild_spellings(con: duckdb.DuckDBPyConnection, directory: Directory | Non
         if org_id is not None:
             org = directory.orgs[org_id]
             rows.append([text, org_id, org.label or text, org.name])
+    stored = con.execute("SELECT spelling, org_id, label, name FROM ref_org_spellings").fetchall()
+    if sorted(map(tuple, rows)) == sorted(stored):
+        return False
     frame = pd.DataFrame(rows, columns=["spelling", "org_id", "label", "name"], dtype=object)
     con.execute("DELETE FROM ref_org_spellings")
     if rows:
@@ -273,6 +289,7 @@ def rebuild_spellings(con: duckdb.DuckDBPyConnection, directory: Directory | Non
             con.execute("INSERT INTO ref_org_spellings SELECT spelling, org_id, label, name FROM spelling_frame")
         finally:
             con.unregister("spelling_frame")
+    return True
 
 
 # --- the office's word: a file of codes and names, or the page --------------------------------------------

@@ -9,11 +9,13 @@ form is rewritten and every page, filter, chart and download follows at once. Fo
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import duckdb
 
 from dashboard.core import dialect, domain, texts
 from dashboard.core.model import Form
-from dashboard.core.transactions import only_row
+from dashboard.core.transactions import first_row, only_row, transaction
 from dashboard.reference import organisations, project_types, reason_classes
 
 _TABLES = ("ref_organisations", "ref_org_spellings", "ref_type_rules", "ref_type_assignments", "ref_project_types",
@@ -30,11 +32,23 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     refresh(con)
 
 
+# Rewritten by every refresh that learned something: on a lake, two refreshes that both learned conflict at
+# commit, and the later runs again on what the first wrote (the tables have no keys; two at once would both
+# add the same project name's type). A refresh that learned nothing writes nothing and conflicts with none.
+_LEARNED_KEY = "reference_learned_at"
+
+
 def refresh(con: duckdb.DuckDBPyConnection) -> None:
-    """After an import: learn organisations from what the new forms print, resolve new project names."""
-    organisations.learn_from_forms(con)
-    project_types.resolve(con)
-    reason_classes.resolve(con)
+    """After an import: learn organisations from what the new forms print, resolve new project names and
+    reasons; in one transaction."""
+    if first_row(con, "SELECT value FROM meta WHERE key = ?", [_LEARNED_KEY]) is None:
+        dialect.put_meta(con, _LEARNED_KEY, "")  # a row to rewrite: deleting no row conflicts with no one
+    with transaction(con):
+        learned = organisations.learn_from_forms(con)
+        learned = project_types.resolve(con) > 0 or learned
+        learned = reason_classes.resolve(con) > 0 or learned
+        if learned:
+            dialect.put_meta(con, _LEARNED_KEY, datetime.now().isoformat())
 
 
 def present(con: duckdb.DuckDBPyConnection) -> bool:

@@ -16,13 +16,14 @@ from __future__ import annotations
 import importlib.util
 import os
 import re
+import tempfile
 from pathlib import Path
 
 import duckdb
 
 from dashboard.core import texts
 from dashboard.core.dialect import LAKE_ALIAS
-from dashboard.store.schema import StoreError
+from dashboard.store.schema import TOO_NEW, TOO_OLD, StoreError
 
 LAKE_PREFIX = "ducklake:"
 LAKE_DATA_ENV_VAR = "DASHBOARD_LAKE_DATA"
@@ -80,13 +81,17 @@ def data_folder() -> str:
 def connect_lake(location: str, read_only: bool, snapshot: int | None = None) -> duckdb.DuckDBPyConnection:
     """An in-memory DuckDB with the lake attached as its current database (LAKE_ALIAS); with `snapshot`,
     read-only as it was at that snapshot (store/snapshots.py). Raises duckdb.Error where the catalog cannot
-    be reached; connect.open_db explains it."""
+    be reached (connect.open_db explains it with `explain`), StoreError where a writer's data folder cannot
+    be written (before anything is attached, so nothing is written)."""
+    folder = None if read_only or snapshot is not None else data_folder()
+    if folder is not None:
+        check_writable(folder)
     con = duckdb.connect(config={"autoinstall_known_extensions": False, "autoload_known_extensions": False})
     try:
         for name in EXTENSION_PACKAGES:
             con.execute(f"LOAD '{extension_file(name)}'")
         # A reader finds the data folder in the catalog; a writer names it (and a new lake records it).
-        options = "READ_ONLY" if read_only else f"DATA_PATH '{_quoted(data_folder())}'"
+        options = "READ_ONLY" if folder is None else f"DATA_PATH '{_quoted(folder)}'"
         if snapshot is not None:
             options = f"READ_ONLY, SNAPSHOT_VERSION {int(snapshot)}"
         con.execute(f"ATTACH '{_quoted(location)}' AS {LAKE_ALIAS} ({options})")
@@ -95,6 +100,46 @@ def connect_lake(location: str, read_only: bool, snapshot: int | None = None) ->
         con.close()
         raise
     return con
+
+
+def check_writable(folder: str) -> None:
+    """Raise StoreError (LAKE_DATA_READ_ONLY) unless a file can be made in the data folder: a writer learns
+    it before its first write, not halfway through a file's Parquet files. A folder not there yet is the
+    lake's to make (DuckLake makes it on the first write)."""
+    if not os.path.isdir(folder):
+        return
+    try:
+        handle, probe = tempfile.mkstemp(prefix=".write-probe-", dir=folder)
+    except OSError as error:
+        shown = texts.LAKE_DATA_READ_ONLY.format(folder=folder, variable=LAKE_DATA_ENV_VAR)
+        raise StoreError(shown) from error
+    os.close(handle)
+    os.unlink(probe)
+
+
+# DuckLake's words when the catalog was written by another DuckLake version (1.5.5: "DuckLake catalog version
+# mismatch: catalog version is 9.9, but the extension requires version 1.0. …").
+_FORMAT_MISMATCH = re.compile(r"catalog version is ([\d.]+), but the extension requires version ([\d.]+)")
+_BAD_PASSWORD = ("password authentication failed", "no password supplied")
+
+
+def explain(error: duckdb.Error, location: str) -> StoreError:
+    """The StoreError for a lake that cannot be attached: a wrong password, a catalog of another DuckLake
+    version, or (the rest) unreachable with DuckDB's words. No message carries the password."""
+    shown, detail = without_password(location), without_password(str(error))
+    if any(words in detail for words in _BAD_PASSWORD):
+        return StoreError(texts.LAKE_BAD_PASSWORD.format(path=shown))
+    mismatch = _FORMAT_MISMATCH.search(detail)
+    if mismatch:
+        found, supported = mismatch.groups()
+        newer = _version(found) > _version(supported)
+        text = texts.LAKE_FORMAT_NEWER if newer else texts.LAKE_FORMAT_OLDER
+        return StoreError(text.format(path=shown, found=found, supported=supported), TOO_NEW if newer else TOO_OLD)
+    return StoreError(texts.LAKE_UNREACHABLE.format(path=shown, detail=detail))
+
+
+def _version(text: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in text.split(".") if part)
 
 
 def _quoted(text: str) -> str:

@@ -10,7 +10,7 @@ from dashboard.core.transactions import only_row
 from dashboard.security import signin_guard
 from dashboard.store import writes
 from dashboard.store.reads import load_forms
-from dashboard.store.schema import COPY_KEY_COLUMNS, CYCLE_DDL, OCR_BLOCKS_DDL, OCR_CELLS_DDL
+from dashboard.store.schema import COPY_KEY_COLUMNS, CYCLE_DDL, OCR_BLOCKS_DDL, OCR_CELLS_DDL, UNIT_FINDINGS_MARKS_DDL
 from dashboard.store.writes import FORM_SUM_COLUMNS, refresh_derived, refresh_indicator_sums, update_from_frame
 
 
@@ -173,6 +173,7 @@ def _migrate_10_to_11(con) -> None:
                 con.unregister("copy_key_frame")
     # A version-1 file has no `meta` yet (open_db creates the rest of the schema after the steps).
     con.execute("CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL)")
+    con.execute(UNIT_FINDINGS_MARKS_DDL)  # (made here for this step; SCHEMA makes it on every writer's open)
     writes.mark_unit_findings_pending(con, None)
 
 

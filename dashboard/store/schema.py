@@ -115,15 +115,27 @@ CREATE TABLE IF NOT EXISTS rectify_history (
 );
 """
 
+UNIT_FINDINGS_MARKS_DDL = """
+-- Unit findings still to refresh (store/writes.py mark_unit_findings_pending): rows are only ever added, one
+-- per write of forms and one when its refresh is done, so writers on a lake never conflict over them.
+CREATE TABLE IF NOT EXISTS unit_findings_marks (
+    token   VARCHAR NOT NULL,           -- one per write of forms
+    batches VARCHAR,                    -- JSON list of import batch ids; NULL: every group; '' on a done row
+    done    BOOLEAN NOT NULL            -- false: to refresh; true: the refresh of `token` is done
+);
+"""
+
 SCHEMA = (
     OCR_CELLS_DDL
     + CYCLE_DDL
     + OCR_BLOCKS_DDL
+    + UNIT_FINDINGS_MARKS_DDL
     + """
 CREATE TABLE IF NOT EXISTS meta (
     key   VARCHAR PRIMARY KEY,
     value VARCHAR NOT NULL
 );
+
 CREATE SEQUENCE IF NOT EXISTS batch_id_seq;
 CREATE TABLE IF NOT EXISTS import_batches (
     batch_id     BIGINT PRIMARY KEY DEFAULT nextval('batch_id_seq'),

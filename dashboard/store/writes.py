@@ -4,6 +4,7 @@ duplicates settled, findings replaced."""
 from __future__ import annotations
 
 import json
+import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -158,33 +159,60 @@ def save_file(
 
 
 # Unit findings (rule 10) compare a unit's forms, so they are refreshed after a file's forms are stored. What
-# still needs refreshing is recorded in `meta` in the same transaction that stores, removes or settles forms,
-# and cleared only once the refresh is done (review.finish_unit_findings): a process killed in between leaves
-# the record, and the next writer to open the file (connect.open_db) finishes the work.
-_UNIT_FINDINGS_PENDING = "unit_findings_pending"
+# still needs refreshing is recorded in the same transaction that stores, removes or settles forms, and marked
+# done only once the refresh is done (review.finish_unit_findings): a process killed in between leaves the
+# record, and the next writer to open the database (connect.open_db) finishes the work.
+#
+# Each write adds a row of its own to `unit_findings_marks`, and a finished refresh adds a done row per token: on
+# a DuckLake, rows only added never conflict, where one shared `meta` value (rewritten by every save) made any
+# two saves conflict and serialised concurrent importers. A `meta` row of that older kind is still honoured.
+_LEGACY_PENDING = "unit_findings_pending"
+
+
+@dataclass(frozen=True)
+class PendingFindings:
+    """The unit findings recorded as still to refresh: every group, or the groups of these imports."""
+
+    everything: bool
+    batches: list[int]
+    tokens: list[str]  # the marks this covers, marked done together
+    legacy: str | None = None  # the older `meta` value it includes
 
 
 def mark_unit_findings_pending(con: duckdb.DuckDBPyConnection, batches: list[int] | None) -> None:
     """Record (inside the caller's transaction) that the unit findings of these imports' groups, or (None)
     of every group, are to be refreshed."""
-    pending = unit_findings_pending(con)
-    value: dict[str, bool | list[int]]
-    if batches is None or (pending is not None and pending.get("all")):
-        value = {"all": True}
-    else:
-        value = {"batches": sorted({*(pending or {}).get("batches", []), *(int(b) for b in batches)})}
-    dialect.put_meta(con, _UNIT_FINDINGS_PENDING, json.dumps(value))
+    listed = None if batches is None else json.dumps(sorted({int(batch) for batch in batches}))
+    con.execute("INSERT INTO unit_findings_marks VALUES (?, ?, false)", [uuid.uuid4().hex, listed])
 
 
-def unit_findings_pending(con: duckdb.DuckDBPyConnection) -> dict | None:
-    """What is recorded as still to refresh: {"all": True}, {"batches": [ids]}, or None (nothing)."""
-    row = first_row(con, "SELECT value FROM meta WHERE key = ?", [_UNIT_FINDINGS_PENDING])
-    return None if row is None else json.loads(row[0])
+def unit_findings_pending(con: duckdb.DuckDBPyConnection) -> PendingFindings | None:
+    """What is recorded as still to refresh, or None (nothing)."""
+    rows = con.execute(
+        "SELECT token, batches FROM unit_findings_marks m WHERE NOT done "
+        "AND NOT EXISTS (SELECT 1 FROM unit_findings_marks d WHERE d.done AND d.token = m.token) ORDER BY token"
+    ).fetchall()
+    legacy = first_row(con, "SELECT value FROM meta WHERE key = ?", [_LEGACY_PENDING])
+    if not rows and legacy is None:
+        return None
+    everything, batches = False, set[int]()
+    for value in [listed for _token, listed in rows] + ([] if legacy is None else [legacy[0]]):
+        parsed = json.loads(value) if value is not None else None
+        if parsed is None or (isinstance(parsed, dict) and parsed.get("all")):
+            everything = True
+        else:
+            batches.update(parsed if isinstance(parsed, list) else parsed.get("batches", []))
+    tokens = [token for token, _listed in rows]
+    return PendingFindings(everything, sorted(batches), tokens, None if legacy is None else legacy[0])
 
 
-def clear_unit_findings_pending(con: duckdb.DuckDBPyConnection, done: dict) -> None:
-    """The refresh `done` (as read by unit_findings_pending) is finished; a record that changed since stays."""
-    con.execute("DELETE FROM meta WHERE key = ? AND value = ?", [_UNIT_FINDINGS_PENDING, json.dumps(done)])
+def clear_unit_findings_pending(con: duckdb.DuckDBPyConnection, done: PendingFindings) -> None:
+    """The refresh `done` (as read by unit_findings_pending) is finished: its marks get done rows (marks added
+    since stay pending)."""
+    if done.tokens:
+        con.execute("INSERT INTO unit_findings_marks SELECT unnest(?), '', true", [done.tokens])
+    if done.legacy is not None:
+        con.execute("DELETE FROM meta WHERE key = ? AND value = ?", [_LEGACY_PENDING, done.legacy])
 
 
 def record_failure(con: duckdb.DuckDBPyConnection, file_name: str, sha256: str | None, message: str) -> None:
@@ -308,6 +336,21 @@ def settle_duplicate(
         if carried is not None:
             _rewrite_header(con, carried)
         mark_unit_findings_pending(con, None)
+
+
+def hold_as_duplicates(con: duckdb.DuckDBPyConnection, batch_id: int, held: dict[str, list[str]], message: str) -> None:
+    """Forms of import `batch_id` stored as new held as 可能重复 after all ({form id: candidates}: another importer
+    stored the same forms at the same time, versions.recheck_new), the import's counts and message with them."""
+    with transaction(con):
+        con.execute("UPDATE forms SET pending_duplicate = true WHERE form_id IN (SELECT unnest(?))", [list(held)])
+        pairs = [[form_id, candidate] for form_id, candidates in held.items() for candidate in candidates]
+        _append_frame(con, "duplicate_candidates", pd.DataFrame(pairs, columns=["form_id", "candidate_id"]))
+        con.execute(
+            "UPDATE import_batches SET new_count = new_count - ?, duplicate_count = duplicate_count + ?, message = ? "
+            "WHERE batch_id = ?",
+            [len(held), len(held), message, batch_id],
+        )
+        mark_unit_findings_pending(con, [batch_id])
 
 
 def _rewrite_header(con, form: Form) -> None:

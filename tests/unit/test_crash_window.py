@@ -1,7 +1,8 @@
 """A writer killed (kill -9) after its last file committed but before the unit findings (rule 10) were
 refreshed: the refresh is recorded as pending in the file's own transaction, and the next writer finishes it
 (issue 24, point 8). Before, the findings stayed missing for good: a re-run called every file a duplicate.
-On a file and on a DuckLake (db_location, tests/conftest.py)."""
+And a writer killed in the middle of a file's store (its forms' rows written, not committed): the database
+has the whole file or none of it (issue 23). On a file and on a DuckLake (db_location, tests/conftest.py)."""
 
 from __future__ import annotations
 
@@ -42,6 +43,11 @@ def full_marks_files(folder: Path) -> list[Path]:
     return files
 
 
+# Dies by SIGKILL inside the first file's save transaction, after its forms' rows were written (on a lake: their
+# Parquet files too), before the commit.
+_KILLED_MID_SAVE = _KILLED_IMPORT.replace("review.refresh_unit_findings", "writes.refresh_indicator_sums")
+
+
 def findings(db: Path | str) -> list[str]:
     con = connect.open_db(db, read_only=True)
     try:
@@ -50,9 +56,9 @@ def findings(db: Path | str) -> list[str]:
         con.close()
 
 
-def killed_import(db: Path | str, files: list[Path]) -> None:
+def killed_import(db: Path | str, files: list[Path], script: str = _KILLED_IMPORT) -> None:
     killed = subprocess.run(
-        [sys.executable, "-c", _KILLED_IMPORT, str(db), *map(str, files)], cwd=ROOT, capture_output=True, timeout=300
+        [sys.executable, "-c", script, str(db), *map(str, files)], cwd=ROOT, capture_output=True, timeout=300
     )
     assert killed.returncode == -signal.SIGKILL, killed.stderr
 
@@ -95,4 +101,22 @@ def test_any_writer_open_finishes_the_pending_refresh(tmp_path, db_location):
     finally:
         con.close()
     connect.open_db(db).close()  # e.g. `user add`, `audit`, or the 导入 page opening the file to write
+    assert findings(db) == ["办公设备购置", "购置费"]
+
+
+def test_a_kill_9_in_the_middle_of_a_files_store_leaves_none_of_it(tmp_path, db_location):
+    db = db_location
+    files = full_marks_files(tmp_path)
+    connect.open_db(db).close()  # the tables exist: the kill comes in the file's own transaction
+    killed_import(db, files, _KILLED_MID_SAVE)
+    con = connect.open_db(db, read_only=True)
+    try:
+        tables = ("import_batches", "forms", "indicators", "fund_rows", "checks")
+        counts = {table: con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0] for table in tables}
+    finally:
+        con.close()
+    assert counts == dict.fromkeys(tables, 0)  # no batch, no form, no row of one: nothing half-visible
+    again = run_cli("import", "--year", "2021", *map(str, files), db=db)
+    assert again.returncode == 0, again.stderr
+    assert "重复文件 0 个" in again.stdout  # the killed file was never recorded: it is imported whole now
     assert findings(db) == ["办公设备购置", "购置费"]

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from dashboard.core import dialect
+from dashboard.importing import importer, versions
 from dashboard.store import connect, lake, reads, schema
 from tests.cli_runner import ROOT, export_json, run_cli
 from tests.conftest import SAMPLE_YEAR, SAMPLES
@@ -20,6 +21,7 @@ from tests.seed_truth import seed_records
 from tests.text_copies import pipe_copy
 
 pytestmark = pytest.mark.lake
+OPTIONS = importer.ImportOptions(year=SAMPLE_YEAR)
 
 
 def test_the_samples_imported_into_a_lake_export_as_from_a_file(new_lake, sample_db):
@@ -30,7 +32,7 @@ def test_the_samples_imported_into_a_lake_export_as_from_a_file(new_lake, sample
     assert len(exported) == 22  # 24 stored, the two PDFs replacing forms 3 and 10
     assert exported == export_json(sample_db)
     data = Path(os.environ[lake.LAKE_DATA_ENV_VAR])
-    assert list(data.rglob("forms/*.parquet")), "the forms are Parquet files in the lake's data folder"
+    assert list(data.glob("main/forms/year=2021/*.parquet")), "the forms are Parquet files, one folder per year"
 
 
 def test_a_lake_keeps_no_key_or_sequence_yet_gives_ids_in_order(new_lake):
@@ -54,10 +56,13 @@ def _start_import(location: str, files: list[Path]) -> subprocess.Popen:
 
 def test_two_importers_writing_one_lake_at_once_both_land(new_lake, tmp_path):
     """Two processes (standing for two machines) import different files at the same time: every file lands,
-    once, with a batch id of its own, and form identity is decided as one importer after the other decides it
-    (the seed forms split this way hold one form as 可能重复: so here too, never both new). Every save deletes
-    from `meta` (the pending unit findings), so two saves at once always conflict and the later one is placed
-    again on the newer snapshot (importer._retried)."""
+    once, with a batch id of its own, and form identity is never decided on a stale view: the seed forms split
+    this way hold one form as 可能重复 (one importer after the other), so here that form is held too, never
+    both new. A save that replaces a stored form writes to its row and conflicts with the other's save (then
+    placed again on the newer snapshot, importer._retried); two copies both placed as new are held by whoever
+    finds the other's after its commit (versions.recheck_new; both, when both commit first). Organisation ids
+    come from PostgreSQL's sequence, and two reference refreshes that both learned something conflict, so
+    neither importer adds a row the other added."""
     location = new_lake()
     connect.open_db(location).close()  # the tables exist before the race (as they do once a lake is in use)
     records = seed_records()
@@ -68,23 +73,33 @@ def test_two_importers_writing_one_lake_at_once_both_land(new_lake, tmp_path):
             path = tmp_path / f"{side}{number}.txt"
             path.write_text(pipe_copy(part[number : number + 4]), encoding="utf-8")
             files[side].append(path)
-    importers = [_start_import(location, files[side]) for side in ("a", "b")]
-    results = [importer.communicate(timeout=600) for importer in importers]
-    for importer, (stdout, stderr) in zip(importers, results, strict=True):
-        assert importer.returncode == 0, stdout + stderr
+    processes = [_start_import(location, files[side]) for side in ("a", "b")]
+    results = [process.communicate(timeout=600) for process in processes]
+    for process, (stdout, stderr) in zip(processes, results, strict=True):
+        assert process.returncode == 0, stdout + stderr
     con = connect.open_db(location, read_only=True)
     try:
         batches = reads.batches(con)
         doubled = con.execute("SELECT form_id FROM forms GROUP BY ALL HAVING count(*) > 1").fetchall()
         held = con.execute("SELECT count(*) FROM forms WHERE pending_duplicate").fetchall()
+        # Reference data both learned at once (no keys on a lake): no id twice, no spelling or type twice.
+        twice = [
+            con.execute(f"SELECT {key} FROM {table} GROUP BY ALL HAVING count(*) > 1").fetchall()
+            for table, key in (
+                ("ref_organisations", "org_id"), ("ref_org_spellings", "spelling"),
+                ("ref_project_types", "project_name, printed_type, project_code"), ("ref_reason_classes", "reason"),
+            )
+        ]  # fmt: skip
+        learned = con.execute("SELECT count(*) FROM ref_org_spellings").fetchall()[0][0]
     finally:
         con.close()
     assert sorted(batches["file_name"]) == sorted(p.name for side in files.values() for p in side)
     assert set(batches["outcome"]) == {"imported"}
     assert batches["batch_id"].is_unique
     assert doubled == []  # no form stored twice
-    assert held == [(1,)]
-    assert (batches["new_count"].sum(), batches["duplicate_count"].sum()) == (21, 1)
+    assert held in ([(1,)], [(2,)])  # the form both sides print: held once, or by both; never two new ones
+    assert twice == [[], [], [], []] and learned > 0
+    assert (batches["new_count"].sum(), batches["duplicate_count"].sum()) == (22 - held[0][0], held[0][0])
     assert len(export_json(location)) == 22  # every stored form, the held one too (as from a file)
 
 
@@ -112,3 +127,38 @@ def test_file_only_commands_refuse_a_lake_with_a_message(command, tmp_path):
     result = run_cli(*command, db=location)
     assert result.returncode == 2, result.stderr
     assert "只用于数据库文件" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_form_another_importer_stored_meanwhile_is_held_not_doubled(new_lake, tmp_path, monkeypatch):
+    """Two importers place the same forms as new at once (inserts alone never conflict on a lake): here the
+    second stores its copy between the first's placement and its save. The first finds it after its commit
+    (versions.recheck_new) and holds its forms as 可能重复: the forms are never both new."""
+    location = new_lake()
+    records = seed_records()[:3]
+    first, second = tmp_path / "first.txt", tmp_path / "second.txt"
+    first.write_text(pipe_copy(records), encoding="utf-8")
+    second.write_text(pipe_copy(records) + "\n", encoding="utf-8")  # the same forms, another file
+    real_place = versions.place
+    meanwhile: list[importer.FileOutcome] = []
+
+    def place_then_let_the_other_in(con, forms):
+        placements = real_place(con, forms)
+        if not meanwhile:  # the first importer's placement is made; the second stores its file now
+            meanwhile.append(importer.FileOutcome(second.name, importer.Outcome.ERROR, 0, "under way"))
+            meanwhile[0] = importer.import_files(connect.StepWriter(location), [(second, second.name)], OPTIONS)[0]
+        return placements
+
+    monkeypatch.setattr(versions, "place", place_then_let_the_other_in)
+    outcomes = importer.import_files(connect.StepWriter(location), [(first, first.name)], OPTIONS)
+    assert meanwhile[0].placed["new"] == 3
+    assert (outcomes[0].placed["new"], outcomes[0].placed["duplicate"]) == (0, 3)
+    assert "可能重复 3" in outcomes[0].message
+    con = connect.open_db(location, read_only=True)
+    try:
+        counted = con.execute("SELECT count(*) FROM forms WHERE NOT pending_duplicate").fetchall()
+        held = con.execute("SELECT count(*) FROM duplicate_candidates").fetchall()
+        stored = con.execute("SELECT new_count, duplicate_count FROM import_batches WHERE file_name = ?", [first.name])
+        stored_counts = stored.fetchall()
+    finally:
+        con.close()
+    assert counted == [(3,)] and held == [(3,)] and stored_counts == [(0, 3)]

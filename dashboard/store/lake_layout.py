@@ -1,0 +1,87 @@
+"""A DuckLake's data files: how they are laid out (forms partitioned by year) and `python -m dashboard
+lake-compact`, which merges the small files imports leave (each save writes a few files per table) and, only
+when asked, expires old snapshots and deletes the files no snapshot needs any more.
+
+DuckLake's own calls (1.5.5): `ALTER TABLE … SET PARTITIONED BY (…)`, `ducklake_flush_inlined_data`,
+`ducklake_merge_adjacent_files`,
+`ducklake_expire_snapshots`, `ducklake_cleanup_old_files`. A merge keeps every snapshot readable (the files it
+replaced stay until their snapshots expire); expiring snapshots ends time travel (and a report pinned) to them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+
+import duckdb
+
+from dashboard.core import dialect, texts
+from dashboard.core.transactions import only_row
+from dashboard.store import lake
+from dashboard.store.schema import StoreError
+
+# Tables written partitioned, by the column they are split on: new rows of forms go to one folder per year, so a
+# year's pages and exports read that year's files. The per-form tables (indicators, checks …) carry no year.
+PARTITIONED = {"forms": "year"}
+_CATALOG = f"__ducklake_metadata_{dialect.LAKE_ALIAS}"
+
+
+def set_partitioning(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Partition the PARTITIONED tables that are not yet (a lake only); the tables it changed."""
+    changed = []
+    for table, column in PARTITIONED.items():
+        partitioned = only_row(
+            con,
+            f"SELECT count(*) FROM {_CATALOG}.ducklake_partition_info p JOIN {_CATALOG}.ducklake_table t "
+            "USING (table_id) WHERE t.table_name = ? AND t.end_snapshot IS NULL AND p.end_snapshot IS NULL",
+            [table],
+        )[0]
+        if not partitioned:
+            con.execute(f"ALTER TABLE {table} SET PARTITIONED BY ({column})")
+            changed.append(table)
+    return changed
+
+
+@dataclass(frozen=True)
+class FileCounts:
+    """The data files the current snapshot reads, and the Parquet files in the data folder (the ones old
+    snapshots or nothing need among them)."""
+
+    live: int
+    in_folder: int
+
+
+@dataclass(frozen=True)
+class Compacted:
+    before: FileCounts
+    after: FileCounts
+    expired: int  # snapshots expired (0 unless asked)
+
+
+def file_counts(con: duckdb.DuckDBPyConnection) -> FileCounts:
+    live = only_row(con, f"SELECT coalesce(sum(file_count), 0) FROM ducklake_table_info('{dialect.LAKE_ALIAS}')")[0]
+    return FileCounts(int(live), sum(1 for _ in Path(lake.data_folder()).rglob("*.parquet")))
+
+
+def compact(con: duckdb.DuckDBPyConnection, expire_older_than: timedelta | None = None) -> Compacted:
+    """Merge adjacent small files of every table; with `expire_older_than`, expire the snapshots older than
+    that and delete the files only they needed. The forms read the same before and after."""
+    if not dialect.is_lake(con):
+        raise StoreError(texts.LAKE_ONLY.format(command="lake-compact"))
+    set_partitioning(con)
+    # Small inserts (a few rows) are kept in the catalog itself (DuckLake's data inlining): written out first, to
+    # one file per table (partitioned as the table is); the count before the merge includes those files.
+    con.execute(f"CALL ducklake_flush_inlined_data('{dialect.LAKE_ALIAS}')")
+    before = file_counts(con)
+    con.execute(f"CALL ducklake_merge_adjacent_files('{dialect.LAKE_ALIAS}')")
+    expired = 0
+    if expire_older_than is not None:
+        seconds = int(expire_older_than.total_seconds())
+        expired = only_row(
+            con,
+            f"SELECT count(*) FROM ducklake_expire_snapshots('{dialect.LAKE_ALIAS}', "
+            f"older_than => now() - INTERVAL {seconds} SECOND)",
+        )[0]
+        con.execute(f"CALL ducklake_cleanup_old_files('{dialect.LAKE_ALIAS}', cleanup_all => true)")
+    return Compacted(before, file_counts(con), int(expired))
