@@ -169,3 +169,22 @@ def test_a_re_audit_writes_back_only_the_forms_it_changes(demo_db, tmp_path, mon
         assert "score_above_weight" in rules
     finally:
         con.close()
+
+
+def test_demo_resolves_its_reference_data_as_an_import_does(demo_db):
+    """Project types and organisations are resolved when the demo is written: a later writer learns nothing
+    (its refresh rewrites no meta row), and a page reading the file read-only sees resolved types, not 未分类
+    everywhere (which also made a copy by `migrate --to` differ from its source)."""
+    con = connect.open_db(demo_db, read_only=True)
+    try:
+        learned_at = con.execute("SELECT value FROM meta WHERE key = 'reference_learned_at'").fetchone()[0]
+        resolved = con.execute("SELECT count(*) FROM ref_project_types WHERE resolved_type <> '未分类'").fetchone()[0]
+    finally:
+        con.close()
+    assert learned_at != ""
+    assert resolved > 0
+    con = connect.open_db(demo_db)  # a writer's open refreshes the reference data
+    try:
+        assert con.execute("SELECT value FROM meta WHERE key = 'reference_learned_at'").fetchone()[0] == learned_at
+    finally:
+        con.close()
