@@ -70,6 +70,7 @@ LAKE_EXTENSION_MISSING = (
     "打开数据湖需要 DuckDB 扩展包 {package}（与 DuckDB {version} 同版本）：请运行 pip install -e . 重新安装看板。"
 )
 LAKE_FILE_ONLY = "{command} 命令只用于数据库文件，不用于数据湖（ducklake:）：数据湖的备份是 PostgreSQL 目录数据库的备份加上数据文件夹的复制。"
+LAKE_BEING_MADE = "数据湖 {path} 正由另一个程序新建，多次等待后仍未建好；请稍后重新运行。"
 LAKE_UNREACHABLE = "无法连接数据湖 {path} 的目录数据库（PostgreSQL）：{detail}"
 LAKE_NOT_MADE_SHORT = "数据湖 {path} 里还没有数据（还没有导入过自评表）。"
 # "As of" a past snapshot of a lake (dashboard/store/snapshots.py): 总览 and the report.

@@ -150,11 +150,11 @@ def _test(rule: Rule):
 
 def seed_defaults(con: duckdb.DuckDBPyConnection) -> None:
     """Give a database the default rules once (a later empty list is the office's choice and stays)."""
-    seeded = only_row(con, "SELECT count(*) FROM meta WHERE key = 'reference_rules_seeded'")[0]
-    if seeded:
-        return
-    _write_rules(con, DEFAULT_RULES)
-    dialect.put_meta(con, "reference_rules_seeded", "1")
+    with transaction(con):  # on a new lake two first writers seed at once: one commit conflicts, runs again
+        seeded = only_row(con, "SELECT count(*) FROM meta WHERE key = 'reference_rules_seeded'")[0]
+        if not seeded:
+            _write_rules(con, DEFAULT_RULES)
+            dialect.put_meta(con, "reference_rules_seeded", "1")
 
 
 def load_rules(con: duckdb.DuckDBPyConnection) -> list[Rule]:

@@ -167,10 +167,11 @@ def classify(
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     """The tables, the default rules once (a later empty list is the office's choice), the new reasons resolved."""
     dialect.execute_ddl(con, DDL)
-    seeded = only_row(con, "SELECT count(*) FROM meta WHERE key = 'reason_rules_seeded'")[0]
-    if not seeded:
-        _write_rules(con, DEFAULT_RULES)
-        dialect.put_meta(con, "reason_rules_seeded", "1")
+    with transaction(con):  # on a new lake two first writers seed at once: one commit conflicts, runs again
+        seeded = only_row(con, "SELECT count(*) FROM meta WHERE key = 'reason_rules_seeded'")[0]
+        if not seeded:
+            _write_rules(con, DEFAULT_RULES)
+            dialect.put_meta(con, "reason_rules_seeded", "1")
     resolve(con)
 
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import random
 import re
 import time
 from collections.abc import Iterator
@@ -26,7 +27,7 @@ from pathlib import Path
 import duckdb
 
 from dashboard.core import dialect, texts
-from dashboard.core.transactions import transaction
+from dashboard.core.transactions import is_conflict, transaction
 from dashboard.reference import reference
 from dashboard.security import accounts
 from dashboard.store import lake, lake_layout
@@ -75,6 +76,35 @@ def open_db(
     db_path = database_location(path)
     if snapshot is not None and not lake.is_lake(db_path):
         raise StoreError(texts.AS_OF_NEEDS_LAKE)
+    if not lake.is_lake(db_path) or read_only or snapshot is not None:
+        return _open(db_path, read_only, wait, snapshot)
+    # A lake's writer: several may be the first at once (importers started together on a new lake). A new lake
+    # is made by one of them at a time (lake.making_guard); what a writer still meets of another's making (a lake
+    # made by an older version, without the guard's marker) it waits out and opens again on what was committed.
+    for attempt in range(1, LAKE_MAKING_ATTEMPTS + 1):
+        try:
+            with lake.making_guard(str(db_path)):  # a new lake is made by one writer at a time
+                return _open(db_path, read_only, wait, snapshot)
+        except (LakeBeingMade, duckdb.Error) as error:
+            if isinstance(error, duckdb.Error) and not (is_conflict(error) or lake.creation_race(error)):
+                raise
+            if attempt == LAKE_MAKING_ATTEMPTS:
+                raise StoreError(texts.LAKE_BEING_MADE.format(path=lake.without_password(str(db_path)))) from None
+            time.sleep(random.uniform(0.5, 1.5) * LAKE_MAKING_WAIT_SECONDS * attempt)
+    raise AssertionError("unreachable")
+
+
+# How often, and how long at first, a lake's writer opens again while another writer is making the lake.
+LAKE_MAKING_ATTEMPTS = 8
+LAKE_MAKING_WAIT_SECONDS = 0.3
+
+
+class LakeBeingMade(Exception):
+    """A lake's tables are there but not yet its schema version: another writer is making it right now."""
+
+
+def _open(db_path: Path | str, read_only: bool, wait: float | None, snapshot: int | None) -> duckdb.DuckDBPyConnection:
+    """open_db's work for one location, once."""
     read_only = read_only or snapshot is not None
     created = False
     if isinstance(db_path, Path):
@@ -172,6 +202,8 @@ def _connect_or_explain(
     try:
         return _connect(db_path, read_only, wait, snapshot)
     except duckdb.Error as error:
+        if lake.is_lake(db_path) and not read_only and lake.creation_race(error):
+            raise  # open_db opens again once the other writer has made the lake
         if lake.is_lake(db_path):
             raise lake.explain(error, str(db_path)) from None  # no password: not even in the chained error
         raise open_error(error, db_path) from error
@@ -303,6 +335,8 @@ def cap_memory(con: duckdb.DuckDBPyConnection) -> None:
 
 def _bring_schema_up_to_date(con, db_path: Path | str, read_only: bool) -> None:
     version = schema_version(con)
+    if version == 1 and lake.is_lake(db_path):  # no lake predates recorded versions: one is being made now
+        raise LakeBeingMade(db_path)
     if version is not None and version > SCHEMA_VERSION:
         too_new = texts.LAKE_TOO_NEW if lake.is_lake(db_path) else texts.DB_TOO_NEW
         raise StoreError(too_new.format(path=db_path, version=version, supported=SCHEMA_VERSION), TOO_NEW)
@@ -324,9 +358,12 @@ def _bring_schema_up_to_date(con, db_path: Path | str, read_only: bool) -> None:
                 raise StoreError(texts.DB_MIGRATION_FAILED.format(path=db_path, detail=error)) from error
             stopped = texts.DB_MIGRATION_STOPPED.format(path=db_path, version=step + 1, reached=step, detail=error)
             raise StoreError(stopped) from error
-    dialect.execute_ddl(con, SCHEMA)
-    if version is None:  # written only when it changes: on a lake, a write conflicts with other writers'
-        dialect.put_meta(con, "schema_version", str(SCHEMA_VERSION))
+    if version is not None:
+        dialect.execute_ddl(con, SCHEMA)  # tables added since without a step of their own (CREATE IF NOT EXISTS)
+    else:  # a new database: its tables and its version in one commit, so no other writer sees one without the other
+        with transaction(con):  # (the version written only when it changes: on a lake, a write conflicts)
+            dialect.execute_ddl(con, SCHEMA)
+            dialect.put_meta(con, "schema_version", str(SCHEMA_VERSION))
         if dialect.is_lake(con):
             lake_layout.set_partitioning(con)  # a new lake writes forms one folder per year from the start
 

@@ -17,6 +17,8 @@ import importlib.util
 import os
 import re
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
@@ -144,3 +146,62 @@ def _version(text: str) -> tuple[int, ...]:
 
 def _quoted(text: str) -> str:
     return text.replace("'", "''")
+
+
+def creation_race(error: BaseException) -> bool:
+    """Whether an error is one writer meeting another that is making the same new lake at that moment:
+    PostgreSQL refusing a second copy of a catalog table or sequence being created ("duplicate key value"),
+    or a table or column another writer has just added ("already exists")."""
+    words = str(error).lower()
+    return isinstance(error, duckdb.Error) and ("duplicate key value" in words or "already exists" in words)
+
+
+# --- the first writers of a new lake ------------------------------------------------------------------------
+#
+# Importers started together on a lake nobody has made yet would each make DuckLake's catalog, our tables and
+# the default rules; DuckLake does not see two inserts of the same default rows as a conflict. So the making is
+# done by one writer at a time, under a PostgreSQL advisory lock held by a transaction of a connection of its
+# own (postgres_query outside a transaction takes a new connection each time: a lock would not stay held), and
+# recorded in a one-row marker table of the catalog database: writers of a made lake never wait for the lock.
+_POSTGRES_PREFIX = LAKE_PREFIX + "postgres:"
+_GUARD_ALIAS = "lake_guard"
+_MADE_MARKER = "dashboard_lake_made"
+_MAKING_LOCK = 7_351_002  # an advisory lock key of this program's own
+
+
+@contextmanager
+def making_guard(location: str) -> Iterator[bool]:
+    """Around a writer's first open: yields True where the lake is already made (nothing held), else holds the
+    making lock until the block ends, then records the lake as made (where the block did not raise)."""
+    if not location.startswith(_POSTGRES_PREFIX):
+        yield True
+        return
+    con = duckdb.connect(config={"autoinstall_known_extensions": False, "autoload_known_extensions": False})
+    try:
+        try:
+            con.execute(f"LOAD '{extension_file('postgres_scanner')}'")
+            conninfo = location[len(_POSTGRES_PREFIX) :]
+            con.execute(f"ATTACH '{_quoted(conninfo)}' AS {_GUARD_ALIAS} (TYPE postgres)")
+            made = _made(con)
+        except duckdb.Error as error:  # the catalog unreachable, a wrong password: said as the lake's own open says it
+            raise explain(error, location) from None
+        if made:
+            yield True
+            return
+        con.execute("BEGIN TRANSACTION")
+        con.execute(
+            f"SELECT * FROM postgres_query('{_GUARD_ALIAS}', "
+            f"'SELECT 1 AS held FROM (SELECT pg_advisory_xact_lock({_MAKING_LOCK})) AS lock')"
+        ).fetchall()  # waits while another writer makes the lake
+        yield _made(con)
+        con.execute(
+            "CALL postgres_execute(?, ?)", [_GUARD_ALIAS, f"CREATE TABLE IF NOT EXISTS {_MADE_MARKER} (made BOOLEAN)"]
+        )
+        con.execute("COMMIT")
+    finally:
+        con.close()
+
+
+def _made(con: duckdb.DuckDBPyConnection) -> bool:
+    sql = f"SELECT to_regclass(''public.{_MADE_MARKER}'') IS NOT NULL AS made"
+    return bool(con.execute(f"SELECT * FROM postgres_query('{_GUARD_ALIAS}', '{sql}')").fetchall()[0][0])

@@ -103,6 +103,38 @@ def test_two_importers_writing_one_lake_at_once_both_land(new_lake, tmp_path):
     assert len(export_json(location)) == 22  # every stored form, the held one too (as from a file)
 
 
+def test_importers_started_together_on_a_new_lake_all_land(new_lake, tmp_path):
+    """Three importers started at once on a lake nobody has made yet: each may be the first to make DuckLake's
+    catalog tables, our tables and the default rules. Whoever meets the other's making opens again on what it
+    committed (connect.open_db): every file lands, the schema version is recorded once, the default rules once."""
+    location = new_lake()
+    records = seed_records()
+    paths = []
+    for number in range(3):
+        path = tmp_path / f"first{number}.txt"
+        path.write_text(pipe_copy(records[number * 3 : number * 3 + 3]), encoding="utf-8")
+        paths.append(path)
+    processes = [_start_import(location, [path]) for path in paths]
+    results = [process.communicate(timeout=600) for process in processes]
+    for process, (stdout, stderr) in zip(processes, results, strict=True):
+        assert process.returncode == 0, stdout + stderr
+    con = connect.open_db(location, read_only=True)
+    try:
+        stored = con.execute("SELECT count(*) FROM forms").fetchall()[0][0]
+        versions_recorded = con.execute("SELECT count(*) FROM meta WHERE key = 'schema_version'").fetchall()[0][0]
+        seeded = con.execute(
+            "SELECT count(*) FROM meta WHERE key IN ('reference_rules_seeded', 'reason_rules_seeded')"
+        ).fetchall()[0][0]
+        rule_positions_twice = con.execute(
+            "SELECT 'type', position FROM ref_type_rules GROUP BY ALL HAVING count(*) > 1 UNION ALL "
+            "SELECT 'reason', position FROM ref_reason_rules GROUP BY ALL HAVING count(*) > 1"
+        ).fetchall()
+    finally:
+        con.close()
+    assert stored == 9
+    assert (versions_recorded, seeded, rule_positions_twice) == (1, 2, [])
+
+
 def test_an_unreachable_catalog_is_explained_without_the_password(monkeypatch, tmp_path):
     monkeypatch.setenv(lake.LAKE_DATA_ENV_VAR, str(tmp_path))
     location = f"ducklake:postgres:dbname=none host={tmp_path} port=1 user=nobody password=s3cret"
