@@ -23,6 +23,11 @@ from dashboard.core.model import FormReadError
 # Lines handed to the model in one batch. The model pads a batch to its widest line; lines are sorted by
 # width first, so a larger batch costs little padding and saves per-call overhead.
 REC_BATCH = 16
+# The model's input columns (48-pixel-high line widths, padded to the batch's widest) in one batch. The model's
+# working memory grows with the batch's columns: sixteen long lines (a goal text across the table, 2,000 columns
+# each) took hundreds of MB at once and, two pages at a time, ran a parser worker into its memory cap
+# (onnxruntime std::bad_alloc). Long lines go in smaller batches; short cells still sixteen at a time.
+REC_BATCH_COLUMNS = 8_000
 # The narrowest batch the model is given (pixels at its 48-pixel line height). The wheel's 320 pads every
 # short cell ("0.00", "10") to 320 pixels; 160 read the same texts on the seed forms in 60 % of the time
 # (measured: 4.7 s against 7.2 s for a page's 118 lines), where 96 or 128 read a lone "0" as "o".
@@ -86,8 +91,8 @@ def recognise(lines: Sequence[np.ndarray]) -> list[Reading]:
     order = np.argsort(np.array(ratios))
     _channels, height, width = model.rec_image_shape
     found: list[Reading] = [Reading("", 0.0)] * len(images)
-    for start in range(0, len(images), REC_BATCH):
-        batch = order[start : start + REC_BATCH]
+    for part in batches([ratios[index] for index in order], width / height, height):
+        batch = order[part]
         widest = max(width / height, *(ratios[index] for index in batch))
         tensor = np.concatenate([model.resize_norm_img(images[index], widest)[np.newaxis, :] for index in batch])
         predictions = model.session(tensor.astype(np.float32))[0]
@@ -95,6 +100,24 @@ def recognise(lines: Sequence[np.ndarray]) -> list[Reading]:
         for index, steps in zip(batch, predictions, strict=True):
             reading = decode(steps, characters)
             found[index] = with_comparator(images[index], steps, reading, step_pixels / height, characters)
+    return found
+
+
+def batches(ratios: Sequence[float], narrowest: float, height: int) -> list[slice]:
+    """Consecutive runs of lines (their width ÷ height `ratios`, ascending) of at most REC_BATCH lines whose padded
+    width (count × the widest, at `height` pixels, no narrower than `narrowest`) stays within REC_BATCH_COLUMNS; a
+    line wider than that goes alone."""
+    found, start = [], 0
+    while start < len(ratios):
+        stop = start + 1
+        while (
+            stop < len(ratios)
+            and stop - start < REC_BATCH
+            and (stop - start + 1) * max(narrowest, ratios[stop]) * height <= REC_BATCH_COLUMNS
+        ):
+            stop += 1
+        found.append(slice(start, stop))
+        start = stop
     return found
 
 

@@ -262,6 +262,12 @@ def test_a_character_completing_no_word_takes_the_runner_up_that_completes_one()
     assert mended.confidence == 0.95  # the doubt stays in the line's confidence
 
 
+def test_long_lines_go_to_the_model_in_smaller_batches():
+    ratios = [2.0] * 20 + [60.0] * 2 + [100.0] * 2  # 160, 2,880 and 4,800 columns at 48 pixels high
+    found = ocr_text.batches(ratios, 160 / 48, 48)
+    assert [(part.start, part.stop) for part in found] == [(0, 16), (16, 20), (20, 22), (22, 23), (23, 24)]
+
+
 def printed_line(text: str, size: int = 13) -> np.ndarray:
     """A line of small print as a 150 dpi copier scans it: blurred, greyed, grained."""
     import cv2
