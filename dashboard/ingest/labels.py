@@ -209,6 +209,20 @@ def column_of(key: str, table: str) -> str | None:
     return None
 
 
+# The columns every cell of which is a number (an amount, 分值, 执行率, 得分) or a dash: the OCR reader reads
+# their cells as numbers (ocr_image.mend_number_columns).
+NUMBER_COLUMNS = {"fund": tuple(FUND_COLUMN_LABELS), "indicator": ("weight", "score")}
+
+
+def heading_kind(key: str) -> str | None:
+    """ "number" for a header cell's key that names a NUMBER_COLUMNS column, "text" for one naming another column
+    of the fund or indicator table, None for a cell that names no column."""
+    found = [(table, column_of(key, table)) for table in NUMBER_COLUMNS]
+    if any(name in NUMBER_COLUMNS[table] for table, name in found if name):
+        return "number"
+    return "text" if any(name for _, name in found) else None
+
+
 @lru_cache(maxsize=65536)
 def near_column_labels(key: str, table: str) -> tuple[str, ...]:
     """The column labels of `table` one character away from a header cell's key that names no column itself: a

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -70,6 +70,10 @@ class Reading:
     text: str
     confidence: float
     choices: tuple[tuple[tuple[str, float], ...], ...] = ()
+    # The line decoded over NUMBER_CHARACTERS only, and the least probability of a character of it: what the line
+    # reads as where it is known to be a number (a 分值 column: "S" is 5).
+    number: str = ""
+    number_confidence: float = 0.0
 
 
 CHOICES_KEPT = 3  # candidates kept for each character read
@@ -86,6 +90,7 @@ def recognise(lines: Sequence[np.ndarray]) -> list[Reading]:
 
     model = engine()
     characters = model.postprocess_op.character
+    numeric = number_classes(tuple(characters))
     images = [line if line.ndim == 3 else cv2.cvtColor(line, cv2.COLOR_GRAY2BGR) for line in lines]
     ratios = [image.shape[1] / float(image.shape[0]) for image in images]
     order = np.argsort(np.array(ratios))
@@ -98,7 +103,7 @@ def recognise(lines: Sequence[np.ndarray]) -> list[Reading]:
         predictions = model.session(tensor.astype(np.float32))[0]
         step_pixels = height * widest / predictions.shape[1]  # model input pixels per output step
         for index, steps in zip(batch, predictions, strict=True):
-            reading = decode(steps, characters)
+            reading = with_number(decode(steps, characters), steps, characters, numeric)
             found[index] = with_comparator(images[index], steps, reading, step_pixels / height, characters)
     return found
 
@@ -171,7 +176,29 @@ def with_comparator(
     sign = "≥" if greater >= less else "≤"
     body = text if text[0].isdigit() else text[1:]
     choices = (((sign, max(greater, less)),),) + (reading.choices if text[0].isdigit() else reading.choices[1:])
-    return Reading(sign + body, min(reading.confidence, max(greater, less)), choices)
+    return replace(reading, text=sign + body, confidence=min(reading.confidence, max(greater, less)), choices=choices)
+
+
+NUMBER_CHARACTERS = "0123456789.,%"
+
+
+@functools.cache
+def number_classes(characters: tuple[str, ...]) -> np.ndarray:
+    """The model's classes of the blank (0) and of NUMBER_CHARACTERS."""
+    return np.array([0, *(characters.index(char) for char in NUMBER_CHARACTERS if char in characters)])
+
+
+def with_number(reading: Reading, steps: np.ndarray, characters: Sequence[str], classes: np.ndarray) -> Reading:
+    """The reading with its decoding over `classes` (number_classes) only, greedy as `decode`: each step's best of
+    those classes, repeats joined, blanks dropped."""
+    best = classes[steps[:, classes].argmax(axis=1)]
+    keep = best != 0
+    keep[1:] &= best[1:] != best[:-1]
+    picked = np.flatnonzero(keep)
+    if not len(picked):
+        return reading
+    text = "".join(characters[klass] for klass in best[picked])
+    return replace(reading, number=text, number_confidence=float(steps[picked, best[picked]].min()))
 
 
 def decode(steps: np.ndarray, characters: Sequence[str]) -> Reading:

@@ -24,7 +24,7 @@ from dashboard.core.domain import Severity
 from dashboard.core.model import Check, FormReadError, OcrCell
 from dashboard.core.rule_ids import PARSE_UNCERTAIN
 from dashboard.importing import importer
-from dashboard.ingest import ocr_image, ocr_scan, ocr_text
+from dashboard.ingest import labels, ocr_image, ocr_scan, ocr_text
 from dashboard.ingest.files import SafeReader, parse_file
 from dashboard.ingest.text import read_text
 from dashboard.outputs import export
@@ -262,10 +262,103 @@ def test_a_character_completing_no_word_takes_the_runner_up_that_completes_one()
     assert mended.confidence == 0.95  # the doubt stays in the line's confidence
 
 
+def test_a_character_read_unsure_takes_the_runner_up_the_page_reads_sure_elsewhere():
+    sure = reading("劳务派遣工作完成率", {})
+    unsure = reading("劳务派造人员满意度", {3: ("遣", 0.12)})
+    assert [line.text for line in ocr_image.mend_from_page([sure, unsure])][1] == "劳务派遣人员满意度"
+    assert ocr_image.mend_from_page([unsure])[0].text == "劳务派造人员满意度"  # no sure line prints 派遣
+    weak = reading("劳务派造人员满意度", {3: ("遣", 0.005)})
+    assert ocr_image.mend_from_page([sure, weak])[1].text == "劳务派造人员满意度"  # 遣 not weighed
+    kept = reading("派造人员", {})  # the pair read sure elsewhere: the character read makes a word of the page
+    assert ocr_image.mend_from_page([sure, kept, unsure])[2].text == "劳务派造人员满意度"
+    assert ocr_image.mend_from_page([sure, unsure])[1].confidence == 0.95
+
+
 def test_long_lines_go_to_the_model_in_smaller_batches():
     ratios = [2.0] * 20 + [60.0] * 2 + [100.0] * 2  # 160, 2,880 and 4,800 columns at 48 pixels high
     found = ocr_text.batches(ratios, 160 / 48, 48)
     assert [(part.start, part.stop) for part in found] == [(0, 16), (16, 20), (20, 22), (22, 23), (23, 24)]
+
+
+def number_reading(text: str, percent: dict[int, float]) -> ocr_text.Reading:
+    """A number read as `text`, "%" the runner-up of the characters in `percent` (position → its probability)."""
+    return ocr_text.Reading(
+        text,
+        0.96,
+        tuple(((char, 0.8), ("%", percent[at])) if at in percent else ((char, 0.99),) for at, char in enumerate(text)),
+    )
+
+
+def test_a_percent_sign_read_as_digits_is_a_percent_sign_where_the_model_weighed_it():
+    assert ocr_image.percent_tail(number_reading("1009", {3: 0.11})).text == "100%"
+    assert ocr_image.percent_tail(number_reading("1009", {3: 0.11})).confidence == 0.11  # confirmed by a person
+    assert ocr_image.percent_tail(number_reading("9996", {2: 0.06, 3: 0.12})).text == "99%"
+    assert ocr_image.percent_tail(number_reading("≥9996", {3: 0.06, 4: 0.12})).text == "≥99%"
+    assert ocr_image.percent_tail(number_reading("1009", {3: 0.01})) is None  # "%" not weighed
+    assert ocr_image.percent_tail(number_reading("1009", {})) is None
+    assert ocr_image.percent_tail(number_reading("9", {0: 0.3})) is None  # no number before it
+    assert ocr_image.percent_tail(number_reading("完成9", {2: 0.3})) is None
+
+
+def test_a_percent_tail_is_mended_only_in_a_row_that_prints_a_percentage():
+    table = ocr_image.Table(rules=[], left=0, right=300, cells=[[0, 0, 100, 20], [100, 0, 200, 20], [0, 20, 100, 40]])
+    keys = [("cell", index) for index in range(3)]
+    readings = {
+        keys[0]: [number_reading("1009", {3: 0.11})],
+        keys[1]: [number_reading("0%", {})],
+        keys[2]: [number_reading("1009", {3: 0.11})],
+    }
+    texts = {key: [(found[0].text, found[0].confidence)] for key, found in readings.items()}
+    ocr_image.mend_percent_rows(table, 0, readings, texts)
+    assert texts[keys[0]] == [("100%", 0.11)]
+    assert texts[keys[2]] == [("1009", 0.96)]  # its row prints no percentage
+
+
+def test_a_cell_under_a_number_heading_read_as_no_number_takes_its_digits_only_reading():
+    def line(text: str, number: str = "", sure: float = 0.0) -> ocr_text.Reading:
+        return ocr_text.Reading(text, 0.97, (), number, sure)
+
+    # heading row 分值 | 三级指标, then two rows; the 分值 column's "S" is the model's 5 among digits
+    table = ocr_image.Table(
+        rules=[],
+        left=0,
+        right=200,
+        cells=[[0, 0, 100, 20], [100, 0, 200, 20], [0, 20, 100, 40], [100, 20, 200, 40], [0, 40, 100, 60]],
+    )
+    keys = [("cell", index) for index in range(5)]
+    readings = {
+        keys[0]: [line("分值", "", 0.0)],
+        keys[1]: [line("三级指标")],
+        keys[2]: [line("S", "5", 0.3)],
+        keys[3]: [line("S", "5", 0.3)],  # under 三级指标: a name, left as read
+        keys[4]: [line("S", "5", 0.001)],  # 5 not weighed
+    }
+    texts = {key: [(found[0].text, found[0].confidence)] for key, found in readings.items()}
+    ocr_image.mend_number_columns(table, 0, readings, texts)
+    assert texts[keys[2]] == [("5", 0.3)]  # read as a number, and confirmed by a person
+    assert texts[keys[3]] == [("S", 0.97)]
+    assert texts[keys[4]] == [("S", 0.97)]
+    assert texts[keys[0]] == [("分值", 0.97)]
+
+
+def test_headings_of_number_columns_are_known_from_the_labels():
+    assert labels.heading_kind("分值") == "number"
+    assert labels.heading_kind("执行率") == "number"
+    assert labels.heading_kind("全年预算数") == "number"
+    assert labels.heading_kind("三级指标") == "text"
+    assert labels.heading_kind("年度指标值") == "text"
+    assert labels.heading_kind("劳务派遣工作完成率") is None
+
+
+def test_the_model_reads_a_line_over_digits_only_as_well():
+    steps = np.zeros((4, 6625), dtype=np.float32)
+    characters = ocr_text.engine().postprocess_op.character
+    s_class, five, blank = characters.index("S"), characters.index("5"), 0
+    steps[0, blank], steps[1, s_class], steps[1, five], steps[2, blank], steps[3, blank] = 1, 0.7, 0.2, 1, 1
+    classes = ocr_text.number_classes(tuple(characters))
+    found = ocr_text.with_number(ocr_text.decode(steps, characters), steps, characters, classes)
+    assert (found.text, found.number) == ("S", "5")
+    assert abs(found.number_confidence - 0.2) < 1e-6
 
 
 def printed_line(text: str, size: int = 13) -> np.ndarray:
