@@ -126,7 +126,9 @@ def batches(ratios: Sequence[float], narrowest: float, height: int) -> list[slic
     return found
 
 
-GREATER, LESS = "≥>＞", "≤<＜"
+# The comparators and what the model reads for them: "《" before a digit is no book title but a "≤" or "<" (at
+# 200 dpi the model read "≤30万元" as "《30万元").
+GREATER, LESS = "≥>＞》", "≤<＜《"
 COMPARATOR_MIN = 0.02  # the model's probability of a comparator at a skipped glyph that makes it one
 # A comparator glyph at least this share of the following characters' height has its bar (≥ ≤: as high as the
 # digits, measured 0.9–1.0); ">" and "<" stand in the middle of the line (0.55–0.65).
@@ -139,15 +141,17 @@ def with_comparator(
 ) -> Reading:
     """A number read without the "≥" (or "≤") printed before it: at a scan's small print the model reads ">" but
     skips "≥" (measured on 150 dpi scans: the glyph is there, the steps before the first digit weigh ≥ and > at
-    2–50 %, and the text starts at the digit), or reads it as ">". Where the text starts with a digit or ">" / "<",
+    2–50 %, and the text starts at the digit), or reads it as ">" (or "《" for "≤"). Where the text starts with a
+    digit or a comparator read without its bar (">", "<", "《", "》"),
     the model weighed a comparator (COMPARATOR_MIN) at the steps before that digit, and a glyph stands there
     as high as the digits (BAR_HEIGHT_SHARE: it has the bar), the comparator with a bar is put in front. The
     line's confidence falls to the comparator's probability where that is lower: a person sees the doubt."""
     text = reading.text
-    if not text or not (text[0].isdigit() or (text[0] in "><" and text[1:2].isdigit())):
+    if not text or not (text[0].isdigit() or (text[0] in "><《》" and text[1:2].isdigit())):
         return reading
     best = steps.argmax(axis=1)
-    first = int(np.flatnonzero(best)[0])
+    read = np.flatnonzero(best)
+    first = int(read[0])
     stop = first + 1 if not text[0].isdigit() else first
     if stop == 0:
         return reading
@@ -157,7 +161,12 @@ def with_comparator(
         return reading
     gray = image[:, :, 0] if image.ndim == 3 else image
     ink = gray < np.median(gray) - INK_BELOW_BACKGROUND
-    edge = int((first + (0 if text[0].isdigit() else 1)) * step_heights * gray.shape[0]) - 2
+    step_pixels = step_heights * gray.shape[0]
+    if text[0].isdigit():
+        edge = int(first * step_pixels) - 2
+    else:  # the glyph read reaches halfway to the next character read: a "≤" is wider than its step
+        following = next((int(step) for step in read if best[step] != best[first]), first + 1)
+        edge = int(((first + following) / 2 + 0.5) * step_pixels)
     columns = np.flatnonzero(ink[:, : max(0, edge)].any(axis=0))
     if len(columns) < 3:
         return reading
@@ -174,6 +183,8 @@ def with_comparator(
     if high < BAR_HEIGHT_SHARE * rest_high or end - start + 1 > 1.2 * rest_high:  # ">", or a glyph run into a digit
         return reading
     sign = "≥" if greater >= less else "≤"
+    if not text[0].isdigit() and (text[0] in GREATER) != (sign == "≥"):
+        return reading  # the glyph read points the other way
     body = text if text[0].isdigit() else text[1:]
     choices = (((sign, max(greater, less)),),) + (reading.choices if text[0].isdigit() else reading.choices[1:])
     return replace(reading, text=sign + body, confidence=min(reading.confidence, max(greater, less)), choices=choices)

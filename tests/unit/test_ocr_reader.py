@@ -382,6 +382,11 @@ def test_a_comparator_the_model_skips_is_read_from_its_glyph():
     assert greater.text == ">90%"  # no bar: as the model read it
     (plain,) = ocr_text.recognise([printed_line("90%")])
     assert plain.text == "90%"
+    # the glyph read as "<" is looked at up to halfway to the digit (a "≤" is wider than its step): a true "<",
+    # small print or large, gets no bar from the digit beside it
+    assert [found.text for found in ocr_text.recognise([printed_line("<2%", size) for size in (13, 15, 17, 19)])] == [
+        "<2%"
+    ] * 4
 
 
 # ---------------------------------------------------------------- stored and exported
