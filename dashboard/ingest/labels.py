@@ -223,6 +223,21 @@ def heading_kind(key: str) -> str | None:
     return "text" if any(name for _, name in found) else None
 
 
+def missing_heading(key: str, present: set[str], table: str) -> str | None:
+    """The one column label of `table` one character away from `key` whose column is not among the `present`
+    columns of the header row (得分 for "分" read in a row that heads 分值 but no 得分); None where there is not
+    exactly one."""
+    columns = {"fund": FUND_COLUMN_LABELS, "indicator": INDICATOR_COLUMN_LABELS}[table]
+    near = {
+        label
+        for column, names in columns.items()
+        if column not in present and column != "ignore"
+        for label in names
+        if one_edit_apart(key, label_key(label))
+    }
+    return near.pop() if len(near) == 1 else None
+
+
 @lru_cache(maxsize=65536)
 def near_column_labels(key: str, table: str) -> tuple[str, ...]:
     """The column labels of `table` one character away from a header cell's key that names no column itself: a

@@ -405,6 +405,7 @@ def read_page(gray: np.ndarray, page: int, points_per_pixel: float, want_crops: 
         texts.setdefault((kind, index), []).append((fix_lookalikes(reading.text).strip(), reading.confidence))
 
     for table_index, table in enumerate(tables):
+        mend_headings(table, table_index, readings, texts)
         mend_number_columns(table, table_index, readings, texts)
         mend_percent_rows(table, table_index, readings, texts)
 
@@ -552,6 +553,42 @@ def mend_pairs(reading: ocr_text.Reading, pairs: frozenset[str]) -> ocr_text.Rea
                 chars[at], changed = other, True
                 break
     return ocr_text.Reading("".join(chars), reading.confidence, reading.choices) if changed else reading
+
+
+HEADING_ROW_MIN = 3  # cells naming columns of one table that make a row its header row
+SHORT_HEADING = 3  # at most this many characters: a heading that lost a character ("分" for 得分)
+
+
+def mend_headings(
+    table: Table,
+    table_index: int,
+    readings: dict[tuple[str, int], list[ocr_text.Reading]],
+    texts: dict[tuple[str, int], list[tuple[str, float]]],
+) -> None:
+    """In a header row (HEADING_ROW_MIN cells naming columns of the fund or indicator table), a short cell naming
+    no column that is one character away from exactly one label of a column the row lacks is that label
+    (labels.missing_heading): "分" beside 分值 is 得分, which the model read without its first character. Without
+    it the grid reader finds no 得分 column and reads none of the form's indicators."""
+    bands: dict[int, list[tuple[str, int]]] = {}
+    for cell_index, cell in enumerate(table.cells):
+        bands.setdefault(cell[1], []).append(("cell", table_index * 100_000 + cell_index))
+    for keys in bands.values():
+        found = {
+            key: label_key(join_wrapped(snap_label("\n".join(line for line, _ in texts.get(key, []) if line))))
+            for key in keys
+        }
+        for table_name in ("indicator", "fund"):
+            named = {key: labels.column_of(text, table_name) for key, text in found.items() if text}
+            present = {column for column in named.values() if column}
+            if len(present) < HEADING_ROW_MIN:
+                continue
+            for key, column in named.items():
+                if column is None and len(found[key]) <= SHORT_HEADING:
+                    label = labels.missing_heading(found[key], present, table_name)
+                    if label is not None:
+                        confidence = min(score for _, score in texts[key])
+                        readings[key] = [ocr_text.Reading(label, confidence)]
+                        texts[key] = [(label, confidence)]
 
 
 NUMBER_CELL = re.compile(r"^\d[\d,]*(?:\.\d+)?%?$")

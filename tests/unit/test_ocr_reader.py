@@ -350,6 +350,22 @@ def test_headings_of_number_columns_are_known_from_the_labels():
     assert labels.heading_kind("劳务派遣工作完成率") is None
 
 
+def test_a_heading_that_lost_a_character_is_the_label_its_header_row_lacks():
+    assert labels.missing_heading("分", {"name", "target", "actual", "weight"}, "indicator") == "得分"
+    assert labels.missing_heading("分", {"name", "target", "actual", "weight", "score"}, "indicator") is None
+    assert labels.missing_heading("分", {"name", "target", "actual"}, "indicator") is None  # 分值 or 得分
+    header = ["三级指标", "年度指标值", "实际完成值", "分值", "分"]
+    table = ocr_image.Table(rules=[], left=0, right=500, cells=[[100 * at, 0, 100 * at + 100, 20] for at in range(5)])
+    table.cells += [[100 * at, 20, 100 * at + 100, 40] for at in range(5)]
+    body = ["完成率", "100%", "100%", "5", "分"]
+    keys = [("cell", index) for index in range(10)]
+    readings = {key: [ocr_text.Reading(text, 0.97)] for key, text in zip(keys, header + body, strict=True)}
+    texts = {key: [(found[0].text, 0.97)] for key, found in readings.items()}
+    ocr_image.mend_headings(table, 0, readings, texts)
+    assert texts[keys[4]] == [("得分", 0.97)]
+    assert texts[keys[9]] == [("分", 0.97)]  # a body row is no header row
+
+
 def test_the_model_reads_a_line_over_digits_only_as_well():
     steps = np.zeros((4, 6625), dtype=np.float32)
     characters = ocr_text.engine().postprocess_op.character
