@@ -389,7 +389,7 @@ def read_page(gray: np.ndarray, page: int, points_per_pixel: float, want_crops: 
         for cell_index, cell in enumerate(table.cells):
             inside = (cell[0] + inset, cell[1] + inset, cell[2] - inset, cell[3] - inset)
             for line in text_lines(binary, box_of(cell), inset):
-                jobs.append(("cell", table_index * 100_000 + cell_index, line, inside))
+                jobs.append((*cell_key(table_index, cell_index), line, inside))
     titles = [line for line in outside_lines(binary, tables) if line[3] - line[1] >= 8]
     for index, line in enumerate(titles):
         jobs.append(("line", index, line, line))
@@ -415,10 +415,9 @@ def read_page(gray: np.ndarray, page: int, points_per_pixel: float, want_crops: 
     for table_index, table in enumerate(tables):
         rows: dict[int, list[tuple[list[int], str]]] = {}
         for cell_index, cell in enumerate(table.cells):
-            lines = texts.get(("cell", table_index * 100_000 + cell_index), [])
+            lines = texts.get(cell_key(table_index, cell_index), [])
             text = snap_label(
-                "\n".join(line for line, _ in lines if line),
-                readings.get(("cell", table_index * 100_000 + cell_index), []),
+                "\n".join(line for line, _ in lines if line), readings.get(cell_key(table_index, cell_index), [])
             )
             confidence = min((score for line, score in lines if line), default=1.0)
             rows.setdefault(cell[1], []).append((cell, text))
@@ -555,6 +554,19 @@ def mend_pairs(reading: ocr_text.Reading, pairs: frozenset[str]) -> ocr_text.Rea
     return ocr_text.Reading("".join(chars), reading.confidence, reading.choices) if changed else reading
 
 
+def cell_key(table_index: int, cell_index: int) -> tuple[str, int]:
+    """The key of a table's cell among the page's lines read (`read_page`)."""
+    return "cell", table_index * 100_000 + cell_index
+
+
+def table_rows(table: Table, table_index: int) -> list[list[tuple[str, int]]]:
+    """The keys of a table's cells, row by row (the cells starting at one rule)."""
+    rows: dict[int, list[tuple[str, int]]] = {}
+    for cell_index, cell in enumerate(table.cells):
+        rows.setdefault(cell[1], []).append(cell_key(table_index, cell_index))
+    return list(rows.values())
+
+
 HEADING_ROW_MIN = 3  # cells naming columns of one table that make a row its header row
 SHORT_HEADING = 3  # at most this many characters: a heading that lost a character ("分" for 得分)
 
@@ -569,10 +581,7 @@ def mend_headings(
     no column that is one character away from exactly one label of a column the row lacks is that label
     (labels.missing_heading): "分" beside 分值 is 得分, which the model read without its first character. Without
     it the grid reader finds no 得分 column and reads none of the form's indicators."""
-    bands: dict[int, list[tuple[str, int]]] = {}
-    for cell_index, cell in enumerate(table.cells):
-        bands.setdefault(cell[1], []).append(("cell", table_index * 100_000 + cell_index))
-    for keys in bands.values():
+    for keys in table_rows(table, table_index):
         found = {
             key: label_key(join_wrapped(snap_label("\n".join(line for line, _ in texts.get(key, []) if line))))
             for key in keys
@@ -606,7 +615,7 @@ def mend_number_columns(
     characters at least NUMBER_PATH_MIN probable; its confidence falls to that path's least probable character, so
     a person confirms it. A cell read as a number, as a dash or as words (`number_like`), and a heading, are left
     as read."""
-    keys = [("cell", table_index * 100_000 + index) for index in range(len(table.cells))]
+    keys = [cell_key(table_index, index) for index in range(len(table.cells))]
     kinds = []
     for key in keys:
         text = snap_label("\n".join(line for line, _ in texts.get(key, []) if line), readings.get(key, []))
@@ -675,10 +684,7 @@ def mend_percent_rows(
     """In a table row where a cell reads a percentage ("…%"), a one-line cell whose "%" was read as digits
     (`percent_tail`) gets its "%": the row's unit is the evidence, the model's runner-up the glyph's. A row without
     a percentage is left as read ("1009" may be 1009)."""
-    bands: dict[int, list[tuple[str, int]]] = {}
-    for cell_index, cell in enumerate(table.cells):
-        bands.setdefault(cell[1], []).append(("cell", table_index * 100_000 + cell_index))
-    for keys in bands.values():
+    for keys in table_rows(table, table_index):
         if not any(line.endswith("%") for key in keys for line, _ in texts.get(key, [])):
             continue
         for key in keys:
