@@ -396,13 +396,16 @@ def read_page(gray: np.ndarray, page: int, points_per_pixel: float, want_crops: 
     line_height = float(np.median([job[2][3] - job[2][1] for job in jobs])) if jobs else 0.0
     dashes = [is_dash(job[2], line_height) for job in jobs]
     to_read = [line_image(gray, job[2], job[3]) for job, dash in zip(jobs, dashes, strict=True) if not dash]
-    read = iter(mend_from_page([mend_words(reading) for reading in ocr_text.recognise(to_read)]))
-    texts: dict[tuple[str, int], list[tuple[str, float]]] = {}
+    read = iter(ocr_text.recognise(to_read))
     readings: dict[tuple[str, int], list[ocr_text.Reading]] = {}
     for (kind, index, _, _), dash in zip(jobs, dashes, strict=True):
-        reading = ocr_text.Reading(DASH, 1.0) if dash else next(read)
-        readings.setdefault((kind, index), []).append(reading)
-        texts.setdefault((kind, index), []).append((fix_lookalikes(reading.text).strip(), reading.confidence))
+        readings.setdefault((kind, index), []).append(ocr_text.Reading(DASH, 1.0) if dash else next(read))
+    readings = {key: mend_cell_words(lines) for key, lines in readings.items()}
+    mended = iter(mend_from_page([line for lines in readings.values() for line in lines]))
+    readings = {key: [next(mended) for _ in lines] for key, lines in readings.items()}
+    texts = {
+        key: [(fix_lookalikes(line.text).strip(), line.confidence) for line in lines] for key, lines in readings.items()
+    }
 
     for table_index, table in enumerate(tables):
         mend_headings(table, table_index, readings, texts)
@@ -694,6 +697,23 @@ def mend_percent_rows(
             if mended is not None:
                 readings[key] = [mended]
                 texts[key] = [(fix_lookalikes(mended.text).strip(), mended.confidence)]
+
+
+def mend_cell_words(lines: list[ocr_text.Reading]) -> list[ocr_text.Reading]:
+    """`mend_words` over a cell's lines as one text: a name wrapped in its cell ends a line with "完成" and prints
+    "率" alone on the next, where the model read "事" with 率 its runner-up; the word is only seen across the
+    break. Each line keeps its own confidence and candidates."""
+    if len(lines) < 2 or any(len(line.choices) != len(line.text) for line in lines):
+        return [mend_words(line) for line in lines]
+    joined = ocr_text.Reading(
+        "".join(line.text for line in lines), 1.0, tuple(choices for line in lines for choices in line.choices)
+    )
+    text, found, start = mend_words(joined).text, [], 0
+    for line in lines:
+        part = text[start : start + len(line.text)]
+        found.append(line if part == line.text else ocr_text.Reading(part, line.confidence, line.choices))
+        start += len(line.text)
+    return found
 
 
 def in_word(chars: list[str], at: int) -> bool:

@@ -262,6 +262,13 @@ def test_a_character_completing_no_word_takes_the_runner_up_that_completes_one()
     assert mended.confidence == 0.95  # the doubt stays in the line's confidence
 
 
+def test_a_word_wrapped_in_its_cell_is_mended_across_the_line_break():
+    first, second = reading("工作完成", {}), reading("事", {0: ("率", 0.11)})
+    assert [line.text for line in ocr_image.mend_cell_words([first, second])] == ["工作完成", "率"]
+    assert ocr_image.mend_words(second).text == "事"  # alone, 事 has no word to complete
+    assert ocr_image.mend_cell_words([first, reading("事", {0: ("率", 0.001)})])[1].text == "事"  # not weighed
+
+
 def test_a_character_read_unsure_takes_the_runner_up_the_page_reads_sure_elsewhere():
     sure = reading("劳务派遣工作完成率", {})
     unsure = reading("劳务派造人员满意度", {3: ("遣", 0.12)})
