@@ -210,16 +210,18 @@ def column_of(key: str, table: str) -> str | None:
 
 
 # The columns every cell of which is a number (an amount, 分值, 执行率, 得分) or a dash: the OCR reader reads
-# their cells as numbers (ocr_image.mend_number_columns).
+# their cells as numbers (ocr_image.mend_number_columns). Of those, the points (分值, 得分) never print a "%".
 NUMBER_COLUMNS = {"fund": tuple(FUND_COLUMN_LABELS), "indicator": ("weight", "score")}
+POINTS_COLUMNS = ("weight", "score")
 
 
 def heading_kind(key: str) -> str | None:
-    """ "number" for a header cell's key that names a NUMBER_COLUMNS column, "text" for one naming another column
-    of the fund or indicator table, None for a cell that names no column."""
+    """ "points" for a header cell's key that names a POINTS_COLUMNS column, "number" for another NUMBER_COLUMNS
+    column, "text" for another column of the fund or indicator table, None for a cell that names no column."""
     found = [(table, column_of(key, table)) for table in NUMBER_COLUMNS]
-    if any(name in NUMBER_COLUMNS[table] for table, name in found if name):
-        return "number"
+    numbers = [name for table, name in found if name and name in NUMBER_COLUMNS[table]]
+    if numbers:
+        return "points" if numbers[0] in POINTS_COLUMNS else "number"
     return "text" if any(name for _, name in found) else None
 
 

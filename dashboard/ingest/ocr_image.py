@@ -603,6 +603,7 @@ def mend_headings(
                         texts[key] = [(label, confidence)]
 
 
+NUMBERS = ("number", "points")  # labels.heading_kind of the columns read as numbers
 NUMBER_CELL = re.compile(r"^\d[\d,]*(?:\.\d+)?%?$")
 NUMBER_PATH_MIN = 0.02  # a number decoded over digits only whose least probable character is less is no reading
 
@@ -619,10 +620,7 @@ def mend_number_columns(
     a person confirms it. A cell read as a number, as a dash or as words (`number_like`), and a heading, are left
     as read."""
     keys = [cell_key(table_index, index) for index in range(len(table.cells))]
-    kinds = []
-    for key in keys:
-        text = snap_label("\n".join(line for line, _ in texts.get(key, []) if line), readings.get(key, []))
-        kinds.append(labels.heading_kind(label_key(join_wrapped(text))) if text else None)
+    kinds = heading_kinds(keys, readings, texts)
     for cell, key, kind in zip(table.cells, keys, kinds, strict=True):
         found = readings.get(key, [])
         if kind or len(found) != 1 or not found[0].number or found[0].text == DASH:
@@ -631,11 +629,24 @@ def mend_number_columns(
         free = fix_lookalikes(reading.text).strip()
         if NUMBER_CELL.match(free) or not NUMBER_CELL.match(reading.number) or not number_like(free, reading.number):
             continue
-        if reading.number_confidence < NUMBER_PATH_MIN or heading_above(table.cells, kinds, cell) != "number":
+        if reading.number_confidence < NUMBER_PATH_MIN or heading_above(table.cells, kinds, cell) not in NUMBERS:
             continue
         confidence = min(reading.confidence, reading.number_confidence)
         readings[key] = [ocr_text.Reading(reading.number, confidence)]
         texts[key] = [(reading.number, confidence)]
+
+
+def heading_kinds(
+    keys: list[tuple[str, int]],
+    readings: dict[tuple[str, int], list[ocr_text.Reading]],
+    texts: dict[tuple[str, int], list[tuple[str, float]]],
+) -> list[str | None]:
+    """labels.heading_kind of each cell's text (label-snapped), None for an empty cell."""
+    kinds = []
+    for key in keys:
+        text = snap_label("\n".join(line for line, _ in texts.get(key, []) if line), readings.get(key, []))
+        kinds.append(labels.heading_kind(label_key(join_wrapped(text))) if text else None)
+    return kinds
 
 
 def number_like(text: str, number: str) -> bool:
@@ -654,7 +665,9 @@ def heading_above(cells: list[list[int]], kinds: list[str | None], cell: list[in
     return max(above)[1] if above else None
 
 
-PERCENT_RUNNER_UP = 0.05  # "%" at least this probable at each character of a number's tail makes the tail a "%"
+# "%" at least this probable at each character of a number's tail makes the tail a "%" (in a row printing a
+# percentage, outside the points columns). At 150 dpi the model gave "%" 0.005–0.04 where it read "6" for it.
+PERCENT_RUNNER_UP = 0.005
 _PERCENT_BODY = re.compile(r"^[≥≤><]?\d+(?:\.\d+)?$")
 
 
@@ -686,12 +699,17 @@ def mend_percent_rows(
 ) -> None:
     """In a table row where a cell reads a percentage ("…%"), a one-line cell whose "%" was read as digits
     (`percent_tail`) gets its "%": the row's unit is the evidence, the model's runner-up the glyph's. A row without
-    a percentage is left as read ("1009" may be 1009)."""
+    a percentage is left as read ("1009" may be 1009), and so are the cells under 分值 and 得分, which print no "%"."""
+    every = [cell_key(table_index, index) for index in range(len(table.cells))]
+    kinds = heading_kinds(every, readings, texts)
+    points = {
+        key for key, cell in zip(every, table.cells, strict=True) if heading_above(table.cells, kinds, cell) == "points"
+    }
     for keys in table_rows(table, table_index):
         if not any(line.endswith("%") for key in keys for line, _ in texts.get(key, [])):
             continue
         for key in keys:
-            if len(readings.get(key, [])) != 1:
+            if len(readings.get(key, [])) != 1 or key in points:
                 continue
             mended = percent_tail(readings[key][0])
             if mended is not None:

@@ -301,7 +301,7 @@ def test_a_percent_sign_read_as_digits_is_a_percent_sign_where_the_model_weighed
     assert ocr_image.percent_tail(number_reading("1009", {3: 0.11})).confidence == 0.11  # confirmed by a person
     assert ocr_image.percent_tail(number_reading("9996", {2: 0.06, 3: 0.12})).text == "99%"
     assert ocr_image.percent_tail(number_reading("≥9996", {3: 0.06, 4: 0.12})).text == "≥99%"
-    assert ocr_image.percent_tail(number_reading("1009", {3: 0.01})) is None  # "%" not weighed
+    assert ocr_image.percent_tail(number_reading("1009", {3: 0.001})) is None  # "%" not weighed
     assert ocr_image.percent_tail(number_reading("1009", {})) is None
     assert ocr_image.percent_tail(number_reading("9", {0: 0.3})) is None  # no number before it
     assert ocr_image.percent_tail(number_reading("完成9", {2: 0.3})) is None
@@ -319,6 +319,24 @@ def test_a_percent_tail_is_mended_only_in_a_row_that_prints_a_percentage():
     ocr_image.mend_percent_rows(table, 0, readings, texts)
     assert texts[keys[0]] == [("100%", 0.11)]
     assert texts[keys[2]] == [("1009", 0.96)]  # its row prints no percentage
+
+
+def test_a_percent_tail_is_not_mended_under_a_points_heading():
+    # 得分 | 实际完成值 heading row; the row below prints 100% and a score 16 whose 6 weighed "%"
+    table = ocr_image.Table(rules=[], left=0, right=200, cells=[[0, 0, 100, 20], [100, 0, 200, 20]])
+    table.cells += [[0, 20, 100, 40], [100, 20, 200, 40]]
+    keys = [("cell", index) for index in range(4)]
+    readings = {
+        keys[0]: [number_reading("得分", {})],
+        keys[1]: [number_reading("实际完成值", {})],
+        keys[2]: [number_reading("16", {1: 0.02})],
+        keys[3]: [number_reading("1006", {3: 0.02})],
+    }
+    texts = {key: [(found[0].text, found[0].confidence)] for key, found in readings.items()}
+    texts[keys[3]] = [("100%", 0.96)]  # the row's percentage
+    readings[keys[3]] = [number_reading("100%", {})]
+    ocr_image.mend_percent_rows(table, 0, readings, texts)
+    assert texts[keys[2]] == [("16", 0.96)]
 
 
 def test_a_cell_under_a_number_heading_read_as_no_number_takes_its_digits_only_reading():
@@ -349,7 +367,8 @@ def test_a_cell_under_a_number_heading_read_as_no_number_takes_its_digits_only_r
 
 
 def test_headings_of_number_columns_are_known_from_the_labels():
-    assert labels.heading_kind("分值") == "number"
+    assert labels.heading_kind("分值") == "points"
+    assert labels.heading_kind("得分") == "points"
     assert labels.heading_kind("执行率") == "number"
     assert labels.heading_kind("全年预算数") == "number"
     assert labels.heading_kind("三级指标") == "text"
