@@ -33,7 +33,7 @@ import numpy as np
 from dashboard.core import domain
 from dashboard.core.model import OcrCell
 from dashboard.ingest import labels, ocr_text
-from dashboard.ingest.cells import fix_lookalikes, join_wrapped, label_key
+from dashboard.ingest.cells import fix_lookalikes, join_wrapped, label_key, parse_number
 from dashboard.ingest.consistency import one_edit_apart
 
 INK_CONTRAST = 35  # grey levels darker than the neighbourhood's mean that are ink (a copier's grain is less)
@@ -411,6 +411,7 @@ def read_page(gray: np.ndarray, page: int, points_per_pixel: float, want_crops: 
         mend_headings(table, table_index, readings, texts)
         mend_number_columns(table, table_index, readings, texts)
         mend_percent_rows(table, table_index, readings, texts)
+        mend_score_points(table, table_index, readings, texts)
 
     def point_box(box) -> tuple[float, float, float, float]:
         return tuple(round(value * points_per_pixel, 2) for value in box)  # type: ignore[return-value]
@@ -654,7 +655,7 @@ def number_like(text: str, number: str) -> bool:
     return not any(is_chinese(char) for char in text) and len(text) <= len(number) + 1
 
 
-def heading_above(cells: list[list[int]], kinds: list[str | None], cell: list[int]) -> str | None:
+def heading_above(cells: list[list[int]], kinds: Sequence[str | None], cell: list[int]) -> str | None:
     """The kind of the nearest heading cell above `cell` whose columns take in the cell's centre."""
     middle = (cell[0] + cell[2]) / 2
     above = [
@@ -715,6 +716,39 @@ def mend_percent_rows(
             if mended is not None:
                 readings[key] = [mended]
                 texts[key] = [(fix_lookalikes(mended.text).strip(), mended.confidence)]
+
+
+def mend_score_points(
+    table: Table,
+    table_index: int,
+    readings: dict[tuple[str, int], list[ocr_text.Reading]],
+    texts: dict[tuple[str, int], list[tuple[str, float]]],
+) -> None:
+    """A 得分 read without the decimal point the model weighed ("125" for 1.25, Reading.pointed) takes the point
+    where without it the score is above its row's 分值 and with it is not (domain.score_above_weight): the form's
+    own arithmetic picks the model's runner-up. The cell's confidence falls to the point's probability, so a person
+    confirms it."""
+    every = [cell_key(table_index, index) for index in range(len(table.cells))]
+    names = []
+    for key in every:
+        text = snap_label("\n".join(line for line, _ in texts.get(key, []) if line), readings.get(key, []))
+        found = label_key(join_wrapped(text)) if text else ""
+        names.append(found and (labels.column_of(found, "indicator") or labels.column_of(found, "fund")))
+    column = {key: heading_above(table.cells, names, cell) for key, cell in zip(every, table.cells, strict=True)}
+    for keys in table_rows(table, table_index):
+        weights = [key for key in keys if column[key] == "weight" and texts.get(key)]
+        scores = [key for key in keys if column[key] == "score" and len(readings.get(key, [])) == 1]
+        if len(weights) != 1 or len(scores) != 1:
+            continue
+        weight = parse_number("".join(line for line, _ in texts[weights[0]]))
+        (reading,) = readings[scores[0]]
+        score, pointed = parse_number(reading.text), parse_number(reading.pointed)
+        if weight is None or score is None or pointed is None:
+            continue
+        if domain.score_above_weight(weight, score) and not domain.score_above_weight(weight, pointed):
+            confidence = min(reading.confidence, reading.point_probability)
+            readings[scores[0]] = [ocr_text.Reading(reading.pointed, confidence)]
+            texts[scores[0]] = [(reading.pointed, confidence)]
 
 
 def mend_cell_words(lines: list[ocr_text.Reading]) -> list[ocr_text.Reading]:

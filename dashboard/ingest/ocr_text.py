@@ -74,9 +74,16 @@ class Reading:
     # reads as where it is known to be a number (a 分值 column: "S" is 5).
     number: str = ""
     number_confidence: float = 0.0
+    # The text with the decimal point the model weighed most (POINTED_MIN or more) between two digits but did not
+    # print ("1.25" for "125"), "" where it weighed none; and that point's probability.
+    pointed: str = ""
+    point_probability: float = 0.0
 
 
 CHOICES_KEPT = 3  # candidates kept for each character read
+# A decimal point this probable between two digits is kept as the reading's runner-up (Reading.pointed), which the
+# form's arithmetic may choose (ocr_image.mend_score_points; at 150 dpi "125" for 1.25 weighed it at 0.006).
+POINTED_MIN = 0.0005
 POINT_DOUBT_MIN = 0.05  # a decimal point this probable between two digits read without one makes the number unsure
 
 
@@ -237,7 +244,13 @@ def decode(steps: np.ndarray, characters: Sequence[str]) -> Reading:
         # A decimal point the model weighed between two digits but did not print ("25" for 2.5, measured at
         # 150 dpi: 13 %): the number keeps that doubt, so the cell is named for a person to confirm.
         between = [step for step in range(int(picked[0]) + 1, int(picked[-1])) if best[step] == 0]
-        point = max((float(steps[step, characters.index(".")]) for step in between), default=0.0)
+        dot = characters.index(".")
+        point, at = max(((float(steps[step, dot]), step) for step in between), default=(0.0, 0))
         if point >= POINT_DOUBT_MIN:
             confidence = min(confidence, 1 - point)
+        if point >= POINTED_MIN:
+            before = int((picked < at).sum())
+            return Reading(
+                text, confidence, choices, pointed=text[:before] + "." + text[before:], point_probability=point
+            )
     return Reading(text, confidence, choices)

@@ -321,6 +321,20 @@ def test_a_percent_tail_is_mended_only_in_a_row_that_prints_a_percentage():
     assert texts[keys[2]] == [("1009", 0.96)]  # its row prints no percentage
 
 
+def test_a_score_above_its_weight_takes_the_decimal_point_the_model_weighed():
+    table = ocr_image.Table(rules=[], left=0, right=200, cells=[[0, 0, 100, 20], [100, 0, 200, 20]])
+    table.cells += [[0, 20, 100, 40], [100, 20, 200, 40], [0, 40, 100, 60], [100, 40, 200, 60]]
+    keys = [("cell", index) for index in range(6)]
+    lines = ["分值", "得分", "2.5", "125", "30", "25"]
+    readings = {key: [ocr_text.Reading(text, 0.99)] for key, text in zip(keys, lines, strict=True)}
+    readings[keys[3]] = [ocr_text.Reading("125", 0.99, (), pointed="1.25", point_probability=0.006)]
+    readings[keys[5]] = [ocr_text.Reading("25", 0.99, (), pointed="2.5", point_probability=0.006)]
+    texts = {key: [(found[0].text, found[0].confidence)] for key, found in readings.items()}
+    ocr_image.mend_score_points(table, 0, readings, texts)
+    assert texts[keys[3]] == [("1.25", 0.006)]  # 125 > 2.5 ≥ 1.25: the arithmetic chooses, a person confirms
+    assert texts[keys[5]] == [("25", 0.99)]  # 25 ≤ 30: the arithmetic holds as read
+
+
 def test_a_percent_tail_is_not_mended_under_a_points_heading():
     # 得分 | 实际完成值 heading row; the row below prints 100% and a score 16 whose 6 weighed "%"
     table = ocr_image.Table(rules=[], left=0, right=200, cells=[[0, 0, 100, 20], [100, 0, 200, 20]])
