@@ -406,6 +406,17 @@ def test_a_heading_that_lost_a_character_is_the_label_its_header_row_lacks():
     assert texts[keys[9]] == [("分", 0.97)]  # a body row is no header row
 
 
+def test_a_digit_the_model_weighed_before_a_line_but_dropped_is_put_in_front():
+    characters = ocr_text.engine().postprocess_op.character
+    steps = np.zeros((4, len(characters)), dtype=np.float32)
+    zero, unit = characters.index("0"), characters.index("起")
+    steps[0, 0], steps[1, 0], steps[1, zero], steps[2, unit], steps[3, 0] = 1, 0.6, 0.4, 1, 1
+    found = ocr_text.with_leading_digit(ocr_text.decode(steps, characters), steps, characters)
+    assert (found.text, round(found.confidence, 3)) == ("0起", 0.4)  # a person confirms it
+    steps[1, 0], steps[1, zero] = 0.9, 0.1
+    assert ocr_text.with_leading_digit(ocr_text.decode(steps, characters), steps, characters).text == "起"
+
+
 def test_the_model_reads_a_line_over_digits_only_as_well():
     steps = np.zeros((4, 6625), dtype=np.float32)
     characters = ocr_text.engine().postprocess_op.character
