@@ -110,9 +110,10 @@ def recognise(lines: Sequence[np.ndarray]) -> list[Reading]:
         predictions = model.session(tensor.astype(np.float32))[0]
         step_pixels = height * widest / predictions.shape[1]  # model input pixels per output step
         for index, steps in zip(batch, predictions, strict=True):
-            reading = with_number(
-                with_leading_digit(decode(steps, characters), steps, characters), steps, characters, numeric
+            reading = with_leading_digit(
+                images[index], steps, decode(steps, characters), step_pixels / height, characters
             )
+            reading = with_number(reading, steps, characters, numeric)
             found[index] = with_comparator(images[index], steps, reading, step_pixels / height, characters)
     return found
 
@@ -203,20 +204,22 @@ def with_comparator(
     return replace(reading, text=sign + body, confidence=min(reading.confidence, max(greater, less)), choices=choices)
 
 
-# A digit this probable at a step before a line's first character, where the model put a blank, was printed:
-# at 150 dpi a lone "0" before a unit ("0起") was weighed at 0.38–0.44 and dropped.
-LEADING_DIGIT_MIN = 0.25
+# A digit this probable at a step before a line's first character, where the model put a blank and ink stands,
+# was printed: at 150 dpi a lone "0" before a unit ("0起") was weighed at 0.06–0.44 and dropped.
+LEADING_DIGIT_MIN = 0.05
 
 
-def with_leading_digit(reading: Reading, steps: np.ndarray, characters: Sequence[str]) -> Reading:
+def with_leading_digit(
+    image: np.ndarray, steps: np.ndarray, reading: Reading, step_heights: float, characters: Sequence[str]
+) -> Reading:
     """A line starting with a character that is no digit, the model having weighed a digit (LEADING_DIGIT_MIN or
-    more) at a step before it: that digit in front, and the line's confidence no higher than its probability (a
-    person confirms it)."""
+    more) at a step before it where a glyph is inked (`inked_before`): that digit in front, and the line's
+    confidence no higher than its probability (a person confirms it)."""
     text = reading.text
     if not text or text[0].isdigit() or len(reading.choices) != len(text):
         return reading
     first = int(np.flatnonzero(steps.argmax(axis=1))[0])
-    if first == 0:
+    if first == 0 or not inked_before(image, int(first * step_heights * image.shape[0]) - 2):
         return reading
     digits = [characters.index(char) for char in "0123456789"]
     before = steps[:first][:, digits]
@@ -231,6 +234,13 @@ def with_leading_digit(reading: Reading, steps: np.ndarray, characters: Sequence
         confidence=min(reading.confidence, probability),
         choices=(((digit, probability),), *reading.choices),
     )
+
+
+def inked_before(image: np.ndarray, edge: int) -> bool:
+    """Whether ink (INK_BELOW_BACKGROUND) stands in three or more pixel columns left of `edge`."""
+    gray = image[:, :, 0] if image.ndim == 3 else image
+    ink = gray < np.median(gray) - INK_BELOW_BACKGROUND
+    return len(np.flatnonzero(ink[:, : max(0, edge)].any(axis=0))) >= 3
 
 
 NUMBER_CHARACTERS = "0123456789.,%"

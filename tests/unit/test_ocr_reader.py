@@ -411,10 +411,19 @@ def test_a_digit_the_model_weighed_before_a_line_but_dropped_is_put_in_front():
     steps = np.zeros((4, len(characters)), dtype=np.float32)
     zero, unit = characters.index("0"), characters.index("起")
     steps[0, 0], steps[1, 0], steps[1, zero], steps[2, unit], steps[3, 0] = 1, 0.6, 0.4, 1, 1
-    found = ocr_text.with_leading_digit(ocr_text.decode(steps, characters), steps, characters)
-    assert (found.text, round(found.confidence, 3)) == ("0起", 0.4)  # a person confirms it
-    steps[1, 0], steps[1, zero] = 0.9, 0.1
-    assert ocr_text.with_leading_digit(ocr_text.decode(steps, characters), steps, characters).text == "起"
+    inked = np.full((20, 40), 220, dtype=np.uint8)
+    inked[5:15, 2:8] = 30  # the "0", before the step of 起 (step 2 of 4: columns 20 on)
+    inked[5:15, 22:34] = 30
+    blank = inked.copy()
+    blank[:, :20] = 220
+
+    def read(image: np.ndarray) -> ocr_text.Reading:
+        return ocr_text.with_leading_digit(image, steps, ocr_text.decode(steps, characters), 0.5, characters)
+
+    assert (read(inked).text, round(read(inked).confidence, 3)) == ("0起", 0.4)  # a person confirms it
+    assert read(blank).text == "起"  # no glyph stands there
+    steps[1, 0], steps[1, zero] = 0.99, 0.01
+    assert read(inked).text == "起"  # not weighed
 
 
 def test_the_model_reads_a_line_over_digits_only_as_well():
