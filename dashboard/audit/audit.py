@@ -345,7 +345,7 @@ def check_score_above_weight(form: Form, scheme: Scheme) -> list[Check]:
     rows.append((texts.AUDIT_ROW_TOTAL, None, form.total_weight, form.total_score))
     found = []
     for label, name, weight, score in rows:
-        if weight is None or score is None or score <= weight + POINTS_EPSILON:
+        if weight is None or score is None or not domain.score_above_weight(weight, score):
             continue
         message = texts.AUDIT_SCORE_ABOVE_WEIGHT.format(row=label, claimed=fmt(score), weight=fmt(weight))
         found.append(_check("score_above_weight", message, indicator=name, claimed=score, recomputed=weight))

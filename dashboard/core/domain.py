@@ -98,6 +98,11 @@ def is_weighted(weight: float | None) -> TypeGuard[float]:
     return weight is not None and weight > 0
 
 
+def score_above_weight(weight: float, score: float) -> bool:
+    """得分 above 分值: no row may score more than it weighs."""
+    return score > weight + POINTS_EPSILON
+
+
 def points_lost(weight: float | None, score: float | None) -> float:
     """分值 − 得分 where both are printed and the score is below the weight, else 0."""
     if weight is None or score is None:

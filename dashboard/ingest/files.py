@@ -40,6 +40,11 @@ PARSE_TIMEOUT_SECONDS = 120
 OCR_PAGE_SECONDS = 300
 # The memory cap of all parser workers together; each worker gets its share (cap ÷ workers).
 WORKER_MEMORY_BYTES = 4 * 1024**3
+# glibc's malloc arenas in a worker. By default each thread that allocates (the two OCR page threads, new for every
+# file, and onnxruntime's) may get its own arena, up to eight per core, each reserving 64 MiB heaps that stay
+# mapped: over twenty scanned files a worker's address space grew to its 2 GiB cap (onnxruntime std::bad_alloc).
+WORKER_MALLOC_ARENAS = 2
+M_ARENA_MAX = -8  # mallopt's option number (glibc's malloc.h)
 WATCHDOG_SECONDS = 0.5  # how often a worker checks that the process that started it is still alive
 TEXT_ENCODINGS = ("utf-8-sig", "gb18030")
 
@@ -129,9 +134,23 @@ def _start_worker(memory_bytes: int, parent_pid: int, progress=None) -> None:
     _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
     cap = memory_bytes if hard == resource.RLIM_INFINITY else min(memory_bytes, hard)
     resource.setrlimit(resource.RLIMIT_AS, (cap, hard))
+    _limit_malloc_arenas(WORKER_MALLOC_ARENAS)
     threading.Thread(target=_end_with_parent, args=(parent_pid,), daemon=True, name="parent-watchdog").start()
     global _PROGRESS
     _PROGRESS = progress
+
+
+def _limit_malloc_arenas(arenas: int) -> None:
+    """At most `arenas` glibc malloc arenas in this process (mallopt M_ARENA_MAX); nothing where the C library is
+    not glibc."""
+    import ctypes
+    import ctypes.util
+
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        libc.mallopt(M_ARENA_MAX, arenas)
+    except (OSError, AttributeError):  # musl, macOS: no mallopt, or no such option
+        pass
 
 
 _PROGRESS = None  # in a worker: the queue its page progress goes to (a multiprocessing queue), None elsewhere

@@ -209,6 +209,37 @@ def column_of(key: str, table: str) -> str | None:
     return None
 
 
+# The columns every cell of which is a number (an amount, 分值, 执行率, 得分) or a dash: the OCR reader reads
+# their cells as numbers (ocr_image.mend_number_columns). Of those, the points (分值, 得分) never print a "%".
+NUMBER_COLUMNS = {"fund": tuple(FUND_COLUMN_LABELS), "indicator": ("weight", "score")}
+POINTS_COLUMNS = ("weight", "score")
+
+
+def heading_kind(key: str) -> str | None:
+    """ "points" for a header cell's key that names a POINTS_COLUMNS column, "number" for another NUMBER_COLUMNS
+    column, "text" for another column of the fund or indicator table, None for a cell that names no column."""
+    found = [(table, column_of(key, table)) for table in NUMBER_COLUMNS]
+    numbers = [name for table, name in found if name and name in NUMBER_COLUMNS[table]]
+    if numbers:
+        return "points" if numbers[0] in POINTS_COLUMNS else "number"
+    return "text" if any(name for _, name in found) else None
+
+
+def missing_heading(key: str, present: set[str], table: str) -> str | None:
+    """The one column label of `table` one character away from `key` whose column is not among the `present`
+    columns of the header row (得分 for "分" read in a row that heads 分值 but no 得分); None where there is not
+    exactly one."""
+    columns = {"fund": FUND_COLUMN_LABELS, "indicator": INDICATOR_COLUMN_LABELS}[table]
+    near = {
+        label
+        for column, names in columns.items()
+        if column not in present and column != "ignore"
+        for label in names
+        if one_edit_apart(key, label_key(label))
+    }
+    return near.pop() if len(near) == 1 else None
+
+
 @lru_cache(maxsize=65536)
 def near_column_labels(key: str, table: str) -> tuple[str, ...]:
     """The column labels of `table` one character away from a header cell's key that names no column itself: a

@@ -23,6 +23,7 @@ confirm). Nothing here knows a label of the form.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from itertools import pairwise
@@ -32,7 +33,7 @@ import numpy as np
 from dashboard.core import domain
 from dashboard.core.model import OcrCell
 from dashboard.ingest import labels, ocr_text
-from dashboard.ingest.cells import fix_lookalikes, label_key
+from dashboard.ingest.cells import fix_lookalikes, join_wrapped, label_key, parse_number
 from dashboard.ingest.consistency import one_edit_apart
 
 INK_CONTRAST = 35  # grey levels darker than the neighbourhood's mean that are ink (a copier's grain is less)
@@ -388,7 +389,7 @@ def read_page(gray: np.ndarray, page: int, points_per_pixel: float, want_crops: 
         for cell_index, cell in enumerate(table.cells):
             inside = (cell[0] + inset, cell[1] + inset, cell[2] - inset, cell[3] - inset)
             for line in text_lines(binary, box_of(cell), inset):
-                jobs.append(("cell", table_index * 100_000 + cell_index, line, inside))
+                jobs.append((*cell_key(table_index, cell_index), line, inside))
     titles = [line for line in outside_lines(binary, tables) if line[3] - line[1] >= 8]
     for index, line in enumerate(titles):
         jobs.append(("line", index, line, line))
@@ -396,12 +397,21 @@ def read_page(gray: np.ndarray, page: int, points_per_pixel: float, want_crops: 
     dashes = [is_dash(job[2], line_height) for job in jobs]
     to_read = [line_image(gray, job[2], job[3]) for job, dash in zip(jobs, dashes, strict=True) if not dash]
     read = iter(ocr_text.recognise(to_read))
-    texts: dict[tuple[str, int], list[tuple[str, float]]] = {}
     readings: dict[tuple[str, int], list[ocr_text.Reading]] = {}
     for (kind, index, _, _), dash in zip(jobs, dashes, strict=True):
-        reading = ocr_text.Reading(DASH, 1.0) if dash else mend_words(next(read))
-        readings.setdefault((kind, index), []).append(reading)
-        texts.setdefault((kind, index), []).append((fix_lookalikes(reading.text).strip(), reading.confidence))
+        readings.setdefault((kind, index), []).append(ocr_text.Reading(DASH, 1.0) if dash else next(read))
+    readings = {key: mend_cell_words(lines) for key, lines in readings.items()}
+    mended = iter(mend_from_page([line for lines in readings.values() for line in lines]))
+    readings = {key: [next(mended) for _ in lines] for key, lines in readings.items()}
+    texts = {
+        key: [(fix_lookalikes(line.text).strip(), line.confidence) for line in lines] for key, lines in readings.items()
+    }
+
+    for table_index, table in enumerate(tables):
+        mend_headings(table, table_index, readings, texts)
+        mend_number_columns(table, table_index, readings, texts)
+        mend_percent_rows(table, table_index, readings, texts)
+        mend_score_points(table, table_index, readings, texts)
 
     def point_box(box) -> tuple[float, float, float, float]:
         return tuple(round(value * points_per_pixel, 2) for value in box)  # type: ignore[return-value]
@@ -409,10 +419,9 @@ def read_page(gray: np.ndarray, page: int, points_per_pixel: float, want_crops: 
     for table_index, table in enumerate(tables):
         rows: dict[int, list[tuple[list[int], str]]] = {}
         for cell_index, cell in enumerate(table.cells):
-            lines = texts.get(("cell", table_index * 100_000 + cell_index), [])
+            lines = texts.get(cell_key(table_index, cell_index), [])
             text = snap_label(
-                "\n".join(line for line, _ in lines if line),
-                readings.get(("cell", table_index * 100_000 + cell_index), []),
+                "\n".join(line for line, _ in lines if line), readings.get(cell_key(table_index, cell_index), [])
             )
             confidence = min((score for line, score in lines if line), default=1.0)
             rows.setdefault(cell[1], []).append((cell, text))
@@ -502,6 +511,261 @@ def mend_words(reading: ocr_text.Reading) -> ocr_text.Reading:
                 chars, changed = trial, True
                 break
     return ocr_text.Reading("".join(chars), reading.confidence, reading.choices) if changed else reading
+
+
+PAGE_SURE = 0.9  # a character read at least this probable is one the page's own vocabulary may be made of
+
+
+def page_pairs(readings: Sequence[ocr_text.Reading]) -> frozenset[str]:
+    """The page's own vocabulary: each two neighbouring Chinese characters of a line, both read sure (PAGE_SURE)."""
+    found: set[str] = set()
+    for reading in readings:
+        if len(reading.choices) != len(reading.text):
+            continue
+        pairs = zip(reading.text, reading.choices, strict=True)
+        sure = [is_chinese(char) and choices[0][1] >= PAGE_SURE for char, choices in pairs]
+        found.update(reading.text[at : at + 2] for at in range(len(sure) - 1) if sure[at] and sure[at + 1])
+    return frozenset(found)
+
+
+def mend_from_page(readings: list[ocr_text.Reading]) -> list[ocr_text.Reading]:
+    """A Chinese character read unsure (below PAGE_SURE) that makes no pair of the page's own vocabulary with its
+    neighbours (`page_pairs`), whose runner-up (RUNNER_UP_MIN or more, Chinese) makes one, replaced by it: a form
+    prints the same words on many rows ("劳务派遣" in four names), and the rows read sure name the words of the
+    rows read unsure ("劳务派造", 遣 the runner-up of 造). Digits, points and signs are never touched; each line
+    keeps its confidence."""
+    pairs = page_pairs(readings)
+    return [mend_pairs(reading, pairs) for reading in readings]
+
+
+def mend_pairs(reading: ocr_text.Reading, pairs: frozenset[str]) -> ocr_text.Reading:
+    chars = list(reading.text)
+    if len(reading.choices) != len(chars):
+        return reading
+
+    def paired(at: int, char: str) -> bool:
+        left = at > 0 and chars[at - 1] + char in pairs
+        return left or (at + 1 < len(chars) and char + chars[at + 1] in pairs)
+
+    changed = False
+    for at, choices in enumerate(reading.choices):
+        if not is_chinese(chars[at]) or choices[0][1] >= PAGE_SURE or paired(at, chars[at]):
+            continue
+        for other, probability in choices[1:]:
+            if probability >= RUNNER_UP_MIN and is_chinese(other) and paired(at, other):
+                chars[at], changed = other, True
+                break
+    return ocr_text.Reading("".join(chars), reading.confidence, reading.choices) if changed else reading
+
+
+def cell_key(table_index: int, cell_index: int) -> tuple[str, int]:
+    """The key of a table's cell among the page's lines read (`read_page`)."""
+    return "cell", table_index * 100_000 + cell_index
+
+
+def table_rows(table: Table, table_index: int) -> list[list[tuple[str, int]]]:
+    """The keys of a table's cells, row by row (the cells starting at one rule)."""
+    rows: dict[int, list[tuple[str, int]]] = {}
+    for cell_index, cell in enumerate(table.cells):
+        rows.setdefault(cell[1], []).append(cell_key(table_index, cell_index))
+    return list(rows.values())
+
+
+HEADING_ROW_MIN = 3  # cells naming columns of one table that make a row its header row
+SHORT_HEADING = 3  # at most this many characters: a heading that lost a character ("分" for 得分)
+
+
+def mend_headings(
+    table: Table,
+    table_index: int,
+    readings: dict[tuple[str, int], list[ocr_text.Reading]],
+    texts: dict[tuple[str, int], list[tuple[str, float]]],
+) -> None:
+    """In a header row (HEADING_ROW_MIN cells naming columns of the fund or indicator table), a short cell naming
+    no column that is one character away from exactly one label of a column the row lacks is that label
+    (labels.missing_heading): "分" beside 分值 is 得分, which the model read without its first character. Without
+    it the grid reader finds no 得分 column and reads none of the form's indicators."""
+    for keys in table_rows(table, table_index):
+        found = {
+            key: label_key(join_wrapped(snap_label("\n".join(line for line, _ in texts.get(key, []) if line))))
+            for key in keys
+        }
+        for table_name in ("indicator", "fund"):
+            named = {key: labels.column_of(text, table_name) for key, text in found.items() if text}
+            present = {column for column in named.values() if column}
+            if len(present) < HEADING_ROW_MIN:
+                continue
+            for key, column in named.items():
+                if column is None and len(found[key]) <= SHORT_HEADING:
+                    label = labels.missing_heading(found[key], present, table_name)
+                    if label is not None:
+                        confidence = min(score for _, score in texts[key])
+                        readings[key] = [ocr_text.Reading(label, confidence)]
+                        texts[key] = [(label, confidence)]
+
+
+NUMBERS = ("number", "points")  # labels.heading_kind of the columns read as numbers
+NUMBER_CELL = re.compile(r"^\d[\d,]*(?:\.\d+)?%?$")
+NUMBER_PATH_MIN = 0.02  # a number decoded over digits only whose least probable character is less is no reading
+
+
+def mend_number_columns(
+    table: Table,
+    table_index: int,
+    readings: dict[tuple[str, int], list[ocr_text.Reading]],
+    texts: dict[tuple[str, int], list[tuple[str, float]]],
+) -> None:
+    """A one-line cell under a heading of a number column (labels.heading_kind: an amount, 分值, 执行率, 得分) read
+    as no number ("S" for 5) takes the line decoded over digits only (Reading.number), where that is a number its
+    characters at least NUMBER_PATH_MIN probable; its confidence falls to that path's least probable character, so
+    a person confirms it. A cell read as a number, as a dash or as words (`number_like`), and a heading, are left
+    as read."""
+    keys = [cell_key(table_index, index) for index in range(len(table.cells))]
+    kinds = heading_kinds(keys, readings, texts)
+    for cell, key, kind in zip(table.cells, keys, kinds, strict=True):
+        found = readings.get(key, [])
+        if kind or len(found) != 1 or not found[0].number or found[0].text == DASH:
+            continue
+        (reading,) = found
+        free = fix_lookalikes(reading.text).strip()
+        if NUMBER_CELL.match(free) or not NUMBER_CELL.match(reading.number) or not number_like(free, reading.number):
+            continue
+        if reading.number_confidence < NUMBER_PATH_MIN or heading_above(table.cells, kinds, cell) not in NUMBERS:
+            continue
+        confidence = min(reading.confidence, reading.number_confidence)
+        readings[key] = [ocr_text.Reading(reading.number, confidence)]
+        texts[key] = [(reading.number, confidence)]
+
+
+def heading_kinds(
+    keys: list[tuple[str, int]],
+    readings: dict[tuple[str, int], list[ocr_text.Reading]],
+    texts: dict[tuple[str, int], list[tuple[str, float]]],
+) -> list[str | None]:
+    """labels.heading_kind of each cell's text (label-snapped), None for an empty cell."""
+    kinds = []
+    for key in keys:
+        text = snap_label("\n".join(line for line, _ in texts.get(key, []) if line), readings.get(key, []))
+        kinds.append(labels.heading_kind(label_key(join_wrapped(text))) if text else None)
+    return kinds
+
+
+def number_like(text: str, number: str) -> bool:
+    """A cell's text that may be a misread number: no Chinese, hardly longer than the number read in its place."""
+    return not any(is_chinese(char) for char in text) and len(text) <= len(number) + 1
+
+
+def heading_above(cells: list[list[int]], kinds: Sequence[str | None], cell: list[int]) -> str | None:
+    """The kind of the nearest heading cell above `cell` whose columns take in the cell's centre."""
+    middle = (cell[0] + cell[2]) / 2
+    above = [
+        (other[3], kind)
+        for other, kind in zip(cells, kinds, strict=True)
+        if kind and other[3] <= cell[1] + 2 and other[0] <= middle <= other[2]
+    ]
+    return max(above)[1] if above else None
+
+
+# "%" at least this probable at each character of a number's tail makes the tail a "%" (in a row printing a
+# percentage, outside the points columns). At 150 dpi the model gave "%" 0.005–0.04 where it read "6" for it.
+PERCENT_RUNNER_UP = 0.005
+_PERCENT_BODY = re.compile(r"^[≥≤><]?\d+(?:\.\d+)?$")
+
+
+def percent_tail(reading: ocr_text.Reading) -> ocr_text.Reading | None:
+    """A number whose "%" the model read as one or two characters ("100%" as "1009", "99%" as "9996", "98%" as
+    "98%6"): where the last one or two characters each had "%" as their reading or a runner-up (PERCENT_RUNNER_UP)
+    and what stands before them is a number, the reading with that tail as "%", its confidence no higher than the
+    least probable "%" (so the number is confirmed by a person). None where no tail is one."""
+    text = reading.text
+    if len(reading.choices) != len(text):
+        return None
+    for size in (2, 1):
+        body, tail = text[:-size], reading.choices[-size:]
+        if len(text) <= size or not _PERCENT_BODY.match(fix_lookalikes(body)):
+            continue
+        chances = [max((p for char, p in choices if char == "%"), default=0.0) for choices in tail]
+        if tail[-1][0][0] == "%" or min(chances) < PERCENT_RUNNER_UP:
+            continue
+        choices = (*reading.choices[:-size], (("%", min(chances)),))
+        return ocr_text.Reading(body + "%", min(reading.confidence, min(chances)), choices)
+    return None
+
+
+def mend_percent_rows(
+    table: Table,
+    table_index: int,
+    readings: dict[tuple[str, int], list[ocr_text.Reading]],
+    texts: dict[tuple[str, int], list[tuple[str, float]]],
+) -> None:
+    """In a table row where a cell reads a percentage ("…%"), a one-line cell whose "%" was read as digits
+    (`percent_tail`) gets its "%": the row's unit is the evidence, the model's runner-up the glyph's. A row without
+    a percentage is left as read ("1009" may be 1009), and so are the cells under 分值 and 得分, which print no "%"."""
+    every = [cell_key(table_index, index) for index in range(len(table.cells))]
+    kinds = heading_kinds(every, readings, texts)
+    points = {
+        key for key, cell in zip(every, table.cells, strict=True) if heading_above(table.cells, kinds, cell) == "points"
+    }
+    for keys in table_rows(table, table_index):
+        if not any(line.endswith("%") for key in keys for line, _ in texts.get(key, [])):
+            continue
+        for key in keys:
+            if len(readings.get(key, [])) != 1 or key in points:
+                continue
+            mended = percent_tail(readings[key][0])
+            if mended is not None:
+                readings[key] = [mended]
+                texts[key] = [(fix_lookalikes(mended.text).strip(), mended.confidence)]
+
+
+def mend_score_points(
+    table: Table,
+    table_index: int,
+    readings: dict[tuple[str, int], list[ocr_text.Reading]],
+    texts: dict[tuple[str, int], list[tuple[str, float]]],
+) -> None:
+    """A 得分 read without the decimal point the model weighed ("125" for 1.25, Reading.pointed) takes the point
+    where without it the score is above its row's 分值 and with it is not (domain.score_above_weight): the form's
+    own arithmetic picks the model's runner-up. The cell's confidence falls to the point's probability, so a person
+    confirms it."""
+    every = [cell_key(table_index, index) for index in range(len(table.cells))]
+    names = []
+    for key in every:
+        text = snap_label("\n".join(line for line, _ in texts.get(key, []) if line), readings.get(key, []))
+        found = label_key(join_wrapped(text)) if text else ""
+        names.append(found and (labels.column_of(found, "indicator") or labels.column_of(found, "fund")))
+    column = {key: heading_above(table.cells, names, cell) for key, cell in zip(every, table.cells, strict=True)}
+    for keys in table_rows(table, table_index):
+        weights = [key for key in keys if column[key] == "weight" and texts.get(key)]
+        scores = [key for key in keys if column[key] == "score" and len(readings.get(key, [])) == 1]
+        if len(weights) != 1 or len(scores) != 1:
+            continue
+        weight = parse_number("".join(line for line, _ in texts[weights[0]]))
+        (reading,) = readings[scores[0]]
+        score, pointed = parse_number(reading.text), parse_number(reading.pointed)
+        if weight is None or score is None or pointed is None:
+            continue
+        if domain.score_above_weight(weight, score) and not domain.score_above_weight(weight, pointed):
+            confidence = min(reading.confidence, reading.point_probability)
+            readings[scores[0]] = [ocr_text.Reading(reading.pointed, confidence)]
+            texts[scores[0]] = [(reading.pointed, confidence)]
+
+
+def mend_cell_words(lines: list[ocr_text.Reading]) -> list[ocr_text.Reading]:
+    """`mend_words` over a cell's lines as one text: a name wrapped in its cell ends a line with "完成" and prints
+    "率" alone on the next, where the model read "事" with 率 its runner-up; the word is only seen across the
+    break. Each line keeps its own confidence and candidates."""
+    if len(lines) < 2 or any(len(line.choices) != len(line.text) for line in lines):
+        return [mend_words(line) for line in lines]
+    joined = ocr_text.Reading(
+        "".join(line.text for line in lines), 1.0, tuple(choices for line in lines for choices in line.choices)
+    )
+    text, found, start = mend_words(joined).text, [], 0
+    for line in lines:
+        part = text[start : start + len(line.text)]
+        found.append(line if part == line.text else ocr_text.Reading(part, line.confidence, line.choices))
+        start += len(line.text)
+    return found
 
 
 def in_word(chars: list[str], at: int) -> bool:

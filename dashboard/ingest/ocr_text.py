@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -23,6 +23,11 @@ from dashboard.core.model import FormReadError
 # Lines handed to the model in one batch. The model pads a batch to its widest line; lines are sorted by
 # width first, so a larger batch costs little padding and saves per-call overhead.
 REC_BATCH = 16
+# The model's input columns (48-pixel-high line widths, padded to the batch's widest) in one batch. The model's
+# working memory grows with the batch's columns: sixteen long lines (a goal text across the table, 2,000 columns
+# each) took hundreds of MB at once and, two pages at a time, ran a parser worker into its memory cap
+# (onnxruntime std::bad_alloc). Long lines go in smaller batches; short cells still sixteen at a time.
+REC_BATCH_COLUMNS = 8_000
 # The narrowest batch the model is given (pixels at its 48-pixel line height). The wheel's 320 pads every
 # short cell ("0.00", "10") to 320 pixels; 160 read the same texts on the seed forms in 60 % of the time
 # (measured: 4.7 s against 7.2 s for a page's 118 lines), where 96 or 128 read a lone "0" as "o".
@@ -65,9 +70,20 @@ class Reading:
     text: str
     confidence: float
     choices: tuple[tuple[tuple[str, float], ...], ...] = ()
+    # The line decoded over NUMBER_CHARACTERS only, and the least probability of a character of it: what the line
+    # reads as where it is known to be a number (a 分值 column: "S" is 5).
+    number: str = ""
+    number_confidence: float = 0.0
+    # The text with the decimal point the model weighed most (POINTED_MIN or more) between two digits but did not
+    # print ("1.25" for "125"), "" where it weighed none; and that point's probability.
+    pointed: str = ""
+    point_probability: float = 0.0
 
 
 CHOICES_KEPT = 3  # candidates kept for each character read
+# A decimal point this probable between two digits is kept as the reading's runner-up (Reading.pointed), which the
+# form's arithmetic may choose (ocr_image.mend_score_points; at 150 dpi "125" for 1.25 weighed it at 0.006).
+POINTED_MIN = 0.0005
 POINT_DOUBT_MIN = 0.05  # a decimal point this probable between two digits read without one makes the number unsure
 
 
@@ -81,25 +97,53 @@ def recognise(lines: Sequence[np.ndarray]) -> list[Reading]:
 
     model = engine()
     characters = model.postprocess_op.character
+    numeric = number_classes(tuple(characters))
     images = [line if line.ndim == 3 else cv2.cvtColor(line, cv2.COLOR_GRAY2BGR) for line in lines]
     ratios = [image.shape[1] / float(image.shape[0]) for image in images]
     order = np.argsort(np.array(ratios))
     _channels, height, width = model.rec_image_shape
     found: list[Reading] = [Reading("", 0.0)] * len(images)
-    for start in range(0, len(images), REC_BATCH):
-        batch = order[start : start + REC_BATCH]
+    for part in batches([ratios[index] for index in order], width / height, height):
+        batch = order[part]
         widest = max(width / height, *(ratios[index] for index in batch))
         tensor = np.concatenate([model.resize_norm_img(images[index], widest)[np.newaxis, :] for index in batch])
         predictions = model.session(tensor.astype(np.float32))[0]
         step_pixels = height * widest / predictions.shape[1]  # model input pixels per output step
         for index, steps in zip(batch, predictions, strict=True):
-            reading = decode(steps, characters)
+            reading = with_leading_digit(
+                images[index], steps, decode(steps, characters), step_pixels / height, characters
+            )
+            reading = with_number(reading, steps, characters, numeric)
             found[index] = with_comparator(images[index], steps, reading, step_pixels / height, characters)
     return found
 
 
-GREATER, LESS = "≥>＞", "≤<＜"
-COMPARATOR_MIN = 0.02  # the model's probability of a comparator at a skipped glyph that makes it one
+def batches(ratios: Sequence[float], narrowest: float, height: int) -> list[slice]:
+    """Consecutive runs of lines (their width ÷ height `ratios`, ascending) of at most REC_BATCH lines whose padded
+    width (count × the widest, at `height` pixels, no narrower than `narrowest`) stays within REC_BATCH_COLUMNS; a
+    line wider than that goes alone."""
+    found, start = [], 0
+    while start < len(ratios):
+        stop = start + 1
+        while (
+            stop < len(ratios)
+            and stop - start < REC_BATCH
+            and (stop - start + 1) * max(narrowest, ratios[stop]) * height <= REC_BATCH_COLUMNS
+        ):
+            stop += 1
+        found.append(slice(start, stop))
+        start = stop
+    return found
+
+
+# The comparators and what the model reads for them: "《" before a digit is no book title but a "≤" or "<" (at
+# 200 dpi the model read "≤30万元" as "《30万元").
+GREATER, LESS = "≥>＞》", "≤<＜《"
+# The model's probability of a comparator at a skipped glyph that lets its shape decide. The glyph's bar is the
+# evidence; the model's weight only says a comparator may stand there (seeds 9, 13, 14, 15, 17 at 150 dpi +0.5°:
+# 5 comparators lost at 0.02, 2 at 0.01, 1 at 0.005, and none put where none is printed, there or at 200 dpi). A
+# comparator put in lowers the line's confidence to at most this probability: a person confirms it.
+COMPARATOR_MIN = 0.005
 # A comparator glyph at least this share of the following characters' height has its bar (≥ ≤: as high as the
 # digits, measured 0.9–1.0); ">" and "<" stand in the middle of the line (0.55–0.65).
 BAR_HEIGHT_SHARE = 0.75
@@ -111,15 +155,17 @@ def with_comparator(
 ) -> Reading:
     """A number read without the "≥" (or "≤") printed before it: at a scan's small print the model reads ">" but
     skips "≥" (measured on 150 dpi scans: the glyph is there, the steps before the first digit weigh ≥ and > at
-    2–50 %, and the text starts at the digit), or reads it as ">". Where the text starts with a digit or ">" / "<",
+    2–50 %, and the text starts at the digit), or reads it as ">" (or "《" for "≤"). Where the text starts with a
+    digit or a comparator read without its bar (">", "<", "《", "》"),
     the model weighed a comparator (COMPARATOR_MIN) at the steps before that digit, and a glyph stands there
     as high as the digits (BAR_HEIGHT_SHARE: it has the bar), the comparator with a bar is put in front. The
     line's confidence falls to the comparator's probability where that is lower: a person sees the doubt."""
     text = reading.text
-    if not text or not (text[0].isdigit() or (text[0] in "><" and text[1:2].isdigit())):
+    if not text or not (text[0].isdigit() or (text[0] in "><《》" and text[1:2].isdigit())):
         return reading
     best = steps.argmax(axis=1)
-    first = int(np.flatnonzero(best)[0])
+    read = np.flatnonzero(best)
+    first = int(read[0])
     stop = first + 1 if not text[0].isdigit() else first
     if stop == 0:
         return reading
@@ -129,7 +175,12 @@ def with_comparator(
         return reading
     gray = image[:, :, 0] if image.ndim == 3 else image
     ink = gray < np.median(gray) - INK_BELOW_BACKGROUND
-    edge = int((first + (0 if text[0].isdigit() else 1)) * step_heights * gray.shape[0]) - 2
+    step_pixels = step_heights * gray.shape[0]
+    if text[0].isdigit():
+        edge = int(first * step_pixels) - 2
+    else:  # the glyph read reaches halfway to the next character read: a "≤" is wider than its step
+        following = next((int(step) for step in read if best[step] != best[first]), first + 1)
+        edge = int(((first + following) / 2 + 0.5) * step_pixels)
     columns = np.flatnonzero(ink[:, : max(0, edge)].any(axis=0))
     if len(columns) < 3:
         return reading
@@ -146,9 +197,72 @@ def with_comparator(
     if high < BAR_HEIGHT_SHARE * rest_high or end - start + 1 > 1.2 * rest_high:  # ">", or a glyph run into a digit
         return reading
     sign = "≥" if greater >= less else "≤"
+    if not text[0].isdigit() and (text[0] in GREATER) != (sign == "≥"):
+        return reading  # the glyph read points the other way
     body = text if text[0].isdigit() else text[1:]
     choices = (((sign, max(greater, less)),),) + (reading.choices if text[0].isdigit() else reading.choices[1:])
-    return Reading(sign + body, min(reading.confidence, max(greater, less)), choices)
+    return replace(reading, text=sign + body, confidence=min(reading.confidence, max(greater, less)), choices=choices)
+
+
+# A digit this probable at a step before a line's first character, where the model put a blank and ink stands,
+# was printed: at 150 dpi a lone "0" before a unit ("0起") was weighed at 0.06–0.44 and dropped.
+LEADING_DIGIT_MIN = 0.05
+
+
+def with_leading_digit(
+    image: np.ndarray, steps: np.ndarray, reading: Reading, step_heights: float, characters: Sequence[str]
+) -> Reading:
+    """A line starting with a character that is no digit, the model having weighed a digit (LEADING_DIGIT_MIN or
+    more) at a step before it where a glyph is inked (`inked_before`): that digit in front, and the line's
+    confidence no higher than its probability (a person confirms it)."""
+    text = reading.text
+    if not text or text[0].isdigit() or len(reading.choices) != len(text):
+        return reading
+    first = int(np.flatnonzero(steps.argmax(axis=1))[0])
+    if first == 0 or not inked_before(image, int(first * step_heights * image.shape[0]) - 2):
+        return reading
+    digits = [characters.index(char) for char in "0123456789"]
+    before = steps[:first][:, digits]
+    step, which = np.unravel_index(int(before.argmax()), before.shape)
+    probability = float(before[step, which])
+    if probability < LEADING_DIGIT_MIN:
+        return reading
+    digit = characters[digits[int(which)]]
+    return replace(
+        reading,
+        text=digit + text,
+        confidence=min(reading.confidence, probability),
+        choices=(((digit, probability),), *reading.choices),
+    )
+
+
+def inked_before(image: np.ndarray, edge: int) -> bool:
+    """Whether ink (INK_BELOW_BACKGROUND) stands in three or more pixel columns left of `edge`."""
+    gray = image[:, :, 0] if image.ndim == 3 else image
+    ink = gray < np.median(gray) - INK_BELOW_BACKGROUND
+    return len(np.flatnonzero(ink[:, : max(0, edge)].any(axis=0))) >= 3
+
+
+NUMBER_CHARACTERS = "0123456789.,%"
+
+
+@functools.cache
+def number_classes(characters: tuple[str, ...]) -> np.ndarray:
+    """The model's classes of the blank (0) and of NUMBER_CHARACTERS."""
+    return np.array([0, *(characters.index(char) for char in NUMBER_CHARACTERS if char in characters)])
+
+
+def with_number(reading: Reading, steps: np.ndarray, characters: Sequence[str], classes: np.ndarray) -> Reading:
+    """The reading with its decoding over `classes` (number_classes) only, greedy as `decode`: each step's best of
+    those classes, repeats joined, blanks dropped."""
+    best = classes[steps[:, classes].argmax(axis=1)]
+    keep = best != 0
+    keep[1:] &= best[1:] != best[:-1]
+    picked = np.flatnonzero(keep)
+    if not len(picked):
+        return reading
+    text = "".join(characters[klass] for klass in best[picked])
+    return replace(reading, number=text, number_confidence=float(steps[picked, best[picked]].min()))
 
 
 def decode(steps: np.ndarray, characters: Sequence[str]) -> Reading:
@@ -172,7 +286,13 @@ def decode(steps: np.ndarray, characters: Sequence[str]) -> Reading:
         # A decimal point the model weighed between two digits but did not print ("25" for 2.5, measured at
         # 150 dpi: 13 %): the number keeps that doubt, so the cell is named for a person to confirm.
         between = [step for step in range(int(picked[0]) + 1, int(picked[-1])) if best[step] == 0]
-        point = max((float(steps[step, characters.index(".")]) for step in between), default=0.0)
+        dot = characters.index(".")
+        point, at = max(((float(steps[step, dot]), step) for step in between), default=(0.0, 0))
         if point >= POINT_DOUBT_MIN:
             confidence = min(confidence, 1 - point)
+        if point >= POINTED_MIN:
+            before = int((picked < at).sum())
+            return Reading(
+                text, confidence, choices, pointed=text[:before] + "." + text[before:], point_probability=point
+            )
     return Reading(text, confidence, choices)

@@ -24,7 +24,7 @@ from dashboard.core.domain import Severity
 from dashboard.core.model import Check, FormReadError, OcrCell
 from dashboard.core.rule_ids import PARSE_UNCERTAIN
 from dashboard.importing import importer
-from dashboard.ingest import ocr_image, ocr_scan, ocr_text
+from dashboard.ingest import labels, ocr_image, ocr_scan, ocr_text
 from dashboard.ingest.files import SafeReader, parse_file
 from dashboard.ingest.text import read_text
 from dashboard.outputs import export
@@ -262,6 +262,181 @@ def test_a_character_completing_no_word_takes_the_runner_up_that_completes_one()
     assert mended.confidence == 0.95  # the doubt stays in the line's confidence
 
 
+def test_a_word_wrapped_in_its_cell_is_mended_across_the_line_break():
+    first, second = reading("工作完成", {}), reading("事", {0: ("率", 0.11)})
+    assert [line.text for line in ocr_image.mend_cell_words([first, second])] == ["工作完成", "率"]
+    assert ocr_image.mend_words(second).text == "事"  # alone, 事 has no word to complete
+    assert ocr_image.mend_cell_words([first, reading("事", {0: ("率", 0.001)})])[1].text == "事"  # not weighed
+
+
+def test_a_character_read_unsure_takes_the_runner_up_the_page_reads_sure_elsewhere():
+    sure = reading("劳务派遣工作完成率", {})
+    unsure = reading("劳务派造人员满意度", {3: ("遣", 0.12)})
+    assert [line.text for line in ocr_image.mend_from_page([sure, unsure])][1] == "劳务派遣人员满意度"
+    assert ocr_image.mend_from_page([unsure])[0].text == "劳务派造人员满意度"  # no sure line prints 派遣
+    weak = reading("劳务派造人员满意度", {3: ("遣", 0.005)})
+    assert ocr_image.mend_from_page([sure, weak])[1].text == "劳务派造人员满意度"  # 遣 not weighed
+    kept = reading("派造人员", {})  # the pair read sure elsewhere: the character read makes a word of the page
+    assert ocr_image.mend_from_page([sure, kept, unsure])[2].text == "劳务派造人员满意度"
+    assert ocr_image.mend_from_page([sure, unsure])[1].confidence == 0.95
+
+
+def test_long_lines_go_to_the_model_in_smaller_batches():
+    ratios = [2.0] * 20 + [60.0] * 2 + [100.0] * 2  # 160, 2,880 and 4,800 columns at 48 pixels high
+    found = ocr_text.batches(ratios, 160 / 48, 48)
+    assert [(part.start, part.stop) for part in found] == [(0, 16), (16, 20), (20, 22), (22, 23), (23, 24)]
+
+
+def number_reading(text: str, percent: dict[int, float]) -> ocr_text.Reading:
+    """A number read as `text`, "%" the runner-up of the characters in `percent` (position → its probability)."""
+    return ocr_text.Reading(
+        text,
+        0.96,
+        tuple(((char, 0.8), ("%", percent[at])) if at in percent else ((char, 0.99),) for at, char in enumerate(text)),
+    )
+
+
+def test_a_percent_sign_read_as_digits_is_a_percent_sign_where_the_model_weighed_it():
+    assert ocr_image.percent_tail(number_reading("1009", {3: 0.11})).text == "100%"
+    assert ocr_image.percent_tail(number_reading("1009", {3: 0.11})).confidence == 0.11  # confirmed by a person
+    assert ocr_image.percent_tail(number_reading("9996", {2: 0.06, 3: 0.12})).text == "99%"
+    assert ocr_image.percent_tail(number_reading("≥9996", {3: 0.06, 4: 0.12})).text == "≥99%"
+    assert ocr_image.percent_tail(number_reading("1009", {3: 0.001})) is None  # "%" not weighed
+    assert ocr_image.percent_tail(number_reading("1009", {})) is None
+    assert ocr_image.percent_tail(number_reading("9", {0: 0.3})) is None  # no number before it
+    assert ocr_image.percent_tail(number_reading("完成9", {2: 0.3})) is None
+
+
+def test_a_percent_tail_is_mended_only_in_a_row_that_prints_a_percentage():
+    table = ocr_image.Table(rules=[], left=0, right=300, cells=[[0, 0, 100, 20], [100, 0, 200, 20], [0, 20, 100, 40]])
+    keys = [("cell", index) for index in range(3)]
+    readings = {
+        keys[0]: [number_reading("1009", {3: 0.11})],
+        keys[1]: [number_reading("0%", {})],
+        keys[2]: [number_reading("1009", {3: 0.11})],
+    }
+    texts = {key: [(found[0].text, found[0].confidence)] for key, found in readings.items()}
+    ocr_image.mend_percent_rows(table, 0, readings, texts)
+    assert texts[keys[0]] == [("100%", 0.11)]
+    assert texts[keys[2]] == [("1009", 0.96)]  # its row prints no percentage
+
+
+def test_a_score_above_its_weight_takes_the_decimal_point_the_model_weighed():
+    table = ocr_image.Table(rules=[], left=0, right=200, cells=[[0, 0, 100, 20], [100, 0, 200, 20]])
+    table.cells += [[0, 20, 100, 40], [100, 20, 200, 40], [0, 40, 100, 60], [100, 40, 200, 60]]
+    keys = [("cell", index) for index in range(6)]
+    lines = ["分值", "得分", "2.5", "125", "30", "25"]
+    readings = {key: [ocr_text.Reading(text, 0.99)] for key, text in zip(keys, lines, strict=True)}
+    readings[keys[3]] = [ocr_text.Reading("125", 0.99, (), pointed="1.25", point_probability=0.006)]
+    readings[keys[5]] = [ocr_text.Reading("25", 0.99, (), pointed="2.5", point_probability=0.006)]
+    texts = {key: [(found[0].text, found[0].confidence)] for key, found in readings.items()}
+    ocr_image.mend_score_points(table, 0, readings, texts)
+    assert texts[keys[3]] == [("1.25", 0.006)]  # 125 > 2.5 ≥ 1.25: the arithmetic chooses, a person confirms
+    assert texts[keys[5]] == [("25", 0.99)]  # 25 ≤ 30: the arithmetic holds as read
+
+
+def test_a_percent_tail_is_not_mended_under_a_points_heading():
+    # 得分 | 实际完成值 heading row; the row below prints 100% and a score 16 whose 6 weighed "%"
+    table = ocr_image.Table(rules=[], left=0, right=200, cells=[[0, 0, 100, 20], [100, 0, 200, 20]])
+    table.cells += [[0, 20, 100, 40], [100, 20, 200, 40]]
+    keys = [("cell", index) for index in range(4)]
+    readings = {
+        keys[0]: [number_reading("得分", {})],
+        keys[1]: [number_reading("实际完成值", {})],
+        keys[2]: [number_reading("16", {1: 0.02})],
+        keys[3]: [number_reading("1006", {3: 0.02})],
+    }
+    texts = {key: [(found[0].text, found[0].confidence)] for key, found in readings.items()}
+    texts[keys[3]] = [("100%", 0.96)]  # the row's percentage
+    readings[keys[3]] = [number_reading("100%", {})]
+    ocr_image.mend_percent_rows(table, 0, readings, texts)
+    assert texts[keys[2]] == [("16", 0.96)]
+
+
+def test_a_cell_under_a_number_heading_read_as_no_number_takes_its_digits_only_reading():
+    def line(text: str, number: str = "", sure: float = 0.0) -> ocr_text.Reading:
+        return ocr_text.Reading(text, 0.97, (), number, sure)
+
+    # heading row 分值 | 三级指标, then two rows; the 分值 column's "S" is the model's 5 among digits
+    table = ocr_image.Table(
+        rules=[],
+        left=0,
+        right=200,
+        cells=[[0, 0, 100, 20], [100, 0, 200, 20], [0, 20, 100, 40], [100, 20, 200, 40], [0, 40, 100, 60]],
+    )
+    keys = [("cell", index) for index in range(5)]
+    readings = {
+        keys[0]: [line("分值", "", 0.0)],
+        keys[1]: [line("三级指标")],
+        keys[2]: [line("S", "5", 0.3)],
+        keys[3]: [line("S", "5", 0.3)],  # under 三级指标: a name, left as read
+        keys[4]: [line("S", "5", 0.001)],  # 5 not weighed
+    }
+    texts = {key: [(found[0].text, found[0].confidence)] for key, found in readings.items()}
+    ocr_image.mend_number_columns(table, 0, readings, texts)
+    assert texts[keys[2]] == [("5", 0.3)]  # read as a number, and confirmed by a person
+    assert texts[keys[3]] == [("S", 0.97)]
+    assert texts[keys[4]] == [("S", 0.97)]
+    assert texts[keys[0]] == [("分值", 0.97)]
+
+
+def test_headings_of_number_columns_are_known_from_the_labels():
+    assert labels.heading_kind("分值") == "points"
+    assert labels.heading_kind("得分") == "points"
+    assert labels.heading_kind("执行率") == "number"
+    assert labels.heading_kind("全年预算数") == "number"
+    assert labels.heading_kind("三级指标") == "text"
+    assert labels.heading_kind("年度指标值") == "text"
+    assert labels.heading_kind("劳务派遣工作完成率") is None
+
+
+def test_a_heading_that_lost_a_character_is_the_label_its_header_row_lacks():
+    assert labels.missing_heading("分", {"name", "target", "actual", "weight"}, "indicator") == "得分"
+    assert labels.missing_heading("分", {"name", "target", "actual", "weight", "score"}, "indicator") is None
+    assert labels.missing_heading("分", {"name", "target", "actual"}, "indicator") is None  # 分值 or 得分
+    header = ["三级指标", "年度指标值", "实际完成值", "分值", "分"]
+    table = ocr_image.Table(rules=[], left=0, right=500, cells=[[100 * at, 0, 100 * at + 100, 20] for at in range(5)])
+    table.cells += [[100 * at, 20, 100 * at + 100, 40] for at in range(5)]
+    body = ["完成率", "100%", "100%", "5", "分"]
+    keys = [("cell", index) for index in range(10)]
+    readings = {key: [ocr_text.Reading(text, 0.97)] for key, text in zip(keys, header + body, strict=True)}
+    texts = {key: [(found[0].text, 0.97)] for key, found in readings.items()}
+    ocr_image.mend_headings(table, 0, readings, texts)
+    assert texts[keys[4]] == [("得分", 0.97)]
+    assert texts[keys[9]] == [("分", 0.97)]  # a body row is no header row
+
+
+def test_a_digit_the_model_weighed_before_a_line_but_dropped_is_put_in_front():
+    characters = ocr_text.engine().postprocess_op.character
+    steps = np.zeros((4, len(characters)), dtype=np.float32)
+    zero, unit = characters.index("0"), characters.index("起")
+    steps[0, 0], steps[1, 0], steps[1, zero], steps[2, unit], steps[3, 0] = 1, 0.6, 0.4, 1, 1
+    inked = np.full((20, 40), 220, dtype=np.uint8)
+    inked[5:15, 2:8] = 30  # the "0", before the step of 起 (step 2 of 4: columns 20 on)
+    inked[5:15, 22:34] = 30
+    blank = inked.copy()
+    blank[:, :20] = 220
+
+    def read(image: np.ndarray) -> ocr_text.Reading:
+        return ocr_text.with_leading_digit(image, steps, ocr_text.decode(steps, characters), 0.5, characters)
+
+    assert (read(inked).text, round(read(inked).confidence, 3)) == ("0起", 0.4)  # a person confirms it
+    assert read(blank).text == "起"  # no glyph stands there
+    steps[1, 0], steps[1, zero] = 0.99, 0.01
+    assert read(inked).text == "起"  # not weighed
+
+
+def test_the_model_reads_a_line_over_digits_only_as_well():
+    steps = np.zeros((4, 6625), dtype=np.float32)
+    characters = ocr_text.engine().postprocess_op.character
+    s_class, five, blank = characters.index("S"), characters.index("5"), 0
+    steps[0, blank], steps[1, s_class], steps[1, five], steps[2, blank], steps[3, blank] = 1, 0.7, 0.2, 1, 1
+    classes = ocr_text.number_classes(tuple(characters))
+    found = ocr_text.with_number(ocr_text.decode(steps, characters), steps, characters, classes)
+    assert (found.text, found.number) == ("S", "5")
+    assert abs(found.number_confidence - 0.2) < 1e-6
+
+
 def printed_line(text: str, size: int = 13) -> np.ndarray:
     """A line of small print as a 150 dpi copier scans it: blurred, greyed, grained."""
     import cv2
@@ -283,6 +458,11 @@ def test_a_comparator_the_model_skips_is_read_from_its_glyph():
     assert greater.text == ">90%"  # no bar: as the model read it
     (plain,) = ocr_text.recognise([printed_line("90%")])
     assert plain.text == "90%"
+    # the glyph read as "<" is looked at up to halfway to the digit (a "≤" is wider than its step): a true "<",
+    # small print or large, gets no bar from the digit beside it
+    assert [found.text for found in ocr_text.recognise([printed_line("<2%", size) for size in (13, 15, 17, 19)])] == [
+        "<2%"
+    ] * 4
 
 
 # ---------------------------------------------------------------- stored and exported
