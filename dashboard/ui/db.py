@@ -85,10 +85,25 @@ def cursor(snapshot: int | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
             con.close()
         return
     if _sharing():
-        yield _run_connection()
+        con = _run_connection()
+        try:
+            yield con
+        except duckdb.Error:
+            _after_failed_read(con)
+            raise
         return
     with _reading() as con:
         yield con
+
+
+def _after_failed_read(con: duckdb.DuckDBPyConnection) -> None:
+    """A read of the run failed. On a lake its transaction may now be aborted ("please ROLLBACK"): the run's next
+    read opens a connection pinned to the snapshot the run began on, so it still reads that one snapshot."""
+    if isinstance(location(), Path) or _RUN.as_of is not None or con is not _RUN.con:
+        return
+    with contextlib.suppress(duckdb.Error):
+        con.execute("ROLLBACK")
+    _RUN.con, _RUN.repin = None, _RUN.snapshot
 
 
 def _run_connection() -> duckdb.DuckDBPyConnection:
@@ -97,8 +112,8 @@ def _run_connection() -> duckdb.DuckDBPyConnection:
         where = location()
         if isinstance(where, Path):
             _RUN.con = _RUN.held.enter_context(_reading())
-        elif _RUN.as_of is not None:
-            snapshot = _RUN.as_of.snapshot
+        elif _RUN.as_of is not None or getattr(_RUN, "repin", None) is not None:
+            snapshot = _RUN.as_of.snapshot if _RUN.as_of is not None else _RUN.repin
             _RUN.con = _RUN.held.enter_context(contextlib.closing(connect.open_db(where, snapshot=snapshot)))
             _RUN.snapshot = snapshot
         else:
@@ -160,10 +175,11 @@ def shared_reads(as_of: snapshots.AsOf | None = None) -> Iterator[None]:
     held meanwhile waits for it (connect.open_db). On a lake every read of the run sees one snapshot: the
     latest at its first read, or `as_of` (a past one, 总览's choice)."""
     _RUN.sharing, _RUN.con, _RUN.held, _RUN.as_of, _RUN.snapshot = True, None, ExitStack(), as_of, None
+    _RUN.repin = None  # set by _after_failed_read: the snapshot to read on after a failed read
     try:
         yield
     finally:
-        held, _RUN.sharing, _RUN.con, _RUN.held = _RUN.held, False, None, None
+        held, _RUN.sharing, _RUN.con, _RUN.held, _RUN.repin = _RUN.held, False, None, None, None
         held.close()
 
 

@@ -12,6 +12,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import duckdb
 import pytest
 from docx import Document
 
@@ -83,6 +84,21 @@ def test_one_run_reads_one_snapshot_and_the_next_run_sees_the_write(two_batches,
         assert db.cache_key() != key
     assert (before, during, after) == (FIRST_FORMS + LATER_FORMS, FIRST_FORMS + LATER_FORMS, FIRST_FORMS + 4)
     assert db.latest_key() == db.cache_key()  # outside a run: the catalog's latest
+
+
+def test_a_read_that_fails_mid_run_leaves_the_runs_later_reads_working_on_its_snapshot(two_batches, tmp_path):
+    """A query failing while it runs (not while it is bound) aborts the run's lake transaction; the run's next reads
+    still answer, from the snapshot the run began on (a write by another process meanwhile stays out)."""
+    location, _ = two_batches
+    with db.shared_reads():
+        with db.cursor() as cur:
+            before = counted(cur)
+        import_text(location, tmp_path / "c.txt", seed_records()[10:12])
+        with pytest.raises(duckdb.ConversionException), db.cursor() as cur:
+            cur.execute("SELECT CAST(v AS INTEGER) FROM (VALUES ('x')) t(v)").fetchall()
+        with db.cursor() as cur:
+            after_error = counted(cur)
+    assert before == after_error == FIRST_FORMS + LATER_FORMS
 
 
 def test_overview_as_of_the_first_batch_leaves_the_later_import_out(two_batches):
