@@ -88,16 +88,26 @@ def connect_lake(location: str, read_only: bool, snapshot: int | None = None) ->
     folder = None if read_only or snapshot is not None else data_folder()
     if folder is not None:
         check_writable(folder)
-    con = duckdb.connect(config={"autoinstall_known_extensions": False, "autoload_known_extensions": False})
+    con = _with_extensions(*EXTENSION_PACKAGES)
     try:
-        for name in EXTENSION_PACKAGES:
-            con.execute(f"LOAD '{extension_file(name)}'")
         # A reader finds the data folder in the catalog; a writer names it (and a new lake records it).
         options = "READ_ONLY" if folder is None else f"DATA_PATH '{_quoted(folder)}'"
         if snapshot is not None:
             options = f"READ_ONLY, SNAPSHOT_VERSION {int(snapshot)}"
         con.execute(f"ATTACH '{_quoted(location)}' AS {LAKE_ALIAS} ({options})")
         con.execute(f"USE {LAKE_ALIAS}")
+    except BaseException:
+        con.close()
+        raise
+    return con
+
+
+def _with_extensions(*names: str) -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB with these extensions loaded from their wheels, and DuckDB's own downloads off."""
+    con = duckdb.connect(config={"autoinstall_known_extensions": False, "autoload_known_extensions": False})
+    try:
+        for name in names:
+            con.execute(f"LOAD '{extension_file(name)}'")
     except BaseException:
         con.close()
         raise
@@ -170,30 +180,32 @@ _MAKING_LOCK = 7_351_002  # an advisory lock key of this program's own
 
 
 @contextmanager
-def making_guard(location: str) -> Iterator[bool]:
-    """Around a writer's first open: yields True where the lake is already made (nothing held), else holds the
-    making lock until the block ends, then records the lake as made (where the block did not raise)."""
+def making_guard(location: str) -> Iterator[None]:
+    """Around a writer's open: where the lake is not yet made, holds the making lock until the block ends, then
+    records the lake as made (where the block did not raise); where it is made, holds nothing."""
     if not location.startswith(_POSTGRES_PREFIX):
-        yield True
+        yield
         return
-    con = duckdb.connect(config={"autoinstall_known_extensions": False, "autoload_known_extensions": False})
+    try:
+        con = _with_extensions("postgres_scanner")
+    except duckdb.Error as error:
+        raise explain(error, location) from None
     try:
         try:
-            con.execute(f"LOAD '{extension_file('postgres_scanner')}'")
             conninfo = location[len(_POSTGRES_PREFIX) :]
             con.execute(f"ATTACH '{_quoted(conninfo)}' AS {_GUARD_ALIAS} (TYPE postgres)")
             made = _made(con)
         except duckdb.Error as error:  # the catalog unreachable, a wrong password: said as the lake's own open says it
             raise explain(error, location) from None
         if made:
-            yield True
+            yield
             return
         con.execute("BEGIN TRANSACTION")
         con.execute(
             f"SELECT * FROM postgres_query('{_GUARD_ALIAS}', "
             f"'SELECT 1 AS held FROM (SELECT pg_advisory_xact_lock({_MAKING_LOCK})) AS lock')"
         ).fetchall()  # waits while another writer makes the lake
-        yield _made(con)
+        yield
         con.execute(
             "CALL postgres_execute(?, ?)", [_GUARD_ALIAS, f"CREATE TABLE IF NOT EXISTS {_MADE_MARKER} (made BOOLEAN)"]
         )

@@ -112,7 +112,7 @@ def _run_connection() -> duckdb.DuckDBPyConnection:
         where = location()
         if isinstance(where, Path):
             _RUN.con = _RUN.held.enter_context(_reading())
-        elif _RUN.as_of is not None or getattr(_RUN, "repin", None) is not None:
+        elif _RUN.as_of is not None or _RUN.repin is not None:
             snapshot = _RUN.as_of.snapshot if _RUN.as_of is not None else _RUN.repin
             _RUN.con = _RUN.held.enter_context(contextlib.closing(connect.open_db(where, snapshot=snapshot)))
             _RUN.snapshot = snapshot
@@ -228,14 +228,13 @@ class _LakeReader:
                 return action(con)
         except duckdb.Error:
             self._drop(con)
-        con = self._connection(where)  # StoreError (LAKE_UNREACHABLE) when the catalog still does not answer
+        con = self._connection(where)  # StoreError (lake.explain) when the catalog still does not answer
         try:
             with self.lock:
                 return action(con)
         except duckdb.Error as error:
             self._drop(con)
-            shown, detail = lake.without_password(where), lake.without_password(str(error))
-            raise schema.StoreError(texts.LAKE_UNREACHABLE.format(path=shown, detail=detail)) from None
+            raise lake.explain(error, where) from None
 
 
 def _lake_cursor(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
