@@ -44,6 +44,12 @@ def form_file(folder: Path, number: int) -> Path:
     return path
 
 
+def start_import(location: str, path: Path, env: dict[str, str] | None = None) -> subprocess.Popen:
+    """`python -m dashboard import` of one file into `location`, started (its output kept for the caller)."""
+    command = [sys.executable, "-m", "dashboard", "import", "--db", location, "--year", "2021", str(path)]
+    return subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
 def _children_cpu() -> float:
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     return usage.ru_utime + usage.ru_stime
@@ -58,17 +64,7 @@ def run(server: lake_server.PostgresServer, files: list[Path]) -> tuple[float, f
     connect.open_db(location).close()
     cpu = _children_cpu()
     started = time.perf_counter()
-    processes = [
-        subprocess.Popen(
-            [sys.executable, "-m", "dashboard", "import", "--db", location, "--year", "2021", str(path)],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        for path in files
-    ]
+    processes = [start_import(location, path, env) for path in files]
     outputs = [process.communicate(timeout=1800) for process in processes]
     wall = time.perf_counter() - started
     conflicts = 0

@@ -184,36 +184,20 @@ class Backend:
             lake_server.stop_server(self.server)
 
 
-def distinct_copies(folder: Path, count: int) -> list[Path]:
-    """`count` copies of the 22-form sample text, each under its own 主管部门 code: different forms, so
-    concurrent importers neither replace nor hold each other's forms."""
-    text = SAMPLE_TEXT.read_text(encoding="utf-8")
-    code = "0402009"
-    assert code in text
-    copies = []
-    for number in range(count):
-        path = folder / f"copy-{number}.txt"
-        path.write_text(text.replace(code, f"0499{number:03d}"), encoding="utf-8")
-        copies.append(path)
-    return copies
-
-
 def concurrent_figures(backend: Backend, importers: int = 4) -> None:
-    """Forms per second: one importer with one file, then `importers` processes at once, each its own file."""
-    copies = distinct_copies(backend.work, importers)
+    """Forms per second: one importer with one file, then `importers` processes at once, each its own file of
+    22 different forms (benchmarks/lake_importers.py: every form new, so none replaces or holds another's)."""
+    from benchmarks import lake_importers
+
+    copies = [lake_importers.form_file(backend.work, number) for number in range(importers)]
     one = backend.use(backend.new("one-importer"))
     seconds, _, _ = timed_cli("import", "--db", one, "--year", SAMPLE_YEAR, str(copies[0]))
     alone = 22 / seconds
     many = backend.use(backend.new("many-importers"))  # one lake: every child gets its data folder
     start = time.perf_counter()
-    children = [
-        subprocess.Popen(
-            [sys.executable, "-m", "dashboard", "import", "--db", many, "--year", SAMPLE_YEAR, str(path)],
-            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-        )
-        for path in copies
-    ]  # fmt: skip
-    failed = [child.communicate()[1][-300:] for child in children if child.wait() != 0]
+    children = [lake_importers.start_import(many, path) for path in copies]
+    said = [(child, child.communicate()[1]) for child in children]  # read to the end: no child blocks on a pipe
+    failed = [stderr[-300:] for child, stderr in said if child.returncode != 0]
     elapsed = time.perf_counter() - start
     con = connect.open_db(many, read_only=True)
     try:
