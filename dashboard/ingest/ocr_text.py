@@ -148,6 +148,18 @@ COMPARATOR_MIN = 0.005
 # digits, measured 0.9–1.0); ">" and "<" stand in the middle of the line (0.55–0.65).
 BAR_HEIGHT_SHARE = 0.75
 INK_BELOW_BACKGROUND = 40  # grey levels below the line's median that are ink
+INKED_COLUMNS_MIN = 3  # pixel columns with ink that make a glyph (fewer: specks)
+
+
+def ink_mask(image: np.ndarray) -> np.ndarray:
+    """The line image's ink: pixels INK_BELOW_BACKGROUND grey levels darker than its median."""
+    gray = image[:, :, 0] if image.ndim == 3 else image
+    return gray < np.median(gray) - INK_BELOW_BACKGROUND
+
+
+def inked_columns(ink: np.ndarray, edge: int) -> np.ndarray:
+    """The pixel columns left of `edge` with ink in them."""
+    return np.flatnonzero(ink[:, : max(0, edge)].any(axis=0))
 
 
 def with_comparator(
@@ -173,16 +185,15 @@ def with_comparator(
     less = float(steps[:stop, [characters.index(char) for char in LESS]].sum(axis=1).max())
     if max(greater, less) < COMPARATOR_MIN:
         return reading
-    gray = image[:, :, 0] if image.ndim == 3 else image
-    ink = gray < np.median(gray) - INK_BELOW_BACKGROUND
-    step_pixels = step_heights * gray.shape[0]
+    ink = ink_mask(image)
+    step_pixels = step_heights * ink.shape[0]
     if text[0].isdigit():
         edge = int(first * step_pixels) - 2
     else:  # the glyph read reaches halfway to the next character read: a "≤" is wider than its step
         following = next((int(step) for step in read if best[step] != best[first]), first + 1)
         edge = int(((first + following) / 2 + 0.5) * step_pixels)
-    columns = np.flatnonzero(ink[:, : max(0, edge)].any(axis=0))
-    if len(columns) < 3:
+    columns = inked_columns(ink, edge)
+    if len(columns) < INKED_COLUMNS_MIN:
         return reading
     start = end = int(columns[0])
     for column in columns[1:]:
@@ -237,10 +248,8 @@ def with_leading_digit(
 
 
 def inked_before(image: np.ndarray, edge: int) -> bool:
-    """Whether ink (INK_BELOW_BACKGROUND) stands in three or more pixel columns left of `edge`."""
-    gray = image[:, :, 0] if image.ndim == 3 else image
-    ink = gray < np.median(gray) - INK_BELOW_BACKGROUND
-    return len(np.flatnonzero(ink[:, : max(0, edge)].any(axis=0))) >= 3
+    """Whether a glyph is inked left of `edge` (INKED_COLUMNS_MIN pixel columns or more)."""
+    return len(inked_columns(ink_mask(image), edge)) >= INKED_COLUMNS_MIN
 
 
 NUMBER_CHARACTERS = "0123456789.,%"
