@@ -74,8 +74,8 @@ class ListFilter:
 LIST_FILTERS: tuple[ListFilter, ...] = (
     ListFilter(KEY_YEAR, "years", texts.FILTER_YEAR, "{o}.year", "years", cast=int),
     ListFilter(KEY_DEPARTMENT, "departments", texts.FILTER_DEPARTMENT, "{o}.department", "departments"),
-    ListFilter(KEY_UNIT, "units", texts.FILTER_UNIT, "trim({o}.unit)", "units", texts.UNIT_BLANK,
-               "nullif(trim({o}.unit), '') IS NULL", blank_option="has_blank_unit"),
+    ListFilter(KEY_UNIT, "units", texts.FILTER_UNIT, "{o}.unit", "units", texts.UNIT_BLANK,
+               "nullif({o}.unit, '') IS NULL", blank_option="has_blank_unit"),
     ListFilter(KEY_TYPE, "types", texts.FILTER_TYPE, "{o}.project_type", "types"),
     ListFilter(KEY_GRADE, "grades", texts.FILTER_GRADE, "{o}.grade", None, texts.GRADE_NONE, "{o}.grade IS NULL",
                fixed=lambda: (*grades(), texts.NOT_GRADED),

@@ -60,7 +60,7 @@ counted_forms AS (
                         {reference.type_sql()} AS project_type),  -- "name（code）" and resolved types (reference.py)
         f.department AS printed_department, f.unit AS printed_unit, f.project_type AS printed_type,
         coalesce({reference.unit_sql()}, {reference.department_sql()}) AS org,
-        (nullif(trim(f.unit), '') IS NULL) AS org_is_department,
+        (nullif(f.unit, '') IS NULL) AS org_is_department,
         {{grade}} AS grade,  -- grade_sql at use (the configuration is read then); texts.NOT_GRADED where not graded
         CASE WHEN f.not_graded IS NULL THEN f.total_score END AS graded_score  -- what averages and ranks read
     FROM forms f {reference.joins()}
@@ -476,7 +476,7 @@ def deductions_by_class(con, filters: Filters) -> pd.DataFrame:
 # lists from those groups: half the work of five groupings over every form.
 FILTER_OPTIONS_SQL = """
 WITH r AS MATERIALIZED (
-    SELECT year, department, trim(unit) AS unit, project_type, count(*) AS n FROM {forms} GROUP BY ALL
+    SELECT year, department, unit, project_type, count(*) AS n FROM {forms} GROUP BY ALL
 )
 SELECT 'years' AS kind, CAST(year AS VARCHAR) AS value, sum(n) AS forms FROM r WHERE year IS NOT NULL GROUP BY ALL
 UNION ALL SELECT 'departments', department, sum(n) FROM r WHERE department IS NOT NULL GROUP BY ALL

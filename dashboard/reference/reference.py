@@ -69,22 +69,23 @@ def _text(value: str) -> str:
 
 
 def joins(f: str = "f") -> str:
-    """LEFT JOINs of the resolved organisations (ref_d, ref_u) and type (ref_t) of the forms row `f`."""
+    """LEFT JOINs of the resolved organisations (ref_d, ref_u) and type (ref_t) of the forms row `f` (its 主管部门 and
+    实施单位 are stored trimmed, as the spellings are: schema.STORED_AS)."""
     return f"""
-    LEFT JOIN ref_org_spellings ref_d ON ref_d.spelling = trim({f}.department)
-    LEFT JOIN ref_org_spellings ref_u ON ref_u.spelling = trim({f}.unit)
+    LEFT JOIN ref_org_spellings ref_d ON ref_d.spelling = {f}.department
+    LEFT JOIN ref_org_spellings ref_u ON ref_u.spelling = {f}.unit
     LEFT JOIN ref_project_types ref_t ON ref_t.project_name = {f}.project_name
          AND ref_t.printed_type = {f}.project_type AND ref_t.project_code = coalesce({f}.project_code, '')"""
 
 
 def department_sql(f: str = "f") -> str:
     """The 主管部门 as every view shows it: "name（code）" of its organisation, else as printed."""
-    return f"coalesce(ref_d.label, nullif(trim({f}.department), ''))"
+    return f"coalesce(ref_d.label, nullif({f}.department, ''))"
 
 
 def unit_sql(f: str = "f") -> str:
     """The 实施单位 as every view shows it; NULL where the form leaves it blank."""
-    return f"coalesce(ref_u.label, nullif(trim({f}.unit), ''))"
+    return f"coalesce(ref_u.label, nullif({f}.unit, ''))"
 
 
 def type_sql(f: str = "f") -> str:

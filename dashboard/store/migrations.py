@@ -10,7 +10,14 @@ from dashboard.core.transactions import only_row
 from dashboard.security import signin_guard
 from dashboard.store import writes
 from dashboard.store.reads import load_forms
-from dashboard.store.schema import COPY_KEY_COLUMNS, CYCLE_DDL, OCR_BLOCKS_DDL, OCR_CELLS_DDL, UNIT_FINDINGS_MARKS_DDL
+from dashboard.store.schema import (
+    COPY_KEY_COLUMNS,
+    CYCLE_DDL,
+    OCR_BLOCKS_DDL,
+    OCR_CELLS_DDL,
+    STORED_AS,
+    UNIT_FINDINGS_MARKS_DDL,
+)
 from dashboard.store.writes import FORM_SUM_COLUMNS, refresh_derived, refresh_indicator_sums, update_from_frame
 
 
@@ -190,6 +197,14 @@ def _migrate_12_to_13(con) -> None:
     con.execute(OCR_BLOCKS_DDL)
 
 
+def _migrate_13_to_14(con) -> None:
+    """Version 14 stores a printed 主管部门 and 实施单位 without spaces at their ends (schema.STORED_AS), as the page
+    SQL compared them before (trim() on every row of every query), so no total and no grouping changes."""
+    for column in STORED_AS["forms"]:
+        stored = writes.stored_sql("forms", column, column)
+        con.execute(f"UPDATE forms SET {column} = {stored} WHERE {column} IS DISTINCT FROM {stored}")
+
+
 MIGRATIONS = {
     1: _migrate_1_to_2,
     2: _migrate_2_to_3,
@@ -203,6 +218,7 @@ MIGRATIONS = {
     10: _migrate_10_to_11,
     11: _migrate_11_to_12,
     12: _migrate_12_to_13,
+    13: _migrate_13_to_14,
 }
 
 

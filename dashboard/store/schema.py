@@ -8,7 +8,13 @@ import duckdb
 from dashboard.core.transactions import first_row
 
 # The schema this code writes. Bump it with every change below, and add the step in `migrations.MIGRATIONS`.
-SCHEMA_VERSION = 13
+SCHEMA_VERSION = 14
+
+# Columns stored as SQL gives them from what was read (writes.insert_columns_sql, migrations._migrate_13_to_14): a
+# printed 主管部门 and 实施单位 keep no spaces at their ends (DuckDB's trim(): spaces and other space separators
+# such as U+3000, not tabs or line breaks), so the page SQL compares and joins them as stored, with no trim() on
+# every row of every query.
+STORED_AS = {"forms": {"department": "trim({value})", "unit": "trim({value})"}}  # {value}: the value as read
 
 
 # Cells read by OCR (a form's scanned pages): also created by migrations._migrate_9_to_10.
@@ -159,8 +165,8 @@ CREATE TABLE IF NOT EXISTS forms (
     source_file      VARCHAR NOT NULL,
     source_pages     INTEGER[],
     year             INTEGER,
-    department       VARCHAR,
-    unit             VARCHAR,
+    department       VARCHAR,           -- as printed, without spaces at its ends (STORED_AS)
+    unit             VARCHAR,           -- likewise
     project_name     VARCHAR NOT NULL,
     project_type     VARCHAR NOT NULL,
     status           VARCHAR,

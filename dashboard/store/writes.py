@@ -26,6 +26,7 @@ from dashboard.store.schema import (
     INDICATOR_OCR,
     OCR_BLOCK_COLUMNS,
     OCR_CELL_COLUMNS,
+    STORED_AS,
     StoreError,
 )
 
@@ -358,7 +359,8 @@ def _rewrite_header(con, form: Form) -> None:
     transaction)."""
     _complete, _rate, name, department, unit, code = derived_form_values(form)
     con.execute(
-        "UPDATE forms SET year = ?, department = ?, unit = ?, identity_name = ?, identity_department = ?, "
+        f"UPDATE forms SET year = ?, department = {stored_sql('forms', 'department', '?')}, "
+        f"unit = {stored_sql('forms', 'unit', '?')}, identity_name = ?, identity_department = ?, "
         "identity_unit = ?, identity_code = ? WHERE form_id = ?",
         [form.year, form.department, form.unit, name, department, unit, code, form.id],
     )
@@ -464,12 +466,27 @@ def _append_rows(con, table: str, columns: list[str], rows: list[list]) -> None:
         _refuse_text_without_utf8(rows)
         _append_frame(con, table, pd.DataFrame(rows, columns=columns, dtype=object))
         return
-    names = ", ".join(columns)
     con.register("incoming_rows", data)
     try:
-        con.execute(f"INSERT INTO {table} ({names}) SELECT {names} FROM incoming_rows")
+        selected = insert_columns_sql(table, columns)
+        con.execute(f"INSERT INTO {table} ({', '.join(columns)}) SELECT {selected} FROM incoming_rows")
     finally:
         con.unregister("incoming_rows")
+
+
+def insert_columns_sql(table: str, columns: list[str]) -> str:
+    """The SELECT list of an INSERT INTO `table` (`columns`) from rows as read: each column as stored
+    (schema.STORED_AS)."""
+    return ", ".join(
+        column if stored_sql(table, column, column) == column else f"{stored_sql(table, column, column)} AS {column}"
+        for column in columns
+    )
+
+
+def stored_sql(table: str, column: str, value: str) -> str:
+    """SQL of what `table`.`column` stores for `value` (a column of rows as read, or "?"): schema.STORED_AS."""
+    template = STORED_AS.get(table, {}).get(column)
+    return template.format(value=value) if template else value
 
 
 def _refuse_text_without_utf8(rows: list[list]) -> None:
@@ -498,10 +515,11 @@ def _append_frame(con, table: str, frame: pd.DataFrame | None) -> None:
     """INSERT a DataFrame whose columns are named like the table's (object dtype keeps NULLs)."""
     if frame is None or frame.empty:
         return
-    columns = ", ".join(frame.columns)
+    columns = list(frame.columns)
     con.register("incoming_frame", frame)
     try:
-        con.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM incoming_frame")
+        selected = insert_columns_sql(table, columns)
+        con.execute(f"INSERT INTO {table} ({', '.join(columns)}) SELECT {selected} FROM incoming_frame")
     finally:
         con.unregister("incoming_frame")
 

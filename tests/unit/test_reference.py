@@ -304,6 +304,17 @@ def test_cli_reference_and_json_export(mixed_db, tmp_path):
     )
 
 
+def migrated_from(con, path: Path, version: int):
+    """Mark the open file `con` as of schema `version` and close it; a reader is then told to migrate, and after
+    a writer's open (what `python -m dashboard migrate` does) a read-only connection to it is returned."""
+    con.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", [str(version)])
+    con.close()
+    with pytest.raises(schema.StoreError, match="migrate"):
+        connect.open_db(path, read_only=True)
+    connect.open_db(path).close()
+    return connect.open_db(path, read_only=True)
+
+
 def test_a_version_2_file_is_migrated_by_a_writer_and_refused_by_a_reader(mixed_db):
     con = connect.open_db(mixed_db)
     for table in ("ref_organisations", "ref_org_spellings", "ref_type_rules", "ref_type_assignments"):
@@ -313,12 +324,7 @@ def test_a_version_2_file_is_migrated_by_a_writer_and_refused_by_a_reader(mixed_
     for column in ("indicator_count", "deducted_count", "points_lost", "unexplained_count", "budget", "executed",
                    "not_graded"):  # fmt: skip
         con.execute(f"ALTER TABLE forms DROP COLUMN {column}")  # versions 4, 5 and 6 added them
-    con.execute("UPDATE meta SET value = '2' WHERE key = 'schema_version'")
-    con.close()
-    with pytest.raises(schema.StoreError, match="migrate"):
-        connect.open_db(mixed_db, read_only=True)
-    connect.open_db(mixed_db).close()  # what `python -m dashboard migrate` does
-    con = connect.open_db(mixed_db, read_only=True)
+    con = migrated_from(con, mixed_db, 2)
     try:
         assert reference.present(con)
         assert queries.filter_options(con)["departments"] == ["0402009", TOWN]
@@ -369,3 +375,60 @@ def test_a_person_groups_a_name_variant_with_its_organisation(con, tmp_path):
     assert len(organisations.load(con).orgs) == 5  # the variant's own organisation is gone
     with pytest.raises(organisations.OrgFileError):
         organisations.assign_spellings(con, {"某某镇政府": 999_999})
+
+
+# --- 主管部门 and 实施单位 stored without spaces at their ends (schema.STORED_AS) ------------------------------------
+
+EDGE_SPACES = ("\u3000", " ")  # an ideographic space and a space: what DuckDB's trim() takes off, as the pages did
+
+
+def _units_summary(con) -> list[tuple]:
+    frame = queries.group_summary(con, Filters(), "org")
+    return sorted(frame[["grp", "forms", "budget"]].itertuples(index=False, name=None), key=str)
+
+
+def test_a_version_13_file_gets_its_printed_names_trimmed_with_no_total_moving(mixed_db):
+    """Before version 14 the pages trimmed each printed 主管部门/实施单位 in every query; now it is stored trimmed, so a
+    file whose forms print spaces at their ends is trimmed on migration and groups exactly as it did."""
+    con = connect.open_db(mixed_db)
+    before = _units_summary(con)
+    options = queries.filter_options(con)
+    lead, tail = EDGE_SPACES
+    con.execute(
+        f"UPDATE forms SET department = '{lead}' || department || '{tail}', unit = '{tail}' || unit || '{lead}'"
+    )
+    con = migrated_from(con, mixed_db, 13)
+    try:
+        assert schema.schema_version(con) == schema.SCHEMA_VERSION == 14
+        edged = "SELECT count(*) FROM forms WHERE department <> trim(department) OR unit <> trim(unit)"
+        assert con.execute(edged).fetchone() == (0,)
+        assert con.execute("SELECT count(*) FROM forms WHERE unit IS NOT NULL").fetchone()[0] > 0
+        assert _units_summary(con) == before
+        assert queries.filter_options(con) == options
+    finally:
+        con.close()
+
+
+def test_a_form_printing_spaces_around_its_names_is_stored_trimmed_and_groups_with_its_unit(mixed_db):
+    """A form read with spaces around its 主管部门 and 实施单位 (a reader that kept them) is stored without them, and
+    counts under the same unit as the forms that print the name plainly."""
+    from dashboard.store import writes
+
+    con = connect.open_db(mixed_db)
+    try:
+        form_id, department, unit = con.execute(
+            "SELECT form_id, department, unit FROM forms WHERE nullif(unit, '') IS NOT NULL ORDER BY form_id LIMIT 1"
+        ).fetchone()
+        before = dict((grp, forms) for grp, forms, _budget in _units_summary(con))
+        form = reads.load_forms(con, [form_id])[0]
+        form.id, form.project_name = "", form.project_name + "（另一份）"
+        lead, tail = EDGE_SPACES
+        form.department, form.unit = f"{lead}{department}{tail}", f"{tail}{unit}{lead}"
+        writes.save_file(con, "spaces.txt", "ab" * 32, [writes.Placement(form, writes.PlacementStatus.NEW)])
+        stored = con.execute("SELECT department, unit FROM forms WHERE form_id = ?", [form.id]).fetchone()
+        assert stored == (department, unit)
+        after = dict((grp, forms) for grp, forms, _budget in _units_summary(con))
+        grown = {grp: forms - before.get(grp, 0) for grp, forms in after.items() if forms != before.get(grp, 0)}
+        assert list(grown.values()) == [1] and len(after) == len(before)
+    finally:
+        con.close()
