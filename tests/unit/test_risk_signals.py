@@ -12,6 +12,8 @@ from dashboard.audit import audit, review
 from dashboard.audit.config import DEFAULT_CONFIG, NATIONAL, AuditConfig, load_config
 from dashboard.core import domain
 from dashboard.core.model import Form, FundRow, Funds, Indicator
+from dashboard.queries import review_queries
+from dashboard.queries.filters import Filters
 from dashboard.store import connect, writes
 from tests.unit.test_audit import clean_rows as audit_rows
 from tests.unit.test_audit import row
@@ -104,6 +106,31 @@ def store(tmp_path, forms: list[Form], name="signals", config=None) -> list[set[
 def test_each_form_raises_exactly_its_signal(tmp_path):
     cases = signal_forms()
     assert store(tmp_path, [f for f, _ in cases]) == [signals for _, signals in cases]
+
+
+def test_the_signal_listing_ranks_forms_by_their_signals_and_pages_them(tmp_path):
+    """review_queries.signal_forms against the hand-written truth above: most signals first, then import order;
+    each form's rules listed once, sorted; a page is the whole listing's slice; a rule or a unit narrows it."""
+    cases = signal_forms()
+    store(tmp_path, [f for f, _ in cases])
+    expected = sorted(
+        ((f.project_name, ",".join(sorted(signals)), len(signals)) for f, signals in cases if signals),
+        key=lambda shown: -shown[2],  # stable: import order within a count
+    )
+    con = connect.open_db(tmp_path / "signals.duckdb", read_only=True)
+    try:
+        whole = review_queries.signal_forms(con, Filters())
+        assert list(zip(whole["project_name"], whole["rules"], whole["signals"], strict=True)) == expected
+        assert all(message for message in whole["messages"])
+        pages = [review_queries.signal_forms(con, Filters(), offset=start, limit=4) for start in (0, 4, 8)]
+        assert [name for page in pages for name in page["project_name"]] == list(whole["project_name"])
+        copied = review_queries.signal_forms(con, Filters(), rule="copied_text")
+        assert list(copied["project_name"]) == ["文字雷同甲", "文字雷同乙", "原因雷同甲", "原因雷同乙"]
+        assert set(copied["rules"]) == {"copied_text"}
+        unit = review_queries.signal_forms(con, Filters(), org="壬单位")
+        assert list(unit["project_name"]) == ["原因雷同甲", "原因雷同乙"]
+    finally:
+        con.close()
 
 
 def test_execution_cap_alone_where_the_scheme_does_not_check_the_gap(tmp_path):

@@ -43,7 +43,7 @@ def main() -> None:
     if by_level2.empty:
         st.success(texts.DEDUCTIONS_NONE, icon=":material/check_circle:")
         return
-    show_cards(page_data.read(queries.deduction_totals, current, ()))  # the same cached read as the table count
+    show_cards(page_data.read(queries.deduction_totals, current, (), (), False))  # the table's count where none picked
     points_lost_chart(by_level2)
     by_class = page_data.read(queries.deductions_by_class, current)
     class_chart(by_class)
