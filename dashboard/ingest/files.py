@@ -245,6 +245,7 @@ class SafeReader:
         self.memory_bytes = memory_bytes  # for all workers together
         self.on_page = on_page  # (source_file, pages read, pages) for each scanned page read by OCR
         self._pool: Pool | None = None
+        self._pool_size = 0  # the workers the pool was started with
         self._progress: Any = None  # the workers' page-progress queue (a multiprocessing SimpleQueue)
         self._last_page: dict[str, float] = {}  # path → when its worker last reported a page
         self._names: dict[str, str] = {}  # path → the name shown for it
@@ -264,14 +265,19 @@ class SafeReader:
             self._progress.close()
             self._progress = None
 
-    def _ensure_pool(self) -> Pool:
+    def _ensure_pool(self, files: int) -> Pool:
+        """The pool, with a worker per file up to `workers`: a worker that would get no file is not started (each
+        start costs about half a second of CPU, which importers running side by side share). A pool smaller than
+        `files` now asks for is started again; each worker keeps its share of the memory cap either way."""
+        wanted = max(1, min(self.workers, files))
+        if self._pool is not None and self._pool_size < wanted:
+            self.close()
         if self._pool is None:
             share = self.memory_bytes // self.workers
             context = _WorkerContext()
             self._progress = context.SimpleQueue()  # put writes to the pipe at once: no report trails the result
-            self._pool = context.Pool(
-                self.workers, initializer=_start_worker, initargs=(share, os.getpid(), self._progress)
-            )
+            self._pool = context.Pool(wanted, initializer=_start_worker, initargs=(share, os.getpid(), self._progress))
+            self._pool_size = wanted
         return self._pool
 
     def _result(self, job, path: Path, source_file: str) -> tuple[str, Any]:
@@ -337,7 +343,7 @@ class SafeReader:
         jobs: dict[int, AsyncResult] = {}
         for index in self._start_order(queued, [checked[i][0] for i in queued]):
             path, source_file, _ = checked[index]
-            jobs[index] = self._ensure_pool().apply_async(_parse_in_worker, (str(path), source_file))
+            jobs[index] = self._ensure_pool(len(queued)).apply_async(_parse_in_worker, (str(path), source_file))
             self._names[str(path)] = source_file
         return [
             (path, source_file, jobs[index] if reason is None else ReadResult(path, source_file, error=reason))

@@ -38,9 +38,26 @@ def write_flate_bomb_pdf(path: Path, inflated_bytes: int) -> Path:
 
 def test_memory_cap_is_shared_between_workers():
     with SafeReader(workers=2, memory_bytes=2 * GIB) as reader:
-        pool = reader._ensure_pool()
+        pool = reader._ensure_pool(2)
         limits = [pool.apply(resource.getrlimit, (resource.RLIMIT_AS,))[0] for _ in range(4)]
     assert set(limits) == {1 * GIB}  # 2 GiB for both together, 1 GiB each
+
+
+def test_a_worker_per_file_up_to_the_pool_size():
+    """One file starts one worker (a second would only cost its start-up CPU); two files on a one-worker pool
+    start the pool again with two; every worker keeps its share of the memory cap."""
+    samples = ROOT / "data" / "samples"
+    with SafeReader(workers=2, memory_bytes=2 * GIB) as reader:
+        (one,) = list(reader.read_all([(samples / "sample_form_a.pdf", "a.pdf")]))
+        assert one.error is None and one.forms
+        assert len(reader._pool._pool) == 1
+        both = list(
+            reader.read_all([(samples / "sample_form_a.pdf", "a.pdf"), (samples / "sample_form_b.pdf", "b.pdf")])
+        )
+        assert [result.error for result in both] == [None, None]
+        assert len(reader._pool._pool) == 2
+        limits = {reader._pool.apply(resource.getrlimit, (resource.RLIMIT_AS,))[0] for _ in range(4)}
+    assert limits == {1 * GIB}
 
 
 def test_decompression_bomb_is_reported_as_too_much_memory_not_damaged(tmp_path):
@@ -64,7 +81,7 @@ PARENT_SCRIPT = """
 import sys, time
 from dashboard.ingest.files import SafeReader
 reader = SafeReader(workers=2)
-pool = reader._ensure_pool()
+pool = reader._ensure_pool(2)
 pool.apply(sum, ([1, 2],))  # the workers are up
 for _ in range(2):
     pool.apply_async(time.sleep, (600,))  # both stuck in a long "parse": they never read their task pipe again
