@@ -429,7 +429,8 @@ def unexplained_point(context: Context) -> Point | None:
 
 def review_point(context: Context) -> Point:
     con, filters = context.con, context.filters
-    severities = review_queries.severity_counts(con, filters)
+    found = review_queries.finding_counts(con, filters)
+    severities = found.severities
     parts = texts.REPORT_CLAUSE_SEPARATOR.join(
         texts.REPORT_SEVERITY.format(
             label=texts.SEVERITY_LABELS[row.severity],
@@ -438,7 +439,7 @@ def review_point(context: Context) -> Point:
         )
         for row in severities.itertuples()
     )
-    signals = review_queries.signal_counts(con, filters)
+    signals = found.signals
     warnings = signals[(signals["severity"] == "warning") & (signals["forms"] > 0)]
     warnings = warnings.sort_values("forms", ascending=False, kind="stable")
     top = (

@@ -461,7 +461,8 @@ def _reason_classes(writer: _Writer, con, filters: Filters) -> None:
 
 
 def _review(writer: _Writer, con, filters: Filters, names: FormNames) -> None:
-    severities = review_queries.severity_counts(con, filters)
+    found = review_queries.finding_counts(con, filters)
+    severities = found.severities
     writer.paragraph(
         "；".join(
             texts.REPORT_SEVERITY.format(
@@ -473,7 +474,7 @@ def _review(writer: _Writer, con, filters: Filters, names: FormNames) -> None:
         )
         + texts.REPORT_SENTENCE_END
     )
-    rules = review_queries.rule_counts(con, filters)
+    rules = found.rules
     if not rules.empty:
         writer.table(
             [texts.REPORT_COL_RULE, texts.REPORT_COL_SEVERITY, texts.REPORT_COL_FINDINGS, texts.KPI_FORMS],

@@ -9,6 +9,7 @@ scoring rules give). The page calls them through `page_data.read`, which caches.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from types import SimpleNamespace
 
 import pandas as pd
@@ -42,30 +43,66 @@ def _severity_rank(column: str) -> str:
 # --- counts ------------------------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class FindingCounts:
+    """The 复核 page's counts of findings under the filters, from one pass over the findings (finding_counts)."""
+
+    rules: pd.DataFrame  # rule, severity, findings, forms: errors first, then by count (rule_counts)
+    severities: pd.DataFrame  # severity, findings, forms: all three, zero where none (severity_counts)
+    signals: pd.DataFrame  # rule, severity, findings, forms: each risk signal in order, zero where none
+    forms: int  # forms with at least one finding
+    signal_forms: int  # forms with at least one risk signal
+
+
+def finding_counts(con, filters: Filters) -> FindingCounts:
+    """Findings and the forms that have them per rule and severity, per rule, per severity, in all, and the
+    forms carrying a risk signal: one grouping (GROUPING SETS) instead of a pass over the findings for each."""
+    body = """
+        SELECT c.rule, c.severity, c.rule IN (SELECT unnest(?)) AS signal,
+               grouping(c.rule, c.severity, signal) AS grouped, count(*) AS findings,
+               count(DISTINCT c.form_id) AS forms
+        FROM checks c JOIN form_overview o ON o.form_id = c.form_id
+        WHERE {where}
+        GROUP BY GROUPING SETS ((c.rule, c.severity), (c.rule), (c.severity), (signal), ())
+    """
+    found = overview_query(con, body, filters, [_signal_ids()])
+    sets = {name: found[found["grouped"] == bits] for name, bits in _GROUPING_BITS.items()}
+    rules = sets["rule_severity"][["rule", "severity", "findings", "forms"]]
+    rules = rules.assign(rank=rules["severity"].map(_SEVERITY_RANKS).fillna(9))
+    rules = rules.sort_values(["rank", "findings", "rule"], ascending=[True, False, True]).drop(columns="rank")
+    severities = pd.DataFrame({"severity": [severity.value for severity in SEVERITIES]}).merge(
+        sets["severity"][["severity", "findings", "forms"]], on="severity", how="left"
+    )
+    per_rule = sets["rule"].set_index("rule")
+    signal_rows = [
+        (rule, _RULE_SEVERITIES.get(rule), *(int(per_rule.at[rule, column]) if rule in per_rule.index else 0
+                                             for column in ("findings", "forms")))
+        for rule in _signal_ids()
+    ]  # fmt: skip
+    signalled = sets["signal"]
+    return FindingCounts(
+        rules=rules.reset_index(drop=True).astype({"findings": int, "forms": int}),
+        severities=severities.fillna({"findings": 0, "forms": 0}).astype({"findings": int, "forms": int}),
+        signals=pd.DataFrame(signal_rows, columns=["rule", "severity", "findings", "forms"]),
+        forms=int(sets["all"]["forms"].sum()),
+        signal_forms=int(signalled.loc[signalled["signal"].fillna(False).astype(bool), "forms"].sum()),
+    )
+
+
+# grouping(rule, severity, signal) of each grouping set: a bit set for each column the set leaves out.
+_GROUPING_BITS = {"rule_severity": 0b001, "rule": 0b011, "severity": 0b101, "signal": 0b110, "all": 0b111}
+_SEVERITY_RANKS = {severity.value: rank for rank, severity in enumerate(SEVERITIES)}
+_RULE_SEVERITIES = {rule: severity for rule, severity, _title in audit.RULES}
+
+
 def rule_counts(con, filters: Filters) -> pd.DataFrame:
     """Findings per rule: rule, severity, findings, forms; errors first, then by count."""
-    body = f"""
-        SELECT c.rule, c.severity, count(*) AS findings, count(DISTINCT c.form_id) AS forms
-        FROM checks c JOIN form_overview o ON o.form_id = c.form_id
-        WHERE {{where}}
-        GROUP BY c.rule, c.severity
-        ORDER BY {_severity_rank("c.severity")}, findings DESC, c.rule
-    """
-    return overview_query(con, body, filters)
+    return finding_counts(con, filters).rules
 
 
 def severity_counts(con, filters: Filters) -> pd.DataFrame:
     """One row per severity (all three, zero where none): findings and the forms that have them."""
-    body = f"""
-        SELECT s.severity, count(c.form_id) AS findings, count(DISTINCT c.form_id) AS forms
-        FROM (SELECT unnest({[severity.value for severity in SEVERITIES]!r}) AS severity) s
-        LEFT JOIN (
-            SELECT c.form_id, c.severity FROM checks c JOIN form_overview o ON o.form_id = c.form_id
-            WHERE {{where}}
-        ) c ON c.severity = s.severity
-        GROUP BY s.severity ORDER BY {_severity_rank("s.severity")}
-    """
-    return overview_query(con, body, filters)
+    return finding_counts(con, filters).severities
 
 
 def gap_summary(con, filters: Filters) -> dict:
@@ -127,6 +164,8 @@ def forms_by_seriousness(
 
 def forms_with_findings(con, filters: Filters, rule: str | None = None) -> int:
     """How many forms `forms_by_seriousness` lists in all."""
+    if rule is None:
+        return finding_counts(con, filters).forms
     rule_condition = "AND o.form_id IN (SELECT form_id FROM checks WHERE rule = ?)" if rule else ""
     body = f"""
         SELECT count(*) AS n FROM form_overview o
@@ -234,18 +273,7 @@ def _signal_ids() -> list[str]:
 
 def signal_counts(con, filters: Filters) -> pd.DataFrame:
     """One row per risk signal, in audit.RISK_SIGNAL_IDS order (zero where none): rule, severity, findings, forms."""
-    severities = {rule: severity for rule, severity, _title in audit.RULES}
-    body = """
-        SELECT s.rule, count(c.form_id) AS findings, count(DISTINCT c.form_id) AS forms
-        FROM (SELECT unnest(r) AS rule, generate_subscripts(r, 1) AS rank FROM (SELECT ?::VARCHAR[] AS r)) s
-        LEFT JOIN (
-            SELECT c.form_id, c.rule FROM checks c JOIN form_overview o ON o.form_id = c.form_id WHERE {where}
-        ) c ON c.rule = s.rule
-        GROUP BY s.rule, s.rank ORDER BY s.rank
-    """
-    frame = overview_query(con, body, filters, [_signal_ids()])
-    frame.insert(1, "severity", frame["rule"].map(severities))
-    return frame
+    return finding_counts(con, filters).signals
 
 
 def signal_units(con, filters: Filters) -> pd.DataFrame:
@@ -317,6 +345,8 @@ def signal_forms(
 
 def signal_form_count(con, filters: Filters, rule: str | None = None, org: str | None = None) -> int:
     """How many forms `signal_forms` lists in all."""
+    if rule is None and org is None:
+        return finding_counts(con, filters).signal_forms
     condition, extra = _signal_form_conditions(rule, org)
     body = f"""
         SELECT count(DISTINCT c.form_id) AS n FROM checks c JOIN form_overview o ON o.form_id = c.form_id

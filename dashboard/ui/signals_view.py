@@ -84,10 +84,10 @@ def _choice(values: list[str], key: str, param: str) -> str | None:
     return st.query_params.get(param)
 
 
-def render(current: filters.Filters) -> None:
+def render(current: filters.Filters, found: rq.FindingCounts) -> None:
     st.subheader(texts.SIGNALS_HEADING, anchor=False)
     st.caption(texts.SIGNALS_INTRO)
-    counts = page_data.read(rq.signal_counts, current)
+    counts = found.signals  # the 复核 page's one cached read of the findings' counts
     rules = rules_table(counts)
     if int(counts["forms"].sum()) == 0:
         st.success(texts.SIGNALS_NONE, icon=":material/check_circle:")
@@ -122,7 +122,9 @@ def render(current: filters.Filters) -> None:
         for key in (RULES_KEY, UNITS_KEY):
             st.session_state.pop(key, None)
         st.rerun()
-    total = page_data.read(rq.signal_form_count, current, rule, org)
+    total = (
+        found.signal_forms if rule is None and org is None else page_data.read(rq.signal_form_count, current, rule, org)
+    )
     offset = paging.pick_offset(total, FORMS_PAGE_KEY)
     forms = forms_table(page_data.read(rq.signal_forms, current, rule, org, offset, queries.PAGE_SIZE))
     st.caption(paging.shown_text(offset, len(forms), total))

@@ -129,6 +129,13 @@ def test_the_signal_listing_ranks_forms_by_their_signals_and_pages_them(tmp_path
         assert set(copied["rules"]) == {"copied_text"}
         unit = review_queries.signal_forms(con, Filters(), org="壬单位")
         assert list(unit["project_name"]) == ["原因雷同甲", "原因雷同乙"]
+        counts = review_queries.finding_counts(con, Filters())  # the 复核 page's one grouping of the findings
+        per_rule = {rule: sum(rule in signals for _, signals in cases) for rule in audit.RISK_SIGNAL_IDS}
+        assert dict(zip(counts.signals["rule"], counts.signals["forms"], strict=True)) == per_rule
+        assert counts.signal_forms == len(whole) == 11
+        assert review_queries.signal_form_count(con, Filters(), rule="copied_text") == 4
+        assert counts.forms >= counts.signal_forms
+        assert int(counts.severities["findings"].sum()) == int(counts.rules["findings"].sum())
     finally:
         con.close()
 

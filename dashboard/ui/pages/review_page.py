@@ -167,23 +167,24 @@ def render() -> None:
 
     if stale := page_data.read(rq.stale_scheme_count, key_extra=active_config().fingerprint):
         st.warning(texts.REVIEW_STALE_SCHEMES.format(n=stale), icon=":material/sync_problem:")
-    _kpis(current)
-    counts = page_data.read(rq.rule_counts, current)
+    found = page_data.read(rq.finding_counts, current)  # one cached read: the cards, the rules, the forms' count
+    _kpis(current, found)
+    counts = found.rules
     if counts.empty:
         st.success(texts.REVIEW_NONE, icon=":material/check_circle:")
     else:
         rule = _rules(counts)
         _all_findings(current, int(counts["findings"].sum()))
-        form_id = _forms(current, rule)
+        form_id = _forms(current, rule, found)
         if form_id is not None:
             _selected_form(current, form_id)
-    signals_view.render(current)
+    signals_view.render(current, found)
     _units(current)
     show_incomplete_forms("review_incomplete_table")  # kept out of every figure above, named here
 
 
-def _kpis(current: filters.Filters) -> None:
-    severities = page_data.read(rq.severity_counts, current).set_index("severity")
+def _kpis(current: filters.Filters, found: rq.FindingCounts) -> None:
+    severities = found.severities.set_index("severity")
     gaps = page_data.read(rq.gap_summary, current)
     with st.container(horizontal=True, gap="small"):
         for severity in SEVERITIES:
@@ -253,12 +254,12 @@ def _all_findings(current: filters.Filters, total: int) -> None:
     )  # fmt: skip
 
 
-def _forms(current: filters.Filters, rule: str | None) -> str | None:
+def _forms(current: filters.Filters, rule: str | None, found: rq.FindingCounts) -> str | None:
     st.subheader(texts.REVIEW_FORMS, anchor=False)
     st.caption(texts.REVIEW_FORMS_HINT)
     if rule is not None:
         st.info(texts.REVIEW_RULE_SELECTED.format(title=rq.rule_title(rule)), icon=":material/filter_alt:")
-    total = page_data.read(rq.forms_with_findings, current, rule)
+    total = found.forms if rule is None else page_data.read(rq.forms_with_findings, current, rule)
     st.caption(texts.REVIEW_FORMS_COUNT.format(n=f"{total:,}"))
     offset = paging.pick_offset(total, FORMS_PAGE_KEY)
     table = forms_table(page_data.read(rq.forms_by_seriousness, current, rule, offset, queries.PAGE_SIZE))
