@@ -18,7 +18,6 @@ from typing import NamedTuple
 import duckdb
 import pandas as pd
 
-from dashboard.core import domain
 from dashboard.queries import queries
 from dashboard.queries.filters import Filters
 
@@ -66,12 +65,13 @@ def key_figures(con, filters: Filters, pair: YearPair) -> dict[str, tuple]:
 
 
 # Per group and year: the 执行率 (Σ执行数 ÷ Σ预算数) and 平均总分 that queries.group_summary gives, over the
-# picked forms alone (no indicator is summed: the comparison needs none).
+# picked forms alone (no indicator is summed: the comparison needs none; the money is the 年度资金总额 row's, kept
+# with each form).
 _BY_GROUP_SQL = f"""
 SELECT o.year, {{column}} AS grp, count(*) AS forms,
-       {domain.overall_rate_sql("CAST(t.executed AS DOUBLE)", "CAST(t.annual_budget AS DOUBLE)")} AS exec_rate,
+       {queries.OVERALL_RATE} AS exec_rate,
        avg(o.graded_score) AS avg_score  -- forms that are not graded stay out (domain.not_graded_reason)
-FROM picked o LEFT JOIN fund_rows t ON t.form_id = o.form_id AND t.row_key = 'total'
+FROM form_overview o
 WHERE o.year IN (?, ?)
 GROUP BY ALL
 """
