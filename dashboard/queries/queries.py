@@ -11,6 +11,7 @@ over the tables `forms`, `fund_rows`, `indicators` and `checks`.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -454,17 +455,40 @@ def deduction_totals(
     return {key: (float(row[key]) if key == "points_lost" else int(row[key])) for key in row.index}
 
 
-def deductions_by_level2(con, filters: Filters) -> pd.DataFrame:
+@dataclass(frozen=True)
+class DeductionSummary:
+    """The 扣分指标 page's chart and cards under the filters, from one pass over the deducted rows."""
+
+    by_level2: pd.DataFrame  # level2, indicators, points_lost, unexplained: most points lost first
+    totals: dict  # as deduction_totals gives with nothing picked
+
+
+def deduction_summary(con, filters: Filters) -> DeductionSummary:
+    """Deducted indicators per 二级指标 and in all (GROUPING SETS), where two passes over them did."""
     body = f"""
-        SELECT {LEVEL2_LABEL} AS level2,
-               count(*) AS indicators,
-               sum(i.points_lost) AS points_lost,
-               count(*) FILTER (WHERE i.no_reason) AS unexplained
+        SELECT {LEVEL2_LABEL} AS level2, grouping(level2) AS whole,
+               count(*) AS indicators, coalesce(sum(i.points_lost), 0) AS points_lost,
+               count(*) FILTER (WHERE i.no_reason) AS unexplained,
+               count(DISTINCT o.form_id) AS forms
         FROM indicators i JOIN form_overview o ON o.form_id = i.form_id
         WHERE {DEDUCTED} AND {{where}}
-        GROUP BY 1 ORDER BY points_lost DESC, level2
+        GROUP BY GROUPING SETS ((level2), ())
     """
-    return overview_query(con, body, filters, indicator_alias="i")
+    found = overview_query(con, body, filters, indicator_alias="i")
+    groups = found[found["whole"] == 0].drop(columns=["whole", "forms"])
+    groups = groups.sort_values(["points_lost", "level2"], ascending=[False, True]).reset_index(drop=True)
+    whole = found[found["whole"] == 1].iloc[0]
+    totals = {
+        "indicators": int(whole["indicators"]),
+        "points_lost": float(whole["points_lost"]),
+        "forms": int(whole["forms"]),
+        "unexplained": int(whole["unexplained"]),
+    }
+    return DeductionSummary(groups.astype({"indicators": int, "unexplained": int}), totals)
+
+
+def deductions_by_level2(con, filters: Filters) -> pd.DataFrame:
+    return deduction_summary(con, filters).by_level2
 
 
 def deductions_by_class(con, filters: Filters) -> pd.DataFrame:

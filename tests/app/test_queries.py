@@ -153,6 +153,14 @@ def test_deductions_and_their_summary(con, sample_forms):
     by_level2 = queries.deductions_by_level2(con, Filters())
     assert by_level2["points_lost"].sum() == pytest.approx(rows["points_lost"].sum())
     assert by_level2["unexplained"].sum() == rows["no_reason"].sum()
+    totals = queries.deduction_summary(con, Filters()).totals  # the cards, from the same pass as the chart
+    assert totals == {
+        "indicators": len(expected),
+        "points_lost": pytest.approx(sum(i.weight - i.score for f in sample_forms for i in f.indicators if deducted(i))),
+        "forms": len({form_id for form_id, _ in expected}),
+        "unexplained": int(rows["no_reason"].sum()),
+    }
+    assert totals == queries.deduction_totals(con, Filters())
 
 
 def test_deductions_search_matches_indicator_name_or_reason(con):

@@ -39,11 +39,12 @@ def main() -> None:
     if page_data.read(queries.kpis, current)["forms"] == 0:
         filter_widgets.show_no_match()
         return
-    by_level2 = page_data.read(queries.deductions_by_level2, current)
+    summary = page_data.read(queries.deduction_summary, current)  # the chart, the cards, the table's count
+    by_level2 = summary.by_level2
     if by_level2.empty:
         st.success(texts.DEDUCTIONS_NONE, icon=":material/check_circle:")
         return
-    show_cards(page_data.read(queries.deduction_totals, current, (), (), False))  # the table's count where none picked
+    show_cards(summary.totals)
     points_lost_chart(by_level2)
     by_class = page_data.read(queries.deductions_by_class, current)
     class_chart(by_class)
@@ -71,7 +72,10 @@ def main() -> None:
     level2 = tuple(chosen or ())
     classes = tuple(chosen_classes or ())
     no_reason = bool(no_reason)
-    total = page_data.read(queries.deduction_totals, current, level2, classes, no_reason)["indicators"]
+    picked = level2 or classes or no_reason
+    total = (
+        page_data.read(queries.deduction_totals, current, level2, classes, no_reason) if picked else summary.totals
+    )["indicators"]
     st.markdown(texts.DEDUCTIONS_COUNT.format(n=f"{total:,}"))
     st.caption(texts.DEDUCTIONS_PICK_HINT)
     offset = paging.pick_offset(total, PAGE_KEY)
