@@ -50,7 +50,7 @@ def start_import(location: str, path: Path, env: dict[str, str] | None = None) -
     return subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
-def _children_cpu() -> float:
+def children_cpu() -> float:
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     return usage.ru_utime + usage.ru_stime
 
@@ -62,7 +62,7 @@ def run(server: lake_server.PostgresServer, files: list[Path]) -> tuple[float, f
     env = {**os.environ, lake.LAKE_DATA_ENV_VAR: str(data), "DASHBOARD_DEBUG": "1"}
     os.environ[lake.LAKE_DATA_ENV_VAR] = str(data)
     connect.open_db(location).close()
-    cpu = _children_cpu()
+    cpu = children_cpu()
     started = time.perf_counter()
     processes = [start_import(location, path, env) for path in files]
     outputs = [process.communicate(timeout=1800) for process in processes]
@@ -74,7 +74,7 @@ def run(server: lake_server.PostgresServer, files: list[Path]) -> tuple[float, f
         conflicts += stderr.count("write conflict")
         if SHOW_CONFLICTS:
             print(*(line[:300] for line in stderr.splitlines() if "conflict" in line.lower()), sep="\n")
-    return wall, _children_cpu() - cpu, conflicts
+    return wall, children_cpu() - cpu, conflicts
 
 
 def main() -> None:

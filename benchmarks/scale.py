@@ -191,9 +191,10 @@ def concurrent_figures(backend: Backend, importers: int = 4) -> None:
 
     copies = [lake_importers.form_file(backend.work, number) for number in range(importers)]
     one = backend.use(backend.new("one-importer"))
-    seconds, _, _ = timed_cli("import", "--db", one, "--year", SAMPLE_YEAR, str(copies[0]))
+    seconds, _, cpu_alone = timed_cli("import", "--db", one, "--year", SAMPLE_YEAR, str(copies[0]))
     alone = 22 / seconds
     many = backend.use(backend.new("many-importers"))  # one lake: every child gets its data folder
+    cpu_before = lake_importers.children_cpu()
     start = time.perf_counter()
     children = [lake_importers.start_import(many, path) for path in copies]
     said = [(child, child.communicate()[1]) for child in children]  # read to the end: no child blocks on a pipe
@@ -207,6 +208,13 @@ def concurrent_figures(backend: Backend, importers: int = 4) -> None:
     together = stored / elapsed  # forms that landed: on a file, the importers that found it held land none
     report(f"{importers} importers at once: forms/s", f"{together:.1f}", "≥ 2× one importer (lake)",
            f"×{together / alone:.2f} of one importer ({alone:.1f} forms/s); failed {len(failed)}")  # fmt: skip
+    # The most this machine allows: its cores kept busy by importers each needing one importer's CPU per file.
+    cores = os.cpu_count() or 1
+    ceiling = min(importers, cores * seconds / cpu_alone)
+    spent = lake_importers.children_cpu() - cpu_before
+    report(f"{importers} importers at once: CPU ceiling", f"×{ceiling:.2f}", "",
+           f"{cores} cores × one importer's wall {seconds:.1f} s ÷ its CPU {cpu_alone:.1f} s; reached "
+           f"{together / alone / ceiling:.0%}; importers' CPU {spent:.1f} s")  # fmt: skip
     report(f"{importers} importers at once: forms stored", f"{stored}", f"{importers * 22}")
     for message in failed:
         print("    ", message.strip().splitlines()[-1] if message.strip() else "(no message)")
