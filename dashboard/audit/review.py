@@ -146,11 +146,14 @@ def refresh_copied_text(
         return
     rows = con.execute(
         f"""
-        WITH texts AS (
+        WITH affected_keys AS (  -- the texts of the affected forms: a key's counts need only that key's rows
+            SELECT DISTINCT field, key FROM copy_keys WHERE form_id IN (SELECT unnest(?)) AND length >= ?
+        ), texts AS (
             SELECT k.form_id, k.field, k.key, k.length, k.indicator, k.excerpt, f.project_name, f.scheme,
                    coalesce({owner}, '') AS owner,
                    coalesce(f.identity_name, '') || chr(31) || coalesce({owner}, '') AS project
-            FROM copy_keys k JOIN forms f ON f.form_id = k.form_id
+            FROM copy_keys k JOIN affected_keys a ON a.field = k.field AND a.key = k.key
+            JOIN forms f ON f.form_id = k.form_id
             WHERE {reads.counted_sql("f")} AND k.length >= ?
         ), shared AS (
             SELECT field, key, count(DISTINCT project) AS projects,
@@ -171,7 +174,7 @@ def refresh_copied_text(
         WHERE t.form_id IN (SELECT unnest(?))
         ORDER BY t.form_id, t.field, t.excerpt
         """,
-        [minimum, affected],
+        [affected, minimum, minimum, affected],
     ).fetchall()
     found = [
         (form_id, audit.copied_text_check(field, excerpt, length, same, other, example, indicator))
