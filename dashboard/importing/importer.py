@@ -151,7 +151,7 @@ def _import(
         # import left undone); reference.ensure_schema redoes the reference step at every writer's open.
         review.finish_unit_findings(con)
         if stored:
-            reference.refresh(con)  # organisations and project types of what the new forms print
+            reference.refresh(con, stored)  # organisations, project types and reasons of what the new forms print
 
     _retried(step, finish)
     return outcomes

@@ -165,14 +165,14 @@ def classify(
 
 
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
-    """The tables, the default rules once (a later empty list is the office's choice), the new reasons resolved."""
+    """The tables and the default rules once (a later empty list is the office's choice); reference.ensure_schema
+    resolves the new reasons next (`resolve`, with the organisations and types)."""
     dialect.execute_ddl(con, DDL)
     with transaction(con):  # on a new lake two first writers seed at once: one commit conflicts, runs again
         seeded = only_row(con, "SELECT count(*) FROM meta WHERE key = 'reason_rules_seeded'")[0]
         if not seeded:
             _write_rules(con, DEFAULT_RULES)
             dialect.put_meta(con, "reason_rules_seeded", "1")
-    resolve(con)
 
 
 def load_rules(con: duckdb.DuckDBPyConnection) -> list[Rule]:
@@ -219,16 +219,22 @@ def assign(con: duckdb.DuckDBPyConnection, changes: dict[str, tuple[str, str] | 
         resolve(con)
 
 
-def resolve(con: duckdb.DuckDBPyConnection, everything: bool = False) -> int:
+def resolve(con: duckdb.DuckDBPyConnection, everything: bool = False, batches: list[int] | None = None) -> int:
     """Classify each distinct reason text the indicators give that has no class yet (`everything`: all again,
-    after the rules changed). No-reason marks (无, 不适用 …) are not classified: they are no reason."""
+    after the rules changed; `batches`: only the indicators of these imports' forms, where a whole pass over every
+    indicator is what a writer's open does anyway). No-reason marks (无, 不适用 …) are not classified: they are no
+    reason."""
     if everything:
         con.execute("DELETE FROM ref_reason_classes")
+    scope, params = "", []
+    if batches is not None and not everything:
+        scope, params = "AND i.form_id IN (SELECT form_id FROM forms WHERE batch_id IN (SELECT unnest(?)))", [batches]
     reasons = [
         row[0]
         for row in con.execute(
             "SELECT DISTINCT i.reason FROM indicators i WHERE i.reason IS NOT NULL AND NOT i.no_reason "
-            "AND NOT EXISTS (SELECT 1 FROM ref_reason_classes r WHERE r.reason = i.reason)"
+            f"AND NOT EXISTS (SELECT 1 FROM ref_reason_classes r WHERE r.reason = i.reason) {scope}",
+            params,
         ).fetchall()
     ]
     if not reasons:

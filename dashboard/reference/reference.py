@@ -38,15 +38,16 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
 _LEARNED_KEY = "reference_learned_at"
 
 
-def refresh(con: duckdb.DuckDBPyConnection) -> None:
+def refresh(con: duckdb.DuckDBPyConnection, batches: list[int] | None = None) -> None:
     """After an import: learn organisations from what the new forms print, resolve new project names and
-    reasons; in one transaction."""
+    reasons (`batches`: only the reasons of these imports' forms; every writer's open resolves them all);
+    in one transaction."""
     if first_row(con, "SELECT value FROM meta WHERE key = ?", [_LEARNED_KEY]) is None:
         dialect.put_meta(con, _LEARNED_KEY, "")  # a row to rewrite: deleting no row conflicts with no one
     with transaction(con):
         learned = organisations.learn_from_forms(con)
         learned = project_types.resolve(con) > 0 or learned
-        learned = reason_classes.resolve(con) > 0 or learned
+        learned = reason_classes.resolve(con, batches=batches) > 0 or learned
         if learned:
             dialect.put_meta(con, _LEARNED_KEY, datetime.now().isoformat())
 
