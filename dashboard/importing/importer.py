@@ -147,11 +147,12 @@ def _import(
     stored = [o.batch_id for o in outcomes if o.outcome in (Outcome.IMPORTED, Outcome.PARTIAL) and o.batch_id]
 
     def finish(con: duckdb.DuckDBPyConnection) -> None:
-        # Only the (unit, year) groups of the stored forms, as recorded with each file (and any work a killed
-        # import left undone); reference.ensure_schema redoes the reference step at every writer's open.
-        review.finish_unit_findings(con)
+        # The reference data of what the new forms print, then only the (unit, year) groups of the stored forms, as
+        # recorded with each file (and any work a killed import left undone). In this order: the record stays until
+        # both are done, and a writer's open redoes the reference step for the imports it still lists.
         if stored:
             reference.refresh(con, stored)  # organisations, project types and reasons of what the new forms print
+        review.finish_unit_findings(con)
 
     _retried(step, finish)
     return outcomes

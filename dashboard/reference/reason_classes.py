@@ -226,17 +226,18 @@ def resolve(con: duckdb.DuckDBPyConnection, everything: bool = False, batches: l
     reason."""
     if everything:
         con.execute("DELETE FROM ref_reason_classes")
-    scope, params = "", []
+    elif batches is not None and not batches:
+        return 0
     if batches is not None and not everything:
-        scope, params = "AND i.form_id IN (SELECT form_id FROM forms WHERE batch_id IN (SELECT unnest(?)))", [batches]
-    reasons = [
-        row[0]
-        for row in con.execute(
-            "SELECT DISTINCT i.reason FROM indicators i WHERE i.reason IS NOT NULL AND NOT i.no_reason "
-            f"AND NOT EXISTS (SELECT 1 FROM ref_reason_classes r WHERE r.reason = i.reason) {scope}",
-            params,
-        ).fetchall()
-    ]
+        reasons = _new_reasons_of(con, batches)
+    else:
+        reasons = [
+            row[0]
+            for row in con.execute(
+                "SELECT DISTINCT i.reason FROM indicators i WHERE i.reason IS NOT NULL AND NOT i.no_reason "
+                "AND NOT EXISTS (SELECT 1 FROM ref_reason_classes r WHERE r.reason = i.reason)"
+            ).fetchall()
+        ]
     if not reasons:
         return 0
     resolver = Resolver(load_rules(con), assignments(con))
@@ -247,6 +248,24 @@ def resolve(con: duckdb.DuckDBPyConnection, everything: bool = False, batches: l
     finally:
         con.unregister("reason_frame")
     return len(reasons)
+
+
+def _new_reasons_of(con: duckdb.DuckDBPyConnection, batches: list[int]) -> list[str]:
+    """The reasons of these imports' indicators that have no class yet: the imports' few reasons first, then which
+    of them are classified (an anti-join of every indicator against every classified reason held both in memory)."""
+    given = [
+        row[0]
+        for row in con.execute(
+            "SELECT DISTINCT i.reason FROM indicators i WHERE i.reason IS NOT NULL AND NOT i.no_reason "
+            "AND i.form_id IN (SELECT form_id FROM forms WHERE batch_id IN (SELECT unnest(?)))",
+            [batches],
+        ).fetchall()
+    ]
+    if not given:
+        return []
+    known = con.execute("SELECT reason FROM ref_reason_classes WHERE reason IN (SELECT unnest(?))", [given]).fetchall()
+    classified = {row[0] for row in known}
+    return [reason for reason in given if reason not in classified]
 
 
 def _text(value: str) -> str:

@@ -121,8 +121,10 @@ def _open(db_path: Path | str, read_only: bool, wait: float | None, snapshot: in
         _bring_schema_up_to_date(con, shown, read_only)
         if not read_only:
             accounts.ensure_schema(con)  # the users table (dashboard/security/accounts.py)
-            reference.ensure_schema(con)  # organisations and project types (dashboard/reference/reference.py)
-            if unit_findings_pending(con) is not None:  # a writer was killed before it refreshed them
+            pending = unit_findings_pending(con)  # imports whose last steps a killed writer left undone
+            reasons_of = None if pending is None or pending.everything else pending.batches
+            reference.ensure_schema(con, [] if pending is None else reasons_of)  # organisations, types, reasons
+            if pending is not None:  # a writer was killed before it refreshed them
                 from dashboard.audit import review  # review builds on this module
 
                 review.finish_unit_findings(con)

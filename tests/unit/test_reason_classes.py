@@ -175,3 +175,55 @@ def test_reason_rules_export_and_import_from_the_command_line(seed_db, tmp_path)
     bad = tmp_path / "bad.toml"
     bad.write_text('[[rule]]\nclass = "未分类"\npattern = "x"\n', encoding="utf-8")
     assert run_cli("reference", "import-reason-rules", str(bad), *db).returncode == 2
+
+
+def _resolved(path: Path) -> set[str]:
+    con = connect.open_db(path, read_only=True)
+    try:
+        return {row[0] for row in con.execute("SELECT reason FROM ref_reason_classes").fetchall()}
+    finally:
+        con.close()
+
+
+def test_a_killed_imports_reasons_are_resolved_by_the_next_writers_open(tmp_path):
+    """The forms of a file stored by a writer killed before its last steps: their reasons are unresolved, and the
+    import is recorded as pending; the next writer's open resolves them (and only then clears the record)."""
+    import duckdb
+
+    from dashboard.ingest.text import read_text
+    from dashboard.store import writes
+
+    path = tmp_path / "killed.duckdb"
+    connect.open_db(path).close()
+    forms = read_text(SEED.read_text(encoding="utf-8"), SEED.name)
+    reasons = {i.reason for f in forms for i in f.indicators if i.reason and not domain.is_no_reason(i.reason)}
+    assert len(reasons) >= len(REASON_TRUTH)
+    con = duckdb.connect(str(path))  # the raw file, as a killed import left it: stored, nothing after
+    try:
+        writes.save_file(con, SEED.name, "ab" * 32, [writes.Placement(form) for form in forms])
+    finally:
+        con.close()
+    assert not reasons & _resolved(path)
+    connect.open_db(path).close()  # a writer's open
+    assert reasons <= _resolved(path)
+    con = connect.open_db(path, read_only=True)
+    try:
+        assert writes.unit_findings_pending(con) is None
+    finally:
+        con.close()
+
+
+def test_a_file_from_before_the_pending_record_has_every_reason_resolved_at_its_first_open(seed_db, tmp_path):
+    """A database whose reasons a writer of this program never resolved all (no `reasons_all_resolved` mark): the
+    first writer's open resolves every stored reason, pending import or not."""
+    import duckdb
+
+    path = tmp_path / "old.duckdb"
+    path.write_bytes(seed_db.read_bytes())
+    before = _resolved(path)
+    con = duckdb.connect(str(path))
+    con.execute("DELETE FROM ref_reason_classes")
+    con.execute("DELETE FROM meta WHERE key = 'reasons_all_resolved'")
+    con.close()
+    connect.open_db(path).close()
+    assert _resolved(path) == before and before
