@@ -137,17 +137,35 @@ def refresh_copied_text(
             f"(SELECT field, key FROM copy_keys WHERE form_id IN ({touched}))"
         )
         params = [list(batches)] * 4  # `touched` twice
-    # Every form sharing a text with the touched forms (a holder of a finding shares the text it was about).
-    affected = [
-        row[0]
-        for row in con.execute(f"SELECT DISTINCT k.form_id FROM copy_keys k WHERE {scope_sql}", params).fetchall()
+    # Every form sharing a text with the touched forms (a holder of a finding shares the text it was about); every
+    # form where none is touched (no list of a million ids held in Python or passed to SQL).
+    affected: list[str] | None = None
+    if batches is not None:
+        affected = [
+            row[0]
+            for row in con.execute(f"SELECT DISTINCT k.form_id FROM copy_keys k WHERE {scope_sql}", params).fetchall()
+        ]
+        if not affected:
+            return
+    picked, picked_params = ("TRUE", []) if affected is None else ("form_id IN (SELECT unnest(?))", [affected])
+    rows = _copied_text_rows(con, owner, picked, picked_params, minimum)
+    found = [
+        (form_id, audit.copied_text_check(field, excerpt, length, same, other, example, indicator))
+        for form_id, field, length, indicator, excerpt, scheme, same, other, example in rows
+        if length >= config.scheme(scheme).copied_text_min_chars
     ]
-    if not affected:
-        return
-    rows = con.execute(
+    writes.replace_rule_checks(con, audit.COPIED_TEXT, affected, found)
+
+
+def _copied_text_rows(
+    con: duckdb.DuckDBPyConnection, owner: str, picked: str, picked_params: list, minimum: int
+) -> list[tuple]:
+    """copied_text's rows (form, field, length, indicator, excerpt, scheme, same, other, example) for the forms
+    `picked` (SQL over copy_keys' form_id), in form, field and excerpt order."""
+    return con.execute(
         f"""
         WITH affected_keys AS (  -- the texts of the affected forms: a key's counts need only that key's rows
-            SELECT DISTINCT field, key FROM copy_keys WHERE form_id IN (SELECT unnest(?)) AND length >= ?
+            SELECT DISTINCT field, key FROM copy_keys WHERE {picked} AND length >= ?
         ), texts AS (
             SELECT k.form_id, k.field, k.key, k.length, k.indicator, k.excerpt, f.project_name, f.scheme,
                    coalesce({owner}, '') AS owner,
@@ -171,17 +189,11 @@ def refresh_copied_text(
         FROM texts t
         JOIN shared s ON s.field = t.field AND s.key = t.key
         JOIN by_owner o ON o.field = t.field AND o.key = t.key AND o.owner = t.owner
-        WHERE t.form_id IN (SELECT unnest(?))
+        WHERE {picked.replace("form_id", "t.form_id")}
         ORDER BY t.form_id, t.field, t.excerpt
         """,
-        [affected, minimum, minimum, affected],
+        [*picked_params, minimum, minimum, *picked_params],
     ).fetchall()
-    found = [
-        (form_id, audit.copied_text_check(field, excerpt, length, same, other, example, indicator))
-        for form_id, field, length, indicator, excerpt, scheme, same, other, example in rows
-        if length >= config.scheme(scheme).copied_text_min_chars
-    ]
-    writes.replace_rule_checks(con, audit.COPIED_TEXT, affected, found)
 
 
 def finish_unit_findings(con: duckdb.DuckDBPyConnection, config: AuditConfig | None = None) -> None:

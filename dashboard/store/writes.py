@@ -374,11 +374,16 @@ def replace_checks(con: duckdb.DuckDBPyConnection, checks_by_form: dict[str, lis
         _append_rows(con, "checks", _CHECK_FRAME_COLUMNS, rows)
 
 
-def replace_rule_checks(con: duckdb.DuckDBPyConnection, rule: str, form_ids: list[str], checks: list[tuple]) -> None:
-    """The findings of one `rule` on the forms `form_ids` replaced by `checks` ((form_id, Check) pairs), in one
-    transaction; the forms' other findings stay, the new ones are numbered after them."""
+def replace_rule_checks(
+    con: duckdb.DuckDBPyConnection, rule: str, form_ids: list[str] | None, checks: list[tuple]
+) -> None:
+    """The findings of one `rule` on the forms `form_ids` (None: every form) replaced by `checks` ((form_id, Check)
+    pairs), in one transaction; the forms' other findings stay, the new ones are numbered after them."""
     with transaction(con):
-        con.execute("DELETE FROM checks WHERE rule = ? AND form_id IN (SELECT unnest(?))", [rule, list(form_ids)])
+        if form_ids is None:
+            con.execute("DELETE FROM checks WHERE rule = ?", [rule])
+        else:
+            con.execute("DELETE FROM checks WHERE rule = ? AND form_id IN (SELECT unnest(?))", [rule, list(form_ids)])
         if not checks:
             return
         holders = sorted({form_id for form_id, _ in checks})
