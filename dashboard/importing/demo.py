@@ -274,7 +274,5 @@ def _write_chunk(con, tables: dict[str, pa.Table], file_name: str, count: int) -
         for table, data in tables.items():
             if data.num_rows:
                 con.register("demo_chunk", data)
-                columns = data.column_names
-                selected = writes.insert_columns_sql(table, columns)
-                con.execute(f"INSERT INTO {table} ({', '.join(columns)}) SELECT {selected} FROM demo_chunk")
+                writes.insert_registered(con, table, data.column_names, "demo_chunk")
                 con.unregister("demo_chunk")

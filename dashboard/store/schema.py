@@ -10,7 +10,7 @@ from dashboard.core.transactions import first_row
 # The schema this code writes. Bump it with every change below, and add the step in `migrations.MIGRATIONS`.
 SCHEMA_VERSION = 14
 
-# Columns stored as SQL gives them from what was read (writes.insert_columns_sql, migrations._migrate_13_to_14): a
+# Columns stored as SQL gives them from what was read (writes.insert_registered, migrations._migrate_13_to_14): a
 # printed 主管部门 and 实施单位 keep no spaces at their ends (DuckDB's trim(): spaces and other space separators
 # such as U+3000, not tabs or line breaks), so the page SQL compares and joins them as stored, with no trim() on
 # every row of every query.

@@ -473,19 +473,17 @@ def _append_rows(con, table: str, columns: list[str], rows: list[list]) -> None:
         return
     con.register("incoming_rows", data)
     try:
-        selected = insert_columns_sql(table, columns)
-        con.execute(f"INSERT INTO {table} ({', '.join(columns)}) SELECT {selected} FROM incoming_rows")
+        insert_registered(con, table, columns, "incoming_rows")
     finally:
         con.unregister("incoming_rows")
 
 
-def insert_columns_sql(table: str, columns: list[str]) -> str:
-    """The SELECT list of an INSERT INTO `table` (`columns`) from rows as read: each column as stored
-    (schema.STORED_AS)."""
-    return ", ".join(
-        column if stored_sql(table, column, column) == column else f"{stored_sql(table, column, column)} AS {column}"
-        for column in columns
-    )
+def insert_registered(con: duckdb.DuckDBPyConnection, table: str, columns: list[str], relation: str) -> None:
+    """INSERT INTO `table` (`columns`) the rows of the registered `relation`, each column as stored
+    (schema.STORED_AS): the one INSERT of rows as read, for the import, its fallback frame and the demo data."""
+    stored = STORED_AS.get(table, {})
+    selected = ", ".join(f"{stored_sql(table, c, c)} AS {c}" if c in stored else c for c in columns)
+    con.execute(f"INSERT INTO {table} ({', '.join(columns)}) SELECT {selected} FROM {relation}")
 
 
 def stored_sql(table: str, column: str, value: str) -> str:
@@ -520,11 +518,9 @@ def _append_frame(con, table: str, frame: pd.DataFrame | None) -> None:
     """INSERT a DataFrame whose columns are named like the table's (object dtype keeps NULLs)."""
     if frame is None or frame.empty:
         return
-    columns = list(frame.columns)
     con.register("incoming_frame", frame)
     try:
-        selected = insert_columns_sql(table, columns)
-        con.execute(f"INSERT INTO {table} ({', '.join(columns)}) SELECT {selected} FROM incoming_frame")
+        insert_registered(con, table, list(frame.columns), "incoming_frame")
     finally:
         con.unregister("incoming_frame")
 
