@@ -122,33 +122,10 @@ def refresh_copied_text(
     """
     config = config or active_config()
     minimum = min(scheme.copied_text_min_chars for scheme in config.schemes)
-    owner = _OWNER_SQL.format(f="f")
-    if batches is None:
-        scope_sql, params = "TRUE", []
-    elif not batches:
+    affected = None if batches is None else _copied_text_affected(con, batches)  # None: every form
+    if affected == []:
         return
-    else:
-        touched = (
-            "SELECT form_id FROM forms WHERE batch_id IN (SELECT unnest(?)) OR superseded_by IN "
-            "(SELECT form_id FROM forms WHERE batch_id IN (SELECT unnest(?)))"
-        )
-        scope_sql = (
-            f"k.form_id IN ({touched}) OR (k.field, k.key) IN "
-            f"(SELECT field, key FROM copy_keys WHERE form_id IN ({touched}))"
-        )
-        params = [list(batches)] * 4  # `touched` twice
-    # Every form sharing a text with the touched forms (a holder of a finding shares the text it was about); every
-    # form where none is touched (no list of a million ids held in Python or passed to SQL).
-    affected: list[str] | None = None
-    if batches is not None:
-        affected = [
-            row[0]
-            for row in con.execute(f"SELECT DISTINCT k.form_id FROM copy_keys k WHERE {scope_sql}", params).fetchall()
-        ]
-        if not affected:
-            return
-    picked, picked_params = ("TRUE", []) if affected is None else ("form_id IN (SELECT unnest(?))", [affected])
-    rows = _copied_text_rows(con, owner, picked, picked_params, minimum)
+    rows = _copied_text_rows(con, affected, minimum)
     found = [
         (form_id, audit.copied_text_check(field, excerpt, length, same, other, example, indicator))
         for form_id, field, length, indicator, excerpt, scheme, same, other, example in rows
@@ -157,15 +134,36 @@ def refresh_copied_text(
     writes.replace_rule_checks(con, audit.COPIED_TEXT, affected, found)
 
 
-def _copied_text_rows(
-    con: duckdb.DuckDBPyConnection, owner: str, picked: str, picked_params: list, minimum: int
-) -> list[tuple]:
+def _copied_text_affected(con: duckdb.DuckDBPyConnection, batches: list[int]) -> list[str]:
+    """The forms whose copied_text these imports may change: their forms and the forms they replaced, and every form
+    sharing a text with those (a holder of a finding shares the text it was about)."""
+    if not batches:
+        return []
+    touched = (
+        "SELECT form_id FROM forms WHERE batch_id IN (SELECT unnest(?)) OR superseded_by IN "
+        "(SELECT form_id FROM forms WHERE batch_id IN (SELECT unnest(?)))"
+    )
+    rows = con.execute(
+        f"SELECT DISTINCT k.form_id FROM copy_keys k WHERE k.form_id IN ({touched}) OR (k.field, k.key) IN "
+        f"(SELECT field, key FROM copy_keys WHERE form_id IN ({touched}))",
+        [list(batches)] * 4,  # `touched` twice
+    ).fetchall()
+    return [row[0] for row in rows]
+
+
+def _copied_text_rows(con: duckdb.DuckDBPyConnection, affected: list[str] | None, minimum: int) -> list[tuple]:
     """copied_text's rows (form, field, length, indicator, excerpt, scheme, same, other, example) for the forms
-    `picked` (SQL over copy_keys' form_id), in form, field and excerpt order."""
+    `affected` (None: every form), in form, field and excerpt order."""
+    owner = _OWNER_SQL.format(f="f")
+
+    def picked(alias: str) -> str:  # the affected forms' rows of `alias`
+        return "TRUE" if affected is None else f"{alias}.form_id IN (SELECT unnest(?))"
+
+    listed = [] if affected is None else [affected]
     return con.execute(
         f"""
         WITH affected_keys AS (  -- the texts of the affected forms: a key's counts need only that key's rows
-            SELECT DISTINCT field, key FROM copy_keys WHERE {picked} AND length >= ?
+            SELECT DISTINCT field, key FROM copy_keys c WHERE {picked("c")} AND length >= ?
         ), texts AS (
             SELECT k.form_id, k.field, k.key, k.length, k.indicator, k.excerpt, f.project_name, f.scheme,
                    coalesce({owner}, '') AS owner,
@@ -189,10 +187,10 @@ def _copied_text_rows(
         FROM texts t
         JOIN shared s ON s.field = t.field AND s.key = t.key
         JOIN by_owner o ON o.field = t.field AND o.key = t.key AND o.owner = t.owner
-        WHERE {picked.replace("form_id", "t.form_id")}
+        WHERE {picked("t")}
         ORDER BY t.form_id, t.field, t.excerpt
         """,
-        [*picked_params, minimum, minimum, *picked_params],
+        [*listed, minimum, minimum, *listed],
     ).fetchall()
 
 

@@ -23,8 +23,10 @@ from dashboard.queries.queries import graded_sql, overview_query
 from dashboard.store import reads
 
 # ORDER BY expression putting errors first, then warnings, then info.
-_SEVERITY_WHENS = " ".join(f"WHEN '{severity}' THEN {rank}" for rank, severity in enumerate(SEVERITIES))
-SEVERITY_RANK_SQL = "CASE {column} " + _SEVERITY_WHENS + " ELSE 9 END"
+_SEVERITY_RANKS = {severity.value: rank for rank, severity in enumerate(SEVERITIES)}
+_UNKNOWN_SEVERITY_RANK = 9  # after every known severity
+_SEVERITY_WHENS = " ".join(f"WHEN '{severity}' THEN {rank}" for severity, rank in _SEVERITY_RANKS.items())
+SEVERITY_RANK_SQL = "CASE {column} " + _SEVERITY_WHENS + f" ELSE {_UNKNOWN_SEVERITY_RANK} END"
 
 
 def gap_tolerance() -> float:
@@ -68,7 +70,7 @@ def finding_counts(con, filters: Filters) -> FindingCounts:
     found = overview_query(con, body, filters, [_signal_ids()])
     sets = {name: found[found["grouped"] == bits] for name, bits in _GROUPING_BITS.items()}
     rules = sets["rule_severity"][["rule", "severity", "findings", "forms"]]
-    rules = rules.assign(rank=rules["severity"].map(_SEVERITY_RANKS).fillna(9))
+    rules = rules.assign(rank=rules["severity"].map(_SEVERITY_RANKS).fillna(_UNKNOWN_SEVERITY_RANK))
     rules = rules.sort_values(["rank", "findings", "rule"], ascending=[True, False, True]).drop(columns="rank")
     severities = pd.DataFrame({"severity": [severity.value for severity in SEVERITIES]}).merge(
         sets["severity"][["severity", "findings", "forms"]], on="severity", how="left"
@@ -91,7 +93,6 @@ def finding_counts(con, filters: Filters) -> FindingCounts:
 
 # grouping(rule, severity, signal) of each grouping set: a bit set for each column the set leaves out.
 _GROUPING_BITS = {"rule_severity": 0b001, "rule": 0b011, "severity": 0b101, "signal": 0b110, "all": 0b111}
-_SEVERITY_RANKS = {severity.value: rank for rank, severity in enumerate(SEVERITIES)}
 _RULE_SEVERITIES = {rule: severity for rule, severity, _title in audit.RULES}
 
 
@@ -166,12 +167,12 @@ def forms_with_findings(con, filters: Filters, rule: str | None = None) -> int:
     """How many forms `forms_by_seriousness` lists in all."""
     if rule is None:
         return finding_counts(con, filters).forms
-    rule_condition = "AND o.form_id IN (SELECT form_id FROM checks WHERE rule = ?)" if rule else ""
-    body = f"""
+    body = """
         SELECT count(*) AS n FROM form_overview o
-        WHERE o.error_count + o.warning_count + o.info_count > 0 AND {{where}} {rule_condition}
+        WHERE o.error_count + o.warning_count + o.info_count > 0 AND {where}
+          AND o.form_id IN (SELECT form_id FROM checks WHERE rule = ?)
     """
-    return int(overview_query(con, body, filters, [rule] if rule else None, findings=True)["n"].iloc[0])
+    return int(overview_query(con, body, filters, [rule], findings=True)["n"].iloc[0])
 
 
 def findings(con, filters: Filters, form_id: str | None = None, rule: str | None = None) -> pd.DataFrame:

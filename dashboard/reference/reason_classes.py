@@ -226,10 +226,8 @@ def resolve(con: duckdb.DuckDBPyConnection, everything: bool = False, batches: l
     reason."""
     if everything:
         con.execute("DELETE FROM ref_reason_classes")
-    elif batches is not None and not batches:
-        return 0
     if batches is not None and not everything:
-        reasons = _new_reasons_of(con, batches)
+        reasons = _new_reasons_of(con, batches) if batches else []
     else:
         reasons = [
             row[0]

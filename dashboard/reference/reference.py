@@ -36,11 +36,9 @@ def ensure_schema(con: duckdb.DuckDBPyConnection, reason_batches: list[int] | No
     dialect.execute_ddl(con, project_types.DDL)
     project_types.seed_defaults(con)
     reason_classes.ensure_schema(con)
-    everything = (
-        reason_batches is None or first_row(con, "SELECT 1 FROM meta WHERE key = ?", [_REASONS_ALL_RESOLVED]) is None
-    )
-    refresh(con, None if everything else reason_batches)
-    if everything and first_row(con, "SELECT 1 FROM meta WHERE key = ?", [_REASONS_ALL_RESOLVED]) is None:
+    marked = first_row(con, "SELECT 1 FROM meta WHERE key = ?", [_REASONS_ALL_RESOLVED]) is not None
+    refresh(con, reason_batches if marked else None)
+    if not marked:
         dialect.put_meta(con, _REASONS_ALL_RESOLVED, datetime.now().isoformat())
 
 

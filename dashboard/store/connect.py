@@ -122,8 +122,8 @@ def _open(db_path: Path | str, read_only: bool, wait: float | None, snapshot: in
         if not read_only:
             accounts.ensure_schema(con)  # the users table (dashboard/security/accounts.py)
             pending = unit_findings_pending(con)  # imports whose last steps a killed writer left undone
-            reasons_of = None if pending is None or pending.everything else pending.batches
-            reference.ensure_schema(con, [] if pending is None else reasons_of)  # organisations, types, reasons
+            undone = [] if pending is None else None if pending.everything else pending.batches
+            reference.ensure_schema(con, undone)  # organisations, types, and the reasons of `undone` (None: all)
             if pending is not None:  # a writer was killed before it refreshed them
                 from dashboard.audit import review  # review builds on this module
 
