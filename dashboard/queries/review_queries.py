@@ -143,24 +143,34 @@ def gap_summary(con, filters: Filters) -> dict:
 # --- forms and findings ------------------------------------------------------------------------------------
 
 
+# Findings per form and severity, from every finding (`{rule}`: of the forms with a finding of one rule): joined to
+# the forms under the filters afterwards, where restricting the findings to those forms first cost a pass more.
+_SEVERITY_COUNTS = ", ".join(f"count(*) FILTER (WHERE c.severity = '{s.value}') AS {s.value}_count" for s in SEVERITIES)
+_FINDINGS_PER_FORM = f"""
+, per_form AS (
+    SELECT c.form_id, {_SEVERITY_COUNTS} FROM checks c {{rule}} GROUP BY c.form_id
+)"""
+
+
 def forms_by_seriousness(
     con, filters: Filters, rule: str | None = None, offset: int = 0, limit: int | None = None
 ) -> pd.DataFrame:
     """Forms with at least one finding (of `rule`, if given): most errors first, then warnings, then gap;
     one page where `limit` is given."""
-    rule_condition = "AND o.form_id IN (SELECT form_id FROM checks WHERE rule = ?)" if rule else ""
+    rule_condition = "WHERE c.form_id IN (SELECT form_id FROM checks WHERE rule = ?)" if rule else ""
     page = f"LIMIT {int(limit)} OFFSET {int(offset)}" if limit is not None else ""
-    body = f"""
+    ranked = f"""
         SELECT o.form_id, o.project_name, o.project_type, o.org, o.org_is_department, o.year, o.status,
-               o.error_count, o.warning_count, o.info_count,
+               k.error_count, k.warning_count, k.info_count,
                o.total_score, o.recomputed_score, o.total_score - o.recomputed_score AS gap, s.scheme
-        FROM form_overview o JOIN forms s ON s.form_id = o.form_id
-        WHERE o.error_count + o.warning_count + o.info_count > 0 AND {{where}} {rule_condition}
-        ORDER BY o.error_count DESC, o.warning_count DESC, o.info_count DESC,
+        FROM form_overview o JOIN per_form k ON k.form_id = o.form_id JOIN forms s ON s.form_id = o.form_id
+        WHERE k.error_count + k.warning_count + k.info_count > 0 AND {{where}}
+        ORDER BY k.error_count DESC, k.warning_count DESC, k.info_count DESC,
                  abs(o.total_score - o.recomputed_score) DESC NULLS LAST, o.batch_id, o.position
         {page}
     """
-    return overview_query(con, body, filters, [rule] if rule else None, findings=True)
+    body = _FINDINGS_PER_FORM.replace("{rule}", rule_condition) + ranked
+    return overview_query(con, body, filters, [rule] if rule else None)
 
 
 def forms_with_findings(con, filters: Filters, rule: str | None = None) -> int:
@@ -202,7 +212,14 @@ def unit_gaps(con, filters: Filters) -> pd.DataFrame:
     that are not graded (停用, 不可评价 …) are left out of the sums, and a unit with nothing compared has no
     gap and comes last."""
     body = f"""
-        SELECT o.org, bool_and(o.org_is_department) AS org_is_department,
+        , findings_per_org AS (  -- the findings of the forms under the filters, per unit
+            SELECT o.org, count(*) FILTER (WHERE c.severity = 'error') AS errors,
+                   count(*) FILTER (WHERE c.severity = 'warning') AS warnings
+            FROM checks c JOIN form_overview o ON o.form_id = c.form_id
+            WHERE {{where}}
+            GROUP BY o.org
+        ), gaps AS (
+            SELECT o.org, bool_and(o.org_is_department) AS org_is_department,
                count(*) AS forms,
                count(*) FILTER (WHERE o.total_score IS NOT NULL AND o.recomputed_score IS NOT NULL AND {GRADED})
                    AS compared,
@@ -216,13 +233,15 @@ def unit_gaps(con, filters: Filters) -> pd.DataFrame:
                sum(o.total_score) FILTER (WHERE o.recomputed_score IS NOT NULL AND {GRADED}) AS claimed,
                sum(o.recomputed_score) FILTER (WHERE o.total_score IS NOT NULL AND {GRADED}) AS recomputed,
                sum(o.total_score - o.recomputed_score) FILTER (WHERE {GRADED}) AS gap,
-               max(o.total_score - o.recomputed_score) FILTER (WHERE {GRADED}) AS max_gap,
-               sum(o.error_count) AS errors, sum(o.warning_count) AS warnings
-        FROM form_overview o WHERE {{where}}
-        GROUP BY o.org
-        ORDER BY gap DESC NULLS LAST, errors DESC, o.org NULLS LAST
+               max(o.total_score - o.recomputed_score) FILTER (WHERE {GRADED}) AS max_gap
+            FROM form_overview o WHERE {{where}}
+            GROUP BY o.org
+        )
+        SELECT g.*, coalesce(p.errors, 0) AS errors, coalesce(p.warnings, 0) AS warnings
+        FROM gaps g LEFT JOIN findings_per_org p ON p.org IS NOT DISTINCT FROM g.org
+        ORDER BY gap DESC NULLS LAST, errors DESC, g.org NULLS LAST
     """
-    return overview_query(con, body, filters, findings=True)
+    return overview_query(con, body, filters)
 
 
 # --- schemes -----------------------------------------------------------------------------------------------
@@ -281,11 +300,14 @@ def signal_units(con, filters: Filters) -> pd.DataFrame:
     """Forms carrying each risk signal, per unit (实施单位, else 主管部门): org, org_is_department, rule, forms;
     only units with a signal, most forms first."""
     body = """
-        SELECT o.org, bool_and(o.org_is_department) AS org_is_department, c.rule, count(DISTINCT c.form_id) AS forms
-        FROM checks c JOIN form_overview o ON o.form_id = c.form_id
-        WHERE {where} AND c.rule IN (SELECT unnest(?))
-        GROUP BY o.org, c.rule
-        ORDER BY o.org NULLS LAST, c.rule
+        , signalled AS (  -- each form once per signal it carries, then joined to the forms under the filters
+            SELECT c.form_id, c.rule FROM checks c WHERE c.rule IN (SELECT unnest(?)) GROUP BY ALL
+        )
+        SELECT o.org, bool_and(o.org_is_department) AS org_is_department, s.rule, count(*) AS forms
+        FROM signalled s JOIN form_overview o ON o.form_id = s.form_id
+        WHERE {where}
+        GROUP BY o.org, s.rule
+        ORDER BY o.org NULLS LAST, s.rule
     """
     return overview_query(con, body, filters, [_signal_ids()])
 
@@ -359,7 +381,8 @@ def signal_form_count(con, filters: Filters, rule: str | None = None, org: str |
 def warning_signal_forms(con, filters: Filters) -> int:
     """How many forms under the filters carry a warning-level risk signal (the 总览's count)."""
     body = """
-        SELECT count(DISTINCT c.form_id) AS n FROM checks c JOIN form_overview o ON o.form_id = c.form_id
-        WHERE {where} AND c.rule IN (SELECT unnest(?)) AND c.severity = 'warning'
+        SELECT count(*) AS n FROM form_overview o
+        WHERE {where} AND o.form_id IN (
+            SELECT c.form_id FROM checks c WHERE c.rule IN (SELECT unnest(?)) AND c.severity = 'warning')
     """
     return int(overview_query(con, body, filters, [_signal_ids()])["n"].iloc[0])
