@@ -128,10 +128,19 @@ def execution_rate(annual_budget: float | None, executed: float | None) -> float
 
 def overall_rate_sql(executed: str, budget: str) -> str:
     """SQL for the rate of a group: Σexecuted ÷ Σbudget over rows that print both, NULL for Σbudget 0."""
-    return (
-        f"sum({executed}) FILTER (WHERE {budget} IS NOT NULL AND {executed} IS NOT NULL) / "
-        f"nullif(sum({budget}) FILTER (WHERE {budget} IS NOT NULL AND {executed} IS NOT NULL), 0)"
-    )
+    return rate_of_sums_sql(*overall_rate_parts_sql(executed, budget))
+
+
+def overall_rate_parts_sql(executed: str, budget: str) -> tuple[str, str]:
+    """The two sums the rate of a group divides (Σexecuted, Σbudget over rows that print both): summed per group
+    first, groups of groups divide their sums (`rate_of_sums_sql`)."""
+    both = f"FILTER (WHERE {budget} IS NOT NULL AND {executed} IS NOT NULL)"
+    return f"sum({executed}) {both}", f"sum({budget}) {both}"
+
+
+def rate_of_sums_sql(executed_sum: str, budget_sum: str) -> str:
+    """Σexecuted ÷ Σbudget from the two sums of overall_rate_parts_sql; NULL for Σbudget 0."""
+    return f"{executed_sum} / nullif({budget_sum}, 0)"
 
 
 def is_stopped(status: str | None) -> bool:

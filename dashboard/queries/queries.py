@@ -255,20 +255,31 @@ def group_summary(con, filters: Filters, by: str, top: int | None = None) -> pd.
     if top is None:
         frame = overview_query(con, GROUP_SQL.replace("{column}", column), filters)
         return frame.assign(is_rest=False, groups=1)
+    # One pass over the forms per group, then the groups past `top` folded into one row from their sums.
     body = f"""
-        SELECT CASE WHEN r.rank <= ? THEN r.grp END AS grp, r.rank > ? AS is_rest, count(DISTINCT r.rank) AS groups,
-               bool_and(o.org_is_department) AS grp_is_department,
-               count(*) AS forms, sum(o.budget) AS budget, sum(o.executed) AS executed,
-               {OVERALL_RATE} AS exec_rate, avg(o.graded_score) AS avg_score,
-               coalesce(sum(o.deducted_count), 0) AS deducted, coalesce(sum(o.points_lost), 0) AS points_lost
-        FROM form_overview o JOIN (
-            SELECT {column} AS grp, row_number() OVER (ORDER BY sum(o.budget) DESC NULLS LAST, {column}) AS rank
+        , per_group AS (
+            SELECT {column} AS grp, bool_and(o.org_is_department) AS grp_is_department,
+                   count(*) AS forms, sum(o.budget) AS budget, sum(o.executed) AS executed,
+                   {_RATE_PARTS[0]} AS rate_executed, {_RATE_PARTS[1]} AS rate_budget,
+                   sum(o.graded_score) AS score_sum, count(o.graded_score) AS scored,
+                   coalesce(sum(o.deducted_count), 0) AS deducted, coalesce(sum(o.points_lost), 0) AS points_lost
             FROM form_overview o WHERE {{where}} GROUP BY {column}
-        ) r ON r.grp IS NOT DISTINCT FROM {column}
-        WHERE {{where}}
+        ), ranked AS (
+            SELECT *, row_number() OVER (ORDER BY budget DESC NULLS LAST, grp) AS rank FROM per_group
+        )
+        SELECT CASE WHEN r.rank <= ? THEN r.grp END AS grp, r.rank > ? AS is_rest, count(*) AS groups,
+               bool_and(r.grp_is_department) AS grp_is_department,
+               sum(r.forms) AS forms, sum(r.budget) AS budget, sum(r.executed) AS executed,
+               {domain.rate_of_sums_sql("sum(r.rate_executed)", "sum(r.rate_budget)")} AS exec_rate,
+               sum(r.score_sum) / nullif(sum(r.scored), 0) AS avg_score,
+               sum(r.deducted) AS deducted, sum(r.points_lost) AS points_lost
+        FROM ranked r
         GROUP BY 1, 2 ORDER BY is_rest, budget DESC NULLS LAST, grp
     """
-    return overview_query(con, body, filters, [int(top), int(top)])  # the outer {where} takes no parameters
+    return overview_query(con, body, filters, [int(top), int(top)])
+
+
+_RATE_PARTS = domain.overall_rate_parts_sql("o.executed", "o.budget")
 
 
 # The 总览 units table: what the table can be ordered by (key → ORDER BY expression over the aggregate's columns).
@@ -287,10 +298,10 @@ def _unit_rows_sql(order: str) -> str:
         f"count(*) FILTER (WHERE o.grade = '{grade}') AS grade_{index}" for index, grade in enumerate(grades())
     )
     return f"""
-        , signalled AS (  -- forms carrying a warning-level risk signal (review_queries.warning_signal_forms)
+        , signalled AS (  -- forms carrying a warning-level risk signal (review_queries.warning_signal_forms); the
+            -- join below keeps those under the filters
             SELECT DISTINCT c.form_id FROM checks c
             WHERE c.severity = 'warning' AND c.rule IN (SELECT unnest(?))
-              AND c.form_id IN (SELECT form_id FROM picked)
         ), units AS (
             SELECT o.org AS org, bool_and(o.org_is_department) AS org_is_department,
             count(*) AS forms, sum(o.budget) AS budget, sum(o.executed) AS executed,
@@ -372,29 +383,28 @@ _LEVEL2_LOST = f"sum(i.points_lost) OVER (PARTITION BY {LEVEL2_LABEL})"
 REASON_CLASS = reason_classes.class_sql("i")
 REASON_JOIN = reason_classes.join_sql("i")
 
-# The deducted indicators are ranked first, then their reason classes joined to the page's rows only (the
-# classes' join over every deducted row was a third of the listing's time at 10⁶ forms); `{class_join}` joins
-# them for the ranking too where the page picks classes.
+# The deducted indicators are ranked with their own columns and their form's order only, then the page's rows get
+# their form's names and their reason classes: carrying the forms' names through the join of every deducted row
+# was most of the listing's time at 10⁶ forms; `{class_join}` joins the classes for the ranking too where the page
+# picks classes.
 DEDUCTIONS_SQL = f"""
 , ranked AS (
-    SELECT
-        o.form_id, i.position, o.project_name, o.project_type, o.org, o.unit, o.department, o.year,
-        i.level1, i.level2, i.name, i.target, i.actual, i.weight, i.score,
-        i.points_lost, i.reason, i.no_reason, i.deducted,
-        o.batch_id AS form_batch, o.position AS form_position, {LEVEL2_LABEL} AS level2_label {{level2_lost}}
+    SELECT i.form_id, i.position, i.level1, i.level2, i.name, i.target, i.actual, i.weight, i.score,
+           i.points_lost, i.reason, i.no_reason, i.deducted,
+           o.batch_id AS form_batch, o.position AS form_position, {LEVEL2_LABEL} AS level2_label {{level2_lost}}
     FROM indicators i JOIN form_overview o ON o.form_id = i.form_id {{class_join}}
     WHERE {DEDUCTED} AND {{where}} {{level2}}
     ORDER BY {{order}} {{page}}
 )
 SELECT
-    i.form_id, i.position, i.project_name, i.project_type, i.org, i.unit, i.department, i.year,
+    i.form_id, i.position, o.project_name, o.project_type, o.org, o.unit, o.department, o.year,
     i.level1, i.level2, i.name, i.target, i.actual, i.weight, i.score,
     i.points_lost,
     i.reason,
     i.no_reason,
     {REASON_CLASS} AS reason_class,
     {reason_classes.subclass_sql("i")} AS reason_subclass
-FROM ranked i {REASON_JOIN}
+FROM ranked i JOIN form_overview o ON o.form_id = i.form_id {REASON_JOIN}
 ORDER BY {{order}}
 """
 
@@ -457,34 +467,78 @@ def deduction_totals(
 
 @dataclass(frozen=True)
 class DeductionSummary:
-    """The 扣分指标 page's chart and cards under the filters, from one pass over the deducted rows."""
+    """The 扣分指标 page's charts, cards and scope under the filters, from one pass over the deducted rows."""
 
     by_level2: pd.DataFrame  # level2, indicators, points_lost, unexplained: most points lost first
+    by_class: pd.DataFrame  # reason_class, indicators, points_lost, top_subclass: most points lost first
     totals: dict  # as deduction_totals gives with nothing picked
+    forms: int  # forms under the filters (deducted or not)
+
+
+# The deductions summed per form under the filters: what each form stores at import (store/writes.py counts its
+# deducted indicators by domain's one definition), so the cards read one row per form instead of every deducted row.
+_FORM_DEDUCTIONS_SQL = """
+    SELECT count(*) AS scope, coalesce(sum(o.deducted_count), 0) AS indicators,
+           coalesce(sum(o.points_lost), 0) AS points_lost, count(*) FILTER (WHERE o.deducted_count > 0) AS forms,
+           coalesce(sum(o.unexplained_count), 0) AS unexplained
+    FROM form_overview o
+"""
+# grouping(level2, reason_class, reason_subclass) of DEDUCTION_CELLS_SQL's sets.
+_LEVEL2_SET, _CLASS_SET, _WHOLE_SET = 0b011, 0b100, 0b111
+
+# The deducted rows under the filters per 二级指标 and per 偏差原因分类 and subclass (`{whole}`: and in all, where a
+# text search narrows the indicators themselves and the stored per-form sums do not apply).
+DEDUCTION_CELLS_SQL = f"""
+    SELECT d.level2, d.reason_class, d.reason_subclass,
+           grouping(d.level2, d.reason_class, d.reason_subclass) AS grouped,
+           count(*) AS indicators, coalesce(sum(d.points_lost), 0) AS points_lost,
+           count(*) FILTER (WHERE d.no_reason) AS unexplained {{forms}}
+    FROM (
+        SELECT {LEVEL2_LABEL} AS level2, {REASON_CLASS} AS reason_class,
+               {reason_classes.subclass_sql("i")} AS reason_subclass, i.points_lost, i.no_reason, o.form_id
+        FROM indicators i JOIN form_overview o ON o.form_id = i.form_id {REASON_JOIN}
+        WHERE {DEDUCTED} AND {{where}}
+    ) d
+    GROUP BY GROUPING SETS ((d.level2), (d.reason_class, d.reason_subclass) {{whole}})
+"""
 
 
 def deduction_summary(con, filters: Filters) -> DeductionSummary:
-    """Deducted indicators per 二级指标 and in all (GROUPING SETS), where two passes over them did."""
-    body = f"""
-        SELECT {LEVEL2_LABEL} AS level2, grouping(level2) AS whole,
-               count(*) AS indicators, coalesce(sum(i.points_lost), 0) AS points_lost,
-               count(*) FILTER (WHERE i.no_reason) AS unexplained,
-               count(DISTINCT o.form_id) AS forms
-        FROM indicators i JOIN form_overview o ON o.form_id = i.form_id
-        WHERE {DEDUCTED} AND {{where}}
-        GROUP BY GROUPING SETS ((level2), ())
-    """
-    found = overview_query(con, body, filters, indicator_alias="i")
-    groups = found[found["whole"] == 0].drop(columns=["whole", "forms"])
+    """Deducted indicators per 二级指标 and per 偏差原因分类 (one pass over the deducted rows) and the cards: from
+    the sums stored with each form, unless a text search narrows the indicators themselves (then from the same pass,
+    GROUPING SETS giving the whole beside the groups)."""
+    searched = bool(filters.search)
+    body = DEDUCTION_CELLS_SQL.replace("{forms}", ", count(DISTINCT d.form_id) AS forms" if searched else "")
+    found = overview_query(con, body.replace("{whole}", ", ()" if searched else ""), filters, indicator_alias="i")
+    per_form = overview_query(con, _FORM_DEDUCTIONS_SQL, filters).iloc[0]
+    whole = found[found["grouped"] == _WHOLE_SET].iloc[0] if searched else per_form
+    groups = found.loc[found["grouped"] == _LEVEL2_SET, ["level2", "indicators", "points_lost", "unexplained"]]
     groups = groups.sort_values(["points_lost", "level2"], ascending=[False, True]).reset_index(drop=True)
-    whole = found[found["whole"] == 1].iloc[0]
     totals = {
         "indicators": int(whole["indicators"]),
         "points_lost": float(whole["points_lost"]),
         "forms": int(whole["forms"]),
         "unexplained": int(whole["unexplained"]),
     }
-    return DeductionSummary(groups.astype({"indicators": int, "unexplained": int}), totals)
+    return DeductionSummary(
+        groups.astype({"indicators": int, "unexplained": int}),
+        _by_class(found[found["grouped"] == _CLASS_SET]),
+        totals,
+        int(per_form["scope"]),
+    )
+
+
+def _by_class(cells: pd.DataFrame) -> pd.DataFrame:
+    """Per class from its subclasses' cells: the sums, and the subclass that lost the most points (the first by
+    name where two lost as many)."""
+    named = cells.dropna(subset=["reason_subclass"]).sort_values(
+        ["reason_class", "points_lost", "reason_subclass"], ascending=[True, False, True]
+    )
+    top = named.drop_duplicates("reason_class").set_index("reason_class")["reason_subclass"]
+    sums = cells.groupby("reason_class", as_index=False)[["indicators", "points_lost"]].sum()
+    sums["top_subclass"] = sums["reason_class"].map(top)
+    sums = sums.sort_values(["points_lost", "reason_class"], ascending=[False, True]).reset_index(drop=True)
+    return sums.astype({"indicators": int})
 
 
 def deductions_by_level2(con, filters: Filters) -> pd.DataFrame:
@@ -494,35 +548,32 @@ def deductions_by_level2(con, filters: Filters) -> pd.DataFrame:
 def deductions_by_class(con, filters: Filters) -> pd.DataFrame:
     """Deducted indicators per 偏差原因分类 (level 1): reason_class, indicators, points_lost, and the subclass
     that lost the most points (top_subclass); most points lost first."""
-    body = f"""
-        SELECT r.reason_class, sum(r.indicators) AS indicators, sum(r.points_lost) AS points_lost,
-               arg_max(r.reason_subclass, r.points_lost) FILTER (WHERE r.reason_subclass IS NOT NULL) AS top_subclass
-        FROM (  -- per class and subclass first: a few dozen rows, where a window over every deducted row was not
-            SELECT {REASON_CLASS} AS reason_class, {reason_classes.subclass_sql("i")} AS reason_subclass,
-                   count(*) AS indicators, sum(i.points_lost) AS points_lost
-            FROM indicators i JOIN form_overview o ON o.form_id = i.form_id {REASON_JOIN}
-            WHERE {DEDUCTED} AND {{where}}
-            GROUP BY 1, 2
-        ) r
-        GROUP BY r.reason_class ORDER BY points_lost DESC, r.reason_class
-    """
-    return overview_query(con, body, filters, indicator_alias="i")
+    return deduction_summary(con, filters).by_class
 
 
 # --- filter choices ----------------------------------------------------------------------------------------
 
 
-# One grouping of the forms by the four filter columns first (about 14,000 groups at 10⁶ forms), then the five
-# lists from those groups: half the work of five groupings over every form.
-FILTER_OPTIONS_SQL = """
-WITH r AS MATERIALIZED (
-    SELECT year, department, unit, project_type, count(*) AS n FROM {forms} GROUP BY ALL
+# The forms grouped by what the choices resolve first (year and the printed 主管部门 and 实施单位; the project's name,
+# printed type and code), then the reference data joined to those groups: a few ten thousand rows at 10⁶ forms,
+# where resolving every form before grouping was most of the sidebar's time.
+FILTER_OPTIONS_SQL = f"""
+WITH counted AS (
+    SELECT f.year, f.department, f.unit, f.project_name, f.project_type, f.project_code, f.form_kind FROM forms f
+    WHERE {reads.counted_sql("f")} AND {reads.project_form_sql("f")}
+), places AS MATERIALIZED (
+    SELECT f.year, {reference.department_sql()} AS department, {reference.unit_sql()} AS unit, f.n
+    FROM (SELECT year, department, unit, count(*) AS n FROM counted GROUP BY ALL) f {reference.organisation_joins()}
+), kinds AS (
+    SELECT {reference.type_sql()} AS project_type, f.n
+    FROM (SELECT project_name, project_type, project_code, form_kind, count(*) AS n FROM counted GROUP BY ALL) f
+    {reference.type_join()}
 )
-SELECT 'years' AS kind, CAST(year AS VARCHAR) AS value, sum(n) AS forms FROM r WHERE year IS NOT NULL GROUP BY ALL
-UNION ALL SELECT 'departments', department, sum(n) FROM r WHERE department IS NOT NULL GROUP BY ALL
-UNION ALL SELECT 'units', unit, sum(n) FROM r WHERE nullif(unit, '') IS NOT NULL GROUP BY ALL
-UNION ALL SELECT 'blank_units', NULL, sum(n) FROM r WHERE nullif(unit, '') IS NULL
-UNION ALL SELECT 'types', project_type, sum(n) FROM r GROUP BY ALL
+SELECT 'years' AS kind, CAST(year AS VARCHAR) AS value, sum(n) AS forms FROM places WHERE year IS NOT NULL GROUP BY ALL
+UNION ALL SELECT 'departments', department, sum(n) FROM places WHERE department IS NOT NULL GROUP BY ALL
+UNION ALL SELECT 'units', unit, sum(n) FROM places WHERE nullif(unit, '') IS NOT NULL GROUP BY ALL
+UNION ALL SELECT 'blank_units', NULL, sum(n) FROM places WHERE nullif(unit, '') IS NULL
+UNION ALL SELECT 'types', project_type, sum(n) FROM kinds GROUP BY ALL
 """
 
 
@@ -530,11 +581,8 @@ def filter_options(con) -> dict[str, Any]:
     """The values the sidebar offers, over the whole database (not narrowed by other filters): one pass
     over the forms. Years newest first, names sorted, types the most used first. Lists of choices by key,
     and "has_blank_unit" (bool); filters.ListFilter names its keys (`options`, `blank_option`)."""
-    counted = reference.resolved_forms_sql(
-        f"{reads.counted_sql('f')} AND {reads.project_form_sql('f')}", ("year", "department", "unit", "project_type")
-    )
     found: dict[str, list[tuple]] = {}
-    for kind, value, forms in con.execute(FILTER_OPTIONS_SQL.replace("{forms}", counted)).fetchall():
+    for kind, value, forms in con.execute(FILTER_OPTIONS_SQL).fetchall():
         found.setdefault(kind, []).append((value, forms))
     return {
         "years": sorted((int(value) for value, _ in found.get("years", [])), reverse=True),

@@ -82,9 +82,19 @@ def _text(value: str) -> str:
 def joins(f: str = "f") -> str:
     """LEFT JOINs of the resolved organisations (ref_d, ref_u) and type (ref_t) of the forms row `f` (its 主管部门 and
     实施单位 are stored trimmed, as the spellings are: schema.STORED_AS)."""
+    return organisation_joins(f) + type_join(f)
+
+
+def organisation_joins(f: str = "f") -> str:
+    """The organisations' part of `joins`: what department_sql and unit_sql read."""
     return f"""
     LEFT JOIN ref_org_spellings ref_d ON ref_d.spelling = {f}.department
-    LEFT JOIN ref_org_spellings ref_u ON ref_u.spelling = {f}.unit
+    LEFT JOIN ref_org_spellings ref_u ON ref_u.spelling = {f}.unit"""
+
+
+def type_join(f: str = "f") -> str:
+    """The project type's part of `joins`: what type_sql reads."""
+    return f"""
     LEFT JOIN ref_project_types ref_t ON ref_t.project_name = {f}.project_name
          AND ref_t.printed_type = {f}.project_type AND ref_t.project_code = coalesce({f}.project_code, '')"""
 

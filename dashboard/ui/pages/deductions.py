@@ -36,17 +36,17 @@ NO_REASON_STYLE = "color: #b03a2e; font-weight: 600"
 def main() -> None:
     current = filter_widgets.start_page(texts.DEDUCTIONS_TITLE, texts.DEDUCTIONS_INTRO)
 
-    if page_data.read(queries.kpis, current)["forms"] == 0:
+    summary = page_data.read(queries.deduction_summary, current)  # the chart, the cards, the table's count
+    if summary.forms == 0:
         filter_widgets.show_no_match()
         return
-    summary = page_data.read(queries.deduction_summary, current)  # the chart, the cards, the table's count
     by_level2 = summary.by_level2
     if by_level2.empty:
         st.success(texts.DEDUCTIONS_NONE, icon=":material/check_circle:")
         return
     show_cards(summary.totals)
     points_lost_chart(by_level2)
-    by_class = page_data.read(queries.deductions_by_class, current)
+    by_class = summary.by_class
     class_chart(by_class)
 
     with st.container(horizontal=True, vertical_alignment="bottom"):
