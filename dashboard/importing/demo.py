@@ -21,7 +21,7 @@ from dashboard.audit import review
 from dashboard.core import dialect, domain
 from dashboard.core.model import Form, FundRow, Funds, Indicator
 from dashboard.core.transactions import transaction
-from dashboard.reference import reference
+from dashboard.reference import reference, shown
 from dashboard.store import connect, schema, writes
 
 CHUNK_FORMS = 5000
@@ -243,6 +243,7 @@ def build(path: Path | str, forms: int, seed: int = 1, workers: int | None = Non
         # Organisations, project types and reason classes resolved as an import resolves them: otherwise the
         # file would read 未分类 everywhere until a writer next opened it (and a copy of it would differ).
         reference.refresh(con)
+        shown.sync(con)  # what every view shows of the forms the refresh did not change (as an import writes it)
         made = f"python -m dashboard demo --forms {forms} --seed {seed} ({datetime.now():%Y-%m-%d})"
         dialect.put_meta(con, SYNTHETIC_META_KEY, made)
         con.execute("CHECKPOINT")

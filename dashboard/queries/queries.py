@@ -57,14 +57,14 @@ OVERALL_RATE = domain.overall_rate_sql("o.executed", "o.budget")
 # rest of the 年度资金总额 row and the form's findings per severity (details_sql, `details=True`).
 FORM_OVERVIEW_SQL = f"""
 counted_forms AS (
-    SELECT f.* REPLACE ({reference.department_sql()} AS department, {reference.unit_sql()} AS unit,
-                        {reference.type_sql()} AS project_type),  -- "name（code）" and resolved types (reference.py)
+    SELECT f.* REPLACE (f.shown_department AS department, f.shown_unit AS unit,
+                        f.shown_type AS project_type),  -- "name（code）" and resolved types (reference/shown.py)
         f.department AS printed_department, f.unit AS printed_unit, f.project_type AS printed_type,
-        coalesce({reference.unit_sql()}, {reference.department_sql()}) AS org,
+        coalesce(f.shown_unit, f.shown_department) AS org,
         (nullif(f.unit, '') IS NULL) AS org_is_department,
         {{grade}} AS grade,  -- grade_sql at use (the configuration is read then); texts.NOT_GRADED where not graded
         CASE WHEN f.not_graded IS NULL THEN f.total_score END AS graded_score  -- what averages and ranks read
-    FROM forms f {reference.joins()}
+    FROM forms f
     WHERE {reads.counted_sql("f")} AND {reads.project_form_sql("f")}  -- 部门整体 forms: department_queries
 ),
 picked AS (SELECT * FROM counted_forms o WHERE {{picked}}),
@@ -554,26 +554,22 @@ def deductions_by_class(con, filters: Filters) -> pd.DataFrame:
 # --- filter choices ----------------------------------------------------------------------------------------
 
 
-# The forms grouped by what the choices resolve first (year and the printed 主管部门 and 实施单位; the project's name,
-# printed type and code), then the reference data joined to those groups: a few ten thousand rows at 10⁶ forms,
-# where resolving every form before grouping was most of the sidebar's time.
+# One grouping of the forms by the four filter columns first (about 14,000 groups at 10⁶ forms), then the five
+# lists from those groups: half the work of five groupings over every form.
 FILTER_OPTIONS_SQL = f"""
-WITH counted AS (
-    SELECT f.year, f.department, f.unit, f.project_name, f.project_type, f.project_code, f.form_kind FROM forms f
-    WHERE {reads.counted_sql("f")} AND {reads.project_form_sql("f")}
-), places AS MATERIALIZED (
-    SELECT f.year, {reference.department_sql()} AS department, {reference.unit_sql()} AS unit, f.n
-    FROM (SELECT year, department, unit, count(*) AS n FROM counted GROUP BY ALL) f {reference.organisation_joins()}
-), kinds AS (
-    SELECT {reference.type_sql()} AS project_type, f.n
-    FROM (SELECT project_name, project_type, project_code, form_kind, count(*) AS n FROM counted GROUP BY ALL) f
-    {reference.type_join()}
+WITH r AS MATERIALIZED (
+    SELECT year, department, unit, project_type, count(*) AS n
+    FROM {
+    reference.resolved_forms_sql(
+        f"{reads.counted_sql('f')} AND {reads.project_form_sql('f')}", ("year", "department", "unit", "project_type")
+    )
+} GROUP BY ALL
 )
-SELECT 'years' AS kind, CAST(year AS VARCHAR) AS value, sum(n) AS forms FROM places WHERE year IS NOT NULL GROUP BY ALL
-UNION ALL SELECT 'departments', department, sum(n) FROM places WHERE department IS NOT NULL GROUP BY ALL
-UNION ALL SELECT 'units', unit, sum(n) FROM places WHERE nullif(unit, '') IS NOT NULL GROUP BY ALL
-UNION ALL SELECT 'blank_units', NULL, sum(n) FROM places WHERE nullif(unit, '') IS NULL
-UNION ALL SELECT 'types', project_type, sum(n) FROM kinds GROUP BY ALL
+SELECT 'years' AS kind, CAST(year AS VARCHAR) AS value, sum(n) AS forms FROM r WHERE year IS NOT NULL GROUP BY ALL
+UNION ALL SELECT 'departments', department, sum(n) FROM r WHERE department IS NOT NULL GROUP BY ALL
+UNION ALL SELECT 'units', unit, sum(n) FROM r WHERE nullif(unit, '') IS NOT NULL GROUP BY ALL
+UNION ALL SELECT 'blank_units', NULL, sum(n) FROM r WHERE nullif(unit, '') IS NULL
+UNION ALL SELECT 'types', project_type, sum(n) FROM r GROUP BY ALL
 """
 
 

@@ -24,6 +24,7 @@ import pandas as pd
 
 from dashboard.core import dialect, domain, texts
 from dashboard.core.transactions import transaction
+from dashboard.reference import shown
 
 ORIGIN_FORMS, ORIGIN_FILE, ORIGIN_PAGE = "forms", "file", "page"
 
@@ -289,6 +290,7 @@ def rebuild_spellings(con: duckdb.DuckDBPyConnection, directory: Directory | Non
             con.execute("INSERT INTO ref_org_spellings SELECT spelling, org_id, label, name FROM spelling_frame")
         finally:
             con.unregister("spelling_frame")
+    shown.sync(con, types=False)  # the forms whose 主管部门 or 实施单位 now shows otherwise
     return True
 
 

@@ -21,6 +21,7 @@ import pandas as pd
 
 from dashboard.core import dialect, domain, texts
 from dashboard.core.transactions import only_row, transaction
+from dashboard.reference import shown
 from dashboard.security import untrusted
 
 UNCLASSIFIED = texts.REF_TYPE_UNCLASSIFIED
@@ -206,6 +207,13 @@ def resolve(con: duckdb.DuckDBPyConnection, everything: bool = False) -> int:
     (`everything`: all of them again, after the rules changed). Returns how many were resolved."""
     if everything:
         con.execute("DELETE FROM ref_project_types")
+    resolved = _resolve_new(con)
+    if resolved or everything:
+        shown.sync(con, organisations=False)  # the forms whose type now shows otherwise
+    return resolved
+
+
+def _resolve_new(con: duckdb.DuckDBPyConnection) -> int:
     keys = con.execute(
         """
         SELECT DISTINCT f.project_name, f.project_type, coalesce(f.project_code, '')

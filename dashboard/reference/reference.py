@@ -3,8 +3,8 @@
 Two kinds (dashboard/reference/organisations.py, dashboard/reference/project_types.py): the organisations
 that forms print as 主管部门 and 实施单位 (shown as "name（code）", all spellings of one together), and project types by
 rule. Both are resolved per distinct printed value into small tables at import and whenever the office
-changes them; the page SQL joins those tables through `JOINS` and the column expressions below, so no
-form is rewritten and every page, filter, chart and download follows at once. Forms keep what they printed.
+changes them, and the values every view shows are written beside what each form printed in the same transaction
+(shown.py), so every page, filter, chart and download follows at once. Forms keep what they printed.
 """
 
 from __future__ import annotations
@@ -32,14 +32,19 @@ def ensure_schema(con: duckdb.DuckDBPyConnection, reason_batches: list[int] | No
     """Create the reference tables if missing, give them the default rules once, and resolve what the
     stored forms print that is not resolved yet (called by connect.open_db for writers). `reason_batches`: the
     imports whose reasons may still be unresolved (a writer killed before its import's last step); None: all."""
-    dialect.execute_ddl(con, organisations.DDL)
-    dialect.execute_ddl(con, project_types.DDL)
+    create_tables(con)
     project_types.seed_defaults(con)
     reason_classes.ensure_schema(con)
     marked = first_row(con, "SELECT 1 FROM meta WHERE key = ?", [_REASONS_ALL_RESOLVED]) is not None
     refresh(con, reason_batches if marked else None)
     if not marked:
         dialect.put_meta(con, _REASONS_ALL_RESOLVED, datetime.now().isoformat())
+
+
+def create_tables(con: duckdb.DuckDBPyConnection) -> None:
+    """The organisations' and project types' tables, where missing (what reference/shown.py reads)."""
+    dialect.execute_ddl(con, organisations.DDL)
+    dialect.execute_ddl(con, project_types.DDL)
 
 
 # Rewritten by every refresh that learned something: on a lake, two refreshes that both learned conflict at
@@ -72,62 +77,20 @@ def present(con: duckdb.DuckDBPyConnection) -> bool:
     return found == len(_TABLES)
 
 
-def _text(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
-
-
-# --- SQL for the page queries: `FROM forms f {joins("f")}` then the expressions --------------------------
-
-
-def joins(f: str = "f") -> str:
-    """LEFT JOINs of the resolved organisations (ref_d, ref_u) and type (ref_t) of the forms row `f` (its 主管部门 and
-    实施单位 are stored trimmed, as the spellings are: schema.STORED_AS)."""
-    return organisation_joins(f) + type_join(f)
-
-
-def organisation_joins(f: str = "f") -> str:
-    """The organisations' part of `joins`: what department_sql and unit_sql read."""
-    return f"""
-    LEFT JOIN ref_org_spellings ref_d ON ref_d.spelling = {f}.department
-    LEFT JOIN ref_org_spellings ref_u ON ref_u.spelling = {f}.unit"""
-
-
-def type_join(f: str = "f") -> str:
-    """The project type's part of `joins`: what type_sql reads."""
-    return f"""
-    LEFT JOIN ref_project_types ref_t ON ref_t.project_name = {f}.project_name
-         AND ref_t.printed_type = {f}.project_type AND ref_t.project_code = coalesce({f}.project_code, '')"""
-
-
-def department_sql(f: str = "f") -> str:
-    """The 主管部门 as every view shows it: "name（code）" of its organisation, else as printed."""
-    return f"coalesce(ref_d.label, nullif({f}.department, ''))"
-
-
-def unit_sql(f: str = "f") -> str:
-    """The 实施单位 as every view shows it; NULL where the form leaves it blank."""
-    return f"coalesce(ref_u.label, nullif({f}.unit, ''))"
-
-
-def type_sql(f: str = "f") -> str:
-    """The project type: 部门整体 for department forms, the resolved type, else 未分类."""
-    return (
-        f"CASE WHEN {f}.form_kind = {_text(domain.FormKind.DEPARTMENT)} THEN {_text(texts.REF_TYPE_DEPARTMENT)} "
-        f"ELSE coalesce(ref_t.resolved_type, {_text(project_types.UNCLASSIFIED)}) END"
-    )
+# --- SQL for the page queries: the values every view shows, kept on each form (shown.py) ----------------------
 
 
 def resolved_forms_sql(condition: str = "TRUE", columns: tuple[str, ...] | None = None) -> str:
     """A subquery of the forms rows under `condition` (on alias f) whose department, unit and project_type
-    are the resolved ones: for queries that read `forms` directly (e.g. the filter choices). `columns`
-    keeps only those (a narrow read at 10⁵ forms); None keeps every column."""
-    resolved = {"department": department_sql(), "unit": unit_sql(), "project_type": type_sql()}
+    are the ones every view shows (shown.py): for queries that read `forms` directly. `columns` keeps only those
+    (a narrow read at 10⁵ forms); None keeps every column."""
+    resolved = {"department": "f.shown_department", "unit": "f.shown_unit", "project_type": "f.shown_type"}
     if columns is None:
         replaced = ", ".join(f"{sql} AS {name}" for name, sql in resolved.items())
         selected = f"f.* REPLACE ({replaced})"
     else:
         selected = ", ".join(f"{resolved.get(name, f'f.{name}')} AS {name}" for name in columns)
-    return f"(SELECT {selected} FROM forms f {joins()} WHERE {condition})"
+    return f"(SELECT {selected} FROM forms f WHERE {condition})"
 
 
 def organisations_of_spellings(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[str | None, str | None]]:

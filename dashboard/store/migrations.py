@@ -7,6 +7,7 @@ import pandas as pd
 
 from dashboard.core import domain
 from dashboard.core.transactions import only_row
+from dashboard.reference import reference, shown
 from dashboard.security import signin_guard
 from dashboard.store import writes
 from dashboard.store.reads import load_forms
@@ -205,6 +206,16 @@ def _migrate_13_to_14(con) -> None:
         con.execute(f"UPDATE forms SET {column} = {stored} WHERE {column} IS DISTINCT FROM {stored}")
 
 
+def _migrate_14_to_15(con) -> None:
+    """Version 15 keeps on each form the 主管部门, 实施单位 and project type as every view shows them
+    (reference/shown.py), which the page SQL resolved for every form on every query: filled here from the
+    reference data (its tables made first where no writer has made them yet: empty, they show what was printed)."""
+    for column in shown.COLUMNS:  # (a file made before version 6 got its forms table anew from today's DDL)
+        con.execute(f"ALTER TABLE forms ADD COLUMN IF NOT EXISTS {column} VARCHAR")
+    reference.create_tables(con)
+    shown.sync(con)
+
+
 MIGRATIONS = {
     1: _migrate_1_to_2,
     2: _migrate_2_to_3,
@@ -219,6 +230,7 @@ MIGRATIONS = {
     11: _migrate_11_to_12,
     12: _migrate_12_to_13,
     13: _migrate_13_to_14,
+    14: _migrate_14_to_15,
 }
 
 

@@ -8,7 +8,7 @@ import duckdb
 from dashboard.core.transactions import first_row
 
 # The schema this code writes. Bump it with every change below, and add the step in `migrations.MIGRATIONS`.
-SCHEMA_VERSION = 14
+SCHEMA_VERSION = 15
 
 # Columns stored as SQL gives them from what was read (writes.insert_registered, migrations._migrate_13_to_14): a
 # printed 主管部门 and 实施单位 keep no spaces at their ends (DuckDB's trim(): spaces and other space separators
@@ -200,7 +200,10 @@ CREATE TABLE IF NOT EXISTS forms (
     scheme_title     VARCHAR,           -- the printed title that chose `scheme` (its layout); NULL: 主管部门 or default
     read_by          VARCHAR,           -- how its cells were read: pdf | text | xlsx | docx | ocr
     ocr_confirmed_by VARCHAR,           -- read by OCR: who confirmed its held cells, and when
-    ocr_confirmed_at TIMESTAMP
+    ocr_confirmed_at TIMESTAMP,
+    shown_department VARCHAR,           -- the 主管部门, 实施单位 and project type as every view shows them, from the
+    shown_unit       VARCHAR,           -- reference data (reference/shown.py, which keeps them in step); what
+    shown_type       VARCHAR            -- the form printed stays in department, unit and project_type
 );
 CREATE TABLE IF NOT EXISTS fund_rows (
     form_id        VARCHAR NOT NULL,

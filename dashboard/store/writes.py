@@ -16,6 +16,7 @@ import pyarrow as pa
 from dashboard.core import dialect, domain, texts
 from dashboard.core.model import Check, Form
 from dashboard.core.transactions import first_row, transaction
+from dashboard.reference import shown
 from dashboard.store.schema import (
     CHECK_COLUMNS,
     COPY_KEY_COLUMNS,
@@ -148,6 +149,7 @@ def save_file(
         )  # fmt: skip
         _insert_forms(con, batch_id, placements)
         refresh_indicator_sums(con, batch_id)
+        shown.sync(con, "f.batch_id = ?", [batch_id])  # what the pages show of them, as the reference data has it
         replaced = [[p.replaces, p.form.id] for p in placements if p.replaces]
         if replaced:
             frame = pd.DataFrame(replaced, columns=["form_id", "successor"], dtype=object)
@@ -306,6 +308,7 @@ def rewrite_form(con: duckdb.DuckDBPyConnection, form: Form, unconfirmed: bool =
             "UPDATE forms SET position = ?, superseded_by = ? WHERE form_id = ?", [position, superseded_by, form.id]
         )
         refresh_indicator_sums(con, batch_id)
+        shown.sync(con, "f.form_id = ?", [form.id])
         con.execute(
             "UPDATE import_batches SET incomplete_count = "
             "(SELECT count(*) FROM forms WHERE batch_id = ? AND NOT complete) WHERE batch_id = ?",
@@ -364,6 +367,7 @@ def _rewrite_header(con, form: Form) -> None:
         "identity_unit = ?, identity_code = ? WHERE form_id = ?",
         [form.year, form.department, form.unit, name, department, unit, code, form.id],
     )
+    shown.sync(con, "f.form_id = ?", [form.id])
 
 
 def replace_checks(con: duckdb.DuckDBPyConnection, checks_by_form: dict[str, list[Check]]) -> None:

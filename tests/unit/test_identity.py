@@ -15,6 +15,7 @@ import pytest
 
 from dashboard.importing import importer
 from dashboard.outputs import form_sheet
+from dashboard.reference import shown
 from dashboard.store import connect, reads
 from tests import layout_factory, office_factory
 from tests.seed_truth import seed_records
@@ -188,6 +189,7 @@ def test_a_blank_unit_in_a_file_that_prints_units_is_held_not_matched(tmp_path, 
         (held,) = reads.pending_duplicates(con).itertuples()
         importer.settle_duplicate(con, held.form_id, held.candidate_id)
         changes = con.execute("SELECT changes FROM forms WHERE form_id = ?", [held.form_id]).fetchall()[0][0]
+        assert shown.out_of_sync(con) == 0  # the carried unit is what every view shows of it too
     finally:
         con.close()
     forms = current(db_location)

@@ -13,6 +13,7 @@ import pytest
 
 from dashboard.core import domain
 from dashboard.importing import importer, ocr_confirm
+from dashboard.reference import shown
 from dashboard.store import connect, reads
 from dashboard.store.schema import StoreError
 from tests.seed_truth import seed_records
@@ -61,6 +62,8 @@ def test_confirming_as_read_counts_the_form_and_stores_who_and_when(con):
     assert ocr_confirm.held_forms(con).empty
     record = stored.to_record()
     assert record["read_by"] == "ocr" and record["ocr_confirmed_by"] == "张三"
+    assert shown.out_of_sync(con) == 0  # stored anew, it shows its names and type as every other form does
+    assert con.execute("SELECT shown_type FROM forms WHERE form_id = ?", [form_id]).fetchone()[0]
 
 
 def test_a_corrected_cell_is_read_again_into_the_form(con):

@@ -17,7 +17,7 @@ from openpyxl import Workbook
 from dashboard.importing import importer
 from dashboard.queries import queries
 from dashboard.queries.filters import Filters
-from dashboard.reference import organisations, project_types, reference
+from dashboard.reference import organisations, project_types, reference, shown
 from dashboard.store import connect, reads, schema
 from dashboard.ui import page_data
 from tests.cli_runner import run_cli
@@ -117,8 +117,8 @@ def test_every_form_shows_its_resolved_type_and_names(con):
 def test_groups_count_every_spelling_of_one_department(con):
     town = queries.group_summary(con, Filters(departments=(TOWN,)), "project_type").set_index("grp")
     truth = {}
-    for *_, project_type, shown, _ in MIXED:
-        if shown == TOWN:
+    for *_, project_type, department, _ in MIXED:
+        if department == TOWN:
             truth[project_type] = truth.get(project_type, 0) + 1
     assert town["forms"].to_dict() == truth
     assert int(queries.kpis(con, Filters(departments=(TOWN,)))["forms"]) == 7
@@ -399,7 +399,7 @@ def test_a_version_13_file_gets_its_printed_names_trimmed_with_no_total_moving(m
     )
     con = migrated_from(con, mixed_db, 13)
     try:
-        assert schema.schema_version(con) == schema.SCHEMA_VERSION == 14
+        assert schema.schema_version(con) == schema.SCHEMA_VERSION == 15
         edged = "SELECT count(*) FROM forms WHERE department <> trim(department) OR unit <> trim(unit)"
         assert con.execute(edged).fetchone() == (0,)
         assert con.execute("SELECT count(*) FROM forms WHERE unit IS NOT NULL").fetchone()[0] > 0
@@ -430,5 +430,56 @@ def test_a_form_printing_spaces_around_its_names_is_stored_trimmed_and_groups_wi
         after = dict((grp, forms) for grp, forms, _budget in _units_summary(con))
         grown = {grp: forms - before.get(grp, 0) for grp, forms in after.items() if forms != before.get(grp, 0)}
         assert list(grown.values()) == [1] and len(after) == len(before)
+    finally:
+        con.close()
+
+
+# --- what every view shows, kept on each form (reference/shown.py, schema 15) -------------------------------------
+
+
+def test_the_shown_values_stay_in_step_with_every_change_of_the_reference_data(con, tmp_path):
+    """After storing forms and after each kind of change the office makes, no form shows anything but what the
+    reference data gives now (shown.out_of_sync compares the kept values with the joined definition)."""
+    assert shown.out_of_sync(con) == 0
+    assert con.execute("SELECT count(*) FROM forms WHERE shown_type IS NULL").fetchone() == (0,)  # all filled
+    project_types.assign(con, {"档案数字化整理": "信息化建设与运维"}, by="tester")
+    assert shown.out_of_sync(con) == 0
+    rules = project_types.load_rules(con)
+    project_types.save_rules(con, [project_types.Rule("档案管理", "档案|数字化"), *rules])
+    assert shown.out_of_sync(con) == 0
+    csv_file = tmp_path / "orgs.csv"
+    csv_file.write_text(
+        "编码,名称,上级部门\n0402009,某某区政务服务数据管理局,\n219,某某镇政府,\n", encoding="utf-8-sig"
+    )
+    organisations.import_rows(con, organisations.read_file(csv_file))
+    assert shown.out_of_sync(con) == 0
+    known = tmp_path / "known.txt"  # a form of a known project, department and unit: the import learns nothing
+    known.write_text(mixed_forms_text(MIXED[2:3]), encoding="utf-8")
+    (outcome,) = importer.import_files(con, [(known, known.name)], importer.ImportOptions(year=int(SAMPLE_YEAR) + 1))
+    assert outcome.ok and outcome.placed["new"] == 1
+    assert shown.out_of_sync(con) == 0
+    variant = tmp_path / "variant.txt"
+    variant.write_text(mixed_forms_text([("乡镇道路养护经费", "某某镇政府（变体）", "")]), encoding="utf-8")
+    importer.import_files(con, [(variant, variant.name)], importer.ImportOptions(year=SAMPLE_YEAR))
+    assert shown.out_of_sync(con) == 0
+    organisations.assign_spellings(con, {"某某镇政府（变体）": organisations.load(con).find("219", None)})
+    assert shown.out_of_sync(con) == 0
+    assert overview_by_name(con)["乡镇道路养护经费"] == {("基本建设与维修", "某某镇政府（219）", None)}
+
+
+def test_a_version_14_file_gets_the_shown_values_with_no_view_changing(mixed_db):
+    """Before version 15 the page SQL joined the reference tables for every form; the migration writes what they
+    give on each form, and every view reads the same."""
+    con = connect.open_db(mixed_db)
+    before, options, units = overview_by_name(con), queries.filter_options(con), _units_summary(con)
+    for column in shown.COLUMNS:
+        con.execute(f"ALTER TABLE forms DROP COLUMN {column}")
+    con = migrated_from(con, mixed_db, 14)
+    try:
+        assert schema.schema_version(con) == schema.SCHEMA_VERSION == 15
+        assert shown.out_of_sync(con) == 0
+        assert overview_by_name(con) == before
+        assert queries.filter_options(con) == options
+        assert _units_summary(con) == units
     finally:
         con.close()
