@@ -239,6 +239,7 @@ def build(path: Path | str, forms: int, seed: int = 1, workers: int | None = Non
             for future, (number, _, count) in zip(futures, plan, strict=True):
                 _write_chunk(con, future.result(), source_name(seed, number), count)
         writes.refresh_indicator_sums(con)  # once for every form: one pass over the indicators, not one per chunk
+        writes.refresh_finding_counts(con)  # likewise over the findings
         review.refresh_unit_findings(con)
         # Organisations, project types and reason classes resolved as an import resolves them: otherwise the
         # file would read 未分类 everywhere until a writer next opened it (and a copy of it would differ).

@@ -54,7 +54,7 @@ OVERALL_RATE = domain.overall_rate_sql("o.executed", "o.budget")
 # The forms that count, with the columns the filters test; `{picked}` is the filters' condition on them
 # (alias o). Forms are filtered first; indicator sums and the 年度资金总额 row's money are stored with each
 # form at import (store/writes.py), so totals read one table. `{details}` adds what only row listings show: the
-# rest of the 年度资金总额 row and the form's findings per severity (details_sql, `details=True`).
+# rest of the 年度资金总额 row (details_sql, `details=True`).
 FORM_OVERVIEW_SQL = f"""
 counted_forms AS (
     SELECT f.* REPLACE (f.shown_department AS department, f.shown_unit AS unit,
@@ -79,11 +79,11 @@ form_overview AS (
         f.exec_rate,
         f.total_weight, f.total_score, f.recomputed_score,
         f.grade, f.not_graded, f.graded_score,
-        f.indicator_count, f.deducted_count, f.points_lost, f.unexplained_count  -- stored per form (store/writes.py)
+        f.indicator_count, f.deducted_count, f.points_lost, f.unexplained_count,  -- stored per form (store/writes.py)
+        f.error_count, f.warning_count, f.info_count  -- the form's findings per severity, likewise
         {{details}}
 )"""
-# What only row listings show, joined to the listed rows (`{rows}`): the rest of the 年度资金总额 row, and
-# the form's findings per severity (the 复核 listings need only the latter: `findings=True`).
+# What only row listings show, joined to the listed rows (`{rows}`): the rest of the 年度资金总额 row.
 FUND_DETAILS = (
     """
         CAST(t.initial_budget AS DOUBLE) AS initial_budget,
@@ -92,28 +92,13 @@ FUND_DETAILS = (
         t.rate_pct AS rate_printed_pct""",
     "\n    LEFT JOIN fund_rows t ON t.form_id = f.form_id AND t.row_key = 'total'",
 )
-FINDING_DETAILS = (
-    """
-        coalesce(c.error_count, 0) AS error_count,
-        coalesce(c.warning_count, 0) AS warning_count,
-        coalesce(c.info_count, 0) AS info_count""",
-    """
-    LEFT JOIN (
-        SELECT form_id,
-               count(*) FILTER (WHERE severity = 'error') AS error_count,
-               count(*) FILTER (WHERE severity = 'warning') AS warning_count,
-               count(*) FILTER (WHERE severity = 'info') AS info_count
-        FROM checks WHERE form_id IN (SELECT form_id FROM {rows}) GROUP BY form_id
-    ) c ON c.form_id = f.form_id""",
-)
 
 
-def details_sql(rows: str, fund: bool = True, findings: bool = True) -> str:
+def details_sql(rows: str, fund: bool = True) -> str:
     """`, <detail columns> FROM <rows> f <joins>`: the details of the rows of the relation `rows`."""
-    parts = [part for part, wanted in ((FUND_DETAILS, fund), (FINDING_DETAILS, findings)) if wanted]
-    columns = ",".join(part[0] for part in parts)
-    joins = "".join(part[1] for part in parts)
-    return ("," + columns if columns else "") + f"\n    FROM {rows} f" + joins.replace("{rows}", rows)
+    if not fund:
+        return f"\n    FROM {rows} f"
+    return "," + FUND_DETAILS[0] + f"\n    FROM {rows} f" + FUND_DETAILS[1]
 
 
 def _sql(
@@ -122,21 +107,19 @@ def _sql(
     alias: str = "o",
     indicator_alias: str | None = None,
     details: bool = False,
-    findings: bool = False,
 ) -> tuple[str, list]:
     """`WITH form_overview … <body>`: the filters pick the forms before anything is summed.
 
     `{where}` in body is "TRUE", or, for a query over indicators (`indicator_alias`), the filters'
     condition again with the text search matching that indicator's name rather than any of the form's.
-    `details`: form_overview also has every detail column (details_sql; row listings); `findings`: only
-    the findings per severity. Totals need neither.
+    `details`: form_overview also has every detail column (details_sql; row listings); totals need none.
     """
     picked, params = where_sql(filters, alias="o")
     where, where_params = "TRUE", list[object]()
     if indicator_alias and filters.search:
         where, where_params = where_sql(filters, alias=alias, indicator_alias=indicator_alias)
     cte = FORM_OVERVIEW_SQL.replace("{grade}", grade_sql("f.total_score", "f.not_graded")).replace("{picked}", picked)
-    cte = cte.replace("{details}", details_sql("picked", fund=details, findings=details or findings))
+    cte = cte.replace("{details}", details_sql("picked", fund=details))
     return f"WITH {cte}\n{body.replace('{where}', where)}", params + where_params
 
 

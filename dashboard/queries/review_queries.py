@@ -57,43 +57,59 @@ class FindingCounts:
 
 
 def finding_counts(con, filters: Filters) -> FindingCounts:
-    """Findings and the forms that have them per rule and severity, per rule, per severity, in all, and the
-    forms carrying a risk signal: one grouping (GROUPING SETS) instead of a pass over the findings for each."""
-    body = """
-        SELECT c.rule, c.severity, c.rule IN (SELECT unnest(?)) AS signal,
-               grouping(c.rule, c.severity, signal) AS grouped, count(*) AS findings,
-               count(DISTINCT c.form_id) AS forms
-        FROM checks c JOIN form_overview o ON o.form_id = c.form_id
-        WHERE {where}
-        GROUP BY GROUPING SETS ((c.rule, c.severity), (c.rule), (c.severity), (signal), ())
-    """
-    found = overview_query(con, body, filters, [_signal_ids()])
-    sets = {name: found[found["grouped"] == bits] for name, bits in _GROUPING_BITS.items()}
-    rules = sets["rule_severity"][["rule", "severity", "findings", "forms"]]
-    rules = rules.assign(rank=rules["severity"].map(_SEVERITY_RANKS).fillna(_UNKNOWN_SEVERITY_RANK))
-    rules = rules.sort_values(["rank", "findings", "rule"], ascending=[True, False, True]).drop(columns="rank")
-    severities = pd.DataFrame({"severity": [severity.value for severity in SEVERITIES]}).merge(
-        sets["severity"][["severity", "findings", "forms"]], on="severity", how="left"
+    """Findings and the forms that have them per rule and severity (one pass over the findings), per risk signal and
+    in all signals (one over the signals' findings), and per severity and in all from the counts kept with each
+    form: where one GROUPING SETS pass counted distinct forms five times over every finding."""
+    per_rule = overview_query(
+        con,
+        """SELECT c.rule, c.severity, count(*) AS findings, count(DISTINCT c.form_id) AS forms
+           FROM checks c JOIN form_overview o ON o.form_id = c.form_id WHERE {where} GROUP BY c.rule, c.severity""",
+        filters,
     )
-    per_rule = sets["rule"].set_index("rule")
+    rules = per_rule.assign(rank=per_rule["severity"].map(_SEVERITY_RANKS).fillna(_UNKNOWN_SEVERITY_RANK))
+    rules = rules.sort_values(["rank", "findings", "rule"], ascending=[True, False, True]).drop(columns="rank")
+    signalled = overview_query(
+        con,
+        """SELECT c.rule, grouping(c.rule) AS whole, count(*) AS findings, count(DISTINCT c.form_id) AS forms
+           FROM checks c JOIN form_overview o ON o.form_id = c.form_id
+           WHERE {where} AND c.rule IN (SELECT unnest(?))
+           GROUP BY GROUPING SETS ((c.rule), ())""",
+        filters,
+        [_signal_ids()],
+    )
+    by_signal = signalled[signalled["whole"] == 0].set_index("rule")
     signal_rows = [
-        (rule, _RULE_SEVERITIES.get(rule), *(int(per_rule.at[rule, column]) if rule in per_rule.index else 0
+        (rule, _RULE_SEVERITIES.get(rule), *(int(by_signal.at[rule, column]) if rule in by_signal.index else 0
                                              for column in ("findings", "forms")))
         for rule in _signal_ids()
     ]  # fmt: skip
-    signalled = sets["signal"]
+    per_form = overview_query(con, _PER_SEVERITY_SQL, filters).iloc[0]
+    severities = pd.DataFrame(
+        [(s.value, int(per_form[f"{s.value}_findings"]), int(per_form[f"{s.value}_forms"])) for s in SEVERITIES],
+        columns=["severity", "findings", "forms"],
+    )
     return FindingCounts(
         rules=rules.reset_index(drop=True).astype({"findings": int, "forms": int}),
-        severities=severities.fillna({"findings": 0, "forms": 0}).astype({"findings": int, "forms": int}),
+        severities=severities,
         signals=pd.DataFrame(signal_rows, columns=["rule", "severity", "findings", "forms"]),
-        forms=int(sets["all"]["forms"].sum()),
-        signal_forms=int(signalled.loc[signalled["signal"].fillna(False).astype(bool), "forms"].sum()),
+        forms=int(per_form["forms"]),
+        signal_forms=int(signalled.loc[signalled["whole"] == 1, "forms"].sum()),
     )
 
 
-# grouping(rule, severity, signal) of each grouping set: a bit set for each column the set leaves out.
-_GROUPING_BITS = {"rule_severity": 0b001, "rule": 0b011, "severity": 0b101, "signal": 0b110, "all": 0b111}
 _RULE_SEVERITIES = {rule: severity for rule, severity, _title in audit.RULES}
+# Findings per severity and the forms that have them, and the forms with any, from the counts kept with each form.
+_PER_SEVERITY_SQL = (
+    "SELECT "
+    + ", ".join(
+        f"coalesce(sum(o.{s.value}_count), 0) AS {s.value}_findings, "
+        f"count(*) FILTER (WHERE o.{s.value}_count > 0) AS {s.value}_forms"
+        for s in SEVERITIES
+    )
+    + ", count(*) FILTER (WHERE "
+    + " + ".join(f"o.{s.value}_count" for s in SEVERITIES)
+    + " > 0) AS forms FROM form_overview o WHERE {where}"
+)
 
 
 def rule_counts(con, filters: Filters) -> pd.DataFrame:
@@ -143,33 +159,32 @@ def gap_summary(con, filters: Filters) -> dict:
 # --- forms and findings ------------------------------------------------------------------------------------
 
 
-# Findings per form and severity, from every finding (`{rule}`: of the forms with a finding of one rule): joined to
-# the forms under the filters afterwards, where restricting the findings to those forms first cost a pass more.
-_SEVERITY_COUNTS = ", ".join(f"count(*) FILTER (WHERE c.severity = '{s.value}') AS {s.value}_count" for s in SEVERITIES)
-_FINDINGS_PER_FORM = f"""
-, per_form AS (
-    SELECT c.form_id, {_SEVERITY_COUNTS} FROM checks c {{rule}} GROUP BY c.form_id
-)"""
+# Most errors first, then warnings, then info, then the largest gap; import order last (columns of `ranked` below).
+_SERIOUSNESS_ORDER = (
+    "r.error_count DESC, r.warning_count DESC, r.info_count DESC, abs(r.gap) DESC NULLS LAST, r.batch_id, r.position"
+)
 
 
 def forms_by_seriousness(
     con, filters: Filters, rule: str | None = None, offset: int = 0, limit: int | None = None
 ) -> pd.DataFrame:
     """Forms with at least one finding (of `rule`, if given): most errors first, then warnings, then gap;
-    one page where `limit` is given."""
-    rule_condition = "WHERE c.form_id IN (SELECT form_id FROM checks WHERE rule = ?)" if rule else ""
+    one page where `limit` is given. The findings per severity are kept with each form."""
+    rule_condition = "AND o.form_id IN (SELECT form_id FROM checks WHERE rule = ?)" if rule else ""
     page = f"LIMIT {int(limit)} OFFSET {int(offset)}" if limit is not None else ""
-    ranked = f"""
-        SELECT o.form_id, o.project_name, o.project_type, o.org, o.org_is_department, o.year, o.status,
-               k.error_count, k.warning_count, k.info_count,
-               o.total_score, o.recomputed_score, o.total_score - o.recomputed_score AS gap, s.scheme
-        FROM form_overview o JOIN per_form k ON k.form_id = o.form_id JOIN forms s ON s.form_id = o.form_id
-        WHERE k.error_count + k.warning_count + k.info_count > 0 AND {{where}}
-        ORDER BY k.error_count DESC, k.warning_count DESC, k.info_count DESC,
-                 abs(o.total_score - o.recomputed_score) DESC NULLS LAST, o.batch_id, o.position
-        {page}
+    order = _SERIOUSNESS_ORDER
+    body = f"""
+        , ranked AS (  -- the page's forms first, then their schemes
+            SELECT o.form_id, o.project_name, o.project_type, o.org, o.org_is_department, o.year, o.status,
+                   o.error_count, o.warning_count, o.info_count,
+                   o.total_score, o.recomputed_score, o.total_score - o.recomputed_score AS gap, o.batch_id, o.position
+            FROM form_overview o
+            WHERE o.error_count + o.warning_count + o.info_count > 0 AND {{where}} {rule_condition}
+        ), listed AS (SELECT * FROM ranked r ORDER BY {order} {page})
+        SELECT r.* EXCLUDE (batch_id, position), s.scheme
+        FROM listed r JOIN forms s ON s.form_id = r.form_id
+        ORDER BY {order}
     """
-    body = _FINDINGS_PER_FORM.replace("{rule}", rule_condition) + ranked
     return overview_query(con, body, filters, [rule] if rule else None)
 
 
@@ -182,7 +197,7 @@ def forms_with_findings(con, filters: Filters, rule: str | None = None) -> int:
         WHERE o.error_count + o.warning_count + o.info_count > 0 AND {where}
           AND o.form_id IN (SELECT form_id FROM checks WHERE rule = ?)
     """
-    return int(overview_query(con, body, filters, [rule], findings=True)["n"].iloc[0])
+    return int(overview_query(con, body, filters, [rule])["n"].iloc[0])
 
 
 def findings(con, filters: Filters, form_id: str | None = None, rule: str | None = None) -> pd.DataFrame:
@@ -212,14 +227,7 @@ def unit_gaps(con, filters: Filters) -> pd.DataFrame:
     that are not graded (停用, 不可评价 …) are left out of the sums, and a unit with nothing compared has no
     gap and comes last."""
     body = f"""
-        , findings_per_org AS (  -- the findings of the forms under the filters, per unit
-            SELECT o.org, count(*) FILTER (WHERE c.severity = 'error') AS errors,
-                   count(*) FILTER (WHERE c.severity = 'warning') AS warnings
-            FROM checks c JOIN form_overview o ON o.form_id = c.form_id
-            WHERE {{where}}
-            GROUP BY o.org
-        ), gaps AS (
-            SELECT o.org, bool_and(o.org_is_department) AS org_is_department,
+        SELECT o.org, bool_and(o.org_is_department) AS org_is_department,
                count(*) AS forms,
                count(*) FILTER (WHERE o.total_score IS NOT NULL AND o.recomputed_score IS NOT NULL AND {GRADED})
                    AS compared,
@@ -233,13 +241,11 @@ def unit_gaps(con, filters: Filters) -> pd.DataFrame:
                sum(o.total_score) FILTER (WHERE o.recomputed_score IS NOT NULL AND {GRADED}) AS claimed,
                sum(o.recomputed_score) FILTER (WHERE o.total_score IS NOT NULL AND {GRADED}) AS recomputed,
                sum(o.total_score - o.recomputed_score) FILTER (WHERE {GRADED}) AS gap,
-               max(o.total_score - o.recomputed_score) FILTER (WHERE {GRADED}) AS max_gap
-            FROM form_overview o WHERE {{where}}
-            GROUP BY o.org
-        )
-        SELECT g.*, coalesce(p.errors, 0) AS errors, coalesce(p.warnings, 0) AS warnings
-        FROM gaps g LEFT JOIN findings_per_org p ON p.org IS NOT DISTINCT FROM g.org
-        ORDER BY gap DESC NULLS LAST, errors DESC, g.org NULLS LAST
+               max(o.total_score - o.recomputed_score) FILTER (WHERE {GRADED}) AS max_gap,
+               sum(o.error_count) AS errors, sum(o.warning_count) AS warnings
+        FROM form_overview o WHERE {{where}}
+        GROUP BY o.org
+        ORDER BY gap DESC NULLS LAST, errors DESC, o.org NULLS LAST
     """
     return overview_query(con, body, filters)
 

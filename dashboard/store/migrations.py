@@ -216,6 +216,16 @@ def _migrate_14_to_15(con) -> None:
     shown.sync(con)
 
 
+def _migrate_15_to_16(con) -> None:
+    """Version 16 keeps each form's findings per severity (writes.FORM_FINDING_COUNTS_SQL), which the 复核 page and
+    the form listings counted from every finding on every query."""
+    for column in writes.FINDING_COUNT_COLUMNS:  # (IF NOT EXISTS: as in 14 → 15)
+        definition, _, default = column.partition(" DEFAULT ")
+        con.execute(f"ALTER TABLE forms ADD COLUMN IF NOT EXISTS {definition}")
+        con.execute(f"ALTER TABLE forms ALTER COLUMN {definition.split()[0]} SET DEFAULT {default}")
+    writes.refresh_finding_counts(con)
+
+
 MIGRATIONS = {
     1: _migrate_1_to_2,
     2: _migrate_2_to_3,
@@ -231,6 +241,7 @@ MIGRATIONS = {
     12: _migrate_12_to_13,
     13: _migrate_13_to_14,
     14: _migrate_14_to_15,
+    15: _migrate_15_to_16,
 }
 
 

@@ -76,6 +76,46 @@ WHERE forms.form_id = s.form_id
 """
 
 
+# A form's findings per severity (domain.SEVERITIES), from its stored checks; forms of `{forms}` (alias f) with none
+# get zeros. Only rows whose counts change are written (on a lake, a write conflicts with other writers').
+FINDING_COUNT_COLUMNS = [f"{severity.value}_count INTEGER DEFAULT 0" for severity in domain.SEVERITIES]
+_FINDING_COUNTS = {f"{severity.value}_count": severity.value for severity in domain.SEVERITIES}
+FORM_FINDING_COUNTS_SQL = f"""
+UPDATE forms SET {", ".join(f"{column} = s.{column}" for column in _FINDING_COUNTS)}
+FROM (
+    SELECT f.form_id, {
+    ", ".join(
+        f"count(c.form_id) FILTER (WHERE c.severity = '{severity}') AS {column}"
+        for column, severity in _FINDING_COUNTS.items()
+    )
+}
+    FROM forms f LEFT JOIN checks c ON c.form_id = f.form_id
+    WHERE {{forms}}
+    GROUP BY f.form_id
+) s
+WHERE forms.form_id = s.form_id
+  AND ({" OR ".join(f"forms.{column} IS DISTINCT FROM s.{column}" for column in _FINDING_COUNTS)})
+"""
+
+
+def refresh_finding_counts(con: duckdb.DuckDBPyConnection, condition: str = "TRUE", params: list | None = None) -> None:
+    """Store the findings per severity of the forms under `condition` (on alias f; every form by default)."""
+    con.execute(FORM_FINDING_COUNTS_SQL.replace("{forms}", condition), params or [])
+
+
+def finding_counts_out_of_step(con: duckdb.DuckDBPyConnection) -> int:
+    """How many forms keep findings per severity other than their stored checks give (0 when all is right)."""
+    live = ", ".join(
+        f"count(c.form_id) FILTER (WHERE c.severity = '{s}') AS {col}" for col, s in _FINDING_COUNTS.items()
+    )
+    differs = " OR ".join(f"f.{column} IS DISTINCT FROM l.{column}" for column in _FINDING_COUNTS)
+    found = con.execute(
+        f"SELECT count(*) FROM forms f JOIN (SELECT f.form_id, {live} FROM forms f LEFT JOIN checks c "
+        f"ON c.form_id = f.form_id GROUP BY f.form_id) l ON l.form_id = f.form_id WHERE {differs}"
+    ).fetchone()
+    return int(found[0]) if found else 0
+
+
 def refresh_indicator_sums(con: duckdb.DuckDBPyConnection, batch_id: int | None = None) -> None:
     """Store the indicator sums of the forms of one batch (every form where None) in their `forms` row."""
     if batch_id is None:
@@ -149,6 +189,7 @@ def save_file(
         )  # fmt: skip
         _insert_forms(con, batch_id, placements)
         refresh_indicator_sums(con, batch_id)
+        refresh_finding_counts(con, "f.batch_id = ?", [batch_id])
         shown.sync(con, "f.batch_id = ?", [batch_id])  # what the pages show of them, as the reference data has it
         replaced = [[p.replaces, p.form.id] for p in placements if p.replaces]
         if replaced:
@@ -308,6 +349,7 @@ def rewrite_form(con: duckdb.DuckDBPyConnection, form: Form, unconfirmed: bool =
             "UPDATE forms SET position = ?, superseded_by = ? WHERE form_id = ?", [position, superseded_by, form.id]
         )
         refresh_indicator_sums(con, batch_id)
+        refresh_finding_counts(con, "f.form_id = ?", [form.id])
         shown.sync(con, "f.form_id = ?", [form.id])
         con.execute(
             "UPDATE import_batches SET incomplete_count = "
@@ -376,6 +418,7 @@ def replace_checks(con: duckdb.DuckDBPyConnection, checks_by_form: dict[str, lis
         con.execute("DELETE FROM checks WHERE form_id IN (SELECT unnest(?))", [list(checks_by_form)])
         rows = [row for form_id, checks in checks_by_form.items() for row in _check_rows(form_id, checks)]
         _append_rows(con, "checks", _CHECK_FRAME_COLUMNS, rows)
+        refresh_finding_counts(con, "f.form_id IN (SELECT unnest(?))", [list(checks_by_form)])
 
 
 def replace_rule_checks(
@@ -384,24 +427,28 @@ def replace_rule_checks(
     """The findings of one `rule` on the forms `form_ids` (None: every form) replaced by `checks` ((form_id, Check)
     pairs), in one transaction; the forms' other findings stay, the new ones are numbered after them."""
     with transaction(con):
-        if form_ids is None:
+        if form_ids is None:  # the forms holding one before: their counts change too
+            had = [
+                row[0] for row in con.execute("SELECT DISTINCT form_id FROM checks WHERE rule = ?", [rule]).fetchall()
+            ]
             con.execute("DELETE FROM checks WHERE rule = ?", [rule])
         else:
             con.execute("DELETE FROM checks WHERE rule = ? AND form_id IN (SELECT unnest(?))", [rule, list(form_ids)])
-        if not checks:
-            return
         holders = sorted({form_id for form_id, _ in checks})
-        last = dict(
-            con.execute(
-                "SELECT form_id, max(position) FROM checks WHERE form_id IN (SELECT unnest(?)) GROUP BY form_id",
-                [holders],
-            ).fetchall()
-        )
-        rows = []
-        for form_id, check in checks:
-            last[form_id] = (last.get(form_id) or 0) + 1
-            rows.append([form_id, last[form_id], *(getattr(check, column) for column in CHECK_COLUMNS)])
-        _append_rows(con, "checks", _CHECK_FRAME_COLUMNS, rows)
+        if checks:
+            last = dict(
+                con.execute(
+                    "SELECT form_id, max(position) FROM checks WHERE form_id IN (SELECT unnest(?)) GROUP BY form_id",
+                    [holders],
+                ).fetchall()
+            )
+            rows = []
+            for form_id, check in checks:
+                last[form_id] = (last.get(form_id) or 0) + 1
+                rows.append([form_id, last[form_id], *(getattr(check, column) for column in CHECK_COLUMNS)])
+            _append_rows(con, "checks", _CHECK_FRAME_COLUMNS, rows)
+        changed = sorted({*(had if form_ids is None else form_ids), *holders})
+        refresh_finding_counts(con, "f.form_id IN (SELECT unnest(?))", [changed])
 
 
 def set_recomputed_scores(

@@ -9,6 +9,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from dashboard.store import writes
+
 ROOT = Path(__file__).resolve().parents[2]
 SEED = ROOT / "data" / "samples" / "000_4b30dd1c6dd4a20d.txt"
 
@@ -29,8 +31,10 @@ def schemes(db: Path) -> dict[str, int]:
 
 
 def findings(db: Path, rule: str) -> int:
+    """The findings of `rule`; each form's findings per severity, kept with it, checked against its findings."""
     con = duckdb.connect(str(db), read_only=True)
     try:
+        assert writes.finding_counts_out_of_step(con) == 0
         return con.execute("SELECT count(*) FROM checks WHERE rule = ?", [rule]).fetchone()[0]
     finally:
         con.close()

@@ -14,7 +14,7 @@ import pytest
 from dashboard.core import domain
 from dashboard.importing import importer, ocr_confirm
 from dashboard.reference import shown
-from dashboard.store import connect, reads
+from dashboard.store import connect, reads, writes
 from dashboard.store.schema import StoreError
 from tests.seed_truth import seed_records
 
@@ -63,6 +63,7 @@ def test_confirming_as_read_counts_the_form_and_stores_who_and_when(con):
     record = stored.to_record()
     assert record["read_by"] == "ocr" and record["ocr_confirmed_by"] == "张三"
     assert shown.out_of_sync(con) == 0  # stored anew, it shows its names and type as every other form does
+    assert writes.finding_counts_out_of_step(con) == 0  # and keeps its findings per severity
     assert con.execute("SELECT shown_type FROM forms WHERE form_id = ?", [form_id]).fetchone()[0]
 
 
@@ -88,6 +89,8 @@ def test_a_corrected_cell_is_read_again_into_the_form(con):
     # The arithmetic now fails (总分 ≠ its parts): an audit finding like on any form, no longer a hold.
     assert not [check for check in stored.checks if check.rule == domain.OCR_UNSURE_RULE]
     assert stored.complete
+    errors = con.execute("SELECT error_count FROM forms WHERE form_id = ?", [form_id]).fetchone()[0]
+    assert errors == sum(check.severity == "error" for check in stored.checks) > 0  # kept with the form
 
 
 def test_a_cell_the_form_does_not_have_is_refused_and_nothing_is_written(con):

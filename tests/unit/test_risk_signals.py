@@ -230,8 +230,15 @@ def test_copied_text_refreshed_when_a_partner_is_removed(tmp_path):
             review.finish_unit_findings(con)
         count = "SELECT count(*) FROM checks WHERE rule = 'copied_text'"
         assert con.execute(count).fetchone() == (2,)
+        assert writes.finding_counts_out_of_step(con) == 0  # each form keeps its findings per severity
+        warnings = "SELECT warning_count FROM forms WHERE batch_id = ?"
+        kept = con.execute(warnings, [batches[0]]).fetchone()[0]
         importer.remove_batch(con, batches[1])
         assert con.execute(count).fetchone() == (0,)
+        assert writes.finding_counts_out_of_step(con) == 0
+        assert con.execute(warnings, [batches[0]]).fetchone() == (kept - 1,)  # its copied_text went with its partner
+        review.refresh_copied_text(con)  # the whole database's (every form's findings of the rule replaced)
+        assert writes.finding_counts_out_of_step(con) == 0
     finally:
         con.close()
 

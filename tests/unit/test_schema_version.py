@@ -122,3 +122,28 @@ def test_a_version_9_file_learns_how_each_form_was_read(tmp_path):
         assert form.read_by == "text" and form.ocr_cells == [] and form.complete
     finally:
         con.close()
+
+
+def test_a_version_15_file_gets_each_forms_findings_per_severity(tmp_path):
+    """Version 16 keeps each form's findings per severity (the 复核 page ranked and summed them from every finding);
+    the migration counts them from the stored findings, and a form with none gets zeros."""
+    path = tmp_path / "v15.duckdb"
+    make_v1_file(path)
+    connect.open_db(path).close()
+    con = duckdb.connect(str(path))  # back to version 15: no counts, two findings by hand
+    for column in ("error_count", "warning_count", "info_count"):
+        con.execute(f"ALTER TABLE forms DROP COLUMN {column}")
+    con.execute("DELETE FROM checks")
+    con.execute(
+        "INSERT INTO checks (form_id, position, rule, severity, message) VALUES "
+        "('aa-001', 1, 'total_not_sum', 'error', 'x'), ('aa-001', 2, 'missing_reason', 'warning', 'y'), "
+        "('aa-001', 3, 'missing_reason', 'warning', 'z')"
+    )
+    con.execute("UPDATE meta SET value = '15' WHERE key = 'schema_version'")
+    con.close()
+    con = connect.open_db(path)
+    try:
+        assert schema.schema_version(con) == schema.SCHEMA_VERSION
+        assert con.execute("SELECT error_count, warning_count, info_count FROM forms").fetchone() == (1, 2, 0)
+    finally:
+        con.close()

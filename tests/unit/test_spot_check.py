@@ -265,7 +265,8 @@ def test_a_version_11_file_gets_the_cycle_tables_and_the_ocr_blocks(tmp_path):
     finally:
         con.close()
     assert {"spot_plans", "spot_entries", "spot_rows", "rectify_items", "rectify_history", "ocr_blocks"} <= tables
-    assert version == "15"  # 12: the cycle's tables; 13: the OCR page blocks; 14: trimmed names; 15: shown names
+    # 12: the cycle's tables; 13: the OCR page blocks; 14: trimmed names; 15: shown names; 16: findings per severity
+    assert version == "16"
 
 
 def test_coverage_takes_one_form_of_each_department_not_yet_sampled():
