@@ -282,6 +282,7 @@ def rebuild_spellings(con: duckdb.DuckDBPyConnection, directory: Directory | Non
     stored = con.execute("SELECT spelling, org_id, label, name FROM ref_org_spellings").fetchall()
     if sorted(map(tuple, rows)) == sorted(stored):
         return False
+    changed = sorted({row[0] for row in set(map(tuple, rows)) ^ set(stored)})  # spellings added, gone or moved
     frame = pd.DataFrame(rows, columns=["spelling", "org_id", "label", "name"], dtype=object)
     con.execute("DELETE FROM ref_org_spellings")
     if rows:
@@ -290,7 +291,10 @@ def rebuild_spellings(con: duckdb.DuckDBPyConnection, directory: Directory | Non
             con.execute("INSERT INTO ref_org_spellings SELECT spelling, org_id, label, name FROM spelling_frame")
         finally:
             con.unregister("spelling_frame")
-    shown.sync(con, types=False)  # the forms whose 主管部门 or 实施单位 now shows otherwise
+    # The forms printing a changed spelling: what their 主管部门 or 实施单位 shows may have changed.
+    shown.sync(
+        con, "f.department IN (SELECT unnest(?)) OR f.unit IN (SELECT unnest(?))", [changed, changed], types=False
+    )
     return True
 
 

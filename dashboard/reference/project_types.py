@@ -204,16 +204,19 @@ def assign(con: duckdb.DuckDBPyConnection, changes: dict[str, str | None], by: s
 
 def resolve(con: duckdb.DuckDBPyConnection, everything: bool = False) -> int:
     """Resolve the type of each distinct (name, printed type, code) the forms print that has none yet
-    (`everything`: all of them again, after the rules changed). Returns how many were resolved."""
+    (`everything`: all of them again, after the rules changed). Returns how many project names were resolved."""
     if everything:
         con.execute("DELETE FROM ref_project_types")
-    resolved = _resolve_new(con)
-    if resolved or everything:
-        shown.sync(con, organisations=False)  # the forms whose type now shows otherwise
-    return resolved
+    names = _resolve_new(con)
+    if everything:
+        shown.sync(con, organisations=False)  # every form's type may show otherwise
+    elif names:  # the forms of the names resolved now
+        shown.sync(con, "f.project_name IN (SELECT unnest(?))", [names], organisations=False)
+    return len(names)
 
 
-def _resolve_new(con: duckdb.DuckDBPyConnection) -> int:
+def _resolve_new(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Resolve the (name, printed type, code) keys the forms print that have no type yet; the names resolved."""
     keys = con.execute(
         """
         SELECT DISTINCT f.project_name, f.project_type, coalesce(f.project_code, '')
@@ -225,7 +228,7 @@ def _resolve_new(con: duckdb.DuckDBPyConnection) -> int:
         """
     ).fetchall()
     if not keys:
-        return 0
+        return []
     resolver = Resolver(load_rules(con), assignments(con))
     rows = [[name, printed, code, *resolver(name, printed, code)] for name, printed, code in keys]
     frame = pd.DataFrame(rows, columns=["n", "p", "c", "t", "s"], dtype=object)
@@ -234,7 +237,7 @@ def _resolve_new(con: duckdb.DuckDBPyConnection) -> int:
         con.execute("INSERT INTO ref_project_types SELECT n, p, c, t, s FROM resolved_frame")
     finally:
         con.unregister("resolved_frame")
-    return len(rows)
+    return sorted({name for name, _printed, _code in keys})
 
 
 def projects(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:

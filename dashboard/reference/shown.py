@@ -85,10 +85,10 @@ def sync(
     differs = " OR ".join(f"f.{column} IS DISTINCT FROM {sql}" for column, sql in columns.items())
     selected = ", ".join(f"{sql} AS {column}" for column, sql in columns.items())
     assigned = ", ".join(f"{column} = x.{column}" for column in columns)
-    con.execute(
-        f"UPDATE forms SET {assigned} FROM (SELECT f.form_id, {selected} FROM forms f {joins} "
-        f"WHERE ({condition}) AND ({differs})) x WHERE forms.form_id = x.form_id",
-        params or [],
+    con.execute(  # the condition on the target too: its scan skips the files of other forms (on a lake, 0.2 s a call)
+        f"UPDATE forms AS f SET {assigned} FROM (SELECT f.form_id, {selected} FROM forms f {joins} "
+        f"WHERE ({condition}) AND ({differs})) x WHERE f.form_id = x.form_id AND ({condition})",
+        (params or []) * 2,
     )
 
 

@@ -61,8 +61,8 @@ FORM_SUM_COLUMNS = [
 
 
 FORM_INDICATOR_SUMS_SQL = """
-UPDATE forms SET indicator_count = s.indicator_count, deducted_count = s.deducted_count,
-                 points_lost = s.points_lost, unexplained_count = s.unexplained_count
+UPDATE forms AS f SET indicator_count = s.indicator_count, deducted_count = s.deducted_count,
+                      points_lost = s.points_lost, unexplained_count = s.unexplained_count
 FROM (
     SELECT i.form_id,
            count(*) AS indicator_count,
@@ -72,35 +72,39 @@ FROM (
     FROM indicators i WHERE i.form_id IN (SELECT form_id FROM forms f WHERE {forms})
     GROUP BY i.form_id
 ) s
-WHERE forms.form_id = s.form_id
+WHERE f.form_id = s.form_id AND ({forms})  -- the condition on the target too: its scan skips other forms' files
 """
 
 
 # A form's findings per severity (domain.SEVERITIES), from its stored checks; forms of `{forms}` (alias f) with none
-# get zeros. Only rows whose counts change are written (on a lake, a write conflicts with other writers').
+# get zeros. Only rows whose counts change are written (on a lake, a write conflicts with other writers'). The
+# findings are picked by a semi-join on those forms, so a few forms' counts read a few forms' findings (a scan that
+# can skip the files and row groups of others), where a join from the forms read every finding.
 FINDING_COUNT_COLUMNS = [f"{severity.value}_count INTEGER DEFAULT 0" for severity in domain.SEVERITIES]
 _FINDING_COUNTS = {f"{severity.value}_count": severity.value for severity in domain.SEVERITIES}
 FORM_FINDING_COUNTS_SQL = f"""
-UPDATE forms SET {", ".join(f"{column} = s.{column}" for column in _FINDING_COUNTS)}
+UPDATE forms AS f SET {", ".join(f"{column} = s.{column}" for column in _FINDING_COUNTS)}
 FROM (
-    SELECT f.form_id, {
+    SELECT f.form_id, {", ".join(f"coalesce(c.{column}, 0) AS {column}" for column in _FINDING_COUNTS)}
+    FROM (SELECT f.form_id FROM forms f WHERE {{forms}}) f
+    LEFT JOIN (
+        SELECT c.form_id, {
     ", ".join(
-        f"count(c.form_id) FILTER (WHERE c.severity = '{severity}') AS {column}"
-        for column, severity in _FINDING_COUNTS.items()
+        f"count(*) FILTER (WHERE c.severity = '{severity}') AS {column}" for column, severity in _FINDING_COUNTS.items()
     )
 }
-    FROM forms f LEFT JOIN checks c ON c.form_id = f.form_id
-    WHERE {{forms}}
-    GROUP BY f.form_id
+        FROM checks c WHERE c.form_id IN (SELECT f.form_id FROM forms f WHERE {{forms}})
+        GROUP BY c.form_id
+    ) c ON c.form_id = f.form_id
 ) s
-WHERE forms.form_id = s.form_id
-  AND ({" OR ".join(f"forms.{column} IS DISTINCT FROM s.{column}" for column in _FINDING_COUNTS)})
+WHERE f.form_id = s.form_id AND ({{forms}})  -- the condition on the target too: its scan skips other forms' files
+  AND ({" OR ".join(f"f.{column} IS DISTINCT FROM s.{column}" for column in _FINDING_COUNTS)})
 """
 
 
 def refresh_finding_counts(con: duckdb.DuckDBPyConnection, condition: str = "TRUE", params: list | None = None) -> None:
     """Store the findings per severity of the forms under `condition` (on alias f; every form by default)."""
-    con.execute(FORM_FINDING_COUNTS_SQL.replace("{forms}", condition), params or [])
+    con.execute(FORM_FINDING_COUNTS_SQL.replace("{forms}", condition), (params or []) * 3)
 
 
 def finding_counts_out_of_step(con: duckdb.DuckDBPyConnection) -> int:
@@ -121,7 +125,7 @@ def refresh_indicator_sums(con: duckdb.DuckDBPyConnection, batch_id: int | None 
     if batch_id is None:
         con.execute(FORM_INDICATOR_SUMS_SQL.replace("{forms}", "TRUE"))
     else:
-        con.execute(FORM_INDICATOR_SUMS_SQL.replace("{forms}", "f.batch_id = ?"), [int(batch_id)])
+        con.execute(FORM_INDICATOR_SUMS_SQL.replace("{forms}", "f.batch_id = ?"), [int(batch_id)] * 2)
 
 
 def refresh_derived(con: duckdb.DuckDBPyConnection, forms: list[Form]) -> None:
