@@ -14,6 +14,7 @@ from __future__ import annotations
 import duckdb
 
 from dashboard.core import domain, texts
+from dashboard.core.transactions import only_row
 
 # The forms columns `sync` writes (schema.py declares them).
 COLUMNS = ("shown_department", "shown_unit", "shown_type")
@@ -96,5 +97,4 @@ def out_of_sync(con: duckdb.DuckDBPyConnection) -> int:
     """How many forms show something other than what the reference data gives now (0 when all is right)."""
     columns, joins = _parts(True, True)
     differs = " OR ".join(f"f.{column} IS DISTINCT FROM {sql}" for column, sql in columns.items())
-    found = con.execute(f"SELECT count(*) FROM forms f {joins} WHERE {differs}").fetchone()
-    return int(found[0]) if found else 0
+    return int(only_row(con, f"SELECT count(*) FROM forms f {joins} WHERE {differs}")[0])

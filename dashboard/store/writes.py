@@ -15,7 +15,7 @@ import pyarrow as pa
 
 from dashboard.core import dialect, domain, texts
 from dashboard.core.model import Check, Form
-from dashboard.core.transactions import first_row, transaction
+from dashboard.core.transactions import first_row, only_row, transaction
 from dashboard.reference import shown
 from dashboard.store.schema import (
     CHECK_COLUMNS,
@@ -113,11 +113,13 @@ def finding_counts_out_of_step(con: duckdb.DuckDBPyConnection) -> int:
         f"count(c.form_id) FILTER (WHERE c.severity = '{s}') AS {col}" for col, s in _FINDING_COUNTS.items()
     )
     differs = " OR ".join(f"f.{column} IS DISTINCT FROM l.{column}" for column in _FINDING_COUNTS)
-    found = con.execute(
-        f"SELECT count(*) FROM forms f JOIN (SELECT f.form_id, {live} FROM forms f LEFT JOIN checks c "
-        f"ON c.form_id = f.form_id GROUP BY f.form_id) l ON l.form_id = f.form_id WHERE {differs}"
-    ).fetchone()
-    return int(found[0]) if found else 0
+    return int(
+        only_row(
+            con,
+            f"SELECT count(*) FROM forms f JOIN (SELECT f.form_id, {live} FROM forms f LEFT JOIN checks c "
+            f"ON c.form_id = f.form_id GROUP BY f.form_id) l ON l.form_id = f.form_id WHERE {differs}",
+        )[0]
+    )
 
 
 def refresh_indicator_sums(con: duckdb.DuckDBPyConnection, batch_id: int | None = None) -> None:
