@@ -151,9 +151,29 @@ def _copied_text_affected(con: duckdb.DuckDBPyConnection, batches: list[int]) ->
     return [row[0] for row in rows]
 
 
+# Every form's copied_text is found a share of the texts at a time (the texts split by a hash of their key; a
+# text's findings need only its own rows): in one pass, the join of every text with its form held more than DuckDB's
+# memory limit at 10⁶ forms on a lake (OutOfMemoryException in `audit`).
+COPIED_TEXT_PARTS = 8
+
+
 def _copied_text_rows(con: duckdb.DuckDBPyConnection, affected: list[str] | None, minimum: int) -> list[tuple]:
     """copied_text's rows (form, field, length, indicator, excerpt, scheme, same, other, example) for the forms
-    `affected` (None: every form), in form, field and excerpt order."""
+    `affected` (None: every form, COPIED_TEXT_PARTS shares of the texts in turn), in form, field and excerpt order."""
+    if affected is not None:
+        return _copied_text_part(con, affected, minimum, "TRUE")
+    rows = [
+        row
+        for part in range(COPIED_TEXT_PARTS)
+        for row in _copied_text_part(con, None, minimum, f"hash(c.key) % {COPIED_TEXT_PARTS} = {part}")
+    ]
+    return sorted(rows, key=lambda row: (row[0], row[1], row[4] is None, row[4] or ""))  # as ORDER BY, NULLS LAST
+
+
+def _copied_text_part(
+    con: duckdb.DuckDBPyConnection, affected: list[str] | None, minimum: int, share: str
+) -> list[tuple]:
+    """_copied_text_rows for the texts under `share` (a condition on copy_keys c)."""
     owner = _OWNER_SQL.format(f="f")
 
     def picked(alias: str) -> str:  # the affected forms' rows of `alias`
@@ -163,7 +183,7 @@ def _copied_text_rows(con: duckdb.DuckDBPyConnection, affected: list[str] | None
     return con.execute(
         f"""
         WITH affected_keys AS (  -- the texts of the affected forms: a key's counts need only that key's rows
-            SELECT DISTINCT field, key FROM copy_keys c WHERE {picked("c")} AND length >= ?
+            SELECT DISTINCT field, key FROM copy_keys c WHERE {picked("c")} AND length >= ? AND {share}
         ), texts AS (
             SELECT k.form_id, k.field, k.key, k.length, k.indicator, k.excerpt, f.project_name, f.scheme,
                    coalesce({owner}, '') AS owner,

@@ -367,6 +367,9 @@ def _run(argv: list[str] | None) -> int:
     except (schema.StoreError, audit_config.AuditConfigError, output_files.OutputError) as error:
         print(str(error), file=sys.stderr)
         return 2
+    except duckdb.OutOfMemoryException:  # said in Chinese, not a traceback; the job's transactions keep the rest whole
+        print(texts.CLI_OUT_OF_MEMORY.format(command=args.command), file=sys.stderr)
+        return 2
     except duckdb.Error as error:  # a damaged block met after the file opened: said as such, not a traceback
         damaged = connect.damage_error(error, getattr(args, "db", None) or connect.default_db_path())
         if damaged is None:

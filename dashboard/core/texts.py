@@ -195,6 +195,10 @@ CLI_NO_FILES = "没有找到可导入的文件（支持的类型见 --help）。
 CLI_EXPORTED = "已导出 {count} 张表到 {path}"
 CLI_AUDITED = "已复核 {count} 张表。"
 CLI_INTERRUPTED = "已中断。已完成的文件已保存；中断时正在导入的文件未写入。"
+CLI_OUT_OF_MEMORY = (
+    "内存不够：{command} 需要的内存超过了上限，没有完成（已写入的部分完好，未完成的一步没有写入）。"
+    "请关闭其他占用内存的程序后重试。"
+)
 
 # Parts of a form the reader could not read with confidence (check parse_uncertain).
 UNCERTAIN_NO_PROJECT_NAME = "未找到项目名称"

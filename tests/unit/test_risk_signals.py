@@ -249,3 +249,24 @@ def test_domain_definitions():
     assert domain.is_nothing_done("未完成") and domain.is_nothing_done("尚未启动")
     assert not domain.is_nothing_done("完成")
     assert domain.is_satisfaction("服务对象满意度") and domain.is_satisfaction("群众评价", "满意度指标")
+
+
+def test_copied_text_over_every_form_in_shares_finds_what_one_pass_finds(tmp_path, monkeypatch):
+    """The whole database's copied_text is found a share of the texts at a time (review.COPIED_TEXT_PARTS): the same
+    findings, messages and order as one pass over every text, and the hand-written four."""
+    path = tmp_path / "signals.duckdb"
+    store(tmp_path, [f for f, _ in signal_forms()])  # writes tmp_path / "signals.duckdb"
+    con = connect.open_db(path)
+    try:
+        found = "SELECT form_id, position, message FROM checks WHERE rule = 'copied_text' ORDER BY ALL"
+        monkeypatch.setattr(review, "COPIED_TEXT_PARTS", 1)
+        review.refresh_copied_text(con)
+        whole = con.execute(found).fetchall()
+        assert len(whole) == 4
+        for parts in (2, 3, 5, 8):  # however the texts are shared out, every one is in exactly one share
+            monkeypatch.setattr(review, "COPIED_TEXT_PARTS", parts)
+            review.refresh_copied_text(con)
+            assert con.execute(found).fetchall() == whole, parts
+        assert writes.finding_counts_out_of_step(con) == 0
+    finally:
+        con.close()
