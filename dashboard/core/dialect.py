@@ -18,6 +18,13 @@ import duckdb
 LAKE_ALIAS = "lake"  # the name a lake is attached under (store/lake.py); its catalog is __ducklake_metadata_lake
 _CATALOG = f"__ducklake_metadata_{LAKE_ALIAS}"
 
+
+def sql_text(value: object) -> str:
+    """`value` as an SQL string literal ('…', quotes doubled): for texts and paths written into SQL that takes no
+    parameters there (ATTACH, CASE constants in generated SQL)."""
+    return "'" + str(value).replace("'", "''") + "'"
+
+
 _SEQUENCE = re.compile(r"CREATE SEQUENCE IF NOT EXISTS (\w+);\s*")
 _NEXTVAL_DEFAULT = re.compile(r"\s+DEFAULT nextval\('\w+'\)")
 _KEY = re.compile(r"\s+(PRIMARY KEY|UNIQUE)\b")

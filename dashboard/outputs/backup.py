@@ -30,6 +30,7 @@ import duckdb
 
 from dashboard.audit import rectify
 from dashboard.core import texts
+from dashboard.core.dialect import sql_text
 from dashboard.core.transactions import only_row
 from dashboard.outputs import output_files
 from dashboard.security.untrusted import display_name
@@ -136,7 +137,7 @@ def _copy(source: Path, temporary: Path) -> Copied:
 
 def _attach(con: duckdb.DuckDBPyConnection, path: Path, alias: str, read_only: bool) -> None:
     try:
-        con.execute(f"ATTACH '{_literal(path)}' AS {alias}" + (" (READ_ONLY)" if read_only else ""))
+        con.execute(f"ATTACH {sql_text(path)} AS {alias}" + (" (READ_ONLY)" if read_only else ""))
     except duckdb.Error as error:
         if read_only and "lock" in str(error).lower():
             raise schema.StoreError(texts.DB_LOCKED.format(path=_shown(path))) from error
@@ -168,7 +169,7 @@ def _verify(temporary: Path, expected: dict[str, int]) -> None:
     """Reopen the copy, as a new connection, and check it holds every table with the same number of rows."""
     con = duckdb.connect()
     try:
-        con.execute(f"ATTACH '{_literal(temporary)}' AS {VERIFY} (READ_ONLY)")
+        con.execute(f"ATTACH {sql_text(temporary)} AS {VERIFY} (READ_ONLY)")
         found = _counts(con, VERIFY)
     finally:
         con.close()
@@ -208,10 +209,6 @@ def _write_failure(error: duckdb.Error, path: Path) -> str:
     if "No space left" in detail or "Disk quota" in detail or "File too large" in detail:
         return texts.OUTPUT_DISK_FULL.format(path=_shown(path))
     return texts.OUTPUT_FAILED.format(path=_shown(path), reason=type(error).__name__)
-
-
-def _literal(path: Path) -> str:
-    return str(path).replace("'", "''")
 
 
 def _shown(path: Path) -> str:

@@ -112,20 +112,16 @@ def _copy_connection(source: Path | str, target: Path | str) -> tuple[duckdb.Duc
     own connection (store/lake.py) with the file attached, or the target file with the source attached."""
     if lake.is_lake(target):
         con = lake.connect_lake(str(target), read_only=False)
-        con.execute(f"ATTACH '{_quoted(source)}' AS {_SOURCE} (READ_ONLY)")
+        con.execute(f"ATTACH {dialect.sql_text(source)} AS {_SOURCE} (READ_ONLY)")
         return con, _SOURCE, dialect.LAKE_ALIAS
     if lake.is_lake(source):
         con = lake.connect_lake(str(source), read_only=True)
-        con.execute(f"ATTACH '{_quoted(target)}' AS {_TARGET}")
+        con.execute(f"ATTACH {dialect.sql_text(target)} AS {_TARGET}")
         return con, dialect.LAKE_ALIAS, _TARGET
     con = duckdb.connect()
-    con.execute(f"ATTACH '{_quoted(source)}' AS {_SOURCE} (READ_ONLY)")
-    con.execute(f"ATTACH '{_quoted(target)}' AS {_TARGET}")
+    con.execute(f"ATTACH {dialect.sql_text(source)} AS {_SOURCE} (READ_ONLY)")
+    con.execute(f"ATTACH {dialect.sql_text(target)} AS {_TARGET}")
     return con, _SOURCE, _TARGET
-
-
-def _quoted(location: Path | str) -> str:
-    return str(location).replace("'", "''")
 
 
 def _tables(con: duckdb.DuckDBPyConnection, database: str) -> list[str]:

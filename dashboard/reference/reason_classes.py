@@ -266,10 +266,6 @@ def _new_reasons_of(con: duckdb.DuckDBPyConnection, batches: list[int]) -> list[
     return [reason for reason in given if reason not in classified]
 
 
-def _text(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
-
-
 def join_sql(i: str = "i") -> str:
     """LEFT JOIN of the resolved class (ref_rc) of the indicators row `i`."""
     return f"LEFT JOIN ref_reason_classes ref_rc ON ref_rc.reason = {i}.reason"
@@ -279,8 +275,9 @@ def class_sql(i: str = "i") -> str:
     """SQL of an indicator row's reason_class (`classify` in SQL, over the stored domain columns): 未说明原因
     for a deduction without a reason, NULL for neither, else the resolved class (未分类 until resolved)."""
     return (
-        f"CASE WHEN {i}.deducted AND {i}.no_reason THEN {_text(UNEXPLAINED)} WHEN {i}.no_reason OR {i}.reason IS NULL "
-        f"THEN NULL ELSE coalesce(ref_rc.reason_class, {_text(UNCLASSIFIED)}) END"
+        f"CASE WHEN {i}.deducted AND {i}.no_reason THEN {dialect.sql_text(UNEXPLAINED)} "
+        f"WHEN {i}.no_reason OR {i}.reason IS NULL THEN NULL "
+        f"ELSE coalesce(ref_rc.reason_class, {dialect.sql_text(UNCLASSIFIED)}) END"
     )
 
 
@@ -292,7 +289,9 @@ def reasons(con: duckdb.DuckDBPyConnection, only_unclassified: bool = False) -> 
     """Every distinct reason of the current forms with its class, what decided it and its indicator count;
     unclassified first, then by count."""
     condition = (
-        f"AND coalesce(r.reason_class, {_text(UNCLASSIFIED)}) = {_text(UNCLASSIFIED)}" if only_unclassified else ""
+        f"AND coalesce(r.reason_class, {dialect.sql_text(UNCLASSIFIED)}) = {dialect.sql_text(UNCLASSIFIED)}"
+        if only_unclassified
+        else ""
     )
     return con.execute(
         f"""

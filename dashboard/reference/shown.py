@@ -14,14 +14,11 @@ from __future__ import annotations
 import duckdb
 
 from dashboard.core import domain, texts
+from dashboard.core.dialect import sql_text
 from dashboard.core.transactions import only_row
 
 # The forms columns `sync` writes (schema.py declares them).
 COLUMNS = ("shown_department", "shown_unit", "shown_type")
-
-
-def _text(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
 
 
 def organisation_joins(f: str = "f") -> str:
@@ -52,8 +49,8 @@ def unit_sql(f: str = "f") -> str:
 def type_sql(f: str = "f") -> str:
     """The project type: 部门整体 for department forms, the resolved type, else 未分类."""
     return (
-        f"CASE WHEN {f}.form_kind = {_text(domain.FormKind.DEPARTMENT)} THEN {_text(texts.REF_TYPE_DEPARTMENT)} "
-        f"ELSE coalesce(ref_t.resolved_type, {_text(texts.REF_TYPE_UNCLASSIFIED)}) END"
+        f"CASE WHEN {f}.form_kind = {sql_text(domain.FormKind.DEPARTMENT)} THEN {sql_text(texts.REF_TYPE_DEPARTMENT)} "
+        f"ELSE coalesce(ref_t.resolved_type, {sql_text(texts.REF_TYPE_UNCLASSIFIED)}) END"
     )
 
 

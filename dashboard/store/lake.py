@@ -24,7 +24,7 @@ from pathlib import Path
 import duckdb
 
 from dashboard.core import texts
-from dashboard.core.dialect import LAKE_ALIAS
+from dashboard.core.dialect import LAKE_ALIAS, sql_text
 from dashboard.store.schema import TOO_NEW, TOO_OLD, StoreError
 
 LAKE_PREFIX = "ducklake:"
@@ -91,10 +91,10 @@ def connect_lake(location: str, read_only: bool, snapshot: int | None = None) ->
     con = _with_extensions(*EXTENSION_PACKAGES)
     try:
         # A reader finds the data folder in the catalog; a writer names it (and a new lake records it).
-        options = "READ_ONLY" if folder is None else f"DATA_PATH '{_quoted(folder)}'"
+        options = "READ_ONLY" if folder is None else f"DATA_PATH {sql_text(folder)}"
         if snapshot is not None:
             options = f"READ_ONLY, SNAPSHOT_VERSION {int(snapshot)}"
-        con.execute(f"ATTACH '{_quoted(location)}' AS {LAKE_ALIAS} ({options})")
+        con.execute(f"ATTACH {sql_text(location)} AS {LAKE_ALIAS} ({options})")
         con.execute(f"USE {LAKE_ALIAS}")
     except BaseException:
         con.close()
@@ -154,10 +154,6 @@ def _version(text: str) -> tuple[int, ...]:
     return tuple(int(part) for part in text.split(".") if part)
 
 
-def _quoted(text: str) -> str:
-    return text.replace("'", "''")
-
-
 def creation_race(error: BaseException) -> bool:
     """Whether an error is one writer meeting another that is making the same new lake at that moment:
     PostgreSQL refusing a second copy of a catalog table or sequence being created ("duplicate key value"),
@@ -193,7 +189,7 @@ def making_guard(location: str) -> Iterator[None]:
     try:
         try:
             conninfo = location[len(_POSTGRES_PREFIX) :]
-            con.execute(f"ATTACH '{_quoted(conninfo)}' AS {_GUARD_ALIAS} (TYPE postgres)")
+            con.execute(f"ATTACH {sql_text(conninfo)} AS {_GUARD_ALIAS} (TYPE postgres)")
             made = _made(con)
         except duckdb.Error as error:  # the catalog unreachable, a wrong password: said as the lake's own open says it
             raise explain(error, location) from None
