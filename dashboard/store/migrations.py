@@ -22,16 +22,17 @@ from dashboard.store.schema import (
 from dashboard.store.writes import FORM_SUM_COLUMNS, refresh_derived, refresh_indicator_sums, update_from_frame
 
 
-def add_columns(con, table: str, columns: list[str]) -> None:
+def add_columns(con, table: str, columns: list[str], if_missing: bool = False) -> None:
     """ALTER TABLE … ADD COLUMN for each "name TYPE [DEFAULT value]", existing rows given the default.
 
     A default is set after the column is added, and existing rows filled by one UPDATE after every ALTER:
     DuckDB 1.5 cannot commit a transaction in which a column added with a DEFAULT is followed by another ALTER
-    and an UPDATE of the table (the table and its rows end the same as with ADD COLUMN … DEFAULT)."""
+    and an UPDATE of the table (the table and its rows end the same as with ADD COLUMN … DEFAULT). `if_missing`:
+    a column already there is kept (files made before version 6 got their forms table anew from today's DDL)."""
     defaults = {}
     for column in columns:
         definition, _, default = column.partition(" DEFAULT ")
-        con.execute(f"ALTER TABLE {table} ADD COLUMN {definition}")
+        con.execute(f"ALTER TABLE {table} ADD COLUMN {'IF NOT EXISTS ' if if_missing else ''}{definition}")
         if default:
             name = definition.split()[0]
             con.execute(f"ALTER TABLE {table} ALTER COLUMN {name} SET DEFAULT {default}")
@@ -210,8 +211,7 @@ def _migrate_14_to_15(con) -> None:
     """Version 15 keeps on each form the 主管部门, 实施单位 and project type as every view shows them
     (reference/shown.py), which the page SQL resolved for every form on every query: filled here from the
     reference data (its tables made first where no writer has made them yet: empty, they show what was printed)."""
-    for column in shown.COLUMNS:  # (a file made before version 6 got its forms table anew from today's DDL)
-        con.execute(f"ALTER TABLE forms ADD COLUMN IF NOT EXISTS {column} VARCHAR")
+    add_columns(con, "forms", [f"{column} VARCHAR" for column in shown.COLUMNS], if_missing=True)
     reference.create_tables(con)
     shown.sync(con)
 
@@ -219,10 +219,7 @@ def _migrate_14_to_15(con) -> None:
 def _migrate_15_to_16(con) -> None:
     """Version 16 keeps each form's findings per severity (writes.FORM_FINDING_COUNTS_SQL), which the 复核 page and
     the form listings counted from every finding on every query."""
-    for column in writes.FINDING_COUNT_COLUMNS:  # (IF NOT EXISTS: as in 14 → 15)
-        definition, _, default = column.partition(" DEFAULT ")
-        con.execute(f"ALTER TABLE forms ADD COLUMN IF NOT EXISTS {definition}")
-        con.execute(f"ALTER TABLE forms ALTER COLUMN {definition.split()[0]} SET DEFAULT {default}")
+    add_columns(con, "forms", writes.FINDING_COUNT_COLUMNS, if_missing=True)
     writes.refresh_finding_counts(con)
 
 
