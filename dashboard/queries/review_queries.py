@@ -20,7 +20,7 @@ from dashboard.core import texts
 from dashboard.core.domain import SEVERITIES
 from dashboard.queries.filters import Filters
 from dashboard.queries.queries import graded_sql, overview_query
-from dashboard.store import reads
+from dashboard.store import reads, writes
 
 # ORDER BY expression putting errors first, then warnings, then info.
 _SEVERITY_RANKS = {severity.value: rank for rank, severity in enumerate(SEVERITIES)}
@@ -102,12 +102,12 @@ _RULE_SEVERITIES = {rule: severity for rule, severity, _title in audit.RULES}
 _PER_SEVERITY_SQL = (
     "SELECT "
     + ", ".join(
-        f"coalesce(sum(o.{s.value}_count), 0) AS {s.value}_findings, "
-        f"count(*) FILTER (WHERE o.{s.value}_count > 0) AS {s.value}_forms"
-        for s in SEVERITIES
+        f"coalesce(sum(o.{column}), 0) AS {severity}_findings, "
+        f"count(*) FILTER (WHERE o.{column} > 0) AS {severity}_forms"
+        for column, severity in writes.FINDING_COUNTS.items()
     )
     + ", count(*) FILTER (WHERE "
-    + " + ".join(f"o.{s.value}_count" for s in SEVERITIES)
+    + " + ".join(f"o.{column}" for column in writes.FINDING_COUNTS)
     + " > 0) AS forms FROM form_overview o WHERE {where}"
 )
 

@@ -80,25 +80,26 @@ WHERE f.form_id = s.form_id AND ({forms})  -- the condition on the target too: i
 # get zeros. Only rows whose counts change are written (on a lake, a write conflicts with other writers'). The
 # findings are picked by a semi-join on those forms, so a few forms' counts read a few forms' findings (a scan that
 # can skip the files and row groups of others), where a join from the forms read every finding.
-FINDING_COUNT_COLUMNS = [f"{severity.value}_count INTEGER DEFAULT 0" for severity in domain.SEVERITIES]
-_FINDING_COUNTS = {f"{severity.value}_count": severity.value for severity in domain.SEVERITIES}
+FINDING_COUNTS = {f"{severity.value}_count": severity.value for severity in domain.SEVERITIES}  # column → severity
+FINDING_COUNT_COLUMNS = [f"{column} INTEGER DEFAULT 0" for column in FINDING_COUNTS]
+# A form's findings per severity, over its rows of checks c (none: 0).
+_COUNTED = ", ".join(
+    f"count(c.form_id) FILTER (WHERE c.severity = '{severity}') AS {column}"
+    for column, severity in FINDING_COUNTS.items()
+)
 FORM_FINDING_COUNTS_SQL = f"""
-UPDATE forms AS f SET {", ".join(f"{column} = s.{column}" for column in _FINDING_COUNTS)}
+UPDATE forms AS f SET {", ".join(f"{column} = s.{column}" for column in FINDING_COUNTS)}
 FROM (
-    SELECT f.form_id, {", ".join(f"coalesce(c.{column}, 0) AS {column}" for column in _FINDING_COUNTS)}
+    SELECT f.form_id, {", ".join(f"coalesce(c.{column}, 0) AS {column}" for column in FINDING_COUNTS)}
     FROM (SELECT f.form_id FROM forms f WHERE {{forms}}) f
     LEFT JOIN (
-        SELECT c.form_id, {
-    ", ".join(
-        f"count(*) FILTER (WHERE c.severity = '{severity}') AS {column}" for column, severity in _FINDING_COUNTS.items()
-    )
-}
+        SELECT c.form_id, {_COUNTED}
         FROM checks c WHERE c.form_id IN (SELECT f.form_id FROM forms f WHERE {{forms}})
         GROUP BY c.form_id
     ) c ON c.form_id = f.form_id
 ) s
 WHERE f.form_id = s.form_id AND ({{forms}})  -- the condition on the target too: its scan skips other forms' files
-  AND ({" OR ".join(f"f.{column} IS DISTINCT FROM s.{column}" for column in _FINDING_COUNTS)})
+  AND ({" OR ".join(f"f.{column} IS DISTINCT FROM s.{column}" for column in FINDING_COUNTS)})
 """
 
 
@@ -109,14 +110,11 @@ def refresh_finding_counts(con: duckdb.DuckDBPyConnection, condition: str = "TRU
 
 def finding_counts_out_of_step(con: duckdb.DuckDBPyConnection) -> int:
     """How many forms keep findings per severity other than their stored checks give (0 when all is right)."""
-    live = ", ".join(
-        f"count(c.form_id) FILTER (WHERE c.severity = '{s}') AS {col}" for col, s in _FINDING_COUNTS.items()
-    )
-    differs = " OR ".join(f"f.{column} IS DISTINCT FROM l.{column}" for column in _FINDING_COUNTS)
+    differs = " OR ".join(f"f.{column} IS DISTINCT FROM l.{column}" for column in FINDING_COUNTS)
     return int(
         only_row(
             con,
-            f"SELECT count(*) FROM forms f JOIN (SELECT f.form_id, {live} FROM forms f LEFT JOIN checks c "
+            f"SELECT count(*) FROM forms f JOIN (SELECT f.form_id, {_COUNTED} FROM forms f LEFT JOIN checks c "
             f"ON c.form_id = f.form_id GROUP BY f.form_id) l ON l.form_id = f.form_id WHERE {differs}",
         )[0]
     )
