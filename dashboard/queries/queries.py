@@ -50,6 +50,7 @@ def graded_sql(alias: str = "o") -> str:
 DEDUCTED = "i.deducted"
 # Σ执行数 ÷ Σ预算数 of a group of form_overview rows.
 OVERALL_RATE = domain.overall_rate_sql("o.executed", "o.budget")
+_RATE_PARTS = domain.overall_rate_parts_sql("o.executed", "o.budget")  # its two sums, for groups of groups
 
 # The forms that count, with the columns the filters test; `{picked}` is the filters' condition on them
 # (alias o). Forms are filtered first; indicator sums and the 年度资金总额 row's money are stored with each
@@ -262,7 +263,9 @@ def group_summary(con, filters: Filters, by: str, top: int | None = None) -> pd.
     return overview_query(con, body, filters, [int(top), int(top)])
 
 
-_RATE_PARTS = domain.overall_rate_parts_sql("o.executed", "o.budget")
+# The forms carrying a warning-level risk signal, each as often as it carries one (the one parameter: the signals'
+# rule ids, audit.RISK_SIGNAL_IDS): the 总览's card (review_queries.warning_signal_forms) and its units table.
+WARNING_SIGNALLED_SQL = "SELECT c.form_id FROM checks c WHERE c.severity = 'warning' AND c.rule IN (SELECT unnest(?))"
 
 
 # The 总览 units table: what the table can be ordered by (key → ORDER BY expression over the aggregate's columns).
@@ -281,10 +284,8 @@ def _unit_rows_sql(order: str) -> str:
         f"count(*) FILTER (WHERE o.grade = '{grade}') AS grade_{index}" for index, grade in enumerate(grades())
     )
     return f"""
-        , signalled AS (  -- forms carrying a warning-level risk signal (review_queries.warning_signal_forms); the
-            -- join below keeps those under the filters
-            SELECT DISTINCT c.form_id FROM checks c
-            WHERE c.severity = 'warning' AND c.rule IN (SELECT unnest(?))
+        , signalled AS (  -- the join below keeps those under the filters
+            SELECT DISTINCT form_id FROM ({WARNING_SIGNALLED_SQL})
         ), units AS (
             SELECT o.org AS org, bool_and(o.org_is_department) AS org_is_department,
             count(*) AS forms, sum(o.budget) AS budget, sum(o.executed) AS executed,

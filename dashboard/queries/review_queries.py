@@ -19,7 +19,7 @@ from dashboard.audit.config import active_config
 from dashboard.core import texts
 from dashboard.core.domain import SEVERITIES
 from dashboard.queries.filters import Filters
-from dashboard.queries.queries import graded_sql, overview_query
+from dashboard.queries.queries import WARNING_SIGNALLED_SQL, graded_sql, overview_query
 from dashboard.store import reads, writes
 
 # ORDER BY expression putting errors first, then warnings, then info.
@@ -172,7 +172,6 @@ def forms_by_seriousness(
     one page where `limit` is given. The findings per severity are kept with each form."""
     rule_condition = "AND o.form_id IN (SELECT form_id FROM checks WHERE rule = ?)" if rule else ""
     page = f"LIMIT {int(limit)} OFFSET {int(offset)}" if limit is not None else ""
-    order = _SERIOUSNESS_ORDER
     body = f"""
         , ranked AS (  -- the page's forms first, then their schemes
             SELECT o.form_id, o.project_name, o.project_type, o.org, o.org_is_department, o.year, o.status,
@@ -180,10 +179,10 @@ def forms_by_seriousness(
                    o.total_score, o.recomputed_score, o.total_score - o.recomputed_score AS gap, o.batch_id, o.position
             FROM form_overview o
             WHERE o.error_count + o.warning_count + o.info_count > 0 AND {{where}} {rule_condition}
-        ), listed AS (SELECT * FROM ranked r ORDER BY {order} {page})
+        ), listed AS (SELECT * FROM ranked r ORDER BY {_SERIOUSNESS_ORDER} {page})
         SELECT r.* EXCLUDE (batch_id, position), s.scheme
         FROM listed r JOIN forms s ON s.form_id = r.form_id
-        ORDER BY {order}
+        ORDER BY {_SERIOUSNESS_ORDER}
     """
     return overview_query(con, body, filters, [rule] if rule else None)
 
@@ -386,9 +385,5 @@ def signal_form_count(con, filters: Filters, rule: str | None = None, org: str |
 
 def warning_signal_forms(con, filters: Filters) -> int:
     """How many forms under the filters carry a warning-level risk signal (the 总览's count)."""
-    body = """
-        SELECT count(*) AS n FROM form_overview o
-        WHERE {where} AND o.form_id IN (
-            SELECT c.form_id FROM checks c WHERE c.rule IN (SELECT unnest(?)) AND c.severity = 'warning')
-    """
+    body = f"SELECT count(*) AS n FROM form_overview o WHERE {{where}} AND o.form_id IN ({WARNING_SIGNALLED_SQL})"
     return int(overview_query(con, body, filters, [_signal_ids()])["n"].iloc[0])
