@@ -275,6 +275,7 @@ def run_lake_compact(args: argparse.Namespace) -> int:
         raise schema.StoreError(texts.LAKE_ONLY.format(command=args.command))
     days = args.expire_older_than
     con = connect.open_db(args.db)
+    connect.cap_memory(con)  # a table rewritten sorted passes every row of it
     try:
         done = lake_layout.compact(con, None if days is None else timedelta(days=days))
     finally:

@@ -367,7 +367,7 @@ def _bring_schema_up_to_date(con, db_path: Path | str, read_only: bool) -> None:
             dialect.execute_ddl(con, SCHEMA)
             dialect.put_meta(con, "schema_version", str(SCHEMA_VERSION))
         if dialect.is_lake(con):
-            lake_layout.set_partitioning(con)  # a new lake writes forms one folder per year from the start
+            lake_layout.set_layout(con)  # a new lake writes its files partitioned and sorted from the start
 
 
 # --- writing ---------------------------------------------------------------------------------------------

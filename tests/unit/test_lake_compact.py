@@ -1,6 +1,7 @@
 """`python -m dashboard lake-compact` (dashboard/store/lake_layout.py): after several imports a lake's small
 data files are merged (fewer files for the current snapshot) and the exports stay byte-identical; old
-snapshots and their files go only when asked. A new lake writes forms partitioned by year."""
+snapshots and their files go only when asked. A new lake writes forms partitioned by year and indicators sorted
+deducted rows first; an older lake's indicators are rewritten sorted by the command."""
 
 from __future__ import annotations
 
@@ -10,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from dashboard.store import lake
+from dashboard.core.dialect import LAKE_ALIAS
+from dashboard.store import connect, lake, lake_layout
 from tests.cli_runner import run_cli
 from tests.seed_truth import seed_records
 from tests.text_copies import pipe_copy
@@ -59,3 +61,57 @@ def test_compacting_after_several_imports_merges_files_and_keeps_the_exports(new
 def test_compacting_a_file_is_refused_with_a_message(tmp_path):
     result = run_cli("lake-compact", db=tmp_path / "forms.duckdb")
     assert result.returncode == 2 and "只用于数据湖" in result.stderr and "Traceback" not in result.stderr
+
+
+def _indicator_files_in_order(location: str) -> list[list[bool]]:
+    """Each data file the current snapshot reads for the indicators: its `deducted` values in the file's row order."""
+    con = connect.open_db(location, read_only=True)
+    try:
+        listed = con.execute(f"SELECT data_file FROM ducklake_list_files('{LAKE_ALIAS}', 'indicators')").fetchall()
+        files = [row[0] for row in listed]
+        return [
+            [row[0] for row in con.execute(
+                "SELECT deducted FROM read_parquet(?, file_row_number = true) ORDER BY file_row_number", [path]
+            ).fetchall()]
+            for path in files
+        ]  # fmt: skip
+    finally:
+        con.close()
+
+
+def _deducted_first(files: list[list[bool]]) -> bool:
+    return all(values == sorted(values, reverse=True) for values in files)
+
+
+def test_indicators_are_written_deducted_first_and_an_older_lakes_are_rewritten_by_compacting(new_lake, tmp_path):
+    location = new_lake()
+    records = seed_records()
+    first = tmp_path / "first.txt"
+    first.write_text(pipe_copy(records[:10]), encoding="utf-8")
+    assert run_cli("import", "--year", "2021", str(first), db=location).returncode == 0
+    run_cli("lake-compact", db=location)  # the catalog's inlined rows written out, sorted
+    files = _indicator_files_in_order(location)
+    assert files and _deducted_first(files) and any(True in f and False in f for f in files)
+
+    # A lake from before the sort order: files written unsorted (the order switched off, as it was then).
+    con = connect.open_db(location)
+    con.execute("ALTER TABLE indicators RESET SORTED BY")
+    con.close()
+    second = tmp_path / "second.txt"
+    second.write_text(pipe_copy(records[10:20]), encoding="utf-8")
+    assert run_cli("import", "--year", "2021", str(second), db=location).returncode == 0
+    con = connect.open_db(location)
+    con.execute(f"CALL ducklake_flush_inlined_data('{LAKE_ALIAS}')")
+    con.close()
+    assert not _deducted_first(_indicator_files_in_order(location))
+    before = _export(location)
+
+    merged = run_cli("lake-compact", db=location)
+    assert merged.returncode == 0, merged.stderr
+    assert _deducted_first(_indicator_files_in_order(location))
+    assert _export(location) == before  # the same forms, indicators and history
+    con = connect.open_db(location, read_only=True)
+    try:
+        assert lake_layout.unsorted_tables(con) == []
+    finally:
+        con.close()
