@@ -112,17 +112,18 @@ def file_counts(con: duckdb.DuckDBPyConnection) -> FileCounts:
 
 
 def compact(con: duckdb.DuckDBPyConnection, expire_older_than: timedelta | None = None) -> Compacted:
-    """Merge adjacent small files of every table; with `expire_older_than`, expire the snapshots older than
-    that and delete the files only they needed. The forms read the same before and after."""
+    """Merge adjacent small files of every table (a table whose files predate its sort order rewritten sorted
+    first); with `expire_older_than`, expire the snapshots older than that and delete the files only they needed.
+    The forms read the same before and after."""
     if not dialect.is_lake(con):
         raise StoreError(texts.LAKE_ONLY.format(command="lake-compact"))
     set_layout(con)
-    for table in unsorted_tables(con):
-        rewrite_sorted(con, table)
     # Small inserts (a few rows) are kept in the catalog itself (DuckLake's data inlining): written out first, to
     # one file per table (partitioned as the table is); the count before the merge includes those files.
     con.execute(f"CALL ducklake_flush_inlined_data('{dialect.LAKE_ALIAS}')")
     before = file_counts(con)
+    for table in unsorted_tables(con):
+        rewrite_sorted(con, table)
     con.execute(f"CALL ducklake_merge_adjacent_files('{dialect.LAKE_ALIAS}')")
     expired = 0
     if expire_older_than is not None:
