@@ -70,18 +70,9 @@ RULES: list[tuple[str, str, str]] = [
 UNIT_RULE_IDS: tuple[str, ...] = ("unit_all_full_marks",)
 # The rule that compares texts across forms of different projects (review.refresh_copied_text), from the
 # texts' hashes stored at import: never a comparison of every pair of forms.
-COPIED_TEXT = "copied_text"
-# Risk signals: the rules that mark a form for 抽查复核 (the 复核 page's 风险信号 view, the 总览's count),
-# in the order the page lists them (docs/scoring-rules.md, "Risk signals").
-RISK_SIGNAL_IDS: tuple[str, ...] = (
-    "execution_cap",
-    "score_outruns_execution",
-    "over_target",
-    COPIED_TEXT,
-    "satisfaction_unmeasured",
-    "unit_all_full_marks",
-    "zero_actual_full_score",
-)
+COPIED_TEXT = domain.COPIED_TEXT_RULE
+# Risk signals (core/domain.py, where the stored per-form count reads them too).
+RISK_SIGNAL_IDS = domain.RISK_SIGNAL_IDS
 
 # Weights are printed exactly (2.5, 10): anything beyond this is a real difference.
 _WEIGHT_TOLERANCE = 0.005

@@ -25,6 +25,20 @@ class Severity(StrEnum):
 
 SEVERITIES = tuple(Severity)  # most serious first
 
+# The rule that compares texts across forms of different projects (audit/review.py's refresh_copied_text).
+COPIED_TEXT_RULE = "copied_text"
+# Risk signals: the rules that mark a form for 抽查复核 (the 复核 page's 风险信号 view, the 总览's count, each form's
+# stored signal_count), in the order the page lists them (docs/scoring-rules.md, "Risk signals").
+RISK_SIGNAL_IDS: tuple[str, ...] = (
+    "execution_cap",
+    "score_outruns_execution",
+    "over_target",
+    COPIED_TEXT_RULE,
+    "satisfaction_unmeasured",
+    "unit_all_full_marks",
+    "zero_actual_full_score",
+)
+
 # --- Texts that say nothing -------------------------------------------------------------------------------
 
 # Printed marks meaning "nothing here": an actual that was not measured (不适用, "/", "—"), a reason

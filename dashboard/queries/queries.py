@@ -81,7 +81,8 @@ form_overview AS (
         f.total_weight, f.total_score, f.recomputed_score,
         f.grade, f.not_graded, f.graded_score,
         f.indicator_count, f.deducted_count, f.points_lost, f.unexplained_count,  -- stored per form (store/writes.py)
-        f.error_count, f.warning_count, f.info_count  -- the form's findings per severity, likewise
+        f.error_count, f.warning_count, f.info_count,  -- the form's findings per severity, likewise
+        f.signal_count  -- and of a risk signal
         {{details}}
 )"""
 # What only row listings show, joined to the listed rows (`{rows}`): the rest of the 年度资金总额 row.

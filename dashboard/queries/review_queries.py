@@ -52,14 +52,15 @@ class FindingCounts:
     rules: pd.DataFrame  # rule, severity, findings, forms: errors first, then by count (rule_counts)
     severities: pd.DataFrame  # severity, findings, forms: all three, zero where none (severity_counts)
     signals: pd.DataFrame  # rule, severity, findings, forms: each risk signal in order, zero where none
+    signal_units: pd.DataFrame  # org, org_is_department, rule, forms: per unit and signal (signal_units)
     forms: int  # forms with at least one finding
     signal_forms: int  # forms with at least one risk signal
 
 
 def finding_counts(con, filters: Filters) -> FindingCounts:
     """Findings and the forms that have them per rule and severity (one pass over the findings), per risk signal and
-    in all signals (one over the signals' findings), and per severity and in all from the counts kept with each
-    form: where one GROUPING SETS pass counted distinct forms five times over every finding."""
+    per unit and signal (one over the signals' findings), and per severity, in all and with any signal from the
+    counts kept with each form: where one GROUPING SETS pass counted distinct forms five times over every finding."""
     per_rule = overview_query(
         con,
         """SELECT c.rule, c.severity, count(*) AS findings, count(DISTINCT c.form_id) AS forms
@@ -68,16 +69,9 @@ def finding_counts(con, filters: Filters) -> FindingCounts:
     )
     rules = per_rule.assign(rank=per_rule["severity"].map(_SEVERITY_RANKS).fillna(_UNKNOWN_SEVERITY_RANK))
     rules = rules.sort_values(["rank", "findings", "rule"], ascending=[True, False, True]).drop(columns="rank")
-    signalled = overview_query(
-        con,
-        """SELECT c.rule, grouping(c.rule) AS whole, count(*) AS findings, count(DISTINCT c.form_id) AS forms
-           FROM checks c JOIN form_overview o ON o.form_id = c.form_id
-           WHERE {where} AND c.rule IN (SELECT unnest(?))
-           GROUP BY GROUPING SETS ((c.rule), ())""",
-        filters,
-        [_signal_ids()],
-    )
-    by_signal = signalled[signalled["whole"] == 0].set_index("rule")
+    signalled = overview_query(con, _SIGNALLED_SQL, filters, [_signal_ids()])
+    by_signal = signalled[signalled["grouped"] == _SIGNAL_SET].set_index("rule")
+    units = signalled.loc[signalled["grouped"] == _UNIT_SIGNAL_SET, ["org", "org_is_department", "rule", "forms"]]
     signal_rows = [
         (rule, _RULE_SEVERITIES.get(rule), *(int(by_signal.at[rule, column]) if rule in by_signal.index else 0
                                              for column in ("findings", "forms")))
@@ -92,9 +86,26 @@ def finding_counts(con, filters: Filters) -> FindingCounts:
         rules=rules.reset_index(drop=True).astype({"findings": int, "forms": int}),
         severities=severities,
         signals=pd.DataFrame(signal_rows, columns=["rule", "severity", "findings", "forms"]),
+        signal_units=units.sort_values(["org", "rule"], na_position="last", ignore_index=True).astype({"forms": int}),
         forms=int(per_form["forms"]),
-        signal_forms=int(signalled.loc[signalled["whole"] == 1, "forms"].sum()),
+        signal_forms=int(per_form["signal_forms"]),
     )
+
+
+# The signals' findings under the filters per unit and signal and per signal: each form once per signal it carries
+# (so forms are counted, not findings), then joined to the forms under the filters.
+_SIGNALLED_SQL = """
+    , signalled AS (
+        SELECT c.form_id, c.rule, count(*) AS findings FROM checks c WHERE c.rule IN (SELECT unnest(?)) GROUP BY ALL
+    )
+    SELECT o.org, bool_and(o.org_is_department) AS org_is_department, s.rule, grouping(o.org, s.rule) AS grouped,
+           sum(s.findings) AS findings, count(*) AS forms
+    FROM signalled s JOIN form_overview o ON o.form_id = s.form_id
+    WHERE {where}
+    GROUP BY GROUPING SETS ((o.org, s.rule), (s.rule))
+"""
+# grouping(o.org, s.rule) of _SIGNALLED_SQL's sets.
+_UNIT_SIGNAL_SET, _SIGNAL_SET = 0b00, 0b10
 
 
 _RULE_SEVERITIES = {rule: severity for rule, severity, _title in audit.RULES}
@@ -108,7 +119,8 @@ _PER_SEVERITY_SQL = (
     )
     + ", count(*) FILTER (WHERE "
     + " + ".join(f"o.{column}" for column in writes.FINDING_COUNTS)
-    + " > 0) AS forms FROM form_overview o WHERE {where}"
+    + " > 0) AS forms, "
+    + f"count(*) FILTER (WHERE o.{writes.SIGNAL_COUNT} > 0) AS signal_forms FROM form_overview o WHERE {{where}}"
 )
 
 
@@ -303,23 +315,13 @@ def signal_counts(con, filters: Filters) -> pd.DataFrame:
 
 def signal_units(con, filters: Filters) -> pd.DataFrame:
     """Forms carrying each risk signal, per unit (实施单位, else 主管部门): org, org_is_department, rule, forms;
-    only units with a signal, most forms first."""
-    body = """
-        , signalled AS (  -- each form once per signal it carries, then joined to the forms under the filters
-            SELECT c.form_id, c.rule FROM checks c WHERE c.rule IN (SELECT unnest(?)) GROUP BY ALL
-        )
-        SELECT o.org, bool_and(o.org_is_department) AS org_is_department, s.rule, count(*) AS forms
-        FROM signalled s JOIN form_overview o ON o.form_id = s.form_id
-        WHERE {where}
-        GROUP BY o.org, s.rule
-        ORDER BY o.org NULLS LAST, s.rule
-    """
-    return overview_query(con, body, filters, [_signal_ids()])
+    only units with a signal, by unit (no unit last), then signal."""
+    return finding_counts(con, filters).signal_units
 
 
 def _signal_form_conditions(rule: str | None, org: str | None) -> tuple[str, list]:
     conditions: list[str] = []
-    extra: list[object] = [_signal_ids()]
+    extra: list[object] = []
     if rule is not None:
         conditions.append("AND c.rule = ?")
         extra.append(rule)
@@ -327,6 +329,32 @@ def _signal_form_conditions(rule: str | None, org: str | None) -> tuple[str, lis
         conditions.append("AND o.org = ?")
         extra.append(org)
     return " ".join(conditions), extra
+
+
+# The forms carrying a signal (`{rule}`: of one), each with how many signal findings it has. Of any signal: the
+# forms with a stored signal count (no finding read); of one: counted from that signal's findings.
+_ANY_SIGNAL_FORMS = f"""
+    SELECT o.form_id, o.project_name, o.org, o.org_is_department, o.year, o.total_score,
+           o.batch_id, o.position, o.{writes.SIGNAL_COUNT} AS signals
+    FROM form_overview o
+    WHERE {{where}} AND o.{writes.SIGNAL_COUNT} > 0 {{condition}}
+"""
+_ONE_SIGNAL_FORMS = """
+    SELECT o.form_id, o.project_name, o.org, o.org_is_department, o.year, o.total_score,
+           o.batch_id, o.position, count(*) AS signals
+    FROM checks c JOIN form_overview o ON o.form_id = c.form_id
+    WHERE {where} AND c.rule IN (SELECT unnest(?)) {condition}
+    GROUP BY ALL
+"""
+
+
+def _signalled_forms(rule: str | None, org: str | None) -> tuple[str, list]:
+    """The query of the forms carrying `rule` (any signal: None) of unit `org` (any: None), and its parameters
+    after the filters'."""
+    condition, extra = _signal_form_conditions(rule, org)
+    if rule is None:
+        return _ANY_SIGNAL_FORMS.replace("{condition}", condition), extra
+    return _ONE_SIGNAL_FORMS.replace("{condition}", condition), [_signal_ids(), *extra]
 
 
 def signal_forms(
@@ -342,7 +370,7 @@ def signal_forms(
 
     The forms are ranked by their signal count alone; the texts (rules, messages) are joined for the page's
     forms only (at 10⁶ forms, aggregating every signalled form's messages took most of the page's time)."""
-    condition, extra = _signal_form_conditions(rule, org)
+    ranked, extra = _signalled_forms(rule, org)
     page = f"LIMIT {int(limit)} OFFSET {int(offset)}" if limit is not None else ""
     signal_rules: list[object] = [_signal_ids()]
     rule_condition = ""
@@ -351,12 +379,8 @@ def signal_forms(
         rule_condition = "AND c.rule = ?"
     body = f"""
         , ranked AS (
-            SELECT o.form_id, o.project_name, o.org, o.org_is_department, o.year, o.total_score,
-                   o.batch_id, o.position, count(*) AS signals
-            FROM checks c JOIN form_overview o ON o.form_id = c.form_id
-            WHERE {{where}} AND c.rule IN (SELECT unnest(?)) {condition}
-            GROUP BY ALL
-            ORDER BY signals DESC, o.batch_id, o.position
+            {ranked}
+            ORDER BY signals DESC, batch_id, position
             {page}
         )
         SELECT r.form_id, r.project_name, r.org, r.org_is_department, r.year, r.total_score, r.signals,
@@ -375,12 +399,8 @@ def signal_form_count(con, filters: Filters, rule: str | None = None, org: str |
     """How many forms `signal_forms` lists in all."""
     if rule is None and org is None:
         return finding_counts(con, filters).signal_forms
-    condition, extra = _signal_form_conditions(rule, org)
-    body = f"""
-        SELECT count(DISTINCT c.form_id) AS n FROM checks c JOIN form_overview o ON o.form_id = c.form_id
-        WHERE {{where}} AND c.rule IN (SELECT unnest(?)) {condition}
-    """
-    return int(overview_query(con, body, filters, extra)["n"].iloc[0])
+    signalled, extra = _signalled_forms(rule, org)
+    return int(overview_query(con, f"SELECT count(*) AS n FROM ({signalled})", filters, extra)["n"].iloc[0])
 
 
 def warning_signal_forms(con, filters: Filters) -> int:

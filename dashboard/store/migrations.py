@@ -223,6 +223,15 @@ def _migrate_15_to_16(con) -> None:
     writes.refresh_finding_counts(con)
 
 
+def _migrate_16_to_17(con) -> None:
+    """Version 17 keeps each form's findings of a risk signal too (writes.SIGNAL_COUNT), which the 复核 page's
+    风险信号 view ranked and counted from every signal's finding on every query. (Step 15 → 16 adds the stored
+    counts' whole list, this one included: from version 15 both steps recount.)"""
+    signal = [column for column in writes.FINDING_COUNT_COLUMNS if column.split()[0] == writes.SIGNAL_COUNT]
+    add_columns(con, "forms", signal, if_missing=True)
+    writes.refresh_finding_counts(con)
+
+
 MIGRATIONS = {
     1: _migrate_1_to_2,
     2: _migrate_2_to_3,
@@ -239,6 +248,7 @@ MIGRATIONS = {
     13: _migrate_13_to_14,
     14: _migrate_14_to_15,
     15: _migrate_15_to_16,
+    16: _migrate_16_to_17,
 }
 
 

@@ -8,7 +8,7 @@ import duckdb
 from dashboard.core.transactions import first_row
 
 # The schema this code writes. Bump it with every change below, and add the step in `migrations.MIGRATIONS`.
-SCHEMA_VERSION = 16
+SCHEMA_VERSION = 17
 
 # Columns stored as SQL gives them from what was read (writes.insert_registered, migrations._migrate_13_to_14): a
 # printed 主管部门 and 实施单位 keep no spaces at their ends (DuckDB's trim(): spaces and other space separators
@@ -197,6 +197,7 @@ CREATE TABLE IF NOT EXISTS forms (
     error_count      INTEGER DEFAULT 0, -- the form's findings per severity (FORM_FINDING_COUNTS_SQL), stored so
     warning_count    INTEGER DEFAULT 0, -- that pages rank and sum forms, not every finding
     info_count       INTEGER DEFAULT 0,
+    signal_count     INTEGER DEFAULT 0, -- its findings of a risk signal (domain.RISK_SIGNAL_IDS), likewise
     budget           DECIMAL(18, 2),    -- the 年度资金总额 row's 全年预算数 and 全年执行数 (fund_rows 'total'),
     executed         DECIMAL(18, 2),    -- kept with the form so that totals need no join
     not_graded       VARCHAR,           -- domain.not_graded_reason: why the 总分 is not graded; NULL: graded

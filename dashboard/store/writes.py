@@ -81,16 +81,22 @@ WHERE f.form_id = s.form_id AND ({forms})  -- the condition on the target too: i
 # findings are picked by a semi-join on those forms, so a few forms' counts read a few forms' findings (a scan that
 # can skip the files and row groups of others), where a join from the forms read every finding.
 FINDING_COUNTS = {f"{severity.value}_count": severity.value for severity in domain.SEVERITIES}  # column → severity
-FINDING_COUNT_COLUMNS = [f"{column} INTEGER DEFAULT 0" for column in FINDING_COUNTS]
-# A form's findings per severity, over its rows of checks c (none: 0).
+# And its findings of a risk signal: the 复核 page ranks and counts the signalled forms by it.
+SIGNAL_COUNT = "signal_count"
+# Each stored count, by the findings (rows of checks c) it counts.
+_COUNT_CONDITIONS = {
+    **{column: f"c.severity = {dialect.sql_text(severity)}" for column, severity in FINDING_COUNTS.items()},
+    SIGNAL_COUNT: f"c.rule IN ({', '.join(dialect.sql_text(rule) for rule in domain.RISK_SIGNAL_IDS)})",
+}
+FINDING_COUNT_COLUMNS = [f"{column} INTEGER DEFAULT 0" for column in _COUNT_CONDITIONS]
+# A form's counts, over its rows of checks c (none: 0).
 _COUNTED = ", ".join(
-    f"count(c.form_id) FILTER (WHERE c.severity = '{severity}') AS {column}"
-    for column, severity in FINDING_COUNTS.items()
+    f"count(c.form_id) FILTER (WHERE {condition}) AS {column}" for column, condition in _COUNT_CONDITIONS.items()
 )
 FORM_FINDING_COUNTS_SQL = f"""
-UPDATE forms AS f SET {", ".join(f"{column} = s.{column}" for column in FINDING_COUNTS)}
+UPDATE forms AS f SET {", ".join(f"{column} = s.{column}" for column in _COUNT_CONDITIONS)}
 FROM (
-    SELECT f.form_id, {", ".join(f"coalesce(c.{column}, 0) AS {column}" for column in FINDING_COUNTS)}
+    SELECT f.form_id, {", ".join(f"coalesce(c.{column}, 0) AS {column}" for column in _COUNT_CONDITIONS)}
     FROM (SELECT f.form_id FROM forms f WHERE {{forms}}) f
     LEFT JOIN (
         SELECT c.form_id, {_COUNTED}
@@ -99,18 +105,20 @@ FROM (
     ) c ON c.form_id = f.form_id
 ) s
 WHERE f.form_id = s.form_id AND ({{forms}})  -- the condition on the target too: its scan skips other forms' files
-  AND ({" OR ".join(f"f.{column} IS DISTINCT FROM s.{column}" for column in FINDING_COUNTS)})
+  AND ({" OR ".join(f"f.{column} IS DISTINCT FROM s.{column}" for column in _COUNT_CONDITIONS)})
 """
 
 
 def refresh_finding_counts(con: duckdb.DuckDBPyConnection, condition: str = "TRUE", params: list | None = None) -> None:
-    """Store the findings per severity of the forms under `condition` (on alias f; every form by default)."""
+    """Store the findings per severity and of risk signals of the forms under `condition` (on alias f; every form by
+    default)."""
     con.execute(FORM_FINDING_COUNTS_SQL.replace("{forms}", condition), (params or []) * 3)
 
 
 def finding_counts_out_of_step(con: duckdb.DuckDBPyConnection) -> int:
-    """How many forms keep findings per severity other than their stored checks give (0 when all is right)."""
-    differs = " OR ".join(f"f.{column} IS DISTINCT FROM l.{column}" for column in FINDING_COUNTS)
+    """How many forms keep findings per severity or risk signals other than their stored checks give (0 when all is
+    right)."""
+    differs = " OR ".join(f"f.{column} IS DISTINCT FROM l.{column}" for column in _COUNT_CONDITIONS)
     return int(
         only_row(
             con,

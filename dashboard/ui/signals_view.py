@@ -92,7 +92,7 @@ def render(current: filters.Filters, found: rq.FindingCounts) -> None:
     if int(counts["forms"].sum()) == 0:
         st.success(texts.SIGNALS_NONE, icon=":material/check_circle:")
         return
-    all_units = units_table(page_data.read(rq.signal_units, current))  # one row per unit: a few thousand at most
+    all_units = units_table(found.signal_units)  # one row per unit and signal: a few thousand at most
     left, right = st.columns(2, gap="large")
     with left:
         st.markdown(f"**{texts.SIGNALS_BY_RULE}**")

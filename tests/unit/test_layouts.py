@@ -735,7 +735,7 @@ def test_a_version_8_file_gets_an_empty_scheme_title(tmp_path):
     con.close()
     con = connect.open_db(path)
     try:
-        assert schema.schema_version(con) == schema.SCHEMA_VERSION == 16
+        assert schema.schema_version(con) == schema.SCHEMA_VERSION == 17
         rows = con.execute("SELECT scheme, scheme_title FROM forms ORDER BY position").fetchall()
         assert rows == [("sichuan", None), ("national", None)]
     finally:

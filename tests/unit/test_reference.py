@@ -399,7 +399,7 @@ def test_a_version_13_file_gets_its_printed_names_trimmed_with_no_total_moving(m
     )
     con = migrated_from(con, mixed_db, 13)
     try:
-        assert schema.schema_version(con) == schema.SCHEMA_VERSION == 16
+        assert schema.schema_version(con) == schema.SCHEMA_VERSION == 17
         edged = "SELECT count(*) FROM forms WHERE department <> trim(department) OR unit <> trim(unit)"
         assert con.execute(edged).fetchone() == (0,)
         assert con.execute("SELECT count(*) FROM forms WHERE unit IS NOT NULL").fetchone()[0] > 0
@@ -476,7 +476,7 @@ def test_a_version_14_file_gets_the_shown_values_with_no_view_changing(mixed_db)
         con.execute(f"ALTER TABLE forms DROP COLUMN {column}")
     con = migrated_from(con, mixed_db, 14)
     try:
-        assert schema.schema_version(con) == schema.SCHEMA_VERSION == 16
+        assert schema.schema_version(con) == schema.SCHEMA_VERSION == 17
         assert shown.out_of_sync(con) == 0
         assert overview_by_name(con) == before
         assert queries.filter_options(con) == options

@@ -134,6 +134,10 @@ def test_the_signal_listing_ranks_forms_by_their_signals_and_pages_them(tmp_path
         assert dict(zip(counts.signals["rule"], counts.signals["forms"], strict=True)) == per_rule
         assert counts.signal_forms == len(whole) == 11
         assert review_queries.signal_form_count(con, Filters(), rule="copied_text") == 4
+        assert review_queries.signal_form_count(con, Filters(), org="壬单位") == 2
+        units = review_queries.signal_units(con, Filters())  # per unit and signal: the same forms again
+        assert units.groupby("rule")["forms"].sum().to_dict() == {rule: n for rule, n in per_rule.items() if n}
+        assert units.loc[units["org"] == "壬单位", ["rule", "forms"]].values.tolist() == [["copied_text", 2]]
         assert counts.forms >= counts.signal_forms
         assert int(counts.severities["findings"].sum()) == int(counts.rules["findings"].sum())
     finally:

@@ -124,26 +124,41 @@ def test_a_version_9_file_learns_how_each_form_was_read(tmp_path):
         con.close()
 
 
-def test_a_version_15_file_gets_each_forms_findings_per_severity(tmp_path):
-    """Version 16 keeps each form's findings per severity (the 复核 page ranked and summed them from every finding);
-    the migration counts them from the stored findings, and a form with none gets zeros."""
-    path = tmp_path / "v15.duckdb"
+def _stored_counts_after_migrating(path, version: int, dropped: tuple[str, ...], findings: list[tuple]) -> tuple:
+    """A file taken back to `version` (its `dropped` count columns gone, the one form's findings replaced by
+    `findings`: rule, severity), opened by a writer: the form's stored error, warning, info and signal counts."""
     make_v1_file(path)
     connect.open_db(path).close()
-    con = duckdb.connect(str(path))  # back to version 15: no counts, two findings by hand
-    for column in ("error_count", "warning_count", "info_count"):
+    con = duckdb.connect(str(path))
+    for column in dropped:
         con.execute(f"ALTER TABLE forms DROP COLUMN {column}")
     con.execute("DELETE FROM checks")
-    con.execute(
-        "INSERT INTO checks (form_id, position, rule, severity, message) VALUES "
-        "('aa-001', 1, 'total_not_sum', 'error', 'x'), ('aa-001', 2, 'missing_reason', 'warning', 'y'), "
-        "('aa-001', 3, 'missing_reason', 'warning', 'z')"
-    )
-    con.execute("UPDATE meta SET value = '15' WHERE key = 'schema_version'")
+    for position, (rule, severity) in enumerate(findings, start=1):
+        con.execute(
+            "INSERT INTO checks (form_id, position, rule, severity, message) VALUES ('aa-001', ?, ?, ?, 'x')",
+            [position, rule, severity],
+        )
+    con.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", [str(version)])
     con.close()
     con = connect.open_db(path)
     try:
         assert schema.schema_version(con) == schema.SCHEMA_VERSION
-        assert con.execute("SELECT error_count, warning_count, info_count FROM forms").fetchone() == (1, 2, 0)
+        return con.execute("SELECT error_count, warning_count, info_count, signal_count FROM forms").fetchone()
     finally:
         con.close()
+
+
+def test_a_version_15_file_gets_each_forms_findings_per_severity(tmp_path):
+    """Version 16 keeps each form's findings per severity (the 复核 page ranked and summed them from every finding);
+    the migration counts them from the stored findings, and a form with none gets zeros."""
+    findings = [("total_not_sum", "error"), ("missing_reason", "warning"), ("missing_reason", "warning"),
+                ("execution_cap", "warning")]  # fmt: skip
+    dropped = ("error_count", "warning_count", "info_count", "signal_count")
+    assert _stored_counts_after_migrating(tmp_path / "v15.duckdb", 15, dropped, findings) == (1, 3, 0, 1)
+
+
+def test_a_version_16_file_gets_each_forms_risk_signals(tmp_path):
+    """Version 17 keeps each form's findings of a risk signal too (the 复核 page's 风险信号 view ranked and counted
+    them from every signal's finding); the migration counts them from the stored findings."""
+    findings = [("execution_cap", "warning"), ("copied_text", "warning"), ("missing_reason", "warning")]
+    assert _stored_counts_after_migrating(tmp_path / "v16.duckdb", 16, ("signal_count",), findings) == (0, 3, 0, 2)

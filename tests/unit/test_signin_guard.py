@@ -128,7 +128,7 @@ def test_a_version_5_file_gets_the_sign_in_log_and_credential_stamps(tmp_path):
         connect.open_db(path, read_only=True)
     con = connect.open_db(path)
     try:
-        assert schema.schema_version(con) == schema.SCHEMA_VERSION == 16
+        assert schema.schema_version(con) == schema.SCHEMA_VERSION == 17
         assert accounts.stored(con, "张三") == accounts.Account("张三", accounts.Role.IMPORTER)
         assert accounts.stored(con, "张三").stamp == 0
         assert accounts.authenticate(con, "张三", "correct horse") is not None
