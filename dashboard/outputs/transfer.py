@@ -53,6 +53,8 @@ def copy_database(source: Path | str, target: Path | str, on_table: TableCallbac
     connect.open_db(source, read_only=True).close()  # the source's version is this program's (else: the message)
     connect.open_db(target).close()  # the target's schema
     con, source_db, target_db = _copy_connection(source, target)
+    # A lake sorts a table's rows as it writes them (lake_layout.SORTED): 4.9 GB at 10⁶ forms uncapped.
+    connect.cap_memory(con)
     try:
         tables = _tables(con, source_db)
         missing = sorted(set(tables) - set(_tables(con, target_db)))
