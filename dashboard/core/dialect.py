@@ -16,7 +16,7 @@ import re
 import duckdb
 
 LAKE_ALIAS = "lake"  # the name a lake is attached under (store/lake.py); its catalog is __ducklake_metadata_lake
-_CATALOG = f"__ducklake_metadata_{LAKE_ALIAS}"
+LAKE_CATALOG = f"__ducklake_metadata_{LAKE_ALIAS}"  # the lake's catalog tables, as DuckDB names them
 
 
 def sql_text(value: object) -> str:
@@ -63,7 +63,7 @@ def execute_ddl(con: duckdb.DuckDBPyConnection, ddl: str) -> None:
         return
     translated, sequences = lake_ddl(ddl)
     for name in sequences:
-        con.execute("CALL postgres_execute(?, ?)", [_CATALOG, f"CREATE SEQUENCE IF NOT EXISTS {name}"])
+        con.execute("CALL postgres_execute(?, ?)", [LAKE_CATALOG, f"CREATE SEQUENCE IF NOT EXISTS {name}"])
     con.execute(translated)
 
 
@@ -83,7 +83,7 @@ def next_id(con: duckdb.DuckDBPyConnection, sequence: str, above: int = 0) -> in
                 f"SELECT setval(''{sequence}'', greatest(nextval(''{sequence}''), {int(above) + 1})) "
                 f"FROM (SELECT pg_advisory_xact_lock(hashtext(''{sequence}''))) AS locked"
             )
-        sql = f"SELECT * FROM postgres_query('{_CATALOG}', '{query}')"
+        sql = f"SELECT * FROM postgres_query('{LAKE_CATALOG}', '{query}')"
     else:
         sql = f"SELECT nextval('{sequence}')"
     return int(con.execute(sql).fetchall()[0][0])
@@ -93,7 +93,7 @@ def set_sequence(con: duckdb.DuckDBPyConnection, sequence: str, last: int) -> No
     """A lake's sequence set so that its next number is `last` + 1 (a lake copied with its ids kept)."""
     if not re.fullmatch(r"\w+", sequence):
         raise ValueError(sequence)
-    con.execute("CALL postgres_execute(?, ?)", [_CATALOG, f"SELECT setval('{sequence}', {int(last) + 1}, false)"])
+    con.execute("CALL postgres_execute(?, ?)", [LAKE_CATALOG, f"SELECT setval('{sequence}', {int(last) + 1}, false)"])
 
 
 def put_meta(con: duckdb.DuckDBPyConnection, key: str, value: str) -> None:

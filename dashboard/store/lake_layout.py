@@ -1,12 +1,13 @@
 """A DuckLake's data files: how they are laid out (forms partitioned by year, indicators sorted deducted rows
 first) and `python -m dashboard lake-compact`, which merges the small files imports leave (each save writes a few
-files per table), rewrites a table whose files predate its sort order and, only when asked, expires old snapshots
-and deletes the files no snapshot needs any more.
+files per table), rewrites a table whose files predate its sort order and files with many deleted rows and, only
+when asked, expires old snapshots and deletes the files no snapshot needs any more.
 
 DuckLake's own calls (1.5.5): `ALTER TABLE … SET PARTITIONED BY (…)`, `ALTER TABLE … SET SORTED BY (…)` (rows
-sorted as they are inserted, merged or flushed), `ducklake_flush_inlined_data`, `ducklake_merge_adjacent_files`,
-`ducklake_expire_snapshots`, `ducklake_cleanup_old_files`. A merge keeps every snapshot readable (the files it
-replaced stay until their snapshots expire); expiring snapshots ends time travel (and a report pinned) to them.
+sorted as they are inserted, merged or flushed), `ducklake_flush_inlined_data`, `ducklake_rewrite_data_files` (files
+with many deleted rows), `ducklake_merge_adjacent_files`, `ducklake_expire_snapshots`, `ducklake_cleanup_old_files`.
+A merge keeps every snapshot readable (the files it replaced stay until their snapshots expire); expiring snapshots
+ends time travel (and a report pinned) to them.
 """
 
 from __future__ import annotations
@@ -35,8 +36,8 @@ SORTED = {"indicators": "deducted DESC, form_id"}
 # change of reference data that re-counts or re-names a third of the forms leaves every page reading a third more
 # rows of forms and their delete files (10⁶ forms after the step to schema 17: 总览 and 项目 ~0.1 s slower).
 REWRITE_DELETE_THRESHOLD = 0.1
-_CATALOG = f"__ducklake_metadata_{dialect.LAKE_ALIAS}"
-# The current table of a name, and a catalog row of it still in force.
+_CATALOG = dialect.LAKE_CATALOG
+# The table of a given name as the current snapshot has it (alias t of ducklake_table).
 _CURRENT_TABLE = "t.table_name = ? AND t.end_snapshot IS NULL"
 
 

@@ -89,7 +89,7 @@ def test_indicators_are_written_deducted_first_and_an_older_lakes_are_rewritten_
     first = tmp_path / "first.txt"
     first.write_text(pipe_copy(records[:10]), encoding="utf-8")
     assert run_cli("import", "--year", "2021", str(first), db=location).returncode == 0
-    run_cli("lake-compact", db=location)  # the catalog's inlined rows written out, sorted
+    assert run_cli("lake-compact", db=location).returncode == 0  # the catalog's inlined rows written out, sorted
     files = _indicator_files_in_order(location)
     assert files and _deducted_first(files) and any(True in f and False in f for f in files)
 
@@ -134,7 +134,7 @@ def test_compacting_writes_files_with_many_deleted_rows_again_without_them(new_l
     path = tmp_path / "forms.txt"
     path.write_text(pipe_copy(records[:20]), encoding="utf-8")
     assert run_cli("import", "--year", "2021", str(path), db=location).returncode == 0
-    run_cli("lake-compact", db=location)
+    assert run_cli("lake-compact", db=location).returncode == 0
     con = connect.open_db(location)
     con.execute("UPDATE forms SET status = status WHERE position % 3 = 0")  # a third of the rows rewritten
     con.execute(f"CALL ducklake_flush_inlined_data('{LAKE_ALIAS}')")  # a few rows' deletes: kept in the catalog
